@@ -1,0 +1,43 @@
+// Elementwise arithmetic on flat f32 arrays of n elements. Outputs may alias
+// inputs: every element is read before it is written.
+import { at } from "./simd";
+
+/** c = a + b */
+export function add(c: usize, a: usize, b: usize, n: i32): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) v128.store(at(c, i), f32x4.add(v128.load(at(a, i)), v128.load(at(b, i))));
+  for (; i < n; i++) store<f32>(at(c, i), load<f32>(at(a, i)) + load<f32>(at(b, i)));
+}
+
+/** c = a + s * b */
+export function addScaled(c: usize, a: usize, b: usize, s: f32, n: i32): void {
+  const n4 = n & ~3;
+  const sv = f32x4.splat(s);
+  let i = 0;
+  for (; i < n4; i += 4) v128.store(at(c, i), f32x4.add(v128.load(at(a, i)), f32x4.mul(sv, v128.load(at(b, i)))));
+  for (; i < n; i++) store<f32>(at(c, i), load<f32>(at(a, i)) + s * load<f32>(at(b, i)));
+}
+
+/** c = s * a */
+export function scale(c: usize, a: usize, s: f32, n: i32): void {
+  const n4 = n & ~3;
+  const sv = f32x4.splat(s);
+  let i = 0;
+  for (; i < n4; i += 4) v128.store(at(c, i), f32x4.mul(sv, v128.load(at(a, i))));
+  for (; i < n; i++) store<f32>(at(c, i), s * load<f32>(at(a, i)));
+}
+
+/** c = value, n times */
+export function fill(c: usize, value: f32, n: i32): void {
+  const n4 = n & ~3;
+  const v = f32x4.splat(value);
+  let i = 0;
+  for (; i < n4; i += 4) v128.store(at(c, i), v);
+  for (; i < n; i++) store<f32>(at(c, i), value);
+}
+
+/** c = a, n elements (regions may overlap) */
+export function copy(c: usize, a: usize, n: i32): void {
+  memory.copy(c, a, <usize>n << 2);
+}

@@ -1,0 +1,109 @@
+// Losses: each maps a prediction y and a label t (rows x cols) to one loss per
+// row, and has a reverse that scales by the incoming change dl (one per row).
+// Label gradients that are just scaled copies are left to rowScale, so a plan
+// that does not need them does not compute them.
+import { at, exp4 } from "./simd";
+
+/** out[r, c] = s * dl[r] * a[r, c] */
+export function rowScale(out: usize, a: usize, dl: usize, s: f32, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const f = f32x4.splat(s * load<f32>(at(dl, r)));
+    const ar = at(a, r * cols), or = at(out, r * cols);
+    const c4 = cols & ~3;
+    let j = 0;
+    for (; j < c4; j += 4) v128.store(at(or, j), f32x4.mul(f, v128.load(at(ar, j))));
+    for (; j < cols; j++) store<f32>(at(or, j), f32x4.extract_lane(f, 0) * load<f32>(at(ar, j)));
+  }
+}
+
+/** Row dot products: l[r] = <a[r], b[r]>, summed in increasing column order. */
+export function rowDot(l: usize, a: usize, b: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    let s: f32 = 0;
+    for (let j = 0; j < cols; j++) s += load<f32>(at(a, r * cols + j)) * load<f32>(at(b, r * cols + j));
+    store<f32>(at(l, r), s);
+  }
+}
+
+// Mean squared error as in the reference implementation: l = 1/2 sum (y - t)^2.
+export function mse(l: usize, y: usize, t: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    let s: f32 = 0;
+    for (let j = 0; j < cols; j++) {
+      const d = load<f32>(at(y, r * cols + j)) - load<f32>(at(t, r * cols + j));
+      s += d * d;
+    }
+    store<f32>(at(l, r), 0.5 * s);
+  }
+}
+/** dy = dl (y - t); the label's change is its negation. */
+export function mseReverse(dy: usize, y: usize, t: usize, dl: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const g = load<f32>(at(dl, r));
+    for (let j = 0; j < cols; j++) {
+      const i = r * cols + j;
+      store<f32>(at(dy, i), g * (load<f32>(at(y, i)) - load<f32>(at(t, i))));
+    }
+  }
+}
+
+// Softmax cross-entropy, fused: from logits z and the log-probabilities lp
+// (logSoftmax), l = -sum t lp. Stable for any logits: no exp of an unshifted
+// value and no log of a probability is ever taken.
+export function crossEntropy(l: usize, lp: usize, t: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    let s: f32 = 0;
+    for (let j = 0; j < cols; j++) s -= load<f32>(at(t, r * cols + j)) * load<f32>(at(lp, r * cols + j));
+    store<f32>(at(l, r), s);
+  }
+}
+/** dz = dl (softmax(z) sum(t) - t): labels need not sum to one. The label's change is -dl lp. */
+export function softmaxCrossEntropyReverse(dz: usize, lp: usize, t: usize, dl: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    let mass: f32 = 0;
+    for (let j = 0; j < cols; j++) mass += load<f32>(at(t, r * cols + j));
+    const g = load<f32>(at(dl, r));
+    for (let j = 0; j < cols; j++) {
+      const i = r * cols + j;
+      const p = f32x4.extract_lane(exp4(f32x4.splat(load<f32>(at(lp, i)))), 0);
+      store<f32>(at(dz, i), g * (p * mass - load<f32>(at(t, i))));
+    }
+  }
+}
+
+// Binary cross-entropy on probabilities: l = -sum t log p + (1 - t) log(1 - p).
+// p is clamped to [EPS, 1 - EPS] (in both passes) so the loss stays finite.
+const EPS: f32 = 1e-7;
+@inline function clampP(p: f32): f32 { return min(max(p, EPS), 1 - EPS); }
+
+export function binaryCrossEntropy(l: usize, p: usize, t: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    let s: f32 = 0;
+    for (let j = 0; j < cols; j++) {
+      const q = clampP(load<f32>(at(p, r * cols + j))), u = load<f32>(at(t, r * cols + j));
+      s -= u * Mathf.log(q) + (1 - u) * Mathf.log(1 - q);
+    }
+    store<f32>(at(l, r), s);
+  }
+}
+/** dp = dl (p - t) / (p (1 - p)) */
+export function binaryCrossEntropyReverse(dp: usize, p: usize, t: usize, dl: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const g = load<f32>(at(dl, r));
+    for (let j = 0; j < cols; j++) {
+      const i = r * cols + j;
+      const q = clampP(load<f32>(at(p, i)));
+      store<f32>(at(dp, i), g * (q - load<f32>(at(t, i))) / (q * (1 - q)));
+    }
+  }
+}
+/** dt = dl (log(1 - p) - log p) */
+export function binaryCrossEntropyLabelReverse(dt: usize, p: usize, dl: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const g = load<f32>(at(dl, r));
+    for (let j = 0; j < cols; j++) {
+      const q = clampP(load<f32>(at(p, r * cols + j)));
+      store<f32>(at(dt, r * cols + j), g * (Mathf.log(1 - q) - Mathf.log(q)));
+    }
+  }
+}

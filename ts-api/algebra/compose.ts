@@ -1,0 +1,178 @@
+// Sequential and parallel composition of Para maps. Parameters multiply: the
+// composite's parameter wires are its parts' wires side by side. Where more
+// than one part has parameters, each name is prefixed with its part's
+// position ("0.weight", "2.weight") so names stay unique; wrapping a model
+// in parameter-free parts leaves its names as they were.
+import { ParalensError, fmtWires } from "../engine/errors.ts";
+import type { Carrier, Change, Value } from "./category.ts";
+import { type Layer, type Para, type ParamSpec, type Poly, poly, resolve } from "./para.ts";
+import { type Wires, type WiresAgree, sameWires } from "./shapes.ts";
+import type { RealOps } from "../backend/ops.ts";
+
+// ---- types: following shapes through a chain of layers ---------------------
+
+type AnyPara = Para<any, any, any>;
+type Next<Prev extends Wires, L> =
+  L extends Para<infer A, infer B, any> ? (WiresAgree<Prev, A> extends true ? B : never)
+  : L extends Poly<true, any> ? Prev
+  : L extends Poly<boolean, any> ? Wires
+  : never;
+
+type CheckRest<Prev extends Wires, Ls extends readonly unknown[]> = Ls extends readonly [infer L, ...infer Rest]
+  ? [Next<Prev, L>] extends [never]
+    ? [{ "shape mismatch": ["output", Prev, "does not fit input", L extends Para<infer A, any, any> ? A : never] }, ...Rest]
+    : [L, ...CheckRest<Next<Prev, L>, Rest>]
+  : [];
+
+type CodOfChain<Prev extends Wires, Ls extends readonly unknown[]> = Ls extends readonly [infer L, ...infer Rest]
+  ? CodOfChain<Next<Prev, L>, Rest>
+  : Prev;
+
+/** The layers of a seq, with the first part that does not fit its predecessor replaced by an error type. */
+export type Chain<Ls extends readonly unknown[]> = Ls extends readonly [infer F extends AnyPara, ...infer Rest]
+  ? [F, ...CheckRest<F["cod"], Rest>]
+  : Ls;
+
+type CarrierOf<L> = L extends Para<any, any, infer K> ? K : L extends Poly<boolean, infer K> ? K : RealOps;
+type Tail<Ls extends readonly unknown[]> = Ls extends readonly [unknown, ...infer R] ? R : [];
+
+export type Seq<Ls extends readonly [AnyPara, ...Layer<any>[]]> = Para<
+  Ls[0]["dom"],
+  CodOfChain<Ls[0]["cod"], Tail<Ls>>,
+  CarrierOf<Ls[0]>
+>;
+
+// ---- sequential composition -------------------------------------------------
+
+/**
+ * f ; g ; ...: the output of each part feeds the next. Shapes are checked as
+ * the parts are joined (at compile time where they are literal); a mismatch
+ * names both parts and both shapes. Shape-polymorphic layers (activations)
+ * take the shape they are fed. If the first part is polymorphic, so is the
+ * result.
+ *
+ *   const model = seq(dense(4, 20), sigmoid, dense(20, 3), sigmoid);
+ */
+export function seq<const Ls extends readonly [AnyPara, ...Layer<any>[]]>(...layers: Ls & Chain<Ls>): Seq<Ls>;
+export function seq<K extends Carrier>(...layers: readonly Layer<K>[]): Para<Wires, Wires, K> | Poly<boolean, K>;
+export function seq<K extends Carrier>(...layers: readonly Layer<K>[]): Para<Wires, Wires, K> | Poly<boolean, K> {
+  if (layers.length === 0) throw new ParalensError("seq: needs at least one part");
+  const first = layers[0]!;
+  if (first.kind === "poly") {
+    return poly(`seq(${layers.map((l) => l.name).join(", ")})`, false, (dom) => seq<K>(first.at(dom), ...layers.slice(1)) as Para<Wires, Wires, K>);
+  }
+  const parts: Para<Wires, Wires, K>[] = [first];
+  for (const layer of layers.slice(1)) {
+    const prev = parts[parts.length - 1]!;
+    const next = resolve(layer, prev.cod);
+    if (!sameWires(prev.cod, next.dom)) {
+      throw new ParalensError(
+        `seq: the output of ${prev.name} is ${fmtWires(prev.cod)} but ${next.name} takes ${fmtWires(next.dom)}`,
+      );
+    }
+    parts.push(next);
+  }
+  return parts.length === 1 ? parts[0]! : sequence(parts);
+}
+
+function sequence<K extends Carrier>(parts: Para<Wires, Wires, K>[]): Para<Wires, Wires, K> {
+  const { params, offsets } = prefixed(parts);
+  return {
+    kind: "para",
+    name: joinNames(parts, " ; "),
+    dom: parts[0]!.dom,
+    cod: parts[parts.length - 1]!.cod,
+    params,
+    forward(k, p, x) {
+      const residuals: unknown[] = [];
+      let v: Value[] = x as Value[];
+      parts.forEach((f, i) => {
+        const [y, r] = f.forward(k, p.slice(offsets[i], offsets[i + 1]), v);
+        residuals.push(r);
+        v = y;
+      });
+      return [v, residuals];
+    },
+    reverse(k, residual, dy) {
+      const residuals = residual as unknown[];
+      const dps: Change[][] = [];
+      let d: Change[] = dy as Change[];
+      for (let i = parts.length - 1; i >= 0; i--) {
+        const [dp, dx] = parts[i]!.reverse(k, residuals[i], d);
+        dps[i] = dp;
+        d = dx;
+      }
+      return [dps.flat(), d];
+    },
+  };
+}
+
+// ---- parallel composition ---------------------------------------------------
+
+type ParDom<Fs extends readonly unknown[]> = Fs extends readonly [Para<infer A, any, any>, ...infer R] ? readonly [...A, ...ParDom<R>] : readonly [];
+type ParCod<Fs extends readonly unknown[]> = Fs extends readonly [Para<any, infer B, any>, ...infer R] ? readonly [...B, ...ParCod<R>] : readonly [];
+
+/**
+ * f x g x ...: the parts side by side. The input is their inputs
+ * concatenated, the output their outputs, the parameters their parameters.
+ */
+export function par<const Fs extends readonly [AnyPara, ...AnyPara[]]>(...fs: Fs): Para<ParDom<Fs>, ParCod<Fs>, CarrierOf<Fs[0]>>;
+export function par<K extends Carrier>(...fs: readonly Para<Wires, Wires, K>[]): Para<Wires, Wires, K> {
+  if (fs.length === 0) throw new ParalensError("par: needs at least one part");
+  for (const f of fs as readonly Layer<K>[]) {
+    if (f.kind === "poly") {
+      throw new ParalensError(`par: ${f.name} has no fixed shape here; give it one, e.g. ${f.name}.at([n])`);
+    }
+  }
+  if (fs.length === 1) return fs[0]!;
+  const { params, offsets } = prefixed(fs);
+  const domAt = cumulative(fs.map((f) => f.dom.length));
+  const codAt = cumulative(fs.map((f) => f.cod.length));
+  return {
+    kind: "para",
+    name: joinNames(fs, " x "),
+    dom: fs.flatMap((f) => f.dom),
+    cod: fs.flatMap((f) => f.cod),
+    params,
+    forward(k, p, x) {
+      const ys: Value[] = [];
+      const residuals = fs.map((f, i) => {
+        const [y, r] = f.forward(k, p.slice(offsets[i], offsets[i + 1]), x.slice(domAt[i], domAt[i + 1]));
+        ys.push(...y);
+        return r;
+      });
+      return [ys, residuals];
+    },
+    reverse(k, residual, dy) {
+      const residuals = residual as unknown[];
+      const dps: Change[] = [];
+      const dxs: Change[] = [];
+      fs.forEach((f, i) => {
+        const [dp, dx] = f.reverse(k, residuals[i], dy.slice(codAt[i], codAt[i + 1]));
+        dps.push(...dp);
+        dxs.push(...dx);
+      });
+      return [dps, dxs];
+    },
+  };
+}
+
+// ---- helpers ----------------------------------------------------------------
+
+function cumulative(counts: number[]): number[] {
+  const at = [0];
+  for (const c of counts) at.push(at[at.length - 1]! + c);
+  return at;
+}
+
+function prefixed(parts: readonly Para<Wires, Wires, any>[]): { params: ParamSpec[]; offsets: number[] } {
+  const many = parts.filter((f) => f.params.length > 0).length > 1;
+  const params = parts.flatMap((f, i) => f.params.map((p) => (many ? { ...p, name: `${i}.${p.name}` } : p)));
+  return { params, offsets: cumulative(parts.map((f) => f.params.length)) };
+}
+
+const NAME_LIMIT = 120;
+function joinNames(parts: readonly { name: string }[], sep: string): string {
+  const name = parts.map((p) => (p.name.includes(";") || p.name.includes(" x ") ? `(${p.name})` : p.name)).join(sep);
+  return name.length > NAME_LIMIT ? `${name.slice(0, NAME_LIMIT - 1)}…` : name;
+}

@@ -1,0 +1,140 @@
+// Para(Lens): a lens P x A -> B whose parameter wires P are kept apart from
+// its data wires A. forward(p, a) returns the output and a residual (what the
+// reverse pass needs, so nothing is recomputed); reverse(residual, db) returns
+// the changes (dp, da). A plain lens is a Para with no parameter wires.
+import { ParalensError, fmtWires } from "../engine/errors.ts";
+import type { Initialiser } from "../init/initialisers.ts";
+import type { Carrier, Change, Value } from "./category.ts";
+import { type Shape, type Wires, asWires } from "./shapes.ts";
+import type { RealOps } from "../backend/ops.ts";
+
+/** A parameter wire: its name, shape (no batch axis) and how to choose its first value. */
+export interface ParamSpec {
+  readonly name: string;
+  readonly shape: Shape;
+  readonly init: Initialiser;
+  /** "parameter": a model parameter; "state": an optimiser's state (saved with a learner, not with a model). */
+  readonly role: "parameter" | "state";
+}
+
+export interface Para<A extends Wires = Wires, B extends Wires = Wires, K extends Carrier = RealOps> {
+  readonly kind: "para";
+  /** For messages and printing, e.g. "dense(4 -> 3)". */
+  readonly name: string;
+  readonly dom: A;
+  readonly cod: B;
+  readonly params: readonly ParamSpec[];
+  forward(k: K, p: readonly Value[], x: readonly Value[]): [y: Value[], residual: unknown];
+  reverse(k: K, residual: unknown, dy: readonly Change[]): [dp: Change[], dx: Change[]];
+}
+
+/** A lens: a Para with no parameter wires. */
+export type Lens<A extends Wires = Wires, B extends Wires = Wires, K extends Carrier = RealOps> = Para<A, B, K>;
+
+/**
+ * A shape-polymorphic layer (an activation, say): it becomes a Para once the
+ * shape it is fed is known, which seq supplies. `same` marks layers whose
+ * output shape is their input shape, so types can follow them.
+ */
+export interface Poly<Same extends boolean = boolean, K extends Carrier = RealOps> {
+  readonly kind: "poly";
+  readonly name: string;
+  readonly same: Same;
+  /** The layer at a given input: one shape ([3]) or a list of wires ([[3], [2]]). */
+  at<A extends Wires>(dom: A | Shape): Para<Same extends true ? A : Wires, Same extends true ? A : Wires, K>;
+}
+
+export type Layer<K extends Carrier = RealOps> = Para<any, any, K> | Poly<boolean, K>;
+
+/** How a primitive is defined: shapes, parameters and its two passes side by side. */
+export interface ParaSpec<A extends Wires, B extends Wires, R, K extends Carrier> {
+  name: string;
+  dom: A;
+  cod: B;
+  params?: readonly ParamSpec[];
+  forward(k: K, p: readonly Value[], x: readonly Value[]): [Value[], R];
+  /** Receives no null: a zero change is materialised first (unless all are zero, see `linear`). */
+  reverse(k: K, residual: R, dy: readonly Value[]): [Change[], Change[]];
+  /**
+   * Reverse derivatives are linear in the change (R[f](x, 0) = 0), so by
+   * default an all-zero change skips the reverse pass and returns zero.
+   * Update lenses (optimisers) are not linear and set this to false.
+   */
+  linear?: boolean;
+}
+
+interface Wrapped<R> {
+  readonly inner: R;
+  readonly outShapes: Shape[];
+}
+
+/** Defines a primitive Para. */
+export function para<A extends Wires, B extends Wires, R, K extends Carrier = RealOps>(
+  spec: ParaSpec<A, B, R, K>,
+): Para<A, B, K> {
+  const params = spec.params ?? [];
+  const linear = spec.linear ?? true;
+  const { name, dom, cod } = spec;
+  return {
+    kind: "para",
+    name,
+    dom,
+    cod,
+    params,
+    forward(k, p, x) {
+      arity(name, "parameter", params.length, p.length);
+      arity(name, "input", dom.length, x.length);
+      const [y, inner] = spec.forward(k, p, x);
+      arity(name, "output", cod.length, y.length);
+      const wrapped: Wrapped<R> = { inner, outShapes: y.map((v) => k.shape(v)) };
+      return [y, wrapped];
+    },
+    reverse(k, residual, dy) {
+      const { inner, outShapes } = residual as Wrapped<R>;
+      arity(name, "output change", cod.length, dy.length);
+      if (linear && dy.every((d) => d === null)) return [params.map(() => null), dom.map(() => null)];
+      const filled = dy.map((d, i) => d ?? k.zeros(outShapes[i]!));
+      const [dp, dx] = spec.reverse(k, inner, filled);
+      arity(name, "parameter change", params.length, dp.length);
+      arity(name, "input change", dom.length, dx.length);
+      return [dp, dx];
+    },
+  };
+}
+
+/** Defines a primitive lens (no parameters). */
+export function lens<A extends Wires, B extends Wires, R, K extends Carrier = RealOps>(
+  spec: Omit<ParaSpec<A, B, R, K>, "params" | "forward" | "reverse"> & {
+    forward(k: K, x: readonly Value[]): [Value[], R];
+    reverse(k: K, residual: R, dy: readonly Value[]): Change[];
+  },
+): Lens<A, B, K> {
+  return para<A, B, R, K>({
+    ...spec,
+    forward: (k, _p, x) => spec.forward(k, x),
+    reverse: (k, r, dy) => [[], spec.reverse(k, r, dy)],
+  });
+}
+
+/** Defines a shape-polymorphic layer from a function of its input wires. */
+export function poly<Same extends boolean, K extends Carrier = RealOps>(
+  name: string,
+  same: Same,
+  at: (dom: Wires) => Para<Wires, Wires, K>,
+): Poly<Same, K> {
+  return { kind: "poly", name, same, at: ((dom: Shape | Wires) => at(asWires(dom))) as Poly<Same, K>["at"] };
+}
+
+/** The Para a layer denotes at a given input. */
+export function resolve<K extends Carrier>(layer: Layer<K>, dom: Wires): Para<Wires, Wires, K> {
+  return layer.kind === "poly" ? layer.at(dom) : layer;
+}
+
+function arity(name: string, what: string, expected: number, got: number): void {
+  if (expected !== got) throw new ParalensError(`${name}: expected ${expected} ${what} value(s), got ${got}`);
+}
+
+/** "name: A -> B" for messages. */
+export function signature(f: { name: string; dom: Wires; cod: Wires }): string {
+  return `${f.name} : ${fmtWires(f.dom)} -> ${fmtWires(f.cod)}`;
+}

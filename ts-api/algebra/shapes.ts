@@ -1,0 +1,59 @@
+// Objects of the category: a wire carries a tensor of some shape (per
+// example: the batch axis is added when a lens is run), and an object is a
+// list of wires. The product A x B of objects is list concatenation, so it is
+// strictly associative and the unit I is the empty list.
+//
+// The types carry shapes too. Where both sides of a composition have literal
+// shapes (dense(4, 3)), a mismatch is a compile error; `number` stands for a
+// shape known only at run time and agrees with anything, leaving the check to
+// the runtime.
+
+export type Shape = readonly number[];
+export type Wires = readonly Shape[];
+
+type DimAgrees<X, Y> = number extends X ? true : number extends Y ? true : [X] extends [Y] ? true : false;
+
+export type ShapeAgrees<X extends Shape, Y extends Shape> = number extends X["length"]
+  ? true
+  : number extends Y["length"]
+    ? true
+    : X extends readonly [infer x, ...infer xs extends Shape]
+      ? Y extends readonly [infer y, ...infer ys extends Shape]
+        ? DimAgrees<x, y> extends true
+          ? ShapeAgrees<xs, ys>
+          : false
+        : false
+      : Y extends readonly []
+        ? true
+        : false;
+
+/** true when wires X may feed wires Y: same count, and every literal dimension equal. */
+export type WiresAgree<X extends Wires, Y extends Wires> = number extends X["length"]
+  ? true
+  : number extends Y["length"]
+    ? true
+    : X extends readonly [infer x extends Shape, ...infer xs extends Wires]
+      ? Y extends readonly [infer y extends Shape, ...infer ys extends Wires]
+        ? ShapeAgrees<x, y> extends true
+          ? WiresAgree<xs, ys>
+          : false
+        : false
+      : Y extends readonly []
+        ? true
+        : false;
+
+/** Concatenation of objects at the type level: the product A x B. */
+export type Times<A extends Wires, B extends Wires> = readonly [...A, ...B];
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+export function sameWires(a: Wires, b: Wires): boolean {
+  return a.length === b.length && a.every((s, i) => sameShape(s, b[i]!));
+}
+
+/** Accepts one shape ([3]) or a list of wires ([[3], [2]]) and returns wires. */
+export function asWires(w: Shape | Wires): Wires {
+  return w.length > 0 && Array.isArray(w[0]) ? (w as Wires) : [w as Shape];
+}

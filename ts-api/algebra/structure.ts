@@ -1,0 +1,101 @@
+// The structure maps every base category has: identity, copy, discard, swap,
+// and the addition of two wires. The first four are one primitive, `wire`: a
+// re-routing of wires in which an input may be used any number of times.
+// Its reverse sums the changes of every use (one use: passed through; two:
+// added, so copy's reverse is +; none: zero, so discard's reverse is 0).
+import { ParalensError, fmtWires } from "../engine/errors.ts";
+import type { Carrier, Change, Value } from "./category.ts";
+import { type Lens, lens } from "./para.ts";
+import { type Shape, type Times, type Wires, asWires, sameShape } from "./shapes.ts";
+import type { RealOps } from "../backend/ops.ts";
+
+/**
+ * The lens A -> B with output j = input sources[j]. Reverse: input i receives
+ * the sum of the changes of the outputs that copied it (zero if none did).
+ */
+export function wire<K extends Carrier = RealOps>(dom: Wires, sources: readonly number[], name = "wire"): Lens<Wires, Wires, K> {
+  for (const s of sources) {
+    if (!Number.isInteger(s) || s < 0 || s >= dom.length) {
+      throw new ParalensError(`${name}: source ${s} is not one of the ${dom.length} input wires of ${fmtWires(dom)}`);
+    }
+  }
+  return lens<Wires, Wires, null, K>({
+    name,
+    dom,
+    cod: sources.map((s) => dom[s]!),
+    forward: (_k, x) => [sources.map((s) => x[s]!), null],
+    reverse(k, _r, dy) {
+      const dx: Change[] = dom.map(() => null);
+      sources.forEach((s, j) => {
+        const prev = dx[s];
+        dx[s] = prev == null ? dy[j]! : k.add(prev, dy[j]!);
+      });
+      return dx;
+    },
+  });
+}
+
+const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
+
+/** id : A -> A */
+export function id<const A extends Wires>(dom: A | Shape): Lens<A, A> {
+  const w = asWires(dom);
+  return wire(w, range(w.length), `id(${fmtWires(w)})`) as unknown as Lens<A, A>;
+}
+
+/** copy : A -> A x A, whose reverse adds the two changes. */
+export function copy<const A extends Wires>(dom: A | Shape): Lens<A, Times<A, A>> {
+  const w = asWires(dom);
+  return wire(w, [...range(w.length), ...range(w.length)], `copy(${fmtWires(w)})`) as unknown as Lens<A, Times<A, A>>;
+}
+
+/** discard : A -> I, whose reverse is the zero change. */
+export function discard<const A extends Wires>(dom: A | Shape): Lens<A, readonly []> {
+  const w = asWires(dom);
+  return wire(w, [], `discard(${fmtWires(w)})`) as unknown as Lens<A, readonly []>;
+}
+
+/** swap : A x B -> B x A */
+export function swap<const A extends Wires, const B extends Wires>(a: A | Shape, b: B | Shape): Lens<Times<A, B>, Times<B, A>> {
+  const wa = asWires(a);
+  const wb = asWires(b);
+  const sources = [...range(wb.length, wa.length), ...range(wa.length)];
+  return wire([...wa, ...wb], sources, `swap(${fmtWires(wa)}, ${fmtWires(wb)})`) as unknown as Lens<Times<A, B>, Times<B, A>>;
+}
+
+/** add : S x S -> S, pointwise; its reverse copies the change to both inputs. */
+export function add<const S extends Shape>(shape: S): Lens<readonly [S, S], readonly [S]> {
+  return lens<readonly [S, S], readonly [S], null>({
+    name: `add(${fmtWires([shape])})`,
+    dom: [shape, shape],
+    cod: [shape],
+    forward: (k, [a, b]) => [[k.add(a!, b!)], null],
+    reverse: (_k, _r, [dy]) => [dy!, dy!],
+  });
+}
+
+/**
+ * The identity, which on the forward pass hands its values to the backend
+ * under names (a compiled plan records them, so a caller can read predictions
+ * or losses out of a closed lens without changing what it computes). One name
+ * per wire, or one name for a single wire.
+ */
+export function tap<const A extends Wires, K extends Carrier = RealOps>(names: string | readonly string[], dom: A | Shape): Lens<A, A, K> {
+  const w = asWires(dom);
+  const list = typeof names === "string" ? [names] : names;
+  if (list.length !== w.length) throw new ParalensError(`tap: ${list.length} name(s) for ${w.length} wire(s) ${fmtWires(w)}`);
+  return lens<A, A, null, K>({
+    name: `tap(${list.join(", ")})`,
+    dom: w as A,
+    cod: w as A,
+    forward(k, x) {
+      x.forEach((v, i) => k.observe?.(list[i]!, v));
+      return [x as Value[], null];
+    },
+    reverse: (_k, _r, dy) => dy as Change[],
+  });
+}
+
+export function checkSameShape(what: string, a: Shape, b: Shape): void {
+  if (!sameShape(a, b)) throw new ParalensError(`${what}: shapes ${fmtWires([a])} and ${fmtWires([b])} differ`);
+}

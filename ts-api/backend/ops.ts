@@ -1,0 +1,59 @@
+// The base category of the reals: the primitive operations lenses over it may
+// use. Two backends implement it: Planner (records wasm kernel calls into a
+// compiled plan) and Reference (plain float64, evaluated at once, for tests).
+// Matrices are row-major; a batched value has the batch as its first axis,
+// and the row-wise operations (softmax, losses) treat each row as one example.
+import type { Carrier, Value } from "../algebra/category.ts";
+import type { Shape } from "../algebra/shapes.ts";
+
+export type Activation = "sigmoid" | "tanh" | "relu" | "leakyRelu";
+
+export interface RealOps extends Carrier {
+  /** The same values seen with another shape of the same size. */
+  reshape(x: Value, shape: Shape): Value;
+  /** op(a) * op(b): a is m x k (k x m if transA), b is k x n (n x k if transB). */
+  matmul(a: Value, b: Value, transA: boolean, transB: boolean): Value;
+  /** x (rows x cols) plus b (cols) on every row. */
+  addRowVector(x: Value, b: Value): Value;
+  /** The sum of the rows of x (rows x cols): shape [cols]. */
+  sumRows(x: Value): Value;
+  scale(a: Value, s: number): Value;
+  /** a + s b */
+  addScaled(a: Value, b: Value, s: number): Value;
+  fill(shape: Shape, value: number): Value;
+
+  activation(f: Activation, x: Value, alpha: number): Value;
+  /** dx from dy, given u = y for sigmoid and tanh, u = x for relu and leaky relu. */
+  activationReverse(f: Activation, u: Value, dy: Value, alpha: number): Value;
+  softmax(x: Value): Value;
+  softmaxReverse(y: Value, dy: Value): Value;
+  logSoftmax(x: Value): Value;
+
+  // Losses: one value per row; their reverses take dl with one value per row.
+  /** out[r, :] = s * dl[r] * a[r, :] */
+  rowScale(a: Value, dl: Value, s: number): Value;
+  rowDot(a: Value, b: Value): Value;
+  mse(y: Value, t: Value): Value;
+  mseReverse(y: Value, t: Value, dl: Value): Value;
+  crossEntropy(lp: Value, t: Value): Value;
+  softmaxCrossEntropyReverse(lp: Value, t: Value, dl: Value): Value;
+  binaryCrossEntropy(p: Value, t: Value): Value;
+  binaryCrossEntropyReverse(p: Value, t: Value, dl: Value): Value;
+  binaryCrossEntropyLabelReverse(p: Value, dl: Value): Value;
+
+  // Optimiser updates: return the new state and parameter. A compiled plan
+  // writes them over the old ones (they are the same tensors afterwards).
+  sgdStep(p: Value, d: Value): Value;
+  momentumStep(s: Value, p: Value, d: Value, gamma: number): [s: Value, p: Value];
+  adagradStep(g: Value, p: Value, d: Value, lr: number, delta: number): [g: Value, p: Value];
+  rmspropStep(v: Value, p: Value, d: Value, lr: number, rho: number, delta: number): [v: Value, p: Value];
+  adamStep(m: Value, v: Value, t: Value, p: Value, d: Value, lr: number, b1: number, b2: number, delta: number): [m: Value, v: Value, t: Value, p: Value];
+}
+
+/** rows x cols of a value whose first axis is rows: [N, ...rest] -> N x prod(rest). */
+export function rowsCols(shape: Shape): [number, number] {
+  if (shape.length === 0) return [1, 1];
+  let cols = 1;
+  for (let i = 1; i < shape.length; i++) cols *= shape[i]!;
+  return [shape[0]!, cols];
+}

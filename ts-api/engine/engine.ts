@@ -1,0 +1,139 @@
+// One engine per page or process: the instantiated core, its memory and the
+// arena over that memory. `init()` makes it (once); everything else finds it
+// through `engine()`.
+import { Arena } from "./arena.ts";
+import { type Core, kernelNames } from "./core.ts";
+import { ParalensError, fmtShape } from "./errors.ts";
+import { type Shape, Tensor, checkShape, sizeOf } from "./tensor.ts";
+import { wasmBase64 as strictBase64 } from "./core.generated.ts";
+
+export type SimdMode = "strict" | "relaxed";
+
+export class Engine {
+  readonly arena: Arena;
+
+  constructor(
+    readonly core: Core,
+    /** Which build of the core runs: "strict" (bit-identical in every engine) or "relaxed" (fused multiply-add). */
+    readonly simd: SimdMode,
+    maxMemoryBytes: number,
+  ) {
+    this.arena = new Arena(core.memory, core.heapBase(), maxMemoryBytes);
+  }
+
+  get memory(): WebAssembly.Memory {
+    return this.core.memory;
+  }
+
+  /** A new tensor in the arena, zero-filled or holding `values` (row-major). */
+  tensor(shape: Shape, values?: ArrayLike<number>): Tensor {
+    checkShape(shape, "tensor");
+    const size = sizeOf(shape);
+    if (values !== undefined && values.length !== size) {
+      throw new ParalensError(`tensor ${fmtShape(shape)} holds ${size} values, got ${values.length}`);
+    }
+    const offset = this.arena.alloc(size * 4, `a tensor of shape ${fmtShape(shape)}`);
+    const t = new Tensor(this, offset, [...shape]);
+    if (values !== undefined) t.data.set(values);
+    else t.data.fill(0);
+    return t;
+  }
+}
+
+export interface InitOptions {
+  /**
+   * The core module, for users who fetch or stream it themselves: bytes, a
+   * compiled module, or a Response (e.g. fetch("/core.wasm")). By default the
+   * copy embedded in the package is used, so nothing needs to be served.
+   */
+  wasm?: BufferSource | WebAssembly.Module | Response | PromiseLike<Response>;
+  /**
+   * "strict" (default): deterministic SIMD, the same bits in every engine.
+   * "relaxed": fused multiply-add where the engine supports relaxed SIMD (Deno
+   * 2, Chromium; Node 20 only with --experimental-wasm-relaxed-simd), else
+   * strict; `engine().simd` tells which one runs.
+   */
+  simd?: SimdMode;
+  /** Upper bound for the arena, in MiB (default: 4096, the wasm32 limit). */
+  maxMemoryMB?: number;
+}
+
+let current: Engine | undefined;
+let pending: Promise<Engine> | undefined;
+let requested: SimdMode = "strict";
+
+/** The engine made by init(); throws if init() has not finished. */
+export function engine(): Engine {
+  if (current === undefined) throw new ParalensError("paralens is not initialised: call `await init()` first");
+  return current;
+}
+
+/**
+ * Instantiates the wasm core. Idempotent: later calls return the same engine;
+ * asking for another SIMD mode than the first call did is an error.
+ */
+export function init(options: InitOptions = {}): Promise<Engine> {
+  const simd = options.simd ?? "strict";
+  if (pending !== undefined) {
+    if (options.simd !== undefined && options.simd !== requested) {
+      return Promise.reject(new ParalensError(`init: already initialised with simd "${requested}", cannot switch to "${simd}"`));
+    }
+    return pending;
+  }
+  requested = simd;
+  pending = instantiate(options, simd).then(
+    (e) => (current = e),
+    (err: unknown) => {
+      pending = undefined;
+      throw err;
+    },
+  );
+  return pending;
+}
+
+async function instantiate(options: InitOptions, simd: SimdMode): Promise<Engine> {
+  let source = options.wasm;
+  let mode: SimdMode = simd;
+  if (source === undefined) {
+    mode = "strict";
+    if (simd === "relaxed") {
+      // loaded only on request, so the strict-only bundle stays small
+      const relaxed = decode((await import("./core-relaxed.generated.ts")).wasmBase64);
+      if (WebAssembly.validate(relaxed)) {
+        source = relaxed;
+        mode = "relaxed";
+      }
+    }
+    source ??= decode(strictBase64);
+  }
+  const module = await compileSource(await source);
+  return makeEngine(module, mode, options.maxMemoryMB);
+}
+
+async function compileSource(source: BufferSource | WebAssembly.Module | Response): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  const bytes = typeof Response !== "undefined" && source instanceof Response ? await source.arrayBuffer() : source;
+  if (!WebAssembly.validate(bytes as BufferSource)) {
+    throw new ParalensError("init: the wasm given is not a valid module for this engine (does it support SIMD?)");
+  }
+  return WebAssembly.compile(bytes as BufferSource);
+}
+
+function makeEngine(module: WebAssembly.Module, simd: SimdMode, maxMemoryMB = 4096): Engine {
+  const instance = new WebAssembly.Instance(module, {});
+  const core = instance.exports as unknown as Core;
+  const missing = kernelNames.filter((name) => typeof core[name] !== "function");
+  if (!(core.memory instanceof WebAssembly.Memory) || missing.length > 0) {
+    throw new ParalensError(
+      `init: the wasm given is not a paralens core (missing ${missing.length ? missing.join(", ") : "memory"})`,
+    );
+  }
+  return new Engine(core, simd, Math.min(maxMemoryMB, 4096) * 1024 * 1024);
+}
+
+function decode(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}

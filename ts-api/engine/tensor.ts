@@ -1,0 +1,91 @@
+// Tensor handles: a shape and an offset into the engine's memory. Views share
+// the memory of the tensor they were made from (`root`), so that plans can
+// reason about which kernel writes which memory.
+import { ParalensError, fmtShape } from "./errors.ts";
+import type { Engine } from "./engine.ts";
+
+export type Shape = readonly number[];
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function checkShape(shape: Shape, what: string): void {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new ParalensError(`${what}: shape ${fmtShape(shape)} must hold whole numbers >= 0`);
+  }
+}
+
+export class Tensor {
+  readonly size: number;
+  private view: Float32Array | undefined;
+  private disposed = false;
+
+  /** Use engine.tensor(...) or Tensor.view(...) rather than this constructor. */
+  constructor(
+    readonly engine: Engine,
+    /** Byte offset of element 0 in the engine's memory. */
+    readonly offset: number,
+    readonly shape: Shape,
+    /** The tensor whose memory this one shares, or itself if it owns its memory. */
+    readonly root: Tensor | null = null,
+  ) {
+    this.size = sizeOf(shape);
+  }
+
+  /** The tensor that owns this memory. */
+  get owner(): Tensor {
+    return this.root ?? this;
+  }
+
+  /** The same memory seen with another shape of the same size; no copy. */
+  reshape(shape: Shape): Tensor {
+    checkShape(shape, "reshape");
+    if (sizeOf(shape) !== this.size) {
+      throw new ParalensError(`reshape: cannot view ${fmtShape(this.shape)} (${this.size} values) as ${fmtShape(shape)}`);
+    }
+    return new Tensor(this.engine, this.offset, shape, this.owner);
+  }
+
+  /**
+   * A Float32Array over the tensor's memory: writes go straight to the engine.
+   * The view is cached and remade only when the memory has grown (growing
+   * detaches the old buffer), so reading it in a loop allocates nothing.
+   */
+  get data(): Float32Array {
+    if (this.owner.disposed) throw new ParalensError(`tensor ${fmtShape(this.shape)} was disposed`);
+    const buffer = this.engine.memory.buffer;
+    if (this.view === undefined || this.view.buffer !== buffer) {
+      this.view = new Float32Array(buffer, this.offset, this.size);
+    }
+    return this.view;
+  }
+
+  /** Copies values in; their count must equal the tensor's size. */
+  set(values: ArrayLike<number>): this {
+    if (values.length !== this.size) {
+      throw new ParalensError(`tensor ${fmtShape(this.shape)} holds ${this.size} values, got ${values.length}`);
+    }
+    this.data.set(values);
+    return this;
+  }
+
+  /** A copy of the values, detached from the engine's memory. */
+  toArray(): Float32Array {
+    return this.data.slice();
+  }
+
+  /** Frees the memory. A view cannot be disposed; its owner is. */
+  dispose(): void {
+    if (this.root !== null) throw new ParalensError("dispose: this tensor is a view; dispose the tensor it was made from");
+    if (this.disposed) return;
+    this.disposed = true;
+    this.engine.arena.release(this.offset);
+  }
+
+  get isDisposed(): boolean {
+    return this.owner.disposed;
+  }
+}

@@ -1,0 +1,58 @@
+// Initialisers choose a parameter's first values from its shape and a seeded
+// generator. Fan-in and fan-out follow the usual convention for a weight of
+// shape [..., in, out]: fanIn = product of all but the last axis, fanOut =
+// product of all but the second-to-last (a dense [in, out] matrix: in and out;
+// a conv filter [kh, kw, cin, cout]: kh*kw*cin and kh*kw*cout).
+import type { Shape } from "../algebra/shapes.ts";
+import type { Rng } from "./random.ts";
+
+export type Initialiser = (shape: Shape, rng: Rng) => Float64Array;
+
+function fans(shape: Shape): { fanIn: number; fanOut: number } {
+  if (shape.length === 0) return { fanIn: 1, fanOut: 1 };
+  if (shape.length === 1) return { fanIn: shape[0]!, fanOut: shape[0]! };
+  const size = shape.reduce((a, b) => a * b, 1);
+  return { fanIn: size / shape[shape.length - 1]!, fanOut: size / shape[shape.length - 2]! };
+}
+
+function fill(shape: Shape, f: () => number): Float64Array {
+  const out = new Float64Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < out.length; i++) out[i] = f();
+  return out;
+}
+
+export const zeros: Initialiser = (shape) => fill(shape, () => 0);
+
+export function constant(value: number): Initialiser {
+  return (shape) => fill(shape, () => value);
+}
+
+export function uniform(low: number, high: number): Initialiser {
+  return (shape, rng) => fill(shape, () => low + (high - low) * rng.uniform());
+}
+
+export function normal(mean = 0, std = 1): Initialiser {
+  return (shape, rng) => fill(shape, () => mean + std * rng.normal());
+}
+
+/** Glorot & Bengio (2010), uniform on [-b, b] with b = sqrt(6 / (fanIn + fanOut)). */
+export const glorotUniform: Initialiser = (shape, rng) => {
+  const { fanIn, fanOut } = fans(shape);
+  const b = Math.sqrt(6 / (fanIn + fanOut));
+  return uniform(-b, b)(shape, rng);
+};
+
+/** Glorot & Bengio (2010), normal with std = sqrt(2 / (fanIn + fanOut)). */
+export const glorotNormal: Initialiser = (shape, rng) => {
+  const { fanIn, fanOut } = fans(shape);
+  return normal(0, Math.sqrt(2 / (fanIn + fanOut)))(shape, rng);
+};
+
+/** He et al. (2015), uniform on [-b, b] with b = sqrt(6 / fanIn): for relu layers. */
+export const heUniform: Initialiser = (shape, rng) => {
+  const b = Math.sqrt(6 / fans(shape).fanIn);
+  return uniform(-b, b)(shape, rng);
+};
+
+/** He et al. (2015), normal with std = sqrt(2 / fanIn): for relu layers. */
+export const heNormal: Initialiser = (shape, rng) => normal(0, Math.sqrt(2 / fans(shape).fanIn))(shape, rng);

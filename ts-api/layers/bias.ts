@@ -1,0 +1,19 @@
+import { type Para, para } from "../algebra/para.ts";
+import { type Initialiser, zeros } from "../init/initialisers.ts";
+import { positive } from "./linear.ts";
+
+/**
+ * bias(n): x -> x + b, with b of shape [n] added to every example.
+ * Reverse: dx = dy, db = the sum of dy over the batch.
+ */
+export function bias<const N extends number>(n: N, options: { init?: Initialiser } = {}): Para<readonly [readonly [N]], readonly [readonly [N]]> {
+  positive("bias", n);
+  return para<readonly [readonly [N]], readonly [readonly [N]], null>({
+    name: `bias(${n})`,
+    dom: [[n]],
+    cod: [[n]],
+    params: [{ name: "bias", shape: [n], init: options.init ?? zeros, role: "parameter" }],
+    forward: (k, [b], [x]) => [[k.addRowVector(x!, b!)], null],
+    reverse: (k, _r, [dy]) => [[k.sumRows(dy!)], [dy!]],
+  });
+}

@@ -1,0 +1,33 @@
+import type { Value } from "../algebra/category.ts";
+import { type Para, para } from "../algebra/para.ts";
+import { ParalensError } from "../engine/errors.ts";
+import { type Initialiser, glorotUniform } from "../init/initialisers.ts";
+
+/**
+ * linear(i, o): x -> x W with the weight W of shape [i, o] (x is a row, so
+ * this is the seeds' M x with M = W^T). Reverse, per the seeds' "obvious
+ * thing that typechecks": dx = dy W^T and dW = x^T dy, summed over the batch.
+ *
+ *   const f = linear(4, 3);   // Para<[[4]], [[3]]>, parameter "weight" [4, 3]
+ */
+export function linear<const I extends number, const O extends number>(
+  inputs: I,
+  outputs: O,
+  options: { init?: Initialiser } = {},
+): Para<readonly [readonly [I]], readonly [readonly [O]]> {
+  positive("linear", inputs, outputs);
+  return para<readonly [readonly [I]], readonly [readonly [O]], { x: Value; w: Value }>({
+    name: `linear(${inputs} -> ${outputs})`,
+    dom: [[inputs]],
+    cod: [[outputs]],
+    params: [{ name: "weight", shape: [inputs, outputs], init: options.init ?? glorotUniform, role: "parameter" }],
+    forward: (k, [w], [x]) => [[k.matmul(x!, w!, false, false)], { x: x!, w: w! }],
+    reverse: (k, { x, w }, [dy]) => [[k.matmul(x, dy!, true, false)], [k.matmul(dy!, w, false, true)]],
+  });
+}
+
+export function positive(what: string, ...sizes: number[]): void {
+  for (const n of sizes) {
+    if (!Number.isInteger(n) || n < 1) throw new ParalensError(`${what}: sizes must be whole numbers >= 1, got ${sizes.join(", ")}`);
+  }
+}

@@ -1,0 +1,80 @@
+// Losses are lenses B x B -> L: a prediction and a label in, one loss per
+// example out (L has shape [], so a batch of losses has shape [N]). The
+// reverse pass scales by the incoming change dl and returns changes for both
+// the prediction and the label; a training plan never asks for the label's,
+// so those calls are pruned. Each takes the shape of the model output it is
+// composed with.
+import type { Value } from "../algebra/category.ts";
+import { type Poly, lens, poly } from "../algebra/para.ts";
+import { type Wires, sameShape } from "../algebra/shapes.ts";
+import type { RealOps } from "../backend/ops.ts";
+import { ParalensError, fmtWires } from "../engine/errors.ts";
+
+/** A loss: a polymorphic lens [S, S] -> [[]] (prediction, label -> loss per example). */
+export type Loss = Poly<false>;
+
+/** The loss wire: one number per example. */
+export const LOSS: Wires = [[]];
+
+function loss(
+  name: string,
+  forward: (k: RealOps, y: Value, t: Value) => [l: Value, residual: Value],
+  reverse: (k: RealOps, residual: Value, y: Value, t: Value, dl: Value) => [dy: Value, dt: Value],
+): Loss {
+  return poly(name, false, (dom) => {
+    if (dom.length !== 2 || !sameShape(dom[0]!, dom[1]!)) {
+      throw new ParalensError(`${name}: takes a prediction and a label of one shape, got ${fmtWires(dom)}`);
+    }
+    return lens<Wires, Wires, [Value, Value, Value]>({
+      name,
+      dom,
+      cod: LOSS,
+      forward(k, [y, t]) {
+        const [l, r] = forward(k, y!, t!);
+        return [[l], [r, y!, t!]];
+      },
+      reverse: (k, [r, y, t], [dl]) => reverse(k, r, y, t, dl!),
+    });
+  });
+}
+
+/** Mean squared error as in the seeds' reference code: l = 1/2 sum (y - t)^2. dy = dl (y - t). */
+export const mse: Loss = loss(
+  "mse",
+  (k, y, t) => [k.mse(y, t), y],
+  (k, _r, y, t, dl) => {
+    const dy = k.mseReverse(y, t, dl);
+    return [dy, k.scale(dy, -1)];
+  },
+);
+
+/**
+ * Softmax cross-entropy on logits z, fused and stable: l = -sum t log softmax(z),
+ * computed from log-softmax so no probability is ever logged.
+ * dz = dl (softmax(z) sum(t) - t); dt = -dl log softmax(z).
+ */
+export const softmaxCrossEntropy: Loss = loss(
+  "softmaxCrossEntropy",
+  (k, z, t) => {
+    const lp = k.logSoftmax(z);
+    return [k.crossEntropy(lp, t), lp];
+  },
+  (k, lp, _z, t, dl) => [k.softmaxCrossEntropyReverse(lp, t, dl), k.rowScale(lp, dl, -1)],
+);
+
+/**
+ * Binary cross-entropy on probabilities p (after a sigmoid):
+ * l = -sum t log p + (1 - t) log(1 - p), with p clamped to [1e-7, 1 - 1e-7].
+ */
+export const binaryCrossEntropy: Loss = loss(
+  "binaryCrossEntropy",
+  (k, p, t) => [k.binaryCrossEntropy(p, t), p],
+  (k, _r, p, t, dl) => [k.binaryCrossEntropyReverse(p, t, dl), k.binaryCrossEntropyLabelReverse(p, dl)],
+);
+
+/** The dot product l = <y, t>, the paper's loss for deep dreaming: dy = dl t, dt = dl y. */
+export const dotProduct: Loss = loss(
+  "dotProduct",
+  (k, y, t) => [k.rowDot(y, t), y],
+  (k, _r, y, t, dl) => [k.rowScale(t, dl, 1), k.rowScale(y, dl, 1)],
+);

@@ -1,0 +1,36 @@
+// Learning rates are lenses L -> I: the loss goes in and nothing comes out;
+// the reverse pass emits the change that starts backpropagation. Emitting
+// -eta makes the whole learner descend (Cruttwell et al., section 3.3).
+// Losses are per example and the change is divided by the batch size N, so
+// eta applies to the batch-mean loss whatever N is.
+import type { Value } from "../algebra/category.ts";
+import { type Lens, lens } from "../algebra/para.ts";
+import type { Shape, Wires } from "../algebra/shapes.ts";
+import { LOSS } from "./losses.ts";
+
+export type Rate = Lens<Wires, readonly []>;
+
+/** Emits -eta / N per example: gradient descent with step eta on the mean loss. */
+export function constantRate(eta: number): Rate {
+  return lens<Wires, readonly [], Shape>({
+    name: `rate(${eta})`,
+    dom: LOSS,
+    cod: [],
+    forward: (k, [l]) => [[], k.shape(l!)],
+    reverse: (k, shape) => [k.fill(shape, -eta / shape[0]!)],
+    // the rate's reverse takes no change at all: it must always run
+    linear: false,
+  });
+}
+
+/** Emits -eta l / N per example: steps scale with the loss (the seeds' rda_learning_rate). */
+export function lossScaledRate(eta: number): Rate {
+  return lens<Wires, readonly [], Value>({
+    name: `lossScaledRate(${eta})`,
+    dom: LOSS,
+    cod: [],
+    forward: (_k, [l]) => [[], l!],
+    reverse: (k, l) => [k.scale(l, -eta / k.shape(l)[0]!)],
+    linear: false,
+  });
+}

@@ -1,0 +1,62 @@
+// Optimisers are lenses S x P -> P on the parameter wire (Cruttwell et al.,
+// section 3.4): the forward pass reads the parameter the model should use,
+// the reverse pass takes the change arriving on the parameter wire (the
+// gradient scaled by the learning rate) and returns the new state and
+// parameter. For many parameter wires the optimiser is the parallel product
+// of one such lens per wire, with state wires [s.., p] for each in turn.
+import type { Value } from "../algebra/category.ts";
+import { par } from "../algebra/compose.ts";
+import { type Lens, type ParamSpec, lens } from "../algebra/para.ts";
+import type { Reparameterisation } from "../algebra/reparam.ts";
+import type { Shape, Wires } from "../algebra/shapes.ts";
+import type { RealOps } from "../backend/ops.ts";
+import { type Initialiser, zeros } from "../init/initialisers.ts";
+
+/** Builds the reparameterisation S x P -> P for a model's parameters. */
+export type Optimiser = ((params: readonly ParamSpec[]) => Reparameterisation) & { readonly optimiserName: string };
+
+/** One state wire of a per-parameter optimiser: a suffix for its name and its shape given the parameter's. */
+export interface StateWire {
+  suffix: string;
+  shape?: (p: Shape) => Shape;
+  init?: Initialiser;
+}
+
+/**
+ * Defines an optimiser from its per-parameter lens S x P -> P:
+ * `read(k, state, p)` is the forward pass (the value the model sees) and
+ * `update(k, state, p, d)` the reverse (new state and parameter).
+ */
+export function optimiser(
+  name: string,
+  state: readonly StateWire[],
+  read: (k: RealOps, s: readonly Value[], p: Value) => Value,
+  update: (k: RealOps, s: readonly Value[], p: Value, d: Value) => Value[],
+): Optimiser {
+  const perWire = (p: ParamSpec): { specs: ParamSpec[]; lens: Lens<Wires, Wires> } => {
+    const specs: ParamSpec[] = [
+      ...state.map((w) => ({ name: `${p.name}.${w.suffix}`, shape: w.shape?.(p.shape) ?? p.shape, init: w.init ?? zeros, role: "state" as const })),
+      p,
+    ];
+    const l = lens<Wires, Wires, Value[]>({
+      name: `${name}(${p.name})`,
+      dom: specs.map((s) => s.shape),
+      cod: [p.shape],
+      forward: (k, sp) => [[read(k, sp.slice(0, -1), sp[sp.length - 1]!)], sp as Value[]],
+      reverse: (k, sp, [d]) => update(k, sp.slice(0, -1), sp[sp.length - 1]!, d!),
+      // an update runs even when no change arrives (momentum keeps moving)
+      linear: false,
+    });
+    return { specs, lens: l };
+  };
+  const build = (params: readonly ParamSpec[]): Reparameterisation => {
+    const wires = params.map(perWire);
+    const lenses = wires.map((w) => w.lens);
+    return {
+      name,
+      params: wires.flatMap((w) => w.specs),
+      lens: lenses.length === 0 ? lens({ name, dom: [], cod: [], forward: () => [[], null], reverse: () => [] }) : par(...(lenses as [Lens, ...Lens[]])),
+    };
+  };
+  return Object.assign(build, { optimiserName: name });
+}

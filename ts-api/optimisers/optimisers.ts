@@ -1,0 +1,73 @@
+// The optimisers of Cruttwell et al. (section 3.4), each its update formula
+// on a change d that the learning-rate lens has already scaled (d = -eta g).
+// Adaptive optimisers (Adagrad, RMSProp, Adam) are invariant to the scale of
+// d except through delta, so they carry their own step size lr, as in the
+// paper; with constantRate(1), d = -g and each is its textbook form.
+import { type Optimiser, optimiser } from "./optimiser.ts";
+
+/** p' = p + d: gradient descent (the step size is the learning rate's). */
+export function sgd(): Optimiser {
+  return optimiser("sgd", [], (_k, _s, p) => p, (k, _s, p, d) => [k.sgdStep(p, d)]);
+}
+
+/** s' = gamma s + d; p' = p + s' (Polyak's heavy ball). */
+export function momentum(options: { gamma?: number } = {}): Optimiser {
+  const gamma = options.gamma ?? 0.9;
+  return optimiser(
+    `momentum(${gamma})`,
+    [{ suffix: "velocity" }],
+    (_k, _s, p) => p,
+    (k, [s], p, d) => k.momentumStep(s!, p, d, gamma),
+  );
+}
+
+/**
+ * Nesterov momentum: the model is run at the look-ahead point p + gamma s
+ * (the forward pass of this lens), and the update is momentum's.
+ */
+export function nesterov(options: { gamma?: number } = {}): Optimiser {
+  const gamma = options.gamma ?? 0.9;
+  return optimiser(
+    `nesterov(${gamma})`,
+    [{ suffix: "velocity" }],
+    (k, [s], p) => k.addScaled(p, s!, gamma),
+    (k, [s], p, d) => k.momentumStep(s!, p, d, gamma),
+  );
+}
+
+/** g' = g + d^2; p' = p + lr d / (delta + sqrt g')  (Duchi, Hazan & Singer 2011). */
+export function adagrad(options: { lr?: number; delta?: number } = {}): Optimiser {
+  const { lr = 0.01, delta = 1e-7 } = options;
+  return optimiser(
+    `adagrad(${lr})`,
+    [{ suffix: "sumOfSquares" }],
+    (_k, _s, p) => p,
+    (k, [g], p, d) => k.adagradStep(g!, p, d, lr, delta),
+  );
+}
+
+/** v' = rho v + (1 - rho) d^2; p' = p + lr d / (delta + sqrt v')  (Tieleman & Hinton 2012). */
+export function rmsprop(options: { lr?: number; rho?: number; delta?: number } = {}): Optimiser {
+  const { lr = 0.001, rho = 0.9, delta = 1e-7 } = options;
+  return optimiser(
+    `rmsprop(${lr})`,
+    [{ suffix: "meanSquare" }],
+    (_k, _s, p) => p,
+    (k, [v], p, d) => k.rmspropStep(v!, p, d, lr, rho, delta),
+  );
+}
+
+/**
+ * Adam (Kingma & Ba 2015), with the step count t in its state:
+ * m' = b1 m + (1 - b1) d; v' = b2 v + (1 - b2) d^2; t' = t + 1;
+ * p' = p + lr (m' / (1 - b1^t')) / (delta + sqrt(v' / (1 - b2^t'))).
+ */
+export function adam(options: { lr?: number; beta1?: number; beta2?: number; delta?: number } = {}): Optimiser {
+  const { lr = 0.001, beta1 = 0.9, beta2 = 0.999, delta = 1e-8 } = options;
+  return optimiser(
+    `adam(${lr})`,
+    [{ suffix: "m" }, { suffix: "v" }, { suffix: "t", shape: () => [1] }],
+    (_k, _s, p) => p,
+    (k, [m, v, t], p, d) => k.adamStep(m!, v!, t!, p, d, lr, beta1, beta2, delta),
+  );
+}
