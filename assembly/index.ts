@@ -19,3 +19,7 @@ export {
   binaryCrossEntropy, binaryCrossEntropyReverse, binaryCrossEntropyLabelReverse,
 } from "./losses";
 export { sgdStep, momentumStep, adagradStep, rmspropStep, adamStep } from "./optimisers";
+
+// Products of wires, slices and tying maps (architectures as (co)algebras).
+export { mul } from "./elementwise";
+export { copyStrided, gather, scatterAdd } from "./gather";

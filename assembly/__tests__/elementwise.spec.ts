@@ -1,4 +1,4 @@
-import { add, addScaled, scale, fill, copy } from "../elementwise";
+import { add, addScaled, scale, fill, copy, mul } from "../elementwise";
 
 // Sizes that exercise the vector body, the scalar tail, and both.
 const SIZES: i32[] = [0, 1, 3, 4, 7, 16, 33];
@@ -37,5 +37,16 @@ describe("elementwise", () => {
     copy(ptr(d), ptr(c), 6);
     for (let i = 0; i < 6; i++) expect(d[i]).toBe(c[i]);
     expect(d[6]).toBe(0);
+  });
+
+  test("mul multiplies elementwise at every size", () => {
+    for (let s = 0; s < SIZES.length; s++) {
+      const n = SIZES[s];
+      const a = arr(n, (i: i32): f32 => <f32>i * 0.5 - 3);
+      const b = arr(n, (i: i32): f32 => <f32>(i * i) * 0.25 + 1);
+      const c = new Float32Array(n);
+      mul(ptr(c), ptr(a), ptr(b), n);
+      for (let i = 0; i < n; i++) expect(c[i]).toBe(a[i] * b[i]);
+    }
   });
 });

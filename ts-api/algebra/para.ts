@@ -61,6 +61,13 @@ export interface ParaSpec<A extends Wires, B extends Wires, R, K extends Carrier
    * Update lenses (optimisers) are not linear and set this to false.
    */
   linear?: boolean;
+  /**
+   * By default a null (zero) change among several is materialised as zeros
+   * before reverse runs. Structure maps that only route changes set this to
+   * true: their reverse then receives the nulls as they are (typed Value[],
+   * so it must check) and can pass them on at no cost.
+   */
+  passesZeros?: boolean;
 }
 
 interface Wrapped<R> {
@@ -93,7 +100,7 @@ export function para<A extends Wires, B extends Wires, R, K extends Carrier = Re
       const { inner, outShapes } = residual as Wrapped<R>;
       arity(name, "output change", cod.length, dy.length);
       if (linear && dy.every((d) => d === null)) return [params.map(() => null), dom.map(() => null)];
-      const filled = dy.map((d, i) => d ?? k.zeros(outShapes[i]!));
+      const filled = spec.passesZeros ? (dy as Value[]) : dy.map((d, i) => d ?? k.zeros(outShapes[i]!));
       const [dp, dx] = spec.reverse(k, inner, filled);
       arity(name, "parameter change", params.length, dp.length);
       arity(name, "input change", dom.length, dx.length);

@@ -25,13 +25,15 @@ export function wire<K extends Carrier = RealOps>(dom: Wires, sources: readonly 
     cod: sources.map((s) => dom[s]!),
     forward: (_k, x) => [sources.map((s) => x[s]!), null],
     reverse(k, _r, dy) {
+      // zero (null) changes are skipped, not added: routing costs nothing
       const dx: Change[] = dom.map(() => null);
       sources.forEach((s, j) => {
-        const prev = dx[s];
-        dx[s] = prev == null ? dy[j]! : k.add(prev, dy[j]!);
+        const [prev, d] = [dx[s], dy[j] as Change];
+        if (d != null) dx[s] = prev == null ? d : k.add(prev, d);
       });
       return dx;
     },
+    passesZeros: true,
   });
 }
 

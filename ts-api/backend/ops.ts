@@ -5,6 +5,7 @@
 // and the row-wise operations (softmax, losses) treat each row as one example.
 import type { Carrier, Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
+import { ParalensError, fmtShape } from "../engine/errors.ts";
 
 export type Activation = "sigmoid" | "tanh" | "relu" | "leakyRelu";
 
@@ -48,6 +49,28 @@ export interface RealOps extends Carrier {
   adagradStep(g: Value, p: Value, d: Value, lr: number, delta: number): [g: Value, p: Value];
   rmspropStep(v: Value, p: Value, d: Value, lr: number, rho: number, delta: number): [v: Value, p: Value];
   adamStep(m: Value, v: Value, t: Value, p: Value, d: Value, lr: number, b1: number, b2: number, delta: number): [m: Value, v: Value, t: Value, p: Value];
+
+  // Products of wires, slices and tying maps: what gated cells (GRU, LSTM),
+  // unrolled sequences and tied (circulant) weights are composed from.
+  /** a * b, elementwise. Its reverse is two more products: (b * dc, a * dc). */
+  mul(a: Value, b: Value): Value;
+  /**
+   * The parts side by side along their columns: part i is seen as rows x cols_i
+   * (rows = its first axis, the batch), the result is rows x sum(cols_i), given
+   * the full `shape`. Its reverse is sliceColumns.
+   */
+  concatColumns(parts: readonly Value[], shape: Shape): Value;
+  /** Columns [from, from + width) of x (seen as rows x cols), as a value of the full `shape`. Its reverse is concatColumns with zeros. */
+  sliceColumns(x: Value, from: number, width: number, shape: Shape): Value;
+  /** out[t] = x[index[t]] over the flat values of x, 0 where index[t] < 0; out has `shape` (index.length values). */
+  gather(x: Value, index: Int32Array, shape: Shape): Value;
+  /** The reverse of gather: out (`shape`) = 0, then out[index[t]] += d[t] for every t with index[t] >= 0. */
+  scatterAdd(d: Value, index: Int32Array, shape: Shape): Value;
+  /**
+   * One matrix product per example: a is [N, m, k] ([N, k, m] if transA), b is
+   * [N, k, n] ([N, n, k] if transB); the result is [N, m, n].
+   */
+  batchMatmul(a: Value, b: Value, transA: boolean, transB: boolean): Value;
 }
 
 /** rows x cols of a value whose first axis is rows: [N, ...rest] -> N x prod(rest). */
@@ -56,4 +79,16 @@ export function rowsCols(shape: Shape): [number, number] {
   let cols = 1;
   for (let i = 1; i < shape.length; i++) cols *= shape[i]!;
   return [shape[0]!, cols];
+}
+
+/** [batch, m, k, n] of a batched product, checked. */
+export function batchDims(a: Shape, b: Shape, transA: boolean, transB: boolean): [number, number, number, number] {
+  if (a.length !== 3 || b.length !== 3 || a[0] !== b[0]) {
+    throw new ParalensError(`batchMatmul: needs two batches of matrices [N, rows, cols], got ${fmtShape(a)} and ${fmtShape(b)}`);
+  }
+  if (transA && transB) throw new ParalensError("batchMatmul: transposing both operands is not supported");
+  const [m, k] = transA ? [a[2]!, a[1]!] : [a[1]!, a[2]!];
+  const [k2, n] = transB ? [b[2]!, b[1]!] : [b[1]!, b[2]!];
+  if (k !== k2) throw new ParalensError(`batchMatmul: inner sizes differ: ${fmtShape(a)}${transA ? "^T" : ""} x ${fmtShape(b)}${transB ? "^T" : ""}`);
+  return [a[0]!, m, k, n];
 }

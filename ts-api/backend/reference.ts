@@ -5,7 +5,7 @@
 import type { Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
-import { type Activation, type RealOps, rowsCols } from "./ops.ts";
+import { type Activation, type RealOps, batchDims, rowsCols } from "./ops.ts";
 
 /** A float64 tensor of the reference backend. */
 export interface RefTensor {
@@ -214,5 +214,63 @@ export const reference: RealOps = {
     const [c1, c2] = [1 - b1 ** t, 1 - b2 ** t];
     const p = map(R(pv), (x, i) => x + (lr * (R(m).data[i]! / c1)) / (delta + Math.sqrt(R(v).data[i]! / c2)));
     return [m, v, V(refTensor([1], [t])), p];
+  },
+
+  // ---- products of wires, slices and tying maps -------------------------------
+
+  mul: (a, b) => map(R(a), (x, i) => x * R(b).data[i]!),
+  concatColumns(parts, shape) {
+    const [rows, cols] = rowsCols(shape);
+    const out = refTensor(shape);
+    let from = 0;
+    for (const pv of parts) {
+      const p = R(pv);
+      const w = rowsCols(p.shape)[1];
+      if (rowsCols(p.shape)[0] !== rows) throw new ParalensError(`concatColumns: ${fmtShape(p.shape)} does not have ${rows} rows`);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < w; j++) out.data[r * cols + from + j] = p.data[r * w + j]!;
+      from += w;
+    }
+    if (from !== cols) throw new ParalensError(`concatColumns: parts of ${from} columns do not make ${fmtShape(shape)}`);
+    return V(out);
+  },
+  sliceColumns(xv, from, width, shape) {
+    const x = R(xv);
+    const [rows, cols] = rowsCols(x.shape);
+    if (from < 0 || width < 0 || from + width > cols || size(shape) !== rows * width) {
+      throw new ParalensError(`sliceColumns: columns [${from}, ${from + width}) of ${fmtShape(x.shape)} as ${fmtShape(shape)}`);
+    }
+    const out = refTensor(shape);
+    for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) out.data[r * width + j] = x.data[r * cols + from + j]!;
+    return V(out);
+  },
+  gather(xv, index, shape) {
+    const x = R(xv);
+    if (size(shape) !== index.length) throw new ParalensError(`gather: an index of ${index.length} entries cannot make ${fmtShape(shape)}`);
+    const out = refTensor(shape);
+    for (let t = 0; t < index.length; t++) out.data[t] = index[t]! < 0 ? 0 : x.data[index[t]!]!;
+    return V(out);
+  },
+  scatterAdd(dv, index, shape) {
+    const d = R(dv);
+    const out = refTensor(shape);
+    for (let t = 0; t < index.length; t++) if (index[t]! >= 0) out.data[index[t]!] = out.data[index[t]!]! + d.data[t]!;
+    return V(out);
+  },
+  batchMatmul(av, bv, transA, transB) {
+    const [a, b] = [R(av), R(bv)];
+    const [count, m, k, n] = batchDims(a.shape, b.shape, transA, transB);
+    const c = refTensor([count, m, n]);
+    for (let e = 0; e < count; e++) {
+      const A = (i: number, p: number): number => a.data[e * m * k + (transA ? p * m + i : i * k + p)]!;
+      const B = (p: number, j: number): number => b.data[e * k * n + (transB ? j * k + p : p * n + j)]!;
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let p = 0; p < k; p++) s += A(i, p) * B(p, j);
+          c.data[e * m * n + i * n + j] = s;
+        }
+      }
+    }
+    return V(c);
   },
 };

@@ -48,6 +48,12 @@ export interface Core {
   adagradStep(g: Ptr, p: Ptr, d: Ptr, n: number, lr: number, delta: number): void;
   rmspropStep(v: Ptr, p: Ptr, d: Ptr, n: number, lr: number, rho: number, delta: number): void;
   adamStep(m: Ptr, v: Ptr, t: Ptr, p: Ptr, d: Ptr, n: number, lr: number, b1: number, b2: number, delta: number): void;
+
+  // products of wires, slices and tying maps (architectures as (co)algebras)
+  mul(c: Ptr, a: Ptr, b: Ptr, n: number): void;
+  copyStrided(dst: Ptr, dstStride: number, src: Ptr, srcStride: number, rows: number, cols: number): void;
+  gather(out: Ptr, x: Ptr, index: Ptr, n: number): void;
+  scatterAdd(out: Ptr, size: number, d: Ptr, index: Ptr, n: number): void;
 }
 
 /** The kernel names, for checking an instantiated module against this interface. */
@@ -59,4 +65,6 @@ export const kernelNames: readonly (keyof Core)[] = [
   "rowScale", "rowDot", "mse", "mseReverse", "crossEntropy", "softmaxCrossEntropyReverse",
   "binaryCrossEntropy", "binaryCrossEntropyReverse", "binaryCrossEntropyLabelReverse",
   "sgdStep", "momentumStep", "adagradStep", "rmspropStep", "adamStep",
+  // products of wires, slices and tying maps
+  "mul", "copyStrided", "gather", "scatterAdd",
 ];
