@@ -40,3 +40,13 @@ export { Rng } from "./init/random.ts";
 export {
   zeros, constant, uniform, normal, glorotUniform, glorotNormal, heUniform, heNormal, type Initialiser,
 } from "./init/initialisers.ts";
+
+// categorical deep learning: architectures as (co)algebras in Para, weight sharing, equivariance
+export { multiply, subtract, concat, split, stack, unstack, reshape, sumWires, project } from "./cdl/wires.ts";
+export { diagram, type Builder, type Wire } from "./cdl/diagram.ts";
+export { share, named, point, zeroPoint, withStart, type SharedCell } from "./cdl/share.ts";
+export { fold, type Fold, type ListAlgebra } from "./cdl/fold.ts";
+export { elman, gru, lstm } from "./cdl/cells.ts";
+export { foldTree, leaf, node, treeShape, flatten, type Tree, type TreeAlgebra, type TreeFold } from "./cdl/tree.ts";
+export { unfold, type Stream } from "./cdl/unfold.ts";
+export { mealy, moore, type Machine } from "./cdl/machines.ts";

@@ -1,0 +1,114 @@
+// Weight sharing, made literal (Gavranović et al., "Categorical Deep
+// Learning", 2024: unrolling a cell reuses one parameter). An unrolled model
+// is first built untied: every use of a cell has parameter wires of its own.
+// Sharing is then a reparameterisation by copying: one wire per cell
+// parameter feeds all of its uses, and the reverse of copying adds the
+// changes, so the shared gradient is the sum over uses by construction.
+//
+// Also here: points (Para maps from the unit, the Nil case of a fold or a
+// machine's initial state) and how they meet a batch.
+import type { Value } from "../algebra/category.ts";
+import { type Para, type ParamSpec, para } from "../algebra/para.ts";
+import { reparam } from "../algebra/reparam.ts";
+import type { Shape, Wires } from "../algebra/shapes.ts";
+import { wire } from "../algebra/structure.ts";
+import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
+import { type Initialiser, zeros } from "../init/initialisers.ts";
+
+/** A cell whose parameters an unrolling shares, and the prefix its shared parameters are named with. */
+export interface SharedCell {
+  readonly prefix: string;
+  readonly params: readonly ParamSpec[];
+}
+
+/**
+ * `untied` with its parameters shared: its parameter wires must be blocks, block
+ * b holding one use of cell `uses[b]` (that cell's parameters, in order). The
+ * result has each cell's parameters once (named prefix.name) and feeds every
+ * block from them through the copying lens `wire`, whose reverse sums.
+ */
+export function share<A extends Wires, B extends Wires>(untied: Para<A, B>, cells: readonly SharedCell[], uses: readonly number[]): Para<A, B> {
+  const starts: number[] = [];
+  let count = 0;
+  for (const c of cells) {
+    starts.push(count);
+    count += c.params.length;
+  }
+  const sources = uses.flatMap((u) => {
+    const cell = cells[u];
+    if (cell === undefined) throw new ParalensError(`share: use of cell ${u}, but there are ${cells.length} cells`);
+    return cell.params.map((_, j) => starts[u]! + j);
+  });
+  if (sources.length !== untied.params.length) {
+    throw new ParalensError(`share: ${untied.name} has ${untied.params.length} parameter wires, but the uses account for ${sources.length}`);
+  }
+  const shared: ParamSpec[] = cells.flatMap((c) => c.params.map((p) => ({ ...p, name: c.prefix ? `${c.prefix}.${p.name}` : p.name })));
+  sources.forEach((s, j) => {
+    const [want, have] = [shared[s]!.shape, untied.params[j]!.shape];
+    if (want.length !== have.length || want.some((d, i) => d !== have[i])) {
+      throw new ParalensError(`share: parameter wire ${j} of ${untied.name} is ${fmtShape(have)}, but its cell's is ${fmtShape(want)}`);
+    }
+  });
+  return reparam(untied, { name: "share", params: shared, lens: wire(shared.map((p) => p.shape), sources, "copy") });
+}
+
+/** Renames a Para's parameters (same count and order), for readable names in composites. */
+export function named<A extends Wires, B extends Wires>(f: Para<A, B>, names: readonly string[], name = f.name): Para<A, B> {
+  if (names.length !== f.params.length) throw new ParalensError(`named: ${f.name} has ${f.params.length} parameters, got ${names.length} names`);
+  return { ...f, name, params: f.params.map((p, i) => ({ ...p, name: names[i]! })) };
+}
+
+/**
+ * point(S): a learned constant, the Para I -> S whose output is its
+ * parameter. Used as the Nil case of a fold or a machine's initial state.
+ * Having no input wire it has no batch: it gives one example, which
+ * `withStart` copies to every example of a batch.
+ */
+export function point<const S extends Shape>(shape: S, options: { init?: Initialiser; name?: string } = {}): Para<readonly [], readonly [S]> {
+  return para<readonly [], readonly [S], null>({
+    name: `point(${fmtShape(shape)})`,
+    dom: [],
+    cod: [shape],
+    params: [{ name: options.name ?? "value", shape, init: options.init ?? zeros, role: "parameter" }],
+    forward: (k, [p]) => [[k.reshape(p!, [1, ...shape])], null],
+    reverse: (k, _r, [d]) => [[k.reshape(d!, shape)], []],
+  });
+}
+
+/** The constant zero I -> S (one example), a state that is not learned. */
+export function zeroPoint<const S extends Shape>(shape: S): Para<readonly [], readonly [S]> {
+  return para<readonly [], readonly [S], null>({
+    name: `zero(${fmtShape(shape)})`,
+    dom: [],
+    cod: [shape],
+    forward: (k) => [[k.zeros([1, ...shape])], null],
+    reverse: () => [[], []],
+  });
+}
+
+/**
+ * withStart(X, init): X -> S, init's value for every example of x (x is
+ * read only for its batch size, so its change is zero). init : I -> S is run
+ * once (one example) and copied across the batch; copying's reverse adds,
+ * so init receives the sum of the changes over the batch.
+ */
+export function withStart(x: Shape, init: Para<Wires, Wires>): Para<readonly [Shape], Wires> {
+  if (init.dom.length !== 0) throw new ParalensError(`withStart: ${init.name} must take no input wires, but takes ${fmtWires(init.dom)}`);
+  const S = init.cod;
+  return para<readonly [Shape], Wires, unknown>({
+    name: `start(${init.name})`,
+    dom: [x],
+    cod: S,
+    params: init.params,
+    forward(k, p, [xv]) {
+      const n = k.shape(xv!)[0]!;
+      const [vs, r] = init.forward(k, p, []);
+      return [vs.map((v, i) => k.addRowVector(k.zeros([n, ...S[i]!]), v)), r];
+    },
+    reverse(k, r, ds) {
+      const dv: Value[] = ds.map((d, i) => k.reshape(k.sumRows(d), [1, ...S[i]!]));
+      const [dp] = init.reverse(k, r, dv);
+      return [dp, [null]];
+    },
+  });
+}

@@ -1,0 +1,154 @@
+// Lenses that join, split and multiply wires. Gated cells (GRU, LSTM) need
+// the product of two wires and slices of one; unrolling a (co)algebra over a
+// sequence needs a list [T, ...S] seen as T wires and back. Each is a lens
+// whose reverse is its partner: concat and split, stack and unstack, sum and
+// broadcast (copy), so none of them needs a gradient rule of its own.
+import type { Change, Value } from "../algebra/category.ts";
+import { type Lens, lens } from "../algebra/para.ts";
+import { type Shape, type Wires, asWires, sameShape } from "../algebra/shapes.ts";
+import { wire } from "../algebra/structure.ts";
+import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
+
+const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
+const batched = (k: { shape(v: Value): Shape }, v: Value, s: Shape): Shape => [k.shape(v)[0]!, ...s];
+
+/** multiply(S): S x S -> S, the elementwise product. Reverse: (b * dc, a * dc). */
+export function multiply(shape: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
+  return lens<readonly [Shape, Shape], readonly [Shape], [Value, Value]>({
+    name: `multiply(${fmtShape(shape)})`,
+    dom: [shape, shape],
+    cod: [shape],
+    forward: (k, [a, b]) => [[k.mul(a!, b!)], [a!, b!]],
+    reverse: (k, [a, b], [dc]) => [k.mul(b, dc!), k.mul(a, dc!)],
+  });
+}
+
+/** subtract(S): S x S -> S, a - b. Reverse: (dc, -dc). */
+export function subtract(shape: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
+  return lens<readonly [Shape, Shape], readonly [Shape], null>({
+    name: `subtract(${fmtShape(shape)})`,
+    dom: [shape, shape],
+    cod: [shape],
+    forward: (k, [a, b]) => [[k.addScaled(a!, b!, -1)], null],
+    reverse: (k, _r, [dc]) => [dc!, k.scale(dc!, -1)],
+  });
+}
+
+/**
+ * concat(S1, S2, ...): S1 x S2 x ... -> [n1 + n2 + ...], the values of each
+ * example laid side by side (n_i the size of S_i). Reverse: split.
+ *
+ *   concat([3], [5])   // [3] x [5] -> [8], the input of a cell reading [x, h]
+ */
+export function concat(...shapes: readonly Shape[]): Lens<Wires, readonly [Shape]> {
+  if (shapes.length === 0) throw new ParalensError("concat: needs at least one wire");
+  const sizes = shapes.map(sizeOf);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+  return lens<Wires, readonly [Shape], Shape>({
+    name: `concat(${fmtWires(shapes)})`,
+    dom: shapes,
+    cod: [[total]],
+    forward: (k, xs) => [[k.concatColumns(xs, batched(k, xs[0]!, [total]))], k.shape(xs[0]!)],
+    reverse: (k, s0, [dy]) => shapes.map((s, i) => k.sliceColumns(dy!, starts[i]!, sizes[i]!, [s0[0]!, ...s])),
+  });
+}
+
+/**
+ * split(S1, S2, ...): [n1 + n2 + ...] -> S1 x S2 x ..., the inverse of
+ * concat, each part reshaped to its S_i. Reverse: concat (a part with no
+ * change contributes zeros).
+ */
+export function split(...shapes: readonly Shape[]): Lens<readonly [Shape], Wires> {
+  if (shapes.length === 0) throw new ParalensError("split: needs at least one part");
+  const sizes = shapes.map(sizeOf);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+  return lens<readonly [Shape], Wires, number>({
+    name: `split(${fmtWires(shapes)})`,
+    dom: [[total]],
+    cod: shapes,
+    forward(k, [x]) {
+      const n = k.shape(x!)[0]!;
+      return [shapes.map((s, i) => k.sliceColumns(x!, starts[i]!, sizes[i]!, [n, ...s])), n];
+    },
+    reverse: (k, n, dys) => [k.concatColumns(dys, [n, total])],
+  });
+}
+
+/** stack(T, S): S^T -> [T, ...S], T wires as one list. Reverse: unstack. */
+export function stack(count: number, shape: Shape): Lens<Wires, readonly [Shape]> {
+  countOk("stack", count);
+  const size = sizeOf(shape);
+  return lens<Wires, readonly [Shape], number>({
+    name: `stack(${count}, ${fmtShape(shape)})`,
+    dom: Array.from({ length: count }, () => shape),
+    cod: [[count, ...shape]],
+    forward(k, xs) {
+      if (count === 0) throw new ParalensError("stack: a list of no wires has no batch; stack at least one");
+      const n = k.shape(xs[0]!)[0]!;
+      return [[k.concatColumns(xs, [n, count, ...shape])], n];
+    },
+    reverse: (k, n, [dy]) => Array.from({ length: count }, (_, t) => k.sliceColumns(dy!, t * size, size, [n, ...shape])),
+  });
+}
+
+/** unstack(T, S): [T, ...S] -> S^T, a list as T wires (item t is wire t). Reverse: stack. */
+export function unstack(count: number, shape: Shape): Lens<readonly [Shape], Wires> {
+  countOk("unstack", count);
+  const size = sizeOf(shape);
+  return lens<readonly [Shape], Wires, number>({
+    name: `unstack(${count}, ${fmtShape(shape)})`,
+    dom: [[count, ...shape]],
+    cod: Array.from({ length: count }, () => shape),
+    forward(k, [x]) {
+      const n = k.shape(x!)[0]!;
+      return [Array.from({ length: count }, (_, t) => k.sliceColumns(x!, t * size, size, [n, ...shape])), n];
+    },
+    reverse: (k, n, dys) => [count === 0 ? k.zeros([n, 0, ...shape]) : k.concatColumns(dys, [n, count, ...shape])],
+  });
+}
+
+/** reshape(from, to): the same values of each example seen with another shape of the same size. */
+export function reshape(from: Shape, to: Shape): Lens<readonly [Shape], readonly [Shape]> {
+  if (sizeOf(from) !== sizeOf(to)) throw new ParalensError(`reshape: ${fmtShape(from)} and ${fmtShape(to)} differ in size`);
+  return lens<readonly [Shape], readonly [Shape], null>({
+    name: `reshape(${fmtShape(from)} -> ${fmtShape(to)})`,
+    dom: [from],
+    cod: [to],
+    forward: (k, [x]) => [[k.reshape(x!, batched(k, x!, to))], null],
+    reverse: (k, _r, [dy]) => [k.reshape(dy!, batched(k, dy!, from))],
+  });
+}
+
+/** sumWires(T, S): S^T -> S, the sum of T wires. Reverse: the change copied to every wire (copy is add's partner). */
+export function sumWires(count: number, shape: Shape): Lens<Wires, readonly [Shape]> {
+  countOk("sumWires", count);
+  if (count === 0) throw new ParalensError("sumWires: needs at least one wire");
+  return lens<Wires, readonly [Shape], null>({
+    name: `sumWires(${count}, ${fmtShape(shape)})`,
+    dom: Array.from({ length: count }, () => shape),
+    cod: [shape],
+    forward: (k, xs) => [[xs.slice(1).reduce((s, x) => k.add(s, x), xs[0]!)], null],
+    reverse: (_k, _r, [dy]) => Array.from({ length: count }, (): Change => dy!),
+  });
+}
+
+/** The wire of a given index among `wires`, discarding the rest (whose reverse is the zero change). */
+export function project(wires: Wires | Shape, index: number): Lens<Wires, readonly [Shape]> {
+  const w = asWires(wires);
+  if (!Number.isInteger(index) || index < 0 || index >= w.length) {
+    throw new ParalensError(`project: wire ${index} is not one of the ${w.length} of ${fmtWires(w)}`);
+  }
+  return wire(w, [index], `project(${index} of ${fmtWires(w)})`) as Lens<Wires, readonly [Shape]>;
+}
+
+function countOk(what: string, count: number): void {
+  if (!Number.isInteger(count) || count < 0) throw new ParalensError(`${what}: the count must be a whole number >= 0, got ${count}`);
+}
+
+export function checkShapes(what: string, got: Wires, expected: Wires): void {
+  if (got.length !== expected.length || got.some((s, i) => !sameShape(s, expected[i]!))) {
+    throw new ParalensError(`${what}: expected ${fmtWires(expected)}, got ${fmtWires(got)}`);
+  }
+}
