@@ -50,3 +50,11 @@ export { elman, gru, lstm } from "./cdl/cells.ts";
 export { foldTree, leaf, node, treeShape, flatten, type Tree, type TreeAlgebra, type TreeFold } from "./cdl/tree.ts";
 export { unfold, type Stream } from "./cdl/unfold.ts";
 export { mealy, moore, type Machine } from "./cdl/machines.ts";
+export { scaled } from "./cdl/wires.ts";
+export {
+  cyclicGroup, symmetricGroup, productGroup, shiftAction, permutationAction, translationAction, trivialAction, type Group, type Action,
+} from "./cdl/groups.ts";
+export { checkEquivariance, type EquivarianceOptions, type EquivarianceReport } from "./cdl/equivariance.ts";
+export { perElement, sumPool, meanPool, broadcast, deepSetsLayer, deepSets } from "./cdl/sets.ts";
+export { aggregate, messagePassing } from "./cdl/graph.ts";
+export { indexMap, tying, circulantIndex, circularConv1d, circularConv2d, type ConvOptions } from "./cdl/circulant.ts";

@@ -134,6 +134,17 @@ export function sumWires(count: number, shape: Shape): Lens<Wires, readonly [Sha
   });
 }
 
+/** scaled(S, c): x -> c x. Reverse: dy -> c dy. */
+export function scaled(shape: Shape, c: number): Lens<readonly [Shape], readonly [Shape]> {
+  return lens<readonly [Shape], readonly [Shape], null>({
+    name: `scaled(${fmtShape(shape)}, ${c})`,
+    dom: [shape],
+    cod: [shape],
+    forward: (k, [x]) => [[k.scale(x!, c)], null],
+    reverse: (k, _r, [dy]) => [k.scale(dy!, c)],
+  });
+}
+
 /** The wire of a given index among `wires`, discarding the rest (whose reverse is the zero change). */
 export function project(wires: Wires | Shape, index: number): Lens<Wires, readonly [Shape]> {
   const w = asWires(wires);

@@ -1,0 +1,88 @@
+// The new primitives of the real base category (mul, column slices and joins,
+// gathers and scatters, per-example products), each through the lens that
+// uses it: the wasm f32 plan against the float64 reference (forward and
+// reverse, 1e-4 relative) and the reference reverse against central finite
+// differences (1e-6), at sizes that are not multiples of 4. Also: perElement
+// equals the literal n-fold product with a copied parameter, and bad shapes
+// are refused with messages naming both sides.
+import {
+  type Para, Rng, aggregate, circularConv1d, concat, dense, diagram, elman, fold, foldTree, init, linear, mealy, multiply, perElement,
+  point, reshape, scaled, seq, share, split, stack, subtract, sumWires, unstack,
+} from "../ts-api/index.ts";
+import { assert, assertThrows } from "./assert.ts";
+import { finiteDifferences, initial, maxRelError, randomChanges, randomInputs, runPlan, runReference } from "./cdl-helpers.ts";
+import { test } from "./harness.ts";
+
+await init();
+
+type AnyPara = Para<readonly (readonly number[])[], readonly (readonly number[])[]>;
+
+function check(name: string, f: AnyPara, batch: number, seed: number): void {
+  const rng = new Rng(seed);
+  const p = initial(f, seed).map((v) => v.map((x) => x + 0.2 * rng.normal()));
+  const x = randomInputs(f, batch, rng);
+  const dy = randomChanges(f, batch, rng);
+  const ref = runReference(f, p, x, batch, dy);
+  const wasm = runPlan(f, p, x, batch, dy);
+  ref.y.forEach((y, i) => assert(maxRelError(wasm.y[i]!, y) < 1e-4, `${name} (batch ${batch}): output ${i}`));
+  ref.dp.forEach((d, i) => assert(maxRelError(wasm.dp[i] ?? [], d ?? []) < 1e-4, `${name}: gradient of ${f.params[i]!.name}`));
+  ref.dx.forEach((d, i) => {
+    const n = x[i]!.length;
+    assert(maxRelError(wasm.dx[i] ?? new Float32Array(n), d ?? new Float64Array(n)) < 1e-4, `${name}: input change ${i}`);
+  });
+  const fd = finiteDifferences(f, p, x, batch, dy);
+  ref.dp.forEach((d, i) => assert(maxRelError(d!, fd.dp[i]!) < 1e-6, `${name}: ${f.params[i]!.name} vs finite differences`));
+  ref.dx.forEach((d, i) => assert(maxRelError(d ?? new Float64Array(x[i]!.length), fd.dx[i]!) < 1e-6, `${name}: input ${i} vs finite differences`));
+}
+
+test("wire lenses (multiply, subtract, concat, split, stack, unstack, reshape, sumWires, scaled): wasm = reference, reference = finite differences", () => {
+  const cases: [string, AnyPara][] = [
+    ["multiply", multiply([7]) as AnyPara],
+    ["subtract", subtract([2, 3]) as AnyPara],
+    ["concat", concat([3], [5], [2, 3]) as AnyPara],
+    ["split", split([5], [1], [2, 3]) as AnyPara],
+    ["stack", stack(5, [3]) as AnyPara],
+    ["unstack", unstack(3, [2, 3]) as AnyPara],
+    ["reshape", reshape([2, 3], [3, 2]) as AnyPara],
+    ["sumWires", sumWires(3, [7]) as AnyPara],
+    ["scaled", scaled([5], -0.75) as AnyPara],
+    ["concat ; dense ; split", seq(concat([3], [5]), dense(8, 9, "tanh"), split([4], [5])) as AnyPara],
+  ];
+  for (const [name, f] of cases) for (const batch of [1, 3]) check(name, f, batch, 11);
+});
+
+test("gather and scatterAdd (a tying map), per-example products (aggregate) and perElement: wasm = reference = finite differences", () => {
+  check("circularConv1d (gather, scatterAdd)", circularConv1d(7, 2, 3, 3, { activation: "tanh" }), 3, 12);
+  check("aggregate (batchMatmul NN, TN, NT)", aggregate(5, 3) as AnyPara, 3, 13);
+  check("perElement(dense)", perElement(dense(3, 5, "sigmoid"), 7), 2, 14);
+});
+
+test("perElement(f, n) is the n-fold product of f with its parameter copied, computed as one batch", () => {
+  const n = 4;
+  const f = seq(linear(3, 5), dense(5, 2, "tanh")) as AnyPara;
+  const untied = diagram("each by hand", [[n, 3]], (d, [x]) => {
+    const items = d.apply(unstack(n, [3]), [x!]);
+    const ys = items.map((it, i) => d.apply1(f, [it], `e${i}`));
+    return [d.apply1(stack(n, [2]), ys)];
+  });
+  const literal = share(untied, [{ prefix: "", params: f.params }], [0, 0, 0, 0]);
+  const batched = perElement(f, n);
+  const rng = new Rng(15);
+  const p = initial(batched, 3);
+  const x = randomInputs(batched, 3, rng);
+  const dy = randomChanges(batched, 3, rng);
+  const [a, b] = [runReference(batched, p, x, 3, dy), runReference(literal, p, x, 3, dy)];
+  assert(maxRelError(a.y[0]!, b.y[0]!) < 1e-14, "outputs");
+  a.dp.forEach((d, i) => assert(maxRelError(d!, b.dp[i]!) < 1e-12, `gradient of ${batched.params[i]!.name}`));
+  assert(maxRelError(a.dx[0]!, b.dx[0]!) < 1e-14, "input changes");
+});
+
+test("bad shapes are refused with messages naming both sides", () => {
+  assertThrows(() => fold({ nil: point([4]), cons: elman(2, 3) }), /state of cons.*expected \[4\], got \[3\]/);
+  assertThrows(() => fold({ nil: point([3]), cons: dense(2, 3) }), /cons must take an item and the state \[3\]/);
+  assertThrows(() => foldTree({ leaf: dense(2, 3), node: dense(5, 3) }), /inputs of node.*expected \[3\] x \[3\], got \[5\]/);
+  assertThrows(() => mealy(elman(2, 3)), /cell must be I x S -> O x S, but elman\(2, 3\) is \[2\] x \[3\] -> \[3\]/);
+  assertThrows(() => diagram("d", [[3]], (d, [x]) => [d.apply1(dense(4, 2), [x!])]), /dense\(4 -> 2\) takes \[4\] but was given \[3\]/);
+  assertThrows(() => circularConv1d(4, 1, 1, 5), /kernel \[5\] is larger than the grid \[4\]/);
+  assertThrows(() => fold({ nil: point([3]), cons: elman(2, 3) }).at(-1), /whole number >= 0, got -1/);
+});

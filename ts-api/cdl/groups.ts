@@ -1,0 +1,149 @@
+// Groups and their actions on the values of one example. Geometric deep
+// learning's constraint f(g . x) = g . f(x) (Bronstein et al. 2021; in seed
+// 002 an algebra homomorphism for the group-action monad) needs both sides:
+// a group (identity, composition, inverse, sampling) and how it acts on the
+// values a wire carries. The actions here move positions along axes: cyclic
+// shifts, permutations (of one axis, or of several at once, as a graph's
+// adjacency matrix), 2-D translations; `trivial` leaves values alone (an
+// invariant output). Laws, which the tests check: e . x = x and
+// (g h) . x = g . (h . x).
+import type { Shape } from "../algebra/shapes.ts";
+import { ParalensError, fmtShape } from "../engine/errors.ts";
+import type { Rng } from "../init/random.ts";
+
+/** A group, with g h = compose(g, h) meaning "h, then g". */
+export interface Group<G> {
+  readonly name: string;
+  identity(): G;
+  compose(g: G, h: G): G;
+  inverse(g: G): G;
+  /** A uniformly random element. */
+  sample(rng: Rng): G;
+  equal(g: G, h: G): boolean;
+}
+
+/** An action of a group on the values of one example of a wire of `shape`. */
+export interface Action<G> {
+  readonly name: string;
+  readonly group: Group<G>;
+  readonly shape: Shape;
+  /** g . x, x holding one example (row-major, size of `shape`). */
+  act(g: G, x: ArrayLike<number>): Float64Array;
+}
+
+/** Z_n: shifts by 0..n-1, composed by adding mod n. */
+export function cyclicGroup(n: number): Group<number> {
+  whole("cyclicGroup", n);
+  return {
+    name: `Z${n}`,
+    identity: () => 0,
+    compose: (g, h) => (g + h) % n,
+    inverse: (g) => (n - g) % n,
+    sample: (rng) => rng.int(n),
+    equal: (g, h) => g === h,
+  };
+}
+
+/** S_n: permutations p of 0..n-1 (p[i] is where i goes), composed as functions: (g h)[i] = g[h[i]]. */
+export function symmetricGroup(n: number): Group<Int32Array> {
+  whole("symmetricGroup", n);
+  return {
+    name: `S${n}`,
+    identity: () => Int32Array.from({ length: n }, (_, i) => i),
+    compose: (g, h) => h.map((hi) => g[hi]!),
+    inverse: (g) => {
+      const inv = new Int32Array(n);
+      g.forEach((gi, i) => (inv[gi] = i));
+      return inv;
+    },
+    sample: (rng) => rng.shuffle(Int32Array.from({ length: n }, (_, i) => i)),
+    equal: (g, h) => g.every((v, i) => v === h[i]),
+  };
+}
+
+/** G x H, componentwise. */
+export function productGroup<G, H>(a: Group<G>, b: Group<H>): Group<readonly [G, H]> {
+  return {
+    name: `${a.name} x ${b.name}`,
+    identity: () => [a.identity(), b.identity()],
+    compose: ([g1, h1], [g2, h2]) => [a.compose(g1, g2), b.compose(h1, h2)],
+    inverse: ([g, h]) => [a.inverse(g), b.inverse(h)],
+    sample: (rng) => [a.sample(rng), b.sample(rng)],
+    equal: ([g1, h1], [g2, h2]) => a.equal(g1, g2) && b.equal(h1, h2),
+  };
+}
+
+/**
+ * Moves positions along axes: perms[a] (or null) sends index i of axis a to
+ * perms[a][i], i.e. (g . x)[..., perm[i], ...] = x[..., i, ...].
+ */
+function moveAxes(shape: Shape, perms: readonly (Int32Array | null)[], x: ArrayLike<number>): Float64Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (x.length !== size) throw new ParalensError(`action on ${fmtShape(shape)}: got ${x.length} values, expected ${size}`);
+  const strides = shape.map((_, a) => shape.slice(a + 1).reduce((p, d) => p * d, 1));
+  const out = new Float64Array(size);
+  for (let i = 0; i < size; i++) {
+    let j = 0;
+    for (let a = 0; a < shape.length; a++) {
+      const idx = Math.floor(i / strides[a]!) % shape[a]!;
+      j += (perms[a]?.[idx] ?? idx) * strides[a]!;
+    }
+    out[j] = x[i]!;
+  }
+  return out;
+}
+
+const shiftPerm = (n: number, g: number): Int32Array => Int32Array.from({ length: n }, (_, i) => (i + g) % n);
+
+function axesOk(what: string, shape: Shape, n: number, axes: readonly number[]): void {
+  for (const a of axes) {
+    if (shape[a] !== n) throw new ParalensError(`${what}: axis ${a} of ${fmtShape(shape)} must have ${n} positions`);
+  }
+}
+
+/** Z_n shifting axis 0 (and any other listed axes) cyclically: (g . x)[(i + g) mod n] = x[i]. */
+export function shiftAction(n: number, shape: Shape = [n], axes: readonly number[] = [0]): Action<number> {
+  axesOk("shiftAction", shape, n, axes);
+  const group = cyclicGroup(n);
+  return {
+    name: `${group.name} shifting ${fmtShape(shape)}`,
+    group,
+    shape,
+    act: (g, x) => moveAxes(shape, shape.map((_, a) => (axes.includes(a) ? shiftPerm(n, g) : null)), x),
+  };
+}
+
+/**
+ * S_n permuting the listed axes together (default axis 0: the elements of a
+ * set; [0, 1] on [n, n]: an adjacency matrix, rows and columns alike).
+ */
+export function permutationAction(n: number, shape: Shape = [n], axes: readonly number[] = [0], group: Group<Int32Array> = symmetricGroup(n)): Action<Int32Array> {
+  axesOk("permutationAction", shape, n, axes);
+  return {
+    name: `${group.name} permuting ${fmtShape(shape)}`,
+    group,
+    shape,
+    act: (g, x) => moveAxes(shape, shape.map((_, a) => (axes.includes(a) ? g : null)), x),
+  };
+}
+
+/** Z_h x Z_w translating axes 0 and 1 cyclically (an image [h, w, ...channels]). */
+export function translationAction(h: number, w: number, shape: Shape = [h, w]): Action<readonly [number, number]> {
+  if (shape[0] !== h || shape[1] !== w) throw new ParalensError(`translationAction: ${fmtShape(shape)} does not start with [${h}, ${w}]`);
+  const group = productGroup(cyclicGroup(h), cyclicGroup(w));
+  return {
+    name: `${group.name} translating ${fmtShape(shape)}`,
+    group,
+    shape,
+    act: ([dy, dx], x) => moveAxes(shape, shape.map((_, a) => (a === 0 ? shiftPerm(h, dy) : a === 1 ? shiftPerm(w, dx) : null)), x),
+  };
+}
+
+/** The trivial action g . x = x: the output side of an invariant map. */
+export function trivialAction<G>(group: Group<G>, shape: Shape): Action<G> {
+  return { name: `${group.name} fixing ${fmtShape(shape)}`, group, shape, act: (_g, x) => Float64Array.from(x) };
+}
+
+function whole(what: string, n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new ParalensError(`${what}: the order must be a whole number >= 1, got ${n}`);
+}

@@ -1,0 +1,96 @@
+// Sets: layers equivariant or invariant under permutations of the n elements
+// of a set [n, ...D] (Zaheer et al. 2017, "Deep Sets"). Every piece is a
+// lens already in the algebra, arranged so that permuting the elements
+// commutes with it: a map applied to each element with one shared parameter
+// (perElement), sums over the elements (sumPool) and copies to every element
+// (broadcast), which are each other's reverse.
+import type { Para } from "../algebra/para.ts";
+import { seq } from "../algebra/compose.ts";
+import type { Shape, Wires } from "../algebra/shapes.ts";
+import { add, wire } from "../algebra/structure.ts";
+import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { type ActivationName, activationNamed } from "../layers/activations.ts";
+import { bias } from "../layers/bias.ts";
+import { linear, positive } from "../layers/linear.ts";
+import { diagram } from "./diagram.ts";
+import { scaled, stack, sumWires, unstack } from "./wires.ts";
+
+/**
+ * perElement(f, n): f applied to each of n elements, [n, ...A] -> [n, ...B],
+ * with one parameter. This is the n-fold product f x ... x f with its
+ * parameter copied n times, computed as one use of f on a batch n times as
+ * large (the batch and element axes merged), whose parameter change is the
+ * same sum over elements and examples. f must treat the examples of a batch
+ * independently, as everything built from dense layers and activations does.
+ */
+export function perElement<A extends Wires, B extends Wires>(f: Para<A, B>, n: number): Para<Wires, Wires> {
+  positive("perElement", n);
+  if (f.dom.length === 0) throw new ParalensError(`perElement: ${f.name} takes no input wires, so there is nothing to apply it to`);
+  const dom = f.dom.map((s) => [n, ...s]);
+  const cod = f.cod.map((s) => [n, ...s]);
+  return {
+    kind: "para",
+    name: `each ${n} ${f.name}`,
+    dom,
+    cod,
+    params: f.params,
+    forward(k, p, xs) {
+      const N = k.shape(xs[0]!)[0]!;
+      const [ys, r] = f.forward(k, p, xs.map((x, i) => k.reshape(x, [N * n, ...f.dom[i]!])));
+      return [ys.map((y, i) => k.reshape(y, [N, n, ...f.cod[i]!])), { r, N }];
+    },
+    reverse(k, residual, dys) {
+      const { r, N } = residual as { r: unknown; N: number };
+      const [dp, dx] = f.reverse(k, r, dys.map((d, i) => (d === null ? null : k.reshape(d, [N * n, ...f.cod[i]!]))));
+      return [dp, dx.map((d, i) => (d === null ? null : k.reshape(d, [N, n, ...f.dom[i]!])))];
+    },
+  };
+}
+
+/** sumPool(n, S): [n, ...S] -> S, the sum over the elements: invariant under permutations. Reverse: broadcast. */
+export function sumPool(n: number, shape: Shape): Para<readonly [Shape], readonly [Shape]> {
+  positive("sumPool", n);
+  return { ...(seq(unstack(n, shape), sumWires(n, shape)) as Para<readonly [Shape], readonly [Shape]>), name: `sumPool(${n})` };
+}
+
+/** meanPool(n, S): [n, ...S] -> S, the mean over the elements. */
+export function meanPool(n: number, shape: Shape): Para<readonly [Shape], readonly [Shape]> {
+  return { ...(seq(sumPool(n, shape), scaled(shape, 1 / n)) as Para<readonly [Shape], readonly [Shape]>), name: `meanPool(${n})` };
+}
+
+/** broadcast(n, S): S -> [n, ...S], a copy for every element (equivariant: every element gets the same). Reverse: sumPool. */
+export function broadcast(n: number, shape: Shape): Para<readonly [Shape], readonly [Shape]> {
+  positive("broadcast", n);
+  const copies = wire([shape], Array.from({ length: n }, () => 0), `copy ${n}`);
+  return { ...(seq(copies, stack(n, shape)) as Para<readonly [Shape], readonly [Shape]>), name: `broadcast(${n})` };
+}
+
+/**
+ * The permutation-equivariant layer of Deep Sets (Zaheer et al. 2017, eq. 4
+ * with sum pooling): y_i = act(x_i L + (sum_j x_j) G + b), [n, d] -> [n, h].
+ * Parameters "lambda.weight" [d, h], "gamma.weight" [d, h], "bias" [h].
+ */
+export function deepSetsLayer(n: number, inputs: number, outputs: number, activation?: ActivationName): Para<readonly [Shape], readonly [Shape]> {
+  positive("deepSetsLayer", n, inputs, outputs);
+  return diagram(`deepSetsLayer(${n}, ${inputs} -> ${outputs})`, [[n, inputs]], (d, [x]) => {
+    const own = d.apply1(perElement(linear(inputs, outputs), n), [x!], "lambda");
+    const pooled = d.apply1(linear(inputs, outputs), [d.apply1(sumPool(n, [inputs]), [x!])], "gamma");
+    const z = d.apply1(perElement(bias(outputs), n), [d.apply1(add([n, outputs]), [own, d.apply1(broadcast(n, [outputs]), [pooled])])]);
+    return [activation ? d.apply1(activationNamed(activation), [z]) : z];
+  });
+}
+
+/**
+ * Deep Sets' invariant model rho(sum_i phi(x_i)): [n, ...A] -> B, with phi : A -> H
+ * applied to each element and rho : H -> B. Parameters "phi.*" and "rho.*".
+ *
+ *   const setSum = deepSets(10, dense(1, 16, "relu"), seq(dense(16, 16, "relu"), dense(16, 1)));
+ */
+export function deepSets(n: number, phi: Para<Wires, Wires>, rho: Para<Wires, Wires>): Para<Wires, Wires> {
+  if (phi.dom.length !== 1 || phi.cod.length !== 1) throw new ParalensError(`deepSets: phi must map one wire to one, ${phi.name} is ${fmtWires(phi.dom)} -> ${fmtWires(phi.cod)}`);
+  const H = phi.cod[0]!;
+  return diagram(`deepSets(${n}, ${phi.name}, ${rho.name})`, [[n, ...phi.dom[0]!]], (d, [x]) => {
+    const pooled = d.apply1(sumPool(n, H), [d.apply1(perElement(phi, n), [x!], "phi")]);
+    return d.apply(rho, [pooled], "rho");
+  });
+}
