@@ -1,0 +1,211 @@
+// Training models whose shape depends on the data: a fold per list length, a
+// tree fold per tree shape, a set model per set size. A compiled plan is
+// static (one length, one shape, one batch size), so a StructuredLearner
+// keeps one model per structure key and one plan per (key, batch size), all
+// bound to the same parameter and optimiser-state tensors: the models of
+// different keys have the same parameters (the cells'), so every plan trains
+// the one shared set. Batches are formed within a key (bucketing), which
+// keeps results exact: no padding, no masks, nothing computed that the
+// structure does not contain.
+import type { Para, ParamSpec } from "../algebra/para.ts";
+import type { Shape, Wires } from "../algebra/shapes.ts";
+import { type Compiled, compile } from "../backend/compile.ts";
+import { engine } from "../engine/engine.ts";
+import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
+import type { Tensor } from "../engine/tensor.ts";
+import { Rng } from "../init/random.ts";
+import { type SupervisedOptions } from "../learner/learner.ts";
+import { supervisedLens } from "../learner/supervised.ts";
+import { constantRate } from "../losses/rates.ts";
+import { sgd } from "../optimisers/optimisers.ts";
+
+/** Examples of one structure: a flat array per model input wire, and the labels. */
+export interface Bucket {
+  readonly key: string | number;
+  readonly x: readonly ArrayLike<number>[];
+  readonly y: ArrayLike<number>;
+}
+
+export interface StructuredFitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** Seed of the shuffling (batches are shuffled across buckets every epoch). Default 0. */
+  seed?: number;
+  onEpochEnd?: (report: { epoch: number; loss: number; seconds: number }) => void;
+}
+
+const size = (s: Shape): number => s.reduce((a, b) => a * b, 1);
+const PREDICT_BATCH = 256;
+
+/**
+ * A learner for a family of models, one per structure key, sharing one set of parameters.
+ *
+ *   const rnn = fold({ nil: point([16]), cons: gru(1, 16) });
+ *   const learner = new StructuredLearner((T) => seq(rnn.at(Number(T)), dense(16, 1)), { loss: mse, optimiser: adam() });
+ *   learner.step(5, [lists5], sums5);   // a batch of lists of length 5
+ */
+export class StructuredLearner {
+  readonly specs: readonly ParamSpec[];
+  readonly state: readonly Tensor[];
+  /** The models' parameter tensors, in model.params order (a subset of state). */
+  readonly params: readonly Tensor[];
+  private readonly first: Para<Wires, Wires>;
+  private readonly models = new Map<string, { model: Para<Wires, Wires>; lens: Para<Wires, readonly []> }>();
+  private readonly plans = new Map<string, Compiled>();
+  private readonly maxPlans: number;
+  private disposed = false;
+
+  constructor(
+    private readonly build: (key: string) => Para<Wires, Wires>,
+    private readonly options: SupervisedOptions & { firstKey?: string | number; maxPlans?: number },
+  ) {
+    this.maxPlans = options.maxPlans ?? 64;
+    const { model, lens } = this.entry(String(options.firstKey ?? 1));
+    this.first = model;
+    this.specs = lens.params;
+    const rng = new Rng(options.seed ?? 0);
+    const initial = new Map(model.params.map((p) => [p.name, p.init(p.shape, rng)]));
+    const e = engine();
+    this.state = this.specs.map((s) => e.tensor(s.shape, initial.get(s.name) ?? s.init(s.shape, rng)));
+    const byName = new Map(this.specs.map((s, i) => [s.name, this.state[i]!]));
+    this.params = model.params.map((p) => byName.get(p.name)!);
+  }
+
+  /** The model of a structure key. */
+  model(key: string | number): Para<Wires, Wires> {
+    return this.entry(String(key)).model;
+  }
+
+  /** One training step on a batch of one structure; returns the batch's mean loss. */
+  step(key: string | number, x: readonly ArrayLike<number>[], y: ArrayLike<number>): number {
+    const { model } = this.entry(String(key));
+    const n = this.count(model, x, y);
+    const plan = this.plan(`train ${key} ${n}`, () => compile(this.entry(String(key)).lens, { batch: n, params: this.state, changes: "params" }));
+    x.forEach((v, i) => plan.inputs[i]!.set(v));
+    plan.inputs[x.length]!.set(y);
+    plan.forward();
+    plan.reverse();
+    const losses = plan.observed.get("loss")!.data;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += losses[i]!;
+    return s / n;
+  }
+
+  /** Trains on buckets of examples; resolves with the mean training loss of every epoch. */
+  fit(buckets: readonly Bucket[], options: StructuredFitOptions = {}): { loss: number[] } {
+    const { epochs = 1, batchSize = 32 } = options;
+    const rng = new Rng(options.seed ?? 0);
+    const loss: number[] = [];
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const t0 = performance.now();
+      const batches: { bucket: Bucket; rows: number[] }[] = [];
+      for (const bucket of buckets) {
+        const n = this.count(this.model(bucket.key), bucket.x, bucket.y);
+        const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
+        for (let from = 0; from < n; from += batchSize) batches.push({ bucket, rows: order.slice(from, from + batchSize) });
+      }
+      rng.shuffle(batches);
+      let total = 0;
+      let count = 0;
+      for (const { bucket, rows } of batches) {
+        const model = this.model(bucket.key);
+        const xs = bucket.x.map((v, i) => pick(v, rows, size(model.dom[i]!)));
+        total += this.step(bucket.key, xs, pick(bucket.y, rows, size(model.cod[0]!))) * rows.length;
+        count += rows.length;
+      }
+      loss.push(total / count);
+      options.onEpochEnd?.({ epoch, loss: total / count, seconds: (performance.now() - t0) / 1000 });
+    }
+    return { loss };
+  }
+
+  /** The model's first output for examples of one structure. */
+  predict(key: string | number, x: readonly ArrayLike<number>[]): Float32Array {
+    const { model } = this.entry(String(key));
+    const count = x[0] ? x[0].length / size(model.dom[0]!) : 0;
+    const width = size(model.cod[0]!);
+    const out = new Float32Array(count * width);
+    for (let from = 0; from < count; from += PREDICT_BATCH) {
+      const n = Math.min(PREDICT_BATCH, count - from);
+      const plan = this.plan(`predict ${key} ${n}`, () => compile(model, { batch: n, params: this.params, changes: "none" }));
+      x.forEach((v, i) => {
+        const w = size(model.dom[i]!);
+        plan.inputs[i]!.set(Float32Array.from({ length: n * w }, (_, j) => v[from * w + j]!));
+      });
+      plan.forward();
+      out.set(plan.outputs[0]!.data, from * width);
+    }
+    return out;
+  }
+
+  /** Copies of the parameters, by name. */
+  parameters(): Record<string, Float32Array> {
+    return Object.fromEntries(this.first.params.map((p, i) => [p.name, this.params[i]!.toArray()]));
+  }
+
+  /** Frees every plan and the parameters. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const plan of this.plans.values()) plan.dispose();
+    this.plans.clear();
+    for (const t of this.state) t.dispose();
+  }
+
+  private entry(key: string): { model: Para<Wires, Wires>; lens: Para<Wires, readonly []> } {
+    let found = this.models.get(key);
+    if (found === undefined) {
+      const model = this.build(key);
+      if (model.cod.length !== 1) throw new ParalensError(`StructuredLearner: the model for "${key}" must give one wire, ${model.name} gives ${fmtWires(model.cod)}`);
+      if (this.first !== undefined) sameParams(key, model, this.first);
+      const lens = supervisedLens(model, { loss: this.options.loss, optimiser: this.options.optimiser ?? sgd(), rate: typeof this.options.rate === "number" ? constantRate(this.options.rate) : (this.options.rate ?? constantRate(0.01)) });
+      found = { model, lens };
+      this.models.set(key, found);
+    }
+    return found;
+  }
+
+  private count(model: Para<Wires, Wires>, x: readonly ArrayLike<number>[], y: ArrayLike<number>): number {
+    if (x.length !== model.dom.length) throw new ParalensError(`StructuredLearner: ${model.name} takes ${model.dom.length} input wire(s), got ${x.length} arrays`);
+    const n = y.length / size(model.cod[0]!);
+    x.forEach((v, i) => {
+      if (v.length !== n * size(model.dom[i]!)) {
+        throw new ParalensError(`StructuredLearner: input ${i} of ${model.name} holds ${v.length} values, expected ${n} examples of ${fmtShape(model.dom[i]!)} (from ${y.length} labels)`);
+      }
+    });
+    if (!Number.isInteger(n) || n < 1) throw new ParalensError(`StructuredLearner: ${y.length} labels are not whole examples of ${fmtShape(model.cod[0]!)}`);
+    return n;
+  }
+
+  private plan(key: string, make: () => Compiled): Compiled {
+    if (this.disposed) throw new ParalensError("StructuredLearner: used after dispose()");
+    let plan = this.plans.get(key);
+    if (plan !== undefined) {
+      this.plans.delete(key); // most recently used goes last
+    } else {
+      if (this.plans.size >= this.maxPlans) {
+        const [oldest, old] = this.plans.entries().next().value!;
+        old.dispose();
+        this.plans.delete(oldest);
+      }
+      plan = make();
+    }
+    this.plans.set(key, plan);
+    return plan;
+  }
+}
+
+function sameParams(key: string, model: Para<Wires, Wires>, first: Para<Wires, Wires>): void {
+  const sig = (m: Para<Wires, Wires>): string => m.params.map((p) => `${p.name} ${fmtShape(p.shape)}`).join(", ");
+  if (sig(model) !== sig(first)) {
+    throw new ParalensError(`StructuredLearner: the model for "${key}" has parameters ${sig(model)}, but the first model has ${sig(first)}; every structure must share one set`);
+  }
+}
+
+function pick(values: ArrayLike<number>, rows: readonly number[], width: number): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((r, i) => {
+    for (let j = 0; j < width; j++) out[i * width + j] = values[r * width + j]!;
+  });
+  return out;
+}
