@@ -1,7 +1,7 @@
 // A Learner holds a model, its closed supervised lens, and the lens's
 // parameters (the optimiser's state and the model's parameters) as tensors in
 // the arena. Plans are compiled once per batch size and share those tensors.
-import { par, seq } from "../algebra/compose.ts";
+import { par, seqOf } from "../algebra/compose.ts";
 import type { Para, ParamSpec } from "../algebra/para.ts";
 import { type Shape, type Wires } from "../algebra/shapes.ts";
 import { id, tap } from "../algebra/structure.ts";
@@ -118,7 +118,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> {
       return t;
     });
     const pair = [this.outShape, this.outShape];
-    this.evalLens = seq(par(model, id([this.outShape])), tap(["prediction", "label"], pair), options.loss.at(pair)) as Para<Wires, Wires>;
+    this.evalLens = seqOf([par(model, id([this.outShape]) as Para<Wires, Wires>), tap(["prediction", "label"], pair), options.loss.at(pair)]) as Para<Wires, Wires>;
   }
 
   /** One training step on a batch (its size is the number of rows given); returns the batch's mean loss. */
