@@ -34,6 +34,7 @@ export {
   supervised, Learner, type SupervisedOptions, type FitOptions, type History, type EpochReport, type BatchReport, type Evaluation,
 } from "./learner/learner.ts";
 export { oneHot, type Data } from "./learner/data.ts";
+export { encodeParameters, decodeParameters, type Parameters } from "./io/parameters.ts";
 
 // initialisation
 export { Rng } from "./init/random.ts";
