@@ -9,7 +9,7 @@ export { ParalensError } from "./engine/errors.ts";
 export type { Shape, Wires, WiresAgree, Times } from "./algebra/shapes.ts";
 export type { Value, Change, Carrier } from "./algebra/category.ts";
 export { para, lens, poly, type Para, type Lens, type Poly, type Layer, type ParamSpec, type ParaSpec } from "./algebra/para.ts";
-export { seq, par, type Chain, type Seq } from "./algebra/compose.ts";
+export { seq, seqOf, par, type Chain, type Seq } from "./algebra/compose.ts";
 export { wire, id, copy, discard, swap, add, tap } from "./algebra/structure.ts";
 export { reparam, tie, type Reparameterisation } from "./algebra/reparam.ts";
 
@@ -34,6 +34,7 @@ export {
   supervised, Learner, type SupervisedOptions, type FitOptions, type History, type EpochReport, type BatchReport, type Evaluation,
 } from "./learner/learner.ts";
 export { oneHot, type Data } from "./learner/data.ts";
+export { encodeParameters, decodeParameters, type Parameters } from "./io/parameters.ts";
 
 // initialisation
 export { Rng } from "./init/random.ts";

@@ -54,12 +54,20 @@ export type Seq<Ls extends readonly [AnyPara, ...Layer<any>[]]> = Para<
  *   const model = seq(dense(4, 20), sigmoid, dense(20, 3), sigmoid);
  */
 export function seq<const Ls extends readonly [AnyPara, ...Layer<any>[]]>(...layers: Ls & Chain<Ls>): Seq<Ls>;
-export function seq<K extends Carrier>(...layers: readonly Layer<K>[]): Para<Wires, Wires, K> | Poly<boolean, K>;
-export function seq<K extends Carrier>(...layers: readonly Layer<K>[]): Para<Wires, Wires, K> | Poly<boolean, K> {
+export function seq<const Ls extends readonly [Poly<boolean, any>, ...Layer<any>[]]>(...layers: Ls): Poly<false, CarrierOf<Ls[0]>>;
+export function seq(...layers: readonly Layer<any>[]): Para<Wires, Wires, any> | Poly<boolean, any> {
+  return seqOf(layers);
+}
+
+/**
+ * seq of a list built at run time (shapes are then checked at run time only):
+ * a Para, or a Poly if the first layer is shape-polymorphic.
+ */
+export function seqOf<K extends Carrier = RealOps>(layers: readonly Layer<K>[]): Para<Wires, Wires, K> | Poly<boolean, K> {
   if (layers.length === 0) throw new ParalensError("seq: needs at least one part");
   const first = layers[0]!;
   if (first.kind === "poly") {
-    return poly(`seq(${layers.map((l) => l.name).join(", ")})`, false, (dom) => seq<K>(first.at(dom), ...layers.slice(1)) as Para<Wires, Wires, K>);
+    return poly(`seq(${layers.map((l) => l.name).join(", ")})`, false, (dom) => seqOf<K>([first.at(dom), ...layers.slice(1)]) as Para<Wires, Wires, K>);
   }
   const parts: Para<Wires, Wires, K>[] = [first];
   for (const layer of layers.slice(1)) {

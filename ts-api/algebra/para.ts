@@ -129,7 +129,7 @@ export function poly<Same extends boolean, K extends Carrier = RealOps>(
   same: Same,
   at: (dom: Wires) => Para<Wires, Wires, K>,
 ): Poly<Same, K> {
-  return { kind: "poly", name, same, at: ((dom: Shape | Wires) => at(asWires(dom))) as Poly<Same, K>["at"] };
+  return { kind: "poly", name, same, at: ((dom: Shape | Wires) => at(asWires(dom) as Wires)) as Poly<Same, K>["at"] };
 }
 
 /** The Para a layer denotes at a given input. */

@@ -53,7 +53,12 @@ export function sameWires(a: Wires, b: Wires): boolean {
   return a.length === b.length && a.every((s, i) => sameShape(s, b[i]!));
 }
 
-/** Accepts one shape ([3]) or a list of wires ([[3], [2]]) and returns wires. */
-export function asWires(w: Shape | Wires): Wires {
-  return w.length > 0 && Array.isArray(w[0]) ? (w as Wires) : [w as Shape];
+/**
+ * One shape ([3]) or a list of wires ([[3], [2]]) as wires. The empty list is
+ * the unit I (no wires); a single scalar wire is written [[]].
+ */
+export type AsWires<X extends Shape | Wires> = X extends Wires ? X : X extends Shape ? readonly [X] : never;
+
+export function asWires<X extends Shape | Wires>(w: X): AsWires<X> {
+  return (w.length === 0 || Array.isArray(w[0]) ? w : [w]) as AsWires<X>;
 }

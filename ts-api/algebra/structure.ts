@@ -6,7 +6,7 @@
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import type { Carrier, Change, Value } from "./category.ts";
 import { type Lens, lens } from "./para.ts";
-import { type Shape, type Times, type Wires, asWires, sameShape } from "./shapes.ts";
+import { type AsWires, type Shape, type Times, type Wires, asWires, sameShape } from "./shapes.ts";
 import type { RealOps } from "../backend/ops.ts";
 
 /**
@@ -39,30 +39,35 @@ export function wire<K extends Carrier = RealOps>(dom: Wires, sources: readonly 
 
 const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i) => from + i);
 
+// The structure maps take one shape ([3]) or a list of wires ([[3], [2]]).
+
 /** id : A -> A */
-export function id<const A extends Wires>(dom: A | Shape): Lens<A, A> {
+export function id<const X extends Shape | Wires>(dom: X): Lens<AsWires<X>, AsWires<X>> {
   const w = asWires(dom);
-  return wire(w, range(w.length), `id(${fmtWires(w)})`) as unknown as Lens<A, A>;
+  return wire(w, range(w.length), `id(${fmtWires(w)})`) as unknown as Lens<AsWires<X>, AsWires<X>>;
 }
 
 /** copy : A -> A x A, whose reverse adds the two changes. */
-export function copy<const A extends Wires>(dom: A | Shape): Lens<A, Times<A, A>> {
+export function copy<const X extends Shape | Wires>(dom: X): Lens<AsWires<X>, Times<AsWires<X>, AsWires<X>>> {
   const w = asWires(dom);
-  return wire(w, [...range(w.length), ...range(w.length)], `copy(${fmtWires(w)})`) as unknown as Lens<A, Times<A, A>>;
+  return wire(w, [...range(w.length), ...range(w.length)], `copy(${fmtWires(w)})`) as unknown as Lens<AsWires<X>, Times<AsWires<X>, AsWires<X>>>;
 }
 
 /** discard : A -> I, whose reverse is the zero change. */
-export function discard<const A extends Wires>(dom: A | Shape): Lens<A, readonly []> {
+export function discard<const X extends Shape | Wires>(dom: X): Lens<AsWires<X>, readonly []> {
   const w = asWires(dom);
-  return wire(w, [], `discard(${fmtWires(w)})`) as unknown as Lens<A, readonly []>;
+  return wire(w, [], `discard(${fmtWires(w)})`) as unknown as Lens<AsWires<X>, readonly []>;
 }
 
 /** swap : A x B -> B x A */
-export function swap<const A extends Wires, const B extends Wires>(a: A | Shape, b: B | Shape): Lens<Times<A, B>, Times<B, A>> {
-  const wa = asWires(a);
-  const wb = asWires(b);
+export function swap<const X extends Shape | Wires, const Y extends Shape | Wires>(a: X, b: Y): Lens<Times<AsWires<X>, AsWires<Y>>, Times<AsWires<Y>, AsWires<X>>> {
+  const wa: Wires = asWires(a);
+  const wb: Wires = asWires(b);
   const sources = [...range(wb.length, wa.length), ...range(wa.length)];
-  return wire([...wa, ...wb], sources, `swap(${fmtWires(wa)}, ${fmtWires(wb)})`) as unknown as Lens<Times<A, B>, Times<B, A>>;
+  return wire([...wa, ...wb], sources, `swap(${fmtWires(wa)}, ${fmtWires(wb)})`) as unknown as Lens<
+    Times<AsWires<X>, AsWires<Y>>,
+    Times<AsWires<Y>, AsWires<X>>
+  >;
 }
 
 /** add : S x S -> S, pointwise; its reverse copies the change to both inputs. */
@@ -82,8 +87,9 @@ export function add<const S extends Shape>(shape: S): Lens<readonly [S, S], read
  * or losses out of a closed lens without changing what it computes). One name
  * per wire, or one name for a single wire.
  */
-export function tap<const A extends Wires, K extends Carrier = RealOps>(names: string | readonly string[], dom: A | Shape): Lens<A, A, K> {
-  const w = asWires(dom);
+export function tap<const X extends Shape | Wires, K extends Carrier = RealOps>(names: string | readonly string[], dom: X): Lens<AsWires<X>, AsWires<X>, K> {
+  type A = AsWires<X>;
+  const w: Wires = asWires(dom);
   const list = typeof names === "string" ? [names] : names;
   if (list.length !== w.length) throw new ParalensError(`tap: ${list.length} name(s) for ${w.length} wire(s) ${fmtWires(w)}`);
   return lens<A, A, null, K>({

@@ -81,7 +81,7 @@ export function init(options: InitOptions = {}): Promise<Engine> {
     return pending;
   }
   requested = simd;
-  pending = instantiate(options, simd).then(
+  pending = createEngine(options).then(
     (e) => (current = e),
     (err: unknown) => {
       pending = undefined;
@@ -91,7 +91,13 @@ export function init(options: InitOptions = {}): Promise<Engine> {
   return pending;
 }
 
-async function instantiate(options: InitOptions, simd: SimdMode): Promise<Engine> {
+/**
+ * A new, independent engine (its own memory). init() makes the one that
+ * lenses and plans use; this is for checking a module or running a second
+ * instance side by side.
+ */
+export async function createEngine(options: InitOptions = {}): Promise<Engine> {
+  const simd = options.simd ?? "strict";
   let source = options.wasm;
   let mode: SimdMode = simd;
   if (source === undefined) {

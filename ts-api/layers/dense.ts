@@ -1,5 +1,5 @@
 import type { Para, Poly } from "../algebra/para.ts";
-import { seq } from "../algebra/compose.ts";
+import { seqOf } from "../algebra/compose.ts";
 import type { Initialiser } from "../init/initialisers.ts";
 import { type ActivationName, activationNamed } from "./activations.ts";
 import { bias } from "./bias.ts";
@@ -18,9 +18,9 @@ export function dense<const I extends number, const O extends number>(
   activation?: ActivationName | Poly<true>,
   options: { init?: Initialiser; biasInit?: Initialiser } = {},
 ): Para<readonly [readonly [I]], readonly [readonly [O]]> {
-  const parts = [linear(inputs, outputs, { init: options.init }), bias(outputs, { init: options.biasInit })] as const;
   const act = typeof activation === "string" ? activationNamed(activation) : activation;
-  const f = (act ? seq(...parts, act) : seq(...parts)) as Para<readonly [readonly [I]], readonly [readonly [O]]>;
+  const parts = [linear(inputs, outputs, { init: options.init }), bias(outputs, { init: options.biasInit }), ...(act ? [act] : [])];
+  const f = seqOf(parts) as Para<readonly [readonly [I]], readonly [readonly [O]]>;
   // the composite's own names: "weight" and "bias", not "0.weight" and "1.bias"
   const names = ["weight", "bias"];
   return {

@@ -1,7 +1,7 @@
 // A Learner holds a model, its closed supervised lens, and the lens's
 // parameters (the optimiser's state and the model's parameters) as tensors in
 // the arena. Plans are compiled once per batch size and share those tensors.
-import { par, seq } from "../algebra/compose.ts";
+import { par, seqOf } from "../algebra/compose.ts";
 import type { Para, ParamSpec } from "../algebra/para.ts";
 import { type Shape, type Wires } from "../algebra/shapes.ts";
 import { id, tap } from "../algebra/structure.ts";
@@ -15,6 +15,7 @@ import { type Rate, constantRate } from "../losses/rates.ts";
 import type { Optimiser } from "../optimisers/optimiser.ts";
 import { sgd } from "../optimisers/optimisers.ts";
 import { type Data, correct, gather, labels, rows } from "./data.ts";
+import { decodeParameters, encodeParameters } from "../io/parameters.ts";
 import { supervisedLens } from "./supervised.ts";
 
 export interface SupervisedOptions {
@@ -118,7 +119,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> {
       return t;
     });
     const pair = [this.outShape, this.outShape];
-    this.evalLens = seq(par(model, id([this.outShape])), tap(["prediction", "label"], pair), options.loss.at(pair)) as Para<Wires, Wires>;
+    this.evalLens = seqOf([par(model, id([this.outShape]) as Para<Wires, Wires>), tap(["prediction", "label"], pair), options.loss.at(pair)]) as Para<Wires, Wires>;
   }
 
   /** One training step on a batch (its size is the number of rows given); returns the batch's mean loss. */
@@ -251,6 +252,23 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> {
       }
     });
     this.model.params.forEach((p, i) => this.params[i]!.set(values[p.name]!));
+  }
+
+  /** The model's parameters as a file (see encodeParameters); load it with load() into the same model rebuilt from code. */
+  save(): Uint8Array {
+    return encodeParameters(this.parameters(), Object.fromEntries(this.model.params.map((p) => [p.name, p.shape])));
+  }
+
+  /** Loads parameters saved by save(): the file, then its names and shapes, are checked before any value is written. */
+  load(bytes: Uint8Array): void {
+    const { values, shapes } = decodeParameters(bytes);
+    for (const p of this.model.params) {
+      const shape = shapes[p.name];
+      if (shape !== undefined && (shape.length !== p.shape.length || shape.some((d, i) => d !== p.shape[i]))) {
+        throw new ParalensError(`load: "${p.name}" is ${fmtShape(p.shape)} in ${this.model.name} but ${fmtShape(shape)} in the file`);
+      }
+    }
+    this.setParameters(values);
   }
 
   /** Frees the plans and the parameters. */

@@ -6,7 +6,7 @@
 // computes the loss; its reverse pass, started from nothing (the codomain is
 // the unit), runs backpropagation and hands back the new S x P: one call of
 // reverse is one training step.
-import { par, seq } from "../algebra/compose.ts";
+import { par, seqOf } from "../algebra/compose.ts";
 import type { Para } from "../algebra/para.ts";
 import { reparam } from "../algebra/reparam.ts";
 import type { Times, Wires } from "../algebra/shapes.ts";
@@ -25,11 +25,11 @@ export interface LearningParts {
 export function supervisedLens<A extends Wires, B extends Wires>(model: Para<A, B>, parts: LearningParts): Para<Times<A, B>, readonly []> {
   const out = model.cod;
   const pair = [...out, ...out];
-  return seq(
+  return seqOf([
     par(reparam(model, parts.optimiser), id(out)),
     tap(["prediction", "label"], pair),
     parts.loss.at(pair),
     tap("loss", LOSS),
     parts.rate,
-  ) as unknown as Para<Times<A, B>, readonly []>;
+  ]) as unknown as Para<Times<A, B>, readonly []>;
 }
