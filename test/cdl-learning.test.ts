@@ -16,7 +16,7 @@ await init();
 test("StructuredLearner: a step on one length is the plain learner's step on that length's model, and every length shares the parameters", () => {
   const rnn = fold({ nil: point([6]), cons: elman(1, 6) });
   const build = (T: string) => seq(rnn.at(Number(T)), dense(6, 1));
-  const structured = new StructuredLearner(build, { loss: mse, optimiser: adam({ lr: 0.01 }), rate: 1, seed: 3, firstKey: 4 });
+  const structured = new StructuredLearner(build, { loss: mse, optimiser: adam({ lr: 0.01 }), rate: 1, seed: 3, key: 4 });
   const plain = supervised(build("4") as never, { loss: mse, optimiser: adam({ lr: 0.01 }), rate: 1, seed: 3 });
   const [b4, b7] = listBuckets("sum", [4, 7], 16, new Rng(1));
   for (let i = 0; i < 3; i++) {

@@ -59,4 +59,4 @@ export { checkEquivariance, type EquivarianceOptions, type EquivarianceReport } 
 export { perElement, sumPool, meanPool, broadcast, deepSetsLayer, deepSets } from "./cdl/sets.ts";
 export { aggregate, messagePassing } from "./cdl/graph.ts";
 export { indexMap, tying, circulantIndex, circularConv1d, circularConv2d, type ConvOptions } from "./cdl/circulant.ts";
-export { StructuredLearner, type Bucket, type StructuredFitOptions } from "./cdl/learner.ts";
+export { StructuredLearner, type Bucket, type StructuredOptions, type StructuredFitOptions } from "./cdl/learner.ts";

@@ -53,7 +53,7 @@ export function trainFoldRnn(options: FoldOptions): Record<string, number> {
   const rnn = fold({ nil: point([H]), cons: cell });
   const readout = task === "sum" ? dense(H, 1) : dense(H, 1, "sigmoid");
   const build = (T: string): Para => seq(rnn.at(Number(T)), readout) as Para;
-  const learner = new StructuredLearner(build, { loss: task === "sum" ? mse : binaryCrossEntropy, optimiser: adam({ lr }), rate: 1, seed });
+  const learner = new StructuredLearner(build, { loss: task === "sum" ? mse : binaryCrossEntropy, optimiser: adam({ lr }), rate: 1, seed, key: lengths[0]! });
   const train = listBuckets(task, lengths, perLength, rng);
   const started = performance.now();
   learner.fit(train, {
@@ -108,7 +108,7 @@ export function trainMealyParity(options: MealyOptions = {}): Record<string, num
   });
   const machine = mealy(cell);
   const build = (T: string): Para => machine.outputs(Number(T), point([H])) as Para;
-  const learner = new StructuredLearner(build, { loss: binaryCrossEntropy, optimiser: adam({ lr }), rate: 1, seed, firstKey: length });
+  const learner = new StructuredLearner(build, { loss: binaryCrossEntropy, optimiser: adam({ lr }), rate: 1, seed, key: length });
   const data = (T: number, count: number, r: Rng): Bucket => {
     const x = new Float32Array(count * T);
     const y = new Float32Array(count * T);

@@ -42,7 +42,7 @@ export function trainDeepSets(options: SetOptions): Record<string, number> {
   const phi = seq(dense(1, H, "relu"), dense(H, H, "relu")) as Para;
   const rho = seq(dense(H, H, "relu"), dense(H, 1)) as Para;
   const build = (n: string): Para => deepSets(Number(n), phi, rho);
-  const learner = new StructuredLearner(build, { loss: mse, optimiser: adam({ lr }), rate: 1, seed, firstKey: sizes[0] });
+  const learner = new StructuredLearner(build, { loss: mse, optimiser: adam({ lr }), rate: 1, seed, key: sizes[0]! });
   const started = performance.now();
   learner.fit(setBuckets(task, sizes, perSize, new Rng(seed)), {
     epochs,

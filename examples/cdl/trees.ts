@@ -65,7 +65,7 @@ export function trainTreeEvaluator(options: TreeOptions = {}): Record<string, nu
   });
   const net = foldTree({ leaf: dense(1, H), node: nodeCell, label: [3] });
   const build = (shape: string): Para => seq(net.at(shape), dense(H, 1)) as Para;
-  const learner = new StructuredLearner(build, { loss: mse, optimiser: adam({ lr }), rate: 1, seed, firstKey: "(..)" });
+  const learner = new StructuredLearner(build, { loss: mse, optimiser: adam({ lr }), rate: 1, seed, key: "(..)" });
   const rng = new Rng(seed);
   const started = performance.now();
   learner.fit(expressionBuckets(train, [1, 2, 3, 4], rng), {

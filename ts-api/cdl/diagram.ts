@@ -7,7 +7,7 @@
 // them; then par(id, box). Nothing is evaluated here: the result is an
 // ordinary Para made of seq, par and wire, so copies add their changes on
 // the way back and dropped wires send back the zero change.
-import { par, seq } from "../algebra/compose.ts";
+import { par, seqOf } from "../algebra/compose.ts";
 import { type Layer, type Para, resolve } from "../algebra/para.ts";
 import { type Shape, type Wires, sameWires } from "../algebra/shapes.ts";
 import { id, wire } from "../algebra/structure.ts";
@@ -89,7 +89,7 @@ export function diagram<const A extends Wires, const B extends Wires = Wires>(
     live = [...keep, ...box.outs];
   });
   stages.push(wire(live.map((w) => shapes.get(w)!), outputs.map((w) => live.indexOf(w)), "route"));
-  const composite = (stages.length === 1 ? stages[0]! : seq(...stages)) as Para<Wires, Wires>;
+  const composite = (stages.length === 1 ? stages[0]! : seqOf(stages)) as Para<Wires, Wires>;
 
   const names = boxes.flatMap((b) => b.f.params.map((p) => (b.label ? `${b.label}.${p.name}` : p.name)));
   const seen = new Set<string>();

@@ -34,6 +34,13 @@ export interface StructuredFitOptions {
   onEpochEnd?: (report: { epoch: number; loss: number; seconds: number }) => void;
 }
 
+export interface StructuredOptions extends SupervisedOptions {
+  /** Any structure key: its model fixes the parameters, which the models of every other key must have too. */
+  key: string | number;
+  /** How many compiled plans to keep (least recently used ones are freed). Default 64. */
+  maxPlans?: number;
+}
+
 const size = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 const PREDICT_BATCH = 256;
 
@@ -41,7 +48,7 @@ const PREDICT_BATCH = 256;
  * A learner for a family of models, one per structure key, sharing one set of parameters.
  *
  *   const rnn = fold({ nil: point([16]), cons: gru(1, 16) });
- *   const learner = new StructuredLearner((T) => seq(rnn.at(Number(T)), dense(16, 1)), { loss: mse, optimiser: adam() });
+ *   const learner = new StructuredLearner((T) => seq(rnn.at(Number(T)), dense(16, 1)), { key: 5, loss: mse, optimiser: adam() });
  *   learner.step(5, [lists5], sums5);   // a batch of lists of length 5
  */
 export class StructuredLearner {
@@ -57,10 +64,10 @@ export class StructuredLearner {
 
   constructor(
     private readonly build: (key: string) => Para<Wires, Wires>,
-    private readonly options: SupervisedOptions & { firstKey?: string | number; maxPlans?: number },
+    private readonly options: StructuredOptions,
   ) {
     this.maxPlans = options.maxPlans ?? 64;
-    const { model, lens } = this.entry(String(options.firstKey ?? 1));
+    const { model, lens } = this.entry(String(options.key));
     this.first = model;
     this.specs = lens.params;
     const rng = new Rng(options.seed ?? 0);
@@ -78,11 +85,17 @@ export class StructuredLearner {
 
   /** One training step on a batch of one structure; returns the batch's mean loss. */
   step(key: string | number, x: readonly ArrayLike<number>[], y: ArrayLike<number>): number {
-    const { model } = this.entry(String(key));
-    const n = this.count(model, x, y);
+    const n = this.count(this.model(key), x, y);
+    return this.train(key, n, (inputs) => {
+      x.forEach((v, i) => inputs[i]!.set(v));
+      inputs[x.length]!.set(y);
+    });
+  }
+
+  /** Runs one training step of a plan for (key, n), after `fill` has written the batch into its inputs. */
+  private train(key: string | number, n: number, fill: (inputs: readonly Tensor[]) => void): number {
     const plan = this.plan(`train ${key} ${n}`, () => compile(this.entry(String(key)).lens, { batch: n, params: this.state, changes: "params" }));
-    x.forEach((v, i) => plan.inputs[i]!.set(v));
-    plan.inputs[x.length]!.set(y);
+    fill(plan.inputs);
     plan.forward();
     plan.reverse();
     const losses = plan.observed.get("loss")!.data;
@@ -109,8 +122,11 @@ export class StructuredLearner {
       let count = 0;
       for (const { bucket, rows } of batches) {
         const model = this.model(bucket.key);
-        const xs = bucket.x.map((v, i) => pick(v, rows, size(model.dom[i]!)));
-        total += this.step(bucket.key, xs, pick(bucket.y, rows, size(model.cod[0]!))) * rows.length;
+        const loss = this.train(bucket.key, rows.length, (inputs) => {
+          bucket.x.forEach((v, i) => pick(inputs[i]!.data, v, rows, size(model.dom[i]!)));
+          pick(inputs[bucket.x.length]!.data, bucket.y, rows, size(model.cod[0]!));
+        });
+        total += loss * rows.length;
         count += rows.length;
       }
       loss.push(total / count);
@@ -202,10 +218,9 @@ function sameParams(key: string, model: Para<Wires, Wires>, first: Para<Wires, W
   }
 }
 
-function pick(values: ArrayLike<number>, rows: readonly number[], width: number): Float32Array {
-  const out = new Float32Array(rows.length * width);
+/** Copies the rows `rows` of values (rows of `width`) into dst, in order. */
+function pick(dst: Float32Array, values: ArrayLike<number>, rows: readonly number[], width: number): void {
   rows.forEach((r, i) => {
-    for (let j = 0; j < width; j++) out[i * width + j] = values[r * width + j]!;
+    for (let j = 0; j < width; j++) dst[i * width + j] = values[r * width + j]!;
   });
-  return out;
 }
