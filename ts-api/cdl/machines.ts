@@ -32,7 +32,7 @@ export interface Machine<S extends Wires = Wires> {
  * mealy(cell): the machine of a cell I x S -> O x S.
  *
  *   const parity = mealy(diagram("step", [[1], [8]], (d, [x, h]) => {
- *     const h2 = d.apply1(gru(1, 8), [x, h], "gru");
+ *     const h2 = d.apply1(gru(1, 8), [x!, h!], "gru");
  *     return [d.apply1(dense(8, 1, "sigmoid"), [h2], "out"), h2];
  *   }));
  *   const model = parity.outputs(10, point([8]));   // [10, 1] -> [10, 1]

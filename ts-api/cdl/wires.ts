@@ -158,6 +158,7 @@ function countOk(what: string, count: number): void {
   if (!Number.isInteger(count) || count < 0) throw new ParalensError(`${what}: the count must be a whole number >= 0, got ${count}`);
 }
 
+/** Throws unless `got` are the wires `expected`, naming both. */
 export function checkShapes(what: string, got: Wires, expected: Wires): void {
   if (got.length !== expected.length || got.some((s, i) => !sameShape(s, expected[i]!))) {
     throw new ParalensError(`${what}: expected ${fmtWires(expected)}, got ${fmtWires(got)}`);
