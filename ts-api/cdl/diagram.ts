@@ -80,9 +80,11 @@ export function diagram<const A extends Wires, const B extends Wires = Wires>(
   // Build the composite, keeping only wires that some later box or the output reads.
   const stages: Para<Wires, Wires>[] = [];
   let live = inputs.map((w) => w.id);
+  const lastUse = new Map<number, number>();
+  boxes.forEach((b, i) => b.args.forEach((w) => lastUse.set(w, i)));
+  for (const w of outputs) lastUse.set(w, Infinity);
   boxes.forEach((box, i) => {
-    const later = new Set([...boxes.slice(i + 1).flatMap((b) => b.args), ...outputs]);
-    const keep = live.filter((w) => later.has(w));
+    const keep = live.filter((w) => (lastUse.get(w) ?? -1) > i);
     const at = (w: number): number => live.indexOf(w);
     const route = wire(live.map((w) => shapes.get(w)!), [...keep.map(at), ...box.args.map(at)], "route");
     const keepShapes = keep.map((w) => shapes.get(w)!);
