@@ -100,6 +100,7 @@ function circularConv(grid: Shape, ksize: Shape, cin: number, cout: number, opti
   return { ...((act ? seq(conv, act) : conv) as Para<readonly [Shape], readonly [Shape]>), name, params };
 }
 
+/** Options of the circular convolutions: an activation after the layer, and the kernel's and bias's initialisers. */
 export interface ConvOptions {
   activation?: ActivationName;
   init?: Initialiser;

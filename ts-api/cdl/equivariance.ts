@@ -12,6 +12,7 @@ import { ParalensError, fmtShape } from "../engine/errors.ts";
 import { Rng } from "../init/random.ts";
 import type { Action } from "./groups.ts";
 
+/** What checkEquivariance compares: the actions on the inputs and outputs, and how to sample. */
 export interface EquivarianceOptions<G> {
   /** How the group acts on each input wire (one action for a single wire). */
   input: Action<G> | readonly Action<G>[];
@@ -28,6 +29,7 @@ export interface EquivarianceOptions<G> {
   sampleInput?: (rng: Rng, wire: number, shape: Shape) => ArrayLike<number>;
 }
 
+/** The result of checkEquivariance: the worst error and each sample's. */
 export interface EquivarianceReport {
   /** The largest |f(g . x) - g . f(x)| over all samples and output values. */
   maxError: number;

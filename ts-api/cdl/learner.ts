@@ -26,6 +26,7 @@ export interface Bucket {
   readonly y: ArrayLike<number>;
 }
 
+/** Options of StructuredLearner.fit. */
 export interface StructuredFitOptions {
   epochs?: number;
   batchSize?: number;
@@ -104,7 +105,7 @@ export class StructuredLearner {
     return s / n;
   }
 
-  /** Trains on buckets of examples; resolves with the mean training loss of every epoch. */
+  /** Trains on buckets of examples (synchronously); returns the mean training loss of every epoch. */
   fit(buckets: readonly Bucket[], options: StructuredFitOptions = {}): { loss: number[] } {
     const { epochs = 1, batchSize = 32 } = options;
     const rng = new Rng(options.seed ?? 0);
