@@ -42,37 +42,41 @@ const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i
 // The structure maps take one shape ([3]) or a list of wires ([[3], [2]]).
 
 /** id : A -> A */
-export function id<const X extends Shape | Wires>(dom: X): Lens<AsWires<X>, AsWires<X>> {
+export function id<const X extends Shape | Wires, K extends Carrier = RealOps>(dom: X): Lens<AsWires<X>, AsWires<X>, K> {
   const w = asWires(dom);
-  return wire(w, range(w.length), `id(${fmtWires(w)})`) as unknown as Lens<AsWires<X>, AsWires<X>>;
+  return wire<K>(w, range(w.length), `id(${fmtWires(w)})`) as unknown as Lens<AsWires<X>, AsWires<X>, K>;
 }
 
 /** copy : A -> A x A, whose reverse adds the two changes. */
-export function copy<const X extends Shape | Wires>(dom: X): Lens<AsWires<X>, Times<AsWires<X>, AsWires<X>>> {
+export function copy<const X extends Shape | Wires, K extends Carrier = RealOps>(dom: X): Lens<AsWires<X>, Times<AsWires<X>, AsWires<X>>, K> {
   const w = asWires(dom);
-  return wire(w, [...range(w.length), ...range(w.length)], `copy(${fmtWires(w)})`) as unknown as Lens<AsWires<X>, Times<AsWires<X>, AsWires<X>>>;
+  return wire<K>(w, [...range(w.length), ...range(w.length)], `copy(${fmtWires(w)})`) as unknown as Lens<AsWires<X>, Times<AsWires<X>, AsWires<X>>, K>;
 }
 
 /** discard : A -> I, whose reverse is the zero change. */
-export function discard<const X extends Shape | Wires>(dom: X): Lens<AsWires<X>, readonly []> {
+export function discard<const X extends Shape | Wires, K extends Carrier = RealOps>(dom: X): Lens<AsWires<X>, readonly [], K> {
   const w = asWires(dom);
-  return wire(w, [], `discard(${fmtWires(w)})`) as unknown as Lens<AsWires<X>, readonly []>;
+  return wire<K>(w, [], `discard(${fmtWires(w)})`) as unknown as Lens<AsWires<X>, readonly [], K>;
 }
 
 /** swap : A x B -> B x A */
-export function swap<const X extends Shape | Wires, const Y extends Shape | Wires>(a: X, b: Y): Lens<Times<AsWires<X>, AsWires<Y>>, Times<AsWires<Y>, AsWires<X>>> {
+export function swap<const X extends Shape | Wires, const Y extends Shape | Wires, K extends Carrier = RealOps>(
+  a: X,
+  b: Y,
+): Lens<Times<AsWires<X>, AsWires<Y>>, Times<AsWires<Y>, AsWires<X>>, K> {
   const wa: Wires = asWires(a);
   const wb: Wires = asWires(b);
   const sources = [...range(wb.length, wa.length), ...range(wa.length)];
-  return wire([...wa, ...wb], sources, `swap(${fmtWires(wa)}, ${fmtWires(wb)})`) as unknown as Lens<
+  return wire<K>([...wa, ...wb], sources, `swap(${fmtWires(wa)}, ${fmtWires(wb)})`) as unknown as Lens<
     Times<AsWires<X>, AsWires<Y>>,
-    Times<AsWires<Y>, AsWires<X>>
+    Times<AsWires<Y>, AsWires<X>>,
+    K
   >;
 }
 
 /** add : S x S -> S, pointwise; its reverse copies the change to both inputs. */
-export function add<const S extends Shape>(shape: S): Lens<readonly [S, S], readonly [S]> {
-  return lens<readonly [S, S], readonly [S], null>({
+export function add<const S extends Shape, K extends Carrier = RealOps>(shape: S): Lens<readonly [S, S], readonly [S], K> {
+  return lens<readonly [S, S], readonly [S], null, K>({
     name: `add(${fmtWires([shape])})`,
     dom: [shape, shape],
     cod: [shape],
