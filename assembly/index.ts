@@ -23,3 +23,6 @@ export { sgdStep, momentumStep, adagradStep, rmspropStep, adamStep } from "./opt
 // Products of wires, slices and tying maps (architectures as (co)algebras).
 export { mul } from "./elementwise";
 export { copyStrided, gather, scatterAdd } from "./gather";
+
+// Boolean circuits over Z2: bit-sliced evaluation of compiled instruction lists
+export { z2Run, z2Fold, z2Count } from "./z2";

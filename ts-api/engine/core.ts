@@ -54,6 +54,10 @@ export interface Core {
   copyStrided(dst: Ptr, dstStride: number, src: Ptr, srcStride: number, rows: number, cols: number): void;
   gather(out: Ptr, x: Ptr, index: Ptr, n: number): void;
   scatterAdd(out: Ptr, size: number, d: Ptr, index: Ptr, n: number): void;
+  // Boolean circuits over Z2 (assembly/z2.ts)
+  z2Run(code: Ptr, count: number, scratch: Ptr, block: number, words: number, batch: number): void;
+  z2Fold(words: Ptr, n: number): void;
+  z2Count(wire: Ptr, words: number, batch: number): number;
 }
 
 /** The kernel names, for checking an instantiated module against this interface. */
@@ -67,4 +71,5 @@ export const kernelNames: readonly (keyof Core)[] = [
   "sgdStep", "momentumStep", "adagradStep", "rmspropStep", "adamStep",
   // products of wires, slices and tying maps
   "mul", "copyStrided", "gather", "scatterAdd",
+  "z2Run", "z2Fold", "z2Count",
 ];

@@ -1,0 +1,155 @@
+// Bit-sliced evaluation of Boolean circuits over Z2 (Wilson & Zanasi,
+// "Reverse Derivative Ascent", 2020): one bit per example, 128 examples per
+// v128 word. A wire holding a batch is an array of `words` v128 words; bit e
+// of the batch is bit (e & 127) of word (e >> 7), little-endian.
+//
+// A circuit (forward pass, reverse pass, or both) is compiled in TypeScript
+// into a flat list of instructions over numbered scratch slots; z2Run
+// interprets the whole list once per block of `block` words, so the slots of
+// one block stay in cache and one call evaluates the circuit over the batch.
+// A slot holds `block` words; slot s starts at scratch + s * block * 16.
+//
+// Instruction: four u32 [op | c << 8, d, a, b]:
+//   LOAD   slot d    <- wire at address a (words w0 .. w0 + nb)
+//   LOADC  slot d    <- the one word at address a, in every word (a value
+//                       that is the same for every example: a parameter)
+//   STORE  wire at address d <- slot a
+//   ACC    word at address d ^= XOR of the words of slot a, lanes past the
+//                       batch cleared (the batch sum of a change, folded
+//                       later by z2Fold)
+//   ZERO / ONE  slot d <- 0 / all ones
+//   NOT    d <- ~a        XOR d <- a ^ b      AND d <- a & b
+//   ANDXOR d <- (a & b) ^ c    (a reverse pass accumulating a change)
+// Bitwise operations are exact: there is no rounding to state.
+
+const LOAD: u32 = 0;
+const LOADC: u32 = 1;
+const STORE: u32 = 2;
+const ACC: u32 = 3;
+const ZERO: u32 = 4;
+const ONE: u32 = 5;
+const NOT: u32 = 6;
+const XOR: u32 = 7;
+const AND: u32 = 8;
+const ANDXOR: u32 = 9;
+
+/** The lanes of the last word that hold examples (the first `tail` bits). */
+const TAIL_MASK = memory.data(16, 16);
+
+function setTailMask(tail: i32): void {
+  for (let i = 0; i < 16; i++) {
+    const lo = i << 3;
+    const bits = tail - lo;
+    const byte: u32 = bits >= 8 ? 0xff : bits <= 0 ? 0 : (1 << bits) - 1;
+    store<u8>(TAIL_MASK + i, <u8>byte);
+  }
+}
+
+// One loop per operation, unrolled by two; `op` is a constant at every call,
+// so each copy folds to its own straight-line loop.
+@inline function gate(op: u32, pd: usize, pa: usize, pb: usize, pc: usize, bytes: usize): void {
+  let j: usize = 0;
+  const pairs = bytes & ~<usize>31;
+  for (; j < pairs; j += 32) {
+    v128.store(pd + j, apply(op, pa + j, pb + j, pc + j));
+    v128.store(pd + j + 16, apply(op, pa + j + 16, pb + j + 16, pc + j + 16));
+  }
+  if (j < bytes) v128.store(pd + j, apply(op, pa + j, pb + j, pc + j));
+}
+
+@inline function apply(op: u32, pa: usize, pb: usize, pc: usize): v128 {
+  if (op == NOT) return v128.not(v128.load(pa));
+  if (op == XOR) return v128.xor(v128.load(pa), v128.load(pb));
+  if (op == AND) return v128.and(v128.load(pa), v128.load(pb));
+  return v128.xor(v128.and(v128.load(pa), v128.load(pb)), v128.load(pc)); // ANDXOR
+}
+
+@inline function fill(pd: usize, v: v128, bytes: usize): void {
+  for (let j: usize = 0; j < bytes; j += 16) v128.store(pd + j, v);
+}
+
+/**
+ * Runs `count` instructions at `code` over `words` words of a batch of
+ * `batch` examples, `block` words at a time, with slots in `scratch`.
+ */
+export function z2Run(code: usize, count: i32, scratch: usize, block: i32, words: i32, batch: i32): void {
+  const stride = <usize>block << 4;
+  setTailMask(batch - (words - 1) * 128);
+  const mask = v128.load(TAIL_MASK);
+  const ones = i8x16.splat(-1);
+  const zero = i8x16.splat(0);
+  for (let w0 = 0; w0 < words; w0 += block) {
+    const nb = min(block, words - w0);
+    const bytes = <usize>nb << 4;
+    const offset = <usize>w0 << 4;
+    // in the block holding the batch's last word, ACC clears its empty lanes
+    const full = w0 + nb == words ? bytes - 16 : bytes;
+    for (let i = 0; i < count; i++) {
+      const ins = code + (<usize>i << 4);
+      const head = load<u32>(ins);
+      const op = head & 0xff;
+      const d = <usize>load<u32>(ins, 4);
+      const a = <usize>load<u32>(ins, 8);
+      const b = <usize>load<u32>(ins, 12);
+      if (op == XOR) {
+        gate(XOR, scratch + d * stride, scratch + a * stride, scratch + b * stride, 0, bytes);
+      } else if (op == AND) {
+        gate(AND, scratch + d * stride, scratch + a * stride, scratch + b * stride, 0, bytes);
+      } else if (op == ANDXOR) {
+        gate(ANDXOR, scratch + d * stride, scratch + a * stride, scratch + b * stride, scratch + <usize>(head >> 8) * stride, bytes);
+      } else if (op == NOT) {
+        gate(NOT, scratch + d * stride, scratch + a * stride, 0, 0, bytes);
+      } else if (op == LOAD) {
+        const pd = scratch + d * stride;
+        const pa = a + offset;
+        for (let j: usize = 0; j < bytes; j += 16) v128.store(pd + j, v128.load(pa + j));
+      } else if (op == STORE) {
+        const pd = d + offset;
+        const pa = scratch + a * stride;
+        for (let j: usize = 0; j < bytes; j += 16) v128.store(pd + j, v128.load(pa + j));
+      } else if (op == LOADC) {
+        fill(scratch + d * stride, v128.load(a), bytes);
+      } else if (op == ACC) {
+        const pa = scratch + a * stride;
+        let acc = v128.load(d);
+        let j: usize = 0;
+        for (; j < full; j += 16) acc = v128.xor(acc, v128.load(pa + j));
+        if (j < bytes) acc = v128.xor(acc, v128.and(v128.load(pa + j), mask));
+        v128.store(d, acc);
+      } else if (op == ZERO) {
+        fill(scratch + d * stride, zero, bytes);
+      } else if (op == ONE) {
+        fill(scratch + d * stride, ones, bytes);
+      }
+    }
+  }
+}
+
+/**
+ * Folds each of `n` accumulated words (ACC) into the parity of its 128
+ * lanes, written back as a word of all ones or all zeros: the XOR of a
+ * change over the whole batch.
+ */
+export function z2Fold(words: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const p = words + (<usize>i << 4);
+    const v = v128.load(p);
+    const bits = popcnt<u64>(i64x2.extract_lane(v, 0)) + popcnt<u64>(i64x2.extract_lane(v, 1));
+    v128.store(p, (bits & 1) != 0 ? i8x16.splat(-1) : i8x16.splat(0));
+  }
+}
+
+/** The number of set bits among the first `batch` lanes of a wire of `words` words. */
+export function z2Count(wire: usize, words: i32, batch: i32): i32 {
+  if (words <= 0) return 0;
+  setTailMask(batch - (words - 1) * 128);
+  let total: u64 = 0;
+  const last = words - 1;
+  for (let w = 0; w < last; w++) {
+    const p = wire + (<usize>w << 4);
+    total += popcnt<u64>(load<u64>(p)) + popcnt<u64>(load<u64>(p, 8));
+  }
+  const v = v128.and(v128.load(wire + (<usize>last << 4)), v128.load(TAIL_MASK));
+  total += popcnt<u64>(i64x2.extract_lane(v, 0)) + popcnt<u64>(i64x2.extract_lane(v, 1));
+  return <i32>total;
+}
