@@ -1,0 +1,133 @@
+// The bit-sliced wasm programs against the scalar reference evaluator: random
+// circuits, batch sizes that are not multiples of 128 (so the tail lanes of
+// the last word are masked), block sizes that leave partial blocks, and the
+// three phases of a plan (prologue on parameters, batch loop, epilogue after
+// the batch sums).
+import { init, Rng, type Value } from "../ts-api/index.ts";
+import { BitTensor, type Bits, bits, circuitLens, circuitPara, compileZ2, randomCircuit, z2Reference, type Z2Ops } from "../ts-api/z2/index.ts";
+import { para, type Para } from "../ts-api/algebra/para.ts";
+import { engine } from "../ts-api/engine/engine.ts";
+import { assert, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
+import { test } from "./harness.ts";
+
+await init();
+
+const V = (b: Bits): Value => b as unknown as Value;
+const B = (v: Value): Uint8Array => (v as unknown as Bits).bits;
+const randomBits = (rng: Rng, n: number): Uint8Array => Uint8Array.from({ length: n }, () => rng.int(2));
+
+const BATCHES = [1, 7, 127, 128, 129, 255, 257, 1000];
+
+test("BitTensor: bits written row by row read back the same, batched and unbatched", () => {
+  const rng = new Rng(1);
+  for (const batch of BATCHES) {
+    const t = BitTensor.alloc(engine(), [batch, 5]);
+    const x = randomBits(rng, batch * 5);
+    assertDeepEqual(Array.from(t.write(x).read()), Array.from(x), `batch ${batch}`);
+    t.writeRow(batch - 1, [1, 0, 1, 1, 0]);
+    assertDeepEqual(Array.from(t.read().subarray((batch - 1) * 5)), [1, 0, 1, 1, 0]);
+    t.dispose();
+  }
+  const p = BitTensor.alloc(engine(), [6]).write([1, 0, 0, 1, 1, 0]);
+  assertDeepEqual(Array.from(p.read()), [1, 0, 0, 1, 1, 0]);
+  assertEqual(p.u32[12], 0xffffffff, "a set unbatched bit fills its word");
+  assertEqual(p.u32[4], 0, "a clear one leaves it empty");
+  p.dispose();
+});
+
+test("random circuits: wasm forward and reverse equal the scalar evaluator at every batch size", () => {
+  const rng = new Rng(2);
+  for (const batch of BATCHES) {
+    for (const block of [1, 3, 8]) {
+      const c = randomCircuit(rng, { inputs: 1 + rng.int(12), gates: 1 + rng.int(150) });
+      const f = circuitLens(c);
+      const [n, m] = [c.inputs, c.outputs.length];
+      const x = randomBits(rng, batch * n);
+      const dy = randomBits(rng, batch * m);
+      const [[y], r] = f.forward(z2Reference, [], [V(bits([batch, n], x))]);
+      const [, [dx]] = f.reverse(z2Reference, r, [V(bits([batch, m], dy))]);
+      const plan = compileZ2(f, { batch, block });
+      plan.inputs[0]!.write(x);
+      plan.outputChanges[0]!.write(dy);
+      plan.forward();
+      plan.reverse();
+      const what = `batch ${batch}, block ${block}, ${c.ops.length} gates`;
+      assertDeepEqual(Array.from(plan.outputs[0]!.read()), Array.from(B(y!)), `${what}: forward`);
+      assertDeepEqual(Array.from(plan.inputChanges[0]!.read()), Array.from(B(dx!)), `${what}: reverse`);
+      plan.dispose();
+    }
+  }
+});
+
+test("parameter changes are XORs over the batch, with the lanes past the batch left out", () => {
+  const rng = new Rng(3);
+  for (const batch of BATCHES) {
+    const c = randomCircuit(rng, { inputs: 10, gates: 80, mix: [30, 50, 20] });
+    const f = circuitPara(c, { params: 4 });
+    const p = randomBits(rng, 4);
+    const x = randomBits(rng, batch * 6);
+    const dy = randomBits(rng, batch * c.outputs.length);
+    const [, r] = f.forward(z2Reference, [V(bits([4], p))], [V(bits([batch, 6], x))]);
+    const [[dp], [dx]] = f.reverse(z2Reference, r, [V(bits([batch, c.outputs.length], dy))]);
+    const plan = compileZ2(f, { batch, block: 2 });
+    plan.params[0]!.write(p);
+    plan.inputs[0]!.write(x);
+    plan.outputChanges[0]!.write(dy);
+    plan.reverse();
+    assertDeepEqual(Array.from(plan.paramChanges[0]!.read()), Array.from(B(dp!)), `batch ${batch}: dp`);
+    assertDeepEqual(Array.from(plan.inputChanges[0]!.read()), Array.from(B(dx!)), `batch ${batch}: dx`);
+    plan.dispose();
+  }
+});
+
+// Gates on the parameter before it meets the batch (the prologue) and after
+// the batch sum (the epilogue): q = p & rotate(p) and y = x ^ spread(~q);
+// the change given back is p ^ collect(dy & x), written over p with `update`.
+const twoPhase: Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> = para<
+  readonly [readonly [number]],
+  readonly [readonly [number]],
+  { p: Value; x: Value },
+  Z2Ops
+>({
+  name: "twoPhase",
+  dom: [[5]],
+  cod: [[5]],
+  params: [{ name: "p", shape: [5], init: (s) => new Float64Array(s[0]!), role: "parameter" }],
+  forward(k, [p], [x]) {
+    const q = k.and(p!, k.pick(p!, [1, 2, 3, 4, 0]));
+    return [[k.xor(x!, k.spread(k.not(q), k.shape(x!)[0]!))], { p: p!, x: x! }];
+  },
+  reverse: (k, { p, x }, [dy]) => [[k.xor(p, k.collect(k.and(dy!, x)))], [dy!]],
+  linear: false,
+});
+
+test("prologue and epilogue: gates on parameters run once, an update is written over the parameter", () => {
+  const rng = new Rng(4);
+  for (const batch of [1, 2, 129, 300]) {
+    const p = randomBits(rng, 5);
+    const x = randomBits(rng, batch * 5);
+    const dy = randomBits(rng, batch * 5);
+    const [[y], r] = twoPhase.forward(z2Reference, [V(bits([5], p))], [V(bits([batch, 5], x))]);
+    const [[pNew]] = twoPhase.reverse(z2Reference, r, [V(bits([batch, 5], dy))]);
+    const plan = compileZ2(twoPhase, { batch, update: true, changes: "params" });
+    assert(plan.stats.forward.once > 0, "the parameter gates run in a prologue");
+    plan.params[0]!.write(p);
+    plan.inputs[0]!.write(x);
+    plan.outputChanges[0]!.write(dy);
+    plan.forward();
+    assertDeepEqual(Array.from(plan.outputs[0]!.read()), Array.from(B(y!)), `batch ${batch}: forward`);
+    plan.reverse();
+    assertEqual(plan.paramChanges[0], plan.params[0], "with update, the change is the parameter itself");
+    assertDeepEqual(Array.from(plan.params[0]!.read()), Array.from(B(pNew!)), `batch ${batch}: updated parameter`);
+    plan.dispose();
+  }
+});
+
+test("compileZ2 rejects bad batches, wire shapes and parameter tensors", () => {
+  const c = randomCircuit(new Rng(5), { inputs: 4, gates: 10 });
+  assertThrows(() => compileZ2(circuitLens(c), { batch: 0 }), /batch must be a whole number >= 1, got 0/);
+  const f = circuitPara(c, { params: 2 });
+  const wrong = BitTensor.alloc(engine(), [3]);
+  assertThrows(() => compileZ2(f, { batch: 4, params: [wrong] }), /parameter "bits" .* is \[2\], got a bit tensor \[3\]/);
+  wrong.dispose();
+});

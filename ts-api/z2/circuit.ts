@@ -1,0 +1,242 @@
+// Circuits as netlists: inputs, then gates (XOR, AND, NOT, constants) that
+// read earlier nodes, then a list of output nodes. circuitLens turns one into
+// a lens over Z2Ops: the forward pass evaluates the gates on whatever backend
+// runs it, the reverse pass is the reverse derivative by the chain rule of
+// the category, gate by gate from the outputs back (Wilson & Zanasi 2020,
+// section 3): R[XOR](x, y, dz) = (dz, dz), R[AND](x, y, dz) = (y dz, x dz),
+// R[NOT](x, dz) = dz, and a node read k times receives the XOR of k changes
+// (the reverse of copying). It is the same derivative as composing gate
+// lenses with seq, par and copy (tested), without building that tower.
+//
+// This is the derivative of the circuit's polynomial, which over Z2 can
+// differ from flipping input bits (x AND x is the function x, but the
+// polynomial x^2 has derivative 2x = 0); see oracle.ts.
+import type { Change, Value } from "../algebra/category.ts";
+import { type Lens, type Para, type ParamSpec, lens, para } from "../algebra/para.ts";
+import { ParalensError } from "../engine/errors.ts";
+import { zeros } from "../init/initialisers.ts";
+import type { Rng } from "../init/random.ts";
+import { type Z2Ops, range } from "./ops.ts";
+
+export const Gate = { XOR: 0, AND: 1, NOT: 2, ZERO: 3, ONE: 4 } as const;
+export type GateOp = (typeof Gate)[keyof typeof Gate];
+
+/** A netlist: nodes 0..inputs-1 are the inputs; gate g is node inputs + g. */
+export interface Circuit {
+  readonly inputs: number;
+  readonly ops: readonly GateOp[];
+  readonly a: readonly number[];
+  readonly b: readonly number[];
+  readonly outputs: readonly number[];
+}
+
+/** Builds a circuit gate by gate; every method returns the new node's id. */
+export class CircuitBuilder {
+  readonly ops: GateOp[] = [];
+  readonly a: number[] = [];
+  readonly b: number[] = [];
+  constructor(readonly inputs: number) {}
+
+  get nodes(): number {
+    return this.inputs + this.ops.length;
+  }
+  xor(x: number, y: number): number {
+    return this.gate(Gate.XOR, x, y);
+  }
+  and(x: number, y: number): number {
+    return this.gate(Gate.AND, x, y);
+  }
+  not(x: number): number {
+    return this.gate(Gate.NOT, x, x);
+  }
+  zero(): number {
+    return this.gate(Gate.ZERO, -1, -1);
+  }
+  one(): number {
+    return this.gate(Gate.ONE, -1, -1);
+  }
+  /** x OR y = x + y + xy */
+  or(x: number, y: number): number {
+    return this.xor(this.xor(x, y), this.and(x, y));
+  }
+  /** s ? y : x = x + s(x + y) */
+  mux(s: number, x: number, y: number): number {
+    return this.xor(x, this.and(s, this.xor(x, y)));
+  }
+  /** The XOR of many nodes (zero for none). */
+  sum(xs: readonly number[]): number {
+    if (xs.length === 0) return this.zero();
+    return xs.reduce((acc, x) => this.xor(acc, x));
+  }
+  /** The AND of many nodes (one for none). */
+  product(xs: readonly number[]): number {
+    if (xs.length === 0) return this.one();
+    return xs.reduce((acc, x) => this.and(acc, x));
+  }
+
+  private gate(op: GateOp, x: number, y: number): number {
+    for (const n of op === Gate.ZERO || op === Gate.ONE ? [] : [x, y]) {
+      if (!Number.isInteger(n) || n < 0 || n >= this.nodes) throw new ParalensError(`circuit: gate ${this.ops.length} reads node ${n}, but only nodes 0..${this.nodes - 1} exist`);
+    }
+    this.ops.push(op);
+    this.a.push(x);
+    this.b.push(y);
+    return this.nodes - 1;
+  }
+}
+
+/**
+ * A circuit from a function that wires gates on a builder and returns the
+ * output nodes. Inputs are nodes 0..inputs-1.
+ *
+ *   const fullAdder = circuit(3, (g, [a, b, c]) => [g.xor(g.xor(a!, b!), c!), g.or(g.and(a!, b!), g.and(c!, g.xor(a!, b!)))]);
+ */
+export function circuit(inputs: number, build: (g: CircuitBuilder, x: number[]) => number[]): Circuit {
+  if (!Number.isInteger(inputs) || inputs < 1) throw new ParalensError(`circuit: needs a whole number >= 1 of inputs, got ${inputs}`);
+  const g = new CircuitBuilder(inputs);
+  const outputs = build(g, range(inputs));
+  for (const o of outputs) {
+    if (!Number.isInteger(o) || o < 0 || o >= g.nodes) throw new ParalensError(`circuit: output node ${o} does not exist (nodes 0..${g.nodes - 1})`);
+  }
+  if (outputs.length === 0) throw new ParalensError("circuit: needs at least one output");
+  return { inputs, ops: g.ops, a: g.a, b: g.b, outputs };
+}
+
+/** Evaluates a circuit on k; values[n] is node n's value, each [batch, 1]. */
+function evaluate(k: Z2Ops, c: Circuit, x: Value): Value[] {
+  const batch = k.shape(x)[0]!;
+  const values: Value[] = range(c.inputs).map((i) => k.pick(x, [i]));
+  c.ops.forEach((op, g) => {
+    const [a, b] = [values[c.a[g]!]!, values[c.b[g]!]!];
+    values.push(
+      op === Gate.XOR ? k.xor(a, b) : op === Gate.AND ? k.and(a, b) : op === Gate.NOT ? k.not(a) : op === Gate.ONE ? k.ones([batch, 1]) : k.zeros([batch, 1]),
+    );
+  });
+  return values;
+}
+
+/** The reverse derivative of a circuit at `values` for output change dy, as input changes [batch, inputs]. */
+function reverse(k: Z2Ops, c: Circuit, values: readonly Value[], dy: Value): Value {
+  const batch = k.shape(dy)[0]!;
+  const adj: Change[] = values.map(() => null);
+  const give = (n: number, d: Value): void => {
+    const prev = adj[n];
+    adj[n] = prev == null ? d : k.xor(prev, d);
+  };
+  c.outputs.forEach((o, j) => give(o, k.pick(dy, [j])));
+  for (let g = c.ops.length - 1; g >= 0; g--) {
+    const dz = adj[c.inputs + g];
+    if (dz == null) continue;
+    const [a, b] = [c.a[g]!, c.b[g]!];
+    const op = c.ops[g];
+    if (op === Gate.XOR) {
+      give(a, dz);
+      give(b, dz);
+    } else if (op === Gate.AND) {
+      give(a, k.and(values[b]!, dz));
+      give(b, k.and(values[a]!, dz));
+    } else if (op === Gate.NOT) {
+      give(a, dz);
+    }
+  }
+  return k.join(range(c.inputs).map((i) => adj[i] ?? k.zeros([batch, 1])));
+}
+
+/** A circuit as a lens [[inputs]] -> [[outputs]] over Z2. */
+export function circuitLens(c: Circuit, name = `circuit(${c.inputs} -> ${c.outputs.length}, ${c.ops.length} gates)`): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
+  return lens<readonly [readonly [number]], readonly [readonly [number]], Value[], Z2Ops>({
+    name,
+    dom: [[c.inputs]],
+    cod: [[c.outputs.length]],
+    forward(k, [x]) {
+      const values = evaluate(k, c, x!);
+      return [[k.join(c.outputs.map((o) => values[o]!))], values];
+    },
+    reverse: (k, values, [dy]) => [reverse(k, c, values, dy!)],
+  });
+}
+
+/**
+ * A circuit whose first `params` inputs are a parameter wire: a Para
+ * [[inputs - params]] -> [[outputs]] with parameter [params]. The parameter
+ * is copied to every example (spread); its change is the XOR of the
+ * examples' changes (collect), the reverse of that copy.
+ */
+export function circuitPara(
+  c: Circuit,
+  spec: { params: number; name?: string; paramName?: string; init?: ParamSpec["init"] },
+): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
+  const np = spec.params;
+  if (!Number.isInteger(np) || np < 1 || np >= c.inputs) throw new ParalensError(`circuitPara: params must be in 1..${c.inputs - 1}, got ${np}`);
+  const n = c.inputs - np;
+  return para<readonly [readonly [number]], readonly [readonly [number]], Value[], Z2Ops>({
+    name: spec.name ?? `circuit(${np} params, ${n} -> ${c.outputs.length})`,
+    dom: [[n]],
+    cod: [[c.outputs.length]],
+    params: [{ name: spec.paramName ?? "bits", shape: [np], init: spec.init ?? zeros, role: "parameter" }],
+    forward(k, [p], [x]) {
+      const batch = k.shape(x!)[0]!;
+      const values = evaluate(k, c, k.join([k.spread(p!, batch), x!]));
+      return [[k.join(c.outputs.map((o) => values[o]!))], values];
+    },
+    reverse(k, values, [dy]) {
+      const d = reverse(k, c, values, dy!);
+      return [[k.collect(k.pick(d, range(np)))], [k.pick(d, range(n, np))]];
+    },
+  });
+}
+
+/** Options of randomCircuit. */
+export interface RandomCircuitOptions {
+  inputs: number;
+  gates: number;
+  /** Relative frequencies of XOR, AND, NOT (default 45, 45, 10). */
+  mix?: readonly [number, number, number];
+  /** Output nodes: "sinks" (every node nothing reads: no gate is dead), or a count of the last nodes. Default "sinks". */
+  outputs?: "sinks" | number;
+  /**
+   * AND only nodes whose inputs are disjoint sets of circuit inputs, so the
+   * circuit's polynomial has no squared variable and its derivative is that
+   * of the Boolean function it computes. Default false.
+   */
+  multilinear?: boolean;
+}
+
+/** A random circuit: each gate reads earlier nodes chosen uniformly. */
+export function randomCircuit(rng: Rng, o: RandomCircuitOptions): Circuit {
+  const [wx, wa, wn] = o.mix ?? [45, 45, 10];
+  const g = new CircuitBuilder(o.inputs);
+  const support: bigint[] = range(o.inputs).map((i) => 1n << BigInt(i));
+  const read = new Uint8Array(o.inputs + o.gates);
+  while (g.ops.length < o.gates) {
+    const r = rng.uniform() * (wx + wa + wn);
+    const x = rng.int(g.nodes);
+    // distinct operands: x ^ x and x & x would fold away
+    let y = rng.int(g.nodes - 1);
+    if (y >= x) y++;
+    if (r >= wx + wa) {
+      g.not(x);
+      support.push(support[x]!);
+    } else if (r < wx) {
+      g.xor(x, y);
+      support.push(support[x]! | support[y]!);
+    } else {
+      if (o.multilinear) {
+        let tries = 0;
+        while ((support[x]! & support[y]!) !== 0n && tries++ < 20) y = rng.int(g.nodes);
+        if (y === x) continue;
+        if ((support[x]! & support[y]!) !== 0n) continue;
+      }
+      g.and(x, y);
+      support.push(support[x]! | support[y]!);
+    }
+    read[x] = 1;
+    if (r < wx + wa) read[y] = 1;
+  }
+  const last = g.nodes;
+  const outputs =
+    o.outputs === undefined || o.outputs === "sinks"
+      ? range(o.gates, o.inputs).filter((n) => !read[n])
+      : range(Math.min(o.outputs, last), last - Math.min(o.outputs, last));
+  return { inputs: o.inputs, ops: g.ops, a: g.a, b: g.b, outputs };
+}

@@ -1,0 +1,6 @@
+// Boolean and polynomial circuits over Z2: the public names.
+export { type Z2Ops, sumBits } from "./ops.ts";
+export { z2Reference, bits, type Bits } from "./reference.ts";
+export { BitTensor } from "./bits.ts";
+export { compileZ2, initBits, type Z2Plan, type Z2CompileOptions, type Z2PassStats } from "./compile.ts";
+export { circuit, circuitLens, circuitPara, randomCircuit, CircuitBuilder, Gate, type Circuit, type GateOp, type RandomCircuitOptions } from "./circuit.ts";
