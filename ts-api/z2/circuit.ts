@@ -209,11 +209,12 @@ export function randomCircuit(rng: Rng, o: RandomCircuitOptions): Circuit {
   const support: bigint[] = range(o.inputs).map((i) => 1n << BigInt(i));
   const read = new Uint8Array(o.inputs + o.gates);
   while (g.ops.length < o.gates) {
-    const r = rng.uniform() * (wx + wa + wn);
+    // with a single node there is no second operand yet: start with a NOT
+    const r = g.nodes < 2 ? wx + wa : rng.uniform() * (wx + wa + wn);
     const x = rng.int(g.nodes);
     // distinct operands: x ^ x and x & x would fold away
-    let y = rng.int(g.nodes - 1);
-    if (y >= x) y++;
+    let y = rng.int(Math.max(1, g.nodes - 1));
+    if (y >= x && g.nodes > 1) y++;
     if (r >= wx + wa) {
       g.not(x);
       support.push(support[x]!);

@@ -4,3 +4,7 @@ export { z2Reference, bits, type Bits } from "./reference.ts";
 export { BitTensor } from "./bits.ts";
 export { compileZ2, initBits, type Z2Plan, type Z2CompileOptions, type Z2PassStats } from "./compile.ts";
 export { circuit, circuitLens, circuitPara, randomCircuit, CircuitBuilder, Gate, type Circuit, type GateOp, type RandomCircuitOptions } from "./circuit.ts";
+export { xorGate, andGate, notGate, selectBits, splitBits, joinBits, paramGate, randomBits } from "./gates.ts";
+export { lut } from "./lut.ts";
+export { popcountThreshold, pseudoLinear, maskedMajority, type ThresholdCoefficients } from "./threshold.ts";
+export { bruteForceReverse, exampleFunction, exampleReverse, truthTable } from "./oracle.ts";

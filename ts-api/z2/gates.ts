@@ -1,0 +1,136 @@
+// The primitive lenses of Z2, each with its reverse derivative beside it
+// (Wilson & Zanasi 2020, section 3), and the bit-level structure maps. With
+// the generic seq, par, copy, discard, swap and wire they build any circuit;
+// circuitLens is the same derivative computed on a netlist in one lens.
+import type { Change, Value } from "../algebra/category.ts";
+import { type Lens, type Para, lens, para } from "../algebra/para.ts";
+import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { type Initialiser, zeros } from "../init/initialisers.ts";
+import { type Z2Ops, checkIndices, range } from "./ops.ts";
+
+type W<N extends number> = readonly [N];
+
+function positive(what: string, n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new ParalensError(`${what}: width must be a whole number >= 1, got ${n}`);
+}
+
+/** xor : [n] x [n] -> [n], the addition of Z2. R[XOR](x, y, dz) = (dz, dz). */
+export function xorGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>], readonly [W<N>], Z2Ops> {
+  positive("xorGate", n);
+  return lens<readonly [W<N>, W<N>], readonly [W<N>], null, Z2Ops>({
+    name: `xor(${n})`,
+    dom: [[n], [n]],
+    cod: [[n]],
+    forward: (k, [x, y]) => [[k.xor(x!, y!)], null],
+    reverse: (_k, _r, [dz]) => [dz!, dz!],
+  });
+}
+
+/** and : [n] x [n] -> [n], the multiplication of Z2. R[AND](x, y, dz) = (y dz, x dz). */
+export function andGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>], readonly [W<N>], Z2Ops> {
+  positive("andGate", n);
+  return lens<readonly [W<N>, W<N>], readonly [W<N>], [Value, Value], Z2Ops>({
+    name: `and(${n})`,
+    dom: [[n], [n]],
+    cod: [[n]],
+    forward: (k, [x, y]) => [[k.and(x!, y!)], [x!, y!]],
+    reverse: (k, [x, y], [dz]) => [k.and(y, dz!), k.and(x, dz!)],
+  });
+}
+
+/** not : [n] -> [n], x + 1. R[NOT](x, dz) = dz (a constant added does not change the derivative). */
+export function notGate<const N extends number>(n: N): Lens<readonly [W<N>], readonly [W<N>], Z2Ops> {
+  positive("notGate", n);
+  return lens<readonly [W<N>], readonly [W<N>], null, Z2Ops>({
+    name: `not(${n})`,
+    dom: [[n]],
+    cod: [[n]],
+    forward: (k, [x]) => [[k.not(x!)], null],
+    reverse: (_k, _r, [dz]) => [dz!],
+  });
+}
+
+/**
+ * selectBits(n, indices) : [n] -> [indices.length], output bit j = input bit
+ * indices[j]; bits may be repeated or left out. The reverse gives input bit i
+ * the XOR of the changes of every output that copied it (zero if none did):
+ * bit-level copy, discard and permutation in one map.
+ */
+export function selectBits(n: number, indices: readonly number[], name = `select(${n} -> [${indices.join(", ")}])`): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
+  positive("selectBits", n);
+  checkIndices("selectBits", indices, n);
+  const uses = range(n).map((i) => indices.flatMap((s, j) => (s === i ? [j] : [])));
+  return lens<readonly [readonly [number]], readonly [readonly [number]], number, Z2Ops>({
+    name,
+    dom: [[n]],
+    cod: [[indices.length]],
+    forward: (k, [x]) => [[k.pick(x!, indices)], k.shape(x!)[0]!],
+    reverse(k, batch, [dy]) {
+      const parts = uses.map((js) => (js.length === 0 ? k.zeros([batch, 1]) : js.map((j) => k.pick(dy!, [j])).reduce((a, b) => k.xor(a, b))));
+      return [k.join(parts)];
+    },
+  });
+}
+
+/** splitBits([a, b, ...]) : [a + b + ...] -> [a] x [b] x ...; its reverse joins the changes. */
+export function splitBits(sizes: readonly number[]): Lens<readonly [readonly [number]], readonly (readonly [number])[], Z2Ops> {
+  sizes.forEach((s) => positive("splitBits", s));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+  return lens<readonly [readonly [number]], readonly (readonly [number])[], number, Z2Ops>({
+    name: `split(${sizes.join(", ")})`,
+    dom: [[total]],
+    cod: sizes.map((s) => [s] as const),
+    forward: (k, [x]) => [sizes.map((s, i) => k.pick(x!, range(s, starts[i]))), k.shape(x!)[0]!],
+    reverse: (k, batch, dys) => [k.join(dys.map((d, i) => d ?? k.zeros([batch, sizes[i]!])))],
+  });
+}
+
+/** joinBits([a, b, ...]) : [a] x [b] x ... -> [a + b + ...]; its reverse splits the change. */
+export function joinBits(sizes: readonly number[]): Lens<readonly (readonly [number])[], readonly [readonly [number]], Z2Ops> {
+  sizes.forEach((s) => positive("joinBits", s));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+  return lens<readonly (readonly [number])[], readonly [readonly [number]], null, Z2Ops>({
+    name: `join(${sizes.join(", ")})`,
+    dom: sizes.map((s) => [s] as const),
+    cod: [[total]],
+    forward: (k, xs) => {
+      if (xs.length !== sizes.length) throw new ParalensError(`joinBits: ${sizes.length} wires expected, got ${xs.length} (${fmtWires(sizes.map((s) => [s]))})`);
+      return [[k.join(xs)], null];
+    },
+    reverse: (k, _r, [dy]) => sizes.map((s, i) => k.pick(dy!, range(s, starts[i])) as Change),
+  });
+}
+
+/**
+ * A parameterised gate: y = op(p, x) bitwise, with a parameter p of n bits
+ * copied to every example. "and" masks the input (p & x); "xor" flips it
+ * (p ^ x). The parameter's change is the batch XOR of the per-example ones.
+ */
+export function paramGate<const N extends number>(op: "and" | "xor", n: N, options: { init?: Initialiser } = {}): Para<readonly [W<N>], readonly [W<N>], Z2Ops> {
+  positive(`paramGate(${op})`, n);
+  return para<readonly [W<N>], readonly [W<N>], [Value, Value], Z2Ops>({
+    name: `${op === "and" ? "mask" : "flip"}(${n})`,
+    dom: [[n]],
+    cod: [[n]],
+    params: [{ name: op === "and" ? "mask" : "flip", shape: [n], init: options.init ?? zeros, role: "parameter" }],
+    forward(k, [p], [x]) {
+      const ps = k.spread(p!, k.shape(x!)[0]!);
+      return [[op === "and" ? k.and(ps, x!) : k.xor(ps, x!)], [ps, x!]];
+    },
+    reverse(k, [ps, x], [dy]) {
+      if (op === "xor") return [[k.collect(dy!)], [dy!]];
+      return [[k.collect(k.and(x, dy!))], [k.and(ps, dy!)]];
+    },
+  });
+}
+
+/** An initialiser of random bits: each bit is 1 with probability `ones` (default 1/2). */
+export function randomBits(ones = 0.5): Initialiser {
+  return (shape, rng) => {
+    const out = new Float64Array(shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < ones ? 1 : 0;
+    return out;
+  };
+}

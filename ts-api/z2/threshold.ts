@@ -1,0 +1,112 @@
+// The popcount threshold ("pseudo-linear") unit: output j fires when an
+// integer combination of two bit counts clears zero,
+//   y_j = [ a |p_j & x| + b |p_j| + t >= 0 ],
+// with p_j a learned mask of the n inputs (|.| counts set bits). Wilson &
+// Zanasi's MNIST model is a = -ratio, b = 1, t = 0: y = [|p & x| <= |p| / ratio].
+// The counts and the comparison are built from Z2 gates (arith.ts), so the
+// unit runs bit-sliced like any circuit.
+//
+// Its reverse derivative is that of the unit as a Boolean function (its
+// algebraic normal form), written directly: flipping mask bit p_ji moves
+// the sum by +-(b + a x_i), flipping x_i by +-a p_ji, so the change of y_j
+// under each flip is y_j ^ [v_j + delta >= 0] for one of six constant
+// deltas, computed once per example and selected bit by bit. (The adders'
+// own chain-rule derivative would differ: their polynomials square
+// variables, see oracle.ts.)
+import type { Value } from "../algebra/category.ts";
+import { type Para, para } from "../algebra/para.ts";
+import { ParalensError } from "../engine/errors.ts";
+import { type Initialiser, zeros } from "../init/initialisers.ts";
+import { type Num, addWrapping, constant, countBits, scaled, widthFor } from "./arith.ts";
+import { type Z2Ops, range, sumBits } from "./ops.ts";
+
+export interface ThresholdCoefficients {
+  /** Weight of |p & x|. */
+  a: number;
+  /** Weight of |p|. */
+  b: number;
+  /** Constant term. */
+  t: number;
+}
+
+interface Residual {
+  v: Num;
+  y: Value;
+  masks: Value[];
+  xs: Value[];
+}
+
+/**
+ * popcountThreshold(n, m, {a, b, t}) : [n] -> [m], with parameter "mask"
+ * [m * n] (row j is output j's mask).
+ *
+ *   const unit = popcountThreshold(784, 1, { a: -4, b: 1, t: 0 });   // the paper's pseudoLinear(4)
+ */
+export function popcountThreshold(
+  n: number,
+  m: number,
+  coefficients: ThresholdCoefficients,
+  options: { init?: Initialiser; name?: string } = {},
+): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
+  const { a, b, t } = coefficients;
+  for (const [what, v] of [["n", n], ["m", m]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new ParalensError(`popcountThreshold: ${what} must be a whole number >= 1, got ${v}`);
+  }
+  for (const [what, v] of [["a", a], ["b", b], ["t", t]] as const) {
+    if (!Number.isInteger(v) || Math.abs(v) > 1 << 16) throw new ParalensError(`popcountThreshold: ${what} must be a small whole number, got ${v}`);
+  }
+  const width = widthFor((Math.abs(a) + Math.abs(b)) * (n + 1) + Math.abs(t));
+  const sign = (v: Num): Value => v[width - 1]!;
+  return para<readonly [readonly [number]], readonly [readonly [number]], Residual, Z2Ops>({
+    name: options.name ?? `popcountThreshold(${n} -> ${m}; ${a}|p&x| + ${b}|p| + ${t} >= 0)`,
+    dom: [[n]],
+    cod: [[m]],
+    params: [{ name: "mask", shape: [m * n], init: options.init ?? zeros, role: "parameter" }],
+    forward(k, [p], [x]) {
+      const batch = k.shape(x!)[0]!;
+      const shape = [batch, m];
+      // column i: bit i of every output's mask, counted once for all examples
+      const columns = range(n).map((i) => k.pick(p!, range(m).map((j) => j * n + i)));
+      const total = countBits(k, columns).map((plane) => k.spread(plane, batch));
+      const masks = columns.map((c) => k.spread(c, batch));
+      const xs = range(n).map((i) => k.pick(x!, new Array<number>(m).fill(i)));
+      const hits = countBits(k, masks.map((mask, i) => k.and(mask, xs[i]!)));
+      const v = addWrapping(
+        k,
+        addWrapping(k, scaled(k, hits, a, width, shape), scaled(k, total, b, width, shape)),
+        constant(k, t, width, shape),
+      );
+      const y = k.not(sign(v));
+      return [[y], { v, y, masks, xs }];
+    },
+    reverse(k, { v, y, masks, xs }, [dy]) {
+      const shape = k.shape(y);
+      const flips = (delta: number): Value => k.xor(y, k.not(sign(addWrapping(k, v, constant(k, delta, width, shape)))));
+      const [z00, z01, z10, z11] = [flips(b), flips(a + b), flips(-b), flips(-a - b)];
+      const [zx0, zx1] = [flips(a), flips(-a)];
+      const [e0, e1, ex] = [k.xor(z00, z01), k.xor(z10, z11), k.xor(zx0, zx1)];
+      const dMask: Value[] = [];
+      const dx: Value[] = [];
+      masks.forEach((mask, i) => {
+        const xi = xs[i]!;
+        const off = k.xor(z00, k.and(xi, e0)); // mask bit 0 -> 1
+        const on = k.xor(z10, k.and(xi, e1)); // mask bit 1 -> 0
+        dMask.push(k.and(dy!, k.xor(off, k.and(mask, k.xor(off, on)))));
+        dx.push(sumBits(k, k.and(dy!, k.and(mask, k.xor(zx0, k.and(xi, ex))))));
+      });
+      // dMask is ordered (input i, output j); the parameter is (output j, input i)
+      const byOutput = range(m).flatMap((j) => range(n).map((i) => i * m + j));
+      return [[k.collect(k.pick(k.join(dMask), byOutput))], [k.join(dx)]];
+    },
+  });
+}
+
+/** Wilson & Zanasi's MNIST unit: y = [|p & x| <= |p| / ratio], one mask per output. */
+export function pseudoLinear(n: number, m = 1, ratio = 4, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
+  return popcountThreshold(n, m, { a: -ratio, b: 1, t: 0 }, { ...options, name: `pseudoLinear(${n} -> ${m}, 1/${ratio})` });
+}
+
+/** Strict majority of the masked inputs: y = [|p & x| > |p| / 2]. */
+export function maskedMajority(n: number, m = 1, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
+  return popcountThreshold(n, m, { a: 2, b: -1, t: -1 }, { ...options, name: `maskedMajority(${n} -> ${m})` });
+}
