@@ -8,3 +8,4 @@ export { xorGate, andGate, notGate, selectBits, splitBits, joinBits, paramGate, 
 export { lut } from "./lut.ts";
 export { popcountThreshold, pseudoLinear, maskedMajority, type ThresholdCoefficients } from "./threshold.ts";
 export { bruteForceReverse, exampleFunction, exampleReverse, truthTable } from "./oracle.ts";
+export { polynomial, parsePolynomial, formatPolynomial, polynomialCircuit, type Polynomial, type Monomial, type PolynomialSystem } from "./polynomial.ts";
