@@ -9,3 +9,5 @@ export { lut } from "./lut.ts";
 export { popcountThreshold, pseudoLinear, maskedMajority, type ThresholdCoefficients } from "./threshold.ts";
 export { bruteForceReverse, exampleFunction, exampleReverse, truthTable } from "./oracle.ts";
 export { polynomial, parsePolynomial, formatPolynomial, polynomialCircuit, type Polynomial, type Monomial, type PolynomialSystem } from "./polynomial.ts";
+export { xorLoss, identityRate, rdaUpdate, rdaLens, anyBit } from "./learning.ts";
+export { rda, RdaLearner, type BitRows, type RdaFitOptions, type RdaHistory } from "./learner.ts";

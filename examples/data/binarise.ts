@@ -1,0 +1,58 @@
+// Binarised data sets for the Boolean-circuit examples, encoded as in Wilson
+// & Zanasi's experiments (Reverse Derivative Ascent, 2020): Iris features
+// min-max normalised over the examples used and thresholded at 0.5 (one bit
+// per feature), split into the first 25 flowers of each class for training
+// and the other 25 for testing; MNIST pixels set where the grey level
+// (0..255) exceeds 32.
+import { irisFeatures, irisLabels } from "./iris.ts";
+import { loadMnist, MNIST_PIXELS } from "./mnist.ts";
+
+export interface BitSet {
+  /** One row of bits per example. */
+  x: number[][];
+  y: number[][];
+}
+
+/** How a class index becomes label bits: its binary code (ceil(log2 classes) bits) or one-hot. */
+export type Labeller = "binary" | "one-hot";
+
+export function labelBits(c: number, classes: number, labeller: Labeller): number[] {
+  if (labeller === "one-hot") return Array.from({ length: classes }, (_, i) => (i === c ? 1 : 0));
+  const width = Math.max(1, Math.ceil(Math.log2(classes)));
+  return Array.from({ length: width }, (_, i) => (c >> i) & 1);
+}
+
+/** Iris with the first `classes` classes (2: setosa vs versicolor; 3: all), one bit per feature. */
+export function irisBits(classes: 2 | 3, labeller: Labeller): { train: BitSet; test: BitSet } {
+  const rows = irisLabels.flatMap((c, i) => (c < classes ? [i] : []));
+  const lo = [0, 1, 2, 3].map((j) => Math.min(...rows.map((i) => irisFeatures[i]![j]!)));
+  const hi = [0, 1, 2, 3].map((j) => Math.max(...rows.map((i) => irisFeatures[i]![j]!)));
+  const train: BitSet = { x: [], y: [] };
+  const test: BitSet = { x: [], y: [] };
+  const seen = new Map<number, number>();
+  for (const i of rows) {
+    const c = irisLabels[i]!;
+    const k = seen.get(c) ?? 0;
+    seen.set(c, k + 1);
+    const set = k < 25 ? train : test;
+    set.x.push(irisFeatures[i]!.map((v, j) => ((v - lo[j]!) / (hi[j]! - lo[j]!) > 0.5 ? 1 : 0)));
+    set.y.push(labelBits(c, classes, labeller));
+  }
+  return { train, test };
+}
+
+/** MNIST zeros and ones (label bit: the digit) from the seeded split of examples/data/mnist.ts, pixels binarised at > 32 of 255. */
+export function mnistZeroOneBits(): { train: { x: Uint8Array[]; y: number[][] }; test: { x: Uint8Array[]; y: number[][] } } {
+  const { trainX, trainY, testX, testY } = loadMnist();
+  const pick = (X: Float32Array, Y: Uint8Array): { x: Uint8Array[]; y: number[][] } => {
+    const out: { x: Uint8Array[]; y: number[][] } = { x: [], y: [] };
+    for (let i = 0; i < Y.length; i++) {
+      if (Y[i]! > 1) continue;
+      // pixels are grey / 255; the rounding guards against x / 255 * 255 landing just off an integer
+      out.x.push(Uint8Array.from(X.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS), (p) => (Math.round(p * 255) > 32 ? 1 : 0)));
+      out.y.push([Y[i]!]);
+    }
+    return out;
+  };
+  return { train: pick(trainX, trainY), test: pick(testX, testY) };
+}

@@ -1,0 +1,258 @@
+// A learner for reverse derivative ascent: a Z2 model, its closed RDA lens
+// (learning.ts) and the model's parameter bits in the arena. A training step
+// is one reverse() of the compiled closed lens; accuracy is counted on
+// bit-sliced batches by the kernel (popcount of the rows with an error).
+import { par, seq } from "../algebra/compose.ts";
+import type { Para } from "../algebra/para.ts";
+import { id } from "../algebra/structure.ts";
+import { engine } from "../engine/engine.ts";
+import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { Rng } from "../init/random.ts";
+import type { BitTensor } from "./bits.ts";
+import { type Z2Plan, compileZ2, initBits } from "./compile.ts";
+import { anyBit, rdaLens, xorLoss } from "./learning.ts";
+import type { Z2Ops } from "./ops.ts";
+
+type Model = Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops>;
+/** Bits, one example after another: a flat array of count * width numbers (nonzero is 1), or one array per example. */
+export type BitRows = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
+
+export interface RdaFitOptions {
+  epochs?: number;
+  /** Examples per step (default 1, the paper's online RDA); a parameter's change is the XOR over the batch. */
+  batchSize?: number;
+  /** Visit the examples in a fresh seeded order every epoch (default true); false keeps the order given. */
+  shuffle?: boolean;
+  seed?: number;
+  /** Examples scored after steps; with keepBest, the best-scoring parameters are kept at the end. */
+  validation?: { x: BitRows; y: BitRows };
+  keepBest?: boolean;
+  /** Steps between validations (default 1). */
+  validateEvery?: number;
+  onEpochEnd?: (report: { epoch: number; accuracy: number; valAccuracy?: number }) => void;
+}
+
+export interface RdaHistory {
+  /** Per epoch: the fraction of examples the model got right just before training on them. */
+  accuracy: number[];
+  /** Per epoch, if validation was given: accuracy on it at the end of the epoch. */
+  valAccuracy: number[];
+  /** With keepBest: the best validation accuracy and the step after which it was reached (0: before training). */
+  best?: { valAccuracy: number; step: number };
+  steps: number;
+  seconds: number;
+}
+
+export class RdaLearner {
+  readonly lens: Para<readonly [readonly [number], readonly [number]], readonly [], Z2Ops>;
+  /** The model's parameter bits, in model.params order. */
+  readonly params: readonly BitTensor[];
+  readonly inputs: number;
+  readonly outputs: number;
+  private readonly train = new Map<number, Z2Plan>();
+  private readonly scoring = new Map<number, { plan: Z2Plan; x?: BitRows; y?: BitRows }>();
+  private readonly infer = new Map<number, Z2Plan>();
+  private readonly scoreLens: Model;
+
+  constructor(
+    readonly model: Model,
+    options: { seed?: number } = {},
+  ) {
+    if (model.dom.length !== 1 || model.cod.length !== 1) {
+      throw new ParalensError(`rda: the model must take one wire and give one, but ${model.name} is ${fmtWires(model.dom)} -> ${fmtWires(model.cod)}`);
+    }
+    this.inputs = model.dom[0]![0]!;
+    this.outputs = model.cod[0]![0]!;
+    this.lens = rdaLens(model) as unknown as RdaLearner["lens"];
+    this.params = initBits(model, options.seed ?? 0, engine());
+    const out = [[this.outputs]] as const;
+    this.scoreLens = seq(par(model, id<typeof out, Z2Ops>(out)), xorLoss, anyBit(this.outputs)) as unknown as Model;
+  }
+
+  /** One RDA step on a batch of examples; returns how many of them the model got wrong before the update. */
+  step(x: BitRows, y: BitRows): number {
+    const xs = flat("step x", x, this.inputs);
+    const count = xs.length / this.inputs;
+    const ys = flat("step y", y, this.outputs, count);
+    const plan = this.plan(this.train, count, () => compileZ2(this.lens as never, { batch: count, params: this.params, changes: "params", update: true }));
+    plan.inputs[0]!.write(xs);
+    plan.inputs[1]!.write(ys);
+    plan.reverse();
+    return wrongRows(plan.observed.get("loss")!);
+  }
+
+  /** Trains for some epochs; see RdaFitOptions. */
+  fit(x: BitRows, y: BitRows, options: RdaFitOptions = {}): RdaHistory {
+    const { epochs = 1, batchSize = 1, shuffle = true, keepBest = false, validateEvery = 1 } = options;
+    const xs = flat("fit x", x, this.inputs);
+    const count = xs.length / this.inputs;
+    const ys = flat("fit y", y, this.outputs, count);
+    if (count === 0) throw new ParalensError("fit: no examples");
+    if (keepBest && !options.validation) throw new ParalensError("fit: keepBest needs validation data");
+    const rng = new Rng(options.seed ?? 0);
+    const order = Uint32Array.from({ length: count }, (_, i) => i);
+    const history: RdaHistory = { accuracy: [], valAccuracy: [], steps: 0, seconds: 0 };
+    const t0 = performance.now();
+    let best = keepBest ? { valAccuracy: this.evaluate(options.validation!.x, options.validation!.y).accuracy, step: 0, bits: this.snapshot() } : null;
+    const bx = new Uint8Array(batchSize * this.inputs);
+    const by = new Uint8Array(batchSize * this.outputs);
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      if (shuffle) rng.shuffle(order);
+      let wrong = 0;
+      for (let from = 0; from < count; from += batchSize) {
+        const n = Math.min(batchSize, count - from);
+        for (let r = 0; r < n; r++) {
+          const e = order[from + r]!;
+          bx.set(xs.subarray(e * this.inputs, (e + 1) * this.inputs), r * this.inputs);
+          by.set(ys.subarray(e * this.outputs, (e + 1) * this.outputs), r * this.outputs);
+        }
+        wrong += this.step(bx.subarray(0, n * this.inputs), by.subarray(0, n * this.outputs));
+        history.steps++;
+        if (best && history.steps % validateEvery === 0) {
+          const v = this.evaluate(options.validation!.x, options.validation!.y).accuracy;
+          if (v > best.valAccuracy) best = { valAccuracy: v, step: history.steps, bits: this.snapshot() };
+        }
+      }
+      history.accuracy.push(1 - wrong / count);
+      const report: { epoch: number; accuracy: number; valAccuracy?: number } = { epoch, accuracy: 1 - wrong / count };
+      if (options.validation) {
+        report.valAccuracy = this.evaluate(options.validation.x, options.validation.y).accuracy;
+        history.valAccuracy.push(report.valAccuracy);
+      }
+      options.onEpochEnd?.(report);
+    }
+    if (best) {
+      this.restore(best.bits);
+      history.best = { valAccuracy: best.valAccuracy, step: best.step };
+    }
+    history.seconds = (performance.now() - t0) / 1000;
+    return history;
+  }
+
+  /** The model's outputs, one row of bits per example. */
+  predict(x: BitRows): Uint8Array {
+    const xs = flat("predict x", x, this.inputs);
+    const count = xs.length / this.inputs;
+    if (count === 0) return new Uint8Array(0);
+    const plan = this.plan(this.infer, count, () => compileZ2(this.model, { batch: count, params: this.params, changes: "none" }));
+    plan.inputs[0]!.write(xs);
+    plan.forward();
+    return plan.outputs[0]!.read();
+  }
+
+  /** The fraction of examples whose every output bit is right, and how many are wrong. */
+  evaluate(x: BitRows, y: BitRows): { accuracy: number; wrong: number } {
+    const xs = flat("evaluate x", x, this.inputs);
+    const count = xs.length / this.inputs;
+    if (count === 0) throw new ParalensError("evaluate: no examples");
+    let entry = this.scoring.get(count);
+    if (entry === undefined) {
+      entry = { plan: compileZ2(this.scoreLens, { batch: count, params: this.params, changes: "none" }) };
+      this.scoring.set(count, entry);
+    }
+    const { plan } = entry;
+    // the same data as last time stays packed in the plan's inputs
+    if (entry.x !== x || entry.y !== y) {
+      plan.inputs[0]!.write(xs);
+      plan.inputs[1]!.write(flat("evaluate y", y, this.outputs, count));
+      [entry.x, entry.y] = [x, y];
+    }
+    plan.forward();
+    const out = plan.outputs[0]!;
+    const wrong = engine().core.z2Count(out.wire(0), out.words, count);
+    return { accuracy: 1 - wrong / count, wrong };
+  }
+
+  /** Copies of the parameter bits, by name. */
+  parameters(): Record<string, Uint8Array> {
+    return Object.fromEntries(this.model.params.map((p, i) => [p.name, this.params[i]!.read()]));
+  }
+
+  /** Sets parameter bits by name (every name the model has). */
+  setParameters(values: Readonly<Record<string, ArrayLike<number>>>): void {
+    for (const name of Object.keys(values)) {
+      if (!this.model.params.some((p) => p.name === name)) throw new ParalensError(`setParameters: ${this.model.name} has no parameter "${name}"`);
+    }
+    this.model.params.forEach((p, i) => {
+      const v = values[p.name];
+      if (v === undefined) throw new ParalensError(`setParameters: missing parameter "${p.name}"`);
+      this.params[i]!.write(v);
+    });
+  }
+
+  dispose(): void {
+    for (const plan of [...this.train.values(), ...this.infer.values(), ...[...this.scoring.values()].map((e) => e.plan)]) plan.dispose();
+    this.train.clear();
+    this.infer.clear();
+    this.scoring.clear();
+    for (const t of this.params) t.dispose();
+  }
+
+  private snapshot(): Uint32Array[] {
+    return this.params.map((t) => t.u32.slice());
+  }
+
+  private restore(bits: Uint32Array[]): void {
+    this.params.forEach((t, i) => t.u32.set(bits[i]!));
+  }
+
+  private plan(cache: Map<number, Z2Plan>, batch: number, make: () => Z2Plan): Z2Plan {
+    let plan = cache.get(batch);
+    if (plan === undefined) {
+      if (cache.size >= 4) {
+        const [oldest, old] = cache.entries().next().value!;
+        old.dispose();
+        cache.delete(oldest);
+      }
+      plan = make();
+      cache.set(batch, plan);
+    }
+    return plan;
+  }
+}
+
+/** A learner for a Z2 model by reverse derivative ascent, its parameters initialised from the seed. */
+export function rda(model: Model, options: { seed?: number } = {}): RdaLearner {
+  return new RdaLearner(model, options);
+}
+
+/** Flattens bit rows of a given width into 0/1 bytes; checks the count against `count` if given. */
+export function flat(what: string, data: BitRows, width: number, count?: number): Uint8Array {
+  let out: Uint8Array;
+  if (data.length > 0 && typeof data[0] === "object") {
+    const rows = data as ArrayLike<ArrayLike<number>>;
+    out = new Uint8Array(rows.length * width);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      if (row.length !== width) throw new ParalensError(`${what}: row ${r} has ${row.length} bits, expected ${width}`);
+      for (let i = 0; i < width; i++) out[r * width + i] = row[i] ? 1 : 0;
+    }
+  } else {
+    const values = data as ArrayLike<number>;
+    if (values.length % width !== 0) throw new ParalensError(`${what}: ${values.length} bits do not split into examples of ${width}`);
+    out = values instanceof Uint8Array ? values : Uint8Array.from(values, (b) => (b ? 1 : 0));
+  }
+  if (count !== undefined && out.length / width !== count) throw new ParalensError(`${what}: ${out.length / width} rows for ${count} examples`);
+  return out;
+}
+
+function wrongRows(loss: BitTensor): number {
+  const u = loss.u32;
+  const stride = loss.words * 4;
+  const batch = loss.batch!;
+  let wrong = 0;
+  for (let w = 0; w * 32 < batch; w++) {
+    let any = 0;
+    for (let j = 0; j < loss.width; j++) any |= u[j * stride + w]!;
+    const valid = batch - w * 32;
+    if (valid < 32) any &= (1 << valid) - 1;
+    wrong += popcount32(any);
+  }
+  return wrong;
+}
+
+function popcount32(v: number): number {
+  v -= (v >>> 1) & 0x55555555;
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+}
