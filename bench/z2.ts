@@ -8,8 +8,9 @@
 //
 //   node --import tsx bench/z2.ts [--batch 1000000] [--gates 1000] [--quick]
 import Benchmark from "benchmark";
-import { init, Rng } from "../ts-api/index.ts";
-import { circuitLens, compileZ2, randomCircuit, type Z2Plan } from "../ts-api/z2/index.ts";
+import {
+  circuitLens, compileZ2, init, randomCircuit, Rng, type Z2Plan,
+} from "../ts-api/index.ts";
 import { type Schedule, Space, schedule } from "../ts-api/z2/program.ts";
 import { Op, Tracer, nodesOf } from "../ts-api/z2/trace.ts";
 import { type JsProgram, jsProgram, runJs } from "./z2-js.ts";

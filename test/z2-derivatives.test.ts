@@ -6,18 +6,17 @@
 // derivative of its polynomial, computed independently by forward-mode dual
 // numbers. Circuits built from gate lenses with the generic combinators and
 // the same netlist in one lens have the same two passes.
-import { copy, init, par, Rng, seq, type Para, type Value, type Wires } from "../ts-api/index.ts";
 import {
-  andGate, type Bits, bits, type Circuit, circuit, circuitLens, compileZ2, Gate, randomCircuit, selectBits, splitBits, truthTable, xorGate,
-  type Z2Ops, z2Reference,
-} from "../ts-api/z2/index.ts";
+  andGate, type Circuit, circuit, circuitLens, compileZ2, copy, Gate, init, par, type Para, randomCircuit, type RefBits, refBits,
+  Rng, selectBits, seq, splitBits, truthTable, type Value, type Wires, xorGate, type Z2Ops, z2Reference,
+} from "../ts-api/index.ts";
 import { assertDeepEqual, assertEqual } from "./assert.ts";
 import { test } from "./harness.ts";
 
 await init();
 
-const V = (b: Bits): Value => b as unknown as Value;
-const B = (v: Value): Uint8Array => (v as unknown as Bits).bits;
+const V = (b: RefBits): Value => b as unknown as Value;
+const B = (v: Value): Uint8Array => (v as unknown as RefBits).bits;
 
 /** Rows (x, e_j) for every input x and output j: the batch on which a reverse pass gives the whole Jacobian. */
 function jacobianBatch(n: number, m: number): { x: Uint8Array; dy: Uint8Array; rows: number } {
@@ -75,8 +74,8 @@ function symbolicJacobians(c: Circuit): [Uint8Array, Uint8Array] {
   const f = circuitLens(c);
   const [n, m] = [c.inputs, c.outputs.length];
   const { x, dy, rows } = jacobianBatch(n, m);
-  const [, r] = f.forward(z2Reference, [], [V(bits([rows, n], x))]);
-  const [, [dx]] = f.reverse(z2Reference, r, [V(bits([rows, m], dy))]);
+  const [, r] = f.forward(z2Reference, [], [V(refBits([rows, n], x))]);
+  const [, [dx]] = f.reverse(z2Reference, r, [V(refBits([rows, m], dy))]);
   const plan = compileZ2(f, { batch: rows });
   plan.inputs[0]!.write(x);
   plan.outputChanges[0]!.write(dy);
@@ -120,9 +119,9 @@ test("any random circuit: symbolic = the formal derivative of its polynomial (du
 test("x AND x: the function is x (flip derivative 1), the polynomial x^2 has derivative 2x = 0", () => {
   const square = circuitLens(circuit(1, (g, [x]) => [g.and(x!, x!)]));
   for (const x of [0, 1]) {
-    const [[y], r] = square.forward(z2Reference, [], [V(bits([1, 1], [x]))]);
+    const [[y], r] = square.forward(z2Reference, [], [V(refBits([1, 1], [x]))]);
     assertEqual(B(y!)[0], x, "x & x = x");
-    const [, [dx]] = square.reverse(z2Reference, r, [V(bits([1, 1], [1]))]);
+    const [, [dx]] = square.reverse(z2Reference, r, [V(refBits([1, 1], [1]))]);
     assertEqual(B(dx!)[0], 0, "R[x^2](x, 1) = 2x = 0");
   }
   assertDeepEqual(Array.from(flipJacobian(truthTable(square), 1, 1)), [1, 1], "flipping x flips x & x");
@@ -146,13 +145,13 @@ test("a circuit built from gate lenses with seq, par and copy = the same netlist
   );
   for (let a = 0; a < 8; a++) {
     const x = [a & 1, (a >> 1) & 1, (a >> 2) & 1];
-    const [ys, r] = combinators.forward(z2Reference, [], [V(bits([1, 3], x))]);
-    const [[y], rn] = netlist.forward(z2Reference, [], [V(bits([1, 3], x))]);
+    const [ys, r] = combinators.forward(z2Reference, [], [V(refBits([1, 3], x))]);
+    const [[y], rn] = netlist.forward(z2Reference, [], [V(refBits([1, 3], x))]);
     assertDeepEqual(ys.flatMap((v) => Array.from(B(v))), Array.from(B(y!)), `forward at ${a}`);
     for (let d = 0; d < 8; d++) {
       const dy = [d & 1, (d >> 1) & 1, (d >> 2) & 1];
-      const [, [dx]] = combinators.reverse(z2Reference, r, dy.map((b) => V(bits([1, 1], [b]))));
-      const [, [dxn]] = netlist.reverse(z2Reference, rn, [V(bits([1, 3], dy))]);
+      const [, [dx]] = combinators.reverse(z2Reference, r, dy.map((b) => V(refBits([1, 1], [b]))));
+      const [, [dxn]] = netlist.reverse(z2Reference, rn, [V(refBits([1, 3], dy))]);
       assertDeepEqual(Array.from(B(dx!)), Array.from(B(dxn!)), `reverse at ${a}, change ${d}`);
     }
   }

@@ -3,8 +3,10 @@
 // the last word are masked), block sizes that leave partial blocks, and the
 // three phases of a plan (prologue on parameters, batch loop, epilogue after
 // the batch sums).
-import { init, Rng, type Value } from "../ts-api/index.ts";
-import { BitTensor, type Bits, bits, circuitLens, circuitPara, compileZ2, randomCircuit, z2Reference, type Z2Ops } from "../ts-api/z2/index.ts";
+import {
+  BitTensor, circuitLens, circuitPara, compileZ2, init, randomCircuit, type RefBits, refBits, Rng, type Value, type Z2Ops,
+  z2Reference,
+} from "../ts-api/index.ts";
 import { para, type Para } from "../ts-api/algebra/para.ts";
 import { engine } from "../ts-api/engine/engine.ts";
 import { assert, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
@@ -12,8 +14,8 @@ import { test } from "./harness.ts";
 
 await init();
 
-const V = (b: Bits): Value => b as unknown as Value;
-const B = (v: Value): Uint8Array => (v as unknown as Bits).bits;
+const V = (b: RefBits): Value => b as unknown as Value;
+const B = (v: Value): Uint8Array => (v as unknown as RefBits).bits;
 const randomBits = (rng: Rng, n: number): Uint8Array => Uint8Array.from({ length: n }, () => rng.int(2));
 
 const BATCHES = [1, 7, 127, 128, 129, 255, 257, 1000];
@@ -44,8 +46,8 @@ test("random circuits: wasm forward and reverse equal the scalar evaluator at ev
       const [n, m] = [c.inputs, c.outputs.length];
       const x = randomBits(rng, batch * n);
       const dy = randomBits(rng, batch * m);
-      const [[y], r] = f.forward(z2Reference, [], [V(bits([batch, n], x))]);
-      const [, [dx]] = f.reverse(z2Reference, r, [V(bits([batch, m], dy))]);
+      const [[y], r] = f.forward(z2Reference, [], [V(refBits([batch, n], x))]);
+      const [, [dx]] = f.reverse(z2Reference, r, [V(refBits([batch, m], dy))]);
       const plan = compileZ2(f, { batch, block });
       plan.inputs[0]!.write(x);
       plan.outputChanges[0]!.write(dy);
@@ -67,8 +69,8 @@ test("parameter changes are XORs over the batch, with the lanes past the batch l
     const p = randomBits(rng, 4);
     const x = randomBits(rng, batch * 6);
     const dy = randomBits(rng, batch * c.outputs.length);
-    const [, r] = f.forward(z2Reference, [V(bits([4], p))], [V(bits([batch, 6], x))]);
-    const [[dp], [dx]] = f.reverse(z2Reference, r, [V(bits([batch, c.outputs.length], dy))]);
+    const [, r] = f.forward(z2Reference, [V(refBits([4], p))], [V(refBits([batch, 6], x))]);
+    const [[dp], [dx]] = f.reverse(z2Reference, r, [V(refBits([batch, c.outputs.length], dy))]);
     const plan = compileZ2(f, { batch, block: 2 });
     plan.params[0]!.write(p);
     plan.inputs[0]!.write(x);
@@ -107,8 +109,8 @@ test("prologue and epilogue: gates on parameters run once, an update is written 
     const p = randomBits(rng, 5);
     const x = randomBits(rng, batch * 5);
     const dy = randomBits(rng, batch * 5);
-    const [[y], r] = twoPhase.forward(z2Reference, [V(bits([5], p))], [V(bits([batch, 5], x))]);
-    const [[pNew]] = twoPhase.reverse(z2Reference, r, [V(bits([batch, 5], dy))]);
+    const [[y], r] = twoPhase.forward(z2Reference, [V(refBits([5], p))], [V(refBits([batch, 5], x))]);
+    const [[pNew]] = twoPhase.reverse(z2Reference, r, [V(refBits([batch, 5], dy))]);
     const plan = compileZ2(twoPhase, { batch, update: true, changes: "params" });
     assert(plan.stats.forward.once > 0, "the parameter gates run in a prologue");
     plan.params[0]!.write(p);

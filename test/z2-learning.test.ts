@@ -3,19 +3,18 @@
 // the same on the scalar reference and on the bit-sliced plan; a batch step
 // XORs the examples' changes; Iris (two classes) and 8-bit parity are
 // learned as the paper and the seeds describe.
-import { init, Rng, type Value } from "../ts-api/index.ts";
 import {
-  type Bits, bits, compileZ2, exampleFunction, exampleReverse, lut, maskedMajority, popcountThreshold, pseudoLinear, randomBits, rda,
-  rdaLens, z2Reference,
-} from "../ts-api/z2/index.ts";
+  compileZ2, exampleFunction, exampleReverse, init, lut, maskedMajority, popcountThreshold, pseudoLinear, randomBits, rda,
+  rdaLens, type RefBits, refBits, Rng, type Value, z2Reference,
+} from "../ts-api/index.ts";
 import { irisBits } from "../examples/data/binarise.ts";
 import { assert, assertDeepEqual, assertEqual } from "./assert.ts";
 import { test } from "./harness.ts";
 
 await init();
 
-const V = (b: Bits): Value => b as unknown as Value;
-const B = (v: Value): Uint8Array => (v as unknown as Bits).bits;
+const V = (b: RefBits): Value => b as unknown as Value;
+const B = (v: Value): Uint8Array => (v as unknown as RefBits).bits;
 const randomRow = (rng: Rng, n: number): number[] => Array.from({ length: n }, () => rng.int(2));
 
 const models = [
@@ -38,7 +37,7 @@ for (const [name, make] of models) {
       const dp = exampleReverse(model, [...p, ...x], error).subarray(0, np);
       const expected = p.map((b, i) => b ^ dp[i]!);
       // the closed lens on the reference: forward, then reverse from nothing
-      const [, r] = closed.forward(z2Reference, [V(bits([np], p))], [V(bits([1, n], x)), V(bits([1, m], y))]);
+      const [, r] = closed.forward(z2Reference, [V(refBits([np], p))], [V(refBits([1, n], x)), V(refBits([1, m], y))]);
       const [[pNew]] = closed.reverse(z2Reference, r, []);
       assertDeepEqual(Array.from(B(pNew!)), expected, `${name}, trial ${trial}: reference`);
       // and compiled, updating the parameter in place
@@ -68,7 +67,7 @@ test("a batch step flips the XOR over the examples of their parameter changes, o
       const error = [f([...p, ...x])[0]! ^ ys[e]![0]!];
       exampleReverse(model, [...p, ...x], error).subarray(0, 5).forEach((d, i) => (expected[i]! ^= d));
     });
-    const [, r] = closed.forward(z2Reference, [V(bits([5], p))], [V(bits([batch, 5], xs.flat())), V(bits([batch, 1], ys.flat()))]);
+    const [, r] = closed.forward(z2Reference, [V(refBits([5], p))], [V(refBits([batch, 5], xs.flat())), V(refBits([batch, 1], ys.flat()))]);
     const [[pNew]] = closed.reverse(z2Reference, r, []);
     assertDeepEqual(Array.from(B(pNew!)), expected, `batch ${batch}: reference`);
     const plan = compileZ2(closed, { batch, changes: "params", update: true });

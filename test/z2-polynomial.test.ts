@@ -1,16 +1,16 @@
 // Polynomials over Z2: parsing, normal form, evaluation, the formal
 // derivative of the reverse pass, and syntax errors that point at the column.
-import { init, Rng, type Value } from "../ts-api/index.ts";
 import {
-  type Bits, bits, formatPolynomial, parsePolynomial, polynomial, type Polynomial, truthTable, z2Reference,
-} from "../ts-api/z2/index.ts";
+  formatPolynomial, init, parsePolynomial, polynomial, type Polynomial, type RefBits, refBits, Rng, truthTable, type Value,
+  z2Reference,
+} from "../ts-api/index.ts";
 import { assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
 import { test } from "./harness.ts";
 
 await init();
 
-const V = (b: Bits): Value => b as unknown as Value;
-const B = (v: Value): Uint8Array => (v as unknown as Bits).bits;
+const V = (b: RefBits): Value => b as unknown as Value;
+const B = (v: Value): Uint8Array => (v as unknown as RefBits).bits;
 
 /** A polynomial's value at x: sum over monomials of the product of their variables (powers of a bit are the bit). */
 const evaluate = (p: Polynomial, x: number[]): number => p.reduce((s, m) => s ^ [...m.keys()].reduce((t, i) => t & x[i]!, 1), 0);
@@ -54,10 +54,10 @@ test("random polynomials: the lens evaluates them and its reverse pass is their 
     const f = polynomial(text, { inputs: 4 });
     for (let a = 0; a < 16; a++) {
       const x = [0, 1, 2, 3].map((i) => (a >> i) & 1);
-      const [[y], r] = f.forward(z2Reference, [], [V(bits([1, 4], x))]);
+      const [[y], r] = f.forward(z2Reference, [], [V(refBits([1, 4], x))]);
       assertDeepEqual(Array.from(B(y!)), system.outputs.map((p) => evaluate(p, x)), `${text} at ${a}`);
       for (const dy of [[1, 0], [0, 1], [1, 1]]) {
-        const [, [dx]] = f.reverse(z2Reference, r, [V(bits([1, 2], dy))]);
+        const [, [dx]] = f.reverse(z2Reference, r, [V(refBits([1, 2], dy))]);
         const expected = [0, 1, 2, 3].map((i) => system.outputs.reduce((s, p, j) => s ^ (dy[j]! & evaluate(derivative(p, i), x)), 0));
         assertDeepEqual(Array.from(B(dx!)), expected, `R[${text}] at ${a}, dy ${dy}`);
       }

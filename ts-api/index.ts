@@ -60,3 +60,21 @@ export { perElement, sumPool, meanPool, broadcast, deepSetsLayer, deepSets } fro
 export { aggregate, messagePassing } from "./cdl/graph.ts";
 export { indexMap, tying, circulantIndex, circularConv1d, circularConv2d, type ConvOptions } from "./cdl/circulant.ts";
 export { StructuredLearner, type Bucket, type StructuredOptions, type StructuredFitOptions } from "./cdl/learner.ts";
+
+// Boolean and polynomial circuits over Z2: the base category, its backends, circuits, layers, learning
+export { type Z2Ops, sumBits } from "./z2/ops.ts";
+export { z2Reference, refBits, type RefBits } from "./z2/reference.ts";
+export { BitTensor } from "./z2/bits.ts";
+export { compileZ2, initBits, type Z2Plan, type Z2CompileOptions, type Z2PassStats } from "./z2/compile.ts";
+export {
+  circuit, circuitLens, circuitPara, randomCircuit, CircuitBuilder, Gate, type Circuit, type GateOp, type RandomCircuitOptions,
+} from "./z2/circuit.ts";
+export { xorGate, andGate, notGate, selectBits, splitBits, joinBits, paramGate, randomBits } from "./z2/gates.ts";
+export { lut } from "./z2/lut.ts";
+export { popcountThreshold, pseudoLinear, maskedMajority, type ThresholdCoefficients } from "./z2/threshold.ts";
+export { bruteForceReverse, exampleFunction, exampleReverse, truthTable } from "./z2/oracle.ts";
+export {
+  polynomial, parsePolynomial, formatPolynomial, polynomialCircuit, type Polynomial, type Monomial, type PolynomialSystem,
+} from "./z2/polynomial.ts";
+export { xorLoss, identityRate, rdaUpdate, rdaLens, anyBit } from "./z2/learning.ts";
+export { rda, RdaLearner, type BitRows, type RdaFitOptions, type RdaHistory } from "./z2/learner.ts";

@@ -12,10 +12,10 @@ import type { Para } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { ParalensError } from "../engine/errors.ts";
 import type { Z2Ops } from "./ops.ts";
-import { type Bits, bits, z2Reference } from "./reference.ts";
+import { type RefBits, refBits, z2Reference } from "./reference.ts";
 
-const V = (b: Bits): Value => b as unknown as Value;
-const B = (v: Value): Uint8Array => (v as unknown as Bits).bits;
+const V = (b: RefBits): Value => b as unknown as Value;
+const B = (v: Value): Uint8Array => (v as unknown as RefBits).bits;
 
 /** The brute-force reverse derivative of a function of n bits at `at`, for the output change dy. */
 export function bruteForceReverse(f: (x: Uint8Array) => ArrayLike<number>, at: ArrayLike<number>, dy: ArrayLike<number>): Uint8Array {
@@ -46,7 +46,7 @@ const total = (ws: number[]): number => ws.reduce((a, b) => a + b, 0);
 function cut(ws: number[], flat: number[], batched: boolean): Value[] {
   let at = 0;
   return ws.map((w) => {
-    const v = V(bits(batched ? [1, w] : [w], flat.slice(at, at + w)));
+    const v = V(refBits(batched ? [1, w] : [w], flat.slice(at, at + w)));
     at += w;
     return v;
   });
@@ -106,6 +106,6 @@ export function truthTable(f: Z2Para): Uint8Array {
   const rows = 1 << n;
   const x = new Uint8Array(rows * n);
   for (let r = 0; r < rows; r++) for (let i = 0; i < n; i++) x[r * n + i] = (r >> i) & 1;
-  const [[y]] = f.forward(z2Reference, [], [V(bits([rows, n], x))]);
+  const [[y]] = f.forward(z2Reference, [], [V(refBits([rows, n], x))]);
   return B(y!);
 }

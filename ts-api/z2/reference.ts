@@ -8,21 +8,21 @@ import { ParalensError, fmtShape } from "../engine/errors.ts";
 import { type Z2Ops, batchOf, checkIndices, checkSame, checkZ2Shape, joinedShape, width } from "./ops.ts";
 
 /** A value of the reference backend: bits (0 or 1), row-major, batch first. */
-export interface Bits {
+export interface RefBits {
   readonly shape: Shape;
   readonly bits: Uint8Array;
 }
 
-const B = (v: Value): Bits => v as unknown as Bits;
-const V = (b: Bits): Value => b as unknown as Value;
+const B = (v: Value): RefBits => v as unknown as RefBits;
+const V = (b: RefBits): Value => b as unknown as Value;
 const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 
 /** Wraps bits as a reference value (copying them; any nonzero number counts as 1). */
-export function bits(shape: Shape, values?: ArrayLike<number>): Bits {
-  checkZ2Shape("bits", shape);
+export function refBits(shape: Shape, values?: ArrayLike<number>): RefBits {
+  checkZ2Shape("refBits", shape);
   const out = new Uint8Array(sizeOf(shape));
   if (values !== undefined) {
-    if (values.length !== out.length) throw new ParalensError(`bits ${fmtShape(shape)}: expected ${out.length} values, got ${values.length}`);
+    if (values.length !== out.length) throw new ParalensError(`refBits ${fmtShape(shape)}: expected ${out.length} values, got ${values.length}`);
     for (let i = 0; i < out.length; i++) out[i] = values[i] ? 1 : 0;
   }
   return { shape: [...shape], bits: out };
@@ -31,7 +31,7 @@ export function bits(shape: Shape, values?: ArrayLike<number>): Bits {
 function zip(what: string, a: Value, b: Value, f: (x: number, y: number) => number): Value {
   checkSame(what, B(a).shape, B(b).shape);
   const [x, y] = [B(a).bits, B(b).bits];
-  const out = bits(B(a).shape);
+  const out = refBits(B(a).shape);
   for (let i = 0; i < out.bits.length; i++) out.bits[i] = f(x[i]!, y[i]!);
   return V(out);
 }
@@ -40,16 +40,16 @@ function zip(what: string, a: Value, b: Value, f: (x: number, y: number) => numb
 export const z2Reference: Z2Ops = {
   shape: (v) => B(v).shape,
   add: (a, b) => zip("add", a, b, (x, y) => x ^ y),
-  zeros: (shape) => V(bits(shape)),
+  zeros: (shape) => V(refBits(shape)),
   xor: (a, b) => zip("xor", a, b, (x, y) => x ^ y),
   and: (a, b) => zip("and", a, b, (x, y) => x & y),
   not(a) {
-    const out = bits(B(a).shape);
+    const out = refBits(B(a).shape);
     B(a).bits.forEach((x, i) => (out.bits[i] = x ^ 1));
     return V(out);
   },
   ones: (shape) => {
-    const out = bits(shape);
+    const out = refBits(shape);
     out.bits.fill(1);
     return V(out);
   },
@@ -58,7 +58,7 @@ export const z2Reference: Z2Ops = {
     const n = width(shape);
     checkIndices("pick", indices, n);
     const rows = shape.length === 2 ? shape[0]! : 1;
-    const out = bits(shape.length === 2 ? [rows, indices.length] : [indices.length]);
+    const out = refBits(shape.length === 2 ? [rows, indices.length] : [indices.length]);
     for (let r = 0; r < rows; r++) {
       indices.forEach((i, j) => (out.bits[r * indices.length + j] = x[r * n + i]!));
     }
@@ -68,7 +68,7 @@ export const z2Reference: Z2Ops = {
     const shape = joinedShape("join", vs.map((v) => B(v).shape));
     const rows = shape.length === 2 ? shape[0]! : 1;
     const n = width(shape);
-    const out = bits(shape);
+    const out = refBits(shape);
     let at = 0;
     for (const v of vs) {
       const w = width(B(v).shape);
@@ -80,7 +80,7 @@ export const z2Reference: Z2Ops = {
   spread(p, batch) {
     const { shape, bits: x } = B(p);
     if (shape.length !== 1) throw new ParalensError(`spread: takes an unbatched value [n], got ${fmtShape(shape)}`);
-    const out = bits([batch, shape[0]!]);
+    const out = refBits([batch, shape[0]!]);
     for (let r = 0; r < batch; r++) out.bits.set(x, r * x.length);
     return V(out);
   },
@@ -89,7 +89,7 @@ export const z2Reference: Z2Ops = {
     const batch = batchOf(shape);
     if (batch === null) throw new ParalensError(`collect: takes a batched value [batch, n], got ${fmtShape(shape)}`);
     const n = width(shape);
-    const out = bits([n]);
+    const out = refBits([n]);
     for (let r = 0; r < batch; r++) for (let i = 0; i < n; i++) out.bits[i]! ^= x[r * n + i]!;
     return V(out);
   },
