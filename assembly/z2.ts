@@ -73,53 +73,124 @@ function setTailMask(tail: i32): void {
  * `batch` examples, `block` words at a time, with slots in `scratch`.
  */
 export function z2Run(code: usize, count: i32, scratch: usize, block: i32, words: i32, batch: i32): void {
-  const stride = <usize>block << 4;
   setTailMask(batch - (words - 1) * 128);
+  if (block == 1) runWords(code, count, scratch, words);
+  else runBlocks(code, count, scratch, block, words);
+}
+
+// One word at a time (prologues, epilogues, batches of up to 128): each
+// instruction is a single v128 operation, so nothing but the dispatch is left.
+function runWords(code: usize, count: i32, scratch: usize, words: i32): void {
   const mask = v128.load(TAIL_MASK);
-  const ones = i8x16.splat(-1);
-  const zero = i8x16.splat(0);
+  const end = code + (<usize>count << 4);
+  for (let w = 0; w < words; w++) {
+    const offset = <usize>w << 4;
+    const last = w == words - 1;
+    for (let ins = code; ins < end; ins += 16) {
+      const head = load<u32>(ins);
+      // slot s is at scratch + s * 16; memory operands are addresses
+      const d = <usize>load<u32>(ins, 4);
+      const a = <usize>load<u32>(ins, 8);
+      const b = <usize>load<u32>(ins, 12);
+      const sd = scratch + (d << 4);
+      const sa = scratch + (a << 4);
+      const sb = scratch + (b << 4);
+      switch (head & 0xff) {
+        case XOR:
+          v128.store(sd, v128.xor(v128.load(sa), v128.load(sb)));
+          break;
+        case AND:
+          v128.store(sd, v128.and(v128.load(sa), v128.load(sb)));
+          break;
+        case ANDXOR:
+          v128.store(sd, v128.xor(v128.and(v128.load(sa), v128.load(sb)), v128.load(scratch + (<usize>(head >> 8) << 4))));
+          break;
+        case NOT:
+          v128.store(sd, v128.not(v128.load(sa)));
+          break;
+        case LOAD:
+          v128.store(sd, v128.load(a + offset));
+          break;
+        case LOADC:
+          v128.store(sd, v128.load(a));
+          break;
+        case STORE:
+          v128.store(d + offset, v128.load(sa));
+          break;
+        case ACC: {
+          const v = v128.load(sa);
+          v128.store(d, v128.xor(v128.load(d), last ? v128.and(v, mask) : v));
+          break;
+        }
+        case ZERO:
+          v128.store(sd, i8x16.splat(0));
+          break;
+        case ONE:
+          v128.store(sd, i8x16.splat(-1));
+          break;
+      }
+    }
+  }
+}
+
+function runBlocks(code: usize, count: i32, scratch: usize, block: i32, words: i32): void {
+  const stride = <usize>block << 4;
+  const mask = v128.load(TAIL_MASK);
+  const end = code + (<usize>count << 4);
   for (let w0 = 0; w0 < words; w0 += block) {
     const nb = min(block, words - w0);
     const bytes = <usize>nb << 4;
     const offset = <usize>w0 << 4;
     // in the block holding the batch's last word, ACC clears its empty lanes
     const full = w0 + nb == words ? bytes - 16 : bytes;
-    for (let i = 0; i < count; i++) {
-      const ins = code + (<usize>i << 4);
+    for (let ins = code; ins < end; ins += 16) {
       const head = load<u32>(ins);
-      const op = head & 0xff;
       const d = <usize>load<u32>(ins, 4);
       const a = <usize>load<u32>(ins, 8);
       const b = <usize>load<u32>(ins, 12);
-      if (op == XOR) {
-        gate(XOR, scratch + d * stride, scratch + a * stride, scratch + b * stride, 0, bytes);
-      } else if (op == AND) {
-        gate(AND, scratch + d * stride, scratch + a * stride, scratch + b * stride, 0, bytes);
-      } else if (op == ANDXOR) {
-        gate(ANDXOR, scratch + d * stride, scratch + a * stride, scratch + b * stride, scratch + <usize>(head >> 8) * stride, bytes);
-      } else if (op == NOT) {
-        gate(NOT, scratch + d * stride, scratch + a * stride, 0, 0, bytes);
-      } else if (op == LOAD) {
-        const pd = scratch + d * stride;
-        const pa = a + offset;
-        for (let j: usize = 0; j < bytes; j += 16) v128.store(pd + j, v128.load(pa + j));
-      } else if (op == STORE) {
-        const pd = d + offset;
-        const pa = scratch + a * stride;
-        for (let j: usize = 0; j < bytes; j += 16) v128.store(pd + j, v128.load(pa + j));
-      } else if (op == LOADC) {
-        fill(scratch + d * stride, v128.load(a), bytes);
-      } else if (op == ACC) {
-        const pa = scratch + a * stride;
-        let acc = v128.load(d);
-        let j: usize = 0;
-        for (; j < full; j += 16) acc = v128.xor(acc, v128.load(pa + j));
-        if (j < bytes) acc = v128.xor(acc, v128.and(v128.load(pa + j), mask));
-        v128.store(d, acc);
-      } else if (op == ZERO) {
-        fill(scratch + d * stride, zero, bytes);
-      } else if (op == ONE) {
-        fill(scratch + d * stride, ones, bytes);
+      switch (head & 0xff) {
+        case XOR:
+          gate(XOR, scratch + d * stride, scratch + a * stride, scratch + b * stride, 0, bytes);
+          break;
+        case AND:
+          gate(AND, scratch + d * stride, scratch + a * stride, scratch + b * stride, 0, bytes);
+          break;
+        case ANDXOR:
+          gate(ANDXOR, scratch + d * stride, scratch + a * stride, scratch + b * stride, scratch + <usize>(head >> 8) * stride, bytes);
+          break;
+        case NOT:
+          gate(NOT, scratch + d * stride, scratch + a * stride, 0, 0, bytes);
+          break;
+        case LOAD: {
+          const pd = scratch + d * stride;
+          const pa = a + offset;
+          for (let j: usize = 0; j < bytes; j += 16) v128.store(pd + j, v128.load(pa + j));
+          break;
+        }
+        case STORE: {
+          const pd = d + offset;
+          const pa = scratch + a * stride;
+          for (let j: usize = 0; j < bytes; j += 16) v128.store(pd + j, v128.load(pa + j));
+          break;
+        }
+        case LOADC:
+          fill(scratch + d * stride, v128.load(a), bytes);
+          break;
+        case ACC: {
+          const pa = scratch + a * stride;
+          let acc = v128.load(d);
+          let j: usize = 0;
+          for (; j < full; j += 16) acc = v128.xor(acc, v128.load(pa + j));
+          if (j < bytes) acc = v128.xor(acc, v128.and(v128.load(pa + j), mask));
+          v128.store(d, acc);
+          break;
+        }
+        case ZERO:
+          fill(scratch + d * stride, i8x16.splat(0), bytes);
+          break;
+        case ONE:
+          fill(scratch + d * stride, i8x16.splat(-1), bytes);
+          break;
       }
     }
   }

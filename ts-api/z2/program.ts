@@ -136,22 +136,23 @@ function phase(
   fuse: boolean,
   deferStores: boolean,
 ): Phase {
-  const inPhase = new Set(nodes);
-  const uses = new Map<number, number>();
-  const use = (n: number): void => void uses.set(n, (uses.get(n) ?? 0) + 1);
+  // per-node tables, indexed by node id
+  const inPhase = new Uint8Array(g.size);
+  for (const n of nodes) inPhase[n] = 1;
+  const uses = new Int32Array(g.size);
   for (const n of nodes) {
-    use(g.a[n]!);
-    if (g.op[n] !== Op.NOT) use(g.b[n]!);
+    uses[g.a[n]!]!++;
+    if (g.op[n] !== Op.NOT) uses[g.b[n]!]!++;
   }
-  for (const [n, list] of after) for (let i = 0; i < list.length; i++) use(n);
+  for (const [n, list] of after) uses[n]! += list.length;
   // x ^ (a & b) with an AND used only there becomes one ANDXOR
-  const fusedInto = new Map<number, number>();
+  const fusedInto = new Int32Array(g.size).fill(-1);
   if (fuse) {
     for (const n of nodes) {
       if (g.op[n] !== Op.XOR) continue;
       for (const x of [g.a[n]!, g.b[n]!]) {
-        if (g.op[x] === Op.AND && inPhase.has(x) && uses.get(x) === 1 && !fusedInto.has(x)) {
-          fusedInto.set(x, n);
+        if (g.op[x] === Op.AND && inPhase[x] && uses[x] === 1 && fusedInto[x] === -1) {
+          fusedInto[x] = n;
           break;
         }
       }
@@ -159,27 +160,27 @@ function phase(
   }
   const out: Sym[] = [];
   const deferred: Sym[] = [];
-  const ready = new Set<number>();
+  const ready = new Uint8Array(g.size);
   const finish = (n: number): void => {
-    ready.add(n);
+    ready[n] = 1;
     for (const s of after.get(n) ?? []) (deferStores && s.op === K.STORE ? deferred : out).push(s);
   };
   const ensure = (n: number): void => {
-    if (ready.has(n) || fusedInto.has(n)) return;
-    if (inPhase.has(n)) throw new Error(`z2 schedule: node ${n} used before it is computed`);
+    if (ready[n] || fusedInto[n]! >= 0) return;
+    if (inPhase[n]) throw new Error(`z2 schedule: node ${n} used before it is computed`);
     out.push(imported(n));
     finish(n);
   };
   for (const n of nodes) {
-    if (fusedInto.has(n)) continue;
+    if (fusedInto[n]! >= 0) continue;
     const op = g.op[n]!;
     const [a, b] = [g.a[n]!, g.b[n]!];
     if (op === Op.NOT) {
       ensure(a);
       out.push(sym(K.NOT, n, a));
     } else {
-      const and = fusedInto.has(a) ? a : fusedInto.has(b) ? b : -1;
-      if (op === Op.XOR && and >= 0 && fusedInto.get(and) === n) {
+      const and = fusedInto[a] === n ? a : fusedInto[b] === n ? b : -1;
+      if (op === Op.XOR && and >= 0) {
         const other = and === a ? b : a;
         ensure(g.a[and]!);
         ensure(g.b[and]!);
@@ -195,33 +196,42 @@ function phase(
   }
   // roots and accumulations of nodes no gate here used (an input passed straight through, a constant)
   for (const n of after.keys()) ensure(n);
-  return allocate([...out, ...deferred]);
+  return allocate([...out, ...deferred], g.size);
 }
 
 /** Assigns slots by a linear scan: a slot is free again after the last read of its value. */
-function allocate(list: readonly Sym[]): Phase {
-  const last = new Map<number, number>();
+function allocate(list: readonly Sym[], size: number): Phase {
+  const last = new Int32Array(size).fill(-1);
   list.forEach((s, i) => {
-    for (const n of [s.a, s.b, s.c]) if (n >= 0) last.set(n, i);
+    if (s.a >= 0) last[s.a] = i;
+    if (s.b >= 0) last[s.b] = i;
+    if (s.c >= 0) last[s.c] = i;
   });
-  const slotOf = new Map<number, number>();
+  const slotOf = new Int32Array(size);
   const free: number[] = [];
   let slots = 0;
   const ops = new Int32Array(list.length * 7);
   list.forEach((s, i) => {
-    const read = (n: number): number => (n < 0 ? 0 : slotOf.get(n)!);
-    const [a, b, c] = [read(s.a), read(s.b), read(s.c)];
-    for (const n of new Set([s.a, s.b, s.c])) {
-      if (n >= 0 && last.get(n) === i) free.push(slotOf.get(n)!);
-    }
+    const [a, b, c] = [s.a < 0 ? 0 : slotOf[s.a]!, s.b < 0 ? 0 : slotOf[s.b]!, s.c < 0 ? 0 : slotOf[s.c]!];
+    // each operand's slot is freed once, after its last read (an operand may appear twice)
+    if (s.a >= 0 && last[s.a] === i) free.push(a);
+    if (s.b >= 0 && s.b !== s.a && last[s.b] === i) free.push(b);
+    if (s.c >= 0 && s.c !== s.a && s.c !== s.b && last[s.c] === i) free.push(c);
     let d = 0;
     if (s.d >= 0) {
       d = free.length > 0 ? free.pop()! : slots++;
-      slotOf.set(s.d, d);
+      slotOf[s.d] = d;
       // a value nothing reads (cannot happen for scheduled gates) frees its slot at once
-      if (!last.has(s.d)) free.push(d);
+      if (last[s.d] === -1) free.push(d);
     }
-    ops.set([s.op, d, a, b, c, s.space, s.index], i * 7);
+    const at = i * 7;
+    ops[at] = s.op;
+    ops[at + 1] = d;
+    ops[at + 2] = a;
+    ops[at + 3] = b;
+    ops[at + 4] = c;
+    ops[at + 5] = s.space;
+    ops[at + 6] = s.index;
   });
   return { ops, count: list.length, slots };
 }
