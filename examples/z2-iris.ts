@@ -10,7 +10,7 @@
 //
 //   npm run example -- z2-iris [--json] [--seeds 21]
 import { init, lut, rda } from "../ts-api/index.ts";
-import { type Labeller, irisBits } from "./data/binarise.ts";
+import { type Labeller, irisBits } from "./data/iris-bits.ts";
 
 const args = process.argv.slice(2);
 const json = args.includes("--json");

@@ -11,7 +11,7 @@
 //
 //   npm run example -- z2-mnist [--json] [--seeds 21] [--holdout 0.1]
 import { init, pseudoLinear, rda } from "../ts-api/index.ts";
-import { mnistZeroOneBits } from "./data/binarise.ts";
+import { mnistZeroOneBits } from "./data/mnist-bits.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {

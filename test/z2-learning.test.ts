@@ -7,7 +7,7 @@ import {
   compileZ2, exampleFunction, exampleReverse, init, lut, maskedMajority, popcountThreshold, pseudoLinear, randomBits, rda,
   rdaLens, type RefBits, refBits, Rng, type Value, z2Reference,
 } from "../ts-api/index.ts";
-import { irisBits } from "../examples/data/binarise.ts";
+import { irisBits } from "../examples/data/iris-bits.ts";
 import { assert, assertDeepEqual, assertEqual } from "./assert.ts";
 import { test } from "./harness.ts";
 
