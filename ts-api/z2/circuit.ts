@@ -18,7 +18,9 @@ import { zeros } from "../init/initialisers.ts";
 import type { Rng } from "../init/random.ts";
 import { type Z2Ops, range } from "./ops.ts";
 
+/** Gate operations of a netlist. */
 export const Gate = { XOR: 0, AND: 1, NOT: 2, ZERO: 3, ONE: 4 } as const;
+/** One of Gate's codes. */
 export type GateOp = (typeof Gate)[keyof typeof Gate];
 
 /** A netlist: nodes 0..inputs-1 are the inputs; gate g is node inputs + g. */

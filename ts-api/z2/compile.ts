@@ -14,6 +14,7 @@ import type { Z2Ops } from "./ops.ts";
 import { type Phase, type Root, type Schedule, Space, type SpaceId, encode, schedule } from "./program.ts";
 import { Op, Tracer, nodesOf } from "./trace.ts";
 
+/** Options of compileZ2. */
 export interface Z2CompileOptions {
   /** Examples per run: every data wire gets this as its first axis. */
   batch: number;
@@ -29,6 +30,7 @@ export interface Z2CompileOptions {
   block?: number;
 }
 
+/** The size of one pass of a compiled plan. */
 export interface Z2PassStats {
   /** Kernel instructions per block: loads, gates, stores, accumulations. */
   readonly instructions: number;
@@ -40,6 +42,7 @@ export interface Z2PassStats {
   readonly once: number;
 }
 
+/** A Z2 Para compiled for a batch size: bit tensors to fill and read, and the two passes. */
 export interface Z2Plan {
   readonly batch: number;
   readonly params: readonly BitTensor[];
@@ -78,6 +81,12 @@ export function initBits(f: Para<Wires, Wires, Z2Ops>, seed = 0, e: Engine = cur
 const SCRATCH_BUDGET = 128 * 1024;
 const MAX_BLOCK = 32;
 
+/**
+ * Compiles a Z2 Para for a batch size into bit-sliced programs.
+ *
+ *   const plan = compileZ2(polynomial("x0*x1 + x2"), { batch: 1000 });
+ *   plan.inputs[0]!.write(rows); plan.forward(); plan.outputs[0]!.read();
+ */
 export function compileZ2(f: Para<Wires, Wires, Z2Ops>, options: Z2CompileOptions): Z2Plan {
   const e = currentEngine();
   const { batch, update = false } = options;

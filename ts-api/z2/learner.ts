@@ -17,6 +17,7 @@ type Model = Para<readonly [readonly [number]], readonly [readonly [number]], Z2
 /** Bits, one example after another: a flat array of count * width numbers (nonzero is 1), or one array per example. */
 export type BitRows = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
 
+/** Options of RdaLearner.fit. */
 export interface RdaFitOptions {
   epochs?: number;
   /** Examples per step (default 1, the paper's online RDA); a parameter's change is the XOR over the batch. */
@@ -32,6 +33,7 @@ export interface RdaFitOptions {
   onEpochEnd?: (report: { epoch: number; accuracy: number; valAccuracy?: number }) => void;
 }
 
+/** What RdaLearner.fit reports. */
 export interface RdaHistory {
   /** Per epoch: the fraction of examples the model got right just before training on them. */
   accuracy: number[];
@@ -43,6 +45,7 @@ export interface RdaHistory {
   seconds: number;
 }
 
+/** A Z2 model with its parameters and compiled RDA plans; made by rda(model). */
 export class RdaLearner {
   readonly lens: Para<readonly [readonly [number], readonly [number]], readonly [], Z2Ops>;
   /** The model's parameter bits, in model.params order. */

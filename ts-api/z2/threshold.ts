@@ -20,6 +20,7 @@ import { type Initialiser, zeros } from "../init/initialisers.ts";
 import { type Num, addWrapping, constant, countBits, scaled, widthFor } from "./arith.ts";
 import { type Z2Ops, range, sumBits } from "./ops.ts";
 
+/** The integer coefficients of a popcount threshold unit: y = [a |p & x| + b |p| + t >= 0]. */
 export interface ThresholdCoefficients {
   /** Weight of |p & x|. */
   a: number;
