@@ -143,7 +143,11 @@ export class RdaLearner {
     return plan.outputs[0]!.read();
   }
 
-  /** The fraction of examples whose every output bit is right, and how many are wrong. */
+  /**
+   * The fraction of examples whose every output bit is right, and how many
+   * are wrong. Passing the same arrays again reuses their packed bits (so
+   * scoring after every step is cheap): pass new arrays after changing data.
+   */
   evaluate(x: BitRows, y: BitRows): { accuracy: number; wrong: number } {
     const xs = flat("evaluate x", x, this.inputs);
     const count = xs.length / this.inputs;
