@@ -71,5 +71,6 @@ export const kernelNames: readonly (keyof Core)[] = [
   "sgdStep", "momentumStep", "adagradStep", "rmspropStep", "adamStep",
   // products of wires, slices and tying maps
   "mul", "copyStrided", "gather", "scatterAdd",
+  // Boolean circuits over Z2
   "z2Run", "z2Fold", "z2Count",
 ];
