@@ -19,3 +19,7 @@ export {
   binaryCrossEntropy, binaryCrossEntropyReverse, binaryCrossEntropyLabelReverse,
 } from "./losses";
 export { sgdStep, momentumStep, adagradStep, rmspropStep, adamStep } from "./optimisers";
+
+// convolution and pooling (NHWC images, [kh, kw, c, cout] filters)
+export { conv2d, conv2dInputGrad, conv2dFilterGrad } from "./conv";
+export { maxPool2d, maxPool2dReverse, avgPool2d, avgPool2dReverse } from "./pool";

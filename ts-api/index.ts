@@ -24,6 +24,14 @@ export { bias } from "./layers/bias.ts";
 export { dense } from "./layers/dense.ts";
 export { sigmoid, tanh, relu, leakyRelu, softmax, type ActivationName } from "./layers/activations.ts";
 
+// convolution and pooling
+export { conv2d, type Conv2dOptions } from "./layers/conv2d.ts";
+export { maxPool2d } from "./layers/maxPool2d.ts";
+export { avgPool2d } from "./layers/avgPool2d.ts";
+export { flatten } from "./layers/flatten.ts";
+export { reshape } from "./layers/reshape.ts";
+export { window2d, type Window2d, type Padding, type Pair } from "./backend/conv/window.ts";
+
 // learning
 export { mse, softmaxCrossEntropy, binaryCrossEntropy, dotProduct, type Loss } from "./losses/losses.ts";
 export { constantRate, lossScaledRate, type Rate } from "./losses/rates.ts";

@@ -8,6 +8,8 @@ import type { Engine } from "../engine/engine.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { type Activation, type RealOps, rowsCols } from "./ops.ts";
+import * as conv from "./conv/planner.ts";
+import type { Window2d } from "./conv/window.ts";
 
 /** One kernel call with the tensors it reads and writes. */
 export interface Step {
@@ -294,6 +296,33 @@ export class Planner implements RealOps {
     const core = this.engine.core;
     this.update("adamStep", [m, v, t], p, d, () => core.adamStep(m.offset, v.offset, t.offset, p.offset, d.offset, p.size, lr, b1, b2, delta));
     return [mv, vv, tv, pv];
+  }
+
+  // ---- convolution and pooling (conv/planner.ts) -----------------------------
+
+  private get kit(): conv.PlanKit {
+    return { engine: this.engine, out: (shape) => this.out(shape), emit: (name, run, reads, writes) => this.emit(name, run, reads, writes) };
+  }
+  conv2d(x: Value, f: Value, g: Window2d): Value {
+    return conv.conv2d(this.kit, x, f, g);
+  }
+  conv2dInputGrad(dy: Value, f: Value, g: Window2d): Value {
+    return conv.conv2dInputGrad(this.kit, dy, f, g);
+  }
+  conv2dFilterGrad(x: Value, dy: Value, g: Window2d): Value {
+    return conv.conv2dFilterGrad(this.kit, x, dy, g);
+  }
+  maxPool2d(x: Value, g: Window2d): [Value, Value] {
+    return conv.maxPool2d(this.kit, x, g);
+  }
+  maxPool2dReverse(arg: Value, dy: Value, g: Window2d): Value {
+    return conv.maxPool2dReverse(this.kit, arg, dy, g);
+  }
+  avgPool2d(x: Value, g: Window2d): Value {
+    return conv.avgPool2d(this.kit, x, g);
+  }
+  avgPool2dReverse(dy: Value, g: Window2d): Value {
+    return conv.avgPool2dReverse(this.kit, dy, g);
   }
 }
 

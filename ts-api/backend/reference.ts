@@ -6,6 +6,7 @@ import type { Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
 import { type Activation, type RealOps, rowsCols } from "./ops.ts";
+import { convReference } from "./conv/reference.ts";
 
 /** A float64 tensor of the reference backend. */
 export interface RefTensor {
@@ -215,4 +216,7 @@ export const reference: RealOps = {
     const p = map(R(pv), (x, i) => x + (lr * (R(m).data[i]! / c1)) / (delta + Math.sqrt(R(v).data[i]! / c2)));
     return [m, v, V(refTensor([1], [t])), p];
   },
+
+  // convolution and pooling
+  ...convReference,
 };

@@ -48,6 +48,16 @@ export interface Core {
   adagradStep(g: Ptr, p: Ptr, d: Ptr, n: number, lr: number, delta: number): void;
   rmspropStep(v: Ptr, p: Ptr, d: Ptr, n: number, lr: number, rho: number, delta: number): void;
   adamStep(m: Ptr, v: Ptr, t: Ptr, p: Ptr, d: Ptr, n: number, lr: number, b1: number, b2: number, delta: number): void;
+
+  // convolution and pooling of NHWC images; the window is n, h, w, c (input), kh, kw (kernel),
+  // sh, sw (strides), pt, pl (top and left padding), oh, ow (output)
+  conv2d(y: Ptr, x: Ptr, f: Ptr, scratch: Ptr, blockRows: number, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number): void;
+  conv2dInputGrad(dx: Ptr, dy: Ptr, f: Ptr, scratch: Ptr, blockRows: number, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number): void;
+  conv2dFilterGrad(df: Ptr, x: Ptr, dy: Ptr, scratch: Ptr, blockRows: number, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number): void;
+  maxPool2d(y: Ptr, arg: Ptr, x: Ptr, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number): void;
+  maxPool2dReverse(dx: Ptr, arg: Ptr, dy: Ptr, inSize: number, outSize: number): void;
+  avgPool2d(y: Ptr, x: Ptr, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number): void;
+  avgPool2dReverse(dx: Ptr, dy: Ptr, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number): void;
 }
 
 /** The kernel names, for checking an instantiated module against this interface. */
@@ -59,4 +69,5 @@ export const kernelNames: readonly (keyof Core)[] = [
   "rowScale", "rowDot", "mse", "mseReverse", "crossEntropy", "softmaxCrossEntropyReverse",
   "binaryCrossEntropy", "binaryCrossEntropyReverse", "binaryCrossEntropyLabelReverse",
   "sgdStep", "momentumStep", "adagradStep", "rmspropStep", "adamStep",
+  "conv2d", "conv2dInputGrad", "conv2dFilterGrad", "maxPool2d", "maxPool2dReverse", "avgPool2d", "avgPool2dReverse",
 ];

@@ -1,0 +1,141 @@
+// 2-D convolution (cross-correlation, as in deep learning) of NHWC images by
+// filters [kh, kw, c, cout], with stride and zero padding, and its two reverse
+// passes. Each is im2col + GEMM done in row blocks:
+//
+//   forward          Y (M x cout)      = cols (M x K) * F (K x cout)
+//   input gradient   dcols (M x K)     = dY (M x cout) * F^T, then col2im adds dcols into dX
+//   filter gradient  dF (K x cout)    += cols^T * dY, block after block
+//
+// where M = n * oh * ow output pixels and K = kh * kw * c. Row r of cols is the
+// receptive field of output pixel r, flattened in (ky, kx, c) order: the order
+// of the filter's first three axes, so F is used in place as a K x cout matrix
+// and Y comes out already in NHWC order.
+//
+// The cols matrix is never built whole: `scratch` (blockRows x K floats, an
+// arena tensor the caller allocates) holds one block of rows at a time, small
+// enough to stay in cache between the im2col and the GEMM that reads it.
+// Results depend on blockRows only through the filter gradient's summation
+// order (blocks are added in increasing r); for given arguments they are
+// deterministic.
+//
+// Window geometry, shared by all three: input h x w, kernel kh x kw, strides
+// sh, sw, top/left padding pt, pl (bottom/right padding is implied by oh, ow),
+// output oh x ow. Out-of-image taps read zeros.
+import { at } from "./simd";
+import { gemmNN, gemmNT, gemmTN } from "./gemm";
+
+// Copies n floats (no overlap), four at a time then one at a time.
+@inline function copyFloats(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dst, i), v128.load(at(src, i)));
+  for (; i < n; i++) store<f32>(at(dst, i), load<f32>(at(src, i)));
+}
+
+@inline function zeroFloats(dst: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dst, i), f32x4.splat(0));
+  for (; i < n; i++) store<f32>(at(dst, i), 0);
+}
+
+@inline function addFloats(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dst, i), f32x4.add(v128.load(at(dst, i)), v128.load(at(src, i))));
+  for (; i < n; i++) store<f32>(at(dst, i), load<f32>(at(dst, i)) + load<f32>(at(src, i)));
+}
+
+// The window of output pixel r: for each kernel row ky the taps kx = 0..kw-1
+// read the input columns ix0 + kx, which lie next to each other in NHWC, so a
+// kernel row is one contiguous run of (kx1 - kx0) * c floats plus zero ends.
+// `gather` true: cols <- x (im2col); false: dx += cols (col2im).
+@inline function window(
+  gather: bool, cols: usize, x: usize, r: i32,
+  h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
+): void {
+  const img = r / (oh * ow);
+  const pix = r - img * oh * ow;
+  const oy = pix / ow;
+  const ox = pix - oy * ow;
+  const iy0 = oy * sh - pt;
+  const ix0 = ox * sw - pl;
+  const kx0 = max(0, -ix0);
+  const kx1 = min(kw, w - ix0);
+  const run = kx1 > kx0 ? (kx1 - kx0) * c : 0;
+  const rowLen = kw * c;
+  for (let ky = 0; ky < kh; ky++) {
+    const dst = at(cols, ky * rowLen);
+    const iy = iy0 + ky;
+    if (iy < 0 || iy >= h || run == 0) {
+      if (gather) zeroFloats(dst, rowLen);
+      continue;
+    }
+    const src = at(x, ((img * h + iy) * w + ix0 + kx0) * c);
+    if (gather) {
+      zeroFloats(dst, kx0 * c);
+      copyFloats(at(dst, kx0 * c), src, run);
+      zeroFloats(at(dst, kx1 * c), (kw - kx1) * c);
+    } else {
+      addFloats(src, at(dst, kx0 * c), run);
+    }
+  }
+}
+
+// True when im2col is the identity (1 x 1 kernel, stride 1, no padding): X is cols.
+@inline function pointwise(kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32): bool {
+  return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0;
+}
+
+/** y [n, oh, ow, cout] = conv(x [n, h, w, c], f [kh, kw, c, cout]); scratch holds blockRows x kh*kw*c floats. */
+export function conv2d(
+  y: usize, x: usize, f: usize, scratch: usize, blockRows: i32,
+  n: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, oh: i32, ow: i32, cout: i32,
+): void {
+  const m = n * oh * ow;
+  const k = kh * kw * c;
+  if (pointwise(kh, kw, sh, sw, pt, pl)) {
+    gemmNN(y, x, f, m, cout, k, false);
+    return;
+  }
+  for (let r0 = 0; r0 < m; r0 += blockRows) {
+    const rows = min(blockRows, m - r0);
+    for (let i = 0; i < rows; i++) window(true, at(scratch, i * k), x, r0 + i, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
+    gemmNN(at(y, r0 * cout), scratch, f, rows, cout, k, false);
+  }
+}
+
+/** dx [n, h, w, c] = the input gradient of conv2d for the output change dy [n, oh, ow, cout]. */
+export function conv2dInputGrad(
+  dx: usize, dy: usize, f: usize, scratch: usize, blockRows: i32,
+  n: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, oh: i32, ow: i32, cout: i32,
+): void {
+  const m = n * oh * ow;
+  const k = kh * kw * c;
+  if (pointwise(kh, kw, sh, sw, pt, pl)) {
+    gemmNT(dx, dy, f, m, k, cout, false);
+    return;
+  }
+  zeroFloats(dx, n * h * w * c);
+  for (let r0 = 0; r0 < m; r0 += blockRows) {
+    const rows = min(blockRows, m - r0);
+    gemmNT(scratch, at(dy, r0 * cout), f, rows, k, cout, false);
+    for (let i = 0; i < rows; i++) window(false, at(scratch, i * k), dx, r0 + i, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
+  }
+}
+
+/** df [kh, kw, c, cout] = the filter gradient of conv2d at input x for the output change dy, summed over the batch. */
+export function conv2dFilterGrad(
+  df: usize, x: usize, dy: usize, scratch: usize, blockRows: i32,
+  n: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, oh: i32, ow: i32, cout: i32,
+): void {
+  const m = n * oh * ow;
+  const k = kh * kw * c;
+  if (pointwise(kh, kw, sh, sw, pt, pl)) {
+    gemmTN(df, x, dy, k, cout, m, false);
+    return;
+  }
+  if (m == 0) zeroFloats(df, k * cout);
+  for (let r0 = 0; r0 < m; r0 += blockRows) {
+    const rows = min(blockRows, m - r0);
+    for (let i = 0; i < rows; i++) window(true, at(scratch, i * k), x, r0 + i, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
+    gemmTN(df, scratch, at(dy, r0 * cout), k, cout, rows, r0 > 0);
+  }
+}
