@@ -54,6 +54,8 @@ export type Seq<Ls extends readonly [AnyPara, ...Layer<any>[]]> = Para<
  *   const model = seq(dense(4, 20), sigmoid, dense(20, 3), sigmoid);
  */
 export function seq<const Ls extends readonly [AnyPara, ...Layer<any>[]]>(...layers: Ls & Chain<Ls>): Seq<Ls>;
+/** A chain that starts with a shape-polymorphic layer is one too: give it its input with .at(shape). */
+export function seq<const Ls extends readonly [Poly<boolean, any>, ...Layer<any>[]]>(...layers: Ls): Poly<false, CarrierOf<Ls[0]>>;
 export function seq<K extends Carrier>(...layers: readonly Layer<K>[]): Para<Wires, Wires, K> | Poly<boolean, K>;
 export function seq<K extends Carrier>(...layers: readonly Layer<K>[]): Para<Wires, Wires, K> | Poly<boolean, K> {
   if (layers.length === 0) throw new ParalensError("seq: needs at least one part");
