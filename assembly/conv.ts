@@ -43,18 +43,14 @@ import { gemmNN, gemmNT, gemmTN } from "./gemm";
   for (; i < n; i++) store<f32>(at(dst, i), load<f32>(at(dst, i)) + load<f32>(at(src, i)));
 }
 
-// The window of output pixel r: for each kernel row ky the taps kx = 0..kw-1
-// read the input columns ix0 + kx, which lie next to each other in NHWC, so a
-// kernel row is one contiguous run of (kx1 - kx0) * c floats plus zero ends.
-// `gather` true: cols <- x (im2col); false: dx += cols (col2im).
+// The window of output pixel (img, oy, ox): for each kernel row ky the taps
+// kx = 0..kw-1 read the input columns ix0 + kx, which lie next to each other
+// in NHWC, so a kernel row is one contiguous run of (kx1 - kx0) * c floats
+// plus zero ends. `gather` true: cols <- x (im2col); false: x += cols (col2im).
 @inline function window(
-  gather: bool, cols: usize, x: usize, r: i32,
-  h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
+  gather: bool, cols: usize, x: usize, img: i32, oy: i32, ox: i32,
+  h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
 ): void {
-  const img = r / (oh * ow);
-  const pix = r - img * oh * ow;
-  const oy = pix / ow;
-  const ox = pix - oy * ow;
   const iy0 = oy * sh - pt;
   const ix0 = ox * sw - pl;
   const kx0 = max(0, -ix0);
@@ -79,6 +75,29 @@ import { gemmNN, gemmNT, gemmTN } from "./gemm";
   }
 }
 
+// Rows r0 .. r0 + rows - 1 of cols (stored from `cols` on, K floats each):
+// gathered from x, or added into x. The pixel is tracked by counters, not
+// divisions.
+@inline function windows(
+  gather: bool, cols: usize, x: usize, r0: i32, rows: i32,
+  h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
+): void {
+  const k = kh * kw * c;
+  let img = r0 / (oh * ow);
+  let oy = (r0 - img * oh * ow) / ow;
+  let ox = r0 - (img * oh + oy) * ow;
+  for (let i = 0; i < rows; i++) {
+    window(gather, at(cols, i * k), x, img, oy, ox, h, w, c, kh, kw, sh, sw, pt, pl);
+    if (++ox == ow) {
+      ox = 0;
+      if (++oy == oh) {
+        oy = 0;
+        img++;
+      }
+    }
+  }
+}
+
 // True when im2col is the identity (1 x 1 kernel, stride 1, no padding): X is cols.
 @inline function pointwise(kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32): bool {
   return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0;
@@ -97,7 +116,7 @@ export function conv2d(
   }
   for (let r0 = 0; r0 < m; r0 += blockRows) {
     const rows = min(blockRows, m - r0);
-    for (let i = 0; i < rows; i++) window(true, at(scratch, i * k), x, r0 + i, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
+    windows(true, scratch, x, r0, rows, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
     gemmNN(at(y, r0 * cout), scratch, f, rows, cout, k, false);
   }
 }
@@ -117,7 +136,7 @@ export function conv2dInputGrad(
   for (let r0 = 0; r0 < m; r0 += blockRows) {
     const rows = min(blockRows, m - r0);
     gemmNT(scratch, at(dy, r0 * cout), f, rows, k, cout, false);
-    for (let i = 0; i < rows; i++) window(false, at(scratch, i * k), dx, r0 + i, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
+    windows(false, scratch, dx, r0, rows, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
   }
 }
 
@@ -135,7 +154,7 @@ export function conv2dFilterGrad(
   if (m == 0) zeroFloats(df, k * cout);
   for (let r0 = 0; r0 < m; r0 += blockRows) {
     const rows = min(blockRows, m - r0);
-    for (let i = 0; i < rows; i++) window(true, at(scratch, i * k), x, r0 + i, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
+    windows(true, scratch, x, r0, rows, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
     gemmTN(df, scratch, at(dy, r0 * cout), k, cout, rows, r0 > 0);
   }
 }
