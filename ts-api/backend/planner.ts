@@ -6,7 +6,7 @@ import type { Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
 import type { Engine } from "../engine/engine.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
-import type { Tensor } from "../engine/tensor.ts";
+import { Tensor, checkShape } from "../engine/tensor.ts";
 import { type Activation, type RealOps, rowsCols } from "./ops.ts";
 import * as conv from "./conv/planner.ts";
 import type { Window2d } from "./conv/window.ts";
@@ -30,14 +30,17 @@ function sameSize(what: string, a: Tensor, b: Tensor): void {
 
 export class Planner implements RealOps {
   readonly steps: Step[] = [];
-  /** Tensors this plan allocated (and will free). */
+  /** Tensors this plan made (compile() gives them memory, and frees it). */
   readonly owned: Tensor[] = [];
   readonly observed = new Map<string, Tensor>();
 
   constructor(readonly engine: Engine) {}
 
+  // Outputs get their memory when the plan is compiled (compile.ts), so that
+  // tensors whose lives do not overlap can share it.
   private out(shape: Shape): Tensor {
-    const t = this.engine.tensor(shape);
+    checkShape(shape, "planner");
+    const t = Tensor.unplaced(this.engine, shape);
     this.owned.push(t);
     return t;
   }
