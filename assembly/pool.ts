@@ -18,6 +18,42 @@ import { at } from "./simd";
   for (; i < n; i++) store<f32>(at(dst, i), 0);
 }
 
+// A 2 x 2 window inside the image (the common pooling): its four taps
+// unrolled, for every channel of one output pixel. Same choices as the
+// general loop: the first of equal values, NaN over numbers.
+@inline function maxOf4(y: usize, arg: usize, x: usize, o: i32, b: i32, right: i32, down: i32, c: i32): void {
+  const lane = i32x4(0, 1, 2, 3);
+  let ch = 0;
+  for (; ch + 4 <= c; ch += 4) {
+    const i0 = b + ch;
+    let best = v128.load(at(x, i0));
+    let bestAt = i32x4.add(i32x4.splat(i0), lane);
+    for (let t = 1; t < 4; t++) {
+      const i = i0 + (t & 1 ? right : 0) + (t & 2 ? down : 0);
+      const v = v128.load(at(x, i));
+      const take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+      best = v128.bitselect(v, best, take);
+      bestAt = v128.bitselect(i32x4.add(i32x4.splat(i), lane), bestAt, take);
+    }
+    v128.store(at(y, o + ch), best);
+    v128.store(at(arg, o + ch), bestAt);
+  }
+  for (; ch < c; ch++) {
+    const i0 = b + ch;
+    let best = load<f32>(at(x, i0));
+    let bestAt = i0;
+    for (let t = 1; t < 4; t++) {
+      const i = i0 + (t & 1 ? right : 0) + (t & 2 ? down : 0);
+      const v = load<f32>(at(x, i));
+      const take = v > best || v != v;
+      best = select<f32>(v, best, take);
+      bestAt = select<i32>(i, bestAt, take);
+    }
+    store<f32>(at(y, o + ch), best);
+    store<i32>(at(arg, o + ch), bestAt);
+  }
+}
+
 /** y = the maximum of each window of x; arg (i32) = the index in x of the tap it came from. */
 export function maxPool2d(
   y: usize, arg: usize, x: usize,
@@ -33,13 +69,17 @@ export function maxPool2d(
         const kx0 = max(0, -ix0), kx1 = min(kw, w - ix0);
         const o = ((img * oh + oy) * ow + ox) * c;
         const first = ((img * h + iy0 + ky0) * w + ix0 + kx0) * c;
+        if (kh == 2 && kw == 2 && ky1 - ky0 == 2 && kx1 - kx0 == 2) {
+          maxOf4(y, arg, x, o, first, c, w * c, c);
+          continue;
+        }
         let ch = 0;
         for (; ch + 4 <= c; ch += 4) {
           let best = v128.load(at(x, first + ch));
           let bestAt = i32x4.add(i32x4.splat(first + ch), lane);
           for (let ky = ky0; ky < ky1; ky++) {
-            for (let kx = kx0; kx < kx1; kx++) {
-              const i = ((img * h + iy0 + ky) * w + ix0 + kx) * c + ch;
+            let i = ((img * h + iy0 + ky) * w + ix0 + kx0) * c + ch;
+            for (let kx = kx0; kx < kx1; kx++, i += c) {
               const v = v128.load(at(x, i));
               const take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
               best = v128.bitselect(v, best, take);
@@ -49,21 +89,25 @@ export function maxPool2d(
           v128.store(at(y, o + ch), best);
           v128.store(at(arg, o + ch), bestAt);
         }
-        for (; ch < c; ch++) {
-          let best = load<f32>(at(x, first + ch));
-          let bestAt = first + ch;
-          for (let ky = ky0; ky < ky1; ky++) {
-            for (let kx = kx0; kx < kx1; kx++) {
-              const i = ((img * h + iy0 + ky) * w + ix0 + kx) * c + ch;
-              const v = load<f32>(at(x, i));
-              if (v > best || v != v) {
-                best = v;
-                bestAt = i;
-              }
+        if (ch == c) continue;
+        // the last c % 4 channels: taps outer, channels inner, the running
+        // maxima kept in y and arg
+        for (let q = ch; q < c; q++) {
+          store<f32>(at(y, o + q), load<f32>(at(x, first + q)));
+          store<i32>(at(arg, o + q), first + q);
+        }
+        for (let ky = ky0; ky < ky1; ky++) {
+          let i = ((img * h + iy0 + ky) * w + ix0 + kx0) * c;
+          for (let kx = kx0; kx < kx1; kx++, i += c) {
+            for (let q = ch; q < c; q++) {
+              // branch-free: on random data a branch here is mispredicted half the time
+              const v = load<f32>(at(x, i + q));
+              const best = load<f32>(at(y, o + q));
+              const take = v > best || v != v;
+              store<f32>(at(y, o + q), select<f32>(v, best, take));
+              store<i32>(at(arg, o + q), select<i32>(i + q, load<i32>(at(arg, o + q)), take));
             }
           }
-          store<f32>(at(y, o + ch), best);
-          store<i32>(at(arg, o + ch), bestAt);
         }
       }
     }
