@@ -118,10 +118,16 @@ import { gemmNN, gemmNT, gemmTN } from "./gemm";
   return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0;
 }
 
-/** y [n, oh, ow, cout] = conv(x [n, h, w, c], f [kh, kw, c, cout]); scratch holds blockRows x kh*kw*c floats. */
+/**
+ * y [n, oh, ow, cout] = conv(x [n, h, w, c], f [kh, kw, c, cout]). scratch
+ * holds blockRows x kh*kw*c floats, or with `keep` the whole cols matrix
+ * (n*oh*ow rows, each block at its own rows), left there for the filter
+ * gradient, which is then one GEMM (cols^T dy) with no second im2col.
+ */
 export function conv2d(
   y: usize, x: usize, f: usize, scratch: usize, blockRows: i32,
   n: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, oh: i32, ow: i32, cout: i32,
+  keep: bool,
 ): void {
   const m = n * oh * ow;
   const k = kh * kw * c;
@@ -131,8 +137,9 @@ export function conv2d(
   }
   for (let r0 = 0; r0 < m; r0 += blockRows) {
     const rows = min(blockRows, m - r0);
-    windows(true, scratch, x, r0, rows, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
-    gemmNN(at(y, r0 * cout), scratch, f, rows, cout, k, false);
+    const block = keep ? at(scratch, r0 * k) : scratch;
+    windows(true, block, x, r0, rows, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
+    gemmNN(at(y, r0 * cout), block, f, rows, cout, k, false);
   }
 }
 

@@ -1,7 +1,7 @@
 // conv2d: the wasm kernels (im2col + GEMM in row blocks) against the float64
 // reference on both passes, the reference's reverse against central finite
 // differences, odd sizes, strides and paddings, and clear shape errors.
-import { init, conv2d, seq, relu, reshape, flatten, dense, window2d, type Para, type Wires } from "../ts-api/index.ts";
+import { init, engine, compile, conv2d, seq, relu, reshape, flatten, dense, window2d, type Para, type Wires } from "../ts-api/index.ts";
 import { test } from "./harness.ts";
 import { assert, assertClose, assertDeepEqual, assertThrows } from "./assert.ts";
 import { finiteDifferences, randomValues, runReference, runWasm } from "./lens-check.ts";
@@ -45,6 +45,22 @@ test("conv2d wasm matches the float64 reference on both passes", () => {
     assertClose(got.inputChanges[0]!, want.inputChanges[0]!, tol, `input gradient ${label(c)}`);
     assertClose(got.paramChanges[0]!, want.paramChanges[0]!, tol, `filter gradient ${label(c)}`);
     if (c.bias !== false) assertClose(got.paramChanges[1]!, want.paramChanges[1]!, tol, `bias gradient ${label(c)}`);
+  });
+});
+
+test("conv2d forward-only plans (block-sized im2col scratch) match the reference", () => {
+  cases.forEach((c, i) => {
+    const f = layer(c);
+    const v = randomValues(f, c.batch, 500 + i);
+    const want = runReference(f, c.batch, v);
+    const e = engine();
+    const params = f.params.map((s, j) => e.tensor(s.shape, v.params[j]!));
+    const plan = compile(f, { batch: c.batch, params, changes: "none" });
+    plan.inputs[0]!.set(v.inputs[0]!);
+    plan.forward();
+    assertClose(plan.outputs[0]!.data, want.outputs[0]!, tol, `forward ${label(c)}`);
+    plan.dispose();
+    params.forEach((t) => t.dispose());
   });
 });
 

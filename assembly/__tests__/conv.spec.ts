@@ -36,7 +36,12 @@ describe("conv2d", () => {
       const x = arr(n * h * w * c, 1), f = arr(kh * kw * c * cout, 2), dy = arr(n * oh * ow * cout, 3);
       const y = new Float32Array(n * oh * ow * cout), dx = arr(n * h * w * c, 9), df = arr(kh * kw * c * cout, 9);
       const scratch = new Float32Array(rows * kh * kw * c);
-      conv2d(y.dataStart, x.dataStart, f.dataStart, scratch.dataStart, rows, n, h, w, c, kh, kw, g[6], g[7], g[8], g[9], oh, ow, cout);
+      conv2d(y.dataStart, x.dataStart, f.dataStart, scratch.dataStart, rows, n, h, w, c, kh, kw, g[6], g[7], g[8], g[9], oh, ow, cout, false);
+      // keeping the whole im2col matrix gives the same output
+      const whole = new Float32Array(n * oh * ow * kh * kw * c);
+      const yKept = new Float32Array(y.length);
+      conv2d(yKept.dataStart, x.dataStart, f.dataStart, whole.dataStart, rows, n, h, w, c, kh, kw, g[6], g[7], g[8], g[9], oh, ow, cout, true);
+      for (let i = 0; i < y.length; i++) expect(yKept[i]).toBe(y[i]);
       conv2dInputGrad(dx.dataStart, dy.dataStart, f.dataStart, scratch.dataStart, rows, n, h, w, c, kh, kw, g[6], g[7], g[8], g[9], oh, ow, cout);
       conv2dFilterGrad(df.dataStart, x.dataStart, dy.dataStart, scratch.dataStart, rows, n, h, w, c, kh, kw, g[6], g[7], g[8], g[9], oh, ow, cout);
       const wantY = new Float32Array(y.length), wantDx = new Float32Array(dx.length), wantDf = new Float32Array(df.length);

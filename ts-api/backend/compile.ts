@@ -84,7 +84,7 @@ export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions)
     }
   });
 
-  const planner = new Planner(e);
+  const planner = new Planner(e, changes !== "none");
   const V = (t: Tensor): Value => t as unknown as Value;
   const T = (v: Change): Tensor | null => v as unknown as Tensor | null;
   const inputs = f.dom.map((s) => e.tensor([batch, ...s]));

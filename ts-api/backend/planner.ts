@@ -34,7 +34,14 @@ export class Planner implements RealOps {
   readonly owned: Tensor[] = [];
   readonly observed = new Map<string, Tensor>();
 
-  constructor(readonly engine: Engine) {}
+  /** The im2col matrices conv2d keeps for the filter gradient (conv/planner.ts). */
+  private readonly im2col = new Map<Tensor, { g: Window2d; cols: Tensor }[]>();
+
+  constructor(
+    readonly engine: Engine,
+    /** Whether a reverse pass will be planned (forward-only plans keep no residual-only buffers). */
+    readonly planReverse = true,
+  ) {}
 
   // Outputs get their memory when the plan is compiled (compile.ts), so that
   // tensors whose lives do not overlap can share it.
@@ -304,7 +311,13 @@ export class Planner implements RealOps {
   // ---- convolution and pooling (conv/planner.ts) -----------------------------
 
   private get kit(): conv.PlanKit {
-    return { engine: this.engine, out: (shape) => this.out(shape), emit: (name, run, reads, writes) => this.emit(name, run, reads, writes) };
+    return {
+      engine: this.engine,
+      out: (shape) => this.out(shape),
+      emit: (name, run, reads, writes) => this.emit(name, run, reads, writes),
+      reverse: this.planReverse,
+      kept: this.im2col,
+    };
   }
   conv2d(x: Value, f: Value, g: Window2d): Value {
     return conv.conv2d(this.kit, x, f, g);

@@ -51,7 +51,7 @@ export interface Core {
 
   // convolution and pooling of NHWC images; the window is n, h, w, c (input), kh, kw (kernel),
   // sh, sw (strides), pt, pl (top and left padding), oh, ow (output)
-  conv2d(y: Ptr, x: Ptr, f: Ptr, scratch: Ptr, blockRows: number, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number): void;
+  conv2d(y: Ptr, x: Ptr, f: Ptr, scratch: Ptr, blockRows: number, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number, keep: number): void;
   conv2dInputGrad(dx: Ptr, dy: Ptr, f: Ptr, scratch: Ptr, blockRows: number, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number): void;
   conv2dFilterGrad(df: Ptr, x: Ptr, dy: Ptr, scratch: Ptr, blockRows: number, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number): void;
   maxPool2d(y: Ptr, arg: Ptr, x: Ptr, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number): void;

@@ -13,7 +13,17 @@ export interface PlanKit {
   readonly engine: Engine;
   out(shape: Shape): Tensor;
   emit(name: string, run: () => void, reads: Tensor[], writes: Tensor[]): void;
+  /** Whether a reverse pass will be planned: then conv2d keeps its im2col matrix for the filter gradient. */
+  readonly reverse: boolean;
+  /** The im2col matrices conv2d kept, by input and window. */
+  readonly kept: Map<Tensor, { g: Window2d; cols: Tensor }[]>;
 }
+
+/**
+ * The largest im2col matrix a training plan keeps from the forward pass
+ * (bytes); above it the filter gradient rebuilds the matrix block by block.
+ */
+export const KEEP_LIMIT = 64 * 2 ** 20;
 
 const T = (v: Value): Tensor => v as unknown as Tensor;
 const V = (t: Tensor): Value => t as unknown as Value;
@@ -41,11 +51,12 @@ function filter(what: string, f: Tensor, g: Window2d): [c: number, cout: number]
   return [f.shape[2]!, f.shape[3]!];
 }
 
+const isPointwise = (g: Window2d): boolean => g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0;
+
 /** The scratch of one conv call: blockRows x K floats (none when im2col is the identity). */
 function scratch(p: PlanKit, g: Window2d, m: number, k: number): [Tensor, number] {
-  const pointwise = g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0;
   const rows = blockRows(m, k);
-  return [p.out([pointwise ? 0 : rows * k]), rows];
+  return [p.out([isPointwise(g) ? 0 : rows * k]), rows];
 }
 
 export function conv2d(p: PlanKit, xv: Value, fv: Value, g: Window2d): Value {
@@ -54,11 +65,16 @@ export function conv2d(p: PlanKit, xv: Value, fv: Value, g: Window2d): Value {
   const [fc, cout] = filter("conv2d", f, g);
   if (fc !== c) throw new ParalensError(`conv2d: the input has ${c} channel(s) but the filter ${fmtShape(f.shape)} takes ${fc}`);
   const m = n * g.oh * g.ow;
-  const [s, rows] = scratch(p, g, m, g.kh * g.kw * c);
+  const k = g.kh * g.kw * c;
+  // a training plan keeps the whole im2col matrix: its filter gradient is then one GEMM
+  const keep = p.reverse && !isPointwise(g) && m * k * 4 <= KEEP_LIMIT;
+  const [s, rows] = keep ? [p.out([m, k]), blockRows(m, k)] : scratch(p, g, m, k);
+  if (keep) p.kept.set(x, [...(p.kept.get(x) ?? []), { g, cols: s }]);
   const y = p.out([n, g.oh, g.ow, cout]);
   const core = p.engine.core;
   const { h, w, kh, kw, sh, sw, pt, pl, oh, ow } = g;
-  p.emit("conv2d", () => core.conv2d(y.offset, x.offset, f.offset, s.offset, rows, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout), [x, f], [y, s]);
+  const flag = keep ? 1 : 0;
+  p.emit("conv2d", () => core.conv2d(y.offset, x.offset, f.offset, s.offset, rows, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout, flag), [x, f], [y, s]);
   return V(y);
 }
 
@@ -82,9 +98,15 @@ export function conv2dFilterGrad(p: PlanKit, xv: Value, dyv: Value, g: Window2d)
   const [dn, cout] = image("conv2d filter gradient", dy, g.oh, g.ow);
   if (dn !== n) throw new ParalensError(`conv2d filter gradient: batch sizes differ: ${fmtShape(x.shape)} and ${fmtShape(dy.shape)}`);
   const m = n * g.oh * g.ow;
-  const [s, rows] = scratch(p, g, m, g.kh * g.kw * c);
   const df = p.out([g.kh, g.kw, c, cout]);
   const core = p.engine.core;
+  const cols = p.kept.get(x)?.find((e) => e.g === g)?.cols;
+  if (cols !== undefined) {
+    const k = g.kh * g.kw * c;
+    p.emit("gemmTN", () => core.gemmTN(df.offset, cols.offset, dy.offset, k, cout, m, 0), [cols, dy], [df]);
+    return V(df);
+  }
+  const [s, rows] = scratch(p, g, m, g.kh * g.kw * c);
   const { h, w, kh, kw, sh, sw, pt, pl, oh, ow } = g;
   p.emit("conv2dFilterGrad", () => core.conv2dFilterGrad(df.offset, x.offset, dy.offset, s.offset, rows, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout), [x, dy], [df, s]);
   return V(df);
