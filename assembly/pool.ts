@@ -38,19 +38,21 @@ import { at } from "./simd";
     v128.store(at(y, o + ch), best);
     v128.store(at(arg, o + ch), bestAt);
   }
+  // the last c % 4 channels one at a time, still in vector registers (lane
+  // 0): compare and select stay branch-free
   for (; ch < c; ch++) {
     const i0 = b + ch;
-    let best = load<f32>(at(x, i0));
-    let bestAt = i0;
+    let best = v128.load32_splat(at(x, i0));
+    let bestAt = i32x4.splat(i0);
     for (let t = 1; t < 4; t++) {
       const i = i0 + (t & 1 ? right : 0) + (t & 2 ? down : 0);
-      const v = load<f32>(at(x, i));
-      const take = v > best || v != v;
-      best = select<f32>(v, best, take);
-      bestAt = select<i32>(i, bestAt, take);
+      const v = v128.load32_splat(at(x, i));
+      const take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+      best = v128.bitselect(v, best, take);
+      bestAt = v128.bitselect(i32x4.splat(i), bestAt, take);
     }
-    store<f32>(at(y, o + ch), best);
-    store<i32>(at(arg, o + ch), bestAt);
+    v128.store32_lane(at(y, o + ch), best, 0);
+    v128.store32_lane(at(arg, o + ch), bestAt, 0);
   }
 }
 
@@ -89,25 +91,21 @@ export function maxPool2d(
           v128.store(at(y, o + ch), best);
           v128.store(at(arg, o + ch), bestAt);
         }
-        if (ch == c) continue;
-        // the last c % 4 channels: taps outer, channels inner, the running
-        // maxima kept in y and arg
-        for (let q = ch; q < c; q++) {
-          store<f32>(at(y, o + q), load<f32>(at(x, first + q)));
-          store<i32>(at(arg, o + q), first + q);
-        }
-        for (let ky = ky0; ky < ky1; ky++) {
-          let i = ((img * h + iy0 + ky) * w + ix0 + kx0) * c;
-          for (let kx = kx0; kx < kx1; kx++, i += c) {
-            for (let q = ch; q < c; q++) {
-              // branch-free: on random data a branch here is mispredicted half the time
-              const v = load<f32>(at(x, i + q));
-              const best = load<f32>(at(y, o + q));
-              const take = v > best || v != v;
-              store<f32>(at(y, o + q), select<f32>(v, best, take));
-              store<i32>(at(arg, o + q), select<i32>(i + q, load<i32>(at(arg, o + q)), take));
+        // the last c % 4 channels one at a time in lane 0 (branch-free, as in maxOf4)
+        for (; ch < c; ch++) {
+          let best = v128.load32_splat(at(x, first + ch));
+          let bestAt = i32x4.splat(first + ch);
+          for (let ky = ky0; ky < ky1; ky++) {
+            let i = ((img * h + iy0 + ky) * w + ix0 + kx0) * c + ch;
+            for (let kx = kx0; kx < kx1; kx++, i += c) {
+              const v = v128.load32_splat(at(x, i));
+              const take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+              best = v128.bitselect(v, best, take);
+              bestAt = v128.bitselect(i32x4.splat(i), bestAt, take);
             }
           }
+          v128.store32_lane(at(y, o + ch), best, 0);
+          v128.store32_lane(at(arg, o + ch), bestAt, 0);
         }
       }
     }
