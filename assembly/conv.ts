@@ -24,11 +24,22 @@
 import { at } from "./simd";
 import { gemmNN, gemmNT, gemmTN } from "./gemm";
 
-// Copies n floats (no overlap), four at a time then one at a time.
-@inline function copyFloats(dst: usize, src: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(at(dst, i), v128.load(at(src, i)));
-  for (; i < n; i++) store<f32>(at(dst, i), load<f32>(at(src, i)));
+// Copies n floats (no overlap), four at a time; a ragged end is one more
+// vector ending at n (rewriting a few floats with the same values). Runs
+// shorter than a vector (a kernel row of a 1- or 3-channel image) are copied
+// as one vector when 16 bytes can be read at src and written at dst without
+// passing srcEnd and dstEnd: the extra floats land in cols slots that are
+// written later, in order.
+@inline function copyFloats(dst: usize, src: usize, n: i32, srcEnd: usize, dstEnd: usize): void {
+  if (n >= 4) {
+    let i = 0;
+    for (; i + 4 <= n; i += 4) v128.store(at(dst, i), v128.load(at(src, i)));
+    if (i < n) v128.store(at(dst, n - 4), v128.load(at(src, n - 4)));
+  } else if (src + 16 <= srcEnd && dst + 16 <= dstEnd) {
+    v128.store(dst, v128.load(src));
+  } else {
+    for (let i = 0; i < n; i++) store<f32>(at(dst, i), load<f32>(at(src, i)));
+  }
 }
 
 @inline function zeroFloats(dst: usize, n: i32): void {
@@ -48,9 +59,10 @@ import { gemmNN, gemmNT, gemmTN } from "./gemm";
 // in NHWC, so a kernel row is one contiguous run of (kx1 - kx0) * c floats
 // plus zero ends. `gather` true: cols <- x (im2col); false: x += cols (col2im).
 // Windows clear of the left and right edges (most of them) skip the clipping.
+// xEnd and colsEnd bound the memory the copies may touch.
 @inline function window(
   gather: bool, cols: usize, x: usize, img: i32, oy: i32, ox: i32,
-  h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
+  h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, xEnd: usize, colsEnd: usize,
 ): void {
   const iy0 = oy * sh - pt;
   const ix0 = ox * sw - pl;
@@ -61,7 +73,7 @@ import { gemmNN, gemmNT, gemmTN } from "./gemm";
       const iy = iy0 + ky;
       if (iy >= 0 && iy < h) {
         const src = at(x, ((img * h + iy) * w + ix0) * c);
-        if (gather) copyFloats(dst, src, rowLen);
+        if (gather) copyFloats(dst, src, rowLen, xEnd, colsEnd);
         else addFloats(src, dst, rowLen);
       } else if (gather) {
         zeroFloats(dst, rowLen);
@@ -82,7 +94,7 @@ import { gemmNN, gemmNT, gemmTN } from "./gemm";
     const src = at(x, ((img * h + iy) * w + ix0 + kx0) * c);
     if (gather) {
       zeroFloats(dst, kx0 * c);
-      copyFloats(at(dst, kx0 * c), src, run);
+      copyFloats(at(dst, kx0 * c), src, run, xEnd, colsEnd);
       zeroFloats(at(dst, kx1 * c), (kw - kx1) * c);
     } else {
       addFloats(src, at(dst, kx0 * c), run);
@@ -95,14 +107,16 @@ import { gemmNN, gemmNT, gemmTN } from "./gemm";
 // divisions.
 @inline function windows(
   gather: bool, cols: usize, x: usize, r0: i32, rows: i32,
-  h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
+  n: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
 ): void {
   const k = kh * kw * c;
+  const xEnd = at(x, n * h * w * c);
+  const colsEnd = at(cols, rows * k);
   let img = r0 / (oh * ow);
   let oy = (r0 - img * oh * ow) / ow;
   let ox = r0 - (img * oh + oy) * ow;
   for (let i = 0; i < rows; i++) {
-    window(gather, at(cols, i * k), x, img, oy, ox, h, w, c, kh, kw, sh, sw, pt, pl);
+    window(gather, at(cols, i * k), x, img, oy, ox, h, w, c, kh, kw, sh, sw, pt, pl, xEnd, colsEnd);
     if (++ox == ow) {
       ox = 0;
       if (++oy == oh) {
@@ -138,7 +152,7 @@ export function conv2d(
   for (let r0 = 0; r0 < m; r0 += blockRows) {
     const rows = min(blockRows, m - r0);
     const block = keep ? at(scratch, r0 * k) : scratch;
-    windows(true, block, x, r0, rows, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
+    windows(true, block, x, r0, rows, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
     gemmNN(at(y, r0 * cout), block, f, rows, cout, k, false);
   }
 }
@@ -158,7 +172,7 @@ export function conv2dInputGrad(
   for (let r0 = 0; r0 < m; r0 += blockRows) {
     const rows = min(blockRows, m - r0);
     gemmNT(scratch, at(dy, r0 * cout), f, rows, k, cout, false);
-    windows(false, scratch, dx, r0, rows, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
+    windows(false, scratch, dx, r0, rows, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
   }
 }
 
@@ -176,7 +190,7 @@ export function conv2dFilterGrad(
   if (m == 0) zeroFloats(df, k * cout);
   for (let r0 = 0; r0 < m; r0 += blockRows) {
     const rows = min(blockRows, m - r0);
-    windows(true, scratch, x, r0, rows, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
+    windows(true, scratch, x, r0, rows, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
     gemmTN(df, scratch, at(dy, r0 * cout), k, cout, rows, r0 > 0);
   }
 }
