@@ -6,6 +6,7 @@ import { type Padding, type Pair, type Window2d, describeWindow, imageWindow } f
 import { type Initialiser, glorotUniform, zeros } from "../init/initialisers.ts";
 import { positive } from "./linear.ts";
 
+/** The options of conv2d: filters and kernel are required; stride 1, padding "valid" and a bias by default. */
 export interface Conv2dOptions {
   /** Output channels: how many filters. */
   filters: number;
