@@ -26,3 +26,6 @@ export { copyStrided, gather, scatterAdd } from "./gather";
 
 // Boolean circuits over Z2: bit-sliced evaluation of compiled instruction lists
 export { z2Run, z2Fold, z2Count } from "./z2";
+// convolution and pooling (NHWC images, [kh, kw, c, cout] filters)
+export { conv2d, conv2dInputGrad, conv2dFilterGrad } from "./conv";
+export { maxPool2d, maxPool2dReverse, avgPool2d, avgPool2dReverse } from "./pool";

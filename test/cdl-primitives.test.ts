@@ -43,7 +43,7 @@ test("wire lenses (multiply, subtract, concat, split, stack, unstack, reshape, s
     ["split", split([5], [1], [2, 3]) as AnyPara],
     ["stack", stack(5, [3]) as AnyPara],
     ["unstack", unstack(3, [2, 3]) as AnyPara],
-    ["reshape", reshape([2, 3], [3, 2]) as AnyPara],
+    ["reshape", reshape([3, 2]).at([[2, 3]]) as AnyPara],
     ["sumWires", sumWires(3, [7]) as AnyPara],
     ["scaled", scaled([5], -0.75) as AnyPara],
     ["concat ; dense ; split", seq(concat([3], [5]), dense(8, 9, "tanh"), split([4], [5])) as AnyPara],

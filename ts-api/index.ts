@@ -24,6 +24,14 @@ export { bias } from "./layers/bias.ts";
 export { dense } from "./layers/dense.ts";
 export { sigmoid, tanh, relu, leakyRelu, softmax, type ActivationName } from "./layers/activations.ts";
 
+// convolution and pooling
+export { conv2d, type Conv2dOptions } from "./layers/conv2d.ts";
+export { maxPool2d } from "./layers/maxPool2d.ts";
+export { avgPool2d } from "./layers/avgPool2d.ts";
+export { flatten } from "./layers/flatten.ts";
+export { reshape } from "./layers/reshape.ts";
+export { window2d, type Window2d, type Padding, type Pair } from "./backend/conv/window.ts";
+
 // learning
 export { mse, softmaxCrossEntropy, binaryCrossEntropy, dotProduct, type Loss } from "./losses/losses.ts";
 export { constantRate, lossScaledRate, type Rate } from "./losses/rates.ts";
@@ -43,12 +51,12 @@ export {
 } from "./init/initialisers.ts";
 
 // categorical deep learning: architectures as (co)algebras in Para, weight sharing, equivariance
-export { multiply, subtract, concat, split, stack, unstack, reshape, sumWires, project } from "./cdl/wires.ts";
+export { multiply, subtract, concat, split, stack, unstack, sumWires, project } from "./cdl/wires.ts";
 export { diagram, type Builder, type Wire } from "./cdl/diagram.ts";
 export { share, named, point, zeroPoint, withStart, type SharedCell } from "./cdl/share.ts";
 export { fold, type Fold, type ListAlgebra } from "./cdl/fold.ts";
 export { elman, gru, lstm } from "./cdl/cells.ts";
-export { foldTree, leaf, node, treeShape, flatten, type Tree, type TreeAlgebra, type TreeFold } from "./cdl/tree.ts";
+export { foldTree, leaf, node, treeShape, flattenTree, type Tree, type TreeAlgebra, type TreeFold } from "./cdl/tree.ts";
 export { unfold, type Stream } from "./cdl/unfold.ts";
 export { mealy, moore, type Machine } from "./cdl/machines.ts";
 export { scaled } from "./cdl/wires.ts";

@@ -6,7 +6,7 @@
 // product of values is in reach). One plan per tree shape, parameters shared.
 // No Node APIs here: the tests import these functions too.
 import {
-  type Bucket, type Para, type Tree, Rng, StructuredLearner, adam, concat, dense, diagram, flatten, foldTree, leaf, mse, multiply, node, seq,
+  type Bucket, type Para, type Tree, Rng, StructuredLearner, adam, concat, dense, diagram, flattenTree, foldTree, leaf, mse, multiply, node, seq,
   treeShape,
 } from "../../ts-api/index.ts";
 import type { Log } from "./sequences.ts";
@@ -37,7 +37,7 @@ export function expressionBuckets(count: number, leafCounts: readonly number[], 
     const t = randomExpression(leafCounts[rng.int(leafCounts.length)]!, rng);
     const key = treeShape(t);
     const g = groups.get(key) ?? { leaves: [], ops: [], values: [] };
-    const { leaves, labels } = flatten(t);
+    const { leaves, labels } = flattenTree(t);
     g.leaves.push(...leaves);
     for (const op of labels) g.ops.push(...OPS.map((_, k) => Number(k === op)));
     g.values.push(evaluate(t));

@@ -12,6 +12,7 @@ import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
 import type { RealOps } from "./ops.ts";
 import { Planner, type Step } from "./planner.ts";
+import { layout } from "./liveness.ts";
 
 export interface CompileOptions {
   /** Examples per run: every data wire gets this as its first axis. */
@@ -26,6 +27,11 @@ export interface CompileOptions {
    * plan). Calls that feed nothing requested are dropped.
    */
   changes?: "all" | "params" | "none";
+  /**
+   * Let the plan's own tensors share memory when their lives do not overlap
+   * (default true; see liveness.ts). Results are the same bits either way.
+   */
+  reuseMemory?: boolean;
 }
 
 export interface Compiled {
@@ -46,8 +52,11 @@ export interface Compiled {
   forward(): void;
   /** Runs the reverse pass; needs the residuals of the last forward(). */
   reverse(): void;
-  /** Kernel calls per pass, and arena bytes the plan holds (parameters excluded). */
-  readonly stats: { forwardCalls: number; reverseCalls: number; bytes: number; kernels: readonly string[] };
+  /**
+   * Kernel calls per pass; arena bytes the plan holds (parameters excluded),
+   * and what its own tensors would take if none shared memory.
+   */
+  readonly stats: { forwardCalls: number; reverseCalls: number; bytes: number; unsharedBytes: number; kernels: readonly string[] };
   /** Frees the plan's memory (and its parameters, if it allocated them). */
   dispose(): void;
 }
@@ -75,7 +84,7 @@ export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions)
     }
   });
 
-  const planner = new Planner(e);
+  const planner = new Planner(e, changes !== "none");
   const V = (t: Tensor): Value => t as unknown as Value;
   const T = (v: Change): Tensor | null => v as unknown as Tensor | null;
   const inputs = f.dom.map((s) => e.tensor([batch, ...s]));
@@ -92,17 +101,20 @@ export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions)
   const forwardSteps = kept.filter((i) => i < boundary).map((i) => planner.steps[i]!);
   const reverseSteps = kept.filter((i) => i >= boundary).map((i) => planner.steps[i]!);
 
-  // Free what no kept call touches and nobody asked for.
-  const touched = new Set<Tensor>(roots.map((t) => t.owner));
-  for (const s of [...forwardSteps, ...reverseSteps]) for (const t of [...s.reads, ...s.writes]) touched.add(t.owner);
-  const owned = planner.owned.filter((t) => {
-    if (touched.has(t)) return true;
-    t.dispose();
-    return false;
-  });
+  // Lay out the plan's own tensors in one block, sharing memory between
+  // tensors whose lives do not overlap; what no kept call touches gets none.
+  const results = new Set<Tensor>(roots.map((t) => t.owner));
+  const plan = layout(planner.owned, forwardSteps, reverseSteps, results, options.reuseMemory ?? true);
+  const block = e.tensor([plan.bytes / 4]);
+  for (const t of planner.owned) {
+    const at = plan.offsets.get(t);
+    if (at === undefined) t.dispose();
+    else t.placeIn(block, at);
+  }
+  const owned = planner.owned.filter((t) => plan.offsets.has(t));
   const fwd = forwardSteps.map((s) => s.run);
   const rev = reverseSteps.map((s) => s.run);
-  const bytes = [...owned, ...inputs, ...outputChanges].reduce((n, t) => n + t.size * 4, 0);
+  const bytes = plan.bytes + [...planner.constants, ...inputs, ...outputChanges].reduce((n, t) => n + t.size * 4, 0);
   let disposed = false;
 
   return {
@@ -122,11 +134,11 @@ export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions)
       if (disposed) throw new ParalensError(`compiled ${f.name}: used after dispose()`);
       for (let i = 0; i < rev.length; i++) rev[i]!();
     },
-    stats: { forwardCalls: fwd.length, reverseCalls: rev.length, bytes, kernels: [...forwardSteps, ...reverseSteps].map((s) => s.name) },
+    stats: { forwardCalls: fwd.length, reverseCalls: rev.length, bytes, unsharedBytes: plan.unsharedBytes, kernels: [...forwardSteps, ...reverseSteps].map((s) => s.name) },
     dispose() {
       if (disposed) return;
       disposed = true;
-      for (const t of [...owned, ...inputs, ...outputChanges]) t.dispose();
+      for (const t of [...owned, block, ...planner.constants, ...inputs, ...outputChanges]) t.dispose();
       if (ownsParams) for (const t of params) t.dispose();
     },
   };

@@ -6,6 +6,7 @@
 import type { Carrier, Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
+import type { Window2d } from "./conv/window.ts";
 
 export type Activation = "sigmoid" | "tanh" | "relu" | "leakyRelu";
 
@@ -71,6 +72,23 @@ export interface RealOps extends Carrier {
    * [N, k, n] ([N, n, k] if transB); the result is [N, m, n].
    */
   batchMatmul(a: Value, b: Value, transA: boolean, transB: boolean): Value;
+  // Convolution and pooling of NHWC images [N, h, w, c] over the window g
+  // (conv/window.ts); filters are [kh, kw, c, cout]. Out-of-image taps are zeros
+  // for convolution and are skipped by pooling.
+  /** y [N, oh, ow, cout] = sum over the window and c of x * f (cross-correlation). */
+  conv2d(x: Value, f: Value, g: Window2d): Value;
+  /** dx [N, h, w, c] from dy [N, oh, ow, cout]: the transpose of conv2d in x. */
+  conv2dInputGrad(dy: Value, f: Value, g: Window2d): Value;
+  /** df [kh, kw, c, cout] from x and dy, summed over the batch: the transpose of conv2d in f. */
+  conv2dFilterGrad(x: Value, dy: Value, g: Window2d): Value;
+  /** y [N, oh, ow, c] = the window maxima; arg: which tap of x each came from (backend-specific encoding). */
+  maxPool2d(x: Value, g: Window2d): [y: Value, arg: Value];
+  /** dx [N, h, w, c]: dy sent back to the taps recorded in arg. */
+  maxPool2dReverse(arg: Value, dy: Value, g: Window2d): Value;
+  /** y [N, oh, ow, c] = the window means over the taps inside the image. */
+  avgPool2d(x: Value, g: Window2d): Value;
+  /** dx [N, h, w, c]: each dy spread evenly over its window's taps. */
+  avgPool2dReverse(dy: Value, g: Window2d): Value;
 }
 
 /** rows x cols of a value whose first axis is rows: [N, ...rest] -> N x prod(rest). */

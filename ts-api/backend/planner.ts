@@ -6,8 +6,10 @@ import type { Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
 import type { Engine } from "../engine/engine.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
-import { Tensor, sizeOf } from "../engine/tensor.ts";
+import { Tensor, checkShape, sizeOf } from "../engine/tensor.ts";
 import { type Activation, type RealOps, batchDims, rowsCols } from "./ops.ts";
+import * as conv from "./conv/planner.ts";
+import type { Window2d } from "./conv/window.ts";
 
 /** One kernel call with the tensors it reads and writes. */
 export interface Step {
@@ -28,14 +30,24 @@ function sameSize(what: string, a: Tensor, b: Tensor): void {
 
 export class Planner implements RealOps {
   readonly steps: Step[] = [];
-  /** Tensors this plan allocated (and will free). */
+  /** Tensors this plan made (compile() gives them memory, and frees it). */
   readonly owned: Tensor[] = [];
   readonly observed = new Map<string, Tensor>();
 
-  constructor(readonly engine: Engine) {}
+  /** The im2col matrices conv2d keeps for the filter gradient (conv/planner.ts). */
+  private readonly im2col = new Map<Tensor, { g: Window2d; cols: Tensor }[]>();
 
+  constructor(
+    readonly engine: Engine,
+    /** Whether a reverse pass will be planned (forward-only plans keep no residual-only buffers). */
+    readonly planReverse = true,
+  ) {}
+
+  // Outputs get their memory when the plan is compiled (compile.ts), so that
+  // tensors whose lives do not overlap can share it.
   private out(shape: Shape): Tensor {
-    const t = this.engine.tensor(shape);
+    checkShape(shape, "planner");
+    const t = Tensor.unplaced(this.engine, shape);
     this.owned.push(t);
     return t;
   }
@@ -341,7 +353,7 @@ export class Planner implements RealOps {
       throw new ParalensError(`sliceColumns: ${rows} rows of ${width} columns cannot have shape ${fmtShape(shape)}`);
     }
     // one row, or all columns: the slice is contiguous, so a view will do
-    if (rows === 1 || width === cols) return V(new Tensor(this.engine, x.offset + 4 * from, [...shape], x.owner));
+    if (rows === 1 || width === cols) return V(x.slice(from, shape));
     const c = this.out(shape);
     const core = this.engine.core;
     this.emit("sliceColumns", () => core.copyStrided(c.offset, width, x.offset + 4 * from, cols, rows, width), [x], [c]);
@@ -388,17 +400,56 @@ export class Planner implements RealOps {
     return V(c);
   }
 
-  /** An index table in the arena (as i32), written once when the plan is made; shared by a gather and its scatter. */
+  /**
+   * An index table in the arena (as i32), written once when the plan is made
+   * and shared by a gather and its scatter. Being data rather than a result,
+   * it gets its memory now, outside the plan's shared block.
+   */
   private indexTensor(index: Int32Array): Tensor {
     let t = this.indices.get(index);
     if (t === undefined) {
-      t = this.out([index.length]);
+      t = this.engine.tensor([index.length]);
       new Int32Array(this.engine.memory.buffer, t.offset, index.length).set(index);
       this.indices.set(index, t);
+      this.constants.push(t);
     }
     return t;
   }
+  /** Tensors holding data fixed when the plan was made (index tables); freed with the plan. */
+  readonly constants: Tensor[] = [];
   private readonly indices = new Map<Int32Array, Tensor>();
+  // ---- convolution and pooling (conv/planner.ts) -----------------------------
+
+  private get kit(): conv.PlanKit {
+    return {
+      engine: this.engine,
+      out: (shape) => this.out(shape),
+      emit: (name, run, reads, writes) => this.emit(name, run, reads, writes),
+      reverse: this.planReverse,
+      kept: this.im2col,
+    };
+  }
+  conv2d(x: Value, f: Value, g: Window2d): Value {
+    return conv.conv2d(this.kit, x, f, g);
+  }
+  conv2dInputGrad(dy: Value, f: Value, g: Window2d): Value {
+    return conv.conv2dInputGrad(this.kit, dy, f, g);
+  }
+  conv2dFilterGrad(x: Value, dy: Value, g: Window2d): Value {
+    return conv.conv2dFilterGrad(this.kit, x, dy, g);
+  }
+  maxPool2d(x: Value, g: Window2d): [Value, Value] {
+    return conv.maxPool2d(this.kit, x, g);
+  }
+  maxPool2dReverse(arg: Value, dy: Value, g: Window2d): Value {
+    return conv.maxPool2dReverse(this.kit, arg, dy, g);
+  }
+  avgPool2d(x: Value, g: Window2d): Value {
+    return conv.avgPool2d(this.kit, x, g);
+  }
+  avgPool2dReverse(dy: Value, g: Window2d): Value {
+    return conv.avgPool2dReverse(this.kit, dy, g);
+  }
 }
 
 function checkRows(what: string, x: Tensor, rows: number): number {

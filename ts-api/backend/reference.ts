@@ -6,6 +6,7 @@ import type { Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
 import { type Activation, type RealOps, batchDims, rowsCols } from "./ops.ts";
+import { convReference } from "./conv/reference.ts";
 
 /** A float64 tensor of the reference backend. */
 export interface RefTensor {
@@ -273,4 +274,6 @@ export const reference: RealOps = {
     }
     return V(c);
   },
+  // convolution and pooling
+  ...convReference,
 };

@@ -7,7 +7,7 @@
 // kernel's reach) and whose reverse scatters: each kernel entry receives the
 // sum of the changes of all the places it was copied to.
 import type { Lens, Para, ParamSpec } from "../algebra/para.ts";
-import { par, seq } from "../algebra/compose.ts";
+import { par, seq, seqOf } from "../algebra/compose.ts";
 import { type Reparameterisation, reparam } from "../algebra/reparam.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { lens } from "../algebra/para.ts";
@@ -17,7 +17,7 @@ import { type Initialiser, glorotUniform, zeros } from "../init/initialisers.ts"
 import { type ActivationName, activationNamed } from "../layers/activations.ts";
 import { dense } from "../layers/dense.ts";
 import { positive } from "../layers/linear.ts";
-import { reshape } from "./wires.ts";
+import { reshape } from "../layers/reshape.ts";
 
 const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 
@@ -88,7 +88,7 @@ function circularConv(grid: Shape, ksize: Shape, cin: number, cout: number, opti
   positive("circularConv", ...grid, ...ksize, cin, cout);
   const cells = sizeOf(grid);
   const [X, Y] = [[...grid, cin], [...grid, cout]];
-  const flat = seq(reshape(X, [cells * cin]), dense(cells * cin, cells * cout), reshape([cells * cout], Y)) as Para<Wires, Wires>;
+  const flat = seqOf([reshape([cells * cin]).at([X]), dense(cells * cin, cells * cout), reshape(Y).at([[cells * cout]])]) as Para<Wires, Wires>;
   const params: ParamSpec[] = [
     { name: "kernel", shape: [...ksize, cin, cout], init: options.init ?? glorotUniform, role: "parameter" },
     { name: "bias", shape: [cout], init: options.biasInit ?? zeros, role: "parameter" },

@@ -37,7 +37,7 @@ export function treeShape(t: Tree<unknown, unknown>): string {
 }
 
 /** The leaf values left to right and the node labels in post-order (left, right, node). */
-export function flatten<A, B>(t: Tree<A, B>): { leaves: A[]; labels: B[] } {
+export function flattenTree<A, B>(t: Tree<A, B>): { leaves: A[]; labels: B[] } {
   const leaves: A[] = [];
   const labels: B[] = [];
   const walk = (u: Tree<A, B>): void => {

@@ -11,7 +11,8 @@ import type { Shape, Wires } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import { type Wire, diagram } from "./diagram.ts";
 import { share } from "./share.ts";
-import { checkShapes, reshape, stack } from "./wires.ts";
+import { checkShapes, stack } from "./wires.ts";
+import { reshape } from "../layers/reshape.ts";
 
 /** A stream of O unfolded from a state S; `skip` steps are run (and their outputs dropped) before the first output. */
 export interface Stream<S extends Wires = Wires, O extends Shape = Shape> {
@@ -70,7 +71,7 @@ export function unfold<S extends Wires, O extends Shape = Shape>(cell: Para<S, W
     skip,
     take,
     untied,
-    head: () => diagram<S, readonly [O]>(`head(${name})`, S, (d, s) => [d.apply1(reshape([1, ...O], O), [d.apply1(take(1), s)])]),
+    head: () => diagram<S, readonly [O]>(`head(${name})`, S, (d, s) => [d.apply1(reshape(O).at([[1, ...O]]), [d.apply1(take(1), s)])]),
     tail: () => unfold<S, O>(cell, skip + 1),
   };
 }

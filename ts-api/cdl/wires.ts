@@ -109,18 +109,6 @@ export function unstack(count: number, shape: Shape): Lens<readonly [Shape], Wir
   });
 }
 
-/** reshape(from, to): the same values of each example seen with another shape of the same size. */
-export function reshape(from: Shape, to: Shape): Lens<readonly [Shape], readonly [Shape]> {
-  if (sizeOf(from) !== sizeOf(to)) throw new ParalensError(`reshape: ${fmtShape(from)} and ${fmtShape(to)} differ in size`);
-  return lens<readonly [Shape], readonly [Shape], null>({
-    name: `reshape(${fmtShape(from)} -> ${fmtShape(to)})`,
-    dom: [from],
-    cod: [to],
-    forward: (k, [x]) => [[k.reshape(x!, batched(k, x!, to))], null],
-    reverse: (k, _r, [dy]) => [k.reshape(dy!, batched(k, dy!, from))],
-  });
-}
-
 /** sumWires(T, S): S^T -> S, the sum of T wires. Reverse: the change copied to every wire (copy is add's partner). */
 export function sumWires(count: number, shape: Shape): Lens<Wires, readonly [Shape]> {
   countOk("sumWires", count);

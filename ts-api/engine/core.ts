@@ -58,6 +58,15 @@ export interface Core {
   z2Run(code: Ptr, count: number, scratch: Ptr, block: number, words: number, batch: number): void;
   z2Fold(words: Ptr, n: number): void;
   z2Count(wire: Ptr, words: number, batch: number): number;
+  // convolution and pooling of NHWC images; the window is n, h, w, c (input), kh, kw (kernel),
+  // sh, sw (strides), pt, pl (top and left padding), oh, ow (output)
+  conv2d(y: Ptr, x: Ptr, f: Ptr, scratch: Ptr, blockRows: number, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number, keep: number): void;
+  conv2dInputGrad(dx: Ptr, dy: Ptr, f: Ptr, scratch: Ptr, blockRows: number, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number): void;
+  conv2dFilterGrad(df: Ptr, x: Ptr, dy: Ptr, scratch: Ptr, blockRows: number, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number): void;
+  maxPool2d(y: Ptr, arg: Ptr, x: Ptr, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number): void;
+  maxPool2dReverse(dx: Ptr, arg: Ptr, dy: Ptr, inSize: number, outSize: number): void;
+  avgPool2d(y: Ptr, x: Ptr, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number): void;
+  avgPool2dReverse(dx: Ptr, dy: Ptr, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number): void;
 }
 
 /** The kernel names, for checking an instantiated module against this interface. */
@@ -73,4 +82,5 @@ export const kernelNames: readonly (keyof Core)[] = [
   "mul", "copyStrided", "gather", "scatterAdd",
   // Boolean circuits over Z2
   "z2Run", "z2Fold", "z2Count",
+  "conv2d", "conv2dInputGrad", "conv2dFilterGrad", "maxPool2d", "maxPool2dReverse", "avgPool2d", "avgPool2dReverse",
 ];

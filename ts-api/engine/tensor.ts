@@ -22,17 +22,48 @@ export class Tensor {
   readonly size: number;
   private view: Float32Array | undefined;
   private disposed = false;
+  /** Byte offset of this tensor's own memory (-1 until a plan places it); for a view, bytes past its root's. */
+  private start: number;
+  /** The tensor whose arena block holds this one's memory, when a compiled plan placed it there. */
+  private home: Tensor | null = null;
 
   /** Use engine.tensor(...) or Tensor.view(...) rather than this constructor. */
   constructor(
     readonly engine: Engine,
-    /** Byte offset of element 0 in the engine's memory. */
-    readonly offset: number,
+    /** Byte offset of element 0 in the engine's memory (-1: placed later, see `unplaced`); for a view, in its root. */
+    offset: number,
     readonly shape: Shape,
     /** The tensor whose memory this one shares, or itself if it owns its memory. */
     readonly root: Tensor | null = null,
   ) {
     this.size = sizeOf(shape);
+    this.start = offset;
+  }
+
+  /**
+   * A tensor without memory yet, for compiled plans: they record kernel calls
+   * on such tensors, then place them all in one block, letting tensors whose
+   * lives do not overlap share memory (see backend/compile.ts).
+   */
+  static unplaced(engine: Engine, shape: Shape): Tensor {
+    return new Tensor(engine, -1, [...shape]);
+  }
+
+  /** Byte offset of element 0 in the engine's memory. */
+  get offset(): number {
+    if (this.root !== null) return this.root.offset + this.start;
+    if (this.start < 0) throw new ParalensError(`tensor ${fmtShape(this.shape)} has no memory yet: it belongs to a plan being compiled`);
+    return this.start;
+  }
+
+  /** Gives an unplaced tensor its memory: `bytes` into the memory of `home`, which must outlive it. */
+  placeIn(home: Tensor, bytes: number): void {
+    if (this.root !== null || this.start >= 0) throw new ParalensError(`placeIn: tensor ${fmtShape(this.shape)} already has memory`);
+    if (bytes < 0 || bytes + this.size * 4 > home.size * 4) {
+      throw new ParalensError(`placeIn: ${this.size * 4} bytes at ${bytes} do not fit a block of ${home.size * 4}`);
+    }
+    this.start = home.offset + bytes;
+    this.home = home;
   }
 
   /** The tensor that owns this memory. */
@@ -46,7 +77,16 @@ export class Tensor {
     if (sizeOf(shape) !== this.size) {
       throw new ParalensError(`reshape: cannot view ${fmtShape(this.shape)} (${this.size} values) as ${fmtShape(shape)}`);
     }
-    return new Tensor(this.engine, this.offset, shape, this.owner);
+    return new Tensor(this.engine, this.root === null ? 0 : this.start, shape, this.owner);
+  }
+
+  /** The contiguous values from element `from` on, seen with `shape`; no copy. */
+  slice(from: number, shape: Shape): Tensor {
+    checkShape(shape, "slice");
+    if (!Number.isInteger(from) || from < 0 || from + sizeOf(shape) > this.size) {
+      throw new ParalensError(`slice: ${sizeOf(shape)} values from element ${from} do not fit in ${fmtShape(this.shape)}`);
+    }
+    return new Tensor(this.engine, (this.root === null ? 0 : this.start) + 4 * from, [...shape], this.owner);
   }
 
   /**
@@ -55,7 +95,7 @@ export class Tensor {
    * detaches the old buffer), so reading it in a loop allocates nothing.
    */
   get data(): Float32Array {
-    if (this.owner.disposed) throw new ParalensError(`tensor ${fmtShape(this.shape)} was disposed`);
+    if (this.isDisposed) throw new ParalensError(`tensor ${fmtShape(this.shape)} was disposed`);
     const buffer = this.engine.memory.buffer;
     if (this.view === undefined || this.view.buffer !== buffer) {
       this.view = new Float32Array(buffer, this.offset, this.size);
@@ -77,15 +117,16 @@ export class Tensor {
     return this.data.slice();
   }
 
-  /** Frees the memory. A view cannot be disposed; its owner is. */
+  /** Frees the memory (memory placed in another tensor's block is freed with that block). A view cannot be disposed; its owner is. */
   dispose(): void {
     if (this.root !== null) throw new ParalensError("dispose: this tensor is a view; dispose the tensor it was made from");
     if (this.disposed) return;
     this.disposed = true;
-    this.engine.arena.release(this.offset);
+    if (this.home === null && this.start >= 0) this.engine.arena.release(this.start);
   }
 
   get isDisposed(): boolean {
-    return this.owner.disposed;
+    const owner = this.owner;
+    return owner.disposed || (owner.home !== null && owner.home.isDisposed);
   }
 }

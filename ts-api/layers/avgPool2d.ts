@@ -1,0 +1,29 @@
+import { type Poly, lens, poly } from "../algebra/para.ts";
+import type { Wires } from "../algebra/shapes.ts";
+import { type Padding, type Pair, describeWindow, imageWindow } from "../backend/conv/window.ts";
+
+/**
+ * avgPool2d(size, {stride, padding}): the mean of each size x size window of
+ * images [height, width, channels], per channel. The stride defaults to the
+ * size and the padding to "valid"; with "same", a window at the border
+ * averages only the taps inside the image.
+ *
+ * Reverse: each output's change, divided by its window's tap count, goes to
+ * every tap of the window. The pass is linear, so it needs no residual.
+ *
+ *   seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), relu, avgPool2d(2))   // [28, 28, 1] -> [14, 14, 8]
+ */
+export function avgPool2d(size: Pair, options: { stride?: Pair; padding?: Padding } = {}): Poly<false> {
+  const { stride = size, padding = "valid" } = options;
+  const label = `avgPool2d(${describeWindow("avgPool2d", size, stride, padding)})`;
+  return poly(label, false, (dom) => {
+    const [g, c] = imageWindow(label, dom, size, stride, padding);
+    return lens<Wires, Wires, null>({
+      name: label,
+      dom,
+      cod: [[g.oh, g.ow, c]],
+      forward: (k, [x]) => [[k.avgPool2d(x!, g)], null],
+      reverse: (k, _r, [dy]) => [k.avgPool2dReverse(dy!, g)],
+    });
+  });
+}

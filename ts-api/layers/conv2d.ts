@@ -1,0 +1,80 @@
+import type { Value } from "../algebra/category.ts";
+import { type ParamSpec, type Poly, para, poly } from "../algebra/para.ts";
+import type { Wires } from "../algebra/shapes.ts";
+import type { RealOps } from "../backend/ops.ts";
+import { type Padding, type Pair, type Window2d, describeWindow, imageWindow } from "../backend/conv/window.ts";
+import { type Initialiser, glorotUniform, zeros } from "../init/initialisers.ts";
+import { positive } from "./linear.ts";
+
+/** The options of conv2d: filters and kernel are required; stride 1, padding "valid" and a bias by default. */
+export interface Conv2dOptions {
+  /** Output channels: how many filters. */
+  filters: number;
+  /** Kernel size: n (square) or [height, width]. */
+  kernel: Pair;
+  /** Default 1. */
+  stride?: Pair;
+  /** "valid" (default: no padding) or "same" (output size ceil(input / stride)). */
+  padding?: Padding;
+  /** Add a learned bias per output channel (default true). */
+  bias?: boolean;
+  /**
+   * The filter's initialiser; default glorotUniform. Fans follow the conv
+   * convention for [kh, kw, c, cout]: fanIn = kh kw c, fanOut = kh kw cout
+   * (use heUniform or heNormal before relus).
+   */
+  init?: Initialiser;
+  /** Default zeros. */
+  biasInit?: Initialiser;
+}
+
+/**
+ * conv2d({filters, kernel, stride, padding}): a 2-D convolution layer on
+ * images [height, width, channels] (NHWC once batched), taking its input
+ * shape from what feeds it. Parameters "filter" [kh, kw, c, filters] and, unless
+ * bias is false, "bias" [filters]. Output [oh, ow, filters].
+ *
+ * Forward y = x * F + b (cross-correlation, as in deep learning). It is the
+ * dense layer x -> x W + b reparameterised by the weight-tying map F -> W that
+ * puts each filter tap at every position it touches (test/conv-tying.test.ts
+ * checks this), so its reverse is that dense layer's reverse pulled back:
+ * dx = dy * W^T (a transposed convolution), dF = the tying map's transpose
+ * applied to x^T dy, db = dy summed over the batch and the pixels.
+ *
+ *   const model = seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), relu, maxPool2d(2), flatten, dense(14 * 14 * 8, 10)).at([28, 28, 1]);
+ */
+export function conv2d(options: Conv2dOptions): Poly<false> {
+  const { filters, kernel, stride = 1, padding = "valid", bias = true } = options;
+  positive("conv2d: filters", filters);
+  const win = describeWindow("conv2d", kernel, stride, padding);
+  const label = `conv2d(${win} -> ${filters})`;
+  return poly(label, false, (dom) => {
+    const [g, c] = imageWindow(label, dom, kernel, stride, padding);
+    const params: ParamSpec[] = [{ name: "filter", shape: [g.kh, g.kw, c, filters], init: options.init ?? glorotUniform, role: "parameter" }];
+    if (bias) params.push({ name: "bias", shape: [filters], init: options.biasInit ?? zeros, role: "parameter" });
+    return para<Wires, Wires, { x: Value; f: Value }>({
+      name: `conv2d(${win}, ${c} -> ${filters})`,
+      dom,
+      cod: [[g.oh, g.ow, filters]],
+      params,
+      forward(k, [f, b], [x]) {
+        const y = k.conv2d(x!, f!, g);
+        return [[b ? addBias(k, y, b, g, filters) : y], { x: x!, f: f! }];
+      },
+      reverse(k, { x, f }, [dy]) {
+        const df = k.conv2dFilterGrad(x, dy!, g);
+        const dx = k.conv2dInputGrad(dy!, f, g);
+        if (!bias) return [[df], [dx]];
+        const rows = k.shape(dy!)[0]! * g.oh * g.ow;
+        return [[df, k.sumRows(k.reshape(dy!, [rows, filters]))], [dx]];
+      },
+    });
+  });
+}
+
+// the bias is a row vector added to every pixel: y seen as (N oh ow) x cout
+function addBias(k: RealOps, y: Value, b: Value, g: Window2d, cout: number): Value {
+  const shape = k.shape(y);
+  const rows = shape[0]! * g.oh * g.ow;
+  return k.reshape(k.addRowVector(k.reshape(y, [rows, cout]), b), shape);
+}

@@ -1,0 +1,35 @@
+import type { Value } from "../algebra/category.ts";
+import { type Poly, lens, poly } from "../algebra/para.ts";
+import type { Wires } from "../algebra/shapes.ts";
+import { type Padding, type Pair, describeWindow, imageWindow } from "../backend/conv/window.ts";
+
+/**
+ * maxPool2d(size, {stride, padding}): the maximum of each size x size window
+ * of images [height, width, channels], per channel. The stride defaults to
+ * the size (windows side by side) and the padding to "valid" (a remainder
+ * row or column that does not fill a window is dropped, as in the seeds'
+ * reference code); with "same", windows are clipped to the image.
+ *
+ * Reverse: each output's change goes to the tap its maximum came from (the
+ * first such tap in the window on ties); the forward pass records those taps
+ * as its residual, so the reverse pass reads neither x nor y again.
+ *
+ *   seq(conv2d({ filters: 8, kernel: 3 }), relu, maxPool2d(2))   // [28, 28, 1] -> [13, 13, 8]
+ */
+export function maxPool2d(size: Pair, options: { stride?: Pair; padding?: Padding } = {}): Poly<false> {
+  const { stride = size, padding = "valid" } = options;
+  const label = `maxPool2d(${describeWindow("maxPool2d", size, stride, padding)})`;
+  return poly(label, false, (dom) => {
+    const [g, c] = imageWindow(label, dom, size, stride, padding);
+    return lens<Wires, Wires, Value>({
+      name: label,
+      dom,
+      cod: [[g.oh, g.ow, c]],
+      forward(k, [x]) {
+        const [y, arg] = k.maxPool2d(x!, g);
+        return [[y], arg];
+      },
+      reverse: (k, arg, [dy]) => [k.maxPool2dReverse(arg, dy!, g)],
+    });
+  });
+}

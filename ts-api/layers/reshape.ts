@@ -1,0 +1,42 @@
+import { type Lens, type Poly, lens, poly } from "../algebra/para.ts";
+import type { Shape, Wires } from "../algebra/shapes.ts";
+import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
+
+/**
+ * reshape(shape): the same values of each example seen with another shape
+ * (row-major order is kept); one axis may be -1, to be inferred. Forward and
+ * reverse are views: nothing is copied. The shape given excludes the batch axis.
+ *
+ *   seq(reshape([28, 28, 1]), conv2d({ filters: 8, kernel: 3 })).at([784])
+ */
+export function reshape(shape: Shape): Poly<false> {
+  const label = `reshape(${fmtShape(shape)})`;
+  const unknown = shape.filter((d) => d === -1).length;
+  if (unknown > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
+    throw new ParalensError(`${label}: axes must be whole numbers >= 0, with at most one -1 (inferred)`);
+  }
+  return poly(label, false, (dom) => {
+    if (dom.length !== 1) throw new ParalensError(`${label}: acts on one wire, got ${fmtWires(dom)}`);
+    const from = dom[0]!;
+    const size = from.reduce((a, b) => a * b, 1);
+    const known = shape.reduce((a, b) => (b === -1 ? a : a * b), 1);
+    const to = shape.map((d) => (d === -1 ? size / known : d));
+    if (to.reduce((a, b) => a * b, 1) !== size || to.some((d) => !Number.isInteger(d))) {
+      throw new ParalensError(`${label}: cannot view ${fmtShape(from)} (${size} values per example) as ${fmtShape(shape)}`);
+    }
+    return view(label, from, to);
+  });
+}
+
+/** The lens [from] -> [to] (same size) whose passes are reshapes, keeping the batch axis. */
+export function view(name: string, from: Shape, to: Shape): Lens<Wires, Wires> {
+  return lens<Wires, Wires, null>({
+    name,
+    dom: [from],
+    cod: [to],
+    forward: (k, [x]) => [[k.reshape(x!, batched(k.shape(x!), to))], null],
+    reverse: (k, _r, [dy]) => [k.reshape(dy!, batched(k.shape(dy!), from))],
+  });
+}
+
+const batched = (full: Shape, shape: Shape): Shape => [full[0]!, ...shape];
