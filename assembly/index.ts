@@ -19,3 +19,6 @@ export {
   binaryCrossEntropy, binaryCrossEntropyReverse, binaryCrossEntropyLabelReverse,
 } from "./losses";
 export { sgdStep, momentumStep, adagradStep, rmspropStep, adamStep } from "./optimisers";
+
+// benchmarks: the attainable multiply-add rate (not used by the library itself)
+export { peakMadd } from "./peak";

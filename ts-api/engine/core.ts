@@ -48,6 +48,9 @@ export interface Core {
   adagradStep(g: Ptr, p: Ptr, d: Ptr, n: number, lr: number, delta: number): void;
   rmspropStep(v: Ptr, p: Ptr, d: Ptr, n: number, lr: number, rho: number, delta: number): void;
   adamStep(m: Ptr, v: Ptr, t: Ptr, p: Ptr, d: Ptr, n: number, lr: number, b1: number, b2: number, delta: number): void;
+
+  /** Benchmarks only: `rounds` x 26 independent f32x4 multiply-adds, no memory traffic. */
+  peakMadd(rounds: number, seed: number): number;
 }
 
 /** The kernel names, for checking an instantiated module against this interface. */
@@ -59,4 +62,5 @@ export const kernelNames: readonly (keyof Core)[] = [
   "rowScale", "rowDot", "mse", "mseReverse", "crossEntropy", "softmaxCrossEntropyReverse",
   "binaryCrossEntropy", "binaryCrossEntropyReverse", "binaryCrossEntropyLabelReverse",
   "sgdStep", "momentumStep", "adagradStep", "rmspropStep", "adamStep",
+  "peakMadd",
 ];
