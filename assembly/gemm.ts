@@ -5,14 +5,20 @@
 //   gemmTN: A is k x m, B is k x n        (its weight gradient: X^T * dY)
 //
 // The blocked scheme of Goto and van de Geijn ("Anatomy of high-performance
-// matrix multiplication", 2008): K is cut into blocks of at most KC; for each
-// K block a KC x NC block of op(B) is packed into 8-column panels, then for
-// each MC x KC block of op(A), 4-row panels; a 4 x 8 register tile (eight f32x4
-// accumulators, two B vectors and a broadcast A value: 11 of the 16 vector
-// registers of x86-64) multiplies one A panel by one B panel. The B panel
-// (KC x 8 floats, 8 KiB) stays in L1 while the tile walks down the A block
-// (MC x KC, 128 KiB) held in L2. Transposed operands are read transposed by
-// the packing (pack.ts), never materialised.
+// matrix multiplication", 2008), with the two inner loops swapped: K is cut
+// into blocks of at most KC and N into blocks of NC; each KC x NC block of
+// op(B) is packed into 8-column panels (256 KiB: it stays in L2), then for
+// every 4 rows of op(A) a KC x 4 panel is packed (16 KiB, it stays in L1) and
+// a 4 x 8 register tile multiplies it with each B panel in turn.
+//
+// Why 4 x 8: V8 schedules all of an iteration's loads first, so accumulators
+// plus loaded vectors must fit the 15 vector registers it leaves free on
+// x86-64: eight accumulators, two B vectors and four A vectors, plus one
+// product in flight in the strict build. A 5 x 8 tile spills (measured: a third
+// slower). A values are packed already broadcast to four lanes, so the
+// tile reads them with plain vector loads; V8 turns a broadcast load with an
+// offset into an address computation plus the load, one more instruction per
+// value in a loop whose speed is set by how many instructions it issues.
 //
 // Numeric contract. For every element, the products op(A)[i,p] op(B)[p,j] are
 // summed in increasing p within a K block, starting from zero; the block sums

@@ -3,8 +3,7 @@
 // tile never needs a tail of its own.
 //
 //   A panel (4 rows of op(A), kc columns): for each p, A[i0..i0+3, p], each
-//     value broadcast to four lanes (the tile then needs no broadcasts, which
-//     V8 compiles to an address computation plus a load each)
+//     value broadcast to four lanes (see gemm.ts for why)
 //   B panel (kc rows of op(B), 8 columns): for each p, B[p, j0..j0+7]
 //
 // Either orientation of A is read with strided broadcast loads; B stored as
