@@ -30,13 +30,14 @@ console.log(torch ? `PyTorch ${torch.version}, one thread` : "PyTorch: not insta
 const fill = (x: Float32Array): Float32Array => x.map((_, i) => Math.sin(i * 0.37));
 cases.forEach(([variant, m, n, k, label], index) => {
   const flops = 2 * m * n * k;
-  const [sa, sb] = [variant === "gemmTN" ? [k, m] : [m, k], variant === "gemmNT" ? [n, k] : [k, n]] as const;
+  const sa: [number, number] = variant === "gemmTN" ? [k, m] : [m, k];
+  const sb: [number, number] = variant === "gemmNT" ? [n, k] : [k, n];
   const a = e.tensor(sa), b = e.tensor(sb), c = e.tensor([m, n]);
   fill(a.data);
   fill(b.data);
   const kernel = e.core[variant];
   const ours = flops / time(label, () => kernel(c.offset, a.offset, b.offset, m, n, k, 0)).seconds / 1e9;
-  const ta = tf.tensor2d(a.data, [sa[0], sa[1]]), tb = tf.tensor2d(b.data, [sb[0], sb[1]]);
+  const ta = tf.tensor2d(a.data, sa), tb = tf.tensor2d(b.data, sb);
   const peer = flops / time(`tfjs ${label}`, () => tf.matMul(ta, tb, variant === "gemmTN", variant === "gemmNT").dispose()).seconds / 1e9;
   const torchValue = torch?.gflops[index];
   report.add({

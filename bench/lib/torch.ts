@@ -6,16 +6,25 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Whether `python3 -c "import torch"` works here. */
-export function torchInstalled(): boolean {
-  const r = spawnSync("python3", ["-c", "import torch"], { stdio: "ignore" });
-  return r.status === 0;
+let found: string | null | undefined;
+
+/**
+ * A Python that can `import torch`: python3 on the PATH, else Debian's own
+ * /usr/bin/python3 (where python3-torch installs, even when another python3
+ * comes first on the PATH); null if neither.
+ */
+export function torchPython(): string | null {
+  if (found === undefined) {
+    found = ["python3", "/usr/bin/python3"].find((py) => spawnSync(py, ["-c", "import torch"], { stdio: "ignore" }).status === 0) ?? null;
+  }
+  return found;
 }
 
 /** Runs bench/<script> with the arguments and parses its JSON output; null when PyTorch is not installed. */
 export function runTorch<T>(script: string, args: readonly string[] = []): T | null {
-  if (!torchInstalled()) return null;
-  const r = spawnSync("python3", [join(here, "..", script), ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
+  const python = torchPython();
+  if (python === null) return null;
+  const r = spawnSync(python, [join(here, "..", script), ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`bench/${script} failed:\n${r.stderr}`);
   const line = r.stdout.trim().split("\n").pop() ?? "";
   return JSON.parse(line) as T;
