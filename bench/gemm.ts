@@ -24,8 +24,8 @@ const report = new Report("gemm");
 const peak = measurePeak(e);
 report.peakGflops = peak;
 console.log(`measured peak: ${peak.toFixed(1)} GFLOP/s (f32x4 multiply-adds, ${e.simd})`);
-const torch = runTorch<{ version: string; gflops: number[] }>("torch_gemm.py", [JSON.stringify(cases.map(([v, m, n, k]) => [v, m, n, k]))]);
-console.log(torch ? `PyTorch ${torch.version}, one thread` : "PyTorch: not installed");
+const torch = runTorch<{ version: string; blas: string; gflops: number[] }>("torch_gemm.py", [JSON.stringify(cases.map(([v, m, n, k]) => [v, m, n, k]))]);
+console.log(torch ? `PyTorch ${torch.version}, one thread, BLAS ${torch.blas}` : "PyTorch: not installed");
 
 const fill = (x: Float32Array): Float32Array => x.map((_, i) => Math.sin(i * 0.37));
 cases.forEach(([variant, m, n, k, label], index) => {

@@ -52,8 +52,8 @@ const before = tf.memory().numTensors;
 const peer = 1 / time("tfjs step", tfStep).seconds;
 if (tf.memory().numTensors !== before) throw new Error(`the TensorFlow.js step leaks tensors (${before} -> ${tf.memory().numTensors})`);
 
-const torch = runTorch<{ version: string; steps_per_second: number }>("torch_mlp.py");
-console.log(torch ? `PyTorch ${torch.version}, one thread` : "PyTorch: not installed");
+const torch = runTorch<{ version: string; blas: string; steps_per_second: number }>("torch_mlp.py");
+console.log(torch ? `PyTorch ${torch.version}, one thread, BLAS ${torch.blas}` : "PyTorch: not installed");
 const torchFields = (value: number) => (torch ? { torch_1t: torch.steps_per_second, vs_torch: value / torch.steps_per_second } : { torch_1t: "not installed" });
 for (const [label, value] of [["compiled plan step", ours], ["Learner.step (copies the batch in)", viaLearner]] as const) {
   report.add({

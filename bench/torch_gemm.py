@@ -1,12 +1,16 @@
 # The PyTorch side of bench/gemm.ts: GFLOP/s of C = op(A) op(B) on one thread.
 # Usage: python3 torch_gemm.py '[["gemmNN", m, n, k], ...]'; prints one JSON line.
 import json
+import os
 import sys
 import timeit
 
 import torch
 
 torch.set_num_threads(1)
+# Debian's torch multiplies through whichever libblas.so.3 is selected: the
+# reference BLAS (slow) unless e.g. libopenblas0-pthread is installed
+blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
 cases = json.loads(sys.argv[1])
 results = []
 for variant, m, n, k in cases:
@@ -24,4 +28,4 @@ for variant, m, n, k in cases:
     run()
     times = sorted(t / number for t in timeit.repeat(run, number=number, repeat=15))
     results.append(flops / times[len(times) // 2] / 1e9)
-print(json.dumps({"version": torch.__version__, "threads": torch.get_num_threads(), "gflops": results}))
+print(json.dumps({"version": torch.__version__, "blas": blas, "threads": torch.get_num_threads(), "gflops": results}))

@@ -24,7 +24,10 @@ export function torchPython(): string | null {
 export function runTorch<T>(script: string, args: readonly string[] = []): T | null {
   const python = torchPython();
   if (python === null) return null;
-  const r = spawnSync(python, [join(here, "..", script), ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
+  // one thread: torch.set_num_threads(1) in the script covers its own pool;
+  // these cover the BLAS library's (OpenBLAS starts one thread per core)
+  const env = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+  const r = spawnSync(python, [join(here, "..", script), ...args], { encoding: "utf8", maxBuffer: 1 << 24, env });
   if (r.status !== 0) throw new Error(`bench/${script} failed:\n${r.stderr}`);
   const line = r.stdout.trim().split("\n").pop() ?? "";
   return JSON.parse(line) as T;
