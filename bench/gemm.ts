@@ -1,8 +1,8 @@
 // GEMM GFLOP/s and % of peak, square and MLP shapes, vs TensorFlow.js wasm matMul (and PyTorch one thread if installed).
-import { measurePeak, startEngine } from "./lib/core.ts";
+import { PEAK_FLOPS_PER_ROUND, PEAK_ROUNDS, measurePeak, startEngine } from "./lib/core.ts";
 import { Report } from "./lib/report.ts";
 import { loadTf } from "./lib/tfjs.ts";
-import { time } from "./lib/timing.ts";
+import { interleaved, med, ratios } from "./lib/timing.ts";
 import { runTorch } from "./lib/torch.ts";
 
 type Variant = "gemmNN" | "gemmNT" | "gemmTN";
@@ -21,9 +21,8 @@ const cases: readonly Case[] = [
 const e = await startEngine();
 const tf = await loadTf("wasm");
 const report = new Report("gemm");
-const peak = measurePeak(e);
-report.peakGflops = peak;
-console.log(`measured peak: ${peak.toFixed(1)} GFLOP/s (f32x4 multiply-adds, ${e.simd})`);
+console.log(`measured peak: ${measurePeak(e).toFixed(1)} GFLOP/s (f32x4 multiply-adds, ${e.simd}); rows are medians of rounds that time peak, ours and tfjs in turn`);
+const peaks: number[] = [];
 const torch = runTorch<{ version: string; blas: string; gflops: number[] }>("torch_gemm.py", [JSON.stringify(cases.map(([v, m, n, k]) => [v, m, n, k]))]);
 console.log(torch ? `PyTorch ${torch.version}, one thread, BLAS ${torch.blas}` : "PyTorch: not installed");
 
@@ -36,9 +35,16 @@ cases.forEach(([variant, m, n, k, label], index) => {
   fill(a.data);
   fill(b.data);
   const kernel = e.core[variant];
-  const ours = flops / time(label, () => kernel(c.offset, a.offset, b.offset, m, n, k, 0)).seconds / 1e9;
   const ta = tf.tensor2d(a.data, sa), tb = tf.tensor2d(b.data, sb);
-  const peer = flops / time(`tfjs ${label}`, () => tf.matMul(ta, tb, variant === "gemmTN", variant === "gemmNT").dispose()).seconds / 1e9;
+  const t = interleaved({
+    peak: () => e.core.peakMadd(PEAK_ROUNDS, 1),
+    ours: () => kernel(c.offset, a.offset, b.offset, m, n, k, 0),
+    tfjs: () => tf.matMul(ta, tb, variant === "gemmTN", variant === "gemmNT").dispose(),
+  });
+  const peakRounds = t.peak.map((s) => (PEAK_ROUNDS * PEAK_FLOPS_PER_ROUND) / s / 1e9);
+  peaks.push(...peakRounds);
+  const ours = flops / med(t.ours) / 1e9;
+  const peer = flops / med(t.tfjs) / 1e9;
   const torchValue = torch?.gflops[index];
   report.add({
     case: `${label} ${variant} ${m}x${n}x${k}`,
@@ -46,8 +52,8 @@ cases.forEach(([variant, m, n, k, label], index) => {
     peer: "tfjs-wasm",
     peer_value: peer,
     unit: "GFLOP/s",
-    ratio: ours / peer,
-    pct_peak: (100 * ours) / peak,
+    ratio: med(ratios(t.tfjs, t.ours)),
+    pct_peak: 100 * med(ratios(t.ours.map((s) => flops / s / 1e9), peakRounds)),
     torch_1t: torchValue ?? "not installed",
     ...(torchValue !== undefined ? { vs_torch: ours / torchValue } : {}),
   });
@@ -55,4 +61,5 @@ cases.forEach(([variant, m, n, k, label], index) => {
   ta.dispose();
   tb.dispose();
 });
+report.peakGflops = med(peaks);
 report.finish();

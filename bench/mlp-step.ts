@@ -5,7 +5,7 @@ import {
 import { measurePeak, startEngine } from "./lib/core.ts";
 import { Report } from "./lib/report.ts";
 import { loadTf } from "./lib/tfjs.ts";
-import { time } from "./lib/timing.ts";
+import { interleaved, med, ratios } from "./lib/timing.ts";
 import { runTorch } from "./lib/torch.ts";
 
 const BATCH = 64, IN = 784, HIDDEN = 128, OUT = 10, RATE = 0.1;
@@ -30,14 +30,14 @@ const plan = compile(supervisedLens(model, { loss: softmaxCrossEntropy, optimise
 plan.inputs[0]!.set(x);
 plan.inputs[1]!.set(y);
 console.log(`plan: ${plan.stats.forwardCalls} forward + ${plan.stats.reverseCalls} reverse kernel calls: ${plan.stats.kernels.join(" ")}`);
-const ours = 1 / time("plan step", () => {
+const planStep = (): void => {
   plan.forward();
   plan.reverse();
-}).seconds;
+};
 
 // ours, 2: Learner.step, which also copies the batch in and reads the loss out
 const learner = supervised(model, { loss: softmaxCrossEntropy, optimiser: sgd(), rate: RATE });
-const viaLearner = 1 / time("Learner.step", () => learner.step(x, y)).seconds;
+const learnerStep = (): void => void learner.step(x, y);
 
 // TensorFlow.js wasm: the same model and step with optimizer.minimize
 const tf = await loadTf("wasm");
@@ -49,20 +49,23 @@ const tfStep = (): void => {
   optimizer.minimize(() => tf.losses.softmaxCrossEntropy(ys, tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(xs, w1), b1)), w2), b2)) as ReturnType<typeof tf.scalar>);
 };
 const before = tf.memory().numTensors;
-const peer = 1 / time("tfjs step", tfStep).seconds;
+// the three steps timed in turn, round after round, so they see the same load
+const t = interleaved({ plan: planStep, learner: learnerStep, tfjs: tfStep }, 5, 1);
 if (tf.memory().numTensors !== before) throw new Error(`the TensorFlow.js step leaks tensors (${before} -> ${tf.memory().numTensors})`);
 
 const torch = runTorch<{ version: string; blas: string; steps_per_second: number }>("torch_mlp.py");
 console.log(torch ? `PyTorch ${torch.version}, one thread, BLAS ${torch.blas}` : "PyTorch: not installed");
 const torchFields = (value: number) => (torch ? { torch_1t: torch.steps_per_second, vs_torch: value / torch.steps_per_second } : { torch_1t: "not installed" });
-for (const [label, value] of [["compiled plan step", ours], ["Learner.step (copies the batch in)", viaLearner]] as const) {
+const peer = 1 / med(t.tfjs);
+for (const [label, seconds] of [["compiled plan step", t.plan], ["Learner.step (copies the batch in)", t.learner]] as const) {
+  const value = 1 / med(seconds);
   report.add({
     case: `mlp 784-128-10 b64 ${label}`,
     ours: value,
     peer: "tfjs-wasm",
     peer_value: peer,
     unit: "steps/s",
-    ratio: value / peer,
+    ratio: med(ratios(t.tfjs, seconds)),
     gflops: (value * FLOPS) / 1e9,
     ...torchFields(value),
   });

@@ -24,3 +24,25 @@ export function median(sorted: readonly number[]): number {
   if (n === 0) return NaN;
   return n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
 }
+
+/**
+ * Times several cases in turn, `rounds` times over, so that all of them see
+ * the same machine load (the machine is shared); returns, per case, the
+ * median seconds per call of each round. Compare cases round by round.
+ */
+export function interleaved<K extends string>(cases: Record<K, () => void>, rounds = 3, maxTime = 0.6): Record<K, number[]> {
+  const keys = Object.keys(cases) as K[];
+  const out = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  for (let r = 0; r < rounds; r++) for (const k of keys) out[k].push(time(k, cases[k], { maxTime, minSamples: 8 }).seconds);
+  return out;
+}
+
+/** The median of a list (sorted on a copy). */
+export function med(values: readonly number[]): number {
+  return median([...values].sort((a, b) => a - b));
+}
+
+/** Round-by-round ratios a[i] / b[i]. */
+export function ratios(a: readonly number[], b: readonly number[]): number[] {
+  return a.map((x, i) => x / b[i]!);
+}
