@@ -4,100 +4,151 @@
 //   gemmNT: A is m x k, B is n x k        (its input gradient: dY * W^T)
 //   gemmTN: A is k x m, B is k x n        (its weight gradient: X^T * dY)
 //
-// The transposed variants read the operands in place; no transpose is ever
-// materialised. Summation order is fixed by (m, n, k) alone, so results are
-// deterministic: gemmNN and gemmTN add the k products in increasing p; gemmNT
-// keeps four interleaved partial sums (p mod 4) and adds them in a fixed order.
+// The blocked scheme of Goto and van de Geijn ("Anatomy of high-performance
+// matrix multiplication", 2008), with the two inner loops swapped: K is cut
+// into blocks of at most KC and N into blocks of NC; each KC x NC block of
+// op(B) is packed into 8-column panels (256 KiB: it stays in L2), then for
+// every 4 rows of op(A) a KC x 4 panel is packed (16 KiB, it stays in L1) and
+// a 4 x 8 register tile multiplies it with each B panel in turn.
+//
+// Why 4 x 8: V8 schedules all of an iteration's loads first, so accumulators
+// plus loaded vectors must fit the 15 vector registers it leaves free on
+// x86-64: eight accumulators, two B vectors and four A vectors, plus one
+// product in flight in the strict build. A 5 x 8 tile spills (measured: a third
+// slower). A values are packed already broadcast to four lanes, so the
+// tile reads them with plain vector loads; V8 turns a broadcast load with an
+// offset into an address computation plus the load, one more instruction per
+// value in a loop whose speed is set by how many instructions it issues.
+//
+// Numeric contract. For every element, the products op(A)[i,p] op(B)[p,j] are
+// summed in increasing p within a K block, starting from zero; the block sums
+// are then added to C in increasing block order (to C's old value with
+// accumulate, else the first block's sum is C). The K blocks are
+// ceil(k / KC) nearly equal runs, so the order depends on k alone: results
+// are deterministic and, in the strict build (madd = multiply, round, add,
+// round), bit-identical in every engine. The relaxed build fuses each
+// multiply-add (one rounding), which may differ in the last bits. Ragged
+// edges are computed on zero-padded panels, so edge and interior elements
+// follow the same order.
 import { madd, at } from "./simd";
+import { MR, NR, packA, packB } from "./pack";
 
-/** C (m x n) = A (m x k) * B (k x n); with accumulate, C += A * B. */
-export function gemmNN(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool): void {
-  // Row i of C is the sum over p of A[i,p] * (row p of B): a broadcast times
-  // a contiguous row, four rows of C at a time so each B row is loaded once.
-  const n4 = n & ~3;
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const c0 = at(c, i * n), c1 = at(c, (i + 1) * n), c2 = at(c, (i + 2) * n), c3 = at(c, (i + 3) * n);
-    const a0 = at(a, i * k), a1 = at(a, (i + 1) * k), a2 = at(a, (i + 2) * k), a3 = at(a, (i + 3) * k);
-    let j = 0;
-    for (; j < n4; j += 4) {
-      let s0 = accumulate ? v128.load(at(c0, j)) : f32x4.splat(0);
-      let s1 = accumulate ? v128.load(at(c1, j)) : f32x4.splat(0);
-      let s2 = accumulate ? v128.load(at(c2, j)) : f32x4.splat(0);
-      let s3 = accumulate ? v128.load(at(c3, j)) : f32x4.splat(0);
-      for (let p = 0; p < k; p++) {
-        const bv = v128.load(at(b, p * n + j));
-        s0 = madd(f32x4.splat(load<f32>(at(a0, p))), bv, s0);
-        s1 = madd(f32x4.splat(load<f32>(at(a1, p))), bv, s1);
-        s2 = madd(f32x4.splat(load<f32>(at(a2, p))), bv, s2);
-        s3 = madd(f32x4.splat(load<f32>(at(a3, p))), bv, s3);
-      }
-      v128.store(at(c0, j), s0);
-      v128.store(at(c1, j), s1);
-      v128.store(at(c2, j), s2);
-      v128.store(at(c3, j), s3);
-    }
-    for (; j < n; j++) {
-      for (let r = 0; r < 4; r++) {
-        const ar = at(a, (i + r) * k);
-        let s: f32 = accumulate ? load<f32>(at(c, (i + r) * n + j)) : 0;
-        for (let p = 0; p < k; p++) s += load<f32>(at(ar, p)) * load<f32>(at(b, p * n + j));
-        store<f32>(at(c, (i + r) * n + j), s);
-      }
-    }
+const KC = 256;
+const NC = 256;
+
+// Static scratch (kernels never allocate): one packed block of each operand,
+// and one tile for ragged edges.
+const packedA = memory.data(KC * 64, 16);
+const packedB = memory.data(KC * NC * 4, 16);
+const edge = memory.data(MR * NR * 4, 16);
+
+/**
+ * One 4 x 8 tile: t = sum over p < kc of (A panel column p) (B panel row p),
+ * then c[r, 0..8] = t (or c + t with addTo), rows of c ldc bytes apart.
+ */
+function tile(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, addTo: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const end = pb + (<usize>kc << 5);
+  while (pb < end) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load(pa);
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
+    a = v128.load(pa, 16);
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
+    a = v128.load(pa, 32);
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
+    a = v128.load(pa, 48);
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
+    pa += 64;
+    pb += 32;
   }
-  for (; i < m; i++) {
-    const ci = at(c, i * n), ai = at(a, i * k);
-    let j = 0;
-    for (; j < n4; j += 4) {
-      let s = accumulate ? v128.load(at(ci, j)) : f32x4.splat(0);
-      for (let p = 0; p < k; p++) s = madd(f32x4.splat(load<f32>(at(ai, p))), v128.load(at(b, p * n + j)), s);
-      v128.store(at(ci, j), s);
+  const r1 = c + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+  if (addTo) {
+    c00 = f32x4.add(v128.load(c), c00);
+    c01 = f32x4.add(v128.load(c, 16), c01);
+    c10 = f32x4.add(v128.load(r1), c10);
+    c11 = f32x4.add(v128.load(r1, 16), c11);
+    c20 = f32x4.add(v128.load(r2), c20);
+    c21 = f32x4.add(v128.load(r2, 16), c21);
+    c30 = f32x4.add(v128.load(r3), c30);
+    c31 = f32x4.add(v128.load(r3, 16), c31);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(r1, c10);
+  v128.store(r1, c11, 16);
+  v128.store(r2, c20);
+  v128.store(r2, c21, 16);
+  v128.store(r3, c30);
+  v128.store(r3, c31, 16);
+}
+
+/** C[i0..i0+rows, j0..j0+nc] = (or +=) the packed A panel times the packed B block. */
+function multiplyPanel(c: usize, n: i32, i0: i32, rows: i32, j0: i32, nc: i32, kc: i32, addTo: bool): void {
+  const ldc = <usize>n << 2;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const pb = packedB + (<usize>(jr * kc) << 2);
+    const cols = min(NR, nc - jr);
+    const ct = at(c, i0 * n + j0 + jr);
+    if (rows == MR && cols == NR) {
+      tile(packedA, pb, kc, ct, ldc, addTo);
+      continue;
     }
-    for (; j < n; j++) {
-      let s: f32 = accumulate ? load<f32>(at(ci, j)) : 0;
-      for (let p = 0; p < k; p++) s += load<f32>(at(ai, p)) * load<f32>(at(b, p * n + j));
-      store<f32>(at(ci, j), s);
+    // a ragged edge: the whole tile into scratch, then its valid part into C
+    tile(packedA, pb, kc, edge, NR * 4, false);
+    for (let r = 0; r < rows; r++) {
+      for (let q = 0; q < cols; q++) {
+        const dst = at(ct, r * n + q);
+        const t = load<f32>(at(edge, r * NR + q));
+        store<f32>(dst, addTo ? load<f32>(dst) + t : t);
+      }
     }
   }
 }
 
-/** C (m x n) = A^T * B with A stored k x m and B k x n; with accumulate, C += A^T * B. */
-export function gemmTN(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool): void {
-  // Column i of A^T is row-strided; element (p, i) of A sits at p*m + i.
-  const n4 = n & ~3;
-  for (let i = 0; i < m; i++) {
-    const ci = at(c, i * n);
-    let j = 0;
-    for (; j < n4; j += 4) {
-      let s = accumulate ? v128.load(at(ci, j)) : f32x4.splat(0);
-      for (let p = 0; p < k; p++) s = madd(f32x4.splat(load<f32>(at(a, p * m + i))), v128.load(at(b, p * n + j)), s);
-      v128.store(at(ci, j), s);
-    }
-    for (; j < n; j++) {
-      let s: f32 = accumulate ? load<f32>(at(ci, j)) : 0;
-      for (let p = 0; p < k; p++) s += load<f32>(at(a, p * m + i)) * load<f32>(at(b, p * n + j));
-      store<f32>(at(ci, j), s);
+@inline function gemm(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool, transA: bool, transB: bool): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate) memory.fill(c, 0, <usize>(m * n) << 2);
+    return;
+  }
+  // K in ceil(k / KC) runs whose lengths differ by at most one
+  const blocks = (k + KC - 1) / KC;
+  const base = k / blocks, longer = k % blocks;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    let p0 = 0;
+    for (let q = 0; q < blocks; q++) {
+      const kc = base + (q < longer ? 1 : 0);
+      packB(packedB, b, transB, n, k, jc, nc, p0, kc);
+      for (let i = 0; i < m; i += MR) {
+        const rows = min(MR, m - i);
+        packA(packedA, a, transA, m, k, i, rows, p0, kc);
+        multiplyPanel(c, n, i, rows, jc, nc, kc, accumulate || q > 0);
+      }
+      p0 += kc;
     }
   }
+}
+
+/** C (m x n) = A (m x k) * B (k x n); with accumulate, C += A * B. */
+export function gemmNN(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool): void {
+  gemm(c, a, b, m, n, k, accumulate, false, false);
 }
 
 /** C (m x n) = A * B^T with A stored m x k and B n x k; with accumulate, C += A * B^T. */
 export function gemmNT(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool): void {
-  // Each output is the dot product of two contiguous rows.
-  const k4 = k & ~3;
-  for (let i = 0; i < m; i++) {
-    const ai = at(a, i * k), ci = at(c, i * n);
-    for (let j = 0; j < n; j++) {
-      const bj = at(b, j * k);
-      let v = f32x4.splat(0);
-      let p = 0;
-      for (; p < k4; p += 4) v = madd(v128.load(at(ai, p)), v128.load(at(bj, p)), v);
-      const t = f32x4.add(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
-      let s: f32 = f32x4.extract_lane(t, 0) + f32x4.extract_lane(t, 1);
-      for (; p < k; p++) s += load<f32>(at(ai, p)) * load<f32>(at(bj, p));
-      if (accumulate) s += load<f32>(at(ci, j));
-      store<f32>(at(ci, j), s);
-    }
-  }
+  gemm(c, a, b, m, n, k, accumulate, false, true);
+}
+
+/** C (m x n) = A^T * B with A stored k x m and B k x n; with accumulate, C += A^T * B. */
+export function gemmTN(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool): void {
+  gemm(c, a, b, m, n, k, accumulate, true, false);
 }

@@ -29,3 +29,5 @@ export { z2Run, z2Fold, z2Count } from "./z2";
 // convolution and pooling (NHWC images, [kh, kw, c, cout] filters)
 export { conv2d, conv2dInputGrad, conv2dFilterGrad } from "./conv";
 export { maxPool2d, maxPool2dReverse, avgPool2d, avgPool2dReverse } from "./pool";
+// benchmarks: the attainable multiply-add rate (not used by the library itself)
+export { peakMadd } from "./peak";

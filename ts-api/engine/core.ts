@@ -67,6 +67,8 @@ export interface Core {
   maxPool2dReverse(dx: Ptr, arg: Ptr, dy: Ptr, inSize: number, outSize: number): void;
   avgPool2d(y: Ptr, x: Ptr, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number): void;
   avgPool2dReverse(dx: Ptr, dy: Ptr, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number): void;
+  /** Benchmarks only: `rounds` x 26 independent f32x4 multiply-adds, no memory traffic. */
+  peakMadd(rounds: number, seed: number): number;
 }
 
 /** The kernel names, for checking an instantiated module against this interface. */
@@ -83,4 +85,5 @@ export const kernelNames: readonly (keyof Core)[] = [
   // Boolean circuits over Z2
   "z2Run", "z2Fold", "z2Count",
   "conv2d", "conv2dInputGrad", "conv2dFilterGrad", "maxPool2d", "maxPool2dReverse", "avgPool2d", "avgPool2dReverse",
+  "peakMadd",
 ];
