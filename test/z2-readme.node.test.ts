@@ -1,6 +1,6 @@
 // The Z2 quick tour of the README, run exactly as written against the built
 // package (it imports "paralens", which resolves to dist/ through
-// package.json). It lives in README.z2.md until that is merged into README.md.
+// package.json).
 import { test } from "./harness.ts";
 import { assert } from "./assert.ts";
 import { execFileSync } from "node:child_process";
@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 test("the README's Z2 quick tour runs as written and learns 8-bit parity exactly", () => {
-  const file = existsSync(join(root, "README.z2.md")) ? "README.z2.md" : "README.md";
+  const file = "README.md";
   const readme = readFileSync(join(root, file), "utf8");
   const at = readme.indexOf("Boolean and polynomial circuits over Z2");
   assert(at >= 0, `${file} has the Z2 section`);
