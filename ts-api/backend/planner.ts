@@ -6,9 +6,10 @@ import type { Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
 import type { Engine } from "../engine/engine.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
-import { Tensor, checkShape, sizeOf } from "../engine/tensor.ts";
-import { type Activation, type RealOps, batchDims, rowsCols } from "./ops.ts";
+import { Tensor, checkShape } from "../engine/tensor.ts";
+import { type Activation, type RealOps, rowsCols } from "./ops.ts";
 import * as conv from "./conv/planner.ts";
+import * as wires from "./wires/planner.ts";
 import type { Window2d } from "./conv/window.ts";
 
 /** One kernel call with the tensors it reads and writes. */
@@ -308,96 +309,33 @@ export class Planner implements RealOps {
     return [mv, vv, tv, pv];
   }
 
-  // ---- products of wires, slices and tying maps -------------------------------
+  // ---- products of wires, slices and tying maps (wires/planner.ts) ------------
 
-  mul(av: Value, bv: Value): Value {
-    const [a, b] = [T(av), T(bv)];
-    sameSize("mul", a, b);
-    const c = this.out(a.shape);
-    const core = this.engine.core;
-    this.emit("mul", () => core.mul(c.offset, a.offset, b.offset, c.size), [a, b], [c]);
-    return V(c);
+  private get wireKit(): wires.WireKit {
+    return {
+      engine: this.engine,
+      out: (shape) => this.out(shape),
+      emit: (name, run, reads, writes) => this.emit(name, run, reads, writes),
+      indexTable: (index) => this.indexTensor(index),
+    };
   }
-
+  mul(a: Value, b: Value): Value {
+    return wires.mul(this.wireKit, a, b);
+  }
   concatColumns(parts: readonly Value[], shape: Shape): Value {
-    const xs = parts.map(T);
-    const [rows, cols] = rowsCols(shape);
-    const widths = xs.map((x) => checkRows("concatColumns", x, rows));
-    const total = widths.reduce((a, b) => a + b, 0);
-    if (total !== cols || sizeOf(shape) !== rows * cols) {
-      throw new ParalensError(`concatColumns: parts ${xs.map((x) => fmtShape(x.shape)).join(", ")} do not make ${fmtShape(shape)}`);
-    }
-    const c = this.out(shape);
-    const core = this.engine.core;
-    const starts = widths.map((_, i) => widths.slice(0, i).reduce((a, b) => a + b, 0));
-    this.emit(
-      "concatColumns",
-      () => {
-        for (let i = 0; i < xs.length; i++) {
-          if (widths[i]! > 0) core.copyStrided(c.offset + 4 * starts[i]!, cols, xs[i]!.offset, widths[i]!, rows, widths[i]!);
-        }
-      },
-      xs,
-      [c],
-    );
-    return V(c);
+    return wires.concatColumns(this.wireKit, parts, shape);
   }
-
-  sliceColumns(xv: Value, from: number, width: number, shape: Shape): Value {
-    const x = T(xv);
-    const [rows, cols] = rowsCols(x.shape);
-    if (!Number.isInteger(from) || !Number.isInteger(width) || from < 0 || width < 0 || from + width > cols) {
-      throw new ParalensError(`sliceColumns: columns [${from}, ${from + width}) are not within the ${cols} of ${fmtShape(x.shape)}`);
-    }
-    if (shape[0] !== rows || sizeOf(shape) !== rows * width) {
-      throw new ParalensError(`sliceColumns: ${rows} rows of ${width} columns cannot have shape ${fmtShape(shape)}`);
-    }
-    // one row, or all columns: the slice is contiguous, so a view will do
-    if (rows === 1 || width === cols) return V(x.slice(from, shape));
-    const c = this.out(shape);
-    const core = this.engine.core;
-    this.emit("sliceColumns", () => core.copyStrided(c.offset, width, x.offset + 4 * from, cols, rows, width), [x], [c]);
-    return V(c);
+  sliceColumns(x: Value, from: number, width: number, shape: Shape): Value {
+    return wires.sliceColumns(this.wireKit, x, from, width, shape);
   }
-
-  gather(xv: Value, index: Int32Array, shape: Shape): Value {
-    const x = T(xv);
-    checkIndex("gather", index, x.size, shape);
-    const idx = this.indexTensor(index);
-    const c = this.out(shape);
-    const core = this.engine.core;
-    this.emit("gather", () => core.gather(c.offset, x.offset, idx.offset, index.length), [x, idx], [c]);
-    return V(c);
+  gather(x: Value, index: Int32Array, shape: Shape): Value {
+    return wires.gather(this.wireKit, x, index, shape);
   }
-
-  scatterAdd(dv: Value, index: Int32Array, shape: Shape): Value {
-    const d = T(dv);
-    if (d.size !== index.length) throw new ParalensError(`scatterAdd: ${d.size} changes for an index of ${index.length}`);
-    checkIndex("scatterAdd", index, sizeOf(shape), d.shape);
-    const idx = this.indexTensor(index);
-    const c = this.out(shape);
-    const core = this.engine.core;
-    this.emit("scatterAdd", () => core.scatterAdd(c.offset, c.size, d.offset, idx.offset, index.length), [d, idx], [c]);
-    return V(c);
+  scatterAdd(d: Value, index: Int32Array, shape: Shape): Value {
+    return wires.scatterAdd(this.wireKit, d, index, shape);
   }
-
-  batchMatmul(av: Value, bv: Value, transA: boolean, transB: boolean): Value {
-    const [a, b] = [T(av), T(bv)];
-    const [count, m, k, n] = batchDims(a.shape, b.shape, transA, transB);
-    const c = this.out([count, m, n]);
-    const core = this.engine.core;
-    const kernel = transA ? core.gemmTN : transB ? core.gemmNT : core.gemmNN;
-    // no kernel of its own: one gemm per example, on offsets into the batch
-    const [sa, sb, sc] = [4 * m * k, 4 * k * n, 4 * m * n];
-    this.emit(
-      transA ? "batchGemmTN" : transB ? "batchGemmNT" : "batchGemmNN",
-      () => {
-        for (let i = 0; i < count; i++) kernel(c.offset + i * sc, a.offset + i * sa, b.offset + i * sb, m, n, k, 0);
-      },
-      [a, b],
-      [c],
-    );
-    return V(c);
+  batchMatmul(a: Value, b: Value, transA: boolean, transB: boolean): Value {
+    return wires.batchMatmul(this.wireKit, a, b, transA, transB);
   }
 
   /**
@@ -418,6 +356,7 @@ export class Planner implements RealOps {
   /** Tensors holding data fixed when the plan was made (index tables); freed with the plan. */
   readonly constants: Tensor[] = [];
   private readonly indices = new Map<Int32Array, Tensor>();
+
   // ---- convolution and pooling (conv/planner.ts) -----------------------------
 
   private get kit(): conv.PlanKit {
@@ -449,19 +388,5 @@ export class Planner implements RealOps {
   }
   avgPool2dReverse(dy: Value, g: Window2d): Value {
     return conv.avgPool2dReverse(this.kit, dy, g);
-  }
-}
-
-function checkRows(what: string, x: Tensor, rows: number): number {
-  const [r, c] = rowsCols(x.shape);
-  if (r !== rows) throw new ParalensError(`${what}: ${fmtShape(x.shape)} has ${r} rows, expected ${rows}`);
-  return c;
-}
-
-function checkIndex(what: string, index: Int32Array, size: number, shape: Shape): void {
-  if (sizeOf(shape) !== index.length) throw new ParalensError(`${what}: an index of ${index.length} entries cannot make ${fmtShape(shape)}`);
-  for (let t = 0; t < index.length; t++) {
-    const i = index[t]!;
-    if (i >= size) throw new ParalensError(`${what}: index[${t}] = ${i} is outside the ${size} values it reads`);
   }
 }
