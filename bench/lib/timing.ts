@@ -30,11 +30,37 @@ export function median(sorted: readonly number[]): number {
  * the same machine load (the machine is shared); returns, per case, the
  * median seconds per call of each round. Compare cases round by round.
  */
-export function interleaved<K extends string>(cases: Record<K, () => void>, rounds = 3, maxTime = 0.6): Record<K, number[]> {
+export function interleaved<K extends string>(
+  cases: Record<K, () => void>,
+  rounds = 3,
+  maxTime = 0.6,
+  /** Cases that take seconds per call: timed by this many single calls per round (median), not by the benchmark loop. */
+  slow: Partial<Record<K, number>> = {},
+): Record<K, number[]> {
   const keys = Object.keys(cases) as K[];
   const out = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
-  for (let r = 0; r < rounds; r++) for (const k of keys) out[k].push(time(k, cases[k], { maxTime, minSamples: 8 }).seconds);
+  for (let r = 0; r < rounds; r++) {
+    for (const k of keys) {
+      const calls = slow[k];
+      out[k].push(calls === undefined ? time(k, cases[k], { maxTime, minSamples: 8 }).seconds : timeCalls(cases[k], calls));
+    }
+  }
   return out;
+}
+
+/**
+ * The median seconds of `calls` single calls, each timed on its own, with no
+ * warm-up: for calls of a second or more, where the benchmark loop's warm-up
+ * and minimum sample count would take minutes. Warm the call up first.
+ */
+export function timeCalls(fn: () => void, calls: number): number {
+  const seconds: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const start = performance.now();
+    fn();
+    seconds.push((performance.now() - start) / 1000);
+  }
+  return med(seconds);
 }
 
 /** The median of a list (sorted on a copy). */
