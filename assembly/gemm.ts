@@ -33,13 +33,14 @@
 import { madd, at } from "./simd";
 import { MR, NR, packA, packB } from "./pack";
 
-const KC = 256;
-const NC = 256;
+export const KC = 256;
+export const NC = 256;
 
 // Static scratch (kernels never allocate): one packed block of each operand,
-// and one tile for ragged edges.
-const packedA = memory.data(KC * 64, 16);
-const packedB = memory.data(KC * NC * 4, 16);
+// and one tile for ragged edges. conv.ts packs A panels of its own into
+// packedA (straight from the image) and multiplies them with multiplyPanel.
+export const packedA = memory.data(KC * 64, 16);
+export const packedB = memory.data(KC * NC * 4, 16);
 const edge = memory.data(MR * NR * 4, 16);
 
 /**
@@ -90,8 +91,8 @@ function tile(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, addTo: bool):
   v128.store(r3, c31, 16);
 }
 
-/** C[i0..i0+rows, j0..j0+nc] = (or +=) the packed A panel times the packed B block. */
-function multiplyPanel(c: usize, n: i32, i0: i32, rows: i32, j0: i32, nc: i32, kc: i32, addTo: bool): void {
+/** C[i0..i0+rows, j0..j0+nc] = (or +=) the packed A panel times the packed B block; C has n columns. */
+export function multiplyPanel(c: usize, n: i32, i0: i32, rows: i32, j0: i32, nc: i32, kc: i32, addTo: bool): void {
   const ldc = <usize>n << 2;
   for (let jr = 0; jr < nc; jr += NR) {
     const pb = packedB + (<usize>(jr * kc) << 2);

@@ -1,7 +1,7 @@
-// Benchmark suite z2: bit-sliced evaluation of a random 1,000-gate Boolean
-// circuit over 1,000,000 examples, forward and reverse, wasm SIMD kernel vs
-// a plain-JavaScript bit-sliced evaluator on Uint32Array words running the
-// same scheduled programs (bench/z2-js.ts). Throughput is gate evaluations
+// Bit-sliced Z2 circuits: a random 1,000-gate circuit on 1,000,000 examples, forward and reverse, vs a plain-JavaScript bit-sliced evaluator.
+//
+// The peer is a plain-JavaScript bit-sliced evaluator on Uint32Array words
+// running the same scheduled programs (bench/lib/z2-js.ts). Throughput is gate evaluations
 // per second: gates evaluated by the pass x examples / seconds. The reverse
 // pass recomputes the forward gates it needs block by block, then runs the
 // reverse-derivative gates; both evaluators do exactly that work.
@@ -13,7 +13,7 @@ import {
 } from "../ts-api/index.ts";
 import { type Schedule, Space, schedule } from "../ts-api/z2/program.ts";
 import { Op, Tracer, nodesOf } from "../ts-api/z2/trace.ts";
-import { type JsProgram, jsProgram, runJs } from "./z2-js.ts";
+import { type JsProgram, jsProgram, runJs } from "./lib/z2-js.ts";
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);

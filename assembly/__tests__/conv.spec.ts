@@ -1,14 +1,17 @@
 import { conv2d, conv2dInputGrad, conv2dFilterGrad } from "../conv";
 
 // Geometries: n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout, blockRows.
-// Odd sizes, strides, uneven padding, a 1x1 kernel, and blocks that do not
-// divide the rows.
+// Odd sizes, strides, uneven padding, a 1x1 kernel, blocks that do not
+// divide the rows, pixel counts that are not multiples of the GEMM's 4-row
+// panels, and K = 270 > KC (the forward pass then goes through cols; below
+// KC it packs panels straight from the image).
 const CASES: i32[][] = [
   [1, 4, 4, 1, 3, 3, 1, 1, 0, 0, 2, 2, 1, 4],
   [2, 5, 6, 3, 3, 2, 2, 2, 1, 0, 3, 3, 5, 4],
   [2, 7, 5, 2, 4, 4, 1, 1, 1, 1, 7, 5, 3, 7],
   [1, 3, 3, 4, 1, 1, 1, 1, 0, 0, 3, 3, 6, 2],
   [2, 6, 6, 5, 3, 3, 3, 2, 1, 1, 2, 3, 4, 1],
+  [1, 5, 5, 30, 3, 3, 1, 1, 1, 1, 5, 5, 3, 6],
 ];
 
 function arr(n: i32, seed: i32): Float32Array {
@@ -37,7 +40,8 @@ describe("conv2d", () => {
       const y = new Float32Array(n * oh * ow * cout), dx = arr(n * h * w * c, 9), df = arr(kh * kw * c * cout, 9);
       const scratch = new Float32Array(rows * kh * kw * c);
       conv2d(y.dataStart, x.dataStart, f.dataStart, scratch.dataStart, rows, n, h, w, c, kh, kw, g[6], g[7], g[8], g[9], oh, ow, cout, false);
-      // keeping the whole im2col matrix gives the same output
+      // keeping the whole im2col matrix (im2col + GEMM) gives the same bits as
+      // packing from the image
       const whole = new Float32Array(n * oh * ow * kh * kw * c);
       const yKept = new Float32Array(y.length);
       conv2d(yKept.dataStart, x.dataStart, f.dataStart, whole.dataStart, rows, n, h, w, c, kh, kw, g[6], g[7], g[8], g[9], oh, ow, cout, true);

@@ -4,7 +4,7 @@
 // batch so the slots stay in cache), one 32-bit word at a time where the
 // kernel does 128 bits: the comparison isolates the kernel, not the
 // scheduling. Block size is tuned for it separately.
-import { K, type Phase, Space, type SpaceId } from "../ts-api/z2/program.ts";
+import { K, type Phase, Space, type SpaceId } from "../../ts-api/z2/program.ts";
 
 /** A phase encoded for the JS evaluator: 5 ints per instruction [op, d, a, b, c] with word indices. */
 export interface JsProgram {
