@@ -18,7 +18,9 @@
 // network here) and cols need not be kept: it packs the GEMM's A panels
 // straight from the image, four windows at a time, so cols is neither written
 // nor read back (measured about 10% faster on a 5x5 single-channel
-// convolution of 64 images, where building cols is a third of the time).
+// convolution of 64 images, where building cols is a third of the time). The
+// caller asks for it by passing no scratch (blockRows 0): it is the one that
+// sizes the scratch, so it makes the choice.
 // Results depend on blockRows only through the filter gradient's summation
 // order (blocks are added in increasing r); for given arguments they are
 // deterministic.
@@ -27,7 +29,7 @@
 // sh, sw, top/left padding pt, pl (bottom/right padding is implied by oh, ow),
 // output oh x ow. Out-of-image taps read zeros.
 import { at } from "./simd";
-import { KC, NC, gemmNN, gemmNT, gemmTN, multiplyPanel, packedA, packedB } from "./gemm";
+import { NC, gemmNN, gemmNT, gemmTN, multiplyPanel, packedA, packedB } from "./gemm";
 import { MR, packB } from "./pack";
 
 // Copies n floats (no overlap), four at a time; a ragged end is one more
@@ -272,7 +274,8 @@ function conv2dPacked(
  * holds blockRows x kh*kw*c floats, or with `keep` the whole cols matrix
  * (n*oh*ow rows, each block at its own rows), left there for the filter
  * gradient, which is then one GEMM (cols^T dy) with no second im2col.
- * Without `keep` and with K <= KC, scratch is not used.
+ * With blockRows 0 (no scratch; only without `keep`, for K <= KC) the
+ * GEMM panels are packed straight from the image instead.
  */
 export function conv2d(
   y: usize, x: usize, f: usize, scratch: usize, blockRows: i32,
@@ -285,7 +288,7 @@ export function conv2d(
     gemmNN(y, x, f, m, cout, k, false);
     return;
   }
-  if (!keep && k <= KC) {
+  if (blockRows == 0) {
     conv2dPacked(y, x, f, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout);
     return;
   }

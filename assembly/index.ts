@@ -8,6 +8,12 @@ export function heapBase(): usize {
 }
 
 export { gemmNN, gemmNT, gemmTN } from "./gemm";
+import { KC } from "./gemm";
+
+/** The GEMM's K block: a convolution with K = kh*kw*c up to this needs no im2col scratch in its forward pass. */
+export function gemmKBlock(): i32 {
+  return KC;
+}
 export { addRowVector, sumRows } from "./bias";
 export { add, addScaled, scale, fill, copy } from "./elementwise";
 export {

@@ -1,4 +1,5 @@
 import { conv2d, conv2dInputGrad, conv2dFilterGrad } from "../conv";
+import { KC } from "../gemm";
 
 // Geometries: n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout, blockRows.
 // Odd sizes, strides, uneven padding, a 1x1 kernel, blocks that do not
@@ -40,12 +41,17 @@ describe("conv2d", () => {
       const y = new Float32Array(n * oh * ow * cout), dx = arr(n * h * w * c, 9), df = arr(kh * kw * c * cout, 9);
       const scratch = new Float32Array(rows * kh * kw * c);
       conv2d(y.dataStart, x.dataStart, f.dataStart, scratch.dataStart, rows, n, h, w, c, kh, kw, g[6], g[7], g[8], g[9], oh, ow, cout, false);
-      // keeping the whole im2col matrix (im2col + GEMM) gives the same bits as
-      // packing from the image
+      // keeping the whole im2col matrix gives the same bits as im2col block by block
       const whole = new Float32Array(n * oh * ow * kh * kw * c);
       const yKept = new Float32Array(y.length);
       conv2d(yKept.dataStart, x.dataStart, f.dataStart, whole.dataStart, rows, n, h, w, c, kh, kw, g[6], g[7], g[8], g[9], oh, ow, cout, true);
       for (let i = 0; i < y.length; i++) expect(yKept[i]).toBe(y[i]);
+      // and so does packing the GEMM panels straight from the image (no scratch)
+      if (kh * kw * c <= KC) {
+        const yPacked = new Float32Array(y.length);
+        conv2d(yPacked.dataStart, x.dataStart, f.dataStart, 0, 0, n, h, w, c, kh, kw, g[6], g[7], g[8], g[9], oh, ow, cout, false);
+        for (let i = 0; i < y.length; i++) expect(yPacked[i]).toBe(y[i]);
+      }
       conv2dInputGrad(dx.dataStart, dy.dataStart, f.dataStart, scratch.dataStart, rows, n, h, w, c, kh, kw, g[6], g[7], g[8], g[9], oh, ow, cout);
       conv2dFilterGrad(df.dataStart, x.dataStart, dy.dataStart, scratch.dataStart, rows, n, h, w, c, kh, kw, g[6], g[7], g[8], g[9], oh, ow, cout);
       const wantY = new Float32Array(y.length), wantDx = new Float32Array(dx.length), wantDf = new Float32Array(df.length);

@@ -6,6 +6,8 @@ type Ptr = number;
 export interface Core {
   readonly memory: WebAssembly.Memory;
   heapBase(): Ptr;
+  /** The GEMM's K block (floats): conv2d's forward pass packs from the image, without scratch, for K up to this. */
+  gemmKBlock(): number;
 
   gemmNN(c: Ptr, a: Ptr, b: Ptr, m: number, n: number, k: number, accumulate: number): void;
   gemmNT(c: Ptr, a: Ptr, b: Ptr, m: number, n: number, k: number, accumulate: number): void;
@@ -73,7 +75,7 @@ export interface Core {
 
 /** The kernel names, for checking an instantiated module against this interface. */
 export const kernelNames: readonly (keyof Core)[] = [
-  "heapBase", "gemmNN", "gemmNT", "gemmTN", "addRowVector", "sumRows",
+  "heapBase", "gemmKBlock", "gemmNN", "gemmNT", "gemmTN", "addRowVector", "sumRows",
   "add", "addScaled", "scale", "fill", "copy",
   "sigmoid", "sigmoidReverse", "tanh", "tanhReverse", "relu", "reluReverse", "leakyRelu", "leakyReluReverse",
   "softmax", "softmaxReverse", "logSoftmax",

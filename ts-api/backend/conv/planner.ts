@@ -66,12 +66,15 @@ export function conv2d(p: PlanKit, xv: Value, fv: Value, g: Window2d): Value {
   if (fc !== c) throw new ParalensError(`conv2d: the input has ${c} channel(s) but the filter ${fmtShape(f.shape)} takes ${fc}`);
   const m = n * g.oh * g.ow;
   const k = g.kh * g.kw * c;
-  // a training plan keeps the whole im2col matrix: its filter gradient is then one GEMM
+  const core = p.engine.core;
+  // a training plan keeps the whole im2col matrix: its filter gradient is then one GEMM;
+  // otherwise, when K fits the GEMM's K block, the kernel packs its GEMM panels straight
+  // from the image and needs no scratch (blockRows 0 asks for that)
   const keep = p.reverse && !isPointwise(g) && m * k * 4 <= KEEP_LIMIT;
-  const [s, rows] = keep ? [p.out([m, k]), blockRows(m, k)] : scratch(p, g, m, k);
+  const packed = !keep && k <= core.gemmKBlock();
+  const [s, rows] = keep ? [p.out([m, k]), blockRows(m, k)] : packed ? [p.out([0]), 0] : scratch(p, g, m, k);
   if (keep) p.kept.set(x, [...(p.kept.get(x) ?? []), { g, cols: s }]);
   const y = p.out([n, g.oh, g.ow, cout]);
-  const core = p.engine.core;
   const { h, w, kh, kw, sh, sw, pt, pl, oh, ow } = g;
   const flag = keep ? 1 : 0;
   p.emit("conv2d", () => core.conv2d(y.offset, x.offset, f.offset, s.offset, rows, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout, flag), [x, f], [y, s]);
