@@ -22,16 +22,16 @@
 //   ANDXOR d <- (a & b) ^ c    (a reverse pass accumulating a change)
 // Bitwise operations are exact: there is no rounding to state.
 
-const LOAD: u32 = 0;
-const LOADC: u32 = 1;
-const STORE: u32 = 2;
-const ACC: u32 = 3;
-const ZERO: u32 = 4;
-const ONE: u32 = 5;
-const NOT: u32 = 6;
-const XOR: u32 = 7;
-const AND: u32 = 8;
-const ANDXOR: u32 = 9;
+export const LOAD: u32 = 0;
+export const LOADC: u32 = 1;
+export const STORE: u32 = 2;
+export const ACC: u32 = 3;
+export const ZERO: u32 = 4;
+export const ONE: u32 = 5;
+export const NOT: u32 = 6;
+export const XOR: u32 = 7;
+export const AND: u32 = 8;
+export const ANDXOR: u32 = 9;
 
 /** The lanes of the last word that hold examples (the first `tail` bits). */
 const TAIL_MASK = memory.data(16, 16);

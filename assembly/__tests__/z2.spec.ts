@@ -1,16 +1,4 @@
-import { z2Run, z2Fold, z2Count } from "../z2";
-
-// op codes of assembly/z2.ts
-const LOAD: u32 = 0;
-const LOADC: u32 = 1;
-const STORE: u32 = 2;
-const ACC: u32 = 3;
-const ZERO: u32 = 4;
-const ONE: u32 = 5;
-const NOT: u32 = 6;
-const XOR: u32 = 7;
-const AND: u32 = 8;
-const ANDXOR: u32 = 9;
+import { z2Run, z2Fold, z2Count, LOAD, LOADC, STORE, ACC, ZERO, ONE, NOT, XOR, AND, ANDXOR } from "../z2";
 
 // a deterministic spread of 32-bit words
 function mix(i: i32): u32 {

@@ -15,6 +15,7 @@ import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
 import { type SupervisedOptions } from "../learner/learner.ts";
+import { PlanCache } from "../learner/plan-cache.ts";
 import { supervisedLens } from "../learner/supervised.ts";
 import { constantRate } from "../losses/rates.ts";
 import { sgd } from "../optimisers/optimisers.ts";
@@ -59,15 +60,14 @@ export class StructuredLearner {
   readonly params: readonly Tensor[];
   private readonly first: Para<Wires, Wires>;
   private readonly models = new Map<string, { model: Para<Wires, Wires>; lens: Para<Wires, readonly []> }>();
-  private readonly plans = new Map<string, Compiled>();
-  private readonly maxPlans: number;
+  private readonly plans: PlanCache<string, Compiled>;
   private disposed = false;
 
   constructor(
     private readonly build: (key: string) => Para<Wires, Wires>,
     private readonly options: StructuredOptions,
   ) {
-    this.maxPlans = options.maxPlans ?? 64;
+    this.plans = new PlanCache(options.maxPlans ?? 64);
     const { model, lens } = this.entry(String(options.key));
     this.first = model;
     this.specs = lens.params;
@@ -164,7 +164,6 @@ export class StructuredLearner {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const plan of this.plans.values()) plan.dispose();
     this.plans.clear();
     for (const t of this.state) t.dispose();
   }
@@ -196,19 +195,7 @@ export class StructuredLearner {
 
   private plan(key: string, make: () => Compiled): Compiled {
     if (this.disposed) throw new ParalensError("StructuredLearner: used after dispose()");
-    let plan = this.plans.get(key);
-    if (plan !== undefined) {
-      this.plans.delete(key); // most recently used goes last
-    } else {
-      if (this.plans.size >= this.maxPlans) {
-        const [oldest, old] = this.plans.entries().next().value!;
-        old.dispose();
-        this.plans.delete(oldest);
-      }
-      plan = make();
-    }
-    this.plans.set(key, plan);
-    return plan;
+    return this.plans.get(key, make);
   }
 }
 

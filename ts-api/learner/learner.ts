@@ -16,6 +16,7 @@ import type { Optimiser } from "../optimisers/optimiser.ts";
 import { sgd } from "../optimisers/optimisers.ts";
 import { type Data, correct, gather, labels, rows } from "./data.ts";
 import { decodeParameters, encodeParameters } from "../io/parameters.ts";
+import { PlanCache } from "./plan-cache.ts";
 import { supervisedLens } from "./supervised.ts";
 
 export interface SupervisedOptions {
@@ -89,9 +90,10 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> {
   private readonly inShape: Shape;
   private readonly outShape: Shape;
   private readonly evalLens: Para<Wires, Wires>;
-  private readonly train = new Map<number, Compiled>();
-  private readonly infer = new Map<number, Compiled>();
-  private readonly scoring = new Map<number, Compiled>();
+  // a fit uses at most two batch sizes (full batches and the remainder)
+  private readonly train = new PlanCache<number, Compiled>(4);
+  private readonly infer = new PlanCache<number, Compiled>(4);
+  private readonly scoring = new PlanCache<number, Compiled>(4);
   private disposed = false;
 
   constructor(
@@ -275,27 +277,13 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const cache of [this.train, this.infer, this.scoring]) {
-      for (const plan of cache.values()) plan.dispose();
-      cache.clear();
-    }
+    for (const cache of [this.train, this.infer, this.scoring]) cache.clear();
     for (const t of this.state) t.dispose();
   }
 
-  private plan(cache: Map<number, Compiled>, batch: number, make: () => Compiled): Compiled {
+  private plan(cache: PlanCache<number, Compiled>, batch: number, make: () => Compiled): Compiled {
     if (this.disposed) throw new ParalensError("learner: used after dispose()");
-    let plan = cache.get(batch);
-    if (plan === undefined) {
-      // a fit uses at most two sizes (full batches and the remainder); keep a few
-      if (cache.size >= 4) {
-        const [oldest, old] = cache.entries().next().value!;
-        old.dispose();
-        cache.delete(oldest);
-      }
-      plan = make();
-      cache.set(batch, plan);
-    }
-    return plan;
+    return cache.get(batch, make);
   }
 }
 

@@ -8,6 +8,7 @@ import { id } from "../algebra/structure.ts";
 import { engine } from "../engine/engine.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import { Rng } from "../init/random.ts";
+import { PlanCache } from "../learner/plan-cache.ts";
 import type { BitTensor } from "./bits.ts";
 import { type Z2Plan, compileZ2, initBits } from "./compile.ts";
 import { anyBit, rdaLens, xorLoss } from "./learning.ts";
@@ -52,9 +53,9 @@ export class RdaLearner {
   readonly params: readonly BitTensor[];
   readonly inputs: number;
   readonly outputs: number;
-  private readonly train = new Map<number, Z2Plan>();
-  private readonly scoring = new Map<number, { plan: Z2Plan; x?: BitRows; y?: BitRows }>();
-  private readonly infer = new Map<number, Z2Plan>();
+  private readonly train = new PlanCache<number, Z2Plan>(4);
+  private readonly scoring = new PlanCache<number, Scoring>(4);
+  private readonly infer = new PlanCache<number, Z2Plan>(4);
   private readonly scoreLens: Model;
 
   constructor(
@@ -77,7 +78,7 @@ export class RdaLearner {
     const xs = flat("step x", x, this.inputs);
     const count = xs.length / this.inputs;
     const ys = flat("step y", y, this.outputs, count);
-    const plan = this.plan(this.train, count, () => compileZ2(this.lens as never, { batch: count, params: this.params, changes: "params", update: true }));
+    const plan = this.train.get(count, () => compileZ2(this.lens as never, { batch: count, params: this.params, changes: "params", update: true }));
     plan.inputs[0]!.write(xs);
     plan.inputs[1]!.write(ys);
     plan.reverse();
@@ -137,7 +138,7 @@ export class RdaLearner {
     const xs = flat("predict x", x, this.inputs);
     const count = xs.length / this.inputs;
     if (count === 0) return new Uint8Array(0);
-    const plan = this.plan(this.infer, count, () => compileZ2(this.model, { batch: count, params: this.params, changes: "none" }));
+    const plan = this.infer.get(count, () => compileZ2(this.model, { batch: count, params: this.params, changes: "none" }));
     plan.inputs[0]!.write(xs);
     plan.forward();
     return plan.outputs[0]!.read();
@@ -152,11 +153,7 @@ export class RdaLearner {
     const xs = flat("evaluate x", x, this.inputs);
     const count = xs.length / this.inputs;
     if (count === 0) throw new ParalensError("evaluate: no examples");
-    let entry = this.scoring.get(count);
-    if (entry === undefined) {
-      entry = { plan: compileZ2(this.scoreLens, { batch: count, params: this.params, changes: "none" }) };
-      this.scoring.set(count, entry);
-    }
+    const entry = this.scoring.get(count, () => new Scoring(compileZ2(this.scoreLens, { batch: count, params: this.params, changes: "none" })));
     const { plan } = entry;
     // the same data as last time stays packed in the plan's inputs
     if (entry.x !== x || entry.y !== y) {
@@ -188,10 +185,7 @@ export class RdaLearner {
   }
 
   dispose(): void {
-    for (const plan of [...this.train.values(), ...this.infer.values(), ...[...this.scoring.values()].map((e) => e.plan)]) plan.dispose();
-    this.train.clear();
-    this.infer.clear();
-    this.scoring.clear();
+    for (const cache of [this.train, this.infer, this.scoring]) cache.clear();
     for (const t of this.params) t.dispose();
   }
 
@@ -202,19 +196,17 @@ export class RdaLearner {
   private restore(bits: Uint32Array[]): void {
     this.params.forEach((t, i) => t.u32.set(bits[i]!));
   }
+}
 
-  private plan(cache: Map<number, Z2Plan>, batch: number, make: () => Z2Plan): Z2Plan {
-    let plan = cache.get(batch);
-    if (plan === undefined) {
-      if (cache.size >= 4) {
-        const [oldest, old] = cache.entries().next().value!;
-        old.dispose();
-        cache.delete(oldest);
-      }
-      plan = make();
-      cache.set(batch, plan);
-    }
-    return plan;
+/** A scoring plan and the data last packed into its inputs (kept there between evaluate calls). */
+class Scoring {
+  x?: BitRows;
+  y?: BitRows;
+
+  constructor(readonly plan: Z2Plan) {}
+
+  dispose(): void {
+    this.plan.dispose();
   }
 }
 
