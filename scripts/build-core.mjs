@@ -1,10 +1,12 @@
 // Builds the two cores (strict and relaxed SIMD) with asc and embeds each in a
 // generated TypeScript module, so one import works in Node, Deno and browsers
-// with no file access. Also copies the raw .wasm files into dist/.
+// with no file access. Also copies the raw .wasm files into dist/, and
+// generates the Core interface the TypeScript side calls (core-interface.mjs).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, copyFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateCoreInterface } from "./core-interface.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const asc = join(root, "node_modules", "assemblyscript", "bin", "asc.js");
@@ -14,6 +16,8 @@ const targets = [
 ];
 
 mkdirSync(join(root, "dist"), { recursive: true });
+const { names, out } = generateCoreInterface(root);
+console.log(`core interface: ${names.length} kernels -> ${out.slice(root.length + 1)}`);
 for (const { target, wasm, module } of targets) {
   execFileSync(process.execPath, [asc, "--config", "asconfig.json", "--target", target], { cwd: root, stdio: "inherit" });
   const bytes = readFileSync(join(root, wasm));

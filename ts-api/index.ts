@@ -14,7 +14,7 @@ export { wire, id, copy, discard, swap, add, tap } from "./algebra/structure.ts"
 export { reparam, tie, type Reparameterisation } from "./algebra/reparam.ts";
 
 // the reals: backends and compiled plans
-export type { RealOps, Activation } from "./backend/ops.ts";
+export type { RealOps } from "./ops/index.ts";
 export { reference, refTensor, type RefTensor } from "./backend/reference.ts";
 export { compile, initParams, type Compiled, type CompileOptions } from "./backend/compile.ts";
 
@@ -30,7 +30,7 @@ export { maxPool2d } from "./layers/maxPool2d.ts";
 export { avgPool2d } from "./layers/avgPool2d.ts";
 export { flatten } from "./layers/flatten.ts";
 export { reshape } from "./layers/reshape.ts";
-export { window2d, type Window2d, type Padding, type Pair } from "./backend/conv/window.ts";
+export { window2d, type Window2d, type Padding, type Pair } from "./ops/conv/window.ts";
 
 // learning
 export { mse, softmaxCrossEntropy, binaryCrossEntropy, dotProduct, type Loss } from "./losses/losses.ts";

@@ -7,7 +7,7 @@ import { ParalensError, fmtWires } from "../engine/errors.ts";
 import type { Carrier, Change, Value } from "./category.ts";
 import { type Layer, type Para, type ParamSpec, type Poly, poly, resolve } from "./para.ts";
 import { type Wires, type WiresAgree, sameWires } from "./shapes.ts";
-import type { RealOps } from "../backend/ops.ts";
+import type { RealOps } from "../ops/index.ts";
 
 // ---- types: following shapes through a chain of layers ---------------------
 

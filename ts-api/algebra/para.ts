@@ -6,7 +6,7 @@ import { ParalensError, fmtWires } from "../engine/errors.ts";
 import type { Initialiser } from "../init/initialisers.ts";
 import type { Carrier, Change, Value } from "./category.ts";
 import { type Shape, type Wires, asWires } from "./shapes.ts";
-import type { RealOps } from "../backend/ops.ts";
+import type { RealOps } from "../ops/index.ts";
 
 /** A parameter wire: its name, shape (no batch axis) and how to choose its first value. */
 export interface ParamSpec {

@@ -7,7 +7,7 @@ import type { Carrier } from "./category.ts";
 import type { Lens, Para, ParamSpec } from "./para.ts";
 import { type Wires, sameWires } from "./shapes.ts";
 import { wire } from "./structure.ts";
-import type { RealOps } from "../backend/ops.ts";
+import type { RealOps } from "../ops/index.ts";
 
 /** A lens Q -> P on the parameter wire, with the specs of the new wires Q. */
 export interface Reparameterisation<K extends Carrier = RealOps> {

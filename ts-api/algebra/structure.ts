@@ -7,7 +7,7 @@ import { ParalensError, fmtWires } from "../engine/errors.ts";
 import type { Carrier, Change, Value } from "./category.ts";
 import { type Lens, lens } from "./para.ts";
 import { type AsWires, type Shape, type Times, type Wires, asWires, sameShape } from "./shapes.ts";
-import type { RealOps } from "../backend/ops.ts";
+import type { RealOps } from "../ops/index.ts";
 
 /**
  * The lens A -> B with output j = input sources[j]. Reverse: input i receives

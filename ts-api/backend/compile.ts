@@ -10,8 +10,8 @@ import { type Engine, engine as currentEngine } from "../engine/engine.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
-import type { RealOps } from "./ops.ts";
-import { Planner, type Step } from "./planner.ts";
+import type { RealOps } from "../ops/index.ts";
+import { type Step, planner as makePlanner } from "./planner.ts";
 import { layout } from "./liveness.ts";
 
 export interface CompileOptions {
@@ -84,15 +84,15 @@ export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions)
     }
   });
 
-  const planner = new Planner(e, changes !== "none");
+  const { ops, recording: planner } = makePlanner(e, changes !== "none");
   const V = (t: Tensor): Value => t as unknown as Value;
   const T = (v: Change): Tensor | null => v as unknown as Tensor | null;
   const inputs = f.dom.map((s) => e.tensor([batch, ...s]));
-  const [ys, residual] = f.forward(planner, params.map(V), inputs.map(V));
+  const [ys, residual] = f.forward(ops, params.map(V), inputs.map(V));
   const outputs = ys.map((y) => T(y)!);
   const boundary = planner.steps.length;
   const outputChanges = changes === "none" ? [] : f.cod.map((s) => e.tensor([batch, ...s]));
-  const [dp, dx] = changes === "none" ? [[], []] : f.reverse(planner, residual, outputChanges.map(V));
+  const [dp, dx] = changes === "none" ? [[], []] : f.reverse(ops, residual, outputChanges.map(V));
   const paramChanges = changes === "none" ? params.map(() => null) : dp.map(T);
   const inputChanges = changes === "all" ? dx.map(T) : inputs.map(() => null);
 

@@ -1,6 +1,6 @@
 import { type Poly, lens, poly } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
-import { type Padding, type Pair, describeWindow, imageWindow } from "../backend/conv/window.ts";
+import { type Padding, type Pair, describeWindow, imageWindow } from "../ops/conv/window.ts";
 
 /**
  * avgPool2d(size, {stride, padding}): the mean of each size x size window of

@@ -1,8 +1,8 @@
 import type { Value } from "../algebra/category.ts";
 import { type ParamSpec, type Poly, para, poly } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
-import type { RealOps } from "../backend/ops.ts";
-import { type Padding, type Pair, type Window2d, describeWindow, imageWindow } from "../backend/conv/window.ts";
+import type { RealOps } from "../ops/index.ts";
+import { type Padding, type Pair, type Window2d, describeWindow, imageWindow } from "../ops/conv/window.ts";
 import { type Initialiser, glorotUniform, zeros } from "../init/initialisers.ts";
 import { positive } from "./linear.ts";
 
@@ -52,17 +52,17 @@ export function conv2d(options: Conv2dOptions): Poly<false> {
     const [g, c] = imageWindow(label, dom, kernel, stride, padding);
     const params: ParamSpec[] = [{ name: "filter", shape: [g.kh, g.kw, c, filters], init: options.init ?? glorotUniform, role: "parameter" }];
     if (bias) params.push({ name: "bias", shape: [filters], init: options.biasInit ?? zeros, role: "parameter" });
-    return para<Wires, Wires, { x: Value; f: Value }>({
+    return para<Wires, Wires, { x: Value; f: Value; cols: Value }>({
       name: `conv2d(${win}, ${c} -> ${filters})`,
       dom,
       cod: [[g.oh, g.ow, filters]],
       params,
       forward(k, [f, b], [x]) {
-        const y = k.conv2d(x!, f!, g);
-        return [[b ? addBias(k, y, b, g, filters) : y], { x: x!, f: f! }];
+        const [y, cols] = k.conv2d(x!, f!, g);
+        return [[b ? addBias(k, y, b, g, filters) : y], { x: x!, f: f!, cols }];
       },
-      reverse(k, { x, f }, [dy]) {
-        const df = k.conv2dFilterGrad(x, dy!, g);
+      reverse(k, { x, f, cols }, [dy]) {
+        const df = k.conv2dFilterGrad(x, dy!, g, cols);
         const dx = k.conv2dInputGrad(dy!, f, g);
         if (!bias) return [[df], [dx]];
         const rows = k.shape(dy!)[0]! * g.oh * g.ow;

@@ -1,7 +1,7 @@
 import type { Value } from "../algebra/category.ts";
 import { type Poly, lens, poly } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
-import { type Padding, type Pair, describeWindow, imageWindow } from "../backend/conv/window.ts";
+import { type Padding, type Pair, describeWindow, imageWindow } from "../ops/conv/window.ts";
 
 /**
  * maxPool2d(size, {stride, padding}): the maximum of each size x size window

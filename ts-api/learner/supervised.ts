@@ -12,7 +12,7 @@ import type { Lens, Para, ParamSpec, Poly } from "../algebra/para.ts";
 import { type Reparameterisation, reparam } from "../algebra/reparam.ts";
 import type { Times, Wires } from "../algebra/shapes.ts";
 import { id, tap } from "../algebra/structure.ts";
-import type { RealOps } from "../backend/ops.ts";
+import type { RealOps } from "../ops/index.ts";
 import type { Loss } from "../losses/losses.ts";
 import type { Rate } from "../losses/rates.ts";
 import type { Optimiser } from "../optimisers/optimiser.ts";

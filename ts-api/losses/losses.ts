@@ -7,7 +7,7 @@
 import type { Value } from "../algebra/category.ts";
 import { type Poly, lens, poly } from "../algebra/para.ts";
 import { type Wires, sameShape } from "../algebra/shapes.ts";
-import type { RealOps } from "../backend/ops.ts";
+import type { RealOps } from "../ops/index.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 
 /** A loss: a polymorphic lens [S, S] -> [[]] (prediction, label -> loss per example). */

@@ -9,7 +9,7 @@ import { par } from "../algebra/compose.ts";
 import { type Lens, type ParamSpec, lens } from "../algebra/para.ts";
 import type { Reparameterisation } from "../algebra/reparam.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
-import type { RealOps } from "../backend/ops.ts";
+import type { RealOps } from "../ops/index.ts";
 import { type Initialiser, zeros } from "../init/initialisers.ts";
 
 /** Builds the reparameterisation S x P -> P for a model's parameters. */

@@ -1,0 +1,48 @@
+// The activations: each one row of kernel, float64 reference and reverse.
+// Their reverses are fused kernels (one pass over memory instead of two or
+// three composed ops); the elementary ops in unary.ts compose instead.
+import type { Value } from "../algebra/category.ts";
+import type { Poly } from "../algebra/para.ts";
+import { sameSize } from "./checks.ts";
+import { op } from "./op.ts";
+import { mapRef } from "./ref-tensor.ts";
+import { pointwise, unary, unaryReverse } from "./pointwise.ts";
+
+const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
+
+export const activationOps = {
+  sigmoid: unary("sigmoid", logistic),
+  sigmoidReverse: unaryReverse("sigmoidReverse", (y, dy) => dy * y * (1 - y)),
+  tanh: unary("tanh", Math.tanh),
+  tanhReverse: unaryReverse("tanhReverse", (y, dy) => dy * (1 - y * y)),
+  relu: unary("relu", (x) => Math.max(x, 0)),
+  reluReverse: unaryReverse("reluReverse", (x, dy) => (x > 0 ? dy : 0)),
+  leakyRelu: op<[x: Value, alpha: number]>({
+    plan(p, x, alpha) {
+      const y = p.out(x.shape);
+      p.emit("leakyRelu", () => p.core.leakyRelu(y.offset, x.offset, x.size, alpha), [x], [y]);
+      return y;
+    },
+    reference: (x, alpha) => mapRef(x, (v) => (v > 0 ? v : alpha * v)),
+  }),
+  leakyReluReverse: op<[x: Value, dy: Value, alpha: number]>({
+    plan(p, x, dy, alpha) {
+      sameSize("leakyReluReverse", x.shape, dy.shape);
+      const dx = p.out(x.shape);
+      p.emit("leakyReluReverse", () => p.core.leakyReluReverse(dx.offset, x.offset, dy.offset, x.size, alpha), [x, dy], [dx]);
+      return dx;
+    },
+    reference: (x, dy, alpha) => mapRef(x, (v, i) => (v > 0 ? dy.data[i]! : alpha * dy.data[i]!)),
+  }),
+};
+
+/** sigmoid(x) = 1 / (1 + e^-x), elementwise. Reverse from the output: dy y (1 - y). */
+export const sigmoid: Poly<true> = pointwise("sigmoid", "y", (o, x) => o.sigmoid(x), (o, y, dy) => o.sigmoidReverse(y, dy));
+/** tanh, elementwise. Reverse from the output: dy (1 - y^2). */
+export const tanh: Poly<true> = pointwise("tanh", "y", (o, x) => o.tanh(x), (o, y, dy) => o.tanhReverse(y, dy));
+/** relu(x) = max(x, 0), elementwise; its derivative at 0 is taken to be 0. */
+export const relu: Poly<true> = pointwise("relu", "x", (o, x) => o.relu(x), (o, x, dy) => o.reluReverse(x, dy));
+/** x for x > 0, alpha x otherwise. */
+export function leakyRelu(alpha = 0.01): Poly<true> {
+  return pointwise(`leakyRelu(${alpha})`, "x", (o, x) => o.leakyRelu(x, alpha), (o, x, dy) => o.leakyReluReverse(x, dy, alpha));
+}

@@ -1,0 +1,107 @@
+// The losses' kernels: one value per row (example), and their reverses,
+// which take dl with one value per row. Softmax cross-entropy stays fused
+// (log-softmax forward, one-pass reverse): composed from exp, sums and
+// broadcasts it would read each row four times, and it runs once per
+// training step on the widest layer.
+import type { Value } from "../algebra/category.ts";
+import { oncePerRow, sameSize } from "./checks.ts";
+import { type Op, op } from "./op.ts";
+import { mapRef, perRowRef, rowsCols } from "./ref-tensor.ts";
+
+const EPS = 1e-7;
+const clampP = (p: number): number => Math.min(Math.max(p, EPS), 1 - EPS);
+
+type RowKernel = "mse" | "crossEntropy" | "binaryCrossEntropy" | "rowDot";
+type RowReverseKernel = "mseReverse" | "softmaxCrossEntropyReverse" | "binaryCrossEntropyReverse";
+
+/** (a, b) -> one value per row: f of row r of a and b. */
+function rowLoss(kernel: RowKernel, f: (a: Float64Array, b: Float64Array) => number): Op<[a: Value, b: Value]> {
+  return op<[a: Value, b: Value]>({
+    plan(p, a, b) {
+      sameSize(kernel, a.shape, b.shape);
+      const [rows, cols] = rowsCols(a.shape);
+      const l = p.out([rows]);
+      const run = p.core[kernel];
+      p.emit(kernel, () => run(l.offset, a.offset, b.offset, rows, cols), [a, b], [l]);
+      return l;
+    },
+    reference(a, b) {
+      sameSize(kernel, a.shape, b.shape);
+      const cols = rowsCols(a.shape)[1];
+      return perRowRef(a, (row, r) => f(row, b.data.subarray(r * cols, (r + 1) * cols)));
+    },
+  });
+}
+
+/** (a, b, dl) -> a change shaped like a: f of the values at i and the row's dl (and, for cross-entropy, the row). */
+function rowLossReverse(kernel: RowReverseKernel, f: (a: number, b: number, dl: number, bRow: Float64Array) => number): Op<[a: Value, b: Value, dl: Value]> {
+  return op<[a: Value, b: Value, dl: Value]>({
+    plan(p, a, b, dl) {
+      sameSize(kernel, a.shape, b.shape);
+      oncePerRow(kernel, a.shape, dl.shape);
+      const [rows, cols] = rowsCols(a.shape);
+      const d = p.out(a.shape);
+      const run = p.core[kernel];
+      p.emit(kernel, () => run(d.offset, a.offset, b.offset, dl.offset, rows, cols), [a, b, dl], [d]);
+      return d;
+    },
+    reference(a, b, dl) {
+      sameSize(kernel, a.shape, b.shape);
+      oncePerRow(kernel, a.shape, dl.shape);
+      const cols = rowsCols(a.shape)[1];
+      return mapRef(a, (v, i) => {
+        const r = Math.floor(i / cols);
+        return f(v, b.data[i]!, dl.data[r]!, b.data.subarray(r * cols, (r + 1) * cols));
+      });
+    },
+  });
+}
+
+const sum = (a: Float64Array): number => a.reduce((s, v) => s + v, 0);
+
+export const lossOps = {
+  /** <a, b> per row: the dot-product loss. */
+  rowDot: rowLoss("rowDot", (a, b) => a.reduce((s, x, j) => s + x * b[j]!, 0)),
+  /** out[r, :] = s dl[r] a[r, :]: the dot-product loss's reverse, and any per-row scaling. */
+  rowScale: op<[a: Value, dl: Value, s: number]>({
+    plan(p, a, dl, s) {
+      oncePerRow("rowScale", a.shape, dl.shape);
+      const [rows, cols] = rowsCols(a.shape);
+      const d = p.out(a.shape);
+      p.emit("rowScale", () => p.core.rowScale(d.offset, a.offset, dl.offset, s, rows, cols), [a, dl], [d]);
+      return d;
+    },
+    reference(a, dl, s) {
+      oncePerRow("rowScale", a.shape, dl.shape);
+      const cols = rowsCols(a.shape)[1];
+      return mapRef(a, (x, i) => s * dl.data[Math.floor(i / cols)]! * x);
+    },
+  }),
+  /** 1/2 |y - t|^2 per row. */
+  mse: rowLoss("mse", (y, t) => 0.5 * y.reduce((s, v, j) => s + (v - t[j]!) ** 2, 0)),
+  mseReverse: rowLossReverse("mseReverse", (y, t, dl) => dl * (y - t)),
+  /** -<t, lp> per row, given log-probabilities lp. */
+  crossEntropy: rowLoss("crossEntropy", (lp, t) => -lp.reduce((s, v, j) => s + t[j]! * v, 0)),
+  /** dl (softmax(z) sum(t) - t): the reverse of crossEntropy(logSoftmax(z), t) in z, from lp = logSoftmax(z). */
+  softmaxCrossEntropyReverse: rowLossReverse("softmaxCrossEntropyReverse", (lp, t, dl, tRow) => dl * (Math.exp(lp) * sum(tRow) - t)),
+  /** -sum t log p + (1 - t) log(1 - p) per row, p clamped to [1e-7, 1 - 1e-7]. */
+  binaryCrossEntropy: rowLoss("binaryCrossEntropy", (p, t) =>
+    -p.reduce((s, v, j) => s + t[j]! * Math.log(clampP(v)) + (1 - t[j]!) * Math.log(1 - clampP(v)), 0),
+  ),
+  binaryCrossEntropyReverse: rowLossReverse("binaryCrossEntropyReverse", (p, t, dl) => (dl * (clampP(p) - t)) / (clampP(p) * (1 - clampP(p)))),
+  /** The reverse of binaryCrossEntropy in its label: dl (log(1 - p) - log p). */
+  binaryCrossEntropyLabelReverse: op<[p: Value, dl: Value]>({
+    plan(p, pv, dl) {
+      oncePerRow("binaryCrossEntropyLabelReverse", pv.shape, dl.shape);
+      const [rows, cols] = rowsCols(pv.shape);
+      const d = p.out(pv.shape);
+      p.emit("binaryCrossEntropyLabelReverse", () => p.core.binaryCrossEntropyLabelReverse(d.offset, pv.offset, dl.offset, rows, cols), [pv, dl], [d]);
+      return d;
+    },
+    reference(pv, dl) {
+      oncePerRow("binaryCrossEntropyLabelReverse", pv.shape, dl.shape);
+      const cols = rowsCols(pv.shape)[1];
+      return mapRef(pv, (v, i) => dl.data[Math.floor(i / cols)]! * (Math.log(1 - clampP(v)) - Math.log(clampP(v))));
+    },
+  }),
+};

@@ -1,0 +1,59 @@
+// A primitive operation of the real base category, defined once: its shape
+// rule and checks, its lowering to a kernel call of a compiled plan, and its
+// float64 reference, side by side. The registry (ops/index.ts) lists them;
+// both backends and the RealOps type are built from that one list.
+//
+// An op sees its arguments as the backend represents values: `Tensor`s when
+// it is planned, `RefTensor`s when the reference evaluates it. Lenses see
+// neither: they hold opaque `Value`s and call the backend's methods.
+import type { Value } from "../algebra/category.ts";
+import type { Shape } from "../algebra/shapes.ts";
+import type { Core } from "../engine/core.ts";
+import type { Tensor } from "../engine/tensor.ts";
+import type { RefTensor } from "./ref-tensor.ts";
+
+/** T with every Value in it (an argument, a list of them, a tuple of results) read as X. */
+export type Sub<T, X> = T extends Value
+  ? X
+  : T extends readonly Value[]
+    ? T extends readonly [unknown, ...unknown[]]
+      ? { -readonly [I in keyof T]: Sub<T[I], X> }
+      : readonly X[]
+    : T extends readonly unknown[]
+      ? { [I in keyof T]: Sub<T[I], X> }
+      : T;
+
+/** What an op's lowering may use while a plan is recorded (backend/planner.ts). */
+export interface PlanContext {
+  readonly core: Core;
+  /** A new tensor of the plan, for an output or scratch (memory is given when the plan is compiled). */
+  out(shape: Shape): Tensor;
+  /**
+   * Appends one call to the plan with the tensors it reads and writes (their
+   * lives decide memory sharing and pruning). `effect`: it writes memory that
+   * outlives the plan (an optimiser's in-place update), so it is never pruned.
+   */
+  emit(name: string, run: () => void, reads: readonly Tensor[], writes: readonly Tensor[], effect?: boolean): void;
+  /** Data fixed when the plan is made (an index table as i32, or f32 values), written once, freed with the plan. */
+  constant(values: Int32Array | Float32Array): Tensor;
+  /** Whether a reverse pass will be planned (forward-only plans keep no residual-only buffers). */
+  readonly training: boolean;
+}
+
+/** A primitive with the signature (...args: A) => R over Values. */
+export interface Op<A extends readonly unknown[] = any, R = any> {
+  /** Records the op on a plan: checks, allocates outputs, emits kernel calls. */
+  plan(p: PlanContext, ...args: Sub<A, Tensor>): Sub<R, Tensor>;
+  /** The float64 reference: the plainest computation of the same values. */
+  reference(...args: Sub<A, RefTensor>): Sub<R, RefTensor>;
+  /** Type only: the op as a backend method. */
+  readonly signature?: (...args: A) => R;
+}
+
+/** Defines an op; A is its argument list and R its result, over Values. */
+export function op<A extends readonly unknown[], R = Value>(spec: Op<A, R>): Op<A, R> {
+  return spec;
+}
+
+/** The backend methods of a record of ops. */
+export type OpsOf<T> = { readonly [N in keyof T]: T[N] extends Op<infer A, infer R> ? (...args: A) => R : never };

@@ -1,0 +1,79 @@
+// The optimisers' update kernels. An update returns the new state and
+// parameter; a compiled plan writes them over the old ones in place (so
+// they are the same tensors afterwards, and the call is never pruned: it
+// changes memory that outlives the plan). The reference returns new values.
+// Fused: an update reads and writes each parameter once per step, where
+// composed ops would stream it through memory four to eight times.
+import type { Value } from "../algebra/category.ts";
+import type { Tensor } from "../engine/tensor.ts";
+import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { sameSize } from "./checks.ts";
+import { type PlanContext, op } from "./op.ts";
+import { mapRef, refTensor } from "./ref-tensor.ts";
+
+function update(p: PlanContext, name: string, state: Tensor[], param: Tensor, d: Tensor, run: () => void): void {
+  sameSize(name, param.shape, d.shape);
+  for (const s of state) if (s.size !== 1) sameSize(name, s.shape, param.shape);
+  p.emit(name, run, [...state, param, d], [...state, param], true);
+}
+
+export const optimiserOps = {
+  /** p + d (the rate lens has already scaled d by -eta). */
+  sgdStep: op<[p: Value, d: Value]>({
+    plan(p, param, d) {
+      update(p, "sgdStep", [], param, d, () => p.core.sgdStep(param.offset, d.offset, param.size));
+      return param;
+    },
+    reference: (param, d) => mapRef(param, (x, i) => x + d.data[i]!),
+  }),
+  /** s' = gamma s + d; p' = p + s'. */
+  momentumStep: op<[s: Value, p: Value, d: Value, gamma: number], [s: Value, p: Value]>({
+    plan(p, s, param, d, gamma) {
+      update(p, "momentumStep", [s], param, d, () => p.core.momentumStep(s.offset, param.offset, d.offset, param.size, gamma));
+      return [s, param];
+    },
+    reference(sv, param, d, gamma) {
+      const s = mapRef(sv, (x, i) => gamma * x + d.data[i]!);
+      return [s, mapRef(param, (x, i) => x + s.data[i]!)];
+    },
+  }),
+  /** g' = g + d^2; p' = p + lr d / (delta + sqrt g'). */
+  adagradStep: op<[g: Value, p: Value, d: Value, lr: number, delta: number], [g: Value, p: Value]>({
+    plan(p, g, param, d, lr, delta) {
+      update(p, "adagradStep", [g], param, d, () => p.core.adagradStep(g.offset, param.offset, d.offset, param.size, lr, delta));
+      return [g, param];
+    },
+    reference(gv, param, d, lr, delta) {
+      const g = mapRef(gv, (x, i) => x + d.data[i]! * d.data[i]!);
+      return [g, mapRef(param, (x, i) => x + (lr * d.data[i]!) / (delta + Math.sqrt(g.data[i]!)))];
+    },
+  }),
+  /** v' = rho v + (1 - rho) d^2; p' = p + lr d / (delta + sqrt v'). */
+  rmspropStep: op<[v: Value, p: Value, d: Value, lr: number, rho: number, delta: number], [v: Value, p: Value]>({
+    plan(p, v, param, d, lr, rho, delta) {
+      update(p, "rmspropStep", [v], param, d, () => p.core.rmspropStep(v.offset, param.offset, d.offset, param.size, lr, rho, delta));
+      return [v, param];
+    },
+    reference(vv, param, d, lr, rho, delta) {
+      const v = mapRef(vv, (x, i) => rho * x + (1 - rho) * d.data[i]! * d.data[i]!);
+      return [v, mapRef(param, (x, i) => x + (lr * d.data[i]!) / (delta + Math.sqrt(v.data[i]!)))];
+    },
+  }),
+  /** Adam (Kingma and Ba, Algorithm 1) with the step count t inside the state; d is the ascent direction. */
+  adamStep: op<[m: Value, v: Value, t: Value, p: Value, d: Value, lr: number, b1: number, b2: number, delta: number], [m: Value, v: Value, t: Value, p: Value]>({
+    plan(p, m, v, t, param, d, lr, b1, b2, delta) {
+      if (t.size !== 1) throw new ParalensError(`adamStep: the step count must hold one value, got ${fmtShape(t.shape)}`);
+      update(p, "adamStep", [m, v, t], param, d, () => p.core.adamStep(m.offset, v.offset, t.offset, param.offset, d.offset, param.size, lr, b1, b2, delta));
+      return [m, v, t, param];
+    },
+    reference(mv, vv, tv, param, d, lr, b1, b2, delta) {
+      if (tv.data.length !== 1) throw new ParalensError(`adamStep: the step count must hold one value, got ${fmtShape(tv.shape)}`);
+      const t = tv.data[0]! + 1;
+      const m = mapRef(mv, (x, i) => b1 * x + (1 - b1) * d.data[i]!);
+      const v = mapRef(vv, (x, i) => b2 * x + (1 - b2) * d.data[i]! * d.data[i]!);
+      const [c1, c2] = [1 - b1 ** t, 1 - b2 ** t];
+      const next = mapRef(param, (x, i) => x + (lr * (m.data[i]! / c1)) / (delta + Math.sqrt(v.data[i]! / c2)));
+      return [m, v, refTensor([1], [t]), next];
+    },
+  }),
+};

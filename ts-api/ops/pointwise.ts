@@ -1,0 +1,71 @@
+// The shape of every pointwise op: one kernel call over all values, output
+// shaped like the input, and its float64 reference a function of one value
+// (or of a value and its change, for fused reverse kernels).
+import type { Value } from "../algebra/category.ts";
+import type { Core } from "../engine/core.ts";
+import { type Poly, lens, poly } from "../algebra/para.ts";
+import type { Wires } from "../algebra/shapes.ts";
+import { ParalensError, fmtWires } from "../engine/errors.ts";
+import type { RealOps } from "./index.ts";
+import { sameSize } from "./checks.ts";
+import { type Op, op } from "./op.ts";
+import { mapRef } from "./ref-tensor.ts";
+
+type Kernel1 = { [K in keyof Core]: Core[K] extends (y: number, x: number, n: number) => void ? K : never }[keyof Core];
+type Kernel2 = { [K in keyof Core]: Core[K] extends (dx: number, u: number, dy: number, n: number) => void ? K : never }[keyof Core];
+
+/** y = f(x) elementwise, by the kernel of the same name. */
+export function unary(kernel: Kernel1, f64: (x: number) => number): Op<[x: Value]> {
+  return op<[x: Value]>({
+    plan(p, x) {
+      const y = p.out(x.shape);
+      const run = p.core[kernel];
+      p.emit(kernel, () => run(y.offset, x.offset, x.size), [x], [y]);
+      return y;
+    },
+    reference: (x) => mapRef(x, f64),
+  });
+}
+
+/** dx = f(u, dy) elementwise (a fused reverse kernel; u is what the forward pass kept). */
+export function unaryReverse(kernel: Kernel2, f64: (u: number, dy: number) => number): Op<[u: Value, dy: Value]> {
+  return op<[u: Value, dy: Value]>({
+    plan(p, u, dy) {
+      sameSize(kernel, u.shape, dy.shape);
+      const dx = p.out(u.shape);
+      const run = p.core[kernel];
+      p.emit(kernel, () => run(dx.offset, u.offset, dy.offset, u.size), [u, dy], [dx]);
+      return dx;
+    },
+    reference: (u, dy) => {
+      sameSize(kernel, u.shape, dy.shape);
+      return mapRef(u, (v, i) => f64(v, dy.data[i]!));
+    },
+  });
+}
+
+/**
+ * The lens of a pointwise op on a wire of any shape (a Poly layer): forward
+ * `f`, and `reverse` from the value it keeps, the input x or the output y
+ * (sigmoid's derivative is a function of its output, so it keeps that).
+ */
+export function pointwise(
+  name: string,
+  keeps: "x" | "y",
+  f: (ops: RealOps, x: Value) => Value,
+  reverse: (ops: RealOps, kept: Value, dy: Value) => Value,
+): Poly<true> {
+  return poly(name, true, (dom) => {
+    if (dom.length !== 1) throw new ParalensError(`${name}: acts on one wire, got ${fmtWires(dom)}`);
+    return lens<Wires, Wires, Value>({
+      name,
+      dom,
+      cod: dom,
+      forward(ops, [x]) {
+        const y = f(ops, x!);
+        return [[y], keeps === "y" ? y : x!];
+      },
+      reverse: (ops, kept, [dy]) => [reverse(ops, kept, dy!)],
+    });
+  });
+}

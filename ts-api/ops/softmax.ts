@@ -1,0 +1,69 @@
+// Softmax over each row (example), its reverse, and log-softmax (the stable
+// half of softmax cross-entropy). Fused kernels: a row is read once for the
+// maximum and once for the sum, where composed ops would make four passes.
+import type { Value } from "../algebra/category.ts";
+import { sameSize } from "./checks.ts";
+import { op } from "./op.ts";
+import type { Poly } from "../algebra/para.ts";
+import { pointwise } from "./pointwise.ts";
+import { type RefTensor, refTensor, rowsCols } from "./ref-tensor.ts";
+
+function logSoftmaxRow(x: Float64Array): Float64Array {
+  let m = -Infinity;
+  for (const v of x) m = Math.max(m, v);
+  let s = 0;
+  for (const v of x) s += Math.exp(v - m);
+  const lse = m + Math.log(s);
+  return x.map((v) => v - lse);
+}
+
+function byRows(x: RefTensor, f: (row: Float64Array) => Float64Array): RefTensor {
+  const [rows, cols] = rowsCols(x.shape);
+  const out = refTensor(x.shape);
+  for (let r = 0; r < rows; r++) out.data.set(f(x.data.subarray(r * cols, (r + 1) * cols)), r * cols);
+  return out;
+}
+
+function rowwise(name: "softmax" | "logSoftmax", f: (row: Float64Array) => Float64Array) {
+  return op<[x: Value]>({
+    plan(p, x) {
+      const [rows, cols] = rowsCols(x.shape);
+      const y = p.out(x.shape);
+      const kernel = p.core[name];
+      p.emit(name, () => kernel(y.offset, x.offset, rows, cols), [x], [y]);
+      return y;
+    },
+    reference: (x) => byRows(x, f),
+  });
+}
+
+export const softmaxOps = {
+  /** y = softmax of each row: e^x / sum e^x, computed as e^(x - max). */
+  softmax: rowwise("softmax", (row) => logSoftmaxRow(row).map(Math.exp)),
+  /** x - log sum e^x of each row. */
+  logSoftmax: rowwise("logSoftmax", logSoftmaxRow),
+  /** dx = y (dy - <dy, y>) per row. */
+  softmaxReverse: op<[y: Value, dy: Value]>({
+    plan(p, y, dy) {
+      sameSize("softmaxReverse", y.shape, dy.shape);
+      const [rows, cols] = rowsCols(y.shape);
+      const dx = p.out(y.shape);
+      p.emit("softmaxReverse", () => p.core.softmaxReverse(dx.offset, y.offset, dy.offset, rows, cols), [y, dy], [dx]);
+      return dx;
+    },
+    reference(y, dy) {
+      sameSize("softmaxReverse", y.shape, dy.shape);
+      const [rows, cols] = rowsCols(y.shape);
+      const out = refTensor(y.shape);
+      for (let r = 0; r < rows; r++) {
+        let dot = 0;
+        for (let j = 0; j < cols; j++) dot += y.data[r * cols + j]! * dy.data[r * cols + j]!;
+        for (let j = 0; j < cols; j++) out.data[r * cols + j] = y.data[r * cols + j]! * (dy.data[r * cols + j]! - dot);
+      }
+      return out;
+    },
+  }),
+};
+
+/** softmax over all values of each example. Reverse from the output: dx = y (dy - <dy, y>), one fused kernel. */
+export const softmax: Poly<true> = pointwise("softmax", "y", (o, x) => o.softmax(x), (o, y, dy) => o.softmaxReverse(y, dy));
