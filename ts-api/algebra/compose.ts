@@ -5,13 +5,14 @@
 // in parameter-free parts leaves its names as they were.
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import type { Carrier, Change, Value } from "./category.ts";
-import { type Layer, type Para, type ParamSpec, type Poly, poly, resolve } from "./para.ts";
+import { type Layer, type Lens, type Para, type ParamSpec, type Poly, poly, resolve } from "./para.ts";
 import { type Wires, type WiresAgree, sameWires } from "./shapes.ts";
 import type { RealOps } from "../ops/index.ts";
 
 // ---- types: following shapes through a chain of layers ---------------------
 
 type AnyPara = Para<any, any, any>;
+type AnyLens = Lens<any, any, any>;
 type Next<Prev extends Wires, L> =
   L extends Para<infer A, infer B, any> ? (WiresAgree<Prev, A> extends true ? B : never)
   : L extends Poly<true, any> ? Prev
@@ -124,6 +125,7 @@ type ParCod<Fs extends readonly unknown[]> = Fs extends readonly [Para<any, infe
  * f x g x ...: the parts side by side. The input is their inputs
  * concatenated, the output their outputs, the parameters their parameters.
  */
+export function par<const Fs extends readonly [AnyLens, ...AnyLens[]]>(...fs: Fs): Lens<ParDom<Fs>, ParCod<Fs>, CarrierOf<Fs[0]>>;
 export function par<const Fs extends readonly [AnyPara, ...AnyPara[]]>(...fs: Fs): Para<ParDom<Fs>, ParCod<Fs>, CarrierOf<Fs[0]>>;
 export function par<K extends Carrier>(...fs: readonly Para<Wires, Wires, K>[]): Para<Wires, Wires, K> {
   if (fs.length === 0) throw new ParalensError("par: needs at least one part");

@@ -28,8 +28,10 @@ export interface Para<A extends Wires = Wires, B extends Wires = Wires, K extend
   reverse(k: K, residual: unknown, dy: readonly Change[]): [dp: Change[], dx: Change[]];
 }
 
-/** A lens: a Para with no parameter wires. */
-export type Lens<A extends Wires = Wires, B extends Wires = Wires, K extends Carrier = RealOps> = Para<A, B, K>;
+/** A lens: a Para whose parameter wires are none, at the type level too. */
+export interface Lens<A extends Wires = Wires, B extends Wires = Wires, K extends Carrier = RealOps> extends Para<A, B, K> {
+  readonly params: readonly [];
+}
 
 /**
  * A shape-polymorphic layer (an activation, say): it becomes a Para once the
@@ -116,11 +118,12 @@ export function lens<A extends Wires, B extends Wires, R, K extends Carrier = Re
     reverse(k: K, residual: R, dy: readonly Value[]): Change[];
   },
 ): Lens<A, B, K> {
-  return para<A, B, R, K>({
+  const f = para<A, B, R, K>({
     ...spec,
     forward: (k, _p, x) => spec.forward(k, x),
     reverse: (k, r, dy) => [[], spec.reverse(k, r, dy)],
   });
+  return { ...f, params: [] };
 }
 
 /** Defines a shape-polymorphic layer from a function of its input wires. */
@@ -139,9 +142,4 @@ export function resolve<K extends Carrier>(layer: Layer<K>, dom: Wires): Para<Wi
 
 function arity(name: string, what: string, expected: number, got: number): void {
   if (expected !== got) throw new ParalensError(`${name}: expected ${expected} ${what} value(s), got ${got}`);
-}
-
-/** "name: A -> B" for messages. */
-export function signature(f: { name: string; dom: Wires; cod: Wires }): string {
-  return `${f.name} : ${fmtWires(f.dom)} -> ${fmtWires(f.cod)}`;
 }

@@ -107,7 +107,3 @@ export function tap<const X extends Shape | Wires, K extends Carrier = RealOps>(
     reverse: (_k, _r, dy) => dy as Change[],
   });
 }
-
-export function checkSameShape(what: string, a: Shape, b: Shape): void {
-  if (!sameShape(a, b)) throw new ParalensError(`${what}: shapes ${fmtWires([a])} and ${fmtWires([b])} differ`);
-}

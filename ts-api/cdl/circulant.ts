@@ -1,4 +1,4 @@
-// Convolution as a tied dense layer (seed 002: "the equation f(g . x) = g . f(x)
+// Convolution as a tied dense layer (Gavranović et al., "Categorical Deep Learning", on equivariance: "the equation f(g . x) = g . f(x)
 // gives rise to ... a weight tying scheme"). A dense layer on [n, cin] ->
 // [n, cout] commutes with cyclic shifts exactly when its weight is
 // block-circulant: every entry is a copy of an entry of a small kernel. So a

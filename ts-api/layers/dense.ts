@@ -6,7 +6,7 @@ import { bias } from "./bias.ts";
 import { linear } from "./linear.ts";
 
 /**
- * dense(i, o, activation?) = linear(i, o) ; bias(o) ; activation: the seeds'
+ * dense(i, o, activation?) = linear(i, o) ; bias(o) ; activation: the lens talk's
  * dense layer, literally that composite. Parameters "weight" [i, o] and
  * "bias" [o].
  *

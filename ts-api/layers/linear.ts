@@ -5,7 +5,7 @@ import { type Initialiser, glorotUniform } from "../init/initialisers.ts";
 
 /**
  * linear(i, o): x -> x W with the weight W of shape [i, o] (x is a row, so
- * this is the seeds' M x with M = W^T). Reverse, per the seeds' "obvious
+ * this is the lens talk's M x with M = W^T). Reverse, per that talk's "obvious
  * thing that typechecks": dx = dy W^T and dW = x^T dy, summed over the batch.
  *
  *   const f = linear(4, 3);   // Para<[[4]], [[3]]>, parameter "weight" [4, 3]

@@ -7,8 +7,8 @@ import { type Padding, type Pair, describeWindow, imageWindow } from "../ops/con
  * maxPool2d(size, {stride, padding}): the maximum of each size x size window
  * of images [height, width, channels], per channel. The stride defaults to
  * the size (windows side by side) and the padding to "valid" (a remainder
- * row or column that does not fill a window is dropped, as in the seeds'
- * reference code); with "same", windows are clipped to the image.
+ * row or column that does not fill a window is dropped, as in Cruttwell et
+ * al.'s reference implementation); with "same", windows are clipped to the image.
  *
  * Reverse: each output's change goes to the tap its maximum came from (the
  * first such tap in the window on ties); the forward pass records those taps

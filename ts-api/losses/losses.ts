@@ -38,7 +38,7 @@ function loss(
   });
 }
 
-/** Mean squared error as in the seeds' reference code: l = 1/2 sum (y - t)^2. dy = dl (y - t). */
+/** Mean squared error as in Cruttwell et al.'s reference implementation: l = 1/2 sum (y - t)^2. dy = dl (y - t). */
 export const mse: Loss = loss(
   "mse",
   (k, y, t) => [k.mse(y, t), y],

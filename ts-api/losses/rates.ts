@@ -23,7 +23,7 @@ export function constantRate(eta: number): Rate {
   });
 }
 
-/** Emits -eta l / N per example: steps scale with the loss (the seeds' rda_learning_rate). */
+/** Emits -eta l / N per example: steps scale with the loss (the loss-scaled rate of Cruttwell et al.'s Boolean-circuit learner). */
 export function lossScaledRate(eta: number): Rate {
   return lens<Wires, readonly [], Value>({
     name: `lossScaledRate(${eta})`,

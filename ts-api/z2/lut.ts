@@ -1,4 +1,4 @@
-// The lookup-table layer of the seeds (and of Wilson & Zanasi's Iris model):
+// The lookup-table layer of the lens talk (and of Wilson & Zanasi's Iris model):
 // k input bits select one of 2^k rows of a learned table. As a polynomial,
 //   y_j = XOR_v T[j][v] & minterm_v(x),  minterm_v = AND_i (x_i if bit i of v else x_i + 1),
 // which is multilinear (no variable meets itself), so its chain-rule

@@ -1,0 +1,79 @@
+// The elementary ops as lenses, and layers composed from them with no kernel
+// of their own: each case runs on the wasm plan and the float64 reference
+// (1e-4 relative) and the reference's reverse is checked against central
+// finite differences (1e-6 relative). A new composed layer is one line in
+// `cases`.
+import { test } from "./harness.ts";
+import { assertClose } from "./assert.ts";
+import { type Case, finiteDifferences, magnitude, randomCase, runReference, runWasm } from "./util.ts";
+import {
+  init, exp, log, sqrt, rsqrt, neg, abs, square, erf, elementwise, reduceSum, reduceMean, reduceMax, where, affine, gelu, layerNorm,
+  seq, dense, type Layer, type Para, type Wires, resolve,
+} from "../ts-api/index.ts";
+
+await init();
+
+type Tweak = (c: Case) => void;
+const positive: Tweak = (c) => c.inputs.forEach((x) => x.forEach((v, i) => (x[i] = 0.2 + Math.abs(v))));
+const awayFromZero: Tweak = (c) => c.inputs.forEach((x) => x.forEach((v, i) => (x[i] = Math.sign(v || 1) * (0.2 + Math.abs(v)))));
+// a mask of exact zeros and ones: finite differences are taken away from 0, where select jumps
+const mask: Tweak = (c) => c.inputs[0]!.forEach((v, i, m) => (m[i] = v > 0 ? 1 : 0));
+const distinctFrom: (k: number) => Tweak = (k) => (c) => c.inputs[k]!.forEach((_, i, a) => (a[i] = a[i]! + 0.05 * (i % 7)));
+
+const cases: [name: string, layer: Layer, dom: Wires, tweak?: Tweak, skipInputs?: number[]][] = [
+  ["exp", exp, [[3, 5]]],
+  ["log", log, [[7]], positive],
+  ["sqrt", sqrt, [[3, 5]], positive],
+  ["rsqrt", rsqrt, [[9]], positive],
+  ["neg", neg, [[4, 3]]],
+  ["abs", abs, [[11]], awayFromZero],
+  ["square", square, [[2, 3, 5]]],
+  ["erf", erf, [[13]]],
+  ["add, a row broadcast", elementwise("add", [3, 5], [5]), [[3, 5], [5]]],
+  ["sub, a column broadcast", elementwise("sub", [4, 6], [4, 1]), [[4, 6], [4, 1]]],
+  ["mul, both broadcast", elementwise("mul", [2, 1, 5], [3, 1]), [[2, 1, 5], [3, 1]]],
+  ["div", elementwise("div", [7], [7]), [[7], [7]], awayFromZero],
+  ["div by a broadcast column", elementwise("div", [3, 4], [3, 1]), [[3, 4], [3, 1]], awayFromZero],
+  ["maximum", elementwise("max", [3, 5], [5]), [[3, 5], [5]]],
+  ["minimum", elementwise("min", [6], [6]), [[6], [6]]],
+  ["reduceSum last axis", reduceSum(), [[3, 5]]],
+  ["reduceSum first axis", reduceSum(0), [[3, 5]]],
+  ["reduceMean", reduceMean(), [[2, 3, 7]]],
+  ["reduceMax", reduceMax(), [[4, 9]], distinctFrom(0)],
+  ["reduceMax middle axis", reduceMax(1), [[2, 5, 3]], distinctFrom(0)],
+  ["where", where([3, 4]), [[3, 4], [3, 4], [3, 4]], mask, [0]],
+  ["affine", affine(0.5, 1), [[5]]],
+  ["gelu", gelu, [[4, 5]]],
+  ["layerNorm", layerNorm(), [[7]]],
+  ["layerNorm of rows", layerNorm(), [[3, 6]]],
+  ["layerNorm without gain and bias", layerNorm({ affine: false, eps: 1e-3 }), [[5]]],
+  ["dense ; layerNorm ; gelu", seq(dense(6, 8), layerNorm(), gelu), [[6]]],
+];
+
+function check(name: string, c: Case, skipInputs: readonly number[]): void {
+  const w = runWasm(c);
+  const r = runReference(c);
+  const close = (what: string, a: ArrayLike<number> | null, e: ArrayLike<number> | null): void => {
+    const [x, y] = [a ?? new Float64Array((e ?? []).length), e ?? new Float64Array((a ?? []).length)];
+    assertClose(x, y, { rtol: 1e-4, atol: 1e-5 * magnitude(y) + 1e-30 }, `${name} ${what} (wasm vs reference)`);
+  };
+  w.ys.forEach((y, i) => close(`output ${i}`, y, r.ys[i]!));
+  w.dps.forEach((d, i) => close(`parameter change ${i}`, d, r.dps[i]!));
+  w.dxs.forEach((d, i) => close(`input change ${i}`, d, r.dxs[i]!));
+  const fd = finiteDifferences(c);
+  const near = (what: string, a: ArrayLike<number> | null, e: Float64Array): void =>
+    assertClose(a ?? new Float64Array(e.length), e, { rtol: 1e-6, atol: 1e-7 * (magnitude(e) + 1) }, `${name} ${what} (reference vs finite differences)`);
+  fd.dps.forEach((e, i) => near(`parameter change ${i}`, r.dps[i]!, e));
+  fd.dxs.forEach((e, i) => skipInputs.includes(i) || near(`input change ${i}`, r.dxs[i]!, e));
+}
+
+for (const [name, layer, dom, tweak, skip = []] of cases) {
+  test(`${name}: wasm = float64 reference = finite differences`, () => {
+    const lens = resolve(layer, dom) as Para<Wires, Wires>;
+    for (const [batch, seed] of [[1, 1], [3, 2]] as const) {
+      const c = randomCase(lens, batch, seed);
+      tweak?.(c);
+      check(name, c, skip);
+    }
+  });
+}

@@ -1,0 +1,24 @@
+import type { Value } from "../algebra/category.ts";
+import type { Poly } from "../algebra/para.ts";
+import { ParalensError } from "../engine/errors.ts";
+import { pointwise } from "../ops/pointwise.ts";
+
+/**
+ * affine(a, b): x -> a x + b elementwise, for constants a and b (a shift, a
+ * scale, or both). Reverse: a dy.
+ *
+ *   const halfPlusOne = affine(0.5, 1);
+ */
+export function affine(a: number, b = 0): Poly<true> {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new ParalensError(`affine: a and b must be finite numbers, got ${a} and ${b}`);
+  const shift = new Float32Array([b]);
+  return pointwise(
+    `affine(${a}, ${b})`,
+    "x",
+    (o, x): Value => {
+      const scaled = a === 1 ? x : o.scale(x, a);
+      return b === 0 ? scaled : o.plus(scaled, o.constant(shift, []));
+    },
+    (o, _x, dy) => (a === 1 ? dy : o.scale(dy, a)),
+  );
+}

@@ -1,0 +1,257 @@
+// Binary elementwise ops with broadcasting: one kernel (assembly `binary`)
+// with an op code, one row each of float64 reference and reverse rule. A
+// reverse rule gives each operand's change at the output's shape; `unbroadcast`
+// then sums it down to the operand's own shape (the reverse of repeating a
+// value is adding up its copies' changes), so the rules never see broadcasting.
+import type { Value } from "../algebra/category.ts";
+import type { Shape } from "../algebra/shapes.ts";
+import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
+import type { Tensor } from "../engine/tensor.ts";
+import type { RealOps } from "./index.ts";
+import { type Op, type PlanContext, op } from "./op.ts";
+import { type Lens, type ParamSpec, type Poly, lens, para, poly } from "../algebra/para.ts";
+import type { Wires } from "../algebra/shapes.ts";
+import { type RefTensor, refTensor, sizeOf } from "./ref-tensor.ts";
+import { broadcastShape, broadcastsTo, group, stridesOver } from "./broadcast.ts";
+
+export type BinaryName = "add" | "sub" | "mul" | "div" | "max" | "min" | "greater" | "equal";
+
+interface BinaryRow {
+  /** The op code of assembly/broadcast.ts. */
+  readonly code: number;
+  readonly f64: (a: number, b: number) => number;
+  /** The changes of a and b at the output's shape, given a, b, the output c and its change dc; absent: not differentiable. */
+  readonly reverse?: (o: RealOps, a: Value, b: Value, c: Value, dc: Value) => [Value | null, Value | null];
+}
+
+// f32 max/min propagate NaN, as wasm's f32.max does
+const nanMax = (a: number, b: number): number => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b));
+const nanMin = (a: number, b: number): number => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b));
+
+const split = (o: RealOps, dc: Value, mask: Value): [Value, Value] => {
+  const da = o.mul(dc, mask);
+  return [da, o.sub(dc, da)];
+};
+
+const rows: Record<BinaryName, BinaryRow> = {
+  add: { code: 0, f64: (a, b) => a + b, reverse: (_o, _a, _b, _c, dc) => [dc, dc] },
+  sub: { code: 1, f64: (a, b) => a - b, reverse: (o, _a, _b, _c, dc) => [dc, o.neg(dc)] },
+  mul: { code: 2, f64: (a, b) => a * b, reverse: (o, a, b, _c, dc) => [o.mul(dc, b), o.mul(dc, a)] },
+  // d(a/b)/db = -a/b^2 = -c/b
+  div: { code: 3, f64: (a, b) => a / b, reverse: (o, _a, b, c, dc) => [o.div(dc, b), o.neg(o.mul(dc, o.div(c, b)))] },
+  // the larger operand takes the change (b on ties); the two parts add up to dc exactly
+  max: { code: 4, f64: nanMax, reverse: (o, a, b, _c, dc) => split(o, dc, o.greater(a, b)) },
+  min: { code: 5, f64: nanMin, reverse: (o, a, b, _c, dc) => split(o, dc, o.greater(b, a)) },
+  greater: { code: 6, f64: (a, b) => (a > b ? 1 : 0) },
+  equal: { code: 7, f64: (a, b) => (a === b ? 1 : 0) },
+};
+
+/** Loops over an output [n0, n1, n2] with operand strides: the reference's reading of a grouped broadcast. */
+function eachIndex(dims: readonly number[], strides: readonly (readonly number[])[], visit: (o: number, at: number[]) => void): void {
+  const [n0, n1, n2] = dims as [number, number, number];
+  let o = 0;
+  for (let i = 0; i < n0; i++) {
+    for (let j = 0; j < n1; j++) {
+      for (let k = 0; k < n2; k++) visit(o++, strides.map((s) => i * s[0]! + j * s[1]! + k * s[2]!));
+    }
+  }
+}
+
+/** Plans c = a OP b over the output `shape` (which a and b broadcast to). */
+function planBinary(p: PlanContext, name: string, code: number, a: Tensor, b: Tensor, shape: Shape): Tensor {
+  const { dims, strides } = group(name, shape, [stridesOver(a.shape, shape), stridesOver(b.shape, shape)]);
+  const [[a0, a1, a2], [b0, b1, b2]] = strides as [[number, number, number], [number, number, number]];
+  const [n0, n1, n2] = dims;
+  const c = p.out(shape);
+  p.emit(name, () => p.core.binary(code, c.offset, a.offset, b.offset, n0, n1, n2, a0, a1, a2, b0, b1, b2), [a, b], [c]);
+  return c;
+}
+
+function referenceBinary(name: string, f64: (a: number, b: number) => number, a: RefTensor, b: RefTensor, shape: Shape): RefTensor {
+  const { dims, strides } = group(name, shape, [stridesOver(a.shape, shape), stridesOver(b.shape, shape)]);
+  const c = refTensor(shape);
+  eachIndex(dims, strides, (o, [ia, ib]) => (c.data[o] = f64(a.data[ia!]!, b.data[ib!]!)));
+  return c;
+}
+
+function binary(name: BinaryName): Op<[a: Value, b: Value]> {
+  const { code, f64 } = rows[name];
+  return op<[a: Value, b: Value]>({
+    plan: (p, a, b) => planBinary(p, name, code, a, b, broadcastShape(name, a.shape, b.shape)),
+    reference: (a, b) => referenceBinary(name, f64, a, b, broadcastShape(name, a.shape, b.shape)),
+  });
+}
+
+/** `part` must broadcast to `whole`. */
+function checkTarget(what: string, whole: Shape, part: Shape): void {
+  if (!broadcastsTo(part, whole)) throw new ParalensError(`${what}: ${fmtShape(part)} does not broadcast to ${fmtShape(whole)}`);
+}
+
+/** x summed (or maximised) down to `shape`, a shape that broadcasts to x's: the reverse of broadcasting. */
+function reduceTo(kind: "sum" | "max"): Op<[x: Value, shape: Shape]> {
+  const name = kind === "sum" ? "sumTo" : "maxTo";
+  return op<[x: Value, shape: Shape]>({
+    plan(p, x, shape) {
+      checkTarget(name, x.shape, shape);
+      const { dims, strides } = group(name, x.shape, [stridesOver(shape, x.shape)]);
+      const [o0, o1, o2] = strides[0]!;
+      const [n0, n1, n2] = dims;
+      const y = p.out(shape);
+      const kernel = kind === "sum" ? p.core.reduceSum : p.core.reduceMax;
+      p.emit(name, () => kernel(y.offset, x.offset, n0, n1, n2, o0, o1, o2), [x], [y]);
+      return y;
+    },
+    reference(x, shape) {
+      checkTarget(name, x.shape, shape);
+      const { dims, strides } = group(name, x.shape, [stridesOver(shape, x.shape)]);
+      const y = refTensor(shape);
+      if (kind === "max") y.data.fill(-Infinity);
+      eachIndex(dims, strides, (i, [o]) => (y.data[o!] = kind === "sum" ? y.data[o!]! + x.data[i]! : nanMax(y.data[o!]!, x.data[i]!)));
+      return y;
+    },
+  });
+}
+
+// repeating a value is multiplying it by a broadcast 1: exact, -0 and NaN included
+const ONE = new Float32Array([1]);
+
+export const binaryOps = {
+  plus: binary("add"),
+  sub: binary("sub"),
+  mul: binary("mul"),
+  div: binary("div"),
+  maximum: binary("max"),
+  minimum: binary("min"),
+  /** 1 where a > b, else 0. */
+  greater: binary("greater"),
+  /** 1 where a == b, else 0. */
+  equal: binary("equal"),
+  sumTo: reduceTo("sum"),
+  maxTo: reduceTo("max"),
+  /** x repeated to `shape` (x's shape must broadcast to it). */
+  broadcastTo: op<[x: Value, shape: Shape]>({
+    plan(p, x, shape) {
+      checkTarget("broadcastTo", shape, x.shape);
+      return planBinary(p, "broadcastTo", rows.mul.code, x, p.constant(ONE).reshape([]), shape);
+    },
+    reference(x, shape) {
+      checkTarget("broadcastTo", shape, x.shape);
+      return referenceBinary("broadcastTo", rows.mul.f64, x, refTensor([], [1]), shape);
+    },
+  }),
+  /** c = m != 0 ? a : b, all of one size. */
+  select: op<[m: Value, a: Value, b: Value]>({
+    plan(p, m, a, b) {
+      sameSizes(m.shape, a.shape, b.shape);
+      const c = p.out(a.shape);
+      p.emit("select", () => p.core.select(c.offset, m.offset, a.offset, b.offset, c.size), [m, a, b], [c]);
+      return c;
+    },
+    reference(m, a, b) {
+      sameSizes(m.shape, a.shape, b.shape);
+      const c = refTensor(a.shape);
+      c.data.forEach((_, i) => (c.data[i] = m.data[i] !== 0 ? a.data[i]! : b.data[i]!));
+      return c;
+    },
+  }),
+  /** A value fixed when the plan is made: `values` seen as `shape`. */
+  constant: op<[values: Float32Array, shape: Shape]>({
+    plan: (p, values, shape) => {
+      if (values.length !== sizeOf(shape)) throw new ParalensError(`constant: ${values.length} values cannot have shape ${fmtShape(shape)}`);
+      return p.constant(values).reshape(shape);
+    },
+    reference: (values, shape): RefTensor => refTensor(shape, values),
+  }),
+};
+
+function sameSizes(m: Shape, a: Shape, b: Shape): void {
+  if (sizeOf(m) !== sizeOf(a) || sizeOf(a) !== sizeOf(b)) throw new ParalensError(`select: mask ${fmtShape(m)}, ${fmtShape(a)} and ${fmtShape(b)} differ in size`);
+}
+
+// ---- the lenses -----------------------------------------------------------
+
+/** A change at the output's shape summed down to an operand's shape (nothing to do when they agree). */
+function unbroadcast(o: RealOps, d: Value | null, shape: Shape): Value | null {
+  if (d === null) return null;
+  const full = o.shape(d);
+  return full.length === shape.length && full.every((n, i) => n === shape[i]) ? d : o.sumTo(d, shape);
+}
+
+/** The per-example shape `s` padded with leading 1s to `rank` axes, so batched values align at the batch axis. */
+const padded = (s: Shape, rank: number): Shape => [...new Array<number>(rank - s.length).fill(1), ...s];
+
+/**
+ * The lens A x B -> broadcast(A, B) of a binary op on two data wires. Shapes
+ * are per example: they are aligned at their last axes, as NumPy does, and
+ * the batch axis in front of both stays matched.
+ */
+export function elementwise(name: BinaryName, a: Shape, b: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
+  const reverse = rows[name].reverse;
+  if (reverse === undefined) throw new ParalensError(`${name} has no reverse derivative to make a lens of`);
+  const rank = Math.max(a.length, b.length);
+  const [pa, pb] = [padded(a, rank), padded(b, rank)];
+  const shape = broadcastShape(name, pa, pb);
+  const method = (name === "add" ? "plus" : name === "max" ? "maximum" : name === "min" ? "minimum" : name) as "plus" | "sub" | "mul" | "div" | "maximum" | "minimum";
+  type Kept = { av: Value; bv: Value; c: Value; n: number };
+  return lens<readonly [Shape, Shape], readonly [Shape], Kept>({
+    name: `${name}(${fmtShape(a)}, ${fmtShape(b)})`,
+    dom: [a, b],
+    cod: [shape],
+    forward(o, [x, y]) {
+      const n = o.shape(x!)[0]!;
+      const [av, bv] = [o.reshape(x!, [n, ...pa]), o.reshape(y!, [n, ...pb])];
+      const c = o[method](av, bv);
+      return [[c], { av, bv, c, n }];
+    },
+    reverse(o, { av, bv, c, n }, [dc]) {
+      const [da, db] = reverse(o, av, bv, c, dc!);
+      const back = (d: Value | null, p: Shape, s: Shape): Value | null => {
+        const r = unbroadcast(o, d, [n, ...p]);
+        return r === null ? null : o.reshape(r, [n, ...s]);
+      };
+      return [back(da, pa, a), back(db, pb, b)];
+    },
+  });
+}
+
+/**
+ * The Para x -> x OP p with a parameter p of `shape` (no batch axis) that
+ * broadcasts over the input's last axes: a per-feature gain or shift. Its
+ * reverse is the op's, with p's change summed over the batch and every
+ * repeated axis.
+ */
+export function parameterised(name: "add" | "mul", shape: Shape, param: ParamSpec): Poly<false> {
+  const reverse = rows[name].reverse!;
+  return poly(`${name}(${param.name} ${fmtShape(shape)})`, false, (dom) => {
+    if (dom.length !== 1) throw new ParalensError(`${name}(${param.name}): acts on one wire, got ${fmtWires(dom)}`);
+    const cod = broadcastShape(`${name}(${param.name})`, dom[0]!, shape);
+    return para<Wires, Wires, { x: Value; p: Value; c: Value }>({
+      name: `${name}(${param.name} ${fmtShape(shape)})`,
+      dom,
+      cod: [cod],
+      params: [param],
+      forward(o, [p], [x]) {
+        const c = name === "add" ? o.plus(x!, p!) : o.mul(x!, p!);
+        return [[c], { x: x!, p: p!, c }];
+      },
+      reverse(o, { x, p, c }, [dc]) {
+        const [dx, dp] = reverse(o, x, p, c, dc!);
+        return [[unbroadcast(o, dp, shape)], [unbroadcast(o, dx, o.shape(x))]];
+      },
+    });
+  });
+}
+
+/** where(S): mask x a x b -> c with c = mask != 0 ? a : b (all of shape S). Reverse: the change goes to the chosen side; the mask gets none. */
+export function where(shape: Shape): Lens<readonly [Shape, Shape, Shape], readonly [Shape]> {
+  return lens<readonly [Shape, Shape, Shape], readonly [Shape], Value>({
+    name: `where(${fmtShape(shape)})`,
+    dom: [shape, shape, shape],
+    cod: [shape],
+    forward: (o, [m, a, b]) => [[o.select(m!, a!, b!)], m!],
+    reverse(o, m, [dc]) {
+      const zero = o.zeros(o.shape(dc!));
+      return [null, o.select(m, dc!, zero), o.select(m, zero, dc!)];
+    },
+  });
+}

@@ -1,0 +1,51 @@
+// Reductions along one axis of each example, as lenses: the reduced axis is
+// kept with size 1, so the result broadcasts straight back against the input
+// (x - mean(x), x / sum(x)). Their kernels are the broadcast ops' sumTo and
+// maxTo; their reverses are broadcasts.
+import type { Value } from "../algebra/category.ts";
+import { type Poly, lens, poly } from "../algebra/para.ts";
+import type { Shape, Wires } from "../algebra/shapes.ts";
+import { ParalensError, fmtWires } from "../engine/errors.ts";
+
+type Kind = "sum" | "mean" | "max";
+
+function reduction(kind: Kind, axis: number): Poly<false> {
+  const label = `reduce${kind[0]!.toUpperCase()}${kind.slice(1)}(${axis})`;
+  if (!Number.isInteger(axis)) throw new ParalensError(`${label}: axis must be a whole number, got ${axis}`);
+  return poly(label, false, (dom) => {
+    if (dom.length !== 1) throw new ParalensError(`${label}: acts on one wire, got ${fmtWires(dom)}`);
+    const shape = dom[0]!;
+    const at = axis < 0 ? shape.length + axis : axis;
+    if (at < 0 || at >= shape.length) throw new ParalensError(`${label}: the input ${fmtWires(dom)} has no axis ${axis}`);
+    const out: Shape = shape.map((d, i) => (i === at ? 1 : d));
+    const count = shape[at]!;
+    return lens<Wires, Wires, { x: Value; y: Value }>({
+      name: label,
+      dom,
+      cod: [out],
+      forward(o, [x]) {
+        const n = o.shape(x!)[0]!;
+        const y = kind === "max" ? o.maxTo(x!, [n, ...out]) : o.sumTo(x!, [n, ...out]);
+        return [[kind === "mean" ? o.scale(y, 1 / count) : y], { x: x!, y }];
+      },
+      reverse(o, { x, y }, [dy]) {
+        const full = o.shape(x);
+        if (kind === "sum") return [o.broadcastTo(dy!, full)];
+        if (kind === "mean") return [o.broadcastTo(o.scale(dy!, 1 / count), full)];
+        // every element equal to the maximum takes the change (each of tied ones in full)
+        return [o.mul(o.equal(x, y), dy!)];
+      },
+    });
+  });
+}
+
+/** The sum along `axis` of each example (default the last), kept as an axis of size 1. Reverse: the change repeated. */
+export const reduceSum = (axis = -1): Poly<false> => reduction("sum", axis);
+/** The mean along `axis` (default the last), kept as an axis of size 1. Reverse: the change repeated and divided by the count. */
+export const reduceMean = (axis = -1): Poly<false> => reduction("mean", axis);
+/**
+ * The maximum along `axis` (default the last), kept as an axis of size 1.
+ * Reverse: the change goes to the elements equal to the maximum (all of them
+ * on a tie, where the derivative does not exist).
+ */
+export const reduceMax = (axis = -1): Poly<false> => reduction("max", axis);

@@ -1,0 +1,65 @@
+// The elementary functions, one row each: the kernel (assembly/unary.ts), its
+// float64 reference, and the lens's reverse written with other ops, so no
+// reverse needs a kernel of its own. Each lens keeps the input x or the
+// output y, whichever its derivative is cheaper from (e^x keeps its output).
+import type { Value } from "../algebra/category.ts";
+import type { Poly } from "../algebra/para.ts";
+import type { RealOps } from "./index.ts";
+import { pointwise, unary } from "./pointwise.ts";
+
+// erf by its series and continued fraction would do; Abramowitz-Stegun 7.1.26
+// is not accurate enough for a reference, so sum the Taylor series near 0
+// and use erfc's asymptotic complement beyond (both in float64).
+function erf64(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const a = Math.abs(x);
+  if (a > 6) return Math.sign(x);
+  if (a < 2.5) {
+    // erf x = 2/sqrt(pi) sum (-1)^n x^(2n+1) / (n! (2n+1))
+    let term = a;
+    let sum = a;
+    for (let n = 1; n < 200 && Math.abs(term) > 1e-17 * Math.abs(sum); n++) {
+      term *= (-a * a) / n;
+      sum += term / (2 * n + 1);
+    }
+    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  // erfc a = e^(-a^2) / sqrt(pi) * 1/(a + 1/2/(a + 1/(a + 3/2/(a + ...)))), a continued fraction
+  let f = a;
+  for (let n = 60; n >= 1; n--) f = a + n / 2 / f;
+  const erfc = Math.exp(-a * a) / Math.sqrt(Math.PI) / f;
+  return Math.sign(x) * (1 - erfc);
+}
+
+export const unaryOps = {
+  exp: unary("exp", Math.exp),
+  log: unary("log", Math.log),
+  sqrt: unary("sqrt", Math.sqrt),
+  rsqrt: unary("rsqrt", (x) => 1 / Math.sqrt(x)),
+  neg: unary("neg", (x) => -x),
+  abs: unary("abs", Math.abs),
+  square: unary("square", (x) => x * x),
+  erf: unary("erf", erf64),
+  sign: unary("sign", (x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : x < 0 ? -1 : 0)),
+};
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+const lens = (name: keyof typeof unaryOps, keeps: "x" | "y", reverse: (o: RealOps, kept: Value, dy: Value) => Value): Poly<true> =>
+  pointwise(name, keeps, (o, x) => o[name](x), reverse);
+
+/** e^x, elementwise. Reverse: dy e^x, from the output. */
+export const exp = lens("exp", "y", (o, y, dy) => o.mul(dy, y));
+/** The natural logarithm, elementwise. Reverse: dy / x. */
+export const log = lens("log", "x", (o, x, dy) => o.div(dy, x));
+/** The square root, elementwise. Reverse: dy / (2 sqrt x), from the output. */
+export const sqrt = lens("sqrt", "y", (o, y, dy) => o.scale(o.div(dy, y), 0.5));
+/** 1 / sqrt(x), elementwise. Reverse: -dy y^3 / 2, from the output. */
+export const rsqrt = lens("rsqrt", "y", (o, y, dy) => o.scale(o.mul(dy, o.mul(y, o.square(y))), -0.5));
+/** -x, elementwise. Reverse: -dy. */
+export const neg = lens("neg", "x", (o, _x, dy) => o.neg(dy));
+/** |x|, elementwise. Reverse: dy sign(x) (0 at 0). */
+export const abs = lens("abs", "x", (o, x, dy) => o.mul(dy, o.sign(x)));
+/** x^2, elementwise. Reverse: 2 x dy. */
+export const square = lens("square", "x", (o, x, dy) => o.scale(o.mul(dy, x), 2));
+/** The error function, elementwise. Reverse: dy 2/sqrt(pi) e^(-x^2). */
+export const erf = lens("erf", "x", (o, x, dy) => o.mul(dy, o.scale(o.exp(o.neg(o.square(x))), TWO_OVER_SQRT_PI)));
