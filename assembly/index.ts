@@ -35,5 +35,9 @@ export { z2Run, z2Fold, z2Count } from "./z2";
 // convolution and pooling (NHWC images, [kh, kw, c, cout] filters)
 export { conv2d, conv2dInputGrad, conv2dFilterGrad } from "./conv";
 export { maxPool2d, maxPool2dReverse, avgPool2d, avgPool2dReverse } from "./pool";
+// elementwise maps layers are composed from (numeric contracts in unary.ts and math.ts)
+export { exp, log, sqrtKernel as sqrt, rsqrt, neg, absKernel as abs, square, sign, erf } from "./unary";
+// broadcasting arithmetic (op codes in broadcast.ts), reductions along axes, select
+export { binary, reduceSum, reduceMax, selectKernel as select } from "./broadcast";
 // benchmarks: the attainable multiply-add rate (not used by the library itself)
 export { peakMadd } from "./peak";
