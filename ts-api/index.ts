@@ -8,7 +8,7 @@ export { ParalensError } from "./engine/errors.ts";
 // the algebra: objects, Para(Lens), composition, structure, reparameterisation
 export type { Shape, Wires, WiresAgree, Times } from "./algebra/shapes.ts";
 export type { Value, Change, Carrier } from "./algebra/category.ts";
-export { para, lens, poly, type Para, type Lens, type Poly, type Layer, type ParamSpec, type ParaSpec } from "./algebra/para.ts";
+export { para, lens, poly, resolve, type Para, type Lens, type Poly, type Layer, type ParamSpec, type ParaSpec } from "./algebra/para.ts";
 export { seq, seqOf, par, type Chain, type Seq } from "./algebra/compose.ts";
 export { wire, id, copy, discard, swap, add, tap } from "./algebra/structure.ts";
 export { reparam, tie, type Reparameterisation } from "./algebra/reparam.ts";
@@ -23,6 +23,12 @@ export { linear } from "./layers/linear.ts";
 export { bias } from "./layers/bias.ts";
 export { dense } from "./layers/dense.ts";
 export { sigmoid, tanh, relu, leakyRelu, softmax, type ActivationName } from "./layers/activations.ts";
+export { exp, log, sqrt, rsqrt, neg, abs, square, erf } from "./ops/unary.ts";
+export { elementwise, where, type BinaryName } from "./ops/binary.ts";
+export { reduceSum, reduceMean, reduceMax } from "./ops/reduce.ts";
+export { affine } from "./layers/affine.ts";
+export { gelu } from "./layers/gelu.ts";
+export { layerNorm, type LayerNormOptions } from "./layers/layerNorm.ts";
 
 // convolution and pooling
 export { conv2d, type Conv2dOptions } from "./layers/conv2d.ts";

@@ -46,31 +46,36 @@ const rows: Record<BinaryName, BinaryRow> = {
   equal: { code: 7, f64: (a, b) => (a === b ? 1 : 0) },
 };
 
-/** Loops over an output [n0, n1, n2] with operand strides: the reference's reading of a grouped broadcast. */
-function eachIndex(dims: readonly number[], strides: readonly (readonly number[])[], visit: (o: number, at: number[]) => void): void {
-  const [n0, n1, n2] = dims as [number, number, number];
-  let o = 0;
-  for (let i = 0; i < n0; i++) {
-    for (let j = 0; j < n1; j++) {
-      for (let k = 0; k < n2; k++) visit(o++, strides.map((s) => i * s[0]! + j * s[1]! + k * s[2]!));
-    }
+/** Visits every index of a dense `shape` in order, with each operand's element offset (from its strides over shape). */
+function eachIndex(shape: Shape, strides: readonly (readonly number[])[], visit: (o: number, at: number[]) => void): void {
+  const index = new Array<number>(shape.length).fill(0);
+  const total = sizeOf(shape);
+  for (let o = 0; o < total; o++) {
+    visit(o, strides.map((s) => index.reduce((sum, i, axis) => sum + i * s[axis]!, 0)));
+    for (let axis = shape.length - 1; axis >= 0 && ++index[axis]! === shape[axis]; axis--) index[axis] = 0;
   }
 }
 
 /** Plans c = a OP b over the output `shape` (which a and b broadcast to). */
 function planBinary(p: PlanContext, name: string, code: number, a: Tensor, b: Tensor, shape: Shape): Tensor {
-  const { dims, strides } = group(name, shape, [stridesOver(a.shape, shape), stridesOver(b.shape, shape)]);
+  const { dims, strides, starts } = group(shape, [stridesOver(a.shape, shape), stridesOver(b.shape, shape)]);
   const [[a0, a1, a2], [b0, b1, b2]] = strides as [[number, number, number], [number, number, number]];
   const [n0, n1, n2] = dims;
   const c = p.out(shape);
-  p.emit(name, () => p.core.binary(code, c.offset, a.offset, b.offset, n0, n1, n2, a0, a1, a2, b0, b1, b2), [a, b], [c]);
+  const kernel = p.core.binary;
+  const run =
+    starts.length === 1
+      ? () => kernel(code, c.offset, a.offset, b.offset, n0, n1, n2, a0, a1, a2, b0, b1, b2)
+      : () => {
+          for (const [oc, oa, ob] of starts) kernel(code, c.offset + 4 * oc!, a.offset + 4 * oa!, b.offset + 4 * ob!, n0, n1, n2, a0, a1, a2, b0, b1, b2);
+        };
+  p.emit(name, run, [a, b], [c]);
   return c;
 }
 
-function referenceBinary(name: string, f64: (a: number, b: number) => number, a: RefTensor, b: RefTensor, shape: Shape): RefTensor {
-  const { dims, strides } = group(name, shape, [stridesOver(a.shape, shape), stridesOver(b.shape, shape)]);
+function referenceBinary(f64: (a: number, b: number) => number, a: RefTensor, b: RefTensor, shape: Shape): RefTensor {
   const c = refTensor(shape);
-  eachIndex(dims, strides, (o, [ia, ib]) => (c.data[o] = f64(a.data[ia!]!, b.data[ib!]!)));
+  eachIndex(shape, [stridesOver(a.shape, shape), stridesOver(b.shape, shape)], (o, [ia, ib]) => (c.data[o] = f64(a.data[ia!]!, b.data[ib!]!)));
   return c;
 }
 
@@ -78,7 +83,7 @@ function binary(name: BinaryName): Op<[a: Value, b: Value]> {
   const { code, f64 } = rows[name];
   return op<[a: Value, b: Value]>({
     plan: (p, a, b) => planBinary(p, name, code, a, b, broadcastShape(name, a.shape, b.shape)),
-    reference: (a, b) => referenceBinary(name, f64, a, b, broadcastShape(name, a.shape, b.shape)),
+    reference: (a, b) => referenceBinary(f64, a, b, broadcastShape(name, a.shape, b.shape)),
   });
 }
 
@@ -87,30 +92,46 @@ function checkTarget(what: string, whole: Shape, part: Shape): void {
   if (!broadcastsTo(part, whole)) throw new ParalensError(`${what}: ${fmtShape(part)} does not broadcast to ${fmtShape(whole)}`);
 }
 
-/** x summed (or maximised) down to `shape`, a shape that broadcasts to x's: the reverse of broadcasting. */
+/**
+ * x summed (or maximised) down to `shape`, a shape that broadcasts to x's:
+ * the reverse of broadcasting. One kernel call when the reduction groups
+ * into three axis groups; otherwise one axis at a time (each such step is
+ * [before, axis, after]), since a kernel call starts its sums from zero.
+ */
 function reduceTo(kind: "sum" | "max"): Op<[x: Value, shape: Shape]> {
   const name = kind === "sum" ? "sumTo" : "maxTo";
+  const f64 = kind === "sum" ? (a: number, b: number): number => a + b : nanMax;
+  const planOnce = (p: PlanContext, x: Tensor, shape: Shape): Tensor => {
+    const { dims, strides } = group(x.shape, [stridesOver(shape, x.shape)]);
+    const [o0, o1, o2] = strides[0]!;
+    const [n0, n1, n2] = dims;
+    const y = p.out(shape);
+    const kernel = kind === "sum" ? p.core.reduceSum : p.core.reduceMax;
+    p.emit(name, () => kernel(y.offset, x.offset, n0, n1, n2, o0, o1, o2), [x], [y]);
+    return y;
+  };
   return op<[x: Value, shape: Shape]>({
     plan(p, x, shape) {
       checkTarget(name, x.shape, shape);
-      const { dims, strides } = group(name, x.shape, [stridesOver(shape, x.shape)]);
-      const [o0, o1, o2] = strides[0]!;
-      const [n0, n1, n2] = dims;
-      const y = p.out(shape);
-      const kernel = kind === "sum" ? p.core.reduceSum : p.core.reduceMax;
-      p.emit(name, () => kernel(y.offset, x.offset, n0, n1, n2, o0, o1, o2), [x], [y]);
-      return y;
+      if (group(x.shape, [stridesOver(shape, x.shape)]).starts.length === 1) return planOnce(p, x, shape);
+      const target = padTo(shape, x.shape.length);
+      let y = x;
+      for (let axis = x.shape.length - 1; axis >= 0; axis--) {
+        if (target[axis] === 1 && y.shape[axis] !== 1) y = planOnce(p, y, y.shape.map((d, i) => (i === axis ? 1 : d)));
+      }
+      return y.reshape(shape);
     },
     reference(x, shape) {
       checkTarget(name, x.shape, shape);
-      const { dims, strides } = group(name, x.shape, [stridesOver(shape, x.shape)]);
       const y = refTensor(shape);
       if (kind === "max") y.data.fill(-Infinity);
-      eachIndex(dims, strides, (i, [o]) => (y.data[o!] = kind === "sum" ? y.data[o!]! + x.data[i]! : nanMax(y.data[o!]!, x.data[i]!)));
+      eachIndex(x.shape, [stridesOver(shape, x.shape)], (i, [o]) => (y.data[o!] = f64(y.data[o!]!, x.data[i]!)));
       return y;
     },
   });
 }
+
+const padTo = (s: Shape, rank: number): Shape => [...new Array<number>(rank - s.length).fill(1), ...s];
 
 // repeating a value is multiplying it by a broadcast 1: exact, -0 and NaN included
 const ONE = new Float32Array([1]);
@@ -136,7 +157,7 @@ export const binaryOps = {
     },
     reference(x, shape) {
       checkTarget("broadcastTo", shape, x.shape);
-      return referenceBinary("broadcastTo", rows.mul.f64, x, refTensor([], [1]), shape);
+      return referenceBinary(rows.mul.f64, x, refTensor([], [1]), shape);
     },
   }),
   /** c = m != 0 ? a : b, all of one size. */

@@ -40,10 +40,17 @@ export function stridesOver(part: Shape, whole: Shape): number[] {
   return strides;
 }
 
-/** An output of shape [n0, n1, n2] and one stride triple per operand. */
+/**
+ * An output of shape [...outer, n0, n1, n2] and each operand's strides over
+ * those axes. The kernels take the last three groups; `outer` (rare: a
+ * broadcast that alternates more than twice) becomes a loop of kernel calls
+ * at the element offsets `starts` lists, one entry per call and operand.
+ */
 export interface Grouped {
   readonly dims: [number, number, number];
   readonly strides: [number, number, number][];
+  /** For each call, the starting element offset of the output (first) and of each operand (in order). */
+  readonly starts: readonly (readonly number[])[];
 }
 
 /**
@@ -51,7 +58,7 @@ export interface Grouped {
  * operand, over out's axes): drops axes of size 1, merges neighbours that
  * every operand reads contiguously or repeats alike, pads to three groups.
  */
-export function group(what: string, out: Shape, strides: readonly (readonly number[])[]): Grouped {
+export function group(out: Shape, strides: readonly (readonly number[])[]): Grouped {
   const dims: number[] = [];
   const st: number[][] = strides.map(() => []);
   out.forEach((n, axis) => {
@@ -66,12 +73,20 @@ export function group(what: string, out: Shape, strides: readonly (readonly numb
       strides.forEach((s, k) => st[k]!.push(s[axis]!));
     }
   });
-  if (dims.length > 3) {
-    throw new ParalensError(`${what}: this broadcast of ${fmtShape(out)} needs ${dims.length} groups of axes; at most 3 are supported (reshape the operands first)`);
-  }
   while (dims.length < 3) {
     dims.unshift(1);
     st.forEach((s) => s.unshift(0));
   }
-  return { dims: dims as [number, number, number], strides: st as [number, number, number][] };
+  const outer = dims.length - 3;
+  const inner = dims.slice(outer) as [number, number, number];
+  // the output is dense: its offset steps by the inner block size
+  const block = inner[0] * inner[1] * inner[2];
+  const starts: number[][] = [];
+  const index = new Array<number>(outer).fill(0);
+  const calls = dims.slice(0, outer).reduce((a, b) => a * b, 1);
+  for (let call = 0; call < calls; call++) {
+    starts.push([call * block, ...st.map((s) => index.reduce((sum, i, axis) => sum + i * s[axis]!, 0))]);
+    for (let axis = outer - 1; axis >= 0 && ++index[axis]! === dims[axis]; axis--) index[axis] = 0;
+  }
+  return { dims: inner, strides: st.map((s) => s.slice(outer) as [number, number, number]), starts };
 }

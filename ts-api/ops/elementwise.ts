@@ -64,17 +64,3 @@ export const zeros = op<[shape: Shape]>({
   plan: (p, shape) => fill.plan(p, shape, 0),
   reference: (shape) => fill.reference(shape, 0),
 });
-
-/** a * b, elementwise, of one size. Its reverse is two more products: (b dc, a dc). */
-export const mul = op<[a: Value, b: Value]>({
-  plan(p, a, b) {
-    sameSize("mul", a.shape, b.shape);
-    const c = p.out(a.shape);
-    p.emit("mul", () => p.core.mul(c.offset, a.offset, b.offset, c.size), [a, b], [c]);
-    return c;
-  },
-  reference: (a, b) => {
-    sameSize("mul", a.shape, b.shape);
-    return mapRef(a, (x, i) => x * b.data[i]!);
-  },
-});

@@ -3,7 +3,9 @@
 // an op added here is at once a method of both backends, and nowhere else.
 import type { Carrier } from "../algebra/category.ts";
 import type { OpsOf } from "./op.ts";
-import { add, addScaled, fill, mul, scale, zeros } from "./elementwise.ts";
+import { add, addScaled, fill, scale, zeros } from "./elementwise.ts";
+import { unaryOps } from "./unary.ts";
+import { binaryOps } from "./binary.ts";
 import { activationOps } from "./activations.ts";
 import { linearOps } from "./linear.ts";
 import { softmaxOps } from "./softmax.ts";
@@ -14,7 +16,9 @@ import { convOps } from "./conv/conv2d.ts";
 import { poolOps } from "./conv/pool.ts";
 
 export const primitives = {
-  add, zeros, fill, scale, addScaled, mul,
+  add, zeros, fill, scale, addScaled,
+  ...unaryOps,
+  ...binaryOps,
   ...activationOps,
   ...linearOps,
   ...softmaxOps,
