@@ -67,6 +67,17 @@ export interface CoreSetup<T extends { dispose(): void }, R> {
   kind: TensorKind<T, R>;
 }
 
+/**
+ * The state of a learner and what is done with it whatever the learner: a
+ * subclass passes its model, its closed lens's parameter wires and the kind
+ * of tensor they live in, and keeps its plans in planCache()s.
+ *
+ *   class MyLearner extends LearnerCore<Tensor, Float32Array> {
+ *     constructor(model: Para, options: SupervisedOptions) {
+ *       super({ what: "MyLearner", model, specs: supervisedLens(model, learningParts(options)).params, seed: options.seed, kind: floatTensors });
+ *     }
+ *   }
+ */
 export class LearnerCore<T extends { dispose(): void }, R> {
   /** The closed lens's parameter wires: optimiser state and model parameters. */
   readonly specs: readonly ParamSpec[];
@@ -74,7 +85,7 @@ export class LearnerCore<T extends { dispose(): void }, R> {
   readonly state: readonly T[];
   /** The model's own parameters, in model order (a subset of state). */
   readonly params: readonly T[];
-  protected readonly what: string;
+  private readonly what: string;
   private readonly modelName: string;
   private readonly modelParams: readonly ParamSpec[];
   private readonly kind: TensorKind<T, R>;
@@ -88,6 +99,10 @@ export class LearnerCore<T extends { dispose(): void }, R> {
     this.modelParams = model.params;
     this.kind = kind;
     this.specs = specs;
+    const passed = new Set(specs.map((s) => s.name));
+    for (const p of model.params) {
+      if (!passed.has(p.name)) throw new ParalensError(`${what}: the optimiser does not pass parameter "${p.name}" through`);
+    }
     const rng = new Rng(setup.seed ?? 0);
     // Model parameters are initialised in model order from one stream, so a
     // seed gives the same model whatever the optimiser; state follows, in
@@ -95,11 +110,7 @@ export class LearnerCore<T extends { dispose(): void }, R> {
     const initial = new Map(model.params.map((p) => [p.name, p.init(p.shape, rng)]));
     this.state = specs.map((s) => kind.make(s, initial.get(s.name) ?? s.init(s.shape, rng)));
     const byName = new Map(specs.map((s, i) => [s.name, this.state[i]!]));
-    this.params = model.params.map((p) => {
-      const t = byName.get(p.name);
-      if (t === undefined) throw new ParalensError(`${what}: the optimiser does not pass parameter "${p.name}" through`);
-      return t;
-    });
+    this.params = model.params.map((p) => byName.get(p.name)!);
   }
 
   /** Copies of the model's parameters, by name. */

@@ -3,7 +3,7 @@
 // the arena (see core.ts). Plans are compiled once per batch size and share
 // those tensors: training runs the closed lens, evaluation its scoring part.
 import type { Para } from "../algebra/para.ts";
-import { type Shape, type Wires } from "../algebra/shapes.ts";
+import type { Shape, Times, Wires } from "../algebra/shapes.ts";
 import { type Compiled, compile } from "../backend/compile.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
@@ -66,11 +66,11 @@ const PREDICT_BATCH = 256;
 
 export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends LearnerCore<Tensor, Float32Array> {
   /** The closed lens (reparam(model, optimiser) x id) ; tap ; loss ; tap ; rate. */
-  readonly lens: Para<Wires, readonly []>;
+  readonly lens: Para<Times<A, B>, readonly []>;
   private readonly inShape: Shape;
   private readonly outShape: Shape;
   /** The scoring part of the lens, on the bare model: model x id ; tap ; loss. */
-  private readonly scoreLens: Para<Wires, Wires>;
+  private readonly scoreLens: Para<Times<A, B>, Wires>;
   // a fit uses at most two batch sizes (full batches and the remainder)
   private readonly train = this.planCache<number, Compiled>(4);
   private readonly infer = this.planCache<number, Compiled>(4);

@@ -2,7 +2,7 @@
 // Figure 2:
 //
 //   (reparam(model, optimiser) x id_B) ; tap(prediction, label) ; loss ; tap(loss) ; rate   :   A x B -> I
-//   \______________________ scoringLens(reparam(model, optimiser), loss) ______/
+//   '------ scoringLens(reparam(model, optimiser), loss) ------------'
 //
 // with parameters the optimiser's S x P. Its forward pass predicts and
 // computes the loss; its reverse pass, started from nothing (the codomain is
