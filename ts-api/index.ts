@@ -43,7 +43,7 @@ export { mse, softmaxCrossEntropy, binaryCrossEntropy, dotProduct, type Loss } f
 export { constantRate, lossScaledRate, type Rate } from "./losses/rates.ts";
 export { optimiser, type Optimiser, type StateWire } from "./optimisers/optimiser.ts";
 export { sgd, momentum, nesterov, adagrad, rmsprop, adam } from "./optimisers/optimisers.ts";
-export { supervisedLens, type LearningParts } from "./learner/supervised.ts";
+export { supervisedLens, scoringLens, type LearningParts } from "./learner/supervised.ts";
 export {
   supervised, Learner, type SupervisedOptions, type FitOptions, type History, type EpochReport, type BatchReport, type Evaluation,
 } from "./learner/learner.ts";

@@ -7,18 +7,15 @@
 // the one shared set. Batches are formed within a key (bucketing), which
 // keeps results exact: no padding, no masks, nothing computed that the
 // structure does not contain.
-import type { Para, ParamSpec } from "../algebra/para.ts";
+import type { Para } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { type Compiled, compile } from "../backend/compile.ts";
-import { engine } from "../engine/engine.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
-import { type SupervisedOptions } from "../learner/learner.ts";
-import { PlanCache } from "../learner/plan-cache.ts";
-import { supervisedLens } from "../learner/supervised.ts";
-import { constantRate } from "../losses/rates.ts";
-import { sgd } from "../optimisers/optimisers.ts";
+import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "../learner/core.ts";
+import type { PlanCache } from "../learner/plan-cache.ts";
+import { type LearningParts, supervisedLens } from "../learner/supervised.ts";
 
 /** Examples of one structure: a flat array per model input wire, and the labels. */
 export interface Bucket {
@@ -43,6 +40,12 @@ export interface StructuredOptions extends SupervisedOptions {
   maxPlans?: number;
 }
 
+/** The model of one structure key and its closed supervised lens. */
+interface Structure {
+  readonly model: Para<Wires, Wires>;
+  readonly lens: Para<Wires, readonly []>;
+}
+
 const size = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 const PREDICT_BATCH = 256;
 
@@ -53,30 +56,24 @@ const PREDICT_BATCH = 256;
  *   const learner = new StructuredLearner((T) => seq(rnn.at(Number(T)), dense(16, 1)), { key: 5, loss: mse, optimiser: adam() });
  *   learner.step(5, [lists5], sums5);   // a batch of lists of length 5
  */
-export class StructuredLearner {
-  readonly specs: readonly ParamSpec[];
-  readonly state: readonly Tensor[];
-  /** The models' parameter tensors, in model.params order (a subset of state). */
-  readonly params: readonly Tensor[];
+export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
+  /** The model of the first key: every other key's model must have its parameters. */
   private readonly first: Para<Wires, Wires>;
-  private readonly models = new Map<string, { model: Para<Wires, Wires>; lens: Para<Wires, readonly []> }>();
+  private readonly parts: LearningParts;
+  private readonly models = new Map<string, Structure>();
   private readonly plans: PlanCache<string, Compiled>;
-  private disposed = false;
 
   constructor(
     private readonly build: (key: string) => Para<Wires, Wires>,
-    private readonly options: StructuredOptions,
+    options: StructuredOptions,
   ) {
-    this.plans = new PlanCache(options.maxPlans ?? 64);
-    const { model, lens } = this.entry(String(options.key));
-    this.first = model;
-    this.specs = lens.params;
-    const rng = new Rng(options.seed ?? 0);
-    const initial = new Map(model.params.map((p) => [p.name, p.init(p.shape, rng)]));
-    const e = engine();
-    this.state = this.specs.map((s) => e.tensor(s.shape, initial.get(s.name) ?? s.init(s.shape, rng)));
-    const byName = new Map(this.specs.map((s, i) => [s.name, this.state[i]!]));
-    this.params = model.params.map((p) => byName.get(p.name)!);
+    const parts = learningParts(options);
+    const first = structure(build, String(options.key), parts);
+    super({ what: "StructuredLearner", model: first.model, specs: first.lens.params, seed: options.seed, kind: floatTensors });
+    this.first = first.model;
+    this.parts = parts;
+    this.models.set(String(options.key), first);
+    this.plans = this.planCache(options.maxPlans ?? 64);
   }
 
   /** The model of a structure key. */
@@ -95,7 +92,7 @@ export class StructuredLearner {
 
   /** Runs one training step of a plan for (key, n), after `fill` has written the batch into its inputs. */
   private train(key: string | number, n: number, fill: (inputs: readonly Tensor[]) => void): number {
-    const plan = this.plan(`train ${key} ${n}`, () => compile(this.entry(String(key)).lens, { batch: n, params: this.state, changes: "params" }));
+    const plan = this.plan(this.plans, `train ${key} ${n}`, () => compile(this.entry(String(key)).lens, { batch: n, params: this.state, changes: "params" }));
     fill(plan.inputs);
     plan.forward();
     plan.reverse();
@@ -144,7 +141,7 @@ export class StructuredLearner {
     const out = new Float32Array(count * width);
     for (let from = 0; from < count; from += PREDICT_BATCH) {
       const n = Math.min(PREDICT_BATCH, count - from);
-      const plan = this.plan(`predict ${key} ${n}`, () => compile(model, { batch: n, params: this.params, changes: "none" }));
+      const plan = this.plan(this.plans, `predict ${key} ${n}`, () => compile(model, { batch: n, params: this.params, changes: "none" }));
       x.forEach((v, i) => {
         const w = size(model.dom[i]!);
         plan.inputs[i]!.set(Float32Array.from({ length: n * w }, (_, j) => v[from * w + j]!));
@@ -155,27 +152,11 @@ export class StructuredLearner {
     return out;
   }
 
-  /** Copies of the parameters, by name. */
-  parameters(): Record<string, Float32Array> {
-    return Object.fromEntries(this.first.params.map((p, i) => [p.name, this.params[i]!.toArray()]));
-  }
-
-  /** Frees every plan and the parameters. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.plans.clear();
-    for (const t of this.state) t.dispose();
-  }
-
-  private entry(key: string): { model: Para<Wires, Wires>; lens: Para<Wires, readonly []> } {
+  private entry(key: string): Structure {
     let found = this.models.get(key);
     if (found === undefined) {
-      const model = this.build(key);
-      if (model.cod.length !== 1) throw new ParalensError(`StructuredLearner: the model for "${key}" must give one wire, ${model.name} gives ${fmtWires(model.cod)}`);
-      if (this.first !== undefined) sameParams(key, model, this.first);
-      const lens = supervisedLens(model, { loss: this.options.loss, optimiser: this.options.optimiser ?? sgd(), rate: typeof this.options.rate === "number" ? constantRate(this.options.rate) : (this.options.rate ?? constantRate(0.01)) });
-      found = { model, lens };
+      found = structure(this.build, key, this.parts);
+      sameParams(key, found.model, this.first);
       this.models.set(key, found);
     }
     return found;
@@ -192,11 +173,13 @@ export class StructuredLearner {
     if (!Number.isInteger(n) || n < 1) throw new ParalensError(`StructuredLearner: ${y.length} labels are not whole examples of ${fmtShape(model.cod[0]!)}`);
     return n;
   }
+}
 
-  private plan(key: string, make: () => Compiled): Compiled {
-    if (this.disposed) throw new ParalensError("StructuredLearner: used after dispose()");
-    return this.plans.get(key, make);
-  }
+/** The model of a structure key, which must give one wire, and its closed lens. */
+function structure(build: (key: string) => Para<Wires, Wires>, key: string, parts: LearningParts): Structure {
+  const model = build(key);
+  if (model.cod.length !== 1) throw new ParalensError(`StructuredLearner: the model for "${key}" must give one wire, ${model.name} gives ${fmtWires(model.cod)}`);
+  return { model, lens: supervisedLens(model, parts) };
 }
 
 function sameParams(key: string, model: Para<Wires, Wires>, first: Para<Wires, Wires>): void {

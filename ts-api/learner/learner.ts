@@ -1,33 +1,19 @@
 // A Learner holds a model, its closed supervised lens, and the lens's
 // parameters (the optimiser's state and the model's parameters) as tensors in
-// the arena. Plans are compiled once per batch size and share those tensors.
-import { par, seqOf } from "../algebra/compose.ts";
-import type { Para, ParamSpec } from "../algebra/para.ts";
-import { type Shape, type Wires } from "../algebra/shapes.ts";
-import { id, tap } from "../algebra/structure.ts";
+// the arena (see core.ts). Plans are compiled once per batch size and share
+// those tensors: training runs the closed lens, evaluation its scoring part.
+import type { Para } from "../algebra/para.ts";
+import type { Shape, Times, Wires } from "../algebra/shapes.ts";
 import { type Compiled, compile } from "../backend/compile.ts";
-import { engine } from "../engine/engine.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
-import type { Loss } from "../losses/losses.ts";
-import { type Rate, constantRate } from "../losses/rates.ts";
-import type { Optimiser } from "../optimisers/optimiser.ts";
-import { sgd } from "../optimisers/optimisers.ts";
 import { type Data, correct, gather, labels, rows } from "./data.ts";
 import { decodeParameters, encodeParameters } from "../io/parameters.ts";
-import { PlanCache } from "./plan-cache.ts";
-import { supervisedLens } from "./supervised.ts";
+import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "./core.ts";
+import { scoringLens, supervisedLens } from "./supervised.ts";
 
-export interface SupervisedOptions {
-  loss: Loss;
-  /** Default: sgd(). */
-  optimiser?: Optimiser;
-  /** A rate lens, or a number for constantRate(number). Default 0.01. */
-  rate?: Rate | number;
-  /** Seeds the parameters' initialisers. Default 0. */
-  seed?: number;
-}
+export type { SupervisedOptions } from "./core.ts";
 
 export interface EpochReport {
   epoch: number;
@@ -78,23 +64,17 @@ export interface Evaluation {
 
 const PREDICT_BATCH = 256;
 
-export class Learner<A extends Wires = Wires, B extends Wires = Wires> {
-  /** The closed lens (optimiser ; model) x id ; loss ; rate. */
-  readonly lens: Para<Wires, readonly []>;
-  /** Its parameter wires: optimiser state and model parameters. */
-  readonly specs: readonly ParamSpec[];
-  /** The tensors of those wires, in the same order. */
-  readonly state: readonly Tensor[];
-  /** The model's own parameters, in model.params order (a subset of state). */
-  readonly params: readonly Tensor[];
+export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends LearnerCore<Tensor, Float32Array> {
+  /** The closed lens (reparam(model, optimiser) x id) ; tap ; loss ; tap ; rate. */
+  readonly lens: Para<Times<A, B>, readonly []>;
   private readonly inShape: Shape;
   private readonly outShape: Shape;
-  private readonly evalLens: Para<Wires, Wires>;
+  /** The scoring part of the lens, on the bare model: model x id ; tap ; loss. */
+  private readonly scoreLens: Para<Times<A, B>, Wires>;
   // a fit uses at most two batch sizes (full batches and the remainder)
-  private readonly train = new PlanCache<number, Compiled>(4);
-  private readonly infer = new PlanCache<number, Compiled>(4);
-  private readonly scoring = new PlanCache<number, Compiled>(4);
-  private disposed = false;
+  private readonly train = this.planCache<number, Compiled>(4);
+  private readonly infer = this.planCache<number, Compiled>(4);
+  private readonly scoring = this.planCache<number, Compiled>(4);
 
   constructor(
     readonly model: Para<A, B>,
@@ -103,25 +83,13 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> {
     if (model.dom.length !== 1 || model.cod.length !== 1) {
       throw new ParalensError(`supervised: the model must take one wire and give one, but ${model.name} is ${fmtWires(model.dom)} -> ${fmtWires(model.cod)}`);
     }
+    const parts = learningParts(options);
+    const lens = supervisedLens(model, parts);
+    super({ what: "learner", model, specs: lens.params, seed: options.seed, kind: floatTensors });
+    this.lens = lens;
     this.inShape = model.dom[0]!;
     this.outShape = model.cod[0]!;
-    const rate = typeof options.rate === "number" ? constantRate(options.rate) : (options.rate ?? constantRate(0.01));
-    this.lens = supervisedLens(model, { loss: options.loss, optimiser: options.optimiser ?? sgd(), rate });
-    this.specs = this.lens.params;
-    const rng = new Rng(options.seed ?? 0);
-    const e = engine();
-    // Model parameters are initialised in model order from one stream, so a
-    // seed gives the same model whatever the optimiser; state follows.
-    const initial = new Map(model.params.map((p) => [p.name, p.init(p.shape, rng)]));
-    this.state = this.specs.map((s) => e.tensor(s.shape, initial.get(s.name) ?? s.init(s.shape, rng)));
-    const byName = new Map(this.specs.map((s, i) => [s.name, this.state[i]!]));
-    this.params = model.params.map((p) => {
-      const t = byName.get(p.name);
-      if (t === undefined) throw new ParalensError(`supervised: the optimiser does not pass parameter "${p.name}" through`);
-      return t;
-    });
-    const pair = [this.outShape, this.outShape];
-    this.evalLens = seqOf([par(model, id([this.outShape]) as Para<Wires, Wires>), tap(["prediction", "label"], pair), options.loss.at(pair)]) as Para<Wires, Wires>;
+    this.scoreLens = scoringLens(model, parts.loss);
   }
 
   /** One training step on a batch (its size is the number of rows given); returns the batch's mean loss. */
@@ -225,7 +193,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> {
     let hits = 0;
     for (let from = 0; from < count; from += PREDICT_BATCH) {
       const n = Math.min(PREDICT_BATCH, count - from);
-      const plan = this.plan(this.scoring, n, () => compile(this.evalLens, { batch: n, params: this.params, changes: "none" }));
+      const plan = this.plan(this.scoring, n, () => compile(this.scoreLens, { batch: n, params: this.params, changes: "none" }));
       plan.inputs[0]!.data.set(xs.subarray(from * inWidth, (from + n) * inWidth));
       plan.inputs[1]!.data.set(ys.subarray(from * outWidth, (from + n) * outWidth));
       plan.forward();
@@ -233,27 +201,6 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> {
       hits += correct(plan.observed.get("prediction")!.data, plan.inputs[1]!.data, n, outWidth);
     }
     return { loss: lossSum / count, accuracy: hits / count };
-  }
-
-  /** Copies of the model's parameters, by name. */
-  parameters(): Record<string, Float32Array> {
-    return Object.fromEntries(this.model.params.map((p, i) => [p.name, this.params[i]!.toArray()]));
-  }
-
-  /** Sets the model's parameters by name; every name and size is checked before any value is written. */
-  setParameters(values: Readonly<Record<string, ArrayLike<number>>>): void {
-    const known = new Set(this.model.params.map((p) => p.name));
-    for (const name of Object.keys(values)) {
-      if (!known.has(name)) throw new ParalensError(`setParameters: ${this.model.name} has no parameter "${name}"`);
-    }
-    this.model.params.forEach((p, i) => {
-      const v = values[p.name];
-      if (v === undefined) throw new ParalensError(`setParameters: missing parameter "${p.name}"`);
-      if (v.length !== this.params[i]!.size) {
-        throw new ParalensError(`setParameters: "${p.name}" is ${fmtShape(p.shape)} (${this.params[i]!.size} values), got ${v.length}`);
-      }
-    });
-    this.model.params.forEach((p, i) => this.params[i]!.set(values[p.name]!));
   }
 
   /** The model's parameters as a file (see encodeParameters); load it with load() into the same model rebuilt from code. */
@@ -271,19 +218,6 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> {
       }
     }
     this.setParameters(values);
-  }
-
-  /** Frees the plans and the parameters. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const cache of [this.train, this.infer, this.scoring]) cache.clear();
-    for (const t of this.state) t.dispose();
-  }
-
-  private plan(cache: PlanCache<number, Compiled>, batch: number, make: () => Compiled): Compiled {
-    if (this.disposed) throw new ParalensError("learner: used after dispose()");
-    return cache.get(batch, make);
   }
 }
 

@@ -1,46 +1,89 @@
-// Supervised learning as one closed lens (Cruttwell et al., Figure 2):
+// Supervised learning as one closed lens, drawn as in Cruttwell et al.,
+// Figure 2:
 //
-//   (optimiser ; model) x id_B  ;  loss  ;  learning rate   :   A x B -> I
+//   (reparam(model, optimiser) x id_B) ; tap(prediction, label) ; loss ; tap(loss) ; rate   :   A x B -> I
+//   '------ scoringLens(reparam(model, optimiser), loss) ------------'
 //
 // with parameters the optimiser's S x P. Its forward pass predicts and
 // computes the loss; its reverse pass, started from nothing (the codomain is
 // the unit), runs backpropagation and hands back the new S x P: one call of
-// reverse is one training step.
+// reverse is one training step. Evaluation runs the scoring part alone, on the
+// bare model: scoringLens(model, loss).
 import type { Carrier } from "../algebra/category.ts";
 import { par, seqOf } from "../algebra/compose.ts";
 import type { Lens, Para, ParamSpec, Poly } from "../algebra/para.ts";
 import { type Reparameterisation, reparam } from "../algebra/reparam.ts";
-import type { Times, Wires } from "../algebra/shapes.ts";
+import { type Times, type Wires, sameWires } from "../algebra/shapes.ts";
 import { id, tap } from "../algebra/structure.ts";
 import type { RealOps } from "../ops/index.ts";
-import type { Loss } from "../losses/losses.ts";
-import type { Rate } from "../losses/rates.ts";
-import type { Optimiser } from "../optimisers/optimiser.ts";
+import { ParalensError, fmtWires } from "../engine/errors.ts";
 
 /**
- * The parts around a model. Over the reals: a Loss, an Optimiser and a Rate;
- * over another base category K (Z2, say), lenses of the same roles over K.
+ * The parts around a model, as lenses over a base category K. Over the reals
+ * (the default) these are a Loss, an Optimiser and a Rate; over Z2 the Boolean
+ * error, the RDA update and the identity rate (see z2/learning.ts).
  */
 export interface LearningParts<K extends Carrier = RealOps> {
-  loss: K extends RealOps ? Loss : Poly<false, K>;
-  optimiser: K extends RealOps ? Optimiser : (params: readonly ParamSpec[]) => Reparameterisation<K>;
-  rate: K extends RealOps ? Rate : Lens<Wires, readonly [], K> | Poly<false, K>;
+  /** Prediction and label in, the loss out: [S, S] -> L, taking the shape of the model's output. */
+  loss: Poly<false, K>;
+  /** The lens S x P -> P on the parameter wire, built for the model's parameters. */
+  optimiser: (params: readonly ParamSpec[]) => Reparameterisation<K>;
+  /** The learning rate L -> I: its reverse emits the change that starts backpropagation. */
+  rate: Lens<Wires, readonly [], K> | Poly<false, K>;
 }
 
-/** The closed supervised-learning lens of a model. Taps "prediction", "label" and "loss" let plans report them. */
+/**
+ * The lens evaluation runs: `model x id_B ; tap(prediction, label) ; loss`,
+ * A x B -> L. Its taps let a compiled plan report the predictions next to the
+ * labels, its output is the loss of every example.
+ *
+ *   const score = compile(scoringLens(dense(4, 3), softmaxCrossEntropy), { batch: 8, changes: "none" });
+ *   score.forward();  // score.outputs[0]: 8 losses; score.observed.get("prediction"): 8 rows of logits
+ */
+export function scoringLens<A extends Wires, B extends Wires, K extends Carrier = RealOps>(
+  model: Para<A, B, K>,
+  loss: Poly<false, K>,
+): Para<Times<A, B>, Wires, K> {
+  const out: Wires = model.cod;
+  const pair = [...out, ...out];
+  const scoring = seqOf<K>([par(model, id<Wires, K>(out)), tap<Wires, K>(["prediction", "label"], pair), loss]);
+  return withEnds("scoringLens", scoring, [...model.dom, ...model.cod]);
+}
+
+/**
+ * The closed supervised-learning lens of a model: the scoring lens of the
+ * reparameterised model, its loss tapped and fed to the learning rate. Taps
+ * "prediction", "label" and "loss" let plans report them.
+ *
+ *   const lens = supervisedLens(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: constantRate(0.1) });
+ *   const plan = compile(lens, { batch: 8, changes: "params" });
+ *   plan.forward(); plan.reverse();  // one training step: plan.params hold the new S x P
+ */
 export function supervisedLens<A extends Wires, B extends Wires, K extends Carrier = RealOps>(
   model: Para<A, B, K>,
   parts: LearningParts<K>,
 ): Para<Times<A, B>, readonly [], K> {
-  const out = model.cod;
-  const pair = [...out, ...out];
-  // the loss's own codomain: one number per example over the reals, the error bits over Z2
-  const loss = (parts.loss as Poly<false, K>).at(pair);
-  return seqOf<K>([
-    par(reparam(model, parts.optimiser as (params: readonly ParamSpec[]) => Reparameterisation<K>), id<Wires, K>(out)) as Para<Wires, Wires, K>,
-    tap<Wires, K>(["prediction", "label"], pair),
-    loss,
-    tap<Wires, K>("loss", loss.cod),
-    parts.rate as Lens<Wires, readonly [], K> | Poly<false, K>,
-  ]) as unknown as Para<Times<A, B>, readonly [], K>;
+  const scoring = scoringLens(reparam(model, parts.optimiser), parts.loss);
+  const closed = seqOf<K>([scoring, tap<Wires, K>("loss", scoring.cod), parts.rate]);
+  return withEnds("supervisedLens", closed, scoring.dom, [] as const);
+}
+
+/**
+ * A composite built by seqOf, which checks every join at run time but types
+ * its ends as plain Wires, given back the types of its ends once they are
+ * checked (the codomain too, if given). This is the one cast between the
+ * run-time composites and the typed API: TypeScript cannot follow a join of
+ * generic wires (seq's shape checks defer on them), so they are checked here.
+ */
+function withEnds<A extends Wires, B extends Wires = Wires, K extends Carrier = RealOps>(
+  what: string,
+  f: Para<Wires, Wires, K> | Poly<boolean, K>,
+  dom: A,
+  cod?: B,
+): Para<A, B, K> {
+  if (f.kind === "poly") throw new ParalensError(`${what}: ${f.name} has no fixed shape`);
+  if (!sameWires(f.dom, dom) || (cod !== undefined && !sameWires(f.cod, cod))) {
+    throw new ParalensError(`${what}: ${f.name} is ${fmtWires(f.dom)} -> ${fmtWires(f.cod)}, expected ${fmtWires(dom)} -> ${cod ? fmtWires(cod) : "any wires"}`);
+  }
+  return f as Para<A, B, K>;
 }

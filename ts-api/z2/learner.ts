@@ -1,20 +1,23 @@
 // A learner for reverse derivative ascent: a Z2 model, its closed RDA lens
-// (learning.ts) and the model's parameter bits in the arena. A training step
-// is one reverse() of the compiled closed lens; accuracy is counted on
-// bit-sliced batches by the kernel (popcount of the rows with an error).
-import { par, seq } from "../algebra/compose.ts";
+// (learning.ts) and the model's parameter bits in the arena (the learner core
+// sets them up from the seed, as for every learner). What is its own: data as
+// rows of bits, packed 128 examples to a word; a training step is one
+// reverse() of the compiled closed lens; accuracy is counted on bit-sliced
+// batches by the kernel (popcount of the rows with an error).
+import { seq } from "../algebra/compose.ts";
 import type { Para } from "../algebra/para.ts";
-import { id } from "../algebra/structure.ts";
-import { engine } from "../engine/engine.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { type Engine, engine } from "../engine/engine.ts";
+import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import { Rng } from "../init/random.ts";
-import { PlanCache } from "../learner/plan-cache.ts";
-import type { BitTensor } from "./bits.ts";
-import { type Z2Plan, compileZ2, initBits } from "./compile.ts";
+import { LearnerCore, type TensorKind } from "../learner/core.ts";
+import { scoringLens } from "../learner/supervised.ts";
+import { BitTensor } from "./bits.ts";
+import { type Z2Plan, compileZ2 } from "./compile.ts";
 import { anyBit, rdaLens, xorLoss } from "./learning.ts";
 import type { Z2Ops } from "./ops.ts";
 
-type Model = Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops>;
+type Bits = readonly [readonly [number]];
+type Model = Para<Bits, Bits, Z2Ops>;
 /** Bits, one example after another: a flat array of count * width numbers (nonzero is 1), or one array per example. */
 export type BitRows = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
 
@@ -47,16 +50,16 @@ export interface RdaHistory {
 }
 
 /** A Z2 model with its parameters and compiled RDA plans; made by rda(model). */
-export class RdaLearner {
-  readonly lens: Para<readonly [readonly [number], readonly [number]], readonly [], Z2Ops>;
-  /** The model's parameter bits, in model.params order. */
-  readonly params: readonly BitTensor[];
+export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
+  /** The closed lens (rdaUpdate ; model) x id ; xorLoss ; identityRate; its parameters are the model's. */
+  readonly lens: Para<readonly [...Bits, ...Bits], readonly [], Z2Ops>;
   readonly inputs: number;
   readonly outputs: number;
-  private readonly train = new PlanCache<number, Z2Plan>(4);
-  private readonly scoring = new PlanCache<number, Scoring>(4);
-  private readonly infer = new PlanCache<number, Z2Plan>(4);
-  private readonly scoreLens: Model;
+  private readonly train = this.planCache<number, Z2Plan>(4);
+  private readonly scoring = this.planCache<number, Scoring>(4);
+  private readonly infer = this.planCache<number, Z2Plan>(4);
+  /** The scoring lens then the OR of the error bits: one bit per example, set where any output is wrong. */
+  private readonly scoreLens: Para<readonly [...Bits, ...Bits], Bits, Z2Ops>;
 
   constructor(
     readonly model: Model,
@@ -65,12 +68,12 @@ export class RdaLearner {
     if (model.dom.length !== 1 || model.cod.length !== 1) {
       throw new ParalensError(`rda: the model must take one wire and give one, but ${model.name} is ${fmtWires(model.dom)} -> ${fmtWires(model.cod)}`);
     }
+    const lens = rdaLens(model);
+    super({ what: "rda", model, specs: lens.params, seed: options.seed, kind: bitTensors(engine()) });
+    this.lens = lens;
     this.inputs = model.dom[0]![0]!;
     this.outputs = model.cod[0]![0]!;
-    this.lens = rdaLens(model) as unknown as RdaLearner["lens"];
-    this.params = initBits(model, options.seed ?? 0, engine());
-    const out = [[this.outputs]] as const;
-    this.scoreLens = seq(par(model, id<typeof out, Z2Ops>(out)), xorLoss, anyBit(this.outputs)) as unknown as Model;
+    this.scoreLens = seq(scoringLens(model, xorLoss), anyBit(this.outputs));
   }
 
   /** One RDA step on a batch of examples; returns how many of them the model got wrong before the update. */
@@ -78,7 +81,7 @@ export class RdaLearner {
     const xs = flat("step x", x, this.inputs);
     const count = xs.length / this.inputs;
     const ys = flat("step y", y, this.outputs, count);
-    const plan = this.train.get(count, () => compileZ2(this.lens as never, { batch: count, params: this.params, changes: "params", update: true }));
+    const plan = this.plan(this.train, count, () => compileZ2(this.lens, { batch: count, params: this.params, changes: "params", update: true }));
     plan.inputs[0]!.write(xs);
     plan.inputs[1]!.write(ys);
     plan.reverse();
@@ -138,7 +141,7 @@ export class RdaLearner {
     const xs = flat("predict x", x, this.inputs);
     const count = xs.length / this.inputs;
     if (count === 0) return new Uint8Array(0);
-    const plan = this.infer.get(count, () => compileZ2(this.model, { batch: count, params: this.params, changes: "none" }));
+    const plan = this.plan(this.infer, count, () => compileZ2(this.model, { batch: count, params: this.params, changes: "none" }));
     plan.inputs[0]!.write(xs);
     plan.forward();
     return plan.outputs[0]!.read();
@@ -153,7 +156,7 @@ export class RdaLearner {
     const xs = flat("evaluate x", x, this.inputs);
     const count = xs.length / this.inputs;
     if (count === 0) throw new ParalensError("evaluate: no examples");
-    const entry = this.scoring.get(count, () => new Scoring(compileZ2(this.scoreLens, { batch: count, params: this.params, changes: "none" })));
+    const entry = this.plan(this.scoring, count, () => new Scoring(compileZ2(this.scoreLens, { batch: count, params: this.params, changes: "none" })));
     const { plan } = entry;
     // the same data as last time stays packed in the plan's inputs
     if (entry.x !== x || entry.y !== y) {
@@ -167,28 +170,6 @@ export class RdaLearner {
     return { accuracy: 1 - wrong / count, wrong };
   }
 
-  /** Copies of the parameter bits, by name. */
-  parameters(): Record<string, Uint8Array> {
-    return Object.fromEntries(this.model.params.map((p, i) => [p.name, this.params[i]!.read()]));
-  }
-
-  /** Sets parameter bits by name (every name the model has). */
-  setParameters(values: Readonly<Record<string, ArrayLike<number>>>): void {
-    for (const name of Object.keys(values)) {
-      if (!this.model.params.some((p) => p.name === name)) throw new ParalensError(`setParameters: ${this.model.name} has no parameter "${name}"`);
-    }
-    this.model.params.forEach((p, i) => {
-      const v = values[p.name];
-      if (v === undefined) throw new ParalensError(`setParameters: missing parameter "${p.name}"`);
-      this.params[i]!.write(v);
-    });
-  }
-
-  dispose(): void {
-    for (const cache of [this.train, this.infer, this.scoring]) cache.clear();
-    for (const t of this.params) t.dispose();
-  }
-
   private snapshot(): Uint32Array[] {
     return this.params.map((t) => t.u32.slice());
   }
@@ -196,6 +177,19 @@ export class RdaLearner {
   private restore(bits: Uint32Array[]): void {
     this.params.forEach((t, i) => t.u32.set(bits[i]!));
   }
+}
+
+/** Parameter bits in the engine's arena: each a bit vector [n], broadcast to every example. */
+function bitTensors(e: Engine): TensorKind<BitTensor, Uint8Array> {
+  return {
+    make(spec, values) {
+      if (spec.shape.length !== 1) throw new ParalensError(`rda: parameter "${spec.name}" is ${fmtShape(spec.shape)}; Z2 parameters are bit vectors [n]`);
+      return BitTensor.alloc(e, spec.shape).write(values);
+    },
+    read: (t) => t.read(),
+    size: (t) => t.width,
+    write: (t, values) => void t.write(values),
+  };
 }
 
 /** A scoring plan and the data last packed into its inputs (kept there between evaluate calls). */
