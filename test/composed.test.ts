@@ -7,7 +7,7 @@ import { test } from "./harness.ts";
 import { assertClose } from "./assert.ts";
 import { type Case, finiteDifferences, magnitude, randomCase, runReference, runWasm } from "./util.ts";
 import {
-  init, exp, log, sqrt, rsqrt, neg, abs, square, erf, elementwise, reduceSum, reduceMean, reduceMax, where, affine, gelu, layerNorm,
+  init, exp, log, sqrt, rsqrt, neg, abs, square, erf, elementwise, reduceSum, reduceMean, reduceMax, where, affine, gelu, silu, layerNorm,
   seq, dense, type Layer, type Para, type Wires, resolve,
 } from "../ts-api/index.ts";
 
@@ -44,6 +44,7 @@ const cases: [name: string, layer: Layer, dom: Wires, tweak?: Tweak, skipInputs?
   ["where", where([3, 4]), [[3, 4], [3, 4], [3, 4]], mask, [0]],
   ["affine", affine(0.5, 1), [[5]]],
   ["gelu", gelu, [[4, 5]]],
+  ["silu", silu, [[3, 4]]],
   ["layerNorm", layerNorm(), [[7]]],
   ["layerNorm of rows", layerNorm(), [[3, 6]]],
   ["layerNorm without gain and bias", layerNorm({ affine: false, eps: 1e-3 }), [[5]]],

@@ -28,6 +28,7 @@ export { elementwise, where, type BinaryName } from "./ops/binary.ts";
 export { reduceSum, reduceMean, reduceMax } from "./ops/reduce.ts";
 export { affine } from "./layers/affine.ts";
 export { gelu } from "./layers/gelu.ts";
+export { silu } from "./layers/silu.ts";
 export { layerNorm, type LayerNormOptions } from "./layers/layerNorm.ts";
 
 // convolution and pooling

@@ -1,0 +1,15 @@
+import { type Poly, poly } from "../algebra/para.ts";
+import { diagram } from "../cdl/diagram.ts";
+import { elementwise } from "../ops/binary.ts";
+import { sigmoid } from "../ops/activations.ts";
+
+/**
+ * silu(x) = x sigmoid(x), elementwise (Elfwing, Uchibe and Doya, 2018; also
+ * called swish). Composed from sigmoid and a product; x feeds both, so its
+ * two changes add on the way back.
+ *
+ *   const mlp = seq(dense(8, 32), silu, dense(32, 8));
+ */
+export const silu: Poly<true> = poly("silu", true, (dom) =>
+  diagram("silu", dom, (d, [x]) => [d.apply1(elementwise("mul", x!.shape, x!.shape), [x!, d.apply1(sigmoid, [x!])])]),
+);
