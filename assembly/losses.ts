@@ -2,7 +2,7 @@
 // row, and has a reverse that scales by the incoming change dl (one per row).
 // Label gradients that are just scaled copies are left to rowScale, so a plan
 // that does not need them does not compute them.
-import { at, exp4 } from "./simd";
+import { at, exp4, hsum } from "./simd";
 
 /** out[r, c] = s * dl[r] * a[r, c] */
 export function rowScale(out: usize, a: usize, dl: usize, s: f32, rows: i32, cols: i32): void {
@@ -52,23 +52,51 @@ export function mseReverse(dy: usize, y: usize, t: usize, dl: usize, rows: i32, 
 // value and no log of a probability is ever taken.
 export function crossEntropy(l: usize, lp: usize, t: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {
-    let s: f32 = 0;
-    for (let j = 0; j < cols; j++) s -= load<f32>(at(t, r * cols + j)) * load<f32>(at(lp, r * cols + j));
-    store<f32>(at(l, r), s);
+    const tr = at(t, r * cols), pr = at(lp, r * cols);
+    store<f32>(at(l, r), -rowDot4(tr, pr, cols));
   }
 }
 /** dz = dl (softmax(z) sum(t) - t): labels need not sum to one. The label's change is -dl lp. */
 export function softmaxCrossEntropyReverse(dz: usize, lp: usize, t: usize, dl: usize, rows: i32, cols: i32): void {
+  const c4 = cols & ~3;
   for (let r = 0; r < rows; r++) {
-    let mass: f32 = 0;
-    for (let j = 0; j < cols; j++) mass += load<f32>(at(t, r * cols + j));
+    const tr = at(t, r * cols), pr = at(lp, r * cols), dr = at(dz, r * cols);
+    const mass = rowSum4(tr, cols);
     const g = load<f32>(at(dl, r));
-    for (let j = 0; j < cols; j++) {
-      const i = r * cols + j;
-      const p = f32x4.extract_lane(exp4(f32x4.splat(load<f32>(at(lp, i)))), 0);
-      store<f32>(at(dz, i), g * (p * mass - load<f32>(at(t, i))));
+    const mv = f32x4.splat(mass), gv = f32x4.splat(g);
+    let j = 0;
+    for (; j < c4; j += 4) {
+      const p = exp4(v128.load(at(pr, j)));
+      v128.store(at(dr, j), f32x4.mul(gv, f32x4.sub(f32x4.mul(p, mv), v128.load(at(tr, j)))));
+    }
+    // the tail through the same lane code, so every element gets the same bits
+    for (; j < cols; j++) {
+      const p = exp4(f32x4.splat(load<f32>(at(pr, j))));
+      store<f32>(at(dr, j), f32x4.extract_lane(f32x4.mul(gv, f32x4.sub(f32x4.mul(p, mv), f32x4.splat(load<f32>(at(tr, j))))), 0));
     }
   }
+}
+
+// Row sums and dot products in four lanes, added in a fixed order (hsum), then
+// the tail in increasing j: the accumulation order is part of the contract.
+@inline function rowSum4(a: usize, cols: i32): f32 {
+  const c4 = cols & ~3;
+  let acc = f32x4.splat(0);
+  let j = 0;
+  for (; j < c4; j += 4) acc = f32x4.add(acc, v128.load(at(a, j)));
+  let s = hsum(acc);
+  for (; j < cols; j++) s += load<f32>(at(a, j));
+  return s;
+}
+
+@inline function rowDot4(a: usize, b: usize, cols: i32): f32 {
+  const c4 = cols & ~3;
+  let acc = f32x4.splat(0);
+  let j = 0;
+  for (; j < c4; j += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(at(a, j)), v128.load(at(b, j))));
+  let s = hsum(acc);
+  for (; j < cols; j++) s += load<f32>(at(a, j)) * load<f32>(at(b, j));
+  return s;
 }
 
 // Binary cross-entropy on probabilities: l = -sum t log p + (1 - t) log(1 - p).

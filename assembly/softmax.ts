@@ -33,12 +33,21 @@ import { at, exp4, hsum, lanemax } from "./simd";
   return s;
 }
 
+// y = s x + b over one row, in lanes (elementwise: the same bits as the scalar tail).
+@inline function scaleShift(y: usize, x: usize, cols: i32, s: f32, b: f32): void {
+  const c4 = cols & ~3;
+  const sv = f32x4.splat(s), bv = f32x4.splat(b);
+  let j = 0;
+  for (; j < c4; j += 4) v128.store(at(y, j), f32x4.add(f32x4.mul(v128.load(at(x, j)), sv), bv));
+  for (; j < cols; j++) store<f32>(at(y, j), load<f32>(at(x, j)) * s + b);
+}
+
 /** y = softmax of each row of x; the row maximum is subtracted first, so no exp overflows. */
 export function softmax(y: usize, x: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {
     const xr = at(x, r * cols), yr = at(y, r * cols);
     const inv: f32 = 1 / expShifted(yr, xr, cols, rowMax(xr, cols));
-    for (let j = 0; j < cols; j++) store<f32>(at(yr, j), load<f32>(at(yr, j)) * inv);
+    scaleShift(yr, yr, cols, inv, 0);
   }
 }
 
@@ -46,9 +55,16 @@ export function softmax(y: usize, x: usize, rows: i32, cols: i32): void {
 export function softmaxReverse(dx: usize, y: usize, dy: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {
     const yr = at(y, r * cols), gr = at(dy, r * cols), dr = at(dx, r * cols);
-    let dot: f32 = 0;
-    for (let j = 0; j < cols; j++) dot += load<f32>(at(yr, j)) * load<f32>(at(gr, j));
-    for (let j = 0; j < cols; j++) store<f32>(at(dr, j), load<f32>(at(yr, j)) * (load<f32>(at(gr, j)) - dot));
+    // <dy, y> in four lanes added in a fixed order, then the tail in increasing j
+    const c4 = cols & ~3;
+    let acc = f32x4.splat(0);
+    let j = 0;
+    for (; j < c4; j += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(at(yr, j)), v128.load(at(gr, j))));
+    let dot = hsum(acc);
+    for (; j < cols; j++) dot += load<f32>(at(yr, j)) * load<f32>(at(gr, j));
+    const dv = f32x4.splat(dot);
+    for (j = 0; j < c4; j += 4) v128.store(at(dr, j), f32x4.mul(v128.load(at(yr, j)), f32x4.sub(v128.load(at(gr, j)), dv)));
+    for (; j < cols; j++) store<f32>(at(dr, j), load<f32>(at(yr, j)) * (load<f32>(at(gr, j)) - dot));
   }
 }
 
@@ -59,6 +75,6 @@ export function logSoftmax(lp: usize, x: usize, rows: i32, cols: i32): void {
     const m = rowMax(xr, cols);
     // lr is used as scratch for the exponentials before the final values land
     const lse = m + Mathf.log(expShifted(lr, xr, cols, m));
-    for (let j = 0; j < cols; j++) store<f32>(at(lr, j), load<f32>(at(xr, j)) - lse);
+    scaleShift(lr, xr, cols, 1, -lse);
   }
 }
