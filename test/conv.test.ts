@@ -5,7 +5,7 @@ import { init, engine, compile, conv2d, seq, relu, reshape, flatten, dense, wind
 import { test } from "./harness.ts";
 import { assert, assertClose, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
 import { blockRows } from "../ts-api/backend/conv/planner.ts";
-import { finiteDifferences, randomValues, runReference, runWasm } from "./lens-check.ts";
+import { type RandomCase, finiteDifferences, randomCase, runReference, runWasm } from "./util.ts";
 
 await init();
 
@@ -39,9 +39,9 @@ const tol = { rtol: 1e-4, atol: 1e-5 };
 test("conv2d wasm matches the float64 reference on both passes", () => {
   cases.forEach((c, i) => {
     const f = layer(c);
-    const v = randomValues(f, c.batch, 100 + i);
-    const want = runReference(f, c.batch, v);
-    const got = runWasm(f, c.batch, v);
+    const v = randomCase(f, c.batch, 100 + i);
+    const want = runReference(v);
+    const got = runWasm(v);
     assertClose(got.outputs[0]!, want.outputs[0]!, tol, `forward ${label(c)}`);
     assertClose(got.inputChanges[0]!, want.inputChanges[0]!, tol, `input gradient ${label(c)}`);
     assertClose(got.paramChanges[0]!, want.paramChanges[0]!, tol, `filter gradient ${label(c)}`);
@@ -49,12 +49,11 @@ test("conv2d wasm matches the float64 reference on both passes", () => {
   });
 });
 
-/** A forward-only plan of c: its outputs and how many bytes of its own it holds. */
-function forwardOnly(c: Case, v: ReturnType<typeof randomValues>): { y: Float32Array; unsharedBytes: number } {
-  const f = layer(c);
+/** A forward-only plan of v's lens: its outputs and how many bytes of its own it holds. */
+function forwardOnly(v: RandomCase): { y: Float32Array; unsharedBytes: number } {
   const e = engine();
-  const params = f.params.map((s, j) => e.tensor(s.shape, v.params[j]!));
-  const plan = compile(f, { batch: c.batch, params, changes: "none" });
+  const params = v.lens.params.map((s, j) => e.tensor(s.shape, v.params[j]!));
+  const plan = compile(v.lens, { batch: v.batch, params, changes: "none" });
   try {
     plan.inputs[0]!.set(v.inputs[0]!);
     plan.forward();
@@ -74,9 +73,9 @@ const wideCases: Case[] = [
 
 test("conv2d forward-only plans match the reference, for K within the GEMM's K block and above it", () => {
   [...cases, ...wideCases].forEach((c, i) => {
-    const v = randomValues(layer(c), c.batch, 500 + i);
-    const want = runReference(layer(c), c.batch, v);
-    assertClose(forwardOnly(c, v).y, want.outputs[0]!, tol, `forward ${label(c)}`);
+    const v = randomCase(layer(c), c.batch, 500 + i);
+    const want = runReference(v);
+    assertClose(forwardOnly(v).y, want.outputs[0]!, tol, `forward ${label(c)}`);
   });
 });
 
@@ -91,12 +90,12 @@ test("conv2d forward-only plans pack from the image when K fits the K block, and
     const g = window2d("test", c.input[0], c.input[1], c.kernel, c.stride ?? 1, c.padding ?? "valid");
     const [m, k] = [c.batch * g.oh * g.ow, g.kh * g.kw * c.input[2]];
     assert(path === "packed" ? k <= kBlock : k > kBlock, `${label(c)}: K = ${k} is on the ${path} side of the K block ${kBlock}`);
-    const v = randomValues(layer(c), c.batch, 900 + i);
-    const { y, unsharedBytes } = forwardOnly(c, v);
+    const v = randomCase(layer(c), c.batch, 900 + i);
+    const { y, unsharedBytes } = forwardOnly(v);
     // without a bias the plan owns the output and conv2d's scratch, nothing else
     const scratch = path === "packed" ? 0 : aligned(blockRows(m, k) * k);
     assertEqual(unsharedBytes, aligned(y.length) + scratch, `${label(c)}: the plan's bytes say which path it took`);
-    assertClose(y, runReference(layer(c), c.batch, v).outputs[0]!, tol, `forward ${label(c)}`);
+    assertClose(y, runReference(v).outputs[0]!, tol, `forward ${label(c)}`);
   });
 });
 
@@ -104,9 +103,9 @@ test("conv2d wasm matches the reference when the im2col matrix spans several blo
   // 2 x 40 x 40 outputs with K = 3*3*8 = 72 rows per pixel: 3200 rows, blocks of 455
   const c: Case = { input: [40, 40, 8], filters: 12, kernel: 3, padding: "same", batch: 2 };
   const f = layer(c);
-  const v = randomValues(f, c.batch, 7);
-  const want = runReference(f, c.batch, v);
-  const got = runWasm(f, c.batch, v);
+  const v = randomCase(f, c.batch, 7);
+  const want = runReference(v);
+  const got = runWasm(v);
   assertClose(got.outputs[0]!, want.outputs[0]!, tol, "forward");
   assertClose(got.inputChanges[0]!, want.inputChanges[0]!, tol, "input gradient");
   assertClose(got.paramChanges[0]!, want.paramChanges[0]!, { rtol: 1e-4, atol: 1e-4 }, "filter gradient");
@@ -115,11 +114,11 @@ test("conv2d wasm matches the reference when the im2col matrix spans several blo
 test("conv2d reference reverse pass matches central finite differences", () => {
   cases.slice(0, 7).forEach((c, i) => {
     const f = layer(c);
-    const v = randomValues(f, c.batch, 200 + i);
-    const { paramChanges, inputChanges } = runReference(f, c.batch, v);
-    const fd = finiteDifferences(f, c.batch, v);
-    assertClose(inputChanges[0]!, fd.inputs[0]!, { rtol: 1e-6, atol: 1e-8 }, `dx ${label(c)}`);
-    fd.params.forEach((g, j) => assertClose(paramChanges[j]!, g, { rtol: 1e-6, atol: 1e-8 }, `param ${j} ${label(c)}`));
+    const v = randomCase(f, c.batch, 200 + i);
+    const { paramChanges, inputChanges } = runReference(v);
+    const fd = finiteDifferences(v);
+    assertClose(inputChanges[0]!, fd.inputChanges[0]!, { rtol: 1e-6, atol: 1e-8 }, `dx ${label(c)}`);
+    fd.paramChanges.forEach((g, j) => assertClose(paramChanges[j]!, g, { rtol: 1e-6, atol: 1e-8 }, `param ${j} ${label(c)}`));
   });
 });
 
@@ -137,9 +136,9 @@ test("conv2d output shapes follow the padding rules", () => {
 test("conv2d composes with reshape, pooling-free stacks and dense layers", () => {
   const model = seq(reshape([8, 8, 1]), conv2d({ filters: 2, kernel: 3 }), relu, flatten, dense(72, 3)).at([64]);
   assertDeepEqual(model.cod, [[3]]);
-  const v = randomValues(model, 2, 3);
-  const want = runReference(model, 2, v);
-  const got = runWasm(model, 2, v);
+  const v = randomCase(model, 2, 3);
+  const want = runReference(v);
+  const got = runWasm(v);
   assertClose(got.outputs[0]!, want.outputs[0]!, tol, "forward");
   got.paramChanges.forEach((g, j) => assertClose(g!, want.paramChanges[j]!, tol, `param ${j}`));
 });
