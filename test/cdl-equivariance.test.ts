@@ -8,7 +8,7 @@ import {
   messagePassing, perElement, permutationAction, seq, shiftAction, sumPool, symmetricGroup, translationAction, trivialAction,
 } from "../ts-api/index.ts";
 import { assert } from "./assert.ts";
-import { initial, maxRelError, randn, runReference, sameValues } from "./cdl-helpers.ts";
+import { initial, maxRelError, normal, runReference, sameValues } from "./util.ts";
 import { test } from "./harness.ts";
 
 await init();
@@ -24,7 +24,7 @@ test("group actions: e . x = x, (g h) . x = g . (h . x), g^-1 . (g . x) = x", ()
   for (const a of actions) {
     const size = a.shape.reduce((p, d) => p * d, 1);
     for (let trial = 0; trial < 20; trial++) {
-      const x = randn(rng, size);
+      const x = normal(rng, size);
       const [g, h] = [a.group.sample(rng), a.group.sample(rng)];
       assert(sameValues(a.act(a.group.identity(), x), x), `${a.name}: identity`);
       assert(sameValues(a.act(a.group.compose(g, h), x), a.act(g, a.act(h, x))), `${a.name}: composition`);
@@ -123,19 +123,19 @@ test("circular convolution = a dense layer with circulant tied weights; its kern
     }
     const B = Float64Array.from({ length: cells * cout }, (_, i) => b![i % cout]!);
     const flatDense = dense(cells * cin, cells * cout) as AnyPara;
-    const x = randn(rng, N * cells * cin);
-    const dy = randn(rng, N * cells * cout);
-    const c = runReference(conv, [k!, b!], [x], N, [dy]);
-    const d = runReference(flatDense, [W, B], [x], N, [dy]);
-    assert(maxRelError(c.y[0]!, d.y[0]!) < 1e-12, `${grid}: conv and tied dense differ`);
-    assert(maxRelError(c.y[0]!, convByHand(grid, ks, cin, cout, k!, b!, x, N)) < 1e-12, `${grid}: conv and its definition differ`);
-    assert(maxRelError(c.dx[0]!, d.dx[0]!) < 1e-12, `${grid}: input changes differ`);
+    const x = normal(rng, N * cells * cin);
+    const dy = normal(rng, N * cells * cout);
+    const c = runReference({ lens: conv, batch: N, params: [k!, b!], inputs: [x], changes: [dy] });
+    const d = runReference({ lens: flatDense, batch: N, params: [W, B], inputs: [x], changes: [dy] });
+    assert(maxRelError(c.outputs[0]!, d.outputs[0]!) < 1e-12, `${grid}: conv and tied dense differ`);
+    assert(maxRelError(c.outputs[0]!, convByHand(grid, ks, cin, cout, k!, b!, x, N)) < 1e-12, `${grid}: conv and its definition differ`);
+    assert(maxRelError(c.inputChanges[0]!, d.inputChanges[0]!) < 1e-12, `${grid}: input changes differ`);
     // the tying map's reverse: every kernel entry sums the dense gradient over the entries copied from it
     const dk = new Float64Array(k!.length);
-    d.dp[0]!.forEach((g, w) => owner[w]! >= 0 && (dk[owner[w]!] = dk[owner[w]!]! + g));
+    d.paramChanges[0]!.forEach((g, w) => owner[w]! >= 0 && (dk[owner[w]!] = dk[owner[w]!]! + g));
     const db = new Float64Array(cout);
-    d.dp[1]!.forEach((g, i) => (db[i % cout] = db[i % cout]! + g));
-    assert(maxRelError(c.dp[0]!, dk) < 1e-12, `${grid}: kernel gradient`);
-    assert(maxRelError(c.dp[1]!, db) < 1e-12, `${grid}: bias gradient`);
+    d.paramChanges[1]!.forEach((g, i) => (db[i % cout] = db[i % cout]! + g));
+    assert(maxRelError(c.paramChanges[0]!, dk) < 1e-12, `${grid}: kernel gradient`);
+    assert(maxRelError(c.paramChanges[1]!, db) < 1e-12, `${grid}: bias gradient`);
   }
 });

@@ -8,7 +8,7 @@ import { listBuckets, trainFoldRnn, trainMealyParity } from "../examples/cdl/seq
 import { trainSine } from "../examples/cdl/sine.ts";
 import { trainTreeEvaluator } from "../examples/cdl/trees.ts";
 import { assert, assertThrows } from "./assert.ts";
-import { sameValues } from "./cdl-helpers.ts";
+import { sameValues } from "./util.ts";
 import { test } from "./harness.ts";
 
 await init();

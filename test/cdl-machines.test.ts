@@ -6,7 +6,7 @@ import {
   type Para, Rng, dense, diagram, gru, id, init, mealy, moore, par, point, seq, unfold, wire, elman,
 } from "../ts-api/index.ts";
 import { assert, assertEqual } from "./assert.ts";
-import { finiteDifferences, initial, maxRelError, randn, randomChanges, randomInputs, runPlan, runReference, sameValues } from "./cdl-helpers.ts";
+import { finiteDifferences, initial, maxRelError, normal, normalChanges, normalInputs, runWasm, runReference, sameValues, type Case } from "./util.ts";
 import { test } from "./harness.ts";
 
 await init();
@@ -27,15 +27,15 @@ const mealyCell = diagram("step", [[I], [S]], (d, [x, h]) => {
 test("unfold laws: head(unfold(x)) = o(x) and tail(unfold(x)) = unfold(n(x)), exactly", () => {
   const rng = new Rng(1);
   const p = initial(streamCell, 2);
-  const x = randn(rng, N * S);
-  for (const run of [runReference, runPlan]) {
-    const [o, n] = run(streamCell, p, [x], N).y;
-    assert(sameValues(run(stream.head(), p, [x], N).y[0]!, o!), `${run.name}: head`);
+  const x = normal(rng, N * S);
+  for (const run of [runReference, runWasm]) {
+    const [o, n] = run({ lens: streamCell, batch: N, params: p, inputs: [x] }).outputs;
+    assert(sameValues(run({ lens: stream.head(), batch: N, params: p, inputs: [x] }).outputs[0]!, o!), `${run.name}: head`);
     for (const k of [1, 3, 7]) {
-      const fromNext = run(stream.take(k), p, [n!], N).y[0]!;
-      assert(sameValues(run(stream.tail().take(k), p, [x], N).y[0]!, fromNext), `${run.name}: tail, k = ${k}`);
+      const fromNext = run({ lens: stream.take(k), batch: N, params: p, inputs: [n!] }).outputs[0]!;
+      assert(sameValues(run({ lens: stream.tail().take(k), batch: N, params: p, inputs: [x] }).outputs[0]!, fromNext), `${run.name}: tail, k = ${k}`);
       // and the stream from x is o(x) followed by the stream from n(x)
-      const all = run(stream.take(k + 1), p, [x], N).y[0]!;
+      const all = run({ lens: stream.take(k + 1), batch: N, params: p, inputs: [x] }).outputs[0]!;
       for (let e = 0; e < N; e++) {
         assert(sameValues(all.subarray(e * (k + 1) * O, e * (k + 1) * O + O), o!.subarray(e * O, (e + 1) * O)), "first output");
         assert(sameValues(all.subarray(e * (k + 1) * O + O, (e + 1) * (k + 1) * O), fromNext.subarray(e * k * O, (e + 1) * k * O)), "the rest");
@@ -51,13 +51,13 @@ test("a stream is lazy: building it runs nothing, and take(k) runs the cell exac
   const later = s.tail().tail();
   assertEqual(calls, 0, "building streams ran the cell");
   const p = initial(streamCell, 3);
-  const x = randn(new Rng(2), N * S);
+  const x = normal(new Rng(2), N * S);
   for (const k of [1, 4, 9]) {
     calls = 0;
-    runReference(s.take(k), p, [x], N);
+    runReference({ lens: s.take(k), batch: N, params: p, inputs: [x] });
     assertEqual(calls, k, `take(${k})`);
     calls = 0;
-    runReference(later.take(k), p, [x], N);
+    runReference({ lens: later.take(k), batch: N, params: p, inputs: [x] });
     assertEqual(calls, k + 2, `tail().tail().take(${k})`);
   }
 });
@@ -68,14 +68,14 @@ test("Mealy: running a sequence equals stepping the cell with the state carried 
   const machine = mealy(mealyCell);
   const run = machine.run(T);
   const p = initial(run, 4);
-  const xs = randn(rng, N * T * I);
-  const s0 = randn(rng, N * S);
-  for (const backend of [runReference, runPlan]) {
-    const [ys, last] = backend(run, p, [xs, s0], N).y;
+  const xs = normal(rng, N * T * I);
+  const s0 = normal(rng, N * S);
+  for (const backend of [runReference, runWasm]) {
+    const [ys, last] = backend({ lens: run, batch: N, params: p, inputs: [xs, s0] }).outputs;
     let state: ArrayLike<number> = s0;
     for (let t = 0; t < T; t++) {
       const x = Float64Array.from({ length: N * I }, (_, j) => xs[(Math.floor(j / I) * T + t) * I + (j % I)]!);
-      const [o, next] = backend(mealyCell, p, [x, state], N).y;
+      const [o, next] = backend({ lens: mealyCell, batch: N, params: p, inputs: [x, state] }).outputs;
       for (let e = 0; e < N; e++) assert(sameValues(ys!.subarray((e * T + t) * O, (e * T + t + 1) * O), o!.subarray(e * O, (e + 1) * O)), `${backend.name}: output ${t}`);
       state = next!;
     }
@@ -89,12 +89,12 @@ test("Moore: the output at step t does not depend on input t (values and gradien
   const machine = moore(dense(S, O), elman(I, S));
   const f = machine.outputs(T, point([S]));
   const p = initial(f, 5).map((v) => v.map((x) => x + 0.3 * rng.normal()));
-  const xs = randn(rng, N * T * I);
-  const base = runReference(f, p, [xs], N).y[0]!;
+  const xs = normal(rng, N * T * I);
+  const base = runReference({ lens: f, batch: N, params: p, inputs: [xs] }).outputs[0]!;
   for (let t = 0; t < T; t++) {
     const nudged = Float64Array.from(xs);
     for (let e = 0; e < N; e++) for (let j = 0; j < I; j++) nudged[(e * T + t) * I + j]! += 1;
-    const y = runReference(f, p, [nudged], N).y[0]!;
+    const y = runReference({ lens: f, batch: N, params: p, inputs: [nudged] }).outputs[0]!;
     for (let e = 0; e < N; e++) {
       for (let u = 0; u < T; u++) {
         const [a, b] = [base.subarray((e * T + u) * O, (e * T + u + 1) * O), y.subarray((e * T + u) * O, (e * T + u + 1) * O)];
@@ -105,7 +105,7 @@ test("Moore: the output at step t does not depend on input t (values and gradien
     // the change of output t alone sends no change to input t
     const dy = new Float64Array(N * T * O);
     for (let e = 0; e < N; e++) dy.fill(1, (e * T + t) * O, (e * T + t + 1) * O);
-    const dx = runReference(f, p, [xs], N, [dy]).dx[0] ?? new Float64Array(N * T * I);
+    const dx = runReference({ lens: f, batch: N, params: p, inputs: [xs], changes: [dy] }).inputChanges[0] ?? new Float64Array(N * T * I);
     for (let e = 0; e < N; e++) for (let u = t; u < T; u++) for (let j = 0; j < I; j++) assertEqual(dx[(e * T + u) * I + j], 0, `d output ${t} / d input ${u}`);
     if (t > 0) assert(dx.some((v) => v !== 0), `output ${t} sends no change to earlier inputs`);
   }
@@ -123,30 +123,32 @@ test("streams and machines: shared gradients are sums over uses (1e-10), wasm ma
     const p = initial(tied, 6);
     const k = p.length;
     const pu = uses.flatMap(() => p);
-    const x = randomInputs(tied, N, rng);
-    const dy = randomChanges(tied, N, rng);
-    const a = runReference(tied, p, x, N, dy);
-    const b = runReference(untied, pu, x, N, dy);
-    a.y.forEach((y, i) => assert(sameValues(y, b.y[i]!), `${name}: tied and untied outputs differ`));
+    const x = normalInputs(tied, N, rng);
+    const dy = normalChanges(tied, N, rng);
+    const c: Case = { lens: tied, batch: N, params: p, inputs: x, changes: dy };
+    const a = runReference(c);
+    const b = runReference({ lens: untied, batch: N, params: pu, inputs: x, changes: dy });
+    a.outputs.forEach((y, i) => assert(sameValues(y, b.outputs[i]!), `${name}: tied and untied outputs differ`));
     for (let j = 0; j < k; j++) {
-      const sum = new Float64Array(a.dp[j]!.length);
-      uses.forEach((_, u) => b.dp[u * k + j]?.forEach((v, i) => (sum[i] = sum[i]! + v)));
-      assert(maxRelError(a.dp[j]!, sum) <= 1e-10, `${name}: ${tied.params[j]!.name} is not the sum over uses`);
+      const sum = new Float64Array(a.paramChanges[j]!.length);
+      uses.forEach((_, u) => b.paramChanges[u * k + j]?.forEach((v, i) => (sum[i] = sum[i]! + v)));
+      assert(maxRelError(a.paramChanges[j]!, sum) <= 1e-10, `${name}: ${tied.params[j]!.name} is not the sum over uses`);
     }
-    const wasm = runPlan(tied, p, x, N, dy);
-    a.y.forEach((y, i) => assert(maxRelError(wasm.y[i]!, y) < 1e-4, `${name}: wasm output ${i}`));
-    a.dp.forEach((d, i) => assert(maxRelError(wasm.dp[i]!, d!) < 1e-4, `${name}: wasm gradient of ${tied.params[i]!.name}`));
-    const fd = finiteDifferences(tied, p, x, N, dy);
-    a.dp.forEach((d, i) => assert(maxRelError(d!, fd.dp[i]!) < 1e-6, `${name}: ${tied.params[i]!.name} vs finite differences`));
-    a.dx.forEach((d, i) => assert(maxRelError(d!, fd.dx[i]!) < 1e-6, `${name}: input ${i} vs finite differences`));
+    const wasm = runWasm(c);
+    a.outputs.forEach((y, i) => assert(maxRelError(wasm.outputs[i]!, y) < 1e-4, `${name}: wasm output ${i}`));
+    a.paramChanges.forEach((d, i) => assert(maxRelError(wasm.paramChanges[i]!, d!) < 1e-4, `${name}: wasm gradient of ${tied.params[i]!.name}`));
+    const fd = finiteDifferences(c);
+    a.paramChanges.forEach((d, i) => assert(maxRelError(d!, fd.paramChanges[i]!) < 1e-6, `${name}: ${tied.params[i]!.name} vs finite differences`));
+    a.inputChanges.forEach((d, i) => assert(maxRelError(d!, fd.inputChanges[i]!) < 1e-6, `${name}: input ${i} vs finite differences`));
   }
   // Moore from a learned initial state, as one whole model
   const f = moore(dense(S, O), elman(I, S)).outputs(T, point([S]));
   const p = initial(f, 7).map((v) => v.map((x) => x + 0.2 * rng.normal()));
-  const x = randomInputs(f, N, rng);
-  const dy = randomChanges(f, N, rng);
-  const ref = runReference(f, p, x, N, dy);
-  const fd = finiteDifferences(f, p, x, N, dy);
-  ref.dp.forEach((d, i) => assert(maxRelError(d!, fd.dp[i]!) < 1e-6, `moore: ${f.params[i]!.name} vs finite differences`));
+  const x = normalInputs(f, N, rng);
+  const dy = normalChanges(f, N, rng);
+  const c: Case = { lens: f, batch: N, params: p, inputs: x, changes: dy };
+  const ref = runReference(c);
+  const fd = finiteDifferences(c);
+  ref.paramChanges.forEach((d, i) => assert(maxRelError(d!, fd.paramChanges[i]!) < 1e-6, `moore: ${f.params[i]!.name} vs finite differences`));
   assertEqual(f.params.map((q) => q.name).join(","), "init.value,output.weight,output.bias,next.weight,next.bias", "moore parameter names");
 });

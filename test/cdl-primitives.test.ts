@@ -10,7 +10,7 @@ import {
   point, reshape, scaled, seq, share, split, stack, subtract, sumWires, unstack,
 } from "../ts-api/index.ts";
 import { assert, assertThrows } from "./assert.ts";
-import { finiteDifferences, initial, maxRelError, randomChanges, randomInputs, runPlan, runReference } from "./cdl-helpers.ts";
+import { finiteDifferences, initial, maxRelError, normalChanges, normalInputs, runWasm, runReference, type Case } from "./util.ts";
 import { test } from "./harness.ts";
 
 await init();
@@ -20,19 +20,20 @@ type AnyPara = Para<readonly (readonly number[])[], readonly (readonly number[])
 function check(name: string, f: AnyPara, batch: number, seed: number): void {
   const rng = new Rng(seed);
   const p = initial(f, seed).map((v) => v.map((x) => x + 0.2 * rng.normal()));
-  const x = randomInputs(f, batch, rng);
-  const dy = randomChanges(f, batch, rng);
-  const ref = runReference(f, p, x, batch, dy);
-  const wasm = runPlan(f, p, x, batch, dy);
-  ref.y.forEach((y, i) => assert(maxRelError(wasm.y[i]!, y) < 1e-4, `${name} (batch ${batch}): output ${i}`));
-  ref.dp.forEach((d, i) => assert(maxRelError(wasm.dp[i] ?? [], d ?? []) < 1e-4, `${name}: gradient of ${f.params[i]!.name}`));
-  ref.dx.forEach((d, i) => {
+  const x = normalInputs(f, batch, rng);
+  const dy = normalChanges(f, batch, rng);
+  const c: Case = { lens: f, batch, params: p, inputs: x, changes: dy };
+  const ref = runReference(c);
+  const wasm = runWasm(c);
+  ref.outputs.forEach((y, i) => assert(maxRelError(wasm.outputs[i]!, y) < 1e-4, `${name} (batch ${batch}): output ${i}`));
+  ref.paramChanges.forEach((d, i) => assert(maxRelError(wasm.paramChanges[i] ?? [], d ?? []) < 1e-4, `${name}: gradient of ${f.params[i]!.name}`));
+  ref.inputChanges.forEach((d, i) => {
     const n = x[i]!.length;
-    assert(maxRelError(wasm.dx[i] ?? new Float32Array(n), d ?? new Float64Array(n)) < 1e-4, `${name}: input change ${i}`);
+    assert(maxRelError(wasm.inputChanges[i] ?? new Float32Array(n), d ?? new Float64Array(n)) < 1e-4, `${name}: input change ${i}`);
   });
-  const fd = finiteDifferences(f, p, x, batch, dy);
-  ref.dp.forEach((d, i) => assert(maxRelError(d!, fd.dp[i]!) < 1e-6, `${name}: ${f.params[i]!.name} vs finite differences`));
-  ref.dx.forEach((d, i) => assert(maxRelError(d ?? new Float64Array(x[i]!.length), fd.dx[i]!) < 1e-6, `${name}: input ${i} vs finite differences`));
+  const fd = finiteDifferences(c);
+  ref.paramChanges.forEach((d, i) => assert(maxRelError(d!, fd.paramChanges[i]!) < 1e-6, `${name}: ${f.params[i]!.name} vs finite differences`));
+  ref.inputChanges.forEach((d, i) => assert(maxRelError(d ?? new Float64Array(x[i]!.length), fd.inputChanges[i]!) < 1e-6, `${name}: input ${i} vs finite differences`));
 }
 
 test("wire lenses (multiply, subtract, concat, split, stack, unstack, reshape, sumWires, scaled): wasm = reference, reference = finite differences", () => {
@@ -69,12 +70,12 @@ test("perElement(f, n) is the n-fold product of f with its parameter copied, com
   const batched = perElement(f, n);
   const rng = new Rng(15);
   const p = initial(batched, 3);
-  const x = randomInputs(batched, 3, rng);
-  const dy = randomChanges(batched, 3, rng);
-  const [a, b] = [runReference(batched, p, x, 3, dy), runReference(literal, p, x, 3, dy)];
-  assert(maxRelError(a.y[0]!, b.y[0]!) < 1e-14, "outputs");
-  a.dp.forEach((d, i) => assert(maxRelError(d!, b.dp[i]!) < 1e-12, `gradient of ${batched.params[i]!.name}`));
-  assert(maxRelError(a.dx[0]!, b.dx[0]!) < 1e-14, "input changes");
+  const x = normalInputs(batched, 3, rng);
+  const dy = normalChanges(batched, 3, rng);
+  const [a, b] = [runReference({ lens: batched, batch: 3, params: p, inputs: x, changes: dy }), runReference({ lens: literal, batch: 3, params: p, inputs: x, changes: dy })];
+  assert(maxRelError(a.outputs[0]!, b.outputs[0]!) < 1e-14, "outputs");
+  a.paramChanges.forEach((d, i) => assert(maxRelError(d!, b.paramChanges[i]!) < 1e-12, `gradient of ${batched.params[i]!.name}`));
+  assert(maxRelError(a.inputChanges[0]!, b.inputChanges[0]!) < 1e-14, "input changes");
 });
 
 test("bad shapes are refused with messages naming both sides", () => {

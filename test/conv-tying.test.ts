@@ -10,7 +10,7 @@ import {
 } from "../ts-api/index.ts";
 import { test } from "./harness.ts";
 import { assertClose } from "./assert.ts";
-import { randomValues, runReference } from "./lens-check.ts";
+import { randomCase, runReference } from "./util.ts";
 
 await init();
 
@@ -96,9 +96,9 @@ test("conv2d equals a dense layer reparameterised by the weight-tying map: outpu
     const [size, outs] = [g.input.reduce((a, b) => a * b, 1), conv.cod[0]!.reduce((a, b) => a * b, 1)];
     const dense = seq(flatten, linear(size, outs), bias(outs), reshape(conv.cod[0]!)).at(g.input);
     const tied = reparam(dense, tyingMap(g, conv));
-    const v = randomValues(conv, 2, 900 + i);
-    const want = runReference(conv, 2, v);
-    const got = runReference(tied, 2, v);
+    const v = randomCase(conv, 2, 900 + i);
+    const want = runReference(v);
+    const got = runReference({ ...v, lens: tied });
     const exact = { rtol: 1e-12, atol: 1e-12 };
     assertClose(got.outputs[0]!, want.outputs[0]!, exact, `outputs ${JSON.stringify(g)}`);
     assertClose(got.inputChanges[0]!, want.inputChanges[0]!, exact, `input changes ${JSON.stringify(g)}`);
@@ -111,19 +111,19 @@ test("the filter gradient is the tying map's reverse applied to the dense layer'
   const g = geometries[1]!;
   const conv = conv2d({ filters: g.filters, kernel: g.kernel, stride: g.stride, padding: g.padding }).at(g.input);
   const tying = tyingMap(g, conv);
-  const v = randomValues(conv, 3, 77);
+  const v = randomCase(conv, 3, 77);
   const V = (shape: readonly number[], data: Float64Array): Value => refTensor(shape, data) as unknown as Value;
   // the dense weights the tying map makes from the filter and bias
   const [[W, B], tyingResidual] = tying.lens.forward(reference, [], [V(conv.params[0]!.shape, v.params[0]!), V([g.filters], v.params[1]!)]) as [Value[], unknown];
   const [size, outs] = [g.input.reduce((a, b) => a * b, 1), conv.cod[0]!.reduce((a, b) => a * b, 1)];
   const dense = seq(flatten, linear(size, outs), bias(outs), reshape(conv.cod[0]!)).at(g.input);
   const R = (x: Value | null): RefTensor => x as unknown as RefTensor;
-  const denseRun = runReference(dense, 3, { params: [R(W!).data, R(B!).data], inputs: v.inputs, changes: v.changes });
+  const denseRun = runReference({ ...v, lens: dense, params: [R(W!).data, R(B!).data] });
   const [, [dFilter, dBias]] = tying.lens.reverse(reference, tyingResidual, [
     V(R(W!).shape, denseRun.paramChanges[0]!),
     V(R(B!).shape, denseRun.paramChanges[1]!),
   ]) as [unknown, Value[]];
-  const convRun = runReference(conv, 3, v);
+  const convRun = runReference(v);
   assertClose(R(dFilter!).data, convRun.paramChanges[0]!, { rtol: 1e-12, atol: 1e-12 }, "filter gradient");
   assertClose(R(dBias!).data, convRun.paramChanges[1]!, { rtol: 1e-12, atol: 1e-12 }, "bias gradient");
   assertClose(denseRun.outputs[0]!, convRun.outputs[0]!, { rtol: 1e-12, atol: 1e-12 }, "outputs");

@@ -3,8 +3,9 @@
 // differences, odd sizes, strides and paddings, and clear shape errors.
 import { init, engine, compile, conv2d, seq, relu, reshape, flatten, dense, window2d, type Para, type Wires } from "../ts-api/index.ts";
 import { test } from "./harness.ts";
-import { assert, assertClose, assertDeepEqual, assertThrows } from "./assert.ts";
-import { finiteDifferences, randomValues, runReference, runWasm } from "./lens-check.ts";
+import { assert, assertClose, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
+import { blockRows } from "../ts-api/backend/conv/planner.ts";
+import { type RandomCase, finiteDifferences, randomCase, runReference, runWasm } from "./util.ts";
 
 await init();
 
@@ -38,9 +39,9 @@ const tol = { rtol: 1e-4, atol: 1e-5 };
 test("conv2d wasm matches the float64 reference on both passes", () => {
   cases.forEach((c, i) => {
     const f = layer(c);
-    const v = randomValues(f, c.batch, 100 + i);
-    const want = runReference(f, c.batch, v);
-    const got = runWasm(f, c.batch, v);
+    const v = randomCase(f, c.batch, 100 + i);
+    const want = runReference(v);
+    const got = runWasm(v);
     assertClose(got.outputs[0]!, want.outputs[0]!, tol, `forward ${label(c)}`);
     assertClose(got.inputChanges[0]!, want.inputChanges[0]!, tol, `input gradient ${label(c)}`);
     assertClose(got.paramChanges[0]!, want.paramChanges[0]!, tol, `filter gradient ${label(c)}`);
@@ -48,19 +49,53 @@ test("conv2d wasm matches the float64 reference on both passes", () => {
   });
 });
 
-test("conv2d forward-only plans (block-sized im2col scratch) match the reference", () => {
-  cases.forEach((c, i) => {
-    const f = layer(c);
-    const v = randomValues(f, c.batch, 500 + i);
-    const want = runReference(f, c.batch, v);
-    const e = engine();
-    const params = f.params.map((s, j) => e.tensor(s.shape, v.params[j]!));
-    const plan = compile(f, { batch: c.batch, params, changes: "none" });
+/** A forward-only plan of v's lens: its outputs and how many bytes of its own it holds. */
+function forwardOnly(v: RandomCase): { y: Float32Array; unsharedBytes: number } {
+  const e = engine();
+  const params = v.lens.params.map((s, j) => e.tensor(s.shape, v.params[j]!));
+  const plan = compile(v.lens, { batch: v.batch, params, changes: "none" });
+  try {
     plan.inputs[0]!.set(v.inputs[0]!);
     plan.forward();
-    assertClose(plan.outputs[0]!.data, want.outputs[0]!, tol, `forward ${label(c)}`);
+    return { y: plan.outputs[0]!.toArray(), unsharedBytes: plan.stats.unsharedBytes };
+  } finally {
     plan.dispose();
     params.forEach((t) => t.dispose());
+  }
+}
+
+// K = kh*kw*c above the GEMM's K block: the forward pass cannot pack its panels
+// from the image and goes through im2col blocks in scratch memory
+const wideCases: Case[] = [
+  { input: [10, 9, 32], filters: 5, kernel: 3, padding: "same", batch: 2 }, // K = 288, 180 rows: two blocks
+  { input: [9, 11, 11], filters: 3, kernel: 5, stride: 2, padding: "same", batch: 3 }, // K = 275
+];
+
+test("conv2d forward-only plans match the reference, for K within the GEMM's K block and above it", () => {
+  [...cases, ...wideCases].forEach((c, i) => {
+    const v = randomCase(layer(c), c.batch, 500 + i);
+    const want = runReference(v);
+    assertClose(forwardOnly(v).y, want.outputs[0]!, tol, `forward ${label(c)}`);
+  });
+});
+
+test("conv2d forward-only plans pack from the image when K fits the K block, and use im2col scratch otherwise", () => {
+  const kBlock = engine().core.gemmKBlock();
+  const aligned = (floats: number): number => Math.ceil((floats * 4) / 16) * 16;
+  const packed: Case = { input: [10, 9, 12], filters: 5, kernel: 3, padding: "same", bias: false, batch: 2 }; // K = 108
+  const paths: [Case, "packed" | "im2col"][] = [[packed, "packed"], ...wideCases.map((c): [Case, "im2col"] => [{ ...c, bias: false }, "im2col"])];
+  const first = wideCases[0]!;
+  assert(blockRows(2 * 10 * 9, 3 * 3 * first.input[2]) < 2 * 10 * 9, "the first wide case spans more than one block");
+  paths.forEach(([c, path], i) => {
+    const g = window2d("test", c.input[0], c.input[1], c.kernel, c.stride ?? 1, c.padding ?? "valid");
+    const [m, k] = [c.batch * g.oh * g.ow, g.kh * g.kw * c.input[2]];
+    assert(path === "packed" ? k <= kBlock : k > kBlock, `${label(c)}: K = ${k} is on the ${path} side of the K block ${kBlock}`);
+    const v = randomCase(layer(c), c.batch, 900 + i);
+    const { y, unsharedBytes } = forwardOnly(v);
+    // without a bias the plan owns the output and conv2d's scratch, nothing else
+    const scratch = path === "packed" ? 0 : aligned(blockRows(m, k) * k);
+    assertEqual(unsharedBytes, aligned(y.length) + scratch, `${label(c)}: the plan's bytes say which path it took`);
+    assertClose(y, runReference(v).outputs[0]!, tol, `forward ${label(c)}`);
   });
 });
 
@@ -68,9 +103,9 @@ test("conv2d wasm matches the reference when the im2col matrix spans several blo
   // 2 x 40 x 40 outputs with K = 3*3*8 = 72 rows per pixel: 3200 rows, blocks of 455
   const c: Case = { input: [40, 40, 8], filters: 12, kernel: 3, padding: "same", batch: 2 };
   const f = layer(c);
-  const v = randomValues(f, c.batch, 7);
-  const want = runReference(f, c.batch, v);
-  const got = runWasm(f, c.batch, v);
+  const v = randomCase(f, c.batch, 7);
+  const want = runReference(v);
+  const got = runWasm(v);
   assertClose(got.outputs[0]!, want.outputs[0]!, tol, "forward");
   assertClose(got.inputChanges[0]!, want.inputChanges[0]!, tol, "input gradient");
   assertClose(got.paramChanges[0]!, want.paramChanges[0]!, { rtol: 1e-4, atol: 1e-4 }, "filter gradient");
@@ -79,11 +114,11 @@ test("conv2d wasm matches the reference when the im2col matrix spans several blo
 test("conv2d reference reverse pass matches central finite differences", () => {
   cases.slice(0, 7).forEach((c, i) => {
     const f = layer(c);
-    const v = randomValues(f, c.batch, 200 + i);
-    const { paramChanges, inputChanges } = runReference(f, c.batch, v);
-    const fd = finiteDifferences(f, c.batch, v);
-    assertClose(inputChanges[0]!, fd.inputs[0]!, { rtol: 1e-6, atol: 1e-8 }, `dx ${label(c)}`);
-    fd.params.forEach((g, j) => assertClose(paramChanges[j]!, g, { rtol: 1e-6, atol: 1e-8 }, `param ${j} ${label(c)}`));
+    const v = randomCase(f, c.batch, 200 + i);
+    const { paramChanges, inputChanges } = runReference(v);
+    const fd = finiteDifferences(v);
+    assertClose(inputChanges[0]!, fd.inputChanges[0]!, { rtol: 1e-6, atol: 1e-8 }, `dx ${label(c)}`);
+    fd.paramChanges.forEach((g, j) => assertClose(paramChanges[j]!, g, { rtol: 1e-6, atol: 1e-8 }, `param ${j} ${label(c)}`));
   });
 });
 
@@ -101,9 +136,9 @@ test("conv2d output shapes follow the padding rules", () => {
 test("conv2d composes with reshape, pooling-free stacks and dense layers", () => {
   const model = seq(reshape([8, 8, 1]), conv2d({ filters: 2, kernel: 3 }), relu, flatten, dense(72, 3)).at([64]);
   assertDeepEqual(model.cod, [[3]]);
-  const v = randomValues(model, 2, 3);
-  const want = runReference(model, 2, v);
-  const got = runWasm(model, 2, v);
+  const v = randomCase(model, 2, 3);
+  const want = runReference(v);
+  const got = runWasm(v);
   assertClose(got.outputs[0]!, want.outputs[0]!, tol, "forward");
   got.paramChanges.forEach((g, j) => assertClose(g!, want.paramChanges[j]!, tol, `param ${j}`));
 });

@@ -31,20 +31,36 @@ test("tensors hold values, reshape as views, and check sizes", () => {
   empty.dispose();
 });
 
-test("disposed memory is reused, and views survive the memory growing", () => {
+test("disposed memory is reused", () => {
   const before = e.arena.bytesInUse;
   const a = e.tensor([1000]);
   a.dispose();
   const b = e.tensor([1000]);
   assertEqual(b.offset, a.offset, "the freed block is reused");
-  const view = b.data;
-  const big = e.tensor([4 * 1024 * 1024]); // 16 MiB: the memory grows and its old buffer detaches
-  b.data[3] = 7;
-  assertEqual(b.data[3], 7, "the view is remade after growth");
-  assert(view.buffer !== b.data.buffer || view.length === 1000, "old view replaced");
-  big.dispose();
   b.dispose();
   assertEqual(e.arena.bytesInUse, before, "everything returned");
+});
+
+test("tensor views survive the memory growing: values kept, old buffer detached, new views on the new buffer", async () => {
+  // a fresh engine, so the growth does not depend on what earlier tests left free
+  const fresh = await createEngine();
+  const t = fresh.tensor([1000], Array.from({ length: 1000 }, (_, i) => i));
+  const oldView = t.data;
+  const oldBuffer = fresh.memory.buffer;
+  const reserved = fresh.arena.bytesReserved;
+  // more than every free byte: no free block can hold it, so the memory must grow
+  const big = fresh.tensor([Math.ceil((reserved - fresh.arena.bytesInUse) / 4) + 1]);
+  assert(fresh.arena.bytesReserved > reserved, `the memory grew (${reserved} -> ${fresh.arena.bytesReserved} bytes)`);
+  assert(fresh.memory.buffer !== oldBuffer && oldBuffer.byteLength === 0 && oldView.length === 0, "growing detached the old buffer and the views on it");
+  assert(t.data.buffer === fresh.memory.buffer, "the tensor's view is remade on the new buffer");
+  assertEqual(t.data[999], 999, "values written before the growth are still there");
+  t.data[3] = -7;
+  assertEqual(new Float32Array(fresh.memory.buffer, t.offset, 1000)[3], -7, "writes through the remade view reach the memory");
+  big.data[big.size - 1] = 5;
+  assertEqual(new Float32Array(fresh.memory.buffer, big.offset, big.size)[big.size - 1], 5, "the new tensor's last value lies in the grown memory");
+  big.dispose();
+  t.dispose();
+  assertEqual(fresh.arena.bytesInUse, 0, "everything returned");
 });
 
 test("plans free their memory when disposed", () => {

@@ -25,9 +25,9 @@ function sameOnBothPasses(name: string, left: Para<Wires, Wires>, right: Para<Wi
       if (exact) assertDeepEqual(Array.from(x ?? []), Array.from(y ?? []), `${name} (${backend}) ${what}`);
       else assertClose(x ?? [], y ?? [], { rtol: 1e-12, atol: 1e-14 }, `${name} (${backend}) ${what}`);
     };
-    a.ys.forEach((y, i) => eq(`output ${i}`, y, b.ys[i]!));
-    order.forEach((j, i) => eq(`parameter change ${j}`, a.dps[j]!, b.dps[i]!));
-    a.dxs.forEach((x, i) => eq(`input change ${i}`, x, b.dxs[i]!));
+    a.outputs.forEach((y, i) => eq(`output ${i}`, y, b.outputs[i]!));
+    order.forEach((j, i) => eq(`parameter change ${j}`, a.paramChanges[j]!, b.paramChanges[i]!));
+    a.inputChanges.forEach((x, i) => eq(`input change ${i}`, x, b.inputChanges[i]!));
   }
 }
 
@@ -59,16 +59,16 @@ test("par of structure maps: swap ; swap = id, and discard's reverse is zero", (
   sameOnBothPasses("swap twice", seq(swap([3], [2, 2]), swap([2, 2], [3])), id([[3], [2, 2]]));
   const c = randomCase(discard([4]), 2, 1);
   const r = runReference(c);
-  assertDeepEqual(r.dxs, [null], "discard's reverse");
+  assertDeepEqual(r.inputChanges, [null], "discard's reverse");
 });
 
 test("copy ; add = 2 x, and the reverse of copy adds the changes", () => {
   const doubled = seq(copy([5]), add([5]));
   const c = randomCase(doubled, 3, 4);
-  for (const run of [runWasm, runReference] as ((c: Case) => Run)[]) {
+  for (const run of [runWasm, runReference] as ((c: Case) => Run<ArrayLike<number>>)[]) {
     const r = run(c);
-    assertClose(r.ys[0]!, c.inputs[0]!.map((v) => 2 * v), { rtol: 1e-6 }, "copy ; add forward");
-    assertClose(r.dxs[0]!, c.dys[0]!.map((v) => 2 * v), { rtol: 1e-6 }, "copy ; add reverse");
+    assertClose(r.outputs[0]!, c.inputs[0]!.map((v) => 2 * v), { rtol: 1e-6 }, "copy ; add forward");
+    assertClose(r.inputChanges[0]!, c.changes[0]!.map((v) => 2 * v), { rtol: 1e-6 }, "copy ; add reverse");
   }
 });
 
@@ -78,12 +78,12 @@ test("weight tying: the tied parameter's gradient is the sum of its copies' grad
   assertDeepEqual(tied.params.map((p) => p.name), ["0.weight"], "tied parameters");
   const c = randomCase(tied, 3, 11);
   const u: Case = { ...c, lens: untied, params: [c.params[0]!, c.params[0]!] };
-  for (const [run, tol] of [[runWasm, 1e-5], [runReference, 1e-13]] as [(c: Case) => Run, number][]) {
+  for (const [run, tol] of [[runWasm, 1e-5], [runReference, 1e-13]] as [(c: Case) => Run<ArrayLike<number>>, number][]) {
     const a = run(c);
     const b = run(u);
-    assertClose(a.ys[0]!, b.ys[0]!, { rtol: tol }, "tied forward");
-    const sum = Array.from(b.dps[0]!, (v, i) => v + b.dps[1]![i]!);
-    assertClose(a.dps[0]!, sum, { rtol: tol, atol: tol }, "tied gradient = sum of copies");
+    assertClose(a.outputs[0]!, b.outputs[0]!, { rtol: tol }, "tied forward");
+    const sum = Array.from(b.paramChanges[0]!, (v, i) => v + b.paramChanges[1]![i]!);
+    assertClose(a.paramChanges[0]!, sum, { rtol: tol, atol: tol }, "tied gradient = sum of copies");
   }
 });
 

@@ -5,7 +5,7 @@
 // operation, in the kernel's order), which is what the strict build computes.
 import { test } from "./harness.ts";
 import { assertClose } from "./assert.ts";
-import { randoms } from "./util.ts";
+import { uniform } from "./util.ts";
 import {
   init, sgd, momentum, nesterov, adagrad, rmsprop, adam, compile, reference, refTensor, Rng,
   type Optimiser, type ParamSpec, type RefTensor, type Value, zeros,
@@ -80,10 +80,10 @@ const textbooks: [string, Optimiser, Textbook][] = [
 // A gradient that depends on where it is taken: g = A x + b for a fixed
 // random A and b (a quadratic bowl), so look-ahead reads matter.
 const rng = new Rng(5);
-const A = Array.from({ length: N }, () => Array.from(randoms(rng, N, 0.3)));
-const b = Array.from(randoms(rng, N));
+const A = Array.from({ length: N }, () => Array.from(uniform(rng, N, 0.3)));
+const b = Array.from(uniform(rng, N));
 const gradientAt = (x: number[]): number[] => A.map((row, i) => row.reduce((s, a, j) => s + a * x[j]!, b[i]!));
-const p0 = Array.from(randoms(rng, N));
+const p0 = Array.from(uniform(rng, N));
 const spec: ParamSpec = { name: "p", shape: [N], init: zeros, role: "parameter" };
 
 for (const [name, opt, book] of textbooks) {

@@ -10,7 +10,7 @@ import { layout } from "../ts-api/backend/liveness.ts";
 import { Tensor } from "../ts-api/engine/tensor.ts";
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertEqual } from "./assert.ts";
-import { random } from "./lens-check.ts";
+import { uniform } from "./util.ts";
 import { Rng } from "../ts-api/index.ts";
 
 await init();
@@ -24,10 +24,10 @@ const cnn = (): Para<Wires, Wires> =>
 /** Runs forward and reverse of f compiled with or without sharing; returns every result's bits. */
 function run(f: Para<Wires, Wires>, reuseMemory: boolean, passes: (plan: ReturnType<typeof compile>) => void): Float32Array[] {
   const rng = new Rng(11);
-  const params = f.params.map((p) => engine().tensor(p.shape, random(p.shape.reduce((a, b) => a * b, 1), rng)));
+  const params = f.params.map((p) => engine().tensor(p.shape, uniform(rng, p.shape.reduce((a, b) => a * b, 1))));
   const plan = compile(f, { batch: 3, params, changes: "all", reuseMemory });
-  plan.inputs.forEach((t) => t.set(random(t.size, rng)));
-  plan.outputChanges.forEach((t) => t.set(random(t.size, rng)));
+  plan.inputs.forEach((t) => t.set(uniform(rng, t.size)));
+  plan.outputChanges.forEach((t) => t.set(uniform(rng, t.size)));
   passes(plan);
   const out = [...plan.outputs, ...plan.paramChanges, ...plan.inputChanges].map((t) => t!.toArray());
   plan.dispose();
@@ -64,7 +64,7 @@ test("a training step updates the parameters to the same bits with and without s
     const lens = supervisedLens(cnn(), { loss: softmaxCrossEntropy, optimiser: adam(), rate: constantRate(1) });
     const plan = compile(lens, { batch: 4, seed: 3, changes: "params", reuseMemory });
     const rng = new Rng(5);
-    plan.inputs[0]!.set(random(plan.inputs[0]!.size, rng));
+    plan.inputs[0]!.set(uniform(rng, plan.inputs[0]!.size));
     plan.inputs[1]!.set(Float32Array.from({ length: 12 }, (_, i) => (i % 3 === i % 4 % 3 ? 1 : 0)));
     for (let i = 0; i < 3; i++) {
       plan.forward();

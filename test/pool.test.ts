@@ -4,7 +4,7 @@
 import { init, maxPool2d, avgPool2d, flatten, reshape, seq, compile, type Para, type Wires } from "../ts-api/index.ts";
 import { test } from "./harness.ts";
 import { assertClose, assertDeepEqual, assertEqual, assertThrows, assert } from "./assert.ts";
-import { finiteDifferences, randomValues, runReference, runWasm } from "./lens-check.ts";
+import { finiteDifferences, randomCase, runReference, runWasm } from "./util.ts";
 
 await init();
 
@@ -35,9 +35,9 @@ for (const [name, make] of pools) {
   test(`${name} wasm matches the float64 reference on both passes`, () => {
     cases.forEach((c, i) => {
       const f: Para<Wires, Wires> = make(c);
-      const v = randomValues(f, c.batch, 300 + i);
-      const want = runReference(f, c.batch, v);
-      const got = runWasm(f, c.batch, v);
+      const v = randomCase(f, c.batch, 300 + i);
+      const want = runReference(v);
+      const got = runWasm(v);
       assertClose(got.outputs[0]!, want.outputs[0]!, tol, `forward ${JSON.stringify(c)}`);
       assertClose(got.inputChanges[0]!, want.inputChanges[0]!, tol, `reverse ${JSON.stringify(c)}`);
     });
@@ -46,10 +46,10 @@ for (const [name, make] of pools) {
   test(`${name} reference reverse pass matches central finite differences`, () => {
     cases.forEach((c, i) => {
       const f: Para<Wires, Wires> = make(c);
-      const v = randomValues(f, c.batch, 400 + i);
-      const { inputChanges } = runReference(f, c.batch, v);
-      const fd = finiteDifferences(f, c.batch, v);
-      assertClose(inputChanges[0]!, fd.inputs[0]!, { rtol: 1e-6, atol: 1e-8 }, `dx ${JSON.stringify(c)}`);
+      const v = randomCase(f, c.batch, 400 + i);
+      const { inputChanges } = runReference(v);
+      const fd = finiteDifferences(v);
+      assertClose(inputChanges[0]!, fd.inputChanges[0]!, { rtol: 1e-6, atol: 1e-8 }, `dx ${JSON.stringify(c)}`);
     });
   });
 }
@@ -86,8 +86,8 @@ test("avgPool2d with same padding averages only the taps inside the image", () =
 test("flatten and reshape are views on both passes", () => {
   const f = seq(reshape([2, -1, 3]), flatten).at([12]);
   assertDeepEqual(f.cod, [[12]]);
-  const v = randomValues(f, 2, 5);
-  const got = runWasm(f, 2, v);
+  const v = randomCase(f, 2, 5);
+  const got = runWasm(v);
   assertClose(got.outputs[0]!, v.inputs[0]!, { rtol: 1e-7 }, "forward is the identity on values");
   assertClose(got.inputChanges[0]!, v.changes[0]!, { rtol: 1e-7 }, "reverse is the identity on values");
   const plan = compile(f, { batch: 2 });

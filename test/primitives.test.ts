@@ -4,7 +4,7 @@
 // matches central finite differences (1e-6 relative).
 import { test } from "./harness.ts";
 import { assertClose } from "./assert.ts";
-import { type Case, finiteDifferences, magnitude, randomCase, runReference, runWasm } from "./util.ts";
+import { type Case, type RandomCase, finiteDifferences, magnitude, randomCase, runReference, runWasm } from "./util.ts";
 import {
   init, linear, bias, dense, sigmoid, tanh, relu, leakyRelu, softmax, seq,
   mse, softmaxCrossEntropy, binaryCrossEntropy, dotProduct, constantRate, lossScaledRate,
@@ -23,9 +23,9 @@ function compareWithReference(name: string, c: Case): void {
     }
     assertClose(a, e, { rtol: 1e-4, atol: 1e-5 * magnitude(e) + 1e-30 }, `${name} ${what} (wasm vs reference)`);
   };
-  w.ys.forEach((y, i) => check(`output ${i}`, y, r.ys[i]!));
-  w.dps.forEach((d, i) => check(`parameter change ${i}`, d, r.dps[i]!));
-  w.dxs.forEach((d, i) => check(`input change ${i}`, d, r.dxs[i]!));
+  w.outputs.forEach((y, i) => check(`output ${i}`, y, r.outputs[i]!));
+  w.paramChanges.forEach((d, i) => check(`parameter change ${i}`, d, r.paramChanges[i]!));
+  w.inputChanges.forEach((d, i) => check(`input change ${i}`, d, r.inputChanges[i]!));
 }
 
 function compareWithFiniteDifferences(name: string, c: Case): void {
@@ -35,11 +35,11 @@ function compareWithFiniteDifferences(name: string, c: Case): void {
     const actual = a ?? new Float64Array(e.length);
     assertClose(actual, e, { rtol: 1e-6, atol: 1e-7 * (magnitude(e) + 1) }, `${name} ${what} (reference vs finite differences)`);
   };
-  fd.dps.forEach((e, i) => check(`parameter change ${i}`, r.dps[i]!, e));
-  fd.dxs.forEach((e, i) => check(`input change ${i}`, r.dxs[i]!, e));
+  fd.paramChanges.forEach((e, i) => check(`parameter change ${i}`, r.paramChanges[i]!, e));
+  fd.inputChanges.forEach((e, i) => check(`input change ${i}`, r.inputChanges[i]!, e));
 }
 
-function both(name: string, lens: Para<Wires, Wires>, batch: number, seed: number, shape?: (c: Case) => void): void {
+function both(name: string, lens: Para<Wires, Wires>, batch: number, seed: number, shape?: (c: RandomCase) => void): void {
   const c = randomCase(lens, batch, seed);
   shape?.(c);
   compareWithReference(name, c);
@@ -81,9 +81,9 @@ test("activations keep accuracy over a wide range of inputs", () => {
   }
 });
 
-function lossCase(loss: typeof mse, width: number, seed: number, probabilities = false): [string, Para<Wires, Wires>, (c: Case) => void] {
+function lossCase(loss: typeof mse, width: number, seed: number, probabilities = false): [string, Para<Wires, Wires>, (c: RandomCase) => void] {
   const lens = loss.at([[width], [width]]);
-  const squash = (c: Case): void => {
+  const squash = (c: RandomCase): void => {
     if (!probabilities) return;
     // predictions and labels in (0.05, 0.95), away from the clamp
     for (const a of c.inputs) for (let i = 0; i < a.length; i++) a[i] = 0.5 + 0.45 * a[i]!;
@@ -121,8 +121,8 @@ test("learning rates emit -eta / N (constant) and -eta l / N (loss-scaled)", () 
     for (const batch of [1, 5]) {
       const c = randomCase(rate, batch, batch);
       const want = c.inputs[0]!.map((l) => expected(l, batch));
-      assertClose(runReference(c).dxs[0]!, want, { rtol: 1e-12 }, `${rate.name} reference`);
-      assertClose(runWasm(c).dxs[0]!, want, { rtol: 1e-6 }, `${rate.name} wasm`);
+      assertClose(runReference(c).inputChanges[0]!, want, { rtol: 1e-12 }, `${rate.name} reference`);
+      assertClose(runWasm(c).inputChanges[0]!, want, { rtol: 1e-6 }, `${rate.name} wasm`);
     }
   }
 });

@@ -3,7 +3,7 @@
 // around it: fit, predict, evaluate, callbacks, abort, errors.
 import { test } from "./harness.ts";
 import { assert, assertClose, assertEqual, assertRejects, assertThrows } from "./assert.ts";
-import { randoms } from "./util.ts";
+import { uniform } from "./util.ts";
 import {
   init, dense, seq, mse, softmaxCrossEntropy, sgd, adam, constantRate, supervised, supervisedLens,
   compile, reference, refTensor, Rng, type RefTensor, type Value, ParalensError,
@@ -33,7 +33,7 @@ function handStep(W: Float64Array, b: Float64Array, x: Float64Array, t: Float64A
 test("one reverse call of the closed supervised lens is one hand-computed SGD step", () => {
   const [n, i, o, eta] = [4, 3, 2, 0.5];
   const rng = new Rng(3);
-  const [W, b, x, t] = [randoms(rng, i * o), randoms(rng, o), randoms(rng, n * i), randoms(rng, n * o, 0.5, 0.5)];
+  const [W, b, x, t] = [uniform(rng, i * o), uniform(rng, o), uniform(rng, n * i), uniform(rng, n * o, 0.5, 0.5)];
   const lens = supervisedLens(dense(i, o, "sigmoid"), { loss: mse, optimiser: sgd(), rate: constantRate(eta) });
   const want = handStep(W, b, x, t, n, i, o, eta);
 

@@ -8,7 +8,7 @@ import {
   type Lens, lut, maskedMajority, notGate, par, type Para, paramGate, popcountThreshold, pseudoLinear, selectBits, seq,
   splitBits, swap, type Wires, xorGate, type Z2Ops,
 } from "../ts-api/index.ts";
-import { assertDeepEqual } from "./assert.ts";
+import { assert, assertDeepEqual } from "./assert.ts";
 import { test } from "./harness.ts";
 
 await init();
@@ -28,7 +28,10 @@ const primitives: [string, F][] = [
   ["and", andGate(2) as F],
   ["not", notGate(2) as F],
   ["copy", copy<Wires, Z2Ops>([[2]]) as F],
-  ["discard", discard<Wires, Z2Ops>([[2]]) as F],
+  // discard alone has no output bits, so every loop over output changes below
+  // would be empty for it; beside id it has one, and its reverse still counts
+  ["discard [2] beside id [1]", par(discard<Wires, Z2Ops>([[2]]) as F, id<Wires, Z2Ops>([[1]]) as F) as F],
+  ["copy ; (discard x id) = id", seq(copy<Wires, Z2Ops>([[2]]) as F, par(discard<Wires, Z2Ops>([[2]]) as F, id<Wires, Z2Ops>([[2]]) as F) as F) as F],
   ["swap", swap<Wires, Wires, Z2Ops>([[1]], [[2]]) as F],
   ["select", selectBits(3, [2, 0, 0, 1]) as F],
   ["split", splitBits([1, 2]) as F],
@@ -53,34 +56,42 @@ for (const [name, f] of primitives) {
   test(`${name}: RD.2 the reverse derivative is additive in the change, R(a, 0) = 0 (exhaustive)`, () => {
     const [n, m] = [inBits(f), outBits(f)];
     const units = reverseTable(f);
+    let checked = 0;
     for (let a = 0; a < 1 << n; a++) {
       for (let b = 0; b < 1 << m; b++) {
         const expected = units[a]!.filter((_, j) => (b >> j) & 1).reduce((s, r) => xorArr(s, r), new Array<number>(n).fill(0));
         assertDeepEqual(Array.from(exampleReverse(f, bitsOf(a, n), bitsOf(b, m))), expected, `a=${a}, b=${b}`);
+        checked += b === 0 ? 0 : 1; // b = 0 only checks R(a, 0) = 0
       }
     }
+    assert(checked > 0, `RD.2 checked no nonzero change (${n} input bits, ${m} output bits)`);
   });
 
   test(`${name}: the reverse pass equals the brute-force derivative (exhaustive)`, () => {
     const [n, m] = [inBits(f), outBits(f)];
     const fn = exampleFunction(f);
+    let checked = 0;
     for (let a = 0; a < 1 << n; a++) {
       for (let b = 0; b < 1 << m; b++) {
         const at = bitsOf(a, n);
         assertDeepEqual(Array.from(exampleReverse(f, at, bitsOf(b, m))), Array.from(bruteForceReverse(fn, at, bitsOf(b, m))), `a=${a}, b=${b}`);
+        checked += b === 0 ? 0 : 1;
       }
     }
+    assert(checked > 0, `no nonzero change was checked (${n} input bits, ${m} output bits)`);
   });
 
   test(`${name}: RD.6 R is linear in the change as a map (its derivative along the change is R itself), RD.7 second derivatives are symmetric`, () => {
     const [n, m] = [inBits(f), outBits(f)];
     const units = reverseTable(f);
+    let [linear, symmetric] = [0, 0];
     for (let a = 0; a < 1 << n; a++) {
       for (let b = 0; b < 1 << m; b++) {
         const r = Array.from(exampleReverse(f, bitsOf(a, n), bitsOf(b, m)));
         for (let l = 0; l < m; l++) {
           const moved = Array.from(exampleReverse(f, bitsOf(a, n), bitsOf(b ^ (1 << l), m)));
           assertDeepEqual(xorArr(moved, r), units[a]![l]!, `RD.6 at a=${a}, b=${b}, direction ${l}`);
+          linear++;
         }
       }
       // H[j][i][l] = d/da_l of df_j/da_i, by flipping a_l
@@ -90,10 +101,12 @@ for (const [name, f] of primitives) {
             const hil = units[a ^ (1 << l)]![j]![i]! ^ units[a]![j]![i]!;
             const hli = units[a ^ (1 << i)]![j]![l]! ^ units[a]![j]![l]!;
             if (hil !== hli) throw new Error(`RD.7: output ${j}, inputs ${i} and ${l} at a=${a}: ${hil} vs ${hli}`);
+            symmetric++;
           }
         }
       }
     }
+    assert(linear > 0 && symmetric > 0, `RD.6 checked ${linear} case(s), RD.7 ${symmetric}: a map with output and input bits has some`);
   });
 }
 
