@@ -5,7 +5,7 @@
 // `cases`.
 import { test } from "./harness.ts";
 import { assertClose } from "./assert.ts";
-import { type Case, finiteDifferences, magnitude, randomCase, runReference, runWasm } from "./util.ts";
+import { type RandomCase, finiteDifferences, magnitude, randomCase, runReference, runWasm } from "./util.ts";
 import {
   init, exp, log, sqrt, rsqrt, neg, abs, square, erf, elementwise, reduceSum, reduceMean, reduceMax, where, affine, gelu, silu, layerNorm,
   seq, dense, type Layer, type Para, type Wires, resolve,
@@ -13,7 +13,7 @@ import {
 
 await init();
 
-type Tweak = (c: Case) => void;
+type Tweak = (c: RandomCase) => void;
 const positive: Tweak = (c) => c.inputs.forEach((x) => x.forEach((v, i) => (x[i] = 0.2 + Math.abs(v))));
 const awayFromZero: Tweak = (c) => c.inputs.forEach((x) => x.forEach((v, i) => (x[i] = Math.sign(v || 1) * (0.2 + Math.abs(v)))));
 // a mask of exact zeros and ones: finite differences are taken away from 0, where select jumps
@@ -51,21 +51,21 @@ const cases: [name: string, layer: Layer, dom: Wires, tweak?: Tweak, skipInputs?
   ["dense ; layerNorm ; gelu", seq(dense(6, 8), layerNorm(), gelu), [[6]]],
 ];
 
-function check(name: string, c: Case, skipInputs: readonly number[]): void {
+function check(name: string, c: RandomCase, skipInputs: readonly number[]): void {
   const w = runWasm(c);
   const r = runReference(c);
   const close = (what: string, a: ArrayLike<number> | null, e: ArrayLike<number> | null): void => {
     const [x, y] = [a ?? new Float64Array((e ?? []).length), e ?? new Float64Array((a ?? []).length)];
     assertClose(x, y, { rtol: 1e-4, atol: 1e-5 * magnitude(y) + 1e-30 }, `${name} ${what} (wasm vs reference)`);
   };
-  w.ys.forEach((y, i) => close(`output ${i}`, y, r.ys[i]!));
-  w.dps.forEach((d, i) => close(`parameter change ${i}`, d, r.dps[i]!));
-  w.dxs.forEach((d, i) => close(`input change ${i}`, d, r.dxs[i]!));
+  w.outputs.forEach((y, i) => close(`output ${i}`, y, r.outputs[i]!));
+  w.paramChanges.forEach((d, i) => close(`parameter change ${i}`, d, r.paramChanges[i]!));
+  w.inputChanges.forEach((d, i) => close(`input change ${i}`, d, r.inputChanges[i]!));
   const fd = finiteDifferences(c);
   const near = (what: string, a: ArrayLike<number> | null, e: Float64Array): void =>
     assertClose(a ?? new Float64Array(e.length), e, { rtol: 1e-6, atol: 1e-7 * (magnitude(e) + 1) }, `${name} ${what} (reference vs finite differences)`);
-  fd.dps.forEach((e, i) => near(`parameter change ${i}`, r.dps[i]!, e));
-  fd.dxs.forEach((e, i) => skipInputs.includes(i) || near(`input change ${i}`, r.dxs[i]!, e));
+  fd.paramChanges.forEach((e, i) => near(`parameter change ${i}`, r.paramChanges[i]!, e));
+  fd.inputChanges.forEach((e, i) => skipInputs.includes(i) || near(`input change ${i}`, r.inputChanges[i]!, e));
 }
 
 for (const [name, layer, dom, tweak, skip = []] of cases) {

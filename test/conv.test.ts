@@ -4,7 +4,7 @@
 import { init, engine, compile, conv2d, seq, relu, reshape, flatten, dense, window2d, type Para, type Wires } from "../ts-api/index.ts";
 import { test } from "./harness.ts";
 import { assert, assertClose, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
-import { blockRows } from "../ts-api/backend/conv/planner.ts";
+import { blockRows } from "../ts-api/ops/conv/conv2d.ts";
 import { type RandomCase, finiteDifferences, randomCase, runReference, runWasm } from "./util.ts";
 
 await init();

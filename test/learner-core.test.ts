@@ -51,11 +51,11 @@ test("scoringLens: reverse pass against float64 reference and finite differences
   const ref = runReference(c);
   const fd = finiteDifferences(c);
   const wasm = runWasm(c);
-  ref.dps.forEach((d, i) => assertClose(d!, fd.dps[i]!, { rtol: 1e-6, atol: 1e-8 }, `reference d${lens.params[i]!.name}`));
-  ref.dxs.forEach((d, i) => assertClose(d!, fd.dxs[i]!, { rtol: 1e-6, atol: 1e-8 }, `reference dx${i}`));
-  ref.dps.forEach((d, i) => assertClose(wasm.dps[i]!, d!, { rtol: 1e-4, atol: 1e-5 * magnitude(d) }, `wasm d${lens.params[i]!.name}`));
-  ref.dxs.forEach((d, i) => assertClose(wasm.dxs[i]!, d!, { rtol: 1e-4, atol: 1e-5 * magnitude(d) }, `wasm dx${i}`));
-  assertClose(wasm.ys[0]!, ref.ys[0]!, { rtol: 1e-5, atol: 1e-6 }, "losses");
+  ref.paramChanges.forEach((d, i) => assertClose(d!, fd.paramChanges[i]!, { rtol: 1e-6, atol: 1e-8 }, `reference d${lens.params[i]!.name}`));
+  ref.inputChanges.forEach((d, i) => assertClose(d!, fd.inputChanges[i]!, { rtol: 1e-6, atol: 1e-8 }, `reference dx${i}`));
+  ref.paramChanges.forEach((d, i) => assertClose(wasm.paramChanges[i]!, d!, { rtol: 1e-4, atol: 1e-5 * magnitude(d) }, `wasm d${lens.params[i]!.name}`));
+  ref.inputChanges.forEach((d, i) => assertClose(wasm.inputChanges[i]!, d!, { rtol: 1e-4, atol: 1e-5 * magnitude(d) }, `wasm dx${i}`));
+  assertClose(wasm.outputs[0]!, ref.outputs[0]!, { rtol: 1e-5, atol: 1e-6 }, "losses");
 });
 
 test("supervisedLens is the scoring lens of the reparameterised model, then the tapped loss and the rate; its types follow the model's", () => {
