@@ -113,7 +113,13 @@ function writeResults(results: Results): void {
   writeFileSync(resultsFile, `${text}\n`);
 }
 
-const names = chosen(process.argv.slice(2));
+let names: string[];
+try {
+  names = chosen(process.argv.slice(2));
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
 const results = readResults();
 const failed: string[] = [];
 for (const [i, name] of names.entries()) {
