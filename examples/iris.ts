@@ -5,10 +5,10 @@
 //   npm run example -- iris [--json] [--seed 0]
 import { init } from "../ts-api/index.ts";
 import { irisFeatures, irisLabels } from "./data/iris.ts";
-import { irisSetups } from "./iris-models.ts";
+import { irisSetups } from "./models/iris.ts";
+import { report } from "./cli/report.ts";
 
 const args = process.argv.slice(2);
-const json = args.includes("--json");
 const seedAt = args.indexOf("--seed");
 const seed = seedAt >= 0 ? Number(args[seedAt + 1]) : 0;
 
@@ -38,4 +38,4 @@ for (const setup of irisSetups) {
   learner.dispose();
 }
 
-if (json) console.log(JSON.stringify({ example: "iris", metrics }));
+report("iris", metrics);

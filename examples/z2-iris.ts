@@ -11,9 +11,9 @@
 //   npm run example -- z2-iris [--json] [--seeds 21]
 import { init, lut, rda } from "../ts-api/index.ts";
 import { type Labeller, irisBits } from "./data/iris-bits.ts";
+import { report } from "./cli/report.ts";
 
 const args = process.argv.slice(2);
-const json = args.includes("--json");
 const seedsAt = args.indexOf("--seeds");
 const seeds = seedsAt >= 0 ? Number(args[seedsAt + 1]) : 21;
 
@@ -52,4 +52,4 @@ for (const classes of [2, 3] as const) {
   }
 }
 console.log("\nreported by Wilson & Zanasi: 98.0% (two classes), 73.3% (three classes)");
-if (json) console.log(JSON.stringify({ example: "z2-iris", metrics }));
+report("z2-iris", metrics);

@@ -15,9 +15,9 @@
 import {
   init, joinBits, lut, par, popcountThreshold, randomBits, rda, seq, splitBits, type Para, type Wires, type Z2Ops,
 } from "../ts-api/index.ts";
+import { report } from "./cli/report.ts";
 
 const args = process.argv.slice(2);
-const json = args.includes("--json");
 const seedsAt = args.indexOf("--seeds");
 const seeds = seedsAt >= 0 ? Number(args[seedsAt + 1]) : 8;
 
@@ -40,7 +40,7 @@ function learn(model: Model, x: number[][], y: number[][], seed: number, maxEpoc
   return { epochs, accuracy, start };
 }
 
-function report(name: string, runs: { epochs: number; accuracy: number; start: number }[], showStart = false): number {
+function summarise(name: string, runs: { epochs: number; accuracy: number; start: number }[], showStart = false): number {
   const exact = runs.filter((r) => r.accuracy === 1);
   const epochs = exact.map((r) => r.epochs);
   console.log(
@@ -58,13 +58,13 @@ const majority = x9.map((r) => [r.reduce((a, b) => a + b, 0) >= 5 ? 1 : 0]);
 const seedList = Array.from({ length: seeds }, (_, s) => s);
 
 console.log("parity of 8 bits (256 inputs), majority of 9 bits (512 inputs); online RDA, each epoch in a fresh seeded order\n");
-const lutParity = report("parity, lut(8 -> 1), random table", seedList.map((s) => learn(lut(8, 1, { init: randomBits() }), x8, parity, s, 5)));
-const unitMajority = report(
+const lutParity = summarise("parity, lut(8 -> 1), random table", seedList.map((s) => learn(lut(8, 1, { init: randomBits() }), x8, parity, s, 5)));
+const unitMajority = summarise(
   "majority, threshold [|p & x| >= 5], random mask",
   seedList.map((s) => learn(popcountThreshold(9, 1, { a: 2, b: 0, t: -9 }, { init: randomBits() }), x9, majority, s, 10)),
   true,
 );
-const lutMajority = report("majority, lut(9 -> 1), random table", seedList.map((s) => learn(lut(9, 1, { init: randomBits() }), x9, majority, s, 5)));
+const lutMajority = summarise("majority, lut(9 -> 1), random table", seedList.map((s) => learn(lut(9, 1, { init: randomBits() }), x9, majority, s, 5)));
 type F = Para<Wires, Wires, Z2Ops>;
 const tree = (): Model =>
   seq(
@@ -73,8 +73,12 @@ const tree = (): Model =>
     joinBits([1, 1]) as F,
     lut(2, 1, { init: randomBits() }) as F,
   ) as unknown as Model;
-const treeParity = report("parity, lut(4) x lut(4) -> lut(2), 50 epochs", seedList.map((s) => learn(tree(), x8, parity, s, 50)));
+const treeParity = summarise("parity, lut(4) x lut(4) -> lut(2), 50 epochs", seedList.map((s) => learn(tree(), x8, parity, s, 50)));
 
-if (json) {
-  console.log(JSON.stringify({ example: "z2-logic", metrics: { parityLutExactFraction: lutParity, majorityThresholdExactFraction: unitMajority, majorityLutExactFraction: lutMajority, parityLutTreeExactFraction: treeParity } }));
-}
+report("z2-logic", {
+  seeds,
+  parityLutExactFraction: lutParity,
+  majorityThresholdExactFraction: unitMajority,
+  majorityLutExactFraction: lutMajority,
+  parityLutTreeExactFraction: treeParity,
+});

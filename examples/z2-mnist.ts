@@ -12,13 +12,13 @@
 //   npm run example -- z2-mnist [--json] [--seeds 21] [--holdout 0.1]
 import { init, pseudoLinear, rda } from "../ts-api/index.ts";
 import { mnistZeroOneBits } from "./data/mnist-bits.ts";
+import { report } from "./cli/report.ts";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const json = args.includes("--json");
 const seeds = option("seeds", 21);
 const holdout = option("holdout", 0.1);
 
@@ -53,6 +53,10 @@ console.log(
     `(range ${(100 * sorted[0]!).toFixed(2)}% .. ${(100 * sorted[sorted.length - 1]!).toFixed(2)}%); reported: 99.2%`,
 );
 console.log(`training with a held-out score after every step: ${(seconds / seeds).toFixed(2)} s per pass`);
-if (json) {
-  console.log(JSON.stringify({ example: "z2-mnist", metrics: { medianTestAccuracy: median, minTestAccuracy: sorted[0], maxTestAccuracy: sorted[sorted.length - 1], seeds, secondsPerPass: seconds / seeds } }));
-}
+report("z2-mnist", {
+  medianTestAccuracy: median,
+  minTestAccuracy: sorted[0]!,
+  maxTestAccuracy: sorted[sorted.length - 1]!,
+  seeds,
+  secondsPerPass: seconds / seeds,
+});

@@ -7,7 +7,7 @@ import { assert } from "./assert.ts";
 import { hashFloat32 } from "./util.ts";
 import { init } from "../ts-api/index.ts";
 import { irisFeatures, irisLabels } from "../examples/data/iris.ts";
-import { denseIris, hiddenIris } from "../examples/iris-models.ts";
+import { denseIris, hiddenIris } from "../examples/models/iris.ts";
 
 await init();
 

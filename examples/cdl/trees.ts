@@ -77,20 +77,29 @@ export function trainTreeEvaluator(options: TreeOptions = {}): Record<string, nu
     },
   });
   const seconds = (performance.now() - started) / 1000;
-  const score = (buckets: Bucket[]): { mae: number; within: number } => {
-    let [err, within, count] = [0, 0, 0];
+  // zero: the error of always predicting 0, the floor a model must beat to have learned anything
+  const score = (buckets: Bucket[]): { mae: number; within: number; zero: number } => {
+    let [err, within, zero, count] = [0, 0, 0, 0];
     for (const b of buckets) {
       learner.predict(b.key, b.x).forEach((p, i) => {
         const e = Math.abs(p - b.y[i]!);
         err += e;
         within += Number(e < 0.1);
+        zero += Math.abs(b.y[i]!);
         count++;
       });
     }
-    return { mae: err / count, within: within / count };
+    return { mae: err / count, within: within / count, zero: zero / count };
   };
   const test = score(expressionBuckets(1000, [1, 2, 3, 4], new Rng(seed + 1000)));
   const bigger = score(expressionBuckets(1000, [5], new Rng(seed + 2000)));
   learner.dispose();
-  return { meanAbsError: test.mae, within01: test.within, meanAbsError5Leaves: bigger.mae, within01FiveLeaves: bigger.within, seconds };
+  return {
+    meanAbsError: test.mae,
+    within01: test.within,
+    meanAbsErrorPredictingZero: test.zero,
+    meanAbsError5Leaves: bigger.mae,
+    within01FiveLeaves: bigger.within,
+    seconds,
+  };
 }

@@ -3,8 +3,7 @@
 // `--json` asks for. Node only (it writes to process.stdout).
 import type { BatchReport, EpochReport } from "../../ts-api/index.ts";
 
-/** True when the example was run with --json: it then ends with one line of JSON. */
-export const wantsJson = process.argv.includes("--json");
+export { report, wantsJson } from "./report.ts";
 
 /** The value of `--name <value>` on the command line, or the fallback. */
 export function option(name: string, fallback: number): number {
@@ -47,9 +46,4 @@ export function epochLine(epochs: number, before = 0, note = ""): (r: EpochRepor
         `${r.seconds.toFixed(1)} s  ${Math.round(r.examplesPerSecond)} examples/s${note}`,
     );
   };
-}
-
-/** Prints the closing {"example": name, "metrics": {...}} line when --json was given. */
-export function report(example: string, metrics: Record<string, number | string>): void {
-  if (wantsJson) console.log(JSON.stringify({ example, metrics }));
 }

@@ -166,7 +166,11 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     return history;
   }
 
-  /** The model's outputs for some examples, as rows of the output shape. */
+  /**
+   * The model's outputs for some examples, in one flat row-major array: with
+   * outputs of size w (the product of the output shape), example i's are
+   * `out.subarray(i * w, (i + 1) * w)`.
+   */
   predict(x: Data): Float32Array {
     const { values: xs, count } = rows("predict x", x, this.inShape);
     const width = this.outShape.reduce((a, b) => a * b, 1);

@@ -3,7 +3,7 @@
 // examples/iris.ts and the test suite, so both train exactly the same thing.
 import {
   type Learner, type Para, dense, mse, normal, seq, sgd, softmaxCrossEntropy, adam, supervised, constantRate,
-} from "../ts-api/index.ts";
+} from "../../ts-api/index.ts";
 
 export interface IrisSetup {
   name: string;
