@@ -92,22 +92,22 @@ function sequence<K extends Carrier>(parts: Para<Wires, Wires, K>[]): Para<Wires
     dom: parts[0]!.dom,
     cod: parts[parts.length - 1]!.cod,
     params,
-    forward(k, p, x) {
+    forward(ops, p, x) {
       const residuals: unknown[] = [];
       let v: Value[] = x as Value[];
       parts.forEach((f, i) => {
-        const [y, r] = f.forward(k, p.slice(offsets[i], offsets[i + 1]), v);
+        const [y, r] = f.forward(ops, p.slice(offsets[i], offsets[i + 1]), v);
         residuals.push(r);
         v = y;
       });
       return [v, residuals];
     },
-    reverse(k, residual, dy) {
+    reverse(ops, residual, dy) {
       const residuals = residual as unknown[];
       const dps: Change[][] = [];
       let d: Change[] = dy as Change[];
       for (let i = parts.length - 1; i >= 0; i--) {
-        const [dp, dx] = parts[i]!.reverse(k, residuals[i], d);
+        const [dp, dx] = parts[i]!.reverse(ops, residuals[i], d);
         dps[i] = dp;
         d = dx;
       }
@@ -144,21 +144,21 @@ export function par<K extends Carrier>(...fs: readonly Para<Wires, Wires, K>[]):
     dom: fs.flatMap((f) => f.dom),
     cod: fs.flatMap((f) => f.cod),
     params,
-    forward(k, p, x) {
+    forward(ops, p, x) {
       const ys: Value[] = [];
       const residuals = fs.map((f, i) => {
-        const [y, r] = f.forward(k, p.slice(offsets[i], offsets[i + 1]), x.slice(domAt[i], domAt[i + 1]));
+        const [y, r] = f.forward(ops, p.slice(offsets[i], offsets[i + 1]), x.slice(domAt[i], domAt[i + 1]));
         ys.push(...y);
         return r;
       });
       return [ys, residuals];
     },
-    reverse(k, residual, dy) {
+    reverse(ops, residual, dy) {
       const residuals = residual as unknown[];
       const dps: Change[] = [];
       const dxs: Change[] = [];
       fs.forEach((f, i) => {
-        const [dp, dx] = f.reverse(k, residuals[i], dy.slice(codAt[i], codAt[i + 1]));
+        const [dp, dx] = f.reverse(ops, residuals[i], dy.slice(codAt[i], codAt[i + 1]));
         dps.push(...dp);
         dxs.push(...dx);
       });

@@ -24,8 +24,8 @@ export interface Para<A extends Wires = Wires, B extends Wires = Wires, K extend
   readonly dom: A;
   readonly cod: B;
   readonly params: readonly ParamSpec[];
-  forward(k: K, p: readonly Value[], x: readonly Value[]): [y: Value[], residual: unknown];
-  reverse(k: K, residual: unknown, dy: readonly Change[]): [dp: Change[], dx: Change[]];
+  forward(ops: K, p: readonly Value[], x: readonly Value[]): [y: Value[], residual: unknown];
+  reverse(ops: K, residual: unknown, dy: readonly Change[]): [dp: Change[], dx: Change[]];
 }
 
 /** A lens: a Para whose parameter wires are none, at the type level too. */
@@ -54,9 +54,9 @@ export interface ParaSpec<A extends Wires, B extends Wires, R, K extends Carrier
   dom: A;
   cod: B;
   params?: readonly ParamSpec[];
-  forward(k: K, p: readonly Value[], x: readonly Value[]): [Value[], R];
+  forward(ops: K, p: readonly Value[], x: readonly Value[]): [Value[], R];
   /** Receives no null: a zero change is materialised first (unless all are zero, see `linear`). */
-  reverse(k: K, residual: R, dy: readonly Value[]): [Change[], Change[]];
+  reverse(ops: K, residual: R, dy: readonly Value[]): [Change[], Change[]];
   /**
    * Reverse derivatives are linear in the change (R[f](x, 0) = 0), so by
    * default an all-zero change skips the reverse pass and returns zero.
@@ -90,20 +90,20 @@ export function para<A extends Wires, B extends Wires, R, K extends Carrier = Re
     dom,
     cod,
     params,
-    forward(k, p, x) {
+    forward(ops, p, x) {
       arity(name, "parameter", params.length, p.length);
       arity(name, "input", dom.length, x.length);
-      const [y, inner] = spec.forward(k, p, x);
+      const [y, inner] = spec.forward(ops, p, x);
       arity(name, "output", cod.length, y.length);
-      const wrapped: Wrapped<R> = { inner, outShapes: y.map((v) => k.shape(v)) };
+      const wrapped: Wrapped<R> = { inner, outShapes: y.map((v) => ops.shape(v)) };
       return [y, wrapped];
     },
-    reverse(k, residual, dy) {
+    reverse(ops, residual, dy) {
       const { inner, outShapes } = residual as Wrapped<R>;
       arity(name, "output change", cod.length, dy.length);
       if (linear && dy.every((d) => d === null)) return [params.map(() => null), dom.map(() => null)];
-      const filled = spec.passesZeros ? (dy as Value[]) : dy.map((d, i) => d ?? k.zeros(outShapes[i]!));
-      const [dp, dx] = spec.reverse(k, inner, filled);
+      const filled = spec.passesZeros ? (dy as Value[]) : dy.map((d, i) => d ?? ops.zeros(outShapes[i]!));
+      const [dp, dx] = spec.reverse(ops, inner, filled);
       arity(name, "parameter change", params.length, dp.length);
       arity(name, "input change", dom.length, dx.length);
       return [dp, dx];
@@ -114,14 +114,14 @@ export function para<A extends Wires, B extends Wires, R, K extends Carrier = Re
 /** Defines a primitive lens (no parameters). */
 export function lens<A extends Wires, B extends Wires, R, K extends Carrier = RealOps>(
   spec: Omit<ParaSpec<A, B, R, K>, "params" | "forward" | "reverse"> & {
-    forward(k: K, x: readonly Value[]): [Value[], R];
-    reverse(k: K, residual: R, dy: readonly Value[]): Change[];
+    forward(ops: K, x: readonly Value[]): [Value[], R];
+    reverse(ops: K, residual: R, dy: readonly Value[]): Change[];
   },
 ): Lens<A, B, K> {
   const f = para<A, B, R, K>({
     ...spec,
-    forward: (k, _p, x) => spec.forward(k, x),
-    reverse: (k, r, dy) => [[], spec.reverse(k, r, dy)],
+    forward: (ops, _p, x) => spec.forward(ops, x),
+    reverse: (ops, r, dy) => [[], spec.reverse(ops, r, dy)],
   });
   return { ...f, params: [] };
 }

@@ -37,15 +37,15 @@ export function reparam<A extends Wires, B extends Wires, K extends Carrier>(
     dom: f.dom,
     cod: f.cod,
     params: rp.params,
-    forward(k, q, x) {
-      const [p, rr] = rp.lens.forward(k, [], q);
-      const [y, rf] = f.forward(k, p, x);
+    forward(ops, q, x) {
+      const [p, rr] = rp.lens.forward(ops, [], q);
+      const [y, rf] = f.forward(ops, p, x);
       return [y, [rr, rf]];
     },
-    reverse(k, residual, dy) {
+    reverse(ops, residual, dy) {
       const [rr, rf] = residual as [unknown, unknown];
-      const [dp, dx] = f.reverse(k, rf, dy);
-      const [, dq] = rp.lens.reverse(k, rr, dp);
+      const [dp, dx] = f.reverse(ops, rf, dy);
+      const [, dq] = rp.lens.reverse(ops, rr, dp);
       return [dq, dx];
     },
   };

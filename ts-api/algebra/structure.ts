@@ -23,13 +23,13 @@ export function wire<K extends Carrier = RealOps>(dom: Wires, sources: readonly 
     name,
     dom,
     cod: sources.map((s) => dom[s]!),
-    forward: (_k, x) => [sources.map((s) => x[s]!), null],
-    reverse(k, _r, dy) {
+    forward: (_ops, x) => [sources.map((s) => x[s]!), null],
+    reverse(ops, _r, dy) {
       // zero (null) changes are skipped, not added: routing costs nothing
       const dx: Change[] = dom.map(() => null);
       sources.forEach((s, j) => {
         const [prev, d] = [dx[s], dy[j] as Change];
-        if (d != null) dx[s] = prev == null ? d : k.add(prev, d);
+        if (d != null) dx[s] = prev == null ? d : ops.add(prev, d);
       });
       return dx;
     },
@@ -80,8 +80,8 @@ export function add<const S extends Shape, K extends Carrier = RealOps>(shape: S
     name: `add(${fmtWires([shape])})`,
     dom: [shape, shape],
     cod: [shape],
-    forward: (k, [a, b]) => [[k.add(a!, b!)], null],
-    reverse: (_k, _r, [dy]) => [dy!, dy!],
+    forward: (ops, [a, b]) => [[ops.add(a!, b!)], null],
+    reverse: (_ops, _r, [dy]) => [dy!, dy!],
   });
 }
 
@@ -100,10 +100,10 @@ export function tap<const X extends Shape | Wires, K extends Carrier = RealOps>(
     name: `tap(${list.join(", ")})`,
     dom: w as A,
     cod: w as A,
-    forward(k, x) {
-      x.forEach((v, i) => k.observe?.(list[i]!, v));
+    forward(ops, x) {
+      x.forEach((v, i) => ops.observe?.(list[i]!, v));
       return [x as Value[], null];
     },
-    reverse: (_k, _r, dy) => dy as Change[],
+    reverse: (_ops, _r, dy) => dy as Change[],
   });
 }

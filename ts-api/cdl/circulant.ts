@@ -36,8 +36,8 @@ export function indexMap(from: Shape, to: Shape, index: Int32Array, name = "inde
     name,
     dom: [from],
     cod: [to],
-    forward: (k, [x]) => [[k.gather(x!, index, to)], null],
-    reverse: (k, _r, [dy]) => [k.scatterAdd(dy!, index, from)],
+    forward: (ops, [x]) => [[ops.gather(x!, index, to)], null],
+    reverse: (ops, _r, [dy]) => [ops.scatterAdd(dy!, index, from)],
   });
 }
 

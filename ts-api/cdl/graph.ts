@@ -25,8 +25,8 @@ export function aggregate(n: number, features: number): Lens<readonly [Shape, Sh
     name: `aggregate(${n}, ${features})`,
     dom: [[n, features], [n, n]],
     cod: [[n, features]],
-    forward: (k, [x, a]) => [[k.batchMatmul(a!, x!, false, false)], [x!, a!]],
-    reverse: (k, [x, a], [dm]) => [k.batchMatmul(a, dm!, true, false), k.batchMatmul(dm!, x, false, true)],
+    forward: (ops, [x, a]) => [[ops.batchMatmul(a!, x!, false, false)], [x!, a!]],
+    reverse: (ops, [x, a], [dm]) => [ops.batchMatmul(a, dm!, true, false), ops.batchMatmul(dm!, x, false, true)],
   });
 }
 

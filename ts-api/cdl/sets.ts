@@ -34,15 +34,15 @@ export function perElement<A extends Wires, B extends Wires>(f: Para<A, B>, n: n
     dom,
     cod,
     params: f.params,
-    forward(k, p, xs) {
-      const N = k.shape(xs[0]!)[0]!;
-      const [ys, r] = f.forward(k, p, xs.map((x, i) => k.reshape(x, [N * n, ...f.dom[i]!])));
-      return [ys.map((y, i) => k.reshape(y, [N, n, ...f.cod[i]!])), { r, N }];
+    forward(ops, p, xs) {
+      const N = ops.shape(xs[0]!)[0]!;
+      const [ys, r] = f.forward(ops, p, xs.map((x, i) => ops.reshape(x, [N * n, ...f.dom[i]!])));
+      return [ys.map((y, i) => ops.reshape(y, [N, n, ...f.cod[i]!])), { r, N }];
     },
-    reverse(k, residual, dys) {
+    reverse(ops, residual, dys) {
       const { r, N } = residual as { r: unknown; N: number };
-      const [dp, dx] = f.reverse(k, r, dys.map((d, i) => (d === null ? null : k.reshape(d, [N * n, ...f.cod[i]!]))));
-      return [dp, dx.map((d, i) => (d === null ? null : k.reshape(d, [N, n, ...f.dom[i]!])))];
+      const [dp, dx] = f.reverse(ops, r, dys.map((d, i) => (d === null ? null : ops.reshape(d, [N * n, ...f.cod[i]!]))));
+      return [dp, dx.map((d, i) => (d === null ? null : ops.reshape(d, [N, n, ...f.dom[i]!])))];
     },
   };
 }

@@ -70,8 +70,8 @@ export function point<const S extends Shape>(shape: S, options: { init?: Initial
     dom: [],
     cod: [shape],
     params: [{ name: options.name ?? "value", shape, init: options.init ?? zeros, role: "parameter" }],
-    forward: (k, [p]) => [[k.reshape(p!, [1, ...shape])], null],
-    reverse: (k, _r, [d]) => [[k.reshape(d!, shape)], []],
+    forward: (ops, [p]) => [[ops.reshape(p!, [1, ...shape])], null],
+    reverse: (ops, _r, [d]) => [[ops.reshape(d!, shape)], []],
   });
 }
 
@@ -81,7 +81,7 @@ export function zeroPoint<const S extends Shape>(shape: S): Para<readonly [], re
     name: `zero(${fmtShape(shape)})`,
     dom: [],
     cod: [shape],
-    forward: (k) => [[k.zeros([1, ...shape])], null],
+    forward: (ops) => [[ops.zeros([1, ...shape])], null],
     reverse: () => [[], []],
   });
 }
@@ -100,14 +100,14 @@ export function withStart(x: Shape, init: Para<Wires, Wires>): Para<readonly [Sh
     dom: [x],
     cod: S,
     params: init.params,
-    forward(k, p, [xv]) {
-      const n = k.shape(xv!)[0]!;
-      const [vs, r] = init.forward(k, p, []);
-      return [vs.map((v, i) => k.addRowVector(k.zeros([n, ...S[i]!]), v)), r];
+    forward(ops, p, [xv]) {
+      const n = ops.shape(xv!)[0]!;
+      const [vs, r] = init.forward(ops, p, []);
+      return [vs.map((v, i) => ops.addRowVector(ops.zeros([n, ...S[i]!]), v)), r];
     },
-    reverse(k, r, ds) {
-      const dv: Value[] = ds.map((d, i) => k.reshape(k.sumRows(d), [1, ...S[i]!]));
-      const [dp] = init.reverse(k, r, dv);
+    reverse(ops, r, ds) {
+      const dv: Value[] = ds.map((d, i) => ops.reshape(ops.sumRows(d), [1, ...S[i]!]));
+      const [dp] = init.reverse(ops, r, dv);
       return [dp, [null]];
     },
   });

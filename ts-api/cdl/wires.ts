@@ -10,7 +10,7 @@ import { wire } from "../algebra/structure.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 
 const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
-const batched = (k: { shape(v: Value): Shape }, v: Value, s: Shape): Shape => [k.shape(v)[0]!, ...s];
+const batched = (ops: { shape(v: Value): Shape }, v: Value, s: Shape): Shape => [ops.shape(v)[0]!, ...s];
 
 /** multiply(S): S x S -> S, the elementwise product. Reverse: (b * dc, a * dc). */
 export function multiply(shape: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
@@ -18,8 +18,8 @@ export function multiply(shape: Shape): Lens<readonly [Shape, Shape], readonly [
     name: `multiply(${fmtShape(shape)})`,
     dom: [shape, shape],
     cod: [shape],
-    forward: (k, [a, b]) => [[k.mul(a!, b!)], [a!, b!]],
-    reverse: (k, [a, b], [dc]) => [k.mul(b, dc!), k.mul(a, dc!)],
+    forward: (ops, [a, b]) => [[ops.mul(a!, b!)], [a!, b!]],
+    reverse: (ops, [a, b], [dc]) => [ops.mul(b, dc!), ops.mul(a, dc!)],
   });
 }
 
@@ -29,8 +29,8 @@ export function subtract(shape: Shape): Lens<readonly [Shape, Shape], readonly [
     name: `subtract(${fmtShape(shape)})`,
     dom: [shape, shape],
     cod: [shape],
-    forward: (k, [a, b]) => [[k.addScaled(a!, b!, -1)], null],
-    reverse: (k, _r, [dc]) => [dc!, k.scale(dc!, -1)],
+    forward: (ops, [a, b]) => [[ops.addScaled(a!, b!, -1)], null],
+    reverse: (ops, _r, [dc]) => [dc!, ops.scale(dc!, -1)],
   });
 }
 
@@ -49,8 +49,8 @@ export function concat(...shapes: readonly Shape[]): Lens<Wires, readonly [Shape
     name: `concat(${fmtWires(shapes)})`,
     dom: shapes,
     cod: [[total]],
-    forward: (k, xs) => [[k.concatColumns(xs, batched(k, xs[0]!, [total]))], k.shape(xs[0]!)],
-    reverse: (k, s0, [dy]) => shapes.map((s, i) => k.sliceColumns(dy!, starts[i]!, sizes[i]!, [s0[0]!, ...s])),
+    forward: (ops, xs) => [[ops.concatColumns(xs, batched(ops, xs[0]!, [total]))], ops.shape(xs[0]!)],
+    reverse: (ops, s0, [dy]) => shapes.map((s, i) => ops.sliceColumns(dy!, starts[i]!, sizes[i]!, [s0[0]!, ...s])),
   });
 }
 
@@ -68,11 +68,11 @@ export function split(...shapes: readonly Shape[]): Lens<readonly [Shape], Wires
     name: `split(${fmtWires(shapes)})`,
     dom: [[total]],
     cod: shapes,
-    forward(k, [x]) {
-      const n = k.shape(x!)[0]!;
-      return [shapes.map((s, i) => k.sliceColumns(x!, starts[i]!, sizes[i]!, [n, ...s])), n];
+    forward(ops, [x]) {
+      const n = ops.shape(x!)[0]!;
+      return [shapes.map((s, i) => ops.sliceColumns(x!, starts[i]!, sizes[i]!, [n, ...s])), n];
     },
-    reverse: (k, n, dys) => [k.concatColumns(dys, [n, total])],
+    reverse: (ops, n, dys) => [ops.concatColumns(dys, [n, total])],
   });
 }
 
@@ -84,12 +84,12 @@ export function stack(count: number, shape: Shape): Lens<Wires, readonly [Shape]
     name: `stack(${count}, ${fmtShape(shape)})`,
     dom: Array.from({ length: count }, () => shape),
     cod: [[count, ...shape]],
-    forward(k, xs) {
+    forward(ops, xs) {
       if (count === 0) throw new ParalensError("stack: a list of no wires has no batch; stack at least one");
-      const n = k.shape(xs[0]!)[0]!;
-      return [[k.concatColumns(xs, [n, count, ...shape])], n];
+      const n = ops.shape(xs[0]!)[0]!;
+      return [[ops.concatColumns(xs, [n, count, ...shape])], n];
     },
-    reverse: (k, n, [dy]) => Array.from({ length: count }, (_, t) => k.sliceColumns(dy!, t * size, size, [n, ...shape])),
+    reverse: (ops, n, [dy]) => Array.from({ length: count }, (_, t) => ops.sliceColumns(dy!, t * size, size, [n, ...shape])),
   });
 }
 
@@ -101,11 +101,11 @@ export function unstack(count: number, shape: Shape): Lens<readonly [Shape], Wir
     name: `unstack(${count}, ${fmtShape(shape)})`,
     dom: [[count, ...shape]],
     cod: Array.from({ length: count }, () => shape),
-    forward(k, [x]) {
-      const n = k.shape(x!)[0]!;
-      return [Array.from({ length: count }, (_, t) => k.sliceColumns(x!, t * size, size, [n, ...shape])), n];
+    forward(ops, [x]) {
+      const n = ops.shape(x!)[0]!;
+      return [Array.from({ length: count }, (_, t) => ops.sliceColumns(x!, t * size, size, [n, ...shape])), n];
     },
-    reverse: (k, n, dys) => [count === 0 ? k.zeros([n, 0, ...shape]) : k.concatColumns(dys, [n, count, ...shape])],
+    reverse: (ops, n, dys) => [count === 0 ? ops.zeros([n, 0, ...shape]) : ops.concatColumns(dys, [n, count, ...shape])],
   });
 }
 
@@ -117,8 +117,8 @@ export function sumWires(count: number, shape: Shape): Lens<Wires, readonly [Sha
     name: `sumWires(${count}, ${fmtShape(shape)})`,
     dom: Array.from({ length: count }, () => shape),
     cod: [shape],
-    forward: (k, xs) => [[xs.slice(1).reduce((s, x) => k.add(s, x), xs[0]!)], null],
-    reverse: (_k, _r, [dy]) => Array.from({ length: count }, (): Change => dy!),
+    forward: (ops, xs) => [[xs.slice(1).reduce((s, x) => ops.add(s, x), xs[0]!)], null],
+    reverse: (_ops, _r, [dy]) => Array.from({ length: count }, (): Change => dy!),
   });
 }
 
@@ -128,8 +128,8 @@ export function scaled(shape: Shape, c: number): Lens<readonly [Shape], readonly
     name: `scaled(${fmtShape(shape)}, ${c})`,
     dom: [shape],
     cod: [shape],
-    forward: (k, [x]) => [[k.scale(x!, c)], null],
-    reverse: (k, _r, [dy]) => [k.scale(dy!, c)],
+    forward: (ops, [x]) => [[ops.scale(x!, c)], null],
+    reverse: (ops, _r, [dy]) => [ops.scale(dy!, c)],
   });
 }
 

@@ -15,10 +15,10 @@ export function affine(a: number, b = 0): Poly<true> {
   return pointwise(
     `affine(${a}, ${b})`,
     "x",
-    (o, x): Value => {
-      const scaled = a === 1 ? x : o.scale(x, a);
-      return b === 0 ? scaled : o.plus(scaled, o.constant(shift, []));
+    (ops, x): Value => {
+      const scaled = a === 1 ? x : ops.scale(x, a);
+      return b === 0 ? scaled : ops.plus(scaled, ops.constant(shift, []));
     },
-    (o, _x, dy) => (a === 1 ? dy : o.scale(dy, a)),
+    (ops, _x, dy) => (a === 1 ? dy : ops.scale(dy, a)),
   );
 }

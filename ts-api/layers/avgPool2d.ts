@@ -22,8 +22,8 @@ export function avgPool2d(size: Pair, options: { stride?: Pair; padding?: Paddin
       name: label,
       dom,
       cod: [[g.oh, g.ow, c]],
-      forward: (k, [x]) => [[k.avgPool2d(x!, g)], null],
-      reverse: (k, _r, [dy]) => [k.avgPool2dReverse(dy!, g)],
+      forward: (ops, [x]) => [[ops.avgPool2d(x!, g)], null],
+      reverse: (ops, _r, [dy]) => [ops.avgPool2dReverse(dy!, g)],
     });
   });
 }

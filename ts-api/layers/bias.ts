@@ -13,7 +13,7 @@ export function bias<const N extends number>(n: N, options: { init?: Initialiser
     dom: [[n]],
     cod: [[n]],
     params: [{ name: "bias", shape: [n], init: options.init ?? zeros, role: "parameter" }],
-    forward: (k, [b], [x]) => [[k.addRowVector(x!, b!)], null],
-    reverse: (k, _r, [dy]) => [[k.sumRows(dy!)], [dy!]],
+    forward: (ops, [b], [x]) => [[ops.addRowVector(x!, b!)], null],
+    reverse: (ops, _r, [dy]) => [[ops.sumRows(dy!)], [dy!]],
   });
 }

@@ -57,24 +57,24 @@ export function conv2d(options: Conv2dOptions): Poly<false> {
       dom,
       cod: [[g.oh, g.ow, filters]],
       params,
-      forward(k, [f, b], [x]) {
-        const [y, cols] = k.conv2d(x!, f!, g);
-        return [[b ? addBias(k, y, b, g, filters) : y], { x: x!, f: f!, cols }];
+      forward(ops, [f, b], [x]) {
+        const [y, cols] = ops.conv2d(x!, f!, g);
+        return [[b ? addBias(ops, y, b, g, filters) : y], { x: x!, f: f!, cols }];
       },
-      reverse(k, { x, f, cols }, [dy]) {
-        const df = k.conv2dFilterGrad(x, dy!, g, cols);
-        const dx = k.conv2dInputGrad(dy!, f, g);
+      reverse(ops, { x, f, cols }, [dy]) {
+        const df = ops.conv2dFilterGrad(x, dy!, g, cols);
+        const dx = ops.conv2dInputGrad(dy!, f, g);
         if (!bias) return [[df], [dx]];
-        const rows = k.shape(dy!)[0]! * g.oh * g.ow;
-        return [[df, k.sumRows(k.reshape(dy!, [rows, filters]))], [dx]];
+        const rows = ops.shape(dy!)[0]! * g.oh * g.ow;
+        return [[df, ops.sumRows(ops.reshape(dy!, [rows, filters]))], [dx]];
       },
     });
   });
 }
 
 // the bias is a row vector added to every pixel: y seen as (N oh ow) x cout
-function addBias(k: RealOps, y: Value, b: Value, g: Window2d, cout: number): Value {
-  const shape = k.shape(y);
+function addBias(ops: RealOps, y: Value, b: Value, g: Window2d, cout: number): Value {
+  const shape = ops.shape(y);
   const rows = shape[0]! * g.oh * g.ow;
-  return k.reshape(k.addRowVector(k.reshape(y, [rows, cout]), b), shape);
+  return ops.reshape(ops.addRowVector(ops.reshape(y, [rows, cout]), b), shape);
 }

@@ -21,8 +21,8 @@ export function linear<const I extends number, const O extends number>(
     dom: [[inputs]],
     cod: [[outputs]],
     params: [{ name: "weight", shape: [inputs, outputs], init: options.init ?? glorotUniform, role: "parameter" }],
-    forward: (k, [w], [x]) => [[k.matmul(x!, w!, false, false)], { x: x!, w: w! }],
-    reverse: (k, { x, w }, [dy]) => [[k.matmul(x, dy!, true, false)], [k.matmul(dy!, w, false, true)]],
+    forward: (ops, [w], [x]) => [[ops.matmul(x!, w!, false, false)], { x: x!, w: w! }],
+    reverse: (ops, { x, w }, [dy]) => [[ops.matmul(x, dy!, true, false)], [ops.matmul(dy!, w, false, true)]],
   });
 }
 

@@ -25,11 +25,11 @@ export function maxPool2d(size: Pair, options: { stride?: Pair; padding?: Paddin
       name: label,
       dom,
       cod: [[g.oh, g.ow, c]],
-      forward(k, [x]) {
-        const [y, arg] = k.maxPool2d(x!, g);
+      forward(ops, [x]) {
+        const [y, arg] = ops.maxPool2d(x!, g);
         return [[y], arg];
       },
-      reverse: (k, arg, [dy]) => [k.maxPool2dReverse(arg, dy!, g)],
+      reverse: (ops, arg, [dy]) => [ops.maxPool2dReverse(arg, dy!, g)],
     });
   });
 }

@@ -34,8 +34,8 @@ export function view(name: string, from: Shape, to: Shape): Lens<Wires, Wires> {
     name,
     dom: [from],
     cod: [to],
-    forward: (k, [x]) => [[k.reshape(x!, batched(k.shape(x!), to))], null],
-    reverse: (k, _r, [dy]) => [k.reshape(dy!, batched(k.shape(dy!), from))],
+    forward: (ops, [x]) => [[ops.reshape(x!, batched(ops.shape(x!), to))], null],
+    reverse: (ops, _r, [dy]) => [ops.reshape(dy!, batched(ops.shape(dy!), from))],
   });
 }
 

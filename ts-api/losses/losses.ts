@@ -18,8 +18,8 @@ export const LOSS: Wires = [[]];
 
 function loss(
   name: string,
-  forward: (k: RealOps, y: Value, t: Value) => [l: Value, residual: Value],
-  reverse: (k: RealOps, residual: Value, y: Value, t: Value, dl: Value) => [dy: Value, dt: Value],
+  forward: (ops: RealOps, y: Value, t: Value) => [l: Value, residual: Value],
+  reverse: (ops: RealOps, residual: Value, y: Value, t: Value, dl: Value) => [dy: Value, dt: Value],
 ): Loss {
   return poly(name, false, (dom) => {
     if (dom.length !== 2 || !sameShape(dom[0]!, dom[1]!)) {
@@ -29,11 +29,11 @@ function loss(
       name,
       dom,
       cod: LOSS,
-      forward(k, [y, t]) {
-        const [l, r] = forward(k, y!, t!);
+      forward(ops, [y, t]) {
+        const [l, r] = forward(ops, y!, t!);
         return [[l], [r, y!, t!]];
       },
-      reverse: (k, [r, y, t], [dl]) => reverse(k, r, y, t, dl!),
+      reverse: (ops, [r, y, t], [dl]) => reverse(ops, r, y, t, dl!),
     });
   });
 }
@@ -41,10 +41,10 @@ function loss(
 /** Mean squared error as in Cruttwell et al.'s reference implementation: l = 1/2 sum (y - t)^2. dy = dl (y - t). */
 export const mse: Loss = loss(
   "mse",
-  (k, y, t) => [k.mse(y, t), y],
-  (k, _r, y, t, dl) => {
-    const dy = k.mseReverse(y, t, dl);
-    return [dy, k.scale(dy, -1)];
+  (ops, y, t) => [ops.mse(y, t), y],
+  (ops, _r, y, t, dl) => {
+    const dy = ops.mseReverse(y, t, dl);
+    return [dy, ops.scale(dy, -1)];
   },
 );
 
@@ -55,11 +55,11 @@ export const mse: Loss = loss(
  */
 export const softmaxCrossEntropy: Loss = loss(
   "softmaxCrossEntropy",
-  (k, z, t) => {
-    const lp = k.logSoftmax(z);
-    return [k.crossEntropy(lp, t), lp];
+  (ops, z, t) => {
+    const lp = ops.logSoftmax(z);
+    return [ops.crossEntropy(lp, t), lp];
   },
-  (k, lp, _z, t, dl) => [k.softmaxCrossEntropyReverse(lp, t, dl), k.rowScale(lp, dl, -1)],
+  (ops, lp, _z, t, dl) => [ops.softmaxCrossEntropyReverse(lp, t, dl), ops.rowScale(lp, dl, -1)],
 );
 
 /**
@@ -68,13 +68,13 @@ export const softmaxCrossEntropy: Loss = loss(
  */
 export const binaryCrossEntropy: Loss = loss(
   "binaryCrossEntropy",
-  (k, p, t) => [k.binaryCrossEntropy(p, t), p],
-  (k, _r, p, t, dl) => [k.binaryCrossEntropyReverse(p, t, dl), k.binaryCrossEntropyLabelReverse(p, dl)],
+  (ops, p, t) => [ops.binaryCrossEntropy(p, t), p],
+  (ops, _r, p, t, dl) => [ops.binaryCrossEntropyReverse(p, t, dl), ops.binaryCrossEntropyLabelReverse(p, dl)],
 );
 
 /** The dot product l = <y, t>, the paper's loss for deep dreaming: dy = dl t, dt = dl y. */
 export const dotProduct: Loss = loss(
   "dotProduct",
-  (k, y, t) => [k.rowDot(y, t), y],
-  (k, _r, y, t, dl) => [k.rowScale(t, dl, 1), k.rowScale(y, dl, 1)],
+  (ops, y, t) => [ops.rowDot(y, t), y],
+  (ops, _r, y, t, dl) => [ops.rowScale(t, dl, 1), ops.rowScale(y, dl, 1)],
 );

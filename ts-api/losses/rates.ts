@@ -16,8 +16,8 @@ export function constantRate(eta: number): Rate {
     name: `rate(${eta})`,
     dom: LOSS,
     cod: [],
-    forward: (k, [l]) => [[], k.shape(l!)],
-    reverse: (k, shape) => [k.fill(shape, -eta / shape[0]!)],
+    forward: (ops, [l]) => [[], ops.shape(l!)],
+    reverse: (ops, shape) => [ops.fill(shape, -eta / shape[0]!)],
     // the rate's reverse takes no change at all: it must always run
     linear: false,
   });
@@ -29,8 +29,8 @@ export function lossScaledRate(eta: number): Rate {
     name: `lossScaledRate(${eta})`,
     dom: LOSS,
     cod: [],
-    forward: (_k, [l]) => [[], l!],
-    reverse: (k, l) => [k.scale(l, -eta / k.shape(l)[0]!)],
+    forward: (_ops, [l]) => [[], l!],
+    reverse: (ops, l) => [ops.scale(l, -eta / ops.shape(l)[0]!)],
     linear: false,
   });
 }

@@ -37,12 +37,12 @@ export const activationOps = {
 };
 
 /** sigmoid(x) = 1 / (1 + e^-x), elementwise. Reverse from the output: dy y (1 - y). */
-export const sigmoid: Poly<true> = pointwise("sigmoid", "y", (o, x) => o.sigmoid(x), (o, y, dy) => o.sigmoidReverse(y, dy));
+export const sigmoid: Poly<true> = pointwise("sigmoid", "y", (ops, x) => ops.sigmoid(x), (ops, y, dy) => ops.sigmoidReverse(y, dy));
 /** tanh, elementwise. Reverse from the output: dy (1 - y^2). */
-export const tanh: Poly<true> = pointwise("tanh", "y", (o, x) => o.tanh(x), (o, y, dy) => o.tanhReverse(y, dy));
+export const tanh: Poly<true> = pointwise("tanh", "y", (ops, x) => ops.tanh(x), (ops, y, dy) => ops.tanhReverse(y, dy));
 /** relu(x) = max(x, 0), elementwise; its derivative at 0 is taken to be 0. */
-export const relu: Poly<true> = pointwise("relu", "x", (o, x) => o.relu(x), (o, x, dy) => o.reluReverse(x, dy));
+export const relu: Poly<true> = pointwise("relu", "x", (ops, x) => ops.relu(x), (ops, x, dy) => ops.reluReverse(x, dy));
 /** x for x > 0, alpha x otherwise. */
 export function leakyRelu(alpha = 0.01): Poly<true> {
-  return pointwise(`leakyRelu(${alpha})`, "x", (o, x) => o.leakyRelu(x, alpha), (o, x, dy) => o.leakyReluReverse(x, dy, alpha));
+  return pointwise(`leakyRelu(${alpha})`, "x", (ops, x) => ops.leakyRelu(x, alpha), (ops, x, dy) => ops.leakyReluReverse(x, dy, alpha));
 }

@@ -21,27 +21,27 @@ interface BinaryRow {
   readonly code: number;
   readonly f64: (a: number, b: number) => number;
   /** The changes of a and b at the output's shape, given a, b, the output c and its change dc; absent: not differentiable. */
-  readonly reverse?: (o: RealOps, a: Value, b: Value, c: Value, dc: Value) => [Value | null, Value | null];
+  readonly reverse?: (ops: RealOps, a: Value, b: Value, c: Value, dc: Value) => [Value | null, Value | null];
 }
 
 // f32 max/min propagate NaN, as wasm's f32.max does
 const nanMax = (a: number, b: number): number => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b));
 const nanMin = (a: number, b: number): number => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b));
 
-const split = (o: RealOps, dc: Value, mask: Value): [Value, Value] => {
-  const da = o.mul(dc, mask);
-  return [da, o.sub(dc, da)];
+const split = (ops: RealOps, dc: Value, mask: Value): [Value, Value] => {
+  const da = ops.mul(dc, mask);
+  return [da, ops.sub(dc, da)];
 };
 
 const rows: Record<BinaryName, BinaryRow> = {
-  add: { code: 0, f64: (a, b) => a + b, reverse: (_o, _a, _b, _c, dc) => [dc, dc] },
-  sub: { code: 1, f64: (a, b) => a - b, reverse: (o, _a, _b, _c, dc) => [dc, o.neg(dc)] },
-  mul: { code: 2, f64: (a, b) => a * b, reverse: (o, a, b, _c, dc) => [o.mul(dc, b), o.mul(dc, a)] },
+  add: { code: 0, f64: (a, b) => a + b, reverse: (_ops, _a, _b, _c, dc) => [dc, dc] },
+  sub: { code: 1, f64: (a, b) => a - b, reverse: (ops, _a, _b, _c, dc) => [dc, ops.neg(dc)] },
+  mul: { code: 2, f64: (a, b) => a * b, reverse: (ops, a, b, _c, dc) => [ops.mul(dc, b), ops.mul(dc, a)] },
   // d(a/b)/db = -a/b^2 = -c/b
-  div: { code: 3, f64: (a, b) => a / b, reverse: (o, _a, b, c, dc) => [o.div(dc, b), o.neg(o.mul(dc, o.div(c, b)))] },
+  div: { code: 3, f64: (a, b) => a / b, reverse: (ops, _a, b, c, dc) => [ops.div(dc, b), ops.neg(ops.mul(dc, ops.div(c, b)))] },
   // the larger operand takes the change (b on ties); the two parts add up to dc exactly
-  max: { code: 4, f64: nanMax, reverse: (o, a, b, _c, dc) => split(o, dc, o.greater(a, b)) },
-  min: { code: 5, f64: nanMin, reverse: (o, a, b, _c, dc) => split(o, dc, o.greater(b, a)) },
+  max: { code: 4, f64: nanMax, reverse: (ops, a, b, _c, dc) => split(ops, dc, ops.greater(a, b)) },
+  min: { code: 5, f64: nanMin, reverse: (ops, a, b, _c, dc) => split(ops, dc, ops.greater(b, a)) },
   greater: { code: 6, f64: (a, b) => (a > b ? 1 : 0) },
   equal: { code: 7, f64: (a, b) => (a === b ? 1 : 0) },
 };
@@ -192,10 +192,10 @@ function sameSizes(m: Shape, a: Shape, b: Shape): void {
 // ---- the lenses -----------------------------------------------------------
 
 /** A change at the output's shape summed down to an operand's shape (nothing to do when they agree). */
-function unbroadcast(o: RealOps, d: Value | null, shape: Shape): Value | null {
+function unbroadcast(ops: RealOps, d: Value | null, shape: Shape): Value | null {
   if (d === null) return null;
-  const full = o.shape(d);
-  return full.length === shape.length && full.every((n, i) => n === shape[i]) ? d : o.sumTo(d, shape);
+  const full = ops.shape(d);
+  return full.length === shape.length && full.every((n, i) => n === shape[i]) ? d : ops.sumTo(d, shape);
 }
 
 /** The per-example shape `s` padded with leading 1s to `rank` axes, so batched values align at the batch axis. */
@@ -218,17 +218,17 @@ export function elementwise(name: BinaryName, a: Shape, b: Shape): Lens<readonly
     name: `${name}(${fmtShape(a)}, ${fmtShape(b)})`,
     dom: [a, b],
     cod: [shape],
-    forward(o, [x, y]) {
-      const n = o.shape(x!)[0]!;
-      const [av, bv] = [o.reshape(x!, [n, ...pa]), o.reshape(y!, [n, ...pb])];
-      const c = o[method](av, bv);
+    forward(ops, [x, y]) {
+      const n = ops.shape(x!)[0]!;
+      const [av, bv] = [ops.reshape(x!, [n, ...pa]), ops.reshape(y!, [n, ...pb])];
+      const c = ops[method](av, bv);
       return [[c], { av, bv, c, n }];
     },
-    reverse(o, { av, bv, c, n }, [dc]) {
-      const [da, db] = reverse(o, av, bv, c, dc!);
+    reverse(ops, { av, bv, c, n }, [dc]) {
+      const [da, db] = reverse(ops, av, bv, c, dc!);
       const back = (d: Value | null, p: Shape, s: Shape): Value | null => {
-        const r = unbroadcast(o, d, [n, ...p]);
-        return r === null ? null : o.reshape(r, [n, ...s]);
+        const r = unbroadcast(ops, d, [n, ...p]);
+        return r === null ? null : ops.reshape(r, [n, ...s]);
       };
       return [back(da, pa, a), back(db, pb, b)];
     },
@@ -251,13 +251,13 @@ export function parameterised(name: "add" | "mul", shape: Shape, param: ParamSpe
       dom,
       cod: [cod],
       params: [param],
-      forward(o, [p], [x]) {
-        const c = name === "add" ? o.plus(x!, p!) : o.mul(x!, p!);
+      forward(ops, [p], [x]) {
+        const c = name === "add" ? ops.plus(x!, p!) : ops.mul(x!, p!);
         return [[c], { x: x!, p: p!, c }];
       },
-      reverse(o, { x, p, c }, [dc]) {
-        const [dx, dp] = reverse(o, x, p, c, dc!);
-        return [[unbroadcast(o, dp, shape)], [unbroadcast(o, dx, o.shape(x))]];
+      reverse(ops, { x, p, c }, [dc]) {
+        const [dx, dp] = reverse(ops, x, p, c, dc!);
+        return [[unbroadcast(ops, dp, shape)], [unbroadcast(ops, dx, ops.shape(x))]];
       },
     });
   });
@@ -269,10 +269,10 @@ export function where(shape: Shape): Lens<readonly [Shape, Shape, Shape], readon
     name: `where(${fmtShape(shape)})`,
     dom: [shape, shape, shape],
     cod: [shape],
-    forward: (o, [m, a, b]) => [[o.select(m!, a!, b!)], m!],
-    reverse(o, m, [dc]) {
-      const zero = o.zeros(o.shape(dc!));
-      return [null, o.select(m, dc!, zero), o.select(m, zero, dc!)];
+    forward: (ops, [m, a, b]) => [[ops.select(m!, a!, b!)], m!],
+    reverse(ops, m, [dc]) {
+      const zero = ops.zeros(ops.shape(dc!));
+      return [null, ops.select(m, dc!, zero), ops.select(m, zero, dc!)];
     },
   });
 }

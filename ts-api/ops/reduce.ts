@@ -23,17 +23,17 @@ function reduction(kind: Kind, axis: number): Poly<false> {
       name: label,
       dom,
       cod: [out],
-      forward(o, [x]) {
-        const n = o.shape(x!)[0]!;
-        const y = kind === "max" ? o.maxTo(x!, [n, ...out]) : o.sumTo(x!, [n, ...out]);
-        return [[kind === "mean" ? o.scale(y, 1 / count) : y], { x: x!, y }];
+      forward(ops, [x]) {
+        const n = ops.shape(x!)[0]!;
+        const y = kind === "max" ? ops.maxTo(x!, [n, ...out]) : ops.sumTo(x!, [n, ...out]);
+        return [[kind === "mean" ? ops.scale(y, 1 / count) : y], { x: x!, y }];
       },
-      reverse(o, { x, y }, [dy]) {
-        const full = o.shape(x);
-        if (kind === "sum") return [o.broadcastTo(dy!, full)];
-        if (kind === "mean") return [o.broadcastTo(o.scale(dy!, 1 / count), full)];
+      reverse(ops, { x, y }, [dy]) {
+        const full = ops.shape(x);
+        if (kind === "sum") return [ops.broadcastTo(dy!, full)];
+        if (kind === "mean") return [ops.broadcastTo(ops.scale(dy!, 1 / count), full)];
         // every element equal to the maximum takes the change (each of tied ones in full)
-        return [o.mul(o.equal(x, y), dy!)];
+        return [ops.mul(ops.equal(x, y), dy!)];
       },
     });
   });

@@ -66,4 +66,4 @@ export const softmaxOps = {
 };
 
 /** softmax over all values of each example. Reverse from the output: dx = y (dy - <dy, y>), one fused kernel. */
-export const softmax: Poly<true> = pointwise("softmax", "y", (o, x) => o.softmax(x), (o, y, dy) => o.softmaxReverse(y, dy));
+export const softmax: Poly<true> = pointwise("softmax", "y", (ops, x) => ops.softmax(x), (ops, y, dy) => ops.softmaxReverse(y, dy));

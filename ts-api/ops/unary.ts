@@ -44,22 +44,22 @@ export const unaryOps = {
 };
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-const lens = (name: keyof typeof unaryOps, keeps: "x" | "y", reverse: (o: RealOps, kept: Value, dy: Value) => Value): Poly<true> =>
-  pointwise(name, keeps, (o, x) => o[name](x), reverse);
+const lens = (name: keyof typeof unaryOps, keeps: "x" | "y", reverse: (ops: RealOps, kept: Value, dy: Value) => Value): Poly<true> =>
+  pointwise(name, keeps, (ops, x) => ops[name](x), reverse);
 
 /** e^x, elementwise. Reverse: dy e^x, from the output. */
-export const exp = lens("exp", "y", (o, y, dy) => o.mul(dy, y));
+export const exp = lens("exp", "y", (ops, y, dy) => ops.mul(dy, y));
 /** The natural logarithm, elementwise. Reverse: dy / x. */
-export const log = lens("log", "x", (o, x, dy) => o.div(dy, x));
+export const log = lens("log", "x", (ops, x, dy) => ops.div(dy, x));
 /** The square root, elementwise. Reverse: dy / (2 sqrt x), from the output. */
-export const sqrt = lens("sqrt", "y", (o, y, dy) => o.scale(o.div(dy, y), 0.5));
+export const sqrt = lens("sqrt", "y", (ops, y, dy) => ops.scale(ops.div(dy, y), 0.5));
 /** 1 / sqrt(x), elementwise. Reverse: -dy y^3 / 2, from the output. */
-export const rsqrt = lens("rsqrt", "y", (o, y, dy) => o.scale(o.mul(dy, o.mul(y, o.square(y))), -0.5));
+export const rsqrt = lens("rsqrt", "y", (ops, y, dy) => ops.scale(ops.mul(dy, ops.mul(y, ops.square(y))), -0.5));
 /** -x, elementwise. Reverse: -dy. */
-export const neg = lens("neg", "x", (o, _x, dy) => o.neg(dy));
+export const neg = lens("neg", "x", (ops, _x, dy) => ops.neg(dy));
 /** |x|, elementwise. Reverse: dy sign(x) (0 at 0). */
-export const abs = lens("abs", "x", (o, x, dy) => o.mul(dy, o.sign(x)));
+export const abs = lens("abs", "x", (ops, x, dy) => ops.mul(dy, ops.sign(x)));
 /** x^2, elementwise. Reverse: 2 x dy. */
-export const square = lens("square", "x", (o, x, dy) => o.scale(o.mul(dy, x), 2));
+export const square = lens("square", "x", (ops, x, dy) => ops.scale(ops.mul(dy, x), 2));
 /** The error function, elementwise. Reverse: dy 2/sqrt(pi) e^(-x^2). */
-export const erf = lens("erf", "x", (o, x, dy) => o.mul(dy, o.scale(o.exp(o.neg(o.square(x))), TWO_OVER_SQRT_PI)));
+export const erf = lens("erf", "x", (ops, x, dy) => ops.mul(dy, ops.scale(ops.exp(ops.neg(ops.square(x))), TWO_OVER_SQRT_PI)));

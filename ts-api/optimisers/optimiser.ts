@@ -24,14 +24,14 @@ export interface StateWire {
 
 /**
  * Defines an optimiser from its per-parameter lens S x P -> P:
- * `read(k, state, p)` is the forward pass (the value the model sees) and
- * `update(k, state, p, d)` the reverse (new state and parameter).
+ * `read(ops, state, p)` is the forward pass (the value the model sees) and
+ * `update(ops, state, p, d)` the reverse (new state and parameter).
  */
 export function optimiser(
   name: string,
   state: readonly StateWire[],
-  read: (k: RealOps, s: readonly Value[], p: Value) => Value,
-  update: (k: RealOps, s: readonly Value[], p: Value, d: Value) => Value[],
+  read: (ops: RealOps, s: readonly Value[], p: Value) => Value,
+  update: (ops: RealOps, s: readonly Value[], p: Value, d: Value) => Value[],
 ): Optimiser {
   const perWire = (p: ParamSpec): { specs: ParamSpec[]; lens: Lens<Wires, Wires> } => {
     const specs: ParamSpec[] = [
@@ -42,8 +42,8 @@ export function optimiser(
       name: `${name}(${p.name})`,
       dom: specs.map((s) => s.shape),
       cod: [p.shape],
-      forward: (k, sp) => [[read(k, sp.slice(0, -1), sp[sp.length - 1]!)], sp as Value[]],
-      reverse: (k, sp, [d]) => update(k, sp.slice(0, -1), sp[sp.length - 1]!, d!),
+      forward: (ops, sp) => [[read(ops, sp.slice(0, -1), sp[sp.length - 1]!)], sp as Value[]],
+      reverse: (ops, sp, [d]) => update(ops, sp.slice(0, -1), sp[sp.length - 1]!, d!),
       // an update runs even when no change arrives (momentum keeps moving)
       linear: false,
     });

@@ -7,7 +7,7 @@ import { type Optimiser, optimiser } from "./optimiser.ts";
 
 /** p' = p + d: gradient descent (the step size is the learning rate's). */
 export function sgd(): Optimiser {
-  return optimiser("sgd", [], (_k, _s, p) => p, (k, _s, p, d) => [k.sgdStep(p, d)]);
+  return optimiser("sgd", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.sgdStep(p, d)]);
 }
 
 /** s' = gamma s + d; p' = p + s' (Polyak's heavy ball). */
@@ -16,8 +16,8 @@ export function momentum(options: { gamma?: number } = {}): Optimiser {
   return optimiser(
     `momentum(${gamma})`,
     [{ suffix: "velocity" }],
-    (_k, _s, p) => p,
-    (k, [s], p, d) => k.momentumStep(s!, p, d, gamma),
+    (_ops, _s, p) => p,
+    (ops, [s], p, d) => ops.momentumStep(s!, p, d, gamma),
   );
 }
 
@@ -30,8 +30,8 @@ export function nesterov(options: { gamma?: number } = {}): Optimiser {
   return optimiser(
     `nesterov(${gamma})`,
     [{ suffix: "velocity" }],
-    (k, [s], p) => k.addScaled(p, s!, gamma),
-    (k, [s], p, d) => k.momentumStep(s!, p, d, gamma),
+    (ops, [s], p) => ops.addScaled(p, s!, gamma),
+    (ops, [s], p, d) => ops.momentumStep(s!, p, d, gamma),
   );
 }
 
@@ -41,8 +41,8 @@ export function adagrad(options: { lr?: number; delta?: number } = {}): Optimise
   return optimiser(
     `adagrad(${lr})`,
     [{ suffix: "sumOfSquares" }],
-    (_k, _s, p) => p,
-    (k, [g], p, d) => k.adagradStep(g!, p, d, lr, delta),
+    (_ops, _s, p) => p,
+    (ops, [g], p, d) => ops.adagradStep(g!, p, d, lr, delta),
   );
 }
 
@@ -52,8 +52,8 @@ export function rmsprop(options: { lr?: number; rho?: number; delta?: number } =
   return optimiser(
     `rmsprop(${lr})`,
     [{ suffix: "meanSquare" }],
-    (_k, _s, p) => p,
-    (k, [v], p, d) => k.rmspropStep(v!, p, d, lr, rho, delta),
+    (_ops, _s, p) => p,
+    (ops, [v], p, d) => ops.rmspropStep(v!, p, d, lr, rho, delta),
   );
 }
 
@@ -67,7 +67,7 @@ export function adam(options: { lr?: number; beta1?: number; beta2?: number; del
   return optimiser(
     `adam(${lr})`,
     [{ suffix: "m" }, { suffix: "v" }, { suffix: "t", shape: () => [1] }],
-    (_k, _s, p) => p,
-    (k, [m, v, t], p, d) => k.adamStep(m!, v!, t!, p, d, lr, beta1, beta2, delta),
+    (_ops, _s, p) => p,
+    (ops, [m, v, t], p, d) => ops.adamStep(m!, v!, t!, p, d, lr, beta1, beta2, delta),
   );
 }
