@@ -5,7 +5,7 @@ import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
 import {
   init, dense, seq, supervised, adam, momentum, nesterov, sgd, softmaxCrossEntropy, encodeSafetensors, decodeSafetensors, readSafetensorsHeader,
-  Rng, type Optimiser,
+  Rng, type Optimiser, type TensorData,
 } from "../ts-api/index.ts";
 import { bits, rawFile } from "./safetensors-files.ts";
 
@@ -83,7 +83,7 @@ test("a rejected file leaves every parameter and state bit-identical", () => {
   const before = snapshot(a);
   const good = a.save();
   const tensors = decodeSafetensors(good).tensors;
-  const entries = [...tensors].map(([n, t]) => [n, { shape: t.shape, values: t.values }] as const);
+  const entries: [string, TensorData][] = [...tensors].map(([n, t]) => [n, { shape: t.shape, values: t.values }]);
   const last = entries.length - 1;
   // a bad last entry: every earlier entry would load
   const wrongShape = new Map(entries.map(([n, t], i) => [n, i === last ? { shape: [t.values.length, 1], values: t.values } : t]));
