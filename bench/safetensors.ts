@@ -9,7 +9,7 @@
 //
 //   npm run bench -- safetensors [--mb 100] [--rounds 5]
 import { safetensors } from "@jax-js/loaders";
-import { dense, seq, sgd, mse, supervised } from "../ts-api/index.ts";
+import { type Para, type Wires, dense, seqOf, sgd, mse, supervised } from "../ts-api/index.ts";
 import { startEngine } from "./lib/core.ts";
 import { Report } from "./lib/report.ts";
 import { interleaved, med, ratios } from "./lib/timing.ts";
@@ -27,7 +27,7 @@ const report = new Report("safetensors");
 // square dense layers of 2048: 4 MiB of weights each, as many as make the size asked for
 const WIDTH = 2048;
 const layers = Math.max(1, Math.round((MB * 1e6) / (4 * WIDTH * (WIDTH + 1))));
-const model = seq(...Array.from({ length: layers }, () => dense(WIDTH, WIDTH)));
+const model = seqOf(Array.from({ length: layers }, () => dense(WIDTH, WIDTH))) as Para<Wires, Wires>;
 const source = supervised(model, { loss: mse, optimiser: sgd(), seed: 1 });
 const file = source.save();
 const target = supervised(model, { loss: mse, optimiser: sgd(), seed: 2 });

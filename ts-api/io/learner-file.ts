@@ -37,7 +37,7 @@ function fileName(spec: ParamSpec): string {
 }
 
 /** Encodes a learner's parameters and optimiser state (F32 unless asked for F16, which does not resume exactly). */
-export function encodeLearner(learner: LearnerLike, options: { dtype?: "F32" | "F16" } = {}): Uint8Array {
+export function encodeLearner(learner: LearnerLike, options: { dtype?: "F32" | "F16" } = {}): Uint8Array<ArrayBuffer> {
   const tensors = new Map(learner.specs.map((s, i) => [fileName(s), { shape: s.shape, values: learner.state[i]!.data }]));
   const metadata: Record<string, string> = { format: "paralens" };
   const name = optimiserName(learner);

@@ -260,7 +260,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> {
    * The model's parameters and the optimiser's state as a safetensors file (see encodeLearner):
    * load() it into the same model and optimiser rebuilt from code and training resumes exactly.
    */
-  save(options: { dtype?: "F32" | "F16" } = {}): Uint8Array {
+  save(options: { dtype?: "F32" | "F16" } = {}): Uint8Array<ArrayBuffer> {
     return encodeLearner(this, options);
   }
 

@@ -38,7 +38,7 @@ function pairs<T>(named: Named<T>): [string, T][] {
  *   const bytes = encodeSafetensors({ w: { shape: [2, 2], values: [1, 2, 3, 4] } }, { metadata: { note: "x" } });
  *   decodeSafetensors(bytes).tensors.get("w")!.values; // Float32Array [1, 2, 3, 4]
  */
-export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOptions = {}): Uint8Array {
+export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOptions = {}): Uint8Array<ArrayBuffer> {
   const dtype = options.dtype ?? "F32";
   if (dtype !== "F32" && dtype !== "F16") throw new ParalensError(`encodeSafetensors: dtype must be "F32" or "F16", got ${JSON.stringify(dtype)}`);
   const itemBytes = dtype === "F32" ? 4 : 2;
