@@ -46,6 +46,7 @@ export { encodeSafetensors, decodeSafetensors, readTensor, type TensorData, type
 export { readSafetensorsHeader, MAX_HEADER_BYTES, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader } from "./io/safetensors/header.ts";
 export { floatToHalf, halfToFloat } from "./io/safetensors/dtypes.ts";
 export { encodeLearner, decodeLearnerInto } from "./io/learner-file.ts";
+export { fromTorch, toTorch, type TorchTensors, type TorchNames } from "./io/torch.ts";
 
 // initialisation
 export { Rng } from "./init/random.ts";
