@@ -173,9 +173,10 @@ export function toTorch(model: ModelLike, values: Readonly<Record<string, ArrayL
   const all = new Set(model.params.map((p) => p.name));
   for (const key of Object.keys(names)) if (!all.has(key)) throw new ParalensError(`toTorch: the name table maps "${key}", which is not a parameter of ${model.name}`);
   for (const key of Object.keys(values)) if (!all.has(key)) throw new ParalensError(`toTorch: ${model.name} has no parameter "${key}"`);
+  const kinds = model.params.map((p) => kindOf(p, all));
   const out = new Map<string, TensorData>();
-  for (const p of model.params) {
-    const kind = kindOf(p, all);
+  model.params.forEach((p, at) => {
+    const kind = kinds[at]!;
     const x = values[p.name];
     const size = p.shape.reduce((n, d) => n * d, 1);
     if (x === undefined) throw new ParalensError(`toTorch: missing parameter "${p.name}"`);
@@ -209,7 +210,7 @@ export function toTorch(model: ModelLike, values: Readonly<Record<string, ArrayL
       if (out.has(n)) throw new ParalensError(`toTorch: two parameters map to PyTorch's "${n}"`);
       out.set(n, { shape: shapes[i]!, values: tensors[i]! });
     });
-  }
+  });
   return out;
 }
 
