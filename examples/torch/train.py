@@ -116,9 +116,8 @@ def train(data, out, epochs_mlp, epochs_cnn):
 
 def check(model_path, data, out):
     model = mlp()
-    weights = read_safetensors(model_path)
-    # paralens wrote the tensors in its model order, PyTorch's state_dict order too
-    model.load_state_dict(dict(zip(model.state_dict().keys(), weights.values())))
+    # paralens wrote them under PyTorch's names (toTorch's name table)
+    model.load_state_dict(read_safetensors(model_path))
     with torch.no_grad():
         logits = model(read_safetensors(data)["test_x"])
     write_safetensors(out, {"logits": logits})
