@@ -49,7 +49,11 @@ export {
   supervised, Learner, type SupervisedOptions, type FitOptions, type History, type EpochReport, type BatchReport, type Evaluation,
 } from "./learner/learner.ts";
 export { oneHot, type Data } from "./learner/data.ts";
-export { encodeParameters, decodeParameters, type Parameters } from "./io/parameters.ts";
+export { encodeSafetensors, decodeSafetensors, readTensor, type TensorData, type DecodedTensor, type EncodeOptions } from "./io/safetensors/codec.ts";
+export { readSafetensorsHeader, MAX_HEADER_BYTES, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader } from "./io/safetensors/header.ts";
+export { floatToHalf, halfToFloat } from "./io/safetensors/dtypes.ts";
+export { encodeLearner, decodeLearnerInto } from "./io/learner-file.ts";
+export { fromTorch, toTorch, type TorchTensors, type TorchNames } from "./io/torch.ts";
 
 // initialisation
 export { Rng } from "./init/random.ts";

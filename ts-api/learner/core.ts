@@ -150,7 +150,12 @@ export class LearnerCore<T extends { dispose(): void }, R> {
 
   /** The plan for `key` in a cache, made by `make` if it is not there. */
   protected plan<K, P extends { dispose(): void }>(cache: PlanCache<K, P>, key: K, make: () => P): P {
-    if (this.disposed) throw new ParalensError(`${this.what}: used after dispose()`);
+    this.checkLive();
     return cache.get(key, make);
+  }
+
+  /** Throws if dispose() was called. */
+  protected checkLive(): void {
+    if (this.disposed) throw new ParalensError(`${this.what}: used after dispose()`);
   }
 }

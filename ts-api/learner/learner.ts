@@ -9,7 +9,7 @@ import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
 import { type Data, correct, gather, labels, rows } from "./data.ts";
-import { decodeParameters, encodeParameters } from "../io/parameters.ts";
+import { decodeLearnerInto, encodeLearner } from "../io/learner-file.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "./core.ts";
 import { scoringLens, supervisedLens } from "./supervised.ts";
 
@@ -207,21 +207,18 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     return { loss: lossSum / count, accuracy: hits / count };
   }
 
-  /** The model's parameters as a file (see encodeParameters); load it with load() into the same model rebuilt from code. */
-  save(): Uint8Array {
-    return encodeParameters(this.parameters(), Object.fromEntries(this.model.params.map((p) => [p.name, p.shape])));
+  /**
+   * The model's parameters and the optimiser's state as a safetensors file (see encodeLearner):
+   * load() it into the same model and optimiser rebuilt from code and training resumes exactly.
+   */
+  save(options: { dtype?: "F32" | "F16" } = {}): Uint8Array<ArrayBuffer> {
+    return encodeLearner(this, options);
   }
 
-  /** Loads parameters saved by save(): the file, then its names and shapes, are checked before any value is written. */
+  /** Loads a safetensors file: its header, names and shapes are all checked before any value is written. */
   load(bytes: Uint8Array): void {
-    const { values, shapes } = decodeParameters(bytes);
-    for (const p of this.model.params) {
-      const shape = shapes[p.name];
-      if (shape !== undefined && (shape.length !== p.shape.length || shape.some((d, i) => d !== p.shape[i]))) {
-        throw new ParalensError(`load: "${p.name}" is ${fmtShape(p.shape)} in ${this.model.name} but ${fmtShape(shape)} in the file`);
-      }
-    }
-    this.setParameters(values);
+    this.checkLive();
+    decodeLearnerInto(this, bytes);
   }
 }
 

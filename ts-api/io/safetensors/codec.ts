@@ -1,0 +1,100 @@
+// Whole safetensors files to and from named f32 tensors. The header is
+// checked in full (header.ts) before any tensor byte is read; tensors are
+// written in the order given, with the header padded by spaces to a multiple
+// of 8 bytes so that every tensor is aligned in the file.
+import { ParalensError, fmtShape } from "../../engine/errors.ts";
+import { convertInto, floatToHalf } from "./dtypes.ts";
+import { type SafetensorsDtype, type SafetensorsEntry, readSafetensorsHeader } from "./header.ts";
+
+/** A tensor to write: its shape and its values in row-major order. */
+export interface TensorData {
+  readonly shape: readonly number[];
+  readonly values: ArrayLike<number>;
+}
+
+/** A tensor read from a file: its values converted to f32, with the dtype it was stored in. */
+export interface DecodedTensor {
+  readonly dtype: SafetensorsDtype;
+  readonly shape: readonly number[];
+  readonly values: Float32Array;
+}
+
+export interface EncodeOptions {
+  /** "F32" (default) or "F16" (rounded to nearest, ties to even; overflow becomes Inf). */
+  dtype?: "F32" | "F16";
+  /** String-to-string metadata, stored under "__metadata__". */
+  metadata?: Readonly<Record<string, string>> | ReadonlyMap<string, string>;
+}
+
+type Named<T> = ReadonlyMap<string, T> | Readonly<Record<string, T>>;
+
+function pairs<T>(named: Named<T>): [string, T][] {
+  return named instanceof Map ? [...named] : Object.entries(named as Record<string, T>);
+}
+
+/**
+ * Encodes named tensors as a safetensors file.
+ *
+ *   const bytes = encodeSafetensors({ w: { shape: [2, 2], values: [1, 2, 3, 4] } }, { metadata: { note: "x" } });
+ *   decodeSafetensors(bytes).tensors.get("w")!.values; // Float32Array [1, 2, 3, 4]
+ */
+export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOptions = {}): Uint8Array<ArrayBuffer> {
+  const dtype = options.dtype ?? "F32";
+  if (dtype !== "F32" && dtype !== "F16") throw new ParalensError(`encodeSafetensors: dtype must be "F32" or "F16", got ${JSON.stringify(dtype)}`);
+  const itemBytes = dtype === "F32" ? 4 : 2;
+  // Built on a null-prototype object so that any name, "__proto__" included, is an own key of the JSON.
+  const header: Record<string, unknown> = Object.create(null);
+  const metadata = options.metadata === undefined ? [] : pairs(options.metadata);
+  if (metadata.length > 0) {
+    const m: Record<string, string> = Object.create(null);
+    for (const [k, v] of metadata) {
+      if (typeof v !== "string") throw new ParalensError(`encodeSafetensors: metadata "${k}" must be a string, got ${typeof v}`);
+      m[k] = v;
+    }
+    header["__metadata__"] = m;
+  }
+  const list = pairs(tensors);
+  let at = 0;
+  for (const [name, t] of list) {
+    if (name === "" || name === "__metadata__") throw new ParalensError(`encodeSafetensors: ${JSON.stringify(name)} cannot name a tensor`);
+    if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new ParalensError(`encodeSafetensors: "${name}" has shape ${fmtShape(t.shape)}; a shape holds whole numbers >= 0`);
+    const size = t.shape.reduce((a, b) => a * b, 1);
+    if (size !== t.values.length) throw new ParalensError(`encodeSafetensors: "${name}" is ${fmtShape(t.shape)} (${size} values) but has ${t.values.length}`);
+    header[name] = { dtype, shape: [...t.shape], data_offsets: [at, at + size * itemBytes] };
+    at += size * itemBytes;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const headerLength = Math.ceil(json.length / 8) * 8;
+  const bytes = new Uint8Array(8 + headerLength + at);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, headerLength, true);
+  view.setUint32(4, Math.floor(headerLength / 2 ** 32), true);
+  bytes.set(json, 8);
+  bytes.fill(0x20, 8 + json.length, 8 + headerLength);
+  let offset = 8 + headerLength;
+  for (const [, t] of list) {
+    const n = t.values.length;
+    if (dtype === "F32") new Float32Array(bytes.buffer, offset, n).set(t.values);
+    else {
+      const out = new Uint16Array(bytes.buffer, offset, n);
+      for (let i = 0; i < n; i++) out[i] = floatToHalf(t.values[i]!);
+    }
+    offset += n * itemBytes;
+  }
+  return bytes;
+}
+
+/** Decodes a safetensors file (F32, F16, BF16 or F64 tensors, converted to f32), after checking its header in full. */
+export function decodeSafetensors(bytes: Uint8Array): { tensors: Map<string, DecodedTensor>; metadata: Map<string, string> } {
+  const header = readSafetensorsHeader(bytes);
+  const tensors = new Map<string, DecodedTensor>();
+  for (const e of header.entries) tensors.set(e.name, { dtype: e.dtype, shape: e.shape, values: readTensor(bytes, e) });
+  return { tensors, metadata: new Map(header.metadata) };
+}
+
+/** Reads one checked entry into `target` (by default a new array): one pass over its bytes. */
+export function readTensor(bytes: Uint8Array, entry: SafetensorsEntry, target: Float32Array = new Float32Array(entry.size)): Float32Array {
+  if (target.length !== entry.size) throw new ParalensError(`readTensor: "${entry.name}" has ${entry.size} values but the target holds ${target.length}`);
+  convertInto(bytes, entry.begin, entry.size, entry.dtype, target);
+  return target;
+}
