@@ -5,7 +5,7 @@
 // in parameter-free parts leaves its names as they were.
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import type { Carrier, Change, Value } from "./category.ts";
-import { type Layer, type Lens, type Para, type ParamSpec, type Poly, poly, resolve } from "./para.ts";
+import { type Layer, type Lens, type Para, type ParamSpec, type AnyShape, anyShape, resolve } from "./para.ts";
 import { type Wires, type WiresAgree, sameWires } from "./shapes.ts";
 import type { RealOps } from "../ops/index.ts";
 
@@ -15,8 +15,8 @@ type AnyPara = Para<any, any, any>;
 type AnyLens = Lens<any, any, any>;
 type Next<Prev extends Wires, L> =
   L extends Para<infer A, infer B, any> ? (WiresAgree<Prev, A> extends true ? B : never)
-  : L extends Poly<true, any> ? Prev
-  : L extends Poly<boolean, any> ? Wires
+  : L extends AnyShape<true, any> ? Prev
+  : L extends AnyShape<boolean, any> ? Wires
   : never;
 
 type CheckRest<Prev extends Wires, Ls extends readonly unknown[]> = Ls extends readonly [infer L, ...infer Rest]
@@ -34,7 +34,7 @@ export type Chain<Ls extends readonly unknown[]> = Ls extends readonly [infer F 
   ? [F, ...CheckRest<F["cod"], Rest>]
   : Ls;
 
-type CarrierOf<L> = L extends Para<any, any, infer K> ? K : L extends Poly<boolean, infer K> ? K : RealOps;
+type CarrierOf<L> = L extends Para<any, any, infer K> ? K : L extends AnyShape<boolean, infer K> ? K : RealOps;
 type Tail<Ls extends readonly unknown[]> = Ls extends readonly [unknown, ...infer R] ? R : [];
 
 export type Seq<Ls extends readonly [AnyPara, ...Layer<any>[]]> = Para<
@@ -55,20 +55,20 @@ export type Seq<Ls extends readonly [AnyPara, ...Layer<any>[]]> = Para<
  *   const model = seq(dense(4, 20), sigmoid, dense(20, 3), sigmoid);
  */
 export function seq<const Ls extends readonly [AnyPara, ...Layer<any>[]]>(...layers: Ls & Chain<Ls>): Seq<Ls>;
-export function seq<const Ls extends readonly [Poly<boolean, any>, ...Layer<any>[]]>(...layers: Ls): Poly<false, CarrierOf<Ls[0]>>;
-export function seq(...layers: readonly Layer<any>[]): Para<Wires, Wires, any> | Poly<boolean, any> {
+export function seq<const Ls extends readonly [AnyShape<boolean, any>, ...Layer<any>[]]>(...layers: Ls): AnyShape<false, CarrierOf<Ls[0]>>;
+export function seq(...layers: readonly Layer<any>[]): Para<Wires, Wires, any> | AnyShape<boolean, any> {
   return seqOf(layers);
 }
 
 /**
  * seq of a list built at run time (shapes are then checked at run time only):
- * a Para, or a Poly if the first layer is shape-polymorphic.
+ * a Para, or a AnyShape if the first layer is shape-polymorphic.
  */
-export function seqOf<K extends Carrier = RealOps>(layers: readonly Layer<K>[]): Para<Wires, Wires, K> | Poly<boolean, K> {
+export function seqOf<K extends Carrier = RealOps>(layers: readonly Layer<K>[]): Para<Wires, Wires, K> | AnyShape<boolean, K> {
   if (layers.length === 0) throw new ParalensError("seq: needs at least one part");
   const first = layers[0]!;
-  if (first.kind === "poly") {
-    return poly(`seq(${layers.map((l) => l.name).join(", ")})`, false, (dom) => seqOf<K>([first.at(dom), ...layers.slice(1)]) as Para<Wires, Wires, K>);
+  if (first.kind === "anyShape") {
+    return anyShape(`seq(${layers.map((l) => l.name).join(", ")})`, false, (dom) => seqOf<K>([first.at(dom), ...layers.slice(1)]) as Para<Wires, Wires, K>);
   }
   const parts: Para<Wires, Wires, K>[] = [first];
   for (const layer of layers.slice(1)) {
@@ -130,7 +130,7 @@ export function par<const Fs extends readonly [AnyPara, ...AnyPara[]]>(...fs: Fs
 export function par<K extends Carrier>(...fs: readonly Para<Wires, Wires, K>[]): Para<Wires, Wires, K> {
   if (fs.length === 0) throw new ParalensError("par: needs at least one part");
   for (const f of fs as readonly Layer<K>[]) {
-    if (f.kind === "poly") {
+    if (f.kind === "anyShape") {
       throw new ParalensError(`par: ${f.name} has no fixed shape here; give it one, e.g. ${f.name}.at([n])`);
     }
   }

@@ -38,15 +38,15 @@ export interface Lens<A extends Wires = Wires, B extends Wires = Wires, K extend
  * shape it is fed is known, which seq supplies. `same` marks layers whose
  * output shape is their input shape, so types can follow them.
  */
-export interface Poly<Same extends boolean = boolean, K extends Carrier = RealOps> {
-  readonly kind: "poly";
+export interface AnyShape<Same extends boolean = boolean, K extends Carrier = RealOps> {
+  readonly kind: "anyShape";
   readonly name: string;
   readonly same: Same;
   /** The layer at a given input: one shape ([3]) or a list of wires ([[3], [2]]). */
   at<A extends Wires>(dom: A | Shape): Para<Same extends true ? A : Wires, Same extends true ? A : Wires, K>;
 }
 
-export type Layer<K extends Carrier = RealOps> = Para<any, any, K> | Poly<boolean, K>;
+export type Layer<K extends Carrier = RealOps> = Para<any, any, K> | AnyShape<boolean, K>;
 
 /** How a primitive is defined: shapes, parameters and its two passes side by side. */
 export interface ParaSpec<A extends Wires, B extends Wires, R, K extends Carrier> {
@@ -127,17 +127,17 @@ export function lens<A extends Wires, B extends Wires, R, K extends Carrier = Re
 }
 
 /** Defines a shape-polymorphic layer from a function of its input wires. */
-export function poly<Same extends boolean, K extends Carrier = RealOps>(
+export function anyShape<Same extends boolean, K extends Carrier = RealOps>(
   name: string,
   same: Same,
   at: (dom: Wires) => Para<Wires, Wires, K>,
-): Poly<Same, K> {
-  return { kind: "poly", name, same, at: ((dom: Shape | Wires) => at(asWires(dom) as Wires)) as Poly<Same, K>["at"] };
+): AnyShape<Same, K> {
+  return { kind: "anyShape", name, same, at: ((dom: Shape | Wires) => at(asWires(dom) as Wires)) as AnyShape<Same, K>["at"] };
 }
 
 /** The Para a layer denotes at a given input. */
 export function resolve<K extends Carrier>(layer: Layer<K>, dom: Wires): Para<Wires, Wires, K> {
-  return layer.kind === "poly" ? layer.at(dom) : layer;
+  return layer.kind === "anyShape" ? layer.at(dom) : layer;
 }
 
 function arity(name: string, what: string, expected: number, got: number): void {

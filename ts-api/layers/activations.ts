@@ -1,6 +1,6 @@
 // The activations by name, for options like dense(4, 3, "relu"). Each one's
 // kernel, reference and reverse live together in ops/.
-import type { Poly } from "../algebra/para.ts";
+import type { AnyShape } from "../algebra/para.ts";
 import { ParalensError } from "../engine/errors.ts";
 import { leakyRelu, relu, sigmoid, tanh } from "../ops/activations.ts";
 import { softmax } from "../ops/softmax.ts";
@@ -10,7 +10,7 @@ export { leakyRelu, relu, sigmoid, softmax, tanh };
 export type ActivationName = "sigmoid" | "tanh" | "relu" | "leakyRelu" | "softmax";
 
 /** Looks up an activation by name. */
-export function activationNamed(name: ActivationName): Poly<true> {
+export function activationNamed(name: ActivationName): AnyShape<true> {
   const found = { sigmoid, tanh, relu, leakyRelu: leakyRelu(), softmax }[name];
   if (found === undefined) throw new ParalensError(`unknown activation "${name}"; use sigmoid, tanh, relu, leakyRelu or softmax`);
   return found;

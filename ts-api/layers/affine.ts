@@ -1,5 +1,5 @@
 import type { Value } from "../algebra/category.ts";
-import type { Poly } from "../algebra/para.ts";
+import type { AnyShape } from "../algebra/para.ts";
 import { ParalensError } from "../engine/errors.ts";
 import { pointwise } from "../ops/pointwise.ts";
 
@@ -9,7 +9,7 @@ import { pointwise } from "../ops/pointwise.ts";
  *
  *   const halfPlusOne = affine(0.5, 1);
  */
-export function affine(a: number, b = 0): Poly<true> {
+export function affine(a: number, b = 0): AnyShape<true> {
   if (!Number.isFinite(a) || !Number.isFinite(b)) throw new ParalensError(`affine: a and b must be finite numbers, got ${a} and ${b}`);
   const shift = new Float32Array([b]);
   return pointwise(

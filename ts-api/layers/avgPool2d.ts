@@ -1,4 +1,4 @@
-import { type Poly, lens, poly } from "../algebra/para.ts";
+import { type AnyShape, lens, anyShape } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { type Padding, type Pair, describeWindow, imageWindow } from "../ops/conv/window.ts";
 
@@ -13,10 +13,10 @@ import { type Padding, type Pair, describeWindow, imageWindow } from "../ops/con
  *
  *   seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), relu, avgPool2d(2))   // [28, 28, 1] -> [14, 14, 8]
  */
-export function avgPool2d(size: Pair, options: { stride?: Pair; padding?: Padding } = {}): Poly<false> {
+export function avgPool2d(size: Pair, options: { stride?: Pair; padding?: Padding } = {}): AnyShape<false> {
   const { stride = size, padding = "valid" } = options;
   const label = `avgPool2d(${describeWindow("avgPool2d", size, stride, padding)})`;
-  return poly(label, false, (dom) => {
+  return anyShape(label, false, (dom) => {
     const [g, c] = imageWindow(label, dom, size, stride, padding);
     return lens<Wires, Wires, null>({
       name: label,

@@ -1,5 +1,5 @@
 import type { Value } from "../algebra/category.ts";
-import { type ParamSpec, type Poly, para, poly } from "../algebra/para.ts";
+import { type ParamSpec, type AnyShape, para, anyShape } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import type { RealOps } from "../ops/index.ts";
 import { type Padding, type Pair, type Window2d, describeWindow, imageWindow } from "../ops/conv/window.ts";
@@ -43,12 +43,12 @@ export interface Conv2dOptions {
  *
  *   const model = seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), relu, maxPool2d(2), flatten, dense(14 * 14 * 8, 10)).at([28, 28, 1]);
  */
-export function conv2d(options: Conv2dOptions): Poly<false> {
+export function conv2d(options: Conv2dOptions): AnyShape<false> {
   const { filters, kernel, stride = 1, padding = "valid", bias = true } = options;
   positive("conv2d: filters", filters);
   const win = describeWindow("conv2d", kernel, stride, padding);
   const label = `conv2d(${win} -> ${filters})`;
-  return poly(label, false, (dom) => {
+  return anyShape(label, false, (dom) => {
     const [g, c] = imageWindow(label, dom, kernel, stride, padding);
     const params: ParamSpec[] = [{ name: "filter", shape: [g.kh, g.kw, c, filters], init: options.init ?? glorotUniform, role: "parameter" }];
     if (bias) params.push({ name: "bias", shape: [filters], init: options.biasInit ?? zeros, role: "parameter" });

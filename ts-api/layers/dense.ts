@@ -1,4 +1,4 @@
-import type { Para, Poly } from "../algebra/para.ts";
+import type { Para, AnyShape } from "../algebra/para.ts";
 import { seqOf } from "../algebra/compose.ts";
 import type { Initialiser } from "../init/initialisers.ts";
 import { type ActivationName, activationNamed } from "./activations.ts";
@@ -15,7 +15,7 @@ import { linear } from "./linear.ts";
 export function dense<const I extends number, const O extends number>(
   inputs: I,
   outputs: O,
-  activation?: ActivationName | Poly<true>,
+  activation?: ActivationName | AnyShape<true>,
   options: { init?: Initialiser; biasInit?: Initialiser } = {},
 ): Para<readonly [readonly [I]], readonly [readonly [O]]> {
   const act = typeof activation === "string" ? activationNamed(activation) : activation;

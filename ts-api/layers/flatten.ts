@@ -1,4 +1,4 @@
-import { type Poly, poly } from "../algebra/para.ts";
+import { type AnyShape, anyShape } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import { view } from "./reshape.ts";
@@ -10,7 +10,7 @@ import { view } from "./reshape.ts";
  *
  *   seq(conv2d({ filters: 5, kernel: 3 }), relu, maxPool2d(2), flatten, dense(13 * 13 * 5, 10)).at([28, 28, 1])
  */
-export const flatten: Poly<false> = poly("flatten", false, (dom: Wires) => {
+export const flatten: AnyShape<false> = anyShape("flatten", false, (dom: Wires) => {
   if (dom.length !== 1) throw new ParalensError(`flatten: acts on one wire, got ${fmtWires(dom)}`);
   const from = dom[0]!;
   return view("flatten", from, [from.reduce((a, b) => a * b, 1)]);

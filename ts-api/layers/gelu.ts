@@ -1,4 +1,4 @@
-import { type Poly, poly } from "../algebra/para.ts";
+import { type AnyShape, anyShape } from "../algebra/para.ts";
 import { diagram } from "../cdl/diagram.ts";
 import { elementwise } from "../ops/binary.ts";
 import { erf } from "../ops/unary.ts";
@@ -13,7 +13,7 @@ import { affine } from "./affine.ts";
  *
  *   const mlp = seq(dense(64, 256), gelu, dense(256, 64));
  */
-export const gelu: Poly<true> = poly("gelu", true, (dom) =>
+export const gelu: AnyShape<true> = anyShape("gelu", true, (dom) =>
   diagram("gelu", dom, (d, [x]) => {
     const phi = d.apply1(affine(0.5, 0.5), [d.apply1(erf, [d.apply1(affine(Math.SQRT1_2), [x!])])]);
     return [d.apply1(elementwise("mul", x!.shape, phi.shape), [x!, phi])];

@@ -1,4 +1,4 @@
-import { type ParamSpec, type Poly, poly } from "../algebra/para.ts";
+import { type ParamSpec, type AnyShape, anyShape } from "../algebra/para.ts";
 import { diagram } from "../cdl/diagram.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import { type Initialiser, constant, zeros } from "../init/initialisers.ts";
@@ -26,10 +26,10 @@ export interface LayerNormOptions {
  *
  *   const block = seq(dense(16, 32), layerNorm(), relu);
  */
-export function layerNorm(options: LayerNormOptions = {}): Poly<true> {
+export function layerNorm(options: LayerNormOptions = {}): AnyShape<true> {
   const { eps = 1e-5, affine: learned = true } = options;
   if (!(eps >= 0) || !Number.isFinite(eps)) throw new ParalensError(`layerNorm: eps must be a finite number >= 0, got ${eps}`);
-  return poly("layerNorm", true, (dom) => {
+  return anyShape("layerNorm", true, (dom) => {
     if (dom.length !== 1 || dom[0]!.length === 0) throw new ParalensError(`layerNorm: acts on one wire with at least one axis, got ${fmtWires(dom)}`);
     const shape = dom[0]!;
     const features = [shape[shape.length - 1]!];

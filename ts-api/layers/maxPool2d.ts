@@ -1,5 +1,5 @@
 import type { Value } from "../algebra/category.ts";
-import { type Poly, lens, poly } from "../algebra/para.ts";
+import { type AnyShape, lens, anyShape } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { type Padding, type Pair, describeWindow, imageWindow } from "../ops/conv/window.ts";
 
@@ -16,10 +16,10 @@ import { type Padding, type Pair, describeWindow, imageWindow } from "../ops/con
  *
  *   seq(conv2d({ filters: 8, kernel: 3 }), relu, maxPool2d(2))   // [28, 28, 1] -> [13, 13, 8]
  */
-export function maxPool2d(size: Pair, options: { stride?: Pair; padding?: Padding } = {}): Poly<false> {
+export function maxPool2d(size: Pair, options: { stride?: Pair; padding?: Padding } = {}): AnyShape<false> {
   const { stride = size, padding = "valid" } = options;
   const label = `maxPool2d(${describeWindow("maxPool2d", size, stride, padding)})`;
-  return poly(label, false, (dom) => {
+  return anyShape(label, false, (dom) => {
     const [g, c] = imageWindow(label, dom, size, stride, padding);
     return lens<Wires, Wires, Value>({
       name: label,

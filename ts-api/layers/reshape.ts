@@ -1,4 +1,4 @@
-import { type Lens, type Poly, lens, poly } from "../algebra/para.ts";
+import { type Lens, type AnyShape, lens, anyShape } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 
@@ -9,13 +9,13 @@ import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
  *
  *   seq(reshape([28, 28, 1]), conv2d({ filters: 8, kernel: 3 })).at([784])
  */
-export function reshape(shape: Shape): Poly<false> {
+export function reshape(shape: Shape): AnyShape<false> {
   const label = `reshape(${fmtShape(shape)})`;
   const unknown = shape.filter((d) => d === -1).length;
   if (unknown > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
     throw new ParalensError(`${label}: axes must be whole numbers >= 0, with at most one -1 (inferred)`);
   }
-  return poly(label, false, (dom) => {
+  return anyShape(label, false, (dom) => {
     if (dom.length !== 1) throw new ParalensError(`${label}: acts on one wire, got ${fmtWires(dom)}`);
     const from = dom[0]!;
     const size = from.reduce((a, b) => a * b, 1);

@@ -1,4 +1,4 @@
-import { type Poly, poly } from "../algebra/para.ts";
+import { type AnyShape, anyShape } from "../algebra/para.ts";
 import { diagram } from "../cdl/diagram.ts";
 import { elementwise } from "../ops/binary.ts";
 import { sigmoid } from "../ops/activations.ts";
@@ -10,6 +10,6 @@ import { sigmoid } from "../ops/activations.ts";
  *
  *   const mlp = seq(dense(8, 32), silu, dense(32, 8));
  */
-export const silu: Poly<true> = poly("silu", true, (dom) =>
+export const silu: AnyShape<true> = anyShape("silu", true, (dom) =>
   diagram("silu", dom, (d, [x]) => [d.apply1(elementwise("mul", x!.shape, x!.shape), [x!, d.apply1(sigmoid, [x!])])]),
 );

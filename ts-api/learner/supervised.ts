@@ -11,7 +11,7 @@
 // bare model: scoringLens(model, loss).
 import type { Carrier } from "../algebra/category.ts";
 import { par, seqOf } from "../algebra/compose.ts";
-import type { Lens, Para, ParamSpec, Poly } from "../algebra/para.ts";
+import type { Lens, Para, ParamSpec, AnyShape } from "../algebra/para.ts";
 import { type Reparameterisation, reparam } from "../algebra/reparam.ts";
 import { type Times, type Wires, sameWires } from "../algebra/shapes.ts";
 import { id, tap } from "../algebra/structure.ts";
@@ -25,11 +25,11 @@ import { ParalensError, fmtWires } from "../engine/errors.ts";
  */
 export interface LearningParts<K extends Carrier = RealOps> {
   /** Prediction and label in, the loss out: [S, S] -> L, taking the shape of the model's output. */
-  loss: Poly<false, K>;
+  loss: AnyShape<false, K>;
   /** The lens S x P -> P on the parameter wire, built for the model's parameters. */
   optimiser: (params: readonly ParamSpec[]) => Reparameterisation<K>;
   /** The learning rate L -> I: its reverse emits the change that starts backpropagation. */
-  rate: Lens<Wires, readonly [], K> | Poly<false, K>;
+  rate: Lens<Wires, readonly [], K> | AnyShape<false, K>;
 }
 
 /**
@@ -42,7 +42,7 @@ export interface LearningParts<K extends Carrier = RealOps> {
  */
 export function scoringLens<A extends Wires, B extends Wires, K extends Carrier = RealOps>(
   model: Para<A, B, K>,
-  loss: Poly<false, K>,
+  loss: AnyShape<false, K>,
 ): Para<Times<A, B>, Wires, K> {
   const out: Wires = model.cod;
   const pair = [...out, ...out];
@@ -77,11 +77,11 @@ export function supervisedLens<A extends Wires, B extends Wires, K extends Carri
  */
 function withEnds<A extends Wires, B extends Wires = Wires, K extends Carrier = RealOps>(
   what: string,
-  f: Para<Wires, Wires, K> | Poly<boolean, K>,
+  f: Para<Wires, Wires, K> | AnyShape<boolean, K>,
   dom: A,
   cod?: B,
 ): Para<A, B, K> {
-  if (f.kind === "poly") throw new ParalensError(`${what}: ${f.name} has no fixed shape`);
+  if (f.kind === "anyShape") throw new ParalensError(`${what}: ${f.name} has no fixed shape`);
   if (!sameWires(f.dom, dom) || (cod !== undefined && !sameWires(f.cod, cod))) {
     throw new ParalensError(`${what}: ${f.name} is ${fmtWires(f.dom)} -> ${fmtWires(f.cod)}, expected ${fmtWires(dom)} -> ${cod ? fmtWires(cod) : "any wires"}`);
   }

@@ -5,13 +5,13 @@
 // so those calls are pruned. Each takes the shape of the model output it is
 // composed with.
 import type { Value } from "../algebra/category.ts";
-import { type Poly, lens, poly } from "../algebra/para.ts";
+import { type AnyShape, lens, anyShape } from "../algebra/para.ts";
 import { type Wires, sameShape } from "../algebra/shapes.ts";
 import type { RealOps } from "../ops/index.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 
 /** A loss: a polymorphic lens [S, S] -> [[]] (prediction, label -> loss per example). */
-export type Loss = Poly<false>;
+export type Loss = AnyShape<false>;
 
 /** The loss wire: one number per example. */
 export const LOSS: Wires = [[]];
@@ -21,7 +21,7 @@ function loss(
   forward: (ops: RealOps, y: Value, t: Value) => [l: Value, residual: Value],
   reverse: (ops: RealOps, residual: Value, y: Value, t: Value, dl: Value) => [dy: Value, dt: Value],
 ): Loss {
-  return poly(name, false, (dom) => {
+  return anyShape(name, false, (dom) => {
     if (dom.length !== 2 || !sameShape(dom[0]!, dom[1]!)) {
       throw new ParalensError(`${name}: takes a prediction and a label of one shape, got ${fmtWires(dom)}`);
     }

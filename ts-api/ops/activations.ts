@@ -2,7 +2,7 @@
 // Their reverses are fused kernels (one pass over memory instead of two or
 // three composed ops); the elementary ops in unary.ts compose instead.
 import type { Value } from "../algebra/category.ts";
-import type { Poly } from "../algebra/para.ts";
+import type { AnyShape } from "../algebra/para.ts";
 import { sameSize } from "./checks.ts";
 import { op } from "./op.ts";
 import { mapRef } from "./ref-tensor.ts";
@@ -37,12 +37,12 @@ export const activationOps = {
 };
 
 /** sigmoid(x) = 1 / (1 + e^-x), elementwise. Reverse from the output: dy y (1 - y). */
-export const sigmoid: Poly<true> = pointwise("sigmoid", "y", (ops, x) => ops.sigmoid(x), (ops, y, dy) => ops.sigmoidReverse(y, dy));
+export const sigmoid: AnyShape<true> = pointwise("sigmoid", "y", (ops, x) => ops.sigmoid(x), (ops, y, dy) => ops.sigmoidReverse(y, dy));
 /** tanh, elementwise. Reverse from the output: dy (1 - y^2). */
-export const tanh: Poly<true> = pointwise("tanh", "y", (ops, x) => ops.tanh(x), (ops, y, dy) => ops.tanhReverse(y, dy));
+export const tanh: AnyShape<true> = pointwise("tanh", "y", (ops, x) => ops.tanh(x), (ops, y, dy) => ops.tanhReverse(y, dy));
 /** relu(x) = max(x, 0), elementwise; its derivative at 0 is taken to be 0. */
-export const relu: Poly<true> = pointwise("relu", "x", (ops, x) => ops.relu(x), (ops, x, dy) => ops.reluReverse(x, dy));
+export const relu: AnyShape<true> = pointwise("relu", "x", (ops, x) => ops.relu(x), (ops, x, dy) => ops.reluReverse(x, dy));
 /** x for x > 0, alpha x otherwise. */
-export function leakyRelu(alpha = 0.01): Poly<true> {
+export function leakyRelu(alpha = 0.01): AnyShape<true> {
   return pointwise(`leakyRelu(${alpha})`, "x", (ops, x) => ops.leakyRelu(x, alpha), (ops, x, dy) => ops.leakyReluReverse(x, dy, alpha));
 }

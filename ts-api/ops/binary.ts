@@ -9,7 +9,7 @@ import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import type { RealOps } from "./index.ts";
 import { type Op, type PlanContext, op } from "./op.ts";
-import { type Lens, type ParamSpec, type Poly, lens, para, poly } from "../algebra/para.ts";
+import { type Lens, type ParamSpec, type AnyShape, lens, para, anyShape } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { type RefTensor, refTensor, sizeOf } from "./ref-tensor.ts";
 import { broadcastShape, broadcastsTo, group, stridesOver } from "./broadcast.ts";
@@ -241,9 +241,9 @@ export function elementwise(name: BinaryName, a: Shape, b: Shape): Lens<readonly
  * reverse is the op's, with p's change summed over the batch and every
  * repeated axis.
  */
-export function parameterised(name: "add" | "mul", shape: Shape, param: ParamSpec): Poly<false> {
+export function parameterised(name: "add" | "mul", shape: Shape, param: ParamSpec): AnyShape<false> {
   const reverse = rows[name].reverse!;
-  return poly(`${name}(${param.name} ${fmtShape(shape)})`, false, (dom) => {
+  return anyShape(`${name}(${param.name} ${fmtShape(shape)})`, false, (dom) => {
     if (dom.length !== 1) throw new ParalensError(`${name}(${param.name}): acts on one wire, got ${fmtWires(dom)}`);
     const cod = broadcastShape(`${name}(${param.name})`, dom[0]!, shape);
     return para<Wires, Wires, { x: Value; p: Value; c: Value }>({

@@ -3,7 +3,7 @@
 // (or of a value and its change, for fused reverse kernels).
 import type { Value } from "../algebra/category.ts";
 import type { Core } from "../engine/core.ts";
-import { type Poly, lens, poly } from "../algebra/para.ts";
+import { type AnyShape, lens, anyShape } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import type { RealOps } from "./index.ts";
@@ -45,7 +45,7 @@ export function unaryReverse(kernel: Kernel2, f64: (u: number, dy: number) => nu
 }
 
 /**
- * The lens of a pointwise op on a wire of any shape (a Poly layer): forward
+ * The lens of a pointwise op on a wire of any shape (a AnyShape layer): forward
  * `f`, and `reverse` from the value it keeps, the input x or the output y
  * (sigmoid's derivative is a function of its output, so it keeps that).
  */
@@ -54,8 +54,8 @@ export function pointwise(
   keeps: "x" | "y",
   f: (ops: RealOps, x: Value) => Value,
   reverse: (ops: RealOps, kept: Value, dy: Value) => Value,
-): Poly<true> {
-  return poly(name, true, (dom) => {
+): AnyShape<true> {
+  return anyShape(name, true, (dom) => {
     if (dom.length !== 1) throw new ParalensError(`${name}: acts on one wire, got ${fmtWires(dom)}`);
     return lens<Wires, Wires, Value>({
       name,

@@ -3,16 +3,16 @@
 // (x - mean(x), x / sum(x)). Their kernels are the broadcast ops' sumTo and
 // maxTo; their reverses are broadcasts.
 import type { Value } from "../algebra/category.ts";
-import { type Poly, lens, poly } from "../algebra/para.ts";
+import { type AnyShape, lens, anyShape } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 
 type Kind = "sum" | "mean" | "max";
 
-function reduction(kind: Kind, axis: number): Poly<false> {
+function reduction(kind: Kind, axis: number): AnyShape<false> {
   const label = `reduce${kind[0]!.toUpperCase()}${kind.slice(1)}(${axis})`;
   if (!Number.isInteger(axis)) throw new ParalensError(`${label}: axis must be a whole number, got ${axis}`);
-  return poly(label, false, (dom) => {
+  return anyShape(label, false, (dom) => {
     if (dom.length !== 1) throw new ParalensError(`${label}: acts on one wire, got ${fmtWires(dom)}`);
     const shape = dom[0]!;
     const at = axis < 0 ? shape.length + axis : axis;
@@ -40,12 +40,12 @@ function reduction(kind: Kind, axis: number): Poly<false> {
 }
 
 /** The sum along `axis` of each example (default the last), kept as an axis of size 1. Reverse: the change repeated. */
-export const reduceSum = (axis = -1): Poly<false> => reduction("sum", axis);
+export const reduceSum = (axis = -1): AnyShape<false> => reduction("sum", axis);
 /** The mean along `axis` (default the last), kept as an axis of size 1. Reverse: the change repeated and divided by the count. */
-export const reduceMean = (axis = -1): Poly<false> => reduction("mean", axis);
+export const reduceMean = (axis = -1): AnyShape<false> => reduction("mean", axis);
 /**
  * The maximum along `axis` (default the last), kept as an axis of size 1.
  * Reverse: the change goes to the elements equal to the maximum (all of them
  * on a tie, where the derivative does not exist).
  */
-export const reduceMax = (axis = -1): Poly<false> => reduction("max", axis);
+export const reduceMax = (axis = -1): AnyShape<false> => reduction("max", axis);

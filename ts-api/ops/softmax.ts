@@ -4,7 +4,7 @@
 import type { Value } from "../algebra/category.ts";
 import { sameSize } from "./checks.ts";
 import { op } from "./op.ts";
-import type { Poly } from "../algebra/para.ts";
+import type { AnyShape } from "../algebra/para.ts";
 import { pointwise } from "./pointwise.ts";
 import { type RefTensor, refTensor, rowsCols } from "./ref-tensor.ts";
 
@@ -66,4 +66,4 @@ export const softmaxOps = {
 };
 
 /** softmax over all values of each example. Reverse from the output: dx = y (dy - <dy, y>), one fused kernel. */
-export const softmax: Poly<true> = pointwise("softmax", "y", (ops, x) => ops.softmax(x), (ops, y, dy) => ops.softmaxReverse(y, dy));
+export const softmax: AnyShape<true> = pointwise("softmax", "y", (ops, x) => ops.softmax(x), (ops, y, dy) => ops.softmaxReverse(y, dy));

@@ -3,7 +3,7 @@
 // reverse needs a kernel of its own. Each lens keeps the input x or the
 // output y, whichever its derivative is cheaper from (e^x keeps its output).
 import type { Value } from "../algebra/category.ts";
-import type { Poly } from "../algebra/para.ts";
+import type { AnyShape } from "../algebra/para.ts";
 import type { RealOps } from "./index.ts";
 import { pointwise, unary } from "./pointwise.ts";
 
@@ -44,7 +44,7 @@ export const unaryOps = {
 };
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
-const lens = (name: keyof typeof unaryOps, keeps: "x" | "y", reverse: (ops: RealOps, kept: Value, dy: Value) => Value): Poly<true> =>
+const lens = (name: keyof typeof unaryOps, keeps: "x" | "y", reverse: (ops: RealOps, kept: Value, dy: Value) => Value): AnyShape<true> =>
   pointwise(name, keeps, (ops, x) => ops[name](x), reverse);
 
 /** e^x, elementwise. Reverse: dy e^x, from the output. */

@@ -9,7 +9,7 @@
 // output. With a batch, a parameter's change is the XOR over the examples
 // (the reverse of copying it to each); with one example it is the paper's.
 import type { Value } from "../algebra/category.ts";
-import { type Lens, type Para, type ParamSpec, type Poly, lens, poly } from "../algebra/para.ts";
+import { type Lens, type Para, type ParamSpec, type AnyShape, lens, anyShape } from "../algebra/para.ts";
 import type { Reparameterisation } from "../algebra/reparam.ts";
 import type { Times, Wires } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
@@ -17,7 +17,7 @@ import { supervisedLens } from "../learner/supervised.ts";
 import { type Z2Ops, range } from "./ops.ts";
 
 /** The Boolean error: a polymorphic lens [S, S] -> [S], (y, t) -> y + t; the change d goes back to both. */
-export const xorLoss: Poly<false, Z2Ops> = poly<false, Z2Ops>("xorLoss", false, (dom) => {
+export const xorLoss: AnyShape<false, Z2Ops> = anyShape<false, Z2Ops>("xorLoss", false, (dom) => {
   if (dom.length !== 2 || dom[0]!.length !== 1 || dom[0]![0] !== dom[1]![0] || dom[1]!.length !== 1) {
     throw new ParalensError(`xorLoss: takes a prediction and a label of one width [n], got ${fmtWires(dom)}`);
   }
@@ -31,7 +31,7 @@ export const xorLoss: Poly<false, Z2Ops> = poly<false, Z2Ops>("xorLoss", false, 
 });
 
 /** The identity learning rate: a lens [S] -> I whose reverse hands back the error it was given. */
-export const identityRate: Poly<false, Z2Ops> = poly<false, Z2Ops>("identityRate", false, (dom) =>
+export const identityRate: AnyShape<false, Z2Ops> = anyShape<false, Z2Ops>("identityRate", false, (dom) =>
   lens<Wires, readonly [], Value[], Z2Ops>({
     name: "identityRate",
     dom,

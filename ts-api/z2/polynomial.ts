@@ -98,7 +98,7 @@ export function parsePolynomial(text: string, options: { inputs?: number } = {})
     }
     if (c === "(") {
       at++;
-      const inner = poly();
+      const inner = anyShape();
       if (!eat(")")) fail("expected ')'");
       return inner;
     }
@@ -117,13 +117,13 @@ export function parsePolynomial(text: string, options: { inputs?: number } = {})
     while (eat("*")) out = product(out, power());
     return out;
   };
-  const poly = (): Polynomial => {
+  const anyShape = (): Polynomial => {
     let out = term();
     while (eat("+")) out = sum(out, term());
     return out;
   };
-  const outputs: Polynomial[] = [poly()];
-  while (eat(",")) outputs.push(poly());
+  const outputs: Polynomial[] = [anyShape()];
+  while (eat(",")) outputs.push(anyShape());
   skip();
   if (at < text.length) fail(`unexpected '${text[at]}': expected '+', '*', ',' or the end`);
   const inputs = options.inputs ?? maxVar + 1;
