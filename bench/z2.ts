@@ -11,7 +11,8 @@ import Benchmark from "benchmark";
 import {
   circuitLens, compileZ2, init, randomCircuit, Rng, type Z2Plan,
 } from "../ts-api/index.ts";
-import { type Schedule, Space, schedule } from "../ts-api/z2/program.ts";
+import { schedule } from "../ts-api/z2/compile/schedule.ts";
+import { type Schedule, Space } from "../ts-api/z2/program.ts";
 import { Op, Tracer, nodesOf } from "../ts-api/z2/trace.ts";
 import { type JsProgram, jsProgram, runJs } from "./lib/z2-js.ts";
 
