@@ -48,7 +48,7 @@ const fill = (u: Uint32Array, seed: number): void => {
 };
 let plan: Z2Plan | undefined;
 let planTime = Infinity;
-for (const block of [4, 8, 16, 32, 64]) {
+for (const block of [8, 16, 32, 48, 64]) {
   const p = compileZ2(lens, { batch: BATCH, block });
   fill(p.inputs[0]!.u32, 1);
   fill(p.outputChanges[0]!.u32, 2);

@@ -30,7 +30,7 @@ export interface Z2CompileOptions {
   changes?: "all" | "params" | "none";
   /** The parameter changes are new values (an update lens on the parameter wire): reverse() writes them over the parameters. */
   update?: boolean;
-  /** v128 words per block of the batch loop (default: as many as keep the scratch near 128 KiB, at most 32). */
+  /** v128 words per block of the batch loop (default: as many as keep the scratch near 512 KiB, at most 64, a multiple of 4). */
   block?: number;
 }
 
