@@ -11,7 +11,8 @@ import Benchmark from "benchmark";
 import {
   circuitLens, compileZ2, init, randomCircuit, Rng, type Z2Plan,
 } from "../ts-api/index.ts";
-import { type Schedule, Space, schedule } from "../ts-api/z2/program.ts";
+import { schedule } from "../ts-api/z2/compile/schedule.ts";
+import { type Schedule, Space } from "../ts-api/z2/program.ts";
 import { Op, Tracer, nodesOf } from "../ts-api/z2/trace.ts";
 import { type JsProgram, jsProgram, runJs } from "./lib/z2-js.ts";
 
@@ -47,7 +48,7 @@ const fill = (u: Uint32Array, seed: number): void => {
 };
 let plan: Z2Plan | undefined;
 let planTime = Infinity;
-for (const block of [4, 8, 16, 32, 64]) {
+for (const block of [8, 16, 32, 48, 64]) {
   const p = compileZ2(lens, { batch: BATCH, block });
   fill(p.inputs[0]!.u32, 1);
   fill(p.outputChanges[0]!.u32, 2);

@@ -1,18 +1,22 @@
-// Compiling a Z2 Para for a batch size: run its passes once on a tracer,
-// schedule the recorded gates into bit-sliced programs (program.ts), and
-// lay out inputs, outputs, changes and scratch in the arena. A pass is then
-// at most four kernel calls, whatever the size of the circuit: prologue,
-// body (the whole batch), fold of the batch sums, epilogue.
-import type { Value } from "../algebra/category.ts";
+// Compiling a Z2 Para for a batch size, in four phases, each in compile/:
+// trace (run the lens's passes on a tracer), roots (what results each pass
+// must produce, and where they go), schedule (which gates each phase of a
+// pass evaluates, in what order, in which slots) and layout (where every
+// wire lives in the arena; the programs loaded). A pass is then at most four
+// kernel calls, whatever the size of the circuit: prologue, body (the whole
+// batch), fold of the batch sums, epilogue.
 import type { Para } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { type Engine, engine as currentEngine } from "../engine/engine.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
 import { Rng } from "../init/random.ts";
 import { BitTensor, wordsFor } from "./bits.ts";
+import { type LaidOutPass, allocScratch, blockFor, layoutPass, releasePass } from "./compile/layout.ts";
+import { findRoots } from "./compile/roots.ts";
+import { schedule } from "./compile/schedule.ts";
+import { traceLens } from "./compile/trace.ts";
 import type { Z2Ops } from "./ops.ts";
-import { type Phase, type Root, type Schedule, Space, type SpaceId, encode, schedule } from "./program.ts";
-import { Op, Tracer, nodesOf } from "./trace.ts";
+import type { Schedule } from "./program.ts";
 
 /** Options of compileZ2. */
 export interface Z2CompileOptions {
@@ -26,7 +30,7 @@ export interface Z2CompileOptions {
   changes?: "all" | "params" | "none";
   /** The parameter changes are new values (an update lens on the parameter wire): reverse() writes them over the parameters. */
   update?: boolean;
-  /** v128 words per block of the batch loop (default: as many as keep the scratch near 128 KiB, at most 32). */
+  /** v128 words per block of the batch loop (default: as many as keep the scratch near 512 KiB, at most 64, a multiple of 4). */
   block?: number;
 }
 
@@ -78,9 +82,6 @@ export function initBits(f: Para<Wires, Wires, Z2Ops>, seed = 0, e: Engine = cur
   });
 }
 
-const SCRATCH_BUDGET = 128 * 1024;
-const MAX_BLOCK = 32;
-
 /**
  * Compiles a Z2 Para for a batch size into bit-sliced programs.
  *
@@ -103,85 +104,22 @@ export function compileZ2(f: Para<Wires, Wires, Z2Ops>, options: Z2CompileOption
     }
   });
 
-  // trace both passes
-  const tracer = new Tracer();
-  const leafAddress = new Map<number, number>();
-  const bind = (v: Value, t: BitTensor): Value => {
-    nodesOf(v).forEach((n, i) => leafAddress.set(n, t.wire(i)));
-    return v;
-  };
-  const pv = params.map((t) => bind(tracer.leaves(Op.PARAM, t.shape), t));
   const inputs = f.dom.map((s) => BitTensor.alloc(e, [batch, s[0]!]));
-  const xv = inputs.map((t) => bind(tracer.leaves(Op.INPUT, t.shape), t));
-  const [ys, residual] = f.forward(tracer, pv, xv);
-  const observedValues = new Map(tracer.observed);
   const outputChanges = changes === "none" ? [] : f.cod.map((s) => BitTensor.alloc(e, [batch, s[0]!]));
-  const [dp, dx] = changes === "none" ? [[], []] : f.reverse(tracer, residual, outputChanges.map((t) => bind(tracer.leaves(Op.INPUT, t.shape), t)));
-
-  // destinations
   const owned: BitTensor[] = [...inputs, ...outputChanges];
-  const fresh = (v: Value): BitTensor => {
-    const t = BitTensor.alloc(e, tracer.shape(v));
-    owned.push(t);
-    return t;
-  };
-  const outputs = ys.map(fresh);
-  const observed = new Map([...observedValues].map(([name, v]) => [name, fresh(v)] as const));
-  const paramChanges = f.params.map((spec, i) => {
-    const d = changes === "none" ? null : dp[i] ?? null;
-    if (d === null) return null;
-    expectShape(`the change of parameter "${spec.name}"`, tracer.shape(d), spec.shape);
-    return update ? params[i]! : fresh(d);
-  });
-  const inputChanges = f.dom.map((s, i) => {
-    const d = changes === "all" ? dx[i] ?? null : null;
-    if (d === null) return null;
-    expectShape(`the change of input ${i}`, tracer.shape(d), [batch, s[0]!]);
-    return fresh(d);
-  });
-  ys.forEach((y, i) => expectShape(`output ${i}`, tracer.shape(y), [batch, f.cod[i]![0]!]));
-
-  const rootsOf = (pairs: [Value | null, BitTensor | null][]): { roots: Root[]; addresses: number[] } => {
-    const roots: Root[] = [];
-    const addresses: number[] = [];
-    for (const [v, t] of pairs) {
-      if (v === null || t === null) continue;
-      nodesOf(v).forEach((node, i) => {
-        roots.push({ node, batched: t.batch !== null });
-        addresses.push(t.wire(i));
-      });
-    }
-    return { roots, addresses };
-  };
-  const taps = [...observedValues].map(([name, v]) => [v, observed.get(name)!] as [Value, BitTensor]);
-  const fwd = rootsOf([...ys.map((y, i) => [y, outputs[i]!] as [Value, BitTensor]), ...taps]);
-  const rev = rootsOf(
-    changes === "none"
-      ? []
-      : [...taps, ...paramChanges.map((t, i) => [dp[i] ?? null, t] as [Value | null, BitTensor | null]), ...inputChanges.map((t, i) => [dx[i] ?? null, t] as [Value | null, BitTensor | null])],
+  const traced = traceLens(f, params, inputs, changes === "none" ? null : outputChanges);
+  const { destinations, forward, reverse } = findRoots(e, f, traced, { batch, params, changes, update }, owned);
+  const passes = [forward, reverse].map(({ roots, addresses }) =>
+    layoutPass(e, schedule(traced.tracer.graph, roots), traced.leafAddress, addresses, owned),
   );
-
-  const passes = [fwd, rev].map(({ roots, addresses }) => {
-    const s = schedule(tracer.graph, roots);
-    const consts = BitTensor.alloc(e, [s.consts]);
-    const accs = BitTensor.alloc(e, [s.accs]);
-    owned.push(consts, accs);
-    const address = (space: SpaceId, index: number): number =>
-      space === Space.LEAF ? leafAddress.get(index)! : space === Space.CONST ? consts.wire(index) : space === Space.ACC ? accs.wire(index) : addresses[index]!;
-    return { s, consts, accs, code: [s.prologue, s.body, s.epilogue].map((p) => load(e, p, address)) };
-  });
-  const bodySlots = Math.max(...passes.map((p) => p.s.body.slots), 1);
   const words = wordsFor(batch);
-  const block = options.block ?? Math.max(1, Math.min(MAX_BLOCK, words, Math.floor(SCRATCH_BUDGET / (bodySlots * 16))));
-  if (!Number.isInteger(block) || block < 1) throw new ParalensError(`compileZ2: block must be a whole number >= 1, got ${block}`);
-  const onceSlots = Math.max(...passes.flatMap((p) => [p.s.prologue.slots, p.s.epilogue.slots]), 1);
-  const scratch = e.arena.alloc(Math.max(bodySlots * block, onceSlots) * 16, `the scratch of ${f.name}`);
+  const block = blockFor(passes, words, options.block);
+  const scratch = allocScratch(e, passes, block, `the scratch of ${f.name}`);
   const core = e.core;
   let disposed = false;
 
-  const run = ({ s, accs, code }: (typeof passes)[number]): void => {
+  const run = ({ schedule: s, accs, code: [pro, body, epi] }: LaidOutPass): void => {
     if (disposed) throw new ParalensError(`compiled ${f.name}: used after dispose()`);
-    const [pro, body, epi] = code as [Loaded, Loaded, Loaded];
     if (pro.count > 0) core.z2Run(pro.address, pro.count, scratch, 1, 1, 128);
     if (s.accs > 0) accs.u32.fill(0);
     if (body.count > 0) core.z2Run(body.address, body.count, scratch, block, words, batch);
@@ -199,43 +137,22 @@ export function compileZ2(f: Para<Wires, Wires, Z2Ops>, options: Z2CompileOption
     batch,
     params,
     inputs,
-    outputs,
+    ...destinations,
     outputChanges,
-    paramChanges,
-    inputChanges,
-    observed,
     forward: () => run(passes[0]!),
     reverse: () => run(passes[1]!),
-    stats: { forward: stats(passes[0]!.s), reverse: stats(passes[1]!.s), block },
+    stats: { forward: stats(passes[0]!.schedule), reverse: stats(passes[1]!.schedule), block },
     dispose() {
       if (disposed) return;
       disposed = true;
       for (const t of owned) t.dispose();
-      for (const p of passes) for (const c of p.code) e.arena.release(c.address);
+      for (const p of passes) releasePass(e, p);
       e.arena.release(scratch);
       if (ownsParams) for (const t of params) t.dispose();
     },
   };
 }
 
-interface Loaded {
-  readonly address: number;
-  readonly count: number;
-}
-
-function load(e: Engine, p: Phase, address: (space: SpaceId, index: number) => number): Loaded {
-  const code = encode(p, address);
-  const at = e.arena.alloc(code.byteLength, "a z2 program");
-  new Uint32Array(e.memory.buffer, at, code.length).set(code);
-  return { address: at, count: p.count };
-}
-
 function checkWire(what: string, shape: Shape): void {
   if (shape.length !== 1) throw new ParalensError(`compileZ2: ${what} is ${fmtShape(shape)}; Z2 wires are bit vectors [n]`);
-}
-
-function expectShape(what: string, got: Shape, want: Shape): void {
-  if (got.length !== want.length || got.some((d, i) => d !== want[i])) {
-    throw new ParalensError(`compileZ2: ${what} has shape ${fmtShape(got)}, expected ${fmtShape(want)}`);
-  }
 }

@@ -1,0 +1,34 @@
+// The schedule of a compiled plan: gates ordered so that few values are live
+// at once (the scratch of a block is slots x block words), whatever order the
+// lens traced them in, with the same bits.
+import { circuit, circuitLens, compileZ2, init, Rng } from "../ts-api/index.ts";
+import { assert, assertDeepEqual } from "./assert.ts";
+import { test } from "./harness.ts";
+
+await init();
+
+// XOR of 2^k inputs as a balanced tree, built level by level: in traced order
+// a whole level is live at once (2^(k-1) values), depth first only k or so
+function levelByLevelTree(k: number) {
+  return circuit(1 << k, (g, x) => {
+    let level = x;
+    while (level.length > 1) level = level.flatMap((_, i) => (i % 2 === 0 ? [g.xor(level[i]!, level[i + 1]!)] : []));
+    return level;
+  });
+}
+
+test("a balanced XOR tree traced level by level runs in about log2(width) slots, not width / 2", () => {
+  for (const k of [4, 6, 8]) {
+    const c = levelByLevelTree(k);
+    const plan = compileZ2(circuitLens(c), { batch: 300, changes: "none" });
+    // k + 2: one value per level of the tree on the path being built, plus the two leaves being loaded
+    assert(plan.stats.forward.slots <= k + 2, `width ${1 << k}: ${plan.stats.forward.slots} slots, want at most ${k + 2}`);
+    const rng = new Rng(k);
+    const rows = Array.from({ length: 300 * (1 << k) }, () => rng.int(2));
+    plan.inputs[0]!.write(rows);
+    plan.forward();
+    const parity = Array.from({ length: 300 }, (_, e) => rows.slice(e << k, (e + 1) << k).reduce((s, b) => s ^ b, 0));
+    assertDeepEqual(Array.from(plan.outputs[0]!.read()), parity, `width ${1 << k}`);
+    plan.dispose();
+  }
+});
