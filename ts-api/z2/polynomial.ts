@@ -98,7 +98,7 @@ export function parsePolynomial(text: string, options: { inputs?: number } = {})
     }
     if (c === "(") {
       at++;
-      const inner = anyShape();
+      const inner = expression();
       if (!eat(")")) fail("expected ')'");
       return inner;
     }
@@ -117,13 +117,13 @@ export function parsePolynomial(text: string, options: { inputs?: number } = {})
     while (eat("*")) out = product(out, power());
     return out;
   };
-  const anyShape = (): Polynomial => {
+  const expression = (): Polynomial => {
     let out = term();
     while (eat("+")) out = sum(out, term());
     return out;
   };
-  const outputs: Polynomial[] = [anyShape()];
-  while (eat(",")) outputs.push(anyShape());
+  const outputs: Polynomial[] = [expression()];
+  while (eat(",")) outputs.push(expression());
   skip();
   if (at < text.length) fail(`unexpected '${text[at]}': expected '+', '*', ',' or the end`);
   const inputs = options.inputs ?? maxVar + 1;
