@@ -36,16 +36,3 @@ export function fill(c: usize, value: f32, n: i32): void {
   for (; i < n4; i += 4) v128.store(at(c, i), v);
   for (; i < n; i++) store<f32>(at(c, i), value);
 }
-
-/** c = a, n elements (regions may overlap) */
-export function copy(c: usize, a: usize, n: i32): void {
-  memory.copy(c, a, <usize>n << 2);
-}
-
-/** c = a * b, elementwise (the product of two wires; its reverse is two more products) */
-export function mul(c: usize, a: usize, b: usize, n: i32): void {
-  const n4 = n & ~3;
-  let i = 0;
-  for (; i < n4; i += 4) v128.store(at(c, i), f32x4.mul(v128.load(at(a, i)), v128.load(at(b, i))));
-  for (; i < n; i++) store<f32>(at(c, i), load<f32>(at(a, i)) * load<f32>(at(b, i)));
-}

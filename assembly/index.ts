@@ -15,7 +15,7 @@ export function gemmKBlock(): i32 {
   return KC;
 }
 export { addRowVector, sumRows } from "./bias";
-export { add, addScaled, scale, fill, copy } from "./elementwise";
+export { add, addScaled, scale, fill } from "./elementwise";
 export {
   sigmoid, sigmoidReverse, tanh, tanhReverse, relu, reluReverse, leakyRelu, leakyReluReverse,
 } from "./activations";
@@ -27,7 +27,6 @@ export {
 export { sgdStep, momentumStep, adagradStep, rmspropStep, adamStep } from "./optimisers";
 
 // Products of wires, slices and tying maps (architectures as (co)algebras).
-export { mul } from "./elementwise";
 export { copyStrided, gather, scatterAdd } from "./gather";
 
 // Boolean circuits over Z2: bit-sliced evaluation of compiled instruction lists

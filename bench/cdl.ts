@@ -12,7 +12,8 @@ import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { type Para, Rng, adam, deepSets, dense, elman, engine, fold, gru, init, mse, point, seq, supervised } from "../ts-api/index.ts";
+import { type Para, Rng, adam, dense, engine, init, mse, seq, supervised } from "../ts-api/index.ts";
+import { deepSets, elman, fold, gru, point } from "../ts-api/cdl/index.ts";
 
 const T = 10, H = 32, B = 32, N_SET = 10;
 

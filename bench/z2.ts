@@ -8,9 +8,8 @@
 //
 //   node --import tsx bench/z2.ts [--batch 1000000] [--gates 1000] [--quick]
 import Benchmark from "benchmark";
-import {
-  circuitLens, compileZ2, init, randomCircuit, Rng, type Z2Plan,
-} from "../ts-api/index.ts";
+import { init, Rng } from "../ts-api/index.ts";
+import { circuitLens, compileZ2, randomCircuit, type Z2Plan } from "../ts-api/z2/index.ts";
 import { schedule } from "../ts-api/z2/compile/schedule.ts";
 import { type Schedule, Space } from "../ts-api/z2/program.ts";
 import { Op, Tracer, nodesOf } from "../ts-api/z2/trace.ts";

@@ -1,9 +1,7 @@
 // The examples in the doc comments of the categorical deep learning API, run
 // as written (shapes checked, one forward pass or training step each).
-import {
-  Rng, StructuredLearner, adam, checkEquivariance, circularConv1d, compile, concat, deepSets, dense, diagram, elman, fold, foldTree, gru, id, init,
-  mealy, messagePassing, mse, multiply, par, point, seq, shiftAction, unfold, wire, add,
-} from "../ts-api/index.ts";
+import { Rng, adam, compile, concat, dense, diagram, id, init, mse, multiply, par, seq, wire, add } from "../ts-api/index.ts";
+import { StructuredLearner, checkEquivariance, circularConv1d, deepSets, elman, fold, foldTree, gru, mealy, messagePassing, point, shiftAction, unfold } from "../ts-api/cdl/index.ts";
 import { assert, assertDeepEqual } from "./assert.ts";
 import { test } from "./harness.ts";
 

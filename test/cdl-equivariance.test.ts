@@ -3,10 +3,8 @@
 // layer as the negative control (> 1e-2), and circular convolution checked
 // against a dense layer with a circulant weight built by hand, forward and
 // reverse.
-import {
-  type Action, type Para, Rng, checkEquivariance, circularConv1d, circularConv2d, deepSets, deepSetsLayer, dense, init, linear, meanPool,
-  messagePassing, perElement, permutationAction, seq, shiftAction, sumPool, symmetricGroup, translationAction, trivialAction,
-} from "../ts-api/index.ts";
+import { type Para, Rng, dense, init, linear, seq } from "../ts-api/index.ts";
+import { type Action, checkEquivariance, circularConv1d, circularConv2d, deepSets, deepSetsLayer, meanPool, messagePassing, perElement, permutationAction, shiftAction, sumPool, symmetricGroup, translationAction, trivialAction } from "../ts-api/cdl/index.ts";
 import { assert } from "./assert.ts";
 import { initial, maxRelError, normal, runReference, sameValues } from "./util.ts";
 import { test } from "./harness.ts";

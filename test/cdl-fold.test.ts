@@ -2,9 +2,8 @@
 // the fold against a hand-written loop (bit for bit), the shared gradient as
 // the sum of the untied unrolling's per-use gradients (float64, 1e-10), wasm
 // against the reference, and finite differences of whole models.
-import {
-  type Para, Rng, compile, concat, dense, diagram, elman, engine, fold, foldTree, gru, init, lstm, point, seq, zeroPoint,
-} from "../ts-api/index.ts";
+import { type Para, Rng, compile, concat, dense, diagram, engine, init, seq } from "../ts-api/index.ts";
+import { elman, fold, foldTree, gru, lstm, point, zeroPoint } from "../ts-api/cdl/index.ts";
 import { assert, assertEqual } from "./assert.ts";
 import {
   type Case, finiteDifferences, initial, maxRelError, orZeros, normal, normalChanges, normalInputs, runReference, runWasm, sameValues,

@@ -2,7 +2,8 @@
 // with seeds 1-3, about twice the worst error seen), and the structured
 // learner: one parameter set shared by the plans of every structure, each
 // step the same as the plain learner's on that structure's model.
-import { Rng, StructuredLearner, adam, dense, elman, fold, init, mse, point, seq, supervised } from "../ts-api/index.ts";
+import { Rng, adam, dense, init, mse, seq, supervised } from "../ts-api/index.ts";
+import { StructuredLearner, elman, fold, point } from "../ts-api/cdl/index.ts";
 import { trainDeepSets } from "../examples/cdl/sets.ts";
 import { listBuckets, trainFoldRnn, trainMealyParity } from "../examples/cdl/sequences.ts";
 import { trainSine } from "../examples/cdl/sine.ts";

@@ -2,9 +2,8 @@
 // exactly k steps, Mealy runs equal to stepping with the state carried by
 // hand, Moore outputs that cannot see the current input; shared gradients and
 // finite differences as for folds.
-import {
-  type Para, Rng, dense, diagram, gru, id, init, mealy, moore, par, point, seq, unfold, wire, elman,
-} from "../ts-api/index.ts";
+import { type Para, Rng, dense, diagram, id, init, par, seq, wire } from "../ts-api/index.ts";
+import { gru, mealy, moore, point, unfold, elman } from "../ts-api/cdl/index.ts";
 import { assert, assertEqual } from "./assert.ts";
 import { finiteDifferences, initial, maxRelError, normal, normalChanges, normalInputs, runWasm, runReference, sameValues, type Case } from "./util.ts";
 import { test } from "./harness.ts";

@@ -5,10 +5,8 @@
 // differences (1e-6), at sizes that are not multiples of 4. Also: perElement
 // equals the literal n-fold product with a copied parameter, and bad shapes
 // are refused with messages naming both sides.
-import {
-  type Para, Rng, aggregate, circularConv1d, concat, dense, diagram, elman, fold, foldTree, init, linear, mealy, multiply, perElement,
-  point, reshape, scaled, seq, share, split, stack, subtract, sumWires, unstack,
-} from "../ts-api/index.ts";
+import { type Para, Rng, concat, dense, diagram, init, linear, multiply, reshape, scaled, seq, split, stack, subtract, sumWires, unstack } from "../ts-api/index.ts";
+import { aggregate, circularConv1d, elman, fold, foldTree, mealy, perElement, point, share } from "../ts-api/cdl/index.ts";
 import { assert, assertThrows } from "./assert.ts";
 import { finiteDifferences, initial, maxRelError, normalChanges, normalInputs, runWasm, runReference, type Case } from "./util.ts";
 import { test } from "./harness.ts";

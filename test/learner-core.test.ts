@@ -4,10 +4,9 @@
 import { test } from "./harness.ts";
 import { assert, assertClose, assertEqual, assertThrows } from "./assert.ts";
 import { finiteDifferences, magnitude, randomCase, runReference, runWasm } from "./util.ts";
-import {
-  init, compile, dense, seq, mse, softmaxCrossEntropy, sgd, adam, momentum, constantRate, supervised, supervisedLens, scoringLens,
-  StructuredLearner, rda, lut, initBits, Rng, type Para,
-} from "../ts-api/index.ts";
+import { init, compile, dense, seq, mse, softmaxCrossEntropy, sgd, adam, momentum, constantRate, supervised, supervisedLens, scoringLens, Rng, type Para } from "../ts-api/index.ts";
+import { StructuredLearner } from "../ts-api/cdl/index.ts";
+import { rda, lut, initBits } from "../ts-api/z2/index.ts";
 
 await init();
 

@@ -1,8 +1,7 @@
 // paralens counterparts of the PyTorch models in examples/torch/train.py's
 // golden files, and a way to run any of them on some inputs.
-import {
-  conv2d, dense, diagram, flatten, fold, lstm, maxPool2d, mse, relu, seq, supervised, zeroPoint, type Para, type Wires,
-} from "../ts-api/index.ts";
+import { conv2d, dense, diagram, flatten, maxPool2d, mse, relu, seq, supervised, type Para, type Wires } from "../ts-api/index.ts";
+import { fold, lstm, zeroPoint } from "../ts-api/cdl/index.ts";
 
 /** nn.Sequential(Linear(784, 16), ReLU, Linear(16, 10)). */
 export const smallMlp = (): Para<Wires, Wires> => seq(dense(784, 16, "relu"), dense(16, 10));

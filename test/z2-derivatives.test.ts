@@ -6,10 +6,8 @@
 // derivative of its polynomial, computed independently by forward-mode dual
 // numbers. Circuits built from gate lenses with the generic combinators and
 // the same netlist in one lens have the same two passes.
-import {
-  andGate, type Circuit, circuit, circuitLens, compileZ2, copy, Gate, init, par, type Para, randomCircuit, type RefBits, refBits,
-  Rng, selectBits, seq, splitBits, truthTable, type Value, type Wires, xorGate, type Z2Ops, z2Reference,
-} from "../ts-api/index.ts";
+import { copy, init, par, type Para, Rng, seq, type Value, type Wires } from "../ts-api/index.ts";
+import { andGate, type Circuit, circuit, circuitLens, compileZ2, Gate, randomCircuit, type RefBits, refBits, selectBits, splitBits, truthTable, xorGate, type Z2Ops, z2Reference } from "../ts-api/z2/index.ts";
 import { assertDeepEqual, assertEqual } from "./assert.ts";
 import { test } from "./harness.ts";
 

@@ -3,10 +3,8 @@
 // the last word are masked), block sizes that leave partial blocks, and the
 // three phases of a plan (prologue on parameters, batch loop, epilogue after
 // the batch sums).
-import {
-  BitTensor, circuitLens, circuitPara, compileZ2, init, randomCircuit, type RefBits, refBits, Rng, type Value, type Z2Ops,
-  z2Reference,
-} from "../ts-api/index.ts";
+import { init, Rng, type Value } from "../ts-api/index.ts";
+import { BitTensor, circuitLens, circuitPara, compileZ2, randomCircuit, type RefBits, refBits, type Z2Ops, z2Reference } from "../ts-api/z2/index.ts";
 import { para, type Para } from "../ts-api/algebra/para.ts";
 import { engine } from "../ts-api/engine/engine.ts";
 import { assert, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";

@@ -1,9 +1,7 @@
 // Polynomials over Z2: parsing, normal form, evaluation, the formal
 // derivative of the reverse pass, and syntax errors that point at the column.
-import {
-  formatPolynomial, init, parsePolynomial, polynomial, type Polynomial, type RefBits, refBits, Rng, truthTable, type Value,
-  z2Reference,
-} from "../ts-api/index.ts";
+import { init, Rng, type Value } from "../ts-api/index.ts";
+import { formatPolynomial, parsePolynomial, polynomial, type Polynomial, type RefBits, refBits, truthTable, z2Reference } from "../ts-api/z2/index.ts";
 import { assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
 import { test } from "./harness.ts";
 

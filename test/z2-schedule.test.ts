@@ -1,7 +1,8 @@
 // The schedule of a compiled plan: gates ordered so that few values are live
 // at once (the scratch of a block is slots x block words), whatever order the
 // lens traced them in, with the same bits.
-import { circuit, circuitLens, compileZ2, init, Rng } from "../ts-api/index.ts";
+import { init, Rng } from "../ts-api/index.ts";
+import { circuit, circuitLens, compileZ2 } from "../ts-api/z2/index.ts";
 import { assert, assertDeepEqual } from "./assert.ts";
 import { test } from "./harness.ts";
 

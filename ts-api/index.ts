@@ -61,39 +61,9 @@ export {
   zeros, constant, uniform, normal, glorotUniform, glorotNormal, heUniform, heNormal, type Initialiser,
 } from "./init/initialisers.ts";
 
-// categorical deep learning: architectures as (co)algebras in Para, weight sharing, equivariance
-export { multiply, subtract, concat, split, stack, unstack, sumWires, project } from "./cdl/wires.ts";
-export { diagram, type Builder, type Wire } from "./cdl/diagram.ts";
-export { share, named, point, zeroPoint, withStart, type SharedCell } from "./cdl/share.ts";
-export { fold, type Fold, type ListAlgebra } from "./cdl/fold.ts";
-export { elman, gru, lstm } from "./cdl/cells.ts";
-export { foldTree, leaf, node, treeShape, flattenTree, type Tree, type TreeAlgebra, type TreeFold } from "./cdl/tree.ts";
-export { unfold, type Stream } from "./cdl/unfold.ts";
-export { mealy, moore, type Machine } from "./cdl/machines.ts";
-export { scaled } from "./cdl/wires.ts";
-export {
-  cyclicGroup, symmetricGroup, productGroup, shiftAction, permutationAction, translationAction, trivialAction, type Group, type Action,
-} from "./cdl/groups.ts";
-export { checkEquivariance, type EquivarianceOptions, type EquivarianceReport } from "./cdl/equivariance.ts";
-export { perElement, sumPool, meanPool, broadcast, deepSetsLayer, deepSets } from "./cdl/sets.ts";
-export { aggregate, messagePassing } from "./cdl/graph.ts";
-export { indexMap, tying, circulantIndex, circularConv1d, circularConv2d, type ConvOptions } from "./cdl/circulant.ts";
-export { StructuredLearner, type Bucket, type StructuredOptions, type StructuredFitOptions } from "./cdl/learner.ts";
+// string diagrams and products of wires (gated cells, unrolled sequences, blocks are drawn with them)
+export { diagram, type Builder, type Wire } from "./algebra/diagram.ts";
+export { multiply, subtract, concat, split, stack, unstack, sumWires, project, scaled } from "./algebra/wires.ts";
 
-// Boolean and polynomial circuits over Z2: the base category, its backends, circuits, layers, learning
-export { type Z2Ops, sumBits } from "./z2/ops.ts";
-export { z2Reference, refBits, type RefBits } from "./z2/reference.ts";
-export { BitTensor } from "./z2/bits.ts";
-export { compileZ2, initBits, type Z2Plan, type Z2CompileOptions, type Z2PassStats } from "./z2/compile.ts";
-export {
-  circuit, circuitLens, circuitPara, randomCircuit, CircuitBuilder, Gate, type Circuit, type GateOp, type RandomCircuitOptions,
-} from "./z2/circuit.ts";
-export { xorGate, andGate, notGate, selectBits, splitBits, joinBits, paramGate, randomBits } from "./z2/gates.ts";
-export { lut } from "./z2/lut.ts";
-export { popcountThreshold, pseudoLinear, maskedMajority, type ThresholdCoefficients } from "./z2/threshold.ts";
-export { bruteForceReverse, exampleFunction, exampleReverse, truthTable } from "./z2/oracle.ts";
-export {
-  polynomial, parsePolynomial, formatPolynomial, polynomialCircuit, type Polynomial, type Monomial, type PolynomialSystem,
-} from "./z2/polynomial.ts";
-export { xorLoss, identityRate, rdaUpdate, rdaLens, anyBit } from "./z2/learning.ts";
-export { rda, RdaLearner, type BitRows, type RdaFitOptions, type RdaHistory } from "./z2/learner.ts";
+// Architectures as (co)algebras and Boolean circuits over Z2 have their own entry points:
+// "paralens/cdl" (ts-api/cdl/index.ts) and "paralens/z2" (ts-api/z2/index.ts).

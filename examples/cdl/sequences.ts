@@ -3,9 +3,8 @@
 // parity of a bit stream). Each list length has its own compiled plan; all
 // plans train one shared set of cell parameters (StructuredLearner).
 // No Node APIs here: the tests import these functions too.
-import {
-  type Bucket, type Para, Rng, StructuredLearner, adam, binaryCrossEntropy, dense, diagram, elman, fold, gru, mealy, mse, point, seq,
-} from "../../ts-api/index.ts";
+import { type Para, Rng, adam, binaryCrossEntropy, dense, diagram, mse, seq } from "../../ts-api/index.ts";
+import { type Bucket, StructuredLearner, elman, fold, gru, mealy, point } from "../../ts-api/cdl/index.ts";
 
 export type Log = (line: string) => void;
 

@@ -3,7 +3,8 @@
 // under permutations by construction; phi and rho do not depend on n, so one
 // set of parameters serves every set size (one plan per size).
 // No Node APIs here: the tests import these functions too.
-import { type Bucket, type Para, Rng, StructuredLearner, adam, deepSets, dense, mse, seq } from "../../ts-api/index.ts";
+import { type Para, Rng, adam, dense, mse, seq } from "../../ts-api/index.ts";
+import { type Bucket, StructuredLearner, deepSets } from "../../ts-api/cdl/index.ts";
 import type { Log } from "./sequences.ts";
 
 /** Sets of each size, elements uniform in [0, 1), with their sum or maximum. */

@@ -4,7 +4,8 @@
 // be sin(phi + w t), t = 0, 1, 2, ... Trained on `steps` outputs, then also
 // asked for twice as many (steps it never saw).
 // No Node APIs here: the tests import these functions too.
-import { type Para, Rng, adam, dense, diagram, mse, supervised, unfold } from "../../ts-api/index.ts";
+import { type Para, Rng, adam, dense, diagram, mse, supervised } from "../../ts-api/index.ts";
+import { unfold } from "../../ts-api/cdl/index.ts";
 import type { Log } from "./sequences.ts";
 
 export interface SineOptions {

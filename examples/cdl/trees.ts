@@ -5,10 +5,8 @@
 // reading its operator, both children and their elementwise product (so a
 // product of values is in reach). One plan per tree shape, parameters shared.
 // No Node APIs here: the tests import these functions too.
-import {
-  type Bucket, type Para, type Tree, Rng, StructuredLearner, adam, concat, dense, diagram, flattenTree, foldTree, leaf, mse, multiply, node, seq,
-  treeShape,
-} from "../../ts-api/index.ts";
+import { type Para, Rng, adam, concat, dense, diagram, mse, multiply, seq } from "../../ts-api/index.ts";
+import { type Bucket, type Tree, StructuredLearner, flattenTree, foldTree, leaf, node, treeShape } from "../../ts-api/cdl/index.ts";
 import type { Log } from "./sequences.ts";
 
 const OPS = ["+", "-", "x"] as const;

@@ -1,7 +1,8 @@
 // Type-level shape checks of the (co)algebra combinators: a cell whose state
 // does not match the fold's, or a fold fed to a readout of the wrong width,
 // is a compile error.
-import { dense, elman, fold, gru, point, seq } from "../../ts-api/index.ts";
+import { dense, seq } from "../../ts-api/index.ts";
+import { elman, fold, gru, point } from "../../ts-api/cdl/index.ts";
 
 // the state of nil is [8]; the cell's state is [8]: fine
 export const ok = fold({ nil: point([8]), cons: gru(2, 8) });

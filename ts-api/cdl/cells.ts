@@ -11,8 +11,8 @@ import type { Initialiser } from "../init/initialisers.ts";
 import { sigmoid, tanh } from "../layers/activations.ts";
 import { dense } from "../layers/dense.ts";
 import { positive } from "../layers/linear.ts";
-import { diagram } from "./diagram.ts";
-import { concat, multiply, split, subtract } from "./wires.ts";
+import { diagram } from "../algebra/diagram.ts";
+import { concat, multiply, split, subtract } from "../algebra/wires.ts";
 
 type Vec<N extends number> = readonly [N];
 

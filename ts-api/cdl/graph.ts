@@ -11,7 +11,7 @@ import { add } from "../algebra/structure.ts";
 import { type ActivationName, activationNamed } from "../layers/activations.ts";
 import { bias } from "../layers/bias.ts";
 import { linear, positive } from "../layers/linear.ts";
-import { diagram } from "./diagram.ts";
+import { diagram } from "../algebra/diagram.ts";
 import { perElement } from "./sets.ts";
 
 /**

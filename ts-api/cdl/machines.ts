@@ -8,9 +8,9 @@
 import type { Para } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
-import { type Builder, type Wire, diagram } from "./diagram.ts";
+import { type Builder, type Wire, diagram } from "../algebra/diagram.ts";
 import { share, withStart } from "./share.ts";
-import { checkShapes, stack, unstack } from "./wires.ts";
+import { checkShapes, stack, unstack } from "../algebra/wires.ts";
 
 /** A machine with inputs I, outputs O and state S, unrolled per sequence length. */
 export interface Machine<S extends Wires = Wires> {

@@ -12,8 +12,8 @@ import { ParalensError, fmtWires } from "../engine/errors.ts";
 import { type ActivationName, activationNamed } from "../layers/activations.ts";
 import { bias } from "../layers/bias.ts";
 import { linear, positive } from "../layers/linear.ts";
-import { diagram } from "./diagram.ts";
-import { scaled, stack, sumWires, unstack } from "./wires.ts";
+import { diagram } from "../algebra/diagram.ts";
+import { scaled, stack, sumWires, unstack } from "../algebra/wires.ts";
 
 /**
  * perElement(f, n): f applied to each of n elements, [n, ...A] -> [n, ...B],

@@ -9,9 +9,9 @@
 import type { Para } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
-import { type Wire, diagram } from "./diagram.ts";
+import { type Wire, diagram } from "../algebra/diagram.ts";
 import { share } from "./share.ts";
-import { checkShapes, stack } from "./wires.ts";
+import { checkShapes, stack } from "../algebra/wires.ts";
 import { reshape } from "../layers/reshape.ts";
 
 /** A stream of O unfolded from a state S; `skip` steps are run (and their outputs dropped) before the first output. */

@@ -1,5 +1,5 @@
 import { type AnyShape, anyShape } from "../algebra/para.ts";
-import { diagram } from "../cdl/diagram.ts";
+import { diagram } from "../algebra/diagram.ts";
 import { elementwise } from "../ops/binary.ts";
 import { erf } from "../ops/unary.ts";
 import { affine } from "./affine.ts";

@@ -1,5 +1,5 @@
 import { type ParamSpec, type AnyShape, anyShape } from "../algebra/para.ts";
-import { diagram } from "../cdl/diagram.ts";
+import { diagram } from "../algebra/diagram.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import { type Initialiser, constant, zeros } from "../init/initialisers.ts";
 import { elementwise, parameterised } from "../ops/binary.ts";

@@ -7,10 +7,10 @@
 // them; then par(id, box). Nothing is evaluated here: the result is an
 // ordinary Para made of seq, par and wire, so copies add their changes on
 // the way back and dropped wires send back the zero change.
-import { par, seqOf } from "../algebra/compose.ts";
-import { type Layer, type Para, resolve } from "../algebra/para.ts";
-import { type Shape, type Wires, sameWires } from "../algebra/shapes.ts";
-import { id, wire } from "../algebra/structure.ts";
+import { par, seqOf } from "./compose.ts";
+import { type Layer, type Para, resolve } from "./para.ts";
+import { type Shape, type Wires, sameWires } from "./shapes.ts";
+import { id, wire } from "./structure.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 
 /** A wire of a diagram under construction: a handle with the shape it carries. */

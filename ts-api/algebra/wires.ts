@@ -3,10 +3,10 @@
 // sequence needs a list [T, ...S] seen as T wires and back. Each is a lens
 // whose reverse is its partner: concat and split, stack and unstack, sum and
 // broadcast (copy), so none of them needs a gradient rule of its own.
-import type { Change, Value } from "../algebra/category.ts";
-import { type Lens, lens } from "../algebra/para.ts";
-import { type Shape, type Wires, asWires, sameShape } from "../algebra/shapes.ts";
-import { wire } from "../algebra/structure.ts";
+import type { Change, Value } from "./category.ts";
+import { type Lens, lens } from "./para.ts";
+import { type Shape, type Wires, asWires, sameShape } from "./shapes.ts";
+import { wire } from "./structure.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 
 const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
