@@ -49,10 +49,9 @@ export {
   supervised, Learner, type SupervisedOptions, type FitOptions, type History, type EpochReport, type BatchReport, type Evaluation,
 } from "./learner/learner.ts";
 export { oneHot, type Data } from "./learner/data.ts";
-export { encodeSafetensors, decodeSafetensors, readTensor, type TensorData, type DecodedTensor, type EncodeOptions } from "./io/safetensors/codec.ts";
+export { encodeSafetensors, decodeSafetensors, type TensorData, type DecodedTensor, type EncodeOptions } from "./io/safetensors/codec.ts";
 export { readSafetensorsHeader, MAX_HEADER_BYTES, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader } from "./io/safetensors/header.ts";
 export { floatToHalf, halfToFloat } from "./io/safetensors/dtypes.ts";
-export { encodeLearner, decodeLearnerInto } from "./io/learner-file.ts";
 export { fromTorch, toTorch, type TorchTensors, type TorchNames } from "./io/torch.ts";
 
 // initialisation
@@ -63,7 +62,7 @@ export {
 
 // string diagrams and products of wires (gated cells, unrolled sequences, blocks are drawn with them)
 export { diagram, type Builder, type Wire } from "./algebra/diagram.ts";
-export { multiply, subtract, concat, split, stack, unstack, sumWires, project, scaled } from "./algebra/wires.ts";
+export { multiply, subtract, concat, split, stack, unstack, sumWires, scaled } from "./algebra/wires.ts";
 
 // Architectures as (co)algebras and Boolean circuits over Z2 have their own entry points:
 // "paralens/cdl" (ts-api/cdl/index.ts) and "paralens/z2" (ts-api/z2/index.ts).
