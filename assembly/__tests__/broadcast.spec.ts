@@ -78,6 +78,8 @@ describe("binary", () => {
       // one number per row (a column vector)
       check(op, 2, 3, 5, 15, 5, 1, 3, 1, 0, "column b");
       check(op, 2, 3, 5, 3, 1, 0, 15, 5, 1, "column a");
+      check(op, 2, 3, 37, 111, 37, 1, 3, 1, 0, "long column b"); // the four-vector steps
+      check(op, 2, 3, 37, 3, 1, 0, 111, 37, 1, "long column a");
       check(op, 1, 1, 13, 0, 0, 1, 0, 0, 0, "scalar b");
       // strided: a transposed in its last two axes, b repeated over the batch
       check(op, 2, 3, 5, 15, 1, 3, 0, 5, 1, "transposed a");
