@@ -10,20 +10,12 @@ import { Report } from "./lib/report.ts";
 import { loadTf } from "./lib/tfjs.ts";
 import { interleaved, med, ratios } from "./lib/timing.ts";
 
-// The kernels this suite times, as core.wasm exports them (assembly/unary.ts, assembly/broadcast.ts).
-interface ElementwiseCore {
-  exp(y: number, x: number, n: number): void;
-  erf(y: number, x: number, n: number): void;
-  binary(
-    op: number, c: number, a: number, b: number, n0: number, n1: number, n2: number,
-    a0: number, a1: number, a2: number, b0: number, b1: number, b2: number,
-  ): void;
-}
+// op code of `binary` (assembly/broadcast.ts)
 const ADD = 0;
 
 const e = await startEngine();
 const tf = await loadTf("wasm");
-const core = e.core as unknown as ElementwiseCore;
+const core = e.core;
 const report = new Report("elementwise");
 const R = 1024, C = 1024, N = R * C;
 
