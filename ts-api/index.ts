@@ -47,6 +47,7 @@ export { l2Penalty, totalVariation } from "./losses/penalties.ts";
 export { optimiser, type Optimiser, type StateWire } from "./optimisers/optimiser.ts";
 export { sgd, momentum, nesterov, adagrad, rmsprop, adam } from "./optimisers/optimisers.ts";
 export { signGradient, projectedSignGradient, type ProjectedOptions } from "./optimisers/sign.ts";
+export { clipParameters } from "./optimisers/clip.ts";
 export { supervisedLens, scoringLens, type LearningParts } from "./learner/supervised.ts";
 export {
   supervised, Learner, type SupervisedOptions, type FitOptions, type History, type EpochReport, type BatchReport, type Evaluation,
