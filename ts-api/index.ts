@@ -12,6 +12,7 @@ export { para, lens, anyShape, resolve, type Para, type Lens, type AnyShape, typ
 export { seq, seqOf, par, type Chain, type Seq } from "./algebra/compose.ts";
 export { wire, id, copy, discard, swap, add, tap } from "./algebra/structure.ts";
 export { reparam, tie, type Reparameterisation } from "./algebra/reparam.ts";
+export { inputAsParameter, learnInput, frozen, inputNames, type InputOptions } from "./algebra/input.ts";
 
 // the reals: backends and compiled plans
 export type { RealOps } from "./ops/index.ts";
@@ -42,8 +43,11 @@ export { window2d, type Window2d, type Padding, type Pair } from "./ops/conv/win
 // learning
 export { mse, softmaxCrossEntropy, binaryCrossEntropy, dotProduct, type Loss } from "./losses/losses.ts";
 export { constantRate, lossScaledRate, type Rate } from "./losses/rates.ts";
+export { l2Penalty, totalVariation } from "./losses/penalties.ts";
 export { optimiser, type Optimiser, type StateWire } from "./optimisers/optimiser.ts";
 export { sgd, momentum, nesterov, adagrad, rmsprop, adam } from "./optimisers/optimisers.ts";
+export { signGradient, projectedSignGradient, type ProjectedOptions } from "./optimisers/sign.ts";
+export { clipParameters } from "./optimisers/clip.ts";
 export { supervisedLens, scoringLens, type LearningParts } from "./learner/supervised.ts";
 export {
   supervised, Learner, type SupervisedOptions, type FitOptions, type History, type EpochReport, type BatchReport, type Evaluation,
