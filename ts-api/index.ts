@@ -12,7 +12,7 @@ export { para, lens, anyShape, resolve, type Para, type Lens, type AnyShape, typ
 export { seq, seqOf, par, type Chain, type Seq } from "./algebra/compose.ts";
 export { wire, id, copy, discard, swap, add, tap } from "./algebra/structure.ts";
 export { reparam, tie, type Reparameterisation } from "./algebra/reparam.ts";
-export { inputAsParameter, learnInput, frozen, inputNames, type InputOptions } from "./algebra/input.ts";
+export { inputAsParameter, learnInput, frozen, type InputOptions } from "./algebra/input.ts";
 
 // the reals: backends and compiled plans
 export type { RealOps } from "./ops/index.ts";
