@@ -43,7 +43,8 @@ export function rows(what: string, data: Data, shape: Shape): { values: Float32A
       if (row.length !== width) throw new ParalensError(`${what}: row ${r} has ${row.length} values, expected ${width} (shape ${fmtShape(shape)})`);
       for (let j = 0; j < width; j++) {
         const v = row[j];
-        if (typeof v !== "number" || !Number.isFinite(v)) throw badValue(what, `row ${r}, value ${j}`, v);
+        // a number beyond f32's range would become Infinity: refused too
+        if (typeof v !== "number" || !Number.isFinite(Math.fround(v))) throw badValue(what, `row ${r}, value ${j}`, v);
         values[r * width + j] = v;
       }
     }
@@ -80,9 +81,11 @@ export function labels(what: string, data: Data, shape: Shape, count: number, ra
   const width = shape.reduce((a, b) => a * b, 1);
   const flat = data.length === 0 || typeof data[0] !== "object" || data[0] === null;
   if (width > 1 && flat && data.length === count) return oneHot(data as ArrayLike<number>, width, what);
-  if (width > 1 && flat && data.length !== count * width) {
+  // A plain list of count * width numbers could be rows or the class indices of count * width
+  // examples (given with the wrong data): refused. Rows come nested, or as a typed array (what oneHot gives).
+  if (width > 1 && flat && (data.length !== count * width || Array.isArray(data))) {
     throw new ParalensError(
-      `${what}: ${data.length} labels for ${count} examples: give ${count} class indices, or ${count} rows of ${width} values (${count * width} in all)`,
+      `${what}: ${data.length} labels for ${count} examples: give ${count} class indices, or ${count} rows of ${width} values (${count * width} in all) as nested arrays or a Float32Array`,
     );
   }
   const { values, count: n } = rows(what, data, shape);
