@@ -128,7 +128,7 @@ test("bad input: a second fit while one is running", async () => {
       if (r.batch > 1 || r.epoch > 1) return;
       second = l.fit(xs, ys);
       assertThrows(() => l.step(xs, ys), /learner: step\(\) called while fit\(\) is running/);
-      assertThrows(() => l.evaluate(xs, ys), /learner: evaluate\(\) called while fit\(\) is running/);
+      l.evaluate(xs, ys); // reading between two steps is safe
       assertThrows(() => l.dispose(), /learner: dispose\(\) called while fit\(\) is running/);
     },
   });

@@ -192,7 +192,7 @@ export class LearnerCore<T extends { dispose(): void }, R> {
     }
   }
 
-  /** Throws if a fit() is running (it yields between steps, so other calls could interleave with it). */
+  /** Throws if a fit() is running: it yields between steps, so a call that changes the learner would interleave with it (reading is safe). */
   protected checkIdle(what: string): void {
     if (this.busy !== undefined) {
       throw new ParalensError(`${this.what}: ${what}() called while ${this.busy}() is running on this learner; await it first (or abort it with its signal)`);

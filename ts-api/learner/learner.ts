@@ -44,6 +44,13 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Seed of the shuffling. Default 0. */
   seed?: number;
+  /**
+   * Epochs already trained, for resuming a saved learner: training runs epochs
+   * initialEpoch + 1 .. epochs, with the shuffles of the epochs before replayed,
+   * so a fit saved after epoch k (onEpochEnd) and loaded elsewhere continues
+   * with { initialEpoch: k } exactly as if it had not stopped. Default 0.
+   */
+  initialEpoch?: number;
   validation?: { x: Data; y: Data };
   onBatchEnd?: (report: BatchReport) => void;
   onEpochEnd?: (report: EpochReport) => void;
@@ -151,6 +158,8 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     const { epochs = 1, batchSize = 32, shuffle = true, signal } = options;
     if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${epochs}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${batchSize}`);
+    const initialEpoch = options.initialEpoch ?? 0;
+    if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch > epochs) throw new ParalensError(`fit: initialEpoch must be a whole number in 0..epochs (${epochs}), got ${initialEpoch}`);
     const { values: xs, count } = rows("fit x", x, this.inShape);
     const ys = labels("fit y", y, this.outShape, count, this.labelRange);
     if (count === 0) throw new ParalensError("fit: no examples");
@@ -175,8 +184,10 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       return plan;
     };
     const snapshot = new Snapshot(this.state);
+    // the order of epoch e depends on every shuffle before it
+    if (shuffle) for (let e = 1; e <= initialEpoch; e++) rng.shuffle(order);
 
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let epoch = initialEpoch + 1; epoch <= epochs; epoch++) {
       const t0 = now();
       if (shuffle) rng.shuffle(order);
       let lossSum = 0;
@@ -268,7 +279,6 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
    */
   predict(x: Data): Float32Array {
     this.checkLive();
-    this.checkIdle("predict");
     const { values: xs, count } = rows("predict x", x, this.inShape);
     const width = this.outShape.reduce((a, b) => a * b, 1);
     const out = new Float32Array(count * width);
@@ -286,7 +296,6 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   /** Mean loss and accuracy on some examples, without training. A row whose prediction is not finite counts as wrong. */
   evaluate(x: Data, y: Data): Evaluation {
     this.checkLive();
-    this.checkIdle("evaluate");
     return this.score("evaluate", x, y);
   }
 
@@ -315,8 +324,8 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
    * load() it into the same model and optimiser rebuilt from code and training resumes exactly.
    */
   save(options: { dtype?: "F32" | "F16" } = {}): Uint8Array<ArrayBuffer> {
+    // reading between two steps of a running fit (from onEpochEnd, say) is safe: steps are synchronous
     this.checkLive();
-    this.checkIdle("save");
     const bad = firstNonFinite(this.specs.map((s) => s.name), this.state);
     if (bad !== undefined) throw new ParalensError(`save: ${bad.name}[${bad.index}] is ${bad.value}; a learner with non-finite parameters or state is not saved`);
     return encodeLearner(this, options);
