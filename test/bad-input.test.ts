@@ -208,6 +208,7 @@ test("bad input: a parameter file with a changed byte", () => {
 test("bad input: a parameter file naming __proto__", () => {
   const l = classifier();
   const p = l.parameters();
-  const file = encodeSafetensors(new Map([["__proto__", { shape: [1], values: [1] }], ...Object.entries(p).map(([k, v]) => [k, { shape: [v.length], values: v }] as const)]));
+  const entries: [string, { shape: number[]; values: ArrayLike<number> }][] = [["__proto__", { shape: [1], values: [1] }], ...Object.entries(p).map(([k, v]): [string, { shape: number[]; values: Float32Array }] => [k, { shape: [v.length], values: v }])];
+  const file = encodeSafetensors(new Map(entries));
   assertThrows(() => l.load(file), /load: the file holds "__proto__", but dense\(4 -> 8\) ; relu ; dense\(8 -> 3\) has no parameter of that name/);
 });
