@@ -1,7 +1,7 @@
 // paralens: the one list of public names.
 
 // engine
-export { init, engine, Engine, type InitOptions, type SimdMode } from "./engine/engine.ts";
+export { init, engine, Engine, type EngineStats, type InitOptions, type SimdMode } from "./engine/engine.ts";
 export { Tensor } from "./engine/tensor.ts";
 export { ParalensError } from "./engine/errors.ts";
 
@@ -17,7 +17,7 @@ export { inputAsParameter, learnInput, frozen, type InputOptions } from "./algeb
 // the reals: backends and compiled plans
 export type { RealOps } from "./ops/index.ts";
 export { reference, refTensor, type RefTensor } from "./backend/reference.ts";
-export { compile, initParams, type Compiled, type CompileOptions } from "./backend/compile.ts";
+export { compile, initParams, type Compiled, type CompileOptions, type NonFiniteSite } from "./backend/compile.ts";
 
 // layers
 export { linear } from "./layers/linear.ts";
@@ -53,6 +53,7 @@ export {
   supervised, Learner, type SupervisedOptions, type FitOptions, type History, type EpochReport, type BatchReport, type Evaluation,
 } from "./learner/learner.ts";
 export { oneHot, type Data } from "./learner/data.ts";
+export { DivergenceError } from "./learner/divergence.ts";
 export { encodeSafetensors, decodeSafetensors, type TensorData, type DecodedTensor, type EncodeOptions } from "./io/safetensors/codec.ts";
 export { readSafetensorsHeader, MAX_HEADER_BYTES, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader } from "./io/safetensors/header.ts";
 export { floatToHalf, halfToFloat } from "./io/safetensors/dtypes.ts";

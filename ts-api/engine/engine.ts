@@ -3,11 +3,23 @@
 // through `engine()`.
 import { Arena } from "./arena.ts";
 import { type Core, kernelNames } from "./core.ts";
-import { ParalensError, fmtShape } from "./errors.ts";
+import { ParalensError, fmtBytes, fmtShape } from "./errors.ts";
 import { type Shape, Tensor, checkShape, sizeOf } from "./tensor.ts";
 import { wasmBase64 as strictBase64 } from "./core.generated.ts";
 
 export type SimdMode = "strict" | "relaxed";
+
+/** What engine().stats() reports. */
+export interface EngineStats {
+  /** Live arena blocks: tensors, and one per compiled plan for the tensors it lays out together. */
+  readonly tensors: number;
+  /** Bytes those blocks take. */
+  readonly bytes: number;
+  /** Bytes of wasm memory (used or free); it grows and never shrinks. */
+  readonly reservedBytes: number;
+  /** The most the arena may grow to. */
+  readonly maxBytes: number;
+}
 
 export class Engine {
   readonly arena: Arena;
@@ -25,10 +37,38 @@ export class Engine {
     return this.core.memory;
   }
 
+  /**
+   * What the arena holds now: live tensors (blocks: a compiled plan's own
+   * tensors share one), the bytes they take, and the bytes of wasm memory
+   * reserved (memory only grows).
+   *
+   *   const before = engine().stats();
+   *   const t = engine().tensor([256]);
+   *   engine().stats().bytes - before.bytes;  // 1024
+   */
+  stats(): EngineStats {
+    return { tensors: this.arena.blocksInUse, bytes: this.arena.bytesInUse, reservedBytes: this.arena.bytesReserved, maxBytes: this.arena.maxBytes };
+  }
+
+  /**
+   * Throws a ParalensError naming `what` and its size if `bytes` more could
+   * never fit in this engine's memory (wasm32 addresses 4 GiB at most), so
+   * that a model too large is refused before anything is allocated.
+   */
+  checkFits(bytes: number, what: string): void {
+    if (!(bytes <= this.arena.maxBytes - this.arena.bytesInUse)) {
+      throw new ParalensError(
+        `out of memory: ${what} need ${fmtBytes(bytes)}, but the arena holds at most ${fmtBytes(this.arena.maxBytes)} ` +
+          `(${fmtBytes(this.arena.bytesInUse)} in use)${this.arena.maxBytes >= 4 * 1024 ** 3 ? ", the limit of 32-bit WebAssembly" : ""}`,
+      );
+    }
+  }
+
   /** A new tensor in the arena, zero-filled or holding `values` (row-major). */
   tensor(shape: Shape, values?: ArrayLike<number>): Tensor {
     checkShape(shape, "tensor");
     const size = sizeOf(shape);
+    this.checkFits(size * 4, `a tensor of shape ${fmtShape(shape)}`);
     if (values !== undefined && values.length !== size) {
       throw new ParalensError(`tensor ${fmtShape(shape)} holds ${size} values, got ${values.length}`);
     }
