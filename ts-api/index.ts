@@ -65,5 +65,9 @@ export {
 export { diagram, type Builder, type Wire } from "./algebra/diagram.ts";
 export { multiply, subtract, concat, split, stack, unstack, sumWires, project, scaled } from "./algebra/wires.ts";
 
+// showing a model: its lenses with shapes and sizes, and its string diagram
+export { summary, type Summary, type SummaryRow } from "./show/summary.ts";
+export { toSVG } from "./show/svg.ts";
+
 // Architectures as (co)algebras and Boolean circuits over Z2 have their own entry points:
 // "paralens/cdl" (ts-api/cdl/index.ts) and "paralens/z2" (ts-api/z2/index.ts).
