@@ -9,7 +9,7 @@ export { ParalensError } from "./engine/errors.ts";
 export type { Shape, Wires, WiresAgree, Times } from "./algebra/shapes.ts";
 export type { Value, Change, Carrier } from "./algebra/category.ts";
 export { para, lens, anyShape, resolve, type Para, type Lens, type AnyShape, type Layer, type ParamSpec, type ParaSpec } from "./algebra/para.ts";
-export { seq, seqOf, par, type Chain, type Seq } from "./algebra/compose.ts";
+export { seq, seqOf, par, type Chain, type Seq, type SeqOf, type ShapeMismatch } from "./algebra/compose.ts";
 export { wire, id, copy, discard, swap, add, tap } from "./algebra/structure.ts";
 export { reparam, tie, type Reparameterisation } from "./algebra/reparam.ts";
 export { inputAsParameter, learnInput, frozen, type InputOptions } from "./algebra/input.ts";
@@ -68,6 +68,10 @@ export {
 // string diagrams and products of wires (gated cells, unrolled sequences, blocks are drawn with them)
 export { diagram, type Builder, type Wire } from "./algebra/diagram.ts";
 export { multiply, subtract, concat, split, stack, unstack, sumWires, scaled } from "./algebra/wires.ts";
+
+// showing a model: its lenses with shapes and sizes, and its string diagram
+export { summary, type Summary, type SummaryRow } from "./show/summary.ts";
+export { toSVG } from "./show/svg.ts";
 
 // Architectures as (co)algebras and Boolean circuits over Z2 have their own entry points:
 // "paralens/cdl" (ts-api/cdl/index.ts) and "paralens/z2" (ts-api/z2/index.ts).

@@ -5,7 +5,7 @@ import { Arena } from "./arena.ts";
 import { type Core, kernelNames } from "./core.ts";
 import { ParalensError, fmtBytes, fmtShape } from "./errors.ts";
 import { type Shape, Tensor, checkShape, sizeOf } from "./tensor.ts";
-import { wasmBase64 as strictBase64 } from "./core.generated.ts";
+import { embeddedCore } from "./embedded.ts";
 
 export type SimdMode = "strict" | "relaxed";
 
@@ -138,22 +138,16 @@ export function init(options: InitOptions = {}): Promise<Engine> {
  */
 export async function createEngine(options: InitOptions = {}): Promise<Engine> {
   const simd = options.simd ?? "strict";
-  let source = options.wasm;
-  let mode: SimdMode = simd;
-  if (source === undefined) {
-    mode = "strict";
-    if (simd === "relaxed") {
-      // loaded only on request, so the strict-only bundle stays small
-      const relaxed = decode((await import("./core-relaxed.generated.ts")).wasmBase64);
-      if (WebAssembly.validate(relaxed)) {
-        source = relaxed;
-        mode = "relaxed";
-      }
-    }
-    source ??= decode(strictBase64);
+  if (options.wasm === undefined) {
+    const core = await embeddedCore(simd === "relaxed");
+    // the embedded core was built with this package: compiling validates it, no separate pass needed
+    const module = await WebAssembly.compile(core.bytes).catch((err: unknown) => {
+      throw new ParalensError(`init: this engine cannot compile the paralens core (does it support wasm SIMD?): ${(err as Error).message}`);
+    });
+    return makeEngine(module, core.relaxed ? "relaxed" : "strict", options.maxMemoryMB);
   }
-  const module = await compileSource(await source);
-  return makeEngine(module, mode, options.maxMemoryMB);
+  const module = await compileSource(await options.wasm);
+  return makeEngine(module, simd, options.maxMemoryMB);
 }
 
 async function compileSource(source: BufferSource | WebAssembly.Module | Response): Promise<WebAssembly.Module> {
@@ -175,11 +169,4 @@ function makeEngine(module: WebAssembly.Module, simd: SimdMode, maxMemoryMB = 40
     );
   }
   return new Engine(core, simd, Math.min(maxMemoryMB, 4096) * 1024 * 1024);
-}
-
-function decode(base64: string): Uint8Array<ArrayBuffer> {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
 }
