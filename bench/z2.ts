@@ -133,6 +133,8 @@ function median(name: string, fn: () => void): number {
 }
 interface Row {
   case: string;
+  /** The ratio of CPU-time medians (set after the wall-time rounds). */
+  cpu_ratio?: number;
   ours: number;
   peer: string;
   peer_value: number;
@@ -168,4 +170,6 @@ const cpuMedian = (fn: () => void, n: number): number => {
 const [wf, jf] = [cpuMedian(() => wasm.forward(), 15), cpuMedian(() => runJs(jsForward, heap, jsScratch, jsBlock, words32, BATCH), 7)];
 const [wr, jr] = [cpuMedian(() => wasm.reverse(), 15), cpuMedian(() => runJs(jsReverse, heap, jsScratch, jsBlock, words32, BATCH), 7)];
 console.log(`CPU time, medians: forward wasm ${wf.toFixed(1)} ms, JS ${jf.toFixed(1)} ms, ratio ${(jf / wf).toFixed(2)}x; reverse wasm ${wr.toFixed(1)} ms, JS ${jr.toFixed(1)} ms, ratio ${(jr / wr).toFixed(2)}x`);
+rows[0]!.cpu_ratio = jf / wf;
+rows[1]!.cpu_ratio = jr / wr;
 console.log(JSON.stringify({ suite: "z2", peak_gflops: null, rows }));
