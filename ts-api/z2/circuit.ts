@@ -105,27 +105,27 @@ export function circuit(inputs: number, build: (g: CircuitBuilder, x: number[]) 
 }
 
 /** Evaluates a circuit on k; values[n] is node n's value, each [batch, 1]. */
-function evaluate(k: Z2Ops, c: Circuit, x: Value): Value[] {
-  const batch = k.shape(x)[0]!;
-  const values: Value[] = range(c.inputs).map((i) => k.pick(x, [i]));
+function evaluate(ops: Z2Ops, c: Circuit, x: Value): Value[] {
+  const batch = ops.shape(x)[0]!;
+  const values: Value[] = range(c.inputs).map((i) => ops.pick(x, [i]));
   c.ops.forEach((op, g) => {
     const [a, b] = [values[c.a[g]!]!, values[c.b[g]!]!];
     values.push(
-      op === Gate.XOR ? k.xor(a, b) : op === Gate.AND ? k.and(a, b) : op === Gate.NOT ? k.not(a) : op === Gate.ONE ? k.ones([batch, 1]) : k.zeros([batch, 1]),
+      op === Gate.XOR ? ops.xor(a, b) : op === Gate.AND ? ops.and(a, b) : op === Gate.NOT ? ops.not(a) : op === Gate.ONE ? ops.ones([batch, 1]) : ops.zeros([batch, 1]),
     );
   });
   return values;
 }
 
 /** The reverse derivative of a circuit at `values` for output change dy, as input changes [batch, inputs]. */
-function reverse(k: Z2Ops, c: Circuit, values: readonly Value[], dy: Value): Value {
-  const batch = k.shape(dy)[0]!;
+function reverse(ops: Z2Ops, c: Circuit, values: readonly Value[], dy: Value): Value {
+  const batch = ops.shape(dy)[0]!;
   const adj: Change[] = values.map(() => null);
   const give = (n: number, d: Value): void => {
     const prev = adj[n];
-    adj[n] = prev == null ? d : k.xor(prev, d);
+    adj[n] = prev == null ? d : ops.xor(prev, d);
   };
-  c.outputs.forEach((o, j) => give(o, k.pick(dy, [j])));
+  c.outputs.forEach((o, j) => give(o, ops.pick(dy, [j])));
   for (let g = c.ops.length - 1; g >= 0; g--) {
     const dz = adj[c.inputs + g];
     if (dz == null) continue;
@@ -135,13 +135,13 @@ function reverse(k: Z2Ops, c: Circuit, values: readonly Value[], dy: Value): Val
       give(a, dz);
       give(b, dz);
     } else if (op === Gate.AND) {
-      give(a, k.and(values[b]!, dz));
-      give(b, k.and(values[a]!, dz));
+      give(a, ops.and(values[b]!, dz));
+      give(b, ops.and(values[a]!, dz));
     } else if (op === Gate.NOT) {
       give(a, dz);
     }
   }
-  return k.join(range(c.inputs).map((i) => adj[i] ?? k.zeros([batch, 1])));
+  return ops.join(range(c.inputs).map((i) => adj[i] ?? ops.zeros([batch, 1])));
 }
 
 /** A circuit as a lens [[inputs]] -> [[outputs]] over Z2. */
@@ -150,11 +150,11 @@ export function circuitLens(c: Circuit, name = `circuit(${c.inputs} -> ${c.outpu
     name,
     dom: [[c.inputs]],
     cod: [[c.outputs.length]],
-    forward(k, [x]) {
-      const values = evaluate(k, c, x!);
-      return [[k.join(c.outputs.map((o) => values[o]!))], values];
+    forward(ops, [x]) {
+      const values = evaluate(ops, c, x!);
+      return [[ops.join(c.outputs.map((o) => values[o]!))], values];
     },
-    reverse: (k, values, [dy]) => [reverse(k, c, values, dy!)],
+    reverse: (ops, values, [dy]) => [reverse(ops, c, values, dy!)],
   });
 }
 
@@ -176,14 +176,14 @@ export function circuitPara(
     dom: [[n]],
     cod: [[c.outputs.length]],
     params: [{ name: spec.paramName ?? "bits", shape: [np], init: spec.init ?? zeros, role: "parameter" }],
-    forward(k, [p], [x]) {
-      const batch = k.shape(x!)[0]!;
-      const values = evaluate(k, c, k.join([k.spread(p!, batch), x!]));
-      return [[k.join(c.outputs.map((o) => values[o]!))], values];
+    forward(ops, [p], [x]) {
+      const batch = ops.shape(x!)[0]!;
+      const values = evaluate(ops, c, ops.join([ops.spread(p!, batch), x!]));
+      return [[ops.join(c.outputs.map((o) => values[o]!))], values];
     },
-    reverse(k, values, [dy]) {
-      const d = reverse(k, c, values, dy!);
-      return [[k.collect(k.pick(d, range(np)))], [k.pick(d, range(n, np))]];
+    reverse(ops, values, [dy]) {
+      const d = reverse(ops, c, values, dy!);
+      return [[ops.collect(ops.pick(d, range(np)))], [ops.pick(d, range(n, np))]];
     },
   });
 }

@@ -21,8 +21,8 @@ export function xorGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>
     name: `xor(${n})`,
     dom: [[n], [n]],
     cod: [[n]],
-    forward: (k, [x, y]) => [[k.xor(x!, y!)], null],
-    reverse: (_k, _r, [dz]) => [dz!, dz!],
+    forward: (ops, [x, y]) => [[ops.xor(x!, y!)], null],
+    reverse: (_ops, _r, [dz]) => [dz!, dz!],
   });
 }
 
@@ -33,8 +33,8 @@ export function andGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>
     name: `and(${n})`,
     dom: [[n], [n]],
     cod: [[n]],
-    forward: (k, [x, y]) => [[k.and(x!, y!)], [x!, y!]],
-    reverse: (k, [x, y], [dz]) => [k.and(y, dz!), k.and(x, dz!)],
+    forward: (ops, [x, y]) => [[ops.and(x!, y!)], [x!, y!]],
+    reverse: (ops, [x, y], [dz]) => [ops.and(y, dz!), ops.and(x, dz!)],
   });
 }
 
@@ -45,8 +45,8 @@ export function notGate<const N extends number>(n: N): Lens<readonly [W<N>], rea
     name: `not(${n})`,
     dom: [[n]],
     cod: [[n]],
-    forward: (k, [x]) => [[k.not(x!)], null],
-    reverse: (_k, _r, [dz]) => [dz!],
+    forward: (ops, [x]) => [[ops.not(x!)], null],
+    reverse: (_ops, _r, [dz]) => [dz!],
   });
 }
 
@@ -64,10 +64,10 @@ export function selectBits(n: number, indices: readonly number[], name = `select
     name,
     dom: [[n]],
     cod: [[indices.length]],
-    forward: (k, [x]) => [[k.pick(x!, indices)], k.shape(x!)[0]!],
-    reverse(k, batch, [dy]) {
-      const parts = uses.map((js) => (js.length === 0 ? k.zeros([batch, 1]) : js.map((j) => k.pick(dy!, [j])).reduce((a, b) => k.xor(a, b))));
-      return [k.join(parts)];
+    forward: (ops, [x]) => [[ops.pick(x!, indices)], ops.shape(x!)[0]!],
+    reverse(ops, batch, [dy]) {
+      const parts = uses.map((js) => (js.length === 0 ? ops.zeros([batch, 1]) : js.map((j) => ops.pick(dy!, [j])).reduce((a, b) => ops.xor(a, b))));
+      return [ops.join(parts)];
     },
   });
 }
@@ -81,8 +81,8 @@ export function splitBits(sizes: readonly number[]): Lens<readonly [readonly [nu
     name: `split(${sizes.join(", ")})`,
     dom: [[total]],
     cod: sizes.map((s) => [s] as const),
-    forward: (k, [x]) => [sizes.map((s, i) => k.pick(x!, range(s, starts[i]))), k.shape(x!)[0]!],
-    reverse: (k, batch, dys) => [k.join(dys.map((d, i) => d ?? k.zeros([batch, sizes[i]!])))],
+    forward: (ops, [x]) => [sizes.map((s, i) => ops.pick(x!, range(s, starts[i]))), ops.shape(x!)[0]!],
+    reverse: (ops, batch, dys) => [ops.join(dys.map((d, i) => d ?? ops.zeros([batch, sizes[i]!])))],
   });
 }
 
@@ -95,11 +95,11 @@ export function joinBits(sizes: readonly number[]): Lens<readonly (readonly [num
     name: `join(${sizes.join(", ")})`,
     dom: sizes.map((s) => [s] as const),
     cod: [[total]],
-    forward: (k, xs) => {
+    forward: (ops, xs) => {
       if (xs.length !== sizes.length) throw new ParalensError(`joinBits: ${sizes.length} wires expected, got ${xs.length} (${fmtWires(sizes.map((s) => [s]))})`);
-      return [[k.join(xs)], null];
+      return [[ops.join(xs)], null];
     },
-    reverse: (k, _r, [dy]) => sizes.map((s, i) => k.pick(dy!, range(s, starts[i])) as Change),
+    reverse: (ops, _r, [dy]) => sizes.map((s, i) => ops.pick(dy!, range(s, starts[i])) as Change),
   });
 }
 
@@ -115,13 +115,13 @@ export function paramGate<const N extends number>(op: "and" | "xor", n: N, optio
     dom: [[n]],
     cod: [[n]],
     params: [{ name: op === "and" ? "mask" : "flip", shape: [n], init: options.init ?? zeros, role: "parameter" }],
-    forward(k, [p], [x]) {
-      const ps = k.spread(p!, k.shape(x!)[0]!);
-      return [[op === "and" ? k.and(ps, x!) : k.xor(ps, x!)], [ps, x!]];
+    forward(ops, [p], [x]) {
+      const ps = ops.spread(p!, ops.shape(x!)[0]!);
+      return [[op === "and" ? ops.and(ps, x!) : ops.xor(ps, x!)], [ps, x!]];
     },
-    reverse(k, [ps, x], [dy]) {
-      if (op === "xor") return [[k.collect(dy!)], [dy!]];
-      return [[k.collect(k.and(x, dy!))], [k.and(ps, dy!)]];
+    reverse(ops, [ps, x], [dy]) {
+      if (op === "xor") return [[ops.collect(dy!)], [dy!]];
+      return [[ops.collect(ops.and(x, dy!))], [ops.and(ps, dy!)]];
     },
   });
 }

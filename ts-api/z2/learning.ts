@@ -25,8 +25,8 @@ export const xorLoss: AnyShape<false, Z2Ops> = anyShape<false, Z2Ops>("xorLoss",
     name: "xorLoss",
     dom,
     cod: [dom[0]!],
-    forward: (k, [y, t]) => [[k.xor(y!, t!)], null],
-    reverse: (_k, _r, [d]) => [d!, d!],
+    forward: (ops, [y, t]) => [[ops.xor(y!, t!)], null],
+    reverse: (_ops, _r, [d]) => [d!, d!],
   });
 });
 
@@ -36,8 +36,8 @@ export const identityRate: AnyShape<false, Z2Ops> = anyShape<false, Z2Ops>("iden
     name: "identityRate",
     dom,
     cod: [],
-    forward: (_k, xs) => [[], xs as Value[]],
-    reverse: (_k, xs) => xs,
+    forward: (_ops, xs) => [[], xs as Value[]],
+    reverse: (_ops, xs) => xs,
     // it takes no change at all, yet must emit one
     linear: false,
   }),
@@ -53,8 +53,8 @@ export function rdaUpdate(params: readonly ParamSpec[]): Reparameterisation<Z2Op
       name: "rda",
       dom: shapes,
       cod: shapes,
-      forward: (_k, ps) => [ps as Value[], ps as Value[]],
-      reverse: (k, ps, dps) => range(ps.length).map((i) => k.xor(ps[i]!, dps[i]!)),
+      forward: (_ops, ps) => [ps as Value[], ps as Value[]],
+      reverse: (ops, ps, dps) => range(ps.length).map((i) => ops.xor(ps[i]!, dps[i]!)),
       linear: false,
     }),
   };
@@ -78,13 +78,13 @@ export function anyBit(m: number): Lens<readonly [readonly [number]], readonly [
     name: `any(${m})`,
     dom: [[m]],
     cod: [[1]],
-    forward(k, [e]) {
-      const clear = range(m).map((j) => k.not(k.pick(e!, [j])));
-      return [[k.not(clear.reduce((a, b) => k.and(a, b)))], clear];
+    forward(ops, [e]) {
+      const clear = range(m).map((j) => ops.not(ops.pick(e!, [j])));
+      return [[ops.not(clear.reduce((a, b) => ops.and(a, b)))], clear];
     },
-    reverse(k, clear, [dz]) {
-      const others = range(m).map((i) => clear.filter((_, j) => j !== i).reduce((a, b) => k.and(a, b), dz!));
-      return [k.join(others)];
+    reverse(ops, clear, [dz]) {
+      const others = range(m).map((i) => clear.filter((_, j) => j !== i).reduce((a, b) => ops.and(a, b), dz!));
+      return [ops.join(others)];
     },
   });
 }

@@ -76,15 +76,15 @@ export function joinedShape(what: string, shapes: readonly Shape[]): Shape {
 }
 
 /** The XOR of all bits of v along its last axis, by halving: [..., n] -> [..., 1]. */
-export function sumBits(k: Z2Ops, v: Value): Value {
+export function sumBits(ops: Z2Ops, v: Value): Value {
   let cur = v;
-  let n = width(k.shape(v));
+  let n = width(ops.shape(v));
   while (n > 1) {
     const half = n >> 1;
-    const lo = k.pick(cur, range(half));
-    const hi = k.pick(cur, range(half, half));
-    const folded = k.xor(lo, hi);
-    cur = n % 2 === 1 ? k.join([folded, k.pick(cur, [n - 1])]) : folded;
+    const lo = ops.pick(cur, range(half));
+    const hi = ops.pick(cur, range(half, half));
+    const folded = ops.xor(lo, hi);
+    cur = n % 2 === 1 ? ops.join([folded, ops.pick(cur, [n - 1])]) : folded;
     n = half + (n % 2);
   }
   return cur;

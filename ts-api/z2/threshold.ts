@@ -63,41 +63,41 @@ export function popcountThreshold(
     dom: [[n]],
     cod: [[m]],
     params: [{ name: "mask", shape: [m * n], init: options.init ?? zeros, role: "parameter" }],
-    forward(k, [p], [x]) {
-      const batch = k.shape(x!)[0]!;
+    forward(ops, [p], [x]) {
+      const batch = ops.shape(x!)[0]!;
       const shape = [batch, m];
       // column i: bit i of every output's mask, counted once for all examples
-      const columns = range(n).map((i) => k.pick(p!, range(m).map((j) => j * n + i)));
-      const total = countBits(k, columns).map((plane) => k.spread(plane, batch));
-      const masks = columns.map((c) => k.spread(c, batch));
-      const xs = range(n).map((i) => k.pick(x!, new Array<number>(m).fill(i)));
-      const hits = countBits(k, masks.map((mask, i) => k.and(mask, xs[i]!)));
+      const columns = range(n).map((i) => ops.pick(p!, range(m).map((j) => j * n + i)));
+      const total = countBits(ops, columns).map((plane) => ops.spread(plane, batch));
+      const masks = columns.map((c) => ops.spread(c, batch));
+      const xs = range(n).map((i) => ops.pick(x!, new Array<number>(m).fill(i)));
+      const hits = countBits(ops, masks.map((mask, i) => ops.and(mask, xs[i]!)));
       const v = addWrapping(
-        k,
-        addWrapping(k, scaled(k, hits, a, width, shape), scaled(k, total, b, width, shape)),
-        constant(k, t, width, shape),
+        ops,
+        addWrapping(ops, scaled(ops, hits, a, width, shape), scaled(ops, total, b, width, shape)),
+        constant(ops, t, width, shape),
       );
-      const y = k.not(sign(v));
+      const y = ops.not(sign(v));
       return [[y], { v, y, masks, xs }];
     },
-    reverse(k, { v, y, masks, xs }, [dy]) {
-      const shape = k.shape(y);
-      const flips = (delta: number): Value => k.xor(y, k.not(sign(addWrapping(k, v, constant(k, delta, width, shape)))));
+    reverse(ops, { v, y, masks, xs }, [dy]) {
+      const shape = ops.shape(y);
+      const flips = (delta: number): Value => ops.xor(y, ops.not(sign(addWrapping(ops, v, constant(ops, delta, width, shape)))));
       const [z00, z01, z10, z11] = [flips(b), flips(a + b), flips(-b), flips(-a - b)];
       const [zx0, zx1] = [flips(a), flips(-a)];
-      const [e0, e1, ex] = [k.xor(z00, z01), k.xor(z10, z11), k.xor(zx0, zx1)];
+      const [e0, e1, ex] = [ops.xor(z00, z01), ops.xor(z10, z11), ops.xor(zx0, zx1)];
       const dMask: Value[] = [];
       const dx: Value[] = [];
       masks.forEach((mask, i) => {
         const xi = xs[i]!;
-        const off = k.xor(z00, k.and(xi, e0)); // mask bit 0 -> 1
-        const on = k.xor(z10, k.and(xi, e1)); // mask bit 1 -> 0
-        dMask.push(k.and(dy!, k.xor(off, k.and(mask, k.xor(off, on)))));
-        dx.push(sumBits(k, k.and(dy!, k.and(mask, k.xor(zx0, k.and(xi, ex))))));
+        const off = ops.xor(z00, ops.and(xi, e0)); // mask bit 0 -> 1
+        const on = ops.xor(z10, ops.and(xi, e1)); // mask bit 1 -> 0
+        dMask.push(ops.and(dy!, ops.xor(off, ops.and(mask, ops.xor(off, on)))));
+        dx.push(sumBits(ops, ops.and(dy!, ops.and(mask, ops.xor(zx0, ops.and(xi, ex))))));
       });
       // dMask is ordered (input i, output j); the parameter is (output j, input i)
       const byOutput = range(m).flatMap((j) => range(n).map((i) => i * m + j));
-      return [[k.collect(k.pick(k.join(dMask), byOutput))], [k.join(dx)]];
+      return [[ops.collect(ops.pick(ops.join(dMask), byOutput))], [ops.join(dx)]];
     },
   });
 }
