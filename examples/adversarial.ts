@@ -9,7 +9,7 @@
 //   npm run example -- adversarial [--pgd-steps n] [--quick] [--json]
 import { join } from "node:path";
 import {
-  init, engine, seq, par, id, softmaxCrossEntropy, learnInput, projectedSignGradient, constantRate, compile, type Para, type Wires, type Tensor,
+  init, engine, seq, par, id, softmaxCrossEntropy, learnInput, projectedSignGradient, constantRate, ascend, compile, type Para, type Wires, type Tensor,
 } from "../ts-api/index.ts";
 import { loadMnist, MNIST_PIXELS } from "./data/mnist.ts";
 import { trainedClassifier } from "./models/classifier.ts";
@@ -34,7 +34,7 @@ function attack(step: number, radius: number): { plan: ReturnType<typeof compile
   const lens = seq(
     par(learnInput(model, projectedSignGradient({ step, radius }), { examples: batch }), id([[10]])),
     softmaxCrossEntropy,
-    constantRate(-1),
+    ascend(constantRate(1)),
   ) as Para<Wires, Wires>;
   const own = lens.params.slice(0, 2).map((p) => e.tensor(p.shape));
   const plan = compile(lens, { batch, params: [...own, ...weights], changes: "params" });

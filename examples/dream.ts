@@ -8,7 +8,7 @@
 //   npm run example -- dream [--steps n] [--lr x] [--tv x] [--l2 x] [--quick] [--json]
 import { join } from "node:path";
 import {
-  init, engine, seq, diagram, softmax, log, add, subtract, learnInput, dotProduct, totalVariation, l2Penalty, adam, constantRate,
+  init, engine, seq, diagram, softmax, log, add, subtract, learnInput, dotProduct, totalVariation, l2Penalty, adam, constantRate, ascend,
   compile, Rng, type Para, type Wires,
 } from "../ts-api/index.ts";
 import { loadMnist, MNIST_PIXELS } from "./data/mnist.ts";
@@ -41,7 +41,7 @@ const dreaming = seq(
     const [logp, penalty] = d.apply(learnInput(dreamed, adam({ lr }), { examples: n }), []);
     return [d.apply1(subtract([]), [d.apply1(dotProduct, [logp!, target!]), penalty!])];
   }),
-  constantRate(-1),
+  ascend(constantRate(1)),
 ) as Para<Wires, Wires>;
 
 const e = engine();

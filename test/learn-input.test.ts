@@ -8,7 +8,7 @@ import { test } from "./harness.ts";
 import { assert, assertClose, assertEqual } from "./assert.ts";
 import { type RandomCase, finiteDifferences, magnitude, randomCase, runReference, runWasm } from "./util.ts";
 import {
-  init, engine, seq, par, dense, linear, tanh, softmax, log, id, compile, initParams, dotProduct, constantRate, adam, reshape,
+  init, engine, seq, par, dense, linear, tanh, softmax, log, id, compile, initParams, dotProduct, constantRate, ascend, adam, reshape,
   inputAsParameter, learnInput, l2Penalty, totalVariation, signGradient, projectedSignGradient, reparam, frozen,
   type Para, type Wires, type Optimiser, Rng,
 } from "../ts-api/index.ts";
@@ -60,7 +60,7 @@ test("penalties: l2Penalty and totalVariation are wasm = float64 reference = fin
 /** The dreaming lens of a classifier: (learnInput(model ; softmax ; log) x id) ; dotProduct ; ascending rate. */
 function dreamLens(model: Para<Wires, Wires>, examples: number, lr: number): Para<Wires, Wires> {
   const logProb = seq(model, softmax, log);
-  return seq(par(learnInput(logProb, adam({ lr }), { examples }), id([[3]])), dotProduct, constantRate(-1)) as Para<Wires, Wires>;
+  return seq(par(learnInput(logProb, adam({ lr }), { examples }), id([[3]])), dotProduct, ascend(constantRate(1))) as Para<Wires, Wires>;
 }
 
 test("learnInput: no kernel runs for the frozen model's gradients, its parameters keep their bits, and dreaming raises the target's probability", () => {
@@ -105,7 +105,7 @@ test("frozen: the reparameterised model gives no parameter change, on both backe
 
 /** One step of an input optimiser on l = <x, w> per example (ascending): x' from x0, by its compiled plan. */
 function stepOnce(opt: Optimiser, x0: readonly number[], w: readonly number[], origin?: readonly number[]): Float32Array {
-  const objective = seq(learnInput(seq(linear(3, 1), reshape([])), opt, { examples: 2 }), constantRate(-1)) as Para<Wires, Wires>;
+  const objective = seq(learnInput(seq(linear(3, 1), reshape([])), opt, { examples: 2 }), ascend(constantRate(1))) as Para<Wires, Wires>;
   const e = engine();
   const params = objective.params.map((p) => e.tensor(p.shape));
   const at = objective.params.findIndex((p) => p.name === "input");

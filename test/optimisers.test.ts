@@ -8,7 +8,7 @@ import { assertClose } from "./assert.ts";
 import { uniform } from "./util.ts";
 import {
   init, sgd, momentum, nesterov, adagrad, rmsprop, adam, compile, reference, refTensor, Rng,
-  type Optimiser, type ParamSpec, type RefTensor, type Value, zeros,
+  type Optimiser, type ParamSpec, type RefTensor, type Value, zeros, ascend, constantRate, dense, mse, supervised,
 } from "../ts-api/index.ts";
 
 await init();
@@ -124,3 +124,26 @@ for (const [name, opt, book] of textbooks) {
     }
   });
 }
+
+test("ascend: a rate emits +eta / N instead of -eta / N, and an optimiser steps up the gradient by the same amount as it would step down", () => {
+  const [down, up] = [constantRate(0.5), ascend(constantRate(0.5))];
+  for (const [rate, sign] of [[down, -1], [up, 1]] as const) {
+    const [, r] = rate.forward(reference, [], [refTensor([4], [1, 2, 3, 4]) as unknown as Value]);
+    const [, [dl]] = rate.reverse(reference, r, []);
+    assertClose((dl as unknown as RefTensor).data, [sign * 0.125, sign * 0.125, sign * 0.125, sign * 0.125], { rtol: 0, atol: 1e-12 }, `${rate.name}`);
+  }
+  const model = dense(3, 2);
+  const step = (optimiser: typeof momentumOptimiser): Float32Array => {
+    const learner = supervised(model, { loss: mse, optimiser, rate: 0.1, seed: 3 });
+    learner.step([[1, -2, 0.5]], [[0.25, -1]]);
+    const after = learner.parameters()["weight"]!;
+    learner.dispose();
+    return after;
+  };
+  const start = supervised(model, { loss: mse, seed: 3 });
+  const p0 = start.parameters()["weight"]!;
+  start.dispose();
+  const [pd, pu] = [step(momentumOptimiser), step(ascend(momentumOptimiser))];
+  assertClose(Array.from(pu, (v, i) => v - p0[i]!), Array.from(pd, (v, i) => p0[i]! - v), { rtol: 1e-6, atol: 1e-9 }, "the ascending step mirrors the descending one");
+});
+const momentumOptimiser = momentum({ gamma: 0.9 });

@@ -46,6 +46,7 @@ export { constantRate, lossScaledRate, type Rate } from "./losses/rates.ts";
 export { l2Penalty, totalVariation } from "./losses/penalties.ts";
 export { optimiser, type Optimiser, type StateWire } from "./optimisers/optimiser.ts";
 export { sgd, momentum, nesterov, adagrad, rmsprop, adam } from "./optimisers/optimisers.ts";
+export { ascend } from "./optimisers/ascend.ts";
 export { signGradient, projectedSignGradient, type ProjectedOptions } from "./optimisers/sign.ts";
 export { clipParameters } from "./optimisers/clip.ts";
 export { supervisedLens, scoringLens, type LearningParts } from "./learner/supervised.ts";

@@ -8,7 +8,7 @@
 // (it ascends it), the critic's weights clipped by a lens on its wire.
 // One reverse pass is one step of both. Portable: only the library is imported.
 import {
-  diagram, subtract, tie, tap, reparam, par, seq, constantRate, adam, clipParameters, reshape, frozen,
+  diagram, subtract, tie, tap, reparam, par, seq, constantRate, ascend, adam, clipParameters, reshape, frozen,
   type Para, type Wires, type Lens, type ParamSpec,
 } from "../../ts-api/index.ts";
 
@@ -38,7 +38,7 @@ export function wganLens(parts: WganParts): Para<Wires, Wires> {
     const g = params.filter((p) => p.name.startsWith("generator."));
     const c = params.filter((p) => p.name.startsWith("real."));
     const gen = parts.criticOnly ? frozen(g) : adam({ lr: parts.generatorLr, beta1: 0.5, beta2: 0.9 })(g);
-    const crit = adam({ lr: -parts.criticLr, beta1: 0.5, beta2: 0.9 })(c);
+    const crit = ascend(adam({ lr: parts.criticLr, beta1: 0.5, beta2: 0.9 }))(c);
     const clip = clipParameters(parts.clip)(c);
     return {
       name: "generator descends, critic ascends",

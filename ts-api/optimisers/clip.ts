@@ -13,7 +13,7 @@ import { ParalensError } from "../engine/errors.ts";
 /**
  * The reparameterisation P -> P that clips every parameter to [-c, c].
  *
- *   reparam(reparam(critic, clipParameters(0.01)), rmsprop({ lr: -5e-5 }))   // ascending, clipped
+ *   reparam(reparam(critic, clipParameters(0.01)), ascend(rmsprop({ lr: 5e-5 })))   // ascending, clipped
  */
 export function clipParameters(c: number): (params: readonly ParamSpec[]) => Reparameterisation {
   if (!(c > 0) || !Number.isFinite(c)) throw new ParalensError(`clipParameters: c must be a finite number > 0, got ${c}`);

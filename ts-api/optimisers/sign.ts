@@ -3,7 +3,7 @@
 // and projected gradient descent (Madry et al. 2018) repeats smaller steps,
 // each projected back onto the max-norm ball of radius eps around the
 // original x0 (and onto the valid range of pixel values). With an ascending
-// rate (constantRate(-1)) d is the loss's gradient, so the step raises it.
+// rate (ascend(constantRate(1))) d is the loss's gradient, so the step raises it.
 import { ParalensError } from "../engine/errors.ts";
 import type { Value } from "../algebra/category.ts";
 import type { RealOps } from "../ops/index.ts";
