@@ -50,6 +50,7 @@ export type Chain<Ls extends readonly unknown[]> = Ls extends readonly [infer F 
 type CarrierOf<L> = L extends Para<any, any, infer K> ? K : L extends AnyShape<boolean, infer K> ? K : RealOps;
 type Tail<Ls extends readonly unknown[]> = Ls extends readonly [unknown, ...infer R] ? R : [];
 
+/** The type of seq(...Ls) when the first part is a Para: from its input wires to the output wires of the chain, over its carrier. */
 export type Seq<Ls extends readonly [AnyPara, ...Layer<any>[]]> = Para<
   Ls[0]["dom"],
   CodOfChain<Ls[0]["cod"], Tail<Ls>>,

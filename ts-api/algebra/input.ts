@@ -15,6 +15,7 @@ import type { Wires } from "./shapes.ts";
 import { type Initialiser, zeros } from "../init/initialisers.ts";
 import type { RealOps } from "../ops/index.ts";
 
+/** Options of `inputAsParameter` and `learnInput`: how many inputs are learned at once and where they start. */
 export interface InputOptions {
   /** How many inputs are learned at once: the leading axis of the input parameter, and the batch to compile with (default 1). */
   examples?: number;

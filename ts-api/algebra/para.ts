@@ -17,14 +17,28 @@ export interface ParamSpec {
   readonly role: "parameter" | "state";
 }
 
+/**
+ * A parametric lens P x A -> B (Cruttwell et al., "Categorical Foundations of
+ * Gradient-Based Learning", section 2): parameter wires `params`, input wires
+ * `dom`, output wires `cod`, and the forward and reverse passes side by side.
+ * Make one with `para({...})`, or compose them with `seq`, `par`, `reparam`.
+ *
+ *   const f = dense(4, 3);
+ *   [f.dom, f.cod, f.params.map((p) => p.name)];  // [[[4]], [[3]], ["weight", "bias"]]
+ */
 export interface Para<A extends Wires = Wires, B extends Wires = Wires, K extends Carrier = RealOps> {
   readonly kind: "para";
   /** For messages and printing, e.g. "dense(4 -> 3)". */
   readonly name: string;
+  /** Input wires (shapes without the batch axis). */
   readonly dom: A;
+  /** Output wires (shapes without the batch axis). */
   readonly cod: B;
+  /** Parameter wires, in the order forward and reverse take them. */
   readonly params: readonly ParamSpec[];
+  /** Computes the outputs from parameters p and inputs x (batch axis first), and a residual: what reverse needs, so nothing is recomputed. */
   forward(ops: K, p: readonly Value[], x: readonly Value[]): [y: Value[], residual: unknown];
+  /** The reverse derivative: from the residual and the output changes dy, the parameter and input changes (null is a zero change). */
   reverse(ops: K, residual: unknown, dy: readonly Change[]): [dp: Change[], dx: Change[]];
 }
 
@@ -46,6 +60,7 @@ export interface AnyShape<Same extends boolean = boolean, K extends Carrier = Re
   at<A extends Wires>(dom: A | Shape): Para<Same extends true ? A : Wires, Same extends true ? A : Wires, K>;
 }
 
+/** Anything seq accepts as a part: a Para with fixed wires, or a shape-polymorphic AnyShape. */
 export type Layer<K extends Carrier = RealOps> = Para<any, any, K> | AnyShape<boolean, K>;
 
 /** How a primitive is defined: shapes, parameters and its two passes side by side. */
@@ -54,6 +69,7 @@ export interface ParaSpec<A extends Wires, B extends Wires, R, K extends Carrier
   dom: A;
   cod: B;
   params?: readonly ParamSpec[];
+  /** Computes the outputs and the residual R that reverse receives. */
   forward(ops: K, p: readonly Value[], x: readonly Value[]): [Value[], R];
   /** Receives no null: a zero change is materialised first (unless all are zero, see `linear`). */
   reverse(ops: K, residual: R, dy: readonly Value[]): [Change[], Change[]];

@@ -13,12 +13,17 @@ import type { Rng } from "../init/random.ts";
 
 /** A group, with g h = compose(g, h) meaning "h, then g". */
 export interface Group<G> {
+  /** For messages, e.g. "C4". */
   readonly name: string;
+  /** The neutral element e: compose(e, g) = g = compose(g, e). */
   identity(): G;
+  /** The product g h: h, then g. */
   compose(g: G, h: G): G;
+  /** The element g^-1 with compose(g, g^-1) = identity(). */
   inverse(g: G): G;
   /** A uniformly random element. */
   sample(rng: Rng): G;
+  /** Whether g and h are the same element. */
   equal(g: G, h: G): boolean;
 }
 

@@ -26,13 +26,17 @@ export interface Bucket {
 
 /** Options of StructuredLearner.fit. */
 export interface StructuredFitOptions {
+  /** Passes over the data (default 1). */
   epochs?: number;
+  /** Examples per step, within one structure bucket (default 32). */
   batchSize?: number;
   /** Seed of the shuffling (batches are shuffled across buckets every epoch). Default 0. */
   seed?: number;
+  /** Called after every epoch with its mean loss and wall time in seconds. */
   onEpochEnd?: (report: { epoch: number; loss: number; seconds: number }) => void;
 }
 
+/** Options of `StructuredLearner`: those of `supervised`, the structure key whose model fixes the parameters, and the plan cache size. */
 export interface StructuredOptions extends SupervisedOptions {
   /** Any structure key: its model fixes the parameters, which the models of every other key must have too. */
   key: string | number;

@@ -6,6 +6,7 @@
 import type { Shape } from "../algebra/shapes.ts";
 import type { Rng } from "./random.ts";
 
+/** Chooses a parameter's first values from its shape and a seeded generator: row-major, one per element. */
 export type Initialiser = (shape: Shape, rng: Rng) => Float64Array;
 
 function fans(shape: Shape): { fanIn: number; fanOut: number } {
@@ -21,16 +22,36 @@ function fill(shape: Shape, f: () => number): Float64Array {
   return out;
 }
 
+/**
+ * All zeros (biases, and where symmetry does not need breaking).
+ *
+ *   zeros([2, 2], new Rng(0));  // Float64Array [0, 0, 0, 0]
+ */
 export const zeros: Initialiser = (shape) => fill(shape, () => 0);
 
+/**
+ * Every element `value`.
+ *
+ *   constant(1)([3], new Rng(0));  // Float64Array [1, 1, 1]
+ */
 export function constant(value: number): Initialiser {
   return (shape) => fill(shape, () => value);
 }
 
+/**
+ * Uniform on [low, high).
+ *
+ *   uniform(-1, 1)([4], new Rng(0)).every((v) => v >= -1 && v < 1);  // true
+ */
 export function uniform(low: number, high: number): Initialiser {
   return (shape, rng) => fill(shape, () => low + (high - low) * rng.uniform());
 }
 
+/**
+ * Normal with mean `mean` and standard deviation `std`.
+ *
+ *   normal(0, 0.1)([1000], new Rng(0)).length;  // 1000
+ */
 export function normal(mean = 0, std = 1): Initialiser {
   return (shape, rng) => fill(shape, () => mean + std * rng.normal());
 }

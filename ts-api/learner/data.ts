@@ -6,6 +6,7 @@
 import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
 
+/** Examples or labels as users pass them: a flat array of numbers (the examples side by side) or one row per example. Every value must be finite. */
 export type Data = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
 
 /** What a loss accepts as labels: any finite number, probabilities in [0, 1], or rows of probabilities summing to 1. */

@@ -17,6 +17,7 @@ function checkRate(what: string, eta: number): number {
   return eta;
 }
 
+/** A learning rate: a lens from the loss wires to nothing, whose reverse pass emits the change that starts backpropagation (Cruttwell et al., section 3.3). */
 export type Rate = Lens<Wires, readonly []>;
 
 /** Emits -eta / N per example: gradient descent with step eta on the mean loss. */

@@ -14,6 +14,7 @@ import type { Wires } from "../algebra/shapes.ts";
 import { type RefTensor, refTensor, sizeOf } from "./ref-tensor.ts";
 import { broadcastShape, broadcastsTo, group, stridesOver } from "./broadcast.ts";
 
+/** The broadcasting binary ops `elementwise` and `where` know: arithmetic, maximum and minimum, and the comparisons greater and equal (1 where true, 0 where false; their change is zero). */
 export type BinaryName = "add" | "sub" | "mul" | "div" | "max" | "min" | "greater" | "equal";
 
 interface BinaryRow {

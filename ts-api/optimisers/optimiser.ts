@@ -18,6 +18,7 @@ export type Optimiser = ((params: readonly ParamSpec[]) => Reparameterisation) &
 /** One state wire of a per-parameter optimiser: a suffix for its name and its shape given the parameter's. */
 export interface StateWire {
   suffix: string;
+  /** The state's shape given the parameter's (default: the same shape). */
   shape?: (p: Shape) => Shape;
   init?: Initialiser;
 }

@@ -15,6 +15,7 @@ export function signGradient(step: number): Optimiser {
   return optimiser(`signGradient(${step})`, [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.sgdStep(p, ops.scale(ops.sign(d), step))]);
 }
 
+/** Options of `projectedSignGradient`: step size, the max-norm radius and the valid range. */
 export interface ProjectedOptions {
   /** The size of each sign step. */
   step: number;

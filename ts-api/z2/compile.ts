@@ -69,7 +69,9 @@ export interface Z2Plan {
    * and refreshes the tapped values: a training step is one reverse() call.
    */
   reverse(): void;
+  /** Gates and memory of each pass, and the block size the passes are cut into. */
   readonly stats: { readonly forward: Z2PassStats; readonly reverse: Z2PassStats; readonly block: number };
+  /** Frees the plan's memory (and its parameters, if it allocated them). */
   dispose(): void;
 }
 

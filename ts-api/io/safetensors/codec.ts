@@ -20,6 +20,7 @@ export interface DecodedTensor {
   readonly values: Float32Array;
 }
 
+/** Options of `encodeSafetensors`: the stored dtype, metadata and checksum. */
 export interface EncodeOptions {
   /** "F32" (default) or "F16" (rounded to nearest, ties to even; overflow becomes Inf). */
   dtype?: "F32" | "F16";
