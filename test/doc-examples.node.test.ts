@@ -140,7 +140,7 @@ const AsyncFunction = (async () => {}).constructor as new (...args: string[]) =>
 
 /** Runs an example as the body of an async function with every public name as a parameter. */
 async function run(name: string, code: string): Promise<void> {
-  const js = ts.transpileModule(`async function example() {\n${code}\n}`, {
+  const js = ts.transpileModule(`async function example() {\n{\n${code}\n}\n}`, {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
   }).outputText;
   const body = js.slice(js.indexOf("{") + 1, js.lastIndexOf("}"));

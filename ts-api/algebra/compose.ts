@@ -81,6 +81,9 @@ export function seq(...layers: readonly Layer<any>[]): Para<Wires, Wires, any> |
 /**
  * seq of a list built at run time (shapes are then checked at run time only):
  * a Para, or a AnyShape if the first layer is shape-polymorphic.
+ *
+ *   const layers = [dense(4, 8, "relu"), dense(8, 3)];
+ *   (seqOf(layers) as Para).cod;  // [[3]]
  */
 export function seqOf<K extends Carrier = RealOps>(layers: readonly Layer<K>[]): Para<Wires, Wires, K> | AnyShape<boolean, K> {
   if (layers.length === 0) throw new ParalensError("seq: needs at least one part");
@@ -142,6 +145,9 @@ type ParCod<Fs extends readonly unknown[]> = Fs extends readonly [Para<any, infe
 /**
  * f x g x ...: the parts side by side. The input is their inputs
  * concatenated, the output their outputs, the parameters their parameters.
+ *
+ *   const both = par(dense(2, 3), dense(4, 5));
+ *   [both.dom, both.cod];  // [[[2], [4]], [[3], [5]]]
  */
 export function par<const Fs extends readonly [AnyLens, ...AnyLens[]]>(...fs: Fs): Lens<ParDom<Fs>, ParCod<Fs>, CarrierOf<Fs[0]>>;
 export function par<const Fs extends readonly [AnyPara, ...AnyPara[]]>(...fs: Fs): Para<ParDom<Fs>, ParCod<Fs>, CarrierOf<Fs[0]>>;

@@ -102,6 +102,7 @@ export function frozen<K extends Carrier = RealOps>(params: readonly ParamSpec[]
  * on it is one step of the optimiser on the input (deep dreaming,
  * adversarial examples).
  *
+ *   const model = seq(dense(4, 8, "relu"), dense(8, 3));
  *   const dreamer = learnInput(model, adam({ lr: 0.05 }), { examples: 10 });
  *   // params: input.m, input.v, input.t, input, then the model's (frozen)
  */

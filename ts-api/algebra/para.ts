@@ -93,7 +93,17 @@ interface Wrapped<R> {
   readonly outShapes: Shape[];
 }
 
-/** Defines a primitive Para. */
+/**
+ * Defines a primitive Para.
+ *
+ *   const scale = para({
+ *     name: "scale", dom: [[2]], cod: [[2]],
+ *     params: [{ name: "w", shape: [2], init: constant(3), role: "parameter" }],
+ *     forward: (ops, [w], [x]) => [[ops.mul(x!, w!)], { w: w!, x: x! }],
+ *     reverse: (ops, { w, x }, [dy]) => [[ops.sumTo(ops.mul(dy!, x), [2])], [ops.mul(dy!, w)]],
+ *   });
+ *   scale.forward(reference, [refTensor([2], [3, 3])], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [3, 6]
+ */
 export function para<A extends Wires, B extends Wires, R, K extends Carrier = RealOps>(
   spec: ParaSpec<A, B, R, K>,
 ): Para<A, B, K> {
@@ -127,7 +137,16 @@ export function para<A extends Wires, B extends Wires, R, K extends Carrier = Re
   };
 }
 
-/** Defines a primitive lens (no parameters). */
+/**
+ * Defines a primitive lens (no parameters).
+ *
+ *   const double = lens({
+ *     name: "double", dom: [[2]], cod: [[2]],
+ *     forward: (ops, [x]) => [[ops.scale(x!, 2)], null],
+ *     reverse: (ops, _r, [dy]) => [ops.scale(dy!, 2)],
+ *   });
+ *   double.forward(reference, [], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [2, 4]
+ */
 export function lens<A extends Wires, B extends Wires, R, K extends Carrier = RealOps>(
   spec: Omit<ParaSpec<A, B, R, K>, "params" | "forward" | "reverse"> & {
     forward(ops: K, x: readonly Value[]): [Value[], R];
@@ -142,7 +161,12 @@ export function lens<A extends Wires, B extends Wires, R, K extends Carrier = Re
   return { ...f, params: [] };
 }
 
-/** Defines a shape-polymorphic layer from a function of its input wires. */
+/**
+ * Defines a shape-polymorphic layer from a function of its input wires.
+ *
+ *   const twice = anyShape("twice", true, (dom) => seq(copy(dom), sumWires(2, dom[0]!)));
+ *   twice.at([3]).cod;  // [[3]]
+ */
 export function anyShape<Same extends boolean, K extends Carrier = RealOps>(
   name: string,
   same: Same,
@@ -151,7 +175,11 @@ export function anyShape<Same extends boolean, K extends Carrier = RealOps>(
   return { kind: "anyShape", name, same, at: ((dom: Shape | Wires) => at(asWires(dom) as Wires)) as AnyShape<Same, K>["at"] };
 }
 
-/** The Para a layer denotes at a given input. */
+/**
+ * The Para a layer denotes at a given input.
+ *
+ *   resolve(relu, [[5]]).cod;  // [[5]]
+ */
 export function resolve<K extends Carrier>(layer: Layer<K>, dom: Wires): Para<Wires, Wires, K> {
   return layer.kind === "anyShape" ? layer.at(dom) : layer;
 }

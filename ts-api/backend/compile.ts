@@ -88,7 +88,13 @@ export interface NonFiniteSite {
   readonly where: string;
 }
 
-/** Allocates the parameter tensors of a Para and initialises them from a seeded generator. */
+/**
+ * Allocates the parameter tensors of a Para and initialises them from a seeded generator.
+ *
+ *   const [weight, bias] = initParams(dense(4, 3), 7);
+ *   [weight!.shape, bias!.shape];  // [[4, 3], [3]]
+ *   weight!.dispose(); bias!.dispose();
+ */
 export function initParams(f: Para<Wires, Wires, RealOps>, seed = 0, e: Engine = currentEngine()): Tensor[] {
   const made: Tensor[] = [];
   try {

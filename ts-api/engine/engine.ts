@@ -115,7 +115,11 @@ let current: Engine | undefined;
 let pending: Promise<Engine> | undefined;
 let requested: SimdMode = "strict";
 
-/** The engine made by init(); throws if init() has not finished. */
+/**
+ * The engine made by init(); throws if init() has not finished.
+ *
+ *   engine().simd;  // "strict" unless init({ simd: "relaxed" }) found relaxed SIMD
+ */
 export function engine(): Engine {
   if (current === undefined) throw new ParalensError("paralens is not initialised: call `await init()` first");
   return current;
@@ -124,6 +128,9 @@ export function engine(): Engine {
 /**
  * Instantiates the wasm core. Idempotent: later calls return the same engine;
  * asking for another SIMD mode than the first call did is an error.
+ *
+ *   await init();  // once per program; later calls return the same engine
+ *   engine().tensor([2]).dispose();
  */
 export function init(options: InitOptions = {}): Promise<Engine> {
   const simd = options.simd ?? "strict";

@@ -56,24 +56,40 @@ export function normal(mean = 0, std = 1): Initialiser {
   return (shape, rng) => fill(shape, () => mean + std * rng.normal());
 }
 
-/** Glorot & Bengio (2010), uniform on [-b, b] with b = sqrt(6 / (fanIn + fanOut)). */
+/**
+ * Glorot & Bengio (2010), uniform on [-b, b] with b = sqrt(6 / (fanIn + fanOut)).
+ *
+ *   dense(784, 128, "relu", { init: glorotUniform }).params[0]!.shape;  // [784, 128]
+ */
 export const glorotUniform: Initialiser = (shape, rng) => {
   const { fanIn, fanOut } = fans(shape);
   const b = Math.sqrt(6 / (fanIn + fanOut));
   return uniform(-b, b)(shape, rng);
 };
 
-/** Glorot & Bengio (2010), normal with std = sqrt(2 / (fanIn + fanOut)). */
+/**
+ * Glorot & Bengio (2010), normal with std = sqrt(2 / (fanIn + fanOut)).
+ *
+ *   glorotNormal([4, 3], new Rng(0)).length;  // 12
+ */
 export const glorotNormal: Initialiser = (shape, rng) => {
   const { fanIn, fanOut } = fans(shape);
   return normal(0, Math.sqrt(2 / (fanIn + fanOut)))(shape, rng);
 };
 
-/** He et al. (2015), uniform on [-b, b] with b = sqrt(6 / fanIn): for relu layers. */
+/**
+ * He et al. (2015), uniform on [-b, b] with b = sqrt(6 / fanIn): for relu layers.
+ *
+ *   heUniform([4, 3], new Rng(0)).length;  // 12
+ */
 export const heUniform: Initialiser = (shape, rng) => {
   const b = Math.sqrt(6 / fans(shape).fanIn);
   return uniform(-b, b)(shape, rng);
 };
 
-/** He et al. (2015), normal with std = sqrt(2 / fanIn): for relu layers. */
+/**
+ * He et al. (2015), normal with std = sqrt(2 / fanIn): for relu layers.
+ *
+ *   heNormal([4, 3], new Rng(0)).length;  // 12
+ */
 export const heNormal: Initialiser = (shape, rng) => normal(0, Math.sqrt(2 / fans(shape).fanIn))(shape, rng);

@@ -115,7 +115,11 @@ function checkRange(what: string, values: Float32Array, width: number, range: La
   }
 }
 
-/** One-hot rows from class indices: oneHot([2, 0], 3) = [0,0,1, 1,0,0]. */
+/**
+ * One-hot rows from class indices: oneHot([2, 0], 3) = [0,0,1, 1,0,0].
+ *
+ *   oneHot([2, 0], 3);  // Float32Array [0, 0, 1, 1, 0, 0]
+ */
 export function oneHot(classes: ArrayLike<number>, count: number, what = "oneHot"): Float32Array {
   const out = new Float32Array(classes.length * count);
   for (let i = 0; i < classes.length; i++) {

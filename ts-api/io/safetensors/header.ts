@@ -61,7 +61,12 @@ function fail(why: string): ParalensError {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
-/** Reads and checks a safetensors header; throws a ParalensError naming the entry and value at fault. */
+/**
+ * Reads and checks a safetensors header; throws a ParalensError naming the entry and value at fault.
+ *
+ *   const bytes = encodeSafetensors({ w: { shape: [2, 2], values: [1, 2, 3, 4] } });
+ *   readSafetensorsHeader(bytes).byName.get("w")!.shape;  // [2, 2]
+ */
 export function readSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
   if (bytes.length < 8) throw fail(`the file has ${bytes.length} bytes, fewer than the 8 of the header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
