@@ -134,6 +134,19 @@ export function exampleOf(doc: string): string {
   return code.join("\n").trim();
 }
 
+/**
+ * Public exports whose doc comment has no example yet (most of paralens/z2).
+ * The list may only shrink: a name here that gains an example, or a new export
+ * without one, fails the test.
+ */
+const withoutExampleYet = new Set([
+  "share", "tying", "moore",
+  "z2Reference", "refBits", "BitTensor", "initBits", "circuitLens", "circuitPara", "randomCircuit", "CircuitBuilder", "Gate",
+  "xorGate", "andGate", "notGate", "selectBits", "splitBits", "joinBits", "paramGate", "randomBits", "pseudoLinear",
+  "maskedMajority", "bruteForceReverse", "exampleFunction", "exampleReverse", "truthTable", "parsePolynomial",
+  "formatPolynomial", "polynomialCircuit", "xorLoss", "identityRate", "rdaUpdate", "rdaLens", "anyBit", "rda", "RdaLearner",
+]);
+
 const publicValues: Record<string, unknown> = { ...(z2 as object), ...(cdl as object), ...(core as object) };
 const names = Object.keys(publicValues);
 const AsyncFunction = (async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<unknown>;
@@ -185,6 +198,10 @@ for (const [entry, file] of Object.entries(entryPoints)) {
       }
       if (found.kind !== "value") continue;
       const code = exampleOf(found.doc);
+      if (withoutExampleYet.has(name)) {
+        if (code !== "") problems.push(`${name} has an example now: take it off withoutExampleYet`);
+        continue;
+      }
       if (code === "") {
         problems.push(`${name} (${found.where.slice(root.length + 1)}): no example in its doc comment`);
         continue;
