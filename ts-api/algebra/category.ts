@@ -18,6 +18,7 @@ export interface Value {
 /** A change (a reverse-pass value); null is the zero change, which costs nothing to pass around. */
 export type Change = Value | null;
 
+/** What a backend gives every lens, whatever its base category: shapes of values, the sum that reverses copying, zeros. RealOps (f32/f64 tensors) and Z2Ops (bit-packed circuits) extend it. */
 export interface Carrier {
   /** The full shape of a value, batch axis included where the wire has one. */
   shape(v: Value): Shape;

@@ -50,6 +50,7 @@ export type Chain<Ls extends readonly unknown[]> = Ls extends readonly [infer F 
 type CarrierOf<L> = L extends Para<any, any, infer K> ? K : L extends AnyShape<boolean, infer K> ? K : RealOps;
 type Tail<Ls extends readonly unknown[]> = Ls extends readonly [unknown, ...infer R] ? R : [];
 
+/** The type of seq(...Ls) when the first part is a Para: from its input wires to the output wires of the chain, over its carrier. */
 export type Seq<Ls extends readonly [AnyPara, ...Layer<any>[]]> = Para<
   Ls[0]["dom"],
   CodOfChain<Ls[0]["cod"], Tail<Ls>>,
@@ -80,6 +81,9 @@ export function seq(...layers: readonly Layer<any>[]): Para<Wires, Wires, any> |
 /**
  * seq of a list built at run time (shapes are then checked at run time only):
  * a Para, or a AnyShape if the first layer is shape-polymorphic.
+ *
+ *   const layers = [dense(4, 8, "relu"), dense(8, 3)];
+ *   (seqOf(layers) as Para).cod;  // [[3]]
  */
 export function seqOf<K extends Carrier = RealOps>(layers: readonly Layer<K>[]): Para<Wires, Wires, K> | AnyShape<boolean, K> {
   if (layers.length === 0) throw new ParalensError("seq: needs at least one part");
@@ -141,6 +145,9 @@ type ParCod<Fs extends readonly unknown[]> = Fs extends readonly [Para<any, infe
 /**
  * f x g x ...: the parts side by side. The input is their inputs
  * concatenated, the output their outputs, the parameters their parameters.
+ *
+ *   const both = par(dense(2, 3), dense(4, 5));
+ *   [both.dom, both.cod];  // [[[2], [4]], [[3], [5]]]
  */
 export function par<const Fs extends readonly [AnyLens, ...AnyLens[]]>(...fs: Fs): Lens<ParDom<Fs>, ParCod<Fs>, CarrierOf<Fs[0]>>;
 export function par<const Fs extends readonly [AnyPara, ...AnyPara[]]>(...fs: Fs): Para<ParDom<Fs>, ParCod<Fs>, CarrierOf<Fs[0]>>;

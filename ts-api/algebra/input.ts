@@ -15,6 +15,7 @@ import type { Wires } from "./shapes.ts";
 import { type Initialiser, zeros } from "../init/initialisers.ts";
 import type { RealOps } from "../ops/index.ts";
 
+/** Options of `inputAsParameter` and `learnInput`: how many inputs are learned at once and where they start. */
 export interface InputOptions {
   /** How many inputs are learned at once: the leading axis of the input parameter, and the batch to compile with (default 1). */
   examples?: number;
@@ -101,6 +102,7 @@ export function frozen<K extends Carrier = RealOps>(params: readonly ParamSpec[]
  * on it is one step of the optimiser on the input (deep dreaming,
  * adversarial examples).
  *
+ *   const model = seq(dense(4, 8, "relu"), dense(8, 3));
  *   const dreamer = learnInput(model, adam({ lr: 0.05 }), { examples: 10 });
  *   // params: input.m, input.v, input.t, input, then the model's (frozen)
  */

@@ -17,14 +17,28 @@ export interface ParamSpec {
   readonly role: "parameter" | "state";
 }
 
+/**
+ * A parametric lens P x A -> B (Cruttwell et al., "Categorical Foundations of
+ * Gradient-Based Learning", section 2): parameter wires `params`, input wires
+ * `dom`, output wires `cod`, and the forward and reverse passes side by side.
+ * Make one with `para({...})`, or compose them with `seq`, `par`, `reparam`.
+ *
+ *   const f = dense(4, 3);
+ *   [f.dom, f.cod, f.params.map((p) => p.name)];  // [[[4]], [[3]], ["weight", "bias"]]
+ */
 export interface Para<A extends Wires = Wires, B extends Wires = Wires, K extends Carrier = RealOps> {
   readonly kind: "para";
   /** For messages and printing, e.g. "dense(4 -> 3)". */
   readonly name: string;
+  /** Input wires (shapes without the batch axis). */
   readonly dom: A;
+  /** Output wires (shapes without the batch axis). */
   readonly cod: B;
+  /** Parameter wires, in the order forward and reverse take them. */
   readonly params: readonly ParamSpec[];
+  /** Computes the outputs from parameters p and inputs x (batch axis first), and a residual: what reverse needs, so nothing is recomputed. */
   forward(ops: K, p: readonly Value[], x: readonly Value[]): [y: Value[], residual: unknown];
+  /** The reverse derivative: from the residual and the output changes dy, the parameter and input changes (null is a zero change). */
   reverse(ops: K, residual: unknown, dy: readonly Change[]): [dp: Change[], dx: Change[]];
 }
 
@@ -46,6 +60,7 @@ export interface AnyShape<Same extends boolean = boolean, K extends Carrier = Re
   at<A extends Wires>(dom: A | Shape): Para<Same extends true ? A : Wires, Same extends true ? A : Wires, K>;
 }
 
+/** Anything seq accepts as a part: a Para with fixed wires, or a shape-polymorphic AnyShape. */
 export type Layer<K extends Carrier = RealOps> = Para<any, any, K> | AnyShape<boolean, K>;
 
 /** How a primitive is defined: shapes, parameters and its two passes side by side. */
@@ -54,6 +69,7 @@ export interface ParaSpec<A extends Wires, B extends Wires, R, K extends Carrier
   dom: A;
   cod: B;
   params?: readonly ParamSpec[];
+  /** Computes the outputs and the residual R that reverse receives. */
   forward(ops: K, p: readonly Value[], x: readonly Value[]): [Value[], R];
   /** Receives no null: a zero change is materialised first (unless all are zero, see `linear`). */
   reverse(ops: K, residual: R, dy: readonly Value[]): [Change[], Change[]];
@@ -77,7 +93,17 @@ interface Wrapped<R> {
   readonly outShapes: Shape[];
 }
 
-/** Defines a primitive Para. */
+/**
+ * Defines a primitive Para.
+ *
+ *   const scale = para({
+ *     name: "scale", dom: [[2]], cod: [[2]],
+ *     params: [{ name: "w", shape: [2], init: constant(3), role: "parameter" }],
+ *     forward: (ops, [w], [x]) => [[ops.mul(x!, w!)], { w: w!, x: x! }],
+ *     reverse: (ops, { w, x }, [dy]) => [[ops.sumTo(ops.mul(dy!, x), [2])], [ops.mul(dy!, w)]],
+ *   });
+ *   scale.forward(reference, [refTensor([2], [3, 3])], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [3, 6]
+ */
 export function para<A extends Wires, B extends Wires, R, K extends Carrier = RealOps>(
   spec: ParaSpec<A, B, R, K>,
 ): Para<A, B, K> {
@@ -111,7 +137,16 @@ export function para<A extends Wires, B extends Wires, R, K extends Carrier = Re
   };
 }
 
-/** Defines a primitive lens (no parameters). */
+/**
+ * Defines a primitive lens (no parameters).
+ *
+ *   const double = lens({
+ *     name: "double", dom: [[2]], cod: [[2]],
+ *     forward: (ops, [x]) => [[ops.scale(x!, 2)], null],
+ *     reverse: (ops, _r, [dy]) => [ops.scale(dy!, 2)],
+ *   });
+ *   double.forward(reference, [], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [2, 4]
+ */
 export function lens<A extends Wires, B extends Wires, R, K extends Carrier = RealOps>(
   spec: Omit<ParaSpec<A, B, R, K>, "params" | "forward" | "reverse"> & {
     forward(ops: K, x: readonly Value[]): [Value[], R];
@@ -126,7 +161,12 @@ export function lens<A extends Wires, B extends Wires, R, K extends Carrier = Re
   return { ...f, params: [] };
 }
 
-/** Defines a shape-polymorphic layer from a function of its input wires. */
+/**
+ * Defines a shape-polymorphic layer from a function of its input wires.
+ *
+ *   const twice = anyShape("twice", true, (dom) => seq(copy(dom), sumWires(2, dom[0]!)));
+ *   twice.at([3]).cod;  // [[3]]
+ */
 export function anyShape<Same extends boolean, K extends Carrier = RealOps>(
   name: string,
   same: Same,
@@ -135,7 +175,11 @@ export function anyShape<Same extends boolean, K extends Carrier = RealOps>(
   return { kind: "anyShape", name, same, at: ((dom: Shape | Wires) => at(asWires(dom) as Wires)) as AnyShape<Same, K>["at"] };
 }
 
-/** The Para a layer denotes at a given input. */
+/**
+ * The Para a layer denotes at a given input.
+ *
+ *   resolve(relu, [[5]]).cod;  // [[5]]
+ */
 export function resolve<K extends Carrier>(layer: Layer<K>, dom: Wires): Para<Wires, Wires, K> {
   return layer.kind === "anyShape" ? layer.at(dom) : layer;
 }

@@ -8,11 +8,14 @@
 // shape known only at run time and agrees with anything, leaving the check to
 // the runtime.
 
+/** The dimensions of one example's value on a wire, without the batch axis: [784], [1, 28, 28], [] for a scalar. */
 export type Shape = readonly number[];
+/** An object of the category: a list of wires, each with its shape. A lens [[4]] -> [[3]] has one input and one output wire. */
 export type Wires = readonly Shape[];
 
 type DimAgrees<X, Y> = number extends X ? true : number extends Y ? true : [X] extends [Y] ? true : false;
 
+/** true when shape X may feed shape Y: same rank and every literal dimension equal (`number` agrees with anything). */
 export type ShapeAgrees<X extends Shape, Y extends Shape> = number extends X["length"]
   ? true
   : number extends Y["length"]

@@ -12,6 +12,9 @@ import type { RealOps } from "../ops/index.ts";
 /**
  * The lens A -> B with output j = input sources[j]. Reverse: input i receives
  * the sum of the changes of the outputs that copied it (zero if none did).
+ *
+ *   const [[a, b]] = wire([[2], [3]], [1, 0]).forward(reference, [], [refTensor([1, 2]), refTensor([1, 3])]);
+ *   [a!.shape, b!.shape];  // [[1, 3], [1, 2]]
  */
 export function wire<K extends Carrier = RealOps>(dom: Wires, sources: readonly number[], name = "wire"): Lens<Wires, Wires, K> {
   for (const s of sources) {
@@ -41,25 +44,42 @@ const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i
 
 // The structure maps take one shape ([3]) or a list of wires ([[3], [2]]).
 
-/** id : A -> A */
+/**
+ * id : A -> A
+ *
+ *   id([3]).forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [1, 2, 3]
+ */
 export function id<const X extends Shape | Wires, K extends Carrier = RealOps>(dom: X): Lens<AsWires<X>, AsWires<X>, K> {
   const w = asWires(dom);
   return wire<K>(w, range(w.length), `id(${fmtWires(w)})`) as unknown as Lens<AsWires<X>, AsWires<X>, K>;
 }
 
-/** copy : A -> A x A, whose reverse adds the two changes. */
+/**
+ * copy : A -> A x A, whose reverse adds the two changes.
+ *
+ *   const twice = seq(copy([3]), add([3]));  // x -> 2x
+ *   twice.forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [2, 4, 6]
+ */
 export function copy<const X extends Shape | Wires, K extends Carrier = RealOps>(dom: X): Lens<AsWires<X>, Times<AsWires<X>, AsWires<X>>, K> {
   const w = asWires(dom);
   return wire<K>(w, [...range(w.length), ...range(w.length)], `copy(${fmtWires(w)})`) as unknown as Lens<AsWires<X>, Times<AsWires<X>, AsWires<X>>, K>;
 }
 
-/** discard : A -> I, whose reverse is the zero change. */
+/**
+ * discard : A -> I, whose reverse is the zero change.
+ *
+ *   discard([3]).cod;  // []
+ */
 export function discard<const X extends Shape | Wires, K extends Carrier = RealOps>(dom: X): Lens<AsWires<X>, readonly [], K> {
   const w = asWires(dom);
   return wire<K>(w, [], `discard(${fmtWires(w)})`) as unknown as Lens<AsWires<X>, readonly [], K>;
 }
 
-/** swap : A x B -> B x A */
+/**
+ * swap : A x B -> B x A
+ *
+ *   swap([2], [3]).cod;  // [[3], [2]]
+ */
 export function swap<const X extends Shape | Wires, const Y extends Shape | Wires, K extends Carrier = RealOps>(
   a: X,
   b: Y,
@@ -74,7 +94,11 @@ export function swap<const X extends Shape | Wires, const Y extends Shape | Wire
   >;
 }
 
-/** add : S x S -> S, pointwise; its reverse copies the change to both inputs. */
+/**
+ * add : S x S -> S, pointwise; its reverse copies the change to both inputs.
+ *
+ *   add([2]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [10, 20])])[0][0]!.data;  // Float64Array [11, 22]
+ */
 export function add<const S extends Shape, K extends Carrier = RealOps>(shape: S): Lens<readonly [S, S], readonly [S], K> {
   return lens<readonly [S, S], readonly [S], null, K>({
     name: `add(${fmtWires([shape])})`,
@@ -90,6 +114,11 @@ export function add<const S extends Shape, K extends Carrier = RealOps>(shape: S
  * under names (a compiled plan records them, so a caller can read predictions
  * or losses out of a closed lens without changing what it computes). One name
  * per wire, or one name for a single wire.
+ *
+ *   const plan = compile(seq(dense(2, 3), tap("hidden", [3]), dense(3, 1)), { batch: 1 });
+ *   plan.forward();
+ *   plan.observed.get("hidden")!.shape;  // [1, 3]
+ *   plan.dispose();
  */
 export function tap<const X extends Shape | Wires, K extends Carrier = RealOps>(names: string | readonly string[], dom: X): Lens<AsWires<X>, AsWires<X>, K> {
   type A = AsWires<X>;

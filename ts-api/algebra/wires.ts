@@ -12,7 +12,11 @@ import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 const batched = (ops: { shape(v: Value): Shape }, v: Value, s: Shape): Shape => [ops.shape(v)[0]!, ...s];
 
-/** multiply(S): S x S -> S, the elementwise product. Reverse: (b * dc, a * dc). */
+/**
+ * multiply(S): S x S -> S, the elementwise product. Reverse: (b * dc, a * dc).
+ *
+ *   multiply([2]).forward(reference, [], [refTensor([1, 2], [2, 3]), refTensor([1, 2], [4, 5])])[0][0]!.data;  // Float64Array [8, 15]
+ */
 export function multiply(shape: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
   return lens<readonly [Shape, Shape], readonly [Shape], [Value, Value]>({
     name: `multiply(${fmtShape(shape)})`,
@@ -23,7 +27,11 @@ export function multiply(shape: Shape): Lens<readonly [Shape, Shape], readonly [
   });
 }
 
-/** subtract(S): S x S -> S, a - b. Reverse: (dc, -dc). */
+/**
+ * subtract(S): S x S -> S, a - b. Reverse: (dc, -dc).
+ *
+ *   subtract([2]).forward(reference, [], [refTensor([1, 2], [2, 3]), refTensor([1, 2], [4, 5])])[0][0]!.data;  // Float64Array [-2, -2]
+ */
 export function subtract(shape: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
   return lens<readonly [Shape, Shape], readonly [Shape], null>({
     name: `subtract(${fmtShape(shape)})`,
@@ -58,6 +66,8 @@ export function concat(...shapes: readonly Shape[]): Lens<Wires, readonly [Shape
  * split(S1, S2, ...): [n1 + n2 + ...] -> S1 x S2 x ..., the inverse of
  * concat, each part reshaped to its S_i. Reverse: concat (a part with no
  * change contributes zeros).
+ *
+ *   split([2], [1]).cod;  // [[2], [1]]
  */
 export function split(...shapes: readonly Shape[]): Lens<readonly [Shape], Wires> {
   if (shapes.length === 0) throw new ParalensError("split: needs at least one part");
@@ -76,7 +86,11 @@ export function split(...shapes: readonly Shape[]): Lens<readonly [Shape], Wires
   });
 }
 
-/** stack(T, S): S^T -> [T, ...S], T wires as one list. Reverse: unstack. */
+/**
+ * stack(T, S): S^T -> [T, ...S], T wires as one list. Reverse: unstack.
+ *
+ *   stack(3, [2]).cod;  // [[3, 2]]
+ */
 export function stack(count: number, shape: Shape): Lens<Wires, readonly [Shape]> {
   countOk("stack", count);
   const size = sizeOf(shape);
@@ -93,7 +107,11 @@ export function stack(count: number, shape: Shape): Lens<Wires, readonly [Shape]
   });
 }
 
-/** unstack(T, S): [T, ...S] -> S^T, a list as T wires (item t is wire t). Reverse: stack. */
+/**
+ * unstack(T, S): [T, ...S] -> S^T, a list as T wires (item t is wire t). Reverse: stack.
+ *
+ *   unstack(3, [2]).cod;  // [[2], [2], [2]]
+ */
 export function unstack(count: number, shape: Shape): Lens<readonly [Shape], Wires> {
   countOk("unstack", count);
   const size = sizeOf(shape);
@@ -109,7 +127,11 @@ export function unstack(count: number, shape: Shape): Lens<readonly [Shape], Wir
   });
 }
 
-/** sumWires(T, S): S^T -> S, the sum of T wires. Reverse: the change copied to every wire (copy is add's partner). */
+/**
+ * sumWires(T, S): S^T -> S, the sum of T wires. Reverse: the change copied to every wire (copy is add's partner).
+ *
+ *   sumWires(2, [2]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])])[0][0]!.data;  // Float64Array [4, 6]
+ */
 export function sumWires(count: number, shape: Shape): Lens<Wires, readonly [Shape]> {
   countOk("sumWires", count);
   if (count === 0) throw new ParalensError("sumWires: needs at least one wire");
@@ -122,7 +144,11 @@ export function sumWires(count: number, shape: Shape): Lens<Wires, readonly [Sha
   });
 }
 
-/** scaled(S, c): x -> c x. Reverse: dy -> c dy. */
+/**
+ * scaled(S, c): x -> c x. Reverse: dy -> c dy.
+ *
+ *   scaled([2], 0.5).forward(reference, [], [refTensor([1, 2], [2, 4])])[0][0]!.data;  // Float64Array [1, 2]
+ */
 export function scaled(shape: Shape, c: number): Lens<readonly [Shape], readonly [Shape]> {
   return lens<readonly [Shape], readonly [Shape], null>({
     name: `scaled(${fmtShape(shape)}, ${c})`,

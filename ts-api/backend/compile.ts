@@ -14,6 +14,7 @@ import type { RealOps } from "../ops/index.ts";
 import { type Step, planner as makePlanner } from "./planner.ts";
 import { layout } from "./liveness.ts";
 
+/** Options of `compile`: the batch size, parameters to bind, the seed, which changes the reverse pass makes. */
 export interface CompileOptions {
   /** Examples per run: every data wire gets this as its first axis. */
   batch: number;
@@ -34,8 +35,11 @@ export interface CompileOptions {
   reuseMemory?: boolean;
 }
 
+/** A plan: a Para laid out in the arena for one batch size, with its forward and reverse passes as flat lists of kernel calls. Write `inputs` (and `outputChanges`), run, read `outputs` (and `paramChanges`, `inputChanges`). */
 export interface Compiled {
+  /** Examples per run: the first axis of every data tensor. */
   readonly batch: number;
+  /** The parameter tensors, one per parameter wire, bound or allocated at compile time. */
   readonly params: readonly Tensor[];
   /** Write the batch here before forward(). */
   readonly inputs: readonly Tensor[];
@@ -45,6 +49,7 @@ export interface Compiled {
   readonly outputChanges: readonly Tensor[];
   /** After reverse(): the parameter changes (null: zero or not requested). For an update lens these are the new values. */
   readonly paramChanges: readonly (Tensor | null)[];
+  /** After reverse(): the input changes (null: zero or not requested). */
   readonly inputChanges: readonly (Tensor | null)[];
   /** Values recorded by tap lenses on the forward pass. */
   readonly observed: ReadonlyMap<string, Tensor>;
@@ -83,7 +88,13 @@ export interface NonFiniteSite {
   readonly where: string;
 }
 
-/** Allocates the parameter tensors of a Para and initialises them from a seeded generator. */
+/**
+ * Allocates the parameter tensors of a Para and initialises them from a seeded generator.
+ *
+ *   const [weight, bias] = initParams(dense(4, 3), 7);
+ *   [weight!.shape, bias!.shape];  // [[4, 3], [3]]
+ *   weight!.dispose(); bias!.dispose();
+ */
 export function initParams(f: Para<Wires, Wires, RealOps>, seed = 0, e: Engine = currentEngine()): Tensor[] {
   const made: Tensor[] = [];
   try {
@@ -106,6 +117,18 @@ function initParamsInto(f: Para<Wires, Wires, RealOps>, seed: number, e: Engine,
   });
 }
 
+/**
+ * Compiles a Para for a batch size: walks both passes once, lays every
+ * activation, residual and change out in the arena, and returns the plan as
+ * flat lists of kernel calls. Throws a ParalensError if the batch is not a
+ * whole number >= 1 or given parameters do not match the Para's shapes.
+ *
+ *   const plan = compile(dense(2, 1), { batch: 3, seed: 1 });
+ *   plan.inputs[0]!.set([1, 2, 3, 4, 5, 6]);
+ *   plan.forward();
+ *   plan.outputs[0]!.shape;  // [3, 1]
+ *   plan.dispose();
+ */
 export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions): Compiled {
   const e = currentEngine();
   const { batch } = options;

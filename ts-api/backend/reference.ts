@@ -9,7 +9,13 @@ import type { RefTensor } from "../ops/ref-tensor.ts";
 
 export { type RefTensor, refTensor } from "../ops/ref-tensor.ts";
 
-/** The reference backend's RealOps: values are RefTensors (shape and Float64Array data). */
+/**
+ * The reference backend's RealOps: values are RefTensors (shape and Float64Array data).
+ *
+ *   const f = seq(dense(2, 2), relu);
+ *   const p = [refTensor([2, 2], [1, 0, 0, 1]), refTensor([2], [0, 0])];
+ *   f.forward(reference, p, [refTensor([1, 2], [-1, 2])])[0][0]!.data;  // Float64Array [0, 2]
+ */
 export const reference: RealOps = {
   ...Object.fromEntries(Object.entries(primitives).map(([name, op]) => [name, (op as Op).reference])),
   shape: (v: Value) => (v as unknown as RefTensor).shape,

@@ -35,6 +35,9 @@ export function elman<const A extends number, const H extends number>(inputs: A,
  *   n = tanh([x, r * h] Wn + bn)                                  ("candidate")
  *   h' = (1 - z) * n + z * h,  computed as n + z * (h - n)
  * Parameters "gates.weight" [A + H, 2H], "gates.bias" [2H], "candidate.weight" [A + H, H], "candidate.bias" [H].
+ *
+ *   const cell = gru(1, 16);  // (x [1], h [16]) -> h [16]
+ *   [cell.dom, cell.cod];  // [[[1], [16]], [[16]]]
  */
 export function gru<const A extends number, const H extends number>(inputs: A, hidden: H): Para<readonly [Vec<A>, Vec<H>], readonly [Vec<H>]> {
   positive("gru", inputs, hidden);
@@ -59,6 +62,8 @@ function forgetBias(hidden: number, value: number): Initialiser {
  *   [i, f, o] = sigmoid(...), g = tanh(...), from [x, h] W + b   ("gates", 4H wide)
  *   c' = f * c + i * g,   h' = o * tanh(c')
  * Parameters "gates.weight" [A + H, 4H] and "gates.bias" [4H] (forget-gate bias starts at `forgetBias`, default 1).
+ *
+ *   lstm(1, 16).dom.length;  // the input and the state wires
  */
 export function lstm<const A extends number, const H extends number>(
   inputs: A,

@@ -25,6 +25,9 @@ const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
  * indexMap(from, to, index): the lens on parameter wires (no batch axis)
  * from -> to with out[t] = in[index[t]] (0 where index[t] = -1). Reverse:
  * d_in[i] = the sum of d_out[t] over every t with index[t] = i.
+ *
+ *   const reversed = indexMap([3], [3], Int32Array.from([2, 1, 0]));
+ *   reversed.forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [3, 2, 1]
  */
 export function indexMap(from: Shape, to: Shape, index: Int32Array, name = "indexMap"): Lens<readonly [Shape], readonly [Shape]> {
   if (index.length !== sizeOf(to)) throw new ParalensError(`${name}: ${index.length} indices for ${fmtShape(to)} (${sizeOf(to)} values)`);
@@ -111,6 +114,8 @@ export interface ConvOptions {
  * circularConv1d(n, cin, cout, k): [n, cin] -> [n, cout], y[i] = sum_t x[(i + t - c) mod n] kernel[t] + bias
  * (c = floor(k / 2)), as dense(n cin, n cout) with a block-circulant weight.
  * Equivariant under cyclic shifts. Parameters "kernel" [k, cin, cout] and "bias" [cout].
+ *
+ *   circularConv1d(8, 1, 4, 3).cod;  // [[8, 4]]
  */
 export function circularConv1d(n: number, cin: number, cout: number, k: number, options: ConvOptions = {}): Para<readonly [Shape], readonly [Shape]> {
   return circularConv([n], [k], cin, cout, options);
@@ -120,6 +125,8 @@ export function circularConv1d(n: number, cin: number, cout: number, k: number, 
  * circularConv2d(h, w, cin, cout, kh, kw): [h, w, cin] -> [h, w, cout], the 2-D circular
  * convolution (a torus), as a dense layer with tied weights. Equivariant
  * under translations Z_h x Z_w. Parameters "kernel" [kh, kw, cin, cout] and "bias" [cout].
+ *
+ *   circularConv2d(6, 6, 1, 4, 3, 3).cod;  // [[6, 6, 4]]
  */
 export function circularConv2d(h: number, w: number, cin: number, cout: number, kh: number, kw: number, options: ConvOptions = {}): Para<readonly [Shape], readonly [Shape]> {
   return circularConv([h, w], [kh, kw], cin, cout, options);

@@ -18,6 +18,8 @@ import { perElement } from "./sets.ts";
  * aggregate(n, d): (X [n, d], A [n, n]) -> A X [n, d], node i receiving the
  * sum of its neighbours' features weighted by A[i, j].
  * Reverse: dX = A^T dM, dA = dM X^T (one product per example).
+ *
+ *   aggregate(4, 3).cod;  // [[4, 3]]
  */
 export function aggregate(n: number, features: number): Lens<readonly [Shape, Shape], readonly [Shape]> {
   positive("aggregate", n, features);

@@ -26,13 +26,17 @@ export interface Bucket {
 
 /** Options of StructuredLearner.fit. */
 export interface StructuredFitOptions {
+  /** Passes over the data (default 1). */
   epochs?: number;
+  /** Examples per step, within one structure bucket (default 32). */
   batchSize?: number;
   /** Seed of the shuffling (batches are shuffled across buckets every epoch). Default 0. */
   seed?: number;
+  /** Called after every epoch with its mean loss and wall time in seconds. */
   onEpochEnd?: (report: { epoch: number; loss: number; seconds: number }) => void;
 }
 
+/** Options of `StructuredLearner`: those of `supervised`, the structure key whose model fixes the parameters, and the plan cache size. */
 export interface StructuredOptions extends SupervisedOptions {
   /** Any structure key: its model fixes the parameters, which the models of every other key must have too. */
   key: string | number;
@@ -54,7 +58,9 @@ const PREDICT_BATCH = 256;
  *
  *   const rnn = fold({ nil: point([16]), cons: gru(1, 16) });
  *   const learner = new StructuredLearner((T) => seq(rnn.at(Number(T)), dense(16, 1)), { key: 5, loss: mse, optimiser: adam() });
- *   learner.step(5, [lists5], sums5);   // a batch of lists of length 5
+ *   const x = learner.model(5).dom.map((s) => new Float32Array(2 * s.reduce((a, b) => a * b, 1)));
+ *   learner.step(5, x, [0, 0]);   // a batch of two lists of length 5, as one array per input wire
+ *   learner.dispose();
  */
 export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
   /** The model of the first key: every other key's model must have its parameters. */

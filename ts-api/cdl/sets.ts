@@ -22,6 +22,8 @@ import { scaled, stack, sumWires, unstack } from "../algebra/wires.ts";
  * large (the batch and element axes merged), whose parameter change is the
  * same sum over elements and examples. f must treat the examples of a batch
  * independently, as everything built from dense layers and activations does.
+ *
+ *   perElement(dense(3, 8), 5).cod;  // [[5, 8]]: one dense layer on each of 5 elements
  */
 export function perElement<A extends Wires, B extends Wires>(f: Para<A, B>, n: number): Para<Wires, Wires> {
   positive("perElement", n);
@@ -47,18 +49,30 @@ export function perElement<A extends Wires, B extends Wires>(f: Para<A, B>, n: n
   };
 }
 
-/** sumPool(n, S): [n, ...S] -> S, the sum over the elements: invariant under permutations. Reverse: broadcast. */
+/**
+ * sumPool(n, S): [n, ...S] -> S, the sum over the elements: invariant under permutations. Reverse: broadcast.
+ *
+ *   sumPool(5, [8]).cod;  // [[8]]
+ */
 export function sumPool(n: number, shape: Shape): Para<readonly [Shape], readonly [Shape]> {
   positive("sumPool", n);
   return { ...(seq(unstack(n, shape), sumWires(n, shape)) as Para<readonly [Shape], readonly [Shape]>), name: `sumPool(${n})` };
 }
 
-/** meanPool(n, S): [n, ...S] -> S, the mean over the elements. */
+/**
+ * meanPool(n, S): [n, ...S] -> S, the mean over the elements.
+ *
+ *   meanPool(5, [8]).cod;  // [[8]]
+ */
 export function meanPool(n: number, shape: Shape): Para<readonly [Shape], readonly [Shape]> {
   return { ...(seq(sumPool(n, shape), scaled(shape, 1 / n)) as Para<readonly [Shape], readonly [Shape]>), name: `meanPool(${n})` };
 }
 
-/** broadcast(n, S): S -> [n, ...S], a copy for every element (equivariant: every element gets the same). Reverse: sumPool. */
+/**
+ * broadcast(n, S): S -> [n, ...S], a copy for every element (equivariant: every element gets the same). Reverse: sumPool.
+ *
+ *   broadcast(5, [8]).cod;  // [[5, 8]]
+ */
 export function broadcast(n: number, shape: Shape): Para<readonly [Shape], readonly [Shape]> {
   positive("broadcast", n);
   const copies = wire([shape], Array.from({ length: n }, () => 0), `copy ${n}`);
@@ -69,6 +83,8 @@ export function broadcast(n: number, shape: Shape): Para<readonly [Shape], reado
  * The permutation-equivariant layer of Deep Sets (Zaheer et al. 2017, eq. 4
  * with sum pooling): y_i = act(x_i L + (sum_j x_j) G + b), [n, d] -> [n, h].
  * Parameters "lambda.weight" [d, h], "gamma.weight" [d, h], "bias" [h].
+ *
+ *   deepSetsLayer(5, 3, 8, "relu").cod;  // [[5, 8]]
  */
 export function deepSetsLayer(n: number, inputs: number, outputs: number, activation?: ActivationName): Para<readonly [Shape], readonly [Shape]> {
   positive("deepSetsLayer", n, inputs, outputs);

@@ -52,7 +52,11 @@ export function share<A extends Wires, B extends Wires>(untied: Para<A, B>, cell
   return reparam(untied, { name: "share", params: shared, lens: wire(shared.map((p) => p.shape), sources, "copy") });
 }
 
-/** Renames a Para's parameters (same count and order), for readable names in composites. */
+/**
+ * Renames a Para's parameters (same count and order), for readable names in composites.
+ *
+ *   named(dense(4, 3), ["w", "b"]).params.map((p) => p.name);  // ["w", "b"]
+ */
 export function named<A extends Wires, B extends Wires>(f: Para<A, B>, names: readonly string[], name = f.name): Para<A, B> {
   if (names.length !== f.params.length) throw new ParalensError(`named: ${f.name} has ${f.params.length} parameters, got ${names.length} names`);
   return { ...f, name, params: f.params.map((p, i) => ({ ...p, name: names[i]! })) };
@@ -63,6 +67,9 @@ export function named<A extends Wires, B extends Wires>(f: Para<A, B>, names: re
  * parameter. Used as the Nil case of a fold or a machine's initial state.
  * Having no input wire it has no batch: it gives one example, which
  * `withStart` copies to every example of a batch.
+ *
+ *   const start = point([16]);  // a learned constant: I -> [16]
+ *   [start.dom, start.cod];  // [[], [[16]]]
  */
 export function point<const S extends Shape>(shape: S, options: { init?: Initialiser; name?: string } = {}): Para<readonly [], readonly [S]> {
   return para<readonly [], readonly [S], null>({
@@ -75,7 +82,11 @@ export function point<const S extends Shape>(shape: S, options: { init?: Initial
   });
 }
 
-/** The constant zero I -> S (one example), a state that is not learned. */
+/**
+ * The constant zero I -> S (one example), a state that is not learned.
+ *
+ *   zeroPoint([16]).params.length;  // 0: the zero state, not learned
+ */
 export function zeroPoint<const S extends Shape>(shape: S): Para<readonly [], readonly [S]> {
   return para<readonly [], readonly [S], null>({
     name: `zero(${fmtShape(shape)})`,
@@ -91,6 +102,9 @@ export function zeroPoint<const S extends Shape>(shape: S): Para<readonly [], re
  * read only for its batch size, so its change is zero). init : I -> S is run
  * once (one example) and copied across the batch; copying's reverse adds,
  * so init receives the sum of the changes over the batch.
+ *
+ *   const h0 = withStart([3], point([16]));  // every example of a [3] input starts from one learned [16]
+ *   h0.cod;  // [[16]]
  */
 export function withStart(x: Shape, init: Para<Wires, Wires>): Para<readonly [Shape], Wires> {
   if (init.dom.length !== 0) throw new ParalensError(`withStart: ${init.name} must take no input wires, but takes ${fmtWires(init.dom)}`);

@@ -21,22 +21,38 @@ import { checkShapes, unstack } from "../algebra/wires.ts";
 /** A binary tree with values A at the leaves and labels B at the inner nodes. */
 export type Tree<A, B = undefined> = { readonly kind: "leaf"; readonly value: A } | { readonly kind: "node"; readonly left: Tree<A, B>; readonly right: Tree<A, B>; readonly label: B };
 
-/** Leaf(a). */
+/**
+ * Leaf(a).
+ *
+ *   treeShape(node(leaf(1), leaf(2)));  // "(. .)"-like: the shape without the values
+ */
 export function leaf<A, B = undefined>(value: A): Tree<A, B> {
   return { kind: "leaf", value };
 }
 
-/** Node(l, r), with an optional label. */
+/**
+ * Node(l, r), with an optional label.
+ *
+ *   flattenTree(node(node(leaf(1), leaf(2)), leaf(3))).leaves;  // [1, 2, 3]
+ */
 export function node<A, B = undefined>(left: Tree<A, B>, right: Tree<A, B>, label?: B): Tree<A, B> {
   return { kind: "node", left, right, label: label as B };
 }
 
-/** The shape of a tree as a string: "." for a leaf, "(lr)" for a node, e.g. "((..).)". Plans are made per shape. */
+/**
+ * The shape of a tree as a string: "." for a leaf, "(lr)" for a node, e.g. "((..).)". Plans are made per shape.
+ *
+ *   treeShape(node(leaf(1), leaf(2))) === treeShape(node(leaf(5), leaf(6)));  // true: one plan per shape
+ */
 export function treeShape(t: Tree<unknown, unknown>): string {
   return t.kind === "leaf" ? "." : `(${treeShape(t.left)}${treeShape(t.right)})`;
 }
 
-/** The leaf values left to right and the node labels in post-order (left, right, node). */
+/**
+ * The leaf values left to right and the node labels in post-order (left, right, node).
+ *
+ *   flattenTree(node(leaf("a"), leaf("b"))).leaves;  // ["a", "b"]
+ */
 export function flattenTree<A, B>(t: Tree<A, B>): { leaves: A[]; labels: B[] } {
   const leaves: A[] = [];
   const labels: B[] = [];

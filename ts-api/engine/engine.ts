@@ -7,6 +7,7 @@ import { ParalensError, fmtBytes, fmtShape } from "./errors.ts";
 import { type Shape, Tensor, checkShape, sizeOf } from "./tensor.ts";
 import { embeddedCore } from "./embedded.ts";
 
+/** Which build of the core runs: "strict" (deterministic SIMD, the same bits in every engine) or "relaxed" (`f32x4.relaxed_madd`, fused multiply-add where the engine has relaxed SIMD). */
 export type SimdMode = "strict" | "relaxed";
 
 /** What engine().stats() reports. */
@@ -21,10 +22,21 @@ export interface EngineStats {
   readonly maxBytes: number;
 }
 
+/**
+ * The instantiated wasm core and the arena of f32 tensors in its memory.
+ * `init()` makes the one engine; `engine()` returns it. Tensors, plans and
+ * learners all live in its arena.
+ *
+ *   const t = engine().tensor([2, 3], [1, 2, 3, 4, 5, 6]);
+ *   t.toArray();  // Float32Array [1, 2, 3, 4, 5, 6]
+ *   t.dispose();
+ */
 export class Engine {
+  /** The allocator of the wasm memory: blocks of bytes, freed when their tensors are. */
   readonly arena: Arena;
 
   constructor(
+    /** The wasm exports: one function per kernel, and the memory. */
     readonly core: Core,
     /** Which build of the core runs: "strict" (bit-identical in every engine) or "relaxed" (fused multiply-add). */
     readonly simd: SimdMode,
@@ -80,6 +92,7 @@ export class Engine {
   }
 }
 
+/** Options of `init()`: which core module, which SIMD build, how much memory. */
 export interface InitOptions {
   /**
    * The core module, for users who fetch or stream it themselves: bytes, a
@@ -102,7 +115,11 @@ let current: Engine | undefined;
 let pending: Promise<Engine> | undefined;
 let requested: SimdMode = "strict";
 
-/** The engine made by init(); throws if init() has not finished. */
+/**
+ * The engine made by init(); throws if init() has not finished.
+ *
+ *   engine().simd;  // "strict" unless init({ simd: "relaxed" }) found relaxed SIMD
+ */
 export function engine(): Engine {
   if (current === undefined) throw new ParalensError("paralens is not initialised: call `await init()` first");
   return current;
@@ -111,6 +128,9 @@ export function engine(): Engine {
 /**
  * Instantiates the wasm core. Idempotent: later calls return the same engine;
  * asking for another SIMD mode than the first call did is an error.
+ *
+ *   await init();  // once per program; later calls return the same engine
+ *   engine().tensor([2]).dispose();
  */
 export function init(options: InitOptions = {}): Promise<Engine> {
   const simd = options.simd ?? "strict";

@@ -1,4 +1,8 @@
-/** Every error paralens throws on purpose is a ParalensError; its message names the problem and the values involved. */
+/**
+ * Every error paralens throws on purpose is a ParalensError; its message names the problem and the values involved.
+ *
+ *   try { compile(dense(4, 3), { batch: 0 }); } catch (e) { e instanceof ParalensError; }  // true
+ */
 export class ParalensError extends Error {
   override name = "ParalensError";
 }

@@ -18,6 +18,16 @@ export function checkShape(shape: Shape, what: string): void {
   }
 }
 
+/**
+ * An f32 tensor in the engine's arena: a shape and an offset into wasm memory.
+ * `data` is a live Float32Array view (valid until the memory grows; read it
+ * again after any allocation); `dispose()` frees the memory, and a tensor that
+ * is dropped without it is reclaimed when it is garbage collected.
+ *
+ *   const t = engine().tensor([2, 2], [1, 2, 3, 4]);
+ *   t.reshape([4]).toArray();  // Float32Array [1, 2, 3, 4]
+ *   t.dispose();
+ */
 export class Tensor {
   readonly size: number;
   private view: Float32Array | undefined;
@@ -32,6 +42,7 @@ export class Tensor {
     readonly engine: Engine,
     /** Byte offset of element 0 in the engine's memory (-1: placed later, see `unplaced`); for a view, in its root. */
     offset: number,
+    /** Its dimensions, e.g. [64, 784] for a batch of 64 MNIST rows. */
     readonly shape: Shape,
     /** The tensor whose memory this one shares, or itself if it owns its memory. */
     readonly root: Tensor | null = null,

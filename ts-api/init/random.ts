@@ -2,7 +2,12 @@
 // seeded through SplitMix32. Only 32-bit integer arithmetic and Math.imul, so
 // the same seed gives the same stream in every JavaScript engine.
 
-/** A seeded source of random numbers. */
+/**
+ * A seeded source of random numbers.
+ *
+ *   const rng = new Rng(42);
+ *   [rng.uniform(), rng.normal()].every(Number.isFinite);  // true
+ */
 export class Rng {
   private s0: number;
   private s1: number;

@@ -128,7 +128,11 @@ function match(model: ModelLike, torch: ReadonlyMap<string, TensorData>, names: 
 /**
  * PyTorch tensors (e.g. a state_dict saved as safetensors) as paralens parameters of `model`, by paralens name.
  *
+ *   const model = seq(dense(4, 8, "relu"), dense(8, 3));
+ *   const learner = supervised(model, { loss: softmaxCrossEntropy });
+ *   const bytes = encodeSafetensors(toTorch(model, learner.parameters()));  // as torch.save would hold them
  *   learner.setParameters(fromTorch(model, decodeSafetensors(bytes).tensors));
+ *   learner.dispose();
  */
 export function fromTorch(model: ModelLike, tensors: TorchTensors, names: TorchNames = {}): Record<string, Float32Array> {
   const torch = new Map(entries(tensors));
@@ -167,7 +171,10 @@ export function fromTorch(model: ModelLike, tensors: TorchTensors, names: TorchN
  * table's names, else the paralens names (an LSTM's gates give "<name>_ih" and
  * "<name>_hh"; its bias goes to bias_ih, with bias_hh zero).
  *
+ *   const model = seq(dense(4, 8, "relu"), dense(8, 3));
+ *   const learner = supervised(model, { loss: softmaxCrossEntropy });
  *   const bytes = encodeSafetensors(toTorch(model, learner.parameters(), { "0.weight": "fc1.weight" }));
+ *   learner.dispose();
  */
 export function toTorch(model: ModelLike, values: Readonly<Record<string, ArrayLike<number>>>, names: TorchNames = {}): Map<string, TensorData> {
   const all = new Set(model.params.map((p) => p.name));

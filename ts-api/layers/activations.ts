@@ -7,6 +7,7 @@ import { softmax } from "../ops/softmax.ts";
 
 export { leakyRelu, relu, sigmoid, softmax, tanh };
 
+/** The activations `dense` and the cells accept by name. */
 export type ActivationName = "sigmoid" | "tanh" | "relu" | "leakyRelu" | "softmax";
 
 /** Looks up an activation by name. */

@@ -7,6 +7,7 @@ import { reduceMean } from "../ops/reduce.ts";
 import { rsqrt, square } from "../ops/unary.ts";
 import { affine } from "./affine.ts";
 
+/** Options of `layerNorm`: eps, and the learned gain and bias. */
 export interface LayerNormOptions {
   /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
@@ -14,6 +15,7 @@ export interface LayerNormOptions {
   affine?: boolean;
   /** Initialisers of the gain (default ones) and the bias (default zeros). */
   gainInit?: Initialiser;
+  /** Initialiser of the bias (default zeros). */
   biasInit?: Initialiser;
 }
 

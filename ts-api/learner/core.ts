@@ -28,7 +28,9 @@ function release(held: Held): void {
 const reclaim = new FinalizationRegistry<Held>(release);
 import type { LearningParts } from "./supervised.ts";
 
+/** Options of `supervised`: the loss, optimiser, learning rate and seed of a learner. */
 export interface SupervisedOptions {
+  /** The loss lens, e.g. softmaxCrossEntropy() or mse(). */
   loss: Loss;
   /** Default: sgd(). */
   optimiser?: Optimiser;

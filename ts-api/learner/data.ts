@@ -6,6 +6,7 @@
 import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
 
+/** Examples or labels as users pass them: a flat array of numbers (the examples side by side) or one row per example. Every value must be finite. */
 export type Data = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
 
 /** What a loss accepts as labels: any finite number, probabilities in [0, 1], or rows of probabilities summing to 1. */
@@ -114,7 +115,11 @@ function checkRange(what: string, values: Float32Array, width: number, range: La
   }
 }
 
-/** One-hot rows from class indices: oneHot([2, 0], 3) = [0,0,1, 1,0,0]. */
+/**
+ * One-hot rows from class indices: oneHot([2, 0], 3) = [0,0,1, 1,0,0].
+ *
+ *   oneHot([2, 0], 3);  // Float32Array [0, 0, 1, 1, 0, 0]
+ */
 export function oneHot(classes: ArrayLike<number>, count: number, what = "oneHot"): Float32Array {
   const out = new Float32Array(classes.length * count);
   for (let i = 0; i < classes.length; i++) {

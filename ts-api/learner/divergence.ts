@@ -10,7 +10,13 @@ import type { NonFiniteSite } from "../backend/compile.ts";
 import { ParalensError } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 
-/** A training step found to diverge: its position and where its first non-finite value came from. */
+/**
+ * A training step found to diverge: its position and where its first non-finite value came from.
+ *
+ *   const learner = supervised(dense(1, 1), { loss: mse, rate: 1e30 });
+ *   try { await learner.fit([[1e20]], [[0]]); } catch (e) { e instanceof DivergenceError; }  // true
+ *   learner.dispose();
+ */
 export class DivergenceError extends ParalensError {
   override name = "DivergenceError";
 

@@ -17,28 +17,40 @@ import { scoringLens, supervisedLens } from "./supervised.ts";
 
 export type { SupervisedOptions } from "./core.ts";
 
+/** What `Learner.fit` reports after each epoch (to `onEpochEnd`). */
 export interface EpochReport {
+  /** The epoch just finished, counting from 1. */
   epoch: number;
   /** Mean training loss over the epoch. */
   loss: number;
   /** Training accuracy over the epoch, measured on the batches as they were trained. */
   accuracy: number;
+  /** Mean loss on `validation`, when given. */
   valLoss?: number;
+  /** Accuracy on `validation`, when given. */
   valAccuracy?: number;
+  /** Wall time of the epoch, in seconds. */
   seconds: number;
+  /** Training examples per second over the epoch. */
   examplesPerSecond: number;
 }
 
+/** What `Learner.fit` reports after each step (to `onBatchEnd`). */
 export interface BatchReport {
   epoch: number;
+  /** The step within the epoch, counting from 1. */
   batch: number;
+  /** Steps per epoch. */
   batches: number;
   /** Mean loss of this batch. */
   loss: number;
 }
 
+/** Options of `Learner.fit`: epochs, batch size, shuffling, validation data, callbacks and cancellation. */
 export interface FitOptions {
+  /** Passes over the data (default 1). */
   epochs?: number;
+  /** Examples per step (default 32); the last batch of an epoch may be smaller. */
   batchSize?: number;
   /** Shuffle the examples every epoch (seeded). Default true. */
   shuffle?: boolean;
@@ -51,23 +63,35 @@ export interface FitOptions {
    * with { initialEpoch: k } exactly as if it had not stopped. Default 0.
    */
   initialEpoch?: number;
+  /** Examples scored (loss and accuracy) after every epoch, not trained on. */
   validation?: { x: Data; y: Data };
+  /** Called after every step with its loss. */
   onBatchEnd?: (report: BatchReport) => void;
+  /** Called after every epoch; the place to save a learner for resuming (`initialEpoch`). */
   onEpochEnd?: (report: EpochReport) => void;
   /** Stops training between two steps; fit then rejects with the signal's reason. Parameters keep the last completed step. */
   signal?: AbortSignal;
 }
 
+/** What `Learner.fit` returns: one entry per epoch trained (validation ones only when `validation` was given). */
 export interface History {
+  /** Mean training loss of each epoch. */
   loss: number[];
+  /** Training accuracy of each epoch. */
   accuracy: number[];
+  /** Validation loss of each epoch. */
   valLoss: number[];
+  /** Validation accuracy of each epoch. */
   valAccuracy: number[];
+  /** Wall time of the whole fit, in seconds. */
   seconds: number;
 }
 
+/** What `Learner.evaluate` returns: the mean loss and the accuracy over the examples. */
 export interface Evaluation {
+  /** Mean loss per example. */
   loss: number;
+  /** Fraction of examples whose prediction is right: the argmax matches for several outputs, the side of 0.5 for one; a non-finite prediction is wrong. */
   accuracy: number;
 }
 
@@ -75,6 +99,18 @@ const PREDICT_BATCH = 256;
 /** fit copies the state this often (in steps), so that a diverging step is found by replaying at most this many. */
 const SNAPSHOT_EVERY = 256;
 
+/**
+ * A model trained by its closed supervised lens (optimiser ; model ; loss ;
+ * rate, Cruttwell et al. section 3): the lens's parameters (optimiser state and
+ * model parameters) live in the arena, plans are compiled once per batch size,
+ * and one call of the lens's reverse pass is one training step. Make one with
+ * `supervised(model, options)`.
+ *
+ *   const learner = supervised(dense(2, 1), { loss: mse, optimiser: sgd(), rate: 0.1 });
+ *   await learner.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [2]], { epochs: 3 });
+ *   learner.predict([[1, 1]]).length;  // 1
+ *   learner.dispose();
+ */
 export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends LearnerCore<Tensor, Float32Array> {
   /** The closed lens (reparam(model, optimiser) x id) ; tap ; loss ; tap ; rate. */
   readonly lens: Para<Times<A, B>, readonly []>;
@@ -352,7 +388,13 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   }
 }
 
-/** A learner for `model`: its closed supervised lens with parameters initialised from the seed. */
+/**
+ * A learner for `model`: its closed supervised lens with parameters initialised from the seed.
+ *
+ *   const learner = supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy, optimiser: adam() });
+ *   await learner.fit([[5.1, 3.5, 1.4, 0.2], [6.3, 3.3, 6, 2.5]], [[1, 0, 0], [0, 0, 1]], { epochs: 2 });
+ *   learner.dispose();
+ */
 export function supervised<A extends Wires, B extends Wires>(model: Para<A, B>, options: SupervisedOptions): Learner<A, B> {
   return new Learner(model, options);
 }

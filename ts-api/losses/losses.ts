@@ -38,7 +38,12 @@ function loss(
   });
 }
 
-/** Mean squared error as in Cruttwell et al.'s reference implementation: l = 1/2 sum (y - t)^2. dy = dl (y - t). */
+/**
+ * Mean squared error as in Cruttwell et al.'s reference implementation: l = 1/2 sum (y - t)^2. dy = dl (y - t).
+ *
+ *   const [[l]] = mse.at([[2], [2]]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [0, 0])]);
+ *   l!.data;  // Float64Array [2.5]
+ */
 export const mse: Loss = loss(
   "mse",
   (ops, y, t) => [ops.mse(y, t), y],
@@ -52,6 +57,9 @@ export const mse: Loss = loss(
  * Softmax cross-entropy on logits z, fused and stable: l = -sum t log softmax(z),
  * computed from log-softmax so no probability is ever logged.
  * dz = dl (softmax(z) sum(t) - t); dt = -dl log softmax(z).
+ *
+ *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam() });
+ *   learner.dispose();
  */
 export const softmaxCrossEntropy: Loss = loss(
   "softmaxCrossEntropy",
@@ -65,6 +73,9 @@ export const softmaxCrossEntropy: Loss = loss(
 /**
  * Binary cross-entropy on probabilities p (after a sigmoid):
  * l = -sum t log p + (1 - t) log(1 - p), with p clamped to [1e-7, 1 - 1e-7].
+ *
+ *   const learner = supervised(dense(4, 1, "sigmoid"), { loss: binaryCrossEntropy });
+ *   learner.dispose();
  */
 export const binaryCrossEntropy: Loss = loss(
   "binaryCrossEntropy",
@@ -72,7 +83,12 @@ export const binaryCrossEntropy: Loss = loss(
   (ops, _r, p, t, dl) => [ops.binaryCrossEntropyReverse(p, t, dl), ops.binaryCrossEntropyLabelReverse(p, dl)],
 );
 
-/** The dot product l = <y, t>, the paper's loss for deep dreaming: dy = dl t, dt = dl y. */
+/**
+ * The dot product l = <y, t>, the paper's loss for deep dreaming: dy = dl t, dt = dl y.
+ *
+ *   const [[l]] = dotProduct.at([[2], [2]]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])]);
+ *   l!.data;  // Float64Array [11]
+ */
 export const dotProduct: Loss = loss(
   "dotProduct",
   (ops, y, t) => [ops.rowDot(y, t), y],

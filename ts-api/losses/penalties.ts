@@ -17,7 +17,8 @@ const rowSums = (ops: RealOps, x: Value, n: number): Value => ops.reshape(ops.su
  * weight * sum x^2 per example: S -> [], keeping a dreamed input small.
  * Reverse: dx = 2 weight dl x.
  *
- *   seq(copy([28, 28, 1]), par(model, l2Penalty([28, 28, 1], 1e-3)))   // the logits and the penalty
+ *   const model = seq(flatten, dense(784, 10)).at([28, 28, 1]);
+ *   seq(copy([28, 28, 1]), par(model, l2Penalty([28, 28, 1], 1e-3)));   // the logits and the penalty
  */
 export function l2Penalty(shape: Shape, weight = 1): Lens<readonly [Shape], readonly [readonly []]> {
   const m = sizeOf(shape);

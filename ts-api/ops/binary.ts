@@ -14,6 +14,7 @@ import type { Wires } from "../algebra/shapes.ts";
 import { type RefTensor, refTensor, sizeOf } from "./ref-tensor.ts";
 import { broadcastShape, broadcastsTo, group, stridesOver } from "./broadcast.ts";
 
+/** The broadcasting binary ops `elementwise` and `where` know: arithmetic, maximum and minimum, and the comparisons greater and equal (1 where true, 0 where false; their change is zero). */
 export type BinaryName = "add" | "sub" | "mul" | "div" | "max" | "min" | "greater" | "equal";
 
 interface BinaryRow {
@@ -205,6 +206,9 @@ const padded = (s: Shape, rank: number): Shape => [...new Array<number>(rank - s
  * The lens A x B -> broadcast(A, B) of a binary op on two data wires. Shapes
  * are per example: they are aligned at their last axes, as NumPy does, and
  * the batch axis in front of both stays matched.
+ *
+ *   const addRow = elementwise("add", [2, 3], [3]);  // NumPy broadcasting over the trailing axes
+ *   addRow.cod;  // [[2, 3]]
  */
 export function elementwise(name: BinaryName, a: Shape, b: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
   const reverse = rows[name].reverse;
@@ -263,7 +267,12 @@ export function parameterised(name: "add" | "mul", shape: Shape, param: ParamSpe
   });
 }
 
-/** where(S): mask x a x b -> c with c = mask != 0 ? a : b (all of shape S). Reverse: the change goes to the chosen side; the mask gets none. */
+/**
+ * where(S): mask x a x b -> c with c = mask != 0 ? a : b (all of shape S). Reverse: the change goes to the chosen side; the mask gets none.
+ *
+ *   const pick = where([2]);  // (condition, a, b) -> condition ? a : b
+ *   pick.forward(reference, [], [refTensor([1, 2], [1, 0]), refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])])[0][0]!.data;  // Float64Array [1, 4]
+ */
 export function where(shape: Shape): Lens<readonly [Shape, Shape, Shape], readonly [Shape]> {
   return lens<readonly [Shape, Shape, Shape], readonly [Shape], Value>({
     name: `where(${fmtShape(shape)})`,

@@ -10,7 +10,11 @@ export interface RefTensor {
 
 export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 
-/** Wraps values as a reference tensor (copying them into a Float64Array); zeros if none are given. */
+/**
+ * Wraps values as a reference tensor (copying them into a Float64Array); zeros if none are given.
+ *
+ *   refTensor([2, 2], [1, 2, 3, 4]).data;  // Float64Array [1, 2, 3, 4]
+ */
 export function refTensor(shape: Shape, values?: ArrayLike<number>): RefTensor {
   const data = new Float64Array(sizeOf(shape));
   if (values !== undefined) {

@@ -18,6 +18,7 @@ export type Optimiser = ((params: readonly ParamSpec[]) => Reparameterisation) &
 /** One state wire of a per-parameter optimiser: a suffix for its name and its shape given the parameter's. */
 export interface StateWire {
   suffix: string;
+  /** The state's shape given the parameter's (default: the same shape). */
   shape?: (p: Shape) => Shape;
   init?: Initialiser;
 }
@@ -26,6 +27,10 @@ export interface StateWire {
  * Defines an optimiser from its per-parameter lens S x P -> P:
  * `read(ops, state, p)` is the forward pass (the value the model sees) and
  * `update(ops, state, p, d)` the reverse (new state and parameter).
+ *
+ *   // plain gradient descent: no state, read p as it is, step p + d (d already carries -eta)
+ *   const plain = optimiser("plain", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.add(p, d)]);
+ *   supervised(dense(4, 1), { loss: mse, optimiser: plain }).dispose();
  */
 export function optimiser(
   name: string,

@@ -21,12 +21,22 @@ const fraction = (v: number): boolean => v >= 0 && v < 1;
 // a negative gamma damps oscillation (the reference CNN uses -0.1); |gamma| > 1 makes every step grow
 const damping = (v: number): boolean => v >= -1 && v <= 1;
 
-/** p' = p + d: gradient descent (the step size is the learning rate's). */
+/**
+ * p' = p + d: gradient descent (the step size is the learning rate's).
+ *
+ *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: 0.1 });
+ *   learner.dispose();
+ */
 export function sgd(): Optimiser {
   return optimiser("sgd", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.sgdStep(p, d)]);
 }
 
-/** s' = gamma s + d; p' = p + s' (Polyak's heavy ball). */
+/**
+ * s' = gamma s + d; p' = p + s' (Polyak's heavy ball).
+ *
+ *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: momentum({ gamma: 0.9 }), rate: 0.01 });
+ *   learner.dispose();
+ */
 export function momentum(options: { gamma?: number } = {}): Optimiser {
   const gamma = check("momentum", "gamma", options.gamma ?? 0.9, damping, "in [-1, 1]");
   return optimiser(
@@ -40,6 +50,9 @@ export function momentum(options: { gamma?: number } = {}): Optimiser {
 /**
  * Nesterov momentum: the model is run at the look-ahead point p + gamma s
  * (the forward pass of this lens), and the update is momentum's.
+ *
+ *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: nesterov({ gamma: 0.9 }), rate: 0.01 });
+ *   learner.dispose();
  */
 export function nesterov(options: { gamma?: number } = {}): Optimiser {
   const gamma = check("nesterov", "gamma", options.gamma ?? 0.9, damping, "in [-1, 1]");
@@ -51,7 +64,12 @@ export function nesterov(options: { gamma?: number } = {}): Optimiser {
   );
 }
 
-/** g' = g + d^2; p' = p + lr d / (delta + sqrt g')  (Duchi, Hazan & Singer 2011). */
+/**
+ * g' = g + d^2; p' = p + lr d / (delta + sqrt g')  (Duchi, Hazan & Singer 2011).
+ *
+ *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adagrad({ lr: 0.1 }) });
+ *   learner.dispose();
+ */
 export function adagrad(options: { lr?: number; delta?: number } = {}): Optimiser {
   const { lr = 0.01, delta = 1e-7 } = options;
   check("adagrad", "lr", lr, positive, "> 0");
@@ -64,7 +82,12 @@ export function adagrad(options: { lr?: number; delta?: number } = {}): Optimise
   );
 }
 
-/** v' = rho v + (1 - rho) d^2; p' = p + lr d / (delta + sqrt v')  (Tieleman & Hinton 2012). */
+/**
+ * v' = rho v + (1 - rho) d^2; p' = p + lr d / (delta + sqrt v')  (Tieleman & Hinton 2012).
+ *
+ *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: rmsprop({ lr: 0.001 }) });
+ *   learner.dispose();
+ */
 export function rmsprop(options: { lr?: number; rho?: number; delta?: number } = {}): Optimiser {
   const { lr = 0.001, rho = 0.9, delta = 1e-7 } = options;
   check("rmsprop", "lr", lr, positive, "> 0");
@@ -82,6 +105,9 @@ export function rmsprop(options: { lr?: number; rho?: number; delta?: number } =
  * Adam (Kingma & Ba 2015), with the step count t in its state:
  * m' = b1 m + (1 - b1) d; v' = b2 v + (1 - b2) d^2; t' = t + 1;
  * p' = p + lr (m' / (1 - b1^t')) / (delta + sqrt(v' / (1 - b2^t'))).
+ *
+ *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.01 }) });
+ *   learner.dispose();
  */
 export function adam(options: { lr?: number; beta1?: number; beta2?: number; delta?: number } = {}): Optimiser {
   const { lr = 0.001, beta1 = 0.9, beta2 = 0.999, delta = 1e-8 } = options;

@@ -9,12 +9,18 @@ import type { Value } from "../algebra/category.ts";
 import type { RealOps } from "../ops/index.ts";
 import { type Optimiser, optimiser } from "./optimiser.ts";
 
-/** p' = p + step sign(d): FGSM when run once from the original input with step = epsilon. */
+/**
+ * p' = p + step sign(d): FGSM when run once from the original input with step = epsilon.
+ *
+ *   const attack = learnInput(dense(4, 3), signGradient(0.1));
+ *   attack.params.map((p) => p.name)[0];  // "input"
+ */
 export function signGradient(step: number): Optimiser {
   positive("signGradient", "step", step);
   return optimiser(`signGradient(${step})`, [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.sgdStep(p, ops.scale(ops.sign(d), step))]);
 }
 
+/** Options of `projectedSignGradient`: step size, the max-norm radius and the valid range. */
 export interface ProjectedOptions {
   /** The size of each sign step. */
   step: number;
@@ -29,6 +35,9 @@ export interface ProjectedOptions {
  * Its state is the origin, which the caller writes (the original input); the
  * forward pass reads the projection of p, so the model only ever sees an
  * input within the ball, exactly (max and min round nothing).
+ *
+ *   const attack = learnInput(dense(4, 3), projectedSignGradient({ step: 0.01, radius: 0.1 }));
+ *   attack.params.length > 1;  // true: the origin, the input, the frozen weights
  */
 export function projectedSignGradient(options: ProjectedOptions): Optimiser {
   const { step, radius, range = [0, 1] } = options;

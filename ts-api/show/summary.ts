@@ -12,16 +12,23 @@ import { trace } from "./trace.ts";
 export interface SummaryRow {
   /** The layer's parameter prefix and its ops ("0: matmul, addRowVector"), or the ops of a parameter-free lens ("relu"). */
   readonly name: string;
+  /** The lens's input wires (per example). */
   readonly inputs: readonly Shape[];
+  /** The lens's output wires (per example). */
   readonly outputs: readonly Shape[];
+  /** Parameters the lens holds (elements, not bytes). */
   readonly parameters: number;
 }
 
+/** What `summary(model)` returns: each lens with its shapes and parameter count, the totals, and the plan's arena bytes. */
 export interface Summary {
+  /** The model's name. */
   readonly model: string;
+  /** The lenses in the order the forward pass runs them. */
   readonly rows: readonly SummaryRow[];
   /** Parameter count of the whole model (every parameter wire once). */
   readonly parameters: number;
+  /** The batch size `arenaBytes` was measured at. */
   readonly batch: number;
   /** Bytes of wasm memory a compiled training plan (forward and reverse) takes at `batch`. */
   readonly arenaBytes: number;

@@ -33,7 +33,8 @@ const isLearner = (m: unknown): m is Learner => typeof m === "object" && m !== n
  * optimiser, as an SVG document (a string). The model is traced once on the
  * float64 reference (see summary), so no init() is needed.
  *
- *   document.body.innerHTML = toSVG(seq(dense(4, 8, "relu"), dense(8, 3)));
+ *   const svg = toSVG(seq(dense(4, 8, "relu"), dense(8, 3)));  // e.g. document.body.innerHTML = svg
+ *   svg.startsWith("<svg");  // true
  */
 export function toSVG(model: Para<Wires, Wires, RealOps> | Learner): string {
   const learner = isLearner(model) ? model : undefined;

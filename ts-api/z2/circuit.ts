@@ -34,26 +34,35 @@ export interface Circuit {
 
 /** Builds a circuit gate by gate; every method returns the new node's id. */
 export class CircuitBuilder {
+  /** The gates so far, in order; gate i is node inputs + i. */
   readonly ops: GateOp[] = [];
+  /** Each gate's first operand (a node id, -1 for constants). */
   readonly a: number[] = [];
+  /** Each gate's second operand. */
   readonly b: number[] = [];
   constructor(readonly inputs: number) {}
 
+  /** Inputs plus gates: the id the next gate gets. */
   get nodes(): number {
     return this.inputs + this.ops.length;
   }
+  /** x + y (XOR). */
   xor(x: number, y: number): number {
     return this.gate(Gate.XOR, x, y);
   }
+  /** x y (AND). */
   and(x: number, y: number): number {
     return this.gate(Gate.AND, x, y);
   }
+  /** x + 1 (NOT). */
   not(x: number): number {
     return this.gate(Gate.NOT, x, x);
   }
+  /** The constant 0. */
   zero(): number {
     return this.gate(Gate.ZERO, -1, -1);
   }
+  /** The constant 1. */
   one(): number {
     return this.gate(Gate.ONE, -1, -1);
   }

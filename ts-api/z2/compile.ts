@@ -69,7 +69,9 @@ export interface Z2Plan {
    * and refreshes the tapped values: a training step is one reverse() call.
    */
   reverse(): void;
+  /** Gates and memory of each pass, and the block size the passes are cut into. */
   readonly stats: { readonly forward: Z2PassStats; readonly reverse: Z2PassStats; readonly block: number };
+  /** Frees the plan's memory (and its parameters, if it allocated them). */
   dispose(): void;
 }
 
@@ -86,7 +88,8 @@ export function initBits(f: Para<Wires, Wires, Z2Ops>, seed = 0, e: Engine = cur
  * Compiles a Z2 Para for a batch size into bit-sliced programs.
  *
  *   const plan = compileZ2(polynomial("x0*x1 + x2"), { batch: 1000 });
- *   plan.inputs[0]!.write(rows); plan.forward(); plan.outputs[0]!.read();
+ *   plan.inputs[0]!.write(Array.from({ length: 3000 }, (_, i) => i % 2)); plan.forward(); plan.outputs[0]!.read().length;  // 1000
+ *   plan.dispose();
  */
 export function compileZ2(f: Para<Wires, Wires, Z2Ops>, options: Z2CompileOptions): Z2Plan {
   const e = currentEngine();

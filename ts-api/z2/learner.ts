@@ -34,6 +34,7 @@ export interface RdaFitOptions {
   keepBest?: boolean;
   /** Steps between validations (default 1). */
   validateEvery?: number;
+  /** Called after every epoch with the training accuracy (fraction of exactly right examples) and, with `validation`, the validation accuracy. */
   onEpochEnd?: (report: { epoch: number; accuracy: number; valAccuracy?: number }) => void;
 }
 

@@ -20,6 +20,7 @@ export interface DecodedTensor {
   readonly values: Float32Array;
 }
 
+/** Options of `encodeSafetensors`: the stored dtype, metadata and checksum. */
 export interface EncodeOptions {
   /** "F32" (default) or "F16" (rounded to nearest, ties to even; overflow becomes Inf). */
   dtype?: "F32" | "F16";
@@ -96,7 +97,12 @@ export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOpt
   return bytes;
 }
 
-/** Decodes a safetensors file (F32, F16, BF16 or F64 tensors, converted to f32), after checking its header in full. */
+/**
+ * Decodes a safetensors file (F32, F16, BF16 or F64 tensors, converted to f32), after checking its header in full.
+ *
+ *   const bytes = encodeSafetensors({ w: { shape: [2], values: [1, 2] } });
+ *   decodeSafetensors(bytes).tensors.get("w")!.shape;  // [2]
+ */
 export function decodeSafetensors(bytes: Uint8Array): { tensors: Map<string, DecodedTensor>; metadata: Map<string, string> } {
   const header = readSafetensorsHeader(bytes);
   const tensors = new Map<string, DecodedTensor>();

@@ -29,7 +29,11 @@ function halfToFloatBits(): Uint32Array {
   return (halfTable = table);
 }
 
-/** f32 -> IEEE half, round to nearest, ties to even. */
+/**
+ * f32 -> IEEE half, round to nearest, ties to even.
+ *
+ *   halfToFloat(floatToHalf(1.5));  // 1.5
+ */
 export function floatToHalf(value: number): number {
   scratch[0] = value;
   const x = scratchBits[0]!;
@@ -57,7 +61,11 @@ export function floatToHalf(value: number): number {
   return sign | h;
 }
 
-/** IEEE half -> f32 (exact). */
+/**
+ * IEEE half -> f32 (exact).
+ *
+ *   halfToFloat(0x3c00);  // 1
+ */
 export function halfToFloat(h: number): number {
   scratchBits[0] = halfToFloatBits()[h & 0xffff]!;
   return scratch[0]!;

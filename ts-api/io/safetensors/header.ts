@@ -26,21 +26,29 @@ const UNSUPPORTED = new Set(["BOOL", "U8", "I8", "I16", "U16", "I32", "U32", "I6
 /** Headers longer than this are refused before they are decoded (the reference implementation's cap is the same 100 MB). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
+/** One tensor listed in a safetensors header: name, dtype, shape and where its bytes lie. */
 export interface SafetensorsEntry {
+  /** The tensor's name, e.g. "0.weight". */
   readonly name: string;
+  /** How its elements are stored ("F32", "F16", ...). */
   readonly dtype: SafetensorsDtype;
+  /** Its dimensions. */
   readonly shape: readonly number[];
   /** Number of elements (the product of the shape). */
   readonly size: number;
   /** Byte range in the whole file (the header's offsets plus the data section's start). */
   readonly begin: number;
+  /** End of the byte range (exclusive). */
   readonly end: number;
 }
 
+/** A safetensors file's header, read and checked without touching the data section. */
 export interface SafetensorsHeader {
   /** The tensors in the order of their bytes in the data section. */
   readonly entries: readonly SafetensorsEntry[];
+  /** The same entries by name. */
   readonly byName: ReadonlyMap<string, SafetensorsEntry>;
+  /** The "__metadata__" strings (empty if none). */
   readonly metadata: ReadonlyMap<string, string>;
 }
 
@@ -53,7 +61,12 @@ function fail(why: string): ParalensError {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
-/** Reads and checks a safetensors header; throws a ParalensError naming the entry and value at fault. */
+/**
+ * Reads and checks a safetensors header; throws a ParalensError naming the entry and value at fault.
+ *
+ *   const bytes = encodeSafetensors({ w: { shape: [2, 2], values: [1, 2, 3, 4] } });
+ *   readSafetensorsHeader(bytes).byName.get("w")!.shape;  // [2, 2]
+ */
 export function readSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
   if (bytes.length < 8) throw fail(`the file has ${bytes.length} bytes, fewer than the 8 of the header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -56,7 +56,12 @@ function axis(what: string, label: string, size: number, k: number, s: number, p
   return [Math.floor((size - k) / s) + 1, 0, 0];
 }
 
-/** The window of a kernel [kh, kw] with strides [sh, sw] and a padding over an h x w image; errors name `what`. */
+/**
+ * The window of a kernel [kh, kw] with strides [sh, sw] and a padding over an h x w image; errors name `what`.
+ *
+ *   const win = window2d("conv2d", 28, 28, [3, 3], [1, 1], "valid");
+ *   [win.oh, win.ow];  // [26, 26]
+ */
 export function window2d(what: string, h: number, w: number, kernel: Pair, stride: Pair, padding: Padding): Window2d {
   const [kh, kw] = pair(what, "kernel", kernel);
   const [sh, sw] = pair(what, "stride", stride);
