@@ -54,6 +54,7 @@ export { readSafetensorsHeader, MAX_HEADER_BYTES, type SafetensorsDtype, type Sa
 export { floatToHalf, halfToFloat } from "./io/safetensors/dtypes.ts";
 export { encodeLearner, decodeLearnerInto } from "./io/learner-file.ts";
 export { fromTorch, toTorch, type TorchTensors, type TorchNames } from "./io/torch.ts";
+export { toOnnx, type OnnxOptions, type WithParameters } from "./io/onnx/export.ts";
 
 // initialisation
 export { Rng } from "./init/random.ts";
