@@ -9,6 +9,7 @@ import {
   type Para, type Wires, conv2d, dense, diagram, exp, id, init, lens, maxPool2d, mse, par, relu, seq, toOnnx, window2d,
 } from "../ts-api/index.ts";
 import { xorGate } from "../ts-api/z2/index.ts";
+import { fold, gru, named, point } from "../ts-api/cdl/index.ts";
 import { ProtoWriter } from "../ts-api/io/onnx/proto.ts";
 import { mnistMlp } from "../examples/models/mnist.ts";
 import { decodeModel } from "./onnx-decode.ts";
@@ -108,4 +109,19 @@ test("toOnnx: its arguments are checked", () => {
   assertThrows(() => toOnnx(model, { batch: 1, parameters: { ...parameters, bias: new Float32Array(2) } }), literal('parameter "bias" is [3] (3 values), got 2'));
   const { bias: _, ...noBias } = parameters;
   assertThrows(() => toOnnx(model, { batch: 1, parameters: noBias }), literal('missing parameter "bias"'));
+});
+
+test("toOnnx: a parameter shared by every step of a fold is one initializer; generated names avoid parameter names", () => {
+  const model = seq(fold({ nil: point([3]), cons: gru(2, 3) }).at(4), dense(3, 1)) as AnyPara;
+  const m = decodeModel(toOnnx(model, { batch: 2, parameters: parametersOf(model) }));
+  const params = m.graph.initializers.filter((t) => t.dataType === 1 && model.params.some((p) => p.name === t.name)).map((t) => t.name);
+  assertEqual(params.sort().join(), model.params.map((p) => p.name).sort().join(), "each parameter once");
+  const gates = m.graph.nodes.filter((n) => n.inputs.includes("0.cons.gates.weight")).length;
+  assertEqual(gates, 4, "the gates' weight feeds one product per step");
+
+  const clash = named(seq(dense(2, 2), dense(2, 2)), ["matmul0", "0.bias", "const1", "1.bias"]) as AnyPara;
+  const c = decodeModel(toOnnx(clash, { batch: 1, parameters: parametersOf(clash) }));
+  const all = [...c.graph.initializers.map((t) => t.name), ...c.graph.nodes.flatMap((n) => n.outputs)];
+  assertEqual(new Set(all).size, all.length, `names are unique: ${all.join(", ")}`);
+  assert(all.includes("matmul0") && all.includes("const1"), "the parameters keep their names");
 });

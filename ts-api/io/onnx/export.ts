@@ -95,13 +95,13 @@ export function toOnnx(model: Para<Wires, Wires> | WithParameters, options: Onnx
 
   const inputs = para.dom.map((s, index) => new Val([batch, ...s], "float", { kind: "input", index }));
   const [ys] = para.forward(onnxOps(g), params as unknown as Value[], inputs as unknown as Value[]);
-  return encodeModel(graphOf(g, options.name ?? para.name, inputs, ys as unknown as Val[]), PRODUCER, `${para.name}, batch ${batch}`);
+  return encodeModel(graphOf(g, options.name ?? para.name, para.params.map((p) => p.name), inputs, ys as unknown as Val[]), PRODUCER, `${para.name}, batch ${batch}`);
 }
 
 const numbered = (base: string, count: number, i: number): string => (count === 1 ? base : `${base}${i}`);
 
 /** The recorded nodes that feed the outputs, named, with their initializers. */
-function graphOf(g: Recorder, name: string, inputs: readonly Val[], outputs: readonly Val[]): GraphData {
+function graphOf(g: Recorder, name: string, parameters: readonly string[], inputs: readonly Val[], outputs: readonly Val[]): GraphData {
   const names = new Map<Val, string>();
   inputs.forEach((v, i) => names.set(v, numbered("input", inputs.length, i)));
   // an output that is not a node's own (an input, a constant, or a value given twice) is copied by an Identity node
@@ -126,17 +126,26 @@ function graphOf(g: Recorder, name: string, inputs: readonly Val[], outputs: rea
     })
     .reverse();
 
+  // parameters keep their names; generated names ("matmul3", "const7") avoid them
+  const taken = new Set([...names.values(), ...parameters]);
+  for (const p of parameters) if ([...names.values()].includes(p)) throw new ParalensError(`toOnnx: a parameter is named "${p}", as an input or output of the graph is`);
   const initializers: GraphData["initializers"][number][] = [];
   const valueInfo: ValueInfo[] = [];
   let count = 0;
+  const fresh = (base: string): string => {
+    let n = `${base}${count++}`;
+    while (taken.has(n)) n = `${base}${count++}`;
+    taken.add(n);
+    return n;
+  };
   const nameOf = (v: Val): string => {
     let n = names.get(v);
     if (n !== undefined) return n;
     if (v.from.kind === "constant") {
-      n = v.from.name ?? `const${count++}`;
+      n = v.from.name ?? fresh("const");
       initializers.push({ ...v.from.data, name: n });
     } else if (v.from.kind === "node") {
-      n = `${v.from.node.op.toLowerCase()}${count++}`;
+      n = fresh(v.from.node.op.toLowerCase());
       valueInfo.push({ name: n, type: v.type, shape: v.shape });
     } else throw new ParalensError(`toOnnx: an unnamed value of shape ${fmtShape(v.shape)}`);
     names.set(v, n);
