@@ -5,7 +5,7 @@
 // Each comes with its parameters, so a test can run it on the wasm plan and
 // in ONNX Runtime from the same values.
 import {
-  type Para, type Wires, Rng, avgPool2d, maxPool2d, conv2d, dense, diagram, elementwise, exp, flatten, gelu, layerNorm, leakyRelu, log, abs,
+  type Para, type Wires, Rng, lens, avgPool2d, maxPool2d, conv2d, dense, diagram, elementwise, exp, flatten, gelu, layerNorm, leakyRelu, log, abs,
   reduceMax, reduceMean, reduceSum, relu, seq, par, discard, reshape, silu, softmax, sqrt, square, tanh, where, neg, erf, rsqrt,
 } from "../ts-api/index.ts";
 import { circularConv2d, deepSets, elman, fold, gru, lstm, point } from "../ts-api/cdl/index.ts";
@@ -89,6 +89,43 @@ export function layerCases(): ExportCase[] {
     initialised("elementwise ops, reductions and broadcasting", elementwiseModel as AnyPara, 3),
     initialised("two wires in, two out: where and add", twoWires as AnyPara, 3, { masks: [0] }),
   ];
+}
+
+/**
+ * A lens that calls, in its forward pass, the ops no layer above reaches:
+ * products with transposes (Gemm) and batches of them, log-softmax,
+ * comparisons, sign, select, broadcasts, reductions to a shape, slices,
+ * concatenations, a gather with holes, and plain sums and scalings.
+ */
+export function everyOpCase(): ExportCase {
+  const W = Float32Array.from({ length: 20 }, (_, i) => Math.cos(i));
+  const index = Int32Array.from({ length: 6 }, (_, i) => (i === 2 ? -1 : 5 * i + 1));
+  const model = lens({
+    name: "every op",
+    dom: [[3, 4]],
+    cod: [[16], [15], [3, 3], [4, 4], [3, 4], [3, 4], [13], [2, 3]],
+    reverse: () => [null],
+    forward(ops, [x]) {
+      const n = ops.shape(x!)[0]!;
+      const rows = ops.reshape(x!, [n * 3, 4]);
+      const gram = ops.matmul(rows, rows, true, false); // [4, 4], no batch axis: repeated over it
+      const o1 = ops.broadcastTo(ops.reshape(gram, [1, 16]), [n, 16]);
+      const o2 = ops.reshape(ops.matmul(rows, ops.constant(W, [5, 4]), false, true), [n, 15]);
+      const o3 = ops.batchMatmul(x!, x!, false, true);
+      const o4 = ops.batchMatmul(x!, x!, true, false);
+      const o5 = ops.logSoftmax(x!);
+      const positive = ops.greater(x!, ops.constant(new Float32Array([0]), []));
+      const ones = ops.equal(ops.sign(x!), ops.fill([n, 3, 4], 1));
+      const picked = ops.select(positive, ops.addScaled(x!, ones, 0.5), ops.scale(ops.abs(x!), -2));
+      const o6 = ops.plus(ops.minimum(picked, ops.maxTo(x!, [n, 3, 1])), ops.maximum(ops.sumTo(x!, [n, 1, 4]), ops.zeros([4])));
+      const flat = ops.reshape(x!, [n, 12]);
+      const parts = ops.concatColumns([ops.sliceColumns(flat, 2, 5, [n, 5]), ops.sliceColumns(flat, 0, 1, [n, 1]), ops.sliceColumns(flat, 5, 7, [n, 7])], [n, 13]);
+      const o7 = ops.add(parts, ops.broadcastTo(ops.reshape(ops.sumRows(parts), [1, 13]), [n, 13]));
+      const o8 = ops.broadcastTo(ops.reshape(ops.gather(x!, index, [2, 3]), [1, 2, 3]), [n, 2, 3]);
+      return [[o1, o2, o3, o4, o5, o6, o7, o8], null];
+    },
+  }) as unknown as AnyPara;
+  return { label: "every op without a layer of its own (Gemm, batches, log-softmax, comparisons, select, slices, gather)", model, parameters: {}, batch: 3 };
 }
 
 /** Random normal inputs for every wire of a case (0/1 on mask wires). */

@@ -8,7 +8,7 @@ import { test } from "./harness.ts";
 import { assert } from "./assert.ts";
 import { init, toOnnx, supervised, softmaxCrossEntropy } from "../ts-api/index.ts";
 import { mnistMlp } from "../examples/models/mnist.ts";
-import { type ExportCase, inputsFor, irisCases, layerCases } from "./onnx-models.ts";
+import { type ExportCase, everyOpCase, inputsFor, irisCases, layerCases } from "./onnx-models.ts";
 import { maxRelError, runWasm } from "./util.ts";
 
 await init();
@@ -37,7 +37,7 @@ async function check(c: ExportCase): Promise<void> {
   errors.forEach((e, i) => assert(e <= 1e-5, `${c.label}: output ${i} differs from paralens's by ${e} (relative)`));
 }
 
-for (const c of layerCases()) test(`ONNX Runtime runs the export of ${c.label} as paralens does`, () => check(c));
+for (const c of [...layerCases(), everyOpCase()]) test(`ONNX Runtime runs the export of ${c.label} as paralens does`, () => check(c));
 
 test("ONNX Runtime runs the export of the Iris models, trained, as paralens does", async () => {
   for (const c of await irisCases()) await check(c);

@@ -18,7 +18,6 @@ type Kernel2 = { [K in keyof Core]: Core[K] extends (dx: number, u: number, dy: 
 /** y = f(x) elementwise, by the kernel of the same name; `onnx`: the ONNX operator of the same function, or its lowering. */
 export function unary(kernel: Kernel1, f64: (x: number) => number, onnx?: string | ((g: OnnxContext, x: OnnxValue) => OnnxValue)): Op<[x: Value]> {
   return op<[x: Value]>({
-    onnx: typeof onnx === "string" ? (g, x) => g.node(onnx, [x], x.shape) : onnx,
     plan(p, x) {
       const y = p.out(x.shape);
       const run = p.core[kernel];
@@ -26,6 +25,7 @@ export function unary(kernel: Kernel1, f64: (x: number) => number, onnx?: string
       return y;
     },
     reference: (x) => mapRef(x, f64),
+    onnx: typeof onnx === "string" ? (g, x) => g.node(onnx, [x], x.shape) : onnx,
   });
 }
 
