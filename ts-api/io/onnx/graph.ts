@@ -62,7 +62,7 @@ const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.ev
 export class Recorder implements OnnxContext {
   readonly nodes: RecordedNode[] = [];
   private readonly lenses: string[] = [];
-  private readonly int64Cache = new Map<string, Val>();
+  private readonly constants = new Map<string, Val>();
 
   /** The innermost lens running, for names and messages. */
   get lens(): string {
@@ -92,7 +92,10 @@ export class Recorder implements OnnxContext {
 
   floats(values: ArrayLike<number>, shape: Shape): OnnxValue {
     if (values.length !== sizeOf(shape)) throw new ParalensError(`toOnnx: ${this.lens}: ${values.length} values cannot have shape ${fmtShape(shape)}`);
-    return new Val([...shape], "float", { kind: "constant", data: { type: "float", dims: [...shape], values: Float32Array.from(values) } });
+    const data = Float32Array.from(values);
+    const make = (): Val => new Val([...shape], "float", { kind: "constant", data: { type: "float", dims: [...shape], values: data } });
+    // scalars (a scale, an epsilon) repeat: one initializer each; larger constants are kept as they come
+    return data.length <= 16 ? this.cached(`f${shape.join(",")}:${Array.from(data, (v) => (Object.is(v, -0) ? "-0" : v)).join(",")}`, make) : make();
   }
 
   /** A named f32 initializer: a model parameter. */
@@ -102,12 +105,13 @@ export class Recorder implements OnnxContext {
 
   int64s(values: ArrayLike<number>, shape: Shape = [values.length]): OnnxValue {
     // shapes and axes repeat: one initializer for each distinct list
-    const key = `${shape.join(",")}:${Array.from(values).join(",")}`;
-    let v = this.int64Cache.get(key);
-    if (v === undefined) {
-      v = new Val([...shape], "int64", { kind: "constant", data: { type: "int64", dims: [...shape], values: Array.from(values) } });
-      this.int64Cache.set(key, v);
-    }
+    const list = Array.from(values);
+    return this.cached(`i${shape.join(",")}:${list.join(",")}`, () => new Val([...shape], "int64", { kind: "constant", data: { type: "int64", dims: [...shape], values: list } }));
+  }
+
+  private cached(key: string, make: () => Val): Val {
+    let v = this.constants.get(key);
+    if (v === undefined) this.constants.set(key, (v = make()));
     return v;
   }
 
