@@ -109,6 +109,8 @@ test("toOnnx: its arguments are checked", () => {
   assertThrows(() => toOnnx(model, { batch: 1, parameters: { ...parameters, bias: new Float32Array(2) } }), literal('parameter "bias" is [3] (3 values), got 2'));
   const { bias: _, ...noBias } = parameters;
   assertThrows(() => toOnnx(model, { batch: 1, parameters: noBias }), literal('missing parameter "bias"'));
+  const odd = named(model, ["constructor", "bias"]);
+  assertThrows(() => toOnnx(odd, { batch: 1, parameters: { bias: parameters["bias"]! } }), literal('missing parameter "constructor"'));
 });
 
 test("toOnnx: a parameter shared by every step of a fold is one initializer; generated names avoid parameter names", () => {

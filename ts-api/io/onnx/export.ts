@@ -84,7 +84,8 @@ export function toOnnx(model: Para<Wires, Wires> | WithParameters, options: Onnx
   }
   const g = new Recorder();
   const params = para.params.map((p) => {
-    const v = values?.[p.name];
+    // own names only: a parameter named "constructor" is not Object's
+    const v = values !== undefined && Object.hasOwn(values, p.name) ? values[p.name] : undefined;
     const size = p.shape.reduce((a, b) => a * b, 1);
     if (v === undefined) throw new ParalensError(`toOnnx: missing parameter "${p.name}" of ${para.name}`);
     if (v.length !== size) throw new ParalensError(`toOnnx: parameter "${p.name}" is ${fmtShape(p.shape)} (${size} values), got ${v.length}`);
