@@ -5,10 +5,10 @@
 // Each comes with its parameters, so a test can run it on the wasm plan and
 // in ONNX Runtime from the same values.
 import {
-  type Para, type Wires, Rng, lens, avgPool2d, maxPool2d, conv2d, dense, diagram, elementwise, exp, flatten, gelu, layerNorm, leakyRelu, log, abs,
+  type Para, type Wires, Rng, lens, concat, avgPool2d, maxPool2d, conv2d, dense, diagram, elementwise, exp, flatten, gelu, layerNorm, leakyRelu, log, abs,
   reduceMax, reduceMean, reduceSum, relu, seq, par, discard, reshape, silu, softmax, sqrt, square, tanh, where, neg, erf, rsqrt,
 } from "../ts-api/index.ts";
-import { circularConv2d, deepSets, elman, fold, gru, lstm, point } from "../ts-api/cdl/index.ts";
+import { circularConv2d, deepSets, elman, fold, foldTree, gru, lstm, mealy, point, unfold } from "../ts-api/cdl/index.ts";
 import { demoCnn, mnistMlp, referenceCnn } from "../examples/models/mnist.ts";
 import { irisSetups } from "../examples/models/iris.ts";
 import { irisFeatures, irisLabels } from "../examples/data/iris.ts";
@@ -84,6 +84,24 @@ export function layerCases(): ExportCase[] {
       3,
     ),
     fold3(elman(2, 6), 6, 5, "Elman fold over 5 items"),
+    initialised(
+      "Mealy machine (GRU cell and readout) over 6 steps",
+      mealy(diagram("step", [[2], [4]], (d, [x, h]) => {
+        const next = d.apply1(gru(2, 4), [x!, h!], "gru");
+        return [d.apply1(dense(4, 1, "sigmoid"), [next], "out"), next];
+      }) as AnyPara).outputs(6, point([4])) as AnyPara,
+      3,
+    ),
+    initialised(
+      "unfold: 5 outputs of a stream from an encoded state",
+      seq(dense(2, 6, "tanh"), unfold(diagram("wave", [[6]], (d, [h]) => [d.apply1(dense(6, 1), [h!], "o"), d.apply1(dense(6, 6, "tanh"), [h!], "n")]) as never).take(5)) as AnyPara,
+      3,
+    ),
+    initialised(
+      "tree fold over ((. .) .) with labelled nodes",
+      foldTree({ leaf: dense(1, 3, "tanh"), node: seq(concat([2], [3], [3]), dense(8, 3, "tanh")) as AnyPara, label: [2] }).at("((..).)") as AnyPara,
+      3,
+    ),
     initialised("circular 2-D convolution (tied weights by gather)", circularConv2d(4, 5, 2, 3, 3, 3, { activation: "relu" }) as AnyPara, 2),
     initialised("deep sets over 5 elements", deepSets(5, dense(3, 8, "relu") as AnyPara, dense(8, 2) as AnyPara), 3),
     initialised("elementwise ops, reductions and broadcasting", elementwiseModel as AnyPara, 3),
