@@ -69,6 +69,7 @@ export class Recorder implements OnnxContext {
     return this.lenses[this.lenses.length - 1] ?? "the model";
   }
 
+  // no finally: an error ends the export, and this recorder with it
   within<T>(lens: string, run: () => T): T {
     this.lenses.push(lens);
     const result = run();
