@@ -34,25 +34,41 @@ export const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAX = 4, MIN = 5, GREATER = 6, 
 // The fast paths load whole vectors (both dense) or splat the operand that is
 // constant along the row; otherwise four lanes are gathered one by one.
 @inline function row(op: i32, c: usize, a: usize, b: usize, m: i32, a2: i32, b2: i32): void {
-  const m4 = m & ~3;
-  let k = 0;
-  if (a2 == 1 && b2 == 1) {
-    for (; k < m4; k += 4) v128.store(at(c, k), combine(op, v128.load(at(a, k)), v128.load(at(b, k))));
-    for (; k < m; k++) store<f32>(at(c, k), combine1(op, load<f32>(at(a, k)), load<f32>(at(b, k))));
-  } else if (a2 == 1 && b2 == 0) {
-    const s = load<f32>(b), sv = f32x4.splat(s);
-    for (; k < m4; k += 4) v128.store(at(c, k), combine(op, v128.load(at(a, k)), sv));
-    for (; k < m; k++) store<f32>(at(c, k), combine1(op, load<f32>(at(a, k)), s));
-  } else if (a2 == 0 && b2 == 1) {
-    const s = load<f32>(a), sv = f32x4.splat(s);
-    for (; k < m4; k += 4) v128.store(at(c, k), combine(op, sv, v128.load(at(b, k))));
-    for (; k < m; k++) store<f32>(at(c, k), combine1(op, s, load<f32>(at(b, k))));
-  } else {
+  if (a2 == 1 && b2 == 1) contiguous(op, c, a, b, m, true, true);
+  else if (a2 == 1 && b2 == 0) contiguous(op, c, a, b, m, true, false);
+  else if (a2 == 0 && b2 == 1) contiguous(op, c, a, b, m, false, true);
+  else {
+    const m4 = m & ~3;
+    let k = 0;
     for (; k < m4; k += 4) {
       const va = gather4(a, k * a2, a2), vb = gather4(b, k * b2, b2);
       v128.store(at(c, k), combine(op, va, vb));
     }
     for (; k < m; k++) store<f32>(at(c, k), combine1(op, load<f32>(at(a, k * a2)), load<f32>(at(b, k * b2))));
+  }
+}
+
+// An operand along a row: four consecutive floats, or its one value splatted.
+@inline function operand(p: usize, k: i32, dense: bool, splatted: v128): v128 {
+  return dense ? v128.load(at(p, k)) : splatted;
+}
+
+// Four vectors per step: the loop overhead would otherwise cost as much as
+// the arithmetic (the rows are memory-bound).
+@inline function contiguous(op: i32, c: usize, a: usize, b: usize, m: i32, aDense: bool, bDense: bool): void {
+  const sa = f32x4.splat(load<f32>(a)), sb = f32x4.splat(load<f32>(b));
+  const m16 = m & ~15, m4 = m & ~3;
+  let k = 0;
+  for (; k < m16; k += 16) {
+    v128.store(at(c, k), combine(op, operand(a, k, aDense, sa), operand(b, k, bDense, sb)));
+    v128.store(at(c, k + 4), combine(op, operand(a, k + 4, aDense, sa), operand(b, k + 4, bDense, sb)));
+    v128.store(at(c, k + 8), combine(op, operand(a, k + 8, aDense, sa), operand(b, k + 8, bDense, sb)));
+    v128.store(at(c, k + 12), combine(op, operand(a, k + 12, aDense, sa), operand(b, k + 12, bDense, sb)));
+  }
+  for (; k < m4; k += 4) v128.store(at(c, k), combine(op, operand(a, k, aDense, sa), operand(b, k, bDense, sb)));
+  for (; k < m; k++) {
+    const x = aDense ? load<f32>(at(a, k)) : load<f32>(a), y = bDense ? load<f32>(at(b, k)) : load<f32>(b);
+    store<f32>(at(c, k), combine1(op, x, y));
   }
 }
 

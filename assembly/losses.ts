@@ -2,7 +2,7 @@
 // row, and has a reverse that scales by the incoming change dl (one per row).
 // Label gradients that are just scaled copies are left to rowScale, so a plan
 // that does not need them does not compute them.
-import { at, exp4, hsum } from "./simd";
+import { at, exp4, rowDot4, rowSum4 } from "./simd";
 
 /** out[r, c] = s * dl[r] * a[r, c] */
 export function rowScale(out: usize, a: usize, dl: usize, s: f32, rows: i32, cols: i32): void {
@@ -75,28 +75,6 @@ export function softmaxCrossEntropyReverse(dz: usize, lp: usize, t: usize, dl: u
       store<f32>(at(dr, j), f32x4.extract_lane(f32x4.mul(gv, f32x4.sub(f32x4.mul(p, mv), f32x4.splat(load<f32>(at(tr, j))))), 0));
     }
   }
-}
-
-// Row sums and dot products in four lanes, added in a fixed order (hsum), then
-// the tail in increasing j: the accumulation order is part of the contract.
-@inline function rowSum4(a: usize, cols: i32): f32 {
-  const c4 = cols & ~3;
-  let acc = f32x4.splat(0);
-  let j = 0;
-  for (; j < c4; j += 4) acc = f32x4.add(acc, v128.load(at(a, j)));
-  let s = hsum(acc);
-  for (; j < cols; j++) s += load<f32>(at(a, j));
-  return s;
-}
-
-@inline function rowDot4(a: usize, b: usize, cols: i32): f32 {
-  const c4 = cols & ~3;
-  let acc = f32x4.splat(0);
-  let j = 0;
-  for (; j < c4; j += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(at(a, j)), v128.load(at(b, j))));
-  let s = hsum(acc);
-  for (; j < cols; j++) s += load<f32>(at(a, j)) * load<f32>(at(b, j));
-  return s;
 }
 
 // Binary cross-entropy on probabilities: l = -sum t log p + (1 - t) log(1 - p).

@@ -74,6 +74,28 @@ const LOG2E: f32 = 1.4426950408889634;
   return v128.bitselect(small, large, isSmall);
 }
 
+// Row sums and dot products in four lanes, added in a fixed order (hsum), then
+// the tail in increasing j: the accumulation order is part of the contract.
+@inline export function rowSum4(a: usize, cols: i32): f32 {
+  const c4 = cols & ~3;
+  let acc = f32x4.splat(0);
+  let j = 0;
+  for (; j < c4; j += 4) acc = f32x4.add(acc, v128.load(at(a, j)));
+  let s = hsum(acc);
+  for (; j < cols; j++) s += load<f32>(at(a, j));
+  return s;
+}
+
+@inline export function rowDot4(a: usize, b: usize, cols: i32): f32 {
+  const c4 = cols & ~3;
+  let acc = f32x4.splat(0);
+  let j = 0;
+  for (; j < c4; j += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(at(a, j)), v128.load(at(b, j))));
+  let s = hsum(acc);
+  for (; j < cols; j++) s += load<f32>(at(a, j)) * load<f32>(at(b, j));
+  return s;
+}
+
 /** The address of element i of an f32 array starting at p. */
 @inline export function at(p: usize, i: i32): usize {
   return p + (<usize>i << 2);

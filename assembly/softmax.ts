@@ -1,6 +1,6 @@
 // Softmax over the rows of a (rows x cols) matrix, and log-softmax, which the
 // fused cross-entropy loss keeps as its residual.
-import { at, exp4, hsum, lanemax } from "./simd";
+import { at, exp4, hsum, lanemax, rowDot4 } from "./simd";
 
 @inline function rowMax(x: usize, cols: i32): f32 {
   const c4 = cols & ~3;
@@ -55,15 +55,11 @@ export function softmax(y: usize, x: usize, rows: i32, cols: i32): void {
 export function softmaxReverse(dx: usize, y: usize, dy: usize, rows: i32, cols: i32): void {
   for (let r = 0; r < rows; r++) {
     const yr = at(y, r * cols), gr = at(dy, r * cols), dr = at(dx, r * cols);
-    // <dy, y> in four lanes added in a fixed order, then the tail in increasing j
     const c4 = cols & ~3;
-    let acc = f32x4.splat(0);
-    let j = 0;
-    for (; j < c4; j += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(at(yr, j)), v128.load(at(gr, j))));
-    let dot = hsum(acc);
-    for (; j < cols; j++) dot += load<f32>(at(yr, j)) * load<f32>(at(gr, j));
+    const dot = rowDot4(yr, gr, cols);
     const dv = f32x4.splat(dot);
-    for (j = 0; j < c4; j += 4) v128.store(at(dr, j), f32x4.mul(v128.load(at(yr, j)), f32x4.sub(v128.load(at(gr, j)), dv)));
+    let j = 0;
+    for (; j < c4; j += 4) v128.store(at(dr, j), f32x4.mul(v128.load(at(yr, j)), f32x4.sub(v128.load(at(gr, j)), dv)));
     for (; j < cols; j++) store<f32>(at(dr, j), load<f32>(at(yr, j)) * (load<f32>(at(gr, j)) - dot));
   }
 }

@@ -7,7 +7,7 @@
 // gets the same bits wherever it sits.
 //
 // Numeric contract (the exported wasm names):
-//   exp     <= 1 ulp on [-87, 88]; +Inf above 88.72, subnormals below -87.33,
+//   exp     <= 1.05 ulp on [-87, 88]; +Inf above 88.72, subnormals below -87.33,
 //           0 below -103.97, NaN -> NaN                        (math.ts)
 //   log     <= 1 ulp for normal and subnormal x > 0; log(+-0) = -Inf,
 //           log(+Inf) = +Inf, log(x < 0) = log(NaN) = NaN      (math.ts)

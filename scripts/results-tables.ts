@@ -108,6 +108,27 @@ const tables: Record<string, Table> = {
       ];
     },
   },
+  beyond: {
+    examples: ["dream", "adversarial", "wgan-2d"],
+    render: (m) => [
+      ...header(["example", "what is learned", "result"]),
+      row([
+        "`dream`",
+        "the input of the frozen demo CNN: log p(class) - total variation - L2, Adam, from noise and from a digit of another class",
+        `${m("dream", "classesAbove099")} of 10 classes at p >= 0.99 from both starts (lowest ${fixed(m("dream", "minProbabilityFromNoise"), 4)} / ${fixed(m("dream", "minProbabilityFromDigit"), 4)}) after ${m("dream", "steps")} steps`,
+      ]),
+      row([
+        "`adversarial`",
+        `perturbations of ${m("adversarial", "testDigits")} test digits: FGSM / PGD (${m("adversarial", "pgdSteps")} projected sign steps)`,
+        [0.05, 0.1, 0.2].map((e) => `eps ${e}: ${pct(m("adversarial", `fgsm_${e}`))} / ${pct(m("adversarial", `pgd_${e}`))} flipped`).join("; "),
+      ]),
+      row([
+        "`wgan-2d`",
+        `generator ; critic in one lens, 8 Gaussians on a circle, ${thousands(m("wgan-2d", "steps"))} generator steps`,
+        `${m("wgan-2d", "modesCovered")} of 8 modes covered; mean distance to the nearest mode ${sig(m("wgan-2d", "meanDistanceToMode"))}`,
+      ]),
+    ],
+  },
   cdl: {
     examples: ["cdl-fold-rnn", "cdl-tree-eval", "cdl-deepsets", "cdl-sine", "cdl-mealy-parity"],
     render: (m) => [

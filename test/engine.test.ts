@@ -1,7 +1,7 @@
 // The engine: instantiation, the arena, tensor handles.
 import { test } from "./harness.ts";
 import { assert, assertEqual, assertRejects, assertThrows } from "./assert.ts";
-import { init, engine, Engine, compile, dense, ParalensError } from "../ts-api/index.ts";
+import { init, engine, Engine, compile, dense, initParams, ParalensError } from "../ts-api/index.ts";
 import { createEngine } from "../ts-api/engine/engine.ts";
 
 const e = await init();
@@ -84,4 +84,16 @@ test("init rejects a module that is not a paralens core, before touching memory"
   await assertRejects(() => createEngine({ wasm: new Uint8Array([1, 2, 3, 4]) }), /not a valid module/);
   const second = await createEngine();
   assert(second !== e && second.memory !== e.memory, "createEngine makes an independent engine");
+});
+
+test("initParams: a seed gives the same parameters, and compile binds them without copying", () => {
+  const model = dense(3, 2, "tanh");
+  const [a, b] = [initParams(model, 5), initParams(model, 5)];
+  assertEqual(a.length, 2, "weight and bias");
+  assert(a.every((t, i) => t.data.every((v, j) => v === b[i]!.data[j])), "same seed, same values");
+  assert(initParams(model, 6)[0]!.data.some((v, j) => v !== a[0]!.data[j]), "another seed, other values");
+  const plan = compile(model, { batch: 1, params: a, changes: "none" });
+  assert(plan.params[0] === a[0], "the plan uses the tensors it was given");
+  plan.dispose();
+  for (const t of [...a, ...b]) t.dispose();
 });

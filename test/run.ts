@@ -17,8 +17,8 @@
 // failure; agreeing hashes are reported on their own line, not as tests passed.
 //
 // The wasm core is rebuilt first when a file under assembly/ is newer than
-// its generated module, and dist/ (which the README tests import) when
-// ts-api/ is newer than it, so the tests never run stale code.
+// its generated module, and dist/ with its bundles (which the README and
+// install tests import) when ts-api/ is newer than it, so the tests never run stale code.
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:http";
@@ -74,9 +74,10 @@ if (newest(join(root, "assembly")) > age("ts-api/engine/core.generated.ts")) {
   console.log("the core is older than assembly/: rebuilding it (node scripts/build-core.mjs)");
   execFileSync(process.execPath, [join(root, "scripts", "build-core.mjs")], { cwd: root, stdio: "inherit" });
 }
-if (newest(join(root, "ts-api")) > age("dist/index.js")) {
-  console.log("dist/ is older than ts-api/: rebuilding it (tsc -p tsconfig.json)");
+if (newest(join(root, "ts-api")) > Math.min(age("dist/index.js"), age("dist/bundle/index.js"))) {
+  console.log("dist/ is older than ts-api/: rebuilding it (tsc -p tsconfig.json, node scripts/build-bundles.mjs)");
   execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: root, stdio: "inherit" });
+  execFileSync(process.execPath, [join(root, "scripts", "build-bundles.mjs")], { cwd: root, stdio: "inherit" });
 }
 
 // ---- the parts ---------------------------------------------------------------

@@ -7,7 +7,7 @@
 // numbers. Circuits built from gate lenses with the generic combinators and
 // the same netlist in one lens have the same two passes.
 import { copy, init, par, type Para, Rng, seq, type Value, type Wires } from "../ts-api/index.ts";
-import { andGate, type Circuit, circuit, circuitLens, compileZ2, Gate, randomCircuit, type RefBits, refBits, selectBits, splitBits, truthTable, xorGate, type Z2Ops, z2Reference } from "../ts-api/z2/index.ts";
+import { andGate, anyBit, type Circuit, type CircuitBuilder, circuit, circuitLens, compileZ2, Gate, randomCircuit, type RefBits, refBits, selectBits, splitBits, truthTable, xorGate, type Z2Ops, z2Reference } from "../ts-api/z2/index.ts";
 import { assertDeepEqual, assertEqual } from "./assert.ts";
 import { test } from "./harness.ts";
 
@@ -158,3 +158,22 @@ test("a circuit built from gate lenses with seq, par and copy = the same netlist
 function idBit(): Para<Wires, Wires, Z2Ops> {
   return selectBits(1, [0]) as unknown as Para<Wires, Wires, Z2Ops>;
 }
+
+test("anyBit: the OR of the bits, whose reverse is the product of the other bits' complements (brute force over 3 bits)", () => {
+  const any3 = anyBit(3);
+  for (let x = 0; x < 8; x++) {
+    const bits = [x & 1, (x >> 1) & 1, (x >> 2) & 1];
+    const [[y], r] = any3.forward(z2Reference, [], [V(refBits([1, 3], bits))]);
+    assertEqual(B(y!)[0], x === 0 ? 0 : 1, `any(${bits.join("")})`);
+    const [, [dx]] = any3.reverse(z2Reference, r, [V(refBits([1, 1], [1]))]);
+    // flipping bit i flips the OR exactly when every other bit is 0
+    const expected = bits.map((_, i) => (bits.every((b, j) => j === i || b === 0) ? 1 : 0));
+    assertDeepEqual(Array.from(B(dx!)), expected, `R[any](${bits.join("")}, 1)`);
+  }
+});
+
+test("a circuit's body gets a CircuitBuilder whose gates make the circuit", () => {
+  const majority = (g: CircuitBuilder, [a, b, c]: number[]): number[] => [g.xor(g.xor(g.and(a!, b!), g.and(a!, c!)), g.and(b!, c!))];
+  const table = truthTable(circuitLens(circuit(3, majority)));
+  assertDeepEqual(Array.from(table), [0, 0, 0, 1, 0, 1, 1, 1], "majority of three");
+});

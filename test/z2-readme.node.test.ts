@@ -13,7 +13,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 test("the README's Z2 quick tour runs as written and learns 8-bit parity exactly", () => {
   const file = "README.md";
   const readme = readFileSync(join(root, file), "utf8");
-  const at = readme.indexOf("Boolean and polynomial circuits over Z2");
+  const at = readme.indexOf("### Boolean and polynomial circuits over Z2");
   assert(at >= 0, `${file} has the Z2 section`);
   const code = /```ts\n([\s\S]*?)```/.exec(readme.slice(at))?.[1];
   assert(code !== undefined, "the Z2 section has a ts code block");

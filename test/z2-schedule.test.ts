@@ -33,3 +33,16 @@ test("a balanced XOR tree traced level by level runs in about log2(width) slots,
     plan.dispose();
   }
 });
+
+test("the reverse pass of a chain keeps each forward value once: no more slots than the traced order needs", () => {
+  // acc <- (x0 & acc) ^ x(2 or 3): the reverse pass needs every acc, last to first
+  const n = 200;
+  const c = circuit(4, (g, x) => {
+    let acc = x[1]!;
+    for (let i = 0; i < n; i++) acc = g.xor(g.and(x[0]!, acc), x[2 + (i & 1)]!);
+    return [acc];
+  });
+  const plan = compileZ2(circuitLens(c), { batch: 130 });
+  assert(plan.stats.reverse.slots <= n + 3, `${plan.stats.reverse.slots} slots, want at most ${n + 3}`);
+  plan.dispose();
+});

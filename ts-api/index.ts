@@ -1,7 +1,7 @@
 // paralens: the one list of public names.
 
 // engine
-export { init, engine, Engine, type InitOptions, type SimdMode } from "./engine/engine.ts";
+export { init, engine, Engine, type EngineStats, type InitOptions, type SimdMode } from "./engine/engine.ts";
 export { Tensor } from "./engine/tensor.ts";
 export { ParalensError } from "./engine/errors.ts";
 
@@ -9,14 +9,15 @@ export { ParalensError } from "./engine/errors.ts";
 export type { Shape, Wires, WiresAgree, Times } from "./algebra/shapes.ts";
 export type { Value, Change, Carrier } from "./algebra/category.ts";
 export { para, lens, anyShape, resolve, type Para, type Lens, type AnyShape, type Layer, type ParamSpec, type ParaSpec } from "./algebra/para.ts";
-export { seq, seqOf, par, type Chain, type Seq } from "./algebra/compose.ts";
+export { seq, seqOf, par, type Chain, type Seq, type SeqOf, type ShapeMismatch } from "./algebra/compose.ts";
 export { wire, id, copy, discard, swap, add, tap } from "./algebra/structure.ts";
 export { reparam, tie, type Reparameterisation } from "./algebra/reparam.ts";
+export { inputAsParameter, learnInput, frozen, type InputOptions } from "./algebra/input.ts";
 
 // the reals: backends and compiled plans
 export type { RealOps } from "./ops/index.ts";
 export { reference, refTensor, type RefTensor } from "./backend/reference.ts";
-export { compile, initParams, type Compiled, type CompileOptions } from "./backend/compile.ts";
+export { compile, initParams, type Compiled, type CompileOptions, type NonFiniteSite } from "./backend/compile.ts";
 
 // layers
 export { linear } from "./layers/linear.ts";
@@ -42,17 +43,20 @@ export { window2d, type Window2d, type Padding, type Pair } from "./ops/conv/win
 // learning
 export { mse, softmaxCrossEntropy, binaryCrossEntropy, dotProduct, type Loss } from "./losses/losses.ts";
 export { constantRate, lossScaledRate, type Rate } from "./losses/rates.ts";
+export { l2Penalty, totalVariation } from "./losses/penalties.ts";
 export { optimiser, type Optimiser, type StateWire } from "./optimisers/optimiser.ts";
 export { sgd, momentum, nesterov, adagrad, rmsprop, adam } from "./optimisers/optimisers.ts";
+export { signGradient, projectedSignGradient, type ProjectedOptions } from "./optimisers/sign.ts";
+export { clipParameters } from "./optimisers/clip.ts";
 export { supervisedLens, scoringLens, type LearningParts } from "./learner/supervised.ts";
 export {
   supervised, Learner, type SupervisedOptions, type FitOptions, type History, type EpochReport, type BatchReport, type Evaluation,
 } from "./learner/learner.ts";
 export { oneHot, type Data } from "./learner/data.ts";
-export { encodeSafetensors, decodeSafetensors, readTensor, type TensorData, type DecodedTensor, type EncodeOptions } from "./io/safetensors/codec.ts";
+export { DivergenceError } from "./learner/divergence.ts";
+export { encodeSafetensors, decodeSafetensors, type TensorData, type DecodedTensor, type EncodeOptions } from "./io/safetensors/codec.ts";
 export { readSafetensorsHeader, MAX_HEADER_BYTES, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader } from "./io/safetensors/header.ts";
 export { floatToHalf, halfToFloat } from "./io/safetensors/dtypes.ts";
-export { encodeLearner, decodeLearnerInto } from "./io/learner-file.ts";
 export { fromTorch, toTorch, type TorchTensors, type TorchNames } from "./io/torch.ts";
 export { toOnnx, type OnnxOptions, type WithParameters } from "./io/onnx/export.ts";
 
@@ -64,7 +68,11 @@ export {
 
 // string diagrams and products of wires (gated cells, unrolled sequences, blocks are drawn with them)
 export { diagram, type Builder, type Wire } from "./algebra/diagram.ts";
-export { multiply, subtract, concat, split, stack, unstack, sumWires, project, scaled } from "./algebra/wires.ts";
+export { multiply, subtract, concat, split, stack, unstack, sumWires, scaled } from "./algebra/wires.ts";
+
+// showing a model: its lenses with shapes and sizes, and its string diagram
+export { summary, type Summary, type SummaryRow } from "./show/summary.ts";
+export { toSVG } from "./show/svg.ts";
 
 // Architectures as (co)algebras and Boolean circuits over Z2 have their own entry points:
 // "paralens/cdl" (ts-api/cdl/index.ts) and "paralens/z2" (ts-api/z2/index.ts).

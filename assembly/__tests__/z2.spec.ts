@@ -23,8 +23,9 @@ function popcount(x: u32): i32 {
 }
 
 describe("z2Run", () => {
-  test("XOR, AND, NOT, ANDXOR over wires of 3 words equal scalar bit operations, in blocks of 1, 2 and 4 words", () => {
-    const w = 3; // v128 words per wire: 12 u32
+  test("XOR, AND, NOT, ANDXOR over wires of 11 words equal scalar bit operations, in blocks of 1, 2, 4, 5 and 8 words", () => {
+    // 8 and 4 run the unrolled gate loop, 5 and the last blocks its remainder
+    const w = 11; // v128 words per wire: 44 u32
     const a = words(w * 4, 1);
     const b = words(w * 4, 2);
     const c = words(w * 4, 3);
@@ -44,7 +45,7 @@ describe("z2Run", () => {
       [STORE, ptr(outs) + 3 * w * 16, 3, 0],
     ];
     for (let i = 0; i < prog.length; i++) for (let j = 0; j < 4; j++) code[i * 4 + j] = prog[i][j];
-    const blocks: i32[] = [1, 2, 4];
+    const blocks: i32[] = [1, 2, 4, 5, 8];
     for (let k = 0; k < blocks.length; k++) {
       const scratch = new Uint32Array(4 * 4 * blocks[k]);
       outs.fill(0);

@@ -19,11 +19,24 @@ type Next<Prev extends Wires, L> =
   : L extends AnyShape<boolean, any> ? Wires
   : never;
 
-type CheckRest<Prev extends Wires, Ls extends readonly unknown[]> = Ls extends readonly [infer L, ...infer Rest]
+// A mismatch replaces the part that does not fit with a string type that says
+// why, so tsc's message names both shapes and the part's position:
+//   Type 'Para<...>' is not assignable to type '"seq: part 1 takes [21] but part 0 gives [20]"'.
+type CheckRest<Prev extends Wires, Ls extends readonly unknown[], At extends readonly unknown[]> = Ls extends readonly [infer L, ...infer Rest]
   ? [Next<Prev, L>] extends [never]
-    ? [{ "shape mismatch": ["output", Prev, "does not fit input", L extends Para<infer A, any, any> ? A : never] }, ...Rest]
-    : [L, ...CheckRest<Next<Prev, L>, Rest>]
+    ? [ShapeMismatch<At["length"], Prev, L extends Para<infer A, any, any> ? A : Wires>, ...Rest]
+    : [L, ...CheckRest<Next<Prev, L>, Rest, [...At, L]>]
   : [];
+
+/** The message of a shape mismatch in seq, as a type: part `At` takes `A` but the part before gives `Prev`. */
+export type ShapeMismatch<At extends number, Prev extends Wires, A extends Wires> =
+  `seq: part ${At} takes ${ShowWires<A>} but part ${Minus1[At & keyof Minus1] & number} gives ${ShowWires<Prev>}`;
+
+type Minus1 = [never, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30];
+type ShowDims<S> = S extends readonly [infer D extends number, ...infer R] ? (R extends readonly [] ? `${D}` : `${D}, ${ShowDims<R>}`) : S extends readonly [] ? "" : "...";
+type ShowWires<W> = W extends readonly [infer S, ...infer R]
+  ? R extends readonly [] ? `[${ShowDims<S>}]` : `[${ShowDims<S>}] x ${ShowWires<R>}`
+  : W extends readonly [] ? "I" : "wires";
 
 type CodOfChain<Prev extends Wires, Ls extends readonly unknown[]> = Ls extends readonly [infer L, ...infer Rest]
   ? CodOfChain<Next<Prev, L>, Rest>
@@ -31,7 +44,7 @@ type CodOfChain<Prev extends Wires, Ls extends readonly unknown[]> = Ls extends 
 
 /** The layers of a seq, with the first part that does not fit its predecessor replaced by an error type. */
 export type Chain<Ls extends readonly unknown[]> = Ls extends readonly [infer F extends AnyPara, ...infer Rest]
-  ? [F, ...CheckRest<F["cod"], Rest>]
+  ? [F, ...CheckRest<F["cod"], Rest, [F]>]
   : Ls;
 
 type CarrierOf<L> = L extends Para<any, any, infer K> ? K : L extends AnyShape<boolean, infer K> ? K : RealOps;
@@ -42,6 +55,11 @@ export type Seq<Ls extends readonly [AnyPara, ...Layer<any>[]]> = Para<
   CodOfChain<Ls[0]["cod"], Tail<Ls>>,
   CarrierOf<Ls[0]>
 >;
+
+/** The type of seq(...Ls): a Para from the first part's input to the last part's output, or an AnyShape if the first part is one. */
+export type SeqOf<Ls extends readonly unknown[]> = Ls[0] extends AnyShape<boolean, infer K>
+  ? AnyShape<false, K>
+  : Ls extends readonly [AnyPara, ...Layer<any>[]] ? Seq<Ls> : never;
 
 // ---- sequential composition -------------------------------------------------
 
@@ -54,8 +72,7 @@ export type Seq<Ls extends readonly [AnyPara, ...Layer<any>[]]> = Para<
  *
  *   const model = seq(dense(4, 20), sigmoid, dense(20, 3), sigmoid);
  */
-export function seq<const Ls extends readonly [AnyPara, ...Layer<any>[]]>(...layers: Ls & Chain<Ls>): Seq<Ls>;
-export function seq<const Ls extends readonly [AnyShape<boolean, any>, ...Layer<any>[]]>(...layers: Ls): AnyShape<false, CarrierOf<Ls[0]>>;
+export function seq<const Ls extends readonly [Layer<any>, ...Layer<any>[]]>(...layers: Ls & Chain<Ls>): SeqOf<Ls>;
 export function seq(...layers: readonly Layer<any>[]): Para<Wires, Wires, any> | AnyShape<boolean, any> {
   return seqOf(layers);
 }

@@ -133,15 +133,6 @@ export function scaled(shape: Shape, c: number): Lens<readonly [Shape], readonly
   });
 }
 
-/** The wire of a given index among `wires`, discarding the rest (whose reverse is the zero change). */
-export function project(wires: Wires | Shape, index: number): Lens<Wires, readonly [Shape]> {
-  const w = asWires(wires);
-  if (!Number.isInteger(index) || index < 0 || index >= w.length) {
-    throw new ParalensError(`project: wire ${index} is not one of the ${w.length} of ${fmtWires(w)}`);
-  }
-  return wire(w, [index], `project(${index} of ${fmtWires(w)})`) as Lens<Wires, readonly [Shape]>;
-}
-
 function countOk(what: string, count: number): void {
   if (!Number.isInteger(count) || count < 0) throw new ParalensError(`${what}: the count must be a whole number >= 0, got ${count}`);
 }

@@ -59,12 +59,51 @@ export interface Compiled {
   readonly stats: { forwardCalls: number; reverseCalls: number; bytes: number; unsharedBytes: number; kernels: readonly string[] };
   /** Frees the plan's memory (and its parameters, if it allocated them). */
   dispose(): void;
+  /**
+   * Runs one pass call by call, checking what each call writes, and returns
+   * the first call that wrote a non-finite value (undefined if none did).
+   * Slow: for finding where a diverging step went wrong, not for training.
+   */
+  locateNonFinite(pass: "forward" | "reverse"): NonFiniteSite | undefined;
+}
+
+/** Where a pass first wrote a non-finite value. */
+export interface NonFiniteSite {
+  readonly pass: "forward" | "reverse";
+  /** The kernel call (0-based) among the pass's `calls`. */
+  readonly call: number;
+  readonly calls: number;
+  readonly kernel: string;
+  /** The value written (NaN, Infinity or -Infinity). */
+  readonly value: number;
+  /**
+   * In plain words, the part of the lens that call belongs to: "the model's output (prediction)",
+   * "the loss", "the update of 0.weight", or "a call reading 2.weight" (the nearest parameter read at or before it).
+   */
+  readonly where: string;
 }
 
 /** Allocates the parameter tensors of a Para and initialises them from a seeded generator. */
 export function initParams(f: Para<Wires, Wires, RealOps>, seed = 0, e: Engine = currentEngine()): Tensor[] {
+  const made: Tensor[] = [];
+  try {
+    return initParamsInto(f, seed, e, made);
+  } catch (err) {
+    for (const t of made) t.dispose();
+    throw err;
+  }
+}
+
+/** initParams, pushing each tensor to `made` as soon as it exists (so a failure part way can free them). */
+function initParamsInto(f: Para<Wires, Wires, RealOps>, seed: number, e: Engine, made: Tensor[]): Tensor[] {
+  const bytes = f.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  e.checkFits(bytes, `the ${f.params.length} parameter(s) of ${f.name}`);
   const rng = new Rng(seed);
-  return f.params.map((p) => e.tensor(p.shape, p.init(p.shape, rng)));
+  return f.params.map((p) => {
+    const t = e.tensor(p.shape, p.init(p.shape, rng));
+    made.push(t);
+    return t;
+  });
 }
 
 export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions): Compiled {
@@ -73,7 +112,21 @@ export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions)
   const changes = options.changes ?? "all";
   if (!Number.isInteger(batch) || batch < 1) throw new ParalensError(`compile: batch must be a whole number >= 1, got ${batch}`);
   const ownsParams = options.params === undefined;
-  const params = options.params ? [...options.params] : initParams(f, options.seed, e);
+  // Whatever is allocated before the plan exists is freed if making it fails
+  // (a shape error in a lens, or running out of memory half way).
+  const allocated: Tensor[] = [];
+  try {
+    return build(f, options, e, changes, ownsParams, allocated);
+  } catch (err) {
+    for (const t of allocated) if (!t.isDisposed) t.dispose();
+    throw err;
+  }
+}
+
+function build(f: Para<Wires, Wires, RealOps>, options: CompileOptions, e: Engine, changes: "all" | "params" | "none", ownsParams: boolean, allocated: Tensor[]): Compiled {
+  const { batch } = options;
+  const track = (t: Tensor): Tensor => (allocated.push(t), t);
+  const params = options.params ? [...options.params] : f.params.length === 0 ? [] : initParamsInto(f, options.seed ?? 0, e, allocated);
   if (params.length !== f.params.length) {
     throw new ParalensError(`compile: ${f.name} has ${f.params.length} parameter(s), got ${params.length} tensor(s)`);
   }
@@ -85,14 +138,27 @@ export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions)
   });
 
   const { ops, recording: planner } = makePlanner(e, changes !== "none");
+  const constantsSeen = (): void => void planner.constants.forEach((t) => !allocated.includes(t) && allocated.push(t));
   const V = (t: Tensor): Value => t as unknown as Value;
   const T = (v: Change): Tensor | null => v as unknown as Tensor | null;
-  const inputs = f.dom.map((s) => e.tensor([batch, ...s]));
-  const [ys, residual] = f.forward(ops, params.map(V), inputs.map(V));
+  const inputs = f.dom.map((s) => track(e.tensor([batch, ...s])));
+  let ys: Value[];
+  let residual: unknown;
+  try {
+    [ys, residual] = f.forward(ops, params.map(V), inputs.map(V));
+  } finally {
+    constantsSeen();
+  }
   const outputs = ys.map((y) => T(y)!);
   const boundary = planner.steps.length;
-  const outputChanges = changes === "none" ? [] : f.cod.map((s) => e.tensor([batch, ...s]));
-  const [dp, dx] = changes === "none" ? [[], []] : f.reverse(ops, residual, outputChanges.map(V));
+  const outputChanges = changes === "none" ? [] : f.cod.map((s) => track(e.tensor([batch, ...s])));
+  let dp: Change[] = [];
+  let dx: Change[] = [];
+  try {
+    if (changes !== "none") [dp, dx] = f.reverse(ops, residual, outputChanges.map(V));
+  } finally {
+    constantsSeen();
+  }
   const paramChanges = changes === "none" ? params.map(() => null) : dp.map(T);
   const inputChanges = changes === "all" ? dx.map(T) : inputs.map(() => null);
 
@@ -105,7 +171,7 @@ export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions)
   // tensors whose lives do not overlap; what no kept call touches gets none.
   const results = new Set<Tensor>(roots.map((t) => t.owner));
   const plan = layout(planner.owned, forwardSteps, reverseSteps, results, options.reuseMemory ?? true);
-  const block = e.tensor([plan.bytes / 4]);
+  const block = track(e.tensor([plan.bytes / 4]));
   for (const t of planner.owned) {
     const at = plan.offsets.get(t);
     if (at === undefined) t.dispose();
@@ -116,6 +182,21 @@ export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions)
   const rev = reverseSteps.map((s) => s.run);
   const bytes = plan.bytes + [...planner.constants, ...inputs, ...outputChanges].reduce((n, t) => n + t.size * 4, 0);
   let disposed = false;
+  const names = new Map<Tensor, string>(f.params.map((spec, i) => [params[i]!.owner, spec.name]));
+  const taps = new Map<Tensor, string>([...planner.observed].map(([name, t]) => [t.owner, name]));
+  const steps = { forward: forwardSteps, reverse: reverseSteps };
+  const describeSite = (list: readonly Step[], at: number, pass: "forward" | "reverse"): string => {
+    for (const t of list[at]!.writes) {
+      const tap = taps.get(t.owner);
+      if (tap !== undefined) return tap === "prediction" ? "the model's output (prediction)" : tap === "loss" ? "the loss" : `the value tapped as "${tap}"`;
+      if (pass === "reverse" && names.has(t.owner)) return `the update of ${names.get(t.owner)}`;
+    }
+    for (let i = at; i >= 0; i--) {
+      const read = list[i]!.reads.find((t) => names.has(t.owner));
+      if (read !== undefined) return `${i === at ? "a call" : "a call after one"} reading ${names.get(read.owner)}`;
+    }
+    return "a call reading no parameter (the input or a fixed part of the lens)";
+  };
 
   return {
     batch,
@@ -135,6 +216,20 @@ export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions)
       for (let i = 0; i < rev.length; i++) rev[i]!();
     },
     stats: { forwardCalls: fwd.length, reverseCalls: rev.length, bytes, unsharedBytes: plan.unsharedBytes, kernels: [...forwardSteps, ...reverseSteps].map((s) => s.name) },
+    locateNonFinite(pass) {
+      const list = steps[pass];
+      for (let i = 0; i < list.length; i++) {
+        const step = list[i]!;
+        step.run();
+        for (const t of step.writes) {
+          const data = t.data;
+          for (let j = 0; j < data.length; j++) {
+            if (!Number.isFinite(data[j]!)) return { pass, call: i, calls: list.length, kernel: step.name, value: data[j]!, where: describeSite(list, i, pass) };
+          }
+        }
+      }
+      return undefined;
+    },
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -13,6 +13,6 @@ export {
 export { checkEquivariance, type EquivarianceOptions, type EquivarianceReport } from "./equivariance.ts";
 export { perElement, sumPool, meanPool, broadcast, deepSetsLayer, deepSets } from "./sets.ts";
 export { aggregate, messagePassing } from "./graph.ts";
-export { indexMap, tying, circulantIndex, circularConv1d, circularConv2d, type ConvOptions } from "./circulant.ts";
+export { indexMap, tying, circularConv1d, circularConv2d, type ConvOptions } from "./circulant.ts";
 export { StructuredLearner, type Bucket, type StructuredOptions, type StructuredFitOptions } from "./learner.ts";
 

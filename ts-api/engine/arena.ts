@@ -33,6 +33,16 @@ export class Arena {
     return this.used;
   }
 
+  /** Blocks handed out and not yet released (one per live tensor or plan). */
+  get blocksInUse(): number {
+    return this.sizes.size;
+  }
+
+  /** The most bytes the memory may grow to. */
+  get maxBytes(): number {
+    return this.limit;
+  }
+
   /** Bytes of linear memory, used or free. */
   get bytesReserved(): number {
     return this.memory.buffer.byteLength;

@@ -3,11 +3,23 @@
 // through `engine()`.
 import { Arena } from "./arena.ts";
 import { type Core, kernelNames } from "./core.ts";
-import { ParalensError, fmtShape } from "./errors.ts";
+import { ParalensError, fmtBytes, fmtShape } from "./errors.ts";
 import { type Shape, Tensor, checkShape, sizeOf } from "./tensor.ts";
-import { wasmBase64 as strictBase64 } from "./core.generated.ts";
+import { embeddedCore } from "./embedded.ts";
 
 export type SimdMode = "strict" | "relaxed";
+
+/** What engine().stats() reports. */
+export interface EngineStats {
+  /** Live arena blocks: tensors, and one per compiled plan for the tensors it lays out together. */
+  readonly tensors: number;
+  /** Bytes those blocks take. */
+  readonly bytes: number;
+  /** Bytes of wasm memory (used or free); it grows and never shrinks. */
+  readonly reservedBytes: number;
+  /** The most the arena may grow to. */
+  readonly maxBytes: number;
+}
 
 export class Engine {
   readonly arena: Arena;
@@ -25,10 +37,38 @@ export class Engine {
     return this.core.memory;
   }
 
+  /**
+   * What the arena holds now: live tensors (blocks: a compiled plan's own
+   * tensors share one), the bytes they take, and the bytes of wasm memory
+   * reserved (memory only grows).
+   *
+   *   const before = engine().stats();
+   *   const t = engine().tensor([256]);
+   *   engine().stats().bytes - before.bytes;  // 1024
+   */
+  stats(): EngineStats {
+    return { tensors: this.arena.blocksInUse, bytes: this.arena.bytesInUse, reservedBytes: this.arena.bytesReserved, maxBytes: this.arena.maxBytes };
+  }
+
+  /**
+   * Throws a ParalensError naming `what` and its size if `bytes` more could
+   * never fit in this engine's memory (wasm32 addresses 4 GiB at most), so
+   * that a model too large is refused before anything is allocated.
+   */
+  checkFits(bytes: number, what: string): void {
+    if (!(bytes <= this.arena.maxBytes - this.arena.bytesInUse)) {
+      throw new ParalensError(
+        `out of memory: ${what} need ${fmtBytes(bytes)}, but the arena holds at most ${fmtBytes(this.arena.maxBytes)} ` +
+          `(${fmtBytes(this.arena.bytesInUse)} in use)${this.arena.maxBytes >= 4 * 1024 ** 3 ? ", the limit of 32-bit WebAssembly" : ""}`,
+      );
+    }
+  }
+
   /** A new tensor in the arena, zero-filled or holding `values` (row-major). */
   tensor(shape: Shape, values?: ArrayLike<number>): Tensor {
     checkShape(shape, "tensor");
     const size = sizeOf(shape);
+    this.checkFits(size * 4, `a tensor of shape ${fmtShape(shape)}`);
     if (values !== undefined && values.length !== size) {
       throw new ParalensError(`tensor ${fmtShape(shape)} holds ${size} values, got ${values.length}`);
     }
@@ -98,22 +138,16 @@ export function init(options: InitOptions = {}): Promise<Engine> {
  */
 export async function createEngine(options: InitOptions = {}): Promise<Engine> {
   const simd = options.simd ?? "strict";
-  let source = options.wasm;
-  let mode: SimdMode = simd;
-  if (source === undefined) {
-    mode = "strict";
-    if (simd === "relaxed") {
-      // loaded only on request, so the strict-only bundle stays small
-      const relaxed = decode((await import("./core-relaxed.generated.ts")).wasmBase64);
-      if (WebAssembly.validate(relaxed)) {
-        source = relaxed;
-        mode = "relaxed";
-      }
-    }
-    source ??= decode(strictBase64);
+  if (options.wasm === undefined) {
+    const core = await embeddedCore(simd === "relaxed");
+    // the embedded core was built with this package: compiling validates it, no separate pass needed
+    const module = await WebAssembly.compile(core.bytes).catch((err: unknown) => {
+      throw new ParalensError(`init: this engine cannot compile the paralens core (does it support wasm SIMD?): ${(err as Error).message}`);
+    });
+    return makeEngine(module, core.relaxed ? "relaxed" : "strict", options.maxMemoryMB);
   }
-  const module = await compileSource(await source);
-  return makeEngine(module, mode, options.maxMemoryMB);
+  const module = await compileSource(await options.wasm);
+  return makeEngine(module, simd, options.maxMemoryMB);
 }
 
 async function compileSource(source: BufferSource | WebAssembly.Module | Response): Promise<WebAssembly.Module> {
@@ -135,11 +169,4 @@ function makeEngine(module: WebAssembly.Module, simd: SimdMode, maxMemoryMB = 40
     );
   }
   return new Engine(core, simd, Math.min(maxMemoryMB, 4096) * 1024 * 1024);
-}
-
-function decode(base64: string): Uint8Array<ArrayBuffer> {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
 }

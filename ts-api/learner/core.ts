@@ -14,6 +14,18 @@ import { type Rate, constantRate } from "../losses/rates.ts";
 import type { Optimiser } from "../optimisers/optimiser.ts";
 import { sgd } from "../optimisers/optimisers.ts";
 import { PlanCache } from "./plan-cache.ts";
+
+interface Held {
+  readonly state: readonly { dispose(): void }[];
+  readonly caches: readonly { clear(): void }[];
+}
+
+function release(held: Held): void {
+  for (const cache of held.caches) cache.clear();
+  for (const t of held.state) t.dispose();
+}
+
+const reclaim = new FinalizationRegistry<Held>(release);
 import type { LearningParts } from "./supervised.ts";
 
 export interface SupervisedOptions {
@@ -28,11 +40,16 @@ export interface SupervisedOptions {
 
 /** The learning rate given as options give it: a lens, a number for constantRate(number), or nothing for constantRate(0.01). */
 export function resolveRate(rate: Rate | number | undefined): Rate {
+  if (rate !== undefined && typeof rate !== "number" && (typeof rate !== "object" || rate === null || (rate as { kind?: unknown }).kind !== "para")) {
+    throw new ParalensError(`rate: expected a number or a rate lens (constantRate(0.1)), got ${JSON.stringify(rate) ?? String(rate)}`);
+  }
   return typeof rate === "number" ? constantRate(rate) : (rate ?? constantRate(0.01));
 }
 
 /** The loss, optimiser (default sgd()) and rate of supervised options, as supervisedLens takes them. */
 export function learningParts(options: SupervisedOptions): LearningParts {
+  if (typeof options !== "object" || options === null || options.loss === undefined) throw new ParalensError("supervised: the options must name a loss ({ loss: softmaxCrossEntropy, ... })");
+  if (options.optimiser !== undefined && typeof options.optimiser !== "function") throw new ParalensError(`supervised: optimiser must be an optimiser (sgd(), adam(), ...), got ${String(options.optimiser)}`);
   return { loss: options.loss, optimiser: options.optimiser ?? sgd(), rate: resolveRate(options.rate) };
 }
 
@@ -91,6 +108,8 @@ export class LearnerCore<T extends { dispose(): void }, R> {
   private readonly kind: TensorKind<T, R>;
   private readonly caches: { clear(): void }[] = [];
   private disposed = false;
+  /** What is running now ("fit"), if anything: a second call meanwhile would interleave its steps with the first's. */
+  private busy: string | undefined;
 
   constructor(setup: CoreSetup<T, R>) {
     const { what, model, specs, kind } = setup;
@@ -103,14 +122,29 @@ export class LearnerCore<T extends { dispose(): void }, R> {
     for (const p of model.params) {
       if (!passed.has(p.name)) throw new ParalensError(`${what}: the optimiser does not pass parameter "${p.name}" through`);
     }
+    // A model larger than the arena can ever hold is refused with its size
+    // before its initial values are drawn (which would fail with a bare RangeError).
+    const bytes = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
+    engine().checkFits(bytes, `the parameters and optimiser state of ${model.name} (${specs.length} tensors)`);
     const rng = new Rng(setup.seed ?? 0);
     // Model parameters are initialised in model order from one stream, so a
     // seed gives the same model whatever the optimiser; state follows, in
     // lens order, from the same stream.
     const initial = new Map(model.params.map((p) => [p.name, p.init(p.shape, rng)]));
-    this.state = specs.map((s) => kind.make(s, initial.get(s.name) ?? s.init(s.shape, rng)));
+    const state: T[] = [];
+    try {
+      for (const s of specs) state.push(kind.make(s, initial.get(s.name) ?? s.init(s.shape, rng)));
+    } catch (err) {
+      // running out of memory half way: what was made has no other handle
+      for (const t of state) t.dispose();
+      throw err;
+    }
+    this.state = state;
     const byName = new Map(specs.map((s, i) => [s.name, this.state[i]!]));
     this.params = model.params.map((p) => byName.get(p.name)!);
+    // A learner dropped without dispose() gives its memory back when it is
+    // collected: the registry holds the tensors and plan caches, not the learner.
+    reclaim.register(this, { state: this.state, caches: this.caches }, this);
   }
 
   /** Copies of the model's parameters, by name. */
@@ -129,16 +163,40 @@ export class LearnerCore<T extends { dispose(): void }, R> {
       if (v === undefined) throw new ParalensError(`setParameters: missing parameter "${p.name}"`);
       const size = this.kind.size(this.params[i]!);
       if (v.length !== size) throw new ParalensError(`setParameters: "${p.name}" is ${fmtShape(p.shape)} (${size} values), got ${v.length}`);
+      for (let j = 0; j < v.length; j++) {
+        if (typeof v[j] !== "number" || !Number.isFinite(v[j])) throw new ParalensError(`setParameters: "${p.name}" value ${j} is ${String(v[j])}; parameters must be finite`);
+      }
     });
+    this.checkIdle("setParameters");
     this.modelParams.forEach((p, i) => this.kind.write(this.params[i]!, values[p.name]!));
   }
 
   /** Frees the plans and the parameters; the learner cannot be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
+    this.checkIdle("dispose");
     this.disposed = true;
-    for (const cache of this.caches) cache.clear();
-    for (const t of this.state) t.dispose();
+    reclaim.unregister(this);
+    release({ state: this.state, caches: this.caches });
+  }
+
+  /** Runs `body` as the one operation of this learner in progress; another started meanwhile throws (see checkIdle). */
+  protected async exclusive<X>(what: string, body: () => Promise<X>): Promise<X> {
+    this.checkLive();
+    this.checkIdle(what);
+    this.busy = what;
+    try {
+      return await body();
+    } finally {
+      this.busy = undefined;
+    }
+  }
+
+  /** Throws if a fit() is running: it yields between steps, so a call that changes the learner would interleave with it (reading is safe). */
+  protected checkIdle(what: string): void {
+    if (this.busy !== undefined) {
+      throw new ParalensError(`${this.what}: ${what}() called while ${this.busy}() is running on this learner; await it first (or abort it with its signal)`);
+    }
   }
 
   /** A cache of compiled plans that dispose() frees. */

@@ -1,57 +1,131 @@
 // Turning what users pass (typed arrays, nested arrays) into flat Float32Arrays
-// of whole examples, with errors that say what was expected.
+// of whole examples. Data comes from files, forms and other programs, so
+// nothing is coerced: every value must be a finite number, every row an
+// array, and labels must lie in the range their loss gives a meaning to. An
+// error names the argument, the row and the value.
 import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
 
 export type Data = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
 
+/** What a loss accepts as labels: any finite number, probabilities in [0, 1], or rows of probabilities summing to 1. */
+export type LabelRange = "real" | "unit" | "distribution";
+
+/** A short, printable form of any value for messages (strings and arrays are cut). */
+export function describe(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v.length > 24 ? `${v.slice(0, 24)}...` : v) + " (a string)";
+  if (Array.isArray(v)) return v.length === 0 ? "[] (an empty array)" : `an array of ${v.length}`;
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === "object") return ArrayBuffer.isView(v) ? `a ${v.constructor.name}` : `an object (${v.constructor?.name ?? "no prototype"})`;
+  if (typeof v === "number") return String(v);
+  return `${String(v)} (a ${typeof v})`;
+}
+
+const isList = (v: unknown): v is ArrayLike<unknown> =>
+  Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array));
+
+function badValue(what: string, where: string, v: unknown, row?: number): ParalensError {
+  return new ParalensError(`${what}: ${where} is ${describe(v)}${row === undefined ? "" : ` (row ${row})`}; values must be finite numbers`);
+}
+
 /** Flattens data into rows of `shape`; returns the values and the number of rows. */
 export function rows(what: string, data: Data, shape: Shape): { values: Float32Array; count: number } {
+  if (!isList(data)) throw new ParalensError(`${what}: expected an array or a typed array of numbers, got ${describe(data)}`);
   const width = shape.reduce((a, b) => a * b, 1);
   let values: Float32Array;
-  if (data.length > 0 && typeof data[0] === "object") {
-    const nested = data as ArrayLike<ArrayLike<number>>;
+  if (data.length > 0 && typeof data[0] === "object" && data[0] !== null) {
+    // nested: one array per example
+    const nested = data as ArrayLike<unknown>;
     values = new Float32Array(nested.length * width);
     for (let r = 0; r < nested.length; r++) {
-      const row = nested[r]!;
+      const row = nested[r];
+      if (!isList(row)) throw new ParalensError(`${what}: row ${r} is ${describe(row)}, but row 0 is an array: give every example as an array`);
       if (row.length !== width) throw new ParalensError(`${what}: row ${r} has ${row.length} values, expected ${width} (shape ${fmtShape(shape)})`);
-      for (let j = 0; j < width; j++) values[r * width + j] = row[j]!;
+      for (let j = 0; j < width; j++) {
+        const v = row[j];
+        // a number beyond f32's range would become Infinity: refused too
+        if (typeof v !== "number" || !Number.isFinite(Math.fround(v))) throw badValue(what, `row ${r}, value ${j}`, v);
+        values[r * width + j] = v;
+      }
     }
-  } else {
-    values = data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
-    if (values.length % width !== 0) {
-      throw new ParalensError(`${what}: ${values.length} values do not split into examples of shape ${fmtShape(shape)} (${width} each)`);
+    return { values, count: nested.length };
+  }
+  if (data instanceof Float32Array) values = data;
+  else {
+    values = new Float32Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      const v: unknown = data[i];
+      if (typeof v !== "number") throw badValue(what, `value ${i}`, v, Math.floor(i / width));
+      values[i] = v;
     }
   }
+  if (values.length % width !== 0) {
+    throw new ParalensError(`${what}: ${values.length} values do not split into examples of shape ${fmtShape(shape)} (${width} each)`);
+  }
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw new ParalensError(`${what}: value ${i} is ${values[i]}; data must be finite`);
+    // a number beyond f32's range becomes Infinity here, and is refused with its row
+    if (!Number.isFinite(values[i]!)) throw badValue(what, `value ${i}`, data[i], Math.floor(i / width));
   }
   return { values, count: values.length / width };
 }
 
-/** Labels: rows shaped like the model's output, or (for outputs of size > 1) one class index per example. */
-export function labels(what: string, data: Data, shape: Shape, count: number): Float32Array {
+/**
+ * Labels: rows shaped like the model's output, or (for outputs of size > 1)
+ * one class index per example (an array of `count` numbers). Checked against
+ * `range`: for cross-entropy a negative label or a row not summing to 1 would
+ * give a negative or meaningless loss, and a flat array that is neither
+ * `count` indices nor `count` rows is refused rather than guessed at.
+ */
+export function labels(what: string, data: Data, shape: Shape, count: number, range: LabelRange = "real"): Float32Array {
+  if (!isList(data)) throw new ParalensError(`${what}: expected an array or a typed array of labels, got ${describe(data)}`);
   const width = shape.reduce((a, b) => a * b, 1);
-  if (width > 1 && data.length === count && (data.length === 0 || typeof data[0] === "number")) {
-    return oneHot(data as ArrayLike<number>, width);
+  const flat = data.length === 0 || typeof data[0] !== "object" || data[0] === null;
+  if (width > 1 && flat && data.length === count) return oneHot(data as ArrayLike<number>, width, what);
+  // A plain list of count * width numbers could be rows or the class indices of count * width
+  // examples (given with the wrong data): refused. Rows come nested, or as a typed array (what oneHot gives).
+  if (width > 1 && flat && (data.length !== count * width || Array.isArray(data))) {
+    throw new ParalensError(
+      `${what}: ${data.length} labels for ${count} examples: give ${count} class indices, or ${count} rows of ${width} values (${count * width} in all) as nested arrays or a Float32Array`,
+    );
   }
   const { values, count: n } = rows(what, data, shape);
   if (n !== count) throw new ParalensError(`${what}: ${n} labels for ${count} examples`);
+  checkRange(what, values, width, range);
   return values;
 }
 
+function checkRange(what: string, values: Float32Array, width: number, range: LabelRange): void {
+  if (range === "real") return;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < 0 || v > 1) {
+      const loss = range === "unit" ? "binaryCrossEntropy" : "softmaxCrossEntropy";
+      throw new ParalensError(`${what}: row ${Math.floor(i / width)}, value ${i % width} is ${v}; labels of ${loss} are probabilities in [0, 1]`);
+    }
+  }
+  if (range !== "distribution") return;
+  for (let r = 0; r < values.length / width; r++) {
+    let s = 0;
+    for (let j = 0; j < width; j++) s += values[r * width + j]!;
+    // f32 rows of probabilities written by other programs sum to 1 within a few ulps times the width
+    if (Math.abs(s - 1) > 1e-3) {
+      throw new ParalensError(`${what}: row ${r} sums to ${s}; labels of softmaxCrossEntropy are class indices or rows of probabilities summing to 1`);
+    }
+  }
+}
+
 /** One-hot rows from class indices: oneHot([2, 0], 3) = [0,0,1, 1,0,0]. */
-export function oneHot(classes: ArrayLike<number>, count: number): Float32Array {
+export function oneHot(classes: ArrayLike<number>, count: number, what = "oneHot"): Float32Array {
   const out = new Float32Array(classes.length * count);
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i]!;
-    if (!Number.isInteger(c) || c < 0 || c >= count) throw new ParalensError(`oneHot: label ${i} is ${c}, not a class in 0..${count - 1}`);
+    if (typeof c !== "number" || !Number.isInteger(c) || c < 0 || c >= count) {
+      throw new ParalensError(`${what}: label ${i} is ${describe(c)}, not a class in 0..${count - 1}`);
+    }
     out[i * count + c] = 1;
   }
   return out;
 }
-
-/** Copies the rows `order[from..to)` of src (rows of `width`) into dst. No allocation. */
 export function gather(dst: Float32Array, src: Float32Array, order: Uint32Array, from: number, to: number, width: number): void {
   for (let r = from; r < to; r++) {
     const s = order[r]! * width;
@@ -65,6 +139,10 @@ export function correct(pred: Float32Array, truth: Float32Array, count: number, 
   let hits = 0;
   for (let r = 0; r < count; r++) {
     const o = r * width;
+    // a row whose prediction is not finite is wrong, whatever its argmax would say
+    let finite = true;
+    for (let j = 0; j < width; j++) finite &&= Number.isFinite(pred[o + j]!);
+    if (!finite) continue;
     if (width === 1) {
       if (pred[o]! > 0.5 === truth[o]! > 0.5) hits++;
       continue;

@@ -8,7 +8,9 @@ import { type Compiled, compile } from "../backend/compile.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
-import { type Data, correct, gather, labels, rows } from "./data.ts";
+import { type Data, type LabelRange, correct, gather, labels, rows } from "./data.ts";
+import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
+import { DivergenceError, Snapshot, allFinite, firstNonFinite } from "./divergence.ts";
 import { decodeLearnerInto, encodeLearner } from "../io/learner-file.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "./core.ts";
 import { scoringLens, supervisedLens } from "./supervised.ts";
@@ -42,6 +44,13 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Seed of the shuffling. Default 0. */
   seed?: number;
+  /**
+   * Epochs already trained, for resuming a saved learner: training runs epochs
+   * initialEpoch + 1 .. epochs, with the shuffles of the epochs before replayed,
+   * so a fit saved after epoch k (onEpochEnd) and loaded elsewhere continues
+   * with { initialEpoch: k } exactly as if it had not stopped. Default 0.
+   */
+  initialEpoch?: number;
   validation?: { x: Data; y: Data };
   onBatchEnd?: (report: BatchReport) => void;
   onEpochEnd?: (report: EpochReport) => void;
@@ -63,6 +72,8 @@ export interface Evaluation {
 }
 
 const PREDICT_BATCH = 256;
+/** fit copies the state this often (in steps), so that a diverging step is found by replaying at most this many. */
+const SNAPSHOT_EVERY = 256;
 
 export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends LearnerCore<Tensor, Float32Array> {
   /** The closed lens (reparam(model, optimiser) x id) ; tap ; loss ; tap ; rate. */
@@ -75,6 +86,12 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   private readonly train = this.planCache<number, Compiled>(4);
   private readonly infer = this.planCache<number, Compiled>(4);
   private readonly scoring = this.planCache<number, Compiled>(4);
+  /** What range labels must lie in, from the loss. */
+  private readonly labelRange: LabelRange;
+  /** Steps taken by step(), for messages. */
+  private steps = 0;
+  /** step(): the state before the last update, to return to if that update is found to have diverged. */
+  private beforeUpdate: Snapshot | undefined;
 
   constructor(
     readonly model: Para<A, B>,
@@ -90,27 +107,61 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     this.inShape = model.dom[0]!;
     this.outShape = model.cod[0]!;
     this.scoreLens = scoringLens(model, parts.loss);
+    this.labelRange = parts.loss === softmaxCrossEntropy ? "distribution" : parts.loss === binaryCrossEntropy ? "unit" : "real";
   }
 
-  /** One training step on a batch (its size is the number of rows given); returns the batch's mean loss. */
+  /**
+   * One training step on a batch (its size is the number of rows given); returns the batch's mean loss.
+   * If the loss is not finite, or the update made a parameter non-finite (found at the next step),
+   * throws a DivergenceError and leaves the learner with the parameters from before that update.
+   */
   step(x: Data, y: Data): number {
+    this.checkLive();
+    this.checkIdle("step");
     const { values: xs, count } = rows("step x", x, this.inShape);
-    const ys = labels("step y", y, this.outShape, count);
-    const plan = this.plan(this.train, count, () => compile(this.lens, { batch: count, params: this.state, changes: "params" }));
+    if (count === 0) throw new ParalensError("step: no examples");
+    const ys = labels("step y", y, this.outShape, count, this.labelRange);
+    const plan = this.trainPlan(count);
     plan.inputs[0]!.set(xs);
     plan.inputs[1]!.set(ys);
     plan.forward();
+    const losses = plan.observed.get("loss")!.data;
+    this.steps++;
+    if (!allFinite(losses)) {
+      const bad = firstNonFinite(this.specs.map((s) => s.name), this.state);
+      if (bad !== undefined && this.beforeUpdate !== undefined) {
+        // the last update wrote it: go back to before it
+        this.beforeUpdate.restore(this.state);
+        throw new DivergenceError(undefined, this.steps - 1, undefined, "step",
+          `Its update made ${bad.name}[${bad.index}] ${bad.value}; the learner holds the parameters and optimiser state from before it.`);
+      }
+      const site = plan.locateNonFinite("forward");
+      throw new DivergenceError(undefined, this.steps, site, "step", "The learner holds the parameters and optimiser state from before this step.");
+    }
+    (this.beforeUpdate ??= new Snapshot(this.state)).take(this.state);
     plan.reverse();
-    return mean(plan.observed.get("loss")!.data);
+    return mean(losses);
   }
 
-  /** Trains for some epochs of mini-batches. Resolves with the loss and accuracy per epoch. */
-  async fit(x: Data, y: Data, options: FitOptions = {}): Promise<History> {
+  /**
+   * Trains for some epochs of mini-batches. Resolves with the loss and accuracy per epoch.
+   * A step whose loss or update is not finite rejects with a DivergenceError naming the epoch, the
+   * step and where the first non-finite value was written; the learner then holds the parameters
+   * and optimiser state from before that step.
+   */
+  fit(x: Data, y: Data, options: FitOptions = {}): Promise<History> {
+    return this.exclusive("fit", () => this.fitting(x, y, options));
+  }
+
+  private async fitting(x: Data, y: Data, options: FitOptions): Promise<History> {
+    if (typeof options !== "object" || options === null) throw new ParalensError(`fit: options must be an object, got ${String(options)}`);
     const { epochs = 1, batchSize = 32, shuffle = true, signal } = options;
     if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${epochs}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${batchSize}`);
+    const initialEpoch = options.initialEpoch ?? 0;
+    if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch > epochs) throw new ParalensError(`fit: initialEpoch must be a whole number in 0..epochs (${epochs}), got ${initialEpoch}`);
     const { values: xs, count } = rows("fit x", x, this.inShape);
-    const ys = labels("fit y", y, this.outShape, count);
+    const ys = labels("fit y", y, this.outShape, count, this.labelRange);
     if (count === 0) throw new ParalensError("fit: no examples");
     const validation = options.validation && { x: options.validation.x, y: options.validation.y };
     const rng = new Rng(options.seed ?? 0);
@@ -122,22 +173,39 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     const started = now();
     let lastYield = now();
     signal?.throwIfAborted();
+    // Loads batch b of the epoch's order into its plan and runs the forward pass.
+    const forward = (b: number): Compiled => {
+      const from = b * batchSize;
+      const to = Math.min(count, from + batchSize);
+      const plan = this.trainPlan(to - from);
+      gather(plan.inputs[0]!.data, xs, order, from, to, inWidth);
+      gather(plan.inputs[1]!.data, ys, order, from, to, outWidth);
+      plan.forward();
+      return plan;
+    };
+    const snapshot = new Snapshot(this.state);
+    // the order of epoch e depends on every shuffle before it
+    if (shuffle) for (let e = 1; e <= initialEpoch; e++) rng.shuffle(order);
 
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    for (let epoch = initialEpoch + 1; epoch <= epochs; epoch++) {
       const t0 = now();
       if (shuffle) rng.shuffle(order);
       let lossSum = 0;
       let hits = 0;
+      let snapshotAt = 0;
+      snapshot.take(this.state);
       for (let b = 0; b < batches; b++) {
-        const from = b * batchSize;
-        const to = Math.min(count, from + batchSize);
-        const n = to - from;
-        const plan = this.plan(this.train, n, () => compile(this.lens, { batch: n, params: this.state, changes: "params" }));
-        gather(plan.inputs[0]!.data, xs, order, from, to, inWidth);
-        gather(plan.inputs[1]!.data, ys, order, from, to, outWidth);
-        plan.forward();
+        const plan = forward(b);
+        const n = plan.batch;
+        const losses = plan.observed.get("loss")!.data;
+        if (!allFinite(losses, n)) this.diverged(epoch, b, snapshot, snapshotAt, forward);
+        if (b - snapshotAt >= SNAPSHOT_EVERY) {
+          if (!this.stateFinite()) this.diverged(epoch, b, snapshot, snapshotAt, forward);
+          snapshot.take(this.state);
+          snapshotAt = b;
+        }
         plan.reverse();
-        const batchLoss = sum(plan.observed.get("loss")!.data);
+        const batchLoss = sum(losses);
         lossSum += batchLoss;
         hits += correct(plan.observed.get("prediction")!.data, plan.inputs[1]!.data, n, outWidth);
         options.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: batchLoss / n });
@@ -149,12 +217,14 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
           signal?.throwIfAborted();
         }
       }
+      // the last update of the epoch has no forward pass after it to show a non-finite parameter
+      if (!this.stateFinite()) this.diverged(epoch, batches, snapshot, snapshotAt, forward);
       const seconds = (now() - t0) / 1000;
       const report: EpochReport = { epoch, loss: lossSum / count, accuracy: hits / count, seconds, examplesPerSecond: count / seconds };
       history.loss.push(report.loss);
       history.accuracy.push(report.accuracy);
       if (validation) {
-        const v = this.evaluate(validation.x, validation.y);
+        const v = this.score("fit validation", validation.x, validation.y);
         report.valLoss = v.loss;
         report.valAccuracy = v.accuracy;
         history.valLoss.push(v.loss);
@@ -167,11 +237,48 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   }
 
   /**
+   * Finds the first step in [from, upTo] of an epoch whose loss or update is
+   * not finite, by replaying from the snapshot taken before step `from`, and
+   * throws a DivergenceError for it, leaving the state from before that step.
+   */
+  private diverged(epoch: number, upTo: number, snapshot: Snapshot, from: number, forward: (b: number) => Compiled): never {
+    snapshot.restore(this.state);
+    const before = new Snapshot(this.state);
+    const kept = "The learner holds the parameters and optimiser state from before that step.";
+    for (let b = from; b <= upTo; b++) {
+      before.take(this.state);
+      const plan = forward(b);
+      if (!allFinite(plan.observed.get("loss")!.data, plan.batch)) {
+        throw new DivergenceError(epoch, b + 1, plan.locateNonFinite("forward"), "fit", kept);
+      }
+      plan.reverse();
+      if (!this.stateFinite()) {
+        before.restore(this.state);
+        forward(b);
+        const site = plan.locateNonFinite("reverse");
+        before.restore(this.state);
+        throw new DivergenceError(epoch, b + 1, site, "fit", kept);
+      }
+    }
+    // not reproduced (it cannot be, steps being deterministic): say what is known
+    throw new DivergenceError(epoch, upTo + 1, undefined, "fit", "The learner holds the parameters and optimiser state of the last copy taken before it.");
+  }
+
+  private stateFinite(): boolean {
+    return this.state.every((t) => allFinite(t.data));
+  }
+
+  private trainPlan(n: number): Compiled {
+    return this.plan(this.train, n, () => compile(this.lens, { batch: n, params: this.state, changes: "params" }));
+  }
+
+  /**
    * The model's outputs for some examples, in one flat row-major array: with
    * outputs of size w (the product of the output shape), example i's are
    * `out.subarray(i * w, (i + 1) * w)`.
    */
   predict(x: Data): Float32Array {
+    this.checkLive();
     const { values: xs, count } = rows("predict x", x, this.inShape);
     const width = this.outShape.reduce((a, b) => a * b, 1);
     const out = new Float32Array(count * width);
@@ -186,11 +293,16 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     return out;
   }
 
-  /** Mean loss and accuracy on some examples, without training. */
+  /** Mean loss and accuracy on some examples, without training. A row whose prediction is not finite counts as wrong. */
   evaluate(x: Data, y: Data): Evaluation {
-    const { values: xs, count } = rows("evaluate x", x, this.inShape);
-    const ys = labels("evaluate y", y, this.outShape, count);
-    if (count === 0) throw new ParalensError("evaluate: no examples");
+    this.checkLive();
+    return this.score("evaluate", x, y);
+  }
+
+  private score(what: string, x: Data, y: Data): Evaluation {
+    const { values: xs, count } = rows(`${what} x`, x, this.inShape);
+    const ys = labels(`${what} y`, y, this.outShape, count, this.labelRange);
+    if (count === 0) throw new ParalensError(`${what}: no examples`);
     const inWidth = xs.length / count;
     const outWidth = ys.length / count;
     let lossSum = 0;
@@ -212,13 +324,31 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
    * load() it into the same model and optimiser rebuilt from code and training resumes exactly.
    */
   save(options: { dtype?: "F32" | "F16" } = {}): Uint8Array<ArrayBuffer> {
+    // reading between two steps of a running fit (from onEpochEnd, say) is safe: steps are synchronous
+    this.checkLive();
+    const bad = firstNonFinite(this.specs.map((s) => s.name), this.state);
+    if (bad !== undefined) throw new ParalensError(`save: ${bad.name}[${bad.index}] is ${bad.value}; a learner with non-finite parameters or state is not saved`);
     return encodeLearner(this, options);
   }
 
-  /** Loads a safetensors file: its header, names and shapes are all checked before any value is written. */
+  /**
+   * Loads a safetensors file: its header, names and shapes are all checked before any value is
+   * written, and its values after: a file holding NaN or Infinity is refused and the learner keeps
+   * what it had.
+   */
   load(bytes: Uint8Array): void {
     this.checkLive();
-    decodeLearnerInto(this, bytes);
+    this.checkIdle("load");
+    if (!(bytes instanceof Uint8Array)) throw new ParalensError(`load: expected the bytes of a safetensors file (a Uint8Array), got ${typeof bytes}`);
+    const before = new Snapshot(this.state);
+    try {
+      decodeLearnerInto(this, bytes);
+      const bad = firstNonFinite(this.specs.map((s) => s.name), this.state);
+      if (bad !== undefined) throw new ParalensError(`load: the file's ${bad.name}[${bad.index}] is ${bad.value}; parameters and optimiser state must be finite`);
+    } catch (err) {
+      before.restore(this.state);
+      throw err;
+    }
   }
 }
 

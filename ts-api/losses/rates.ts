@@ -6,12 +6,22 @@
 import type { Value } from "../algebra/category.ts";
 import { type Lens, lens } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
+import { ParalensError } from "../engine/errors.ts";
 import { LOSS } from "./losses.ts";
+
+/** A learning rate is a finite number >= 0: NaN or Infinity would turn every parameter NaN, a negative one climbs the loss. */
+function checkRate(what: string, eta: number): number {
+  if (typeof eta !== "number" || !Number.isFinite(eta) || eta < 0) {
+    throw new ParalensError(`${what}: the learning rate must be a finite number >= 0, got ${typeof eta === "number" ? eta : JSON.stringify(eta)}`);
+  }
+  return eta;
+}
 
 export type Rate = Lens<Wires, readonly []>;
 
 /** Emits -eta / N per example: gradient descent with step eta on the mean loss. */
 export function constantRate(eta: number): Rate {
+  checkRate("constantRate", eta);
   return lens<Wires, readonly [], Shape>({
     name: `rate(${eta})`,
     dom: LOSS,
@@ -25,6 +35,7 @@ export function constantRate(eta: number): Rate {
 
 /** Emits -eta l / N per example: steps scale with the loss (the loss-scaled rate of Cruttwell et al.'s Boolean-circuit learner). */
 export function lossScaledRate(eta: number): Rate {
+  checkRate("lossScaledRate", eta);
   return lens<Wires, readonly [], Value>({
     name: `lossScaledRate(${eta})`,
     dom: LOSS,

@@ -3,7 +3,23 @@
 // Adaptive optimisers (Adagrad, RMSProp, Adam) are invariant to the scale of
 // d except through delta, so they carry their own step size lr, as in the
 // paper; with constantRate(1), d = -g and each is its textbook form.
+import { ParalensError } from "../engine/errors.ts";
 import { type Optimiser, optimiser } from "./optimiser.ts";
+
+/**
+ * Checks a hyperparameter: a finite number in the range its formula needs
+ * (a NaN step size would turn every parameter NaN on the first step).
+ */
+function check(optimiser: string, name: string, value: number, ok: (v: number) => boolean, range: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || !ok(value)) {
+    throw new ParalensError(`${optimiser}: ${name} must be a finite number ${range}, got ${typeof value === "number" ? value : JSON.stringify(value)}`);
+  }
+  return value;
+}
+const positive = (v: number): boolean => v > 0;
+const fraction = (v: number): boolean => v >= 0 && v < 1;
+// a negative gamma damps oscillation (the reference CNN uses -0.1); |gamma| > 1 makes every step grow
+const damping = (v: number): boolean => v >= -1 && v <= 1;
 
 /** p' = p + d: gradient descent (the step size is the learning rate's). */
 export function sgd(): Optimiser {
@@ -12,7 +28,7 @@ export function sgd(): Optimiser {
 
 /** s' = gamma s + d; p' = p + s' (Polyak's heavy ball). */
 export function momentum(options: { gamma?: number } = {}): Optimiser {
-  const gamma = options.gamma ?? 0.9;
+  const gamma = check("momentum", "gamma", options.gamma ?? 0.9, damping, "in [-1, 1]");
   return optimiser(
     `momentum(${gamma})`,
     [{ suffix: "velocity" }],
@@ -26,7 +42,7 @@ export function momentum(options: { gamma?: number } = {}): Optimiser {
  * (the forward pass of this lens), and the update is momentum's.
  */
 export function nesterov(options: { gamma?: number } = {}): Optimiser {
-  const gamma = options.gamma ?? 0.9;
+  const gamma = check("nesterov", "gamma", options.gamma ?? 0.9, damping, "in [-1, 1]");
   return optimiser(
     `nesterov(${gamma})`,
     [{ suffix: "velocity" }],
@@ -38,6 +54,8 @@ export function nesterov(options: { gamma?: number } = {}): Optimiser {
 /** g' = g + d^2; p' = p + lr d / (delta + sqrt g')  (Duchi, Hazan & Singer 2011). */
 export function adagrad(options: { lr?: number; delta?: number } = {}): Optimiser {
   const { lr = 0.01, delta = 1e-7 } = options;
+  check("adagrad", "lr", lr, positive, "> 0");
+  check("adagrad", "delta", delta, positive, "> 0");
   return optimiser(
     `adagrad(${lr})`,
     [{ suffix: "sumOfSquares" }],
@@ -49,6 +67,9 @@ export function adagrad(options: { lr?: number; delta?: number } = {}): Optimise
 /** v' = rho v + (1 - rho) d^2; p' = p + lr d / (delta + sqrt v')  (Tieleman & Hinton 2012). */
 export function rmsprop(options: { lr?: number; rho?: number; delta?: number } = {}): Optimiser {
   const { lr = 0.001, rho = 0.9, delta = 1e-7 } = options;
+  check("rmsprop", "lr", lr, positive, "> 0");
+  check("rmsprop", "rho", rho, fraction, "in [0, 1)");
+  check("rmsprop", "delta", delta, positive, "> 0");
   return optimiser(
     `rmsprop(${lr})`,
     [{ suffix: "meanSquare" }],
@@ -64,6 +85,10 @@ export function rmsprop(options: { lr?: number; rho?: number; delta?: number } =
  */
 export function adam(options: { lr?: number; beta1?: number; beta2?: number; delta?: number } = {}): Optimiser {
   const { lr = 0.001, beta1 = 0.9, beta2 = 0.999, delta = 1e-8 } = options;
+  check("adam", "lr", lr, positive, "> 0");
+  check("adam", "beta1", beta1, fraction, "in [0, 1)");
+  check("adam", "beta2", beta2, fraction, "in [0, 1)");
+  check("adam", "delta", delta, positive, "> 0");
   return optimiser(
     `adam(${lr})`,
     [{ suffix: "m" }, { suffix: "v" }, { suffix: "t", shape: () => [1] }],

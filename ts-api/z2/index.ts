@@ -1,7 +1,7 @@
 // paralens/z2: Boolean and polynomial circuits over Z2 as a reverse derivative category
 // (Wilson and Zanasi; Cruttwell et al., "Deep Learning with Parametric Lenses"): the base category, its backends, circuits,
 // layers and learning by reverse derivative ascent. The one list of its public names.
-export { type Z2Ops, sumBits } from "./ops.ts";
+export type { Z2Ops } from "./ops.ts";
 export { z2Reference, refBits, type RefBits } from "./reference.ts";
 export { BitTensor } from "./bits.ts";
 export { compileZ2, initBits, type Z2Plan, type Z2CompileOptions, type Z2PassStats } from "./compile.ts";

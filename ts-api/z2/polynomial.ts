@@ -16,26 +16,54 @@ export type Polynomial = readonly Monomial[];
 
 const key = (m: Monomial): string => [...m].sort((a, b) => a[0] - b[0]).map(([i, e]) => `${i}^${e}`).join("*");
 
-function sum(p: Polynomial, q: Polynomial): Polynomial {
-  const terms = new Map<string, Monomial>();
-  for (const m of [...p, ...q]) {
+// Text comes from users and files: these bound the work a parse may do. A
+// power is expanded (x^e is e ANDs in the circuit) and a product multiplies
+// the number of monomials, so both are capped; nesting is capped so a deep
+// expression cannot overflow the stack.
+/** Largest exponent. */
+export const MAX_EXPONENT = 1024;
+/** Variables are x0 .. x(MAX_VARIABLES - 1). */
+export const MAX_VARIABLES = 65536;
+/** Most monomials an expanded polynomial may have. */
+export const MAX_MONOMIALS = 100_000;
+/** Deepest nesting of parentheses. */
+export const MAX_DEPTH = 256;
+
+/** A sum being built: monomials by key, a pair cancelling (over Z2, m + m = 0). */
+class Terms {
+  readonly map = new Map<string, Monomial>();
+
+  toggle(m: Monomial): void {
     const k = key(m);
-    if (terms.has(k)) terms.delete(k);
-    else terms.set(k, m);
+    if (this.map.has(k)) this.map.delete(k);
+    else this.map.set(k, m);
   }
-  return [...terms.values()];
+
+  get polynomial(): Polynomial {
+    return [...this.map.values()];
+  }
 }
 
-function product(p: Polynomial, q: Polynomial): Polynomial {
-  let out: Polynomial = [];
+function product(p: Polynomial, q: Polynomial, tooMany: (n: number) => never): Polynomial {
+  if (p.length * q.length > MAX_MONOMIALS * 4) tooMany(p.length * q.length);
+  const out = new Terms();
   for (const a of p) {
     for (const b of q) {
       const m = new Map(a);
       for (const [i, e] of b) m.set(i, (m.get(i) ?? 0) + e);
-      out = sum(out, [m]);
+      out.toggle(m);
     }
   }
-  return out;
+  if (out.map.size > MAX_MONOMIALS) tooMany(out.map.size);
+  return out.polynomial;
+}
+
+/** Up to `width` characters of `text` either side of `at`, and where `at` falls in that excerpt. */
+function excerpt(text: string, at: number, width = 30): { line: string; caret: number } {
+  const from = Math.max(0, at - width);
+  const to = Math.min(text.length, at + width);
+  const line = (from > 0 ? "..." : "") + text.slice(from, to).replace(/\s/g, " ") + (to < text.length ? "..." : "");
+  return { line, caret: at - from + (from > 0 ? 3 : 0) };
 }
 
 /** A parsed system: one polynomial per output, in `inputs` variables x0 .. x(inputs-1). */
@@ -51,13 +79,23 @@ export interface PolynomialSystem {
  * the column and shows where it is.
  */
 export function parsePolynomial(text: string, options: { inputs?: number } = {}): PolynomialSystem {
+  if (typeof text !== "string") throw new ParalensError(`polynomial: expected a string, got ${typeof text}`);
+  const { inputs: given } = options;
+  if (given !== undefined && (!Number.isInteger(given) || given < 1 || given > MAX_VARIABLES)) {
+    throw new ParalensError(`polynomial: inputs must be a whole number in 1..${MAX_VARIABLES}, got ${given}`);
+  }
   let at = 0;
+  let depth = 0;
   let maxVar = -1;
   const fail = (what: string): never => {
-    throw new ParalensError(`polynomial: ${what} at column ${at + 1}\n  ${text}\n  ${" ".repeat(at)}^`);
+    const { line, caret } = excerpt(text, at);
+    throw new ParalensError(`polynomial: ${what} at column ${at + 1}\n  ${line}\n  ${" ".repeat(caret)}^`);
   };
+  const tooMany = (n: number): never => fail(`the expansion has ${n} monomials, more than the ${MAX_MONOMIALS} allowed`);
+  const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
+  const isDigit = (c: number): boolean => c >= 48 && c <= 57;
   const skip = (): void => {
-    while (at < text.length && /\s/.test(text[at]!)) at++;
+    while (at < text.length && isSpace(text.charCodeAt(at))) at++;
   };
   const eat = (c: string): boolean => {
     skip();
@@ -67,39 +105,48 @@ export function parsePolynomial(text: string, options: { inputs?: number } = {})
     }
     return false;
   };
-  const number = (): number => {
-    const m = /^\d+/.exec(text.slice(at));
-    if (!m) return fail("expected a whole number");
-    at += m[0].length;
-    return Number(m[0]);
+  // reads digits in place (no slicing of the rest of the text: that made parsing quadratic)
+  const number = (limit: number, what: string): number => {
+    const start = at;
+    while (at < text.length && isDigit(text.charCodeAt(at))) at++;
+    if (at === start) return fail("expected a whole number");
+    const digits = text.slice(start, at);
+    const n = Number(digits);
+    if (n > limit) {
+      at = start;
+      fail(`${what} ${digits.length > 12 ? digits.slice(0, 12) + "..." : digits} is over the limit of ${limit}`);
+    }
+    return n;
   };
   const atom = (): Polynomial => {
     skip();
     const c = text[at];
     if (c === "x") {
       at++;
-      if (!/\d/.test(text[at] ?? "")) fail("expected a variable index after x (x0, x1, ...)");
+      if (!isDigit(text.charCodeAt(at))) fail("expected a variable index after x (x0, x1, ...)");
       const start = at;
-      const i = number();
-      if (options.inputs !== undefined && i >= options.inputs) {
+      const i = number(MAX_VARIABLES - 1, "the variable index");
+      if (given !== undefined && i >= given) {
         at = start - 1;
-        fail(`x${i} is not an input: there are ${options.inputs} (x0..x${options.inputs - 1})`);
+        fail(`x${i} is not an input: there are ${given} (x0..x${given - 1})`);
       }
       maxVar = Math.max(maxVar, i);
       return [new Map([[i, 1]])];
     }
     if (c === "0" || c === "1") {
       at++;
-      if (/\d/.test(text[at] ?? "")) {
+      if (isDigit(text.charCodeAt(at))) {
         at--;
         fail("constants are 0 and 1");
       }
       return c === "1" ? [new Map()] : [];
     }
     if (c === "(") {
+      if (++depth > MAX_DEPTH) fail(`parentheses nest deeper than ${MAX_DEPTH}`);
       at++;
       const inner = expression();
       if (!eat(")")) fail("expected ')'");
+      depth--;
       return inner;
     }
     return fail(c === undefined ? "unexpected end: expected a variable (x0, x1, ...), 0, 1 or '('" : `unexpected '${c}': expected a variable (x0, x1, ...), 0, 1 or '('`);
@@ -108,26 +155,36 @@ export function parsePolynomial(text: string, options: { inputs?: number } = {})
     const base = atom();
     if (!eat("^")) return base;
     skip();
+    const e = number(MAX_EXPONENT, "the exponent");
+    // squaring: log(e) products, not e of them
     let out: Polynomial = [new Map()];
-    for (let e = number(); e > 0; e--) out = product(out, base);
+    let square = base;
+    for (let k = e; k > 0; k >>= 1) {
+      if (k & 1) out = product(out, square, tooMany);
+      if (k > 1) square = product(square, square, tooMany);
+    }
     return out;
   };
   const term = (): Polynomial => {
     let out = power();
-    while (eat("*")) out = product(out, power());
+    while (eat("*")) out = product(out, power(), tooMany);
     return out;
   };
   const expression = (): Polynomial => {
-    let out = term();
-    while (eat("+")) out = sum(out, term());
-    return out;
+    const out = new Terms();
+    for (const m of term()) out.toggle(m);
+    while (eat("+")) {
+      for (const m of term()) out.toggle(m);
+      if (out.map.size > MAX_MONOMIALS) tooMany(out.map.size);
+    }
+    return out.polynomial;
   };
   const outputs: Polynomial[] = [expression()];
   while (eat(",")) outputs.push(expression());
   skip();
   if (at < text.length) fail(`unexpected '${text[at]}': expected '+', '*', ',' or the end`);
-  const inputs = options.inputs ?? maxVar + 1;
-  if (inputs < 1) throw new ParalensError(`polynomial: "${text}" has no variables; give { inputs } to say how many it takes`);
+  const inputs = given ?? maxVar + 1;
+  if (inputs < 1) throw new ParalensError(`polynomial: "${excerpt(text, 0).line}" has no variables; give { inputs } to say how many it takes`);
   return { inputs, outputs };
 }
 

@@ -3,6 +3,7 @@
 // written in the order given, with the header padded by spaces to a multiple
 // of 8 bytes so that every tensor is aligned in the file.
 import { ParalensError, fmtShape } from "../../engine/errors.ts";
+import { CHECKSUM_KEY, checksumText } from "./checksum.ts";
 import { convertInto, floatToHalf } from "./dtypes.ts";
 import { type SafetensorsDtype, type SafetensorsEntry, readSafetensorsHeader } from "./header.ts";
 
@@ -24,6 +25,8 @@ export interface EncodeOptions {
   dtype?: "F32" | "F16";
   /** String-to-string metadata, stored under "__metadata__". */
   metadata?: Readonly<Record<string, string>> | ReadonlyMap<string, string>;
+  /** Store a CRC-32 of the data section in the metadata ("paralens.crc32"), checked when the file is read. Default true. */
+  checksum?: boolean;
 }
 
 type Named<T> = ReadonlyMap<string, T> | Readonly<Record<string, T>>;
@@ -54,6 +57,9 @@ export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOpt
     header["__metadata__"] = m;
   }
   const list = pairs(tensors);
+  const checksum = options.checksum ?? true;
+  // the checksum is written into the header after the data is laid out, at a fixed width
+  if (checksum) header["__metadata__"] = Object.assign(header["__metadata__"] ?? Object.create(null), { [CHECKSUM_KEY]: "00000000" });
   let at = 0;
   for (const [name, t] of list) {
     if (name === "" || name === "__metadata__") throw new ParalensError(`encodeSafetensors: ${JSON.stringify(name)} cannot name a tensor`);
@@ -63,24 +69,30 @@ export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOpt
     header[name] = { dtype, shape: [...t.shape], data_offsets: [at, at + size * itemBytes] };
     at += size * itemBytes;
   }
-  const json = new TextEncoder().encode(JSON.stringify(header));
+  let json = new TextEncoder().encode(JSON.stringify(header));
   const headerLength = Math.ceil(json.length / 8) * 8;
+  const data = new Uint8Array(at);
   const bytes = new Uint8Array(8 + headerLength + at);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, headerLength, true);
   view.setUint32(4, Math.floor(headerLength / 2 ** 32), true);
-  bytes.set(json, 8);
-  bytes.fill(0x20, 8 + json.length, 8 + headerLength);
-  let offset = 8 + headerLength;
+  let offset = 0;
   for (const [, t] of list) {
     const n = t.values.length;
-    if (dtype === "F32") new Float32Array(bytes.buffer, offset, n).set(t.values);
+    if (dtype === "F32") new Float32Array(data.buffer, offset, n).set(t.values);
     else {
-      const out = new Uint16Array(bytes.buffer, offset, n);
+      const out = new Uint16Array(data.buffer, offset, n);
       for (let i = 0; i < n; i++) out[i] = floatToHalf(t.values[i]!);
     }
     offset += n * itemBytes;
   }
+  if (checksum) {
+    (header["__metadata__"] as Record<string, string>)[CHECKSUM_KEY] = checksumText(data);
+    json = new TextEncoder().encode(JSON.stringify(header)); // same length: the placeholder had 8 hex digits too
+  }
+  bytes.set(json, 8);
+  bytes.fill(0x20, 8 + json.length, 8 + headerLength);
+  bytes.set(data, 8 + headerLength);
   return bytes;
 }
 

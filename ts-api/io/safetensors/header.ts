@@ -13,6 +13,7 @@
 // keeps the last one, leaving the other's bytes uncovered). Names go into a
 // Map, so "__proto__" or "constructor" are ordinary names.
 import { ParalensError, fmtShape } from "../../engine/errors.ts";
+import { CHECKSUM_KEY, checksumText } from "./checksum.ts";
 
 /** The element types paralens reads (all converted to f32); it writes F32 and F16. */
 export type SafetensorsDtype = "F32" | "F16" | "BF16" | "F64";
@@ -97,6 +98,11 @@ export function readSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
     previous = `"${e.name}"`;
   }
   if (at !== bytes.length) throw fail(`the data section has ${dataLength} bytes but its tensors cover ${at - dataStart}`);
+  const expected = metadata.get(CHECKSUM_KEY);
+  if (expected !== undefined) {
+    const actual = checksumText(bytes.subarray(dataStart));
+    if (actual !== expected) throw fail(`the data section's CRC-32 is ${actual} but the header records ${JSON.stringify(expected.slice(0, 16))}: the file was changed or damaged after it was written`);
+  }
   return { entries, byName: new Map(entries.map((e) => [e.name, e])), metadata };
 }
 

@@ -17,15 +17,18 @@ export function lowPressureOrder(g: Graph, nodes: readonly number[], operands: (
   const inPhase = new Uint8Array(g.size);
   for (const n of nodes) inPhase[n] = 1;
   // instruction-level uses of each value, and which instructions read it
+  const reads = new Map<number, readonly number[]>();
   const remaining = new Int32Array(g.size);
   const readers = new Map<number, number[]>();
   const waiting = new Int32Array(g.size); // operands computed in this phase and not yet evaluated
   for (const n of nodes) {
-    for (const v of operands(n)) {
+    const list = operands(n);
+    reads.set(n, list);
+    for (const v of list) {
       remaining[v]!++;
-      let list = readers.get(v);
-      if (list === undefined) readers.set(v, (list = []));
-      list.push(n);
+      let rs = readers.get(v);
+      if (rs === undefined) readers.set(v, (rs = []));
+      rs.push(n);
       if (inPhase[v]) waiting[n]!++;
     }
   }
@@ -33,7 +36,7 @@ export function lowPressureOrder(g: Graph, nodes: readonly number[], operands: (
   // gain of evaluating n now: slots freed (last reads) minus slots taken (loads, its result if read later)
   const gain = (n: number): number => {
     let s = remaining[n]! > 0 ? -1 : 0;
-    for (const v of operands(n)) {
+    for (const v of reads.get(n)!) {
       if (!inPhase[v] && !loaded[v]) s--;
       if (remaining[v] === 1) s++;
     }
@@ -41,12 +44,16 @@ export function lowPressureOrder(g: Graph, nodes: readonly number[], operands: (
   };
   const heap = new Heap();
   const score = new Int32Array(g.size);
-  const push = (n: number): void => {
-    score[n] = gain(n);
-    heap.push(score[n]!, n);
-  };
-  for (const n of nodes) if (waiting[n] === 0) push(n);
+  const queued = new Uint8Array(g.size);
   const done = new Uint8Array(g.size);
+  const rescore = (n: number): void => {
+    const s = gain(n);
+    if (queued[n] && s === score[n]) return;
+    score[n] = s;
+    queued[n] = 1;
+    heap.push(s, n);
+  };
+  for (const n of nodes) if (waiting[n] === 0) rescore(n);
   const order: number[] = [];
   while (order.length < nodes.length) {
     if (heap.empty) throw new Error("z2 schedule: the gates of a phase are not in topological order");
@@ -54,14 +61,15 @@ export function lowPressureOrder(g: Graph, nodes: readonly number[], operands: (
     if (done[n] || s !== score[n]) continue; // a stale entry: n was re-scored since
     done[n] = 1;
     order.push(n);
-    const touched: number[] = [];
-    for (const v of operands(n)) {
+    for (const v of reads.get(n)!) {
+      const firstLoad = !inPhase[v] && !loaded[v];
+      loaded[v] = 1;
       remaining[v]!--;
-      if (!inPhase[v]) loaded[v] = 1;
-      for (const r of readers.get(v)!) if (!done[r] && waiting[r] === 0) touched.push(r);
+      // a reader's gain changes only when v needs no load any more or has one read left:
+      // each happens once per value, so the rescoring costs O(reads) over the phase
+      if (firstLoad || remaining[v] === 1) for (const r of readers.get(v)!) if (!done[r] && waiting[r] === 0) rescore(r);
     }
-    for (const r of readers.get(n) ?? []) if (--waiting[r]! === 0) touched.push(r);
-    for (const r of touched) if (gain(r) !== score[r] || waiting[r] === 0) push(r);
+    for (const r of readers.get(n) ?? []) if (--waiting[r]! === 0) rescore(r);
   }
   return order;
 }

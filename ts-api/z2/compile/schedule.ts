@@ -112,19 +112,6 @@ function phase(
       }
     }
   }
-  const out: Sym[] = [];
-  const deferred: Sym[] = [];
-  const ready = new Uint8Array(g.size);
-  const finish = (n: number): void => {
-    ready[n] = 1;
-    for (const s of after.get(n) ?? []) (deferStores && s.op === K.STORE ? deferred : out).push(s);
-  };
-  const ensure = (n: number): void => {
-    if (ready[n] || fusedInto[n]! >= 0) return;
-    if (inPhase[n]) throw new Error(`z2 schedule: node ${n} used before it is computed`);
-    out.push(imported(n));
-    finish(n);
-  };
   // what each instruction reads: a fused XOR reads its AND's operands
   const operands = (n: number): number[] => {
     if (g.op[n] === Op.NOT) return [g.a[n]!];
@@ -132,30 +119,52 @@ function phase(
     const and = fusedInto[a] === n ? a : fusedInto[b] === n ? b : -1;
     return [...new Set(and >= 0 ? [g.a[and]!, g.b[and]!, and === a ? b : a] : [a, b])];
   };
-  for (const n of lowPressureOrder(g, nodes.filter((n) => fusedInto[n]! < 0), operands)) {
-    const op = g.op[n]!;
-    const [a, b] = [g.a[n]!, g.b[n]!];
-    if (op === Op.NOT) {
-      ensure(a);
-      out.push(sym(K.NOT, n, a));
-    } else {
-      const and = fusedInto[a] === n ? a : fusedInto[b] === n ? b : -1;
-      if (op === Op.XOR && and >= 0) {
-        const other = and === a ? b : a;
-        ensure(g.a[and]!);
-        ensure(g.b[and]!);
-        ensure(other);
-        out.push(sym(K.ANDXOR, n, g.a[and]!, g.b[and]!, other));
-      } else {
+  // one phase's instructions, its gates in `order`
+  const emit = (order: readonly number[]): Phase => {
+    const out: Sym[] = [];
+    const deferred: Sym[] = [];
+    const ready = new Uint8Array(g.size);
+    const finish = (n: number): void => {
+      ready[n] = 1;
+      for (const s of after.get(n) ?? []) (deferStores && s.op === K.STORE ? deferred : out).push(s);
+    };
+    const ensure = (n: number): void => {
+      if (ready[n] || fusedInto[n]! >= 0) return;
+      if (inPhase[n]) throw new Error(`z2 schedule: node ${n} used before it is computed`);
+      out.push(imported(n));
+      finish(n);
+    };
+    for (const n of order) {
+      const op = g.op[n]!;
+      const [a, b] = [g.a[n]!, g.b[n]!];
+      if (op === Op.NOT) {
         ensure(a);
-        ensure(b);
-        out.push(sym(op === Op.XOR ? K.XOR : K.AND, n, a, b));
+        out.push(sym(K.NOT, n, a));
+      } else {
+        const and = fusedInto[a] === n ? a : fusedInto[b] === n ? b : -1;
+        if (op === Op.XOR && and >= 0) {
+          const other = and === a ? b : a;
+          ensure(g.a[and]!);
+          ensure(g.b[and]!);
+          ensure(other);
+          out.push(sym(K.ANDXOR, n, g.a[and]!, g.b[and]!, other));
+        } else {
+          ensure(a);
+          ensure(b);
+          out.push(sym(op === Op.XOR ? K.XOR : K.AND, n, a, b));
+        }
       }
+      finish(n);
     }
-    finish(n);
-  }
-  // roots and accumulations of nodes no gate here used (an input passed straight through, a constant)
-  for (const n of after.keys()) ensure(n);
-  return assignSlots([...out, ...deferred], g.size);
+    // roots and accumulations of nodes no gate here used (an input passed straight through, a constant)
+    for (const n of after.keys()) ensure(n);
+    return assignSlots([...out, ...deferred], g.size);
+  };
+  // the greedy order usually needs far fewer slots than the traced one, but
+  // not always (a reverse pass walks a chain backwards whatever the order):
+  // keep whichever needs fewer
+  const gates = nodes.filter((n) => fusedInto[n]! < 0);
+  const [traced, greedy] = [emit(gates), emit(lowPressureOrder(g, gates, operands))];
+  return greedy.slots <= traced.slots ? greedy : traced;
 }
 

@@ -1,0 +1,214 @@
+// Careless and hostile inputs, each with what the user sees: every test here
+// is a row of the README's "Bad input" table (test/bad-input-table.node.test.ts
+// checks that the table and these tests agree).
+import { test } from "./harness.ts";
+import { assert, assertDeepEqual, assertEqual, assertRejects, assertThrows } from "./assert.ts";
+import {
+  DivergenceError, ParalensError, adam, binaryCrossEntropy, constantRate, dense, encodeSafetensors, engine, init, momentum,
+  relu, seq, sgd, sigmoid, softmaxCrossEntropy, supervised,
+} from "../ts-api/index.ts";
+import { parsePolynomial } from "../ts-api/z2/index.ts";
+
+await init();
+
+const classifier = (rate = 0.1, optimiser = sgd()) => supervised(seq(dense(4, 8), relu, dense(8, 3)), { loss: softmaxCrossEntropy, rate, optimiser, seed: 1 });
+const xs = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(i * 3), (i % 5) / 5, ((i * 7) % 11) / 11]);
+const ys = xs.map((_, i) => i % 3);
+
+function bitsOf(p: Record<string, Float32Array>): number[] {
+  return Object.values(p).flatMap((a) => [...new Uint32Array(a.buffer, a.byteOffset, a.length)]);
+}
+
+test("bad input: a learning rate of 1e30 makes fit diverge", async () => {
+  const l = classifier(1e30, momentum());
+  const err = (await assertRejects(() => l.fit(xs, ys, { epochs: 3, batchSize: 8 }), /fit: training diverged at epoch 1, step \d+: .* became (NaN|-?Infinity) \(kernel \w+, (forward|reverse) call \d+ of \d+\)/)) as DivergenceError;
+  assert(err instanceof DivergenceError && err instanceof ParalensError, "a DivergenceError, which is a ParalensError");
+  assertEqual(err.epoch, 1);
+  // the learner holds the state from before the diverging step: the same as a run stopped one step earlier
+  const again = classifier(1e30, momentum());
+  const stop = new AbortController();
+  await again.fit(xs, ys, { epochs: 3, batchSize: 8, signal: stop.signal, onBatchEnd: (r) => r.batch === err.step - 1 && stop.abort() }).catch(() => {});
+  if (err.step === 1) assertDeepEqual(bitsOf(l.parameters()), bitsOf(classifier(1e30, momentum()).parameters()));
+  else assertDeepEqual(bitsOf(l.parameters()), bitsOf(again.parameters()), "parameters of the last finite step");
+  assert(Object.values(l.parameters()).every((a) => a.every(Number.isFinite)), "every parameter is finite");
+  l.save(); // a finite learner saves
+});
+
+test("bad input: a learning rate of 1e30 makes step diverge", () => {
+  const l = classifier(1e30);
+  const before = bitsOf(l.parameters());
+  let caught: unknown;
+  let good = before;
+  for (let i = 0; i < 10 && caught === undefined; i++) {
+    try {
+      good = bitsOf(l.parameters());
+      l.step(xs.slice(0, 8), ys.slice(0, 8));
+    } catch (e) {
+      caught = e;
+    }
+  }
+  assert(caught instanceof DivergenceError, `step threw ${String(caught)}`);
+  assert(/step: training diverged at step \d+/.test(caught.message), caught.message);
+  assert(Object.values(l.parameters()).every((a) => a.every(Number.isFinite)), "every parameter is finite after the error");
+  assert(bitsOf(l.parameters()).length === good.length);
+});
+
+test("bad input: rates and optimiser settings of NaN, Infinity or below 0", () => {
+  for (const rate of [NaN, Infinity, -1]) {
+    assertThrows(() => classifier(rate), /the learning rate must be a finite number >= 0, got (NaN|Infinity|-1)/);
+  }
+  assertThrows(() => constantRate(NaN), /constantRate: the learning rate must be a finite number >= 0, got NaN/);
+  assertThrows(() => adam({ lr: NaN }), /adam: lr must be a finite number > 0, got NaN/);
+  assertThrows(() => adam({ beta2: 1 }), /adam: beta2 must be a finite number in \[0, 1\), got 1/);
+  assertThrows(() => momentum({ gamma: Infinity }), /momentum: gamma must be a finite number in \[-1, 1\], got Infinity/);
+  assertThrows(() => supervised(dense(4, 3), { loss: softmaxCrossEntropy, rate: "0.1" as unknown as number }), /rate: expected a number or a rate lens/);
+});
+
+test("bad input: an all-NaN or overflowing model is not scored as accurate", () => {
+  const l = classifier();
+  assertThrows(() => l.setParameters(Object.fromEntries(Object.entries(l.parameters()).map(([k, v]) => [k, v.map(() => NaN)]))), /setParameters: "0.weight" value 0 is NaN; parameters must be finite/);
+  // inputs near f32's limit overflow the model's output: those rows count as wrong
+  const huge = xs.map((r) => r.map(() => 3e38));
+  assert(l.predict(huge).every((v) => !Number.isFinite(v)), "the model overflows on these inputs");
+  const e = l.evaluate(huge, ys);
+  assertEqual(e.accuracy, 0, "accuracy of rows with non-finite predictions");
+  assert(!Number.isFinite(e.loss), `the loss says so too: ${e.loss}`);
+});
+
+test("bad input: 2n class indices for n examples of 2 classes", async () => {
+  const two = supervised(dense(4, 2), { loss: softmaxCrossEntropy });
+  const eight = [0, 1, 1, 0, 1, 1, 0, 0];
+  await assertRejects(() => two.fit(xs.slice(0, 4), eight), /fit y: 8 labels for 4 examples: give 4 class indices, or 4 rows of 2 values \(8 in all\) as nested arrays or a Float32Array/);
+  // as a Float32Array of rows (what oneHot gives) the layout is explicit
+  await two.fit(xs.slice(0, 4), new Float32Array([1, 0, 0, 1, 1, 0, 0, 1]));
+});
+
+test("bad input: labels outside 0..1 for binaryCrossEntropy", () => {
+  const l = supervised(seq(dense(4, 1), sigmoid), { loss: binaryCrossEntropy });
+  for (const bad of [2, 5, -1]) {
+    assertThrows(() => l.step(xs.slice(0, 2), [0, bad]), new RegExp(`step y: row 1, value 0 is ${bad}; labels of binaryCrossEntropy are probabilities in \\[0, 1\\]`));
+  }
+});
+
+test("bad input: soft labels with negative values or rows not summing to 1", () => {
+  const l = classifier();
+  assertThrows(() => l.step([xs[0]!], [[1.5, -0.5, 0]]), /step y: row 0, value 0 is 1.5; labels of softmaxCrossEntropy are probabilities in \[0, 1\]/);
+  assertThrows(() => l.step([xs[0]!], [[0.5, 0.5, 0.5]]), /step y: row 0 sums to 1.5; labels of softmaxCrossEntropy are class indices or rows of probabilities summing to 1/);
+  assertThrows(() => l.step([xs[0]!], [3]), /step y: label 0 is 3, not a class in 0..2/);
+  assertThrows(() => l.step([xs[0]!], [0.5]), /step y: label 0 is 0.5, not a class in 0..2/);
+});
+
+test("bad input: rows holding null, true, [] or a string", () => {
+  const l = classifier();
+  const row = (v: unknown) => [[0.1, 0.2, v, 0.4]] as unknown as number[][];
+  assertThrows(() => l.predict(row(null)), /predict x: row 0, value 2 is null; values must be finite numbers/);
+  assertThrows(() => l.predict(row(true)), /predict x: row 0, value 2 is true \(a boolean\)/);
+  assertThrows(() => l.predict(row([])), /predict x: row 0, value 2 is \[\] \(an empty array\)/);
+  assertThrows(() => l.predict(row("1")), /predict x: row 0, value 2 is "1" \(a string\)/);
+  assertThrows(() => l.predict([0.1, null, 0.3, 0.4] as unknown as number[]), /predict x: value 1 is null \(row 0\)/);
+  assertThrows(() => l.predict([[0.1, 0.2, 0.3, 0.4], "abcd"] as unknown as number[][]), /predict x: row 1 is "abcd" \(a string\), but row 0 is an array/);
+  assertThrows(() => l.predict([[0.1, 0.2, 0.3, 1e39]]), /predict x: row 0, value 3 is 1e\+39; values must be finite numbers/);
+});
+
+test("bad input: data that is not an array (a string, a number, an object, undefined)", async () => {
+  const l = classifier();
+  assertThrows(() => l.predict("1234" as unknown as number[]), /predict x: expected an array or a typed array of numbers, got "1234" \(a string\)/);
+  assertThrows(() => l.predict(5 as unknown as number[]), /predict x: expected an array or a typed array of numbers, got 5/);
+  assertThrows(() => l.predict({} as unknown as number[]), /predict x: expected an array or a typed array of numbers, got an object \(Object\)/);
+  await assertRejects(() => l.fit(undefined as unknown as number[], ys), /fit x: expected an array or a typed array of numbers, got undefined/);
+  await assertRejects(() => l.fit(xs, "0120" as unknown as number[]), /fit y: expected an array or a typed array of labels, got "0120"/);
+});
+
+test("bad input: a second fit while one is running", async () => {
+  const l = classifier();
+  let second: Promise<unknown> | undefined;
+  await l.fit(xs, ys, {
+    epochs: 2,
+    onBatchEnd: (r) => {
+      if (r.batch > 1 || r.epoch > 1) return;
+      second = l.fit(xs, ys);
+      assertThrows(() => l.step(xs, ys), /learner: step\(\) called while fit\(\) is running/);
+      l.evaluate(xs, ys); // reading between two steps is safe
+      assertThrows(() => l.dispose(), /learner: dispose\(\) called while fit\(\) is running/);
+    },
+  });
+  await assertRejects(() => second!, /learner: fit\(\) called while fit\(\) is running on this learner; await it first/);
+  l.step(xs, ys); // free again
+  l.dispose();
+});
+
+test("bad input: a model too large for wasm's 4 GiB", () => {
+  const before = engine().stats();
+  assertThrows(() => supervised(dense(100000, 100000), { loss: softmaxCrossEntropy }), /out of memory: the parameters and optimiser state of dense\(100000 -> 100000\) \(2 tensors\) need 37.25 GiB, but the arena holds at most 4.00 GiB/);
+  assertDeepEqual(engine().stats(), before, "nothing allocated");
+});
+
+test("bad input: a batch too large to compile frees what it allocated", () => {
+  const l = supervised(dense(4, 30000), { loss: softmaxCrossEntropy });
+  const before = engine().stats();
+  const big = new Float32Array(40000 * 4);
+  assertThrows(() => l.step(big, new Float32Array(40000)), /out of memory: .* need/); // 40000 x 30000 outputs: 4.5 GiB
+  const after = engine().stats();
+  assertDeepEqual([after.tensors, after.bytes], [before.tensors, before.bytes], "live tensors and bytes are where they were");
+  l.dispose();
+});
+
+test("bad input: engine().stats() counts live tensors and bytes", () => {
+  const before = engine().stats();
+  const t = engine().tensor([256]);
+  const l = classifier();
+  const during = engine().stats();
+  assertEqual(during.tensors - before.tensors, 1 + 4, "one tensor and the learner's four parameters");
+  const block = (values: number) => Math.ceil((values * 4) / 16) * 16; // the arena's blocks are 16-byte aligned
+  assertEqual(during.bytes - before.bytes, block(256) + block(32) + block(8) + block(24) + block(3));
+  l.step(xs, ys);
+  t.dispose();
+  l.dispose();
+  assertDeepEqual(engine().stats().tensors, before.tensors);
+  assertDeepEqual(engine().stats().bytes, before.bytes);
+});
+
+test("bad input: polynomial text of a huge exponent, deep nesting, a huge index or a long line", () => {
+  assertThrows(() => parsePolynomial("x0^99999999999"), /polynomial: the exponent 99999999999 is over the limit of 1024 at column 4/);
+  assertThrows(() => parsePolynomial("(".repeat(10000) + "x0" + ")".repeat(10000)), /polynomial: parentheses nest deeper than 256 at column 257/);
+  assertThrows(() => parsePolynomial("x9999999999"), /polynomial: the variable index 9999999999 is over the limit of 65535 at column 2/);
+  const groups = Array.from({ length: 6 }, (_, g) => `(${Array.from({ length: 10 }, (_, i) => `x${g * 10 + i}`).join(" + ")})`);
+  assertThrows(() => parsePolynomial(groups.join(" * ")), /the expansion has \d+ monomials, more than the 100000 allowed/);
+  const long = "x0 + " + "x1 * ".repeat(200000) + "$";
+  const err = assertThrows(() => parsePolynomial(long), /unexpected '\$'/);
+  assert(err.message.length < 300, `the message quotes an excerpt, not the ${long.length}-character input: ${err.message.length} characters`);
+  const big = Array.from({ length: 20000 }, (_, i) => `x${i % 4000}*x${(i * 7) % 4000}`).join(" + ");
+  const t0 = performance.now();
+  parsePolynomial(big);
+  const ms = performance.now() - t0;
+  assert(ms < 5000, `${big.length} characters parsed in ${ms.toFixed(0)} ms`);
+});
+
+test("bad input: parameter files holding NaN or Infinity", () => {
+  const l = classifier();
+  const good = bitsOf(l.parameters());
+  for (const bad of [NaN, Infinity]) {
+    const p = l.parameters();
+    const file = encodeSafetensors(Object.fromEntries(Object.entries(p).map(([k, v]) => [k, { shape: k.endsWith("weight") ? [v.length / (k.startsWith("0") ? 8 : 3), k.startsWith("0") ? 8 : 3] : [v.length], values: k === "2.bias" ? v.map((x, i) => (i === 1 ? bad : x)) : v }])));
+    assertThrows(() => l.load(file), new RegExp(`load: the file's 2.bias\\[1\\] is ${bad}; parameters and optimiser state must be finite`));
+    assertDeepEqual(bitsOf(l.parameters()), good, "nothing was loaded");
+  }
+});
+
+test("bad input: a parameter file with a changed byte", () => {
+  const l = classifier();
+  const file = l.save();
+  const good = bitsOf(l.parameters());
+  const changed = file.slice();
+  changed[changed.length - 5]! ^= 0x10;
+  assertThrows(() => l.load(changed), /safetensors: the data section's CRC-32 is [0-9a-f]{8} but the header records "[0-9a-f]{8}": the file was changed or damaged/);
+  assertDeepEqual(bitsOf(l.parameters()), good);
+});
+
+test("bad input: a parameter file naming __proto__", () => {
+  const l = classifier();
+  const p = l.parameters();
+  const entries: [string, { shape: number[]; values: ArrayLike<number> }][] = [["__proto__", { shape: [1], values: [1] }], ...Object.entries(p).map(([k, v]): [string, { shape: number[]; values: Float32Array }] => [k, { shape: [v.length], values: v }])];
+  const file = encodeSafetensors(new Map(entries));
+  assertThrows(() => l.load(file), /load: the file holds "__proto__", but dense\(4 -> 8\) ; relu ; dense\(8 -> 3\) has no parameter of that name/);
+});

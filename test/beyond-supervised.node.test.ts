@@ -1,0 +1,50 @@
+// The examples' parts beyond supervised learning: a short WGAN run (one lens,
+// the critic ascending and the generator descending) moves the critic's
+// estimate on a fixed seed and keeps the critic's weights clipped as its
+// model sees them; the PNG and SVG the examples write are valid (the PNG
+// decodes with the same library to the pixels written, the SVG is balanced
+// XML). Node only: the picture helpers write files.
+import { decode } from "fast-png";
+import { test } from "./harness.ts";
+import { assert, assertEqual } from "./assert.ts";
+import { init, seq, dense, compile, Rng, type Para, type Wires } from "../ts-api/index.ts";
+import { wganLens } from "../examples/gan/wgan.ts";
+import { gridPng, scatterSvg } from "../examples/images/png.ts";
+
+await init();
+
+test("wgan: a short run on a fixed seed moves the critic's estimate upwards from its first value", () => {
+  const generator = seq(dense(4, 16, "relu"), dense(16, 2)) as Para<Wires, Wires>;
+  const critic = seq(dense(2, 16, "relu"), dense(16, 1)) as Para<Wires, Wires>;
+  const lens = wganLens({ generator, critic, noise: 4, data: [2], generatorLr: 1e-3, criticLr: 1e-2, clip: 0.5, criticOnly: true });
+  assert(lens.params.some((p) => p.name === "real.0.weight") && !lens.params.some((p) => p.name.startsWith("fake.")), "the critic's two uses share one parameter");
+  const plan = compile(lens, { batch: 64, seed: 3, changes: "params" });
+  const rng = new Rng(4);
+  const estimates: number[] = [];
+  for (let s = 0; s < 40; s++) {
+    plan.inputs[0]!.set(Float32Array.from({ length: 64 * 4 }, () => rng.normal()));
+    plan.inputs[1]!.set(Float32Array.from({ length: 64 * 2 }, () => 2 + 0.1 * rng.normal()));
+    plan.forward();
+    plan.reverse();
+    estimates.push(plan.observed.get("estimate")!.data.reduce((a, b) => a + b, 0) / 64);
+  }
+  assert(estimates[39]! > estimates[0]! + 0.1, `the critic's estimate went ${estimates[0]} -> ${estimates[39]}`);
+  plan.dispose();
+});
+
+test("pictures: a PNG grid decodes to the pixels written, and the SVG scatter is balanced XML", () => {
+  const images = Float32Array.from({ length: 2 * 4 * 3 }, (_, i) => (i % 5) / 4);
+  const png = decode(gridPng({ images, count: 2, h: 4, w: 3, columns: 2, zoom: 1 }));
+  assertEqual(png.width, 2 * (3 + 2) + 2);
+  assertEqual(png.height, 4 + 4);
+  assertEqual(png.channels, 1);
+  assertEqual(png.data[2 * png.width + 2], 0); // first image, pixel (0, 0) = 0
+  assertEqual(png.data[2 * png.width + 3], Math.round(255 / 4)); // pixel (0, 1) = 1/4
+  assertEqual(png.data[0], 128); // the grey gap
+  const svg = scatterSvg([{ title: "a < b & c", points: [0, 0, 1, -1], labels: [0, 3], marks: [2, 0] }], { legend: true });
+  assert(svg.startsWith("<svg") && svg.endsWith("</svg>"), "one svg element");
+  const open = (svg.match(/<(?!\/)[a-z]+[^>]*[^/]>/g) ?? []).length;
+  const close = (svg.match(/<\/[a-z]+>/g) ?? []).length;
+  assertEqual(open, close);
+  assert(!/&(?!amp;|lt;|gt;)/.test(svg), "text is escaped");
+});

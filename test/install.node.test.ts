@@ -1,0 +1,97 @@
+// The install paths a user takes, tested on the packed package: `npm pack`,
+// `npm install <tarball>` into a fresh project, then the same Iris program
+// trained and saved from Node ESM, Node CommonJS (require of an ES module:
+// Node >= 20.19, as package.json's engines says), Deno (npm:paralens through
+// the node_modules folder), an esbuild bundle and a plain page with an import
+// map, the last two in headless Chromium. All five must save the same bytes.
+// Also: the quick start bundled for the web stays small (tree-shaken, the
+// relaxed core in its own chunk).
+import { test } from "./harness.ts";
+import { assert, assertEqual } from "./assert.ts";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { pack, project, root, writePrograms } from "./install/project.ts";
+
+const chromium = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => p && existsSync(p));
+const mime: Record<string, string> = { ".js": "text/javascript", ".mjs": "text/javascript", ".html": "text/html", ".wasm": "application/wasm" };
+
+/** Runs `page` of `dir` in headless Chromium; the program's line and the paths the page requested. */
+async function inChromium(dir: string, page: string): Promise<{ line: string; requested: string[] }> {
+  assert(chromium !== undefined, "no Chromium found for the browser install paths (apt-get install -y chromium, or set CHROMIUM_PATH)");
+  const requested: string[] = [];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    requested.push(path);
+    const file = join(dir, path);
+    if (!file.startsWith(dir) || !existsSync(file)) return void res.writeHead(404).end();
+    res.writeHead(200, { "content-type": mime[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { chromium: launcher } = await import("playwright-core");
+  const browser = await launcher.launch({ executablePath: chromium, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
+  try {
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on("pageerror", (e) => errors.push(e.message));
+    await tab.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/${page}`);
+    const handle = await tab.waitForFunction(() => (globalThis as { __result?: string }).__result, undefined, { timeout: 60_000 }).catch((e: Error) => {
+      throw new Error(`${page} did not finish: ${errors.join("; ") || e.message}`);
+    });
+    return { line: (await handle.jsonValue()) as string, requested };
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+const work = mkdtempSync(join(tmpdir(), "paralens-pack-"));
+const tarball = pack(work);
+const dir = project(tarball);
+writePrograms(dir);
+process.on("exit", () => {
+  rmSync(work, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("install paths: Node ESM, Node CommonJS, Deno, an esbuild bundle and a plain page train Iris to the same saved bytes", async () => {
+  const run = (cmd: string, args: string[]): string => execFileSync(cmd, args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  const lines: Record<string, string> = {};
+  lines.esm = run(process.execPath, ["esm.mjs"]);
+  lines.cjs = run(process.execPath, ["cjs.cjs"]);
+  lines.deno = run(join(root, "node_modules", ".bin", "deno"), ["run", "--quiet", "--cached-only", "--allow-read", "--allow-env", "deno.mjs"]);
+  await build({ entryPoints: [join(dir, "bundle-entry.mjs")], bundle: true, format: "esm", platform: "browser", outfile: join(dir, "bundle.js"), logLevel: "error" });
+  lines.esbuild = (await inChromium(dir, "bundle.html")).line;
+  const page = await inChromium(dir, "page.html");
+  lines.page = page.line;
+  const scripts = page.requested.filter((p) => p.endsWith(".js"));
+  // the one-file web build: the page loads one script (the relaxed core is never asked for)
+  assertEqual(scripts.length, 1, `scripts the plain page loaded (${scripts.join(", ")})`);
+  const first = lines.esm!;
+  assert(/^trained: [0-9a-f]{8} accuracy 0\.9\d+ bytes \d+$/.test(first), `ESM printed "${first}" (expected a hash and an accuracy >= 0.9)`);
+  for (const [path, line] of Object.entries(lines)) assertEqual(line, first, `${path}'s result`);
+  console.log(`install paths: ${Object.keys(lines).join(", ")} all print "${first}"`);
+});
+
+test("the README quick start bundled for the web (minified, tree-shaken) is < 40 KB gzipped, with the relaxed core left out", async () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const code = /## Quick start[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert(code !== undefined, "README.md has a quick start");
+  writeFileSync(join(dir, "quickstart.mjs"), code);
+  const result = await build({
+    entryPoints: ["quickstart.mjs"], absWorkingDir: dir, bundle: true, format: "esm", platform: "browser", splitting: true,
+    minify: true, outdir: "quickstart-bundle", metafile: true, logLevel: "error",
+  });
+  const [file, output] = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint !== undefined)!;
+  const bytes = readFileSync(join(dir, file));
+  const gzipped = gzipSync(bytes, { level: 9 }).length;
+  const inputs = Object.keys(output.inputs);
+  assert(!inputs.some((f) => f.includes("core-relaxed")), "the relaxed core is not in the quick start's chunk");
+  assert(!inputs.some((f) => /\/(z2|cdl)\//.test(f)), `nothing of paralens/z2 or paralens/cdl is bundled (${inputs.filter((f) => /\/(z2|cdl)\//.test(f)).join(", ")})`);
+  console.log(`quick start bundle: ${bytes.length} bytes, ${gzipped} gzipped (esbuild --bundle --minify --splitting)`);
+  assert(gzipped < 40_000, `the quick start bundle is ${gzipped} bytes gzipped, over 40 KB`);
+});

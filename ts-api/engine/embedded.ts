@@ -1,0 +1,72 @@
+// The cores embedded in the package, as gzipped wasm in base64
+// (scripts/build-core.mjs). Turning one into a compiled module is on the path
+// of every cold start, so each step takes the fastest way the runtime offers:
+// a table-driven base64 decoder (no intermediate string), Node's synchronous
+// gunzip where it exists (a DecompressionStream costs Node ~30 ms to set up,
+// Chromium and Deno next to nothing), and no separate validation pass (compiling
+// validates; only the relaxed build is probed first, since it may be refused).
+import { ParalensError } from "./errors.ts";
+import { wasmGzipBase64 as strictCore } from "./core.generated.ts";
+
+type Gunzip = (bytes: Uint8Array<ArrayBuffer>) => Promise<Uint8Array<ArrayBuffer>>;
+
+/** The strict core's wasm bytes, or the relaxed core's if asked for and this engine validates it. */
+export async function embeddedCore(relaxed: boolean): Promise<{ bytes: Uint8Array<ArrayBuffer>; relaxed: boolean }> {
+  if (relaxed) {
+    // loaded only on request, so the strict-only bundle stays small
+    const bytes = await gunzip(fromBase64((await import("./core-relaxed.generated.ts")).wasmGzipBase64));
+    if (WebAssembly.validate(bytes)) return { bytes, relaxed: true };
+  }
+  return { bytes: await gunzip(fromBase64(strictCore)), relaxed: false };
+}
+
+const gunzip: Gunzip = async (bytes) => {
+  const zlib = nodeZlib();
+  if (zlib !== undefined) return new Uint8Array(zlib.gunzipSync(bytes));
+  if (typeof DecompressionStream === "undefined") {
+    throw new ParalensError("init: this runtime has no DecompressionStream to unpack the embedded core; pass init({ wasm }) the file paralens/core.wasm");
+  }
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+};
+
+interface Zlib {
+  gunzipSync(bytes: Uint8Array): Uint8Array;
+}
+
+/** Node's zlib without an import statement, so bundlers for the web see nothing to resolve. */
+function nodeZlib(): Zlib | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown; versions?: { node?: string; deno?: string } } }).process;
+  if (proc?.versions?.node === undefined || proc.versions.deno !== undefined) return undefined;
+  return proc.getBuiltinModule?.("node:zlib") as Zlib | undefined;
+}
+
+const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+let table: Uint8Array | undefined;
+
+/** Decodes standard base64 (with or without padding) straight into bytes. */
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  if (table === undefined) {
+    table = new Uint8Array(128).fill(255);
+    for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
+  }
+  const t = table;
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 61 /* = */) end--;
+  const out = new Uint8Array((end * 3) >> 2);
+  let o = 0;
+  let i = 0;
+  for (; i + 4 <= end; i += 4) {
+    const n = (t[text.charCodeAt(i)]! << 18) | (t[text.charCodeAt(i + 1)]! << 12) | (t[text.charCodeAt(i + 2)]! << 6) | t[text.charCodeAt(i + 3)]!;
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 255;
+    out[o++] = n & 255;
+  }
+  if (end - i === 2) out[o++] = (t[text.charCodeAt(i)]! << 2) | (t[text.charCodeAt(i + 1)]! >> 4);
+  if (end - i === 3) {
+    const n = (t[text.charCodeAt(i)]! << 10) | (t[text.charCodeAt(i + 1)]! << 4) | (t[text.charCodeAt(i + 2)]! >> 2);
+    out[o++] = n >> 8;
+    out[o++] = n & 255;
+  }
+  return out;
+}

@@ -1,0 +1,66 @@
+// Divergence: a step whose loss or new parameters are not finite. Training
+// stops there with an error that names the epoch, the step and where the
+// first non-finite value was written, and the learner is left holding the
+// last parameters and optimiser state that were finite. Checking the loss
+// before the reverse pass is free (it is summed anyway) and catches almost
+// every case before anything is written; state is scanned once per epoch and
+// copied every few hundred steps, so a step that writes a non-finite
+// parameter is found by replaying from that copy.
+import type { NonFiniteSite } from "../backend/compile.ts";
+import { ParalensError } from "../engine/errors.ts";
+import type { Tensor } from "../engine/tensor.ts";
+
+/** A training step found to diverge: its position and where its first non-finite value came from. */
+export class DivergenceError extends ParalensError {
+  override name = "DivergenceError";
+
+  constructor(
+    readonly epoch: number | undefined,
+    /** The step within the epoch (1-based), or the learner's step count for step(). */
+    readonly step: number,
+    readonly site: NonFiniteSite | undefined,
+    what: string,
+    restored: string,
+  ) {
+    const at = epoch === undefined ? `step ${step}` : `epoch ${epoch}, step ${step}`;
+    const where = site === undefined ? "" : `: ${site.where} became ${site.value} (kernel ${site.kernel}, ${site.pass} call ${site.call + 1} of ${site.calls})`;
+    super(`${what}: training diverged at ${at}${where}. ${restored} Try a smaller learning rate.`);
+  }
+}
+
+/** A copy of a learner's state tensors, to return to. */
+export class Snapshot {
+  private readonly copies: Float32Array[];
+
+  constructor(state: readonly Tensor[]) {
+    this.copies = state.map((t) => new Float32Array(t.size));
+    this.take(state);
+  }
+
+  take(state: readonly Tensor[]): void {
+    state.forEach((t, i) => this.copies[i]!.set(t.data));
+  }
+
+  restore(state: readonly Tensor[]): void {
+    state.forEach((t, i) => t.data.set(this.copies[i]!));
+  }
+}
+
+/** The name and index of the first non-finite value among named tensors, if any. */
+export function firstNonFinite(names: readonly string[], tensors: readonly Tensor[]): { name: string; index: number; value: number } | undefined {
+  for (let k = 0; k < tensors.length; k++) {
+    const data = tensors[k]!.data;
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i]!)) return { name: names[k]!, index: i, value: data[i]! };
+    }
+  }
+  return undefined;
+}
+
+/** Whether every value is finite. */
+export function allFinite(a: Float32Array, count = a.length): boolean {
+  let s = 0;
+  // one sum instead of a test per value: it is finite exactly when every term is (f64 cannot overflow on f32 terms here)
+  for (let i = 0; i < count; i++) s += a[i]! * 0;
+  return s === 0;
+}
