@@ -28,4 +28,6 @@ export interface Carrier {
   zeros(shape: Shape): Value;
   /** Called by tap lenses on the forward pass; backends may record the value under the name. */
   observe?(name: string, v: Value): void;
+  /** Called by para() around a primitive lens's forward pass; backends may name what they record after it (ONNX nodes, errors). */
+  within?<T>(lens: string, run: () => T): T;
 }

@@ -119,7 +119,7 @@ export function para<A extends Wires, B extends Wires, R, K extends Carrier = Re
     forward(ops, p, x) {
       arity(name, "parameter", params.length, p.length);
       arity(name, "input", dom.length, x.length);
-      const [y, inner] = spec.forward(ops, p, x);
+      const [y, inner] = ops.within ? ops.within(name, () => spec.forward(ops, p, x)) : spec.forward(ops, p, x);
       arity(name, "output", cod.length, y.length);
       const wrapped: Wrapped<R> = { inner, outShapes: y.map((v) => ops.shape(v)) };
       return [y, wrapped];

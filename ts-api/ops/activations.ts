@@ -11,11 +11,11 @@ import { pointwise, unary, unaryReverse } from "./pointwise.ts";
 const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
 
 export const activationOps = {
-  sigmoid: unary("sigmoid", logistic),
+  sigmoid: unary("sigmoid", logistic, "Sigmoid"),
   sigmoidReverse: unaryReverse("sigmoidReverse", (y, dy) => dy * y * (1 - y)),
-  tanh: unary("tanh", Math.tanh),
+  tanh: unary("tanh", Math.tanh, "Tanh"),
   tanhReverse: unaryReverse("tanhReverse", (y, dy) => dy * (1 - y * y)),
-  relu: unary("relu", (x) => Math.max(x, 0)),
+  relu: unary("relu", (x) => Math.max(x, 0), "Relu"),
   reluReverse: unaryReverse("reluReverse", (x, dy) => (x > 0 ? dy : 0)),
   leakyRelu: op<[x: Value, alpha: number]>({
     plan(p, x, alpha) {
@@ -24,6 +24,7 @@ export const activationOps = {
       return y;
     },
     reference: (x, alpha) => mapRef(x, (v) => (v > 0 ? v : alpha * v)),
+    onnx: (g, x, alpha) => g.node("LeakyRelu", [x], x.shape, { alpha: { float: alpha } }),
   }),
   leakyReluReverse: op<[x: Value, dy: Value, alpha: number]>({
     plan(p, x, dy, alpha) {

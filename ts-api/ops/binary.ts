@@ -13,6 +13,7 @@ import { type Lens, type ParamSpec, type AnyShape, lens, para, anyShape } from "
 import type { Wires } from "../algebra/shapes.ts";
 import { type RefTensor, refTensor, sizeOf } from "./ref-tensor.ts";
 import { broadcastShape, broadcastsTo, group, stridesOver } from "./broadcast.ts";
+import type { OnnxContext, OnnxValue } from "../io/onnx/graph.ts";
 
 /** The broadcasting binary ops `elementwise` and `where` know: arithmetic, maximum and minimum, and the comparisons greater and equal (1 where true, 0 where false; their change is zero). */
 export type BinaryName = "add" | "sub" | "mul" | "div" | "max" | "min" | "greater" | "equal";
@@ -80,11 +81,22 @@ function referenceBinary(f64: (a: number, b: number) => number, a: RefTensor, b:
   return c;
 }
 
+// ONNX's binary operators broadcast as NumPy does, as these do; comparisons give booleans, cast back to 0 and 1
+const ONNX_BINARY: Record<BinaryName, string> = { add: "Add", sub: "Sub", mul: "Mul", div: "Div", max: "Max", min: "Min", greater: "Greater", equal: "Equal" };
+const FLOAT = 1, BOOL = 9;
+
+function onnxBinary(g: OnnxContext, name: BinaryName, a: OnnxValue, b: OnnxValue): OnnxValue {
+  const shape = broadcastShape(name, a.shape, b.shape);
+  if (name !== "greater" && name !== "equal") return g.node(ONNX_BINARY[name], [a, b], shape);
+  return g.node("Cast", [g.node(ONNX_BINARY[name], [a, b], shape, {}, "bool")], shape, { to: { int: FLOAT } });
+}
+
 function binary(name: BinaryName): Op<[a: Value, b: Value]> {
   const { code, f64 } = rows[name];
   return op<[a: Value, b: Value]>({
     plan: (p, a, b) => planBinary(p, name, code, a, b, broadcastShape(name, a.shape, b.shape)),
     reference: (a, b) => referenceBinary(f64, a, b, broadcastShape(name, a.shape, b.shape)),
+    onnx: (g, a, b) => onnxBinary(g, name, a, b),
   });
 }
 
@@ -129,6 +141,15 @@ function reduceTo(kind: "sum" | "max"): Op<[x: Value, shape: Shape]> {
       eachIndex(x.shape, [stridesOver(shape, x.shape)], (i, [o]) => (y.data[o!] = f64(y.data[o!]!, x.data[i]!)));
       return y;
     },
+    onnx(g, x, shape) {
+      checkTarget(name, x.shape, shape);
+      const target = padTo(shape, x.shape.length);
+      const axes = x.shape.flatMap((d, axis) => (target[axis] === 1 && d !== 1 ? [axis] : []));
+      // no axes would reduce every axis: ONNX's default when the list is empty
+      if (axes.length === 0) return g.reshape(x, shape);
+      const kept = x.shape.map((d, axis) => (axes.includes(axis) ? 1 : d));
+      return g.reshape(g.node(kind === "sum" ? "ReduceSum" : "ReduceMax", [x, g.int64s(axes)], kept, { keepdims: { int: 1 } }), shape);
+    },
   });
 }
 
@@ -160,6 +181,10 @@ export const binaryOps = {
       checkTarget("broadcastTo", shape, x.shape);
       return referenceBinary(rows.mul.f64, x, refTensor([], [1]), shape);
     },
+    onnx(g, x, shape) {
+      checkTarget("broadcastTo", shape, x.shape);
+      return g.node("Expand", [x, g.int64s(shape)], shape);
+    },
   }),
   /** c = m != 0 ? a : b, all of one size. */
   select: op<[m: Value, a: Value, b: Value]>({
@@ -175,6 +200,11 @@ export const binaryOps = {
       c.data.forEach((_, i) => (c.data[i] = m.data[i] !== 0 ? a.data[i]! : b.data[i]!));
       return c;
     },
+    onnx(g, m, a, b) {
+      sameSizes(m.shape, a.shape, b.shape);
+      const mask = g.node("Cast", [g.reshape(m, a.shape)], a.shape, { to: { int: BOOL } }, "bool");
+      return g.node("Where", [mask, a, g.reshape(b, a.shape)], a.shape);
+    },
   }),
   /** A value fixed when the plan is made: `values` seen as `shape`. */
   constant: op<[values: Float32Array, shape: Shape]>({
@@ -183,6 +213,7 @@ export const binaryOps = {
       return p.constant(values).reshape(shape);
     },
     reference: (values, shape): RefTensor => refTensor(shape, values),
+    onnx: (g, values, shape) => g.floats(values, shape),
   }),
 };
 

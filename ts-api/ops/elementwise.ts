@@ -19,6 +19,7 @@ export const add = op<[a: Value, b: Value]>({
     sameSize("add", a.shape, b.shape);
     return mapRef(a, (x, i) => x + b.data[i]!);
   },
+  onnx: (g, a, b) => g.node("Add", [a, g.reshape(b, a.shape)], a.shape),
 });
 
 /** s a */
@@ -29,6 +30,7 @@ export const scale = op<[a: Value, s: number]>({
     return c;
   },
   reference: (a, s) => mapRef(a, (x) => s * x),
+  onnx: (g, a, s) => g.node("Mul", [a, g.floats([s], [])], a.shape),
 });
 
 /** a + s b */
@@ -43,6 +45,7 @@ export const addScaled = op<[a: Value, b: Value, s: number]>({
     sameSize("addScaled", a.shape, b.shape);
     return mapRef(a, (x, i) => x + s * b.data[i]!);
   },
+  onnx: (g, a, b, s) => g.node("Add", [a, g.node("Mul", [g.reshape(b, a.shape), g.floats([s], [])], a.shape)], a.shape),
 });
 
 /** A value of the full shape with every entry `value`. */
@@ -57,10 +60,15 @@ export const fill = op<[shape: Shape, value: number]>({
     checkShape(shape, "fill");
     return { shape: [...shape], data: new Float64Array(refTensor(shape).data.length).fill(value) };
   },
+  onnx(g, shape, value) {
+    checkShape(shape, "fill");
+    return g.node("ConstantOfShape", [g.int64s(shape)], shape, { value: { tensor: { type: "float", dims: [1], values: [value] } } });
+  },
 });
 
 /** The zero of a full shape: what a discarded wire's reverse sends back. */
 export const zeros = op<[shape: Shape]>({
   plan: (p, shape) => fill.plan(p, shape, 0),
   reference: (shape) => fill.reference(shape, 0),
+  onnx: (g, shape) => fill.onnx!(g, shape, 0),
 });

@@ -60,6 +60,11 @@ export const linearOps = {
       const [m, k, n] = matrices(a.shape, b.shape, transA, transB);
       return { shape: [m, n], data: productsRef(a.data, b.data, 1, m, k, n, transA, transB) };
     },
+    onnx(g, a, b, transA, transB) {
+      const [m, , n] = matrices(a.shape, b.shape, transA, transB);
+      if (!transA && !transB) return g.node("MatMul", [a, b], [m, n]);
+      return g.node("Gemm", [a, b], [m, n], { transA: { int: transA ? 1 : 0 }, transB: { int: transB ? 1 : 0 } });
+    },
   }),
 
   /** One product per example: a is [N, m, k] ([N, k, m] if transA), b is [N, k, n] ([N, n, k] if transB); the result is [N, m, n]. */
@@ -81,6 +86,11 @@ export const linearOps = {
       const [count, m, k, n] = batches(a.shape, b.shape, transA, transB);
       return { shape: [count, m, n], data: productsRef(a.data, b.data, count, m, k, n, transA, transB) };
     },
+    onnx(g, a, b, transA, transB) {
+      const [count, m, , n] = batches(a.shape, b.shape, transA, transB);
+      const t = (x: typeof a, yes: boolean): typeof a => (yes ? g.transpose(x, [0, 2, 1]) : x);
+      return g.node("MatMul", [t(a, transA), t(b, transB)], [count, m, n]);
+    },
   }),
 
   /** x (rows x cols) plus b (cols) on every row. */
@@ -94,6 +104,10 @@ export const linearOps = {
     reference(x, b) {
       const cols = rowVector(x.shape, b.shape)[1];
       return mapRef(x, (v, i) => v + b.data[i % cols]!);
+    },
+    onnx(g, x, b) {
+      rowVector(x.shape, b.shape);
+      return g.node("Add", [x, g.reshape(b, x.shape.slice(1))], x.shape);
     },
   }),
 
@@ -111,6 +125,7 @@ export const linearOps = {
       for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) out.data[j] = out.data[j]! + x.data[r * cols + j]!;
       return out;
     },
+    onnx: (g, x) => g.node("ReduceSum", [x, g.int64s([0])], x.shape.slice(1), { keepdims: { int: 0 } }),
   }),
 };
 

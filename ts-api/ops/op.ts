@@ -1,7 +1,8 @@
 // A primitive operation of the real base category, defined once: its shape
 // rule and checks, its lowering to a kernel call of a compiled plan, and its
-// float64 reference, side by side. The registry (ops/index.ts) lists them;
-// both backends and the RealOps type are built from that one list.
+// float64 reference (and, where it has one, its ONNX lowering), side by
+// side. The registry (ops/index.ts) lists them; the backends and the RealOps
+// type are built from that one list.
 //
 // An op sees its arguments as the backend represents values: `Tensor`s when
 // it is planned, `RefTensor`s when the reference evaluates it. Lenses see
@@ -11,6 +12,7 @@ import type { Shape } from "../algebra/shapes.ts";
 import type { Core } from "../engine/core.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import type { RefTensor } from "./ref-tensor.ts";
+import type { OnnxContext, OnnxValue } from "../io/onnx/graph.ts";
 
 /** T with every Value in it (an argument, a list of them, a tuple of results) read as X. */
 export type Sub<T, X> = T extends Value
@@ -46,6 +48,8 @@ export interface Op<A extends readonly unknown[] = any, R = any> {
   plan(p: PlanContext, ...args: Sub<A, Tensor>): Sub<R, Tensor>;
   /** The float64 reference: the plainest computation of the same values. */
   reference(...args: Sub<A, RefTensor>): Sub<R, RefTensor>;
+  /** The op as ONNX nodes (io/onnx/); without it, a model that uses the op cannot be exported. */
+  onnx?(g: OnnxContext, ...args: Sub<A, OnnxValue>): Sub<R, OnnxValue>;
   /** Type only: the op as a backend method. */
   readonly signature?: (...args: A) => R;
 }

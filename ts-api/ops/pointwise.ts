@@ -10,12 +10,13 @@ import type { RealOps } from "./index.ts";
 import { sameSize } from "./checks.ts";
 import { type Op, op } from "./op.ts";
 import { mapRef } from "./ref-tensor.ts";
+import type { OnnxContext, OnnxValue } from "../io/onnx/graph.ts";
 
 type Kernel1 = { [K in keyof Core]: Core[K] extends (y: number, x: number, n: number) => void ? K : never }[keyof Core];
 type Kernel2 = { [K in keyof Core]: Core[K] extends (dx: number, u: number, dy: number, n: number) => void ? K : never }[keyof Core];
 
-/** y = f(x) elementwise, by the kernel of the same name. */
-export function unary(kernel: Kernel1, f64: (x: number) => number): Op<[x: Value]> {
+/** y = f(x) elementwise, by the kernel of the same name; `onnx`: the ONNX operator of the same function, or its lowering. */
+export function unary(kernel: Kernel1, f64: (x: number) => number, onnx?: string | ((g: OnnxContext, x: OnnxValue) => OnnxValue)): Op<[x: Value]> {
   return op<[x: Value]>({
     plan(p, x) {
       const y = p.out(x.shape);
@@ -24,6 +25,7 @@ export function unary(kernel: Kernel1, f64: (x: number) => number): Op<[x: Value
       return y;
     },
     reference: (x) => mapRef(x, f64),
+    onnx: typeof onnx === "string" ? (g, x) => g.node(onnx, [x], x.shape) : onnx,
   });
 }
 

@@ -24,7 +24,7 @@ function byRows(x: RefTensor, f: (row: Float64Array) => Float64Array): RefTensor
   return out;
 }
 
-function rowwise(name: "softmax" | "logSoftmax", f: (row: Float64Array) => Float64Array) {
+function rowwise(name: "softmax" | "logSoftmax", f: (row: Float64Array) => Float64Array, onnx: "Softmax" | "LogSoftmax") {
   return op<[x: Value]>({
     plan(p, x) {
       const [rows, cols] = rowsCols(x.shape);
@@ -34,14 +34,16 @@ function rowwise(name: "softmax" | "logSoftmax", f: (row: Float64Array) => Float
       return y;
     },
     reference: (x) => byRows(x, f),
+    // ONNX's softmax is along one axis: each example's values become one row
+    onnx: (g, x) => g.reshape(g.node(onnx, [g.reshape(x, rowsCols(x.shape))], rowsCols(x.shape), { axis: { int: 1 } }), x.shape),
   });
 }
 
 export const softmaxOps = {
   /** y = softmax of each row: e^x / sum e^x, computed as e^(x - max). */
-  softmax: rowwise("softmax", (row) => logSoftmaxRow(row).map(Math.exp)),
+  softmax: rowwise("softmax", (row) => logSoftmaxRow(row).map(Math.exp), "Softmax"),
   /** x - log sum e^x of each row. */
-  logSoftmax: rowwise("logSoftmax", logSoftmaxRow),
+  logSoftmax: rowwise("logSoftmax", logSoftmaxRow, "LogSoftmax"),
   /** dx = y (dy - <dy, y>) per row. */
   softmaxReverse: op<[y: Value, dy: Value]>({
     plan(p, y, dy) {

@@ -32,15 +32,15 @@ function erf64(x: number): number {
 }
 
 export const unaryOps = {
-  exp: unary("exp", Math.exp),
-  log: unary("log", Math.log),
-  sqrt: unary("sqrt", Math.sqrt),
-  rsqrt: unary("rsqrt", (x) => 1 / Math.sqrt(x)),
-  neg: unary("neg", (x) => -x),
-  abs: unary("abs", Math.abs),
-  square: unary("square", (x) => x * x),
-  erf: unary("erf", erf64),
-  sign: unary("sign", (x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : x < 0 ? -1 : 0)),
+  exp: unary("exp", Math.exp, "Exp"),
+  log: unary("log", Math.log, "Log"),
+  sqrt: unary("sqrt", Math.sqrt, "Sqrt"),
+  rsqrt: unary("rsqrt", (x) => 1 / Math.sqrt(x), (g, x) => g.node("Reciprocal", [g.node("Sqrt", [x], x.shape)], x.shape)),
+  neg: unary("neg", (x) => -x, "Neg"),
+  abs: unary("abs", Math.abs, "Abs"),
+  square: unary("square", (x) => x * x, (g, x) => g.node("Mul", [x, x], x.shape)),
+  erf: unary("erf", erf64, "Erf"),
+  sign: unary("sign", (x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : x < 0 ? -1 : 0), "Sign"),
 };
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);

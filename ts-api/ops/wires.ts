@@ -54,6 +54,10 @@ export const wireOps = {
       checkReshape(x.shape, shape);
       return { shape: [...shape], data: x.data };
     },
+    onnx: (g, x, shape) => {
+      checkReshape(x.shape, shape);
+      return g.reshape(x, shape);
+    },
   }),
 
   /** The parts side by side along their columns: part i is rows x cols_i (rows = its first axis), the result rows x sum(cols_i) of the full `shape`. Reverse: sliceColumns. */
@@ -83,6 +87,14 @@ export const wireOps = {
       });
       return out;
     },
+    onnx(g, parts, shape) {
+      const widths = concatWidths(parts.map((x) => x.shape), shape);
+      const rows = rowsCols(shape)[0];
+      const used = parts.flatMap((x, i) => (widths[i]! > 0 ? [g.reshape(x, [rows, widths[i]!])] : []));
+      if (used.length === 0) return g.floats([], shape);
+      const whole = used.length === 1 ? used[0]! : g.node("Concat", used, rowsCols(shape), { axis: { int: 1 } });
+      return g.reshape(whole, shape);
+    },
   }),
 
   /** Columns [from, from + width) of x (seen as rows x cols), as a value of the full `shape`. Reverse: concatColumns with zeros. */
@@ -101,6 +113,11 @@ export const wireOps = {
       for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) out.data[r * width + j] = x.data[r * cols + from + j]!;
       return out;
     },
+    onnx(g, x, from, width, shape) {
+      const [rows, cols] = checkSlice(x.shape, from, width, shape);
+      const slice = g.node("Slice", [g.reshape(x, [rows, cols]), g.int64s([from]), g.int64s([from + width]), g.int64s([1])], [rows, width]);
+      return g.reshape(slice, shape);
+    },
   }),
 
   /** out[t] = x[index[t]] over the flat values of x, 0 where index[t] < 0; out has `shape` (index.length values). */
@@ -117,6 +134,16 @@ export const wireOps = {
       const out = refTensor(shape);
       for (let t = 0; t < index.length; t++) out.data[t] = index[t]! < 0 ? 0 : x.data[index[t]!]!;
       return out;
+    },
+    onnx(g, x, index, shape) {
+      const size = sizeOf(x.shape);
+      checkIndex("gather", index, size, shape);
+      // a negative index reads 0: a zero appended after x's values, at index `size`
+      const padded = index.some((i) => i < 0);
+      const flat = g.reshape(x, [size]);
+      const values = padded ? g.node("Concat", [flat, g.floats([0], [1])], [size + 1], { axis: { int: 0 } }) : flat;
+      const at = g.int64s(Array.from(index, (i) => (i < 0 ? size : i)), [index.length]);
+      return g.reshape(g.node("Gather", [values, at], [index.length], { axis: { int: 0 } }), shape);
     },
   }),
 

@@ -9,6 +9,7 @@ import { type PlanContext, op } from "../op.ts";
 import { refTensor } from "../ref-tensor.ts";
 import { eachTap, filter, image, inc } from "./taps.ts";
 import type { Window2d } from "./window.ts";
+import type { Attributes } from "../../io/onnx/model.ts";
 
 /**
  * The largest im2col matrix a training plan keeps from the forward pass
@@ -74,6 +75,11 @@ export const convOps = {
       });
       return [y, refTensor([0])];
     },
+    onnx(g, x, f, w) {
+      const [n, , cout] = channels("conv2d", x.shape, f.shape, w);
+      const y = g.node("Conv", [g.transpose(x, NCHW), g.transpose(f, OIHW)], [n, cout, w.oh, w.ow], windowAttributes(w));
+      return [g.transpose(y, NHWC), g.unavailable("conv2d's im2col matrix", [0])];
+    },
   }),
 
   /** dx [N, h, w, c] from dy [N, oh, ow, cout]: the transpose of conv2d in x. */
@@ -127,6 +133,15 @@ export const convOps = {
     },
   }),
 };
+
+// ONNX convolves NCHW images with OIHW filters; paralens keeps NHWC and [kh, kw, c, cout]
+export const NCHW = [0, 3, 1, 2], NHWC = [0, 2, 3, 1];
+const OIHW = [3, 2, 0, 1];
+
+/** ONNX's Conv and pooling attributes of a window: pads are [top, left, bottom, right]. */
+export function windowAttributes(w: Window2d): Attributes {
+  return { kernel_shape: { ints: [w.kh, w.kw] }, strides: { ints: [w.sh, w.sw] }, pads: { ints: [w.pt, w.pl, w.pb, w.pr] } };
+}
 
 function gradShapes(what: string, dy: readonly number[], f: readonly number[], g: Window2d): [n: number, c: number, cout: number] {
   const [n, cout] = image(what, dy, g.oh, g.ow);

@@ -7,6 +7,7 @@ import { op } from "../op.ts";
 import { refTensor } from "../ref-tensor.ts";
 import { eachTap, image, inc } from "./taps.ts";
 import type { Window2d } from "./window.ts";
+import { NCHW, NHWC, windowAttributes } from "./conv2d.ts";
 
 export const poolOps = {
   /**
@@ -36,6 +37,12 @@ export const poolOps = {
       });
       arg.forEach((a, j) => (y.data[j] = x.data[a]!));
       return [y, { shape: y.shape, data: arg }];
+    },
+    // out-of-image taps never win in ONNX's MaxPool either
+    onnx(g, x, w) {
+      const [n, c] = image("maxPool2d", x.shape, w.h, w.w);
+      const y = g.node("MaxPool", [g.transpose(x, NCHW)], [n, c, w.oh, w.ow], windowAttributes(w));
+      return [g.transpose(y, NHWC), g.unavailable("maxPool2d's winning taps", [n, w.oh, w.ow, c])];
     },
   }),
 
@@ -75,6 +82,12 @@ export const poolOps = {
       });
       y.data.forEach((s, j) => (y.data[j] = s / taps[Math.floor(j / c)]!));
       return y;
+    },
+    // count_include_pad 0: the mean over the taps inside the image, as here
+    onnx(g, x, w) {
+      const [n, c] = image("avgPool2d", x.shape, w.h, w.w);
+      const y = g.node("AveragePool", [g.transpose(x, NCHW)], [n, c, w.oh, w.ow], { ...windowAttributes(w), count_include_pad: { int: 0 } });
+      return g.transpose(y, NHWC);
     },
   }),
 

@@ -1,0 +1,56 @@
+// Every example model, and a model for every op with an ONNX lowering,
+// exported with toOnnx and run in ONNX Runtime (onnxruntime-node, CPU): its
+// outputs match the wasm plan's on the same parameters and inputs within
+// 1e-5 relative (|a - b| / (1 + |b|)). Node-only: ONNX Runtime is a native
+// addon. What cannot be exported is tested portably in onnx.test.ts.
+import * as ort from "onnxruntime-node";
+import { test } from "./harness.ts";
+import { assert } from "./assert.ts";
+import { init, toOnnx, supervised, softmaxCrossEntropy } from "../ts-api/index.ts";
+import { mnistMlp } from "../examples/models/mnist.ts";
+import { type ExportCase, everyOpCase, inputsFor, irisCases, layerCases } from "./onnx-models.ts";
+import { maxRelError, runWasm } from "./util.ts";
+
+await init();
+
+const numbered = (base: string, count: number, i: number): string => (count === 1 ? base : `${base}${i}`);
+
+/** The case's outputs from ONNX Runtime, one array per output wire. */
+async function runOnnx(c: ExportCase, inputs: readonly Float32Array[]): Promise<Float32Array[]> {
+  const session = await ort.InferenceSession.create(toOnnx(c.model, { batch: c.batch, parameters: c.parameters }));
+  const feeds = Object.fromEntries(c.model.dom.map((s, i) => [numbered("input", c.model.dom.length, i), new ort.Tensor("float32", inputs[i]!, [c.batch, ...s])]));
+  const results = await session.run(feeds);
+  await session.release();
+  return c.model.cod.map((s, i) => {
+    const t = results[numbered("output", c.model.cod.length, i)]!;
+    assert(t.dims.join() === [c.batch, ...s].join(), `${c.label}: output ${i} is [${t.dims}], expected [${[c.batch, ...s]}]`);
+    return t.data as Float32Array;
+  });
+}
+
+async function check(c: ExportCase): Promise<void> {
+  const inputs = inputsFor(c, 3);
+  const ours = runWasm({ lens: c.model, batch: c.batch, params: c.model.params.map((p) => c.parameters[p.name]!), inputs }).outputs;
+  const theirs = await runOnnx(c, inputs);
+  const errors = ours.map((y, i) => maxRelError(theirs[i]!, y));
+  console.log(`onnx ${c.label}: max relative difference ${errors.map((e) => e.toExponential(2)).join(", ")}`);
+  errors.forEach((e, i) => assert(e <= 1e-5, `${c.label}: output ${i} differs from paralens's by ${e} (relative)`));
+}
+
+for (const c of [...layerCases(), everyOpCase()]) test(`ONNX Runtime runs the export of ${c.label} as paralens does`, () => check(c));
+
+test("ONNX Runtime runs the export of the Iris models, trained, as paralens does", async () => {
+  for (const c of await irisCases()) await check(c);
+});
+
+test("a learner exports its own parameters, and the graph's batch is the one asked for", async () => {
+  const learner = supervised(mnistMlp(), { loss: softmaxCrossEntropy, seed: 3 });
+  const x = inputsFor({ label: "", model: learner.model, parameters: {}, batch: 7 }, 5)[0]!;
+  const session = await ort.InferenceSession.create(toOnnx(learner, { batch: 7 }));
+  assert(session.inputNames.join() === "input" && session.outputNames.join() === "output", `names ${session.inputNames} -> ${session.outputNames}`);
+  const out = (await session.run({ input: new ort.Tensor("float32", x, [7, 784]) })).output!;
+  const e = maxRelError(out.data as Float32Array, learner.predict(x));
+  assert(e <= 1e-5, `learner export differs by ${e}`);
+  await session.release();
+  learner.dispose();
+});
