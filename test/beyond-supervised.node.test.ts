@@ -2,9 +2,11 @@
 // the critic ascending and the generator descending) moves the critic's
 // estimate on a fixed seed and keeps the critic's weights clipped as its
 // model sees them; the PNG and SVG the examples write are valid (the PNG
-// decodes with the same library to the pixels written, the SVG is balanced
-// XML). Node only: the picture helpers write files.
+// decodes with the same library to the pixels written, fast-xml-parser's
+// validator finds the SVG well-formed). Node only: the picture helpers write
+// files.
 import { decode } from "fast-png";
+import { XMLValidator } from "fast-xml-parser";
 import { test } from "./harness.ts";
 import { assert, assertEqual } from "./assert.ts";
 import { init, seq, dense, compile, Rng, type Para, type Wires } from "../ts-api/index.ts";
@@ -32,7 +34,7 @@ test("wgan: a short run on a fixed seed moves the critic's estimate upwards from
   plan.dispose();
 });
 
-test("pictures: a PNG grid decodes to the pixels written, and the SVG scatter is balanced XML", () => {
+test("pictures: a PNG grid decodes to the pixels written, and the SVG scatter is well-formed XML", () => {
   const images = Float32Array.from({ length: 2 * 4 * 3 }, (_, i) => (i % 5) / 4);
   const png = decode(gridPng({ images, count: 2, h: 4, w: 3, columns: 2, zoom: 1 }));
   assertEqual(png.width, 2 * (3 + 2) + 2);
@@ -43,8 +45,14 @@ test("pictures: a PNG grid decodes to the pixels written, and the SVG scatter is
   assertEqual(png.data[0], 128); // the grey gap
   const svg = scatterSvg([{ title: "a < b & c", points: [0, 0, 1, -1], labels: [0, 3], marks: [2, 0] }], { legend: true });
   assert(svg.startsWith("<svg") && svg.endsWith("</svg>"), "one svg element");
-  const open = (svg.match(/<(?!\/)[a-z]+[^>]*[^/]>/g) ?? []).length;
-  const close = (svg.match(/<\/[a-z]+>/g) ?? []).length;
-  assertEqual(open, close);
-  assert(!/&(?!amp;|lt;|gt;)/.test(svg), "text is escaped");
+  const valid = XMLValidator.validate(svg);
+  assert(valid === true, `the SVG is not well-formed XML: ${JSON.stringify(valid)}`);
+  assert(svg.includes("a &lt; b &amp; c"), "the title is escaped");
+  // the validator is not lenient: the same SVG with its title unescaped, or one element left open, is refused
+  assert(XMLValidator.validate(svg.replace("a &lt; b &amp; c", "a < b & c")) !== true, "an unescaped title is refused");
+  assert(XMLValidator.validate(svg.replace("</svg>", "")) !== true, "an open element is refused");
+  // the points' own box when no extent is given: the two points sit at opposite corners, inside the panel
+  const centres = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)" r="1.5"/g)].map((m) => [Number(m[1]), Number(m[2])]);
+  assertEqual(centres.length, 2);
+  for (const [cx, cy] of centres) assert(cx! > 24 && cx! < 24 + 240 && cy! > 24 && cy! < 24 + 240, `point (${cx}, ${cy}) inside the panel`);
 });

@@ -1,0 +1,66 @@
+// The examples beyond supervised learning run end to end: each one's --quick
+// mode (a few steps, pictures under build/images/quick) ends with its --json
+// line, {"example": name, "metrics": {...}} with the metrics the README's
+// table reads, all finite; and the pictures it wrote are valid (every PNG
+// decodes, every SVG is well-formed XML). Node only: the examples are child
+// processes that read the digits and write files. About 45 s on 2 busy cores.
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { decode } from "fast-png";
+import { XMLValidator } from "fast-xml-parser";
+import { test } from "./harness.ts";
+import { assert, assertEqual } from "./assert.ts";
+
+const root = join(import.meta.dirname, "..");
+const quickImages = join(root, "build", "images", "quick");
+
+/** Each example, the metrics its table row needs, and the pictures its --quick run writes. */
+const examples: Record<string, { metrics: readonly string[]; pictures: readonly string[] }> = {
+  autoencoder: { metrics: ["testMsePerPixel", "meanDigitMsePerPixel", "epochs"], pictures: ["autoencoder.png", "autoencoder-latent.svg"] },
+  "wgan-mnist": { metrics: ["digit", "epochs", "generatorSteps", "firstEstimate", "finalEstimate", "finalTestEstimate", "estimatePerEpoch"], pictures: ["wgan-mnist.png"] },
+  "wgan-2d": { metrics: ["modesCovered", "meanDistanceToMode", "steps"], pictures: ["wgan-2d.svg"] },
+  dream: { metrics: ["classesAbove099", "minProbabilityFromNoise", "minProbabilityFromDigit", "steps"], pictures: ["dream.png"] },
+  adversarial: { metrics: ["testDigits", "pgdSteps", "fgsm_0.05", "pgd_0.05", "fgsm_0.1", "pgd_0.1", "fgsm_0.2", "pgd_0.2"], pictures: ["adversarial.png"] },
+};
+
+/** The {"example", "metrics"} object of an output's last line. */
+function closingLine(name: string, stdout: string): { example: unknown; metrics: Record<string, unknown> } {
+  const last = stdout.trimEnd().split("\n").pop() ?? "";
+  let parsed: { example?: unknown; metrics?: unknown };
+  try {
+    parsed = JSON.parse(last) as typeof parsed;
+  } catch {
+    throw new Error(`${name}: its last line is not JSON: ${last.slice(0, 200)}`);
+  }
+  assert(typeof parsed.metrics === "object" && parsed.metrics !== null, `${name}: no metrics object in ${last.slice(0, 200)}`);
+  return { example: parsed.example, metrics: parsed.metrics as Record<string, unknown> };
+}
+
+for (const [name, expected] of Object.entries(examples)) {
+  test(`example ${name} --quick ends with its --json line and writes valid pictures`, () => {
+    for (const picture of expected.pictures) rmSync(join(quickImages, picture), { force: true });
+    const run = spawnSync(process.execPath, ["--import", "tsx", join(root, "examples", `${name}.ts`), "--quick", "--json"], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    assertEqual(run.status, 0, `${name} exited with ${run.status}: ${run.stderr.slice(-500)}`);
+    const { example, metrics } = closingLine(name, run.stdout);
+    assertEqual(example, name);
+    for (const [key, value] of Object.entries(metrics)) {
+      assert(typeof value === "string" || (typeof value === "number" && Number.isFinite(value)), `${name}: metric ${key} is ${JSON.stringify(value)}`);
+    }
+    for (const key of expected.metrics) assert(key in metrics, `${name}: no metric ${key} in ${Object.keys(metrics).join(", ")}`);
+    for (const picture of expected.pictures) {
+      const bytes = readFileSync(join(quickImages, picture));
+      if (picture.endsWith(".png")) {
+        const png = decode(bytes);
+        assert(png.width > 28 && png.height > 28 && png.data.length === png.width * png.height * png.channels, `${picture}: ${png.width} x ${png.height}`);
+      } else {
+        const valid = XMLValidator.validate(bytes.toString("utf8"));
+        assert(valid === true, `${picture} is not well-formed XML: ${JSON.stringify(valid)}`);
+      }
+    }
+  });
+}
