@@ -49,7 +49,8 @@ const critic = seq(dense(784, 256, "relu"), dense(256, 128, "relu"), dense(128, 
 const parts = {
   generator, critic, noise: NOISE, data: [784],
   generatorLr: option("glr", 2e-4), criticLr: option("clr", 2e-4), clip: option("clip", 0.02),
-};
+  clipAt: process.argv.includes("--clip-seen") ? "seen" : "stored",
+} as const;
 const lens = wganLens(parts);
 const plan = compile(lens, { batch, seed: option("seed", 0), changes: "params" });
 // the critic's extra steps: the same lens with the generator's wire frozen, bound to the same tensors

@@ -3,8 +3,8 @@
 // line, {"example": name, "metrics": {...}} with the metrics the README's
 // table reads, all finite; and the pictures it wrote are valid (every PNG
 // decodes, every SVG is well-formed XML). Node only: the examples are child
-// processes that read the digits and write files. About 45 s on 2 busy cores.
-import { spawnSync } from "node:child_process";
+// processes that read the digits and write files.
+import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { decode } from "fast-png";
@@ -15,13 +15,17 @@ import { assert, assertEqual } from "./assert.ts";
 const root = join(import.meta.dirname, "..");
 const quickImages = join(root, "build", "images", "quick");
 
-/** Each example, the metrics its table row needs, and the pictures its --quick run writes. */
+/**
+ * Each example, the metrics its table row needs, and the pictures its --quick
+ * run writes. In this order the runs two at a time put dream before
+ * adversarial in one line, so the classifier both load is trained once.
+ */
 const examples: Record<string, { metrics: readonly string[]; pictures: readonly string[] }> = {
-  autoencoder: { metrics: ["testMsePerPixel", "meanDigitMsePerPixel", "epochs"], pictures: ["autoencoder.png", "autoencoder-latent.svg"] },
-  "wgan-mnist": { metrics: ["digit", "epochs", "generatorSteps", "firstEstimate", "finalEstimate", "finalTestEstimate", "estimatePerEpoch"], pictures: ["wgan-mnist.png"] },
-  "wgan-2d": { metrics: ["modesCovered", "meanDistanceToMode", "steps"], pictures: ["wgan-2d.svg"] },
   dream: { metrics: ["classesAbove099", "minProbabilityFromNoise", "minProbabilityFromDigit", "steps"], pictures: ["dream.png"] },
+  "wgan-mnist": { metrics: ["digit", "epochs", "generatorSteps", "firstEstimate", "finalEstimate", "finalTestEstimate", "estimatePerEpoch"], pictures: ["wgan-mnist.png"] },
   adversarial: { metrics: ["testDigits", "pgdSteps", "fgsm_0.05", "pgd_0.05", "fgsm_0.1", "pgd_0.1", "fgsm_0.2", "pgd_0.2"], pictures: ["adversarial.png"] },
+  "wgan-2d": { metrics: ["modesCovered", "meanDistanceToMode", "steps"], pictures: ["wgan-2d.svg"] },
+  autoencoder: { metrics: ["testMsePerPixel", "meanDigitMsePerPixel", "epochs"], pictures: ["autoencoder.png", "autoencoder-latent.svg"] },
 };
 
 /** The {"example", "metrics"} object of an output's last line. */
@@ -37,14 +41,39 @@ function closingLine(name: string, stdout: string): { example: unknown; metrics:
   return { example: parsed.example, metrics: parsed.metrics as Record<string, unknown> };
 }
 
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs examples/<name>.ts --quick --json in a child process (killed after two minutes). */
+function runQuick(name: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(root, "examples", `${name}.ts`), "--quick", "--json"], { cwd: root, timeout: 120_000 });
+    const run: Run = { status: null, stdout: "", stderr: "" };
+    child.stdout.setEncoding("utf8").on("data", (s: string) => (run.stdout += s));
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (run.stderr += s));
+    child.on("close", (code) => resolve({ ...run, status: code }));
+  });
+}
+
+// Two examples at a time (the machine has two cores; the runs mostly wait on
+// process start-up and the digits' JSON), all started before the first test
+// awaits its own. Pictures go first, so a stale file cannot pass for a new one.
+for (const { pictures } of Object.values(examples)) for (const picture of pictures) rmSync(join(quickImages, picture), { force: true });
+const queue = Object.keys(examples);
+const runs = new Map<string, Promise<Run>>();
+const slots = [Promise.resolve(), Promise.resolve()];
+queue.forEach((name, i) => {
+  const run = slots[i % 2]!.then(() => runQuick(name));
+  slots[i % 2] = run.then(() => undefined);
+  runs.set(name, run);
+});
+
 for (const [name, expected] of Object.entries(examples)) {
-  test(`example ${name} --quick ends with its --json line and writes valid pictures`, () => {
-    for (const picture of expected.pictures) rmSync(join(quickImages, picture), { force: true });
-    const run = spawnSync(process.execPath, ["--import", "tsx", join(root, "examples", `${name}.ts`), "--quick", "--json"], {
-      cwd: root,
-      encoding: "utf8",
-      timeout: 120_000,
-    });
+  test(`example ${name} --quick ends with its --json line and writes valid pictures`, async () => {
+    const run = await runs.get(name)!;
     assertEqual(run.status, 0, `${name} exited with ${run.status}: ${run.stderr.slice(-500)}`);
     const { example, metrics } = closingLine(name, run.stdout);
     assertEqual(example, name);
