@@ -134,7 +134,7 @@ const tables: Record<string, Table> = {
       ]),
       row([
         "`wgan-mnist`",
-        `generator ; critic in one lens, the ${m("wgan-mnist", "digit")}s of the training digits, ${m("wgan-mnist", "epochs")} epochs (${thousands(m("wgan-mnist", "generatorSteps"))} generator steps)`,
+        `generator ; critic in one lens, the ${m("wgan-mnist", "digit")}s of the training digits, the critic's stored weights clamped to ±${m("wgan-mnist", "clip")}, ${m("wgan-mnist", "epochs")} epochs (${thousands(m("wgan-mnist", "generatorSteps"))} generator steps)`,
         `critic's estimate ${fixed(m("wgan-mnist", "firstEstimate"), 3)} in the first epoch, ${fixed(m("wgan-mnist", "finalEstimate"), 3)} in the last (${fixed(m("wgan-mnist", "finalTestEstimate"), 3)} on the test ${m("wgan-mnist", "digit")}s)`,
       ]),
     ],
