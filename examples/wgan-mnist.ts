@@ -26,7 +26,7 @@ import { option, report } from "./cli/progress.ts";
 await init();
 const quick = process.argv.includes("--quick");
 const digit = option("digit", 7);
-const epochs = option("epochs", quick ? 2 : 60);
+const epochs = option("epochs", quick ? 2 : 80);
 const batch = 64;
 const NOISE = 32;
 const CRITIC_STEPS = 5;

@@ -58,9 +58,9 @@ function runQuick(name: string): Promise<Run> {
   });
 }
 
-// Two examples at a time (the machine has two cores; the runs mostly wait on
-// process start-up and the digits' JSON), all started before the first test
-// awaits its own. Pictures go first, so a stale file cannot pass for a new one.
+// Two examples at a time, one per core of the machine the suite runs on, all
+// queued before the first test awaits its own. The old pictures are removed
+// first, so a stale file cannot pass for a new one.
 for (const { pictures } of Object.values(examples)) for (const picture of pictures) rmSync(join(quickImages, picture), { force: true });
 const queue = Object.keys(examples);
 const runs = new Map<string, Promise<Run>>();

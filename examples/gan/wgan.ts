@@ -5,7 +5,8 @@
 // with the critic applied twice to one tied parameter, the generator's
 // parameter wire under an optimiser with a positive step (it descends the
 // estimate) and the critic's under the same optimiser with a negative step
-// (it ascends it), the critic's weights clipped by a lens on its wire.
+// (it ascends it), the critic's weights clipped by a lens on its wire: the
+// weights it reads, or (clipAt "stored") the weights kept between steps.
 // One reverse pass is one step of both. Portable: only the library is imported.
 import {
   diagram, subtract, tie, tap, reparam, par, seq, lens, constantRate, adam, clipParameters, reshape, frozen,
