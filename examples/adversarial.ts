@@ -25,7 +25,7 @@ const epsilons = [0.05, 0.1, 0.2];
 const out = join(import.meta.dirname, "..", quick ? "build/images/quick" : "docs/images");
 const started = performance.now();
 
-const { model, params: weights } = await trainedClassifier();
+const { model, params: weights } = await trainedClassifier({ quick });
 const { testX, testY } = loadMnist({ train: 8000, test: 2000, seed: 0 });
 const e = engine();
 

@@ -25,7 +25,7 @@ const l2Weight = option("l2", 0.001);
 const out = join(import.meta.dirname, "..", quick ? "build/images/quick" : "docs/images");
 const started = performance.now();
 
-const { model, params: weights } = await trainedClassifier();
+const { model, params: weights } = await trainedClassifier({ quick });
 const IMAGE = [28, 28, 1] as const;
 const n = 20; // classes 0-9 from noise, then 0-9 from a digit of the next class
 

@@ -109,7 +109,7 @@ const tables: Record<string, Table> = {
     },
   },
   beyond: {
-    examples: ["dream", "adversarial", "wgan-2d"],
+    examples: ["dream", "adversarial", "autoencoder", "wgan-2d", "wgan-mnist"],
     render: (m) => [
       ...header(["example", "what is learned", "result"]),
       row([
@@ -123,9 +123,19 @@ const tables: Record<string, Table> = {
         [0.05, 0.1, 0.2].map((e) => `eps ${e}: ${pct(m("adversarial", `fgsm_${e}`))} / ${pct(m("adversarial", `pgd_${e}`))} flipped`).join("; "),
       ]),
       row([
+        "`autoencoder`",
+        `the supervised lens with the input as label: 784 -> 256 -> 64 -> 2 -> 64 -> 256 -> 784, MSE, Adam, ${m("autoencoder", "epochs")} epochs`,
+        `test reconstruction error ${fixed(m("autoencoder", "testMsePerPixel"), 4)} per pixel (every digit as the mean digit: ${fixed(m("autoencoder", "meanDigitMsePerPixel"), 4)})`,
+      ]),
+      row([
         "`wgan-2d`",
         `generator ; critic in one lens, 8 Gaussians on a circle, ${thousands(m("wgan-2d", "steps"))} generator steps`,
         `${m("wgan-2d", "modesCovered")} of 8 modes covered; mean distance to the nearest mode ${sig(m("wgan-2d", "meanDistanceToMode"))}`,
+      ]),
+      row([
+        "`wgan-mnist`",
+        `generator ; critic in one lens, the ${m("wgan-mnist", "digit")}s of the training digits, the critic's stored weights clamped to ±${m("wgan-mnist", "clip")}, ${m("wgan-mnist", "epochs")} epochs (${thousands(m("wgan-mnist", "generatorSteps"))} generator steps)`,
+        `critic's estimate ${fixed(m("wgan-mnist", "firstEstimate"), 3)} in the first epoch, ${fixed(m("wgan-mnist", "finalEstimate"), 3)} in the last (${fixed(m("wgan-mnist", "finalTestEstimate"), 3)} on the test ${m("wgan-mnist", "digit")}s)`,
       ]),
     ],
   },

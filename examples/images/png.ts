@@ -75,14 +75,17 @@ export function scatterSvg(panels: readonly ScatterPanel[], options: { extent?: 
   out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   panels.forEach((panel, k) => {
     const n = panel.points.length / 2;
-    let extent = options.extent;
-    if (extent === undefined) {
-      extent = 1e-9;
-      for (let i = 0; i < 2 * n; i++) extent = Math.max(extent, Math.abs(panel.points[i]!));
-      extent *= 1.05;
+    // the square [cx - half, cx + half] x [cy - half, cy + half]: the given extent about 0, or around the points' own range
+    let [cx, cy, half] = [0, 0, options.extent ?? 1];
+    if (options.extent === undefined && n > 0) {
+      const lo = [Infinity, Infinity];
+      const hi = [-Infinity, -Infinity];
+      for (let i = 0; i < 2 * n; i++) (lo[i % 2] = Math.min(lo[i % 2]!, panel.points[i]!)), (hi[i % 2] = Math.max(hi[i % 2]!, panel.points[i]!));
+      [cx, cy] = [(lo[0]! + hi[0]!) / 2, (lo[1]! + hi[1]!) / 2];
+      half = Math.max(1e-9, (1.05 * Math.max(hi[0]! - lo[0]!, hi[1]! - lo[1]!)) / 2);
     }
     const x0 = pad + k * (size + pad);
-    const to = (v: number, flip: boolean): number => (flip ? pad + size * (1 - (v + extent!) / (2 * extent!)) : x0 + (size * (v + extent!)) / (2 * extent!));
+    const to = (v: number, flip: boolean): number => (flip ? pad + size * (1 - (v - cy + half) / (2 * half)) : x0 + (size * (v - cx + half)) / (2 * half));
     out.push(`<rect x="${x0}" y="${pad}" width="${size}" height="${size}" fill="none" stroke="#999"/>`);
     out.push(`<text x="${x0 + size / 2}" y="${pad - 8}" text-anchor="middle">${escape(panel.title)}</text>`);
     for (let i = 0; i < n; i++) {

@@ -11,6 +11,8 @@ import { epochLine, progressBar } from "../cli/progress.ts";
 import { writeOut } from "../images/png.ts";
 
 export const CLASSIFIER_FILE = join(import.meta.dirname, "..", "..", "build", "models", "mnist-cnn.safetensors");
+/** A classifier trained in seconds (1 epoch on 2,000 digits) for the examples' --quick runs when the full one was never trained. */
+const QUICK_FILE = join(import.meta.dirname, "..", "..", "build", "models", "mnist-cnn-quick.safetensors");
 
 export interface Classifier {
   model: Para<Wires, Wires>;
@@ -20,14 +22,20 @@ export interface Classifier {
   trainingSeconds: number;
 }
 
-/** The trained demo CNN: loaded from build/models, or trained (about half a minute) and saved there first. */
-export async function trainedClassifier(options: { epochs?: readonly [number, number]; quiet?: boolean } = {}): Promise<Classifier> {
+/**
+ * The trained demo CNN: loaded from build/models, or trained (about half a
+ * minute) and saved there first. `quick`: when the full one is not saved,
+ * one trained in seconds on 2,000 digits (saved too), for smoke runs.
+ */
+export async function trainedClassifier(options: { epochs?: readonly [number, number]; quick?: boolean } = {}): Promise<Classifier> {
   const model = demoCnn();
   let trainingSeconds = 0;
-  if (!existsSync(CLASSIFIER_FILE)) {
-    const [first, fine] = options.epochs ?? [6, 2];
-    console.log(`training the demo CNN once (${first} + ${fine} epochs), to be saved as ${CLASSIFIER_FILE}`);
-    const { trainX, trainY } = loadMnist({ train: 8000, test: 2000, seed: 0 });
+  const quick = options.quick === true && !existsSync(CLASSIFIER_FILE);
+  const file = quick ? QUICK_FILE : CLASSIFIER_FILE;
+  if (!existsSync(file)) {
+    const [first, fine] = quick ? [1, 0] : (options.epochs ?? [6, 2]);
+    console.log(`training the demo CNN once (${first} + ${fine} epochs${quick ? " on 2,000 digits" : ""}), to be saved as ${file}`);
+    const { trainX, trainY } = loadMnist({ train: quick ? 2000 : 8000, test: 2000, seed: 0 });
     let trained: Record<string, Float32Array> | undefined;
     let done = 0;
     for (const [n, lr] of [[first, 0.002], [fine, 0.0002]] as const) {
@@ -40,12 +48,12 @@ export async function trainedClassifier(options: { epochs?: readonly [number, nu
       learner.dispose();
     }
     const tensors = Object.fromEntries(model.params.map((p) => [p.name, { shape: p.shape, values: trained![p.name]! }]));
-    writeOut(CLASSIFIER_FILE, encodeSafetensors(tensors));
+    writeOut(file, encodeSafetensors(tensors));
   }
-  const { tensors } = decodeSafetensors(readFileSync(CLASSIFIER_FILE));
+  const { tensors } = decodeSafetensors(readFileSync(file));
   const params = model.params.map((p) => {
     const t = tensors.get(p.name);
-    if (!t || t.shape.join(",") !== p.shape.join(",")) throw new Error(`${CLASSIFIER_FILE}: no parameter ${p.name} [${p.shape.join(", ")}]; delete the file to retrain`);
+    if (!t || t.shape.join(",") !== p.shape.join(",")) throw new Error(`${file}: no parameter ${p.name} [${p.shape.join(", ")}]; delete the file to retrain`);
     return engine().tensor(p.shape, t.values);
   });
   return { model, params, trainingSeconds };
