@@ -14,6 +14,7 @@ import { type RealOps, primitives } from "../../ops/index.ts";
 import { Recorder, Val } from "./graph.ts";
 import { type GraphData, type NodeData, type ValueInfo, encodeModel } from "./model.ts";
 
+/** How toOnnx writes a model: the batch size fixed in the graph, where the parameters come from, the graph's name. */
 export interface OnnxOptions {
   /** Examples per run: the first axis of the graph's inputs and outputs. */
   batch: number;
@@ -25,7 +26,9 @@ export interface OnnxOptions {
 
 /** A learner, or anything with a model and its parameters by name. */
 export interface WithParameters {
+  /** The model whose inference graph is written. */
   readonly model: Para<Wires, Wires>;
+  /** Its parameters by name. */
   parameters(): Readonly<Record<string, ArrayLike<number>>>;
 }
 
@@ -67,8 +70,8 @@ const PRODUCER = { name: "paralens", version: "0.1.0" };
  * [batch, ...dom], outputs "output" (or "output0", ...), parameters as
  * initializers under their own names. Images stay NHWC at the graph's edges.
  *
- *   const bytes = toOnnx(learner, { batch: 1 });
- *   writeFileSync("mnist.onnx", bytes);   // runs in ONNX Runtime, or any ONNX runtime
+ *   const learner = supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy });
+ *   const bytes = toOnnx(learner, { batch: 1 });   // write it to a .onnx file: it runs in ONNX Runtime
  */
 export function toOnnx(model: Para<Wires, Wires> | WithParameters, options: OnnxOptions): Uint8Array<ArrayBuffer> {
   const isLearner = "parameters" in model && typeof model.parameters === "function";
