@@ -98,7 +98,8 @@ export function labels(what: string, data: Data, shape: Shape, count: number, ra
   return values;
 }
 
-function checkRange(what: string, values: Float32Array, width: number, range: LabelRange): void {
+/** Throws if a label lies outside `range` (rows of `width`), naming its row and value. */
+export function checkRange(what: string, values: Float32Array, width: number, range: LabelRange): void {
   if (range === "real") return;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
