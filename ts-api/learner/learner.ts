@@ -10,7 +10,7 @@ import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
 import { type Data, type LabelRange, correct, gather, labels, rows } from "./data.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
-import { DivergenceError, Snapshot, allFinite, firstNonFinite } from "./divergence.ts";
+import { DivergenceError, Snapshot, UpdateGuard, allFinite, firstNonFinite } from "./divergence.ts";
 import { decodeLearnerInto, encodeLearner } from "../io/learner-file.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "./core.ts";
 import { scoringLens, supervisedLens } from "./supervised.ts";
@@ -98,8 +98,8 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   private readonly labelRange: LabelRange;
   /** Steps taken by step(), for messages. */
   private steps = 0;
-  /** step(): the state before the last update, to return to if that update is found to have diverged. */
-  private beforeUpdate: Snapshot | undefined;
+  /** step(): undoes an update that wrote a non-finite value; see UpdateGuard. */
+  private readonly guard = new UpdateGuard("step", this.specs.map((s) => s.name), this.state);
 
   constructor(
     readonly model: Para<A, B>,
@@ -135,18 +135,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     plan.forward();
     const losses = plan.observed.get("loss")!.data;
     this.steps++;
-    if (!allFinite(losses)) {
-      const bad = firstNonFinite(this.specs.map((s) => s.name), this.state);
-      if (bad !== undefined && this.beforeUpdate !== undefined) {
-        // the last update wrote it: go back to before it
-        this.beforeUpdate.restore(this.state);
-        throw new DivergenceError(undefined, this.steps - 1, undefined, "step",
-          `Its update made ${bad.name}[${bad.index}] ${bad.value}; the learner holds the parameters and optimiser state from before it.`);
-      }
-      const site = plan.locateNonFinite("forward");
-      throw new DivergenceError(undefined, this.steps, site, "step", "The learner holds the parameters and optimiser state from before this step.");
-    }
-    (this.beforeUpdate ??= new Snapshot(this.state)).take(this.state);
+    this.guard.beforeUpdate(losses, losses.length, undefined, this.steps, () => plan.locateNonFinite("forward"));
     plan.reverse();
     return mean(losses);
   }
@@ -155,7 +144,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   override setParameters(values: Readonly<Record<string, ArrayLike<number>>>): void {
     super.setParameters(values);
     // step()'s copy is of the parameters these replace
-    this.beforeUpdate = undefined;
+    this.guard.forget();
   }
 
   /**
@@ -204,7 +193,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     };
     const snapshot = new Snapshot(this.state);
     // step()'s copy is of a state this fit is about to change
-    this.beforeUpdate = undefined;
+    this.guard.forget();
     // the order of epoch e depends on every shuffle before it
     if (shuffle) for (let e = 1; e <= initialEpoch; e++) rng.shuffle(order);
 
@@ -367,7 +356,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     this.checkIdle("load");
     if (!(bytes instanceof Uint8Array)) throw new ParalensError(`load: expected the bytes of a safetensors file (a Uint8Array), got ${typeof bytes}`);
     const before = new Snapshot(this.state);
-    this.beforeUpdate = undefined;
+    this.guard.forget();
     try {
       decodeLearnerInto(this, bytes);
       const bad = firstNonFinite(this.specs.map((s) => s.name), this.state);
