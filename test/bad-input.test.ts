@@ -292,3 +292,19 @@ test("bad input: fit resumed at a step beyond its epoch", async () => {
   await assertRejects(() => l.fit(xs, ys, { epochs: 2, initialStep: 1.5 }), /fit: initialStep must be a whole number >= 0, got 1.5/);
   l.dispose();
 });
+
+test("bad input: a batch whose update overflows though its loss is finite", () => {
+  const l = supervised(dense(2, 1), { loss: mse, optimiser: adam(), rate: 1, seed: 1 });
+  const stateBits = () => l.state.flatMap((t) => [...new Uint32Array(t.toArray().buffer)]);
+  for (let i = 0; i < 5; i++) l.step([[0.5, -0.25]], [[1]]);
+  const before = stateBits();
+  // a loss of 2e32 is finite, but its gradient is not: Adam's moments become Infinity, which no
+  // later loss shows (the parameter they move just stops), found when the state is next scanned
+  assert(Number.isFinite(l.step([[1e17, 1]], [[0]])), "the loss of the overflowing batch is finite");
+  const err = assertThrows(() => {
+    for (let i = 0; i < 300; i++) l.step([[0.5, -0.25]], [[1]]);
+  }, /step: training diverged at step 6: the update of weight\.m became Infinity \(kernel adamStep, reverse call \d+ of \d+\)\. Its update made weight\.v\[0\] Infinity; the learner holds the parameters and optimiser state from before it/);
+  assert(err instanceof DivergenceError && err.step === 6 && err.site?.pass === "reverse", "names step 6 and the call of its update");
+  assertDeepEqual(stateBits(), before, "the state from before step 6, bit for bit");
+  l.dispose();
+});

@@ -114,11 +114,12 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
 
   /** Runs one training step of a plan for (key, n), after `fill` has written the batch into its inputs. */
   private train(key: string | number, n: number, epoch: number | undefined, step: number, fill: (inputs: readonly Tensor[]) => void): number {
-    const plan = this.plan(this.plans, `train ${key} ${n}`, () => compile(this.entry(String(key)).lens, { batch: n, params: this.state, changes: "params" }));
+    const replan = (): Compiled => this.plan(this.plans, `train ${key} ${n}`, () => compile(this.entry(String(key)).lens, { batch: n, params: this.state, changes: "params" }));
+    const plan = replan();
     fill(plan.inputs);
     plan.forward();
     const losses = plan.observed.get("loss")!.data;
-    this.guard.beforeUpdate(losses, n, epoch, step, () => plan.locateNonFinite("forward"));
+    this.guard.beforeUpdate(plan, n, epoch, step, replan);
     plan.reverse();
     let s = 0;
     for (let i = 0; i < n; i++) s += losses[i]!;
@@ -165,7 +166,7 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
         count += rows.length;
       }
       // the epoch's last update has no forward pass after it to show a non-finite value
-      this.guard.settle(epoch, step);
+      this.guard.settle();
       loss.push(total / count);
       options.onEpochEnd?.({ epoch, loss: total / count, seconds: (performance.now() - t0) / 1000 });
     }

@@ -135,7 +135,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     plan.forward();
     const losses = plan.observed.get("loss")!.data;
     this.steps++;
-    this.guard.beforeUpdate(losses, losses.length, undefined, this.steps, () => plan.locateNonFinite("forward"));
+    this.guard.beforeUpdate(plan, count, undefined, this.steps, () => this.trainPlan(count));
     plan.reverse();
     return mean(losses);
   }
