@@ -109,6 +109,8 @@ export class UpdateGuard {
   private readonly journal: Logged[] = [];
   private journalled = 0;
   private readonly budget: number;
+  /** Input copies of an emptied journal, by length, for the next steps to copy into (no garbage per step). */
+  private readonly spare = new Map<number, Float32Array[]>();
 
   constructor(
     private readonly what: string,
@@ -133,10 +135,9 @@ export class UpdateGuard {
     if (this.anchor === undefined || this.journalled + size > this.budget || this.journal.length >= MAX_JOURNAL_STEPS) {
       this.settle();
       (this.anchor ??= new Snapshot(this.state)).take(this.state);
-      this.journal.length = 0;
-      this.journalled = 0;
+      this.empty();
     }
-    this.journal.push({ epoch, step, plan: replan, inputs: plan.inputs.map((t) => t.data.slice()) });
+    this.journal.push({ epoch, step, plan: replan, inputs: plan.inputs.map((t) => this.copy(t.data)) });
     this.journalled += size;
   }
 
@@ -145,7 +146,7 @@ export class UpdateGuard {
    * so is found by replaying from the copy, and the learner is left with the state from before it.
    */
   settle(): void {
-    if (this.anchor === undefined || this.names.length === 0 || firstNonFinite(this.names, this.state) === undefined) return;
+    if (this.anchor === undefined || this.state.every((t) => allFinite(t.data))) return;
     const anchor = this.anchor;
     const journal = this.journal.splice(0);
     this.journalled = 0;
@@ -173,8 +174,27 @@ export class UpdateGuard {
   /** The state was changed by other means (loaded, set): the copy and the journal are of nothing to return to. */
   forget(): void {
     this.anchor = undefined;
+    this.empty();
+  }
+
+  private empty(): void {
+    // only the last journal's copies are kept: at most as many values as the journal holds
+    this.spare.clear();
+    for (const entry of this.journal) {
+      for (const a of entry.inputs) {
+        const list = this.spare.get(a.length);
+        if (list === undefined) this.spare.set(a.length, [a]);
+        else list.push(a);
+      }
+    }
     this.journal.length = 0;
     this.journalled = 0;
+  }
+
+  private copy(data: Float32Array): Float32Array {
+    const a = this.spare.get(data.length)?.pop() ?? new Float32Array(data.length);
+    a.set(data);
+    return a;
   }
 
   private rerun(entry: Logged): Compiled {
