@@ -3,9 +3,11 @@
 // first non-finite value was written, and the learner is left holding the
 // last parameters and optimiser state that were finite. Checking the loss
 // before the reverse pass is free (it is summed anyway) and catches almost
-// every case before anything is written; state is scanned once per epoch and
-// copied every few hundred steps, so a step that writes a non-finite
-// parameter is found by replaying from that copy.
+// every case before anything is written. A step that writes a non-finite
+// value from a finite loss is found by replaying from a copy of the state
+// taken some steps back: fit replays its own batches (it scans and copies the
+// state every 256 steps and at each epoch's end), one-step-at-a-time
+// training keeps a journal of its batches (UpdateGuard).
 import type { Compiled, NonFiniteSite } from "../backend/compile.ts";
 import { ParalensError } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
