@@ -14,6 +14,9 @@ import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "../learner/core.ts";
+import { type LabelRange, checkRange, describe, rows as validRows } from "../learner/data.ts";
+import { UpdateGuard } from "../learner/divergence.ts";
+import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
 import type { PlanCache } from "../learner/plan-cache.ts";
 import { type LearningParts, supervisedLens } from "../learner/supervised.ts";
 
@@ -68,6 +71,12 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
   private readonly parts: LearningParts;
   private readonly models = new Map<string, Structure>();
   private readonly plans: PlanCache<string, Compiled>;
+  /** What range labels must lie in, from the loss. */
+  private readonly labelRange: LabelRange;
+  /** Undoes an update that wrote a non-finite value; see UpdateGuard. */
+  private readonly guard: UpdateGuard;
+  /** Steps taken by step(), for messages. */
+  private steps = 0;
 
   constructor(
     private readonly build: (key: string) => Para<Wires, Wires>,
@@ -80,6 +89,8 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
     this.parts = parts;
     this.models.set(String(options.key), first);
     this.plans = this.planCache(options.maxPlans ?? 64);
+    this.labelRange = parts.loss === softmaxCrossEntropy ? "distribution" : parts.loss === binaryCrossEntropy ? "unit" : "real";
+    this.guard = new UpdateGuard("StructuredLearner", this.specs.map((s) => s.name), this.state);
   }
 
   /** The model of a structure key. */
@@ -87,52 +98,81 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
     return this.entry(String(key)).model;
   }
 
-  /** One training step on a batch of one structure; returns the batch's mean loss. */
+  /**
+   * One training step on a batch of one structure; returns the batch's mean loss.
+   * If the loss is not finite, or the last update made a parameter non-finite (found here),
+   * throws a DivergenceError and leaves the learner with the state from before that update.
+   */
   step(key: string | number, x: readonly ArrayLike<number>[], y: ArrayLike<number>): number {
-    const n = this.count(this.model(key), x, y);
-    return this.train(key, n, (inputs) => {
-      x.forEach((v, i) => inputs[i]!.set(v));
-      inputs[x.length]!.set(y);
+    const batch = this.checked("step", this.model(key), x, y);
+    this.steps++;
+    return this.train(key, batch.n, undefined, this.steps, (inputs) => {
+      batch.x.forEach((v, i) => inputs[i]!.set(v));
+      inputs[x.length]!.set(batch.y);
     });
   }
 
+  /** Sets the model's parameters by name; every name, size and value is checked before any is written. */
+  override setParameters(values: Readonly<Record<string, ArrayLike<number>>>): void {
+    super.setParameters(values);
+    this.guard.forget();
+  }
+
   /** Runs one training step of a plan for (key, n), after `fill` has written the batch into its inputs. */
-  private train(key: string | number, n: number, fill: (inputs: readonly Tensor[]) => void): number {
-    const plan = this.plan(this.plans, `train ${key} ${n}`, () => compile(this.entry(String(key)).lens, { batch: n, params: this.state, changes: "params" }));
+  private train(key: string | number, n: number, epoch: number | undefined, step: number, fill: (inputs: readonly Tensor[]) => void): number {
+    const replan = (): Compiled => this.plan(this.plans, `train ${key} ${n}`, () => compile(this.entry(String(key)).lens, { batch: n, params: this.state, changes: "params" }));
+    const plan = replan();
     fill(plan.inputs);
     plan.forward();
-    plan.reverse();
     const losses = plan.observed.get("loss")!.data;
+    this.guard.beforeUpdate(plan, n, epoch, step, replan);
+    plan.reverse();
     let s = 0;
     for (let i = 0; i < n; i++) s += losses[i]!;
     return s / n;
   }
 
-  /** Trains on buckets of examples (synchronously); returns the mean training loss of every epoch. */
+  /**
+   * Trains on buckets of examples (synchronously); returns the mean training loss of every epoch.
+   * A step whose loss or update is not finite throws a DivergenceError naming the epoch and the
+   * step; the learner then holds the parameters and optimiser state from before that step.
+   */
   fit(buckets: readonly Bucket[], options: StructuredFitOptions = {}): { loss: number[] } {
+    if (typeof options !== "object" || options === null) throw new ParalensError(`fit: options must be an object, got ${String(options)}`);
     const { epochs = 1, batchSize = 32 } = options;
+    if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${epochs}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${batchSize}`);
+    if (!Array.isArray(buckets)) throw new ParalensError(`fit: expected an array of buckets ({ key, x, y }), got ${describe(buckets)}`);
+    // every bucket is checked before any step is taken
+    const checked = buckets.map((bucket, b) => {
+      if (typeof bucket !== "object" || bucket === null) throw new ParalensError(`fit: bucket ${b} is ${describe(bucket)}, expected { key, x, y }`);
+      return { key: bucket.key, ...this.checked(`fit bucket ${b} (key ${String(bucket.key)})`, this.model(bucket.key), bucket.x, bucket.y) };
+    });
     const rng = new Rng(options.seed ?? 0);
     const loss: number[] = [];
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now();
-      const batches: { bucket: Bucket; rows: number[] }[] = [];
-      for (const bucket of buckets) {
-        const n = this.count(this.model(bucket.key), bucket.x, bucket.y);
+      const batches: { bucket: (typeof checked)[number]; rows: number[] }[] = [];
+      for (const bucket of checked) {
+        const n = bucket.n;
         const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
         for (let from = 0; from < n; from += batchSize) batches.push({ bucket, rows: order.slice(from, from + batchSize) });
       }
       rng.shuffle(batches);
       let total = 0;
       let count = 0;
+      let step = 0;
       for (const { bucket, rows } of batches) {
         const model = this.model(bucket.key);
-        const loss = this.train(bucket.key, rows.length, (inputs) => {
+        const loss = this.train(bucket.key, rows.length, epoch, ++step, (inputs) => {
           bucket.x.forEach((v, i) => pick(inputs[i]!.data, v, rows, size(model.dom[i]!)));
           pick(inputs[bucket.x.length]!.data, bucket.y, rows, size(model.cod[0]!));
         });
         total += loss * rows.length;
         count += rows.length;
       }
+      // the epoch's last update has no forward pass after it to show a non-finite value
+      this.guard.settle();
       loss.push(total / count);
       options.onEpochEnd?.({ epoch, loss: total / count, seconds: (performance.now() - t0) / 1000 });
     }
@@ -168,16 +208,27 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
     return found;
   }
 
-  private count(model: Para<Wires, Wires>, x: readonly ArrayLike<number>[], y: ArrayLike<number>): number {
+  /**
+   * The number of examples in a batch, after checking it: every input and the labels are
+   * flat arrays of finite numbers (nothing coerced), of whole examples, as many of each;
+   * labels in the range of the loss.
+   */
+  private checked(what: string, model: Para<Wires, Wires>, x: readonly ArrayLike<number>[], y: ArrayLike<number>): { n: number; x: Float32Array[]; y: Float32Array } {
+    if (!Array.isArray(x)) throw new ParalensError(`${what} x: expected one array per input wire of ${model.name}, got ${describe(x)}`);
     if (x.length !== model.dom.length) throw new ParalensError(`StructuredLearner: ${model.name} takes ${model.dom.length} input wire(s), got ${x.length} arrays`);
-    const n = y.length / size(model.cod[0]!);
-    x.forEach((v, i) => {
-      if (v.length !== n * size(model.dom[i]!)) {
+    const labels = validRows(`${what} y`, y, model.cod[0]!);
+    const n = labels.count;
+    const inputs = x.map((v, i) => {
+      const width = size(model.dom[i]!);
+      if (typeof v === "object" && v !== null && v.length !== n * width) {
         throw new ParalensError(`StructuredLearner: input ${i} of ${model.name} holds ${v.length} values, expected ${n} examples of ${fmtShape(model.dom[i]!)} (from ${y.length} labels)`);
       }
+      // a wire of no values (the empty list of a fold) has nothing to check
+      return width === 0 ? new Float32Array(0) : validRows(`${what} x[${i}]`, v, model.dom[i]!).values;
     });
-    if (!Number.isInteger(n) || n < 1) throw new ParalensError(`StructuredLearner: ${y.length} labels are not whole examples of ${fmtShape(model.cod[0]!)}`);
-    return n;
+    if (n < 1) throw new ParalensError(`${what}: no examples`);
+    checkRange(`${what} y`, labels.values, size(model.cod[0]!), this.labelRange);
+    return { n, x: inputs, y: labels.values };
   }
 }
 

@@ -5,6 +5,7 @@
 // error names the argument, the row and the value.
 import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { allFinite } from "./divergence.ts";
 
 /** Examples or labels as users pass them: a flat array of numbers (the examples side by side) or one row per example. Every value must be finite. */
 export type Data = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
@@ -63,9 +64,12 @@ export function rows(what: string, data: Data, shape: Shape): { values: Float32A
   if (values.length % width !== 0) {
     throw new ParalensError(`${what}: ${values.length} values do not split into examples of shape ${fmtShape(shape)} (${width} each)`);
   }
-  for (let i = 0; i < values.length; i++) {
-    // a number beyond f32's range becomes Infinity here, and is refused with its row
-    if (!Number.isFinite(values[i]!)) throw badValue(what, `value ${i}`, data[i], Math.floor(i / width));
+  // one fast pass (this runs on every batch); the slow search only to name the value
+  if (!allFinite(values)) {
+    for (let i = 0; i < values.length; i++) {
+      // a number beyond f32's range becomes Infinity here, and is refused with its row
+      if (!Number.isFinite(values[i]!)) throw badValue(what, `value ${i}`, data[i], Math.floor(i / width));
+    }
   }
   return { values, count: values.length / width };
 }
@@ -95,7 +99,8 @@ export function labels(what: string, data: Data, shape: Shape, count: number, ra
   return values;
 }
 
-function checkRange(what: string, values: Float32Array, width: number, range: LabelRange): void {
+/** Throws if a label lies outside `range` (rows of `width`), naming its row and value. */
+export function checkRange(what: string, values: Float32Array, width: number, range: LabelRange): void {
   if (range === "real") return;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;

@@ -3,10 +3,12 @@
 // first non-finite value was written, and the learner is left holding the
 // last parameters and optimiser state that were finite. Checking the loss
 // before the reverse pass is free (it is summed anyway) and catches almost
-// every case before anything is written; state is scanned once per epoch and
-// copied every few hundred steps, so a step that writes a non-finite
-// parameter is found by replaying from that copy.
-import type { NonFiniteSite } from "../backend/compile.ts";
+// every case before anything is written. A step that writes a non-finite
+// value from a finite loss is found by replaying from a copy of the state
+// taken some steps back: fit replays its own batches (it scans and copies the
+// state every 256 steps and at each epoch's end), one-step-at-a-time
+// training keeps a journal of its batches (UpdateGuard).
+import type { Compiled, NonFiniteSite } from "../backend/compile.ts";
 import { ParalensError } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 
@@ -63,10 +65,150 @@ export function firstNonFinite(names: readonly string[], tensors: readonly Tenso
   return undefined;
 }
 
-/** Whether every value is finite. */
+/** Whether the first `count` values are all finite. */
 export function allFinite(a: Float32Array, count = a.length): boolean {
-  let s = 0;
-  // one sum instead of a test per value: it is finite exactly when every term is (f64 cannot overflow on f32 terms here)
-  for (let i = 0; i < count; i++) s += a[i]! * 0;
-  return s === 0;
+  // x * 0 is 0 for every finite x and NaN otherwise, so the sum is 0 exactly
+  // when every value is finite: one add per value and no branch, in four
+  // independent sums so that the adds overlap (this runs over every batch and,
+  // in fit, over the whole state every few hundred steps)
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const whole = count & ~3;
+  let i = 0;
+  for (; i < whole; i += 4) {
+    s0 += a[i]! * 0;
+    s1 += a[i + 1]! * 0;
+    s2 += a[i + 2]! * 0;
+    s3 += a[i + 3]! * 0;
+  }
+  for (; i < count; i++) s0 += a[i]! * 0;
+  return s0 + s1 + s2 + s3 === 0;
+}
+
+/** A step as replayed: its plan (looked up again, it may have been recompiled) and copies of its inputs. */
+interface Logged {
+  readonly epoch: number | undefined;
+  readonly step: number;
+  readonly plan: () => Compiled;
+  readonly inputs: readonly Float32Array[];
+}
+
+/** The journal holds at least this many values (4 MiB) before it is cut short by a new copy of the state. */
+const MIN_JOURNAL = 1 << 20;
+/** ... and at most this many steps, so that a non-finite value that no loss shows (Adam's second moment, say) is found within them. */
+const MAX_JOURNAL_STEPS = 256;
+
+/**
+ * The divergence check of a learner that trains one step at a time. After a
+ * step's forward pass a non-finite loss stops it before its update is
+ * written. An update that writes a non-finite value (seen at a later forward
+ * pass, or by settle()) is undone exactly without copying the state every
+ * step: the guard keeps a copy of the state from some steps back and a
+ * journal of the inputs of the steps since, and replays them from the copy to
+ * find the step and the state before it. When the journal holds as many
+ * values as the state (at least 4 MiB), or 256 steps, the state is checked
+ * and copied afresh and the journal emptied: a step costs a copy of its
+ * batch, and a scan and a copy of the state are shared by many steps.
+ */
+export class UpdateGuard {
+  private anchor: Snapshot | undefined;
+  private readonly journal: Logged[] = [];
+  private journalled = 0;
+  private readonly budget: number;
+  /** Input copies of an emptied journal, by length, for the next steps to copy into (no garbage per step). */
+  private readonly spare = new Map<number, Float32Array[]>();
+
+  constructor(
+    private readonly what: string,
+    private readonly names: readonly string[],
+    private readonly state: readonly Tensor[],
+  ) {
+    this.budget = Math.max(MIN_JOURNAL, state.reduce((n, t) => n + t.size, 0));
+  }
+
+  /**
+   * After a step's forward pass on `plan` (its loss the first n values of its "loss" tap): throws a
+   * DivergenceError if the loss, or the state an earlier update wrote, is not finite; else
+   * journals the step, to be replayed if its update turns out to write a non-finite value.
+   * `replan` gives the plan again.
+   */
+  beforeUpdate(plan: Compiled, n: number, epoch: number | undefined, step: number, replan: () => Compiled): void {
+    if (!allFinite(plan.observed.get("loss")!.data, n)) {
+      this.settle();
+      throw new DivergenceError(epoch, step, plan.locateNonFinite("forward"), this.what, "The learner holds the parameters and optimiser state from before this step.");
+    }
+    const size = plan.inputs.reduce((k, t) => k + t.size, 0);
+    if (this.anchor === undefined || this.journalled + size > this.budget || this.journal.length >= MAX_JOURNAL_STEPS) {
+      this.settle();
+      (this.anchor ??= new Snapshot(this.state)).take(this.state);
+      this.empty();
+    }
+    this.journal.push({ epoch, step, plan: replan, inputs: plan.inputs.map((t) => this.copy(t.data)) });
+    this.journalled += size;
+  }
+
+  /**
+   * Throws a DivergenceError if the state is not finite: the journalled step whose update made it
+   * so is found by replaying from the copy, and the learner is left with the state from before it.
+   */
+  settle(): void {
+    if (this.anchor === undefined || this.state.every((t) => allFinite(t.data))) return;
+    const anchor = this.anchor;
+    const journal = this.journal.splice(0);
+    this.journalled = 0;
+    anchor.restore(this.state);
+    const before = new Snapshot(this.state);
+    for (const entry of journal) {
+      before.take(this.state);
+      const plan = this.rerun(entry);
+      plan.reverse();
+      const bad = firstNonFinite(this.names, this.state);
+      if (bad === undefined) continue;
+      // once more with each call of the update checked, for the site
+      before.restore(this.state);
+      const site = this.rerun(entry).locateNonFinite("reverse");
+      before.restore(this.state);
+      anchor.take(this.state);
+      throw new DivergenceError(entry.epoch, entry.step, site, this.what,
+        `Its update made ${bad.name}[${bad.index}] ${bad.value}; the learner holds the parameters and optimiser state from before it.`);
+    }
+    // not reproduced (steps are deterministic, so the state was changed by other means): the copy it is
+    const last = journal[journal.length - 1];
+    throw new DivergenceError(last?.epoch, last?.step ?? 0, undefined, this.what, "The learner holds the parameters and optimiser state of the last copy taken before it.");
+  }
+
+  /** The state was changed by other means (loaded, set): the copy and the journal are of nothing to return to. */
+  forget(): void {
+    this.anchor = undefined;
+    this.empty();
+  }
+
+  private empty(): void {
+    // only the last journal's copies are kept: at most as many values as the journal holds
+    this.spare.clear();
+    for (const entry of this.journal) {
+      for (const a of entry.inputs) {
+        const list = this.spare.get(a.length);
+        if (list === undefined) this.spare.set(a.length, [a]);
+        else list.push(a);
+      }
+    }
+    this.journal.length = 0;
+    this.journalled = 0;
+  }
+
+  private copy(data: Float32Array): Float32Array {
+    const a = this.spare.get(data.length)?.pop() ?? new Float32Array(data.length);
+    a.set(data);
+    return a;
+  }
+
+  private rerun(entry: Logged): Compiled {
+    const plan = entry.plan();
+    plan.inputs.forEach((t, i) => t.data.set(entry.inputs[i]!));
+    plan.forward();
+    return plan;
+  }
 }

@@ -10,7 +10,7 @@ import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
 import { type Data, type LabelRange, correct, gather, labels, rows } from "./data.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
-import { DivergenceError, Snapshot, allFinite, firstNonFinite } from "./divergence.ts";
+import { DivergenceError, Snapshot, UpdateGuard, allFinite, firstNonFinite } from "./divergence.ts";
 import { decodeLearnerInto, encodeLearner } from "../io/learner-file.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "./core.ts";
 import { scoringLens, supervisedLens } from "./supervised.ts";
@@ -63,6 +63,14 @@ export interface FitOptions {
    * with { initialEpoch: k } exactly as if it had not stopped. Default 0.
    */
   initialEpoch?: number;
+  /**
+   * Steps (batches) of epoch initialEpoch + 1 already trained, for resuming a
+   * learner saved in the middle of an epoch (from onBatchEnd: { epoch, batch }
+   * resumes with { initialEpoch: epoch - 1, initialStep: batch }): that epoch
+   * continues from the next batch of its shuffled order, and its report covers
+   * the batches trained in this fit. Default 0.
+   */
+  initialStep?: number;
   /** Examples scored (loss and accuracy) after every epoch, not trained on. */
   validation?: { x: Data; y: Data };
   /** Called after every step with its loss. */
@@ -126,8 +134,8 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   private readonly labelRange: LabelRange;
   /** Steps taken by step(), for messages. */
   private steps = 0;
-  /** step(): the state before the last update, to return to if that update is found to have diverged. */
-  private beforeUpdate: Snapshot | undefined;
+  /** step(): undoes an update that wrote a non-finite value; see UpdateGuard. */
+  private readonly guard = new UpdateGuard("step", this.specs.map((s) => s.name), this.state);
 
   constructor(
     readonly model: Para<A, B>,
@@ -163,20 +171,16 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     plan.forward();
     const losses = plan.observed.get("loss")!.data;
     this.steps++;
-    if (!allFinite(losses)) {
-      const bad = firstNonFinite(this.specs.map((s) => s.name), this.state);
-      if (bad !== undefined && this.beforeUpdate !== undefined) {
-        // the last update wrote it: go back to before it
-        this.beforeUpdate.restore(this.state);
-        throw new DivergenceError(undefined, this.steps - 1, undefined, "step",
-          `Its update made ${bad.name}[${bad.index}] ${bad.value}; the learner holds the parameters and optimiser state from before it.`);
-      }
-      const site = plan.locateNonFinite("forward");
-      throw new DivergenceError(undefined, this.steps, site, "step", "The learner holds the parameters and optimiser state from before this step.");
-    }
-    (this.beforeUpdate ??= new Snapshot(this.state)).take(this.state);
+    this.guard.beforeUpdate(plan, count, undefined, this.steps, () => this.trainPlan(count));
     plan.reverse();
     return mean(losses);
+  }
+
+  /** Sets the model's parameters by name; every name, size and value is checked before any is written. */
+  override setParameters(values: Readonly<Record<string, ArrayLike<number>>>): void {
+    super.setParameters(values);
+    // step()'s copy is of the parameters these replace
+    this.guard.forget();
   }
 
   /**
@@ -196,6 +200,9 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${batchSize}`);
     const initialEpoch = options.initialEpoch ?? 0;
     if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch > epochs) throw new ParalensError(`fit: initialEpoch must be a whole number in 0..epochs (${epochs}), got ${initialEpoch}`);
+    const initialStep = options.initialStep ?? 0;
+    if (!Number.isInteger(initialStep) || initialStep < 0) throw new ParalensError(`fit: initialStep must be a whole number >= 0, got ${initialStep}`);
+    if (initialStep > 0 && initialEpoch === epochs) throw new ParalensError(`fit: initialStep ${initialStep} is a step of epoch ${initialEpoch + 1}, but epochs is ${epochs}`);
     const { values: xs, count } = rows("fit x", x, this.inShape);
     const ys = labels("fit y", y, this.outShape, count, this.labelRange);
     if (count === 0) throw new ParalensError("fit: no examples");
@@ -205,6 +212,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     const inWidth = xs.length / count;
     const outWidth = ys.length / count;
     const batches = Math.ceil(count / batchSize);
+    if (initialStep > batches) throw new ParalensError(`fit: initialStep must be in 0..${batches} (the batches of an epoch of ${count} examples in batches of ${batchSize}), got ${initialStep}`);
     const history: History = { loss: [], accuracy: [], valLoss: [], valAccuracy: [], seconds: 0 };
     const started = now();
     let lastYield = now();
@@ -220,6 +228,8 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       return plan;
     };
     const snapshot = new Snapshot(this.state);
+    // step()'s copy is of a state this fit is about to change
+    this.guard.forget();
     // the order of epoch e depends on every shuffle before it
     if (shuffle) for (let e = 1; e <= initialEpoch; e++) rng.shuffle(order);
 
@@ -228,9 +238,14 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       if (shuffle) rng.shuffle(order);
       let lossSum = 0;
       let hits = 0;
-      let snapshotAt = 0;
+      // a resumed epoch starts after the steps it had already trained
+      const first = epoch === initialEpoch + 1 ? initialStep : 0;
+      // saved after its last step: reported by the fit that trained it
+      if (first === batches) continue;
+      const seen = count - Math.min(count, first * batchSize);
+      let snapshotAt = first;
       snapshot.take(this.state);
-      for (let b = 0; b < batches; b++) {
+      for (let b = first; b < batches; b++) {
         const plan = forward(b);
         const n = plan.batch;
         const losses = plan.observed.get("loss")!.data;
@@ -256,7 +271,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       // the last update of the epoch has no forward pass after it to show a non-finite parameter
       if (!this.stateFinite()) this.diverged(epoch, batches, snapshot, snapshotAt, forward);
       const seconds = (now() - t0) / 1000;
-      const report: EpochReport = { epoch, loss: lossSum / count, accuracy: hits / count, seconds, examplesPerSecond: count / seconds };
+      const report: EpochReport = { epoch, loss: lossSum / seen, accuracy: hits / seen, seconds, examplesPerSecond: seen / seconds };
       history.loss.push(report.loss);
       history.accuracy.push(report.accuracy);
       if (validation) {
@@ -377,6 +392,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     this.checkIdle("load");
     if (!(bytes instanceof Uint8Array)) throw new ParalensError(`load: expected the bytes of a safetensors file (a Uint8Array), got ${typeof bytes}`);
     const before = new Snapshot(this.state);
+    this.guard.forget();
     try {
       decodeLearnerInto(this, bytes);
       const bad = firstNonFinite(this.specs.map((s) => s.name), this.state);

@@ -3,13 +3,17 @@
 // sets them up from the seed, as for every learner). What is its own: data as
 // rows of bits, packed 128 examples to a word; a training step is one
 // reverse() of the compiled closed lens; accuracy is counted on bit-sliced
-// batches by the kernel (popcount of the rows with an error).
+// batches by the kernel (popcount of the rows with an error). It cannot
+// diverge: parameters are bits and an update XORs bits into them, so every
+// value stays 0 or 1 whatever the data, and there is nothing non-finite to
+// check for (the float learners' DivergenceError has no counterpart here).
 import { seq } from "../algebra/compose.ts";
 import type { Para } from "../algebra/para.ts";
 import { type Engine, engine } from "../engine/engine.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import { Rng } from "../init/random.ts";
 import { LearnerCore, type TensorKind } from "../learner/core.ts";
+import { describe } from "../learner/data.ts";
 import { scoringLens } from "../learner/supervised.ts";
 import { BitTensor } from "./bits.ts";
 import { type Z2Plan, compileZ2 } from "./compile.ts";
@@ -18,7 +22,7 @@ import type { Z2Ops } from "./ops.ts";
 
 type Bits = readonly [readonly [number]];
 type Model = Para<Bits, Bits, Z2Ops>;
-/** Bits, one example after another: a flat array of count * width numbers (nonzero is 1), or one array per example. */
+/** Bits, one example after another: a flat array of count * width numbers, each 0 or 1, or one array per example. */
 export type BitRows = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
 
 /** Options of RdaLearner.fit. */
@@ -82,6 +86,7 @@ export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
     const xs = flat("step x", x, this.inputs);
     const count = xs.length / this.inputs;
     const ys = flat("step y", y, this.outputs, count);
+    if (count === 0) throw new ParalensError("step: no examples");
     const plan = this.plan(this.train, count, () => compileZ2(this.lens, { batch: count, params: this.params, changes: "params", update: true }));
     plan.inputs[0]!.write(xs);
     plan.inputs[1]!.write(ys);
@@ -92,6 +97,9 @@ export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
   /** Trains for some epochs; see RdaFitOptions. */
   fit(x: BitRows, y: BitRows, options: RdaFitOptions = {}): RdaHistory {
     const { epochs = 1, batchSize = 1, shuffle = true, keepBest = false, validateEvery = 1 } = options;
+    if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${epochs}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${batchSize}`);
+    if (!Number.isInteger(validateEvery) || validateEvery < 1) throw new ParalensError(`fit: validateEvery must be a whole number >= 1, got ${validateEvery}`);
     const xs = flat("fit x", x, this.inputs);
     const count = xs.length / this.inputs;
     const ys = flat("fit y", y, this.outputs, count);
@@ -210,25 +218,47 @@ export function rda(model: Model, options: { seed?: number } = {}): RdaLearner {
   return new RdaLearner(model, options);
 }
 
-/** Flattens bit rows of a given width into 0/1 bytes; checks the count against `count` if given. */
+/**
+ * Flattens bit rows of a given width into 0/1 bytes; checks the count against
+ * `count` if given. Every value must be the number 0 or 1: 2, -1, true or "1"
+ * would have to be guessed into a bit, so they are refused with their row.
+ */
 export function flat(what: string, data: BitRows, width: number, count?: number): Uint8Array {
+  if (!isList(data)) throw new ParalensError(`${what}: expected an array or a typed array of bits, got ${describe(data)}`);
   let out: Uint8Array;
-  if (data.length > 0 && typeof data[0] === "object") {
-    const rows = data as ArrayLike<ArrayLike<number>>;
+  if (data.length > 0 && typeof data[0] === "object" && data[0] !== null) {
+    const rows = data as ArrayLike<unknown>;
     out = new Uint8Array(rows.length * width);
     for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
+      const row = rows[r];
+      if (!isList(row)) throw new ParalensError(`${what}: row ${r} is ${describe(row)}, but row 0 is an array: give every example as an array`);
       if (row.length !== width) throw new ParalensError(`${what}: row ${r} has ${row.length} bits, expected ${width}`);
-      for (let i = 0; i < width; i++) out[r * width + i] = row[i] ? 1 : 0;
+      for (let i = 0; i < width; i++) out[r * width + i] = bit(what, row[i], r, i);
     }
   } else {
-    const values = data as ArrayLike<number>;
+    const values = data as ArrayLike<unknown>;
     if (values.length % width !== 0) throw new ParalensError(`${what}: ${values.length} bits do not split into examples of ${width}`);
-    out = values instanceof Uint8Array ? values : Uint8Array.from(values, (b) => (b ? 1 : 0));
+    if (values instanceof Uint8Array) {
+      // the common case (what bit datasets give) is checked without a copy
+      for (let i = 0; i < values.length; i++) if (values[i]! > 1) bit(what, values[i], Math.floor(i / width), i % width);
+      out = values;
+    } else {
+      out = new Uint8Array(values.length);
+      for (let i = 0; i < values.length; i++) out[i] = bit(what, values[i], Math.floor(i / width), i % width);
+    }
   }
   if (count !== undefined && out.length / width !== count) throw new ParalensError(`${what}: ${out.length / width} rows for ${count} examples`);
   return out;
 }
+
+/** A value that must be a bit: 0 or 1, as a number. */
+function bit(what: string, v: unknown, row: number, index: number): number {
+  if (v === 0 || v === 1) return v;
+  throw new ParalensError(`${what}: row ${row}, bit ${index} is ${describe(v)}; bits must be the numbers 0 or 1`);
+}
+
+const isList = (v: unknown): v is ArrayLike<unknown> =>
+  Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array));
 
 function wrongRows(loss: BitTensor): number {
   const u = loss.u32;
