@@ -55,6 +55,8 @@ export interface TrainOptions {
   batchSize: number;
   lr: number;
   minutes: number;
+  /** Stop after this many steps, if the time budget has not run out first (default: no limit). */
+  maxSteps?: number;
   /** Windows of validation text scored at each report (evenly spaced). */
   validationWindows: number;
   reportEvery: number;
@@ -86,7 +88,9 @@ export function trainFor(o: TrainOptions) {
   const started = performance.now();
   const deadline = started + minutes * 60_000;
   let [step, tokens, recent, recentSteps, stepSeconds] = [0, 0, 0, 0, 0];
-  while (performance.now() < deadline) {
+  const maxSteps = o.maxSteps ?? Infinity;
+  const done = (): boolean => performance.now() >= deadline || step >= maxSteps;
+  while (!done()) {
     const { x, y } = batch(o.train, batchSize, T, V, rng);
     const t0 = performance.now();
     recent += learner.step(x, y);
@@ -94,7 +98,7 @@ export function trainFor(o: TrainOptions) {
     recentSteps++;
     step++;
     tokens += batchSize * T;
-    if (step % o.reportEvery === 0 || performance.now() >= deadline) {
+    if (step % o.reportEvery === 0 || done()) {
       const seconds = (performance.now() - started) / 1000;
       const row = { step, seconds, tokens, train: (recent / recentSteps) * BITS, validation: validate(), load: os.loadavg()[0]! };
       history.push(row);
