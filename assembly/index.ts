@@ -40,3 +40,7 @@ export { exp, log, sqrtKernel as sqrt, rsqrt, neg, absKernel as abs, square, sig
 export { binary, reduceSum, reduceMax, selectKernel as select } from "./broadcast";
 // benchmarks: the attainable multiply-add rate (not used by the library itself)
 export { peakMadd } from "./peak";
+// attention: the causal softmax, embedding lookup and its reverse, dropout's hashed mask
+export { causalSoftmax } from "./attention";
+export { gatherRows, scatterAddRows } from "./embedding";
+export { dropout } from "./dropout";

@@ -202,7 +202,11 @@ async function browser(): Promise<Result> {
     });
     await page.goto(`http://127.0.0.1:${port}/test/browser/index.html?${query}`);
     const done = (await (await page.waitForFunction(() => (globalThis as { __done?: unknown }).__done, undefined, { timeout: 15 * 60_000 })).jsonValue()) as { passed: number; failed: number };
-    return result("browser", 0, output, done, "");
+    // the example page (examples/web/) in the same browser: it must generate what Node generates
+    const { checkWebPage } = await import("./web-page.ts");
+    const problem = await checkWebPage(page, root, site, port);
+    if (problem !== null) output += `not ok - the example page: ${problem}\n`;
+    return result("browser", 0, output, problem === null ? { ...done, passed: done.passed + 1 } : { ...done, failed: done.failed + 1 }, "");
   } catch (e) {
     console.log(`browser: ${(e as Error).message}`);
     return { part: "browser", passed: 0, failed: 0, problems: [`the page did not finish: ${(e as Error).message.split("\n")[0]}`], output };

@@ -32,6 +32,15 @@ export { gelu } from "./layers/gelu.ts";
 export { silu } from "./layers/silu.ts";
 export { layerNorm, type LayerNormOptions } from "./layers/layerNorm.ts";
 
+// sequences and attention
+export { embedding, positionalEmbedding, unembedding } from "./layers/embedding.ts";
+export { tokenLinear } from "./layers/tokenLinear.ts";
+export { dropout } from "./layers/dropout.ts";
+export { attention, type AttentionOptions } from "./layers/attention.ts";
+export { residual, transformerBlock, transformer, type TransformerOptions } from "./layers/transformer.ts";
+export { tokenCrossEntropy } from "./layers/tokenCrossEntropy.ts";
+export { decoderMachine, Decoder, sampleToken, type SamplingOptions } from "./layers/decoder.ts";
+
 // convolution and pooling
 export { conv2d, type Conv2dOptions } from "./layers/conv2d.ts";
 export { maxPool2d } from "./layers/maxPool2d.ts";

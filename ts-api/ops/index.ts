@@ -14,6 +14,7 @@ import { optimiserOps } from "./optimisers.ts";
 import { wireOps } from "./wires.ts";
 import { convOps } from "./conv/conv2d.ts";
 import { poolOps } from "./conv/pool.ts";
+import { attentionOps } from "./attention.ts";
 
 export const primitives = {
   add, zeros, fill, scale, addScaled,
@@ -27,6 +28,7 @@ export const primitives = {
   ...wireOps,
   ...convOps,
   ...poolOps,
+  ...attentionOps,
 };
 
 /**

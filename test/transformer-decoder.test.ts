@@ -1,0 +1,49 @@
+// The Mealy-machine decoder with a key/value cache against the full model
+// re-run on the growing prefix, and sampling with temperature and top-k.
+import { test } from "./harness.ts";
+import { assert, assertClose } from "./assert.ts";
+import { Decoder, Rng, compile, decoderMachine, init, sampleToken, transformer } from "../ts-api/index.ts";
+
+await init();
+
+test("the decoder's logits equal the full model's at every position of a growing prefix", () => {
+  const options = { vocab: 13, context: 11, dim: 12, heads: 3, layers: 2 };
+  const full = compile(transformer(options), { batch: 1, changes: "none", seed: 7 });
+  const decoder = new Decoder(options, full.params);
+  try {
+    const tokens = [5, 0, 12, 3, 3, 7, 1, 9, 11, 2, 4];
+    full.inputs[0]!.set(tokens);
+    full.forward();
+    const all = full.outputs[0]!.toArray();
+    tokens.forEach((t, i) => {
+      const step = decoder.step(t);
+      assertClose(step, all.subarray(i * 13, (i + 1) * 13), { rtol: 1e-4, atol: 1e-5 }, `position ${i}`);
+    });
+    // after a reset the cache starts again from nothing
+    decoder.reset();
+    assertClose(decoder.step(tokens[0]!), all.subarray(0, 13), { rtol: 1e-4, atol: 1e-5 }, "after reset");
+  } finally {
+    decoder.dispose();
+    full.dispose();
+  }
+});
+
+test("the decoder is the cell of a Mealy machine: token x state -> logits x state", () => {
+  const m = decoderMachine({ vocab: 5, context: 4, dim: 4, heads: 2, layers: 1 });
+  assert(m.input.length === 1 && m.input[0] === 1, "input: one token");
+  assert(m.output[0] === 5, "output: the logits");
+  assert(m.state.length === 3, `state: the position and a key and a value cache, got ${m.state.length} wires`);
+});
+
+test("sampling: top-k keeps the k largest logits, low temperature picks the largest", () => {
+  const rng = new Rng(1);
+  const logits = [0.1, 2, -1, 1.9, 0.5];
+  const seen = new Set<number>();
+  for (let i = 0; i < 300; i++) seen.add(sampleToken(logits, rng, { topK: 2 }));
+  assert(seen.size === 2 && seen.has(1) && seen.has(3), `top-2 drew ${[...seen]}`);
+  for (let i = 0; i < 50; i++) assert(sampleToken(logits, rng, { temperature: 0.01 }) === 1, "temperature 0.01 picks the largest");
+  const counts = [0, 0, 0, 0, 0];
+  for (let i = 0; i < 4000; i++) counts[sampleToken(logits, rng)]!++;
+  const p = logits.map(Math.exp), z = p.reduce((a, b) => a + b);
+  counts.forEach((c, i) => assert(Math.abs(c / 4000 - p[i]! / z) < 0.03, `token ${i}: ${c / 4000} vs ${p[i]! / z}`));
+});

@@ -1,0 +1,41 @@
+import type { Value } from "../algebra/category.ts";
+import { type AnyShape, anyShape, lens } from "../algebra/para.ts";
+import { type Wires, sameShape } from "../algebra/shapes.ts";
+import { ParalensError, fmtWires } from "../engine/errors.ts";
+
+/**
+ * tokenCrossEntropy: softmax cross-entropy per token of a sequence, averaged
+ * over the tokens of each example. Logits and one-hot (or soft) labels are
+ * [..., V]; every row of V values is one token, -sum t log softmax(z) over
+ * its own V classes (where `softmaxCrossEntropy` would take one softmax over
+ * all of an example's values), and the example's loss is the mean over its
+ * rows, in nats. Fused and stable as softmaxCrossEntropy is: log-softmax
+ * forward, dz = dl / R (softmax(z) sum(t) - t) per row on the way back.
+ *
+ *   const lens = supervisedLens(model, { loss: tokenCrossEntropy, optimiser: adam(), rate: constantRate(1) });
+ */
+export const tokenCrossEntropy: AnyShape<false> = anyShape("tokenCrossEntropy", false, (dom) => {
+  const shape = dom[0];
+  if (dom.length !== 2 || shape === undefined || shape.length === 0 || !sameShape(shape, dom[1]!)) {
+    throw new ParalensError(`tokenCrossEntropy: takes logits and labels of one shape [..., V], got ${fmtWires(dom)}`);
+  }
+  const classes = shape[shape.length - 1]!;
+  const tokens = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  return lens<Wires, Wires, { lp: Value; t: Value; n: number }>({
+    name: "tokenCrossEntropy",
+    dom,
+    cod: [[]],
+    forward(ops, [z, label]) {
+      const n = ops.shape(z!)[0]!;
+      const lp = ops.logSoftmax(ops.reshape(z!, [n * tokens, classes]));
+      const t = ops.reshape(label!, [n * tokens, classes]);
+      const perToken = ops.reshape(ops.crossEntropy(lp, t), [n, tokens]);
+      return [[ops.reshape(ops.scale(ops.sumTo(perToken, [n, 1]), 1 / tokens), [n])], { lp, t, n }];
+    },
+    reverse(ops, { lp, t, n }, [dl]) {
+      const each = ops.reshape(ops.broadcastTo(ops.scale(ops.reshape(dl!, [n, 1]), 1 / tokens), [n, tokens]), [n * tokens]);
+      const dz = ops.softmaxCrossEntropyReverse(lp, t, each);
+      return [ops.reshape(dz, [n, ...shape]), ops.reshape(ops.rowScale(lp, each, -1), [n, ...shape])];
+    },
+  });
+});

@@ -1,0 +1,196 @@
+// The ops attention and token models need beyond matrix products: moving
+// heads in and out of the batch axis (block copies, no arithmetic), the
+// causal softmax (fused: masked weights are exact zeros, assembly/attention.ts),
+// embedding lookup by token id and its scatter-add reverse, and dropout's
+// hashed mask. Each keeps its float64 reference beside its lowering.
+import type { Value } from "../algebra/category.ts";
+import type { Shape } from "../algebra/shapes.ts";
+import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { op } from "./op.ts";
+import { type RefTensor, mapRef, refTensor, sizeOf } from "./ref-tensor.ts";
+
+/** [n, t, heads, width] of x [n, t, heads * width], checked. */
+function headDims(what: string, x: Shape, heads: number): [number, number, number, number] {
+  if (x.length !== 3 || !Number.isInteger(heads) || heads < 1 || x[2]! % heads !== 0) {
+    throw new ParalensError(`${what}: needs [N, T, heads * width] with heads = ${heads} dividing the last axis, got ${fmtShape(x)}`);
+  }
+  return [x[0]!, x[1]!, heads, x[2]! / heads];
+}
+
+/** [n, t, heads, width] of x [n * heads, t, width], checked. */
+function mergedDims(x: Shape, heads: number): [number, number, number, number] {
+  if (x.length !== 3 || !Number.isInteger(heads) || heads < 1 || x[0]! % heads !== 0) {
+    throw new ParalensError(`mergeHeads: needs [N * heads, T, width] with heads = ${heads} dividing the first axis, got ${fmtShape(x)}`);
+  }
+  return [x[0]! / heads, x[1]!, heads, x[2]!];
+}
+
+/** Element offset of (example e, position i, head h, column j) in the split [n*heads, t, w] and joined [n, t, heads*w] layouts. */
+const split = (e: number, i: number, h: number, j: number, t: number, heads: number, w: number): number => ((e * heads + h) * t + i) * w + j;
+const joined = (e: number, i: number, h: number, j: number, t: number, heads: number, w: number): number => ((e * t + i) * heads + h) * w + j;
+
+function moveHeads(x: RefTensor, shape: Shape, dims: [number, number, number, number], toSplit: boolean): RefTensor {
+  const [n, t, heads, w] = dims;
+  const out = refTensor(shape);
+  for (let e = 0; e < n; e++) for (let i = 0; i < t; i++) for (let h = 0; h < heads; h++) for (let j = 0; j < w; j++) {
+    const [a, b] = [split(e, i, h, j, t, heads, w), joined(e, i, h, j, t, heads, w)];
+    if (toSplit) out.data[a] = x.data[b]!;
+    else out.data[b] = x.data[a]!;
+  }
+  return out;
+}
+
+function checkScores(what: string, x: Shape): [number, number] {
+  const t = x[x.length - 1]!;
+  if (x.length < 2 || x[x.length - 2] !== t) throw new ParalensError(`${what}: needs square blocks of scores [..., T, T], got ${fmtShape(x)}`);
+  return [sizeOf(x) / t, t];
+}
+
+function checkEmbedding(table: Shape, ids: Shape): [number, number, number] {
+  if (table.length !== 2) throw new ParalensError(`embedding: the table must be [vocab, d], got ${fmtShape(table)}`);
+  return [sizeOf(ids), table[1]!, table[0]!];
+}
+
+/** The id a float64 reference reads from a token value: its integer part, or -1 outside [0, vocab). */
+const tokenId = (v: number, vocab: number): number => (v >= 0 && v < vocab ? Math.trunc(v) : -1);
+
+/** Dropout's hash (assembly/dropout.ts), in 32-bit integer arithmetic: the top 24 bits. */
+export function dropoutBits(seed: number, step: number, i: number): number {
+  let h = (seed ^ Math.imul(step, 0x85ebca6b) ^ Math.imul(i, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 8;
+}
+
+function checkRate(rate: number): number {
+  if (!(rate >= 0 && rate < 1)) throw new ParalensError(`dropout: rate must be in [0, 1), got ${rate}`);
+  return Math.ceil(rate * 2 ** 24);
+}
+
+export const attentionOps = {
+  /** x [N, T, heads * w] -> [N * heads, T, w]: head h of example e becomes matrix e * heads + h. */
+  splitHeads: op<[x: Value, heads: number]>({
+    plan(p, x, heads) {
+      const [n, t, hs, w] = headDims("splitHeads", x.shape, heads);
+      const y = p.out([n * hs, t, w]);
+      const run = (): void => {
+        for (let e = 0; e < n; e++) for (let h = 0; h < hs; h++) {
+          p.core.copyStrided(y.offset + 4 * (e * hs + h) * t * w, w, x.offset + 4 * (e * t * hs * w + h * w), hs * w, t, w);
+        }
+      };
+      p.emit("splitHeads", run, [x], [y]);
+      return y;
+    },
+    reference(x, heads) {
+      const dims = headDims("splitHeads", x.shape, heads);
+      return moveHeads(x, [dims[0] * dims[2], dims[1], dims[3]], dims, true);
+    },
+  }),
+
+  /** The inverse of splitHeads: [N * heads, T, w] -> [N, T, heads * w]. */
+  mergeHeads: op<[x: Value, heads: number]>({
+    plan(p, x, heads) {
+      const [n, t, hs, w] = mergedDims(x.shape, heads);
+      const y = p.out([n, t, hs * w]);
+      const run = (): void => {
+        for (let e = 0; e < n; e++) for (let h = 0; h < hs; h++) {
+          p.core.copyStrided(y.offset + 4 * (e * t * hs * w + h * w), hs * w, x.offset + 4 * (e * hs + h) * t * w, w, t, w);
+        }
+      };
+      p.emit("mergeHeads", run, [x], [y]);
+      return y;
+    },
+    reference(x, heads) {
+      const dims = mergedDims(x.shape, heads);
+      return moveHeads(x, [dims[0], dims[1], dims[2] * dims[3]], dims, false);
+    },
+  }),
+
+  /** Softmax of each row of square blocks [..., T, T], row i seeing columns 0..i; exact zeros elsewhere. Reverse: softmaxReverse. */
+  causalSoftmax: op<[x: Value]>({
+    plan(p, x) {
+      const [rows, t] = checkScores("causalSoftmax", x.shape);
+      const y = p.out(x.shape);
+      p.emit("causalSoftmax", () => p.core.causalSoftmax(y.offset, x.offset, rows, t), [x], [y]);
+      return y;
+    },
+    reference(x) {
+      const [rows, t] = checkScores("causalSoftmax", x.shape);
+      const y = refTensor(x.shape);
+      for (let r = 0; r < rows; r++) {
+        const n = (r % t) + 1;
+        const row = x.data.subarray(r * t, r * t + n);
+        const m = Math.max(...row);
+        const s = row.reduce((a, v) => a + Math.exp(v - m), 0);
+        for (let j = 0; j < n; j++) y.data[r * t + j] = Math.exp(row[j]! - m) / s;
+      }
+      return y;
+    },
+  }),
+
+  /** Rows of table [vocab, d] picked by token ids (any shape, f32 whole numbers): ids.shape + [d]. An id outside [0, vocab) gives a zero row. */
+  gatherRows: op<[table: Value, ids: Value]>({
+    plan(p, table, ids) {
+      const [n, d, vocab] = checkEmbedding(table.shape, ids.shape);
+      const y = p.out([...ids.shape, d]);
+      p.emit("gatherRows", () => p.core.gatherRows(y.offset, table.offset, ids.offset, n, d, vocab), [table, ids], [y]);
+      return y;
+    },
+    reference(table, ids) {
+      const [n, d, vocab] = checkEmbedding(table.shape, ids.shape);
+      const y = refTensor([...ids.shape, d]);
+      for (let t = 0; t < n; t++) {
+        const id = tokenId(ids.data[t]!, vocab);
+        if (id >= 0) y.data.set(table.data.subarray(id * d, (id + 1) * d), t * d);
+      }
+      return y;
+    },
+  }),
+
+  /** The reverse of gatherRows in the table: [vocab, d] zeros, then row ids[t] += dy[t] for every t in order. */
+  scatterAddRows: op<[dy: Value, ids: Value, vocab: number]>({
+    plan(p, dy, ids, vocab) {
+      const n = sizeOf(ids.shape);
+      const d = dy.size / n;
+      if (!Number.isInteger(d)) throw new ParalensError(`scatterAddRows: ${fmtShape(dy.shape)} is not one row per id of ${fmtShape(ids.shape)}`);
+      const out = p.out([vocab, d]);
+      p.emit("scatterAddRows", () => p.core.scatterAddRows(out.offset, vocab, d, dy.offset, ids.offset, n), [dy, ids], [out]);
+      return out;
+    },
+    reference(dy, ids, vocab) {
+      const n = ids.data.length;
+      const d = dy.data.length / n;
+      const out = refTensor([vocab, d]);
+      for (let t = 0; t < n; t++) {
+        const id = tokenId(ids.data[t]!, vocab);
+        for (let j = 0; id >= 0 && j < d; j++) out.data[id * d + j] = out.data[id * d + j]! + dy.data[t * d + j]!;
+      }
+      return out;
+    },
+  }),
+
+  /**
+   * Dropout in a training plan: [y, mask] with mask[i] = 1/(1 - rate) or 0
+   * (dropped with probability rate, from a hash of seed, step and i) and
+   * y = x mask. A plan draws a new mask each time its forward pass runs
+   * (step 0, 1, ...). A forward-only plan (`compile(..., { changes: "none" })`)
+   * has no training: there it returns null and the layer is the identity. The
+   * float64 reference evaluates as a training plan's first step.
+   */
+  dropout: op<[x: Value, rate: number, seed: number], [y: Value, mask: Value] | null>({
+    plan(p, x, rate, seed) {
+      const threshold = checkRate(rate);
+      if (!p.training) return null;
+      const [y, mask] = [p.out(x.shape), p.out(x.shape)];
+      const scale = 1 / (1 - rate);
+      let step = 0;
+      p.emit("dropout", () => p.core.dropout(y.offset, mask.offset, x.offset, x.size, threshold, scale, seed | 0, step++), [x], [y, mask]);
+      return [y, mask];
+    },
+    reference(x, rate, seed) {
+      const threshold = checkRate(rate);
+      const mask = mapRef(x, (_, i) => (dropoutBits(seed | 0, 0, i) >= threshold ? 1 / (1 - rate) : 0));
+      return [mapRef(x, (v, i) => v * mask.data[i]!), mask];
+    },
+  }),
+};
