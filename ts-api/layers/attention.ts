@@ -6,6 +6,7 @@ import type { Initialiser } from "../init/initialisers.ts";
 import type { RealOps } from "../ops/index.ts";
 import { smallNormal } from "./embedding.ts";
 
+/** The shape of multi-head attention: the number of heads (dividing the width) and whether a token may attend to later ones. */
 export interface AttentionOptions {
   heads: number;
   /** Position i attends to positions 0..i only (default false). */

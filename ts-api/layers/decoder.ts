@@ -97,7 +97,11 @@ export interface SamplingOptions {
   topK?: number;
 }
 
-/** A token drawn from softmax(logits / temperature) restricted to the topK largest logits. */
+/**
+ * A token drawn from softmax(logits / temperature) restricted to the topK largest logits.
+ *
+ *   sampleToken([0.1, 3, -1], new Rng(1), { temperature: 0.5, topK: 2 });   // 1 or 0, mostly 1
+ */
 export function sampleToken(logits: ArrayLike<number>, rng: Rng, options: SamplingOptions = {}): number {
   const { temperature = 1, topK = 0 } = options;
   if (!(temperature > 0)) throw new ParalensError(`sampleToken: temperature must be > 0, got ${temperature}`);
@@ -115,8 +119,10 @@ export function sampleToken(logits: ArrayLike<number>, rng: Rng, options: Sampli
  * forward only) on a model's parameter tensors, its state carried from each
  * step to the next. `step(token)` returns the logits of the next token.
  *
+ *   const options = { vocab: 5, context: 4, dim: 8, heads: 2, layers: 1 };
+ *   const learner = supervised(transformer(options), { loss: tokenCrossEntropy, optimiser: adam() });
  *   const dec = new Decoder(options, learner.params);
- *   const logits = dec.step(17);   // Float32Array(vocab)
+ *   const logits = dec.step(3);   // Float32Array(vocab): the next token's logits
  */
 export class Decoder {
   readonly machine: Machine;
@@ -177,6 +183,7 @@ export class Decoder {
     return out;
   }
 
+  /** Frees the compiled cell and its state; the decoder cannot step afterwards. */
   dispose(): void {
     this.plan.dispose();
   }

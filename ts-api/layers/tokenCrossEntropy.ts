@@ -12,6 +12,7 @@ import { ParalensError, fmtWires } from "../engine/errors.ts";
  * rows, in nats. Fused and stable as softmaxCrossEntropy is: log-softmax
  * forward, dz = dl / R (softmax(z) sum(t) - t) per row on the way back.
  *
+ *   const model = transformer({ vocab: 5, context: 4, dim: 8, heads: 2, layers: 1 });
  *   const lens = supervisedLens(model, { loss: tokenCrossEntropy, optimiser: adam(), rate: constantRate(1) });
  */
 export const tokenCrossEntropy: AnyShape<false> = anyShape("tokenCrossEntropy", false, (dom) => {

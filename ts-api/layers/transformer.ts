@@ -25,6 +25,7 @@ export function residual(f: AnyShape<boolean> | Para<Wires, Wires>): AnyShape<tr
   });
 }
 
+/** The size of a decoder-only transformer: vocabulary, context, width, heads and blocks. */
 export interface TransformerOptions {
   vocab: number;
   /** Sequence length T the model reads (and the positional table's rows). */
