@@ -4,8 +4,7 @@
 // finite differences (1e-6 relative). A new composed layer is one line in
 // `cases`.
 import { test } from "./harness.ts";
-import { assertClose } from "./assert.ts";
-import { type RandomCase, finiteDifferences, magnitude, randomCase, runReference, runWasm } from "./util.ts";
+import { type RandomCase, checkLensCase, randomCase } from "./util.ts";
 import {
   init, exp, log, sqrt, rsqrt, neg, abs, square, erf, elementwise, reduceSum, reduceMean, reduceMax, where, affine, gelu, silu, layerNorm,
   seq, dense, type Layer, type Para, type Wires, resolve,
@@ -51,22 +50,6 @@ const cases: [name: string, layer: Layer, dom: Wires, tweak?: Tweak, skipInputs?
   ["dense ; layerNorm ; gelu", seq(dense(6, 8), layerNorm(), gelu), [[6]]],
 ];
 
-function check(name: string, c: RandomCase, skipInputs: readonly number[]): void {
-  const w = runWasm(c);
-  const r = runReference(c);
-  const close = (what: string, a: ArrayLike<number> | null, e: ArrayLike<number> | null): void => {
-    const [x, y] = [a ?? new Float64Array((e ?? []).length), e ?? new Float64Array((a ?? []).length)];
-    assertClose(x, y, { rtol: 1e-4, atol: 1e-5 * magnitude(y) + 1e-30 }, `${name} ${what} (wasm vs reference)`);
-  };
-  w.outputs.forEach((y, i) => close(`output ${i}`, y, r.outputs[i]!));
-  w.paramChanges.forEach((d, i) => close(`parameter change ${i}`, d, r.paramChanges[i]!));
-  w.inputChanges.forEach((d, i) => close(`input change ${i}`, d, r.inputChanges[i]!));
-  const fd = finiteDifferences(c);
-  const near = (what: string, a: ArrayLike<number> | null, e: Float64Array): void =>
-    assertClose(a ?? new Float64Array(e.length), e, { rtol: 1e-6, atol: 1e-7 * (magnitude(e) + 1) }, `${name} ${what} (reference vs finite differences)`);
-  fd.paramChanges.forEach((e, i) => near(`parameter change ${i}`, r.paramChanges[i]!, e));
-  fd.inputChanges.forEach((e, i) => skipInputs.includes(i) || near(`input change ${i}`, r.inputChanges[i]!, e));
-}
 
 for (const [name, layer, dom, tweak, skip = []] of cases) {
   test(`${name}: wasm = float64 reference = finite differences`, () => {
@@ -74,7 +57,7 @@ for (const [name, layer, dom, tweak, skip = []] of cases) {
     for (const [batch, seed] of [[1, 1], [3, 2]] as const) {
       const c = randomCase(lens, batch, seed);
       tweak?.(c);
-      check(name, c, skip);
+      checkLensCase(name, c, skip);
     }
   });
 }

@@ -6,7 +6,7 @@
 // model's parameters keep their bits, and the steps raise the objective.
 import { test } from "./harness.ts";
 import { assert, assertClose, assertEqual } from "./assert.ts";
-import { type RandomCase, finiteDifferences, magnitude, randomCase, runReference, runWasm } from "./util.ts";
+import { type RandomCase, checkLensCase, randomCase, runReference } from "./util.ts";
 import {
   init, engine, seq, par, dense, linear, tanh, softmax, log, id, compile, initParams, dotProduct, constantRate, ascend, adam, reshape,
   inputAsParameter, learnInput, l2Penalty, totalVariation, signGradient, projectedSignGradient, reparam, frozen,
@@ -15,22 +15,6 @@ import {
 
 await init();
 
-function check(name: string, c: RandomCase): void {
-  const w = runWasm(c);
-  const r = runReference(c);
-  const close = (what: string, a: ArrayLike<number> | null, e: ArrayLike<number> | null): void => {
-    const [x, y] = [a ?? new Float64Array((e ?? []).length), e ?? new Float64Array((a ?? []).length)];
-    assertClose(x, y, { rtol: 1e-4, atol: 1e-5 * magnitude(y) + 1e-30 }, `${name} ${what} (wasm vs reference)`);
-  };
-  w.outputs.forEach((y, i) => close(`output ${i}`, y, r.outputs[i]!));
-  w.paramChanges.forEach((d, i) => close(`parameter change ${i}`, d, r.paramChanges[i]!));
-  w.inputChanges.forEach((d, i) => close(`input change ${i}`, d, r.inputChanges[i]!));
-  const fd = finiteDifferences(c);
-  const near = (what: string, a: ArrayLike<number> | null, e: Float64Array): void =>
-    assertClose(a ?? new Float64Array(e.length), e, { rtol: 1e-6, atol: 1e-7 * (magnitude(e) + 1) }, `${name} ${what} (reference vs finite differences)`);
-  fd.paramChanges.forEach((e, i) => near(`parameter change ${i}`, r.paramChanges[i]!, e));
-  fd.inputChanges.forEach((e, i) => near(`input change ${i}`, r.inputChanges[i]!, e));
-}
 
 const mlp = (): Para<Wires, Wires> => seq(dense(4, 5), tanh, dense(5, 3));
 
@@ -39,7 +23,7 @@ test("inputAsParameter: the input's gradient, as a parameter change, is wasm = f
   assertEqual(bent.params.map((p) => p.name).join(","), "input,0.weight,0.bias,2.weight,2.bias");
   assertEqual(bent.params[0]!.shape.join(","), "3,4");
   assertEqual(bent.dom.length, 0);
-  check("inputAsParameter", randomCase(bent as Para<Wires, Wires>, 3, 7));
+  checkLensCase("inputAsParameter", randomCase(bent as Para<Wires, Wires>, 3, 7));
   // the same numbers as the model's own input change
   const c = randomCase(bent as Para<Wires, Wires>, 3, 8);
   const direct = runReference({ lens: mlp(), batch: 3, params: c.params.slice(1), inputs: [c.params[0]!], changes: c.changes });
@@ -48,8 +32,8 @@ test("inputAsParameter: the input's gradient, as a parameter change, is wasm = f
 });
 
 test("penalties: l2Penalty and totalVariation are wasm = float64 reference = finite differences", () => {
-  check("l2Penalty", randomCase(l2Penalty([3, 2], 0.5) as Para<Wires, Wires>, 2, 3));
-  check("totalVariation", randomCase(totalVariation([3, 4, 2], 0.3) as Para<Wires, Wires>, 2, 4));
+  checkLensCase("l2Penalty", randomCase(l2Penalty([3, 2], 0.5) as Para<Wires, Wires>, 2, 3));
+  checkLensCase("totalVariation", randomCase(totalVariation([3, 4, 2], 0.3) as Para<Wires, Wires>, 2, 4));
   // a constant image has no variation; a checkerboard on 2 x 2 has 4 unit steps
   const flat = runReference({ lens: totalVariation([2, 2, 1]) as Para<Wires, Wires>, batch: 1, params: [], inputs: [[5, 5, 5, 5]] });
   assertEqual(flat.outputs[0]![0], 0);

@@ -5,7 +5,7 @@
 // embedding's change (the sum of its two uses').
 import { test } from "./harness.ts";
 import { assert, assertClose } from "./assert.ts";
-import { type RandomCase, finiteDifferences, magnitude, randomCase, runReference, runWasm, sameValues } from "./util.ts";
+import { type RandomCase, checkLensCase, finiteDifferences, randomCase, runReference, runWasm, sameValues } from "./util.ts";
 import {
   init, attention, embedding, positionalEmbedding, unembedding, tokenLinear, dropout, residual, transformerBlock, transformer,
   tokenCrossEntropy, layerNorm, seq, compile, engine, resolve, type Layer, type Para, type Wires,
@@ -41,22 +41,6 @@ const cases: [name: string, layer: Layer, dom: Wires, tweak?: Tweak, skipInputs?
   ["transformer (tied)", transformer({ vocab: 7, context: 5, dim: 4, heads: 2, layers: 2, expansion: 1.5 }), [[5]], ids(0, 7), [0]],
 ];
 
-function check(name: string, c: RandomCase, skipInputs: readonly number[]): void {
-  const w = runWasm(c);
-  const r = runReference(c);
-  const close = (what: string, a: ArrayLike<number> | null, e: ArrayLike<number> | null): void => {
-    const [x, y] = [a ?? new Float64Array((e ?? []).length), e ?? new Float64Array((a ?? []).length)];
-    assertClose(x, y, { rtol: 1e-4, atol: 1e-5 * magnitude(y) + 1e-30 }, `${name} ${what} (wasm vs reference)`);
-  };
-  w.outputs.forEach((y, i) => close(`output ${i}`, y, r.outputs[i]!));
-  w.paramChanges.forEach((d, i) => close(`parameter change ${i}`, d, r.paramChanges[i]!));
-  w.inputChanges.forEach((d, i) => skipInputs.includes(i) || close(`input change ${i}`, d, r.inputChanges[i]!));
-  const fd = finiteDifferences(c);
-  const near = (what: string, a: ArrayLike<number> | null, e: Float64Array): void =>
-    assertClose(a ?? new Float64Array(e.length), e, { rtol: 1e-6, atol: 1e-7 * (magnitude(e) + 1) }, `${name} ${what} (reference vs finite differences)`);
-  fd.paramChanges.forEach((e, i) => near(`parameter change ${i}`, r.paramChanges[i]!, e));
-  fd.inputChanges.forEach((e, i) => skipInputs.includes(i) || near(`input change ${i}`, r.inputChanges[i]!, e));
-}
 
 for (const [name, layer, dom, tweak, skip = []] of cases) {
   test(`${name}: wasm = float64 reference = finite differences`, () => {
@@ -64,7 +48,7 @@ for (const [name, layer, dom, tweak, skip = []] of cases) {
     for (const [batch, seed] of [[1, 1], [3, 2]] as const) {
       const c = randomCase(lens, batch, seed);
       tweak?.(c);
-      check(name, c, skip);
+      checkLensCase(name, c, skip);
     }
   });
 }

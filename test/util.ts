@@ -6,7 +6,7 @@
 import {
   type Para, type RefTensor, type Value, type Wires, Rng, compile, engine, reference, refTensor,
 } from "../ts-api/index.ts";
-import { assert } from "./assert.ts";
+import { assert, assertClose } from "./assert.ts";
 
 type AnyPara = Para<Wires, Wires>;
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
@@ -187,4 +187,28 @@ export function hashFloat32(arrays: readonly Float32Array[]): string {
     for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   }
   return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+/**
+ * The three-way check of a lens on one case: the wasm plan against the float64
+ * reference on both passes (1e-4 relative, with a floor of 1e-5 of the
+ * array's magnitude for values that cancel to near zero), and the reference's
+ * reverse pass against central finite differences (1e-6 relative). Inputs in
+ * `skipInputs` (token ids, masks: where the function jumps) get no change checks.
+ */
+export function checkLensCase(name: string, c: RandomCase, skipInputs: readonly number[] = []): void {
+  const w = runWasm(c);
+  const r = runReference(c);
+  const close = (what: string, a: ArrayLike<number> | null, e: ArrayLike<number> | null): void => {
+    const [x, y] = [a ?? new Float64Array((e ?? []).length), e ?? new Float64Array((a ?? []).length)];
+    assertClose(x, y, { rtol: 1e-4, atol: 1e-5 * magnitude(y) + 1e-30 }, `${name} ${what} (wasm vs reference)`);
+  };
+  w.outputs.forEach((y, i) => close(`output ${i}`, y, r.outputs[i]!));
+  w.paramChanges.forEach((d, i) => close(`parameter change ${i}`, d, r.paramChanges[i]!));
+  w.inputChanges.forEach((d, i) => skipInputs.includes(i) || close(`input change ${i}`, d, r.inputChanges[i]!));
+  const fd = finiteDifferences(c);
+  const near = (what: string, a: ArrayLike<number> | null, e: Float64Array): void =>
+    assertClose(a ?? new Float64Array(e.length), e, { rtol: 1e-6, atol: 1e-7 * (magnitude(e) + 1) }, `${name} ${what} (reference vs finite differences)`);
+  fd.paramChanges.forEach((e, i) => near(`parameter change ${i}`, r.paramChanges[i]!, e));
+  fd.inputChanges.forEach((e, i) => skipInputs.includes(i) || near(`input change ${i}`, r.inputChanges[i]!, e));
 }
