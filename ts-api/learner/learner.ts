@@ -9,6 +9,7 @@ import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
 import { type Data, type LabelRange, correct, gather, labels, rows } from "./data.ts";
+import type { BatchReport, EpochReport, Evaluation, FitOptions, History } from "./reports.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
 import { DivergenceError, Snapshot, UpdateGuard, allFinite, firstNonFinite } from "./divergence.ts";
 import { decodeLearnerInto, encodeLearner } from "../io/learner-file.ts";
@@ -17,91 +18,7 @@ import { scoringLens, supervisedLens } from "./supervised.ts";
 
 export type { SupervisedOptions } from "./core.ts";
 
-/** What `Learner.fit` reports after each epoch (to `onEpochEnd`). */
-export interface EpochReport {
-  /** The epoch just finished, counting from 1. */
-  epoch: number;
-  /** Mean training loss over the epoch. */
-  loss: number;
-  /** Training accuracy over the epoch, measured on the batches as they were trained. */
-  accuracy: number;
-  /** Mean loss on `validation`, when given. */
-  valLoss?: number;
-  /** Accuracy on `validation`, when given. */
-  valAccuracy?: number;
-  /** Wall time of the epoch, in seconds. */
-  seconds: number;
-  /** Training examples per second over the epoch. */
-  examplesPerSecond: number;
-}
-
-/** What `Learner.fit` reports after each step (to `onBatchEnd`). */
-export interface BatchReport {
-  epoch: number;
-  /** The step within the epoch, counting from 1. */
-  batch: number;
-  /** Steps per epoch. */
-  batches: number;
-  /** Mean loss of this batch. */
-  loss: number;
-}
-
-/** Options of `Learner.fit`: epochs, batch size, shuffling, validation data, callbacks and cancellation. */
-export interface FitOptions {
-  /** Passes over the data (default 1). */
-  epochs?: number;
-  /** Examples per step (default 32); the last batch of an epoch may be smaller. */
-  batchSize?: number;
-  /** Shuffle the examples every epoch (seeded). Default true. */
-  shuffle?: boolean;
-  /** Seed of the shuffling. Default 0. */
-  seed?: number;
-  /**
-   * Epochs already trained, for resuming a saved learner: training runs epochs
-   * initialEpoch + 1 .. epochs, with the shuffles of the epochs before replayed,
-   * so a fit saved after epoch k (onEpochEnd) and loaded elsewhere continues
-   * with { initialEpoch: k } exactly as if it had not stopped. Default 0.
-   */
-  initialEpoch?: number;
-  /**
-   * Steps (batches) of epoch initialEpoch + 1 already trained, for resuming a
-   * learner saved in the middle of an epoch (from onBatchEnd: { epoch, batch }
-   * resumes with { initialEpoch: epoch - 1, initialStep: batch }): that epoch
-   * continues from the next batch of its shuffled order, and its report covers
-   * the batches trained in this fit. Default 0.
-   */
-  initialStep?: number;
-  /** Examples scored (loss and accuracy) after every epoch, not trained on. */
-  validation?: { x: Data; y: Data };
-  /** Called after every step with its loss. */
-  onBatchEnd?: (report: BatchReport) => void;
-  /** Called after every epoch; the place to save a learner for resuming (`initialEpoch`). */
-  onEpochEnd?: (report: EpochReport) => void;
-  /** Stops training between two steps; fit then rejects with the signal's reason. Parameters keep the last completed step. */
-  signal?: AbortSignal;
-}
-
-/** What `Learner.fit` returns: one entry per epoch trained (validation ones only when `validation` was given). */
-export interface History {
-  /** Mean training loss of each epoch. */
-  loss: number[];
-  /** Training accuracy of each epoch. */
-  accuracy: number[];
-  /** Validation loss of each epoch. */
-  valLoss: number[];
-  /** Validation accuracy of each epoch. */
-  valAccuracy: number[];
-  /** Wall time of the whole fit, in seconds. */
-  seconds: number;
-}
-
-/** What `Learner.evaluate` returns: the mean loss and the accuracy over the examples. */
-export interface Evaluation {
-  /** Mean loss per example. */
-  loss: number;
-  /** Fraction of examples whose prediction is right: the argmax matches for several outputs, the side of 0.5 for one; a non-finite prediction is wrong. */
-  accuracy: number;
-}
+export type { BatchReport, EpochReport, Evaluation, FitOptions, History } from "./reports.ts";
 
 const PREDICT_BATCH = 256;
 /** fit copies the state this often (in steps), so that a diverging step is found by replaying at most this many. */
