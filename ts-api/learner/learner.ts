@@ -39,6 +39,8 @@ const SNAPSHOT_EVERY = 256;
 export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends LearnerCore<Tensor, Float32Array> {
   /** The closed lens (reparam(model, optimiser) x id) ; tap ; loss ; tap ; rate. */
   readonly lens: Para<Times<A, B>, readonly []>;
+  /** The names of the parts around the model: its loss, optimiser and learning rate (for printing and diagrams). */
+  readonly parts: { readonly loss: string; readonly optimiser: string; readonly rate: string };
   private readonly inShape: Shape;
   private readonly outShape: Shape;
   /** The scoring part of the lens, on the bare model: model x id ; tap ; loss. */
@@ -65,6 +67,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     const lens = supervisedLens(model, parts);
     super({ what: "learner", model, specs: lens.params, seed: options.seed, kind: floatTensors });
     this.lens = lens;
+    this.parts = { loss: parts.loss.name, optimiser: options.optimiser?.optimiserName ?? "sgd", rate: parts.rate.name };
     this.inShape = model.dom[0]!;
     this.outShape = model.cod[0]!;
     this.scoreLens = scoringLens(model, parts.loss);

@@ -110,7 +110,7 @@ export function toSVG(model: Para<Wires, Wires, RealOps> | Learner): string {
   }
 
   if (learner) {
-    const names = learnerNames(learner.lens.name);
+    const names = learner.parts;
     const params = t.lenses.flatMap((l, i) => l.params.map(() => place[i]!));
     const left = Math.min(...params.map((p) => p.x), 60);
     const right = Math.max(...params.map((p) => p.x + W), left + W);
@@ -132,13 +132,4 @@ export function toSVG(model: Para<Wires, Wires, RealOps> | Learner): string {
     ...out,
     "</svg>",
   ].join("\n");
-}
-
-/** The optimiser, loss and rate a learner's lens is named after ("(model @ adam(0.05)) x id ; ... ; softmaxCrossEntropy) ; tap ; rate(1)"). */
-export function learnerNames(name: string): { optimiser: string; loss: string; rate: string } {
-  return {
-    optimiser: /@ ([\w]+(?:\([^)]*\))?)/.exec(name)?.[1] ?? "optimiser",
-    loss: /tap\(prediction, label\) ; (\w+)/.exec(name)?.[1] ?? "loss",
-    rate: /((?:lossScaledRate|rate)\([^)]*\))[^;]*$/.exec(name)?.[1] ?? "rate",
-  };
 }
