@@ -6,17 +6,26 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { irisFeatures, irisLabels } from "../../examples/data/iris.ts";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+// The npm a user has, not one a dev dependency brings: under `npm test` the
+// PATH starts with node_modules/.bin, where an old npm 6 (a dependency of a
+// dev dependency) would misread --pack-destination.
+const env = { ...process.env, PATH: (process.env.PATH ?? "").split(delimiter).filter((p) => !p.includes(join("node_modules", ".bin"))).join(delimiter) };
 
 /** Packs the repository (without running its build again) into `dir`; the tarball's path. */
 export function pack(dir: string): string {
   if (!existsSync(join(root, "dist", "bundle", "index.js"))) throw new Error("dist/ is not built: run npm run build");
-  execFileSync(npm, ["pack", "--ignore-scripts", "--silent", "--pack-destination", dir], { cwd: root, encoding: "utf8" });
+  try {
+    execFileSync(npm, ["pack", "--ignore-scripts", "--pack-destination", dir], { cwd: root, encoding: "utf8", stdio: "pipe", env });
+  } catch (e) {
+    const { status, stderr, stdout } = e as { status?: number; stderr?: string; stdout?: string };
+    throw new Error(`npm pack exited with ${status}:\n${stderr ?? ""}\n${stdout ?? ""}`);
+  }
   const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"));
   if (tarball === undefined) throw new Error(`npm pack left no tarball in ${dir}`);
   return join(dir, tarball);
@@ -26,7 +35,7 @@ export function pack(dir: string): string {
 export function project(tarball: string): string {
   const dir = mkdtempSync(join(tmpdir(), "paralens-install-"));
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "paralens-user", private: true, type: "module" }));
-  execFileSync(npm, ["install", tarball, "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--silent"], { cwd: dir, encoding: "utf8" });
+  execFileSync(npm, ["install", tarball, "--offline", "--no-audit", "--no-fund", "--ignore-scripts", "--silent"], { cwd: dir, encoding: "utf8", env });
   return dir;
 }
 
