@@ -44,7 +44,14 @@ export function indexMap(from: Shape, to: Shape, index: Int32Array, name = "inde
   });
 }
 
-/** A tying map for f: f's parameter i is gathered from new parameter `maps[i].source` by `maps[i].index`. */
+/**
+ * A tying map for f: f's parameter i is gathered from new parameter `maps[i].source` by `maps[i].index`.
+ *
+ *   // a 2 x 2 weight whose two columns are one parameter of 2 values
+ *   const f = linear(2, 2);
+ *   const tied = reparam(f, tying(f, [{ name: "column", shape: [2], init: glorotUniform, role: "parameter" }], [{ source: 0, index: Int32Array.from([0, 0, 1, 1]) }]));
+ *   tied.params.map((p) => p.name);  // ["column"]
+ */
 export function tying(f: Para<Wires, Wires>, params: readonly ParamSpec[], maps: readonly { source: number; index: Int32Array }[]): Reparameterisation {
   if (maps.length !== f.params.length) throw new ParalensError(`tying: ${f.name} has ${f.params.length} parameters, got ${maps.length} maps`);
   const Q = params.map((p) => p.shape);

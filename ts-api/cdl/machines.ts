@@ -97,6 +97,8 @@ export function mealy<S extends Wires>(cell: Para<Wires, Wires>, name = `mealy($
  * read before input t arrives, and whose state moves by s_{t+1} = next(i_t, s_t).
  * It is the Mealy machine of the cell (i, s) -> (output(s), next(i, s)).
  * Parameters "output.*" and "next.*".
+ *
+ *   const lookahead = moore(dense(8, 1), elman(1, 8)).run(20);   // [20, 1] x [8] -> [20, 1] x [8]
  */
 export function moore<S extends Wires>(output: Para<S, readonly [Shape]>, next: Para<Wires, S>): Machine<S> {
   const S = output.dom;

@@ -26,6 +26,10 @@ export interface SharedCell {
  * b holding one use of cell `uses[b]` (that cell's parameters, in order). The
  * result has each cell's parameters once (named prefix.name) and feeds every
  * block from them through the copying lens `wire`, whose reverse sums.
+ *
+ *   const cell = dense(3, 3, "tanh");
+ *   const twice = seq(cell, cell);   // two uses, two parameter blocks "0.*" and "1.*"
+ *   share(twice, [{ prefix: "cell", params: cell.params }], [0, 0]).params.length;  // 2: cell.weight, cell.bias
  */
 export function share<A extends Wires, B extends Wires>(untied: Para<A, B>, cells: readonly SharedCell[], uses: readonly number[]): Para<A, B> {
   const starts: number[] = [];

@@ -18,7 +18,11 @@ import { zeros } from "../init/initialisers.ts";
 import type { Rng } from "../init/random.ts";
 import { type Z2Ops, range } from "./ops.ts";
 
-/** Gate operations of a netlist. */
+/**
+ * Gate operations of a netlist.
+ *
+ *   Gate.XOR;  // 0: the op code of an XOR node in a Circuit
+ */
 export const Gate = { XOR: 0, AND: 1, NOT: 2, ZERO: 3, ONE: 4 } as const;
 /** One of Gate's codes. */
 export type GateOp = (typeof Gate)[keyof typeof Gate];
@@ -32,7 +36,13 @@ export interface Circuit {
   readonly outputs: readonly number[];
 }
 
-/** Builds a circuit gate by gate; every method returns the new node's id. */
+/**
+ * Builds a circuit gate by gate; every method returns the new node's id.
+ * `circuit(inputs, body)` hands one to its body.
+ *
+ *   const halfAdder = circuit(2, (g: CircuitBuilder, [a, b]) => [g.xor(a, b), g.and(a, b)]);
+ *   halfAdder.outputs.length;  // 2: the sum bit and the carry bit
+ */
 export class CircuitBuilder {
   /** The gates so far, in order; gate i is node inputs + i. */
   readonly ops: GateOp[] = [];
@@ -153,7 +163,11 @@ function reverse(ops: Z2Ops, c: Circuit, values: readonly Value[], dy: Value): V
   return ops.join(range(c.inputs).map((i) => adj[i] ?? ops.zeros([batch, 1])));
 }
 
-/** A circuit as a lens [[inputs]] -> [[outputs]] over Z2. */
+/**
+ * A circuit as a lens [[inputs]] -> [[outputs]] over Z2.
+ *
+ *   truthTable(circuitLens(circuit(2, (g, [a, b]) => [g.and(a, b)])));  // Uint8Array [0, 0, 0, 1]
+ */
 export function circuitLens(c: Circuit, name = `circuit(${c.inputs} -> ${c.outputs.length}, ${c.ops.length} gates)`): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   return lens<readonly [readonly [number]], readonly [readonly [number]], Value[], Z2Ops>({
     name,
@@ -172,6 +186,10 @@ export function circuitLens(c: Circuit, name = `circuit(${c.inputs} -> ${c.outpu
  * [[inputs - params]] -> [[outputs]] with parameter [params]. The parameter
  * is copied to every example (spread); its change is the XOR of the
  * examples' changes (collect), the reverse of that copy.
+ *
+ *   // node 0 is the parameter p: x -> p AND x
+ *   const gated = circuitPara(circuit(2, (g, [p, x]) => [g.and(p, x)]), { params: 1 });
+ *   gated.params.length;  // 1
  */
 export function circuitPara(
   c: Circuit,
@@ -213,7 +231,11 @@ export interface RandomCircuitOptions {
   multilinear?: boolean;
 }
 
-/** A random circuit: each gate reads earlier nodes chosen uniformly. */
+/**
+ * A random circuit: each gate reads earlier nodes chosen uniformly.
+ *
+ *   randomCircuit(new Rng(1), { inputs: 4, gates: 12 }).inputs;  // 4
+ */
 export function randomCircuit(rng: Rng, o: RandomCircuitOptions): Circuit {
   const [wx, wa, wn] = o.mix ?? [45, 45, 10];
   const g = new CircuitBuilder(o.inputs);

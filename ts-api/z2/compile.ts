@@ -75,7 +75,12 @@ export interface Z2Plan {
   dispose(): void;
 }
 
-/** Allocates the parameter tensors of a Z2 Para, initialised from a seeded generator (nonzero values are 1). */
+/**
+ * Allocates the parameter tensors of a Z2 Para, initialised from a seeded generator (nonzero values are 1).
+ *
+ *   const [table] = initBits(lut(2, 1), 7);   // lut(2 -> 1) has one parameter, 4 bits
+ *   table.dispose();
+ */
 export function initBits(f: Para<Wires, Wires, Z2Ops>, seed = 0, e: Engine = currentEngine()): BitTensor[] {
   const rng = new Rng(seed);
   return f.params.map((p) => {

@@ -77,6 +77,8 @@ export interface PolynomialSystem {
  * (x1^3) and parenthesised sums. `inputs` fixes the number of variables
  * (default: one more than the largest index used). A syntax error names
  * the column and shows where it is.
+ *
+ *   parsePolynomial("x0*x1 + x2").inputs;  // 3
  */
 export function parsePolynomial(text: string, options: { inputs?: number } = {}): PolynomialSystem {
   if (typeof text !== "string") throw new ParalensError(`polynomial: expected a string, got ${typeof text}`);
@@ -188,14 +190,22 @@ export function parsePolynomial(text: string, options: { inputs?: number } = {})
   return { inputs, outputs };
 }
 
-/** The text of a polynomial system in normal form: monomials in a fixed order, joined by " + ". */
+/**
+ * The text of a polynomial system in normal form: monomials in a fixed order, joined by " + ".
+ *
+ *   formatPolynomial(parsePolynomial("x1 + x0*x1 + x1"));  // the canonical text of x0 x1
+ */
 export function formatPolynomial(system: PolynomialSystem): string {
   const mono = (m: Monomial): string => (m.size === 0 ? "1" : [...m].sort((a, b) => a[0] - b[0]).map(([i, e]) => (e === 1 ? `x${i}` : `x${i}^${e}`)).join("*"));
   const order = (a: Monomial, b: Monomial): number => b.size - a.size || key(a).localeCompare(key(b));
   return system.outputs.map((p) => (p.length === 0 ? "0" : [...p].sort(order).map(mono).join(" + "))).join(", ");
 }
 
-/** The circuit of a polynomial system: each monomial a chain of ANDs (a power repeats its variable), each output the XOR of its monomials. */
+/**
+ * The circuit of a polynomial system: each monomial a chain of ANDs (a power repeats its variable), each output the XOR of its monomials.
+ *
+ *   truthTable(circuitLens(polynomialCircuit(parsePolynomial("x0*x1"))));  // Uint8Array [0, 0, 0, 1]
+ */
 export function polynomialCircuit(system: PolynomialSystem): Circuit {
   return circuit(system.inputs, (g, x) =>
     system.outputs.map((p) => g.sum(p.map((m) => g.product([...m].flatMap(([i, e]) => new Array<number>(e).fill(x[i]!)))))),

@@ -17,7 +17,11 @@ const B = (v: Value): RefBits => v as unknown as RefBits;
 const V = (b: RefBits): Value => b as unknown as Value;
 const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 
-/** Wraps bits as a reference value (copying them; any nonzero number counts as 1). */
+/**
+ * Wraps bits as a reference value (copying them; any nonzero number counts as 1).
+ *
+ *   refBits([2, 3], [1, 0, 1, 1, 1, 0]).bits;  // Uint8Array [1, 0, 1, 1, 1, 0]
+ */
 export function refBits(shape: Shape, values?: ArrayLike<number>): RefBits {
   checkZ2Shape("refBits", shape);
   const out = new Uint8Array(sizeOf(shape));
@@ -36,7 +40,12 @@ function zip(what: string, a: Value, b: Value, f: (x: number, y: number) => numb
   return V(out);
 }
 
-/** The scalar Z2 backend. */
+/**
+ * The scalar Z2 backend.
+ *
+ *   const [[y]] = notGate(2).forward(z2Reference, [], [refBits([1, 2], [1, 0])]);
+ *   y.bits;  // Uint8Array [0, 1]: evaluated at once, one byte per bit
+ */
 export const z2Reference: Z2Ops = {
   shape: (v) => B(v).shape,
   add: (a, b) => zip("add", a, b, (x, y) => x ^ y),

@@ -102,12 +102,20 @@ export function popcountThreshold(
   });
 }
 
-/** Wilson & Zanasi's MNIST unit: y = [|p & x| <= |p| / ratio], one mask per output. */
+/**
+ * Wilson & Zanasi's MNIST unit: y = [|p & x| <= |p| / ratio], one mask per output.
+ *
+ *   pseudoLinear(8).params.length;  // its coefficient bits
+ */
 export function pseudoLinear(n: number, m = 1, ratio = 4, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   return popcountThreshold(n, m, { a: -ratio, b: 1, t: 0 }, { ...options, name: `pseudoLinear(${n} -> ${m}, 1/${ratio})` });
 }
 
-/** Strict majority of the masked inputs: y = [|p & x| > |p| / 2]. */
+/**
+ * Strict majority of the masked inputs: y = [|p & x| > |p| / 2].
+ *
+ *   maskedMajority(9).params[0].shape;  // [9]: which inputs vote
+ */
 export function maskedMajority(n: number, m = 1, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   return popcountThreshold(n, m, { a: 2, b: -1, t: -1 }, { ...options, name: `maskedMajority(${n} -> ${m})` });
 }
