@@ -1,7 +1,7 @@
 // The engine: instantiation, the arena, tensor handles.
 import { test } from "./harness.ts";
 import { assert, assertEqual, assertRejects, assertThrows } from "./assert.ts";
-import { init, engine, Engine, compile, dense, initParams, ParalensError } from "../ts-api/index.ts";
+import { init, engine, Engine, compile, dense, initParams, ParalensError, Rng } from "../ts-api/index.ts";
 import { createEngine } from "../ts-api/engine/engine.ts";
 
 const e = await init();
@@ -96,4 +96,12 @@ test("initParams: a seed gives the same parameters, and compile binds them witho
   assert(plan.params[0] === a[0], "the plan uses the tensors it was given");
   plan.dispose();
   for (const t of [...a, ...b]) t.dispose();
+});
+
+test("Rng.fillUniform gives the values of uniform(), one per element, in order, and leaves the generator where they would", () => {
+  const [a, b] = [new Rng(42), new Rng(42)];
+  const filled = a.fillUniform(new Float64Array(1001), -0.3, 0.7);
+  const byCalls = Float64Array.from({ length: 1001 }, () => -0.3 + (0.7 - -0.3) * b.uniform());
+  assert(filled.every((v, i) => Object.is(v, byCalls[i])), "the same bits as a call per element");
+  assertEqual(a.nextUint32(), b.nextUint32(), "the same state afterwards");
 });

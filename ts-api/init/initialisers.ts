@@ -44,7 +44,7 @@ export function constant(value: number): Initialiser {
  *   uniform(-1, 1)([4], new Rng(0)).every((v) => v >= -1 && v < 1);  // true
  */
 export function uniform(low: number, high: number): Initialiser {
-  return (shape, rng) => fill(shape, () => low + (high - low) * rng.uniform());
+  return (shape, rng) => rng.fillUniform(new Float64Array(shape.reduce((a, b) => a * b, 1)), low, high);
 }
 
 /**
