@@ -12,6 +12,7 @@ import { init, adam, softmaxCrossEntropy, supervised, toOnnx, type Para, type Wi
 import { loadMnist } from "./data/mnist.ts";
 import { demoCnn, mnistMlp } from "./models/mnist.ts";
 import { epochLine, option, report } from "./cli/progress.ts";
+import { accuracy, maxAbsDiff } from "./cli/logits.ts";
 
 await init();
 const ort = await import("onnxruntime-node").catch(() => {
@@ -45,7 +46,7 @@ try {
     const theirs = result.output!.data as Float32Array;
     await session.release();
 
-    const diff = maxAbsDiff(ours, theirs);
+    const diff = maxAbsDiff("onnx-export", ours, theirs);
     const [a, b] = [accuracy(ours, testY), accuracy(theirs, testY)];
     console.log(
       `${name}: ${file} (${(bytes.length / 1024).toFixed(0)} KiB, exported in ${exportMs.toFixed(0)} ms); test accuracy paralens ${a.toFixed(4)}, ` +
@@ -57,20 +58,4 @@ try {
   report("onnx-export", metrics);
 } finally {
   if (at < 0) rmSync(out, { recursive: true, force: true });
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) throw new Error(`onnx-export: ${a.length} logits vs ${b.length}`);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-function accuracy(logits: Float32Array, labels: Uint8Array): number {
-  let hits = 0;
-  for (let n = 0; n < labels.length; n++) {
-    const row = logits.subarray(n * 10, n * 10 + 10);
-    if (row.indexOf(Math.max(...row)) === labels[n]) hits++;
-  }
-  return hits / labels.length;
 }

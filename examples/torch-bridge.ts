@@ -18,6 +18,7 @@ import { init, adam, decodeSafetensors, encodeSafetensors, fromTorch, softmaxCro
 import { loadMnist } from "./data/mnist.ts";
 import { demoCnn, mnistMlp } from "./models/mnist.ts";
 import { epochLine, option, report } from "./cli/progress.ts";
+import { accuracy, maxAbsDiff } from "./cli/logits.ts";
 
 await init();
 const PYTHON = "/usr/bin/python3";
@@ -59,7 +60,7 @@ try {
     const learner = supervised(model, { loss: softmaxCrossEntropy });
     learner.setParameters(fromTorch(model, tensors));
     const ours = learner.evaluate(testX, testY);
-    const diff = maxAbsDiff(learner.predict(testX), torchLogits);
+    const diff = maxAbsDiff("torch-bridge", learner.predict(testX), torchLogits);
     console.log(`${name}: PyTorch test accuracy ${torchReport[name]!.testAccuracy.toFixed(4)}, paralens with its weights ${ours.accuracy.toFixed(4)}; max abs logit difference ${diff.toExponential(2)}`);
     Object.assign(metrics, { [`${name}TorchAccuracy`]: torchReport[name]!.testAccuracy, [`${name}ParalensAccuracy`]: ours.accuracy, [`${name}MaxAbsLogitDiff`]: diff });
     learner.dispose();
@@ -75,7 +76,7 @@ try {
   python(["check", trained, data, logitsFile]);
   const torchLogits = decodeSafetensors(readFileSync(logitsFile)).tensors.get("logits")!.values;
   const ours = learner.evaluate(testX, testY);
-  const diff = maxAbsDiff(learner.predict(testX), torchLogits);
+  const diff = maxAbsDiff("torch-bridge", learner.predict(testX), torchLogits);
   const torchAccuracy = accuracy(torchLogits, testY);
   console.log(`back: paralens test accuracy ${ours.accuracy.toFixed(4)}, PyTorch with those weights ${torchAccuracy.toFixed(4)}; max abs logit difference ${diff.toExponential(2)}`);
   Object.assign(metrics, { backParalensAccuracy: ours.accuracy, backTorchAccuracy: torchAccuracy, backMaxAbsLogitDiff: diff });
@@ -83,20 +84,4 @@ try {
   report("torch-bridge", metrics);
 } finally {
   rmSync(work, { recursive: true, force: true });
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) throw new Error(`torch-bridge: ${a.length} logits vs ${b.length}`);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
-
-function accuracy(logits: Float32Array, labels: Uint8Array): number {
-  let hits = 0;
-  for (let n = 0; n < labels.length; n++) {
-    const row = logits.subarray(n * 10, n * 10 + 10);
-    if (row.indexOf(Math.max(...row)) === labels[n]) hits++;
-  }
-  return hits / labels.length;
 }

@@ -3,11 +3,10 @@
 // (1e-4 relative) and the reference's reverse is checked against central
 // finite differences (1e-6 relative). A new composed layer is one line in
 // `cases`.
-import { test } from "./harness.ts";
-import { type RandomCase, checkLensCase, randomCase } from "./util.ts";
+import { type LensCase, type RandomCase, lensCases } from "./util.ts";
 import {
   init, exp, log, sqrt, rsqrt, neg, abs, square, erf, elementwise, reduceSum, reduceMean, reduceMax, where, affine, gelu, silu, layerNorm,
-  seq, dense, type Layer, type Para, type Wires, resolve,
+  seq, dense,
 } from "../ts-api/index.ts";
 
 await init();
@@ -19,7 +18,7 @@ const awayFromZero: Tweak = (c) => c.inputs.forEach((x) => x.forEach((v, i) => (
 const mask: Tweak = (c) => c.inputs[0]!.forEach((v, i, m) => (m[i] = v > 0 ? 1 : 0));
 const distinctFrom: (k: number) => Tweak = (k) => (c) => c.inputs[k]!.forEach((_, i, a) => (a[i] = a[i]! + 0.05 * (i % 7)));
 
-const cases: [name: string, layer: Layer, dom: Wires, tweak?: Tweak, skipInputs?: number[]][] = [
+const cases: LensCase[] = [
   ["exp", exp, [[3, 5]]],
   ["log", log, [[7]], positive],
   ["sqrt", sqrt, [[3, 5]], positive],
@@ -50,14 +49,4 @@ const cases: [name: string, layer: Layer, dom: Wires, tweak?: Tweak, skipInputs?
   ["dense ; layerNorm ; gelu", seq(dense(6, 8), layerNorm(), gelu), [[6]]],
 ];
 
-
-for (const [name, layer, dom, tweak, skip = []] of cases) {
-  test(`${name}: wasm = float64 reference = finite differences`, () => {
-    const lens = resolve(layer, dom) as Para<Wires, Wires>;
-    for (const [batch, seed] of [[1, 1], [3, 2]] as const) {
-      const c = randomCase(lens, batch, seed);
-      tweak?.(c);
-      checkLensCase(name, c, skip);
-    }
-  });
-}
+lensCases(cases);

@@ -5,10 +5,10 @@
 // embedding's change (the sum of its two uses').
 import { test } from "./harness.ts";
 import { assert, assertClose } from "./assert.ts";
-import { type RandomCase, checkLensCase, finiteDifferences, randomCase, runReference, runWasm, sameValues } from "./util.ts";
+import { type LensCase, type RandomCase, finiteDifferences, lensCases, randomCase, runReference, runWasm, sameValues } from "./util.ts";
 import {
   init, attention, embedding, positionalEmbedding, unembedding, tokenLinear, dropout, residual, transformerBlock, transformer,
-  tokenCrossEntropy, layerNorm, seq, compile, engine, resolve, type Layer, type Para, type Wires,
+  tokenCrossEntropy, layerNorm, seq, compile, engine, resolve, type Para, type Wires,
 } from "../ts-api/index.ts";
 
 await init();
@@ -26,7 +26,7 @@ const oneHot = (k: number, classes: number): Tweak => (c) => {
   }
 };
 
-const cases: [name: string, layer: Layer, dom: Wires, tweak?: Tweak, skipInputs?: number[]][] = [
+const cases: LensCase[] = [
   ["embedding", embedding(7, 5), [[6]], ids(0, 7, true), [0]],
   ["positionalEmbedding", positionalEmbedding(3, 5), [[3, 5]]],
   ["unembedding", unembedding(7, 5), [[3, 5]]],
@@ -41,17 +41,7 @@ const cases: [name: string, layer: Layer, dom: Wires, tweak?: Tweak, skipInputs?
   ["transformer (tied)", transformer({ vocab: 7, context: 5, dim: 4, heads: 2, layers: 2, expansion: 1.5 }), [[5]], ids(0, 7), [0]],
 ];
 
-
-for (const [name, layer, dom, tweak, skip = []] of cases) {
-  test(`${name}: wasm = float64 reference = finite differences`, () => {
-    const lens = resolve(layer, dom) as Para<Wires, Wires>;
-    for (const [batch, seed] of [[1, 1], [3, 2]] as const) {
-      const c = randomCase(lens, batch, seed);
-      tweak?.(c);
-      checkLensCase(name, c, skip);
-    }
-  });
-}
+lensCases(cases);
 
 test("causal attention: changing a later token leaves every earlier output bit-identical", () => {
   const model = transformer({ vocab: 11, context: 9, dim: 8, heads: 2, layers: 2 });

@@ -4,9 +4,10 @@
 // checks use. A case is one record, so a test can change one part of it
 // (`{ ...c, lens: other }`) and run both sides with the same values.
 import {
-  type Para, type RefTensor, type Value, type Wires, Rng, compile, engine, reference, refTensor,
+  type Layer, type Para, type RefTensor, type Value, type Wires, Rng, compile, engine, reference, refTensor, resolve,
 } from "../ts-api/index.ts";
 import { assert, assertClose } from "./assert.ts";
+import { test } from "./harness.ts";
 
 type AnyPara = Para<Wires, Wires>;
 const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
@@ -211,4 +212,21 @@ export function checkLensCase(name: string, c: RandomCase, skipInputs: readonly 
     assertClose(a ?? new Float64Array(e.length), e, { rtol: 1e-6, atol: 1e-7 * (magnitude(e) + 1) }, `${name} ${what} (reference vs finite differences)`);
   fd.paramChanges.forEach((e, i) => near(`parameter change ${i}`, r.paramChanges[i]!, e));
   fd.inputChanges.forEach((e, i) => skipInputs.includes(i) || near(`input change ${i}`, r.inputChanges[i]!, e));
+}
+
+/** A layer to check at an input: name, layer, input wires, a change to the random values, inputs to leave unchecked. */
+export type LensCase = [name: string, layer: Layer, dom: Wires, tweak?: (c: RandomCase) => void, skipInputs?: number[]];
+
+/** One test per case: checkLensCase at batch 1 and batch 3, on two seeds. */
+export function lensCases(cases: readonly LensCase[]): void {
+  for (const [name, layer, dom, tweak, skip = []] of cases) {
+    test(`${name}: wasm = float64 reference = finite differences`, () => {
+      const lens = resolve(layer, dom) as Para<Wires, Wires>;
+      for (const [batch, seed] of [[1, 1], [3, 2]] as const) {
+        const c = randomCase(lens, batch, seed);
+        tweak?.(c);
+        checkLensCase(name, c, skip);
+      }
+    });
+  }
 }
