@@ -36,12 +36,29 @@ import { MR, NR, packA, packB } from "./pack";
 export const KC = 256;
 export const NC = 256;
 
-// Static scratch (kernels never allocate): one packed block of each operand,
-// and one tile for ragged edges. conv.ts packs A panels of its own into
-// packedA (straight from the image) and multiplies them with multiplyPanel.
-export const packedA = memory.data(KC * 64, 16);
-export const packedB = memory.data(KC * NC * 4, 16);
-const edge = memory.data(MR * NR * 4, 16);
+// Scratch (kernels never allocate): one packed block of each operand, and one
+// tile for ragged edges. conv.ts packs A panels of its own into packedA
+// (straight from the image) and multiplies them with multiplyPanel. They start
+// in static memory; an instance of the threaded core, which shares its memory
+// with the others, is given a block of its own by useScratch.
+const PACKED_A_BYTES = KC * 64;
+const PACKED_B_BYTES = KC * NC * 4;
+const EDGE_BYTES = MR * NR * 4;
+export let packedA: usize = memory.data(PACKED_A_BYTES, 16);
+export let packedB: usize = memory.data(PACKED_B_BYTES, 16);
+let edge: usize = memory.data(EDGE_BYTES, 16);
+
+/** Bytes of scratch one instance uses (useScratch's block). */
+export function scratchBytes(): i32 {
+  return PACKED_A_BYTES + PACKED_B_BYTES + EDGE_BYTES;
+}
+
+/** Moves this instance's scratch to the scratchBytes() at base (16-byte aligned). */
+export function useScratch(base: usize): void {
+  packedA = base;
+  packedB = base + PACKED_A_BYTES;
+  edge = packedB + PACKED_B_BYTES;
+}
 
 /**
  * One 4 x 8 tile: t = sum over p < kc of (A panel column p) (B panel row p),
@@ -114,23 +131,29 @@ export function multiplyPanel(c: usize, n: i32, i0: i32, rows: i32, j0: i32, nc:
   }
 }
 
-@inline function gemm(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool, transA: bool, transB: bool): void {
-  if (m <= 0 || n <= 0) return;
+// Rows i0..i1 and columns j0..j1 of C. Each element is summed as the whole
+// product sums it (the K blocks depend on k alone), so any cut of C into such
+// ranges gives the same bits.
+function gemm(
+  c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool, transA: bool, transB: bool,
+  i0: i32, i1: i32, j0: i32, j1: i32,
+): void {
+  if (i1 <= i0 || j1 <= j0) return;
   if (k <= 0) {
-    if (!accumulate) memory.fill(c, 0, <usize>(m * n) << 2);
+    if (!accumulate) for (let i = i0; i < i1; i++) memory.fill(at(c, i * n + j0), 0, <usize>(j1 - j0) << 2);
     return;
   }
   // K in ceil(k / KC) runs whose lengths differ by at most one
   const blocks = (k + KC - 1) / KC;
   const base = k / blocks, longer = k % blocks;
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
     let p0 = 0;
     for (let q = 0; q < blocks; q++) {
       const kc = base + (q < longer ? 1 : 0);
       packB(packedB, b, transB, n, k, jc, nc, p0, kc);
-      for (let i = 0; i < m; i += MR) {
-        const rows = min(MR, m - i);
+      for (let i = i0; i < i1; i += MR) {
+        const rows = min(MR, i1 - i);
         packA(packedA, a, transA, m, k, i, rows, p0, kc);
         multiplyPanel(c, n, i, rows, jc, nc, kc, accumulate || q > 0);
       }
@@ -141,15 +164,40 @@ export function multiplyPanel(c: usize, n: i32, i0: i32, rows: i32, j0: i32, nc:
 
 /** C (m x n) = A (m x k) * B (k x n); with accumulate, C += A * B. */
 export function gemmNN(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool): void {
-  gemm(c, a, b, m, n, k, accumulate, false, false);
+  gemm(c, a, b, m, n, k, accumulate, false, false, 0, m, 0, n);
 }
 
 /** C (m x n) = A * B^T with A stored m x k and B n x k; with accumulate, C += A * B^T. */
 export function gemmNT(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool): void {
-  gemm(c, a, b, m, n, k, accumulate, false, true);
+  gemm(c, a, b, m, n, k, accumulate, false, true, 0, m, 0, n);
 }
 
 /** C (m x n) = A^T * B with A stored k x m and B k x n; with accumulate, C += A^T * B. */
 export function gemmTN(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool): void {
-  gemm(c, a, b, m, n, k, accumulate, true, false);
+  gemm(c, a, b, m, n, k, accumulate, true, false, 0, m, 0, n);
+}
+
+/**
+ * Rows i0..i1 and columns j0..j1 of what gemmNN (orientation 0), gemmNT (1)
+ * or gemmTN (2) computes, bit for bit as they compute them: one thread's
+ * share of a product, the rest of C untouched.
+ */
+export function gemmPart(
+  orientation: i32, c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool,
+  i0: i32, i1: i32, j0: i32, j1: i32,
+): void {
+  gemm(c, a, b, m, n, k, accumulate, orientation == 2, orientation == 1, max(i0, 0), min(i1, m), max(j0, 0), min(j1, n));
+}
+
+/**
+ * count products side by side: C[e] = op(A[e]) op(B[e]) for e < count, each
+ * as gemmNN (orientation 0), gemmNT (1) or gemmTN (2) computes it, the
+ * matrices of each operand stored one after another (attention's batched
+ * products: one per example and head).
+ */
+export function gemmBatch(orientation: i32, c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, count: i32): void {
+  const sc = <usize>(m * n) << 2, sa = <usize>(m * k) << 2, sb = <usize>(k * n) << 2;
+  for (let e: usize = 0; e < <usize>count; e++) {
+    gemm(c + e * sc, a + e * sa, b + e * sb, m, n, k, false, orientation == 2, orientation == 1, 0, m, 0, n);
+  }
 }

@@ -4,8 +4,9 @@
 // an average divides by the number of taps inside the image. Channels are
 // pooled four at a time, then one at a time.
 //
-// Max pooling keeps, for every output, the flat index in x of the tap it took
-// (an i32 in the `arg` tensor): the reverse pass is then a scatter of dy to
+// Max pooling keeps, for every output, the flat index within its image of the
+// tap it took (an i32 in the `arg` tensor; per image, so that any run of
+// whole images can be pooled on its own and give the same bits): the reverse pass is then a scatter of dy to
 // those indices, with no second pass over the windows and no float
 // comparisons that could pick a different tap than the forward pass did. Of
 // equal values the first in the window (row by row) wins; NaN wins over
@@ -56,68 +57,75 @@ import { at } from "./simd";
   }
 }
 
-/** y = the maximum of each window of x; arg (i32) = the index in x of the tap it came from. */
+/** y = the maximum of each window of x; arg (i32) = the index in its image of x of the tap it came from. */
 export function maxPool2d(
   y: usize, arg: usize, x: usize,
   n: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
 ): void {
   const lane = i32x4(0, 1, 2, 3);
   for (let img = 0; img < n; img++) {
+    const xi = at(x, img * h * w * c), yi = at(y, img * oh * ow * c), ai = at(arg, img * oh * ow * c);
     for (let oy = 0; oy < oh; oy++) {
       const iy0 = oy * sh - pt;
       const ky0 = max(0, -iy0), ky1 = min(kh, h - iy0);
       for (let ox = 0; ox < ow; ox++) {
         const ix0 = ox * sw - pl;
         const kx0 = max(0, -ix0), kx1 = min(kw, w - ix0);
-        const o = ((img * oh + oy) * ow + ox) * c;
-        const first = ((img * h + iy0 + ky0) * w + ix0 + kx0) * c;
+        const o = (oy * ow + ox) * c;
+        const first = ((iy0 + ky0) * w + ix0 + kx0) * c;
         if (kh == 2 && kw == 2 && ky1 - ky0 == 2 && kx1 - kx0 == 2) {
-          maxOf4(y, arg, x, o, first, c, w * c, c);
+          maxOf4(yi, ai, xi, o, first, c, w * c, c);
           continue;
         }
         let ch = 0;
         for (; ch + 4 <= c; ch += 4) {
-          let best = v128.load(at(x, first + ch));
+          let best = v128.load(at(xi, first + ch));
           let bestAt = i32x4.add(i32x4.splat(first + ch), lane);
           for (let ky = ky0; ky < ky1; ky++) {
-            let i = ((img * h + iy0 + ky) * w + ix0 + kx0) * c + ch;
+            let i = ((iy0 + ky) * w + ix0 + kx0) * c + ch;
             for (let kx = kx0; kx < kx1; kx++, i += c) {
-              const v = v128.load(at(x, i));
+              const v = v128.load(at(xi, i));
               const take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
               best = v128.bitselect(v, best, take);
               bestAt = v128.bitselect(i32x4.add(i32x4.splat(i), lane), bestAt, take);
             }
           }
-          v128.store(at(y, o + ch), best);
-          v128.store(at(arg, o + ch), bestAt);
+          v128.store(at(yi, o + ch), best);
+          v128.store(at(ai, o + ch), bestAt);
         }
         // the last c % 4 channels one at a time in lane 0 (branch-free, as in maxOf4)
         for (; ch < c; ch++) {
-          let best = v128.load32_splat(at(x, first + ch));
+          let best = v128.load32_splat(at(xi, first + ch));
           let bestAt = i32x4.splat(first + ch);
           for (let ky = ky0; ky < ky1; ky++) {
-            let i = ((img * h + iy0 + ky) * w + ix0 + kx0) * c + ch;
+            let i = ((iy0 + ky) * w + ix0 + kx0) * c + ch;
             for (let kx = kx0; kx < kx1; kx++, i += c) {
-              const v = v128.load32_splat(at(x, i));
+              const v = v128.load32_splat(at(xi, i));
               const take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
               best = v128.bitselect(v, best, take);
               bestAt = v128.bitselect(i32x4.splat(i), bestAt, take);
             }
           }
-          v128.store32_lane(at(y, o + ch), best, 0);
-          v128.store32_lane(at(arg, o + ch), bestAt, 0);
+          v128.store32_lane(at(yi, o + ch), best, 0);
+          v128.store32_lane(at(ai, o + ch), bestAt, 0);
         }
       }
     }
   }
 }
 
-/** dx (size inSize) = 0, then dx[arg[o]] += dy[o] for each of the outSize outputs, in increasing o. */
-export function maxPool2dReverse(dx: usize, arg: usize, dy: usize, inSize: i32, outSize: i32): void {
-  zeroFloats(dx, inSize);
-  for (let o = 0; o < outSize; o++) {
-    const p = at(dx, load<i32>(at(arg, o)));
-    store<f32>(p, load<f32>(p) + load<f32>(at(dy, o)));
+/**
+ * dx (n images of inSize) = 0, then for each image dx[arg[o]] += dy[o] for
+ * each of its outSize outputs, in increasing o.
+ */
+export function maxPool2dReverse(dx: usize, arg: usize, dy: usize, n: i32, inSize: i32, outSize: i32): void {
+  zeroFloats(dx, n * inSize);
+  for (let img = 0; img < n; img++) {
+    const dxi = at(dx, img * inSize), first = img * outSize;
+    for (let o = first; o < first + outSize; o++) {
+      const p = at(dxi, load<i32>(at(arg, o)));
+      store<f32>(p, load<f32>(p) + load<f32>(at(dy, o)));
+    }
   }
 }
 

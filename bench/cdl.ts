@@ -8,6 +8,7 @@
 // over the peer's. TensorFlow.js runs its wasm backend (XNNPACK) and its cpu
 // backend, one row each.
 import Benchmark from "benchmark";
+import { threadsOption } from "./lib/core.ts";
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
@@ -42,7 +43,7 @@ const sets = Float32Array.from({ length: B * N_SET }, () => rng.uniform());
 const maxima = Float32Array.from({ length: B }, (_, e) => Math.max(...sets.subarray(e * N_SET, (e + 1) * N_SET)));
 
 // ---- ours ----------------------------------------------------------------------
-await init();
+await init({ threads: threadsOption() });
 function oursStep(model: Para, x: Float32Array, y: Float32Array): () => void {
   const learner = supervised(model as Para<readonly [readonly number[]], readonly [readonly [1]]>, { loss: mse, optimiser: adam({ lr: 0.001 }), rate: 1, seed: 1 });
   return () => void learner.step(x, y);

@@ -1,6 +1,8 @@
 // `npm run bench -- <suite> [options]` runs bench/<suite>.ts in its own Node
 // process; with no suite it lists them. `--simd=relaxed` asks the suite for
-// the relaxed-SIMD core (on Node 20 this adds --experimental-wasm-relaxed-simd).
+// the relaxed-SIMD core (on Node 20 this adds --experimental-wasm-relaxed-simd);
+// `--threads=N` (or `all`) runs paralens on N threads (default 1; the scaling
+// suite measures 1 and every core side by side).
 import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -21,7 +23,7 @@ function describe(suite: string): string {
 const [suite, ...rest] = process.argv.slice(2);
 if (suite === undefined || !suites.includes(suite)) {
   if (suite !== undefined) console.error(`no benchmark suite "${suite}"`);
-  console.log("usage: npm run bench -- <suite> [--simd=relaxed]\nsuites:");
+  console.log("usage: npm run bench -- <suite> [--simd=relaxed] [--threads=N|all]\nsuites:");
   for (const s of suites) console.log(`  ${s.padEnd(10)} ${describe(s)}`);
   process.exit(suite === undefined ? 0 : 1);
 }

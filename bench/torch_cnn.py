@@ -7,13 +7,17 @@
 #   "reference b1":   the same, one example per step
 # Usage: python3 torch_cnn.py <N>
 import json
+import os
 import sys
 import timeit
 
 import torch
 from torch import nn
 
-torch.set_num_threads(1)
+# one thread unless PARALENS_TORCH_THREADS says how many ("default": torch's own choice)
+threads = os.environ.get("PARALENS_TORCH_THREADS", "1")
+if threads != "default":
+    torch.set_num_threads(int(threads))
 batch = int(sys.argv[1])
 torch.manual_seed(0)
 

@@ -4,12 +4,16 @@
 # convolution_backward kernel, asked for one gradient at a time).
 # Usage: python3 torch_conv.py '{"n":..,"h":..,"w":..,"c":..,"k":..,"cout":..,"padding":"same"|"valid"}'
 import json
+import os
 import sys
 import timeit
 
 import torch
 
-torch.set_num_threads(1)
+# one thread unless PARALENS_TORCH_THREADS says how many ("default": torch's own choice)
+threads = os.environ.get("PARALENS_TORCH_THREADS", "1")
+if threads != "default":
+    torch.set_num_threads(int(threads))
 s = json.loads(sys.argv[1])
 n, h, w, c, k, cout = s["n"], s["h"], s["w"], s["c"], s["k"], s["cout"]
 # "same" with an odd kernel pads (k - 1) / 2 on every side

@@ -7,7 +7,10 @@ import timeit
 
 import torch
 
-torch.set_num_threads(1)
+# one thread unless PARALENS_TORCH_THREADS says how many ("default": torch's own choice)
+threads = os.environ.get("PARALENS_TORCH_THREADS", "1")
+if threads != "default":
+    torch.set_num_threads(int(threads))
 # Debian's torch multiplies through whichever libblas.so.3 is selected: the
 # reference BLAS (slow) unless e.g. libopenblas0-pthread is installed
 blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")

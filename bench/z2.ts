@@ -8,6 +8,7 @@
 //
 //   node --import tsx bench/z2.ts [--batch 1000000] [--gates 1000] [--quick]
 import Benchmark from "benchmark";
+import { threadsOption } from "./lib/core.ts";
 import { init, Rng } from "../ts-api/index.ts";
 import { circuitLens, compileZ2, randomCircuit, type Z2Plan } from "../ts-api/z2/index.ts";
 import { schedule } from "../ts-api/z2/compile/schedule.ts";
@@ -24,7 +25,7 @@ const BATCH = arg("batch", 1_000_000);
 const GATES = arg("gates", 1000);
 const INPUTS = 64;
 
-await init();
+await init({ threads: threadsOption() });
 const rng = new Rng(2020);
 const c = randomCircuit(rng, { inputs: INPUTS, gates: GATES });
 const lens = circuitLens(c);

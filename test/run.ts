@@ -178,7 +178,12 @@ async function browser(): Promise<Result> {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { "content-type": mime[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
+    // cross-origin isolated, so the page may share memory with workers: the suite runs threaded
+    res.writeHead(200, {
+      "content-type": mime[extname(path)] ?? "application/octet-stream",
+      "cross-origin-opener-policy": "same-origin",
+      "cross-origin-embedder-policy": "require-corp",
+    }).end(readFileSync(path));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as { port: number }).port;

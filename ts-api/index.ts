@@ -1,7 +1,7 @@
 // paralens: the one list of public names.
 
 // engine
-export { init, engine, Engine, type EngineStats, type InitOptions, type SimdMode } from "./engine/engine.ts";
+export { init, engine, Engine, type EngineStats, type InitOptions, type SimdMode, type Threads } from "./engine/engine.ts";
 export { Tensor } from "./engine/tensor.ts";
 export { ParalensError } from "./engine/errors.ts";
 

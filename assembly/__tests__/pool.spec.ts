@@ -24,7 +24,7 @@ describe("pooling", () => {
       const ymax = new Float32Array(dy.length), arg = new Int32Array(dy.length), yavg = new Float32Array(dy.length);
       const dxmax = arr(x.length, 5), dxavg = arr(x.length, 6);
       maxPool2d(ymax.dataStart, arg.dataStart, x.dataStart, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
-      maxPool2dReverse(dxmax.dataStart, arg.dataStart, dy.dataStart, x.length, dy.length);
+      maxPool2dReverse(dxmax.dataStart, arg.dataStart, dy.dataStart, n, h * w * c, oh * ow * c);
       avgPool2d(yavg.dataStart, x.dataStart, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
       avgPool2dReverse(dxavg.dataStart, dy.dataStart, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
       const wantMax = new Float32Array(x.length), wantAvg = new Float32Array(x.length);
@@ -41,7 +41,7 @@ describe("pooling", () => {
           taps++;
         }
         expect(ymax[o]).toBe(best);
-        expect(arg[o]).toBe(bestAt);
+        expect(arg[o]).toBe(bestAt - img * h * w * c); // per image
         expect(Mathf.abs(yavg[o] - sum / <f32>taps) <= <f32>1e-5).toBe(true);
         wantMax[bestAt] += dy[o];
         for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {

@@ -3,12 +3,26 @@
 import { type Engine, init } from "../../ts-api/index.ts";
 import { time } from "./timing.ts";
 
-/** Starts paralens with the SIMD build asked for on the command line (--simd=relaxed), and says which runs. */
-export async function startEngine(): Promise<Engine> {
+/**
+ * The thread count asked for on the command line: --threads=N, or
+ * --threads=all for every core (init's default); 1 without the option, so
+ * that suites compare one thread with one-thread peers.
+ */
+export function threadsOption(fallback: number | "all" = 1): number | undefined {
+  const given = process.argv.find((a) => a.startsWith("--threads="))?.slice("--threads=".length);
+  const value = given ?? String(fallback);
+  if (value === "all") return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--threads must be a whole number >= 1 or "all", got "${value}"`);
+  return n;
+}
+
+/** Starts paralens with the SIMD build (--simd=relaxed) and threads (--threads=N|all) asked for, and says which run. */
+export async function startEngine(threads: number | "all" = 1): Promise<Engine> {
   const relaxed = process.argv.includes("--simd=relaxed");
-  const e = await init({ simd: relaxed ? "relaxed" : "strict" });
+  const e = await init({ simd: relaxed ? "relaxed" : "strict", threads: threadsOption(threads) });
   if (relaxed && e.simd !== "relaxed") console.log("relaxed SIMD was asked for but this engine lacks it: running strict");
-  console.log(`paralens core: ${e.simd} SIMD; Node ${process.versions.node}, V8 ${process.versions.v8}`);
+  console.log(`paralens core: ${e.simd} SIMD, ${e.threads.reason}; Node ${process.versions.node}, V8 ${process.versions.v8}`);
   return e;
 }
 

@@ -20,13 +20,19 @@ export function torchPython(): string | null {
   return found;
 }
 
-/** Runs bench/<script> with the arguments and parses its JSON output; null when PyTorch is not installed. */
-export function runTorch<T>(script: string, args: readonly string[] = []): T | null {
+/**
+ * Runs bench/<script> with the arguments and parses its JSON output; null when
+ * PyTorch is not installed. `threads`: how many torch may use (default one;
+ * "default" leaves torch and its BLAS to choose, as a user's script would).
+ */
+export function runTorch<T>(script: string, args: readonly string[] = [], threads: number | "default" = 1): T | null {
   const python = torchPython();
   if (python === null) return null;
-  // one thread: torch.set_num_threads(1) in the script covers its own pool;
-  // these cover the BLAS library's (OpenBLAS starts one thread per core)
-  const env = { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
+  // torch.set_num_threads(n) in the script covers its own pool; these cover
+  // the BLAS library's (OpenBLAS starts one thread per core)
+  const count = String(threads);
+  const limits = threads === "default" ? {} : { OMP_NUM_THREADS: count, OPENBLAS_NUM_THREADS: count, MKL_NUM_THREADS: count };
+  const env = { ...process.env, ...limits, PARALENS_TORCH_THREADS: count };
   const r = spawnSync(python, [join(here, "..", script), ...args], { encoding: "utf8", maxBuffer: 1 << 24, env });
   if (r.status !== 0) throw new Error(`bench/${script} failed:\n${r.stderr}`);
   const line = r.stdout.trim().split("\n").pop() ?? "";

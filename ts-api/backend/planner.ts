@@ -44,6 +44,7 @@ export function planner(engine: Engine, training = true): { ops: RealOps; record
   const context: PlanContext = {
     core: engine.core,
     training,
+    parts: engine.threads.max,
     // Outputs get their memory when the plan is compiled (compile.ts), so that
     // tensors whose lives do not overlap can share it.
     out(shape) {

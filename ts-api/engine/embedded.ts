@@ -10,12 +10,29 @@ import { wasmGzipBase64 as strictCore } from "./core.generated.ts";
 
 type Gunzip = (bytes: Uint8Array<ArrayBuffer>) => Promise<Uint8Array<ArrayBuffer>>;
 
-/** The strict core's wasm bytes, or the relaxed core's if asked for and this engine validates it. */
-export async function embeddedCore(relaxed: boolean): Promise<{ bytes: Uint8Array<ArrayBuffer>; relaxed: boolean }> {
+/** A core's wasm bytes, and for a threaded one the pages of the shared memory it imports. */
+export interface EmbeddedCore {
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  readonly relaxed: boolean;
+  readonly memoryPages?: { readonly initial: number; readonly maximum: number };
+}
+
+/**
+ * The strict core's wasm bytes, or the relaxed core's if asked for and this
+ * engine validates it; the threaded build of either with `threaded`.
+ */
+export async function embeddedCore(relaxed: boolean, threaded = false): Promise<EmbeddedCore> {
   if (relaxed) {
     // loaded only on request, so the strict-only bundle stays small
-    const bytes = await gunzip(fromBase64((await import("./core-relaxed.generated.ts")).wasmGzipBase64));
-    if (WebAssembly.validate(bytes)) return { bytes, relaxed: true };
+    const source: { wasmGzipBase64: string; memoryPages?: EmbeddedCore["memoryPages"] } = threaded
+      ? await import("./core-relaxed-threads.generated.ts")
+      : await import("./core-relaxed.generated.ts");
+    const bytes = await gunzip(fromBase64(source.wasmGzipBase64));
+    if (WebAssembly.validate(bytes)) return { bytes, relaxed: true, memoryPages: source.memoryPages };
+  }
+  if (threaded) {
+    const source = await import("./core-threads.generated.ts");
+    return { bytes: await gunzip(fromBase64(source.wasmGzipBase64)), relaxed: false, memoryPages: source.memoryPages };
   }
   return { bytes: await gunzip(fromBase64(strictCore)), relaxed: false };
 }

@@ -6,9 +6,20 @@ import { type Core, kernelNames } from "./core.ts";
 import { ParalensError, fmtBytes, fmtShape } from "./errors.ts";
 import { type Shape, Tensor, checkShape, sizeOf } from "./tensor.ts";
 import { embeddedCore } from "./embedded.ts";
+import { MAX_THREADS, availableCores, sharingRefused, workerThreads } from "./threads/runtime.ts";
 
 /** Which build of the core runs: "strict" (deterministic SIMD, the same bits in every engine) or "relaxed" (`f32x4.relaxed_madd`, fused multiply-add where the engine has relaxed SIMD). */
 export type SimdMode = "strict" | "relaxed";
+
+/** How many threads run the engine's large kernel calls, and why that many. */
+export interface Threads {
+  /** Threads a large kernel call is cut across now (1: the calling thread alone). */
+  readonly count: number;
+  /** The most it may be set to (setThreads): the workers started, plus the calling thread. */
+  readonly max: number;
+  /** Why: the cores found, what init asked for, or what kept the engine on one thread. */
+  readonly reason: string;
+}
 
 /** What engine().stats() reports. */
 export interface EngineStats {
@@ -20,6 +31,11 @@ export interface EngineStats {
   readonly reservedBytes: number;
   /** The most the arena may grow to. */
   readonly maxBytes: number;
+}
+
+/** A threaded engine's pool of workers, as the engine sees it. */
+interface Workers {
+  close(): void;
 }
 
 /**
@@ -34,15 +50,73 @@ export interface EngineStats {
 export class Engine {
   /** The allocator of the wasm memory: blocks of bytes, freed when their tensors are. */
   readonly arena: Arena;
+  private kernels: Core;
+  private pool: Workers | undefined;
+  private threadInfo: Threads = { count: 1, max: 1, reason: "one thread" };
 
   constructor(
     /** The wasm exports: one function per kernel, and the memory. */
-    readonly core: Core,
+    core: Core,
     /** Which build of the core runs: "strict" (bit-identical in every engine) or "relaxed" (fused multiply-add). */
     readonly simd: SimdMode,
     maxMemoryBytes: number,
+    /** Where the arena starts (default: after the core's static data). */
+    base = core.heapBase(),
   ) {
-    this.arena = new Arena(core.memory, core.heapBase(), maxMemoryBytes);
+    this.kernels = core;
+    this.arena = new Arena(core.memory, base, maxMemoryBytes);
+  }
+
+  /** The kernels: the wasm exports, or with threads the same functions cutting large calls across the pool. */
+  get core(): Core {
+    return this.kernels;
+  }
+
+  /**
+   * How many threads run large kernel calls, the most allowed, and why.
+   *
+   *   engine().threads;  // e.g. { count: 2, max: 2, reason: "2 threads: the cores this runtime reports" }
+   */
+  get threads(): Threads {
+    return this.threadInfo;
+  }
+
+  /**
+   * Cuts large kernel calls across `count` threads from now on (1 to
+   * threads.max). Results are the same bits at any count; only speed changes.
+   *
+   *   engine().setThreads(1);  // the calling thread alone
+   *   engine().setThreads(engine().threads.max);
+   */
+  setThreads(count: number): void {
+    const { max } = this.threadInfo;
+    if (!Number.isInteger(count) || count < 1 || count > max) {
+      throw new ParalensError(
+        `setThreads: count must be a whole number from 1 to ${max} (threads.max: ${this.threadInfo.reason}), got ${String(count)}`,
+      );
+    }
+    this.threadInfo = { ...this.threadInfo, count };
+  }
+
+  /**
+   * Stops the worker threads for good; the engine goes on, on the calling
+   * thread alone, with the same results. (Node and Deno exit without it: the
+   * workers never keep a process alive.)
+   *
+   *   engine().stopThreads();
+   *   engine().threads.count;  // 1
+   */
+  stopThreads(): void {
+    if (this.pool === undefined) return;
+    this.pool.close();
+    this.pool = undefined;
+    this.threadInfo = { count: 1, max: 1, reason: "one thread: stopThreads() stopped the workers" };
+  }
+
+  /** Takes charge of a started pool (createEngine does, for a threaded core). */
+  private attach(pool: Workers | undefined, info: Threads): void {
+    this.pool = pool;
+    this.threadInfo = info;
   }
 
   get memory(): WebAssembly.Memory {
@@ -109,11 +183,18 @@ export interface InitOptions {
   simd?: SimdMode;
   /** Upper bound for the arena, in MiB (default: 4096, the wasm32 limit). */
   maxMemoryMB?: number;
+  /**
+   * Threads to cut large kernel calls across (1 to 64). Default: the cores the
+   * runtime reports, where memory can be shared with workers (Node, Deno, a
+   * cross-origin-isolated page); otherwise 1. `engine().threads` tells how
+   * many run and why. Results are the same bits at any thread count.
+   */
+  threads?: number;
 }
 
 let current: Engine | undefined;
 let pending: Promise<Engine> | undefined;
-let requested: SimdMode = "strict";
+let requested: InitOptions = {};
 
 /**
  * The engine made by init(); throws if init() has not finished.
@@ -126,21 +207,26 @@ export function engine(): Engine {
 }
 
 /**
- * Instantiates the wasm core. Idempotent: later calls return the same engine;
- * asking for another SIMD mode than the first call did is an error.
+ * Instantiates the wasm core (and, with threads, starts its workers).
+ * Idempotent: later calls return the same engine; asking for another SIMD
+ * mode or thread count than the first call did is an error.
  *
  *   await init();  // once per program; later calls return the same engine
  *   engine().tensor([2]).dispose();
  */
 export function init(options: InitOptions = {}): Promise<Engine> {
-  const simd = options.simd ?? "strict";
   if (pending !== undefined) {
-    if (options.simd !== undefined && options.simd !== requested) {
-      return Promise.reject(new ParalensError(`init: already initialised with simd "${requested}", cannot switch to "${simd}"`));
+    if (options.simd !== undefined && options.simd !== (requested.simd ?? "strict")) {
+      return Promise.reject(new ParalensError(`init: already initialised with simd "${requested.simd ?? "strict"}", cannot switch to "${options.simd}"`));
+    }
+    if (options.threads !== undefined && options.threads !== requested.threads) {
+      return Promise.reject(
+        new ParalensError(`init: already initialised${requested.threads === undefined ? "" : ` with threads ${requested.threads}`}, cannot switch to threads ${options.threads}; engine().setThreads(n) changes how many run`),
+      );
     }
     return pending;
   }
-  requested = simd;
+  requested = options;
   pending = createEngine(options).then(
     (e) => (current = e),
     (err: unknown) => {
@@ -158,16 +244,55 @@ export function init(options: InitOptions = {}): Promise<Engine> {
  */
 export async function createEngine(options: InitOptions = {}): Promise<Engine> {
   const simd = options.simd ?? "strict";
+  const { threads, reason } = threadsFor(options);
   if (options.wasm === undefined) {
-    const core = await embeddedCore(simd === "relaxed");
+    const core = await embeddedCore(simd === "relaxed", threads > 1);
     // the embedded core was built with this package: compiling validates it, no separate pass needed
     const module = await WebAssembly.compile(core.bytes).catch((err: unknown) => {
       throw new ParalensError(`init: this engine cannot compile the paralens core (does it support wasm SIMD?): ${(err as Error).message}`);
     });
-    return makeEngine(module, core.relaxed ? "relaxed" : "strict", options.maxMemoryMB);
+    const maxMB = Math.min(options.maxMemoryMB ?? 4096, 4096);
+    if (core.memoryPages === undefined) {
+      const e = makeEngine(module, core.relaxed ? "relaxed" : "strict", maxMB);
+      e["attach"](undefined, { count: 1, max: 1, reason });
+      return e;
+    }
+    const memory = new WebAssembly.Memory({
+      initial: core.memoryPages.initial,
+      maximum: Math.max(core.memoryPages.initial, Math.min(core.memoryPages.maximum, Math.floor(maxMB * 16))),
+      shared: true,
+    });
+    const raw = instantiate(module, { env: { memory } });
+    const { startPool } = await import("./threads/start.ts");
+    let e: Engine | undefined;
+    const started = startPool({
+      raw, module, workers: threads - 1, parts: () => e?.threads.count ?? 1, names: kernelNames, threads: workerThreads(),
+      fail: (message) => new ParalensError(message),
+    });
+    e = new Engine(started.core, core.relaxed ? "relaxed" : "strict", maxMB * 1024 * 1024, started.base);
+    e["attach"](started.pool, { count: threads, max: threads, reason });
+    return e;
   }
   const module = await compileSource(await options.wasm);
-  return makeEngine(module, simd, options.maxMemoryMB);
+  const e = makeEngine(module, simd, options.maxMemoryMB);
+  e["attach"](undefined, { count: 1, max: 1, reason });
+  return e;
+}
+
+/** How many threads init's options and the runtime allow, and why. */
+function threadsFor(options: InitOptions): { threads: number; reason: string } {
+  const asked = options.threads;
+  if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > MAX_THREADS)) {
+    throw new ParalensError(`init: threads must be a whole number from 1 to ${MAX_THREADS}, got ${String(asked)}`);
+  }
+  if (options.wasm !== undefined) {
+    return { threads: 1, reason: "one thread: a core given by init({ wasm }) runs on the calling thread" };
+  }
+  const why = sharingRefused();
+  if (why !== undefined) return { threads: 1, reason: `one thread: ${why}` };
+  if (asked !== undefined) return { threads: asked, reason: asked === 1 ? "one thread, as init({ threads: 1 }) asked" : `${asked} threads, as init({ threads }) asked` };
+  const cores = Math.min(availableCores(), MAX_THREADS);
+  return { threads: cores, reason: cores === 1 ? "one thread: this runtime reports one core" : `${cores} threads: the cores this runtime reports` };
 }
 
 async function compileSource(source: BufferSource | WebAssembly.Module | Response): Promise<WebAssembly.Module> {
@@ -180,7 +305,12 @@ async function compileSource(source: BufferSource | WebAssembly.Module | Respons
 }
 
 function makeEngine(module: WebAssembly.Module, simd: SimdMode, maxMemoryMB = 4096): Engine {
-  const instance = new WebAssembly.Instance(module, {});
+  return new Engine(instantiate(module, {}), simd, Math.min(maxMemoryMB, 4096) * 1024 * 1024);
+}
+
+/** The core's exports, checked to be a paralens core. */
+function instantiate(module: WebAssembly.Module, imports: WebAssembly.Imports): Core {
+  const instance = new WebAssembly.Instance(module, imports);
   const core = instance.exports as unknown as Core;
   const missing = kernelNames.filter((name) => typeof core[name] !== "function");
   if (!(core.memory instanceof WebAssembly.Memory) || missing.length > 0) {
@@ -188,5 +318,5 @@ function makeEngine(module: WebAssembly.Module, simd: SimdMode, maxMemoryMB = 40
       `init: the wasm given is not a paralens core (missing ${missing.length ? missing.join(", ") : "memory"})`,
     );
   }
-  return new Engine(core, simd, Math.min(maxMemoryMB, 4096) * 1024 * 1024);
+  return core;
 }

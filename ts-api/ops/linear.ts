@@ -72,14 +72,8 @@ export const linearOps = {
     plan(p, a, b, transA, transB) {
       const [count, m, k, n] = batches(a.shape, b.shape, transA, transB);
       const c = p.out([count, m, n]);
-      const name = transA ? "gemmTN" : transB ? "gemmNT" : "gemmNN";
-      const kernel = p.core[name];
-      // no kernel of its own: one gemm per example, on offsets into the batch
-      const [sa, sb, sc] = [4 * m * k, 4 * k * n, 4 * m * n];
-      const run = (): void => {
-        for (let i = 0; i < count; i++) kernel(c.offset + i * sc, a.offset + i * sa, b.offset + i * sb, m, n, k, 0);
-      };
-      p.emit(`batch${name[0]!.toUpperCase()}${name.slice(1)}`, run, [a, b], [c]);
+      const orientation = transA ? 2 : transB ? 1 : 0;
+      p.emit("gemmBatch", () => p.core.gemmBatch(orientation, c.offset, a.offset, b.offset, m, n, k, count), [a, b], [c]);
       return c;
     },
     reference(a, b, transA, transB) {

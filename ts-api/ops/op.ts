@@ -40,6 +40,8 @@ export interface PlanContext {
   constant(values: Int32Array | Float32Array): Tensor;
   /** Whether a reverse pass will be planned (forward-only plans keep no residual-only buffers). */
   readonly training: boolean;
+  /** The most pieces the engine cuts one kernel call into (its threads): scratch each piece needs is sized for that many. */
+  readonly parts: number;
 }
 
 /** A primitive with the signature (...args: A) => R over Values. */

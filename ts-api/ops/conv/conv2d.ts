@@ -31,10 +31,10 @@ export function blockRows(m: number, k: number): number {
 
 const isPointwise = (g: Window2d): boolean => g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0;
 
-/** The scratch of one conv call: blockRows x K floats (none when im2col is the identity). */
+/** The scratch of one conv call: blockRows x K floats for each piece a threaded engine cuts it into (none when im2col is the identity). */
 function scratch(p: PlanContext, g: Window2d, m: number, k: number): [Tensor, number] {
   const rows = blockRows(m, k);
-  return [p.out([isPointwise(g) ? 0 : rows * k]), rows];
+  return [p.out([isPointwise(g) ? 0 : p.parts * rows * k]), rows];
 }
 
 function channels(what: string, x: readonly number[], f: readonly number[], g: Window2d): [n: number, c: number, cout: number] {

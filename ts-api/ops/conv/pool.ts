@@ -52,7 +52,7 @@ export const poolOps = {
       const [n, c] = image("maxPool2d reverse", dy.shape, g.oh, g.ow);
       if (arg.size !== dy.size) throw new ParalensError(`maxPool2d reverse: ${arg.size} indices for a change ${fmtShape(dy.shape)}`);
       const dx = p.out([n, g.h, g.w, c]);
-      p.emit("maxPool2dReverse", () => p.core.maxPool2dReverse(dx.offset, arg.offset, dy.offset, dx.size, dy.size), [arg, dy], [dx]);
+      p.emit("maxPool2dReverse", () => p.core.maxPool2dReverse(dx.offset, arg.offset, dy.offset, n, g.h * g.w * c, g.oh * g.ow * c), [arg, dy], [dx]);
       return dx;
     },
     reference(arg, dy, g) {

@@ -1,0 +1,144 @@
+// Threads: speed at 1 thread and at every core, side by side in one run (gemm 1024, conv forward, cnn-step and mlp-step at batch 64, the transformer step), beside PyTorch at its default thread count and at every core.
+//
+// Ours: one engine with a worker per extra core; engine().setThreads(1) and
+// setThreads(max) alternate round by round (interleaved), so both counts see
+// the same machine load. PyTorch runs the same work in its own process, once
+// as a user's script would (torch's default thread count, printed), once at
+// every core. Targets on a 2-core machine: >= 1.8x from the second core on
+// gemm 1024, >= 1.6x on cnn-step, and cnn-step ahead of PyTorch.
+import {
+  Rng, adam, compile, constantRate, oneHot, sgd, softmaxCrossEntropy, supervisedLens, tokenCrossEntropy, transformer,
+} from "../ts-api/index.ts";
+import { demoCnn, mnistMlp } from "../examples/models/mnist.ts";
+import { conv2d } from "../ts-api/index.ts";
+import { startEngine } from "./lib/core.ts";
+import { Report } from "./lib/report.ts";
+import { interleaved, med, ratios } from "./lib/timing.ts";
+import { runTorch } from "./lib/torch.ts";
+
+const e = await startEngine("all");
+const cores = e.threads.max;
+if (cores < 2) console.log("one thread only: this machine reports one core, so there is nothing to scale");
+const report = new Report("scaling");
+const rng = new Rng(1);
+const BATCH = 64;
+
+/** Median speeds (work / s) of `run` at 1 thread and at every core, rounds interleaved; their round-by-round ratio. */
+function scale(run: () => void, work: number): { one: number; all: number; speedup: number } {
+  const t = interleaved({
+    one: () => {
+      e.setThreads(1);
+      run();
+    },
+    all: () => {
+      e.setThreads(cores);
+      run();
+    },
+  }, 5, 0.5);
+  return { one: work / med(t.one), all: work / med(t.all), speedup: med(ratios(t.one, t.all)) };
+}
+
+interface TorchRun<T> {
+  version: string;
+  threads: number;
+  result: T;
+}
+/** A PyTorch script at its default thread count and at every core. */
+function torchBoth<T>(script: string, args: string[], pick: (out: Record<string, unknown>) => T): { byDefault: TorchRun<T>; all: TorchRun<T> } | null {
+  const run = (threads: number | "default"): TorchRun<T> | null => {
+    const out = runTorch<Record<string, unknown>>(script, args, threads);
+    return out === null ? null : { version: String(out.version), threads: Number(out.threads), result: pick(out) };
+  };
+  const byDefault = run("default");
+  const all = run(cores);
+  return byDefault === null || all === null ? null : { byDefault, all };
+}
+
+function row(name: string, unit: string, s: { one: number; all: number; speedup: number }, torch: { byDefault: TorchRun<number>; all: TorchRun<number> } | null, target?: number): void {
+  report.add({
+    case: name,
+    ours: s.all,
+    peer: torch === null ? "not installed" : `torch-${torch.byDefault.threads}t (default)`,
+    peer_value: torch?.byDefault.result ?? null,
+    unit,
+    ratio: torch === null ? null : s.all / torch.byDefault.result,
+    ours_1t: s.one,
+    speedup: s.speedup,
+    ...(target === undefined ? {} : { target_speedup: target, met: s.speedup >= target ? "yes" : "no" }),
+    ...(torch === null ? {} : { [`torch_${cores}t`]: torch.all.result, [`vs_torch_${cores}t`]: s.all / torch.all.result }),
+  });
+}
+
+// ---- gemm, n = 1024 ---------------------------------------------------------------------
+{
+  const n = 1024;
+  const a = e.tensor([n * n], Float32Array.from({ length: n * n }, () => rng.uniform()));
+  const b = e.tensor([n * n], Float32Array.from({ length: n * n }, () => rng.uniform()));
+  const c = e.tensor([n * n]);
+  const s = scale(() => e.core.gemmNN(c.offset, a.offset, b.offset, n, n, n, 0), (2 * n ** 3) / 1e9);
+  const torch = torchBoth("torch_gemm.py", [JSON.stringify([["gemmNN", n, n, n]])], (o) => (o.gflops as number[])[0]!);
+  row("gemm 1024 (GFLOP/s)", "GFLOP/s", s, torch, 1.8);
+  for (const t of [a, b, c]) t.dispose();
+}
+
+// ---- conv forward: 64 images 28x28x8 -> 16 filters 3x3 same (the demo CNN's second layer) ----
+{
+  const [n, h, w, c, k, cout] = [BATCH, 28, 28, 8, 3, 16];
+  const layer = conv2d({ filters: cout, kernel: k, padding: "same", bias: false }).at([h, w, c]);
+  const plan = compile(layer, { batch: n, changes: "none", seed: 1 });
+  plan.inputs[0]!.set(Float32Array.from({ length: plan.inputs[0]!.size }, () => rng.uniform()));
+  const flops = (2 * n * h * w * k * k * c * cout) / 1e9;
+  const s = scale(() => plan.forward(), flops);
+  const torch = torchBoth("torch_conv.py", [JSON.stringify({ n, h, w, c, k, cout, padding: "same" })], (o) => (o.gflops as Record<string, number>).forward!);
+  row("conv forward 64x28x28x8 -> 16 (GFLOP/s)", "GFLOP/s", s, torch);
+  plan.dispose();
+}
+
+// ---- training steps at batch 64: the demo CNN (Adam) and the MLP (SGD) ----------------------
+const x = Float32Array.from({ length: BATCH * 784 }, () => rng.uniform());
+const y = oneHot(Array.from({ length: BATCH }, () => rng.int(10)), 10);
+{
+  const lens = supervisedLens(demoCnn(), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.002 }), rate: constantRate(1) });
+  const plan = compile(lens, { batch: BATCH, changes: "params", seed: 3 });
+  plan.inputs[0]!.set(x);
+  plan.inputs[1]!.set(y);
+  const s = scale(() => {
+    plan.forward();
+    plan.reverse();
+  }, BATCH);
+  const torch = torchBoth("torch_cnn.py", [String(BATCH)], (o) => (o.examples_per_second as Record<string, number>)[`demo b${BATCH}`]!);
+  row("cnn-step demo CNN b64 (examples/s)", "examples/s", s, torch, 1.6);
+  plan.dispose();
+}
+{
+  const lens = supervisedLens(mnistMlp(), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: constantRate(0.1) });
+  const plan = compile(lens, { batch: BATCH, changes: "params", seed: 3 });
+  plan.inputs[0]!.set(x);
+  plan.inputs[1]!.set(y);
+  const s = scale(() => {
+    plan.forward();
+    plan.reverse();
+  }, 1);
+  const torch = torchBoth("torch_mlp.py", [], (o) => o.steps_per_second as number);
+  row("mlp-step 784-128-10 b64 (steps/s)", "steps/s", s, torch);
+  plan.dispose();
+}
+
+// ---- the transformer step of bench/transformer-step.ts (no PyTorch script for it) ----------
+{
+  const [B, T, V] = [16, 128, 89];
+  const options = { vocab: V, context: T, dim: 128, heads: 4, layers: 4 };
+  const plan = compile(supervisedLens(transformer(options), { loss: tokenCrossEntropy, optimiser: sgd(), rate: constantRate(0.1) }), { batch: B, changes: "params" });
+  plan.inputs[0]!.set(Float32Array.from({ length: B * T }, () => rng.int(V)));
+  const targets = new Float32Array(B * T * V);
+  for (let i = 0; i < B * T; i++) targets[i * V + rng.int(V)] = 1;
+  plan.inputs[1]!.set(targets);
+  const s = scale(() => {
+    plan.forward();
+    plan.reverse();
+  }, B * T);
+  row("transformer step 4x128, b16 t128 (tokens/s)", "tokens/s", s, null);
+  plan.dispose();
+}
+
+report.finish();

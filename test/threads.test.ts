@@ -1,0 +1,76 @@
+// The engine's threads as a user sees them: how many run and why, changing
+// the count, clear errors for bad counts, and results that do not depend on
+// the count (the cut of each call is over outputs, never a summation).
+// threads.node.test.ts checks whole training runs at 1, 2 and 16 threads in
+// every runtime.
+import { Rng, compile, conv2d, dense, engine, flatten, init, maxPool2d, relu, seq } from "../ts-api/index.ts";
+import { MAX_WORKERS } from "../ts-api/engine/threads/protocol.ts";
+import { MAX_THREADS } from "../ts-api/engine/threads/runtime.ts";
+import { ranges } from "../ts-api/engine/threads/split.ts";
+import { assert, assertEqual, assertThrows } from "./assert.ts";
+import { runtime, test } from "./harness.ts";
+
+await init();
+
+test("engine().threads says how many threads run and why; Node, Deno and an isolated page run on every core", () => {
+  const { count, max, reason } = engine().threads;
+  assert(Number.isInteger(count) && count >= 1 && count <= max && max <= MAX_THREADS, `count ${count}, max ${max}`);
+  assert(reason.length > 0, "a reason is given");
+  const cores = runtime === "browser" ? navigator.hardwareConcurrency : undefined;
+  if (runtime !== "browser" || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) {
+    if ((cores ?? 2) >= 2) assert(max >= 2, `threaded where memory can be shared (${reason})`);
+  }
+  assertEqual(MAX_THREADS, MAX_WORKERS + 1, "the engine's limit is the pool's workers plus the calling thread");
+});
+
+test("setThreads takes 1 to threads.max and names a bad count; init cannot switch counts", async () => {
+  const { max } = engine().threads;
+  for (const bad of [0, -1, 1.5, max + 1, Number.NaN]) {
+    assertThrows(() => engine().setThreads(bad), new RegExp(`setThreads: count must be a whole number from 1 to ${max} .*got ${String(bad)}`));
+  }
+  engine().setThreads(1);
+  assertEqual(engine().threads.count, 1, "set to one");
+  engine().setThreads(max);
+  assertEqual(engine().threads.count, max, "and back");
+  let message = "";
+  await init({ threads: max === 1 ? 2 : 1 }).catch((e: Error) => (message = e.message));
+  assert(/already initialised.*setThreads/.test(message), `init with another thread count is refused: "${message}"`);
+});
+
+test("ranges cut a length into runs of whole units, at most one per part", () => {
+  assertEqual(JSON.stringify(ranges(10, 3, 4)), JSON.stringify([[0, 4], [4, 8], [8, 10]]), "10 in fours");
+  assertEqual(JSON.stringify(ranges(5, 8, 1)), JSON.stringify([[0, 1], [1, 2], [2, 3], [3, 4], [4, 5]]), "more parts than units");
+  assertEqual(JSON.stringify(ranges(64, 2, 16)), JSON.stringify([[0, 32], [32, 64]]), "halves");
+  for (const [total, parts, align] of [[1000, 7, 16], [3, 2, 4], [784, 16, 4]] as const) {
+    const r = ranges(total, parts, align);
+    assertEqual(r[0]![0], 0, "starts at 0");
+    assertEqual(r[r.length - 1]![1], total, "ends at the total");
+    r.forEach(([a, b], i) => {
+      assert(b > a && (i === 0 || a === r[i - 1]![1]) && (b === total || b % align === 0), `run ${i} of ${total}/${parts}/${align}: [${a}, ${b})`);
+    });
+  }
+});
+
+test("a CNN's forward and reverse pass give the same bits on one thread and on all of them", () => {
+  const { max } = engine().threads;
+  const model = seq(conv2d({ filters: 6, kernel: 3, padding: "same" }), relu, maxPool2d(2), conv2d({ filters: 12, kernel: 3 }), relu, flatten, dense(10 * 10 * 12, 20)).at([24, 24, 3]);
+  const plan = compile(model, { batch: 16, changes: "params", seed: 2 });
+  const rng = new Rng(9);
+  plan.inputs[0]!.set(Float32Array.from({ length: plan.inputs[0]!.size }, () => rng.normal()));
+  const runAt = (count: number): Float32Array[] => {
+    engine().setThreads(count);
+    plan.forward();
+    const y = plan.outputs[0]!.toArray();
+    plan.outputChanges[0]!.set(Float32Array.from({ length: y.length }, (_, i) => Math.sin(i)));
+    plan.reverse();
+    return [y, ...plan.paramChanges.map((t) => t!.toArray())];
+  };
+  const one = runAt(1);
+  const all = runAt(max);
+  engine().setThreads(max);
+  one.forEach((a, i) => {
+    const b = all[i]!;
+    assert(a.length === b.length && a.every((v, j) => Object.is(v, b[j])), `output ${i} is the same at 1 and ${max} threads`);
+  });
+  plan.dispose();
+});

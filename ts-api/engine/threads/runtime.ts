@@ -1,0 +1,47 @@
+// What the runtime offers threads, asked before any thread code is loaded
+// (start.ts and what it imports come as a chunk of their own, fetched only
+// for a threaded engine, so this file must not share a module with them).
+
+/** The most threads an engine may run (the calling thread and protocol.ts's MAX_WORKERS workers). */
+export const MAX_THREADS = 64;
+
+/** The node:worker_threads module of Node and Deno, as the pool uses it. */
+export interface WorkerThreads {
+  Worker: new (source: string, options: { eval: true }) => {
+    postMessage(message: unknown): void;
+    terminate(): unknown;
+    unref(): void;
+    on(event: "error", listener: (err: unknown) => void): void;
+  };
+}
+
+function builtin<T>(name: string): T | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
+  return proc?.getBuiltinModule?.(name) as T | undefined;
+}
+
+/** Node's and Deno's worker_threads, or undefined in a browser. */
+export function workerThreads(): WorkerThreads | undefined {
+  return builtin<WorkerThreads>("node:worker_threads");
+}
+
+/** The logical cores this runtime reports, or 1 if it says nothing. */
+export function availableCores(): number {
+  const os = builtin<{ availableParallelism?(): number; cpus(): unknown[] }>("node:os");
+  if (os !== undefined) return os.availableParallelism?.() ?? os.cpus().length;
+  const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return typeof n === "number" && n >= 1 ? n : 1;
+}
+
+/**
+ * Why this runtime cannot share memory with workers, or undefined if it can.
+ * Node and Deno always can; a browser only on a cross-origin-isolated page.
+ */
+export function sharingRefused(): string | undefined {
+  if (workerThreads() !== undefined) return undefined;
+  const g = globalThis as { Worker?: unknown; crossOriginIsolated?: boolean };
+  if (typeof SharedArrayBuffer === "undefined" || g.crossOriginIsolated === false) {
+    return "this page is not cross-origin isolated, so it cannot share memory with workers (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)";
+  }
+  return g.Worker === undefined ? "this runtime has no workers" : undefined;
+}
