@@ -201,3 +201,58 @@ export function gemmBatch(orientation: i32, c: usize, a: usize, b: usize, m: i32
     gemm(c + e * sc, a + e * sa, b + e * sb, m, n, k, false, orientation == 2, orientation == 1, 0, m, 0, n);
   }
 }
+
+// A product whose C is small and whose K is long (a convolution's filter
+// gradient sums over every pixel of the batch) cannot be cut over C without
+// every piece packing all of one operand. Its K blocks can be shared out
+// instead: gemm already sums each block on its own before adding it to C,
+// so the block sums may be computed anywhere, kept, and then added to C in
+// block order (gemmFold), which gives gemm's bits exactly.
+
+/** Where K block q of a length-k product starts, and its length (gemm's nearly equal runs). */
+@inline function blockStart(k: i32, q: i32): i32 {
+  const blocks = (k + KC - 1) / KC;
+  return q * (k / blocks) + min(q, k % blocks);
+}
+
+/**
+ * The sums of K blocks q0..q1 of what gemmNN (orientation 0), gemmNT (1) or
+ * gemmTN (2) computes, each on its own: block q's m x n sum goes to
+ * partials + q * m * n floats, summed as gemm sums it.
+ */
+export function gemmBlocks(orientation: i32, partials: usize, a: usize, b: usize, m: i32, n: i32, k: i32, q0: i32, q1: i32): void {
+  const transA = orientation == 2, transB = orientation == 1;
+  for (let q = q0; q < q1; q++) {
+    const p0 = blockStart(k, q), kc = blockStart(k, q + 1) - p0;
+    const out = partials + (<usize>q * <usize>(m * n) << 2);
+    for (let jc = 0; jc < n; jc += NC) {
+      const nc = min(NC, n - jc);
+      packB(packedB, b, transB, n, k, jc, nc, p0, kc);
+      for (let i = 0; i < m; i += MR) {
+        const rows = min(MR, m - i);
+        packA(packedA, a, transA, m, k, i, rows, p0, kc);
+        multiplyPanel(out, n, i, rows, jc, nc, kc, false);
+      }
+    }
+  }
+}
+
+/**
+ * Rows i0..i1 of C (m x n) from the `blocks` block sums at partials:
+ * C = P[0] (or C + P[0] with accumulate), then C += P[q] in increasing q,
+ * as gemm adds them.
+ */
+export function gemmFold(c: usize, partials: usize, m: i32, n: i32, blocks: i32, accumulate: bool, i0: i32, i1: i32): void {
+  const size = <usize>(m * n) << 2;
+  const start = <usize>(max(i0, 0) * n) << 2, end = <usize>(min(i1, m) * n) << 2;
+  for (let q = 0; q < blocks; q++) {
+    const p = partials + <usize>q * size;
+    let o = start;
+    if (q == 0 && !accumulate) {
+      memory.copy(c + o, p + o, end - o);
+      continue;
+    }
+    for (; o + 16 <= end; o += 16) v128.store(c + o, f32x4.add(v128.load(c + o), v128.load(p + o)));
+    for (; o < end; o += 4) store<f32>(c + o, load<f32>(c + o) + load<f32>(p + o));
+  }
+}

@@ -7,7 +7,7 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
-export { gemmNN, gemmNT, gemmTN, gemmPart, gemmBatch, scratchBytes, useScratch } from "./gemm";
+export { gemmNN, gemmNT, gemmTN, gemmPart, gemmBatch, gemmBlocks, gemmFold, scratchBytes, useScratch } from "./gemm";
 import { KC } from "./gemm";
 
 /** The GEMM's K block: a convolution with K = kh*kw*c up to this needs no im2col scratch in its forward pass. */

@@ -11,6 +11,7 @@ import {
 } from "../ts-api/index.ts";
 import { demoCnn, mnistMlp } from "../examples/models/mnist.ts";
 import { conv2d } from "../ts-api/index.ts";
+import { THRESHOLDS } from "../ts-api/engine/threads/split.ts";
 import { startEngine } from "./lib/core.ts";
 import { Report } from "./lib/report.ts";
 import { interleaved, med, ratios } from "./lib/timing.ts";
@@ -139,6 +140,37 @@ const y = oneHot(Array.from({ length: BATCH }, () => rng.int(10)), 10);
   }, B * T);
   row("transformer step 4x128, b16 t128 (tokens/s)", "tokens/s", s, null);
   plan.dispose();
+}
+
+// ---- where cutting starts to pay: single kernel calls around split.ts's thresholds ----------
+// Each call is timed whole on the calling thread (setThreads(1)) and cut across every core; the
+// thresholds in split.ts should sit near the sizes where the ratio passes 1.
+{
+  const buffer = 1 << 22;
+  const a = e.tensor([buffer], Float32Array.from({ length: buffer }, () => rng.normal()));
+  const b = e.tensor([buffer], Float32Array.from({ length: buffer }, () => rng.normal()));
+  const c = e.tensor([buffer]);
+  const probes: [string, number, (size: number) => void, number[]][] = [
+    ["gemm n^3 (multiply-adds)", THRESHOLDS.gemm, (s) => { const n = Math.round(Math.cbrt(s)); e.core.gemmNN(c.offset, a.offset, b.offset, n, n, n, 0); }, [1 << 15, 1 << 16, 1 << 17, 1 << 18, 1 << 20]],
+    ["exp (elements)", THRESHOLDS.elements, (s) => e.core.exp(c.offset, a.offset, s), [1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 18]],
+    ["relu (elements)", THRESHOLDS.elements, (s) => e.core.relu(c.offset, a.offset, s), [1 << 13, 1 << 14, 1 << 15, 1 << 16, 1 << 18]],
+    ["max-pool 2x2, 8 channels (outputs x taps)", THRESHOLDS.window, (s) => {
+      const images = Math.max(2, Math.round(s / (14 * 14 * 8 * 4)));
+      e.core.maxPool2d(c.offset, b.offset, a.offset, images, 28, 28, 8, 2, 2, 2, 2, 0, 0, 14, 14);
+    }, [1 << 15, 1 << 16, 1 << 17, 1 << 18, 1 << 20]],
+  ];
+  const saved = { ...THRESHOLDS };
+  for (const [name, threshold, call, sizes] of probes) {
+    const cells = sizes.map((size) => {
+      // cut every call, whatever its size, to see what cutting costs or saves
+      Object.assign(THRESHOLDS, { gemm: 0, elements: 0, window: 0 });
+      const t = interleaved({ one: () => (e.setThreads(1), call(size)), all: () => (e.setThreads(cores), call(size)) }, 5, 0.15);
+      Object.assign(THRESHOLDS, saved);
+      return `${size}: ${med(ratios(t.one, t.all)).toFixed(2)}x`;
+    });
+    console.log(`cutting ${name} across ${cores} threads (threshold ${threshold}): ${cells.join(", ")}`);
+  }
+  for (const t of [a, b, c]) t.dispose();
 }
 
 report.finish();

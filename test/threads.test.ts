@@ -4,6 +4,7 @@
 // threads.node.test.ts checks whole training runs at 1, 2 and 16 threads in
 // every runtime.
 import { Rng, compile, conv2d, dense, engine, flatten, init, maxPool2d, relu, seq } from "../ts-api/index.ts";
+import { createEngine } from "../ts-api/engine/engine.ts";
 import { MAX_WORKERS } from "../ts-api/engine/threads/protocol.ts";
 import { MAX_THREADS } from "../ts-api/engine/threads/runtime.ts";
 import { ranges } from "../ts-api/engine/threads/split.ts";
@@ -73,4 +74,54 @@ test("a CNN's forward and reverse pass give the same bits on one thread and on a
     assert(a.length === b.length && a.every((v, j) => Object.is(v, b[j])), `output ${i} is the same at 1 and ${max} threads`);
   });
   plan.dispose();
+});
+
+test("products give the same bits on one thread and on all, cut over C or over K (long K, small C), with and without accumulate", () => {
+  const e = engine();
+  const { max } = e.threads;
+  const rng = new Rng(4);
+  for (const [m, n, k] of [[5, 7, 3000], [33, 17, 1100], [64, 64, 4096], [200, 150, 300]] as const) {
+    const a = e.tensor([m * k], Float32Array.from({ length: m * k }, () => rng.normal()));
+    const b = e.tensor([k * n], Float32Array.from({ length: k * n }, () => rng.normal()));
+    const start = Float32Array.from({ length: m * n }, () => rng.normal());
+    const c = e.tensor([m * n]);
+    for (const kernel of ["gemmNN", "gemmNT", "gemmTN"] as const) {
+      for (const acc of [0, 1]) {
+        const at = (count: number): Float32Array => {
+          e.setThreads(count);
+          c.data.set(start);
+          e.core[kernel](c.offset, a.offset, b.offset, m, n, k, acc);
+          return c.toArray();
+        };
+        const [one, all] = [at(1), at(max)];
+        assert(one.every((v, i) => Object.is(v, all[i])), `${kernel} ${m}x${n}x${k} accumulate ${acc}: the same bits at 1 and ${max} threads`);
+      }
+    }
+    for (const t of [a, b, c]) t.dispose();
+  }
+  e.setThreads(max);
+});
+
+test("a kernel that traps on a worker is a clear error, the pool still works after it, and stopThreads leaves one thread", async () => {
+  const e = await createEngine({ threads: 2 });
+  assertEqual(e.threads.max, runtime === "browser" && !(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated ? 1 : 2, "a second engine with two threads");
+  if (e.threads.max < 2) return;
+  const n = 256;
+  const a = e.tensor([n * n], Float32Array.from({ length: n * n }, (_, i) => (i % 7) - 3));
+  const c = e.tensor([n * n]);
+  // B lies past the end of memory: every piece of the product traps
+  const outside = e.memory.buffer.byteLength + 4096;
+  assertThrows(() => e.core.gemmNN(c.offset, a.offset, outside, n, n, n, 0), /kernel gemmPart failed on (a worker|the calling thread)/);
+  e.core.gemmNN(c.offset, a.offset, a.offset, n, n, n, 0);
+  const first = c.toArray();
+  e.setThreads(1);
+  e.core.gemmNN(c.offset, a.offset, a.offset, n, n, n, 0);
+  assert(first.every((v, i) => Object.is(v, c.data[i])), "after the error, a product on the pool matches one on the calling thread");
+  e.setThreads(2);
+  e.stopThreads();
+  assertEqual(e.threads.count, 1, "one thread after stopThreads");
+  assert(/stopThreads/.test(e.threads.reason), `the reason says so: "${e.threads.reason}"`);
+  assertThrows(() => e.setThreads(2), /setThreads: count must be a whole number from 1 to 1/);
+  e.core.gemmNN(c.offset, a.offset, a.offset, n, n, n, 0);
+  assert(first.every((v, i) => Object.is(v, c.data[i])), "and the same product on the calling thread alone");
 });

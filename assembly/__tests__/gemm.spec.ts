@@ -1,4 +1,4 @@
-import { gemmNN, gemmNT, gemmTN } from "../gemm";
+import { gemmNN, gemmNT, gemmTN, gemmPart, gemmBatch, gemmBlocks, gemmFold } from "../gemm";
 
 // Sizes on both sides of the 4 x 8 tile's edges, and a K past one K block.
 const MS: i32[] = [1, 3, 4, 5, 9];
@@ -56,7 +56,58 @@ function checkAll(variant: i32): void {
   }
 }
 
+/** The whole product by the kernel of `variant` (0 NN, 1 NT, 2 TN). */
+function whole(variant: i32, c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, acc: bool): void {
+  if (variant == 0) gemmNN(c, a, b, m, n, k, acc);
+  else if (variant == 1) gemmNT(c, a, b, m, n, k, acc);
+  else gemmTN(c, a, b, m, n, k, acc);
+}
+
+/** Real-valued inputs (rounding happens), so agreement below is bit for bit, not by exactness. */
+function reals(n: i32, seed: i32): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = <f32>Math.sin(<f64>(i * 7 + seed) * 0.37);
+  return a;
+}
+
+// The pieces a threaded engine cuts a product into must give the whole call's bits.
+function checkPieces(variant: i32): void {
+  const m = 13, n = 19, k = 700; // three K blocks, ragged tiles
+  const a = reals(m * k, 1), b = reals(k * n, 2), c0 = reals(m * n, 3);
+  const want = new Float32Array(m * n), got = new Float32Array(m * n);
+  for (let acc = 0; acc < 2; acc++) {
+    for (let i = 0; i < m * n; i++) want[i] = got[i] = c0[i];
+    whole(variant, want.dataStart, a.dataStart, b.dataStart, m, n, k, acc == 1);
+    // rows 0..5 and 5..13 of the left columns, then the right columns whole
+    gemmPart(variant, got.dataStart, a.dataStart, b.dataStart, m, n, k, acc == 1, 0, 5, 0, 11);
+    gemmPart(variant, got.dataStart, a.dataStart, b.dataStart, m, n, k, acc == 1, 5, 13, 0, 11);
+    gemmPart(variant, got.dataStart, a.dataStart, b.dataStart, m, n, k, acc == 1, 0, 13, 11, 19);
+    for (let i = 0; i < m * n; i++) expect(got[i]).toBe(want[i]);
+    // the K blocks apart, then folded into C in order
+    const partials = new Float32Array(3 * m * n);
+    for (let i = 0; i < m * n; i++) got[i] = c0[i];
+    gemmBlocks(variant, partials.dataStart, a.dataStart, b.dataStart, m, n, k, 0, 1);
+    gemmBlocks(variant, partials.dataStart, a.dataStart, b.dataStart, m, n, k, 1, 3);
+    gemmFold(got.dataStart, partials.dataStart, m, n, 3, acc == 1, 0, 6);
+    gemmFold(got.dataStart, partials.dataStart, m, n, 3, acc == 1, 6, 13);
+    for (let i = 0; i < m * n; i++) expect(got[i]).toBe(want[i]);
+  }
+  // a batch of two products, each as the whole call computes it
+  const a2 = reals(2 * m * k, 4), b2 = reals(2 * k * n, 5);
+  const batch = new Float32Array(2 * m * n), one = new Float32Array(m * n);
+  gemmBatch(variant, batch.dataStart, a2.dataStart, b2.dataStart, m, n, k, 2);
+  for (let e = 0; e < 2; e++) {
+    whole(variant, one.dataStart, a2.dataStart + <usize>(e * m * k * 4), b2.dataStart + <usize>(e * k * n * 4), m, n, k, false);
+    for (let i = 0; i < m * n; i++) expect(batch[e * m * n + i]).toBe(one[i]);
+  }
+}
+
 describe("gemm", () => {
+  test("gemmPart, gemmBlocks with gemmFold, and gemmBatch give the whole products' bits, in all three orientations", () => {
+    checkPieces(0);
+    checkPieces(1);
+    checkPieces(2);
+  });
   test("gemmNN equals the naive loop on integer inputs at every edge size, with and without accumulate", () => {
     checkAll(0);
   });

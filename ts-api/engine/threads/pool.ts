@@ -69,6 +69,7 @@ export class Pool {
     Atomics.store(ctl, CLAIM, claimWord(this.gen, n, 0));
     if (Atomics.load(ctl, SLEEPERS) > 0) Atomics.notify(ctl, CLAIM);
     let failed = -1;
+    let why = "";
     for (;;) {
       const w = Atomics.load(ctl, CLAIM);
       const next = w & INDEX_MASK;
@@ -76,8 +77,9 @@ export class Pool {
       if (Atomics.compareExchange(ctl, CLAIM, w, w + 1) !== w) continue;
       try {
         queued[next]!.kernel(...queued[next]!.args);
-      } catch {
+      } catch (err) {
         failed = next;
+        why = `: ${(err as Error).message}`;
       }
       Atomics.add(ctl, DONE, 1);
     }
@@ -87,7 +89,8 @@ export class Pool {
     const workerFailed = Atomics.exchange(ctl, FAILED, 0) - 1;
     if (failed >= 0 || workerFailed >= 0) {
       const task = failed >= 0 ? failed : workerFailed;
-      throw this.fail(`kernel ${this.names[this.table[task * TASK_STRIDE]!]} failed ${failed >= 0 ? "on the calling thread" : "on a worker"}`);
+      // (a worker's own message stays in the worker: the task index is all the shared block carries)
+      throw this.fail(`kernel ${this.names[this.table[task * TASK_STRIDE]!]} failed ${failed >= 0 ? `on the calling thread${why}` : "on a worker"}`);
     }
   }
 

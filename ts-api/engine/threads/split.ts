@@ -1,10 +1,12 @@
 // The threaded core: the same Core interface, where each large kernel call is
-// cut into tasks that the pool's threads run side by side. Every cut is over
+// cut into tasks that the pool's threads run side by side. The cuts are over
 // outputs (rows or columns of a product, whole images, runs of elements or of
-// rows), never over a summation: each output element is computed by one task
-// with the arithmetic the whole call would use, so results are bit-identical
-// at any thread count. Calls too small to gain from it (below the thresholds,
-// measured by `npm run bench -- scaling`) run on the calling thread as they are.
+// rows), so each output element is computed by one task with the arithmetic
+// the whole call would use; the one cut along a sum, a product's K blocks,
+// keeps the order of the sum too (gemm adds the block sums to C one by one,
+// and so does gemmFold). Results are bit-identical at any thread count.
+// Calls too small to gain from it (below the thresholds, measured by
+// `npm run bench -- scaling`) run on the calling thread as they are.
 import type { Core } from "../core.ts";
 import type { Pool } from "./pool.ts";
 
@@ -16,6 +18,8 @@ export const THRESHOLDS = {
   window: 1 << 17,
   /** Elements of an elementwise map or of a row-wise one. */
   elements: 1 << 15,
+  /** The most elements of a C whose product is cut over its K blocks (above it, over C). */
+  smallOutput: 1 << 14,
 };
 
 type Kernel = (...args: number[]) => unknown;
@@ -63,11 +67,14 @@ const rowwise: Record<string, { arrays: number[]; rows: number }> = {
  * plain core does); `names` are the kernels in the order tasks index them.
  * A plan's convolution scratch holds one block per piece (PlanContext.parts).
  */
-export function threadedCore(raw: Core, pool: Pool, parts: () => number, names: readonly string[]): Core {
+export function threadedCore(
+  raw: Core, pool: Pool, parts: () => number, names: readonly string[], partials: { offset: number; bytes: number },
+): Core {
   const index = (name: string): number => names.indexOf(name);
   const rawKernels = raw as unknown as Record<string, Kernel>;
   const core: Record<string, unknown> = { ...rawKernels, memory: raw.memory };
-  const GEMM_PART = index("gemmPart"), GEMM_BATCH = index("gemmBatch");
+  const GEMM_PART = index("gemmPart"), GEMM_BATCH = index("gemmBatch"), GEMM_BLOCKS = index("gemmBlocks"), GEMM_FOLD = index("gemmFold");
+  const KC = raw.gemmKBlock();
 
   /** Queues the cut of one product's C (rows when that packs less twice, else columns). */
   const cutProduct = (o: number, c: number, a: number, b: number, m: number, n: number, k: number, acc: number, p: number): void => {
@@ -79,7 +86,18 @@ export function threadedCore(raw: Core, pool: Pool, parts: () => number, names: 
     const whole = raw[name];
     core[name] = (c: number, a: number, b: number, m: number, n: number, k: number, acc: number): void => {
       const p = parts();
-      if (p < 2 || m * n * k < THRESHOLDS.gemm || (m < 8 && n < 16)) return whole(c, a, b, m, n, k, acc);
+      if (p < 2 || m * n * k < THRESHOLDS.gemm) return whole(c, a, b, m, n, k, acc);
+      // a small C and a long K (a filter gradient): share out the K blocks, then add their sums in order
+      const blocks = Math.ceil(k / KC);
+      if (m * n <= THRESHOLDS.smallOutput && blocks >= 2 && 4 * m * n * blocks <= partials.bytes) {
+        for (const [q0, q1] of ranges(blocks, p, 1)) pool.add(GEMM_BLOCKS, o, partials.offset, a, b, m, n, k, q0, q1);
+        pool.run();
+        if (m * n * blocks < THRESHOLDS.elements) return raw.gemmFold(c, partials.offset, m, n, blocks, acc, 0, m);
+        for (const [i0, i1] of ranges(m, p, 1)) pool.add(GEMM_FOLD, c, partials.offset, m, n, blocks, acc, i0, i1);
+        pool.run();
+        return;
+      }
+      if (m < 8 && n < 16) return whole(c, a, b, m, n, k, acc);
       cutProduct(o, c, a, b, m, n, k, acc, p);
       pool.run();
     };

@@ -1,9 +1,9 @@
 // Starting the pool of a threaded engine: loaded only when one is made, so a
 // page that runs on one thread never downloads the thread code. Each worker
-// packs its GEMM panels in a scratch block of its own, laid out right after
-// the core's static data and before the arena, so the blocks are never part
-// of what the arena hands out or reports; the calling thread keeps the
-// static scratch.
+// packs its GEMM panels in a scratch block of its own (the calling thread
+// keeps the static one), and products cut over K keep their block sums in
+// one more block; all lie right after the core's static data and before the
+// arena, so they are never part of what the arena hands out or reports.
 // It receives what it shares with the rest of the engine (the kernel names,
 // the error type) as arguments, so that it imports nothing the entry does.
 import type { Core } from "../core.ts";
@@ -13,6 +13,8 @@ import { spawner } from "./spawn.ts";
 import { threadedCore } from "./split.ts";
 
 const PAGE = 65536;
+/** Room for the K-block sums of a product cut over K (split.ts): 256K floats. */
+const PARTIALS_BYTES = 1 << 20;
 
 /** What a pool needs from the engine. */
 export interface PoolSetup {
@@ -31,11 +33,12 @@ export interface PoolSetup {
 export function startPool({ raw, module, workers, parts, names, threads, fail }: PoolSetup): { core: Core; pool: Pool; base: number } {
   const bytes = raw.scratchBytes();
   const first = Math.ceil(raw.heapBase() / 16) * 16;
-  const base = first + workers * bytes;
+  const partials = first + workers * bytes;
+  const base = partials + PARTIALS_BYTES;
   const memory = raw.memory;
   if (base > memory.buffer.byteLength) memory.grow(Math.ceil((base - memory.buffer.byteLength) / PAGE));
   const start = Array.from({ length: workers }, (_, i) => ({ module, memory, scratch: first + i * bytes }));
   const table = raw as unknown as Record<string, (...args: number[]) => unknown>;
   const pool = new Pool(names.map((name) => table[name]!.bind(raw)), names, spawner(names, threads), start, fail);
-  return { core: threadedCore(raw, pool, parts, names), pool, base };
+  return { core: threadedCore(raw, pool, parts, names, { offset: partials, bytes: PARTIALS_BYTES }), pool, base };
 }
