@@ -2,35 +2,42 @@
 // collections V8 performs while a compiled training step runs many times. A
 // step that allocated even a few bytes would fill the young generation and
 // trigger collections; one that allocates nothing triggers none. The control
-// run allocates 32 bytes a step, to show the count can see it.
+// run allocates 32 bytes a step, to show the count can see it. Modes "plan"
+// and "control" run a small model (300,000 steps); "threaded" and
+// "threaded-control" a model whose products, activations and SGD updates are
+// cut across two threads (40,000 steps: run them with a small young
+// generation; the control then allocates about 56 bytes a step).
 import { PerformanceObserver } from "node:perf_hooks";
-import { init, compile, seq, dense, softmaxCrossEntropy, sgd, constantRate, supervisedLens } from "../ts-api/index.ts";
+import { init, compile, seq, dense, softmaxCrossEntropy, sgd, constantRate, supervisedLens, engine } from "../ts-api/index.ts";
 
-await init();
-const lens = supervisedLens(seq(dense(4, 16, "relu"), dense(16, 3)), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: constantRate(0.01) });
-const plan = compile(lens, { batch: 8, changes: "params" });
+const mode = process.argv[2] ?? "plan";
+const threaded = mode.startsWith("threaded");
+await init({ threads: threaded ? 2 : 1 });
+const model = threaded ? seq(dense(128, 512, "relu"), dense(512, 128)) : seq(dense(4, 16, "relu"), dense(16, 3));
+const lens = supervisedLens(model, { loss: softmaxCrossEntropy, optimiser: sgd(), rate: constantRate(0.01) });
+const plan = compile(lens, { batch: threaded ? 64 : 8, changes: "params" });
 plan.inputs[0]!.data.fill(0.5);
-plan.inputs[1]!.data.fill(1 / 3);
+plan.inputs[1]!.data.fill(1 / 128);
 
 let collections = 0;
 const observer = new PerformanceObserver((list) => (collections += list.getEntries().length));
 observer.observe({ entryTypes: ["gc"] });
 
-const control = process.argv[2] === "control";
+const control = mode.endsWith("control");
 let sink: unknown;
-const steps = 300_000;
+const steps = Number(process.env.PROBE_STEPS ?? (threaded ? 40_000 : 300_000));
 const run = (n: number): void => {
   for (let i = 0; i < n; i++) {
     plan.forward();
     plan.reverse();
-    if (control) sink = { i, at: plan };
+    if (control) sink = threaded ? [i, i, i, i, plan] : { i, at: plan };
   }
 };
-run(20_000); // warm up: let the JIT settle
+run(threaded ? 40_000 : 20_000); // warm up: let the JIT settle (its own allocations come in the first steps)
 await new Promise((r) => setTimeout(r, 50));
 collections = 0;
 run(steps);
 await new Promise((r) => setTimeout(r, 50)); // deliver pending gc entries
 observer.disconnect();
 void sink;
-console.log(JSON.stringify({ steps, collections }));
+console.log(JSON.stringify({ steps, collections, threads: engine().threads.count }));

@@ -7,7 +7,7 @@ import { Rng, compile, conv2d, dense, engine, flatten, init, maxPool2d, relu, se
 import { createEngine } from "../ts-api/engine/engine.ts";
 import { MAX_WORKERS } from "../ts-api/engine/threads/protocol.ts";
 import { MAX_THREADS } from "../ts-api/engine/threads/runtime.ts";
-import { ranges } from "../ts-api/engine/threads/split.ts";
+import { runStart, runs } from "../ts-api/engine/threads/split.ts";
 import { assert, assertEqual, assertThrows } from "./assert.ts";
 import { runtime, test } from "./harness.ts";
 
@@ -38,12 +38,16 @@ test("setThreads takes 1 to threads.max and names a bad count; init cannot switc
   assert(/already initialised.*setThreads/.test(message), `init with another thread count is refused: "${message}"`);
 });
 
-test("ranges cut a length into runs of whole units, at most one per part", () => {
-  assertEqual(JSON.stringify(ranges(10, 3, 4)), JSON.stringify([[0, 4], [4, 8], [8, 10]]), "10 in fours");
-  assertEqual(JSON.stringify(ranges(5, 8, 1)), JSON.stringify([[0, 1], [1, 2], [2, 3], [3, 4], [4, 5]]), "more parts than units");
-  assertEqual(JSON.stringify(ranges(64, 2, 16)), JSON.stringify([[0, 32], [32, 64]]), "halves");
-  for (const [total, parts, align] of [[1000, 7, 16], [3, 2, 4], [784, 16, 4]] as const) {
-    const r = ranges(total, parts, align);
+test("runs cut a length into nearly equal runs of whole units, at most one per part", () => {
+  const cut = (total: number, parts: number, align: number): [number, number][] => {
+    const count = runs(total, parts, align);
+    return Array.from({ length: count }, (_, q) => [runStart(total, count, align, q), runStart(total, count, align, q + 1)]);
+  };
+  assertEqual(JSON.stringify(cut(10, 3, 4)), JSON.stringify([[0, 4], [4, 8], [8, 10]]), "10 in fours");
+  assertEqual(JSON.stringify(cut(5, 8, 1)), JSON.stringify([[0, 1], [1, 2], [2, 3], [3, 4], [4, 5]]), "more parts than units");
+  assertEqual(JSON.stringify(cut(64, 2, 16)), JSON.stringify([[0, 32], [32, 64]]), "halves");
+  for (const [total, parts, align] of [[1000, 7, 16], [3, 2, 4], [784, 16, 4], [49, 8, 1]] as const) {
+    const r = cut(total, parts, align);
     assertEqual(r[0]![0], 0, "starts at 0");
     assertEqual(r[r.length - 1]![1], total, "ends at the total");
     r.forEach(([a, b], i) => {

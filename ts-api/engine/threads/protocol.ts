@@ -31,8 +31,8 @@ export const STOP = 8;
 /** The most workers a pool may have. */
 export const MAX_WORKERS = 63;
 
-/** Arguments per task (the kernel's index, then up to 23 arguments), as float64. */
-export const TASK_STRIDE = 24;
+/** Numbers per task (the kernel's index, then up to 19 arguments: conv2d takes 19), as float64. */
+export const TASK_STRIDE = 20;
 /** Where the task table starts in the control block. */
 export const TASKS_BYTE = 4 * (STOP + MAX_WORKERS + 1);
 export const CONTROL_BYTES = TASKS_BYTE + 8 * TASK_STRIDE * MAX_TASKS;

@@ -24,17 +24,28 @@ export const THRESHOLDS = {
 
 type Kernel = (...args: number[]) => unknown;
 
-/** [start, end) runs cutting 0..total into at most `parts`, the inner boundaries multiples of `align`. */
-export function ranges(total: number, parts: number, align: number): [number, number][] {
-  const units = Math.ceil(total / align);
-  const count = Math.max(1, Math.min(parts, units));
-  const out: [number, number][] = [];
-  for (let q = 0, start = 0; q < count; q++) {
-    const end = q === count - 1 ? total : Math.min(total, Math.round((units * (q + 1)) / count) * align);
-    if (end > start) out.push([start, end]);
-    start = end;
-  }
-  return out;
+/** Multiply-adds per piece of a product worth its own packing. */
+const PIECE_MACS = 1 << 20;
+
+/**
+ * How many pieces to cut `work` into on p threads: one per `per` of work, at
+ * least p and at most 4p. More pieces than threads let a thread that is
+ * ahead (the caller also publishes the call; a worker may be descheduled on
+ * a busy machine) take more of them; each piece costs a claim and, for a
+ * product, packing of its own.
+ */
+export function pieces(p: number, work: number, per: number): number {
+  return Math.min(4 * p, Math.max(p, Math.floor(work / per)));
+}
+
+/** How many runs cut 0..total into at most `parts`, the inner boundaries multiples of `align`. */
+export function runs(total: number, parts: number, align: number): number {
+  return Math.max(1, Math.min(parts, Math.ceil(total / align)));
+}
+
+/** Where run q of `count` starts (q = count: the end), cutting 0..total at multiples of `align` into nearly equal runs. */
+export function runStart(total: number, count: number, align: number, q: number): number {
+  return q >= count ? total : Math.min(total, Math.round((Math.ceil(total / align) * q) / count) * align);
 }
 
 // Elementwise kernels: which arguments are f32 arrays walked in step, and where n is.
@@ -79,8 +90,15 @@ export function threadedCore(
   /** Queues the cut of one product's C (rows when that packs less twice, else columns). */
   const cutProduct = (o: number, c: number, a: number, b: number, m: number, n: number, k: number, acc: number, p: number): void => {
     // rows: every task packs all of op(B) (n k floats); columns: all of op(A) (4 m k, broadcast)
-    if (n < 4 * m) for (const [i0, i1] of ranges(m, p, 4)) pool.add(GEMM_PART, o, c, a, b, m, n, k, acc, i0, i1, 0, n);
-    else for (const [j0, j1] of ranges(n, p, 8)) pool.add(GEMM_PART, o, c, a, b, m, n, k, acc, 0, m, j0, j1);
+    const want = pieces(p, m * n * k, PIECE_MACS);
+    const byRows = n < 4 * m;
+    const total = byRows ? m : n, align = byRows ? 4 : 8;
+    const count = runs(total, want, align);
+    for (let q = 0; q < count; q++) {
+      const from = runStart(total, count, align, q), to = runStart(total, count, align, q + 1);
+      if (byRows) pool.add(GEMM_PART, o, c, a, b, m, n, k, acc, from, to, 0, n);
+      else pool.add(GEMM_PART, o, c, a, b, m, n, k, acc, 0, m, from, to);
+    }
   };
   (["gemmNN", "gemmNT", "gemmTN"] as const).forEach((name, o) => {
     const whole = raw[name];
@@ -90,10 +108,14 @@ export function threadedCore(
       // a small C and a long K (a filter gradient): share out the K blocks, then add their sums in order
       const blocks = Math.ceil(k / KC);
       if (m * n <= THRESHOLDS.smallOutput && blocks >= 2 && 4 * m * n * blocks <= partials.bytes) {
-        for (const [q0, q1] of ranges(blocks, p, 1)) pool.add(GEMM_BLOCKS, o, partials.offset, a, b, m, n, k, q0, q1);
+        const count = runs(blocks, pieces(p, m * n * k, PIECE_MACS), 1);
+        for (let q = 0; q < count; q++) {
+          pool.add(GEMM_BLOCKS, o, partials.offset, a, b, m, n, k, runStart(blocks, count, 1, q), runStart(blocks, count, 1, q + 1));
+        }
         pool.run();
         if (m * n * blocks < THRESHOLDS.elements) return raw.gemmFold(c, partials.offset, m, n, blocks, acc, 0, m);
-        for (const [i0, i1] of ranges(m, p, 1)) pool.add(GEMM_FOLD, c, partials.offset, m, n, blocks, acc, i0, i1);
+        const folds = runs(m, p, 1);
+        for (let q = 0; q < folds; q++) pool.add(GEMM_FOLD, c, partials.offset, m, n, blocks, acc, runStart(m, folds, 1, q), runStart(m, folds, 1, q + 1));
         pool.run();
         return;
       }
@@ -106,7 +128,11 @@ export function threadedCore(
     const p = parts();
     if (p < 2 || count * m * n * k < THRESHOLDS.gemm) return raw.gemmBatch(o, c, a, b, m, n, k, count);
     if (count >= p) {
-      for (const [e0, e1] of ranges(count, p, 1)) pool.add(GEMM_BATCH, o, c + 4 * e0 * m * n, a + 4 * e0 * m * k, b + 4 * e0 * k * n, m, n, k, e1 - e0);
+      const r = runs(count, pieces(p, count * m * n * k, PIECE_MACS), 1);
+      for (let q = 0; q < r; q++) {
+        const e0 = runStart(count, r, 1, q), e1 = runStart(count, r, 1, q + 1);
+        pool.add(GEMM_BATCH, o, c + 4 * e0 * m * n, a + 4 * e0 * m * k, b + 4 * e0 * k * n, m, n, k, e1 - e0);
+      }
     } else {
       for (let e = 0; e < count; e++) cutProduct(o, c + 4 * e * m * n, a + 4 * e * m * k, b + 4 * e * k * n, m, n, k, 0, p);
     }
@@ -115,101 +141,141 @@ export function threadedCore(
 
   // Whole images: conv2d and its input gradient, and pooling. A piece's
   // scratch is its own block of the plan's (blockRows x K floats each), or,
-  // when the forward pass keeps the im2col matrix, its own rows of it.
-  type Geometry = [n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number];
-  const images = (n: number, outPerImage: number, taps: number): [number, number][] | undefined => {
+  // when the forward pass keeps the im2col matrix, its own rows of it; a
+  // piece with a block of its own uses block q of the plan's p.parts, so
+  // there is at most one such piece per thread.
+  const images = (n: number, outPerImage: number, taps: number, ownScratch: boolean): number => {
     const p = parts();
-    return p < 2 || n < 2 || n * outPerImage * taps < THRESHOLDS.window ? undefined : ranges(n, p, 1);
+    const work = n * outPerImage * taps;
+    return p < 2 || n < 2 || work < THRESHOLDS.window ? 0 : runs(n, ownScratch ? p : pieces(p, work, THRESHOLDS.window), 1);
   };
-  core.conv2d = (y: number, x: number, f: number, s: number, rows: number, ...rest: [...Geometry, number, number]): void => {
-    const [n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout, keep] = rest;
+  const CONV = index("conv2d"), CONV_INPUT = index("conv2dInputGrad"), MAX = index("maxPool2d"), MAX_REVERSE = index("maxPool2dReverse");
+  core.conv2d = (
+    y: number, x: number, f: number, s: number, rows: number,
+    n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number, keep: number,
+  ): void => {
     const k = kh * kw * c;
-    const cut = images(n, oh * ow * cout, k);
-    if (cut === undefined) return raw.conv2d(y, x, f, s, rows, ...rest);
-    cut.forEach(([n0, n1], q) => {
+    const count = images(n, oh * ow * cout, k, !keep && rows > 0);
+    if (count === 0) return raw.conv2d(y, x, f, s, rows, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout, keep);
+    for (let q = 0; q < count; q++) {
+      const n0 = runStart(n, count, 1, q), n1 = runStart(n, count, 1, q + 1);
       const scratch = keep ? s + 4 * n0 * oh * ow * k : rows > 0 ? s + 4 * q * rows * k : s;
-      pool.add(index("conv2d"), y + 4 * n0 * oh * ow * cout, x + 4 * n0 * h * w * c, f, scratch, rows, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout, keep);
-    });
+      pool.add(CONV, y + 4 * n0 * oh * ow * cout, x + 4 * n0 * h * w * c, f, scratch, rows, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout, keep);
+    }
     pool.run();
   };
-  core.conv2dInputGrad = (dx: number, dy: number, f: number, s: number, rows: number, ...rest: [...Geometry, number]): void => {
-    const [n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout] = rest;
+  core.conv2dInputGrad = (
+    dx: number, dy: number, f: number, s: number, rows: number,
+    n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number,
+  ): void => {
     const k = kh * kw * c;
-    const cut = images(n, oh * ow * cout, k);
-    if (cut === undefined) return raw.conv2dInputGrad(dx, dy, f, s, rows, ...rest);
-    cut.forEach(([n0, n1], q) => {
-      pool.add(index("conv2dInputGrad"), dx + 4 * n0 * h * w * c, dy + 4 * n0 * oh * ow * cout, f, s + 4 * q * rows * k, rows, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout);
-    });
+    const count = images(n, oh * ow * cout, k, true);
+    if (count === 0) return raw.conv2dInputGrad(dx, dy, f, s, rows, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout);
+    for (let q = 0; q < count; q++) {
+      const n0 = runStart(n, count, 1, q), n1 = runStart(n, count, 1, q + 1);
+      pool.add(CONV_INPUT, dx + 4 * n0 * h * w * c, dy + 4 * n0 * oh * ow * cout, f, s + 4 * q * rows * k, rows, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout);
+    }
     pool.run();
   };
-  core.maxPool2d = (y: number, arg: number, x: number, ...g: Geometry): void => {
-    const [n, h, w, c, kh, kw, , , , , oh, ow] = g;
-    const cut = images(n, oh * ow * c, kh * kw);
-    if (cut === undefined) return raw.maxPool2d(y, arg, x, ...g);
-    const [o, i] = [oh * ow * c, h * w * c];
-    for (const [n0, n1] of cut) pool.add(index("maxPool2d"), y + 4 * n0 * o, arg + 4 * n0 * o, x + 4 * n0 * i, n1 - n0, ...g.slice(1));
+  core.maxPool2d = (
+    y: number, arg: number, x: number,
+    n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
+  ): void => {
+    const count = images(n, oh * ow * c, kh * kw, false);
+    if (count === 0) return raw.maxPool2d(y, arg, x, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
+    const o = oh * ow * c, i = h * w * c;
+    for (let q = 0; q < count; q++) {
+      const n0 = runStart(n, count, 1, q), n1 = runStart(n, count, 1, q + 1);
+      pool.add(MAX, y + 4 * n0 * o, arg + 4 * n0 * o, x + 4 * n0 * i, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
+    }
     pool.run();
   };
   core.maxPool2dReverse = (dx: number, arg: number, dy: number, n: number, inSize: number, outSize: number): void => {
-    const cut = images(n, outSize, 1);
-    if (cut === undefined) return raw.maxPool2dReverse(dx, arg, dy, n, inSize, outSize);
-    for (const [n0, n1] of cut) pool.add(index("maxPool2dReverse"), dx + 4 * n0 * inSize, arg + 4 * n0 * outSize, dy + 4 * n0 * outSize, n1 - n0, inSize, outSize);
+    const count = images(n, outSize, 1, false);
+    if (count === 0) return raw.maxPool2dReverse(dx, arg, dy, n, inSize, outSize);
+    for (let q = 0; q < count; q++) {
+      const n0 = runStart(n, count, 1, q), n1 = runStart(n, count, 1, q + 1);
+      pool.add(MAX_REVERSE, dx + 4 * n0 * inSize, arg + 4 * n0 * outSize, dy + 4 * n0 * outSize, n1 - n0, inSize, outSize);
+    }
     pool.run();
   };
   (["avgPool2d", "avgPool2dReverse"] as const).forEach((name, reverse) => {
-    core[name] = (out: number, input: number, ...g: Geometry): void => {
-      const [n, h, w, c, kh, kw, , , , , oh, ow] = g;
-      const cut = images(n, oh * ow * c, kh * kw);
-      if (cut === undefined) return raw[name](out, input, ...g);
+    const whole = raw[name], kernel = index(name);
+    core[name] = (
+      out: number, input: number,
+      n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
+    ): void => {
+      const count = images(n, oh * ow * c, kh * kw, false);
+      if (count === 0) return whole(out, input, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
       // forward: out is y, input is x; reverse: out is dx, input is dy
-      const [so, si] = reverse ? [h * w * c, oh * ow * c] : [oh * ow * c, h * w * c];
-      for (const [n0, n1] of cut) pool.add(index(name), out + 4 * n0 * so, input + 4 * n0 * si, n1 - n0, ...g.slice(1));
+      const so = reverse ? h * w * c : oh * ow * c, si = reverse ? oh * ow * c : h * w * c;
+      for (let q = 0; q < count; q++) {
+        const n0 = runStart(n, count, 1, q), n1 = runStart(n, count, 1, q + 1);
+        pool.add(kernel, out + 4 * n0 * so, input + 4 * n0 * si, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
+      }
       pool.run();
     };
   });
 
-  // Runs of elements, cut at multiples of 16 floats (whole vectors and cache lines).
+  // Runs of elements, cut at multiples of 16 floats (whole vectors and cache
+  // lines), and runs of rows. Their kernels take at most 7 arguments; a call
+  // passes all 7 (wasm ignores the extra ones), and nothing is allocated.
+  const given = new Float64Array(7), piece = new Float64Array(7);
+  const cutArrays = (kernel: number, isArray: Uint8Array, at: number, total: number, unit: number, count: number, align: number): void => {
+    for (let q = 0; q < count; q++) {
+      const from = runStart(total, count, align, q), to = runStart(total, count, align, q + 1);
+      for (let i = 0; i < 7; i++) piece[i] = i === at ? to - from : isArray[i] ? given[i]! + 4 * from * unit : given[i]!;
+      pool.add(kernel, piece[0], piece[1], piece[2], piece[3], piece[4], piece[5], piece[6]);
+    }
+    pool.run();
+  };
+  // (arguments past a kernel's own are undefined: they become 0, not NaN,
+  // since passing NaN on would box it, one allocation per call)
+  const take = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number): void => {
+    given[0] = a0;
+    given[1] = a1;
+    given[2] = a2 ?? 0;
+    given[3] = a3 ?? 0;
+    given[4] = a4 ?? 0;
+    given[5] = a5 ?? 0;
+    given[6] = a6 ?? 0;
+  };
+  const mask = (arrays: readonly number[]): Uint8Array => Uint8Array.from({ length: 7 }, (_, i) => (arrays.includes(i) ? 1 : 0));
   for (const [name, { arrays, n: at }] of Object.entries(elementwise)) {
     const whole = rawKernels[name]!;
-    const k = index(name);
-    core[name] = (...args: number[]): unknown => {
-      const n = args[at]!;
+    const kernel = index(name), isArray = mask(arrays);
+    core[name] = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number): unknown => {
+      take(a0, a1, a2, a3, a4, a5, a6);
+      const n = given[at]!;
       const p = parts();
-      if (p < 2 || n < THRESHOLDS.elements) return whole(...args);
-      for (const [i0, i1] of ranges(n, p, 16)) {
-        const piece = args.slice();
-        for (const a of arrays) piece[a] = args[a]! + 4 * i0;
-        piece[at] = i1 - i0;
-        pool.add(k, ...piece);
-      }
-      pool.run();
+      if (p < 2 || n < THRESHOLDS.elements) return whole(a0, a1, a2, a3, a4, a5, a6);
+      cutArrays(kernel, isArray, at, n, 1, runs(n, pieces(p, n, THRESHOLDS.elements), 16), 16);
       return undefined;
     };
   }
-  // Runs of rows.
   for (const [name, { arrays, rows: at }] of Object.entries(rowwise)) {
     const whole = rawKernels[name]!;
-    const k = index(name);
-    core[name] = (...args: number[]): unknown => {
-      const [rows, cols] = [args[at]!, args[at + 1]!];
+    const kernel = index(name), isArray = mask(arrays);
+    core[name] = (a0: number, a1: number, a2: number, a3: number, a4: number): unknown => {
+      take(a0, a1, a2, a3, a4, 0, 0);
+      const rows = given[at]!, cols = given[at + 1]!;
       const p = parts();
-      if (p < 2 || rows < 2 || rows * cols < THRESHOLDS.elements) return whole(...args);
-      for (const [r0, r1] of ranges(rows, p, 1)) {
-        const piece = args.slice();
-        for (const a of arrays) piece[a] = args[a]! + 4 * r0 * cols;
-        piece[at] = r1 - r0;
-        pool.add(k, ...piece);
-      }
-      pool.run();
+      if (p < 2 || rows < 2 || rows * cols < THRESHOLDS.elements) return whole(a0, a1, a2, a3, a4);
+      cutArrays(kernel, isArray, at, rows, cols, runs(rows, pieces(p, rows * cols, THRESHOLDS.elements), 1), 1);
       return undefined;
     };
   }
   // causal softmax: runs of whole t x t blocks (a row's mask depends on its row mod t)
+  const CAUSAL = index("causalSoftmax");
   core.causalSoftmax = (y: number, x: number, rows: number, t: number): void => {
     const p = parts();
     const blocks = rows / t;
     if (p < 2 || blocks < 2 || rows * t < THRESHOLDS.elements) return raw.causalSoftmax(y, x, rows, t);
-    for (const [b0, b1] of ranges(blocks, p, 1)) pool.add(index("causalSoftmax"), y + 4 * b0 * t * t, x + 4 * b0 * t * t, (b1 - b0) * t, t);
+    const count = runs(blocks, pieces(p, rows * t, THRESHOLDS.elements), 1);
+    for (let q = 0; q < count; q++) {
+      const b0 = runStart(blocks, count, 1, q), b1 = runStart(blocks, count, 1, q + 1);
+      pool.add(CAUSAL, y + 4 * b0 * t * t, x + 4 * b0 * t * t, (b1 - b0) * t, t);
+    }
     pool.run();
   };
   return core as unknown as Core;

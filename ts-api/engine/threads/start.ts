@@ -39,6 +39,7 @@ export function startPool({ raw, module, workers, parts, names, threads, fail }:
   if (base > memory.buffer.byteLength) memory.grow(Math.ceil((base - memory.buffer.byteLength) / PAGE));
   const start = Array.from({ length: workers }, (_, i) => ({ module, memory, scratch: first + i * bytes }));
   const table = raw as unknown as Record<string, (...args: number[]) => unknown>;
-  const pool = new Pool(names.map((name) => table[name]!.bind(raw)), names, spawner(names, threads), start, fail);
+  // (wasm exports ignore `this`: called as they are, not bound)
+  const pool = new Pool(names.map((name) => table[name]!), names, spawner(names, threads), start, fail);
   return { core: threadedCore(raw, pool, parts, names, { offset: partials, bytes: PARTIALS_BYTES }), pool, base };
 }
