@@ -9,7 +9,7 @@
 import type { Core } from "../core.ts";
 import { Pool } from "./pool.ts";
 import type { WorkerThreads } from "./runtime.ts";
-import { spawner } from "./spawn.ts";
+import { type Spawner, spawner } from "./spawn.ts";
 import { threadedCore } from "./split.ts";
 
 const PAGE = 65536;
@@ -23,7 +23,8 @@ export interface PoolSetup {
   readonly parts: () => number;
   /** The core's kernel names, in the order tasks index them. */
   readonly names: readonly string[];
-  readonly threads: WorkerThreads | undefined;
+  /** Node's and Deno's worker_threads (loaded when the first worker starts: it takes milliseconds), or undefined in a browser. */
+  readonly threads: () => WorkerThreads | undefined;
   readonly fail: (message: string) => Error;
 }
 
@@ -36,6 +37,7 @@ export function startPool({ raw, module, workers, parts, names, threads, fail }:
   if (base > memory.buffer.byteLength) memory.grow(Math.ceil((base - memory.buffer.byteLength) / PAGE));
   const start = Array.from({ length: workers }, (_, i) => ({ module, memory, scratch: first + i * bytes }));
   const table = raw as unknown as Record<string, (...args: number[]) => unknown>;
-  const pool = new Pool(names.map((name) => table[name]!.bind(raw)), names, spawner(names, threads), start, fail);
+  let spawn: Spawner | undefined;
+  const pool = new Pool(names.map((name) => table[name]!.bind(raw)), names, () => (spawn ??= spawner(names, threads()))(), start, fail);
   return { core: threadedCore(raw, pool, parts, names), pool, base };
 }
