@@ -38,8 +38,6 @@ export { maxPool2d, maxPool2dReverse, avgPool2d, avgPool2dReverse } from "./pool
 export { exp, log, sqrtKernel as sqrt, rsqrt, neg, absKernel as abs, square, sign, erf } from "./unary";
 // broadcasting arithmetic (op codes in broadcast.ts), reductions along axes, select
 export { binary, reduceSum, reduceMax, selectKernel as select } from "./broadcast";
-// benchmarks: the attainable multiply-add rate (not used by the library itself)
-export { peakMadd } from "./peak";
 // attention: the causal softmax, embedding lookup and its reverse, dropout's hashed mask
 export { causalSoftmax } from "./attention";
 export { gatherRows, scatterAddRows } from "./embedding";

@@ -53,7 +53,8 @@ interface NodeBuffer {
   from(text: string, encoding: "base64"): Uint8Array<ArrayBuffer>;
 }
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+/** Decodes base64 with Node's native decoder where there is one, else fromBase64. */
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const buffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
   if (buffer === undefined) return fromBase64(text);
   const b = buffer.from(text, "base64");
