@@ -7,9 +7,12 @@
 //                 CDNs, with the relaxed core as a chunk fetched only on request
 //
 // Both keep the relaxed core out of the entry's chunk: `init({ simd: "relaxed" })`
-// imports it dynamically. Node's bundle embeds each core's wasm in plain
-// base64 rather than gzipped: it is read from disk, and not having to load
-// node:zlib and gunzip saves ~3 ms of every cold start. Declarations stay
+// imports it dynamically. Node's bundle differs in two ways, both for cold
+// starts (it is read from disk, so bytes matter less than steps): each core's
+// wasm is in plain base64 rather than gzipped (no node:zlib to load, no
+// gunzip: ~3 ms), and the threaded core and the thread code, which init()
+// uses by default there, are imported statically (a first dynamic import
+// costs a cold Node ~3 ms, far more than parsing them). Declarations stay
 // tsc's (dist/**/*.d.ts).
 import { build } from "esbuild";
 import { readFileSync, rmSync } from "node:fs";
@@ -32,6 +35,25 @@ const plainCores = {
     });
   },
 };
+/** In the modules that load them, turns the dynamic imports of the threaded core and the thread code into static ones. */
+const staticThreads = {
+  name: "static-threads",
+  setup(b) {
+    const specifiers = ["./core-threads.generated.js", "./threads/start.js"];
+    b.onLoad({ filter: /[\\/]engine[\\/](embedded|engine)\.js$/ }, ({ path }) => {
+      let contents = readFileSync(path, "utf8");
+      let header = "";
+      specifiers.forEach((specifier, i) => {
+        const call = `import(${JSON.stringify(specifier)})`;
+        if (!contents.includes(call)) return;
+        header += `import * as loadedStatically${i} from ${JSON.stringify(specifier)};\n`;
+        contents = contents.replaceAll(call, `Promise.resolve(loadedStatically${i})`);
+      });
+      if (header === "") throw new Error(`static-threads: ${path} no longer imports the threaded core or the thread code`);
+      return { contents: header + contents, loader: "js" };
+    });
+  },
+};
 const common = { bundle: true, format: "esm", splitting: true, platform: "neutral", target: "es2022", logLevel: "warning", legalComments: "none" };
 
 rmSync(join(dist, "bundle"), { recursive: true, force: true });
@@ -41,7 +63,7 @@ await build({
   entryPoints: { index: join(dist, "index.js"), cdl: join(dist, "cdl", "index.js"), z2: join(dist, "z2", "index.js") },
   outdir: join(dist, "bundle"),
   chunkNames: "[name]-[hash]",
-  plugins: [plainCores],
+  plugins: [plainCores, staticThreads],
 });
 await build({
   ...common,
