@@ -29,8 +29,8 @@ export { sgdStep, momentumStep, adagradStep, rmspropStep, adamStep } from "./opt
 // Products of wires, slices and tying maps (architectures as (co)algebras).
 export { copyStrided, gather, scatterAdd } from "./gather";
 
-// Boolean circuits over Z2: bit-sliced evaluation of compiled instruction lists
-export { z2Run, z2Fold, z2Count } from "./z2";
+// (Boolean circuits over Z2 are paralens/z2's: their kernels are a module of
+// their own, assembly/z2-module.ts, so this core does not carry them.)
 // convolution and pooling (NHWC images, [kh, kw, c, cout] filters)
 export { conv2d, conv2dInputGrad, conv2dFilterGrad } from "./conv";
 export { maxPool2d, maxPool2dReverse, avgPool2d, avgPool2dReverse } from "./pool";
@@ -38,8 +38,6 @@ export { maxPool2d, maxPool2dReverse, avgPool2d, avgPool2dReverse } from "./pool
 export { exp, log, sqrtKernel as sqrt, rsqrt, neg, absKernel as abs, square, sign, erf } from "./unary";
 // broadcasting arithmetic (op codes in broadcast.ts), reductions along axes, select
 export { binary, reduceSum, reduceMax, selectKernel as select } from "./broadcast";
-// benchmarks: the attainable multiply-add rate (not used by the library itself)
-export { peakMadd } from "./peak";
 // attention: the causal softmax, embedding lookup and its reverse, dropout's hashed mask
 export { causalSoftmax } from "./attention";
 export { gatherRows, scatterAddRows } from "./embedding";

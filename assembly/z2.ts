@@ -33,16 +33,16 @@ export const XOR: u32 = 7;
 export const AND: u32 = 8;
 export const ANDXOR: u32 = 9;
 
-/** The lanes of the last word that hold examples (the first `tail` bits). */
-const TAIL_MASK = memory.data(16, 16);
-
-function setTailMask(tail: i32): void {
-  for (let i = 0; i < 16; i++) {
-    const lo = i << 3;
-    const bits = tail - lo;
-    const byte: u32 = bits >= 8 ? 0xff : bits <= 0 ? 0 : (1 << bits) - 1;
-    store<u8>(TAIL_MASK + i, <u8>byte);
-  }
+/**
+ * The lanes of the last word that hold examples: its first `tail` bits
+ * (1 to 128), as two little-endian 64-bit halves. Computed, not stored, so
+ * the module keeps no static data (it runs on the memory of the core it is
+ * loaded beside: paralens/z2's kernels are a module of their own).
+ */
+function tailMask(tail: i32): v128 {
+  const lo: u64 = tail >= 64 ? <u64>-1 : (<u64>1 << <u64>tail) - 1;
+  const hi: u64 = tail <= 64 ? 0 : tail >= 128 ? <u64>-1 : (<u64>1 << <u64>(tail - 64)) - 1;
+  return i64x2.replace_lane(i64x2.splat(lo), 1, hi);
 }
 
 // One loop per operation, unrolled by four; `op` is a constant at every call,
@@ -75,15 +75,14 @@ function setTailMask(tail: i32): void {
  * `batch` examples, `block` words at a time, with slots in `scratch`.
  */
 export function z2Run(code: usize, count: i32, scratch: usize, block: i32, words: i32, batch: i32): void {
-  setTailMask(batch - (words - 1) * 128);
-  if (block == 1) runWords(code, count, scratch, words);
-  else runBlocks(code, count, scratch, block, words);
+  const mask = tailMask(batch - (words - 1) * 128);
+  if (block == 1) runWords(code, count, scratch, words, mask);
+  else runBlocks(code, count, scratch, block, words, mask);
 }
 
 // One word at a time (prologues, epilogues, batches of up to 128): each
 // instruction is a single v128 operation, so nothing but the dispatch is left.
-function runWords(code: usize, count: i32, scratch: usize, words: i32): void {
-  const mask = v128.load(TAIL_MASK);
+function runWords(code: usize, count: i32, scratch: usize, words: i32, mask: v128): void {
   const end = code + (<usize>count << 4);
   for (let w = 0; w < words; w++) {
     const offset = <usize>w << 4;
@@ -135,9 +134,8 @@ function runWords(code: usize, count: i32, scratch: usize, words: i32): void {
   }
 }
 
-function runBlocks(code: usize, count: i32, scratch: usize, block: i32, words: i32): void {
+function runBlocks(code: usize, count: i32, scratch: usize, block: i32, words: i32, mask: v128): void {
   const stride = <usize>block << 4;
-  const mask = v128.load(TAIL_MASK);
   const end = code + (<usize>count << 4);
   for (let w0 = 0; w0 < words; w0 += block) {
     const nb = min(block, words - w0);
@@ -215,14 +213,14 @@ export function z2Fold(words: usize, n: i32): void {
 /** The number of set bits among the first `batch` lanes of a wire of `words` words. */
 export function z2Count(wire: usize, words: i32, batch: i32): i32 {
   if (words <= 0) return 0;
-  setTailMask(batch - (words - 1) * 128);
+  const mask = tailMask(batch - (words - 1) * 128);
   let total: u64 = 0;
   const last = words - 1;
   for (let w = 0; w < last; w++) {
     const p = wire + (<usize>w << 4);
     total += popcnt<u64>(load<u64>(p)) + popcnt<u64>(load<u64>(p, 8));
   }
-  const v = v128.and(v128.load(wire + (<usize>last << 4)), v128.load(TAIL_MASK));
+  const v = v128.and(v128.load(wire + (<usize>last << 4)), mask);
   total += popcnt<u64>(i64x2.extract_lane(v, 0)) + popcnt<u64>(i64x2.extract_lane(v, 1));
   return <i32>total;
 }

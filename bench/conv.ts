@@ -14,7 +14,7 @@
 import {
   type Compiled, type Para, type RealOps, type Value, type Wires, compile, conv2d, para, window2d, zeros,
 } from "../ts-api/index.ts";
-import { PEAK_FLOPS_PER_ROUND, PEAK_ROUNDS, measurePeak, startEngine } from "./lib/core.ts";
+import { PEAK_FLOPS_PER_ROUND, PEAK_ROUNDS, measurePeak, peakMadd, startEngine } from "./lib/core.ts";
 import { Report } from "./lib/report.ts";
 import { loadTf } from "./lib/tfjs.ts";
 import { interleaved, med, ratios } from "./lib/timing.ts";
@@ -25,6 +25,7 @@ const g = window2d("bench conv", H, W, K, 1, PADDING);
 const FLOPS = 2 * N * g.oh * g.ow * K * K * C * COUT;
 
 const e = await startEngine();
+const peak = peakMadd(e.simd);
 const report = new Report("conv");
 console.log(`measured peak: ${measurePeak(e).toFixed(1)} GFLOP/s (${e.simd}); rows are medians of rounds that time peak, ours and the peer in turn`);
 console.log(`conv2d: batch ${N}, ${H}x${W}x${C} -> ${g.oh}x${g.ow}x${COUT}, ${K}x${K} filters, padding "${PADDING}": ${(FLOPS / 1e6).toFixed(1)} MFLOP per pass`);
@@ -161,7 +162,7 @@ for (const pass of passes) {
   theirs.forEach((r) => r.dispose());
   const before = tf.memory().numTensors;
   const times = interleaved({
-    peak: () => e.core.peakMadd(PEAK_ROUNDS, 1),
+    peak: () => peak(PEAK_ROUNDS, 1),
     ours: pass.ours,
     peer: () => peerCall().forEach((r) => r.dispose()),
   }, 3, 0.6, slow);
@@ -185,7 +186,7 @@ for (const pass of passes) {
 }
 // the layer in a training plan against PyTorch only (its median, from its own run above)
 {
-  const t = interleaved({ peak: () => e.core.peakMadd(PEAK_ROUNDS, 1), ours: trainStep });
+  const t = interleaved({ peak: () => peak(PEAK_ROUNDS, 1), ours: trainStep });
   const flops = 3 * FLOPS;
   const peakRounds = t.peak.map((s) => (PEAK_ROUNDS * PEAK_FLOPS_PER_ROUND) / s / 1e9);
   peaks.push(...peakRounds);

@@ -1,5 +1,5 @@
 // GEMM GFLOP/s and % of peak, square and MLP shapes, vs TensorFlow.js wasm matMul (and PyTorch one thread if installed).
-import { PEAK_FLOPS_PER_ROUND, PEAK_ROUNDS, measurePeak, startEngine } from "./lib/core.ts";
+import { PEAK_FLOPS_PER_ROUND, PEAK_ROUNDS, measurePeak, peakMadd, startEngine } from "./lib/core.ts";
 import { Report } from "./lib/report.ts";
 import { loadTf } from "./lib/tfjs.ts";
 import { interleaved, med, ratios } from "./lib/timing.ts";
@@ -19,6 +19,7 @@ const cases: readonly Case[] = [
 ];
 
 const e = await startEngine();
+const peak = peakMadd(e.simd);
 const tf = await loadTf("wasm");
 const report = new Report("gemm");
 console.log(`measured peak: ${measurePeak(e).toFixed(1)} GFLOP/s (f32x4 multiply-adds, ${e.simd}); rows are medians of rounds that time peak, ours and tfjs in turn`);
@@ -37,7 +38,7 @@ cases.forEach(([variant, m, n, k, label], index) => {
   const kernel = e.core[variant];
   const ta = tf.tensor2d(a.data, sa), tb = tf.tensor2d(b.data, sb);
   const t = interleaved({
-    peak: () => e.core.peakMadd(PEAK_ROUNDS, 1),
+    peak: () => peak(PEAK_ROUNDS, 1),
     ours: () => kernel(c.offset, a.offset, b.offset, m, n, k, 0),
     tfjs: () => tf.matMul(ta, tb, variant === "gemmTN", variant === "gemmNT").dispose(),
   });

@@ -108,9 +108,15 @@ test("initParams: a seed gives the same parameters, and compile binds them witho
 });
 
 test("Rng.fillUniform gives the values of uniform(), one per element, in order, and leaves the generator where they would", () => {
-  const [a, b] = [new Rng(42), new Rng(42)];
-  const filled = a.fillUniform(new Float64Array(1001), -0.3, 0.7);
-  const byCalls = Float64Array.from({ length: 1001 }, () => -0.3 + (0.7 - -0.3) * b.uniform());
-  assert(filled.every((v, i) => Object.is(v, byCalls[i])), "the same bits as a call per element");
-  assertEqual(a.nextUint32(), b.nextUint32(), "the same state afterwards");
+  // 20001 values: more than two of the wasm loop's blocks of 8192, and a part of one
+  for (const length of [1001, 20001]) {
+    const [a, b] = [new Rng(42), new Rng(42)];
+    a.nextUint32(); // a state that is not fresh from the seed
+    b.nextUint32();
+    const filled = a.fillUniform(new Float64Array(length), -0.3, 0.7);
+    const byCalls = Float64Array.from({ length }, () => -0.3 + (0.7 - -0.3) * b.uniform());
+    assert(filled.every((v, i) => Object.is(v, byCalls[i])), `the same bits as a call per element (${length} values)`);
+    assertEqual(a.nextUint32(), b.nextUint32(), "the same state afterwards");
+    assertEqual(a.normal(), b.normal(), "and the same normal draw after it");
+  }
 });

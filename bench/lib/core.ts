@@ -1,5 +1,6 @@
 // Our side of every suite: the engine (strict SIMD unless the suite was
 // started with --simd=relaxed) and the measured multiply-add peak.
+import { readFileSync } from "node:fs";
 import { type Engine, init } from "../../ts-api/index.ts";
 import { time } from "./timing.ts";
 
@@ -31,15 +32,19 @@ export const PEAK_ROUNDS = 500_000;
 /** Flops of one round of the peak kernel: 26 f32x4 multiply-adds. */
 export const PEAK_FLOPS_PER_ROUND = 26 * 4 * 2;
 
-/** The attainable f32x4 multiply-add rate of this engine's core, in GFLOP/s (median). */
-export function measurePeak(e: Engine): number {
-  const t = time("peak", () => e.core.peakMadd(PEAK_ROUNDS, 1), { maxTime: 1.5, minSamples: 15 });
-  return (PEAK_ROUNDS * PEAK_FLOPS_PER_ROUND) / t.seconds / 1e9;
+/**
+ * The peak loop (assembly/peak.ts) of a SIMD build, from the module the build
+ * makes for the benchmarks alone (build/peak.wasm, build/peak-relaxed.wasm):
+ * the shipped cores leave it out.
+ */
+export function peakMadd(simd: "strict" | "relaxed"): (rounds: number, seed: number) => number {
+  const bytes = readFileSync(new URL(`../../build/${simd === "relaxed" ? "peak-relaxed" : "peak"}.wasm`, import.meta.url));
+  return (new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as { peakMadd(r: number, s: number): number }).peakMadd;
 }
 
-/** The same peak for a raw core module (e.g. the other SIMD build), instantiated on its own. */
-export function measurePeakOf(module: WebAssembly.Module): number {
-  const core = new WebAssembly.Instance(module, {}).exports as unknown as { peakMadd(r: number, s: number): number };
-  const t = time("peak", () => core.peakMadd(PEAK_ROUNDS, 1), { maxTime: 1.5, minSamples: 15 });
+/** The attainable f32x4 multiply-add rate of a SIMD build (this engine's by default), in GFLOP/s (median). */
+export function measurePeak(e: Engine, simd = e.simd): number {
+  const peak = peakMadd(simd);
+  const t = time("peak", () => peak(PEAK_ROUNDS, 1), { maxTime: 1.5, minSamples: 15 });
   return (PEAK_ROUNDS * PEAK_FLOPS_PER_ROUND) / t.seconds / 1e9;
 }

@@ -1,14 +1,24 @@
-// The cores embedded in the package, as gzipped wasm in base64
-// (scripts/build-core.mjs). Turning one into a compiled module is on the path
-// of every cold start, so each step takes the fastest way the runtime offers:
-// a table-driven base64 decoder (no intermediate string), Node's synchronous
-// gunzip where it exists (a DecompressionStream costs Node ~30 ms to set up,
-// Chromium and Deno next to nothing), and no separate validation pass (compiling
-// validates; only the relaxed build is probed first, since it may be refused).
+// The cores embedded in the package, as wasm in base64, gzipped first for the
+// web (scripts/build-core.mjs) and not for Node's bundle, which is read from
+// disk, not sent over a network (scripts/build-bundles.mjs). Turning one into
+// a compiled module is on the path of every cold start, so each step takes the
+// fastest way the runtime offers: Node's native base64 decoder (elsewhere a
+// table-driven one, no intermediate string), no gunzip in Node at all (loading
+// node:zlib alone takes ~2 ms; a DecompressionStream costs Node ~30 ms to set
+// up, Chromium and Deno next to nothing), and no separate validation pass
+// (compiling validates; only the relaxed build is probed first, since it may
+// be refused).
 import { ParalensError } from "./errors.ts";
-import { wasmGzipBase64 as strictCore } from "./core.generated.ts";
+import { gzipped as strictGzipped, wasmBase64 as strictBase64 } from "./core.generated.ts";
 
 type Gunzip = (bytes: Uint8Array<ArrayBuffer>) => Promise<Uint8Array<ArrayBuffer>>;
+
+/** A generated core module: its wasm in base64 (gzipped or not), and for a threaded one the pages of the shared memory it imports. */
+interface CoreSource {
+  readonly wasmBase64: string;
+  readonly gzipped: boolean;
+  readonly memoryPages?: EmbeddedCore["memoryPages"];
+}
 
 /** A core's wasm bytes, and for a threaded one the pages of the shared memory it imports. */
 export interface EmbeddedCore {
@@ -24,17 +34,31 @@ export interface EmbeddedCore {
 export async function embeddedCore(relaxed: boolean, threaded = false): Promise<EmbeddedCore> {
   if (relaxed) {
     // loaded only on request, so the strict-only bundle stays small
-    const source: { wasmGzipBase64: string; memoryPages?: EmbeddedCore["memoryPages"] } = threaded
-      ? await import("./core-relaxed-threads.generated.ts")
-      : await import("./core-relaxed.generated.ts");
-    const bytes = await gunzip(fromBase64(source.wasmGzipBase64));
+    const source: CoreSource = threaded ? await import("./core-relaxed-threads.generated.ts") : await import("./core-relaxed.generated.ts");
+    const bytes = await unpack(source);
     if (WebAssembly.validate(bytes)) return { bytes, relaxed: true, memoryPages: source.memoryPages };
   }
-  if (threaded) {
-    const source = await import("./core-threads.generated.ts");
-    return { bytes: await gunzip(fromBase64(source.wasmGzipBase64)), relaxed: false, memoryPages: source.memoryPages };
-  }
-  return { bytes: await gunzip(fromBase64(strictCore)), relaxed: false };
+  // the threaded core comes as a chunk of its own, so a page on one thread never downloads it
+  const source: CoreSource = threaded ? await import("./core-threads.generated.ts") : { wasmBase64: strictBase64, gzipped: strictGzipped };
+  return { bytes: await unpack(source), relaxed: false, memoryPages: source.memoryPages };
+}
+
+async function unpack({ wasmBase64, gzipped }: CoreSource): Promise<Uint8Array<ArrayBuffer>> {
+  const bytes = decodeBase64(wasmBase64);
+  return gzipped ? await gunzip(bytes) : bytes;
+}
+
+/** Node's Buffer, where there is one: its base64 decoder is native. */
+interface NodeBuffer {
+  from(text: string, encoding: "base64"): Uint8Array<ArrayBuffer>;
+}
+
+/** Decodes base64 with Node's native decoder where there is one, else fromBase64. */
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const buffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+  if (buffer === undefined) return fromBase64(text);
+  const b = buffer.from(text, "base64");
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
 const gunzip: Gunzip = async (bytes) => {

@@ -207,7 +207,8 @@ export function engine(): Engine {
 }
 
 /**
- * Instantiates the wasm core (and, with threads, starts its workers).
+ * Instantiates the wasm core (with threads, on shared memory; the workers
+ * start at the first kernel call large enough to be cut across them).
  * Idempotent: later calls return the same engine; asking for another SIMD
  * mode or thread count than the first call did is an error.
  *
@@ -246,6 +247,9 @@ export async function createEngine(options: InitOptions = {}): Promise<Engine> {
   const simd = options.simd ?? "strict";
   const { threads, reason } = threadsFor(options);
   if (options.wasm === undefined) {
+    // the thread code is a chunk of its own: fetched (or read) while the core is
+    const starting = threads > 1 ? import("./threads/start.ts") : undefined;
+    starting?.catch(() => undefined); // awaited below, unless the core fails first
     const core = await embeddedCore(simd === "relaxed", threads > 1);
     // the embedded core was built with this package: compiling validates it, no separate pass needed
     const module = await WebAssembly.compile(core.bytes).catch((err: unknown) => {
@@ -263,10 +267,10 @@ export async function createEngine(options: InitOptions = {}): Promise<Engine> {
       shared: true,
     });
     const raw = instantiate(module, { env: { memory } });
-    const { startPool } = await import("./threads/start.ts");
+    const { startPool } = await starting!;
     let e: Engine | undefined;
     const started = startPool({
-      raw, module, workers: threads - 1, parts: () => e?.threads.count ?? 1, names: kernelNames, threads: workerThreads(),
+      raw, module, workers: threads - 1, parts: () => e?.threads.count ?? 1, names: kernelNames, threads: workerThreads,
       fail: (message) => new ParalensError(message),
     });
     e = new Engine(started.core, core.relaxed ? "relaxed" : "strict", maxMB * 1024 * 1024, started.base);

@@ -1,6 +1,25 @@
 // A seeded pseudo-random generator: xoshiro128** (Blackman & Vigna, 2018),
 // seeded through SplitMix32. Only 32-bit integer arithmetic and Math.imul, so
 // the same seed gives the same stream in every JavaScript engine.
+import { decodeBase64 } from "../engine/embedded.ts";
+import { wasmBase64 } from "./xoshiro.generated.ts";
+
+/** The exports of assembly/rng/xoshiro.ts. */
+interface Xoshiro {
+  readonly memory: WebAssembly.Memory;
+  stateAt(): number;
+  blockAt(): number;
+  blockSize(): number;
+  fillUniform(n: number, low: number, span: number): void;
+}
+
+let kernel: Xoshiro | undefined;
+
+/** The generator's wasm loop, compiled on first use (synchronously: the module is a few hundred bytes). */
+function xoshiro(): Xoshiro {
+  kernel ??= new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(wasmBase64))).exports as unknown as Xoshiro;
+  return kernel;
+}
 
 /**
  * A seeded source of random numbers.
@@ -53,31 +72,25 @@ export class Rng {
 
   /**
    * Fills `out` with uniform values in [low, high): the same values, in the
-   * same order, as `low + (high - low) * uniform()` called once per element,
-   * in one loop with the generator's steps written out. Initialising a model
-   * runs this before anything is warm, where a call per element would cost
-   * most of a cold start.
+   * same order, as `low + (high - low) * uniform()` called once per element.
+   * Initialising a model runs this before anything is warm, so the loop runs
+   * in a small wasm module of its own (assembly/rng/xoshiro.ts), whose speed
+   * does not wait for the JIT.
    *
    *   new Rng(1).fillUniform(new Float64Array(3), -1, 1).length;  // 3
    */
   fillUniform(out: Float64Array, low: number, high: number): Float64Array {
-    let { s0, s1, s2, s3 } = this;
-    const span = high - low;
-    for (let i = 0; i < out.length; i++) {
-      let r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-      let t = s1 << 9;
-      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
-      const hi = r >>> 5;
-      r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-      t = s1 << 9;
-      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
-      const lo = r >>> 6;
-      out[i] = low + span * ((hi * 67108864 + lo) / 9007199254740992);
+    const k = xoshiro();
+    const state = new Uint32Array(k.memory.buffer, k.stateAt(), 4);
+    state.set([this.s0, this.s1, this.s2, this.s3]);
+    const size = k.blockSize();
+    const block = new Float64Array(k.memory.buffer, k.blockAt(), size);
+    for (let i = 0; i < out.length; i += size) {
+      const n = Math.min(size, out.length - i);
+      k.fillUniform(n, low, high - low);
+      out.set(n === size ? block : block.subarray(0, n), i);
     }
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
-    this.s3 = s3;
+    [this.s0, this.s1, this.s2, this.s3] = [state[0]!, state[1]!, state[2]!, state[3]!];
     return out;
   }
 

@@ -17,6 +17,7 @@ import { schedule } from "./compile/schedule.ts";
 import { traceLens } from "./compile/trace.ts";
 import type { Z2Ops } from "./ops.ts";
 import type { Schedule } from "./program.ts";
+import { z2Kernels } from "./kernels.ts";
 
 /** Options of compileZ2. */
 export interface Z2CompileOptions {
@@ -123,7 +124,7 @@ export function compileZ2(f: Para<Wires, Wires, Z2Ops>, options: Z2CompileOption
   const words = wordsFor(batch);
   const block = blockFor(passes, words, options.block);
   const scratch = allocScratch(e, passes, block, `the scratch of ${f.name}`);
-  const core = e.core;
+  const core = z2Kernels(e);
   let disposed = false;
 
   const run = ({ schedule: s, accs, code: [pro, body, epi] }: LaidOutPass): void => {

@@ -19,6 +19,7 @@ import { BitTensor } from "./bits.ts";
 import { type Z2Plan, compileZ2 } from "./compile.ts";
 import { anyBit, rdaLens, xorLoss } from "./learning.ts";
 import type { Z2Ops } from "./ops.ts";
+import { z2Kernels } from "./kernels.ts";
 
 type Bits = readonly [readonly [number]];
 type Model = Para<Bits, Bits, Z2Ops>;
@@ -181,7 +182,7 @@ export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
     }
     plan.forward();
     const out = plan.outputs[0]!;
-    const wrong = engine().core.z2Count(out.wire(0), out.words, count);
+    const wrong = z2Kernels(engine()).z2Count(out.wire(0), out.words, count);
     return { accuracy: 1 - wrong / count, wrong };
   }
 

@@ -3,7 +3,10 @@
 // takes its own share and waits until every task is done. The caller never
 // waits on a worker to start: a task no worker has claimed yet is one the
 // caller runs itself, so a pool whose workers are still booting (or failed
-// to) computes the same result, only more slowly.
+// to) computes the same result, only more slowly. That is why the workers
+// are started at the first dispatch, not with the pool: a program whose calls
+// are all too small to cut (a first prediction, a small model) never pays
+// for threads it would not use.
 import {
   CLAIM, CONTROL_BYTES, DONE, FAILED, GEN_MASK, INDEX_BITS, INDEX_MASK, MAX_TASKS, SLEEPERS, STOP, TASKS_BYTE,
   TASK_STRIDE, claimWord,
@@ -27,27 +30,35 @@ export class Pool {
   private count = 0;
   private readonly workers: WorkerHandle[] = [];
   private gen = 0;
+  private started = false;
   private closed = false;
 
   constructor(
     /** The calling thread's kernels, in the order tasks index them. */
     private readonly kernels: readonly Kernel[],
     private readonly names: readonly string[],
-    spawn: Spawner,
-    start: Omit<WorkerStart, "control" | "id" | "spin">[],
+    private readonly spawn: Spawner,
+    private readonly start: Omit<WorkerStart, "control" | "id" | "spin">[],
     /** Makes the error a failed call throws (the engine's error type). */
     private readonly fail: (message: string) => Error,
-  ) {
-    for (let id = 0; id < start.length; id++) {
-      const w = spawn();
-      w.post({ ...start[id]!, control: this.control, id, spin: SPIN } satisfies WorkerStart);
-      this.workers.push(w);
-    }
+  ) {}
+
+  /** Workers of the pool (they share the tasks with the calling thread), started at its first dispatch. */
+  get size(): number {
+    return this.start.length;
   }
 
-  /** Workers started (they share the tasks with the calling thread). */
-  get size(): number {
-    return this.workers.length;
+  private startWorkers(): void {
+    this.started = true;
+    for (let id = 0; id < this.start.length; id++) {
+      try {
+        const w = this.spawn();
+        w.post({ ...this.start[id]!, control: this.control, id, spin: SPIN } satisfies WorkerStart);
+        this.workers.push(w);
+      } catch {
+        // a worker that cannot start leaves its share to the others and the calling thread
+      }
+    }
   }
 
   /**
@@ -90,6 +101,7 @@ export class Pool {
     const n = this.count;
     if (n === 0) return;
     this.count = 0;
+    if (!this.started && !this.closed) this.startWorkers();
     const ctl = this.ctl, t = this.table;
     Atomics.store(ctl, DONE, 0);
     this.gen = (this.gen + 1) & GEN_MASK;

@@ -16,8 +16,13 @@ export interface WorkerThreads {
 }
 
 function builtin<T>(name: string): T | undefined {
+  return builtins()?.(name) as T | undefined;
+}
+
+/** Node's and Deno's way to load a built-in module (both have worker_threads), or undefined in a browser. */
+function builtins(): ((name: string) => unknown) | undefined {
   const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
-  return proc?.getBuiltinModule?.(name) as T | undefined;
+  return typeof proc?.getBuiltinModule === "function" ? proc.getBuiltinModule.bind(proc) : undefined;
 }
 
 /** Node's and Deno's worker_threads, or undefined in a browser. */
@@ -38,7 +43,8 @@ export function availableCores(): number {
  * Node and Deno always can; a browser only on a cross-origin-isolated page.
  */
 export function sharingRefused(): string | undefined {
-  if (workerThreads() !== undefined) return undefined;
+  // not workerThreads(): loading the module takes ~2 ms of a cold start, and it is needed only when a worker starts
+  if (builtins() !== undefined) return undefined;
   const g = globalThis as { Worker?: unknown; crossOriginIsolated?: boolean };
   if (typeof SharedArrayBuffer === "undefined" || g.crossOriginIsolated === false) {
     return "this page is not cross-origin isolated, so it cannot share memory with workers (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)";

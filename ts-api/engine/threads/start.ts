@@ -9,7 +9,7 @@
 import type { Core } from "../core.ts";
 import { Pool } from "./pool.ts";
 import type { WorkerThreads } from "./runtime.ts";
-import { spawner } from "./spawn.ts";
+import { type Spawner, spawner } from "./spawn.ts";
 import { threadedCore } from "./split.ts";
 
 const PAGE = 65536;
@@ -25,7 +25,8 @@ export interface PoolSetup {
   readonly parts: () => number;
   /** The core's kernel names, in the order tasks index them. */
   readonly names: readonly string[];
-  readonly threads: WorkerThreads | undefined;
+  /** Node's and Deno's worker_threads (loaded when the first worker starts: it takes milliseconds), or undefined in a browser. */
+  readonly threads: () => WorkerThreads | undefined;
   readonly fail: (message: string) => Error;
 }
 
@@ -39,7 +40,8 @@ export function startPool({ raw, module, workers, parts, names, threads, fail }:
   if (base > memory.buffer.byteLength) memory.grow(Math.ceil((base - memory.buffer.byteLength) / PAGE));
   const start = Array.from({ length: workers }, (_, i) => ({ module, memory, scratch: first + i * bytes }));
   const table = raw as unknown as Record<string, (...args: number[]) => unknown>;
+  let spawn: Spawner | undefined;
   // (wasm exports ignore `this`: called as they are, not bound)
-  const pool = new Pool(names.map((name) => table[name]!), names, spawner(names, threads), start, fail);
+  const pool = new Pool(names.map((name) => table[name]!), names, () => (spawn ??= spawner(names, threads()))(), start, fail);
   return { core: threadedCore(raw, pool, parts, names, { offset: partials, bytes: PARTIALS_BYTES }), pool, base };
 }
