@@ -12,6 +12,9 @@ import { Report } from "./lib/report.ts";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const rounds = Number(process.argv.find((a) => a.startsWith("--rounds="))?.slice(9) ?? 15);
 const url = (path: string): string => pathToFileURL(join(root, path)).href;
+// --threads=N passes init({ threads: N }); by default init() chooses, as a user's program lets it
+const threadsArg = process.argv.find((a) => a.startsWith("--threads="))?.slice("--threads=".length);
+const threadsAsked = threadsArg === undefined || threadsArg === "all" ? {} : { threads: Number(threadsArg) };
 
 // the same network in each (paralens with its initialisers, the peers with constant weights), one example of 784 inputs, 10 outputs read back
 const programs: Record<string, string> = {
@@ -19,7 +22,7 @@ const programs: Record<string, string> = {
     const t0 = performance.now();
     const P = await import(${JSON.stringify(url("dist/bundle/index.js"))});
     const t1 = performance.now();
-    await P.init();
+    await P.init(${JSON.stringify(threadsAsked)});
     const t2 = performance.now();
     const plan = P.compile(P.seq(P.dense(784, 128, "relu"), P.dense(128, 10)), { batch: 1, changes: "none", seed: 1 });
     plan.inputs[0].data.fill(0.5);
