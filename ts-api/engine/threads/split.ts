@@ -1,5 +1,10 @@
 // The threaded core: the same Core interface, where each large kernel call is
-// cut into tasks that the pool's threads run side by side. The cuts are over
+// cut into one task per thread, which the pool's threads run side by side.
+// One per thread, in order: the calling thread takes the first, so the calls
+// of a step cut a tensor at the same places and each thread finds its part
+// in its own cache (measured: four pieces per thread, claimed in any order,
+// made the CNN step's convolutions and activations 1.5-2x slower on two
+// threads), and a product's operand is packed once per thread, not more. The cuts are over
 // outputs (rows or columns of a product, whole images, runs of elements or of
 // rows), so each output element is computed by one task with the arithmetic
 // the whole call would use; the one cut along a sum, a product's K blocks,
@@ -15,7 +20,7 @@ export const THRESHOLDS = {
   /** m * n * k of a product. */
   gemm: 1 << 17,
   /** Output elements times the taps of each (convolution and pooling). */
-  window: 1 << 17,
+  window: 1 << 15,
   /** Elements of an elementwise map or of a row-wise one. */
   elements: 1 << 15,
   /** The most elements of a C whose product is cut over its K blocks (above it, over C). */
@@ -24,19 +29,7 @@ export const THRESHOLDS = {
 
 type Kernel = (...args: number[]) => unknown;
 
-/** Multiply-adds per piece of a product worth its own packing. */
-const PIECE_MACS = 1 << 20;
 
-/**
- * How many pieces to cut `work` into on p threads: one per `per` of work, at
- * least p and at most 4p. More pieces than threads let a thread that is
- * ahead (the caller also publishes the call; a worker may be descheduled on
- * a busy machine) take more of them; each piece costs a claim and, for a
- * product, packing of its own.
- */
-export function pieces(p: number, work: number, per: number): number {
-  return Math.min(4 * p, Math.max(p, Math.floor(work / per)));
-}
 
 /** How many runs cut 0..total into at most `parts`, the inner boundaries multiples of `align`. */
 export function runs(total: number, parts: number, align: number): number {
@@ -90,10 +83,9 @@ export function threadedCore(
   /** Queues the cut of one product's C (rows when that packs less twice, else columns). */
   const cutProduct = (o: number, c: number, a: number, b: number, m: number, n: number, k: number, acc: number, p: number): void => {
     // rows: every task packs all of op(B) (n k floats); columns: all of op(A) (4 m k, broadcast)
-    const want = pieces(p, m * n * k, PIECE_MACS);
     const byRows = n < 4 * m;
     const total = byRows ? m : n, align = byRows ? 4 : 8;
-    const count = runs(total, want, align);
+    const count = runs(total, p, align);
     for (let q = 0; q < count; q++) {
       const from = runStart(total, count, align, q), to = runStart(total, count, align, q + 1);
       if (byRows) pool.add(GEMM_PART, o, c, a, b, m, n, k, acc, from, to, 0, n);
@@ -108,7 +100,7 @@ export function threadedCore(
       // a small C and a long K (a filter gradient): share out the K blocks, then add their sums in order
       const blocks = Math.ceil(k / KC);
       if (m * n <= THRESHOLDS.smallOutput && blocks >= 2 && 4 * m * n * blocks <= partials.bytes) {
-        const count = runs(blocks, pieces(p, m * n * k, PIECE_MACS), 1);
+        const count = runs(blocks, p, 1);
         for (let q = 0; q < count; q++) {
           pool.add(GEMM_BLOCKS, o, partials.offset, a, b, m, n, k, runStart(blocks, count, 1, q), runStart(blocks, count, 1, q + 1));
         }
@@ -128,7 +120,7 @@ export function threadedCore(
     const p = parts();
     if (p < 2 || count * m * n * k < THRESHOLDS.gemm) return raw.gemmBatch(o, c, a, b, m, n, k, count);
     if (count >= p) {
-      const r = runs(count, pieces(p, count * m * n * k, PIECE_MACS), 1);
+      const r = runs(count, p, 1);
       for (let q = 0; q < r; q++) {
         const e0 = runStart(count, r, 1, q), e1 = runStart(count, r, 1, q + 1);
         pool.add(GEMM_BATCH, o, c + 4 * e0 * m * n, a + 4 * e0 * m * k, b + 4 * e0 * k * n, m, n, k, e1 - e0);
@@ -141,13 +133,11 @@ export function threadedCore(
 
   // Whole images: conv2d and its input gradient, and pooling. A piece's
   // scratch is its own block of the plan's (blockRows x K floats each), or,
-  // when the forward pass keeps the im2col matrix, its own rows of it; a
-  // piece with a block of its own uses block q of the plan's p.parts, so
-  // there is at most one such piece per thread.
-  const images = (n: number, outPerImage: number, taps: number, ownScratch: boolean): number => {
+  // when the forward pass keeps the im2col matrix, its own rows of it (piece
+  // q uses block q of the plan's p.parts blocks).
+  const images = (n: number, outPerImage: number, taps: number): number => {
     const p = parts();
-    const work = n * outPerImage * taps;
-    return p < 2 || n < 2 || work < THRESHOLDS.window ? 0 : runs(n, ownScratch ? p : pieces(p, work, THRESHOLDS.window), 1);
+    return p < 2 || n < 2 || n * outPerImage * taps < THRESHOLDS.window ? 0 : runs(n, p, 1);
   };
   const CONV = index("conv2d"), CONV_INPUT = index("conv2dInputGrad"), MAX = index("maxPool2d"), MAX_REVERSE = index("maxPool2dReverse");
   core.conv2d = (
@@ -155,7 +145,7 @@ export function threadedCore(
     n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number, keep: number,
   ): void => {
     const k = kh * kw * c;
-    const count = images(n, oh * ow * cout, k, !keep && rows > 0);
+    const count = images(n, oh * ow * cout, k);
     if (count === 0) return raw.conv2d(y, x, f, s, rows, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout, keep);
     for (let q = 0; q < count; q++) {
       const n0 = runStart(n, count, 1, q), n1 = runStart(n, count, 1, q + 1);
@@ -169,7 +159,7 @@ export function threadedCore(
     n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number,
   ): void => {
     const k = kh * kw * c;
-    const count = images(n, oh * ow * cout, k, true);
+    const count = images(n, oh * ow * cout, k);
     if (count === 0) return raw.conv2dInputGrad(dx, dy, f, s, rows, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout);
     for (let q = 0; q < count; q++) {
       const n0 = runStart(n, count, 1, q), n1 = runStart(n, count, 1, q + 1);
@@ -181,7 +171,7 @@ export function threadedCore(
     y: number, arg: number, x: number,
     n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
   ): void => {
-    const count = images(n, oh * ow * c, kh * kw, false);
+    const count = images(n, oh * ow * c, kh * kw);
     if (count === 0) return raw.maxPool2d(y, arg, x, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
     const o = oh * ow * c, i = h * w * c;
     for (let q = 0; q < count; q++) {
@@ -191,7 +181,7 @@ export function threadedCore(
     pool.run();
   };
   core.maxPool2dReverse = (dx: number, arg: number, dy: number, n: number, inSize: number, outSize: number): void => {
-    const count = images(n, outSize, 1, false);
+    const count = images(n, outSize, 1);
     if (count === 0) return raw.maxPool2dReverse(dx, arg, dy, n, inSize, outSize);
     for (let q = 0; q < count; q++) {
       const n0 = runStart(n, count, 1, q), n1 = runStart(n, count, 1, q + 1);
@@ -205,7 +195,7 @@ export function threadedCore(
       out: number, input: number,
       n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
     ): void => {
-      const count = images(n, oh * ow * c, kh * kw, false);
+      const count = images(n, oh * ow * c, kh * kw);
       if (count === 0) return whole(out, input, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
       // forward: out is y, input is x; reverse: out is dx, input is dy
       const so = reverse ? h * w * c : oh * ow * c, si = reverse ? oh * ow * c : h * w * c;
@@ -249,7 +239,7 @@ export function threadedCore(
       const n = given[at]!;
       const p = parts();
       if (p < 2 || n < THRESHOLDS.elements) return whole(a0, a1, a2, a3, a4, a5, a6);
-      cutArrays(kernel, isArray, at, n, 1, runs(n, pieces(p, n, THRESHOLDS.elements), 16), 16);
+      cutArrays(kernel, isArray, at, n, 1, runs(n, p, 16), 16);
       return undefined;
     };
   }
@@ -261,7 +251,7 @@ export function threadedCore(
       const rows = given[at]!, cols = given[at + 1]!;
       const p = parts();
       if (p < 2 || rows < 2 || rows * cols < THRESHOLDS.elements) return whole(a0, a1, a2, a3, a4);
-      cutArrays(kernel, isArray, at, rows, cols, runs(rows, pieces(p, rows * cols, THRESHOLDS.elements), 1), 1);
+      cutArrays(kernel, isArray, at, rows, cols, runs(rows, p, 1), 1);
       return undefined;
     };
   }
@@ -271,7 +261,7 @@ export function threadedCore(
     const p = parts();
     const blocks = rows / t;
     if (p < 2 || blocks < 2 || rows * t < THRESHOLDS.elements) return raw.causalSoftmax(y, x, rows, t);
-    const count = runs(blocks, pieces(p, rows * t, THRESHOLDS.elements), 1);
+    const count = runs(blocks, p, 1);
     for (let q = 0; q < count; q++) {
       const b0 = runStart(blocks, count, 1, q), b1 = runStart(blocks, count, 1, q + 1);
       pool.add(CAUSAL, y + 4 * b0 * t * t, x + 4 * b0 * t * t, (b1 - b0) * t, t);
