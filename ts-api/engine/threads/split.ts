@@ -1,15 +1,19 @@
 // The threaded core: the same Core interface, where each large kernel call is
 // cut into one task per thread, which the pool's threads run side by side.
-// One per thread, in order: the calling thread takes the first, so the calls
-// of a step cut a tensor at the same places and each thread finds its part
-// in its own cache (measured: four pieces per thread, claimed in any order,
-// made the CNN step's convolutions and activations 1.5-2x slower on two
-// threads), and a product's operand is packed once per thread, not more. The cuts are over
-// outputs (rows or columns of a product, whole images, runs of elements or of
-// rows), so each output element is computed by one task with the arithmetic
-// the whole call would use; the one cut along a sum, a product's K blocks,
-// keeps the order of the sum too (gemm adds the block sums to C one by one,
-// and so does gemmFold). Results are bit-identical at any thread count.
+//
+// The cuts are over outputs (rows or columns of a product, whole images, runs
+// of elements or of rows), so each output element is computed by one task
+// with the arithmetic the whole call would use; the one cut along a sum, a
+// product's K blocks, keeps the order of the sum too (gemm adds the block
+// sums to C one by one, and so does gemmFold). Results are bit-identical at
+// any thread count.
+//
+// One task per thread, in order: the calling thread publishes a call and
+// claims at once, so it mostly takes the first part, and the calls of a step
+// cut a tensor at the same places: each thread mostly finds its part of the
+// data in its own cache (measured: four tasks per thread, claimed in any
+// order, made the CNN step's convolutions and activations 1.5-2x slower on
+// two threads), and a product's operand is packed once per thread, not more.
 // Calls too small to gain from it (below the thresholds, measured by
 // `npm run bench -- scaling`) run on the calling thread as they are.
 import type { Core } from "../core.ts";
