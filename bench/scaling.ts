@@ -7,7 +7,8 @@
 // every core. Targets on a 2-core machine: >= 1.8x from the second core on
 // gemm 1024, >= 1.6x on cnn-step, and cnn-step ahead of PyTorch.
 import {
-  Rng, adam, compile, constantRate, oneHot, sgd, softmaxCrossEntropy, supervisedLens, tokenCrossEntropy, transformer,
+  type Optimiser, type Para, type Wires, Rng, adam, compile, constantRate, oneHot, sgd, softmaxCrossEntropy, supervisedLens,
+  tokenCrossEntropy, transformer,
 } from "../ts-api/index.ts";
 import { demoCnn, mnistMlp } from "../examples/models/mnist.ts";
 import { conv2d } from "../ts-api/index.ts";
@@ -98,32 +99,21 @@ function row(name: string, unit: string, s: { one: number; all: number; speedup:
 // ---- training steps at batch 64: the demo CNN (Adam) and the MLP (SGD) ----------------------
 const x = Float32Array.from({ length: BATCH * 784 }, () => rng.uniform());
 const y = oneHot(Array.from({ length: BATCH }, () => rng.int(10)), 10);
-{
-  const lens = supervisedLens(demoCnn(), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.002 }), rate: constantRate(1) });
-  const plan = compile(lens, { batch: BATCH, changes: "params", seed: 3 });
+/** Speeds of one MNIST training step (forward and reverse of the compiled supervised lens) at batch 64, `work` per step. */
+function mnistStep(model: Para<Wires, Wires>, optimiser: Optimiser, rate: number, work: number): ReturnType<typeof scale> {
+  const plan = compile(supervisedLens(model, { loss: softmaxCrossEntropy, optimiser, rate: constantRate(rate) }), { batch: BATCH, changes: "params", seed: 3 });
   plan.inputs[0]!.set(x);
   plan.inputs[1]!.set(y);
   const s = scale(() => {
     plan.forward();
     plan.reverse();
-  }, BATCH);
-  const torch = torchBoth("torch_cnn.py", [String(BATCH)], (o) => (o.examples_per_second as Record<string, number>)[`demo b${BATCH}`]!);
-  row("cnn-step demo CNN b64 (examples/s)", "examples/s", s, torch, 1.6);
+  }, work);
   plan.dispose();
+  return s;
 }
-{
-  const lens = supervisedLens(mnistMlp(), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: constantRate(0.1) });
-  const plan = compile(lens, { batch: BATCH, changes: "params", seed: 3 });
-  plan.inputs[0]!.set(x);
-  plan.inputs[1]!.set(y);
-  const s = scale(() => {
-    plan.forward();
-    plan.reverse();
-  }, 1);
-  const torch = torchBoth("torch_mlp.py", [], (o) => o.steps_per_second as number);
-  row("mlp-step 784-128-10 b64 (steps/s)", "steps/s", s, torch);
-  plan.dispose();
-}
+row("cnn-step demo CNN b64 (examples/s)", "examples/s", mnistStep(demoCnn(), adam({ lr: 0.002 }), 1, BATCH),
+  torchBoth("torch_cnn.py", [String(BATCH)], (o) => (o.examples_per_second as Record<string, number>)[`demo b${BATCH}`]!), 1.6);
+row("mlp-step 784-128-10 b64 (steps/s)", "steps/s", mnistStep(mnistMlp(), sgd(), 0.1, 1), torchBoth("torch_mlp.py", [], (o) => o.steps_per_second as number));
 
 // ---- the transformer step of bench/transformer-step.ts (no PyTorch script for it) ----------
 {
