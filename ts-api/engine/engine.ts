@@ -38,6 +38,16 @@ interface Workers {
   close(): void;
 }
 
+/** What a new Engine starts with besides its core (createEngine fills it in). */
+interface EngineSetup {
+  /** Where the arena starts (default: after the core's static data). */
+  readonly base?: number;
+  /** The workers of a threaded core. */
+  readonly pool?: Workers;
+  /** How many threads run and why (default: one). */
+  readonly threads?: Threads;
+}
+
 /**
  * The instantiated wasm core and the arena of f32 tensors in its memory.
  * `init()` makes the one engine; `engine()` returns it. Tensors, plans and
@@ -50,26 +60,21 @@ interface Workers {
 export class Engine {
   /** The allocator of the wasm memory: blocks of bytes, freed when their tensors are. */
   readonly arena: Arena;
-  private kernels: Core;
   private pool: Workers | undefined;
-  private threadInfo: Threads = { count: 1, max: 1, reason: "one thread" };
+  private threadInfo: Threads;
 
+  /** @internal Engines are made by init() and createEngine(). */
   constructor(
-    /** The wasm exports: one function per kernel, and the memory. */
-    core: Core,
+    /** The kernels: the wasm exports, or with threads the same functions cutting large calls across the pool. */
+    readonly core: Core,
     /** Which build of the core runs: "strict" (bit-identical in every engine) or "relaxed" (fused multiply-add). */
     readonly simd: SimdMode,
     maxMemoryBytes: number,
-    /** Where the arena starts (default: after the core's static data). */
-    base = core.heapBase(),
+    setup: EngineSetup = {},
   ) {
-    this.kernels = core;
-    this.arena = new Arena(core.memory, base, maxMemoryBytes);
-  }
-
-  /** The kernels: the wasm exports, or with threads the same functions cutting large calls across the pool. */
-  get core(): Core {
-    return this.kernels;
+    this.arena = new Arena(core.memory, setup.base ?? core.heapBase(), maxMemoryBytes);
+    this.pool = setup.pool;
+    this.threadInfo = setup.threads ?? { count: 1, max: 1, reason: "one thread" };
   }
 
   /**
@@ -111,12 +116,6 @@ export class Engine {
     this.pool.close();
     this.pool = undefined;
     this.threadInfo = { count: 1, max: 1, reason: "one thread: stopThreads() stopped the workers" };
-  }
-
-  /** Takes charge of a started pool (createEngine does, for a threaded core). */
-  private attach(pool: Workers | undefined, info: Threads): void {
-    this.pool = pool;
-    this.threadInfo = info;
   }
 
   get memory(): WebAssembly.Memory {
@@ -256,11 +255,7 @@ export async function createEngine(options: InitOptions = {}): Promise<Engine> {
       throw new ParalensError(`init: this engine cannot compile the paralens core (does it support wasm SIMD?): ${(err as Error).message}`);
     });
     const maxMB = Math.min(options.maxMemoryMB ?? 4096, 4096);
-    if (core.memoryPages === undefined) {
-      const e = makeEngine(module, core.relaxed ? "relaxed" : "strict", maxMB);
-      e["attach"](undefined, { count: 1, max: 1, reason });
-      return e;
-    }
+    if (core.memoryPages === undefined) return makeEngine(module, core.relaxed ? "relaxed" : "strict", maxMB, reason);
     const memory = new WebAssembly.Memory({
       initial: core.memoryPages.initial,
       maximum: Math.max(core.memoryPages.initial, Math.min(core.memoryPages.maximum, Math.floor(maxMB * 16))),
@@ -273,14 +268,13 @@ export async function createEngine(options: InitOptions = {}): Promise<Engine> {
       raw, module, workers: threads - 1, parts: () => e?.threads.count ?? 1, names: kernelNames, threads: workerThreads,
       fail: (message) => new ParalensError(message),
     });
-    e = new Engine(started.core, core.relaxed ? "relaxed" : "strict", maxMB * 1024 * 1024, started.base);
-    e["attach"](started.pool, { count: threads, max: threads, reason });
+    e = new Engine(started.core, core.relaxed ? "relaxed" : "strict", maxMB * 1024 * 1024, {
+      base: started.base, pool: started.pool, threads: { count: threads, max: threads, reason },
+    });
     return e;
   }
   const module = await compileSource(await options.wasm);
-  const e = makeEngine(module, simd, options.maxMemoryMB);
-  e["attach"](undefined, { count: 1, max: 1, reason });
-  return e;
+  return makeEngine(module, simd, options.maxMemoryMB, reason);
 }
 
 /** How many threads init's options and the runtime allow, and why. */
@@ -308,8 +302,9 @@ async function compileSource(source: BufferSource | WebAssembly.Module | Respons
   return WebAssembly.compile(bytes as BufferSource);
 }
 
-function makeEngine(module: WebAssembly.Module, simd: SimdMode, maxMemoryMB = 4096): Engine {
-  return new Engine(instantiate(module, {}), simd, Math.min(maxMemoryMB, 4096) * 1024 * 1024);
+/** A one-thread engine on an unshared memory; `reason` says why it has one thread. */
+function makeEngine(module: WebAssembly.Module, simd: SimdMode, maxMemoryMB = 4096, reason = "one thread"): Engine {
+  return new Engine(instantiate(module, {}), simd, Math.min(maxMemoryMB, 4096) * 1024 * 1024, { threads: { count: 1, max: 1, reason } });
 }
 
 /** The core's exports, checked to be a paralens core. */

@@ -43,11 +43,6 @@ export class Pool {
     private readonly fail: (message: string) => Error,
   ) {}
 
-  /** Workers of the pool (they share the tasks with the calling thread), started at its first dispatch. */
-  get size(): number {
-    return this.start.length;
-  }
-
   private startWorkers(): void {
     this.started = true;
     for (let id = 0; id < this.start.length; id++) {
