@@ -9,45 +9,13 @@
 import { test } from "./harness.ts";
 import { assert, assertEqual } from "./assert.ts";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join } from "node:path";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { pack, project, root, writePrograms } from "./install/project.ts";
-
-const chromium = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => p && existsSync(p));
-const mime: Record<string, string> = { ".js": "text/javascript", ".mjs": "text/javascript", ".html": "text/html", ".wasm": "application/wasm" };
-
-/** Runs `page` of `dir` in headless Chromium; the program's line and the paths the page requested. */
-async function inChromium(dir: string, page: string): Promise<{ line: string; requested: string[] }> {
-  assert(chromium !== undefined, "no Chromium found for the browser install paths (apt-get install -y chromium, or set CHROMIUM_PATH)");
-  const requested: string[] = [];
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    requested.push(path);
-    const file = join(dir, path);
-    if (!file.startsWith(dir) || !existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200, { "content-type": mime[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { chromium: launcher } = await import("playwright-core");
-  const browser = await launcher.launch({ executablePath: chromium, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"] });
-  try {
-    const tab = await browser.newPage();
-    const errors: string[] = [];
-    tab.on("pageerror", (e) => errors.push(e.message));
-    await tab.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/${page}`);
-    const handle = await tab.waitForFunction(() => (globalThis as { __result?: string }).__result, undefined, { timeout: 60_000 }).catch((e: Error) => {
-      throw new Error(`${page} did not finish: ${errors.join("; ") || e.message}`);
-    });
-    return { line: (await handle.jsonValue()) as string, requested };
-  } finally {
-    await browser.close();
-    server.close();
-  }
-}
+import { inChromium } from "./chromium.ts";
 
 const work = mkdtempSync(join(tmpdir(), "paralens-pack-"));
 const tarball = pack(work);
@@ -65,8 +33,8 @@ test("install paths: Node ESM, Node CommonJS, Deno, an esbuild bundle and a plai
   lines.cjs = run(process.execPath, ["cjs.cjs"]);
   lines.deno = run(join(root, "node_modules", ".bin", "deno"), ["run", "--quiet", "--cached-only", "--allow-read", "--allow-env", "deno.mjs"]);
   await build({ entryPoints: [join(dir, "bundle-entry.mjs")], bundle: true, format: "esm", platform: "browser", outfile: join(dir, "bundle.js"), logLevel: "error" });
-  lines.esbuild = (await inChromium(dir, "bundle.html")).line;
-  const page = await inChromium(dir, "page.html");
+  lines.esbuild = (await inChromium({ dir, page: "bundle.html" })).line;
+  const page = await inChromium({ dir, page: "page.html" });
   lines.page = page.line;
   const scripts = page.requested.filter((p) => p.endsWith(".js"));
   // the one-file web build: the page loads one script (the relaxed core is never asked for)

@@ -5,16 +5,14 @@
 // page since init runs once. A page without those headers runs on one thread
 // and says why; and a Node process that never stops its pool exits promptly.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { createServer } from "node:http";
-import { dirname, extname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assert, assertEqual } from "./assert.ts";
 import { test } from "./harness.ts";
+import { inChromium } from "./chromium.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(root, "test", "fixtures", "threads-probe-cli.ts");
-const chromium = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => p && existsSync(p));
 const counts = [1, 2, 16];
 
 function run(command: string, args: readonly string[]): string {
@@ -24,36 +22,14 @@ function run(command: string, args: readonly string[]): string {
 }
 
 /** The probe's line from a page of this repository served with or without the cross-origin isolation headers. */
-async function inChromium(threads: number, isolated: boolean): Promise<string> {
-  assert(chromium !== undefined, "no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)");
+async function probeInChromium(threads: number, isolated: boolean): Promise<string> {
   const page = `<!doctype html><script type="module">
     import * as paralens from "/dist/web/paralens.js";
     import { probe } from "/test/fixtures/threads-probe.js";
     probe(paralens, ${threads}).then((line) => (globalThis.__result = line + " | " + paralens.engine().threads.reason), (e) => (globalThis.__result = "error: " + e.message));
   </script>`;
-  const headers = isolated ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } : {};
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    if (path === "/probe.html") return void res.writeHead(200, { "content-type": "text/html", ...headers }).end(page);
-    const file = join(root, path);
-    if (!file.startsWith(root) || !existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200, { "content-type": extname(file) === ".js" ? "text/javascript" : "application/octet-stream", ...headers }).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { chromium: launcher } = await import("playwright-core");
-  const browser = await launcher.launch({
-    executablePath: chromium,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
-  try {
-    const tab = await browser.newPage();
-    await tab.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/probe.html`);
-    const handle = await tab.waitForFunction(() => (globalThis as { __result?: string }).__result, undefined, { timeout: 120_000 });
-    return (await handle.jsonValue()) as string;
-  } finally {
-    await browser.close();
-    server.close();
-  }
+  const headers: Record<string, string> = isolated ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } : {};
+  return (await inChromium({ dir: root, page: "probe.html", pages: { "probe.html": page }, headers })).line;
 }
 
 test("a training run gives the same parameter bits at 1, 2 and 16 threads in Node, Deno and Chromium", async () => {
@@ -61,7 +37,7 @@ test("a training run gives the same parameter bits at 1, 2 and 16 threads in Nod
   for (const n of counts) {
     lines[`node ${n}`] = run(process.execPath, ["--import", "tsx", cli, String(n)]);
     lines[`deno ${n}`] = run(join(root, "node_modules", ".bin", "deno"), ["run", "--allow-read", "--allow-env", cli, String(n)]);
-    lines[`chromium ${n}`] = (await inChromium(n, true)).split(" | ")[0]!;
+    lines[`chromium ${n}`] = (await probeInChromium(n, true)).split(" | ")[0]!;
   }
   const hash = / parameters ([0-9a-f]{8})$/.exec(lines["node 1"]!)?.[1];
   assert(hash !== undefined, `the probe printed "${lines["node 1"]}"`);
@@ -73,7 +49,7 @@ test("a training run gives the same parameter bits at 1, 2 and 16 threads in Nod
 });
 
 test("a page that is not cross-origin isolated runs on one thread and says why", async () => {
-  const line = await inChromium(2, false);
+  const line = await probeInChromium(2, false);
   assert(line.startsWith("threads 1 parameters "), `the page ran "${line}"`);
   assert(/not cross-origin isolated.*Cross-Origin-Opener-Policy/.test(line), `the reason names the headers: "${line}"`);
 });
