@@ -7,7 +7,8 @@ import { Rng, compile, conv2d, dense, engine, flatten, init, maxPool2d, relu, se
 import { createEngine } from "../ts-api/engine/engine.ts";
 import { MAX_WORKERS } from "../ts-api/engine/threads/protocol.ts";
 import { MAX_THREADS } from "../ts-api/engine/threads/runtime.ts";
-import { runStart, runs } from "../ts-api/engine/threads/split.ts";
+import { runStart, runs } from "../ts-api/engine/threads/pool.ts";
+import { FLOOR, STEP, equalShares, shareStart, updateShares } from "../ts-api/engine/threads/balance.ts";
 import { assert, assertEqual, assertThrows } from "./assert.ts";
 import { runtime, test } from "./harness.ts";
 
@@ -54,6 +55,37 @@ test("runs cut a length into nearly equal runs of whole units, at most one per p
       assert(b > a && (i === 0 || a === r[i - 1]![1]) && (b === total || b % align === 0), `run ${i} of ${total}/${parts}/${align}: [${a}, ${b})`);
     });
   }
+});
+
+test("a call is cut by each thread's measured speed, on whole units, and every thread keeps some work", () => {
+  const cut = (total: number, align: number, shares: number[]): number[] =>
+    Array.from({ length: shares.length + 1 }, (_, q) => shareStart(total, align, Float64Array.from(shares), shares.length, q));
+  assertEqual(cut(64, 1, [0.5, 0.5]).join(), "0,32,64", "equal shares: halves");
+  assertEqual(cut(64, 1, [0.75, 0.25]).join(), "0,48,64", "three to one");
+  assertEqual(cut(100, 16, [0.5, 0.5]).join(), "0,64,100", "cut points on whole runs of 16 (7 runs, the last short)");
+  assertEqual(cut(10, 4, [0.999, 0.001]).join(), "0,8,10", "the slow thread still gets a unit");
+  assertEqual(cut(3, 1, [0.001, 0.001, 0.998]).join(), "0,1,2,3", "as does every thread when there are units enough");
+
+  const shares = new Float64Array(2);
+  equalShares(shares, 2);
+  const half = Float64Array.of(0.5, 0.5);
+  // thread 1 takes twice as long for the same work: its share moves a step toward a third
+  assert(updateShares(shares, half, Float64Array.of(1e-3, 2e-3), 2), "a measured dispatch moves the shares");
+  assert(Math.abs(shares[0]! - (0.5 + STEP * (2 / 3 - 0.5))) < 1e-12, `one step toward 2/3: ${shares[0]}`);
+  for (let i = 0; i < 60; i++) updateShares(shares, half, Float64Array.of(1e-3, 2e-3), 2);
+  assert(Math.abs(shares[0]! - 2 / 3) < 1e-3 && Math.abs(shares[0]! + shares[1]! - 1) < 1e-12, `and settles there: ${shares[0]}, ${shares[1]}`);
+  const before = shares.slice();
+  assert(!updateShares(shares, half, Float64Array.of(1e-6, 2e-6), 2), "parts too short to time are not measured");
+  assert(!updateShares(shares, half, Float64Array.of(1e-3, 9e-3), 2), "nor a thread paused far beyond the others");
+  assert(!updateShares(shares, half, Float64Array.of(1e-3, 0), 2), "nor a thread that did not run its part");
+  assert(shares.every((v, i) => v === before[i]), "and they leave the shares as they were");
+
+  const four = new Float64Array(4);
+  equalShares(four, 4);
+  const quarter = Float64Array.of(0.25, 0.25, 0.25, 0.25);
+  for (let i = 0; i < 200; i++) updateShares(four, quarter, Float64Array.of(1e-3, 1e-3, 1e-3, 3.9e-3), 4);
+  assert(four.every((v) => v >= FLOOR / 4 - 1e-12), `no share below the floor: ${[...four].join(", ")}`);
+  assert(four[3]! < four[0]!, "the slow thread has the smallest share");
 });
 
 test("a CNN's forward and reverse pass give the same bits on one thread and on all of them", () => {
@@ -115,7 +147,8 @@ test("a kernel that traps on a worker is a clear error, the pool still works aft
   const c = e.tensor([n * n]);
   // B lies past the end of memory: every piece of the product traps
   const outside = e.memory.buffer.byteLength + 4096;
-  assertThrows(() => e.core.gemmNN(c.offset, a.offset, outside, n, n, n, 0), /kernel gemmPart failed on (a worker|the calling thread)/);
+  // (the message is the trap's own, from whichever thread ran the piece)
+  assertThrows(() => e.core.gemmNN(c.offset, a.offset, outside, n, n, n, 0), /kernel gemmPart failed: .*out of bounds/);
   e.core.gemmNN(c.offset, a.offset, a.offset, n, n, n, 0);
   const first = c.toArray();
   e.setThreads(1);

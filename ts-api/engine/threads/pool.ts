@@ -1,15 +1,17 @@
 // The workers of a threaded engine and the one way work reaches them: the
-// caller queues the tasks of one kernel call (add), then run() publishes them,
-// takes its own share and waits until every task is done. The caller never
-// waits on a worker to start: a task no worker has claimed yet is one the
-// caller runs itself, so a pool whose workers are still booting (or failed
-// to) computes the same result, only more slowly. That is why the workers
-// are started at the first dispatch, not with the pool: a program whose calls
-// are all too small to cut (a first prediction, a small model) never pays
-// for threads it would not use.
+// caller cuts a call (cut), queues its tasks (add), then run() publishes
+// them, runs its own, takes any still open and waits until every task is
+// done. The caller never waits on a worker to start: a task its owner has not
+// claimed by the time the caller is free is one the caller runs itself, so a
+// pool whose workers are still booting (or failed to) computes the same
+// result, only more slowly. That is why the workers are started at the first
+// dispatch, not with the pool: a program whose calls are all too small to
+// cut (a first prediction, a small model) never pays for threads it would
+// not use.
+import { equalShares, shareStart, updateShares } from "./balance.ts";
 import {
-  CLAIM, CONTROL_BYTES, DONE, FAILED, GEN_MASK, INDEX_BITS, INDEX_MASK, MAX_TASKS, SLEEPERS, STOP, TASKS_BYTE,
-  TASK_STRIDE, claimWord,
+  BUSY_BYTE, CLAIMS, CONTROL_BYTES, DONE, FAILED, GEN_MASK, MAX_PARTS, MAX_TASKS, MESSAGE_BYTE, MESSAGE_LENGTH, MESSAGE_UNITS,
+  PARTS, PUBLISH, SLEEPERS, STOLEN, STOP, TASKS_BYTE, TASK_STRIDE, open, publishWord, taken,
 } from "./protocol.ts";
 import type { Spawner, WorkerHandle } from "./spawn.ts";
 import type { WorkerStart } from "./worker.ts";
@@ -22,9 +24,21 @@ type Kernel = (...args: number[]) => unknown;
  */
 const SPIN = 200_000;
 
+/** How many runs cut 0..total into at most `parts`, the inner boundaries multiples of `align`. */
+export function runs(total: number, parts: number, align: number): number {
+  return Math.max(1, Math.min(parts, Math.ceil(total / align)));
+}
+
+/** Where run q of `count` starts (q = count: the end), cutting 0..total at multiples of `align` into nearly equal runs. */
+export function runStart(total: number, count: number, align: number, q: number): number {
+  return q >= count ? total : Math.min(total, Math.round((Math.ceil(total / align) * q) / count) * align);
+}
+
 export class Pool {
   private readonly control = new SharedArrayBuffer(CONTROL_BYTES);
   private readonly ctl = new Int32Array(this.control);
+  private readonly busy = new Float64Array(this.control, BUSY_BYTE, MAX_PARTS);
+  private readonly message = new Uint16Array(this.control, MESSAGE_BYTE, MESSAGE_UNITS);
   private readonly table = new Float64Array(this.control, TASKS_BYTE);
   /** Tasks queued for the next run(). */
   private count = 0;
@@ -32,6 +46,21 @@ export class Pool {
   private gen = 0;
   private started = false;
   private closed = false;
+  /**
+   * Each call site's shares of its work, one per thread (balance.ts), for
+   * `sharing` threads: by kernel, then by where the call writes (in floats,
+   * so that the key stays a small integer and a lookup allocates nothing).
+   */
+  private readonly sites: Map<number, Float64Array>[] = [];
+  private sharing = 0;
+  /** The shares the queued tasks were cut by. */
+  private shares: Float64Array | undefined;
+  /** The cut of the last cut(): run q is edges[q] .. edges[q + 1]. */
+  readonly edges = new Float64Array(MAX_TASKS + 1);
+  /** Each thread's fraction of the work in this dispatch, when it was cut once, by shares. */
+  private readonly work = new Float64Array(MAX_PARTS);
+  private cuts = 0;
+  private byShares = false;
 
   constructor(
     /** The calling thread's kernels, in the order tasks index them. */
@@ -54,6 +83,37 @@ export class Pool {
         // a worker that cannot start leaves its share to the others and the calling thread
       }
     }
+  }
+
+  /**
+   * Cuts 0..total at multiples of `align` into runs for `parts` threads
+   * (fewer when there are fewer units): by the threads' recent speeds when
+   * there is one run each (the shares of the call of `kernel` writing at
+   * `out`: calls from one place in a plan meet the same caches each time),
+   * else equally. Returns how many runs; run q is
+   * edges[q] .. edges[q + 1], and task q of the dispatch should be run q.
+   */
+  cut(total: number, align: number, parts: number, kernel: number, out: number): number {
+    const count = runs(total, parts, align);
+    if (this.sharing !== parts) {
+      this.sites.length = 0;
+      this.sharing = parts;
+    }
+    this.cuts++;
+    this.byShares = count === parts;
+    const site = (this.sites[kernel] ??= new Map()), key = out >>> 2;
+    let shares = site.get(key);
+    if (shares === undefined && this.byShares) {
+      shares = new Float64Array(parts);
+      equalShares(shares, parts);
+      site.set(key, shares);
+    }
+    this.shares = shares;
+    for (let q = 0; q <= count; q++) {
+      this.edges[q] = this.byShares ? shareStart(total, align, shares!, count, q) : runStart(total, count, align, q);
+    }
+    if (this.byShares) for (let q = 0; q < count; q++) this.work[q] = (this.edges[q + 1]! - this.edges[q]!) / total;
+    return count;
   }
 
   /**
@@ -91,44 +151,67 @@ export class Pool {
     this.count = t + 1;
   }
 
-  /** Runs the queued tasks on the pool and the calling thread; returns when all are done. */
-  run(): void {
+  /** Runs task q if it is still open; returns the seconds it took, or -1 when another thread has it. */
+  private take(q: number, gen: number): number {
+    const ctl = this.ctl, t = this.table;
+    if (Atomics.compareExchange(ctl, CLAIMS + q, open(gen), taken(gen)) !== open(gen)) return -1;
+    const b = q * TASK_STRIDE;
+    const start = performance.now();
+    try {
+      this.kernels[t[b]!]!(
+        t[b + 1]!, t[b + 2]!, t[b + 3]!, t[b + 4]!, t[b + 5]!, t[b + 6]!, t[b + 7]!, t[b + 8]!, t[b + 9]!, t[b + 10]!,
+        t[b + 11]!, t[b + 12]!, t[b + 13]!, t[b + 14]!, t[b + 15]!, t[b + 16]!, t[b + 17]!, t[b + 18]!, t[b + 19]!,
+      );
+    } catch (err) {
+      if (Atomics.compareExchange(ctl, FAILED, 0, q + 1) === 0) this.say(String((err as Error)?.message ?? err));
+    }
+    const seconds = (performance.now() - start) / 1000;
+    Atomics.add(ctl, DONE, 1);
+    return seconds;
+  }
+
+  private say(text: string): void {
+    const n = Math.min(text.length, MESSAGE_UNITS);
+    for (let i = 0; i < n; i++) this.message[i] = text.charCodeAt(i);
+    Atomics.store(this.ctl, MESSAGE_LENGTH, n);
+  }
+
+  /**
+   * Runs the queued tasks on `parts` threads (task q belongs to thread
+   * q mod parts: the caller is thread 0) and returns when all are done.
+   */
+  run(parts: number): void {
     const n = this.count;
     if (n === 0) return;
     this.count = 0;
+    const measured = this.cuts === 1 && this.byShares && n === parts;
+    this.cuts = 0;
     if (!this.started && !this.closed) this.startWorkers();
-    const ctl = this.ctl, t = this.table;
+    const ctl = this.ctl;
+    const gen = (this.gen = (this.gen + 1) & GEN_MASK);
+    for (let q = 0; q < n; q++) Atomics.store(ctl, CLAIMS + q, open(gen));
+    for (let t = 0; t < parts; t++) this.busy[t] = 0;
     Atomics.store(ctl, DONE, 0);
-    this.gen = (this.gen + 1) & GEN_MASK;
-    Atomics.store(ctl, CLAIM, claimWord(this.gen, n, 0));
-    if (Atomics.load(ctl, SLEEPERS) > 0) Atomics.notify(ctl, CLAIM);
-    let failed = -1;
-    let why = "";
-    for (;;) {
-      const w = Atomics.load(ctl, CLAIM);
-      const next = w & INDEX_MASK;
-      if (next >= ((w >>> INDEX_BITS) & INDEX_MASK)) break;
-      if (Atomics.compareExchange(ctl, CLAIM, w, w + 1) !== w) continue;
-      const b = next * TASK_STRIDE;
-      try {
-        this.kernels[t[b]!]!(
-          t[b + 1]!, t[b + 2]!, t[b + 3]!, t[b + 4]!, t[b + 5]!, t[b + 6]!, t[b + 7]!, t[b + 8]!, t[b + 9]!, t[b + 10]!,
-          t[b + 11]!, t[b + 12]!, t[b + 13]!, t[b + 14]!, t[b + 15]!, t[b + 16]!, t[b + 17]!, t[b + 18]!, t[b + 19]!,
-        );
-      } catch (err) {
-        failed = next;
-        why = `: ${(err as Error).message}`;
-      }
-      Atomics.add(ctl, DONE, 1);
+    Atomics.store(ctl, STOLEN, 0);
+    Atomics.store(ctl, PARTS, parts);
+    Atomics.store(ctl, PUBLISH, publishWord(gen, n));
+    if (Atomics.load(ctl, SLEEPERS) > 0) Atomics.notify(ctl, PUBLISH);
+    // the caller's own tasks, in order, then any its owners have not taken
+    let own = 0;
+    for (let q = 0; q < n; q += parts) {
+      const s = this.take(q, gen);
+      if (s >= 0) own += s;
     }
-    // the rest were claimed by workers: they finish within one task's time
+    this.busy[0] = own;
+    for (let q = n - 1; q >= 0; q--) if (q % parts !== 0 && this.take(q, gen) >= 0) Atomics.add(ctl, STOLEN, 1);
+    // the rest were taken by workers: they finish within one task's time
     while (Atomics.load(ctl, DONE) < n);
-    const workerFailed = Atomics.exchange(ctl, FAILED, 0) - 1;
-    if (failed >= 0 || workerFailed >= 0) {
-      const task = failed >= 0 ? failed : workerFailed;
-      // (a worker's own message stays in the worker: the task index is all the shared block carries)
-      throw this.fail(`kernel ${this.names[t[task * TASK_STRIDE]!]} failed ${failed >= 0 ? `on the calling thread${why}` : "on a worker"}`);
+    const failed = Atomics.exchange(ctl, FAILED, 0) - 1;
+    if (failed >= 0) {
+      const why = String.fromCharCode(...this.message.subarray(0, Atomics.load(ctl, MESSAGE_LENGTH)));
+      throw this.fail(`kernel ${this.names[this.table[failed * TASK_STRIDE]!]} failed: ${why}`);
     }
+    if (measured && Atomics.load(ctl, STOLEN) === 0) updateShares(this.shares!, this.work, this.busy, parts);
   }
 
   /** Stops every worker; later calls run on the calling thread alone. */
@@ -136,7 +219,7 @@ export class Pool {
     if (this.closed) return;
     this.closed = true;
     for (let id = 0; id < this.workers.length; id++) Atomics.store(this.ctl, STOP + id, 1);
-    Atomics.notify(this.ctl, CLAIM);
+    Atomics.notify(this.ctl, PUBLISH);
     for (const w of this.workers) w.terminate();
     this.workers.length = 0;
   }

@@ -1,43 +1,68 @@
 // How the calling thread hands kernel calls to the workers: one small shared
-// block of Int32 words and a table of tasks, no messages once a worker runs.
+// block of words and a table of tasks, no messages once a worker runs.
 //
-// A dispatch publishes its tasks with one word, CLAIM = gen | count | next:
-// the generation, how many tasks there are, and the next unclaimed one. Any
-// thread (the caller included) takes task `next` by a compare-and-swap of
-// that word to next + 1, so a task runs exactly once, and a thread that read
-// the word of an older dispatch can never take a task of a newer one: its
-// swap fails. DONE counts finished tasks; the caller waits for it to reach
-// `count` before it publishes the next dispatch, so tasks never overlap
-// across dispatches. Which thread ran a task never matters: each task writes
-// its own part of the output, with the arithmetic the whole call would use.
+// A dispatch publishes its tasks with one word, PUBLISH = gen | count, after
+// opening each task's claim word for that generation. Task q belongs to
+// thread q mod P (the caller is thread 0, worker i is thread i + 1, P the
+// threads taking part, in PARTS): each thread first runs its own tasks, in
+// order, so that the calls of a step hand every thread the same part of each
+// tensor, then takes whatever tasks are still open, from the last one back.
+// A thread takes a task by a compare-and-swap of its claim word from
+// open(gen) to taken(gen), so a task runs exactly once, and a thread that
+// read the PUBLISH word of an older dispatch can never take a task of a
+// newer one: its swap expects an older generation and fails. DONE counts
+// finished tasks; the caller waits for it to reach `count` before it opens
+// the next dispatch, so tasks never overlap across dispatches. Which thread
+// ran a task never changes the result: each task writes its own part of the
+// output, with the arithmetic the whole call would use.
 
-/** Bits of the task index and of the task count in the CLAIM word. */
+/** Bits of the task count in the PUBLISH word (the generation takes the rest). */
 export const INDEX_BITS = 9;
 /** The most tasks one dispatch may hold. */
 export const MAX_TASKS = (1 << INDEX_BITS) - 1;
 export const INDEX_MASK = (1 << INDEX_BITS) - 1;
-/** The generation takes the bits above index and count (13, so the word stays positive). */
-export const GEN_MASK = (1 << (31 - 2 * INDEX_BITS)) - 1;
+/** Generations wrap at this mask (the PUBLISH word and the claim words stay positive). */
+export const GEN_MASK = (1 << (31 - INDEX_BITS)) - 1;
 
 /** Int32 slots of the control block. */
-export const CLAIM = 0;
+export const PUBLISH = 0;
 export const DONE = 1;
-/** 0, or 1 + the index of a task that threw. */
+/** 0, or 1 + the index of a task that threw (its message is in MESSAGE). */
 export const FAILED = 2;
 /** Workers asleep in Atomics.wait (the caller notifies only when some are). */
 export const SLEEPERS = 3;
+/** How many threads take part in the dispatch (threads 0 .. PARTS - 1 own tasks). */
+export const PARTS = 4;
+/** Tasks run by a thread that does not own them, in this dispatch. */
+export const STOLEN = 5;
+/** UTF-16 units of the message in MESSAGE. */
+export const MESSAGE_LENGTH = 6;
 /** One stop flag per worker, from here on. */
 export const STOP = 8;
 /** The most workers a pool may have. */
 export const MAX_WORKERS = 63;
+/** The most threads a dispatch may share its tasks among: the workers and the caller. */
+export const MAX_PARTS = MAX_WORKERS + 1;
+/** One claim word per task, from here on. */
+export const CLAIMS = STOP + MAX_PARTS;
+
+/** Float64 slots, from this byte: each thread's seconds on its own tasks in the dispatch. */
+export const BUSY_BYTE = 4 * (CLAIMS + MAX_TASKS + 1);
+/** The message of a task that threw (UTF-16 units), from this byte. */
+export const MESSAGE_BYTE = BUSY_BYTE + 8 * MAX_PARTS;
+export const MESSAGE_UNITS = 256;
 
 /** Numbers per task (the kernel's index, then up to 19 arguments: conv2d takes 19), as float64. */
 export const TASK_STRIDE = 20;
 /** Where the task table starts in the control block. */
-export const TASKS_BYTE = 4 * (STOP + MAX_WORKERS + 1);
+export const TASKS_BYTE = MESSAGE_BYTE + 2 * MESSAGE_UNITS;
 export const CONTROL_BYTES = TASKS_BYTE + 8 * TASK_STRIDE * MAX_TASKS;
 
-/** The CLAIM word of a dispatch. */
-export function claimWord(gen: number, count: number, next: number): number {
-  return (gen << (2 * INDEX_BITS)) | (count << INDEX_BITS) | next;
+/** The PUBLISH word of a dispatch. */
+export function publishWord(gen: number, count: number): number {
+  return (gen << INDEX_BITS) | count;
 }
+
+/** A task's claim word while it is open, and once taken, in generation `gen`. */
+export const open = (gen: number): number => gen << 1;
+export const taken = (gen: number): number => (gen << 1) | 1;

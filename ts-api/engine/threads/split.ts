@@ -6,16 +6,17 @@
 // with the arithmetic the whole call would use; the one cut along a sum, a
 // product's K blocks, keeps the order of the sum too (gemm adds the block
 // sums to C one by one, and so does gemmFold). Results are bit-identical at
-// any thread count.
+// any thread count, wherever the cut points fall.
 //
-// One task per thread, in order: the calling thread publishes a call and
-// claims at once, so it mostly takes the first part, and the calls of a step
-// cut a tensor at the same places: each thread mostly finds its part of the
-// data in its own cache (measured: four tasks per thread, claimed in any
-// order, made the CNN step's convolutions and activations 1.5-2x slower on
-// two threads), and a product's operand is packed once per thread, not more.
-// Calls too small to gain from it (below the thresholds, measured by
-// `npm run bench -- scaling`) run on the calling thread as they are.
+// One task per thread, and task q always goes to thread q (protocol.ts): the
+// calls of a step then hand each thread nearly the same part of a tensor,
+// which it mostly finds in its own cache, and a product's operand is packed
+// once per thread, not more. The cut points follow each call site's measured
+// balance (balance.ts), since memory a plan reuses was last written by
+// whichever thread wrote it then, and a thread reading or overwriting another
+// core's lines runs slower at that call. Calls too small to gain from
+// cutting (below the thresholds, measured by `npm run bench -- scaling`) run
+// on the calling thread as they are.
 import type { Core } from "../core.ts";
 import type { Pool } from "./pool.ts";
 
@@ -34,16 +35,6 @@ export const THRESHOLDS = {
 type Kernel = (...args: number[]) => unknown;
 
 
-
-/** How many runs cut 0..total into at most `parts`, the inner boundaries multiples of `align`. */
-export function runs(total: number, parts: number, align: number): number {
-  return Math.max(1, Math.min(parts, Math.ceil(total / align)));
-}
-
-/** Where run q of `count` starts (q = count: the end), cutting 0..total at multiples of `align` into nearly equal runs. */
-export function runStart(total: number, count: number, align: number, q: number): number {
-  return q >= count ? total : Math.min(total, Math.round((Math.ceil(total / align) * q) / count) * align);
-}
 
 // Elementwise kernels: which arguments are f32 arrays walked in step, and where n is.
 const elementwise: Record<string, { arrays: number[]; n: number }> = {
@@ -89,9 +80,9 @@ export function threadedCore(
     // rows: every task packs all of op(B) (n k floats); columns: all of op(A) (4 m k, broadcast)
     const byRows = n < 4 * m;
     const total = byRows ? m : n, align = byRows ? 4 : 8;
-    const count = runs(total, p, align);
+    const count = pool.cut(total, align, p, GEMM_PART, c), e = pool.edges;
     for (let q = 0; q < count; q++) {
-      const from = runStart(total, count, align, q), to = runStart(total, count, align, q + 1);
+      const from = e[q]!, to = e[q + 1]!;
       if (byRows) pool.add(GEMM_PART, o, c, a, b, m, n, k, acc, from, to, 0, n);
       else pool.add(GEMM_PART, o, c, a, b, m, n, k, acc, 0, m, from, to);
     }
@@ -104,44 +95,42 @@ export function threadedCore(
       // a small C and a long K (a filter gradient): share out the K blocks, then add their sums in order
       const blocks = Math.ceil(k / KC);
       if (m * n <= THRESHOLDS.smallOutput && blocks >= 2 && 4 * m * n * blocks <= partials.bytes) {
-        const count = runs(blocks, p, 1);
-        for (let q = 0; q < count; q++) {
-          pool.add(GEMM_BLOCKS, o, partials.offset, a, b, m, n, k, runStart(blocks, count, 1, q), runStart(blocks, count, 1, q + 1));
-        }
-        pool.run();
+        const count = pool.cut(blocks, 1, p, GEMM_BLOCKS, c), e = pool.edges;
+        for (let q = 0; q < count; q++) pool.add(GEMM_BLOCKS, o, partials.offset, a, b, m, n, k, e[q]!, e[q + 1]!);
+        pool.run(p);
         if (m * n * blocks < THRESHOLDS.elements) return raw.gemmFold(c, partials.offset, m, n, blocks, acc, 0, m);
-        const folds = runs(m, p, 1);
-        for (let q = 0; q < folds; q++) pool.add(GEMM_FOLD, c, partials.offset, m, n, blocks, acc, runStart(m, folds, 1, q), runStart(m, folds, 1, q + 1));
-        pool.run();
+        const folds = pool.cut(m, 1, p, GEMM_FOLD, c);
+        for (let q = 0; q < folds; q++) pool.add(GEMM_FOLD, c, partials.offset, m, n, blocks, acc, e[q]!, e[q + 1]!);
+        pool.run(p);
         return;
       }
       if (m < 8 && n < 16) return whole(c, a, b, m, n, k, acc);
       cutProduct(o, c, a, b, m, n, k, acc, p);
-      pool.run();
+      pool.run(p);
     };
   });
   core.gemmBatch = (o: number, c: number, a: number, b: number, m: number, n: number, k: number, count: number): void => {
     const p = parts();
     if (p < 2 || count * m * n * k < THRESHOLDS.gemm) return raw.gemmBatch(o, c, a, b, m, n, k, count);
     if (count >= p) {
-      const r = runs(count, p, 1);
+      const r = pool.cut(count, 1, p, GEMM_BATCH, c), e = pool.edges;
       for (let q = 0; q < r; q++) {
-        const e0 = runStart(count, r, 1, q), e1 = runStart(count, r, 1, q + 1);
+        const e0 = e[q]!, e1 = e[q + 1]!;
         pool.add(GEMM_BATCH, o, c + 4 * e0 * m * n, a + 4 * e0 * m * k, b + 4 * e0 * k * n, m, n, k, e1 - e0);
       }
     } else {
       for (let e = 0; e < count; e++) cutProduct(o, c + 4 * e * m * n, a + 4 * e * m * k, b + 4 * e * k * n, m, n, k, 0, p);
     }
-    pool.run();
+    pool.run(p);
   };
 
   // Whole images: conv2d and its input gradient, and pooling. A piece's
   // scratch is its own block of the plan's (blockRows x K floats each), or,
   // when the forward pass keeps the im2col matrix, its own rows of it (piece
   // q uses block q of the plan's p.parts blocks).
-  const images = (n: number, outPerImage: number, taps: number): number => {
+  const images = (n: number, outPerImage: number, taps: number, kernel: number, out: number): number => {
     const p = parts();
-    return p < 2 || n < 2 || n * outPerImage * taps < THRESHOLDS.window ? 0 : runs(n, p, 1);
+    return p < 2 || n < 2 || n * outPerImage * taps < THRESHOLDS.window ? 0 : pool.cut(n, 1, p, kernel, out);
   };
   const CONV = index("conv2d"), CONV_INPUT = index("conv2dInputGrad"), MAX = index("maxPool2d"), MAX_REVERSE = index("maxPool2dReverse");
   core.conv2d = (
@@ -149,49 +138,49 @@ export function threadedCore(
     n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number, keep: number,
   ): void => {
     const k = kh * kw * c;
-    const count = images(n, oh * ow * cout, k);
+    const count = images(n, oh * ow * cout, k, CONV, y);
     if (count === 0) return raw.conv2d(y, x, f, s, rows, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout, keep);
     for (let q = 0; q < count; q++) {
-      const n0 = runStart(n, count, 1, q), n1 = runStart(n, count, 1, q + 1);
+      const n0 = pool.edges[q]!, n1 = pool.edges[q + 1]!;
       const scratch = keep ? s + 4 * n0 * oh * ow * k : rows > 0 ? s + 4 * q * rows * k : s;
       pool.add(CONV, y + 4 * n0 * oh * ow * cout, x + 4 * n0 * h * w * c, f, scratch, rows, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout, keep);
     }
-    pool.run();
+    pool.run(parts());
   };
   core.conv2dInputGrad = (
     dx: number, dy: number, f: number, s: number, rows: number,
     n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number,
   ): void => {
     const k = kh * kw * c;
-    const count = images(n, oh * ow * cout, k);
+    const count = images(n, oh * ow * cout, k, CONV_INPUT, dx);
     if (count === 0) return raw.conv2dInputGrad(dx, dy, f, s, rows, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout);
     for (let q = 0; q < count; q++) {
-      const n0 = runStart(n, count, 1, q), n1 = runStart(n, count, 1, q + 1);
+      const n0 = pool.edges[q]!, n1 = pool.edges[q + 1]!;
       pool.add(CONV_INPUT, dx + 4 * n0 * h * w * c, dy + 4 * n0 * oh * ow * cout, f, s + 4 * q * rows * k, rows, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout);
     }
-    pool.run();
+    pool.run(parts());
   };
   core.maxPool2d = (
     y: number, arg: number, x: number,
     n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
   ): void => {
-    const count = images(n, oh * ow * c, kh * kw);
+    const count = images(n, oh * ow * c, kh * kw, MAX, y);
     if (count === 0) return raw.maxPool2d(y, arg, x, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
     const o = oh * ow * c, i = h * w * c;
     for (let q = 0; q < count; q++) {
-      const n0 = runStart(n, count, 1, q), n1 = runStart(n, count, 1, q + 1);
+      const n0 = pool.edges[q]!, n1 = pool.edges[q + 1]!;
       pool.add(MAX, y + 4 * n0 * o, arg + 4 * n0 * o, x + 4 * n0 * i, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
     }
-    pool.run();
+    pool.run(parts());
   };
   core.maxPool2dReverse = (dx: number, arg: number, dy: number, n: number, inSize: number, outSize: number): void => {
-    const count = images(n, outSize, 1);
+    const count = images(n, outSize, 1, MAX_REVERSE, dx);
     if (count === 0) return raw.maxPool2dReverse(dx, arg, dy, n, inSize, outSize);
     for (let q = 0; q < count; q++) {
-      const n0 = runStart(n, count, 1, q), n1 = runStart(n, count, 1, q + 1);
+      const n0 = pool.edges[q]!, n1 = pool.edges[q + 1]!;
       pool.add(MAX_REVERSE, dx + 4 * n0 * inSize, arg + 4 * n0 * outSize, dy + 4 * n0 * outSize, n1 - n0, inSize, outSize);
     }
-    pool.run();
+    pool.run(parts());
   };
   (["avgPool2d", "avgPool2dReverse"] as const).forEach((name, reverse) => {
     const whole = raw[name], kernel = index(name);
@@ -199,15 +188,15 @@ export function threadedCore(
       out: number, input: number,
       n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
     ): void => {
-      const count = images(n, oh * ow * c, kh * kw);
+      const count = images(n, oh * ow * c, kh * kw, kernel, out);
       if (count === 0) return whole(out, input, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
       // forward: out is y, input is x; reverse: out is dx, input is dy
       const so = reverse ? h * w * c : oh * ow * c, si = reverse ? oh * ow * c : h * w * c;
       for (let q = 0; q < count; q++) {
-        const n0 = runStart(n, count, 1, q), n1 = runStart(n, count, 1, q + 1);
+        const n0 = pool.edges[q]!, n1 = pool.edges[q + 1]!;
         pool.add(kernel, out + 4 * n0 * so, input + 4 * n0 * si, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
       }
-      pool.run();
+      pool.run(parts());
     };
   });
 
@@ -215,13 +204,14 @@ export function threadedCore(
   // lines), and runs of rows. Their kernels take at most 7 arguments; a call
   // passes all 7 (wasm ignores the extra ones), and nothing is allocated.
   const given = new Float64Array(7), piece = new Float64Array(7);
-  const cutArrays = (kernel: number, isArray: Uint8Array, at: number, total: number, unit: number, count: number, align: number): void => {
+  const cutArrays = (kernel: number, isArray: Uint8Array, at: number, total: number, unit: number, p: number, align: number): void => {
+    const count = pool.cut(total, align, p, kernel, given[0]!), e = pool.edges;
     for (let q = 0; q < count; q++) {
-      const from = runStart(total, count, align, q), to = runStart(total, count, align, q + 1);
+      const from = e[q]!, to = e[q + 1]!;
       for (let i = 0; i < 7; i++) piece[i] = i === at ? to - from : isArray[i] ? given[i]! + 4 * from * unit : given[i]!;
       pool.add(kernel, piece[0], piece[1], piece[2], piece[3], piece[4], piece[5], piece[6]);
     }
-    pool.run();
+    pool.run(p);
   };
   // (arguments past a kernel's own are undefined: they become 0, not NaN,
   // since passing NaN on would box it, one allocation per call)
@@ -243,7 +233,7 @@ export function threadedCore(
       const n = given[at]!;
       const p = parts();
       if (p < 2 || n < THRESHOLDS.elements) return whole(a0, a1, a2, a3, a4, a5, a6);
-      cutArrays(kernel, isArray, at, n, 1, runs(n, p, 16), 16);
+      cutArrays(kernel, isArray, at, n, 1, p, 16);
       return undefined;
     };
   }
@@ -255,7 +245,7 @@ export function threadedCore(
       const rows = given[at]!, cols = given[at + 1]!;
       const p = parts();
       if (p < 2 || rows < 2 || rows * cols < THRESHOLDS.elements) return whole(a0, a1, a2, a3, a4);
-      cutArrays(kernel, isArray, at, rows, cols, runs(rows, p, 1), 1);
+      cutArrays(kernel, isArray, at, rows, cols, p, 1);
       return undefined;
     };
   }
@@ -265,12 +255,12 @@ export function threadedCore(
     const p = parts();
     const blocks = rows / t;
     if (p < 2 || blocks < 2 || rows * t < THRESHOLDS.elements) return raw.causalSoftmax(y, x, rows, t);
-    const count = runs(blocks, p, 1);
+    const count = pool.cut(blocks, 1, p, CAUSAL, y), e = pool.edges;
     for (let q = 0; q < count; q++) {
-      const b0 = runStart(blocks, count, 1, q), b1 = runStart(blocks, count, 1, q + 1);
+      const b0 = e[q]!, b1 = e[q + 1]!;
       pool.add(CAUSAL, y + 4 * b0 * t * t, x + 4 * b0 * t * t, (b1 - b0) * t, t);
     }
-    pool.run();
+    pool.run(p);
   };
   return core as unknown as Core;
 }

@@ -6,7 +6,10 @@
 // its stop flag is set (protocol.ts). Between dispatches it spins for a while,
 // since in a training step the next large call comes within microseconds,
 // then sleeps in Atomics.wait until the caller publishes more work.
-import { CLAIM, DONE, FAILED, INDEX_BITS, INDEX_MASK, SLEEPERS, STOP, TASKS_BYTE, TASK_STRIDE } from "./protocol.ts";
+import {
+  BUSY_BYTE, CLAIMS, DONE, FAILED, INDEX_BITS, INDEX_MASK, MAX_PARTS, MESSAGE_BYTE, MESSAGE_LENGTH, MESSAGE_UNITS, PARTS, PUBLISH,
+  SLEEPERS, STOLEN, STOP, TASKS_BYTE, TASK_STRIDE,
+} from "./protocol.ts";
 
 /** What a worker is sent once, to start. */
 export interface WorkerStart {
@@ -31,28 +34,56 @@ function serve(d) {
   exports.useScratch(d.scratch);
   const kernels = names.map((n) => exports[n]);
   const ctl = new Int32Array(d.control);
+  const busy = new Float64Array(d.control, ${BUSY_BYTE}, ${MAX_PARTS});
+  const message = new Uint16Array(d.control, ${MESSAGE_BYTE}, ${MESSAGE_UNITS});
   const t = new Float64Array(d.control, ${TASKS_BYTE});
-  const stop = ${STOP} + d.id;
-  for (;;) {
-    let seen;
-    for (;;) {
-      const w = Atomics.load(ctl, ${CLAIM});
-      const next = w & ${INDEX_MASK};
-      if (next >= ((w >>> ${INDEX_BITS}) & ${INDEX_MASK})) { seen = w; break; }
-      if (Atomics.compareExchange(ctl, ${CLAIM}, w, w + 1) !== w) continue;
-      const b = next * ${TASK_STRIDE};
-      try {
-        kernels[t[b]](${args});
-      } catch {
-        Atomics.compareExchange(ctl, ${FAILED}, 0, next + 1);
+  const me = d.id + 1, stop = ${STOP} + d.id;
+  // runs task q if it is still open in generation gen: its seconds, or -1
+  function take(q, gen) {
+    if (Atomics.compareExchange(ctl, ${CLAIMS} + q, gen << 1, (gen << 1) | 1) !== gen << 1) return -1;
+    const b = q * ${TASK_STRIDE};
+    const start = performance.now();
+    try {
+      kernels[t[b]](${args});
+    } catch (err) {
+      if (Atomics.compareExchange(ctl, ${FAILED}, 0, q + 1) === 0) {
+        const text = String(err && err.message !== undefined ? err.message : err);
+        const n = Math.min(text.length, ${MESSAGE_UNITS});
+        for (let i = 0; i < n; i++) message[i] = text.charCodeAt(i);
+        Atomics.store(ctl, ${MESSAGE_LENGTH}, n);
       }
-      Atomics.add(ctl, ${DONE}, 1);
     }
-    for (let i = 0; i < d.spin && Atomics.load(ctl, ${CLAIM}) === seen; i++);
+    return (performance.now() - start) / 1000;
+  }
+  let seen = -1;
+  for (;;) {
+    const w = Atomics.load(ctl, ${PUBLISH});
+    if (w !== seen) {
+      seen = w;
+      const gen = w >>> ${INDEX_BITS}, n = w & ${INDEX_MASK}, parts = Atomics.load(ctl, ${PARTS});
+      if (me < parts) {
+        // its own tasks first, in order (busy is written before each is counted done), then any still open
+        let own = 0;
+        for (let q = me; q < n; q += parts) {
+          const s = take(q, gen);
+          if (s < 0) continue;
+          own += s;
+          busy[me] = own;
+          Atomics.add(ctl, ${DONE}, 1);
+        }
+        for (let q = n - 1; q >= 0; q--) {
+          if (q % parts === me || take(q, gen) < 0) continue;
+          Atomics.add(ctl, ${STOLEN}, 1);
+          Atomics.add(ctl, ${DONE}, 1);
+        }
+      }
+      continue;
+    }
+    for (let i = 0; i < d.spin && Atomics.load(ctl, ${PUBLISH}) === seen; i++);
     if (Atomics.load(ctl, stop) !== 0) return;
-    if (Atomics.load(ctl, ${CLAIM}) === seen) {
+    if (Atomics.load(ctl, ${PUBLISH}) === seen) {
       Atomics.add(ctl, ${SLEEPERS}, 1);
-      Atomics.wait(ctl, ${CLAIM}, seen);
+      Atomics.wait(ctl, ${PUBLISH}, seen);
       Atomics.sub(ctl, ${SLEEPERS}, 1);
       if (Atomics.load(ctl, stop) !== 0) return;
     }
