@@ -5,7 +5,9 @@
 // the same machine load. PyTorch runs the same work in its own process, once
 // as a user's script would (torch's default thread count, printed), once at
 // every core. Targets on a 2-core machine: >= 1.8x from the second core on
-// gemm 1024, >= 1.6x on cnn-step, and cnn-step ahead of PyTorch.
+// gemm 1024, >= 1.6x on cnn-step, and cnn-step ahead of PyTorch. A first row
+// times the peak multiply-add loop on one thread and on two at once: what the
+// machine gives a second thread in this run, with no memory traffic.
 import {
   type Optimiser, type Para, type Wires, Rng, adam, compile, constantRate, oneHot, sgd, softmaxCrossEntropy, supervisedLens,
   tokenCrossEntropy, transformer,
@@ -13,7 +15,8 @@ import {
 import { demoCnn, mnistMlp } from "../examples/models/mnist.ts";
 import { conv2d } from "../ts-api/index.ts";
 import { THRESHOLDS } from "../ts-api/engine/threads/split.ts";
-import { startEngine } from "./lib/core.ts";
+import { PEAK_FLOPS_PER_ROUND, startEngine } from "./lib/core.ts";
+import { peakPair } from "./lib/machine.ts";
 import { Report } from "./lib/report.ts";
 import { interleaved, med, ratios } from "./lib/timing.ts";
 import { runTorch } from "./lib/torch.ts";
@@ -24,6 +27,9 @@ if (cores < 2) console.log("one thread only: this machine reports one core, so t
 const report = new Report("scaling");
 const rng = new Rng(1);
 const BATCH = 64;
+
+/** Rounds of each workload, alternating 1 thread and every core. */
+const ROUNDS = 9;
 
 /** Median speeds (work / s) of `run` at 1 thread and at every core, rounds interleaved; their round-by-round ratio. */
 function scale(run: () => void, work: number): { one: number; all: number; speedup: number } {
@@ -36,7 +42,7 @@ function scale(run: () => void, work: number): { one: number; all: number; speed
       e.setThreads(cores);
       run();
     },
-  }, 5, 0.5);
+  }, ROUNDS, 0.5);
   return { one: work / med(t.one), all: work / med(t.all), speedup: med(ratios(t.one, t.all)) };
 }
 
@@ -68,6 +74,20 @@ function row(name: string, unit: string, s: { one: number; all: number; speedup:
     speedup: s.speedup,
     ...(target === undefined ? {} : { target_speedup: target, met: s.speedup >= target ? "yes" : "no" }),
     ...(torch === null ? {} : { [`torch_${cores}t`]: torch.all.result, [`vs_torch_${cores}t`]: s.all / torch.all.result }),
+  });
+}
+
+// ---- the machine: the peak loop on one thread, and on two at once ------------------------
+// (no memory traffic and no synchronisation inside the loop: the most a second thread can add here)
+{
+  const rounds = 200_000;
+  const pair = peakPair(rounds);
+  const t = interleaved({ one: pair.one, all: pair.both }, ROUNDS, 0.5);
+  pair.close();
+  const gflops = (rounds * PEAK_FLOPS_PER_ROUND) / 1e9;
+  report.add({
+    case: "machine: peak multiply-adds, no memory (GFLOP/s)", ours: (2 * gflops) / med(t.all), peer: "-", peer_value: null, unit: "GFLOP/s", ratio: null,
+    ours_1t: gflops / med(t.one), speedup: med(ratios(t.one, t.all).map((r) => 2 * r)),
   });
 }
 

@@ -9,6 +9,7 @@ import { MAX_WORKERS } from "../ts-api/engine/threads/protocol.ts";
 import { MAX_THREADS } from "../ts-api/engine/threads/runtime.ts";
 import { runStart, runs } from "../ts-api/engine/threads/pool.ts";
 import { FLOOR, STEP, equalShares, shareStart, updateShares } from "../ts-api/engine/threads/balance.ts";
+import { THRESHOLDS, threadsForWork } from "../ts-api/engine/threads/split.ts";
 import { assert, assertEqual, assertThrows } from "./assert.ts";
 import { runtime, test } from "./harness.ts";
 
@@ -55,6 +56,16 @@ test("runs cut a length into nearly equal runs of whole units, at most one per p
       assert(b > a && (i === 0 || a === r[i - 1]![1]) && (b === total || b % align === 0), `run ${i} of ${total}/${parts}/${align}: [${a}, ${b})`);
     });
   }
+});
+
+test("a call goes to as many threads as give each piece half a threshold's work", () => {
+  const t = THRESHOLDS.gemm;
+  assertEqual(threadsForWork(2, t - 1, t), 1, "two threads: below the threshold, whole");
+  assertEqual(threadsForWork(2, t, t), 2, "two threads: cut at the threshold");
+  assertEqual(threadsForWork(16, t, t), 2, "sixteen threads: a threshold's work goes to two");
+  assertEqual(threadsForWork(16, 4 * t, t), 8, "four thresholds to eight");
+  assertEqual(threadsForWork(16, 64 * t, t), 16, "and a large call to all of them");
+  assertEqual(threadsForWork(1, 64 * t, t), 1, "one thread is one thread");
 });
 
 test("a call is cut by each thread's measured speed, on whole units, and every thread keeps some work", () => {

@@ -24,6 +24,9 @@ type Kernel = (...args: number[]) => unknown;
  */
 const SPIN = 200_000;
 
+/** Call sites a kernel's shares are kept for, at most (each is a few numbers). */
+const MAX_SITES = 4096;
+
 /** How many runs cut 0..total into at most `parts`, the inner boundaries multiples of `align`. */
 export function runs(total: number, parts: number, align: number): number {
   return Math.max(1, Math.min(parts, Math.ceil(total / align)));
@@ -47,12 +50,11 @@ export class Pool {
   private started = false;
   private closed = false;
   /**
-   * Each call site's shares of its work, one per thread (balance.ts), for
-   * `sharing` threads: by kernel, then by where the call writes (in floats,
-   * so that the key stays a small integer and a lookup allocates nothing).
+   * Each call site's shares of its work, one per thread it is cut for
+   * (balance.ts): by kernel, then by where the call writes (in floats, so
+   * that the key stays a small integer and a lookup allocates nothing).
    */
   private readonly sites: Map<number, Float64Array>[] = [];
-  private sharing = 0;
   /** The shares the queued tasks were cut by. */
   private shares: Float64Array | undefined;
   /** The cut of the last cut(): run q is edges[q] .. edges[q + 1]. */
@@ -95,15 +97,13 @@ export class Pool {
    */
   cut(total: number, align: number, parts: number, kernel: number, out: number): number {
     const count = runs(total, parts, align);
-    if (this.sharing !== parts) {
-      this.sites.length = 0;
-      this.sharing = parts;
-    }
     this.cuts++;
     this.byShares = count === parts;
     const site = (this.sites[kernel] ??= new Map()), key = out >>> 2;
     let shares = site.get(key);
-    if (shares === undefined && this.byShares) {
+    if (this.byShares && shares?.length !== parts) {
+      // (plans come and go: a kernel's sites are forgotten when there are very many)
+      if (site.size >= MAX_SITES) site.clear();
       shares = new Float64Array(parts);
       equalShares(shares, parts);
       site.set(key, shares);
@@ -177,14 +177,16 @@ export class Pool {
   }
 
   /**
-   * Runs the queued tasks on `parts` threads (task q belongs to thread
-   * q mod parts: the caller is thread 0) and returns when all are done.
+   * Runs the queued tasks on `threads` threads, or as many as there are tasks
+   * (task q belongs to thread q mod that: the caller is thread 0), and
+   * returns when all are done.
    */
-  run(parts: number): void {
+  run(threads: number): void {
     const n = this.count;
     if (n === 0) return;
+    const parts = Math.min(threads, n);
     this.count = 0;
-    const measured = this.cuts === 1 && this.byShares && n === parts;
+    const measured = this.cuts === 1 && this.byShares && n === threads;
     this.cuts = 0;
     if (!this.started && !this.closed) this.startWorkers();
     const ctl = this.ctl;

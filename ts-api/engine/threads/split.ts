@@ -34,6 +34,16 @@ export const THRESHOLDS = {
 
 type Kernel = (...args: number[]) => unknown;
 
+/**
+ * How many of `threads` a call of `work` goes to (below 2: it runs whole):
+ * every one, or fewer, so that each piece has at least half a threshold's
+ * work. On two threads a call is cut from its threshold on; on sixteen, a
+ * call of 8 thresholds goes to all of them.
+ */
+export function threadsForWork(threads: number, work: number, threshold: number): number {
+  return Math.min(threads, Math.floor((2 * work) / threshold));
+}
+
 
 
 // Elementwise kernels: which arguments are f32 arrays walked in step, and where n is.
@@ -74,6 +84,7 @@ export function threadedCore(
   const core: Record<string, unknown> = { ...rawKernels, memory: raw.memory };
   const GEMM_PART = index("gemmPart"), GEMM_BATCH = index("gemmBatch"), GEMM_BLOCKS = index("gemmBlocks"), GEMM_FOLD = index("gemmFold");
   const KC = raw.gemmKBlock();
+  const threadsFor = (work: number, threshold: number): number => threadsForWork(parts(), work, threshold);
 
   /** Queues the cut of one product's C (rows when that packs less twice, else columns). */
   const cutProduct = (o: number, c: number, a: number, b: number, m: number, n: number, k: number, acc: number, p: number): void => {
@@ -90,18 +101,19 @@ export function threadedCore(
   (["gemmNN", "gemmNT", "gemmTN"] as const).forEach((name, o) => {
     const whole = raw[name];
     core[name] = (c: number, a: number, b: number, m: number, n: number, k: number, acc: number): void => {
-      const p = parts();
-      if (p < 2 || m * n * k < THRESHOLDS.gemm) return whole(c, a, b, m, n, k, acc);
+      const p = threadsFor(m * n * k, THRESHOLDS.gemm);
+      if (p < 2) return whole(c, a, b, m, n, k, acc);
       // a small C and a long K (a filter gradient): share out the K blocks, then add their sums in order
       const blocks = Math.ceil(k / KC);
       if (m * n <= THRESHOLDS.smallOutput && blocks >= 2 && 4 * m * n * blocks <= partials.bytes) {
         const count = pool.cut(blocks, 1, p, GEMM_BLOCKS, c), e = pool.edges;
         for (let q = 0; q < count; q++) pool.add(GEMM_BLOCKS, o, partials.offset, a, b, m, n, k, e[q]!, e[q + 1]!);
         pool.run(p);
-        if (m * n * blocks < THRESHOLDS.elements) return raw.gemmFold(c, partials.offset, m, n, blocks, acc, 0, m);
-        const folds = pool.cut(m, 1, p, GEMM_FOLD, c);
+        const pf = threadsFor(m * n * blocks, THRESHOLDS.elements);
+        if (pf < 2) return raw.gemmFold(c, partials.offset, m, n, blocks, acc, 0, m);
+        const folds = pool.cut(m, 1, pf, GEMM_FOLD, c);
         for (let q = 0; q < folds; q++) pool.add(GEMM_FOLD, c, partials.offset, m, n, blocks, acc, e[q]!, e[q + 1]!);
-        pool.run(p);
+        pool.run(pf);
         return;
       }
       if (m < 8 && n < 16) return whole(c, a, b, m, n, k, acc);
@@ -110,8 +122,8 @@ export function threadedCore(
     };
   });
   core.gemmBatch = (o: number, c: number, a: number, b: number, m: number, n: number, k: number, count: number): void => {
-    const p = parts();
-    if (p < 2 || count * m * n * k < THRESHOLDS.gemm) return raw.gemmBatch(o, c, a, b, m, n, k, count);
+    const p = threadsFor(count * m * n * k, THRESHOLDS.gemm);
+    if (p < 2) return raw.gemmBatch(o, c, a, b, m, n, k, count);
     if (count >= p) {
       const r = pool.cut(count, 1, p, GEMM_BATCH, c), e = pool.edges;
       for (let q = 0; q < r; q++) {
@@ -129,8 +141,8 @@ export function threadedCore(
   // when the forward pass keeps the im2col matrix, its own rows of it (piece
   // q uses block q of the plan's p.parts blocks).
   const images = (n: number, outPerImage: number, taps: number, kernel: number, out: number): number => {
-    const p = parts();
-    return p < 2 || n < 2 || n * outPerImage * taps < THRESHOLDS.window ? 0 : pool.cut(n, 1, p, kernel, out);
+    const p = threadsFor(n * outPerImage * taps, THRESHOLDS.window);
+    return p < 2 || n < 2 ? 0 : pool.cut(n, 1, p, kernel, out);
   };
   const CONV = index("conv2d"), CONV_INPUT = index("conv2dInputGrad"), MAX = index("maxPool2d"), MAX_REVERSE = index("maxPool2dReverse");
   core.conv2d = (
@@ -145,7 +157,7 @@ export function threadedCore(
       const scratch = keep ? s + 4 * n0 * oh * ow * k : rows > 0 ? s + 4 * q * rows * k : s;
       pool.add(CONV, y + 4 * n0 * oh * ow * cout, x + 4 * n0 * h * w * c, f, scratch, rows, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout, keep);
     }
-    pool.run(parts());
+    pool.run(count);
   };
   core.conv2dInputGrad = (
     dx: number, dy: number, f: number, s: number, rows: number,
@@ -158,7 +170,7 @@ export function threadedCore(
       const n0 = pool.edges[q]!, n1 = pool.edges[q + 1]!;
       pool.add(CONV_INPUT, dx + 4 * n0 * h * w * c, dy + 4 * n0 * oh * ow * cout, f, s + 4 * q * rows * k, rows, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout);
     }
-    pool.run(parts());
+    pool.run(count);
   };
   core.maxPool2d = (
     y: number, arg: number, x: number,
@@ -171,7 +183,7 @@ export function threadedCore(
       const n0 = pool.edges[q]!, n1 = pool.edges[q + 1]!;
       pool.add(MAX, y + 4 * n0 * o, arg + 4 * n0 * o, x + 4 * n0 * i, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
     }
-    pool.run(parts());
+    pool.run(count);
   };
   core.maxPool2dReverse = (dx: number, arg: number, dy: number, n: number, inSize: number, outSize: number): void => {
     const count = images(n, outSize, 1, MAX_REVERSE, dx);
@@ -180,7 +192,7 @@ export function threadedCore(
       const n0 = pool.edges[q]!, n1 = pool.edges[q + 1]!;
       pool.add(MAX_REVERSE, dx + 4 * n0 * inSize, arg + 4 * n0 * outSize, dy + 4 * n0 * outSize, n1 - n0, inSize, outSize);
     }
-    pool.run(parts());
+    pool.run(count);
   };
   (["avgPool2d", "avgPool2dReverse"] as const).forEach((name, reverse) => {
     const whole = raw[name], kernel = index(name);
@@ -196,7 +208,7 @@ export function threadedCore(
         const n0 = pool.edges[q]!, n1 = pool.edges[q + 1]!;
         pool.add(kernel, out + 4 * n0 * so, input + 4 * n0 * si, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
       }
-      pool.run(parts());
+      pool.run(count);
     };
   });
 
@@ -231,8 +243,8 @@ export function threadedCore(
     core[name] = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number): unknown => {
       take(a0, a1, a2, a3, a4, a5, a6);
       const n = given[at]!;
-      const p = parts();
-      if (p < 2 || n < THRESHOLDS.elements) return whole(a0, a1, a2, a3, a4, a5, a6);
+      const p = threadsFor(n, THRESHOLDS.elements);
+      if (p < 2) return whole(a0, a1, a2, a3, a4, a5, a6);
       cutArrays(kernel, isArray, at, n, 1, p, 16);
       return undefined;
     };
@@ -243,8 +255,8 @@ export function threadedCore(
     core[name] = (a0: number, a1: number, a2: number, a3: number, a4: number): unknown => {
       take(a0, a1, a2, a3, a4, 0, 0);
       const rows = given[at]!, cols = given[at + 1]!;
-      const p = parts();
-      if (p < 2 || rows < 2 || rows * cols < THRESHOLDS.elements) return whole(a0, a1, a2, a3, a4);
+      const p = threadsFor(rows * cols, THRESHOLDS.elements);
+      if (p < 2 || rows < 2) return whole(a0, a1, a2, a3, a4);
       cutArrays(kernel, isArray, at, rows, cols, p, 1);
       return undefined;
     };
@@ -252,9 +264,9 @@ export function threadedCore(
   // causal softmax: runs of whole t x t blocks (a row's mask depends on its row mod t)
   const CAUSAL = index("causalSoftmax");
   core.causalSoftmax = (y: number, x: number, rows: number, t: number): void => {
-    const p = parts();
+    const p = threadsFor(rows * t, THRESHOLDS.elements);
     const blocks = rows / t;
-    if (p < 2 || blocks < 2 || rows * t < THRESHOLDS.elements) return raw.causalSoftmax(y, x, rows, t);
+    if (p < 2 || blocks < 2) return raw.causalSoftmax(y, x, rows, t);
     const count = pool.cut(blocks, 1, p, CAUSAL, y), e = pool.edges;
     for (let q = 0; q < count; q++) {
       const b0 = e[q]!, b1 = e[q + 1]!;
