@@ -14,7 +14,7 @@
 // over outputs), so shares change speed only, never bits.
 
 /** How far the shares move toward the last measured speeds, per dispatch. */
-export const STEP = 0.2;
+export const STEP = 0.1;
 /** No share falls below this fraction of an equal one. */
 export const FLOOR = 0.25;
 /** Dispatches whose slowest part took less than this (seconds) are not measured: the clock is too coarse. */
