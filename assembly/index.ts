@@ -14,7 +14,7 @@ import { KC } from "./gemm";
 export function gemmKBlock(): i32 {
   return KC;
 }
-export { addRowVector, sumRows } from "./bias";
+export { addRowVector, sumRows, sumRowsPart } from "./bias";
 export { add, addScaled, scale, fill } from "./elementwise";
 export {
   sigmoid, sigmoidReverse, tanh, tanhReverse, relu, reluReverse, leakyRelu, leakyReluReverse,

@@ -23,5 +23,6 @@ test("a training step whose calls are cut across two threads allocates nothing i
   assert(control.bytesPerStep !== undefined && control.bytesPerStep > 16, `the control run allocates ${control.bytesPerStep} bytes a step`);
   const steps = measure("threaded");
   assertEqual(steps.threads, 2, "the steps ran on two threads");
-  assert(steps.bytesPerStep !== undefined && steps.bytesPerStep < 1, `a threaded training step allocates ${steps.bytesPerStep} bytes`);
+  // (null: every window saw a collection, so the steps allocate more than the young generation holds)
+  assert(typeof steps.bytesPerStep === "number" && steps.bytesPerStep < 1, `a threaded training step allocates ${steps.bytesPerStep ?? "enough to collect in every window:"} bytes`);
 });

@@ -8,7 +8,7 @@ import { createEngine } from "../ts-api/engine/engine.ts";
 import { MAX_WORKERS } from "../ts-api/engine/threads/protocol.ts";
 import { MAX_THREADS } from "../ts-api/engine/threads/runtime.ts";
 import { runStart, runs } from "../ts-api/engine/threads/pool.ts";
-import { FLOOR, STEP, equalShares, shareStart, updateShares } from "../ts-api/engine/threads/balance.ts";
+import { EARLY, FLOOR, LATE, STEP, equalShares, nudgeShares, shareStart } from "../ts-api/engine/threads/balance.ts";
 import { THRESHOLDS, threadsForWork } from "../ts-api/engine/threads/split.ts";
 import { assert, assertEqual, assertThrows } from "./assert.ts";
 import { runtime, test } from "./harness.ts";
@@ -68,7 +68,7 @@ test("a call goes to as many threads as give each piece half a threshold's work"
   assertEqual(threadsForWork(1, 64 * t, t), 1, "one thread is one thread");
 });
 
-test("a call is cut by each thread's measured speed, on whole units, and every thread keeps some work", () => {
+test("a call is cut by where its threads finish, on whole units, and every thread keeps some work", () => {
   const cut = (total: number, align: number, shares: number[]): number[] =>
     Array.from({ length: shares.length + 1 }, (_, q) => shareStart(total, align, Float64Array.from(shares), shares.length, q));
   assertEqual(cut(64, 1, [0.5, 0.5]).join(), "0,32,64", "equal shares: halves");
@@ -79,24 +79,22 @@ test("a call is cut by each thread's measured speed, on whole units, and every t
 
   const shares = new Float64Array(2);
   equalShares(shares, 2);
-  const half = Float64Array.of(0.5, 0.5);
-  // thread 1 takes twice as long for the same work: its share moves a step toward a third
-  assert(updateShares(shares, half, Float64Array.of(1e-3, 2e-3), 2), "a measured dispatch moves the shares");
-  assert(Math.abs(shares[0]! - (0.5 + STEP * (2 / 3 - 0.5))) < 1e-12, `one step toward 2/3: ${shares[0]}`);
-  for (let i = 0; i < 60; i++) updateShares(shares, half, Float64Array.of(1e-3, 2e-3), 2);
-  assert(Math.abs(shares[0]! - 2 / 3) < 1e-3 && Math.abs(shares[0]! + shares[1]! - 1) < 1e-12, `and settles there: ${shares[0]}, ${shares[1]}`);
+  const order = (...o: number[]): Int32Array => Int32Array.from([0, ...o]);
+  assert(nudgeShares(shares, order(EARLY), 2), "a dispatch every thread ran moves the shares");
+  assert(Math.abs(shares[1]! - (0.5 + STEP)) < 1e-12 && Math.abs(shares[0]! - (0.5 - STEP)) < 1e-12, `the worker that finished first gets a step more: ${[...shares]}`);
+  // a worker that takes twice as long per unit: finishing orders settle the shares near a third
+  for (let i = 0; i < 400; i++) nudgeShares(shares, order(shares[1]! * 2 < shares[0]! ? EARLY : LATE), 2);
+  assert(Math.abs(shares[1]! - 1 / 3) <= 2 * STEP && Math.abs(shares[0]! + shares[1]! - 1) < 1e-12, `and settle where both finish together: ${[...shares]}`);
   const before = shares.slice();
-  assert(!updateShares(shares, half, Float64Array.of(1e-6, 2e-6), 2), "parts too short to time are not measured");
-  assert(!updateShares(shares, half, Float64Array.of(1e-3, 9e-3), 2), "nor a thread paused far beyond the others");
-  assert(!updateShares(shares, half, Float64Array.of(1e-3, 0), 2), "nor a thread that did not run its part");
-  assert(shares.every((v, i) => v === before[i]), "and they leave the shares as they were");
+  assert(!nudgeShares(shares, order(0), 2), "a worker that did not run its part says nothing");
+  assert(shares.every((v, i) => v === before[i]), "and leaves the shares as they were");
 
   const four = new Float64Array(4);
   equalShares(four, 4);
-  const quarter = Float64Array.of(0.25, 0.25, 0.25, 0.25);
-  for (let i = 0; i < 200; i++) updateShares(four, quarter, Float64Array.of(1e-3, 1e-3, 1e-3, 3.9e-3), 4);
-  assert(four.every((v) => v >= FLOOR / 4 - 1e-12), `no share below the floor: ${[...four].join(", ")}`);
-  assert(four[3]! < four[0]!, "the slow thread has the smallest share");
+  for (let i = 0; i < 2000; i++) nudgeShares(four, order(EARLY, LATE, LATE), 4);
+  assert(four.every((v) => v >= FLOOR / 4 - 1e-12) && Math.abs(four.reduce((a, b) => a + b, 0) - 1) < 1e-9, `no share below the floor, all summing to 1: ${[...four]}`);
+  assert(four[2] === FLOOR / 4 && four[3] === FLOOR / 4, `the last to finish are held at the floor: ${[...four]}`);
+  assert(four[1]! > 0.25 && four[0]! > 0.25, `the first to finish and the caller have what they gave up: ${[...four]}`);
 });
 
 test("a CNN's forward and reverse pass give the same bits on one thread and on all of them", () => {

@@ -1,36 +1,40 @@
-// Sharing a call out by measured speed, not in equal parts. Equal parts of
-// a call are often not equal work for the threads: a plan reuses memory, so
-// the part of a tensor one thread writes was often last written, in a
-// different tensor, by another thread, and taking over another core's cache
-// lines makes that thread run up to twice as slow at that call (and a shared
-// machine slows one core or the other for seconds at a time). The pattern is
-// the same at every step, so each call site (pool.ts: the kernel and where it
-// writes) keeps its own shares: after a dispatch in which every thread ran
-// its own part, the time each took gives its speed there, and the site's
-// shares move a step toward those speeds. A share never falls below a floor,
-// so a thread that was slow once is measured again.
+// Sharing a call out by where the threads actually finish, not in equal
+// parts. Equal parts of a call are often not equal work for the threads: a
+// plan reuses memory, so the part of a tensor one thread writes was often
+// last written, in a different tensor, by another thread, and taking over
+// another core's cache lines makes that thread run up to twice as slow at
+// that call (and a shared machine slows one core or the other for seconds at
+// a time). The pattern is the same at every step, so each call site (pool.ts:
+// the kernel and where it writes) keeps its own shares. After a dispatch in
+// which every thread ran its own part, each worker says whether it finished
+// before the calling thread or after it, and the site's shares move a small
+// step: a worker that finished first gets a little more, one that finished
+// last a little less, the caller the balance. Shares then settle where the
+// threads finish together and follow the machine as it changes.
+//
+// No clock is read: a finishing order is a word the worker writes, while a
+// time would be a fraction, and in Node the calling thread boxes each one it
+// reads (an allocation per call, which a training step must not make). A
+// share never falls below a floor, so a thread that was slow once is tried
+// again.
 //
 // Which thread computes which output never changes a result (the cuts are
 // over outputs), so shares change speed only, never bits.
 
-/** How far the shares move toward the last measured speeds, per dispatch. */
-export const STEP = 0.1;
+/** How far a thread's share moves after one dispatch, as a fraction of the whole call. */
+export const STEP = 0.005;
 /** No share falls below this fraction of an equal one. */
 export const FLOOR = 0.25;
-/** Dispatches whose slowest part took less than this (seconds) are not measured: the clock is too coarse. */
-export const SHORTEST = 20e-6;
-/**
- * Dispatches in which one thread ran more than this many times slower than
- * another are not measured either: a thread the system paused mid-task says
- * nothing about the next call.
- */
-export const WIDEST = 4;
+
+/** A worker's finishing order in a dispatch (pool.ts writes it per thread): */
+export const EARLY = 1;
+export const LATE = 2;
 
 /**
  * Where part q of `count` starts when 0..total is cut at multiples of
  * `align` in proportion to `shares` (fractions summing to 1; q = count: the
  * end). Every part but the last is at least one unit long when there are
- * units enough, so each part has work and its speed can be measured.
+ * units enough, so each part has work and its finishing order says something.
  */
 export function shareStart(total: number, align: number, shares: Float64Array, count: number, q: number): number {
   if (q <= 0) return 0;
@@ -44,31 +48,33 @@ export function shareStart(total: number, align: number, shares: Float64Array, c
 }
 
 /**
- * Moves `shares` (of `count` threads, summing to 1) a STEP toward the speeds
- * seen in one dispatch: thread t did `work[t]` of the whole in `busy[t]`
- * seconds. Returns whether the shares were moved (not when a part was too
- * short to time).
+ * Moves `shares` (of `count` threads, thread 0 the caller, summing to 1) a
+ * STEP for each worker t: toward it when `order[t]` is EARLY (it finished
+ * before the caller), away from it when LATE. Returns whether the shares
+ * moved (not when a worker's order is missing).
  */
-export function updateShares(shares: Float64Array, work: Float64Array, busy: Float64Array, count: number): boolean {
-  let slowest = 0, speeds = 0, least = Infinity, most = 0;
-  for (let t = 0; t < count; t++) {
-    if (!(work[t]! > 0) || !(busy[t]! > 0)) return false;
-    slowest = Math.max(slowest, busy[t]!);
-    const speed = work[t]! / busy[t]!;
-    speeds += speed;
-    least = Math.min(least, speed);
-    most = Math.max(most, speed);
+export function nudgeShares(shares: Float64Array, order: Int32Array, count: number): boolean {
+  for (let t = 1; t < count; t++) if (order[t] !== EARLY && order[t] !== LATE) return false;
+  // Every move is between a worker and the caller, so the shares keep their sum;
+  // a share pushed under the floor is raised to it from the largest share.
+  // (Only array elements hold fractions here: a local that starts as an
+  // integer and then holds a fraction costs an allocation per call in V8.)
+  for (let t = 1; t < count; t++) {
+    if (order[t] === EARLY) {
+      shares[t] = shares[t]! + STEP;
+      shares[0] = shares[0]! - STEP;
+    } else {
+      shares[t] = shares[t]! - STEP;
+      shares[0] = shares[0]! + STEP;
+    }
   }
-  if (slowest < SHORTEST || most > WIDEST * least) return false;
-  const floor = FLOOR / count;
-  let sum = 0;
   for (let t = 0; t < count; t++) {
-    const target = work[t]! / busy[t]! / speeds;
-    const s = Math.max(floor, shares[t]! + STEP * (target - shares[t]!));
-    shares[t] = s;
-    sum += s;
+    if (shares[t]! >= FLOOR / count) continue;
+    let largest = 0;
+    for (let u = 1; u < count; u++) if (shares[u]! > shares[largest]!) largest = u;
+    shares[largest] = shares[largest]! - (FLOOR / count - shares[t]!);
+    shares[t] = FLOOR / count;
   }
-  for (let t = 0; t < count; t++) shares[t] = shares[t]! / sum;
   return true;
 }
 

@@ -8,10 +8,10 @@
 // dispatch, not with the pool: a program whose calls are all too small to
 // cut (a first prediction, a small model) never pays for threads it would
 // not use.
-import { equalShares, shareStart, updateShares } from "./balance.ts";
+import { equalShares, nudgeShares, shareStart } from "./balance.ts";
 import {
-  BUSY_BYTE, CLAIMS, CONTROL_BYTES, DONE, FAILED, GEN_MASK, MAX_PARTS, MAX_TASKS, MESSAGE_BYTE, MESSAGE_LENGTH, MESSAGE_UNITS,
-  PARTS, PUBLISH, SLEEPERS, STOLEN, STOP, TASKS_BYTE, TASK_STRIDE, open, publishWord, taken,
+  CALLER_DONE, CLAIMS, CONTROL_BYTES, DONE, FAILED, GEN_MASK, MAX_PARTS, MAX_TASKS, MESSAGE_BYTE, MESSAGE_LENGTH, MESSAGE_UNITS,
+  ORDER, PARTS, PUBLISH, SLEEPERS, STOLEN, STOP, TASKS_BYTE, TASK_STRIDE, open, publishWord, taken,
 } from "./protocol.ts";
 import type { Spawner, WorkerHandle } from "./spawn.ts";
 import type { WorkerStart } from "./worker.ts";
@@ -40,7 +40,7 @@ export function runStart(total: number, count: number, align: number, q: number)
 export class Pool {
   private readonly control = new SharedArrayBuffer(CONTROL_BYTES);
   private readonly ctl = new Int32Array(this.control);
-  private readonly busy = new Float64Array(this.control, BUSY_BYTE, MAX_PARTS);
+  private readonly order = new Int32Array(this.control, 4 * ORDER, MAX_PARTS);
   private readonly message = new Uint16Array(this.control, MESSAGE_BYTE, MESSAGE_UNITS);
   private readonly table = new Float64Array(this.control, TASKS_BYTE);
   /** Tasks queued for the next run(). */
@@ -59,8 +59,6 @@ export class Pool {
   private shares: Float64Array | undefined;
   /** The cut of the last cut(): run q is edges[q] .. edges[q + 1]. */
   readonly edges = new Float64Array(MAX_TASKS + 1);
-  /** Each thread's fraction of the work in this dispatch, when it was cut once, by shares. */
-  private readonly work = new Float64Array(MAX_PARTS);
   private cuts = 0;
   private byShares = false;
 
@@ -112,7 +110,6 @@ export class Pool {
     for (let q = 0; q <= count; q++) {
       this.edges[q] = this.byShares ? shareStart(total, align, shares!, count, q) : runStart(total, count, align, q);
     }
-    if (this.byShares) for (let q = 0; q < count; q++) this.work[q] = (this.edges[q + 1]! - this.edges[q]!) / total;
     return count;
   }
 
@@ -151,12 +148,11 @@ export class Pool {
     this.count = t + 1;
   }
 
-  /** Runs task q if it is still open; returns the seconds it took, or -1 when another thread has it. */
-  private take(q: number, gen: number): number {
+  /** Runs task q if it is still open; false when another thread has it. */
+  private take(q: number, gen: number): boolean {
     const ctl = this.ctl, t = this.table;
-    if (Atomics.compareExchange(ctl, CLAIMS + q, open(gen), taken(gen)) !== open(gen)) return -1;
+    if (Atomics.compareExchange(ctl, CLAIMS + q, open(gen), taken(gen)) !== open(gen)) return false;
     const b = q * TASK_STRIDE;
-    const start = performance.now();
     try {
       this.kernels[t[b]!]!(
         t[b + 1]!, t[b + 2]!, t[b + 3]!, t[b + 4]!, t[b + 5]!, t[b + 6]!, t[b + 7]!, t[b + 8]!, t[b + 9]!, t[b + 10]!,
@@ -165,9 +161,8 @@ export class Pool {
     } catch (err) {
       if (Atomics.compareExchange(ctl, FAILED, 0, q + 1) === 0) this.say(String((err as Error)?.message ?? err));
     }
-    const seconds = (performance.now() - start) / 1000;
     Atomics.add(ctl, DONE, 1);
-    return seconds;
+    return true;
   }
 
   private say(text: string): void {
@@ -192,20 +187,17 @@ export class Pool {
     const ctl = this.ctl;
     const gen = (this.gen = (this.gen + 1) & GEN_MASK);
     for (let q = 0; q < n; q++) Atomics.store(ctl, CLAIMS + q, open(gen));
-    for (let t = 0; t < parts; t++) this.busy[t] = 0;
+    for (let t = 0; t < parts; t++) Atomics.store(this.order, t, 0);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, STOLEN, 0);
     Atomics.store(ctl, PARTS, parts);
     Atomics.store(ctl, PUBLISH, publishWord(gen, n));
     if (Atomics.load(ctl, SLEEPERS) > 0) Atomics.notify(ctl, PUBLISH);
-    // the caller's own tasks, in order, then any its owners have not taken
-    let own = 0;
-    for (let q = 0; q < n; q += parts) {
-      const s = this.take(q, gen);
-      if (s >= 0) own += s;
-    }
-    this.busy[0] = own;
-    for (let q = n - 1; q >= 0; q--) if (q % parts !== 0 && this.take(q, gen) >= 0) Atomics.add(ctl, STOLEN, 1);
+    // the caller's own tasks, in order (then it says so: a worker that finishes
+    // later knows it was last), then any their owners have not taken
+    for (let q = 0; q < n; q += parts) this.take(q, gen);
+    Atomics.store(ctl, CALLER_DONE, gen);
+    for (let q = n - 1; q >= 0; q--) if (q % parts !== 0 && this.take(q, gen)) Atomics.add(ctl, STOLEN, 1);
     // the rest were taken by workers: they finish within one task's time
     while (Atomics.load(ctl, DONE) < n);
     const failed = Atomics.exchange(ctl, FAILED, 0) - 1;
@@ -213,7 +205,7 @@ export class Pool {
       const why = String.fromCharCode(...this.message.subarray(0, Atomics.load(ctl, MESSAGE_LENGTH)));
       throw this.fail(`kernel ${this.names[this.table[failed * TASK_STRIDE]!]} failed: ${why}`);
     }
-    if (measured && Atomics.load(ctl, STOLEN) === 0) updateShares(this.shares!, this.work, this.busy, parts);
+    if (measured && Atomics.load(ctl, STOLEN) === 0) nudgeShares(this.shares!, this.order, parts);
   }
 
   /** Stops every worker; later calls run on the calling thread alone. */

@@ -37,6 +37,8 @@ export const PARTS = 4;
 export const STOLEN = 5;
 /** UTF-16 units of the message in MESSAGE. */
 export const MESSAGE_LENGTH = 6;
+/** The generation of the dispatch whose own tasks the calling thread has finished. */
+export const CALLER_DONE = 7;
 /** One stop flag per worker, from here on. */
 export const STOP = 8;
 /** The most workers a pool may have. */
@@ -46,10 +48,10 @@ export const MAX_PARTS = MAX_WORKERS + 1;
 /** One claim word per task, from here on. */
 export const CLAIMS = STOP + MAX_PARTS;
 
-/** Float64 slots, from this byte: each thread's seconds on its own tasks in the dispatch. */
-export const BUSY_BYTE = 4 * (CLAIMS + MAX_TASKS + 1);
+/** One word per thread, from here on: whether it finished its own tasks before the caller (balance.ts: EARLY, LATE). */
+export const ORDER = CLAIMS + MAX_TASKS;
 /** The message of a task that threw (UTF-16 units), from this byte. */
-export const MESSAGE_BYTE = BUSY_BYTE + 8 * MAX_PARTS;
+export const MESSAGE_BYTE = Math.ceil((4 * (ORDER + MAX_PARTS)) / 8) * 8;
 export const MESSAGE_UNITS = 256;
 
 /** Numbers per task (the kernel's index, then up to 19 arguments: conv2d takes 19), as float64. */

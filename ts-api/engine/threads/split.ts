@@ -261,6 +261,18 @@ export function threadedCore(
       return undefined;
     };
   }
+  // a batch's bias gradient: groups of 4 columns (each column is summed on its
+  // own, rows in order, wherever the groups are cut). Every piece reads every
+  // row, but the sum of one column group is a chain of dependent adds, so two
+  // chains side by side finish in about half the time.
+  const SUM_ROWS = index("sumRowsPart");
+  core.sumRows = (out: number, x: number, rows: number, cols: number): void => {
+    const p = threadsFor(rows * cols, THRESHOLDS.elements);
+    if (p < 2 || cols < 8) return raw.sumRows(out, x, rows, cols);
+    const count = pool.cut(cols, 4, p, SUM_ROWS, out), e = pool.edges;
+    for (let q = 0; q < count; q++) pool.add(SUM_ROWS, out, x, rows, cols, e[q]!, e[q + 1]!);
+    pool.run(p);
+  };
   // causal softmax: runs of whole t x t blocks (a row's mask depends on its row mod t)
   const CAUSAL = index("causalSoftmax");
   core.causalSoftmax = (y: number, x: number, rows: number, t: number): void => {

@@ -7,9 +7,10 @@
 // since in a training step the next large call comes within microseconds,
 // then sleeps in Atomics.wait until the caller publishes more work.
 import {
-  BUSY_BYTE, CLAIMS, DONE, FAILED, INDEX_BITS, INDEX_MASK, MAX_PARTS, MESSAGE_BYTE, MESSAGE_LENGTH, MESSAGE_UNITS, PARTS, PUBLISH,
+  CALLER_DONE, CLAIMS, DONE, FAILED, INDEX_BITS, INDEX_MASK, MESSAGE_BYTE, MESSAGE_LENGTH, MESSAGE_UNITS, ORDER, PARTS, PUBLISH,
   SLEEPERS, STOLEN, STOP, TASKS_BYTE, TASK_STRIDE,
 } from "./protocol.ts";
+import { EARLY, LATE } from "./balance.ts";
 
 /** What a worker is sent once, to start. */
 export interface WorkerStart {
@@ -34,15 +35,13 @@ function serve(d) {
   exports.useScratch(d.scratch);
   const kernels = names.map((n) => exports[n]);
   const ctl = new Int32Array(d.control);
-  const busy = new Float64Array(d.control, ${BUSY_BYTE}, ${MAX_PARTS});
   const message = new Uint16Array(d.control, ${MESSAGE_BYTE}, ${MESSAGE_UNITS});
   const t = new Float64Array(d.control, ${TASKS_BYTE});
   const me = d.id + 1, stop = ${STOP} + d.id;
-  // runs task q if it is still open in generation gen: its seconds, or -1
+  // runs task q if it is still open in generation gen; false when another thread has it
   function take(q, gen) {
-    if (Atomics.compareExchange(ctl, ${CLAIMS} + q, gen << 1, (gen << 1) | 1) !== gen << 1) return -1;
+    if (Atomics.compareExchange(ctl, ${CLAIMS} + q, gen << 1, (gen << 1) | 1) !== gen << 1) return false;
     const b = q * ${TASK_STRIDE};
-    const start = performance.now();
     try {
       kernels[t[b]](${args});
     } catch (err) {
@@ -53,7 +52,7 @@ function serve(d) {
         Atomics.store(ctl, ${MESSAGE_LENGTH}, n);
       }
     }
-    return (performance.now() - start) / 1000;
+    return true;
   }
   let seen = -1;
   for (;;) {
@@ -62,17 +61,15 @@ function serve(d) {
       seen = w;
       const gen = w >>> ${INDEX_BITS}, n = w & ${INDEX_MASK}, parts = Atomics.load(ctl, ${PARTS});
       if (me < parts) {
-        // its own tasks first, in order (busy is written before each is counted done), then any still open
-        let own = 0;
+        // its own tasks first, in order, each followed by whether the caller had
+        // finished its own (written before the task is counted done), then any still open
         for (let q = me; q < n; q += parts) {
-          const s = take(q, gen);
-          if (s < 0) continue;
-          own += s;
-          busy[me] = own;
+          if (!take(q, gen)) continue;
+          Atomics.store(ctl, ${ORDER} + me, Atomics.load(ctl, ${CALLER_DONE}) === gen ? ${LATE} : ${EARLY});
           Atomics.add(ctl, ${DONE}, 1);
         }
         for (let q = n - 1; q >= 0; q--) {
-          if (q % parts === me || take(q, gen) < 0) continue;
+          if (q % parts === me || !take(q, gen)) continue;
           Atomics.add(ctl, ${STOLEN}, 1);
           Atomics.add(ctl, ${DONE}, 1);
         }
