@@ -8,7 +8,7 @@ import { createEngine } from "../ts-api/engine/engine.ts";
 import { MAX_WORKERS } from "../ts-api/engine/threads/protocol.ts";
 import { MAX_THREADS } from "../ts-api/engine/threads/runtime.ts";
 import { runStart, runs } from "../ts-api/engine/threads/pool.ts";
-import { EARLY, FLOOR, LATE, STEP, equalShares, nudgeShares, shareStart } from "../ts-api/engine/threads/balance.ts";
+import { EARLY, FLOOR, LATE, STEP, nudgeShares, shareStart } from "../ts-api/engine/threads/balance.ts";
 import { THRESHOLDS, threadsForWork } from "../ts-api/engine/threads/split.ts";
 import { assert, assertEqual, assertThrows } from "./assert.ts";
 import { runtime, test } from "./harness.ts";
@@ -77,8 +77,7 @@ test("a call is cut by where its threads finish, on whole units, and every threa
   assertEqual(cut(10, 4, [0.999, 0.001]).join(), "0,8,10", "the slow thread still gets a unit");
   assertEqual(cut(3, 1, [0.001, 0.001, 0.998]).join(), "0,1,2,3", "as does every thread when there are units enough");
 
-  const shares = new Float64Array(2);
-  equalShares(shares, 2);
+  const shares = new Float64Array(2).fill(0.5);
   const order = (...o: number[]): Int32Array => Int32Array.from([0, ...o]);
   assert(nudgeShares(shares, order(EARLY), 2), "a dispatch every thread ran moves the shares");
   assert(Math.abs(shares[1]! - (0.5 + STEP)) < 1e-12 && Math.abs(shares[0]! - (0.5 - STEP)) < 1e-12, `the worker that finished first gets a step more: ${[...shares]}`);
@@ -89,8 +88,7 @@ test("a call is cut by where its threads finish, on whole units, and every threa
   assert(!nudgeShares(shares, order(0), 2), "a worker that did not run its part says nothing");
   assert(shares.every((v, i) => v === before[i]), "and leaves the shares as they were");
 
-  const four = new Float64Array(4);
-  equalShares(four, 4);
+  const four = new Float64Array(4).fill(0.25);
   for (let i = 0; i < 2000; i++) nudgeShares(four, order(EARLY, LATE, LATE), 4);
   assert(four.every((v) => v >= FLOOR / 4 - 1e-12) && Math.abs(four.reduce((a, b) => a + b, 0) - 1) < 1e-9, `no share below the floor, all summing to 1: ${[...four]}`);
   assert(four[2] === FLOOR / 4 && four[3] === FLOOR / 4, `the last to finish are held at the floor: ${[...four]}`);

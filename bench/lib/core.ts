@@ -32,13 +32,18 @@ export const PEAK_ROUNDS = 500_000;
 /** Flops of one round of the peak kernel: 26 f32x4 multiply-adds. */
 export const PEAK_FLOPS_PER_ROUND = 26 * 4 * 2;
 
+/** Where the benchmarks' build of the peak loop of a SIMD build is. */
+export function peakWasm(simd: "strict" | "relaxed"): URL {
+  return new URL(`../../build/${simd === "relaxed" ? "peak-relaxed" : "peak"}.wasm`, import.meta.url);
+}
+
 /**
  * The peak loop (assembly/peak.ts) of a SIMD build, from the module the build
  * makes for the benchmarks alone (build/peak.wasm, build/peak-relaxed.wasm):
  * the shipped cores leave it out.
  */
 export function peakMadd(simd: "strict" | "relaxed"): (rounds: number, seed: number) => number {
-  const bytes = readFileSync(new URL(`../../build/${simd === "relaxed" ? "peak-relaxed" : "peak"}.wasm`, import.meta.url));
+  const bytes = readFileSync(peakWasm(simd));
   return (new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as { peakMadd(r: number, s: number): number }).peakMadd;
 }
 

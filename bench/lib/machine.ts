@@ -4,13 +4,12 @@
 // machine the second core is not always a whole core; the scaling suite
 // prints this beside its workloads so their speedups can be read against it.
 import { Worker } from "node:worker_threads";
-import { peakMadd } from "./core.ts";
+import { peakMadd, peakWasm } from "./core.ts";
 
 /** A worker that runs the peak loop each time `both` is called, while the calling thread runs it too. */
 export function peakPair(rounds: number): { one(): void; both(): void; close(): void } {
   const peak = peakMadd("strict");
   const flags = new Int32Array(new SharedArrayBuffer(8));
-  const bytes = new URL("../../build/peak.wasm", import.meta.url);
   const worker = new Worker(
     `const { workerData: { flags, path, rounds } } = require("node:worker_threads");
 const peak = new WebAssembly.Instance(new WebAssembly.Module(require("node:fs").readFileSync(path)), {}).exports.peakMadd;
@@ -21,7 +20,7 @@ for (;;) {
   Atomics.store(flags, 0, 0);
   Atomics.store(flags, 1, 1);
 }`,
-    { eval: true, workerData: { flags, path: bytes.pathname, rounds } },
+    { eval: true, workerData: { flags, path: peakWasm("strict").pathname, rounds } },
   );
   worker.unref();
   return {

@@ -77,8 +77,3 @@ export function nudgeShares(shares: Float64Array, order: Int32Array, count: numb
   }
   return true;
 }
-
-/** Equal shares for `count` threads. */
-export function equalShares(shares: Float64Array, count: number): void {
-  for (let t = 0; t < shares.length; t++) shares[t] = t < count ? 1 / count : 0;
-}

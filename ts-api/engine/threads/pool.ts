@@ -8,7 +8,7 @@
 // dispatch, not with the pool: a program whose calls are all too small to
 // cut (a first prediction, a small model) never pays for threads it would
 // not use.
-import { equalShares, nudgeShares, shareStart } from "./balance.ts";
+import { nudgeShares, shareStart } from "./balance.ts";
 import {
   CALLER_DONE, CLAIMS, CONTROL_BYTES, DONE, FAILED, GEN_MASK, MAX_PARTS, MAX_TASKS, MESSAGE_BYTE, MESSAGE_LENGTH, MESSAGE_UNITS,
   ORDER, PARTS, PUBLISH, SLEEPERS, STOLEN, STOP, TASKS_BYTE, TASK_STRIDE, open, publishWord, taken,
@@ -97,19 +97,20 @@ export class Pool {
     const count = runs(total, parts, align);
     this.cuts++;
     this.byShares = count === parts;
+    if (!this.byShares) {
+      for (let q = 0; q <= count; q++) this.edges[q] = runStart(total, count, align, q);
+      return count;
+    }
     const site = (this.sites[kernel] ??= new Map()), key = out >>> 2;
     let shares = site.get(key);
-    if (this.byShares && shares?.length !== parts) {
+    if (shares?.length !== parts) {
       // (plans come and go: a kernel's sites are forgotten when there are very many)
       if (site.size >= MAX_SITES) site.clear();
-      shares = new Float64Array(parts);
-      equalShares(shares, parts);
+      shares = new Float64Array(parts).fill(1 / parts);
       site.set(key, shares);
     }
     this.shares = shares;
-    for (let q = 0; q <= count; q++) {
-      this.edges[q] = this.byShares ? shareStart(total, align, shares!, count, q) : runStart(total, count, align, q);
-    }
+    for (let q = 0; q <= count; q++) this.edges[q] = shareStart(total, align, shares, count, q);
     return count;
   }
 
@@ -187,7 +188,7 @@ export class Pool {
     const ctl = this.ctl;
     const gen = (this.gen = (this.gen + 1) & GEN_MASK);
     for (let q = 0; q < n; q++) Atomics.store(ctl, CLAIMS + q, open(gen));
-    for (let t = 0; t < parts; t++) Atomics.store(this.order, t, 0);
+    for (let t = 1; t < parts; t++) Atomics.store(this.order, t, 0);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, STOLEN, 0);
     Atomics.store(ctl, PARTS, parts);

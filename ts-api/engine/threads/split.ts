@@ -44,8 +44,6 @@ export function threadsForWork(threads: number, work: number, threshold: number)
   return Math.min(threads, Math.floor((2 * work) / threshold));
 }
 
-
-
 // Elementwise kernels: which arguments are f32 arrays walked in step, and where n is.
 const elementwise: Record<string, { arrays: number[]; n: number }> = {
   add: { arrays: [0, 1, 2], n: 3 },
@@ -106,7 +104,8 @@ export function threadedCore(
       // a small C and a long K (a filter gradient): share out the K blocks, then add their sums in order
       const blocks = Math.ceil(k / KC);
       if (m * n <= THRESHOLDS.smallOutput && blocks >= 2 && 4 * m * n * blocks <= partials.bytes) {
-        const count = pool.cut(blocks, 1, p, GEMM_BLOCKS, c), e = pool.edges;
+        const e = pool.edges;
+        const count = pool.cut(blocks, 1, p, GEMM_BLOCKS, c);
         for (let q = 0; q < count; q++) pool.add(GEMM_BLOCKS, o, partials.offset, a, b, m, n, k, e[q]!, e[q + 1]!);
         pool.run(p);
         const pf = threadsFor(m * n * blocks, THRESHOLDS.elements);
