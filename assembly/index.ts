@@ -1,4 +1,5 @@
-// The one list of what core.wasm exports. Every kernel takes byte offsets into
+// The one list of what core.wasm exports (the threaded core adds the kernels
+// of threads.ts). Every kernel takes byte offsets into
 // linear memory and element counts, and assumes them valid: the TypeScript
 // engine checks shapes and sizes before it calls in. No kernel allocates.
 
@@ -7,14 +8,14 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
-export { gemmNN, gemmNT, gemmTN, gemmPart, gemmBatch, gemmBlocks, gemmFold, scratchBytes, useScratch } from "./gemm";
+export { gemmNN, gemmNT, gemmTN, gemmBatch } from "./gemm";
 import { KC } from "./gemm";
 
 /** The GEMM's K block: a convolution with K = kh*kw*c up to this needs no im2col scratch in its forward pass. */
 export function gemmKBlock(): i32 {
   return KC;
 }
-export { addRowVector, sumRows, sumRowsPart } from "./bias";
+export { addRowVector, sumRows } from "./bias";
 export { add, addScaled, scale, fill } from "./elementwise";
 export {
   sigmoid, sigmoidReverse, tanh, tanhReverse, relu, reluReverse, leakyRelu, leakyReluReverse,
@@ -24,7 +25,7 @@ export {
   rowScale, rowDot, mse, mseReverse, crossEntropy, softmaxCrossEntropyReverse,
   binaryCrossEntropy, binaryCrossEntropyReverse, binaryCrossEntropyLabelReverse,
 } from "./losses";
-export { sgdStep, momentumStep, adagradStep, rmspropStep, adamStep } from "./optimisers";
+export { sgdStep, momentumStep, adagradStep, rmspropStep, adamCount, adamUpdate } from "./optimisers";
 
 // Products of wires, slices and tying maps (architectures as (co)algebras).
 export { copyStrided, gather, scatterAdd } from "./gather";

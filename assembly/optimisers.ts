@@ -85,19 +85,28 @@ function powWhole(b: f64, e: i32): f64 {
 
 /**
  * Adam (Kingma & Ba 2015), with the step count t kept in the state (one f32 at
- * tp, incremented here):
- *   m = b1 m + (1 - b1) d;  v = b2 v + (1 - b2) d^2;  t = t + 1
+ * tp): a step is adamCount, then adamUpdate over the n elements,
+ *   t = t + 1;  m = b1 m + (1 - b1) d;  v = b2 v + (1 - b2) d^2
  *   p += lr (m / (1 - b1^t)) / (delta + sqrt(v / (1 - b2^t)))
+ * Two kernels so that a threaded core counts once and cuts the update into
+ * runs of elements, with the bits of one whole update.
+ */
+/** Adam's step count: t = t + 1 (one f32 at tp). */
+export function adamCount(tp: usize): void {
+  store<f32>(tp, load<f32>(tp) + 1);
+}
+
+/**
+ * Adam's update of n elements at step t (the f32 at tp, already counted).
  * The bias corrections are computed once per call in f64 and rounded to f32.
  * b^t is taken by repeated squaring (t is a whole number below 2^24): under
  * 50 roundings of f64, far below f32's, and it keeps std's pow and its 6 KB
  * of tables out of the core. For b in {0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99,
  * 0.999, 0.9999} and t up to 2^22 the f32 corrections are the bits pow gives.
  */
-export function adamStep(m: usize, v: usize, tp: usize, p: usize, d: usize, n: i32,
-                         lr: f32, b1: f32, b2: f32, delta: f32): void {
-  const t = load<f32>(tp) + 1;
-  store<f32>(tp, t);
+export function adamUpdate(m: usize, v: usize, tp: usize, p: usize, d: usize, n: i32,
+                           lr: f32, b1: f32, b2: f32, delta: f32): void {
+  const t = load<f32>(tp);
   const c1 = <f32>(1 / (1 - powWhole(<f64>b1, <i32>t)));
   const c2 = <f32>(1 / (1 - powWhole(<f64>b2, <i32>t)));
   const n4 = n & ~3;

@@ -24,8 +24,9 @@ const ascPath = join(root, "node_modules", "assemblyscript", "bin", "asc.js");
 const targets = [
   { target: "strict", wasm: "build/core.wasm", module: "ts-api/engine/core.generated.ts" },
   { target: "relaxed", wasm: "build/core-relaxed.wasm", module: "ts-api/engine/core-relaxed.generated.ts" },
-  { target: "threads", wasm: "build/core-threads.wasm", module: "ts-api/engine/core-threads.generated.ts" },
-  { target: "relaxed-threads", wasm: "build/core-relaxed-threads.wasm", module: "ts-api/engine/core-relaxed-threads.generated.ts" },
+  // the threaded cores add assembly/threads.ts's kernels to asconfig.json's entry
+  { target: "threads", wasm: "build/core-threads.wasm", module: "ts-api/engine/core-threads.generated.ts", entries: ["assembly/threads.ts"] },
+  { target: "relaxed-threads", wasm: "build/core-relaxed-threads.wasm", module: "ts-api/engine/core-relaxed-threads.generated.ts", entries: ["assembly/threads.ts"] },
 ];
 const config = JSON.parse(readFileSync(join(root, "asconfig.json"), "utf8"));
 const gzip = promisify(zopfli.gzip);
@@ -34,8 +35,8 @@ const asc = (...args) => execFileSync(process.execPath, [ascPath, ...args], { cw
 mkdirSync(join(root, "dist"), { recursive: true });
 const { names, out } = generateCoreInterface(root);
 console.log(`core interface: ${names.length} kernels -> ${out.slice(root.length + 1)}`);
-for (const { target, wasm, module } of targets) {
-  asc("--config", "asconfig.json", "--target", target);
+for (const { target, wasm, module, entries = [] } of targets) {
+  asc(...entries, "--config", "asconfig.json", "--target", target);
   const bytes = readFileSync(join(root, wasm));
   const { initialMemory, maximumMemory } = config.targets[target];
   // a threaded core imports its memory: the pages it must be made with

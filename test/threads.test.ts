@@ -5,11 +5,10 @@
 // every runtime.
 import { Rng, compile, conv2d, dense, engine, flatten, init, maxPool2d, relu, seq } from "../ts-api/index.ts";
 import { createEngine } from "../ts-api/engine/engine.ts";
-import { MAX_WORKERS } from "../ts-api/engine/threads/protocol.ts";
+import { MAX_TASKS, MAX_WORKERS } from "../ts-api/engine/threads/protocol.ts";
 import { MAX_THREADS } from "../ts-api/engine/threads/runtime.ts";
-import { runStart, runs } from "../ts-api/engine/threads/pool.ts";
-import { EARLY, FLOOR, LATE, STEP, nudgeShares, shareStart } from "../ts-api/engine/threads/balance.ts";
-import { THRESHOLDS, threadsForWork } from "../ts-api/engine/threads/split.ts";
+import { cutRuns, runStart, runs } from "../ts-api/engine/threads/pool.ts";
+import { PIECES, THRESHOLDS, piecesForWork, threadsForWork } from "../ts-api/engine/threads/split.ts";
 import { assert, assertEqual, assertThrows } from "./assert.ts";
 import { runtime, test } from "./harness.ts";
 
@@ -68,31 +67,36 @@ test("a call goes to as many threads as give each piece half a threshold's work"
   assertEqual(threadsForWork(1, 64 * t, t), 1, "one thread is one thread");
 });
 
-test("a call is cut by where its threads finish, on whole units, and every thread keeps some work", () => {
-  const cut = (total: number, align: number, shares: number[]): number[] =>
-    Array.from({ length: shares.length + 1 }, (_, q) => shareStart(total, align, Float64Array.from(shares), shares.length, q));
-  assertEqual(cut(64, 1, [0.5, 0.5]).join(), "0,32,64", "equal shares: halves");
-  assertEqual(cut(64, 1, [0.75, 0.25]).join(), "0,48,64", "three to one");
-  assertEqual(cut(100, 16, [0.5, 0.5]).join(), "0,64,100", "cut points on whole runs of 16 (7 runs, the last short)");
-  assertEqual(cut(10, 4, [0.999, 0.001]).join(), "0,8,10", "the slow thread still gets a unit");
-  assertEqual(cut(3, 1, [0.001, 0.001, 0.998]).join(), "0,1,2,3", "as does every thread when there are units enough");
+test("a call is cut into a stretch per thread, each in a few pieces of whole units", () => {
+  const edges = new Float64Array(MAX_TASKS + 1), owners = new Int32Array(MAX_TASKS);
+  const cut = (total: number, align: number, threads: number, pieces: number): string => {
+    const count = cutRuns(total, align, threads, pieces, edges, owners);
+    return Array.from({ length: count }, (_, q) => `${owners[q]}:${edges[q]}-${edges[q + 1]}`).join(" ");
+  };
+  assertEqual(cut(64, 1, 2, 1), "0:0-32 1:32-64", "halves");
+  assertEqual(cut(64, 1, 2, 4), "0:0-8 0:8-16 0:16-24 0:24-32 1:32-40 1:40-48 1:48-56 1:56-64", "each half in four, thread 0 first");
+  assertEqual(cut(100, 16, 2, 2), "0:0-32 0:32-64 1:64-96 1:96-100", "on whole runs of 16 (7 runs, the last short)");
+  assertEqual(cut(3, 1, 2, 8), "0:0-1 0:1-2 1:2-3", "no piece is empty");
+  assertEqual(cut(2, 1, 4, 8), "0:0-1 1:1-2", "nor is any stretch: fewer threads take part");
+  for (const [total, align, threads, pieces] of [[1000, 16, 7, 8], [784, 4, 16, 8], [49, 1, 3, 8], [5, 4, 2, 8]] as const) {
+    const count = cutRuns(total, align, threads, pieces, edges, owners);
+    assert(edges[0] === 0 && edges[count] === total, `${total}/${align}/${threads}/${pieces}: covers 0..${total}`);
+    for (let q = 0; q < count; q++) {
+      const [a, b] = [edges[q]!, edges[q + 1]!];
+      assert(b > a && (b === total || b % align === 0), `run ${q} of ${total}/${align}/${threads}/${pieces}: [${a}, ${b})`);
+      assert(q === 0 || owners[q] === owners[q - 1] || owners[q] === owners[q - 1]! + 1, `run ${q}: a thread's runs are one stretch`);
+    }
+    const perThread = Array.from({ length: threads }, (_, t) => owners.subarray(0, count).filter((o) => o === t).length);
+    assert(perThread.every((k) => k <= pieces), `at most ${pieces} pieces a thread: ${perThread}`);
+  }
+});
 
-  const shares = new Float64Array(2).fill(0.5);
-  const order = (...o: number[]): Int32Array => Int32Array.from([0, ...o]);
-  assert(nudgeShares(shares, order(EARLY), 2), "a dispatch every thread ran moves the shares");
-  assert(Math.abs(shares[1]! - (0.5 + STEP)) < 1e-12 && Math.abs(shares[0]! - (0.5 - STEP)) < 1e-12, `the worker that finished first gets a step more: ${[...shares]}`);
-  // a worker that takes twice as long per unit: finishing orders settle the shares near a third
-  for (let i = 0; i < 400; i++) nudgeShares(shares, order(shares[1]! * 2 < shares[0]! ? EARLY : LATE), 2);
-  assert(Math.abs(shares[1]! - 1 / 3) <= 2 * STEP && Math.abs(shares[0]! + shares[1]! - 1) < 1e-12, `and settle where both finish together: ${[...shares]}`);
-  const before = shares.slice();
-  assert(!nudgeShares(shares, order(0), 2), "a worker that did not run its part says nothing");
-  assert(shares.every((v, i) => v === before[i]), "and leaves the shares as they were");
-
-  const four = new Float64Array(4).fill(0.25);
-  for (let i = 0; i < 2000; i++) nudgeShares(four, order(EARLY, LATE, LATE), 4);
-  assert(four.every((v) => v >= FLOOR / 4 - 1e-12) && Math.abs(four.reduce((a, b) => a + b, 0) - 1) < 1e-9, `no share below the floor, all summing to 1: ${[...four]}`);
-  assert(four[2] === FLOOR / 4 && four[3] === FLOOR / 4, `the last to finish are held at the floor: ${[...four]}`);
-  assert(four[1]! > 0.25 && four[0]! > 0.25, `the first to finish and the caller have what they gave up: ${[...four]}`);
+test("a thread's stretch is cut in up to PIECES pieces of at least half a threshold", () => {
+  const t = THRESHOLDS.elements;
+  assertEqual(piecesForWork(2, t, t), 1, "a threshold on two threads: one piece each");
+  assertEqual(piecesForWork(2, 4 * t, t), 4, "four thresholds: four each");
+  assertEqual(piecesForWork(2, 100 * t, t), PIECES, "a large call: PIECES each");
+  assertEqual(piecesForWork(16, t, t), 1, "a threshold on sixteen threads: one each (on two of them: threadsForWork)");
 });
 
 test("a CNN's forward and reverse pass give the same bits on one thread and on all of them", () => {
@@ -119,11 +123,11 @@ test("a CNN's forward and reverse pass give the same bits on one thread and on a
   plan.dispose();
 });
 
-test("products give the same bits on one thread and on all, cut over C or over K (long K, small C), with and without accumulate", () => {
+test("products give the same bits on one thread and on all, cut over C (rows, columns or a grid of column blocks) or over K, with and without accumulate", () => {
   const e = engine();
   const { max } = e.threads;
   const rng = new Rng(4);
-  for (const [m, n, k] of [[5, 7, 3000], [33, 17, 1100], [64, 64, 4096], [200, 150, 300]] as const) {
+  for (const [m, n, k] of [[5, 7, 3000], [33, 17, 1100], [64, 64, 4096], [200, 150, 300], [301, 1000, 270], [130, 512, 40]] as const) {
     const a = e.tensor([m * k], Float32Array.from({ length: m * k }, () => rng.normal()));
     const b = e.tensor([k * n], Float32Array.from({ length: k * n }, () => rng.normal()));
     const start = Float32Array.from({ length: m * n }, () => rng.normal());

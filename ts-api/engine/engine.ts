@@ -265,7 +265,7 @@ export async function createEngine(options: InitOptions = {}): Promise<Engine> {
     const { startPool } = await starting!;
     let e: Engine | undefined;
     const started = startPool({
-      raw, module, workers: threads - 1, parts: () => e?.threads.count ?? 1, names: kernelNames, threads: workerThreads,
+      raw, module, workers: threads - 1, parts: () => e?.threads.count ?? 1, threads: workerThreads,
       fail: (message) => new ParalensError(message),
     });
     e = new Engine(started.core, core.relaxed ? "relaxed" : "strict", maxMB * 1024 * 1024, {

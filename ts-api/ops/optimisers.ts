@@ -64,7 +64,10 @@ export const optimiserOps = {
   adamStep: op<[m: Value, v: Value, t: Value, p: Value, d: Value, lr: number, b1: number, b2: number, delta: number], [m: Value, v: Value, t: Value, p: Value]>({
     plan(p, m, v, t, param, d, lr, b1, b2, delta) {
       if (t.size !== 1) throw new ParalensError(`adamStep: the step count must hold one value, got ${fmtShape(t.shape)}`);
-      update(p, "adamStep", [m, v, t], param, d, () => p.core.adamStep(m.offset, v.offset, t.offset, param.offset, d.offset, param.size, lr, b1, b2, delta));
+      update(p, "adamStep", [m, v, t], param, d, () => {
+        p.core.adamCount(t.offset);
+        p.core.adamUpdate(m.offset, v.offset, t.offset, param.offset, d.offset, param.size, lr, b1, b2, delta);
+      });
       return [m, v, t, param];
     },
     reference(mv, vv, tv, param, d, lr, b1, b2, delta) {

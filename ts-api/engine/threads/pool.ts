@@ -8,10 +8,9 @@
 // dispatch, not with the pool: a program whose calls are all too small to
 // cut (a first prediction, a small model) never pays for threads it would
 // not use.
-import { nudgeShares, shareStart } from "./balance.ts";
 import {
-  CALLER_DONE, CLAIMS, CONTROL_BYTES, DONE, FAILED, GEN_MASK, MAX_PARTS, MAX_TASKS, MESSAGE_BYTE, MESSAGE_LENGTH, MESSAGE_UNITS,
-  ORDER, PARTS, PUBLISH, SLEEPERS, STOLEN, STOP, TASKS_BYTE, TASK_STRIDE, open, publishWord, taken,
+  CLAIMS, CONTROL_BYTES, DONE, FAILED, GEN_MASK, MAX_TASKS, MESSAGE_BYTE, MESSAGE_LENGTH, MESSAGE_UNITS, OWNER, PARTS, PUBLISH,
+  SCRATCH_ARG, SCRATCH_BYTES, SLEEPERS, STOP, TASKS_BYTE, TASK_STRIDE, open, publishWord, taken,
 } from "./protocol.ts";
 import type { Spawner, WorkerHandle } from "./spawn.ts";
 import type { WorkerStart } from "./worker.ts";
@@ -24,9 +23,6 @@ type Kernel = (...args: number[]) => unknown;
  */
 const SPIN = 200_000;
 
-/** Call sites a kernel's shares are kept for, at most (each is a few numbers). */
-const MAX_SITES = 4096;
-
 /** How many runs cut 0..total into at most `parts`, the inner boundaries multiples of `align`. */
 export function runs(total: number, parts: number, align: number): number {
   return Math.max(1, Math.min(parts, Math.ceil(total / align)));
@@ -37,10 +33,32 @@ export function runStart(total: number, count: number, align: number, q: number)
   return q >= count ? total : Math.min(total, Math.round((Math.ceil(total / align) * q) / count) * align);
 }
 
+/**
+ * Cuts 0..total at multiples of `align` into one stretch for each of
+ * `threads` threads (fewer when there are fewer units), nearly equal, and
+ * each stretch into up to `pieces` nearly equal runs. Writes run q as
+ * edges[q] .. edges[q + 1] and its thread as owners[q]; returns how many runs.
+ * Thread t's runs are one stretch, before thread t + 1's.
+ */
+export function cutRuns(total: number, align: number, threads: number, pieces: number, edges: Float64Array, owners: Int32Array): number {
+  const units = Math.ceil(total / align);
+  const stretches = runs(total, threads, align);
+  let count = 0;
+  for (let t = 0; t < stretches; t++) {
+    const from = runStart(units, stretches, 1, t), to = runStart(units, stretches, 1, t + 1);
+    const k = runs(to - from, pieces, 1);
+    for (let j = 0; j < k; j++) {
+      edges[count] = Math.min(total, (from + runStart(to - from, k, 1, j)) * align);
+      owners[count++] = t;
+    }
+  }
+  edges[count] = total;
+  return count;
+}
+
 export class Pool {
   private readonly control = new SharedArrayBuffer(CONTROL_BYTES);
   private readonly ctl = new Int32Array(this.control);
-  private readonly order = new Int32Array(this.control, 4 * ORDER, MAX_PARTS);
   private readonly message = new Uint16Array(this.control, MESSAGE_BYTE, MESSAGE_UNITS);
   private readonly table = new Float64Array(this.control, TASKS_BYTE);
   /** Tasks queued for the next run(). */
@@ -49,18 +67,14 @@ export class Pool {
   private gen = 0;
   private started = false;
   private closed = false;
-  /**
-   * Each call site's shares of its work, one per thread it is cut for
-   * (balance.ts): by kernel, then by where the call writes (in floats, so
-   * that the key stays a small integer and a lookup allocates nothing).
-   */
-  private readonly sites: Map<number, Float64Array>[] = [];
-  /** The shares the queued tasks were cut by. */
-  private shares: Float64Array | undefined;
   /** The cut of the last cut(): run q is edges[q] .. edges[q + 1]. */
   readonly edges = new Float64Array(MAX_TASKS + 1);
-  private cuts = 0;
-  private byShares = false;
+  /** The thread each run of the last cut belongs to. */
+  private readonly owners = new Int32Array(MAX_TASKS);
+  /** Runs of the last cut queued so far (the next add() queues run `queued`). */
+  private queued = 0;
+  /** Threads that own a task queued for the next run(). */
+  private owning = 0;
 
   constructor(
     /** The calling thread's kernels, in the order tasks index them. */
@@ -86,32 +100,13 @@ export class Pool {
   }
 
   /**
-   * Cuts 0..total at multiples of `align` into runs for `parts` threads
-   * (fewer when there are fewer units): by the threads' recent speeds when
-   * there is one run each (the shares of the call of `kernel` writing at
-   * `out`: calls from one place in a plan meet the same caches each time),
-   * else equally. Returns how many runs; run q is
-   * edges[q] .. edges[q + 1], and task q of the dispatch should be run q.
+   * Cuts 0..total for `parts` threads, `pieces` runs each (cutRuns). Run q
+   * is edges[q] .. edges[q + 1], and the q-th add() after the cut should
+   * queue run q.
    */
-  cut(total: number, align: number, parts: number, kernel: number, out: number): number {
-    const count = runs(total, parts, align);
-    this.cuts++;
-    this.byShares = count === parts;
-    if (!this.byShares) {
-      for (let q = 0; q <= count; q++) this.edges[q] = runStart(total, count, align, q);
-      return count;
-    }
-    const site = (this.sites[kernel] ??= new Map()), key = out >>> 2;
-    let shares = site.get(key);
-    if (shares?.length !== parts) {
-      // (plans come and go: a kernel's sites are forgotten when there are very many)
-      if (site.size >= MAX_SITES) site.clear();
-      shares = new Float64Array(parts).fill(1 / parts);
-      site.set(key, shares);
-    }
-    this.shares = shares;
-    for (let q = 0; q <= count; q++) this.edges[q] = shareStart(total, align, shares, count, q);
-    return count;
+  cut(total: number, align: number, parts: number, pieces = 1): number {
+    this.queued = 0;
+    return cutRuns(total, align, parts, pieces, this.edges, this.owners);
   }
 
   /**
@@ -146,7 +141,22 @@ export class Pool {
     table[b + 17] = a16;
     table[b + 18] = a17;
     table[b + 19] = a18;
+    const owner = this.owners[this.queued++]!;
+    table[b + OWNER] = owner;
+    table[b + SCRATCH_ARG] = 0;
+    if (owner >= this.owning) this.owning = owner + 1;
     this.count = t + 1;
+  }
+
+  /**
+   * Makes argument `arg` (0-based) of the task just queued a scratch block
+   * per thread: the thread that runs it uses the `bytes` after
+   * arg + thread * bytes, so the task may run on any thread.
+   */
+  perThread(arg: number, bytes: number): void {
+    const b = (this.count - 1) * TASK_STRIDE;
+    this.table[b + SCRATCH_ARG] = arg + 1;
+    this.table[b + SCRATCH_BYTES] = bytes;
   }
 
   /** Runs task q if it is still open; false when another thread has it. */
@@ -173,32 +183,27 @@ export class Pool {
   }
 
   /**
-   * Runs the queued tasks on `threads` threads, or as many as there are tasks
-   * (task q belongs to thread q mod that: the caller is thread 0), and
-   * returns when all are done.
+   * Runs the queued tasks on the threads that own them (the caller is thread
+   * 0), any thread taking a task its owner has not yet, and returns when all
+   * are done.
    */
-  run(threads: number): void {
+  run(): void {
     const n = this.count;
     if (n === 0) return;
-    const parts = Math.min(threads, n);
+    const parts = this.owning;
     this.count = 0;
-    const measured = this.cuts === 1 && this.byShares && n === threads;
-    this.cuts = 0;
+    this.owning = 0;
     if (!this.started && !this.closed) this.startWorkers();
-    const ctl = this.ctl;
+    const ctl = this.ctl, t = this.table;
     const gen = (this.gen = (this.gen + 1) & GEN_MASK);
     for (let q = 0; q < n; q++) Atomics.store(ctl, CLAIMS + q, open(gen));
-    for (let t = 1; t < parts; t++) Atomics.store(this.order, t, 0);
     Atomics.store(ctl, DONE, 0);
-    Atomics.store(ctl, STOLEN, 0);
     Atomics.store(ctl, PARTS, parts);
     Atomics.store(ctl, PUBLISH, publishWord(gen, n));
-    if (Atomics.load(ctl, SLEEPERS) > 0) Atomics.notify(ctl, PUBLISH);
-    // the caller's own tasks, in order (then it says so: a worker that finishes
-    // later knows it was last), then any their owners have not taken
-    for (let q = 0; q < n; q += parts) this.take(q, gen);
-    Atomics.store(ctl, CALLER_DONE, gen);
-    for (let q = n - 1; q >= 0; q--) if (q % parts !== 0 && this.take(q, gen)) Atomics.add(ctl, STOLEN, 1);
+    if (parts > 1 && Atomics.load(ctl, SLEEPERS) > 0) Atomics.notify(ctl, PUBLISH);
+    // the caller's own tasks, in order, then any their owners have not taken
+    for (let q = 0; q < n; q++) if (t[q * TASK_STRIDE + OWNER] === 0) this.take(q, gen);
+    for (let q = n - 1; q >= 0; q--) if (t[q * TASK_STRIDE + OWNER] !== 0) this.take(q, gen);
     // the rest were taken by workers: they finish within one task's time
     while (Atomics.load(ctl, DONE) < n);
     const failed = Atomics.exchange(ctl, FAILED, 0) - 1;
@@ -206,7 +211,6 @@ export class Pool {
       const why = String.fromCharCode(...this.message.subarray(0, Atomics.load(ctl, MESSAGE_LENGTH)));
       throw this.fail(`kernel ${this.names[this.table[failed * TASK_STRIDE]!]} failed: ${why}`);
     }
-    if (measured && Atomics.load(ctl, STOLEN) === 0) nudgeShares(this.shares!, this.order, parts);
   }
 
   /** Stops every worker; later calls run on the calling thread alone. */

@@ -2,11 +2,14 @@
 // block of words and a table of tasks, no messages once a worker runs.
 //
 // A dispatch publishes its tasks with one word, PUBLISH = gen | count, after
-// opening each task's claim word for that generation. Task q belongs to
-// thread q mod P (the caller is thread 0, worker i is thread i + 1, P the
-// threads taking part, in PARTS): each thread first runs its own tasks, in
-// order, so that the calls of a step hand every thread the same part of each
-// tensor, then takes whatever tasks are still open, from the last one back.
+// opening each task's claim word for that generation. Each task names the
+// thread it belongs to (OWNER: the caller is thread 0, worker i is thread
+// i + 1; threads 0 .. PARTS - 1 take part). A call is cut into a few pieces
+// per thread, a thread's pieces one stretch of the output (pool.ts,
+// cutRuns). Each thread first runs its own tasks, in order, so that the calls
+// of a step hand every thread the same part of each tensor, then takes
+// whatever tasks are still open, from the last one back: a thread the
+// machine pauses holds the others up by at most the piece it is in.
 // A thread takes a task by a compare-and-swap of its claim word from
 // open(gen) to taken(gen), so a task runs exactly once, and a thread that
 // read the PUBLISH word of an older dispatch can never take a task of a
@@ -33,29 +36,32 @@ export const FAILED = 2;
 export const SLEEPERS = 3;
 /** How many threads take part in the dispatch (threads 0 .. PARTS - 1 own tasks). */
 export const PARTS = 4;
-/** Tasks run by a thread that does not own them, in this dispatch. */
-export const STOLEN = 5;
 /** UTF-16 units of the message in MESSAGE. */
-export const MESSAGE_LENGTH = 6;
-/** The generation of the dispatch whose own tasks the calling thread has finished. */
-export const CALLER_DONE = 7;
+export const MESSAGE_LENGTH = 5;
 /** One stop flag per worker, from here on. */
-export const STOP = 8;
+export const STOP = 6;
 /** The most workers a pool may have. */
 export const MAX_WORKERS = 63;
 /** The most threads a dispatch may share its tasks among: the workers and the caller. */
 export const MAX_PARTS = MAX_WORKERS + 1;
 /** One claim word per task, from here on. */
 export const CLAIMS = STOP + MAX_PARTS;
-
-/** One word per thread, from here on: whether it finished its own tasks before the caller (balance.ts: EARLY, LATE). */
-export const ORDER = CLAIMS + MAX_TASKS;
 /** The message of a task that threw (UTF-16 units), from this byte. */
-export const MESSAGE_BYTE = Math.ceil((4 * (ORDER + MAX_PARTS)) / 8) * 8;
+export const MESSAGE_BYTE = Math.ceil((4 * (CLAIMS + MAX_TASKS)) / 8) * 8;
 export const MESSAGE_UNITS = 256;
 
-/** Numbers per task (the kernel's index, then up to 19 arguments: conv2d takes 19), as float64. */
-export const TASK_STRIDE = 20;
+/**
+ * Numbers per task, as float64: the kernel's index, up to 19 arguments
+ * (conv2d takes 19), then the task's thread (OWNER), and which argument, if
+ * any, is a scratch block of its own per thread (SCRATCH_ARG: 1-based, 0 for
+ * none) and how many bytes each thread's block takes (SCRATCH_BYTES). The
+ * thread that runs the task moves that argument to its own block first, so
+ * tasks may change hands without sharing scratch.
+ */
+export const TASK_STRIDE = 23;
+export const OWNER = 20;
+export const SCRATCH_ARG = 21;
+export const SCRATCH_BYTES = 22;
 /** Where the task table starts in the control block. */
 export const TASKS_BYTE = MESSAGE_BYTE + 2 * MESSAGE_UNITS;
 export const CONTROL_BYTES = TASKS_BYTE + 8 * TASK_STRIDE * MAX_TASKS;

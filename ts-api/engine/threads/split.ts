@@ -1,5 +1,5 @@
 // The threaded core: the same Core interface, where each large kernel call is
-// cut into one task per thread, which the pool's threads run side by side.
+// cut into tasks, a few per thread, which the pool's threads run side by side.
 //
 // The cuts are over outputs (rows or columns of a product, whole images, runs
 // of elements or of rows), so each output element is computed by one task
@@ -8,17 +8,19 @@
 // sums to C one by one, and so does gemmFold). Results are bit-identical at
 // any thread count, wherever the cut points fall.
 //
-// One task per thread, and task q always goes to thread q (protocol.ts): the
-// calls of a step then hand each thread nearly the same part of a tensor,
-// which it mostly finds in its own cache, and a product's operand is packed
-// once per thread, not more. The cut points follow each call site's measured
-// balance (balance.ts), since memory a plan reuses was last written by
-// whichever thread wrote it then, and a thread reading or overwriting another
-// core's lines runs slower at that call. Calls too small to gain from
+// Each thread's tasks are one stretch of the output, the same stretch at
+// every call of that size (protocol.ts): the calls of a step then hand each
+// thread nearly the same part of a tensor, which it mostly finds in its own
+// cache. A stretch is cut into a few pieces (piecesForWork), and a thread
+// done early takes the last pieces of one that is behind: on a shared
+// machine a thread is paused now and then, and in a plan that reuses memory
+// a thread that overwrites another core's cache lines runs slower at that
+// call. A product is cut once per thread (each piece packs a whole operand,
+// and a second piece would pack it again). Calls too small to gain from
 // cutting (below the thresholds, measured by `npm run bench -- scaling`) run
 // on the calling thread as they are.
-import type { Core } from "../core.ts";
-import type { Pool } from "./pool.ts";
+import type { Core, ThreadedCore } from "../core.ts";
+import { type Pool, runStart } from "./pool.ts";
 
 /** Below these sizes a call runs whole on the calling thread (work in multiply-adds, or elements). */
 export const THRESHOLDS = {
@@ -42,6 +44,27 @@ type Kernel = (...args: number[]) => unknown;
  */
 export function threadsForWork(threads: number, work: number, threshold: number): number {
   return Math.min(threads, Math.floor((2 * work) / threshold));
+}
+
+/** The most a thread's stretch of a product's whole column blocks may exceed an equal share. */
+const UNEVEN = 1.125;
+/** The fewest rows of a piece of a product cut in a grid, and the most pieces per thread there. */
+const GRID_ROWS = 128;
+const GRID_PIECES = 16;
+
+/** The most pieces a thread's stretch of a call is cut into. */
+export const PIECES = 8;
+
+/**
+ * How many pieces each of `threads` gets of a call of `work`: as many as
+ * give each at least half a threshold's work (the rule threadsForWork
+ * follows), up to PIECES. A thread that finishes its own pieces takes the
+ * others' last ones, so a thread the machine pauses (on a shared machine,
+ * for up to milliseconds) holds the call up by at most the piece it is in,
+ * not by its whole part.
+ */
+export function piecesForWork(threads: number, work: number, threshold: number): number {
+  return Math.max(1, Math.min(PIECES, Math.floor((2 * work) / (threshold * threads))));
 }
 
 // Elementwise kernels: which arguments are f32 arrays walked in step, and where n is.
@@ -75,21 +98,40 @@ const rowwise: Record<string, { arrays: number[]; rows: number }> = {
  * A plan's convolution scratch holds one block per piece (PlanContext.parts).
  */
 export function threadedCore(
-  raw: Core, pool: Pool, parts: () => number, names: readonly string[], partials: { offset: number; bytes: number },
+  raw: ThreadedCore, pool: Pool, parts: () => number, names: readonly string[], partials: { offset: number; bytes: number },
 ): Core {
   const index = (name: string): number => names.indexOf(name);
   const rawKernels = raw as unknown as Record<string, Kernel>;
   const core: Record<string, unknown> = { ...rawKernels, memory: raw.memory };
   const GEMM_PART = index("gemmPart"), GEMM_BATCH = index("gemmBatch"), GEMM_BLOCKS = index("gemmBlocks"), GEMM_FOLD = index("gemmFold");
-  const KC = raw.gemmKBlock();
+  const KC = raw.gemmKBlock(), NC = raw.gemmNBlock();
   const threadsFor = (work: number, threshold: number): number => threadsForWork(parts(), work, threshold);
 
-  /** Queues the cut of one product's C (rows when that packs less twice, else columns). */
+  /**
+   * Queues the cut of one product's C. When its column blocks of NC share
+   * out nearly evenly, C is cut into a grid: whole column blocks (so op(A) is
+   * packed for each block exactly as one thread packs it), each in runs of
+   * at least GRID_ROWS rows (each run packs its block of op(B) again, for
+   * GRID_ROWS rows or more of work: under 1%). A thread's pieces are its
+   * column blocks, top to bottom, and many small pieces let a thread that is
+   * ahead take the last ones of a thread that is behind. Else one piece per
+   * thread: rows when that packs less twice, else columns.
+   */
   const cutProduct = (o: number, c: number, a: number, b: number, m: number, n: number, k: number, acc: number, p: number): void => {
-    // rows: every task packs all of op(B) (n k floats); columns: all of op(A) (4 m k, broadcast)
+    const blocks = Math.ceil(n / NC);
+    if (blocks >= p && Math.min(n, Math.ceil(blocks / p) * NC) * p <= UNEVEN * n) {
+      const rowRuns = Math.max(1, Math.min(Math.floor(m / GRID_ROWS), Math.floor((GRID_PIECES * p) / blocks)));
+      const count = pool.cut(blocks * rowRuns, 1, p, blocks * rowRuns), e = pool.edges;
+      for (let q = 0; q < count; q++) {
+        const unit = e[q]!, j = Math.floor(unit / rowRuns), i = unit - j * rowRuns;
+        pool.add(GEMM_PART, o, c, a, b, m, n, k, acc, runStart(m, rowRuns, 4, i), runStart(m, rowRuns, 4, i + 1), j * NC, Math.min(n, (j + 1) * NC));
+      }
+      return;
+    }
+    // rows: every piece packs all of op(B) (n k floats); columns: all of op(A) (4 m k, broadcast)
     const byRows = n < 4 * m;
     const total = byRows ? m : n, align = byRows ? 4 : 8;
-    const count = pool.cut(total, align, p, GEMM_PART, c), e = pool.edges;
+    const count = pool.cut(total, align, p), e = pool.edges;
     for (let q = 0; q < count; q++) {
       const from = e[q]!, to = e[q + 1]!;
       if (byRows) pool.add(GEMM_PART, o, c, a, b, m, n, k, acc, from, to, 0, n);
@@ -105,26 +147,26 @@ export function threadedCore(
       const blocks = Math.ceil(k / KC);
       if (m * n <= THRESHOLDS.smallOutput && blocks >= 2 && 4 * m * n * blocks <= partials.bytes) {
         const e = pool.edges;
-        const count = pool.cut(blocks, 1, p, GEMM_BLOCKS, c);
+        const count = pool.cut(blocks, 1, p, piecesForWork(p, m * n * k, THRESHOLDS.gemm));
         for (let q = 0; q < count; q++) pool.add(GEMM_BLOCKS, o, partials.offset, a, b, m, n, k, e[q]!, e[q + 1]!);
-        pool.run(p);
+        pool.run();
         const pf = threadsFor(m * n * blocks, THRESHOLDS.elements);
         if (pf < 2) return raw.gemmFold(c, partials.offset, m, n, blocks, acc, 0, m);
-        const folds = pool.cut(m, 1, pf, GEMM_FOLD, c);
+        const folds = pool.cut(m, 1, pf, piecesForWork(pf, m * n * blocks, THRESHOLDS.elements));
         for (let q = 0; q < folds; q++) pool.add(GEMM_FOLD, c, partials.offset, m, n, blocks, acc, e[q]!, e[q + 1]!);
-        pool.run(pf);
+        pool.run();
         return;
       }
       if (m < 8 && n < 16) return whole(c, a, b, m, n, k, acc);
       cutProduct(o, c, a, b, m, n, k, acc, p);
-      pool.run(p);
+      pool.run();
     };
   });
   core.gemmBatch = (o: number, c: number, a: number, b: number, m: number, n: number, k: number, count: number): void => {
     const p = threadsFor(count * m * n * k, THRESHOLDS.gemm);
     if (p < 2) return raw.gemmBatch(o, c, a, b, m, n, k, count);
     if (count >= p) {
-      const r = pool.cut(count, 1, p, GEMM_BATCH, c), e = pool.edges;
+      const r = pool.cut(count, 1, p, piecesForWork(p, count * m * n * k, THRESHOLDS.gemm)), e = pool.edges;
       for (let q = 0; q < r; q++) {
         const e0 = e[q]!, e1 = e[q + 1]!;
         pool.add(GEMM_BATCH, o, c + 4 * e0 * m * n, a + 4 * e0 * m * k, b + 4 * e0 * k * n, m, n, k, e1 - e0);
@@ -132,16 +174,16 @@ export function threadedCore(
     } else {
       for (let e = 0; e < count; e++) cutProduct(o, c + 4 * e * m * n, a + 4 * e * m * k, b + 4 * e * k * n, m, n, k, 0, p);
     }
-    pool.run(p);
+    pool.run();
   };
 
   // Whole images: conv2d and its input gradient, and pooling. A piece's
-  // scratch is its own block of the plan's (blockRows x K floats each), or,
-  // when the forward pass keeps the im2col matrix, its own rows of it (piece
-  // q uses block q of the plan's p.parts blocks).
-  const images = (n: number, outPerImage: number, taps: number, kernel: number, out: number): number => {
-    const p = threadsFor(n * outPerImage * taps, THRESHOLDS.window);
-    return p < 2 || n < 2 ? 0 : pool.cut(n, 1, p, kernel, out);
+  // scratch is the block of the plan's (blockRows x K floats each, one per
+  // thread: PlanContext.parts) of the thread that runs it, or, when the
+  // forward pass keeps the im2col matrix, its own rows of it.
+  const images = (n: number, outPerImage: number, taps: number): number => {
+    const work = n * outPerImage * taps, p = threadsFor(work, THRESHOLDS.window);
+    return p < 2 || n < 2 ? 0 : pool.cut(n, 1, p, piecesForWork(p, work, THRESHOLDS.window));
   };
   const CONV = index("conv2d"), CONV_INPUT = index("conv2dInputGrad"), MAX = index("maxPool2d"), MAX_REVERSE = index("maxPool2dReverse");
   core.conv2d = (
@@ -149,49 +191,50 @@ export function threadedCore(
     n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number, keep: number,
   ): void => {
     const k = kh * kw * c;
-    const count = images(n, oh * ow * cout, k, CONV, y);
+    const count = images(n, oh * ow * cout, k);
     if (count === 0) return raw.conv2d(y, x, f, s, rows, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout, keep);
     for (let q = 0; q < count; q++) {
       const n0 = pool.edges[q]!, n1 = pool.edges[q + 1]!;
-      const scratch = keep ? s + 4 * n0 * oh * ow * k : rows > 0 ? s + 4 * q * rows * k : s;
-      pool.add(CONV, y + 4 * n0 * oh * ow * cout, x + 4 * n0 * h * w * c, f, scratch, rows, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout, keep);
+      pool.add(CONV, y + 4 * n0 * oh * ow * cout, x + 4 * n0 * h * w * c, f, keep ? s + 4 * n0 * oh * ow * k : s, rows, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout, keep);
+      if (!keep && rows > 0) pool.perThread(3, 4 * rows * k);
     }
-    pool.run(count);
+    pool.run();
   };
   core.conv2dInputGrad = (
     dx: number, dy: number, f: number, s: number, rows: number,
     n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, cout: number,
   ): void => {
     const k = kh * kw * c;
-    const count = images(n, oh * ow * cout, k, CONV_INPUT, dx);
+    const count = images(n, oh * ow * cout, k);
     if (count === 0) return raw.conv2dInputGrad(dx, dy, f, s, rows, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout);
     for (let q = 0; q < count; q++) {
       const n0 = pool.edges[q]!, n1 = pool.edges[q + 1]!;
-      pool.add(CONV_INPUT, dx + 4 * n0 * h * w * c, dy + 4 * n0 * oh * ow * cout, f, s + 4 * q * rows * k, rows, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout);
+      pool.add(CONV_INPUT, dx + 4 * n0 * h * w * c, dy + 4 * n0 * oh * ow * cout, f, s, rows, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow, cout);
+      pool.perThread(3, 4 * rows * k);
     }
-    pool.run(count);
+    pool.run();
   };
   core.maxPool2d = (
     y: number, arg: number, x: number,
     n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
   ): void => {
-    const count = images(n, oh * ow * c, kh * kw, MAX, y);
+    const count = images(n, oh * ow * c, kh * kw);
     if (count === 0) return raw.maxPool2d(y, arg, x, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
     const o = oh * ow * c, i = h * w * c;
     for (let q = 0; q < count; q++) {
       const n0 = pool.edges[q]!, n1 = pool.edges[q + 1]!;
       pool.add(MAX, y + 4 * n0 * o, arg + 4 * n0 * o, x + 4 * n0 * i, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
     }
-    pool.run(count);
+    pool.run();
   };
   core.maxPool2dReverse = (dx: number, arg: number, dy: number, n: number, inSize: number, outSize: number): void => {
-    const count = images(n, outSize, 1, MAX_REVERSE, dx);
+    const count = images(n, outSize, 1);
     if (count === 0) return raw.maxPool2dReverse(dx, arg, dy, n, inSize, outSize);
     for (let q = 0; q < count; q++) {
       const n0 = pool.edges[q]!, n1 = pool.edges[q + 1]!;
       pool.add(MAX_REVERSE, dx + 4 * n0 * inSize, arg + 4 * n0 * outSize, dy + 4 * n0 * outSize, n1 - n0, inSize, outSize);
     }
-    pool.run(count);
+    pool.run();
   };
   (["avgPool2d", "avgPool2dReverse"] as const).forEach((name, reverse) => {
     const whole = raw[name], kernel = index(name);
@@ -199,7 +242,7 @@ export function threadedCore(
       out: number, input: number,
       n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number,
     ): void => {
-      const count = images(n, oh * ow * c, kh * kw, kernel, out);
+      const count = images(n, oh * ow * c, kh * kw);
       if (count === 0) return whole(out, input, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
       // forward: out is y, input is x; reverse: out is dx, input is dy
       const so = reverse ? h * w * c : oh * ow * c, si = reverse ? oh * ow * c : h * w * c;
@@ -207,7 +250,7 @@ export function threadedCore(
         const n0 = pool.edges[q]!, n1 = pool.edges[q + 1]!;
         pool.add(kernel, out + 4 * n0 * so, input + 4 * n0 * si, n1 - n0, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
       }
-      pool.run(count);
+      pool.run();
     };
   });
 
@@ -216,13 +259,13 @@ export function threadedCore(
   // passes all 7 (wasm ignores the extra ones), and nothing is allocated.
   const given = new Float64Array(7), piece = new Float64Array(7);
   const cutArrays = (kernel: number, isArray: Uint8Array, at: number, total: number, unit: number, p: number, align: number): void => {
-    const count = pool.cut(total, align, p, kernel, given[0]!), e = pool.edges;
+    const count = pool.cut(total, align, p, piecesForWork(p, total * unit, THRESHOLDS.elements)), e = pool.edges;
     for (let q = 0; q < count; q++) {
       const from = e[q]!, to = e[q + 1]!;
       for (let i = 0; i < 7; i++) piece[i] = i === at ? to - from : isArray[i] ? given[i]! + 4 * from * unit : given[i]!;
       pool.add(kernel, piece[0], piece[1], piece[2], piece[3], piece[4], piece[5], piece[6]);
     }
-    pool.run(p);
+    pool.run();
   };
   // (arguments past a kernel's own are undefined: they become 0, not NaN,
   // since passing NaN on would box it, one allocation per call)
@@ -268,9 +311,21 @@ export function threadedCore(
   core.sumRows = (out: number, x: number, rows: number, cols: number): void => {
     const p = threadsFor(rows * cols, THRESHOLDS.elements);
     if (p < 2 || cols < 8) return raw.sumRows(out, x, rows, cols);
-    const count = pool.cut(cols, 4, p, SUM_ROWS, out), e = pool.edges;
+    const count = pool.cut(cols, 4, p, piecesForWork(p, rows * cols, THRESHOLDS.elements)), e = pool.edges;
     for (let q = 0; q < count; q++) pool.add(SUM_ROWS, out, x, rows, cols, e[q]!, e[q + 1]!);
-    pool.run(p);
+    pool.run();
+  };
+  // Adam's update (its step count is advanced before, once, by adamCount): runs of elements
+  const ADAM_UPDATE = index("adamUpdate");
+  core.adamUpdate = (m: number, v: number, tp: number, p: number, d: number, n: number, lr: number, b1: number, b2: number, delta: number): void => {
+    const threads = threadsFor(n, THRESHOLDS.elements);
+    if (threads < 2) return raw.adamUpdate(m, v, tp, p, d, n, lr, b1, b2, delta);
+    const count = pool.cut(n, 16, threads, piecesForWork(threads, n, THRESHOLDS.elements)), e = pool.edges;
+    for (let q = 0; q < count; q++) {
+      const at = 4 * e[q]!;
+      pool.add(ADAM_UPDATE, m + at, v + at, tp, p + at, d + at, e[q + 1]! - e[q]!, lr, b1, b2, delta);
+    }
+    pool.run();
   };
   // causal softmax: runs of whole t x t blocks (a row's mask depends on its row mod t)
   const CAUSAL = index("causalSoftmax");
@@ -278,12 +333,12 @@ export function threadedCore(
     const p = threadsFor(rows * t, THRESHOLDS.elements);
     const blocks = rows / t;
     if (p < 2 || blocks < 2) return raw.causalSoftmax(y, x, rows, t);
-    const count = pool.cut(blocks, 1, p, CAUSAL, y), e = pool.edges;
+    const count = pool.cut(blocks, 1, p, piecesForWork(p, rows * t, THRESHOLDS.elements)), e = pool.edges;
     for (let q = 0; q < count; q++) {
       const b0 = e[q]!, b1 = e[q + 1]!;
       pool.add(CAUSAL, y + 4 * b0 * t * t, x + 4 * b0 * t * t, (b1 - b0) * t, t);
     }
-    pool.run(p);
+    pool.run();
   };
   return core as unknown as Core;
 }

@@ -4,9 +4,9 @@
 // keeps the static one), and products cut over K keep their block sums in
 // one more block; all lie right after the core's static data and before the
 // arena, so they are never part of what the arena hands out or reports.
-// It receives what it shares with the rest of the engine (the kernel names,
-// the error type) as arguments, so that it imports nothing the entry does.
-import type { Core } from "../core.ts";
+// It receives what it shares with the rest of the engine (the error type)
+// as an argument, so that it imports nothing the entry does.
+import type { Core, ThreadedCore } from "../core.ts";
 import { Pool } from "./pool.ts";
 import type { WorkerThreads } from "./runtime.ts";
 import { type Spawner, spawner } from "./spawn.ts";
@@ -23,15 +23,17 @@ export interface PoolSetup {
   readonly workers: number;
   /** How many pieces to cut a large call into now. */
   readonly parts: () => number;
-  /** The core's kernel names, in the order tasks index them. */
-  readonly names: readonly string[];
   /** Node's and Deno's worker_threads (loaded when the first worker starts: it takes milliseconds), or undefined in a browser. */
   readonly threads: () => WorkerThreads | undefined;
   readonly fail: (message: string) => Error;
 }
 
 /** Starts the workers on the core's shared memory: the cutting core, the pool, and where the arena may begin. */
-export function startPool({ raw, module, workers, parts, names, threads, fail }: PoolSetup): { core: Core; pool: Pool; base: number } {
+export function startPool({ raw: core, module, workers, parts, threads, fail }: PoolSetup): { core: Core; pool: Pool; base: number } {
+  // the embedded threaded core, built with this package, has every kernel of ThreadedCore;
+  // tasks index its functions in the order the module exports them
+  const raw = core as ThreadedCore;
+  const names = WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name);
   const bytes = raw.scratchBytes();
   const first = Math.ceil(raw.heapBase() / 16) * 16;
   const partials = first + workers * bytes;

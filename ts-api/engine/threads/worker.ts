@@ -7,10 +7,9 @@
 // since in a training step the next large call comes within microseconds,
 // then sleeps in Atomics.wait until the caller publishes more work.
 import {
-  CALLER_DONE, CLAIMS, DONE, FAILED, INDEX_BITS, INDEX_MASK, MESSAGE_BYTE, MESSAGE_LENGTH, MESSAGE_UNITS, ORDER, PARTS, PUBLISH,
-  SLEEPERS, STOLEN, STOP, TASKS_BYTE, TASK_STRIDE,
+  CLAIMS, DONE, FAILED, INDEX_BITS, INDEX_MASK, MESSAGE_BYTE, MESSAGE_LENGTH, MESSAGE_UNITS, OWNER, PARTS, PUBLISH, SCRATCH_ARG,
+  SCRATCH_BYTES, SLEEPERS, STOP, TASKS_BYTE, TASK_STRIDE,
 } from "./protocol.ts";
-import { EARLY, LATE } from "./balance.ts";
 
 /** What a worker is sent once, to start. */
 export interface WorkerStart {
@@ -27,7 +26,7 @@ export interface WorkerStart {
 
 /** The worker program for `kernels` (task i's first number indexes this list). */
 export function workerSource(kernels: readonly string[], nodeStyle: boolean): string {
-  const args = Array.from({ length: TASK_STRIDE - 1 }, (_, i) => `t[b + ${i + 1}]`).join(", ");
+  const args = Array.from({ length: OWNER - 1 }, (_, i) => `t[b + ${i + 1}]`).join(", ");
   return `"use strict";
 const names = ${JSON.stringify(kernels)};
 function serve(d) {
@@ -38,10 +37,13 @@ function serve(d) {
   const message = new Uint16Array(d.control, ${MESSAGE_BYTE}, ${MESSAGE_UNITS});
   const t = new Float64Array(d.control, ${TASKS_BYTE});
   const me = d.id + 1, stop = ${STOP} + d.id;
-  // runs task q if it is still open in generation gen; false when another thread has it
+  // runs task q if it is still open in generation gen (and counts it done); false when another thread has it
   function take(q, gen) {
     if (Atomics.compareExchange(ctl, ${CLAIMS} + q, gen << 1, (gen << 1) | 1) !== gen << 1) return false;
     const b = q * ${TASK_STRIDE};
+    // a scratch argument moves to this thread's block (the task is this thread's alone now)
+    const s = t[b + ${SCRATCH_ARG}];
+    if (s !== 0) t[b + s] += me * t[b + ${SCRATCH_BYTES}];
     try {
       kernels[t[b]](${args});
     } catch (err) {
@@ -52,6 +54,7 @@ function serve(d) {
         Atomics.store(ctl, ${MESSAGE_LENGTH}, n);
       }
     }
+    Atomics.add(ctl, ${DONE}, 1);
     return true;
   }
   let seen = -1;
@@ -61,18 +64,9 @@ function serve(d) {
       seen = w;
       const gen = w >>> ${INDEX_BITS}, n = w & ${INDEX_MASK}, parts = Atomics.load(ctl, ${PARTS});
       if (me < parts) {
-        // its own tasks first, in order, each followed by whether the caller had
-        // finished its own (written before the task is counted done), then any still open
-        for (let q = me; q < n; q += parts) {
-          if (!take(q, gen)) continue;
-          Atomics.store(ctl, ${ORDER} + me, Atomics.load(ctl, ${CALLER_DONE}) === gen ? ${LATE} : ${EARLY});
-          Atomics.add(ctl, ${DONE}, 1);
-        }
-        for (let q = n - 1; q >= 0; q--) {
-          if (q % parts === me || !take(q, gen)) continue;
-          Atomics.add(ctl, ${STOLEN}, 1);
-          Atomics.add(ctl, ${DONE}, 1);
-        }
+        // its own tasks first, in order, then any still open, from the last one back
+        for (let q = 0; q < n; q++) if (t[q * ${TASK_STRIDE} + ${OWNER}] === me) take(q, gen);
+        for (let q = n - 1; q >= 0; q--) if (t[q * ${TASK_STRIDE} + ${OWNER}] !== me) take(q, gen);
       }
       continue;
     }
