@@ -15,8 +15,9 @@
 // done early takes the last pieces of one that is behind: on a shared
 // machine a thread is paused now and then, and in a plan that reuses memory
 // a thread that overwrites another core's cache lines runs slower at that
-// call. A product is cut once per thread (each piece packs a whole operand,
-// and a second piece would pack it again). Calls too small to gain from
+// call. A product is cut in a grid of column blocks and row runs when it is
+// wide enough, else once per thread (each piece would pack a whole operand
+// again). Calls too small to gain from
 // cutting (below the thresholds, measured by `npm run bench -- scaling`) run
 // on the calling thread as they are.
 import type { Core, ThreadedCore } from "../core.ts";
@@ -78,6 +79,8 @@ const elementwise: Record<string, { arrays: number[]; n: number }> = {
   momentumStep: { arrays: [0, 1, 2], n: 3 },
   adagradStep: { arrays: [0, 1, 2], n: 3 },
   rmspropStep: { arrays: [0, 1, 2], n: 3 },
+  // Adam's update (its step count, at argument 2, is advanced before, once, by adamCount)
+  adamUpdate: { arrays: [0, 1, 3, 4], n: 5 },
 };
 for (const name of ["sigmoid", "tanh", "relu", "leakyRelu", "exp", "log", "sqrt", "rsqrt", "neg", "abs", "square", "sign", "erf"]) {
   elementwise[name] = { arrays: [0, 1], n: 2 };
@@ -95,7 +98,7 @@ const rowwise: Record<string, { arrays: number[]; rows: number }> = {
 /**
  * The Core whose large calls run on `pool` in `parts()` pieces (1: as the
  * plain core does); `names` are the kernels in the order tasks index them.
- * A plan's convolution scratch holds one block per piece (PlanContext.parts).
+ * A plan's convolution scratch holds one block per thread (PlanContext.parts).
  */
 export function threadedCore(
   raw: ThreadedCore, pool: Pool, parts: () => number, names: readonly string[], partials: { offset: number; bytes: number },
@@ -255,21 +258,23 @@ export function threadedCore(
   });
 
   // Runs of elements, cut at multiples of 16 floats (whole vectors and cache
-  // lines), and runs of rows. Their kernels take at most 7 arguments; a call
-  // passes all 7 (wasm ignores the extra ones), and nothing is allocated.
-  const given = new Float64Array(7), piece = new Float64Array(7);
+  // lines), and runs of rows. Their kernels take at most 10 arguments; a call
+  // passes all 10 (wasm ignores the extra ones), and nothing is allocated.
+  const given = new Float64Array(10), piece = new Float64Array(10);
   const cutArrays = (kernel: number, isArray: Uint8Array, at: number, total: number, unit: number, p: number, align: number): void => {
     const count = pool.cut(total, align, p, piecesForWork(p, total * unit, THRESHOLDS.elements)), e = pool.edges;
     for (let q = 0; q < count; q++) {
       const from = e[q]!, to = e[q + 1]!;
-      for (let i = 0; i < 7; i++) piece[i] = i === at ? to - from : isArray[i] ? given[i]! + 4 * from * unit : given[i]!;
-      pool.add(kernel, piece[0], piece[1], piece[2], piece[3], piece[4], piece[5], piece[6]);
+      for (let i = 0; i < 10; i++) piece[i] = i === at ? to - from : isArray[i] ? given[i]! + 4 * from * unit : given[i]!;
+      pool.add(kernel, piece[0], piece[1], piece[2], piece[3], piece[4], piece[5], piece[6], piece[7], piece[8], piece[9]);
     }
     pool.run();
   };
   // (arguments past a kernel's own are undefined: they become 0, not NaN,
   // since passing NaN on would box it, one allocation per call)
-  const take = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number): void => {
+  const take = (
+    a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number, a8: number, a9: number,
+  ): void => {
     given[0] = a0;
     given[1] = a1;
     given[2] = a2 ?? 0;
@@ -277,16 +282,21 @@ export function threadedCore(
     given[4] = a4 ?? 0;
     given[5] = a5 ?? 0;
     given[6] = a6 ?? 0;
+    given[7] = a7 ?? 0;
+    given[8] = a8 ?? 0;
+    given[9] = a9 ?? 0;
   };
-  const mask = (arrays: readonly number[]): Uint8Array => Uint8Array.from({ length: 7 }, (_, i) => (arrays.includes(i) ? 1 : 0));
+  const mask = (arrays: readonly number[]): Uint8Array => Uint8Array.from({ length: 10 }, (_, i) => (arrays.includes(i) ? 1 : 0));
   for (const [name, { arrays, n: at }] of Object.entries(elementwise)) {
     const whole = rawKernels[name]!;
     const kernel = index(name), isArray = mask(arrays);
-    core[name] = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number): unknown => {
-      take(a0, a1, a2, a3, a4, a5, a6);
+    core[name] = (
+      a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number, a8: number, a9: number,
+    ): unknown => {
+      take(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9);
       const n = given[at]!;
       const p = threadsFor(n, THRESHOLDS.elements);
-      if (p < 2) return whole(a0, a1, a2, a3, a4, a5, a6);
+      if (p < 2) return whole(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9);
       cutArrays(kernel, isArray, at, n, 1, p, 16);
       return undefined;
     };
@@ -295,7 +305,7 @@ export function threadedCore(
     const whole = rawKernels[name]!;
     const kernel = index(name), isArray = mask(arrays);
     core[name] = (a0: number, a1: number, a2: number, a3: number, a4: number): unknown => {
-      take(a0, a1, a2, a3, a4, 0, 0);
+      take(a0, a1, a2, a3, a4, 0, 0, 0, 0, 0);
       const rows = given[at]!, cols = given[at + 1]!;
       const p = threadsFor(rows * cols, THRESHOLDS.elements);
       if (p < 2 || rows < 2) return whole(a0, a1, a2, a3, a4);
@@ -313,18 +323,6 @@ export function threadedCore(
     if (p < 2 || cols < 8) return raw.sumRows(out, x, rows, cols);
     const count = pool.cut(cols, 4, p, piecesForWork(p, rows * cols, THRESHOLDS.elements)), e = pool.edges;
     for (let q = 0; q < count; q++) pool.add(SUM_ROWS, out, x, rows, cols, e[q]!, e[q + 1]!);
-    pool.run();
-  };
-  // Adam's update (its step count is advanced before, once, by adamCount): runs of elements
-  const ADAM_UPDATE = index("adamUpdate");
-  core.adamUpdate = (m: number, v: number, tp: number, p: number, d: number, n: number, lr: number, b1: number, b2: number, delta: number): void => {
-    const threads = threadsFor(n, THRESHOLDS.elements);
-    if (threads < 2) return raw.adamUpdate(m, v, tp, p, d, n, lr, b1, b2, delta);
-    const count = pool.cut(n, 16, threads, piecesForWork(threads, n, THRESHOLDS.elements)), e = pool.edges;
-    for (let q = 0; q < count; q++) {
-      const at = 4 * e[q]!;
-      pool.add(ADAM_UPDATE, m + at, v + at, tp, p + at, d + at, e[q + 1]! - e[q]!, lr, b1, b2, delta);
-    }
     pool.run();
   };
   // causal softmax: runs of whole t x t blocks (a row's mask depends on its row mod t)
