@@ -43,3 +43,5 @@ export { binary, reduceSum, reduceMax, selectKernel as select } from "./broadcas
 export { causalSoftmax } from "./attention";
 export { gatherRows, scatterAddRows } from "./embedding";
 export { dropout } from "./dropout";
+// the seeded generator's loop that parameter initialisers draw from
+export { uniformFill } from "./random";

@@ -1,20 +1,28 @@
 // Bundles the compiled modules of dist/ (tsc's output) with esbuild:
 //
-//   dist/bundle/  what `paralens`, `paralens/cdl` and `paralens/z2` load: the three
-//                 entry points sharing one chunk (one engine, one copy of the core),
-//                 so Node reads a handful of files instead of ~70 modules
+//   dist/bundle/  what `paralens`, `paralens/cdl` and `paralens/z2` load in Node,
+//                 Deno and Bun: the three entry points sharing one chunk (one
+//                 engine, one copy of the core), so a runtime reads a handful of
+//                 files instead of ~70 modules
+//   dist/edge/    the same three for platforms that ban compiling wasm from bytes
+//                 (Cloudflare Workers, Vercel's Edge Runtime: the `workerd` and
+//                 `edge-light` export conditions): the strict core and the Z2
+//                 kernels are imported as .wasm modules (../core.wasm?module,
+//                 which wrangler and Vercel's bundlers compile before any code
+//                 runs), and there are no threads, no relaxed core and no
+//                 embedded bytes: one core per bundle
 //   dist/web/     paralens.js: the root API in one minified file for plain pages and
 //                 CDNs, with the relaxed core as a chunk fetched only on request
 //
-// Both keep the relaxed core out of the entry's chunk: `init({ simd: "relaxed" })`
-// imports it dynamically. Node's bundle differs in two ways, both for cold
-// starts (it is read from disk, so bytes matter less than steps): each core's
-// wasm is in plain base64 rather than gzipped (no node:zlib to load, no
-// gunzip: ~3 ms), and the threaded core and the thread code, which init()
-// uses by default there, are imported statically (a first dynamic import
-// costs a cold Node ~3 ms, far more than parsing them). It is also minified,
-// but for whitespace and syntax only (names kept for stack traces): Node
-// parses it ~2 ms faster. Declarations stay tsc's (dist/**/*.d.ts).
+// The bundles keep the relaxed core out of the entry's chunk: `init({ simd:
+// "relaxed" })` imports it dynamically. Node's bundle differs in two ways,
+// both for cold starts (it is read from disk, so bytes matter less than
+// steps): each core's wasm is in plain base64 rather than gzipped (no
+// node:zlib to load, no gunzip: ~3 ms), and the threaded core and the thread
+// code, which init() uses by default there, are imported statically (a first
+// dynamic import costs a cold Node ~3 ms, far more than parsing them). It is
+// also minified, but for whitespace and syntax only (names kept for stack
+// traces): Node parses it ~2 ms faster. Declarations stay tsc's (dist/**/*.d.ts).
 import { build } from "esbuild";
 import { readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -22,18 +30,52 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
-/** Swaps each generated core module's gzipped base64 (dist/engine/core*.generated.js) for the plain base64 of its wasm (dist/core*.wasm). */
+const config = JSON.parse(readFileSync(join(root, "asconfig.json"), "utf8"));
+/** The generated core modules of dist/engine/, by file name: the core's name and build target. */
+const coreModule = /[\\/]engine[\\/](core(?:-relaxed)?(?:-threads)?)\.generated\.js$/;
+const targetOf = (name) => (name === "core" ? "strict" : name.slice("core-".length));
+/** A threaded core's memoryPages export, as build-core.mjs writes it. */
+const pagesOf = (name) => {
+  const { initialMemory: initial, maximumMemory: maximum } = config.targets[targetOf(name)];
+  return initial === undefined ? "" : `export const memoryPages = ${JSON.stringify({ initial, maximum })};\n`;
+};
+
+/** Swaps each generated core module's gzipped base64 for the plain base64 of its wasm (dist/core*.wasm). */
 const plainCores = {
   name: "plain-cores",
   setup(b) {
-    b.onLoad({ filter: /[\\/]engine[\\/]core[a-z-]*\.generated\.js$/ }, ({ path }) => {
-      const name = /(core[a-z-]*)\.generated\.js$/.exec(path)[1];
+    b.onLoad({ filter: coreModule }, ({ path }) => {
+      const name = coreModule.exec(path)[1];
       const base64 = readFileSync(join(dist, `${name}.wasm`)).toString("base64");
-      const source = readFileSync(path, "utf8");
-      const contents = source.replace(/wasmBase64 =\s*"[^"]*"/, `wasmBase64 = "${base64}"`).replace("gzipped = true", "gzipped = false");
-      if (contents === source || !contents.includes("gzipped = false")) throw new Error(`plain-cores: ${path} is not a generated core module`);
-      return { contents, loader: "js" };
+      return { contents: `export const wasm = { gzipped: false, base64: "${base64}" };\n${pagesOf(name)}`, loader: "js" };
     });
+  },
+};
+
+/**
+ * For platforms that compile no wasm at run time: the strict core and the Z2
+ * kernels become imports of their .wasm files as modules; the other cores
+ * and the thread code say they are not part of this build.
+ */
+const moduleCores = {
+  name: "module-cores",
+  setup(b) {
+    const absent = (what) => JSON.stringify(`${what} is not part of paralens's build for Workers and Edge runtimes (they have no threads)`);
+    b.onResolve({ filter: /\.wasm\?module$/ }, ({ path }) => ({ path, external: true }));
+    b.onLoad({ filter: coreModule }, ({ path }) => {
+      const name = coreModule.exec(path)[1];
+      if (name === "core") return { contents: `import module from "../core.wasm?module";\nexport const wasm = { module };\n`, loader: "js" };
+      // init({ simd: "relaxed" }) runs the strict core here, as on any engine without relaxed SIMD (engine().simd says so)
+      const why = name === "core-relaxed" ? JSON.stringify("the relaxed core is not part of this build: pass it as init({ wasm, simd: \"relaxed\" }) (paralens/core-relaxed.wasm)") : absent("the threaded core");
+      return { contents: `export const wasm = { unavailable: ${why} };\n${pagesOf(name)}`, loader: "js" };
+    });
+    b.onLoad({ filter: /[\\/]engine[\\/]threads[\\/]start\.js$/ }, () => ({
+      contents: `export function startPool() { throw new Error(${absent("the thread pool")}); }\n`, loader: "js",
+    }));
+    b.onLoad({ filter: /[\\/]z2[\\/]core\.generated\.js$/ }, () => ({
+      contents: `import module from "../z2.wasm?module";\nexport const plain = { module };\nexport const shared = { unavailable: ${absent("the Z2 kernels' shared-memory build")} };\n`,
+      loader: "js",
+    }));
   },
 };
 /**
@@ -44,8 +86,8 @@ const plainCores = {
 const staticThreads = {
   name: "static-threads",
   setup(b) {
-    const modules = { "./core-threads.generated.js": ["wasmBase64", "gzipped", "memoryPages"], "./threads/start.js": ["startPool"] };
-    b.onLoad({ filter: /[\\/]engine[\\/](embedded|engine)\.js$/ }, ({ path }) => {
+    const modules = { "./core-threads.generated.js": ["wasm", "memoryPages"], "./threads/start.js": ["startPool"] };
+    b.onLoad({ filter: /[\\/]engine[\\/](cores|engine)\.js$/ }, ({ path }) => {
       let contents = readFileSync(path, "utf8");
       let header = "";
       Object.entries(modules).forEach(([specifier, names], i) => {
@@ -64,16 +106,12 @@ const common = { bundle: true, format: "esm", splitting: true, platform: "neutra
 
 rmSync(join(dist, "bundle"), { recursive: true, force: true });
 rmSync(join(dist, "web"), { recursive: true, force: true });
-await build({
-  ...common,
-  entryPoints: { index: join(dist, "index.js"), cdl: join(dist, "cdl", "index.js"), z2: join(dist, "z2", "index.js") },
-  outdir: join(dist, "bundle"),
-  chunkNames: "[name]-[hash]",
-  plugins: [plainCores, staticThreads],
-  // whitespace and syntax only: names stay as written, for readable stack traces
-  minifyWhitespace: true,
-  minifySyntax: true,
-});
+rmSync(join(dist, "edge"), { recursive: true, force: true });
+const entryPoints = { index: join(dist, "index.js"), cdl: join(dist, "cdl", "index.js"), z2: join(dist, "z2", "index.js") };
+// whitespace and syntax only: names stay as written, for readable stack traces
+const readable = { minifyWhitespace: true, minifySyntax: true };
+await build({ ...common, ...readable, entryPoints, outdir: join(dist, "bundle"), chunkNames: "[name]-[hash]", plugins: [plainCores, staticThreads] });
+await build({ ...common, ...readable, entryPoints, outdir: join(dist, "edge"), chunkNames: "[name]-[hash]", plugins: [moduleCores] });
 await build({
   ...common,
   entryPoints: { paralens: join(dist, "index.js") },
@@ -81,4 +119,4 @@ await build({
   chunkNames: "paralens-[name]-[hash]",
   minify: true,
 });
-console.log("bundles: dist/bundle/{index,cdl,z2}.js, dist/web/paralens.js");
+console.log("bundles: dist/bundle/{index,cdl,z2}.js, dist/edge/{index,cdl,z2}.js, dist/web/paralens.js");

@@ -2,8 +2,11 @@
 // `npm install <tarball>` into a fresh project, then the same Iris program
 // trained and saved from Node ESM, Node CommonJS (require of an ES module:
 // Node >= 20.19, as package.json's engines says), Deno (npm:paralens through
-// the node_modules folder), an esbuild bundle and a plain page with an import
-// map, the last two in headless Chromium. All five must save the same bytes.
+// the node_modules folder), Bun, an esbuild bundle, a plain page with an
+// import map and a module Web Worker (the last three in headless Chromium),
+// a Cloudflare Worker (bundled by wrangler, run in workerd by Miniflare) and
+// a Vercel Edge Function (the edge runtime, wasm code generation off). All
+// nine must save the same bytes, and each must have run.
 // Also: the quick start bundled for the web stays small (tree-shaken, the
 // relaxed core in its own chunk).
 import { test } from "./harness.ts";
@@ -14,7 +17,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { pack, project, root, writePrograms } from "./install/project.ts";
+import { COMPATIBILITY_DATE, pack, project, root, writePrograms } from "./install/project.ts";
+import { bundleEdge, bundleWorker, edgeRuntime, inWorkerd, within } from "./install/edge.ts";
 import { inChromium } from "./chromium.ts";
 
 const work = mkdtempSync(join(tmpdir(), "paralens-pack-"));
@@ -26,12 +30,22 @@ process.on("exit", () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("install paths: Node ESM, Node CommonJS, Deno, an esbuild bundle and a plain page train Iris to the same saved bytes", async () => {
-  const run = (cmd: string, args: string[]): string => execFileSync(cmd, args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+/** Runs a command in the project; its output, or an error naming the runtime with what it printed. */
+function run(name: string, cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  } catch (e) {
+    const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+    throw new Error(`${name} failed: ${stderr ?? ""}${stdout ?? ""}`);
+  }
+}
+
+test("install paths: Node ESM and CommonJS, Deno, Bun, an esbuild bundle, a page, a module Web Worker, Cloudflare Workers and Vercel's Edge Runtime train Iris to the same saved bytes", async () => {
   const lines: Record<string, string> = {};
-  lines.esm = run(process.execPath, ["esm.mjs"]);
-  lines.cjs = run(process.execPath, ["cjs.cjs"]);
-  lines.deno = run(join(root, "node_modules", ".bin", "deno"), ["run", "--quiet", "--cached-only", "--allow-read", "--allow-env", "deno.mjs"]);
+  lines.esm = run("Node ESM", process.execPath, ["esm.mjs"]);
+  lines.cjs = run("Node CommonJS", process.execPath, ["cjs.cjs"]);
+  lines.deno = run("Deno", join(root, "node_modules", ".bin", "deno"), ["run", "--quiet", "--cached-only", "--allow-read", "--allow-env", "deno.mjs"]);
+  lines.bun = run("Bun", join(root, "node_modules", ".bin", "bun"), ["esm.mjs"]);
   await build({ entryPoints: [join(dir, "bundle-entry.mjs")], bundle: true, format: "esm", platform: "browser", outfile: join(dir, "bundle.js"), logLevel: "error" });
   lines.esbuild = (await inChromium({ dir, page: "bundle.html" })).line;
   const page = await inChromium({ dir, page: "page.html" });
@@ -39,9 +53,13 @@ test("install paths: Node ESM, Node CommonJS, Deno, an esbuild bundle and a plai
   const scripts = page.requested.filter((p) => p.endsWith(".js"));
   // the one-file web build: the page loads one script (the relaxed core is never asked for)
   assertEqual(scripts.length, 1, `scripts the plain page loaded (${scripts.join(", ")})`);
-  const first = lines.esm!;
+  lines.webWorker = (await inChromium({ dir, page: "worker.html" })).line;
+  lines.workerd = await inWorkerd(bundleWorker(dir), COMPATIBILITY_DATE);
+  lines.edge = String(await within(edgeRuntime(await bundleEdge(dir, "edge-entry.mjs")).evaluate("__train()"), "the edge runtime's program"));
+  const first = lines.esm;
   assert(/^trained: [0-9a-f]{8} accuracy 0\.9\d+ bytes \d+$/.test(first), `ESM printed "${first}" (expected a hash and an accuracy >= 0.9)`);
   for (const [path, line] of Object.entries(lines)) assertEqual(line, first, `${path}'s result`);
+  assertEqual(Object.keys(lines).length, 9, "runtimes that ran");
   console.log(`install paths: ${Object.keys(lines).join(", ")} all print "${first}"`);
 });
 

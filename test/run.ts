@@ -18,13 +18,15 @@
 //
 // The wasm core is rebuilt first when a file under assembly/ is newer than
 // its generated module, and dist/ with its bundles (which the README and
-// install tests import) when ts-api/ is newer than it, so the tests never run stale code.
-import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+// install tests import) when ts-api/ is newer than it (scripts/built.mjs), so
+// the tests never run stale code.
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, extname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureBuilt } from "../scripts/built.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const parts = ["kernels", "types", "node", "deno", "browser"] as const;
@@ -63,22 +65,7 @@ function result(part: Part, code: number, output: string, counts: { passed: numb
 
 // ---- keeping the built files current ---------------------------------------
 
-function newest(path: string): number {
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return readdirSync(path).reduce((t, name) => Math.max(t, newest(join(path, name))), s.mtimeMs);
-}
-const age = (file: string): number => (existsSync(join(root, file)) ? statSync(join(root, file)).mtimeMs : -Infinity);
-
-if (newest(join(root, "assembly")) > age("ts-api/engine/core.generated.ts")) {
-  console.log("the core is older than assembly/: rebuilding it (node scripts/build-core.mjs)");
-  execFileSync(process.execPath, [join(root, "scripts", "build-core.mjs")], { cwd: root, stdio: "inherit" });
-}
-if (newest(join(root, "ts-api")) > Math.min(age("dist/index.js"), age("dist/bundle/index.js"))) {
-  console.log("dist/ is older than ts-api/: rebuilding it (tsc -p tsconfig.json, node scripts/build-bundles.mjs)");
-  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: root, stdio: "inherit" });
-  execFileSync(process.execPath, [join(root, "scripts", "build-bundles.mjs")], { cwd: root, stdio: "inherit" });
-}
+ensureBuilt();
 
 // ---- the parts ---------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 // `npm pack` of this repository, then `npm install <tarball>` into an empty
 // folder (offline: paralens has no dependencies, so the tarball is all npm
 // needs). The same training program is then written in each flavour a user
-// would write it: ESM, CommonJS, Deno, an esbuild bundle, a plain page.
+// would write it: ESM, CommonJS, Deno, Bun, an esbuild bundle, a plain page,
+// a module Web Worker, a Cloudflare Worker and a Vercel Edge Function.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -59,7 +60,7 @@ async function train(P) {
 }
 `;
 
-/** Writes the five programs into `dir`; the browser ones under site/. */
+/** Writes the programs into `dir`. */
 export function writePrograms(dir: string): void {
   writeFileSync(join(dir, "esm.mjs"), `import * as P from "paralens";\n${program}\nconsole.log(await train(P));\n`);
   writeFileSync(join(dir, "cjs.cjs"), `const P = require("paralens");\n${program}\ntrain(P).then((line) => console.log(line));\n`);
@@ -75,4 +76,28 @@ export function writePrograms(dir: string): void {
       `<script type="importmap">{ "imports": { "paralens": "./node_modules/paralens/dist/web/paralens.js" } }</script>\n` +
       `<script type="module">\nimport * as P from "paralens";\n${program}\n${report}\n</script>\n`,
   );
+  // a module Web Worker imports the web build by its path (import maps do not reach workers) and posts its line
+  writeFileSync(
+    join(dir, "web-worker.mjs"),
+    `import * as P from "./node_modules/paralens/dist/web/paralens.js";\n${program}\n` +
+      `train(P).then((line) => postMessage(line), (e) => postMessage("error: " + e.message));\n`,
+  );
+  writeFileSync(
+    join(dir, "worker.html"),
+    `<!doctype html>\n<meta charset="utf-8">\n<script type="module">\n` +
+      `const w = new Worker("./web-worker.mjs", { type: "module" });\n` +
+      `w.onmessage = (m) => { globalThis.__result = m.data; };\n` +
+      `w.onerror = (e) => { globalThis.__result = "error: " + e.message; };\n</script>\n`,
+  );
+  // a Cloudflare Worker as wrangler bundles it (the "workerd" condition), answering with its line
+  writeFileSync(
+    join(dir, "cf-worker.mjs"),
+    `import * as P from "paralens";\n${program}\nexport default { async fetch() { return new Response(await train(P)); } };\n`,
+  );
+  writeFileSync(join(dir, "wrangler.toml"), `name = "paralens-install"\nmain = "cf-worker.mjs"\ncompatibility_date = "${COMPATIBILITY_DATE}"\n`);
+  // a Vercel Edge Function's code (the "edge-light" condition), run by the edge runtime with wasm code generation off
+  writeFileSync(join(dir, "edge-entry.mjs"), `import * as P from "paralens";\n${program}\nglobalThis.__train = () => train(P);\n`);
 }
+
+/** The Workers compatibility date the tests bundle and run with. */
+export const COMPATIBILITY_DATE = "2025-06-01";

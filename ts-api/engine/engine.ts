@@ -5,7 +5,9 @@ import { Arena } from "./arena.ts";
 import { type Core, kernelNames } from "./core.ts";
 import { ParalensError, fmtBytes, fmtShape } from "./errors.ts";
 import { type Shape, Tensor, checkShape, sizeOf } from "./tensor.ts";
-import { embeddedCore } from "./embedded.ts";
+import { loadCore } from "./cores.ts";
+import { platform } from "./platform.ts";
+import { compileBytes, isWasmModule } from "./wasm.ts";
 import { MAX_THREADS, availableCores, sharingRefused, workerThreads } from "./threads/runtime.ts";
 
 /** Which build of the core runs: "strict" (deterministic SIMD, the same bits in every engine) or "relaxed" (`f32x4.relaxed_madd`, fused multiply-add where the engine has relaxed SIMD). */
@@ -168,28 +170,44 @@ export class Engine {
 /** Options of `init()`: which core module, which SIMD build, how much memory. */
 export interface InitOptions {
   /**
-   * The core module, for users who fetch or stream it themselves: bytes, a
-   * compiled module, or a Response (e.g. fetch("/core.wasm")). By default the
-   * copy embedded in the package is used, so nothing needs to be served.
+   * The core module, for platforms that import .wasm files as modules or for
+   * users who fetch or stream it themselves: a compiled module (from any
+   * realm: a sandbox's host may have compiled it), bytes, or a Response (e.g.
+   * fetch("/core.wasm")). By default the package's own copy is used:
+   * embedded in the code, or on Cloudflare Workers and Vercel's Edge Runtime
+   * imported as a module by the build the platform's bundler picks, so
+   * nothing needs to be served or passed.
    */
   wasm?: BufferSource | WebAssembly.Module | Response | PromiseLike<Response>;
   /**
    * "strict" (default): deterministic SIMD, the same bits in every engine.
    * "relaxed": fused multiply-add where the engine supports relaxed SIMD (Deno
    * 2, Chromium; Node 20 only with --experimental-wasm-relaxed-simd), else
-   * strict; `engine().simd` tells which one runs.
+   * strict; `engine().simd` tells which one runs. With `wasm`, says which
+   * build that module is (paralens/core.wasm or paralens/core-relaxed.wasm).
    */
   simd?: SimdMode;
-  /** Upper bound for the arena, in MiB (default: 4096, the wasm32 limit). */
+  /**
+   * Upper bound for the wasm memory, in MiB: a model, plan or tensor that
+   * would need more is refused with its size, before anything is allocated.
+   * Default: 4096 (the wasm32 limit), and 96 on Cloudflare Workers and
+   * Vercel's Edge Runtime, whose isolates are stopped at 128 MB in all.
+   */
   maxMemoryMB?: number;
   /**
    * Threads to cut large kernel calls across (1 to 64). Default: the cores the
-   * runtime reports, where memory can be shared with workers (Node, Deno, a
-   * cross-origin-isolated page); otherwise 1. `engine().threads` tells how
-   * many run and why. Results are the same bits at any thread count.
+   * runtime reports, where memory can be shared with workers (Node, Deno, Bun,
+   * a cross-origin-isolated page); otherwise 1. Workers start at the first
+   * call large enough to be cut. `engine().threads` tells how many run and
+   * why. Results are the same bits at any thread count.
    */
   threads?: number;
 }
+
+/** The least memory an engine may be given: the core's static data and a little room. */
+const MIN_MEMORY_MB = 1;
+/** The default bound on platforms whose isolates have 128 MB in all (JavaScript heap included). */
+const SMALL_ISOLATE_MB = 96;
 
 let current: Engine | undefined;
 let pending: Promise<Engine> | undefined;
@@ -202,6 +220,11 @@ let requested: InitOptions = {};
  */
 export function engine(): Engine {
   if (current === undefined) throw new ParalensError("paralens is not initialised: call `await init()` first");
+  return current;
+}
+
+/** The engine made by init(), or undefined before it has finished. */
+export function currentEngine(): Engine | undefined {
   return current;
 }
 
@@ -243,39 +266,64 @@ export function init(options: InitOptions = {}): Promise<Engine> {
  * instance side by side.
  */
 export async function createEngine(options: InitOptions = {}): Promise<Engine> {
+  checkOptions(options);
   const simd = options.simd ?? "strict";
+  const maxMB = options.maxMemoryMB ?? defaultMaxMemoryMB();
   const { threads, reason } = threadsFor(options);
-  if (options.wasm === undefined) {
-    // the thread code is a chunk of its own: fetched (or read) while the core is
-    const starting = threads > 1 ? import("./threads/start.ts") : undefined;
-    starting?.catch(() => undefined); // awaited below, unless the core fails first
-    const core = await embeddedCore(simd === "relaxed", threads > 1);
-    // the embedded core was built with this package: compiling validates it, no separate pass needed
-    const module = await WebAssembly.compile(core.bytes).catch((err: unknown) => {
-      throw new ParalensError(`init: this engine cannot compile the paralens core (does it support wasm SIMD?): ${(err as Error).message}`);
-    });
-    const maxMB = Math.min(options.maxMemoryMB ?? 4096, 4096);
-    if (core.memoryPages === undefined) return makeEngine(module, core.relaxed ? "relaxed" : "strict", maxMB, reason);
-    const memory = new WebAssembly.Memory({
-      initial: core.memoryPages.initial,
-      maximum: Math.max(core.memoryPages.initial, Math.min(core.memoryPages.maximum, Math.floor(maxMB * 16))),
-      shared: true,
-    });
-    const raw = instantiate(module, { env: { memory } });
-    const { startPool } = await starting!;
-    let e: Engine | undefined;
-    const started = startPool({
-      raw, module, workers: threads - 1, parts: () => e?.threads.count ?? 1, threads: workerThreads,
-      fail: (message) => new ParalensError(message),
-    });
-    e = new Engine(started.core, core.relaxed ? "relaxed" : "strict", maxMB * 1024 * 1024, {
-      base: started.base, pool: started.pool, threads: { count: threads, max: threads, reason },
-    });
-    return e;
+  if (options.wasm !== undefined) {
+    const module = await compileGiven(await options.wasm);
+    return makeEngine(module, simd, maxMB, reason);
   }
-  const module = await compileSource(await options.wasm);
-  return makeEngine(module, simd, options.maxMemoryMB, reason);
+  // the thread code is a chunk of its own: fetched (or read) while the core is
+  const starting = threads > 1 ? import("./threads/start.ts") : undefined;
+  starting?.catch(() => undefined); // awaited below, unless the core fails first
+  const core = await loadCore(simd === "relaxed", threads > 1);
+  if (core.memoryPages === undefined) return makeEngine(core.module, core.relaxed ? "relaxed" : "strict", maxMB, reason);
+  const memory = new WebAssembly.Memory({
+    initial: core.memoryPages.initial,
+    maximum: Math.max(core.memoryPages.initial, Math.min(core.memoryPages.maximum, Math.floor(maxMB * 16))),
+    shared: true,
+  });
+  const raw = instantiate(core.module, { env: { memory } });
+  const { startPool } = await starting!;
+  let e: Engine | undefined;
+  const started = startPool({
+    raw, module: core.module, workers: threads - 1, parts: () => e?.threads.count ?? 1, threads: workerThreads,
+    fail: (message) => new ParalensError(message),
+  });
+  e = new Engine(started.core, core.relaxed ? "relaxed" : "strict", maxMB * 1024 * 1024, {
+    base: started.base, pool: started.pool, threads: { count: threads, max: threads, reason },
+  });
+  return e;
 }
+
+/** The default bound on the wasm memory, in MiB, for this platform. */
+function defaultMaxMemoryMB(): number {
+  const p = platform();
+  return p === "workerd" || p === "edge-light" ? SMALL_ISOLATE_MB : 4096;
+}
+
+const describe = (x: unknown): string => (typeof x === "string" ? `"${x}"` : typeof x === "object" && x !== null ? Object.prototype.toString.call(x) : String(x));
+
+/** Refuses options init cannot honour, naming the option and the value, before anything is made. */
+function checkOptions(options: InitOptions): void {
+  if (typeof options !== "object" || options === null) throw new ParalensError(`init: options must be an object, got ${describe(options)}`);
+  const { simd, maxMemoryMB, wasm } = options;
+  if (simd !== undefined && simd !== "strict" && simd !== "relaxed") {
+    throw new ParalensError(`init: simd must be "strict" or "relaxed", got ${describe(simd)}`);
+  }
+  if (maxMemoryMB !== undefined && !(typeof maxMemoryMB === "number" && maxMemoryMB >= MIN_MEMORY_MB && maxMemoryMB <= 4096)) {
+    throw new ParalensError(`init: maxMemoryMB must be a number from ${MIN_MEMORY_MB} to 4096 (MiB), got ${describe(maxMemoryMB)}`);
+  }
+  if (wasm !== undefined && !isWasmModule(wasm) && !isBufferSource(wasm) && !isResponseLike(wasm) && !isThenable(wasm)) {
+    throw new ParalensError(`init: wasm must be a WebAssembly.Module, bytes (ArrayBuffer or a view of one) or a Response, got ${describe(wasm)}`);
+  }
+}
+
+const isBufferSource = (x: unknown): x is BufferSource =>
+  ArrayBuffer.isView(x) || ["[object ArrayBuffer]", "[object SharedArrayBuffer]"].includes(Object.prototype.toString.call(x));
+const isResponseLike = (x: unknown): x is Response => typeof (x as { arrayBuffer?: unknown } | null)?.arrayBuffer === "function";
+const isThenable = (x: unknown): x is PromiseLike<unknown> => typeof (x as { then?: unknown } | null)?.then === "function";
 
 /** How many threads init's options and the runtime allow, and why. */
 function threadsFor(options: InitOptions): { threads: number; reason: string } {
@@ -293,26 +341,35 @@ function threadsFor(options: InitOptions): { threads: number; reason: string } {
   return { threads: cores, reason: cores === 1 ? "one thread: this runtime reports one core" : `${cores} threads: the cores this runtime reports` };
 }
 
-async function compileSource(source: BufferSource | WebAssembly.Module | Response): Promise<WebAssembly.Module> {
-  if (source instanceof WebAssembly.Module) return source;
-  const bytes = typeof Response !== "undefined" && source instanceof Response ? await source.arrayBuffer() : source;
-  if (!WebAssembly.validate(bytes as BufferSource)) {
-    throw new ParalensError("init: the wasm given is not a valid module for this engine (does it support SIMD?)");
+/** The module init({ wasm }) was given, compiled if it came as bytes; checked to be a paralens core when instantiated. */
+async function compileGiven(source: unknown): Promise<WebAssembly.Module> {
+  if (isWasmModule(source)) return source;
+  if (isResponseLike(source)) {
+    const response: Response = source;
+    if (response.ok === false) throw new ParalensError(`init: the Response given for wasm failed: ${response.status} ${response.statusText}`);
+    return compileBytes(await response.arrayBuffer(), "init: the wasm given");
   }
-  return WebAssembly.compile(bytes as BufferSource);
+  if (isBufferSource(source)) return compileBytes(source, "init: the wasm given");
+  throw new ParalensError(`init: wasm must be a WebAssembly.Module, bytes or a Response, got a promise of ${describe(source)}`);
 }
 
 /** A one-thread engine on an unshared memory; `reason` says why it has one thread. */
-function makeEngine(module: WebAssembly.Module, simd: SimdMode, maxMemoryMB = 4096, reason = "one thread"): Engine {
-  return new Engine(instantiate(module, {}), simd, Math.min(maxMemoryMB, 4096) * 1024 * 1024, { threads: { count: 1, max: 1, reason } });
+function makeEngine(module: WebAssembly.Module, simd: SimdMode, maxMemoryMB: number, reason: string): Engine {
+  return new Engine(instantiate(module, {}), simd, maxMemoryMB * 1024 * 1024, { threads: { count: 1, max: 1, reason } });
 }
 
 /** The core's exports, checked to be a paralens core. */
 function instantiate(module: WebAssembly.Module, imports: WebAssembly.Imports): Core {
-  const instance = new WebAssembly.Instance(module, imports);
+  let instance: WebAssembly.Instance;
+  try {
+    instance = new WebAssembly.Instance(module, imports);
+  } catch (err) {
+    throw new ParalensError(`init: the wasm given is not a paralens core (${(err as Error).message})`);
+  }
   const core = instance.exports as unknown as Core;
   const missing = kernelNames.filter((name) => typeof core[name] !== "function");
-  if (!(core.memory instanceof WebAssembly.Memory) || missing.length > 0) {
+  // (not instanceof: the memory may come from another realm's constructor)
+  if (Object.prototype.toString.call(core.memory) !== "[object WebAssembly.Memory]" || missing.length > 0) {
     throw new ParalensError(
       `init: the wasm given is not a paralens core (missing ${missing.length ? missing.join(", ") : "memory"})`,
     );

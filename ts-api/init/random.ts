@@ -1,25 +1,10 @@
 // A seeded pseudo-random generator: xoshiro128** (Blackman & Vigna, 2018),
 // seeded through SplitMix32. Only 32-bit integer arithmetic and Math.imul, so
 // the same seed gives the same stream in every JavaScript engine.
-import { decodeBase64 } from "../engine/embedded.ts";
-import { wasmBase64 } from "./xoshiro.generated.ts";
+import { currentEngine } from "../engine/engine.ts";
 
-/** The exports of assembly/rng/xoshiro.ts. */
-interface Xoshiro {
-  readonly memory: WebAssembly.Memory;
-  stateAt(): number;
-  blockAt(): number;
-  blockSize(): number;
-  fillUniform(n: number, low: number, span: number): void;
-}
-
-let kernel: Xoshiro | undefined;
-
-/** The generator's wasm loop, compiled on first use (synchronously: the module is a few hundred bytes). */
-function xoshiro(): Xoshiro {
-  kernel ??= new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(wasmBase64))).exports as unknown as Xoshiro;
-  return kernel;
-}
+/** Values the core's loop makes per call: the arena block it writes is this many f64. */
+const BLOCK = 8192;
 
 /**
  * A seeded source of random numbers.
@@ -73,24 +58,35 @@ export class Rng {
   /**
    * Fills `out` with uniform values in [low, high): the same values, in the
    * same order, as `low + (high - low) * uniform()` called once per element.
-   * Initialising a model runs this before anything is warm, so the loop runs
-   * in a small wasm module of its own (assembly/rng/xoshiro.ts), whose speed
-   * does not wait for the JIT.
+   * Initialising a model runs this before anything is warm, so once the
+   * engine is made the loop runs in the core (uniformFill, assembly/random.ts),
+   * whose speed does not wait for the JIT; before init it runs here.
    *
    *   new Rng(1).fillUniform(new Float64Array(3), -1, 1).length;  // 3
    */
   fillUniform(out: Float64Array, low: number, high: number): Float64Array {
-    const k = xoshiro();
-    const state = new Uint32Array(k.memory.buffer, k.stateAt(), 4);
-    state.set([this.s0, this.s1, this.s2, this.s3]);
-    const size = k.blockSize();
-    const block = new Float64Array(k.memory.buffer, k.blockAt(), size);
-    for (let i = 0; i < out.length; i += size) {
-      const n = Math.min(size, out.length - i);
-      k.fillUniform(n, low, high - low);
-      out.set(n === size ? block : block.subarray(0, n), i);
+    const e = currentEngine();
+    const span = high - low;
+    if (e === undefined || out.length < 64) {
+      for (let i = 0; i < out.length; i++) out[i] = low + span * this.uniform();
+      return out;
     }
-    [this.s0, this.s1, this.s2, this.s3] = [state[0]!, state[1]!, state[2]!, state[3]!];
+    const size = Math.min(BLOCK, out.length);
+    const at = e.arena.alloc(16 + size * 8, "the random generator's block");
+    try {
+      const state = new Uint32Array(e.memory.buffer, at, 4);
+      state.set([this.s0, this.s1, this.s2, this.s3]);
+      for (let i = 0; i < out.length; i += size) {
+        const n = Math.min(size, out.length - i);
+        e.core.uniformFill(at, at + 16, n, low, span);
+        // (a view made after the call: the memory may be a new buffer if it grew)
+        out.set(new Float64Array(e.memory.buffer, at + 16, n), i);
+      }
+      const end = new Uint32Array(e.memory.buffer, at, 4);
+      [this.s0, this.s1, this.s2, this.s3] = [end[0]!, end[1]!, end[2]!, end[3]!];
+    } finally {
+      e.arena.release(at);
+    }
     return out;
   }
 

@@ -3,10 +3,11 @@
 // program loads does not carry them. It is instantiated the first time a Z2
 // plan runs on an engine, synchronously (it is a few kilobytes, under what
 // browsers compile on the main thread), in its shared-memory build beside a
-// threaded core.
+// threaded core. (Where compiling from bytes is banned, the build for the
+// platform imports dist/z2.wasm as a module instead.)
 import type { Engine } from "../engine/engine.ts";
-import { decodeBase64 } from "../engine/embedded.ts";
-import { plainBase64, sharedBase64 } from "./core.generated.ts";
+import { compileSourceSync } from "../engine/wasm.ts";
+import { plain, shared } from "./core.generated.ts";
 
 /** The exports of assembly/z2-module.ts (addresses are byte offsets in the engine's memory). */
 export interface Z2Kernels {
@@ -21,8 +22,8 @@ const loaded = new WeakMap<WebAssembly.Memory, Z2Kernels>();
 export function z2Kernels(e: Engine): Z2Kernels {
   let kernels = loaded.get(e.memory);
   if (kernels === undefined) {
-    const shared = typeof SharedArrayBuffer !== "undefined" && e.memory.buffer instanceof SharedArrayBuffer;
-    const module = new WebAssembly.Module(decodeBase64(shared ? sharedBase64 : plainBase64));
+    const onShared = typeof SharedArrayBuffer !== "undefined" && e.memory.buffer instanceof SharedArrayBuffer;
+    const module = compileSourceSync(onShared ? shared : plain, "paralens/z2: its kernels");
     kernels = new WebAssembly.Instance(module, { env: { memory: e.memory } }).exports as unknown as Z2Kernels;
     loaded.set(e.memory, kernels);
   }

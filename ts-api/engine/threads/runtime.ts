@@ -1,6 +1,10 @@
 // What the runtime offers threads, asked before any thread code is loaded
 // (start.ts and what it imports come as a chunk of their own, fetched only
 // for a threaded engine, so this file must not share a module with them).
+// Node, Deno and Bun have node:worker_threads; it is loaded when the first
+// worker starts, never at init: in Deno even reading the `process` global
+// loads its Node layer, ~30 ms of a cold start.
+import { platform, platformNames } from "../platform.ts";
 
 /** The most threads an engine may run (the calling thread and protocol.ts's MAX_WORKERS workers). */
 export const MAX_THREADS = 64;
@@ -19,8 +23,15 @@ function builtin<T>(name: string): T | undefined {
   return builtins()?.(name) as T | undefined;
 }
 
-/** Node's and Deno's way to load a built-in module (both have worker_threads), or undefined in a browser. */
+/** Whether this runtime has node:worker_threads (Node, Deno, Bun), asked without loading anything. */
+function hasWorkerThreads(): boolean {
+  const p = platform();
+  return p === "node" || p === "deno" || p === "bun";
+}
+
+/** Node's, Deno's and Bun's way to load a built-in module, or undefined elsewhere. */
 function builtins(): ((name: string) => unknown) | undefined {
+  if (!hasWorkerThreads()) return undefined;
   const proc = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
   return typeof proc?.getBuiltinModule === "function" ? proc.getBuiltinModule.bind(proc) : undefined;
 }
@@ -32,7 +43,8 @@ export function workerThreads(): WorkerThreads | undefined {
 
 /** The logical cores this runtime reports, or 1 if it says nothing. */
 export function availableCores(): number {
-  const os = builtin<{ availableParallelism?(): number; cpus(): unknown[] }>("node:os");
+  // Deno reports its cores on navigator as browsers do
+  const os = platform() === "deno" ? undefined : builtin<{ availableParallelism?(): number; cpus(): unknown[] }>("node:os");
   if (os !== undefined) return os.availableParallelism?.() ?? os.cpus().length;
   const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
   return typeof n === "number" && n >= 1 ? n : 1;
@@ -40,12 +52,14 @@ export function availableCores(): number {
 
 /**
  * Why this runtime cannot share memory with workers, or undefined if it can.
- * Node and Deno always can; a browser only on a cross-origin-isolated page.
+ * Node, Deno and Bun always can; a browser only on a cross-origin-isolated page.
  */
 export function sharingRefused(): string | undefined {
   // not workerThreads(): loading the module takes ~2 ms of a cold start, and it is needed only when a worker starts
-  if (builtins() !== undefined) return undefined;
+  if (hasWorkerThreads()) return undefined;
   const g = globalThis as { Worker?: unknown; crossOriginIsolated?: boolean };
+  const p = platform();
+  if (p !== "browser" && p !== "worker") return `${platformNames[p]} has no workers to share memory with`;
   if (typeof SharedArrayBuffer === "undefined" || g.crossOriginIsolated === false) {
     return "this page is not cross-origin isolated, so it cannot share memory with workers (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)";
   }
