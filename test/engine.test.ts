@@ -3,6 +3,9 @@ import { test } from "./harness.ts";
 import { assert, assertEqual, assertRejects, assertThrows } from "./assert.ts";
 import { init, engine, Engine, compile, dense, initParams, ParalensError, Rng } from "../ts-api/index.ts";
 import { createEngine } from "../ts-api/engine/engine.ts";
+import { compileSource } from "../ts-api/engine/wasm.ts";
+import { wasm as strictCore } from "../ts-api/engine/core.generated.ts";
+import { runtime } from "./harness.ts";
 
 const e = await init();
 
@@ -93,6 +96,49 @@ test("init rejects a module that is not a paralens core, before touching memory"
   await assertRejects(() => createEngine({ wasm: new Uint8Array([1, 2, 3, 4]) }), /not a valid module/);
   const second = await createEngine();
   assert(second !== e && second.memory !== e.memory, "createEngine makes an independent engine");
+});
+
+test("init's options are checked before anything is made: each bad value is named", async () => {
+  const bad: [Record<string, unknown>, RegExp][] = [
+    [{ maxMemoryMB: 0 }, /init: maxMemoryMB must be a number from 1 to 4096 \(MiB\), got 0/],
+    [{ maxMemoryMB: Number.NaN }, /maxMemoryMB must be .* got NaN/],
+    [{ maxMemoryMB: "64" }, /maxMemoryMB must be .* got "64"/],
+    [{ maxMemoryMB: 8192 }, /maxMemoryMB must be .* got 8192/],
+    [{ simd: "fast" }, /init: simd must be "strict" or "relaxed", got "fast"/],
+    [{ wasm: 5 }, /init: wasm must be a WebAssembly\.Module, bytes \(ArrayBuffer or a view of one\) or a Response, got 5/],
+    [{ wasm: "core.wasm" }, /init: wasm must be .* got "core\.wasm"/],
+  ];
+  for (const [options, message] of bad) {
+    const err = await assertRejects(() => createEngine(options as never), message);
+    assert(err instanceof ParalensError, `${JSON.stringify(options)} is refused with a ParalensError`);
+  }
+});
+
+test("a small maxMemoryMB bounds the whole memory: what cannot fit is refused with its size", async () => {
+  const small = await createEngine({ maxMemoryMB: 2 });
+  assertEqual(small.stats().maxBytes, 2 * 1024 * 1024, "the bound in bytes");
+  assertThrows(() => small.tensor([1 << 20]), /out of memory: a tensor of shape \[1048576\] needs? 4\.0 MiB, .*init\(\{ maxMemoryMB \}\)|out of memory: a tensor of shape \[1048576\] need 4\.0 MiB/);
+  const fits = small.tensor([1 << 16]);
+  assertEqual(fits.size, 1 << 16, "a tensor within the bound is made");
+  fits.dispose();
+});
+
+test("init({ wasm }) takes the core as a compiled module, as bytes or as a Response", async () => {
+  const module = await compileSource(strictCore, "the strict core");
+  const given: WebAssembly.Module[] | BufferSource[] | Response[] = [module];
+  // (the bytes from the file the package ships, where the runtime reads files)
+  if (runtime !== "browser") {
+    const { readFileSync } = await import("node:fs");
+    const bytes = readFileSync(new URL("../dist/core.wasm", import.meta.url));
+    given.push(bytes as never, new Response(bytes) as never);
+  }
+  for (const wasm of given) {
+    const other = await createEngine({ wasm });
+    const t = other.tensor([3], [1, 2, 3]);
+    other.core.scale(t.offset, t.offset, 2, 3);
+    assertEqual(Array.from(t.toArray()).join(","), "2,4,6", "the core given runs");
+  }
+  await assertRejects(() => createEngine({ wasm: new Response("no", { status: 404, statusText: "Not Found" }) }), /the Response given for wasm failed: 404 Not Found/);
 });
 
 test("initParams: a seed gives the same parameters, and compile binds them without copying", () => {

@@ -12,13 +12,14 @@
 import { test } from "./harness.ts";
 import { assert, assertEqual } from "./assert.ts";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { COMPATIBILITY_DATE, pack, project, root, writePrograms } from "./install/project.ts";
 import { bundleEdge, bundleWorker, edgeRuntime, inWorkerd, within } from "./install/edge.ts";
+import { EdgeRuntime } from "edge-runtime";
 import { inChromium } from "./chromium.ts";
 
 const work = mkdtempSync(join(tmpdir(), "paralens-pack-"));
@@ -84,4 +85,83 @@ test("the README quick start bundled for the web (minified, tree-shaken) is < 40
   assert(!inputs.some((f) => /\/(z2|cdl)\//.test(f)), `nothing of paralens/z2 or paralens/cdl is bundled (${inputs.filter((f) => /\/(z2|cdl)\//.test(f)).join(", ")})`);
   console.log(`quick start bundle: ${bytes.length} bytes, ${gzipped} gzipped (esbuild --bundle --minify --splitting)`);
   assert(gzipped < 40_000, `the quick start bundle is ${gzipped} bytes gzipped, over 40 KB`);
+});
+
+/** The README's quick start as a Worker's code: its imports first, the rest run on each request, what it logs answered as text. */
+function quickStartWorker(): string {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const code = /## Quick start[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+  const imports = code.split("\n").filter((l) => l.startsWith("import "));
+  const body = code.split("\n").filter((l) => !l.startsWith("import ")).join("\n    ");
+  return `${imports.join("\n")}\nexport default {\n  async fetch() {\n    const logged = [];\n    const console = { log: (...a) => logged.push(a.map((x) => JSON.stringify(x)).join(" ")) };\n    ${body}\n    return new Response(logged.join("\\n"));\n  },\n};\n`;
+}
+
+// Workers and Edge Functions get one core, imported as a module: the strict
+// one (the relaxed core, the threaded ones and the thread code are not in
+// that build), with the library, all in, <= 60 KB gzipped.
+test("the README quick start as a Cloudflare Worker and as a Vercel Edge Function carries one core, <= 60 KB gzipped all in, and runs", async () => {
+  const worker = join(dir, "quickstart-worker");
+  mkdirSync(worker, { recursive: true });
+  writeFileSync(join(worker, "index.mjs"), quickStartWorker());
+  writeFileSync(join(worker, "wrangler.toml"), `name = "quickstart"\nmain = "index.mjs"\ncompatibility_date = "${COMPATIBILITY_DATE}"\n`);
+  const bundle = bundleWorker(worker);
+  const wasm = bundle.files.filter((f) => f.endsWith(".wasm"));
+  assertEqual(wasm.length, 1, `wasm modules in the Worker (${wasm.join(", ")})`);
+  assert(readFileSync(join(bundle.outdir, wasm[0]!)).equals(readFileSync(join(root, "dist", "core.wasm"))), "the one module is the strict core");
+  const answer = await inWorkerd(bundle, COMPATIBILITY_DATE);
+  assert(/"accuracy":1/.test(answer), `the Worker's quick start reaches accuracy 1: ${answer}`);
+  console.log(`quick start as a Worker: ${(bundle.uploadBytes / 1024).toFixed(1)} KiB, ${(bundle.gzipBytes / 1024).toFixed(1)} KiB gzipped (wrangler's count, the core included)`);
+  assert(bundle.gzipBytes <= 60_000, `the Worker is ${bundle.gzipBytes} bytes gzipped, over 60 KB`);
+
+  writeFileSync(join(worker, "edge.mjs"), quickStartWorker().replace("export default {", "globalThis.__handler = {"));
+  const edge = await bundleEdge(worker, "edge.mjs");
+  const modules = Object.values(edge.modules);
+  assertEqual(modules.length, 1, `wasm modules in the Edge Function (${modules.join(", ")})`);
+  const edgeBytes = gzipSync(edge.code, { level: 9 }).length + gzipSync(readFileSync(modules[0]!), { level: 9 }).length;
+  const response = (await within(edgeRuntime(edge).evaluate("__handler.fetch()"), "the Edge Function's quick start")) as Response;
+  const text = await response.text();
+  assert(/"accuracy":1/.test(text), `the Edge Function's quick start reaches accuracy 1: ${text}`);
+  console.log(`quick start as an Edge Function: ${edgeBytes} bytes gzipped (script and core, each gzipped)`);
+  assert(edgeBytes <= 60_000, `the Edge Function is ${edgeBytes} bytes gzipped, over 60 KB`);
+});
+
+// Where a build cannot load its core, the error names the platform, the
+// cause and the fix: a banned code generation (the web build in workerd and
+// in the edge runtime), a bundler that gave no compiled module, an engine
+// without SIMD (simulated: the sandbox's validate and compile refuse SIMD as
+// Safari 15's do).
+test("a build that cannot load its core on the platform says why: code generation banned, no module given, no SIMD", async () => {
+  const program = `export default { async fetch() { return P.init().then(() => new Response("ok"), (e) => new Response(e.name + ": " + e.message)); } };`;
+  const web = join(dir, "web-in-workerd");
+  mkdirSync(web, { recursive: true });
+  writeFileSync(join(web, "index.mjs"), `import * as P from "paralens/web";\n${program}\n`);
+  writeFileSync(join(web, "wrangler.toml"), `name = "web-in-workerd"\nmain = "index.mjs"\ncompatibility_date = "${COMPATIBILITY_DATE}"\n`);
+  const workerd = await inWorkerd(bundleWorker(web), COMPATIBILITY_DATE);
+  assert(/^ParalensError: init: the paralens core: Cloudflare Workers forbids compiling WebAssembly from bytes at run time .*"workerd" export condition.*paralens\/core\.wasm/.test(workerd), `workerd said: ${workerd}`);
+
+  const entry = (conditions: string[]): Promise<string> =>
+    build({
+      stdin: { contents: `import * as P from "paralens";\nglobalThis.__init = (o) => P.init(o).then(() => "ok " + P.engine().simd, (e) => e.name + ": " + e.message);`, resolveDir: dir },
+      bundle: true, write: false, format: "iife", platform: "neutral", mainFields: ["module", "main"], conditions, logLevel: "error",
+    }).then((r) => r.outputFiles[0]!.text);
+  const webBuild = await entry(["browser"]);
+  const banned = String(await edgeRuntime({ code: webBuild, modules: {} }).evaluate("__init()"));
+  assert(/^ParalensError: init: Vercel's Edge Runtime has no DecompressionStream .*"edge-light" export condition/.test(banned), `the edge runtime said: ${banned}`);
+
+  const edgeBuild = await bundleEdge(dir, "edge-entry.mjs");
+  const none = edgeRuntime(edgeBuild, { compile: false });
+  await none.evaluate(`globalThis.__result = undefined; globalThis.__train().then((r) => { __result = r; }, (e) => { __result = e.name + ": " + e.message; })`);
+  await within(none.evaluate("new Promise((r) => { const t = setInterval(() => { if (__result !== undefined) { clearInterval(t); r(); } }, 5); })"), "the edge runtime's answer");
+  const missing = String(await none.evaluate("__result"));
+  assert(/^ParalensError: init: the paralens core: the platform's bundler gave nothing for a \.wasm imported as a module/.test(missing), `without the module: ${missing}`);
+
+  const noSimd = new EdgeRuntime({ initialCode: await entry(["node"]).catch(() => webBuild), codeGeneration: { strings: false, wasm: true } });
+  await noSimd.evaluate(`
+    const validate = WebAssembly.validate, compile = WebAssembly.compile;
+    const simd = (b) => { const a = new Uint8Array(b.buffer ?? b, b.byteOffset ?? 0, b.byteLength); for (let i = 0; i + 1 < a.length; i++) if (a[i] === 0xfd && a[i + 1] === 0x0c) return true; return false; };
+    WebAssembly.validate = (b) => !simd(b) && validate(b);
+    WebAssembly.compile = (b) => Promise.reject(new WebAssembly.CompileError("Compiling function #0 failed: invalid opcode 0xfd"));
+    globalThis.DecompressionStream ??= class { constructor() { throw new Error("not needed"); } };`);
+  const simdless = String(await noSimd.evaluate("__init()"));
+  assert(/^ParalensError: init: the paralens core: .* has no WebAssembly SIMD, which paralens needs \(Node >= 16\.4/.test(simdless), `without SIMD: ${simdless}`);
 });

@@ -22,7 +22,7 @@ export type WasmSource =
 
 /** The compiled module of `source`; `what` names it in errors. */
 export async function compileSource(source: WasmSource, what: string): Promise<WebAssembly.Module> {
-  if ("module" in source) return source.module;
+  if ("module" in source) return imported(source.module, what);
   if ("unavailable" in source) throw new ParalensError(source.unavailable);
   const bytes = decodeBase64(source.base64);
   return compileBytes(source.gzipped ? await gunzip(bytes) : bytes, what);
@@ -30,7 +30,7 @@ export async function compileSource(source: WasmSource, what: string): Promise<W
 
 /** The same, synchronously, for small modules (a few kilobytes: under what browsers compile on the main thread) that are not gzipped. */
 export function compileSourceSync(source: WasmSource, what: string): WebAssembly.Module {
-  if ("module" in source) return source.module;
+  if ("module" in source) return imported(source.module, what);
   if ("unavailable" in source) throw new ParalensError(source.unavailable);
   if (source.gzipped) throw new ParalensError(`${what} is gzipped and cannot be compiled synchronously`);
   try {
@@ -38,6 +38,15 @@ export function compileSourceSync(source: WasmSource, what: string): WebAssembly
   } catch (err) {
     throw compileFailure(err, what);
   }
+}
+
+/** A module the build imported, checked: a bundler that does not compile .wasm imports hands over bytes, a URL or nothing. */
+function imported(module: unknown, what: string): WebAssembly.Module {
+  if (isWasmModule(module)) return module;
+  throw new ParalensError(
+    `${what}: the platform's bundler gave ${module === undefined ? "nothing" : Object.prototype.toString.call(module)} for a .wasm imported as a module ` +
+      "(paralens's build for Workers and Edge imports ../core.wasm?module): bundle with wrangler or Vercel's tools, which compile .wasm imports, or pass the module yourself with init({ wasm })",
+  );
 }
 
 /** Compiles bytes, with an error that names why an engine refused them. */
@@ -118,9 +127,10 @@ async function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayB
   const zlib = nodeZlib();
   if (zlib !== undefined) return new Uint8Array(zlib.gunzipSync(bytes));
   if (typeof DecompressionStream === "undefined") {
+    const where = platform();
     throw new ParalensError(
-      `init: ${platformNames[platform()]} has no DecompressionStream to unpack the embedded core. ` +
-        'Import the core as a file instead: `import wasm from "paralens/core.wasm"` (or fetch it) and `await init({ wasm })`',
+      `init: ${platformNames[where]} has no DecompressionStream to unpack the core embedded in this build of paralens. ` +
+        (codeGenerationFix[where] ?? 'Import the core as a file instead: `import wasm from "paralens/core.wasm"` (or fetch it) and `await init({ wasm })`'),
     );
   }
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
