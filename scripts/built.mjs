@@ -1,7 +1,7 @@
 // Builds what is stale before a script that needs it runs (npm test, demo,
 // example, bench, results): the wasm cores when a file under assembly/ is
-// newer than their generated module, and dist/ with its bundles when ts-api/
-// is newer than it. A fresh clone builds here, on first use, rather than in
+// newer than their generated module (or asconfig.json or the build script
+// is), and dist/ with its bundles when ts-api/ is newer than it. A fresh clone builds here, on first use, rather than in
 // an install script that every install of the package would carry.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -21,7 +21,7 @@ const node = (...args) => execFileSync(process.execPath, args, { cwd: root, stdi
 /** Rebuilds the cores and dist/ where they are older than their sources. */
 export function ensureBuilt() {
   const generated = ["ts-api/engine/core.generated.ts", "ts-api/engine/kernels.generated.ts", "ts-api/z2/core.generated.ts", "dist/core.wasm", "dist/z2.wasm"];
-  if (newest(join(root, "assembly")) > Math.min(...generated.map(age))) {
+  if (Math.max(newest(join(root, "assembly")), age("asconfig.json"), age("scripts/build-core.mjs")) > Math.min(...generated.map(age))) {
     console.log("the core is older than assembly/: building it (node scripts/build-core.mjs)");
     node(join(root, "scripts", "build-core.mjs"));
   }

@@ -9,7 +9,7 @@ import type { Shape } from "../algebra/shapes.ts";
 import type { Engine } from "../engine/engine.ts";
 import { Tensor, checkShape } from "../engine/tensor.ts";
 import type { Op, PlanContext } from "../ops/op.ts";
-import { type RealOps, primitives } from "../ops/index.ts";
+import { type RealOps, backendOps, loadedOps } from "../ops/index.ts";
 
 /** One kernel call with the tensors it reads and writes. */
 export interface Step {
@@ -70,12 +70,12 @@ export function planner(engine: Engine, training = true): { ops: RealOps; record
     },
   };
   const methods = Object.fromEntries(
-    Object.entries(primitives).map(([name, op]) => [name, (...args: unknown[]) => (op as Op).plan(context, ...(args as never[]))]),
+    Object.entries(loadedOps()).map(([name, op]) => [name, (...args: unknown[]) => (op as Op).plan(context, ...(args as never[]))]),
   );
-  const ops = {
+  const ops = backendOps({
     ...methods,
     shape: (v: Value): Shape => (v as unknown as Tensor).shape,
     observe: (name: string, v: Value): void => void observed.set(name, v as unknown as Tensor),
-  } as unknown as RealOps;
+  }, "compile");
   return { ops, recording: { steps, owned, constants, observed } };
 }

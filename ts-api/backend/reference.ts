@@ -3,8 +3,8 @@
 // the same lenses here and on the wasm plans and compare; its reverse passes
 // are checked against finite differences. Not built for speed.
 import type { Value } from "../algebra/category.ts";
-import type { Op } from "../ops/op.ts";
-import { type RealOps, primitives } from "../ops/index.ts";
+import type { Shape } from "../algebra/shapes.ts";
+import { type RealOps, backendOps, loadedOps } from "../ops/index.ts";
 import type { RefTensor } from "../ops/ref-tensor.ts";
 
 export { type RefTensor, refTensor } from "../ops/ref-tensor.ts";
@@ -16,7 +16,14 @@ export { type RefTensor, refTensor } from "../ops/ref-tensor.ts";
  *   const p = [refTensor([2, 2], [1, 0, 0, 1]), refTensor([2], [0, 0])];
  *   f.forward(reference, p, [refTensor([1, 2], [-1, 2])])[0][0]!.data;  // Float64Array [0, 2]
  */
-export const reference: RealOps = {
-  ...Object.fromEntries(Object.entries(primitives).map(([name, op]) => [name, (op as Op).reference])),
-  shape: (v: Value) => (v as unknown as RefTensor).shape,
-} as unknown as RealOps;
+export const reference: RealOps = new Proxy({} as RealOps, {
+  // (looked up at each call: a layer loaded later registers its ops then)
+  get(_, name) {
+    if (name === "shape") return shape;
+    const op = typeof name === "string" ? loadedOps()[name] : undefined;
+    return op === undefined ? (backendOps({}, "reference") as unknown as Record<string | symbol, unknown>)[name] : op.reference;
+  },
+  has: (_, name) => name === "shape" || (typeof name === "string" && name in loadedOps()),
+});
+
+const shape = (v: Value): Shape => (v as unknown as RefTensor).shape;

@@ -3,8 +3,12 @@ import { type AnyShape, anyShape, para } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import type { Initialiser } from "../init/initialisers.ts";
-import type { RealOps } from "../ops/index.ts";
+import { type RealOps, registerOps } from "../ops/index.ts";
 import { smallNormal } from "./embedding.ts";
+import { attentionOps } from "../ops/attention.ts";
+
+// its ops come with it (ops/index.ts)
+registerOps(attentionOps);
 
 /** The shape of multi-head attention: the number of heads (dividing the width) and whether a token may attend to later ones. */
 export interface AttentionOptions {

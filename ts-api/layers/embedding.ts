@@ -5,6 +5,11 @@ import { ParalensError, fmtWires } from "../engine/errors.ts";
 import { type Initialiser, normal } from "../init/initialisers.ts";
 import { parameterised } from "../ops/binary.ts";
 import { positive } from "./linear.ts";
+import { registerOps } from "../ops/index.ts";
+import { attentionOps } from "../ops/attention.ts";
+
+// its ops come with it (ops/index.ts)
+registerOps(attentionOps);
 
 /** GPT-2's initial spread for embeddings and projections (Radford et al., 2019). */
 export const smallNormal: Initialiser = normal(0, 0.02);

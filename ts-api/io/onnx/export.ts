@@ -10,7 +10,7 @@ import type { Para } from "../../algebra/para.ts";
 import type { Wires } from "../../algebra/shapes.ts";
 import { ParalensError, fmtShape } from "../../engine/errors.ts";
 import type { Op } from "../../ops/op.ts";
-import { type RealOps, primitives } from "../../ops/index.ts";
+import { type RealOps, loadedOps } from "../../ops/index.ts";
 import { Recorder, Val } from "./graph.ts";
 import { type GraphData, type NodeData, type ValueInfo, encodeModel } from "./model.ts";
 
@@ -39,7 +39,7 @@ const CARRIER = new Set(["shape", "add", "zeros", "observe", "within"]);
 /** The exporting backend: every primitive's `onnx` lowering, recording into `g`. */
 function onnxOps(g: Recorder): RealOps {
   const methods = Object.fromEntries(
-    Object.entries(primitives).map(([name, op]) => {
+    Object.entries(loadedOps()).map(([name, op]) => {
       const lower = (op as Op).onnx;
       const method = lower
         ? (...args: unknown[]) => lower(g, ...(args as never[]))

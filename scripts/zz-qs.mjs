@@ -1,0 +1,13 @@
+import { build } from "esbuild";
+import { readFileSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+const dir = process.argv[2];
+const readme = readFileSync("/work/main/README.md", "utf8");
+const code = /## Quick start[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)[1];
+writeFileSync(dir + "/quickstart.mjs", code);
+const r = await build({ entryPoints: ["quickstart.mjs"], absWorkingDir: dir, bundle: true, format: "esm", platform: "browser", splitting: true, minify: true, outdir: "qsb", metafile: true, logLevel: "error", write: true });
+const [file, out] = Object.entries(r.metafile.outputs).find(([, o]) => o.entryPoint);
+const bytes = readFileSync(dir + "/" + file);
+console.log(file, bytes.length, gzipSync(bytes, { level: 9 }).length);
+const ins = Object.entries(out.inputs).sort((a,b)=>b[1].bytesInOutput-a[1].bytesInOutput).slice(0,25);
+for (const [k,v] of ins) console.log(v.bytesInOutput, k.replace(/.*paralens\/dist\//,""));
