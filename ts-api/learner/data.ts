@@ -99,6 +99,42 @@ export function labels(what: string, data: Data, shape: Shape, count: number, ra
   return values;
 }
 
+/**
+ * Class indices as labels (the option labels: "indices"): rows of `shape`
+ * (one index per example, or per token), each a whole number in [0, classes),
+ * refused otherwise with its row, position and value.
+ */
+export function indexLabels(what: string, data: Data, shape: Shape, count: number, classes: number): Float32Array {
+  if (!isList(data)) throw new ParalensError(`${what}: expected an array or a typed array of class indices, got ${describe(data)}`);
+  const { values, count: n } = rows(what, data, shape);
+  if (n !== count) throw new ParalensError(`${what}: ${n} rows of class indices for ${count} examples`);
+  const width = Math.max(1, values.length / Math.max(n, 1));
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!Number.isInteger(v) || v < 0 || v >= classes) {
+      throw new ParalensError(`${what}: row ${Math.floor(i / width)}, index ${i % width} is ${v}; class indices are whole numbers in [0, ${classes})`);
+    }
+  }
+  return values;
+}
+
+/** Accuracy with index labels: per example, the fraction of its rows of `classes` whose largest value is at the label. */
+export function correctIndices(pred: Float32Array, truth: Float32Array, count: number, classes: number): number {
+  const perExample = truth.length / count;
+  let hits = 0;
+  for (let r = 0; r < truth.length; r++) {
+    const o = r * classes;
+    let best = 0;
+    let finite = Number.isFinite(pred[o]!);
+    for (let j = 1; j < classes; j++) {
+      finite &&= Number.isFinite(pred[o + j]!);
+      if (pred[o + j]! > pred[o + best]!) best = j;
+    }
+    if (finite && best === truth[r]) hits += 1 / perExample;
+  }
+  return hits;
+}
+
 /** Throws if a label lies outside `range` (rows of `width`), naming its row and value. */
 export function checkRange(what: string, values: Float32Array, width: number, range: LabelRange): void {
   if (range === "real") return;

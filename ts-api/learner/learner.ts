@@ -8,9 +8,10 @@ import { type Compiled, compile } from "../backend/compile.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
-import { type Data, type LabelRange, correct, gather, labels, rows } from "./data.ts";
+import { type Data, type LabelRange, correct, correctIndices, gather, indexLabels, labels, rows } from "./data.ts";
 import type { BatchReport, EpochReport, Evaluation, FitOptions, History } from "./reports.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
+import { tokenCrossEntropy } from "../layers/tokenCrossEntropy.ts";
 import { DivergenceError, Snapshot, UpdateGuard, allFinite, firstNonFinite } from "./divergence.ts";
 import { decodeLearnerInto, encodeLearner } from "../io/learner-file.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "./core.ts";
@@ -43,6 +44,10 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   readonly parts: { readonly loss: string; readonly optimiser: string; readonly rate: string };
   private readonly inShape: Shape;
   private readonly outShape: Shape;
+  /** The shape of one example's labels: the output's, or its class indices' (labels: "indices"). */
+  private readonly labelShape: Shape;
+  /** With labels: "indices", the classes each index picks from; else undefined. */
+  private readonly classes: number | undefined;
   /** The scoring part of the lens, on the bare model: model x id ; tap ; loss. */
   private readonly scoreLens: Para<Times<A, B>, Wires>;
   // a fit uses at most two batch sizes (full batches and the remainder)
@@ -64,13 +69,17 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       throw new ParalensError(`supervised: the model must take one wire and give one, but ${model.name} is ${fmtWires(model.dom)} -> ${fmtWires(model.cod)}`);
     }
     const parts = learningParts(options);
-    const lens = supervisedLens(model, parts);
+    const out = model.cod[0]!;
+    const indices = indexLabelsOf(options, out);
+    const lens = supervisedLens(model, indices === undefined ? parts : { ...parts, labels: [indices.shape] });
     super({ what: "learner", model, specs: lens.params, seed: options.seed, kind: floatTensors });
     this.lens = lens;
     this.parts = { loss: parts.loss.name, optimiser: options.optimiser?.optimiserName ?? "sgd", rate: parts.rate.name };
     this.inShape = model.dom[0]!;
-    this.outShape = model.cod[0]!;
-    this.scoreLens = scoringLens(model, parts.loss);
+    this.outShape = out;
+    this.labelShape = indices?.shape ?? out;
+    this.classes = indices?.classes;
+    this.scoreLens = scoringLens(model, parts.loss, [this.labelShape]);
     this.labelRange = parts.loss === softmaxCrossEntropy ? "distribution" : parts.loss === binaryCrossEntropy ? "unit" : "real";
   }
 
@@ -84,7 +93,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     this.checkIdle("step");
     const { values: xs, count } = rows("step x", x, this.inShape);
     if (count === 0) throw new ParalensError("step: no examples");
-    const ys = labels("step y", y, this.outShape, count, this.labelRange);
+    const ys = this.labels("step y", y, count);
     const plan = this.trainPlan(count);
     plan.inputs[0]!.set(xs);
     plan.inputs[1]!.set(ys);
@@ -124,7 +133,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     if (!Number.isInteger(initialStep) || initialStep < 0) throw new ParalensError(`fit: initialStep must be a whole number >= 0, got ${initialStep}`);
     if (initialStep > 0 && initialEpoch === epochs) throw new ParalensError(`fit: initialStep ${initialStep} is a step of epoch ${initialEpoch + 1}, but epochs is ${epochs}`);
     const { values: xs, count } = rows("fit x", x, this.inShape);
-    const ys = labels("fit y", y, this.outShape, count, this.labelRange);
+    const ys = this.labels("fit y", y, count);
     if (count === 0) throw new ParalensError("fit: no examples");
     const validation = options.validation && { x: options.validation.x, y: options.validation.y };
     const rng = new Rng(options.seed ?? 0);
@@ -178,7 +187,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
         plan.reverse();
         const batchLoss = sum(losses);
         lossSum += batchLoss;
-        hits += correct(plan.observed.get("prediction")!.data, plan.inputs[1]!.data, n, outWidth);
+        hits += this.correct(plan, n);
         options.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: batchLoss / n });
         if (signal?.aborted) throw signal.reason;
         if (now() - lastYield > 50) {
@@ -235,6 +244,17 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     throw new DivergenceError(epoch, upTo + 1, undefined, "fit", "The learner holds the parameters and optimiser state of the last copy taken before it.");
   }
 
+  /** Labels as this learner takes them: rows shaped like the output, or class indices. */
+  private labels(what: string, y: Data, count: number): Float32Array {
+    return this.classes === undefined ? labels(what, y, this.outShape, count, this.labelRange) : indexLabels(what, y, this.labelShape, count, this.classes);
+  }
+
+  /** How many of a plan's n examples its predictions got right (fractions of tokens, with index labels). */
+  private correct(plan: Compiled, n: number): number {
+    const [pred, truth] = [plan.observed.get("prediction")!.data, plan.inputs[1]!.data];
+    return this.classes === undefined ? correct(pred, truth, n, truth.length / n) : correctIndices(pred, truth, n, this.classes);
+  }
+
   private stateFinite(): boolean {
     return this.state.every((t) => allFinite(t.data));
   }
@@ -272,7 +292,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
 
   private score(what: string, x: Data, y: Data): Evaluation {
     const { values: xs, count } = rows(`${what} x`, x, this.inShape);
-    const ys = labels(`${what} y`, y, this.outShape, count, this.labelRange);
+    const ys = this.labels(`${what} y`, y, count);
     if (count === 0) throw new ParalensError(`${what}: no examples`);
     const inWidth = xs.length / count;
     const outWidth = ys.length / count;
@@ -285,7 +305,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       plan.inputs[1]!.data.set(ys.subarray(from * outWidth, (from + n) * outWidth));
       plan.forward();
       lossSum += sum(plan.outputs[0]!.data);
-      hits += correct(plan.observed.get("prediction")!.data, plan.inputs[1]!.data, n, outWidth);
+      hits += this.correct(plan, n);
     }
     return { loss: lossSum / count, accuracy: hits / count };
   }
@@ -347,4 +367,14 @@ function mean(a: Float32Array): number {
 
 function now(): number {
   return performance.now();
+}
+
+/** With labels: "indices", the shape of one example's indices and the classes they pick from. */
+function indexLabelsOf(options: SupervisedOptions, out: Shape): { shape: Shape; classes: number } | undefined {
+  const kind = options.labels ?? "values";
+  if (kind !== "values" && kind !== "indices") throw new ParalensError(`supervised: labels must be "values" or "indices", got ${JSON.stringify(kind) ?? String(kind)}`);
+  if (kind === "values") return undefined;
+  if (options.loss === tokenCrossEntropy && out.length > 0) return { shape: out.slice(0, -1), classes: out[out.length - 1]! };
+  if (options.loss === softmaxCrossEntropy) return { shape: [], classes: out.reduce((a, b) => a * b, 1) };
+  throw new ParalensError(`supervised: labels "indices" needs the loss softmaxCrossEntropy or tokenCrossEntropy, got ${options.loss?.name}`);
 }
