@@ -7,7 +7,7 @@ import { test } from "./harness.ts";
 import { assert, assertClose, assertThrows } from "./assert.ts";
 import { type RandomCase, magnitude, randomCase, runReference, runWasm, sameValues } from "./util.ts";
 import {
-  init, adam, mse, dense, oneHot, reference, refTensor, resolve, Rng, softmaxCrossEntropy, supervised, tokenCrossEntropy, type Para, type Value, type Wires,
+  init, adam, mse, transformer, dense, oneHot, reference, refTensor, resolve, Rng, softmaxCrossEntropy, supervised, tokenCrossEntropy, type Para, type Value, type Wires,
 } from "../ts-api/index.ts";
 
 await init();
@@ -81,6 +81,18 @@ test("index labels: the reference refuses an index out of range, not whole, or N
   learner.dispose();
   assertThrows(() => supervised(dense(2, 1), { loss: mse, labels: "indices" }), /supervised: labels "indices" needs the loss softmaxCrossEntropy or tokenCrossEntropy, got mse/);
   assertThrows(() => supervised(dense(2, 3), { loss: softmaxCrossEntropy, labels: "classes" as never }), /supervised: labels must be "values" or "indices", got "classes"/);
+});
+
+test("a learner with token index labels takes them flat or nested, one per token, and no fewer", () => {
+  const t = supervised(transformer({ vocab: 5, context: 3, dim: 4, heads: 1, layers: 1 }), { loss: tokenCrossEntropy, labels: "indices", seed: 1 });
+  const u = supervised(transformer({ vocab: 5, context: 3, dim: 4, heads: 1, layers: 1 }), { loss: tokenCrossEntropy, labels: "indices", seed: 1 });
+  assert(t.step([0, 1, 2, 4, 4, 3], [1, 2, 3, 4, 3, 0]) === u.step([[0, 1, 2], [4, 4, 3]], [[1, 2, 3], [4, 3, 0]]), "flat and nested are the same batch");
+  // one number per example is not one per token (with one-hot labels it would be taken for class indices)
+  assertThrows(() => t.step([[0, 1, 2], [4, 4, 3]], [1, 2]), /step y: 2 values do not split into examples of shape \[3\]/);
+  const e = t.evaluate([[0, 1, 2]], [[1, 2, 3]]);
+  assert(e.accuracy >= 0 && e.accuracy <= 1 && [0, 1 / 3, 2 / 3, 1].some((a) => Math.abs(a - e.accuracy) < 1e-12), `accuracy is a share of 3 tokens, got ${e.accuracy}`);
+  t.dispose();
+  u.dispose();
 });
 
 test("a learner with index labels takes the same steps as with one-hot labels, to the bit", () => {

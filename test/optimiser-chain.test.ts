@@ -173,8 +173,10 @@ test("bad settings are refused naming the argument and its value", () => {
   assertThrows(() => clipByGlobalNorm(NaN), /clipByGlobalNorm: maxNorm must be a positive finite number, got NaN/);
   assertThrows(() => weightDecay(-0.1), /weightDecay: rate must be a finite number >= 0, got -0.1/);
   assertThrows(() => scaleByAdam({ beta2: 1 }), /scaleByAdam: beta2 must be a finite number in \[0, 1\), got 1/);
-  assertThrows(() => sgd({ lr: "0.1" as never }), /sgd: lr must be a number > 0 or a schedule \(cosineDecay\(\.\.\.\)\), got "0.1"/);
+  assertThrows(() => sgd({ lr: "0.1" as never }), /sgd: lr must be a finite number > 0, got "0.1"/);
   assertThrows(() => adam({ lr: -1 }), /adam: lr must be a finite number > 0, got -1/);
+  assertThrows(() => adamw({ lr: 0 }), /adamw: lr must be a finite number > 0, got 0/);
+  assertThrows(() => adamw({ weightDecay: -1 }), /adamw: weightDecay must be a finite number >= 0, got -1/);
   assertThrows(() => chain(sgd() as never, clipByGlobalNorm(1) as never), /chain: the last part must be an optimiser \(sgd\(\), adam\(\), \.\.\.\), got clipByGlobalNorm\(1\)/);
   assertThrows(() => chain(sgd() as never, sgd()), /chain: part 0 must be a gradient transformation .* got sgd/);
   assertThrows(() => chain(scaleByAdam(), adam())(specs), /two parts name a state wire "w.m"/);

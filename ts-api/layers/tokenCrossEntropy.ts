@@ -1,6 +1,7 @@
 import type { Value } from "../algebra/category.ts";
-import { type AnyShape, anyShape, lens } from "../algebra/para.ts";
-import { type Wires, sameShape } from "../algebra/shapes.ts";
+import { anyShape, lens } from "../algebra/para.ts";
+import type { Loss } from "../losses/losses.ts";
+import { type Shape, type Wires, sameShape } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 
 /**
@@ -18,7 +19,7 @@ import { ParalensError, fmtWires } from "../engine/errors.ts";
  *   const model = transformer({ vocab: 5, context: 4, dim: 8, heads: 2, layers: 1 });
  *   const lens = supervisedLens(model, { loss: tokenCrossEntropy, optimiser: adam(), rate: constantRate(1) });
  */
-export const tokenCrossEntropy: AnyShape<false> = anyShape("tokenCrossEntropy", false, (dom) => {
+export const tokenCrossEntropy: Loss = Object.assign(anyShape("tokenCrossEntropy", false, (dom) => {
   const shape = dom[0];
   const indices = shape !== undefined && shape.length > 0 && dom.length === 2 && sameShape(shape.slice(0, -1), dom[1]!);
   if (dom.length !== 2 || shape === undefined || shape.length === 0 || !(indices || sameShape(shape, dom[1]!))) {
@@ -44,7 +45,7 @@ export const tokenCrossEntropy: AnyShape<false> = anyShape("tokenCrossEntropy", 
       return [ops.reshape(dz, [n, ...shape]), ops.reshape(ops.rowScale(lp, each, -1), [n, ...shape])];
     },
   });
-});
+}), { indexShape: (logits: Shape): Shape => logits.slice(0, -1) });
 
 /** tokenCrossEntropy with one class index per token: the fused index kernels, no one-hot row. */
 function byIndex(dom: Wires, classes: number, tokens: number) {

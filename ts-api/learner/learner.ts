@@ -8,10 +8,9 @@ import { type Compiled, compile } from "../backend/compile.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
-import { type Data, type LabelRange, correct, correctIndices, gather, indexLabels, labels, rows } from "./data.ts";
+import { type Data, type LabelRange, correct, correctIndices, gather, labels, rows } from "./data.ts";
 import type { BatchReport, EpochReport, Evaluation, FitOptions, History } from "./reports.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
-import { tokenCrossEntropy } from "../layers/tokenCrossEntropy.ts";
 import { DivergenceError, Snapshot, UpdateGuard, allFinite, firstNonFinite } from "./divergence.ts";
 import { decodeLearnerInto, encodeLearner } from "../io/learner-file.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "./core.ts";
@@ -46,8 +45,6 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   private readonly outShape: Shape;
   /** The shape of one example's labels: the output's, or its class indices' (labels: "indices"). */
   private readonly labelShape: Shape;
-  /** With labels: "indices", the classes each index picks from; else undefined. */
-  private readonly classes: number | undefined;
   /** The scoring part of the lens, on the bare model: model x id ; tap ; loss. */
   private readonly scoreLens: Para<Times<A, B>, Wires>;
   // a fit uses at most two batch sizes (full batches and the remainder)
@@ -70,17 +67,17 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     }
     const parts = learningParts(options);
     const out = model.cod[0]!;
-    const indices = indexLabelsOf(options, out);
-    const lens = supervisedLens(model, indices === undefined ? parts : { ...parts, labels: [indices.shape] });
+    const indices = indexShape(options, out);
+    const lens = supervisedLens(model, indices === undefined ? parts : { ...parts, labels: [indices] });
     super({ what: "learner", model, specs: lens.params, seed: options.seed, kind: floatTensors });
     this.lens = lens;
     this.parts = { loss: parts.loss.name, optimiser: options.optimiser?.optimiserName ?? "sgd", rate: parts.rate.name };
     this.inShape = model.dom[0]!;
     this.outShape = out;
-    this.labelShape = indices?.shape ?? out;
-    this.classes = indices?.classes;
+    this.labelShape = indices ?? out;
     this.scoreLens = scoringLens(model, parts.loss, [this.labelShape]);
-    this.labelRange = parts.loss === softmaxCrossEntropy ? "distribution" : parts.loss === binaryCrossEntropy ? "unit" : "real";
+    // class indices pick one of the values of a row: as many as the output has per index
+    this.labelRange = indices ? size(out) / size(indices) : parts.loss === softmaxCrossEntropy ? "distribution" : parts.loss === binaryCrossEntropy ? "unit" : "real";
   }
 
   /**
@@ -246,13 +243,13 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
 
   /** Labels as this learner takes them: rows shaped like the output, or class indices. */
   private labels(what: string, y: Data, count: number): Float32Array {
-    return this.classes === undefined ? labels(what, y, this.outShape, count, this.labelRange) : indexLabels(what, y, this.labelShape, count, this.classes);
+    return labels(what, y, this.labelShape, count, this.labelRange);
   }
 
-  /** How many of a plan's n examples its predictions got right (fractions of tokens, with index labels). */
+  /** How many of a plan's n examples its predictions got right (shares of their tokens, with class indices). */
   private correct(plan: Compiled, n: number): number {
-    const [pred, truth] = [plan.observed.get("prediction")!.data, plan.inputs[1]!.data];
-    return this.classes === undefined ? correct(pred, truth, n, truth.length / n) : correctIndices(pred, truth, n, this.classes);
+    const [pred, truth, range] = [plan.observed.get("prediction")!.data, plan.inputs[1]!.data, this.labelRange];
+    return typeof range === "number" ? correctIndices(pred, truth, n, range) : correct(pred, truth, n, truth.length / n);
   }
 
   private stateFinite(): boolean {
@@ -369,12 +366,14 @@ function now(): number {
   return performance.now();
 }
 
-/** With labels: "indices", the shape of one example's indices and the classes they pick from. */
-function indexLabelsOf(options: SupervisedOptions, out: Shape): { shape: Shape; classes: number } | undefined {
+const size = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+
+/** With labels: "indices", the shape of one example's class indices, as the loss declares it. */
+function indexShape(options: SupervisedOptions, out: Shape): Shape | undefined {
   const kind = options.labels ?? "values";
   if (kind !== "values" && kind !== "indices") throw new ParalensError(`supervised: labels must be "values" or "indices", got ${JSON.stringify(kind) ?? String(kind)}`);
   if (kind === "values") return undefined;
-  if (options.loss === tokenCrossEntropy && out.length > 0) return { shape: out.slice(0, -1), classes: out[out.length - 1]! };
-  if (options.loss === softmaxCrossEntropy) return { shape: [], classes: out.reduce((a, b) => a * b, 1) };
-  throw new ParalensError(`supervised: labels "indices" needs the loss softmaxCrossEntropy or tokenCrossEntropy, got ${options.loss?.name}`);
+  const shape = options.loss?.indexShape?.(out);
+  if (shape === undefined) throw new ParalensError(`supervised: labels "indices" needs the loss softmaxCrossEntropy or tokenCrossEntropy, got ${options.loss?.name}`);
+  return shape;
 }

@@ -6,12 +6,16 @@
 // composed with.
 import type { Value } from "../algebra/category.ts";
 import { type AnyShape, lens, anyShape } from "../algebra/para.ts";
-import { type Wires, sameShape } from "../algebra/shapes.ts";
+import { type Shape, type Wires, sameShape } from "../algebra/shapes.ts";
 import type { RealOps } from "../ops/index.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 
-/** A loss: a polymorphic lens [S, S] -> [[]] (prediction, label -> loss per example). */
-export type Loss = AnyShape<false>;
+/**
+ * A loss: a polymorphic lens [S, S] -> [[]] (prediction, label -> loss per example).
+ * A loss that also takes class indices for labels says what shape one example's
+ * indices have, given its prediction's (`indexShape`).
+ */
+export type Loss = AnyShape<false> & { readonly indexShape?: (prediction: Shape) => Shape };
 
 /** The loss wire: one number per example. */
 export const LOSS: Wires = [[]];
@@ -75,7 +79,7 @@ const oneHotSoftmaxCrossEntropy = loss(
  *   l!.data;  // Float64Array [1.0986...] (log 3)
  *   learner.dispose();
  */
-export const softmaxCrossEntropy: Loss = anyShape("softmaxCrossEntropy", false, (dom) => {
+export const softmaxCrossEntropy: Loss = Object.assign(anyShape("softmaxCrossEntropy", false, (dom) => {
   if (dom.length !== 2 || dom[1]!.length !== 0 || dom[0]!.length === 0) return oneHotSoftmaxCrossEntropy.at(dom);
   return lens<Wires, Wires, { lp: Value; c: Value }>({
     name: "softmaxCrossEntropy",
@@ -88,7 +92,7 @@ export const softmaxCrossEntropy: Loss = anyShape("softmaxCrossEntropy", false, 
     },
     reverse: (ops, { lp, c }, [dl]) => [ops.indexCrossEntropyReverse(lp, c, dl!), null],
   });
-});
+}), { indexShape: (): Shape => [] });
 
 /**
  * Binary cross-entropy on probabilities p (after a sigmoid):

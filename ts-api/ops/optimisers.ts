@@ -11,7 +11,9 @@ import { ParalensError, fmtShape } from "../engine/errors.ts";
 import { sameSize } from "./checks.ts";
 import { type PlanContext, op } from "./op.ts";
 import { mapRef, refTensor, sizeOf } from "./ref-tensor.ts";
-import { type StepSize, stepSizeAt } from "../optimisers/schedules.ts";
+import type { StepSize } from "../optimisers/schedules.ts";
+
+const at = (lr: StepSize, k: number): number => (typeof lr === "number" ? lr : lr.at(k));
 
 /** A step count is one value (an f32: whole numbers are exact up to 2^24 steps). */
 function oneCount(name: string, shape: readonly number[]): void {
@@ -76,7 +78,7 @@ export const optimiserOps = {
       // the step size is read from the count when the call runs, so a plan serves every step
       const count = (): number => t.data[0]!;
       update(p, "scheduledSgdStep", [t], param, d, () => {
-        const eta = stepSizeAt(lr, count());
+        const eta = at(lr, count());
         p.core.adamCount(t.offset);
         p.core.addScaled(param.offset, param.offset, d.offset, eta, param.size);
       });
@@ -84,7 +86,7 @@ export const optimiserOps = {
     },
     reference(tv, param, d, lr) {
       oneCount("scheduledSgdStep", tv.shape);
-      const eta = stepSizeAt(lr, tv.data[0]!);
+      const eta = at(lr, tv.data[0]!);
       return [refTensor([1], [tv.data[0]! + 1]), mapRef(param, (x, i) => x + eta * d.data[i]!)];
     },
   }),
@@ -94,7 +96,7 @@ export const optimiserOps = {
       oneCount("adamStep", t.shape);
       const count = (): number => t.data[0]!;
       update(p, "adamStep", [m, v, t], param, d, () => {
-        const eta = typeof lr === "number" ? lr : stepSizeAt(lr, count());
+        const eta = at(lr, count());
         p.core.adamCount(t.offset);
         p.core.adamUpdate(m.offset, v.offset, t.offset, param.offset, d.offset, param.size, eta, b1, b2, delta);
       });
@@ -102,7 +104,7 @@ export const optimiserOps = {
     },
     reference(mv, vv, tv, param, d, rate, b1, b2, delta) {
       oneCount("adamStep", tv.shape);
-      const lr = stepSizeAt(rate, tv.data[0]!);
+      const lr = at(rate, tv.data[0]!);
       const t = tv.data[0]! + 1;
       const m = mapRef(mv, (x, i) => b1 * x + (1 - b1) * d.data[i]!);
       const v = mapRef(vv, (x, i) => b2 * x + (1 - b2) * d.data[i]! * d.data[i]!);

@@ -5,7 +5,7 @@
 // paper; with constantRate(1), d = -g and each is its textbook form.
 import { ParalensError } from "../engine/errors.ts";
 import { type Optimiser, optimiser } from "./optimiser.ts";
-import { type StepSize, checkStepSize } from "./schedules.ts";
+import type { StepSize } from "./schedules.ts";
 
 /**
  * Checks a hyperparameter: a finite number in the range its formula needs
@@ -18,6 +18,11 @@ function check(optimiser: string, name: string, value: number, ok: (v: number) =
   return value;
 }
 const positive = (v: number): boolean => v > 0;
+
+/** A step size: a schedule as it is, or a number checked to be > 0. */
+export function checkStepSize(optimiser: string, lr: StepSize): StepSize {
+  return typeof lr === "object" && lr !== null && lr.kind === "schedule" ? lr : check(optimiser, "lr", lr as number, positive, "> 0");
+}
 const fraction = (v: number): boolean => v >= 0 && v < 1;
 // a negative gamma damps oscillation (the reference CNN uses -0.1); |gamma| > 1 makes every step grow
 const damping = (v: number): boolean => v >= -1 && v <= 1;
@@ -33,7 +38,7 @@ const damping = (v: number): boolean => v >= -1 && v <= 1;
  */
 export function sgd(options: { lr?: StepSize } = {}): Optimiser {
   if (options.lr === undefined) return optimiser("sgd", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.sgdStep(p, d)]);
-  const lr = checkStepSize("sgd", "lr", options.lr);
+  const lr = checkStepSize("sgd", options.lr);
   return optimiser(
     `sgd(${typeof lr === "number" ? lr : lr.name})`,
     [{ suffix: "step", shape: () => [1] }],
@@ -124,7 +129,7 @@ export function rmsprop(options: { lr?: number; rho?: number; delta?: number } =
  */
 export function adam(options: { lr?: StepSize; beta1?: number; beta2?: number; delta?: number } = {}): Optimiser {
   const { lr = 0.001, beta1 = 0.9, beta2 = 0.999, delta = 1e-8 } = options;
-  checkStepSize("adam", "lr", lr);
+  checkStepSize("adam", lr);
   check("adam", "beta1", beta1, fraction, "in [0, 1)");
   check("adam", "beta2", beta2, fraction, "in [0, 1)");
   check("adam", "delta", delta, positive, "> 0");

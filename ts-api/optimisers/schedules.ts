@@ -33,17 +33,6 @@ function schedule(name: string, at: (k: number) => number): Schedule {
 /** Whether a value is a schedule (rather than a number). */
 export const isSchedule = (s: unknown): s is Schedule => typeof s === "object" && s !== null && (s as { kind?: unknown }).kind === "schedule";
 
-/** Checks a step size given as a number or a schedule, for an optimiser's option `name`. */
-export function checkStepSize(what: string, name: string, s: StepSize): StepSize {
-  if (isSchedule(s)) return s;
-  if (typeof s !== "number") throw new ParalensError(`${what}: ${name} must be a number > 0 or a schedule (cosineDecay(...)), got ${JSON.stringify(s) ?? String(s)}`);
-  finite(what, name, s, (v) => v > 0, " > 0");
-  return s;
-}
-
-/** The step size of update k. */
-export const stepSizeAt = (s: StepSize, k: number): number => (typeof s === "number" ? s : s.at(k));
-
 /**
  * The same step size at every step.
  *

@@ -11,7 +11,7 @@ import { wire } from "../algebra/structure.ts";
 import { ParalensError } from "../engine/errors.ts";
 import { type Transform, chain, perParameter, transform } from "./chain.ts";
 import type { Optimiser } from "./optimiser.ts";
-import { sgd } from "./optimisers.ts";
+import { checkStepSize, sgd } from "./optimisers.ts";
 import type { StepSize } from "./schedules.ts";
 
 function positiveFinite(what: string, name: string, v: number): number {
@@ -98,6 +98,8 @@ export function adamw(
   options: { lr?: StepSize; beta1?: number; beta2?: number; delta?: number; weightDecay?: number; only?: (p: ParamSpec) => boolean } = {},
 ): Optimiser {
   const { lr = 0.001, weightDecay: wd = 0.01, only } = options;
+  checkStepSize("adamw", lr);
+  if (typeof wd !== "number" || !Number.isFinite(wd) || wd < 0) throw new ParalensError(`adamw: weightDecay must be a finite number >= 0, got ${typeof wd === "number" ? wd : JSON.stringify(wd)}`);
   return chain(scaleByAdam(options), weightDecay(wd, only === undefined ? {} : { only }), sgd({ lr }));
 }
 
