@@ -23,7 +23,7 @@ export const tokenCrossEntropy: Loss = Object.assign(anyShape("tokenCrossEntropy
   const shape = dom[0];
   const indices = shape !== undefined && shape.length > 0 && dom.length === 2 && sameShape(shape.slice(0, -1), dom[1]!);
   if (dom.length !== 2 || shape === undefined || shape.length === 0 || !(indices || sameShape(shape, dom[1]!))) {
-    throw new ParalensError(`tokenCrossEntropy: takes logits [..., V] and labels of the same shape or class indices [...], got ${fmtWires(dom)}`);
+    throw new ParalensError(`tokenCrossEntropy: takes logits and labels of one shape [..., V], or logits [..., V] and class indices [...], got ${fmtWires(dom)}`);
   }
   const classes = shape[shape.length - 1]!;
   const tokens = shape.slice(0, -1).reduce((a, b) => a * b, 1);
