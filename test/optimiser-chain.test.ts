@@ -189,3 +189,14 @@ test("bad settings are refused naming the argument and its value", () => {
   assertThrows(() => joinSchedules([constantSchedule(1), constantSchedule(2)], []), /joinSchedules: 2 schedule\(s\) need 1 boundary\(ies\), got \[\]/);
   assertThrows(() => joinSchedules([constantSchedule(1), constantSchedule(2)], [0]), /boundaries must be increasing whole numbers >= 1, got \[0\]/);
 });
+
+test("chain's laws: chain(opt) is opt, and chain(a, chain(b, opt)) is chain(a, b, opt), on both backends", () => {
+  const same = (label: string, f: Optimiser, g: Optimiser): void => {
+    assertDeepEqual(f(specs).params.map((s) => s.name), g(specs).params.map((s) => s.name), `${label}: the same wires`);
+    assertDeepEqual(runReference(f), runReference(g), `${label}: float64`);
+    assertDeepEqual(runWasm(f), runWasm(g), `${label}: wasm`);
+  };
+  same("unit", chain(adam({ lr: 0.01 })), adam({ lr: 0.01 }));
+  const [a, b] = [clipByGlobalNorm(1), scaleByAdam()];
+  same("associativity", chain(a, chain(b, sgd({ lr: 0.01 }))), chain(a, b, sgd({ lr: 0.01 })));
+});
