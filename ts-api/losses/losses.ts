@@ -15,7 +15,10 @@ import { ParalensError, fmtWires } from "../engine/errors.ts";
  * A loss that also takes class indices for labels says what shape one example's
  * indices have, given its prediction's (`indexShape`).
  */
-export type Loss = AnyShape<false> & { readonly indexShape?: (prediction: Shape) => Shape };
+export type Loss = AnyShape<false> & {
+  /** For a loss that takes class indices: the shape of one example's indices, given its prediction's ([] for softmaxCrossEntropy). */
+  readonly indexShape?: (prediction: Shape) => Shape;
+};
 
 /** The loss wire: one number per example. */
 export const LOSS: Wires = [[]];
