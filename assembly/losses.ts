@@ -136,6 +136,11 @@ export function indexCrossEntropy(l: usize, lp: usize, labels: usize, rows: i32,
   }
 }
 
+/** g (exp(x) - t) in one lane, by the vector code (so a tail element gets the body's bits); not inlined: one copy of exp4 serves every tail. */
+function lane(g: f32, x: f32, t: f32): f32 {
+  return f32x4.extract_lane(f32x4.mul(f32x4.splat(g), f32x4.sub(exp4(f32x4.splat(x)), f32x4.splat(t))), 0);
+}
+
 /**
  * dz[r, j] = dl[r] (exp(lp[r, j]) - [j == labels[r]]): the softmax scaled by
  * dl, then the label's entry scattered in. Off the label the one-hot kernel
@@ -145,15 +150,12 @@ export function indexCrossEntropyReverse(dz: usize, lp: usize, labels: usize, dl
   const c4 = cols & ~3;
   for (let r = 0; r < rows; r++) {
     const pr = at(lp, r * cols), dr = at(dz, r * cols);
-    const gv = f32x4.splat(load<f32>(at(dl, r)));
+    const g = load<f32>(at(dl, r));
+    const gv = f32x4.splat(g);
     let j = 0;
     for (; j < c4; j += 4) v128.store(at(dr, j), f32x4.mul(gv, exp4(v128.load(at(pr, j)))));
-    // the tail through the same lane code, so every element gets the same bits
-    for (; j < cols; j++) store<f32>(at(dr, j), f32x4.extract_lane(f32x4.mul(gv, exp4(f32x4.splat(load<f32>(at(pr, j))))), 0));
+    for (; j < cols; j++) store<f32>(at(dr, j), lane(g, load<f32>(at(pr, j)), 0));
     const c = classOf(labels, r, cols);
-    if (c >= 0) {
-      const p = exp4(f32x4.splat(load<f32>(at(pr, c))));
-      store<f32>(at(dr, c), f32x4.extract_lane(f32x4.mul(gv, f32x4.sub(p, f32x4.splat(1))), 0));
-    }
+    if (c >= 0) store<f32>(at(dr, c), lane(g, load<f32>(at(pr, c)), 1));
   }
 }
