@@ -24,6 +24,7 @@ export { softmax, softmaxReverse, logSoftmax } from "./softmax";
 export {
   rowScale, rowDot, mse, mseReverse, crossEntropy, softmaxCrossEntropyReverse,
   binaryCrossEntropy, binaryCrossEntropyReverse, binaryCrossEntropyLabelReverse,
+  indexCrossEntropy, indexCrossEntropyReverse,
 } from "./losses";
 export { sgdStep, momentumStep, adagradStep, rmspropStep, adamCount, adamUpdate } from "./optimisers";
 

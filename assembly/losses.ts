@@ -113,3 +113,49 @@ export function binaryCrossEntropyLabelReverse(dt: usize, p: usize, dl: usize, r
     }
   }
 }
+
+// Softmax cross-entropy with class indices for labels: row r's label is one
+// class c = labels[r] (an f32 holding a whole number, exact below 2^24), so
+// no one-hot row is ever stored. l = -lp[r, c]; the reverse is the one-hot
+// kernel's with t the indicator of c, dz = dl (softmax(z) - [j == c]),
+// written as softmaxCrossEntropyReverse writes it (mass 1), so both give the
+// same bits. An index that is not a whole number in [0, cols) (the
+// TypeScript boundary refuses those; a plan's inputs are written raw) reads
+// and writes nothing out of the row: its loss is NaN and its change the
+// softmax alone.
+@inline function classOf(labels: usize, r: i32, cols: i32): i32 {
+  const v = load<f32>(at(labels, r));
+  return v >= 0 && v < <f32>cols && v == Mathf.floor(v) ? <i32>v : -1;
+}
+
+/** l[r] = -lp[r, labels[r]] */
+export function indexCrossEntropy(l: usize, lp: usize, labels: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const c = classOf(labels, r, cols);
+    store<f32>(at(l, r), c < 0 ? NaN : -load<f32>(at(lp, r * cols + c)));
+  }
+}
+
+/** g (exp(x) - t) in one lane, by the vector code (so a tail element gets the body's bits); not inlined: one copy of exp4 serves every tail. */
+function lane(g: f32, x: f32, t: f32): f32 {
+  return f32x4.extract_lane(f32x4.mul(f32x4.splat(g), f32x4.sub(exp4(f32x4.splat(x)), f32x4.splat(t))), 0);
+}
+
+/**
+ * dz[r, j] = dl[r] (exp(lp[r, j]) - [j == labels[r]]): the softmax scaled by
+ * dl, then the label's entry scattered in. Off the label the one-hot kernel
+ * computes dl (p 1 - 0) = dl p exactly, so both kernels give the same bits.
+ */
+export function indexCrossEntropyReverse(dz: usize, lp: usize, labels: usize, dl: usize, rows: i32, cols: i32): void {
+  const c4 = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const pr = at(lp, r * cols), dr = at(dz, r * cols);
+    const g = load<f32>(at(dl, r));
+    const gv = f32x4.splat(g);
+    let j = 0;
+    for (; j < c4; j += 4) v128.store(at(dr, j), f32x4.mul(gv, exp4(v128.load(at(pr, j)))));
+    for (; j < cols; j++) store<f32>(at(dr, j), lane(g, load<f32>(at(pr, j)), 0));
+    const c = classOf(labels, r, cols);
+    if (c >= 0) store<f32>(at(dr, c), lane(g, load<f32>(at(pr, c)), 1));
+  }
+}

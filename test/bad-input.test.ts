@@ -5,7 +5,7 @@ import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertEqual, assertRejects, assertThrows } from "./assert.ts";
 import {
   DivergenceError, ParalensError, adam, binaryCrossEntropy, constantRate, dense, encodeSafetensors, engine, init, momentum,
-  mse, relu, seq, sgd, sigmoid, softmaxCrossEntropy, supervised,
+  mse, relu, seq, sgd, sigmoid, softmaxCrossEntropy, supervised, chain, clipByGlobalNorm, linearWarmup, tokenCrossEntropy, transformer,
 } from "../ts-api/index.ts";
 import { lut, parsePolynomial, rda } from "../ts-api/z2/index.ts";
 import { StructuredLearner, elman, fold, point } from "../ts-api/cdl/index.ts";
@@ -307,4 +307,25 @@ test("bad input: a batch whose update overflows though its loss is finite", () =
   assert(err instanceof DivergenceError && err.step === 6 && err.site?.pass === "reverse", "names step 6 and the call of its update");
   assertDeepEqual(stateBits(), before, "the state from before step 6, bit for bit");
   l.dispose();
+});
+
+test("bad input: class-index labels out of range, not whole, or NaN", () => {
+  const l = supervised(seq(dense(4, 8), relu, dense(8, 3)), { loss: softmaxCrossEntropy, labels: "indices", seed: 1 });
+  const before = l.state.map((t) => t.toArray());
+  assertThrows(() => l.step(xs.slice(0, 2), [0, 3]), /^step y: row 1, index 0 is 3; class indices are whole numbers in \[0, 3\)$/);
+  assertThrows(() => l.step(xs.slice(0, 2), [0.5, 1]), /step y: row 0, index 0 is 0.5; class indices are whole numbers in \[0, 3\)/);
+  assertThrows(() => l.step(xs.slice(0, 2), [-1, 1]), /step y: row 0, index 0 is -1; class indices/);
+  assertThrows(() => l.step(xs.slice(0, 2), [1, NaN]), /step y: value 1 is NaN \(row 1\); values must be finite numbers/);
+  assertDeepEqual(l.state.map((t) => t.toArray()), before, "nothing trained");
+  l.dispose();
+  const t = supervised(transformer({ vocab: 5, context: 3, dim: 4, heads: 1, layers: 1 }), { loss: tokenCrossEntropy, labels: "indices" });
+  assertThrows(() => t.step([[0, 1, 2]], [[1, 2, 5]]), /step y: row 0, index 2 is 5; class indices are whole numbers in \[0, 5\)/);
+  t.dispose();
+});
+
+test("bad input: optimiser chains and schedules given bad parts or settings", () => {
+  assertThrows(() => clipByGlobalNorm(-1), /^clipByGlobalNorm: maxNorm must be a positive finite number, got -1$/);
+  assertThrows(() => chain(sgd() as never, clipByGlobalNorm(1) as never), /chain: the last part must be an optimiser \(sgd\(\), adam\(\), \.\.\.\), got clipByGlobalNorm\(1\)/);
+  assertThrows(() => linearWarmup(0, 1e-3, 0), /linearWarmup: steps must be a finite number \(a whole number >= 1\), got 0/);
+  assertThrows(() => adam({ lr: linearWarmup as never }), /adam: lr must be a finite number > 0, got undefined/);
 });

@@ -6,7 +6,7 @@
 import * as ort from "onnxruntime-node";
 import { test } from "./harness.ts";
 import { assert } from "./assert.ts";
-import { init, toOnnx, supervised, softmaxCrossEntropy } from "../ts-api/index.ts";
+import { init, toOnnx, supervised, softmaxCrossEntropy, tokenCrossEntropy, type Para, type Wires } from "../ts-api/index.ts";
 import { mnistMlp } from "../examples/models/mnist.ts";
 import { type ExportCase, everyOpCase, inputsFor, irisCases, layerCases } from "./onnx-models.ts";
 import { maxRelError, runWasm } from "./util.ts";
@@ -53,4 +53,18 @@ test("a learner exports its own parameters, and the graph's batch is the one ask
   assert(e <= 1e-5, `learner export differs by ${e}`);
   await session.release();
   learner.dispose();
+});
+
+test("ONNX Runtime runs the cross-entropies with class-index labels (GatherElements) as paralens does", async () => {
+  const cases = [[softmaxCrossEntropy, [7], []], [tokenCrossEntropy, [4, 5], [4]]] as const;
+  for (const [loss, logits, indices] of cases) {
+    const c: ExportCase = { label: `${loss.name} with index labels`, model: loss.at([logits, indices]) as unknown as Para<Wires, Wires>, parameters: {}, batch: 3 };
+    const classes = logits[logits.length - 1]!;
+    const z = inputsFor(c, 4)[0]!;
+    const labels = Float32Array.from({ length: 3 * indices.reduce((a: number, b: number) => a * b, 1) }, (_, i) => (7 * i + 2) % classes);
+    const ours = runWasm({ lens: c.model, batch: 3, params: [], inputs: [z, labels] }).outputs[0]!;
+    const e = maxRelError((await runOnnx(c, [z, labels]))[0]!, ours);
+    console.log(`onnx ${c.label}: max relative difference ${e.toExponential(2)}`);
+    assert(e <= 1e-5, `${c.label}: differs from paralens's by ${e} (relative)`);
+  }
 });

@@ -1,10 +1,13 @@
 // A CI-sized training run: a small transformer on a text drawn from a tiny
 // grammar learns it well enough that its validation loss falls below the
 // unigram model's (counted on the training text, computed here), and the
-// cached decoder then samples from it.
+// cached decoder then samples from it. Seeded alike, a learner given the next
+// characters as class indices follows the one given one-hot rows, step by step.
 import { test } from "./harness.ts";
 import { assert } from "./assert.ts";
-import { Decoder, Rng, adam, supervised, tokenCrossEntropy, transformer } from "../ts-api/index.ts";
+import {
+  Decoder, Rng, adam, adamw, chain, clipByGlobalNorm, cosineDecay, joinSchedules, linearWarmup, supervised, tokenCrossEntropy, transformer,
+} from "../ts-api/index.ts";
 import { init } from "../ts-api/index.ts";
 
 await init();
@@ -57,4 +60,36 @@ test("a small transformer's validation loss falls below the unigram baseline", (
   assert(sampled.length === 30 && sampled.every((t) => t >= 0 && t < vocab), "30 tokens of the vocabulary");
   decoder.dispose();
   learner.dispose();
+});
+
+test("the character transformer trains from class indices with the loss curve of one-hot labels (clipped AdamW, warmup then cosine)", () => {
+  const rng = new Rng(5);
+  const vocab = new Set(words.join("")).size;
+  const train = text(3000, rng);
+  const options = { vocab, context: 12, dim: 16, heads: 2, layers: 1 };
+  const lr = joinSchedules([linearWarmup(0.001, 0.01, 5), cosineDecay(0.01, 25, 0.1)], [5]);
+  const optimiser = chain(clipByGlobalNorm(1), adamw({ lr, weightDecay: 0.01 }));
+  const hot = supervised(transformer(options), { loss: tokenCrossEntropy, optimiser, rate: 1, seed: 2 });
+  const byIndex = supervised(transformer(options), { loss: tokenCrossEntropy, optimiser, rate: 1, seed: 2, labels: "indices" });
+  const T = options.context;
+  const curves: [number[], number[]] = [[], []];
+  for (let step = 0; step < 30; step++) {
+    const starts = Array.from({ length: 8 }, () => rng.int(train.length - T - 1));
+    const x = new Float32Array(8 * T), next = new Float32Array(8 * T), rows = new Float32Array(8 * T * vocab);
+    starts.forEach((s, e) => {
+      for (let i = 0; i < T; i++) {
+        x[e * T + i] = train[s + i]!;
+        next[e * T + i] = train[s + i + 1]!;
+        rows[(e * T + i) * vocab + train[s + i + 1]!] = 1;
+      }
+    });
+    curves[0].push(hot.step(x, rows));
+    curves[1].push(byIndex.step(x, next));
+  }
+  const worst = Math.max(...curves[0].map((l, i) => Math.abs(l - curves[1][i]!) / l));
+  assert(worst <= 1e-6, `the loss curves differ by up to ${worst} (relative)`);
+  assert(curves[0][29]! < curves[0][0]! - 0.5, `the loss falls (from ${curves[0][0]} to ${curves[0][29]})`);
+  console.log(`transformer one-hot vs index labels: 30 steps, losses ${curves[0][0]!.toFixed(4)} -> ${curves[0][29]!.toFixed(4)}, largest relative difference ${worst}`);
+  hot.dispose();
+  byIndex.dispose();
 });

@@ -55,6 +55,11 @@ export { constantRate, lossScaledRate, type Rate } from "./losses/rates.ts";
 export { l2Penalty, totalVariation } from "./losses/penalties.ts";
 export { optimiser, type Optimiser, type StateWire } from "./optimisers/optimiser.ts";
 export { sgd, momentum, nesterov, adagrad, rmsprop, adam } from "./optimisers/optimisers.ts";
+export { chain, transform, type Transform } from "./optimisers/chain.ts";
+export { clipByGlobalNorm, weightDecay, scaleByAdam, adamw, partition } from "./optimisers/transforms.ts";
+export {
+  constantSchedule, linearWarmup, cosineDecay, stepDecay, exponentialDecay, joinSchedules, type Schedule, type StepSize,
+} from "./optimisers/schedules.ts";
 export { ascend } from "./optimisers/ascend.ts";
 export { signGradient, projectedSignGradient, type ProjectedOptions } from "./optimisers/sign.ts";
 export { clipParameters } from "./optimisers/clip.ts";

@@ -1,5 +1,8 @@
 import { TEST_SIZES, filled, addr, wave } from "./helpers";
-import { mse, mseReverse, crossEntropy, softmaxCrossEntropyReverse, binaryCrossEntropy, binaryCrossEntropyReverse, rowDot, rowScale } from "../losses";
+import {
+  mse, mseReverse, crossEntropy, softmaxCrossEntropyReverse, binaryCrossEntropy, binaryCrossEntropyReverse, rowDot, rowScale,
+  indexCrossEntropy, indexCrossEntropyReverse,
+} from "../losses";
 import { logSoftmax } from "../softmax";
 
 describe("losses", () => {
@@ -59,5 +62,52 @@ describe("losses", () => {
     const out = new Float32Array(6);
     rowScale(addr(out), addr(a), addr(s), -1, 2, 3);
     for (let i = 0; i < 6; i++) expect(out[i]).toBe(<f32>-1 * s[i / 3] * a[i]);
+  });
+
+  test("index labels: the loss and its reverse are the one-hot kernels' bits, at every width (body and tail)", () => {
+    for (let k = 0; k < TEST_SIZES.length; k++) {
+      const cols = TEST_SIZES[k], rows = 3;
+      const z = filled(rows * cols, (i: i32): f32 => <f32>3 * wave(i));
+      const idx = new Float32Array(rows);
+      const t = new Float32Array(rows * cols);
+      for (let r = 0; r < rows; r++) {
+        const c = (r * 7 + 2) % cols;
+        idx[r] = <f32>c;
+        t[r * cols + c] = 1;
+      }
+      const dl = filled(rows, (r: i32): f32 => <f32>0.5 * <f32>(r + 1));
+      const lp = new Float32Array(rows * cols);
+      logSoftmax(addr(lp), addr(z), rows, cols);
+      const l1 = new Float32Array(rows), l2 = new Float32Array(rows);
+      crossEntropy(addr(l1), addr(lp), addr(t), rows, cols);
+      indexCrossEntropy(addr(l2), addr(lp), addr(idx), rows, cols);
+      for (let r = 0; r < rows; r++) expect(reinterpret<u32>(l2[r])).toBe(reinterpret<u32>(l1[r]));
+      const d1 = new Float32Array(rows * cols), d2 = new Float32Array(rows * cols);
+      softmaxCrossEntropyReverse(addr(d1), addr(lp), addr(t), addr(dl), rows, cols);
+      indexCrossEntropyReverse(addr(d2), addr(lp), addr(idx), addr(dl), rows, cols);
+      for (let i = 0; i < rows * cols; i++) expect(reinterpret<u32>(d2[i])).toBe(reinterpret<u32>(d1[i]));
+    }
+  });
+
+  test("index labels: an index that is not a whole number in [0, cols) gives a NaN loss and touches nothing outside its row", () => {
+    const cols = 5;
+    const bad: f32[] = [-1, 5, 1.5, NaN, 1e9];
+    for (let k = 0; k < bad.length; k++) {
+      const z = filled(cols, wave);
+      const lp = new Float32Array(cols);
+      logSoftmax(addr(lp), addr(z), 1, cols);
+      const idx = new Float32Array(1);
+      idx[0] = bad[k];
+      const dl = filled(1, (i: i32): f32 => 2);
+      const l = new Float32Array(1);
+      indexCrossEntropy(addr(l), addr(lp), addr(idx), 1, cols);
+      expect(isNaN(l[0])).toBe(true);
+      // guard values on both sides of the row stay as they were
+      const d = filled(cols + 2, (i: i32): f32 => 7);
+      indexCrossEntropyReverse(addr(d) + 4, addr(lp), addr(idx), addr(dl), 1, cols);
+      expect(d[0]).toBe(7);
+      expect(d[cols + 1]).toBe(7);
+      for (let j = 0; j < cols; j++) expect(Math.abs(d[j + 1] - 2 * Math.exp(lp[j]))).toBeLessThan(1e-6);
+    }
   });
 });

@@ -16,15 +16,15 @@ export function alphabet(text: string): { chars: string[]; encode: (s: string) =
   };
 }
 
-/** `count` windows of context + 1 ids from random places: inputs [count, T], one-hot labels of the next ids [count, T, vocab]. */
-export function batch(ids: Int32Array, count: number, context: number, vocab: number, rng: Rng, starts?: readonly number[]): { x: Float32Array; y: Float32Array } {
+/** `count` windows of context + 1 ids from random places: inputs [count, T], labels the next ids [count, T] (class indices, no one-hot rows). */
+export function batch(ids: Int32Array, count: number, context: number, rng: Rng, starts?: readonly number[]): { x: Float32Array; y: Float32Array } {
   const x = new Float32Array(count * context);
-  const y = new Float32Array(count * context * vocab);
+  const y = new Float32Array(count * context);
   for (let e = 0; e < count; e++) {
     const s = starts?.[e] ?? rng.int(ids.length - context - 1);
     for (let i = 0; i < context; i++) {
       x[e * context + i] = ids[s + i]!;
-      y[(e * context + i) * vocab + ids[s + i + 1]!] = 1;
+      y[e * context + i] = ids[s + i + 1]!;
     }
   }
   return { x, y };
@@ -69,9 +69,9 @@ const BITS = 1 / Math.LN2;
 /** Trains for the time budget; returns the learner, the history and the final validation loss in bits per character. */
 export function trainFor(o: TrainOptions) {
   const { model: options, batchSize, minutes, seed } = o;
-  const T = options.context, V = options.vocab;
+  const T = options.context;
   const model = transformer(options);
-  const learner = supervised(model, { loss: tokenCrossEntropy, optimiser: adam({ lr: o.lr }), rate: 1, seed });
+  const learner = supervised(model, { loss: tokenCrossEntropy, labels: "indices", optimiser: adam({ lr: o.lr }), rate: 1, seed });
   const rng = new Rng(seed + 1);
   const span = o.validation.length - T - 1;
   const valStarts = Array.from({ length: o.validationWindows }, (_, i) => Math.floor((i * span) / o.validationWindows));
@@ -79,7 +79,7 @@ export function trainFor(o: TrainOptions) {
     let sum = 0;
     for (let i = 0; i < valStarts.length; i += batchSize) {
       const part = valStarts.slice(i, i + batchSize);
-      const { x, y } = batch(o.validation, part.length, T, V, rng, part);
+      const { x, y } = batch(o.validation, part.length, T, rng, part);
       sum += learner.evaluate(x, y).loss * part.length;
     }
     return (sum / valStarts.length) * BITS;
@@ -91,7 +91,7 @@ export function trainFor(o: TrainOptions) {
   const maxSteps = o.maxSteps ?? Infinity;
   const done = (): boolean => performance.now() >= deadline || step >= maxSteps;
   while (!done()) {
-    const { x, y } = batch(o.train, batchSize, T, V, rng);
+    const { x, y } = batch(o.train, batchSize, T, rng);
     const t0 = performance.now();
     recent += learner.step(x, y);
     stepSeconds += (performance.now() - t0) / 1000;

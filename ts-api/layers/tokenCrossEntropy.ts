@@ -1,6 +1,7 @@
 import type { Value } from "../algebra/category.ts";
-import { type AnyShape, anyShape, lens } from "../algebra/para.ts";
-import { type Wires, sameShape } from "../algebra/shapes.ts";
+import { anyShape, lens } from "../algebra/para.ts";
+import type { Loss } from "../losses/losses.ts";
+import { type Shape, type Wires, sameShape } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 
 /**
@@ -11,17 +12,22 @@ import { ParalensError, fmtWires } from "../engine/errors.ts";
  * all of an example's values), and the example's loss is the mean over its
  * rows, in nats. Fused and stable as softmaxCrossEntropy is: log-softmax
  * forward, dz = dl / R (softmax(z) sum(t) - t) per row on the way back.
+ * Labels may instead be class indices, one per token ([...] where the logits
+ * are [..., V]): no one-hot row is stored, and the reverse scatters -dl / R
+ * into each token's row of the logits' change at its class.
  *
  *   const model = transformer({ vocab: 5, context: 4, dim: 8, heads: 2, layers: 1 });
  *   const lens = supervisedLens(model, { loss: tokenCrossEntropy, optimiser: adam(), rate: constantRate(1) });
  */
-export const tokenCrossEntropy: AnyShape<false> = anyShape("tokenCrossEntropy", false, (dom) => {
+export const tokenCrossEntropy: Loss = Object.assign(anyShape("tokenCrossEntropy", false, (dom) => {
   const shape = dom[0];
-  if (dom.length !== 2 || shape === undefined || shape.length === 0 || !sameShape(shape, dom[1]!)) {
-    throw new ParalensError(`tokenCrossEntropy: takes logits and labels of one shape [..., V], got ${fmtWires(dom)}`);
+  const indices = shape !== undefined && shape.length > 0 && dom.length === 2 && sameShape(shape.slice(0, -1), dom[1]!);
+  if (dom.length !== 2 || shape === undefined || shape.length === 0 || !(indices || sameShape(shape, dom[1]!))) {
+    throw new ParalensError(`tokenCrossEntropy: takes logits and labels of one shape [..., V], or logits [..., V] and class indices [...], got ${fmtWires(dom)}`);
   }
   const classes = shape[shape.length - 1]!;
   const tokens = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  if (indices) return byIndex(dom, classes, tokens);
   return lens<Wires, Wires, { lp: Value; t: Value; n: number }>({
     name: "tokenCrossEntropy",
     dom,
@@ -39,4 +45,24 @@ export const tokenCrossEntropy: AnyShape<false> = anyShape("tokenCrossEntropy", 
       return [ops.reshape(dz, [n, ...shape]), ops.reshape(ops.rowScale(lp, each, -1), [n, ...shape])];
     },
   });
-});
+}), { indexShape: (logits: Shape): Shape => logits.slice(0, -1) });
+
+/** tokenCrossEntropy with one class index per token: the fused index kernels, no one-hot row. */
+function byIndex(dom: Wires, classes: number, tokens: number) {
+  return lens<Wires, Wires, { lp: Value; c: Value; n: number }>({
+    name: "tokenCrossEntropy",
+    dom,
+    cod: [[]],
+    forward(ops, [z, label]) {
+      const n = ops.shape(z!)[0]!;
+      const lp = ops.logSoftmax(ops.reshape(z!, [n * tokens, classes]));
+      const c = ops.reshape(label!, [n * tokens]);
+      const perToken = ops.reshape(ops.indexCrossEntropy(lp, c), [n, tokens]);
+      return [[ops.reshape(ops.scale(ops.sumTo(perToken, [n, 1]), 1 / tokens), [n])], { lp, c, n }];
+    },
+    reverse(ops, { lp, c, n }, [dl]) {
+      const each = ops.reshape(ops.broadcastTo(ops.scale(ops.reshape(dl!, [n, 1]), 1 / tokens), [n, tokens]), [n * tokens]);
+      return [ops.reshape(ops.indexCrossEntropyReverse(lp, c, each), [n, ...dom[0]!]), null];
+    },
+  });
+}

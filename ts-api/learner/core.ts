@@ -38,6 +38,13 @@ export interface SupervisedOptions {
   rate?: Rate | number;
   /** Seeds the parameters' initialisers. Default 0. */
   seed?: number;
+  /**
+   * "values" (default): labels shaped like the model's output (one-hot or
+   * soft rows, targets). "indices": class indices, with softmaxCrossEntropy
+   * one per example and with tokenCrossEntropy one per token, and no one-hot
+   * row is ever made.
+   */
+  labels?: "values" | "indices";
 }
 
 /** The learning rate given as options give it: a lens, a number for constantRate(number), or nothing for constantRate(0.01). */

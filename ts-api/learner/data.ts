@@ -10,8 +10,8 @@ import { allFinite } from "./divergence.ts";
 /** Examples or labels as users pass them: a flat array of numbers (the examples side by side) or one row per example. Every value must be finite. */
 export type Data = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
 
-/** What a loss accepts as labels: any finite number, probabilities in [0, 1], or rows of probabilities summing to 1. */
-export type LabelRange = "real" | "unit" | "distribution";
+/** What a loss accepts as labels: any finite number, probabilities in [0, 1], rows of probabilities summing to 1, or class indices in [0, n) (a number n). */
+export type LabelRange = "real" | "unit" | "distribution" | number;
 
 /** A short, printable form of any value for messages (strings and arrays are cut). */
 export function describe(v: unknown): string {
@@ -84,7 +84,8 @@ export function rows(what: string, data: Data, shape: Shape): { values: Float32A
 export function labels(what: string, data: Data, shape: Shape, count: number, range: LabelRange = "real"): Float32Array {
   if (!isList(data)) throw new ParalensError(`${what}: expected an array or a typed array of labels, got ${describe(data)}`);
   const width = shape.reduce((a, b) => a * b, 1);
-  const flat = data.length === 0 || typeof data[0] !== "object" || data[0] === null;
+  // class indices (a numeric range) are taken as they come, flat or nested
+  const flat = typeof range !== "number" && (data.length === 0 || typeof data[0] !== "object" || data[0] === null);
   if (width > 1 && flat && data.length === count) return oneHot(data as ArrayLike<number>, width, what);
   // A plain list of count * width numbers could be rows or the class indices of count * width
   // examples (given with the wrong data): refused. Rows come nested, or as a typed array (what oneHot gives).
@@ -99,9 +100,25 @@ export function labels(what: string, data: Data, shape: Shape, count: number, ra
   return values;
 }
 
+/** Accuracy with class-index labels: per example, the share of its indices that its rows of `classes` predictions get right. */
+export function correctIndices(pred: Float32Array, truth: Float32Array, count: number, classes: number): number {
+  let hits = 0;
+  truth.forEach((c, r) => {
+    // the first largest value, as correct() takes it; a row that is not finite is wrong
+    const row = pred.subarray(r * classes, (r + 1) * classes);
+    if (row.every(Number.isFinite) && row.indexOf(row.reduce((a, b) => (b > a ? b : a))) === c) hits++;
+  });
+  return (hits * count) / truth.length;
+}
+
 /** Throws if a label lies outside `range` (rows of `width`), naming its row and value. */
 export function checkRange(what: string, values: Float32Array, width: number, range: LabelRange): void {
   if (range === "real") return;
+  if (typeof range === "number") {
+    const bad = values.findIndex((v) => !Number.isInteger(v) || v < 0 || v >= range);
+    if (bad >= 0) throw new ParalensError(`${what}: row ${Math.floor(bad / width)}, index ${bad % width} is ${values[bad]}; class indices are whole numbers in [0, ${range})`);
+    return;
+  }
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v < 0 || v > 1) {

@@ -8,7 +8,7 @@ import { type Compiled, compile } from "../backend/compile.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
-import { type Data, type LabelRange, correct, gather, labels, rows } from "./data.ts";
+import { type Data, type LabelRange, correct, correctIndices, gather, labels, rows } from "./data.ts";
 import type { BatchReport, EpochReport, Evaluation, FitOptions, History } from "./reports.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
 import { DivergenceError, Snapshot, UpdateGuard, allFinite, firstNonFinite } from "./divergence.ts";
@@ -43,6 +43,8 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   readonly parts: { readonly loss: string; readonly optimiser: string; readonly rate: string };
   private readonly inShape: Shape;
   private readonly outShape: Shape;
+  /** The shape of one example's labels: the output's, or its class indices' (labels: "indices"). */
+  private readonly labelShape: Shape;
   /** The scoring part of the lens, on the bare model: model x id ; tap ; loss. */
   private readonly scoreLens: Para<Times<A, B>, Wires>;
   // a fit uses at most two batch sizes (full batches and the remainder)
@@ -64,14 +66,18 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       throw new ParalensError(`supervised: the model must take one wire and give one, but ${model.name} is ${fmtWires(model.dom)} -> ${fmtWires(model.cod)}`);
     }
     const parts = learningParts(options);
-    const lens = supervisedLens(model, parts);
+    const out = model.cod[0]!;
+    const indices = indexShape(options, out);
+    const lens = supervisedLens(model, indices === undefined ? parts : { ...parts, labels: [indices] });
     super({ what: "learner", model, specs: lens.params, seed: options.seed, kind: floatTensors });
     this.lens = lens;
     this.parts = { loss: parts.loss.name, optimiser: options.optimiser?.optimiserName ?? "sgd", rate: parts.rate.name };
     this.inShape = model.dom[0]!;
-    this.outShape = model.cod[0]!;
-    this.scoreLens = scoringLens(model, parts.loss);
-    this.labelRange = parts.loss === softmaxCrossEntropy ? "distribution" : parts.loss === binaryCrossEntropy ? "unit" : "real";
+    this.outShape = out;
+    this.labelShape = indices ?? out;
+    this.scoreLens = scoringLens(model, parts.loss, [this.labelShape]);
+    // class indices pick one of the values of a row: as many as the output has per index
+    this.labelRange = indices ? size(out) / size(indices) : parts.loss === softmaxCrossEntropy ? "distribution" : parts.loss === binaryCrossEntropy ? "unit" : "real";
   }
 
   /**
@@ -84,7 +90,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     this.checkIdle("step");
     const { values: xs, count } = rows("step x", x, this.inShape);
     if (count === 0) throw new ParalensError("step: no examples");
-    const ys = labels("step y", y, this.outShape, count, this.labelRange);
+    const ys = this.labels("step y", y, count);
     const plan = this.trainPlan(count);
     plan.inputs[0]!.set(xs);
     plan.inputs[1]!.set(ys);
@@ -124,7 +130,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     if (!Number.isInteger(initialStep) || initialStep < 0) throw new ParalensError(`fit: initialStep must be a whole number >= 0, got ${initialStep}`);
     if (initialStep > 0 && initialEpoch === epochs) throw new ParalensError(`fit: initialStep ${initialStep} is a step of epoch ${initialEpoch + 1}, but epochs is ${epochs}`);
     const { values: xs, count } = rows("fit x", x, this.inShape);
-    const ys = labels("fit y", y, this.outShape, count, this.labelRange);
+    const ys = this.labels("fit y", y, count);
     if (count === 0) throw new ParalensError("fit: no examples");
     const validation = options.validation && { x: options.validation.x, y: options.validation.y };
     const rng = new Rng(options.seed ?? 0);
@@ -178,7 +184,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
         plan.reverse();
         const batchLoss = sum(losses);
         lossSum += batchLoss;
-        hits += correct(plan.observed.get("prediction")!.data, plan.inputs[1]!.data, n, outWidth);
+        hits += this.correct(plan, n);
         options.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: batchLoss / n });
         if (signal?.aborted) throw signal.reason;
         if (now() - lastYield > 50) {
@@ -235,6 +241,17 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     throw new DivergenceError(epoch, upTo + 1, undefined, "fit", "The learner holds the parameters and optimiser state of the last copy taken before it.");
   }
 
+  /** Labels as this learner takes them: rows shaped like the output, or class indices. */
+  private labels(what: string, y: Data, count: number): Float32Array {
+    return labels(what, y, this.labelShape, count, this.labelRange);
+  }
+
+  /** How many of a plan's n examples its predictions got right (shares of their tokens, with class indices). */
+  private correct(plan: Compiled, n: number): number {
+    const [pred, truth, range] = [plan.observed.get("prediction")!.data, plan.inputs[1]!.data, this.labelRange];
+    return typeof range === "number" ? correctIndices(pred, truth, n, range) : correct(pred, truth, n, truth.length / n);
+  }
+
   private stateFinite(): boolean {
     return this.state.every((t) => allFinite(t.data));
   }
@@ -272,7 +289,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
 
   private score(what: string, x: Data, y: Data): Evaluation {
     const { values: xs, count } = rows(`${what} x`, x, this.inShape);
-    const ys = labels(`${what} y`, y, this.outShape, count, this.labelRange);
+    const ys = this.labels(`${what} y`, y, count);
     if (count === 0) throw new ParalensError(`${what}: no examples`);
     const inWidth = xs.length / count;
     const outWidth = ys.length / count;
@@ -285,7 +302,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       plan.inputs[1]!.data.set(ys.subarray(from * outWidth, (from + n) * outWidth));
       plan.forward();
       lossSum += sum(plan.outputs[0]!.data);
-      hits += correct(plan.observed.get("prediction")!.data, plan.inputs[1]!.data, n, outWidth);
+      hits += this.correct(plan, n);
     }
     return { loss: lossSum / count, accuracy: hits / count };
   }
@@ -347,4 +364,16 @@ function mean(a: Float32Array): number {
 
 function now(): number {
   return performance.now();
+}
+
+const size = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+
+/** With labels: "indices", the shape of one example's class indices, as the loss declares it. */
+function indexShape(options: SupervisedOptions, out: Shape): Shape | undefined {
+  const kind = options.labels ?? "values";
+  if (kind !== "values" && kind !== "indices") throw new ParalensError(`supervised: labels must be "values" or "indices", got ${JSON.stringify(kind) ?? String(kind)}`);
+  if (kind === "values") return undefined;
+  const shape = options.loss?.indexShape?.(out);
+  if (shape === undefined) throw new ParalensError(`supervised: labels "indices" needs the loss softmaxCrossEntropy or tokenCrossEntropy, got ${options.loss?.name}`);
+  return shape;
 }

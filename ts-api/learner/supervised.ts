@@ -30,24 +30,31 @@ export interface LearningParts<K extends Carrier = RealOps> {
   optimiser: (params: readonly ParamSpec[]) => Reparameterisation<K>;
   /** The learning rate L -> I: its reverse emits the change that starts backpropagation. */
   rate: Lens<Wires, readonly [], K> | AnyShape<false, K>;
+  /** The label wires, if not the model's output wires (class indices: one shape [] per example, or one index per token). */
+  labels?: Wires;
 }
 
 /**
  * The lens evaluation runs: `model x id_B ; tap(prediction, label) ; loss`,
  * A x B -> L. Its taps let a compiled plan report the predictions next to the
- * labels, its output is the loss of every example.
+ * labels, its output is the loss of every example. The label wires are the
+ * model's output wires unless given (class indices: [[]] for
+ * softmaxCrossEntropy, the tokens' shape for tokenCrossEntropy).
  *
  *   const score = compile(scoringLens(dense(4, 3), softmaxCrossEntropy), { batch: 8, changes: "none" });
  *   score.forward();  // score.outputs[0]: 8 losses; score.observed.get("prediction"): 8 rows of logits
+ *   const byIndex = compile(scoringLens(dense(4, 3), softmaxCrossEntropy, [[]]), { batch: 8, changes: "none" });
+ *   byIndex.inputs[1]!.shape;  // [8]: one class index per example
+ *   score.dispose(); byIndex.dispose();
  */
 export function scoringLens<A extends Wires, B extends Wires, K extends Carrier = RealOps>(
   model: Para<A, B, K>,
   loss: AnyShape<false, K>,
+  labels: Wires = model.cod,
 ): Para<Times<A, B>, Wires, K> {
-  const out: Wires = model.cod;
-  const pair = [...out, ...out];
-  const scoring = seqOf<K>([par(model, id<Wires, K>(out)), tap<Wires, K>(["prediction", "label"], pair), loss]);
-  return withEnds("scoringLens", scoring, [...model.dom, ...model.cod]);
+  const pair = [...model.cod, ...labels];
+  const scoring = seqOf<K>([par(model, id<Wires, K>(labels)), tap<Wires, K>(["prediction", "label"], pair), loss]);
+  return withEnds("scoringLens", scoring, [...model.dom, ...labels]) as unknown as Para<Times<A, B>, Wires, K>;
 }
 
 /**
@@ -63,7 +70,7 @@ export function supervisedLens<A extends Wires, B extends Wires, K extends Carri
   model: Para<A, B, K>,
   parts: LearningParts<K>,
 ): Para<Times<A, B>, readonly [], K> {
-  const scoring = scoringLens(reparam(model, parts.optimiser), parts.loss);
+  const scoring = scoringLens(reparam(model, parts.optimiser), parts.loss, parts.labels);
   const closed = seqOf<K>([scoring, tap<Wires, K>("loss", scoring.cod), parts.rate]);
   return withEnds("supervisedLens", closed, scoring.dom, [] as const);
 }

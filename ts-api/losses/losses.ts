@@ -6,12 +6,19 @@
 // composed with.
 import type { Value } from "../algebra/category.ts";
 import { type AnyShape, lens, anyShape } from "../algebra/para.ts";
-import { type Wires, sameShape } from "../algebra/shapes.ts";
+import { type Shape, type Wires, sameShape } from "../algebra/shapes.ts";
 import type { RealOps } from "../ops/index.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 
-/** A loss: a polymorphic lens [S, S] -> [[]] (prediction, label -> loss per example). */
-export type Loss = AnyShape<false>;
+/**
+ * A loss: a polymorphic lens [S, S] -> [[]] (prediction, label -> loss per example).
+ * A loss that also takes class indices for labels says what shape one example's
+ * indices have, given its prediction's (`indexShape`).
+ */
+export type Loss = AnyShape<false> & {
+  /** For a loss that takes class indices: the shape of one example's indices, given its prediction's ([] for softmaxCrossEntropy). */
+  readonly indexShape?: (prediction: Shape) => Shape;
+};
 
 /** The loss wire: one number per example. */
 export const LOSS: Wires = [[]];
@@ -53,15 +60,7 @@ export const mse: Loss = loss(
   },
 );
 
-/**
- * Softmax cross-entropy on logits z, fused and stable: l = -sum t log softmax(z),
- * computed from log-softmax so no probability is ever logged.
- * dz = dl (softmax(z) sum(t) - t); dt = -dl log softmax(z).
- *
- *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam() });
- *   learner.dispose();
- */
-export const softmaxCrossEntropy: Loss = loss(
+const oneHotSoftmaxCrossEntropy = loss(
   "softmaxCrossEntropy",
   (ops, z, t) => {
     const lp = ops.logSoftmax(z);
@@ -69,6 +68,34 @@ export const softmaxCrossEntropy: Loss = loss(
   },
   (ops, lp, _z, t, dl) => [ops.softmaxCrossEntropyReverse(lp, t, dl), ops.rowScale(lp, dl, -1)],
 );
+
+/**
+ * Softmax cross-entropy on logits z, fused and stable: l = -sum t log softmax(z),
+ * computed from log-softmax so no probability is ever logged.
+ * dz = dl (softmax(z) sum(t) - t); dt = -dl log softmax(z).
+ * Labels are rows shaped like z (one-hot or soft), or one class index per
+ * example (a label wire of shape []): then l = -log softmax(z)[c], and the
+ * reverse scatters -dl into the logits' change at c; an index has no change.
+ *
+ *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam() });
+ *   const [[l]] = softmaxCrossEntropy.at([[3], []]).forward(reference, [], [refTensor([1, 3], [0, 0, 0]), refTensor([1], [2])]);
+ *   l!.data;  // Float64Array [1.0986...] (log 3)
+ *   learner.dispose();
+ */
+export const softmaxCrossEntropy: Loss = Object.assign(anyShape("softmaxCrossEntropy", false, (dom) => {
+  if (dom.length !== 2 || dom[1]!.length !== 0 || dom[0]!.length === 0) return oneHotSoftmaxCrossEntropy.at(dom);
+  return lens<Wires, Wires, { lp: Value; c: Value }>({
+    name: "softmaxCrossEntropy",
+    dom,
+    cod: LOSS,
+    // logSoftmax and the kernels take each example as one row of all its values
+    forward(ops, [z, c]) {
+      const lp = ops.logSoftmax(z!);
+      return [[ops.indexCrossEntropy(lp, c!)], { lp, c: c! }];
+    },
+    reverse: (ops, { lp, c }, [dl]) => [ops.indexCrossEntropyReverse(lp, c, dl!), null],
+  });
+}), { indexShape: (): Shape => [] });
 
 /**
  * Binary cross-entropy on probabilities p (after a sigmoid):

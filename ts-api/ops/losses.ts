@@ -5,9 +5,11 @@
 // training step on the widest layer. `npm run bench -- fused` measured the
 // fused pair 1.24x (64 x 10) and 1.49x (64 x 1000) the composition.
 import type { Value } from "../algebra/category.ts";
+import type { Shape } from "../algebra/shapes.ts";
+import { ParalensError, fmtShape } from "../engine/errors.ts";
 import { oncePerRow, sameSize } from "./checks.ts";
 import { type Op, op } from "./op.ts";
-import { mapRef, perRowRef, rowsCols } from "./ref-tensor.ts";
+import { type RefTensor, mapRef, perRowRef, rowsCols, sizeOf } from "./ref-tensor.ts";
 
 const EPS = 1e-7;
 const clampP = (p: number): number => Math.min(Math.max(p, EPS), 1 - EPS);
@@ -60,6 +62,21 @@ function rowLossReverse(kernel: RowReverseKernel, f: (a: number, b: number, dl: 
 
 const sum = (a: Float64Array): number => a.reduce((s, v) => s + v, 0);
 
+/** Index labels: one per row of lp. */
+function oneIndexPerRow(what: string, lp: Shape, labels: Shape): [rows: number, cols: number] {
+  const [rows, cols] = rowsCols(lp);
+  if (sizeOf(labels) !== rows) throw new ParalensError(`${what}: ${rows} rows of ${cols} classes but ${sizeOf(labels)} labels (${fmtShape(labels)})`);
+  return [rows, cols];
+}
+
+/** The class of each row, refused unless a whole number in [0, cols), naming the row and value. */
+function classesRef(what: string, labels: RefTensor, cols: number): number[] {
+  return Array.from(labels.data, (v, r) => {
+    if (!Number.isInteger(v) || v < 0 || v >= cols) throw new ParalensError(`${what}: label ${r} is ${v}; class indices are whole numbers in [0, ${cols})`);
+    return v;
+  });
+}
+
 export const lossOps = {
   /** <a, b> per row: the dot-product loss. */
   rowDot: rowLoss("rowDot", (a, b) => a.reduce((s, x, j) => s + x * b[j]!, 0)),
@@ -85,6 +102,49 @@ export const lossOps = {
   crossEntropy: rowLoss("crossEntropy", (lp, t) => -lp.reduce((s, v, j) => s + t[j]! * v, 0)),
   /** dl (softmax(z) sum(t) - t): the reverse of crossEntropy(logSoftmax(z), t) in z, from lp = logSoftmax(z). */
   softmaxCrossEntropyReverse: rowLossReverse("softmaxCrossEntropyReverse", (lp, t, dl, tRow) => dl * (Math.exp(lp) * sum(tRow) - t)),
+  /**
+   * -lp[r, labels[r]] per row: cross-entropy with class indices for labels. The kernel
+   * reads an invalid index as a NaN loss (never out of the row); the reference refuses it.
+   */
+  indexCrossEntropy: op<[lp: Value, labels: Value]>({
+    plan(p, lp, labels) {
+      const [rows, cols] = oneIndexPerRow("indexCrossEntropy", lp.shape, labels.shape);
+      const l = p.out([rows]);
+      p.emit("indexCrossEntropy", () => p.core.indexCrossEntropy(l.offset, lp.offset, labels.offset, rows, cols), [lp, labels], [l]);
+      return l;
+    },
+    reference(lp, labels) {
+      const [, cols] = oneIndexPerRow("indexCrossEntropy", lp.shape, labels.shape);
+      const c = classesRef("indexCrossEntropy", labels, cols);
+      return perRowRef(lp, (row, r) => -row[c[r]!]!);
+    },
+    // -GatherElements(lp, labels) along the classes
+    onnx(g, lp, labels) {
+      const [rows, cols] = oneIndexPerRow("indexCrossEntropy", lp.shape, labels.shape);
+      const at = g.node("Cast", [g.reshape(labels, [rows, 1])], [rows, 1], { to: { int: 7 } }, "int64");
+      const picked = g.node("GatherElements", [g.reshape(lp, [rows, cols]), at], [rows, 1], { axis: { int: 1 } });
+      return g.reshape(g.node("Neg", [picked], [rows, 1]), [rows]);
+    },
+  }),
+  /** dl (softmax(z) - [j == labels[r]]) from lp = logSoftmax(z): the reverse of indexCrossEntropy(logSoftmax(z), labels) in z. */
+  indexCrossEntropyReverse: op<[lp: Value, labels: Value, dl: Value]>({
+    plan(p, lp, labels, dl) {
+      const [rows, cols] = oneIndexPerRow("indexCrossEntropyReverse", lp.shape, labels.shape);
+      oncePerRow("indexCrossEntropyReverse", lp.shape, dl.shape);
+      const d = p.out(lp.shape);
+      p.emit("indexCrossEntropyReverse", () => p.core.indexCrossEntropyReverse(d.offset, lp.offset, labels.offset, dl.offset, rows, cols), [lp, labels, dl], [d]);
+      return d;
+    },
+    reference(lp, labels, dl) {
+      const [, cols] = oneIndexPerRow("indexCrossEntropyReverse", lp.shape, labels.shape);
+      oncePerRow("indexCrossEntropyReverse", lp.shape, dl.shape);
+      const c = classesRef("indexCrossEntropyReverse", labels, cols);
+      return mapRef(lp, (v, i) => {
+        const r = Math.floor(i / cols);
+        return dl.data[r]! * (Math.exp(v) - (i - r * cols === c[r] ? 1 : 0));
+      });
+    },
+  }),
   /** -sum t log p + (1 - t) log(1 - p) per row, p clamped to [1e-7, 1 - 1e-7]. */
   binaryCrossEntropy: rowLoss("binaryCrossEntropy", (p, t) =>
     -p.reduce((s, v, j) => s + t[j]! * Math.log(clampP(v)) + (1 - t[j]!) * Math.log(1 - clampP(v)), 0),

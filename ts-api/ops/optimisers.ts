@@ -10,7 +10,15 @@ import type { Tensor } from "../engine/tensor.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
 import { sameSize } from "./checks.ts";
 import { type PlanContext, op } from "./op.ts";
-import { mapRef, refTensor } from "./ref-tensor.ts";
+import { mapRef, refTensor, sizeOf } from "./ref-tensor.ts";
+import type { StepSize } from "../optimisers/schedules.ts";
+
+const at = (lr: StepSize, k: number): number => (typeof lr === "number" ? lr : lr.at(k));
+
+/** A step count is one value (an f32: whole numbers are exact up to 2^24 steps). */
+function oneCount(name: string, shape: readonly number[]): void {
+  if (sizeOf(shape) !== 1) throw new ParalensError(`${name}: the step count must hold one value, got ${fmtShape(shape)}`);
+}
 
 function update(p: PlanContext, name: string, state: Tensor[], param: Tensor, d: Tensor, run: () => void): void {
   sameSize(name, param.shape, d.shape);
@@ -60,18 +68,43 @@ export const optimiserOps = {
       return [v, mapRef(param, (x, i) => x + (lr * d.data[i]!) / (delta + Math.sqrt(v.data[i]!)))];
     },
   }),
-  /** Adam (Kingma and Ba, Algorithm 1) with the step count t inside the state; d is the ascent direction. */
-  adamStep: op<[m: Value, v: Value, t: Value, p: Value, d: Value, lr: number, b1: number, b2: number, delta: number], [m: Value, v: Value, t: Value, p: Value]>({
-    plan(p, m, v, t, param, d, lr, b1, b2, delta) {
-      if (t.size !== 1) throw new ParalensError(`adamStep: the step count must hold one value, got ${fmtShape(t.shape)}`);
-      update(p, "adamStep", [m, v, t], param, d, () => {
+  /**
+   * t' = t + 1; p' = p + lr(t) d: gradient descent whose step size is a schedule
+   * of the count t in its state (lr(k) is read at k = t, the updates made before).
+   */
+  scheduledSgdStep: op<[t: Value, p: Value, d: Value, lr: StepSize], [t: Value, p: Value]>({
+    plan(p, t, param, d, lr) {
+      oneCount("scheduledSgdStep", t.shape);
+      // the step size is read from the count when the call runs, so a plan serves every step
+      const count = (): number => t.data[0]!;
+      update(p, "scheduledSgdStep", [t], param, d, () => {
+        const eta = at(lr, count());
         p.core.adamCount(t.offset);
-        p.core.adamUpdate(m.offset, v.offset, t.offset, param.offset, d.offset, param.size, lr, b1, b2, delta);
+        p.core.addScaled(param.offset, param.offset, d.offset, eta, param.size);
+      });
+      return [t, param];
+    },
+    reference(tv, param, d, lr) {
+      oneCount("scheduledSgdStep", tv.shape);
+      const eta = at(lr, tv.data[0]!);
+      return [refTensor([1], [tv.data[0]! + 1]), mapRef(param, (x, i) => x + eta * d.data[i]!)];
+    },
+  }),
+  /** Adam (Kingma and Ba, Algorithm 1) with the step count t inside the state; d is the ascent direction; lr may be a schedule of t. */
+  adamStep: op<[m: Value, v: Value, t: Value, p: Value, d: Value, lr: StepSize, b1: number, b2: number, delta: number], [m: Value, v: Value, t: Value, p: Value]>({
+    plan(p, m, v, t, param, d, lr, b1, b2, delta) {
+      oneCount("adamStep", t.shape);
+      const count = (): number => t.data[0]!;
+      update(p, "adamStep", [m, v, t], param, d, () => {
+        const eta = at(lr, count());
+        p.core.adamCount(t.offset);
+        p.core.adamUpdate(m.offset, v.offset, t.offset, param.offset, d.offset, param.size, eta, b1, b2, delta);
       });
       return [m, v, t, param];
     },
-    reference(mv, vv, tv, param, d, lr, b1, b2, delta) {
-      if (tv.data.length !== 1) throw new ParalensError(`adamStep: the step count must hold one value, got ${fmtShape(tv.shape)}`);
+    reference(mv, vv, tv, param, d, rate, b1, b2, delta) {
+      oneCount("adamStep", tv.shape);
+      const lr = at(rate, tv.data[0]!);
       const t = tv.data[0]! + 1;
       const m = mapRef(mv, (x, i) => b1 * x + (1 - b1) * d.data[i]!);
       const v = mapRef(vv, (x, i) => b2 * x + (1 - b2) * d.data[i]! * d.data[i]!);

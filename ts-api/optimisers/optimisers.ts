@@ -5,6 +5,7 @@
 // paper; with constantRate(1), d = -g and each is its textbook form.
 import { ParalensError } from "../engine/errors.ts";
 import { type Optimiser, optimiser } from "./optimiser.ts";
+import type { StepSize } from "./schedules.ts";
 
 /**
  * Checks a hyperparameter: a finite number in the range its formula needs
@@ -17,18 +18,33 @@ function check(optimiser: string, name: string, value: number, ok: (v: number) =
   return value;
 }
 const positive = (v: number): boolean => v > 0;
+
+/** A step size: a schedule as it is, or a number checked to be > 0. */
+export function checkStepSize(optimiser: string, lr: StepSize): StepSize {
+  return typeof lr === "object" && lr !== null && lr.kind === "schedule" ? lr : check(optimiser, "lr", lr as number, positive, "> 0");
+}
 const fraction = (v: number): boolean => v >= 0 && v < 1;
 // a negative gamma damps oscillation (the reference CNN uses -0.1); |gamma| > 1 makes every step grow
 const damping = (v: number): boolean => v >= -1 && v <= 1;
 
 /**
- * p' = p + d: gradient descent (the step size is the learning rate's).
+ * p' = p + d: gradient descent (the step size is the learning rate's). With
+ * `lr` (a number or a schedule) p' = p + lr(t) d, and the update count t is
+ * a state wire, `<name>.step`, saved with the learner.
  *
  *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: 0.1 });
- *   learner.dispose();
+ *   const warm = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd({ lr: linearWarmup(0, 0.1, 100) }), rate: 1 });
+ *   learner.dispose(); warm.dispose();
  */
-export function sgd(): Optimiser {
-  return optimiser("sgd", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.sgdStep(p, d)]);
+export function sgd(options: { lr?: StepSize } = {}): Optimiser {
+  if (options.lr === undefined) return optimiser("sgd", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.sgdStep(p, d)]);
+  const lr = checkStepSize("sgd", options.lr);
+  return optimiser(
+    `sgd(${typeof lr === "number" ? lr : lr.name})`,
+    [{ suffix: "step", shape: () => [1] }],
+    (_ops, _s, p) => p,
+    (ops, [t], p, d) => ops.scheduledSgdStep(t!, p, d, lr),
+  );
 }
 
 /**
@@ -105,18 +121,20 @@ export function rmsprop(options: { lr?: number; rho?: number; delta?: number } =
  * Adam (Kingma & Ba 2015), with the step count t in its state:
  * m' = b1 m + (1 - b1) d; v' = b2 v + (1 - b2) d^2; t' = t + 1;
  * p' = p + lr (m' / (1 - b1^t')) / (delta + sqrt(v' / (1 - b2^t'))).
+ * `lr` may be a schedule, read at k = t (the updates made before this one).
  *
  *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.01 }) });
- *   learner.dispose();
+ *   const decaying = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam({ lr: cosineDecay(0.01, 1000) }) });
+ *   learner.dispose(); decaying.dispose();
  */
-export function adam(options: { lr?: number; beta1?: number; beta2?: number; delta?: number } = {}): Optimiser {
+export function adam(options: { lr?: StepSize; beta1?: number; beta2?: number; delta?: number } = {}): Optimiser {
   const { lr = 0.001, beta1 = 0.9, beta2 = 0.999, delta = 1e-8 } = options;
-  check("adam", "lr", lr, positive, "> 0");
+  checkStepSize("adam", lr);
   check("adam", "beta1", beta1, fraction, "in [0, 1)");
   check("adam", "beta2", beta2, fraction, "in [0, 1)");
   check("adam", "delta", delta, positive, "> 0");
   return optimiser(
-    `adam(${lr})`,
+    `adam(${typeof lr === "number" ? lr : lr.name})`,
     [{ suffix: "m" }, { suffix: "v" }, { suffix: "t", shape: () => [1] }],
     (_ops, _s, p) => p,
     (ops, [m, v, t], p, d) => ops.adamStep(m!, v!, t!, p, d, lr, beta1, beta2, delta),
