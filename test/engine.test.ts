@@ -3,7 +3,7 @@ import { test } from "./harness.ts";
 import { assert, assertEqual, assertRejects, assertThrows } from "./assert.ts";
 import { init, engine, Engine, compile, dense, initParams, ParalensError, Rng } from "../ts-api/index.ts";
 import { createEngine } from "../ts-api/engine/engine.ts";
-import { compileSource } from "../ts-api/engine/wasm.ts";
+import { compileSource, decodeBase64, fromBase64 } from "../ts-api/engine/wasm.ts";
 import { wasm as strictCore } from "../ts-api/engine/core.generated.ts";
 import { runtime } from "./harness.ts";
 
@@ -139,6 +139,16 @@ test("init({ wasm }) takes the core as a compiled module, as bytes or as a Respo
     assertEqual(Array.from(t.toArray()).join(","), "2,4,6", "the core given runs");
   }
   await assertRejects(() => createEngine({ wasm: new Response("no", { status: 404, statusText: "Not Found" }) }), /the Response given for wasm failed: 404 Not Found/);
+});
+
+test("base64 decodes to the same bytes through atob and through the runtime's native decoder, with and without padding", () => {
+  for (let n = 0; n < 7; n++) {
+    const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 97 + 200) & 255);
+    const text = btoa(String.fromCharCode(...bytes));
+    for (const [how, decoded] of [["atob", fromBase64(text)], ["native", decodeBase64(text)]] as const) {
+      assertEqual(Array.from(decoded).join(","), Array.from(bytes).join(","), `${n} bytes, ${how}`);
+    }
+  }
 });
 
 test("initParams: a seed gives the same parameters, and compile binds them without copying", () => {

@@ -10,7 +10,7 @@ import { backendOps, loadedOps, primitives } from "../ts-api/ops/index.ts";
 
 test("layers register their ops' groups: with the layers loaded, every backend has them", () => {
   const ops = loadedOps();
-  for (const name of ["conv2d", "conv2dFilterGrad", "maxPool2d", "avgPool2dReverse", "splitHeads", "causalSoftmax", "gatherRows", "dropout"]) {
+  for (const name of ["conv2d", "conv2dFilterGrad", "maxPool2d", "avgPool2dReverse", "splitHeads", "causalSoftmax", "gatherRows", "dropout", "exp", "sqrt", "reshape", "concatColumns"]) {
     assert(name in ops, `${name} is loaded`);
     assert(!(name in primitives), `${name} is not among the ops every backend always has`);
     assert(typeof (reference as unknown as Record<string, unknown>)[name] === "function", `the reference has ${name}`);
@@ -19,7 +19,7 @@ test("layers register their ops' groups: with the layers loaded, every backend h
 
 test("an op whose layer was not loaded is a ParalensError naming the layer to import", () => {
   const ops = backendOps({}, "compile") as unknown as Record<string, () => unknown>;
-  const err = assertThrows(() => ops.conv2d!(), /^compile: the op conv2d is not loaded: it comes with the conv2d layer, so import that layer/);
+  const err = assertThrows(() => ops.conv2d!(), /^compile: the op conv2d is not loaded: it comes with the conv2d layer, so import that/);
   assert(err instanceof ParalensError, "a ParalensError");
   assertThrows(() => ops.gatherRows!(), /the op gatherRows is not loaded: it comes with the embedding layer/);
 });

@@ -8,6 +8,11 @@ import { type Lens, lens } from "./para.ts";
 import { type Shape, type Wires, asWires, sameShape } from "./shapes.ts";
 import { wire } from "./structure.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
+import { registerOps } from "../ops/registry.ts";
+import { wireOps } from "../ops/wires.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => wireOps);
 
 const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 const batched = (ops: { shape(v: Value): Shape }, v: Value, s: Shape): Shape => [ops.shape(v)[0]!, ...s];

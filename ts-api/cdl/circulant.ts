@@ -18,6 +18,11 @@ import { type ActivationName, activationNamed } from "../layers/activations.ts";
 import { dense } from "../layers/dense.ts";
 import { positive } from "../layers/linear.ts";
 import { reshape } from "../layers/reshape.ts";
+import { registerOps } from "../ops/registry.ts";
+import { wireOps } from "../ops/wires.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => wireOps);
 
 const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 

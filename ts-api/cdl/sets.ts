@@ -14,6 +14,11 @@ import { bias } from "../layers/bias.ts";
 import { linear, positive } from "../layers/linear.ts";
 import { diagram } from "../algebra/diagram.ts";
 import { scaled, stack, sumWires, unstack } from "../algebra/wires.ts";
+import { registerOps } from "../ops/registry.ts";
+import { wireOps } from "../ops/wires.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => wireOps);
 
 /**
  * perElement(f, n): f applied to each of n elements, [n, ...A] -> [n, ...B],

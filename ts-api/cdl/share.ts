@@ -14,6 +14,11 @@ import type { Shape, Wires } from "../algebra/shapes.ts";
 import { wire } from "../algebra/structure.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import { type Initialiser, zeros } from "../init/initialisers.ts";
+import { registerOps } from "../ops/registry.ts";
+import { wireOps } from "../ops/wires.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => wireOps);
 
 /** A cell whose parameters an unrolling shares, and the prefix its shared parameters are named with. */
 export interface SharedCell {

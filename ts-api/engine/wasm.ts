@@ -5,9 +5,9 @@
 // runs; everywhere else the bytes are embedded in base64 (scripts/build-core.mjs),
 // so nothing needs to be served. Turning bytes into a module is on the path
 // of every cold start, so each step takes the fastest way the runtime
-// offers: a native base64 decoder (elsewhere a table-driven one, no
-// intermediate string), no gunzip where the bytes are not gzipped (Node's
-// bundle), and no separate validation pass (compiling validates).
+// offers: a native base64 decoder (Uint8Array.fromBase64, or Node's Buffer;
+// elsewhere atob), no gunzip where the bytes are not gzipped (Node's bundle),
+// and no separate validation pass (compiling validates).
 import { ParalensError } from "./errors.ts";
 import { type Platform, platform, platformNames } from "./platform.ts";
 
@@ -112,7 +112,7 @@ interface NodeBuffer {
 /** Uint8Array.fromBase64, where the engine has it (Deno, recent browsers and Bun). */
 type NativeFromBase64 = (text: string) => Uint8Array<ArrayBuffer>;
 
-/** Decodes base64 with a native decoder where there is one, else fromBase64. */
+/** Decodes base64 with a native decoder where there is one (Uint8Array.fromBase64, Node's Buffer), else fromBase64. */
 export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const native = (Uint8Array as unknown as { fromBase64?: NativeFromBase64 }).fromBase64;
   if (typeof native === "function") return native(text);
@@ -148,32 +148,10 @@ function nodeZlib(): Zlib | undefined {
   return proc?.getBuiltinModule?.("node:zlib") as Zlib | undefined;
 }
 
-const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-let table: Uint8Array | undefined;
-
-/** Decodes standard base64 (with or without padding) straight into bytes. */
+/** Decodes base64 without a native decoder: through atob, which every runtime without one has. */
 export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  if (table === undefined) {
-    table = new Uint8Array(128).fill(255);
-    for (let i = 0; i < alphabet.length; i++) table[alphabet.charCodeAt(i)] = i;
-  }
-  const t = table;
-  let end = text.length;
-  while (end > 0 && text.charCodeAt(end - 1) === 61 /* = */) end--;
-  const out = new Uint8Array((end * 3) >> 2);
-  let o = 0;
-  let i = 0;
-  for (; i + 4 <= end; i += 4) {
-    const n = (t[text.charCodeAt(i)]! << 18) | (t[text.charCodeAt(i + 1)]! << 12) | (t[text.charCodeAt(i + 2)]! << 6) | t[text.charCodeAt(i + 3)]!;
-    out[o++] = n >> 16;
-    out[o++] = (n >> 8) & 255;
-    out[o++] = n & 255;
-  }
-  if (end - i === 2) out[o++] = (t[text.charCodeAt(i)]! << 2) | (t[text.charCodeAt(i + 1)]! >> 4);
-  if (end - i === 3) {
-    const n = (t[text.charCodeAt(i)]! << 10) | (t[text.charCodeAt(i + 1)]! << 4) | (t[text.charCodeAt(i + 2)]! >> 2);
-    out[o++] = n >> 8;
-    out[o++] = n & 255;
-  }
+  const binary = atob(text);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
 }

@@ -3,12 +3,17 @@ import { type AnyShape, anyShape, para } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import type { Initialiser } from "../init/initialisers.ts";
-import { type RealOps, registerOps } from "../ops/index.ts";
+import type { RealOps } from "../ops/index.ts";
+import { registerOps } from "../ops/registry.ts";
 import { smallNormal } from "./embedding.ts";
 import { attentionOps } from "../ops/attention.ts";
+import { wireOps } from "../ops/wires.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => wireOps);
 
 // its ops come with it (ops/index.ts)
-registerOps(attentionOps);
+registerOps(() => attentionOps);
 
 /** The shape of multi-head attention: the number of heads (dividing the width) and whether a token may attend to later ones. */
 export interface AttentionOptions {

@@ -1,11 +1,11 @@
 import { type AnyShape, lens, anyShape } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { type Padding, type Pair, describeWindow, imageWindow } from "../ops/conv/window.ts";
-import { registerOps } from "../ops/index.ts";
+import { registerOps } from "../ops/registry.ts";
 import { poolOps } from "../ops/conv/pool.ts";
 
 // its ops come with it (ops/index.ts)
-registerOps(poolOps);
+registerOps(() => poolOps);
 
 /**
  * avgPool2d(size, {stride, padding}): the mean of each size x size window of

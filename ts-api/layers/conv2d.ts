@@ -1,14 +1,19 @@
 import type { Value } from "../algebra/category.ts";
 import { type ParamSpec, type AnyShape, para, anyShape } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
-import { type RealOps, registerOps } from "../ops/index.ts";
+import type { RealOps } from "../ops/index.ts";
+import { registerOps } from "../ops/registry.ts";
 import { type Padding, type Pair, type Window2d, describeWindow, imageWindow } from "../ops/conv/window.ts";
 import { type Initialiser, glorotUniform, zeros } from "../init/initialisers.ts";
 import { positive } from "./linear.ts";
 import { convOps } from "../ops/conv/conv2d.ts";
+import { wireOps } from "../ops/wires.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => wireOps);
 
 // its ops come with it (ops/index.ts)
-registerOps(convOps);
+registerOps(() => convOps);
 
 /** The options of conv2d: filters and kernel are required; stride 1, padding "valid" and a bias by default. */
 export interface Conv2dOptions {

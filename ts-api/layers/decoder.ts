@@ -16,15 +16,20 @@ import { ParalensError } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { compile, type Compiled } from "../backend/compile.ts";
 import type { Rng } from "../init/random.ts";
-import { type RealOps, registerOps } from "../ops/index.ts";
+import type { RealOps } from "../ops/index.ts";
+import { registerOps } from "../ops/registry.ts";
 import { gelu } from "./gelu.ts";
 import { layerNorm } from "./layerNorm.ts";
 import { tokenLinear } from "./tokenLinear.ts";
 import { type TransformerOptions, transformer } from "./transformer.ts";
 import { attentionOps } from "../ops/attention.ts";
+import { wireOps } from "../ops/wires.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => wireOps);
 
 // its ops come with it (ops/index.ts)
-registerOps(attentionOps);
+registerOps(() => attentionOps);
 
 /** Parameters per block: layerNorm (2), attention (4), layerNorm (2), two tokenLinear (2 + 2). */
 const PER_BLOCK = 12;

@@ -2,11 +2,12 @@ import type { Value } from "../algebra/category.ts";
 import { type AnyShape, anyShape, lens } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
-import { registerOps } from "../ops/index.ts";
+import { registerOps } from "../ops/registry.ts";
 import { attentionOps } from "../ops/attention.ts";
 
+
 // its ops come with it (ops/index.ts)
-registerOps(attentionOps);
+registerOps(() => attentionOps);
 
 /**
  * dropout(rate, seed): in a training plan, each value is zeroed with

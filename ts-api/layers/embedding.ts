@@ -5,11 +5,15 @@ import { ParalensError, fmtWires } from "../engine/errors.ts";
 import { type Initialiser, normal } from "../init/initialisers.ts";
 import { parameterised } from "../ops/binary.ts";
 import { positive } from "./linear.ts";
-import { registerOps } from "../ops/index.ts";
+import { registerOps } from "../ops/registry.ts";
 import { attentionOps } from "../ops/attention.ts";
+import { wireOps } from "../ops/wires.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => wireOps);
 
 // its ops come with it (ops/index.ts)
-registerOps(attentionOps);
+registerOps(() => attentionOps);
 
 /** GPT-2's initial spread for embeddings and projections (Radford et al., 2019). */
 export const smallNormal: Initialiser = normal(0, 0.02);

@@ -1,6 +1,11 @@
 import { type Lens, type AnyShape, lens, anyShape } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
+import { registerOps } from "../ops/registry.ts";
+import { wireOps } from "../ops/wires.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => wireOps);
 
 /**
  * reshape(shape): the same values of each example seen with another shape

@@ -3,6 +3,11 @@ import { anyShape, lens } from "../algebra/para.ts";
 import type { Loss } from "../losses/losses.ts";
 import { type Shape, type Wires, sameShape } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { registerOps } from "../ops/registry.ts";
+import { wireOps } from "../ops/wires.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => wireOps);
 
 /**
  * tokenCrossEntropy: softmax cross-entropy per token of a sequence, averaged

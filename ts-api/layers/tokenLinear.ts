@@ -4,6 +4,11 @@ import type { Wires } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import { type Initialiser, glorotUniform, zeros } from "../init/initialisers.ts";
 import { positive } from "./linear.ts";
+import { registerOps } from "../ops/registry.ts";
+import { wireOps } from "../ops/wires.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => wireOps);
 
 /**
  * tokenLinear(i, o): x W + b on the last axis of a wire [..., i], giving

@@ -7,6 +7,13 @@ import { type Lens, lens } from "../algebra/para.ts";
 import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
 import type { RealOps } from "../ops/index.ts";
+import { registerOps } from "../ops/registry.ts";
+import { wireOps } from "../ops/wires.ts";
+import { unaryOps } from "../ops/unary.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => wireOps);
+registerOps(() => unaryOps);
 
 const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 

@@ -14,6 +14,20 @@ import type { Wires } from "../algebra/shapes.ts";
 import { type RefTensor, refTensor, sizeOf } from "./ref-tensor.ts";
 import { broadcastShape, broadcastsTo, group, stridesOver } from "./broadcast.ts";
 import type { OnnxContext, OnnxValue } from "../io/onnx/graph.ts";
+import { registerOps } from "./registry.ts";
+import { unaryOps } from "./unary.ts";
+import { wireOps } from "./wires.ts";
+
+// binaryOps are primitives, in every program; its lenses' reverses call the
+// elementary functions and reshape, whose groups come with the lenses (made
+// here, not at load, so a program without these lenses carries neither group)
+let lensOps = false;
+function bringLensOps(): void {
+  if (lensOps) return;
+  lensOps = true;
+  registerOps(() => unaryOps);
+  registerOps(() => wireOps);
+}
 
 /** The broadcasting binary ops `elementwise` and `where` know: arithmetic, maximum and minimum, and the comparisons greater and equal (1 where true, 0 where false; their change is zero). */
 export type BinaryName = "add" | "sub" | "mul" | "div" | "max" | "min" | "greater" | "equal";
@@ -242,6 +256,7 @@ const padded = (s: Shape, rank: number): Shape => [...new Array<number>(rank - s
  *   addRow.cod;  // [[2, 3]]
  */
 export function elementwise(name: BinaryName, a: Shape, b: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
+  bringLensOps();
   const reverse = rows[name].reverse;
   if (reverse === undefined) throw new ParalensError(`${name} has no reverse derivative to make a lens of`);
   const rank = Math.max(a.length, b.length);
@@ -277,6 +292,7 @@ export function elementwise(name: BinaryName, a: Shape, b: Shape): Lens<readonly
  * repeated axis.
  */
 export function parameterised(name: "add" | "mul", shape: Shape, param: ParamSpec): AnyShape<false> {
+  bringLensOps();
   const reverse = rows[name].reverse!;
   return anyShape(`${name}(${param.name} ${fmtShape(shape)})`, false, (dom) => {
     if (dom.length !== 1) throw new ParalensError(`${name}(${param.name}): acts on one wire, got ${fmtWires(dom)}`);
@@ -316,3 +332,4 @@ export function where(shape: Shape): Lens<readonly [Shape, Shape, Shape], readon
     },
   });
 }
+

@@ -3,60 +3,57 @@
 // all built from it: an op added here is at once a method of every backend,
 // and nowhere else.
 //
-// The ops of convolution, pooling and attention (with embeddings and dropout)
-// are groups their layers bring: each layer module that calls them registers
-// its group when it is loaded (registerOps), so a bundle of a program that
-// uses none of those layers carries none of their ops (~3 KB of a web bundle,
-// gzipped). The RealOps type has them all; a backend asked for one that no
-// loaded module registered says which layer brings it.
+// Most other ops are in groups that the modules calling them bring:
+// convolution, pooling, attention (with embeddings and dropout), the
+// elementary functions and products of wires. Each module that calls an op
+// of a group registers the group when it is loaded (registerOps; a test reads
+// the sources to hold every module to it), so a bundle of a program that uses
+// none of them carries none of their ops (~4 KB of a web bundle, gzipped).
+// The RealOps type has them all; a backend asked for one that no loaded
+// module registered says what brings it.
 import type { Carrier } from "../algebra/category.ts";
 import { ParalensError } from "../engine/errors.ts";
-import type { Op, OpsOf } from "./op.ts";
+import type { OpsOf } from "./op.ts";
+import { loadedOps, registerOps } from "./registry.ts";
 import { add, addScaled, fill, scale, zeros } from "./elementwise.ts";
-import { unaryOps } from "./unary.ts";
-import { binaryOps } from "./binary.ts";
 import { activationOps } from "./activations.ts";
 import { linearOps } from "./linear.ts";
 import { softmaxOps } from "./softmax.ts";
 import { lossOps } from "./losses.ts";
 import { optimiserOps } from "./optimisers.ts";
-import { wireOps } from "./wires.ts";
 import type { convOps } from "./conv/conv2d.ts";
 import type { poolOps } from "./conv/pool.ts";
 import type { attentionOps } from "./attention.ts";
+import type { unaryOps } from "./unary.ts";
+import { binaryOps } from "./binary.ts";
+import type { wireOps } from "./wires.ts";
 
 /** The ops every backend always has. */
 export const primitives = {
   add, zeros, fill, scale, addScaled,
-  ...unaryOps,
+  // broadcasting arithmetic: what a lens written by hand reaches for first
   ...binaryOps,
   ...activationOps,
   ...linearOps,
   ...softmaxOps,
   ...lossOps,
   ...optimiserOps,
-  ...wireOps,
 };
 
-/** The groups layers bring, by op name: which layer to import for it. */
+const unary = "the function of the same name";
+const wires = "reshape (or flatten, and the products of wires)";
+/** The groups, by op name: what a program imports (from "paralens") to have the op. */
 const groups = {
-  conv2d: "conv2d", conv2dInputGrad: "conv2d", conv2dFilterGrad: "conv2d",
-  maxPool2d: "maxPool2d", maxPool2dReverse: "maxPool2d", avgPool2d: "avgPool2d", avgPool2dReverse: "avgPool2d",
-  splitHeads: "attention", mergeHeads: "attention", causalSoftmax: "attention",
-  gatherRows: "embedding", scatterAddRows: "embedding", dropout: "dropout",
-} as const satisfies Record<keyof (typeof convOps & typeof poolOps & typeof attentionOps), string>;
+  conv2d: "the conv2d layer", conv2dInputGrad: "the conv2d layer", conv2dFilterGrad: "the conv2d layer",
+  maxPool2d: "the maxPool2d layer", maxPool2dReverse: "the maxPool2d layer", avgPool2d: "the avgPool2d layer", avgPool2dReverse: "the avgPool2d layer",
+  splitHeads: "the attention layer", mergeHeads: "the attention layer", causalSoftmax: "the attention layer",
+  gatherRows: "the embedding layer", scatterAddRows: "the embedding layer", dropout: "the dropout layer",
+  exp: unary, log: unary, sqrt: unary, rsqrt: unary, neg: unary, abs: unary, square: unary, erf: unary, sign: unary,
+  reshape: wires, concatColumns: wires, sliceColumns: wires, gather: wires, scatterAdd: wires,
+} as const satisfies Record<keyof (typeof convOps & typeof poolOps & typeof attentionOps & typeof unaryOps & typeof wireOps), string>;
 
-const loaded: Record<string, Op> = { ...primitives };
-
-/** Adds a group of ops to every backend (idempotent): called by the layer modules that use them. */
-export function registerOps(group: Readonly<Record<string, Op>>): void {
-  Object.assign(loaded, group);
-}
-
-/** Every op a backend has now: the primitives and the registered groups. */
-export function loadedOps(): Readonly<Record<string, Op>> {
-  return loaded;
-}
+registerOps(primitives);
+export { registerOps, loadedOps };
 
 /**
  * `methods` as a backend's RealOps: an op of a group that no loaded module
@@ -68,7 +65,7 @@ export function backendOps(methods: Record<string, unknown>, backend: string): R
   for (const name of missing) {
     methods[name] = () => {
       throw new ParalensError(
-        `${backend}: the op ${name} is not loaded: it comes with the ${groups[name as keyof typeof groups]} layer, so import that layer (from "paralens") in the program that uses it`,
+        `${backend}: the op ${name} is not loaded: it comes with ${groups[name as keyof typeof groups]}, so import that (from "paralens") in the program that uses it`,
       );
     };
   }
@@ -80,4 +77,5 @@ export function backendOps(methods: Record<string, unknown>, backend: string): R
  * Matrices are row-major; a batched value has the batch as its first axis,
  * and row-wise operations (softmax, losses) treat each row as one example.
  */
-export type RealOps = Carrier & OpsOf<typeof primitives & typeof convOps & typeof poolOps & typeof attentionOps>;
+export type RealOps = Carrier &
+  OpsOf<typeof primitives & typeof convOps & typeof poolOps & typeof attentionOps & typeof unaryOps & typeof wireOps>;

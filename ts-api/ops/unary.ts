@@ -6,6 +6,7 @@ import type { Value } from "../algebra/category.ts";
 import type { AnyShape } from "../algebra/para.ts";
 import type { RealOps } from "./index.ts";
 import { pointwise, unary } from "./pointwise.ts";
+import { registerOps } from "./registry.ts";
 
 // erf by its series and continued fraction would do; Abramowitz-Stegun 7.1.26
 // is not accurate enough for a reference, so sum the Taylor series near 0
@@ -95,3 +96,6 @@ export const square = lens("square", "x", (ops, x, dy) => ops.scale(ops.mul(dy, 
  *   erf.at([2]).forward(reference, [], [refTensor([1, 2], [0, 10])])[0][0]!.data;  // Float64Array [0, 1]
  */
 export const erf = lens("erf", "x", (ops, x, dy) => ops.mul(dy, ops.scale(ops.exp(ops.neg(ops.square(x))), TWO_OVER_SQRT_PI)));
+
+// its ops come with whichever of its exports a program uses (ops/index.ts)
+registerOps(() => unaryOps);

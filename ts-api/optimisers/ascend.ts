@@ -9,6 +9,11 @@ import { type Lens, lens } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import type { Rate } from "../losses/rates.ts";
 import type { Optimiser } from "./optimiser.ts";
+import { registerOps } from "../ops/registry.ts";
+import { unaryOps } from "../ops/unary.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => unaryOps);
 
 /** id on the forward pass; -change on the reverse. */
 function negated(dom: Wires): Lens<Wires, Wires> {

@@ -8,6 +8,11 @@ import { ParalensError } from "../engine/errors.ts";
 import type { Value } from "../algebra/category.ts";
 import type { RealOps } from "../ops/index.ts";
 import { type Optimiser, optimiser } from "./optimiser.ts";
+import { registerOps } from "../ops/registry.ts";
+import { unaryOps } from "../ops/unary.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => unaryOps);
 
 /**
  * p' = p + step sign(d): FGSM when run once from the original input with step = epsilon.

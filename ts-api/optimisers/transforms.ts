@@ -13,6 +13,11 @@ import { type Transform, chain, perParameter, transform } from "./chain.ts";
 import type { Optimiser } from "./optimiser.ts";
 import { checkStepSize, sgd } from "./optimisers.ts";
 import type { StepSize } from "./schedules.ts";
+import { registerOps } from "../ops/registry.ts";
+import { unaryOps } from "../ops/unary.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => unaryOps);
 
 function positiveFinite(what: string, name: string, v: number): number {
   if (typeof v !== "number" || !Number.isFinite(v) || !(v > 0)) throw new ParalensError(`${what}: ${name} must be a positive finite number, got ${typeof v === "number" ? v : JSON.stringify(v)}`);
