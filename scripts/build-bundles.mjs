@@ -34,10 +34,12 @@ const config = JSON.parse(readFileSync(join(root, "asconfig.json"), "utf8"));
 /** The generated core modules of dist/engine/, by file name: the core's name and build target. */
 const coreModule = /[\\/]engine[\\/](core(?:-relaxed)?(?:-threads)?)\.generated\.js$/;
 const targetOf = (name) => (name === "core" ? "strict" : name.slice("core-".length));
-/** A threaded core's memoryPages export, as build-core.mjs writes it. */
+/** A threaded core's memoryPages export, as build-core.mjs wrote it. */
 const pagesOf = (name) => {
-  const { initialMemory: initial, maximumMemory: maximum } = config.targets[targetOf(name)];
-  return initial === undefined ? "" : `export const memoryPages = ${JSON.stringify({ initial, maximum })};\n`;
+  if (config.targets[targetOf(name)].initialMemory === undefined) return "";
+  const line = /^export const memoryPages = .*$/m.exec(readFileSync(join(root, "ts-api", "engine", `${name}.generated.ts`), "utf8"));
+  if (line === null) throw new Error(`${name}.generated.ts has no memoryPages`);
+  return `${line[0]}\n`;
 };
 
 /** Swaps each generated core module's gzipped base64 for the plain base64 of its wasm (dist/core*.wasm). */
@@ -70,7 +72,7 @@ const moduleCores = {
       return { contents: `export const wasm = { unavailable: ${why} };\n${pagesOf(name)}`, loader: "js" };
     });
     b.onLoad({ filter: /[\\/]engine[\\/]threads[\\/]start\.js$/ }, () => ({
-      contents: `export function startPool() { throw new Error(${absent("the thread pool")}); }\n`, loader: "js",
+      contents: `export function startPool() { throw new Error(${absent("the thread pool")}); }\nexport const poolPages = startPool;\n`, loader: "js",
     }));
     b.onLoad({ filter: /[\\/]z2[\\/]core\.generated\.js$/ }, () => ({
       contents: `import module from "../z2.wasm?module";\nexport const plain = { module };\nexport const shared = { unavailable: ${absent("the Z2 kernels' shared-memory build")} };\n`,
@@ -86,7 +88,7 @@ const moduleCores = {
 const staticThreads = {
   name: "static-threads",
   setup(b) {
-    const modules = { "./core-threads.generated.js": ["wasm", "memoryPages"], "./threads/start.js": ["startPool"] };
+    const modules = { "./core-threads.generated.js": ["wasm", "memoryPages"], "./threads/start.js": ["startPool", "poolPages"] };
     b.onLoad({ filter: /[\\/]engine[\\/](cores|engine)\.js$/ }, ({ path }) => {
       let contents = readFileSync(path, "utf8");
       let header = "";

@@ -17,7 +17,13 @@ interface CoreSource {
 export interface CoreModule {
   readonly module: WebAssembly.Module;
   readonly relaxed: boolean;
-  readonly memoryPages?: { readonly initial: number; readonly maximum: number };
+  readonly memoryPages?: {
+    readonly initial: number;
+    readonly maximum: number;
+    /** Where the core's static data ends, and the scratch each worker needs (threads/start.ts lays them out). */
+    readonly heapBase: number;
+    readonly scratchBytes: number;
+  };
 }
 
 const WHAT = "init: the paralens core";

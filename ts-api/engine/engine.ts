@@ -279,13 +279,12 @@ export async function createEngine(options: InitOptions = {}): Promise<Engine> {
   starting?.catch(() => undefined); // awaited below, unless the core fails first
   const core = await loadCore(simd === "relaxed", threads > 1);
   if (core.memoryPages === undefined) return makeEngine(core.module, core.relaxed ? "relaxed" : "strict", maxMB, reason);
-  const memory = new WebAssembly.Memory({
-    initial: core.memoryPages.initial,
-    maximum: Math.max(core.memoryPages.initial, Math.min(core.memoryPages.maximum, Math.floor(maxMB * 16))),
-    shared: true,
-  });
+  const { startPool, poolPages } = await starting!;
+  const { initial, maximum, heapBase, scratchBytes } = core.memoryPages;
+  // as large as the pool's layout from the start: it is never grown before the arena's first tensor
+  const pages = Math.max(initial, poolPages(threads - 1, heapBase, scratchBytes));
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, Math.min(maximum, Math.floor(maxMB * 16))), shared: true });
   const raw = instantiate(core.module, { env: { memory } });
-  const { startPool } = await starting!;
   let e: Engine | undefined;
   const started = startPool({
     raw, module: core.module, workers: threads - 1, parts: () => e?.threads.count ?? 1, threads: workerThreads,

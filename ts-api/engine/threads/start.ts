@@ -28,6 +28,18 @@ export interface PoolSetup {
   readonly fail: (message: string) => Error;
 }
 
+/** Where the workers' scratch blocks, the K-block sums and the arena lie, after the core's static data. */
+function layout(workers: number, heapBase: number, scratchBytes: number): { first: number; partials: number; base: number } {
+  const first = Math.ceil(heapBase / 16) * 16;
+  const partials = first + workers * scratchBytes;
+  return { first, partials, base: partials + PARTIALS_BYTES };
+}
+
+/** The pages a shared memory needs for the pool of `workers` before the arena takes any. */
+export function poolPages(workers: number, heapBase: number, scratchBytes: number): number {
+  return Math.ceil(layout(workers, heapBase, scratchBytes).base / PAGE);
+}
+
 /** Starts the workers on the core's shared memory: the cutting core, the pool, and where the arena may begin. */
 export function startPool({ raw: core, module, workers, parts, threads, fail }: PoolSetup): { core: Core; pool: Pool; base: number } {
   // the embedded threaded core, built with this package, has every kernel of ThreadedCore;
@@ -35,9 +47,7 @@ export function startPool({ raw: core, module, workers, parts, threads, fail }: 
   const raw = core as ThreadedCore;
   const names = WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name);
   const bytes = raw.scratchBytes();
-  const first = Math.ceil(raw.heapBase() / 16) * 16;
-  const partials = first + workers * bytes;
-  const base = partials + PARTIALS_BYTES;
+  const { first, partials, base } = layout(workers, raw.heapBase(), bytes);
   const memory = raw.memory;
   if (base > memory.buffer.byteLength) memory.grow(Math.ceil((base - memory.buffer.byteLength) / PAGE));
   const start = Array.from({ length: workers }, (_, i) => ({ module, memory, scratch: first + i * bytes }));
