@@ -286,7 +286,11 @@ export function threadedCore(
     given[8] = a8 ?? 0;
     given[9] = a9 ?? 0;
   };
-  const mask = (arrays: readonly number[]): Uint8Array => Uint8Array.from({ length: 10 }, (_, i) => (arrays.includes(i) ? 1 : 0));
+  const mask = (arrays: readonly number[]): Uint8Array => {
+    const m = new Uint8Array(10);
+    for (const i of arrays) m[i] = 1;
+    return m;
+  };
   for (const [name, { arrays, n: at }] of Object.entries(elementwise)) {
     const whole = rawKernels[name]!;
     const kernel = index(name), isArray = mask(arrays);
