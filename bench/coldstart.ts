@@ -1,4 +1,4 @@
-// Cold start in each server runtime: import, init and the first prediction of a 784-128-10 MLP in fresh Node, Deno, Bun and workerd processes, paralens as users install it; TensorFlow.js (wasm) and jax-js (wasm) beside it in Node.
+// Cold start in each server runtime: import, init and the first prediction of a 784-128-10 MLP in fresh Node, Deno, Bun and workerd processes, paralens as users install it; TensorFlow.js (wasm) and jax-js (wasm) beside it in Node; a cross-origin-isolated page on two threads beside one.
 //
 // paralens is packed and installed into a fresh project (test/install/), so
 // each runtime loads the build its export condition picks: Node, Deno (npm:)
@@ -25,6 +25,7 @@ import { Report } from "./lib/report.ts";
 import { med } from "./lib/timing.ts";
 import { COMPATIBILITY_DATE, pack, project } from "../test/install/project.ts";
 import { bundleWorker, startWorker } from "../test/install/edge.ts";
+import { inChromium } from "../test/chromium.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const rounds = Number(process.argv.find((a) => a.startsWith("--rounds="))?.slice(9) ?? 15);
@@ -162,6 +163,36 @@ for (let i = 0; i < rounds; i++) {
   workerdTimes.startupEmpty.push(startupEmpty!);
 }
 
+// the page: init and the first prediction, two threads (the default there) against one
+const page = (threads: string): string => `<!doctype html>
+<script type="importmap">{ "imports": { "paralens": "./node_modules/paralens/dist/web/paralens.js" } }</script>
+<script type="module">
+const P = await import("paralens");
+const t0 = performance.now();
+await P.init(${threads});
+const t1 = performance.now();
+const plan = P.compile(P.seq(P.dense(4, 16, "relu"), P.dense(16, 3)), { batch: 1, changes: "none", seed: 1 });
+plan.inputs[0].data.fill(0.5);
+plan.forward();
+const t2 = performance.now();
+globalThis.__result = JSON.stringify({ init: t1 - t0, predict: t2 - t1, threads: P.engine().threads.count });
+</script>`;
+const isolated = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
+const pageTimes: Record<string, { init: number[]; total: number[] }> = { two: { init: [], total: [] }, one: { init: [], total: [] } };
+for (let i = 0; i < Math.min(rounds, 9); i++) {
+  for (const [key, threads] of [["two", "{}"], ["one", "{ threads: 1 }"]] as const) {
+    const { line } = await inChromium({ dir, page: "cold.html", pages: { "cold.html": page(threads) }, headers: isolated });
+    const r = JSON.parse(line) as { init: number; predict: number; threads: number };
+    if (r.threads !== (key === "two" ? 2 : 1)) throw new Error(`the page ran on ${r.threads} thread(s), not ${key}`);
+    pageTimes[key]!.init.push(r.init);
+    pageTimes[key]!.total.push(r.init + r.predict);
+  }
+}
+console.log(
+  `page         two threads: init ${med(pageTimes.two!.init).toFixed(1)} ms, to the first prediction ${med(pageTimes.two!.total).toFixed(1)} ms; ` +
+    `one thread: init ${med(pageTimes.one!.init).toFixed(1)} ms, to the first prediction ${med(pageTimes.one!.total).toFixed(1)} ms`,
+);
+
 const report = new Report("coldstart");
 const stat = (name: string, key: keyof Sample): number => med(samples.get(name)!.map((s) => s[key]));
 console.log(`medians of ${rounds} fresh processes; node -e 0 takes ${med(empty).toFixed(1)} ms`);
@@ -183,6 +214,10 @@ for (const runtime of ["deno", "bun"]) {
 report.add({
   case: "init, workerd", ours: w.init, peer: "none", peer_value: null, unit: "ms", ratio: null,
   predict: w.predict, startup: w.startup, startup_without: w.startupEmpty,
+});
+report.add({
+  case: "isolated page: init + first prediction", ours: med(pageTimes.two!.total), peer: "one thread", peer_value: med(pageTimes.one!.total), unit: "ms",
+  ratio: med(pageTimes.one!.total) / med(pageTimes.two!.total), init: med(pageTimes.two!.init), init_one_thread: med(pageTimes.one!.init),
 });
 report.add({
   case: "whole process (spawn to exit), Node", ours: stat("node", "wall"), peer: "node -e 0", peer_value: med(empty), unit: "ms",
