@@ -3,10 +3,11 @@
 // trained and saved from Node ESM, Node CommonJS (require of an ES module:
 // Node >= 20.19, as package.json's engines says), Deno (npm:paralens through
 // the node_modules folder), Bun, an esbuild bundle, a plain page with an
-// import map and a module Web Worker (the last three in headless Chromium),
-// a Cloudflare Worker (bundled by wrangler, run in workerd by Miniflare) and
-// a Vercel Edge Function (the edge runtime, wasm code generation off). All
-// nine must save the same bytes, and each must have run.
+// import map, a module Web Worker and a module Service Worker (the last four
+// in headless Chromium), a Cloudflare Worker (bundled by wrangler, run in
+// workerd by Miniflare) and a Vercel Edge Function (the edge runtime, wasm
+// code generation off). All ten must save the same bytes, and each must have
+// run.
 // Also: the quick start bundled for the web stays small (tree-shaken, the
 // relaxed core in its own chunk).
 import { test } from "./harness.ts";
@@ -41,7 +42,7 @@ function run(name: string, cmd: string, args: string[]): string {
   }
 }
 
-test("install paths: Node ESM and CommonJS, Deno, Bun, an esbuild bundle, a page, a module Web Worker, Cloudflare Workers and Vercel's Edge Runtime train Iris to the same saved bytes", async () => {
+test("install paths: Node ESM and CommonJS, Deno, Bun, an esbuild bundle, a page, a module Web Worker, a module Service Worker, Cloudflare Workers and Vercel's Edge Runtime train Iris to the same saved bytes", async () => {
   const lines: Record<string, string> = {};
   lines.esm = run("Node ESM", process.execPath, ["esm.mjs"]);
   lines.cjs = run("Node CommonJS", process.execPath, ["cjs.cjs"]);
@@ -55,12 +56,13 @@ test("install paths: Node ESM and CommonJS, Deno, Bun, an esbuild bundle, a page
   // the one-file web build: the page loads one script (the relaxed core is never asked for)
   assertEqual(scripts.length, 1, `scripts the plain page loaded (${scripts.join(", ")})`);
   lines.webWorker = (await inChromium({ dir, page: "worker.html" })).line;
+  lines.serviceWorker = (await inChromium({ dir, page: "service-worker.html" })).line;
   lines.workerd = await inWorkerd(bundleWorker(dir), COMPATIBILITY_DATE);
   lines.edge = String(await within(edgeRuntime(await bundleEdge(dir, "edge-entry.mjs")).evaluate("__train()"), "the edge runtime's program"));
   const first = lines.esm;
   assert(/^trained: [0-9a-f]{8} accuracy 0\.9\d+ bytes \d+$/.test(first), `ESM printed "${first}" (expected a hash and an accuracy >= 0.9)`);
   for (const [path, line] of Object.entries(lines)) assertEqual(line, first, `${path}'s result`);
-  assertEqual(Object.keys(lines).length, 9, "runtimes that ran");
+  assertEqual(Object.keys(lines).length, 10, "runtimes that ran");
   console.log(`install paths: ${Object.keys(lines).join(", ")} all print "${first}"`);
 });
 

@@ -3,7 +3,8 @@
 // folder (offline: paralens has no dependencies, so the tarball is all npm
 // needs). The same training program is then written in each flavour a user
 // would write it: ESM, CommonJS, Deno, Bun, an esbuild bundle, a plain page,
-// a module Web Worker, a Cloudflare Worker and a Vercel Edge Function.
+// a module Web Worker, a module Service Worker, a Cloudflare Worker and a
+// Vercel Edge Function.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -88,6 +89,19 @@ export function writePrograms(dir: string): void {
       `const w = new Worker("./web-worker.mjs", { type: "module" });\n` +
       `w.onmessage = (m) => { globalThis.__result = m.data; };\n` +
       `w.onerror = (e) => { globalThis.__result = "error: " + e.message; };\n</script>\n`,
+  );
+  // a module Service Worker: it trains when the page asks, and answers the page
+  writeFileSync(
+    join(dir, "service-worker.mjs"),
+    `import * as P from "./node_modules/paralens/dist/web/paralens.js";\n${program}\n` +
+      `self.addEventListener("message", (event) => { event.waitUntil(train(P).then((line) => event.source.postMessage(line), (e) => event.source.postMessage("error: " + e.message))); });\n`,
+  );
+  writeFileSync(
+    join(dir, "service-worker.html"),
+    `<!doctype html>\n<meta charset="utf-8">\n<script type="module">\n` +
+      `navigator.serviceWorker.onmessage = (m) => { globalThis.__result = m.data; };\n` +
+      `navigator.serviceWorker.register("./service-worker.mjs", { type: "module" }).then(() => navigator.serviceWorker.ready)` +
+      `.then((r) => r.active.postMessage("train"), (e) => { globalThis.__result = "error: " + e.message; });\n</script>\n`,
   );
   // a Cloudflare Worker as wrangler bundles it (the "workerd" condition), answering with its line
   writeFileSync(
