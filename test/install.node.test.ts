@@ -137,6 +137,35 @@ test("the README quick start as a Cloudflare Worker and as a Vercel Edge Functio
 // in the edge runtime), a bundler that gave no compiled module, an engine
 // without SIMD (simulated: the sandbox's validate and compile refuse SIMD as
 // Safari 15's do).
+// paralens/z2's kernels are a module of their own: in a Worker, a second
+// .wasm module of the bundle (nothing compiled from bytes there either).
+test("paralens/z2 in a Cloudflare Worker: its kernels come as a module, and a circuit learns as in Node", async () => {
+  const program = `
+    await init();
+    const x = Array.from({ length: 256 }, (_, a) => Array.from({ length: 8 }, (_, i) => (a >> i) & 1));
+    const y = x.map((r) => [r.reduce((s, b) => s ^ b, 0)]);
+    const learner = rda(lut(8, 1));
+    learner.fit(x, y, { seed: 0 });
+    const plan = compileZ2(polynomial("x0*x1 + x2 + 1"), { batch: 1000 });
+    plan.inputs[0].write(Array.from({ length: 3000 }, (_, i) => (i % 7) % 2));
+    plan.forward();
+    return "parity " + learner.evaluate(x, y).accuracy + " f " + plan.outputs[0].read().join("");`;
+  const imports = `import { init } from "paralens";\nimport { polynomial, lut, rda, compileZ2 } from "paralens/z2";\n`;
+  writeFileSync(join(dir, "z2.mjs"), `${imports}console.log(await (async () => {${program}})());\n`);
+  const inNode = run("Node", process.execPath, ["z2.mjs"]);
+  const worker = join(dir, "z2-worker");
+  mkdirSync(worker, { recursive: true });
+  writeFileSync(join(worker, "index.mjs"), `${imports}export default { async fetch() { return new Response(await (async () => {${program}})()); } };\n`);
+  writeFileSync(join(worker, "wrangler.toml"), `name = "z2"\nmain = "index.mjs"\ncompatibility_date = "${COMPATIBILITY_DATE}"\n`);
+  const bundle = bundleWorker(worker);
+  const wasm = bundle.files.filter((f) => f.endsWith(".wasm")).map((f) => readFileSync(join(bundle.outdir, f)));
+  assertEqual(wasm.length, 2, "wasm modules in the Worker (the core and the Z2 kernels)");
+  assert(wasm.some((b) => b.equals(readFileSync(join(root, "dist", "z2.wasm")))), "one of them is paralens/z2.wasm");
+  const inWorker = await inWorkerd(bundle, COMPATIBILITY_DATE);
+  assert(/^parity 1 f [01]{1000}$/.test(inNode), `Node printed ${inNode.slice(0, 80)}`);
+  assertEqual(inWorker, inNode, "the Worker's answer");
+});
+
 test("a build that cannot load its core on the platform says why: code generation banned, no module given, no SIMD", async () => {
   const program = `export default { async fetch() { return P.init().then(() => new Response("ok"), (e) => new Response(e.name + ": " + e.message)); } };`;
   const web = join(dir, "web-in-workerd");
