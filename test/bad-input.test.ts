@@ -203,7 +203,7 @@ test("bad input: a parameter file with a changed byte", () => {
   const good = bitsOf(l.parameters());
   const changed = file.slice();
   changed[changed.length - 5]! ^= 0x10;
-  assertThrows(() => l.load(changed), /safetensors: the data section's CRC-32 is [0-9a-f]{8} but the header records "[0-9a-f]{8}": the file was changed or damaged/);
+  assertThrows(() => l.load(changed), /safetensors: the file's CRC-32 is [0-9a-f]{8} but "paralens.checksum" records [0-9a-f]{8}: the file was changed or damaged/);
   assertDeepEqual(bitsOf(l.parameters()), good);
 });
 
