@@ -121,7 +121,7 @@ export function readSafetensorsHeader(bytes: Uint8Array, options: ReadOptions = 
     previous = `"${e.name}"`;
   }
   if (at !== bytes.length) throw fail(`the data section has ${dataLength} bytes but its tensors cover ${at - dataStart}`);
-  checkChecksum(bytes, headerLength, metadata, options.requireChecksum === true);
+  checkChecksum(bytes, headerLength, metadata, options?.requireChecksum === true);
   return { entries, byName: new Map(entries.map((e) => [e.name, e])), metadata };
 }
 
@@ -129,24 +129,19 @@ export function readSafetensorsHeader(bytes: Uint8Array, options: ReadOptions = 
 function checkChecksum(bytes: Uint8Array, headerLength: number, metadata: ReadonlyMap<string, string>, required: boolean): void {
   const expected = metadata.get(CHECKSUM_KEY);
   if (expected === undefined) {
-    const legacy = metadata.get(LEGACY_CHECKSUM_KEY);
-    const claim = metadata.has(FORMAT_KEY) ? `"${FORMAT_KEY}"` : metadata.get("format") === "paralens" ? `"format": "paralens"` : [...metadata.keys()].find((k) => k.startsWith("paralens."));
-    if (legacy !== undefined && !metadata.has(FORMAT_KEY)) {
-      if (required) throw fail(`the file has no "${CHECKSUM_KEY}" (it has "${LEGACY_CHECKSUM_KEY}", written by an older paralens, which covers the data only): load it without requireChecksum and save it again`);
-      const actual = hex(crc32(bytes, 0, 8 + headerLength));
-      if (actual !== legacy) throw fail(`the data section's CRC-32 is ${actual} but "${LEGACY_CHECKSUM_KEY}" records ${JSON.stringify(legacy.slice(0, 16))}: the file was changed or damaged after it was written`);
-      return;
-    }
-    if (claim !== undefined) throw fail(`the metadata says paralens wrote the file (${claim.startsWith('"') ? claim : `"${claim}"`}) but it has no "${CHECKSUM_KEY}": the file was changed after it was written`);
-    if (required) throw fail(`the file has no "${CHECKSUM_KEY}" and a checksum is required`);
+    const legacy = metadata.has(FORMAT_KEY) ? undefined : metadata.get(LEGACY_CHECKSUM_KEY);
+    const ours = metadata.get("format") === "paralens" || [...metadata.keys()].some((k) => k.startsWith("paralens."));
+    if (required || (ours && legacy === undefined)) throw fail(`the file has no "${CHECKSUM_KEY}"${ours ? ", though its metadata says paralens wrote it" : ""}${required ? ", and a checksum is required" : ""}`);
+    const actual = legacy && hex(crc32(bytes, 0, 8 + headerLength));
+    if (actual !== legacy) throw fail(`the data section's CRC-32 is ${actual} but "${LEGACY_CHECKSUM_KEY}" records ${JSON.stringify(legacy!.slice(0, 16))}: the file was changed or damaged after it was written`);
     return;
   }
-  if (!/^[0-9a-f]{8}$/.test(expected)) throw fail(`"${CHECKSUM_KEY}" is ${JSON.stringify(expected.slice(0, 16))}, not 8 lowercase hex digits`);
   const at = occurrences(bytes, CHECKSUM_PREFIX, 8, 8 + headerLength);
-  if (at.length !== 1) throw fail(`"${CHECKSUM_KEY}" must appear in the header once, as ${new TextDecoder().decode(CHECKSUM_PREFIX)}<8 hex digits>", but it appears so ${at.length} times`);
   const digits = at[0]! + CHECKSUM_PREFIX.length;
-  // the digits JSON.parse read are the digits the CRC skips (not another key of the same name)
-  if (new TextDecoder().decode(bytes.subarray(digits, digits + 9)) !== `${expected}"`) throw fail(`"${CHECKSUM_KEY}" in the header's bytes is not the value its JSON holds`);
+  // once, so that the digits JSON.parse read are the ones the CRC skips
+  if (!/^[0-9a-f]{8}$/.test(expected) || at.length !== 1 || new TextDecoder().decode(bytes.subarray(digits, digits + 9)) !== `${expected}"`) {
+    throw fail(`"${CHECKSUM_KEY}" is ${JSON.stringify(expected.slice(0, 16))}; it must appear in the header once, as ${new TextDecoder().decode(CHECKSUM_PREFIX)}<8 lowercase hex digits>"`);
+  }
   const actual = hex(fileChecksum(bytes, digits));
   if (actual !== expected) throw fail(`the file's CRC-32 is ${actual} but "${CHECKSUM_KEY}" records ${expected}: the file was changed or damaged after it was written`);
 }
