@@ -4,7 +4,7 @@
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertEqual, assertRejects, assertThrows } from "./assert.ts";
 import {
-  DivergenceError, ParalensError, adam, binaryCrossEntropy, constantRate, dense, encodeSafetensors, engine, init, momentum,
+  DivergenceError, ParalensError, adam, adagrad, binaryCrossEntropy, constantRate, decodeSafetensors, dense, encodeSafetensors, engine, init, momentum, rmsprop,
   mse, relu, seq, sgd, sigmoid, softmaxCrossEntropy, supervised, chain, clipByGlobalNorm, linearWarmup, tokenCrossEntropy, transformer,
 } from "../ts-api/index.ts";
 import { lut, parsePolynomial, rda } from "../ts-api/z2/index.ts";
@@ -203,7 +203,7 @@ test("bad input: a parameter file with a changed byte", () => {
   const good = bitsOf(l.parameters());
   const changed = file.slice();
   changed[changed.length - 5]! ^= 0x10;
-  assertThrows(() => l.load(changed), /safetensors: the data section's CRC-32 is [0-9a-f]{8} but the header records "[0-9a-f]{8}": the file was changed or damaged/);
+  assertThrows(() => l.load(changed), /safetensors: the file's CRC-32 is [0-9a-f]{8} but "paralens.checksum" records [0-9a-f]{8}: the file was changed or damaged/);
   assertDeepEqual(bitsOf(l.parameters()), good);
 });
 
@@ -213,6 +213,64 @@ test("bad input: a parameter file naming __proto__", () => {
   const entries: [string, { shape: number[]; values: ArrayLike<number> }][] = [["__proto__", { shape: [1], values: [1] }], ...Object.entries(p).map(([k, v]): [string, { shape: number[]; values: Float32Array }] => [k, { shape: [v.length], values: v }])];
   const file = encodeSafetensors(new Map(entries));
   assertThrows(() => l.load(file), /load: the file holds "__proto__", but dense\(4 -> 8\) ; relu ; dense\(8 -> 3\) has no parameter of that name/);
+});
+
+/** A saved learner's file with some of its values replaced: { "optimiser.0.weight.v": [3, -1] } sets v[3] to -1. */
+function edited(file: Uint8Array, changes: Record<string, [number, number]>): Uint8Array {
+  const { tensors, metadata } = decodeSafetensors(file);
+  const kept = [...metadata].filter(([k]) => !k.startsWith("paralens."));
+  return encodeSafetensors(
+    new Map([...tensors].map(([n, t]) => {
+      const values = t.values.slice();
+      if (changes[n] !== undefined) values[changes[n][0]] = changes[n][1];
+      return [n, { shape: t.shape, values }];
+    })),
+    { metadata: new Map(kept) },
+  );
+}
+
+test("bad input: optimiser state no training could write", () => {
+  const cases: [Parameters<typeof classifier>[1], Record<string, [number, number]>, RegExp][] = [
+    [adam(), { "optimiser.0.weight.v": [3, -1] }, /load: the file's optimiser.0.weight.v\[3\] is -1; a second moment is >= 0/],
+    [adam(), { "optimiser.2.bias.t": [0, -3] }, /load: the file's optimiser.2.bias.t\[0\] is -3; a step count is a whole number >= 0/],
+    [adam(), { "optimiser.0.bias.t": [0, 2.5] }, /load: the file's optimiser.0.bias.t\[0\] is 2.5; a step count is a whole number >= 0/],
+    [adam(), { "optimiser.2.weight.m": [7, Infinity] }, /load: the file's optimiser.2.weight.m\[7\] is Infinity; parameters and optimiser state must be finite/],
+    [chain(clipByGlobalNorm(1), adam()), { "optimiser.2.weight.v": [1, -0.5] }, /load: the file's optimiser.2.weight.v\[1\] is -0.5; a second moment is >= 0/],
+    [rmsprop(), { "optimiser.0.bias.meanSquare": [2, -0.25] }, /load: the file's optimiser.0.bias.meanSquare\[2\] is -0.25; a second moment is >= 0/],
+    [adagrad(), { "optimiser.0.weight.sumOfSquares": [0, -1] }, /sumOfSquares\[0\] is -1; a second moment is >= 0/],
+    [sgd({ lr: linearWarmup(0, 0.1, 10) }), { "optimiser.2.bias.step": [0, -1] }, /load: the file's optimiser.2.bias.step\[0\] is -1; a step count is a whole number >= 0/],
+  ];
+  for (const [optimiser, changes, pattern] of cases) {
+    const l = classifier(0.1, optimiser);
+    l.step(xs.slice(0, 8), ys.slice(0, 8));
+    const file = l.save();
+    const fresh = classifier(0.1, optimiser);
+    const state = () => fresh.state.map((t) => [...new Uint32Array(t.data.slice().buffer)]);
+    const before = state();
+    assertThrows(() => fresh.load(edited(file, changes)), pattern);
+    assertDeepEqual(state(), before, `nothing was loaded after ${pattern}`);
+    // the control: the same file, values untouched, loads
+    fresh.load(edited(file, {}));
+    assertDeepEqual(state(), l.state.map((t) => [...new Uint32Array(t.data.slice().buffer)]));
+    l.dispose();
+    fresh.dispose();
+  }
+});
+
+test("bad input: saving as F16 a value beyond its range", () => {
+  const l = classifier();
+  const p = l.parameters();
+  for (const big of [70000, -65505]) {
+    l.setParameters({ ...p, "0.weight": p["0.weight"]!.map((v, i) => (i === 5 ? big : v)) });
+    assertThrows(() => l.save({ dtype: "F16" }), new RegExp(`save: 0.weight\\[5\\] is ${big}, beyond F16's range \\(\\|x\\| <= 65504\\); save it as F32`));
+    const again = classifier();
+    again.load(l.save());
+    assertEqual(again.parameters()["0.weight"]![5], big, "F32 holds it");
+  }
+  l.setParameters({ ...p, "0.weight": p["0.weight"]!.map((v, i) => (i === 5 ? -65504 : v)) });
+  const again = classifier();
+  again.load(l.save({ dtype: "F16" }));
+  assertEqual(again.parameters()["0.weight"]![5], -65504, "the largest half saves and loads");
 });
 
 // lists of 3 numbers and their sums, for a fold RNN trained by a StructuredLearner

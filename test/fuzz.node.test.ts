@@ -84,6 +84,26 @@ test("fuzz: mutated learner files load in full or are refused, leaving the learn
   assert(refused > runs / 2, `most mutations are refused (${refused} of ${runs})`);
 });
 
+test("fuzz: flipped bits of a saved learner file are refused, the learner unchanged", () => {
+  // the checksum covers every byte, padding included: a file loads only if the flips cancel out
+  const flip = fc.record({ at: fc.nat({ max: good.length - 1 }), bit: fc.integer({ min: 0, max: 7 }) });
+  let cancelled = 0;
+  fc.assert(
+    fc.property(fc.array(flip, { minLength: 1, maxLength: 4 }), (flips) => {
+      learner.load(good);
+      const file = good.slice();
+      for (const f of flips) file[f.at]! ^= 1 << f.bit;
+      const same = file.every((b, i) => b === good[i]);
+      if (same) cancelled++;
+      const outcome = tolerated("load", () => learner.load(file));
+      assertDeepEqual(state(), original, `the learner holds the saved values after ${JSON.stringify(flips)}`);
+      assert(outcome === (same ? "ok" : "refused"), `${JSON.stringify(flips)}: ${outcome}`);
+    }),
+    { numRuns: runs, seed },
+  );
+  assert(cancelled < runs / 10, `most cases change the file (${cancelled} of ${runs} do not)`);
+});
+
 const dtype = fc.constantFrom("F32", "F16", "BF16", "F64", "I8", "U8", "bool", "", "F32 ");
 const name = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom("__proto__", "constructor", "__metadata__", "0.weight", "optimiser.0.weight.m"));
 const dim = fc.oneof(fc.integer({ min: 0, max: 6 }), fc.constantFrom(-1, 1.5, 2 ** 53, 2 ** 31, "3" as unknown as number));

@@ -70,7 +70,7 @@ export {
 export { oneHot, type Data } from "./learner/data.ts";
 export { DivergenceError } from "./learner/divergence.ts";
 export { encodeSafetensors, decodeSafetensors, type TensorData, type DecodedTensor, type EncodeOptions } from "./io/safetensors/codec.ts";
-export { readSafetensorsHeader, MAX_HEADER_BYTES, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader } from "./io/safetensors/header.ts";
+export { readSafetensorsHeader, MAX_HEADER_BYTES, type ReadOptions, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader } from "./io/safetensors/header.ts";
 export { floatToHalf, halfToFloat } from "./io/safetensors/dtypes.ts";
 export { fromTorch, toTorch, type TorchTensors, type TorchNames } from "./io/torch.ts";
 export { toOnnx, type OnnxOptions, type WithParameters } from "./io/onnx/export.ts";

@@ -15,6 +15,11 @@ export interface ParamSpec {
   readonly init: Initialiser;
   /** "parameter": a model parameter; "state": an optimiser's state (saved with a learner, not with a model). */
   readonly role: "parameter" | "state";
+  /**
+   * What values a state may hold, checked when a learner loads a file: "count" a whole number >= 0
+   * (a step count), "nonnegative" a number >= 0 (a second moment); absent, any finite number.
+   */
+  readonly domain?: "count" | "nonnegative";
 }
 
 /**

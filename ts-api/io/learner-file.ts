@@ -8,7 +8,7 @@ import type { ParamSpec } from "../algebra/para.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { encodeSafetensors, readTensor } from "./safetensors/codec.ts";
-import { type SafetensorsEntry, readSafetensorsHeader } from "./safetensors/header.ts";
+import { type ReadOptions, type SafetensorsEntry, readSafetensorsHeader } from "./safetensors/header.ts";
 
 /** What of a learner a file needs: its model, its parameter wires and their tensors. */
 export interface LearnerLike {
@@ -36,8 +36,22 @@ function fileName(spec: ParamSpec): string {
   return spec.role === "state" ? OPTIMISER_PREFIX + spec.name : spec.name;
 }
 
-/** Encodes a learner's parameters and optimiser state (F32 unless asked for F16, which does not resume exactly). */
+/** The largest finite half: F16 holds no value of larger magnitude. */
+const F16_MAX = 65504;
+
+/**
+ * Encodes a learner's parameters and optimiser state (F32 unless asked for F16, which does not resume
+ * exactly); refuses a value the dtype cannot hold rather than write a file that load refuses.
+ */
 export function encodeLearner(learner: LearnerLike, options: { dtype?: "F32" | "F16" } = {}): Uint8Array<ArrayBuffer> {
+  if (options.dtype === "F16") {
+    learner.specs.forEach((s, i) => {
+      const values = learner.state[i]!.data;
+      for (let k = 0; k < values.length; k++) {
+        if (Math.abs(values[k]!) > F16_MAX) throw new ParalensError(`save: ${fileName(s)}[${k}] is ${values[k]}, beyond F16's range (|x| <= ${F16_MAX}); save it as F32`);
+      }
+    });
+  }
   const tensors = new Map(learner.specs.map((s, i) => [fileName(s), { shape: s.shape, values: learner.state[i]!.data }]));
   const metadata: Record<string, string> = { format: "paralens" };
   const name = optimiserName(learner);
@@ -53,10 +67,10 @@ export function encodeLearner(learner: LearnerLike, options: { dtype?: "F32" | "
  * parameter must be there; optimiser state is all there or absent (a file of
  * parameters only, from PyTorch say, leaves the state as it is). All of that
  * is checked before anything is written; then each tensor is converted
- * straight into its arena memory, one copy.
+ * straight into its arena memory, one copy; `checkLoaded` then checks the values.
  */
-export function decodeLearnerInto(learner: LearnerLike, bytes: Uint8Array, what = "load"): void {
-  const header = readSafetensorsHeader(bytes);
+export function decodeLearnerInto(learner: LearnerLike, bytes: Uint8Array, what = "load", options: ReadOptions = {}): void {
+  const header = readSafetensorsHeader(bytes, options);
   const model = learner.model.name;
   const byFileName = new Map(learner.specs.map((s, i) => [fileName(s), i]));
   for (const e of header.entries) {
@@ -90,4 +104,27 @@ export function decodeLearnerInto(learner: LearnerLike, bytes: Uint8Array, what 
 function kind(name: string): string {
   const paren = name.indexOf("(");
   return paren < 0 ? name : name.slice(0, paren);
+}
+
+const DOMAIN_RULE = { count: "a step count is a whole number >= 0", nonnegative: "a second moment is >= 0" } as const;
+
+/**
+ * Throws a ParalensError naming the first value of the learner's tensors that no training could have
+ * written: not finite, or outside its state's domain (a negative second moment, a step count of -3).
+ */
+export function checkLoaded(learner: LearnerLike, what = "load"): void {
+  learner.specs.forEach((s, i) => {
+    const values = learner.state[i]!.data;
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k]!;
+      const why = !Number.isFinite(v)
+        ? "parameters and optimiser state must be finite"
+        : s.domain === "nonnegative" && v < 0
+          ? DOMAIN_RULE.nonnegative
+          : s.domain === "count" && (v < 0 || !Number.isInteger(v))
+            ? DOMAIN_RULE.count
+            : undefined;
+      if (why !== undefined) throw new ParalensError(`${what}: the file's ${s.role === "state" ? fileName(s) : s.name}[${k}] is ${v}; ${why}`);
+    }
+  });
 }

@@ -12,7 +12,8 @@ import { type Data, type LabelRange, correct, correctIndices, gather, labels, ro
 import type { BatchReport, EpochReport, Evaluation, FitOptions, History } from "./reports.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
 import { DivergenceError, Snapshot, UpdateGuard, allFinite, firstNonFinite } from "./divergence.ts";
-import { decodeLearnerInto, encodeLearner } from "../io/learner-file.ts";
+import { checkLoaded, decodeLearnerInto, encodeLearner } from "../io/learner-file.ts";
+import type { ReadOptions } from "../io/safetensors/header.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "./core.ts";
 import { scoringLens, supervisedLens } from "./supervised.ts";
 
@@ -310,6 +311,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   /**
    * The model's parameters and the optimiser's state as a safetensors file (see encodeLearner):
    * load() it into the same model and optimiser rebuilt from code and training resumes exactly.
+   * With `{ dtype: "F16" }`, a value beyond F16's range (|x| > 65504) is refused.
    */
   save(options: { dtype?: "F32" | "F16" } = {}): Uint8Array<ArrayBuffer> {
     // reading between two steps of a running fit (from onEpochEnd, say) is safe: steps are synchronous
@@ -320,20 +322,20 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   }
 
   /**
-   * Loads a safetensors file: its header, names and shapes are all checked before any value is
-   * written, and its values after: a file holding NaN or Infinity is refused and the learner keeps
-   * what it had.
+   * Loads a safetensors file: its checksum (see ReadOptions), header, names and shapes are all
+   * checked before any value is written, and its values after: a file holding NaN or Infinity, a
+   * negative second moment or a step count that is not a whole number >= 0 is refused and the
+   * learner keeps what it had.
    */
-  load(bytes: Uint8Array): void {
+  load(bytes: Uint8Array, options: ReadOptions = {}): void {
     this.checkLive();
     this.checkIdle("load");
     if (!(bytes instanceof Uint8Array)) throw new ParalensError(`load: expected the bytes of a safetensors file (a Uint8Array), got ${typeof bytes}`);
     const before = new Snapshot(this.state);
     this.guard.forget();
     try {
-      decodeLearnerInto(this, bytes);
-      const bad = firstNonFinite(this.specs.map((s) => s.name), this.state);
-      if (bad !== undefined) throw new ParalensError(`load: the file's ${bad.name}[${bad.index}] is ${bad.value}; parameters and optimiser state must be finite`);
+      decodeLearnerInto(this, bytes, "load", options);
+      checkLoaded(this);
     } catch (err) {
       before.restore(this.state);
       throw err;

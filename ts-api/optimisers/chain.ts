@@ -58,9 +58,13 @@ export function transform(
   return Object.assign(build, { transformName: name });
 }
 
-/** The state wires `suffixes` for each parameter, named `<parameter>.<suffix>`, all zeros; a suffix "t" is a step count of shape [1]. */
+/**
+ * The state wires `suffixes` for each parameter, named `<parameter>.<suffix>`, all zeros; a suffix "t"
+ * is a step count of shape [1] and "v" a second moment (>= 0).
+ */
 export function perParameter(params: readonly ParamSpec[], suffixes: readonly string[]): ParamSpec[] {
-  return params.flatMap((p) => suffixes.map((s) => ({ name: `${p.name}.${s}`, shape: s === "t" ? [1] : p.shape, init: zeros, role: "state" as const })));
+  const domain = (s: string) => (s === "t" ? { domain: "count" as const } : s === "v" ? { domain: "nonnegative" as const } : {});
+  return params.flatMap((p) => suffixes.map((s) => ({ name: `${p.name}.${s}`, shape: s === "t" ? [1] : p.shape, init: zeros, role: "state" as const, ...domain(s) })));
 }
 
 const beside = (shapes: readonly Shape[], f: Lens<Wires, Wires>): Lens<Wires, Wires> =>

@@ -21,6 +21,8 @@ export interface StateWire {
   /** The state's shape given the parameter's (default: the same shape). */
   shape?: (p: Shape) => Shape;
   init?: Initialiser;
+  /** What values it may hold (see ParamSpec.domain). */
+  domain?: "count" | "nonnegative";
 }
 
 /**
@@ -40,7 +42,7 @@ export function optimiser(
 ): Optimiser {
   const perWire = (p: ParamSpec): { specs: ParamSpec[]; lens: Lens<Wires, Wires> } => {
     const specs: ParamSpec[] = [
-      ...state.map((w) => ({ name: `${p.name}.${w.suffix}`, shape: w.shape?.(p.shape) ?? p.shape, init: w.init ?? zeros, role: "state" as const })),
+      ...state.map((w) => ({ name: `${p.name}.${w.suffix}`, shape: w.shape?.(p.shape) ?? p.shape, init: w.init ?? zeros, role: "state" as const, ...(w.domain && { domain: w.domain }) })),
       p,
     ];
     const l = lens<Wires, Wires, Value[]>({

@@ -41,7 +41,7 @@ export function sgd(options: { lr?: StepSize } = {}): Optimiser {
   const lr = checkStepSize("sgd", options.lr);
   return optimiser(
     `sgd(${typeof lr === "number" ? lr : lr.name})`,
-    [{ suffix: "step", shape: () => [1] }],
+    [{ suffix: "step", shape: () => [1], domain: "count" }],
     (_ops, _s, p) => p,
     (ops, [t], p, d) => ops.scheduledSgdStep(t!, p, d, lr),
   );
@@ -92,7 +92,7 @@ export function adagrad(options: { lr?: number; delta?: number } = {}): Optimise
   check("adagrad", "delta", delta, positive, "> 0");
   return optimiser(
     `adagrad(${lr})`,
-    [{ suffix: "sumOfSquares" }],
+    [{ suffix: "sumOfSquares", domain: "nonnegative" }],
     (_ops, _s, p) => p,
     (ops, [g], p, d) => ops.adagradStep(g!, p, d, lr, delta),
   );
@@ -111,7 +111,7 @@ export function rmsprop(options: { lr?: number; rho?: number; delta?: number } =
   check("rmsprop", "delta", delta, positive, "> 0");
   return optimiser(
     `rmsprop(${lr})`,
-    [{ suffix: "meanSquare" }],
+    [{ suffix: "meanSquare", domain: "nonnegative" }],
     (_ops, _s, p) => p,
     (ops, [v], p, d) => ops.rmspropStep(v!, p, d, lr, rho, delta),
   );
@@ -135,7 +135,7 @@ export function adam(options: { lr?: StepSize; beta1?: number; beta2?: number; d
   check("adam", "delta", delta, positive, "> 0");
   return optimiser(
     `adam(${typeof lr === "number" ? lr : lr.name})`,
-    [{ suffix: "m" }, { suffix: "v" }, { suffix: "t", shape: () => [1] }],
+    [{ suffix: "m" }, { suffix: "v", domain: "nonnegative" }, { suffix: "t", shape: () => [1], domain: "count" }],
     (_ops, _s, p) => p,
     (ops, [m, v, t], p, d) => ops.adamStep(m!, v!, t!, p, d, lr, beta1, beta2, delta),
   );

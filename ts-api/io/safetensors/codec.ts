@@ -3,9 +3,9 @@
 // written in the order given, with the header padded by spaces to a multiple
 // of 8 bytes so that every tensor is aligned in the file.
 import { ParalensError, fmtShape } from "../../engine/errors.ts";
-import { CHECKSUM_KEY, checksumText } from "./checksum.ts";
+import { CHECKSUM_KEY, CHECKSUM_PREFIX, FORMAT_KEY, FORMAT_VERSION, fileChecksum, hex, occurrences } from "./checksum.ts";
 import { convertInto, floatToHalf } from "./dtypes.ts";
-import { type SafetensorsDtype, type SafetensorsEntry, readSafetensorsHeader } from "./header.ts";
+import { type ReadOptions, type SafetensorsDtype, type SafetensorsEntry, readSafetensorsHeader } from "./header.ts";
 
 /** A tensor to write: its shape and its values in row-major order. */
 export interface TensorData {
@@ -20,14 +20,16 @@ export interface DecodedTensor {
   readonly values: Float32Array;
 }
 
-/** Options of `encodeSafetensors`: the stored dtype, metadata and checksum. */
+/**
+ * Options of `encodeSafetensors`: the stored dtype and metadata. Every file gets
+ * "paralens.format" and "paralens.checksum" (a CRC-32 of the whole file, see checksum.ts)
+ * in its metadata; those two keys are paralens's own.
+ */
 export interface EncodeOptions {
   /** "F32" (default) or "F16" (rounded to nearest, ties to even; overflow becomes Inf). */
   dtype?: "F32" | "F16";
   /** String-to-string metadata, stored under "__metadata__". */
   metadata?: Readonly<Record<string, string>> | ReadonlyMap<string, string>;
-  /** Store a CRC-32 of the data section in the metadata ("paralens.crc32"), checked when the file is read. Default true. */
-  checksum?: boolean;
 }
 
 type Named<T> = ReadonlyMap<string, T> | Readonly<Record<string, T>>;
@@ -48,19 +50,17 @@ export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOpt
   const itemBytes = dtype === "F32" ? 4 : 2;
   // Built on a null-prototype object so that any name, "__proto__" included, is an own key of the JSON.
   const header: Record<string, unknown> = Object.create(null);
-  const metadata = options.metadata === undefined ? [] : pairs(options.metadata);
-  if (metadata.length > 0) {
-    const m: Record<string, string> = Object.create(null);
-    for (const [k, v] of metadata) {
-      if (typeof v !== "string") throw new ParalensError(`encodeSafetensors: metadata "${k}" must be a string, got ${typeof v}`);
-      m[k] = v;
-    }
-    header["__metadata__"] = m;
+  const m: Record<string, string> = Object.create(null);
+  for (const [k, v] of options.metadata === undefined ? [] : pairs(options.metadata)) {
+    if (typeof v !== "string") throw new ParalensError(`encodeSafetensors: metadata "${k}" must be a string, got ${typeof v}`);
+    if (k === CHECKSUM_KEY || k === FORMAT_KEY) throw new ParalensError(`encodeSafetensors: metadata "${k}" is written by paralens itself; leave it out`);
+    m[k] = v;
   }
+  // the checksum's digits are filled in once the whole file is laid out
+  m[FORMAT_KEY] = FORMAT_VERSION;
+  m[CHECKSUM_KEY] = "00000000";
+  header["__metadata__"] = m;
   const list = pairs(tensors);
-  const checksum = options.checksum ?? true;
-  // the checksum is written into the header after the data is laid out, at a fixed width
-  if (checksum) header["__metadata__"] = Object.assign(header["__metadata__"] ?? Object.create(null), { [CHECKSUM_KEY]: "00000000" });
   let at = 0;
   for (const [name, t] of list) {
     if (name === "" || name === "__metadata__") throw new ParalensError(`encodeSafetensors: ${JSON.stringify(name)} cannot name a tensor`);
@@ -70,7 +70,7 @@ export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOpt
     header[name] = { dtype, shape: [...t.shape], data_offsets: [at, at + size * itemBytes] };
     at += size * itemBytes;
   }
-  let json = new TextEncoder().encode(JSON.stringify(header));
+  const json = new TextEncoder().encode(JSON.stringify(header));
   const headerLength = Math.ceil(json.length / 8) * 8;
   const data = new Uint8Array(at);
   const bytes = new Uint8Array(8 + headerLength + at);
@@ -87,24 +87,25 @@ export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOpt
     }
     offset += n * itemBytes;
   }
-  if (checksum) {
-    (header["__metadata__"] as Record<string, string>)[CHECKSUM_KEY] = checksumText(data);
-    json = new TextEncoder().encode(JSON.stringify(header)); // same length: the placeholder had 8 hex digits too
-  }
   bytes.set(json, 8);
   bytes.fill(0x20, 8 + json.length, 8 + headerLength);
   bytes.set(data, 8 + headerLength);
+  // names and metadata are JSON-escaped strings, so the prefix occurs once: as the key itself
+  const [at0] = occurrences(bytes, CHECKSUM_PREFIX, 8, 8 + json.length);
+  const digits = at0! + CHECKSUM_PREFIX.length;
+  bytes.set(new TextEncoder().encode(hex(fileChecksum(bytes, digits))), digits);
   return bytes;
 }
 
 /**
- * Decodes a safetensors file (F32, F16, BF16 or F64 tensors, converted to f32), after checking its header in full.
+ * Decodes a safetensors file (F32, F16, BF16 or F64 tensors, converted to f32), after checking its
+ * header in full and its checksum when it has one (or must have one: `{ requireChecksum: true }`).
  *
  *   const bytes = encodeSafetensors({ w: { shape: [2], values: [1, 2] } });
- *   decodeSafetensors(bytes).tensors.get("w")!.shape;  // [2]
+ *   decodeSafetensors(bytes, { requireChecksum: true }).tensors.get("w")!.shape;  // [2]
  */
-export function decodeSafetensors(bytes: Uint8Array): { tensors: Map<string, DecodedTensor>; metadata: Map<string, string> } {
-  const header = readSafetensorsHeader(bytes);
+export function decodeSafetensors(bytes: Uint8Array, options: ReadOptions = {}): { tensors: Map<string, DecodedTensor>; metadata: Map<string, string> } {
+  const header = readSafetensorsHeader(bytes, options);
   const tensors = new Map<string, DecodedTensor>();
   for (const e of header.entries) tensors.set(e.name, { dtype: e.dtype, shape: e.shape, values: readTensor(bytes, e) });
   return { tensors, metadata: new Map(header.metadata) };

@@ -13,7 +13,7 @@
 // keeps the last one, leaving the other's bytes uncovered). Names go into a
 // Map, so "__proto__" or "constructor" are ordinary names.
 import { ParalensError, fmtShape } from "../../engine/errors.ts";
-import { CHECKSUM_KEY, checksumText } from "./checksum.ts";
+import { CHECKSUM_KEY, CHECKSUM_PREFIX, FORMAT_KEY, LEGACY_CHECKSUM_KEY, crc32, fileChecksum, hex, occurrences } from "./checksum.ts";
 
 /** The element types paralens reads (all converted to f32); it writes F32 and F16. */
 export type SafetensorsDtype = "F32" | "F16" | "BF16" | "F64";
@@ -52,6 +52,15 @@ export interface SafetensorsHeader {
   readonly metadata: ReadonlyMap<string, string>;
 }
 
+/** Options of reading a safetensors file. */
+export interface ReadOptions {
+  /**
+   * Refuse a file without a "paralens.checksum" (one from PyTorch, say, or from an older paralens).
+   * Default false: such a file loads, unless its metadata says paralens wrote it.
+   */
+  requireChecksum?: boolean;
+}
+
 const ENTRY_KEYS = new Set(["dtype", "shape", "data_offsets"]);
 
 function fail(why: string): ParalensError {
@@ -62,12 +71,13 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 /**
- * Reads and checks a safetensors header; throws a ParalensError naming the entry and value at fault.
+ * Reads and checks a safetensors header, and the file's checksum (see ReadOptions); throws a
+ * ParalensError naming the entry and value at fault.
  *
  *   const bytes = encodeSafetensors({ w: { shape: [2, 2], values: [1, 2, 3, 4] } });
  *   readSafetensorsHeader(bytes).byName.get("w")!.shape;  // [2, 2]
  */
-export function readSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
+export function readSafetensorsHeader(bytes: Uint8Array, options: ReadOptions = {}): SafetensorsHeader {
   if (bytes.length < 8) throw fail(`the file has ${bytes.length} bytes, fewer than the 8 of the header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const low = view.getUint32(0, true);
@@ -111,12 +121,29 @@ export function readSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
     previous = `"${e.name}"`;
   }
   if (at !== bytes.length) throw fail(`the data section has ${dataLength} bytes but its tensors cover ${at - dataStart}`);
-  const expected = metadata.get(CHECKSUM_KEY);
-  if (expected !== undefined) {
-    const actual = checksumText(bytes.subarray(dataStart));
-    if (actual !== expected) throw fail(`the data section's CRC-32 is ${actual} but the header records ${JSON.stringify(expected.slice(0, 16))}: the file was changed or damaged after it was written`);
-  }
+  checkChecksum(bytes, headerLength, metadata, options?.requireChecksum === true);
   return { entries, byName: new Map(entries.map((e) => [e.name, e])), metadata };
+}
+
+/** Checks the file's checksum when it has one, and that it has one when paralens wrote it or the reader requires it. */
+function checkChecksum(bytes: Uint8Array, headerLength: number, metadata: ReadonlyMap<string, string>, required: boolean): void {
+  const expected = metadata.get(CHECKSUM_KEY);
+  if (expected === undefined) {
+    const legacy = metadata.has(FORMAT_KEY) ? undefined : metadata.get(LEGACY_CHECKSUM_KEY);
+    const ours = metadata.get("format") === "paralens" || [...metadata.keys()].some((k) => k.startsWith("paralens."));
+    if (required || (ours && legacy === undefined)) throw fail(`the file has no "${CHECKSUM_KEY}"${ours ? ", though its metadata says paralens wrote it" : ""}${required ? ", and a checksum is required" : ""}`);
+    const actual = legacy && hex(crc32(bytes, 0, 8 + headerLength));
+    if (actual !== legacy) throw fail(`the data section's CRC-32 is ${actual} but "${LEGACY_CHECKSUM_KEY}" records ${JSON.stringify(legacy!.slice(0, 16))}: the file was changed or damaged after it was written`);
+    return;
+  }
+  const at = occurrences(bytes, CHECKSUM_PREFIX, 8, 8 + headerLength);
+  const digits = at[0]! + CHECKSUM_PREFIX.length;
+  // once, so that the digits JSON.parse read are the ones the CRC skips
+  if (!/^[0-9a-f]{8}$/.test(expected) || at.length !== 1 || new TextDecoder().decode(bytes.subarray(digits, digits + 9)) !== `${expected}"`) {
+    throw fail(`"${CHECKSUM_KEY}" is ${JSON.stringify(expected.slice(0, 16))}; it must appear in the header once, as ${new TextDecoder().decode(CHECKSUM_PREFIX)}<8 lowercase hex digits>"`);
+  }
+  const actual = hex(fileChecksum(bytes, digits));
+  if (actual !== expected) throw fail(`the file's CRC-32 is ${actual} but "${CHECKSUM_KEY}" records ${expected}: the file was changed or damaged after it was written`);
 }
 
 function readEntry(name: string, value: unknown, dataStart: number, dataLength: number): SafetensorsEntry {
