@@ -109,6 +109,7 @@ interface Wrapped<R> {
  *   });
  *   scale.forward(reference, [refTensor([2], [3, 3])], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [3, 6]
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function para<A extends Wires, B extends Wires, R, K extends Carrier = RealOps>(
   spec: ParaSpec<A, B, R, K>,
 ): Para<A, B, K> {
@@ -152,6 +153,7 @@ export function para<A extends Wires, B extends Wires, R, K extends Carrier = Re
  *   });
  *   double.forward(reference, [], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [2, 4]
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function lens<A extends Wires, B extends Wires, R, K extends Carrier = RealOps>(
   spec: Omit<ParaSpec<A, B, R, K>, "params" | "forward" | "reverse"> & {
     forward(ops: K, x: readonly Value[]): [Value[], R];
@@ -172,6 +174,7 @@ export function lens<A extends Wires, B extends Wires, R, K extends Carrier = Re
  *   const twice = anyShape("twice", true, (dom) => seq(copy(dom), sumWires(2, dom[0]!)));
  *   twice.at([3]).cod;  // [[3]]
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function anyShape<Same extends boolean, K extends Carrier = RealOps>(
   name: string,
   same: Same,

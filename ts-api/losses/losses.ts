@@ -23,6 +23,7 @@ export type Loss = AnyShape<false> & {
 /** The loss wire: one number per example. */
 export const LOSS: Wires = [[]];
 
+/* @__NO_SIDE_EFFECTS__ */
 function loss(
   name: string,
   forward: (ops: RealOps, y: Value, t: Value) => [l: Value, residual: Value],

@@ -5,7 +5,7 @@
 //
 // Most other ops are in groups that the modules calling them bring:
 // convolution, pooling, attention (with embeddings and dropout), the
-// elementary functions and products of wires. Each module that calls an op
+// elementary functions, products of wires, and each optimiser's update. Each module that calls an op
 // of a group registers the group when it is loaded (registerOps; a test reads
 // the sources to hold every module to it), so a bundle of a program that uses
 // none of them carries none of their ops (~4 KB of a web bundle, gzipped).
@@ -27,6 +27,7 @@ import type { attentionOps } from "./attention.ts";
 import type { unaryOps } from "./unary.ts";
 import { binaryOps } from "./binary.ts";
 import type { wireOps } from "./wires.ts";
+import type { adagradOps, adamOps, momentumOps, rmspropOps, scheduledSgdOps } from "./optimisers.ts";
 
 /** The ops every backend always has. */
 export const primitives = {
@@ -50,7 +51,9 @@ const groups = {
   gatherRows: "the embedding layer", scatterAddRows: "the embedding layer", dropout: "the dropout layer",
   exp: unary, log: unary, sqrt: unary, rsqrt: unary, neg: unary, abs: unary, square: unary, erf: unary, sign: unary,
   reshape: wires, concatColumns: wires, sliceColumns: wires, gather: wires, scatterAdd: wires,
-} as const satisfies Record<keyof (typeof convOps & typeof poolOps & typeof attentionOps & typeof unaryOps & typeof wireOps), string>;
+  scheduledSgdStep: "sgd({ lr })", momentumStep: "momentum (or nesterov)", adagradStep: "adagrad", rmspropStep: "rmsprop",
+  adamStep: "adam (or adamw, scaleByAdam)",
+} as const satisfies Record<keyof (typeof convOps & typeof poolOps & typeof attentionOps & typeof unaryOps & typeof wireOps & OptimiserGroups), string>;
 
 registerOps(primitives);
 export { registerOps, loadedOps };
@@ -78,4 +81,7 @@ export function backendOps(methods: Record<string, unknown>, backend: string): R
  * and row-wise operations (softmax, losses) treat each row as one example.
  */
 export type RealOps = Carrier &
-  OpsOf<typeof primitives & typeof convOps & typeof poolOps & typeof attentionOps & typeof unaryOps & typeof wireOps>;
+  OpsOf<typeof primitives & typeof convOps & typeof poolOps & typeof attentionOps & typeof unaryOps & typeof wireOps & OptimiserGroups>;
+
+/** The optimisers' updates beyond p + d, each its factory's group. */
+type OptimiserGroups = typeof scheduledSgdOps & typeof momentumOps & typeof adagradOps & typeof rmspropOps & typeof adamOps;

@@ -57,6 +57,7 @@ export interface Op<A extends readonly unknown[] = any, R = any> {
 }
 
 /** Defines an op; A is its argument list and R its result, over Values. */
+/* @__NO_SIDE_EFFECTS__ */
 export function op<A extends readonly unknown[], R = Value>(spec: Op<A, R>): Op<A, R> {
   return spec;
 }

@@ -4,7 +4,9 @@
 // changes memory that outlives the plan). The reference returns new values.
 // Fused: an update reads and writes each parameter once per step, where
 // composed ops would stream it through memory four to eight times (Adam:
-// 3.14x the composition in `npm run bench -- fused`).
+// 3.14x the composition in `npm run bench -- fused`). Each optimiser's update
+// is a group its factory registers (ops/index.ts), so a program carries the
+// updates of the optimisers it makes and no others.
 import type { Value } from "../algebra/category.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
@@ -26,53 +28,26 @@ function update(p: PlanContext, name: string, state: Tensor[], param: Tensor, d:
   p.emit(name, run, [...state, param, d], [...state, param], true);
 }
 
+/** The update every optimiser may end in: p + d. */
 export const optimiserOps = {
+
   /** p + d (the rate lens has already scaled d by -eta). */
-  sgdStep: op<[p: Value, d: Value]>({
+  sgdStep: /* @__PURE__ */ op<[p: Value, d: Value]>({
     plan(p, param, d) {
       update(p, "sgdStep", [], param, d, () => p.core.sgdStep(param.offset, d.offset, param.size));
       return param;
     },
     reference: (param, d) => mapRef(param, (x, i) => x + d.data[i]!),
   }),
-  /** s' = gamma s + d; p' = p + s'. */
-  momentumStep: op<[s: Value, p: Value, d: Value, gamma: number], [s: Value, p: Value]>({
-    plan(p, s, param, d, gamma) {
-      update(p, "momentumStep", [s], param, d, () => p.core.momentumStep(s.offset, param.offset, d.offset, param.size, gamma));
-      return [s, param];
-    },
-    reference(sv, param, d, gamma) {
-      const s = mapRef(sv, (x, i) => gamma * x + d.data[i]!);
-      return [s, mapRef(param, (x, i) => x + s.data[i]!)];
-    },
-  }),
-  /** g' = g + d^2; p' = p + lr d / (delta + sqrt g'). */
-  adagradStep: op<[g: Value, p: Value, d: Value, lr: number, delta: number], [g: Value, p: Value]>({
-    plan(p, g, param, d, lr, delta) {
-      update(p, "adagradStep", [g], param, d, () => p.core.adagradStep(g.offset, param.offset, d.offset, param.size, lr, delta));
-      return [g, param];
-    },
-    reference(gv, param, d, lr, delta) {
-      const g = mapRef(gv, (x, i) => x + d.data[i]! * d.data[i]!);
-      return [g, mapRef(param, (x, i) => x + (lr * d.data[i]!) / (delta + Math.sqrt(g.data[i]!)))];
-    },
-  }),
-  /** v' = rho v + (1 - rho) d^2; p' = p + lr d / (delta + sqrt v'). */
-  rmspropStep: op<[v: Value, p: Value, d: Value, lr: number, rho: number, delta: number], [v: Value, p: Value]>({
-    plan(p, v, param, d, lr, rho, delta) {
-      update(p, "rmspropStep", [v], param, d, () => p.core.rmspropStep(v.offset, param.offset, d.offset, param.size, lr, rho, delta));
-      return [v, param];
-    },
-    reference(vv, param, d, lr, rho, delta) {
-      const v = mapRef(vv, (x, i) => rho * x + (1 - rho) * d.data[i]! * d.data[i]!);
-      return [v, mapRef(param, (x, i) => x + (lr * d.data[i]!) / (delta + Math.sqrt(v.data[i]!)))];
-    },
-  }),
+};
+
+/** Gradient descent with a step size that follows a schedule (sgd({ lr })). */
+export const scheduledSgdOps = {
   /**
    * t' = t + 1; p' = p + lr(t) d: gradient descent whose step size is a schedule
    * of the count t in its state (lr(k) is read at k = t, the updates made before).
    */
-  scheduledSgdStep: op<[t: Value, p: Value, d: Value, lr: StepSize], [t: Value, p: Value]>({
+  scheduledSgdStep: /* @__PURE__ */ op<[t: Value, p: Value, d: Value, lr: StepSize], [t: Value, p: Value]>({
     plan(p, t, param, d, lr) {
       oneCount("scheduledSgdStep", t.shape);
       // the step size is read from the count when the call runs, so a plan serves every step
@@ -90,8 +65,57 @@ export const optimiserOps = {
       return [refTensor([1], [tv.data[0]! + 1]), mapRef(param, (x, i) => x + eta * d.data[i]!)];
     },
   }),
+};
+
+/** The heavy ball (momentum, nesterov). */
+export const momentumOps = {
+  /** s' = gamma s + d; p' = p + s'. */
+  momentumStep: /* @__PURE__ */ op<[s: Value, p: Value, d: Value, gamma: number], [s: Value, p: Value]>({
+    plan(p, s, param, d, gamma) {
+      update(p, "momentumStep", [s], param, d, () => p.core.momentumStep(s.offset, param.offset, d.offset, param.size, gamma));
+      return [s, param];
+    },
+    reference(sv, param, d, gamma) {
+      const s = mapRef(sv, (x, i) => gamma * x + d.data[i]!);
+      return [s, mapRef(param, (x, i) => x + s.data[i]!)];
+    },
+  }),
+};
+
+/** AdaGrad. */
+export const adagradOps = {
+  /** g' = g + d^2; p' = p + lr d / (delta + sqrt g'). */
+  adagradStep: /* @__PURE__ */ op<[g: Value, p: Value, d: Value, lr: number, delta: number], [g: Value, p: Value]>({
+    plan(p, g, param, d, lr, delta) {
+      update(p, "adagradStep", [g], param, d, () => p.core.adagradStep(g.offset, param.offset, d.offset, param.size, lr, delta));
+      return [g, param];
+    },
+    reference(gv, param, d, lr, delta) {
+      const g = mapRef(gv, (x, i) => x + d.data[i]! * d.data[i]!);
+      return [g, mapRef(param, (x, i) => x + (lr * d.data[i]!) / (delta + Math.sqrt(g.data[i]!)))];
+    },
+  }),
+};
+
+/** RMSProp. */
+export const rmspropOps = {
+  /** v' = rho v + (1 - rho) d^2; p' = p + lr d / (delta + sqrt v'). */
+  rmspropStep: /* @__PURE__ */ op<[v: Value, p: Value, d: Value, lr: number, rho: number, delta: number], [v: Value, p: Value]>({
+    plan(p, v, param, d, lr, rho, delta) {
+      update(p, "rmspropStep", [v], param, d, () => p.core.rmspropStep(v.offset, param.offset, d.offset, param.size, lr, rho, delta));
+      return [v, param];
+    },
+    reference(vv, param, d, lr, rho, delta) {
+      const v = mapRef(vv, (x, i) => rho * x + (1 - rho) * d.data[i]! * d.data[i]!);
+      return [v, mapRef(param, (x, i) => x + (lr * d.data[i]!) / (delta + Math.sqrt(v.data[i]!)))];
+    },
+  }),
+};
+
+/** Adam (adam, adamw, scaleByAdam). */
+export const adamOps = {
   /** Adam (Kingma and Ba, Algorithm 1) with the step count t inside the state; d is the ascent direction; lr may be a schedule of t. */
-  adamStep: op<[m: Value, v: Value, t: Value, p: Value, d: Value, lr: StepSize, b1: number, b2: number, delta: number], [m: Value, v: Value, t: Value, p: Value]>({
+  adamStep: /* @__PURE__ */ op<[m: Value, v: Value, t: Value, p: Value, d: Value, lr: StepSize, b1: number, b2: number, delta: number], [m: Value, v: Value, t: Value, p: Value]>({
     plan(p, m, v, t, param, d, lr, b1, b2, delta) {
       oneCount("adamStep", t.shape);
       const count = (): number => t.data[0]!;
@@ -114,3 +138,4 @@ export const optimiserOps = {
     },
   }),
 };
+

@@ -16,6 +16,7 @@ type Kernel1 = { [K in keyof Core]: Core[K] extends (y: number, x: number, n: nu
 type Kernel2 = { [K in keyof Core]: Core[K] extends (dx: number, u: number, dy: number, n: number) => void ? K : never }[keyof Core];
 
 /** y = f(x) elementwise, by the kernel of the same name; `onnx`: the ONNX operator of the same function, or its lowering. */
+/* @__NO_SIDE_EFFECTS__ */
 export function unary(kernel: Kernel1, f64: (x: number) => number, onnx?: string | ((g: OnnxContext, x: OnnxValue) => OnnxValue)): Op<[x: Value]> {
   return op<[x: Value]>({
     plan(p, x) {
@@ -30,6 +31,7 @@ export function unary(kernel: Kernel1, f64: (x: number) => number, onnx?: string
 }
 
 /** dx = f(u, dy) elementwise (a fused reverse kernel; u is what the forward pass kept). */
+/* @__NO_SIDE_EFFECTS__ */
 export function unaryReverse(kernel: Kernel2, f64: (u: number, dy: number) => number): Op<[u: Value, dy: Value]> {
   return op<[u: Value, dy: Value]>({
     plan(p, u, dy) {
@@ -51,6 +53,7 @@ export function unaryReverse(kernel: Kernel2, f64: (u: number, dy: number) => nu
  * `f`, and `reverse` from the value it keeps, the input x or the output y
  * (sigmoid's derivative is a function of its output, so it keeps that).
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function pointwise(
   name: string,
   keeps: "x" | "y",

@@ -6,6 +6,8 @@
 import { ParalensError } from "../engine/errors.ts";
 import { type Optimiser, optimiser } from "./optimiser.ts";
 import type { StepSize } from "./schedules.ts";
+import { registerOps } from "../ops/registry.ts";
+import { adagradOps, adamOps, momentumOps, rmspropOps, scheduledSgdOps } from "../ops/optimisers.ts";
 
 /**
  * Checks a hyperparameter: a finite number in the range its formula needs
@@ -39,6 +41,8 @@ const damping = (v: number): boolean => v >= -1 && v <= 1;
 export function sgd(options: { lr?: StepSize } = {}): Optimiser {
   if (options.lr === undefined) return optimiser("sgd", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.sgdStep(p, d)]);
   const lr = checkStepSize("sgd", options.lr);
+  // its update comes with it (ops/index.ts)
+  registerOps(() => scheduledSgdOps);
   return optimiser(
     `sgd(${typeof lr === "number" ? lr : lr.name})`,
     [{ suffix: "step", shape: () => [1], domain: "count" }],
@@ -54,6 +58,8 @@ export function sgd(options: { lr?: StepSize } = {}): Optimiser {
  *   learner.dispose();
  */
 export function momentum(options: { gamma?: number } = {}): Optimiser {
+  // its update comes with it (ops/index.ts)
+  registerOps(() => momentumOps);
   const gamma = check("momentum", "gamma", options.gamma ?? 0.9, damping, "in [-1, 1]");
   return optimiser(
     `momentum(${gamma})`,
@@ -71,6 +77,8 @@ export function momentum(options: { gamma?: number } = {}): Optimiser {
  *   learner.dispose();
  */
 export function nesterov(options: { gamma?: number } = {}): Optimiser {
+  // its update comes with it (ops/index.ts)
+  registerOps(() => momentumOps);
   const gamma = check("nesterov", "gamma", options.gamma ?? 0.9, damping, "in [-1, 1]");
   return optimiser(
     `nesterov(${gamma})`,
@@ -87,6 +95,8 @@ export function nesterov(options: { gamma?: number } = {}): Optimiser {
  *   learner.dispose();
  */
 export function adagrad(options: { lr?: number; delta?: number } = {}): Optimiser {
+  // its update comes with it (ops/index.ts)
+  registerOps(() => adagradOps);
   const { lr = 0.01, delta = 1e-7 } = options;
   check("adagrad", "lr", lr, positive, "> 0");
   check("adagrad", "delta", delta, positive, "> 0");
@@ -105,6 +115,8 @@ export function adagrad(options: { lr?: number; delta?: number } = {}): Optimise
  *   learner.dispose();
  */
 export function rmsprop(options: { lr?: number; rho?: number; delta?: number } = {}): Optimiser {
+  // its update comes with it (ops/index.ts)
+  registerOps(() => rmspropOps);
   const { lr = 0.001, rho = 0.9, delta = 1e-7 } = options;
   check("rmsprop", "lr", lr, positive, "> 0");
   check("rmsprop", "rho", rho, fraction, "in [0, 1)");
@@ -128,6 +140,8 @@ export function rmsprop(options: { lr?: number; rho?: number; delta?: number } =
  *   learner.dispose(); decaying.dispose();
  */
 export function adam(options: { lr?: StepSize; beta1?: number; beta2?: number; delta?: number } = {}): Optimiser {
+  // its update comes with it (ops/index.ts)
+  registerOps(() => adamOps);
   const { lr = 0.001, beta1 = 0.9, beta2 = 0.999, delta = 1e-8 } = options;
   checkStepSize("adam", lr);
   check("adam", "beta1", beta1, fraction, "in [0, 1)");

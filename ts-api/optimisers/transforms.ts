@@ -15,6 +15,7 @@ import { checkStepSize, sgd } from "./optimisers.ts";
 import type { StepSize } from "./schedules.ts";
 import { registerOps } from "../ops/registry.ts";
 import { unaryOps } from "../ops/unary.ts";
+import { adamOps } from "../ops/optimisers.ts";
 
 // the ops it calls come with it (ops/index.ts)
 registerOps(() => unaryOps);
@@ -74,6 +75,8 @@ export function weightDecay(rate: number, options: { only?: (p: ParamSpec) => bo
  *   chain(scaleByAdam({ beta2: 0.99 }), sgd({ lr: 1e-3 })).optimiserName;  // "chain(scaleByAdam, sgd(0.001))"
  */
 export function scaleByAdam(options: { beta1?: number; beta2?: number; delta?: number } = {}): Transform {
+  // its update comes with it (ops/index.ts)
+  registerOps(() => adamOps);
   const { beta1 = 0.9, beta2 = 0.999, delta = 1e-8 } = options;
   inUnit("scaleByAdam", "beta1", beta1);
   inUnit("scaleByAdam", "beta2", beta2);
