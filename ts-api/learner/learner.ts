@@ -2,16 +2,16 @@
 // parameters (the optimiser's state and the model's parameters) as tensors in
 // the arena (see core.ts). Plans are compiled once per batch size and share
 // those tensors: training runs the closed lens, evaluation its scoring part.
-import type { Para } from "../algebra/para.ts";
+import { type Para, isLayer } from "../algebra/para.ts";
 import type { Shape, Times, Wires } from "../algebra/shapes.ts";
 import { type Compiled, compile } from "../backend/compile.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
-import { Rng } from "../init/random.ts";
-import { type Data, type LabelRange, correct, correctIndices, gather, labels, rows } from "./data.ts";
+import { Rng, checkSeed } from "../init/random.ts";
+import { type Data, type LabelRange, checkRange, correct, correctIndices, describe, gather, labels, rows } from "./data.ts";
 import type { BatchReport, EpochReport, Evaluation, FitOptions, History } from "./reports.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
-import { DivergenceError, Snapshot, UpdateGuard, allFinite, firstNonFinite } from "./divergence.ts";
+import { DivergenceError, LossSpikeError, Snapshot, UpdateGuard, allFinite, firstNonFinite } from "./divergence.ts";
 import { decodeLearnerInto, encodeLearner } from "../io/learner-file.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "./core.ts";
 import { scoringLens, supervisedLens } from "./supervised.ts";
@@ -62,6 +62,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     readonly model: Para<A, B>,
     options: SupervisedOptions,
   ) {
+    if (!isLayer(model) || model.kind !== "para") throw new ParalensError(`supervised: the model must be a layer of fixed shape (dense(4, 3), seq(...)), got ${isLayer(model) ? `${model.name}, whose shape is set by its input: give it one with .at([n])` : describe(model)}`);
     if (model.dom.length !== 1 || model.cod.length !== 1) {
       throw new ParalensError(`supervised: the model must take one wire and give one, but ${model.name} is ${fmtWires(model.dom)} -> ${fmtWires(model.cod)}`);
     }
@@ -120,25 +121,12 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   }
 
   private async fitting(x: Data, y: Data, options: FitOptions): Promise<History> {
-    if (typeof options !== "object" || options === null) throw new ParalensError(`fit: options must be an object, got ${String(options)}`);
-    const { epochs = 1, batchSize = 32, shuffle = true, signal } = options;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${batchSize}`);
-    const initialEpoch = options.initialEpoch ?? 0;
-    if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch > epochs) throw new ParalensError(`fit: initialEpoch must be a whole number in 0..epochs (${epochs}), got ${initialEpoch}`);
-    const initialStep = options.initialStep ?? 0;
-    if (!Number.isInteger(initialStep) || initialStep < 0) throw new ParalensError(`fit: initialStep must be a whole number >= 0, got ${initialStep}`);
-    if (initialStep > 0 && initialEpoch === epochs) throw new ParalensError(`fit: initialStep ${initialStep} is a step of epoch ${initialEpoch + 1}, but epochs is ${epochs}`);
-    const { values: xs, count } = rows("fit x", x, this.inShape);
-    const ys = this.labels("fit y", y, count);
-    if (count === 0) throw new ParalensError("fit: no examples");
-    const validation = options.validation && { x: options.validation.x, y: options.validation.y };
+    // every argument and option is checked here, before the first step changes anything
+    const { xs, ys, count, batchSize, epochs, initialEpoch, initialStep, batches, shuffle, signal, factor } = this.fitArguments(x, y, options);
     const rng = new Rng(options.seed ?? 0);
     const order = Uint32Array.from({ length: count }, (_, i) => i);
     const inWidth = xs.length / count;
     const outWidth = ys.length / count;
-    const batches = Math.ceil(count / batchSize);
-    if (initialStep > batches) throw new ParalensError(`fit: initialStep must be in 0..${batches} (the batches of an epoch of ${count} examples in batches of ${batchSize}), got ${initialStep}`);
     const history: History = { loss: [], accuracy: [], valLoss: [], valAccuracy: [], seconds: 0 };
     const started = now();
     let lastYield = now();
@@ -150,6 +138,9 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       const plan = this.trainPlan(to - from);
       gather(plan.inputs[0]!.data, xs, order, from, to, inWidth);
       gather(plan.inputs[1]!.data, ys, order, from, to, outWidth);
+      // the data is read where it lies, batch by batch (a copy would double the memory of a large
+      // set): a value changed after the call is refused as bad data, naming its row, not taken for divergence
+      this.checkBatch(plan, order, from, inWidth, outWidth);
       plan.forward();
       return plan;
     };
@@ -159,6 +150,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     // the order of epoch e depends on every shuffle before it
     if (shuffle) for (let e = 1; e <= initialEpoch; e++) rng.shuffle(order);
 
+    let best = Infinity;
     for (let epoch = initialEpoch + 1; epoch <= epochs; epoch++) {
       const t0 = now();
       if (shuffle) rng.shuffle(order);
@@ -176,13 +168,16 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
         const n = plan.batch;
         const losses = plan.observed.get("loss")!.data;
         if (!allFinite(losses, n)) this.diverged(epoch, b, snapshot, snapshotAt, forward);
+        const batchLoss = sum(losses);
+        // checked before the update: the learner keeps the state from before the spiking step
+        if (factor !== undefined && best > 0 && batchLoss / n > factor * best) throw new LossSpikeError(epoch, b + 1, batchLoss / n, best, factor);
+        best = Math.min(best, batchLoss / n);
         if (b - snapshotAt >= SNAPSHOT_EVERY) {
           if (!this.stateFinite()) this.diverged(epoch, b, snapshot, snapshotAt, forward);
           snapshot.take(this.state);
           snapshotAt = b;
         }
         plan.reverse();
-        const batchLoss = sum(losses);
         lossSum += batchLoss;
         hits += this.correct(plan, n);
         options.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: batchLoss / n });
@@ -200,8 +195,8 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       const report: EpochReport = { epoch, loss: lossSum / seen, accuracy: hits / seen, seconds, examplesPerSecond: seen / seconds };
       history.loss.push(report.loss);
       history.accuracy.push(report.accuracy);
-      if (validation) {
-        const v = this.score("fit validation", validation.x, validation.y);
+      if (options.validation) {
+        const v = this.score("fit validation", options.validation.x, options.validation.y);
         report.valLoss = v.loss;
         report.valAccuracy = v.accuracy;
         history.valLoss.push(v.loss);
@@ -211,6 +206,69 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     }
     history.seconds = (now() - started) / 1000;
     return history;
+  }
+
+  /** fit's arguments and options, each checked (named, with its value) before anything is trained. */
+  private fitArguments(x: Data, y: Data, options: FitOptions) {
+    if (typeof options !== "object" || options === null || Array.isArray(options)) throw new ParalensError(`fit: options must be an object, got ${describe(options)}`);
+    const { epochs = 1, batchSize = 32, shuffle = true, signal, seed, validation, onBatchEnd, onEpochEnd, guard } = options;
+    const whole = (name: string, v: unknown, min: number): void => {
+      if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new ParalensError(`fit: ${name} must be a whole number >= ${min}, got ${describe(v)}`);
+    };
+    whole("epochs", epochs, 0);
+    whole("batchSize", batchSize, 1);
+    const initialEpoch = options.initialEpoch ?? 0;
+    if (typeof initialEpoch !== "number" || !Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch > epochs) throw new ParalensError(`fit: initialEpoch must be a whole number in 0..epochs (${epochs}), got ${describe(initialEpoch)}`);
+    const initialStep = options.initialStep ?? 0;
+    whole("initialStep", initialStep, 0);
+    if (initialStep > 0 && initialEpoch === epochs) throw new ParalensError(`fit: initialStep ${initialStep} is a step of epoch ${initialEpoch + 1}, but epochs is ${epochs}`);
+    if (typeof shuffle !== "boolean") throw new ParalensError(`fit: shuffle must be true or false, got ${describe(shuffle)}`);
+    if (seed !== undefined) checkSeed("fit", seed);
+    for (const [name, f] of [["onBatchEnd", onBatchEnd], ["onEpochEnd", onEpochEnd]] as const) {
+      if (f !== undefined && typeof f !== "function") throw new ParalensError(`fit: ${name} must be a function, got ${describe(f)}`);
+    }
+    const s = signal as { aborted?: unknown; throwIfAborted?: unknown } | undefined;
+    if (s !== undefined && (typeof s !== "object" || s === null || typeof s.aborted !== "boolean" || typeof s.throwIfAborted !== "function")) {
+      throw new ParalensError(`fit: signal must be an AbortSignal (new AbortController().signal), got ${describe(signal)}`);
+    }
+    let factor: number | undefined;
+    if (guard !== undefined) {
+      factor = (guard as { factor?: unknown } | null)?.factor as number;
+      if (typeof factor !== "number" || !(factor > 1) || !Number.isFinite(factor)) throw new ParalensError(`fit: guard.factor must be a finite number > 1, got ${describe(guard === null || typeof guard !== "object" ? guard : factor)}`);
+    }
+    const { values: xs, count } = rows("fit x", x, this.inShape);
+    const ys = this.labels("fit y", y, count);
+    if (count === 0) throw new ParalensError("fit: no examples");
+    if (validation !== undefined) {
+      if (typeof validation !== "object" || validation === null) throw new ParalensError(`fit: validation must be { x, y }, got ${describe(validation)}`);
+      const { count: n } = rows("fit validation x", validation.x, this.inShape);
+      this.labels("fit validation y", validation.y, n);
+      if (n === 0) throw new ParalensError("fit validation: no examples");
+    }
+    const batches = Math.ceil(count / batchSize);
+    if (initialStep > batches) throw new ParalensError(`fit: initialStep must be in 0..${batches} (the batches of an epoch of ${count} examples in batches of ${batchSize}), got ${initialStep}`);
+    return { xs, ys, count, batchSize, epochs, initialEpoch, initialStep, batches, shuffle, signal, factor };
+  }
+
+  /**
+   * Throws if a batch gathered from fit's data holds a value the call would have refused: the data
+   * was changed while fit ran. Names the example (its row in the data) and the value.
+   */
+  private checkBatch(plan: Compiled, order: Uint32Array, from: number, inWidth: number, outWidth: number): void {
+    const changed = "values must be finite numbers (the data was checked when fit was called: it changed while fit ran)";
+    for (const [what, data, width] of [["fit x", plan.inputs[0]!.data, inWidth], ["fit y", plan.inputs[1]!.data, outWidth]] as const) {
+      if (allFinite(data)) continue;
+      const i = data.findIndex((v) => !Number.isFinite(v));
+      throw new ParalensError(`${what}: row ${order[from + Math.floor(i / width)]}, value ${i % width} is ${data[i]}; ${changed}`);
+    }
+    const ys = plan.inputs[1]!.data;
+    try {
+      checkRange("fit y", ys, outWidth, this.labelRange);
+    } catch {
+      for (let r = 0; r * outWidth < ys.length; r++) {
+        checkRange(`fit y (row ${order[from + r]} of the data, changed while fit ran)`, ys.subarray(r * outWidth, (r + 1) * outWidth), outWidth, this.labelRange);
+      }
+    }
   }
 
   /**
@@ -327,7 +385,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   load(bytes: Uint8Array): void {
     this.checkLive();
     this.checkIdle("load");
-    if (!(bytes instanceof Uint8Array)) throw new ParalensError(`load: expected the bytes of a safetensors file (a Uint8Array), got ${typeof bytes}`);
+    if (!(bytes instanceof Uint8Array)) throw new ParalensError(`load: expected the bytes of a safetensors file (a Uint8Array), got ${describe(bytes)}`);
     const before = new Snapshot(this.state);
     this.guard.forget();
     try {
