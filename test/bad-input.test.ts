@@ -4,7 +4,7 @@
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertEqual, assertRejects, assertThrows } from "./assert.ts";
 import {
-  Decoder, DivergenceError, LossSpikeError, ParalensError, Rng, adam, decodeSafetensors, oneHot, sampleToken, binaryCrossEntropy, constantRate, dense, encodeSafetensors, engine, init, momentum,
+  Decoder, DivergenceError, compile, LossSpikeError, ParalensError, Rng, adam, decodeSafetensors, oneHot, sampleToken, binaryCrossEntropy, constantRate, dense, encodeSafetensors, engine, init, momentum,
   mse, relu, seq, sgd, sigmoid, softmaxCrossEntropy, supervised, chain, clipByGlobalNorm, linearWarmup, tokenCrossEntropy, transformer,
 } from "../ts-api/index.ts";
 import { lut, parsePolynomial, rda } from "../ts-api/z2/index.ts";
@@ -415,6 +415,9 @@ test("bad input: seeds, class counts and values that would be coerced", () => {
   assertThrows(() => new Rng("abc" as never), /^Rng: seed must be a whole number, got "abc" \(a string\)$/);
   assertThrows(() => new Rng(1.5), /^Rng: seed must be a whole number, got 1.5$/);
   assertThrows(() => supervised(dense(4, 3), { loss: mse, seed: "7" as never }), /^supervised: seed must be a whole number, got "7" \(a string\)$/);
+  assertThrows(() => compile(dense(2, 1), { batch: 1, seed: "1" as never }), /^compile: seed must be a whole number, got "1" \(a string\)$/);
+  assertThrows(() => rda(lut(2, 1), { seed: NaN }), /^rda: seed must be a whole number, got NaN$/);
+  assertThrows(() => rnnOf(0.01).fit([{ key: 3, x: [lists], y: sums }], { seed: 0.5 }), /^fit: seed must be a whole number, got 0.5$/);
   assertThrows(() => oneHot([0], NaN), /^oneHot: the number of classes must be a whole number >= 1, got NaN$/);
   const before = engine().stats();
   assertThrows(() => engine().tensor([2], [1, "2"] as never), /^tensor \[2\]: value 1 is "2" \(a string\); values must be numbers$/);

@@ -9,7 +9,7 @@ import type { Wires } from "../algebra/shapes.ts";
 import { type Engine, engine as currentEngine } from "../engine/engine.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
-import { Rng } from "../init/random.ts";
+import { Rng, checkSeed } from "../init/random.ts";
 import type { RealOps } from "../ops/index.ts";
 import { type Step, planner as makePlanner } from "./planner.ts";
 import { layout } from "./liveness.ts";
@@ -148,6 +148,7 @@ export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions)
 
 function build(f: Para<Wires, Wires, RealOps>, options: CompileOptions, e: Engine, changes: "all" | "params" | "none", ownsParams: boolean, allocated: Tensor[]): Compiled {
   const { batch } = options;
+  if (options.seed !== undefined) checkSeed("compile", options.seed);
   const track = (t: Tensor): Tensor => (allocated.push(t), t);
   const params = options.params ? [...options.params] : f.params.length === 0 ? [] : initParamsInto(f, options.seed ?? 0, e, allocated);
   if (params.length !== f.params.length) {

@@ -12,7 +12,7 @@ import type { Shape, Wires } from "../algebra/shapes.ts";
 import { type Compiled, compile } from "../backend/compile.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
-import { Rng } from "../init/random.ts";
+import { Rng, checkSeed } from "../init/random.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "../learner/core.ts";
 import { type LabelRange, checkRange, describe, rows as validRows } from "../learner/data.ts";
 import { UpdateGuard } from "../learner/divergence.ts";
@@ -82,7 +82,7 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
     private readonly build: (key: string) => Para<Wires, Wires>,
     options: StructuredOptions,
   ) {
-    const parts = learningParts(options);
+    const parts = learningParts(options, "StructuredLearner");
     const first = structure(build, String(options.key), parts);
     super({ what: "StructuredLearner", model: first.model, specs: first.lens.params, seed: options.seed, kind: floatTensors });
     this.first = first.model;
@@ -148,6 +148,7 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
       if (typeof bucket !== "object" || bucket === null) throw new ParalensError(`fit: bucket ${b} is ${describe(bucket)}, expected { key, x, y }`);
       return { key: bucket.key, ...this.checked(`fit bucket ${b} (key ${String(bucket.key)})`, this.model(bucket.key), bucket.x, bucket.y) };
     });
+    if (options.seed !== undefined) checkSeed("fit", options.seed);
     const rng = new Rng(options.seed ?? 0);
     const loss: number[] = [];
     for (let epoch = 1; epoch <= epochs; epoch++) {
