@@ -140,8 +140,8 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
   fit(buckets: readonly Bucket[], options: StructuredFitOptions = {}): { loss: number[] } {
     if (typeof options !== "object" || options === null) throw new ParalensError(`fit: options must be an object, got ${String(options)}`);
     const { epochs = 1, batchSize = 32 } = options;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${batchSize}`);
+    if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${describe(epochs)}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${describe(batchSize)}`);
     if (!Array.isArray(buckets)) throw new ParalensError(`fit: expected an array of buckets ({ key, x, y }), got ${describe(buckets)}`);
     // every bucket is checked before any step is taken
     const checked = buckets.map((bucket, b) => {

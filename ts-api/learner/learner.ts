@@ -246,7 +246,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       if (n === 0) throw new ParalensError("fit validation: no examples");
     }
     const batches = Math.ceil(count / batchSize);
-    if (initialStep > batches) throw new ParalensError(`fit: initialStep must be in 0..${batches} (the batches of an epoch of ${count} examples in batches of ${batchSize}), got ${initialStep}`);
+    if (initialStep > batches) throw new ParalensError(`fit: initialStep must be in 0..${batches} (the batches of an epoch of ${count} examples in batches of ${batchSize}), got ${describe(initialStep)}`);
     return { xs, ys, count, batchSize, epochs, initialEpoch, initialStep, batches, shuffle, signal, factor };
   }
 

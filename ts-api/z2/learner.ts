@@ -105,9 +105,9 @@ export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
   /** Trains for some epochs; see RdaFitOptions. */
   fit(x: BitRows, y: BitRows, options: RdaFitOptions = {}): RdaHistory {
     const { epochs = 1, batchSize = 1, shuffle = true, keepBest = false, validateEvery = 1 } = options;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${batchSize}`);
-    if (!Number.isInteger(validateEvery) || validateEvery < 1) throw new ParalensError(`fit: validateEvery must be a whole number >= 1, got ${validateEvery}`);
+    if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${describe(epochs)}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${describe(batchSize)}`);
+    if (!Number.isInteger(validateEvery) || validateEvery < 1) throw new ParalensError(`fit: validateEvery must be a whole number >= 1, got ${describe(validateEvery)}`);
     const xs = flat("fit x", x, this.inputs);
     const count = xs.length / this.inputs;
     const ys = flat("fit y", y, this.outputs, count);
