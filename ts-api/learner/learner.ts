@@ -140,7 +140,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       gather(plan.inputs[1]!.data, ys, order, from, to, outWidth);
       // the data is read where it lies, batch by batch (a copy would double the memory of a large
       // set): a value changed after the call is refused as bad data, naming its row, not taken for divergence
-      this.checkBatch(plan, order, from, inWidth, outWidth);
+      this.checkBatch(plan, x, y, count);
       plan.forward();
       return plan;
     };
@@ -210,64 +210,51 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
 
   /** fit's arguments and options, each checked (named, with its value) before anything is trained. */
   private fitArguments(x: Data, y: Data, options: FitOptions) {
-    if (typeof options !== "object" || options === null || Array.isArray(options)) throw new ParalensError(`fit: options must be an object, got ${describe(options)}`);
-    const { epochs = 1, batchSize = 32, shuffle = true, signal, seed, validation, onBatchEnd, onEpochEnd, guard } = options;
-    const whole = (name: string, v: unknown, min: number): void => {
-      if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new ParalensError(`fit: ${name} must be a whole number >= ${min}, got ${describe(v)}`);
+    if (typeof options !== "object" || options === null) throw new ParalensError(`fit: options must be an object, got ${describe(options)}`);
+    const { epochs = 1, batchSize = 32, shuffle = true, signal, seed, validation, guard, initialEpoch = 0, initialStep = 0 } = options;
+    const must = (name: string, ok: boolean, expected: string, v: unknown): void => {
+      if (!ok) throw new ParalensError(`fit: ${name} must be ${expected}, got ${describe(v)}`);
     };
-    whole("epochs", epochs, 0);
-    whole("batchSize", batchSize, 1);
-    const initialEpoch = options.initialEpoch ?? 0;
-    if (typeof initialEpoch !== "number" || !Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch > epochs) throw new ParalensError(`fit: initialEpoch must be a whole number in 0..epochs (${epochs}), got ${describe(initialEpoch)}`);
-    const initialStep = options.initialStep ?? 0;
-    whole("initialStep", initialStep, 0);
+    must("epochs", Number.isInteger(epochs) && epochs >= 0, "a whole number >= 0", epochs);
+    must("batchSize", Number.isInteger(batchSize) && batchSize >= 1, "a whole number >= 1", batchSize);
+    must("initialEpoch", Number.isInteger(initialEpoch) && initialEpoch >= 0 && initialEpoch <= epochs, `a whole number in 0..epochs (${epochs})`, initialEpoch);
+    must("initialStep", Number.isInteger(initialStep) && initialStep >= 0, "a whole number >= 0", initialStep);
     if (initialStep > 0 && initialEpoch === epochs) throw new ParalensError(`fit: initialStep ${initialStep} is a step of epoch ${initialEpoch + 1}, but epochs is ${epochs}`);
-    if (typeof shuffle !== "boolean") throw new ParalensError(`fit: shuffle must be true or false, got ${describe(shuffle)}`);
+    must("shuffle", typeof shuffle === "boolean", "true or false", shuffle);
     if (seed !== undefined) checkSeed("fit", seed);
-    for (const [name, f] of [["onBatchEnd", onBatchEnd], ["onEpochEnd", onEpochEnd]] as const) {
-      if (f !== undefined && typeof f !== "function") throw new ParalensError(`fit: ${name} must be a function, got ${describe(f)}`);
-    }
-    const s = signal as { aborted?: unknown; throwIfAborted?: unknown } | undefined;
-    if (s !== undefined && (typeof s !== "object" || s === null || typeof s.aborted !== "boolean" || typeof s.throwIfAborted !== "function")) {
-      throw new ParalensError(`fit: signal must be an AbortSignal (new AbortController().signal), got ${describe(signal)}`);
-    }
-    let factor: number | undefined;
-    if (guard !== undefined) {
-      factor = (guard as { factor?: unknown } | null)?.factor as number;
-      if (typeof factor !== "number" || !(factor > 1) || !Number.isFinite(factor)) throw new ParalensError(`fit: guard.factor must be a finite number > 1, got ${describe(guard === null || typeof guard !== "object" ? guard : factor)}`);
-    }
+    for (const name of ["onBatchEnd", "onEpochEnd"] as const) must(name, options[name] === undefined || typeof options[name] === "function", "a function", options[name]);
+    must("signal", signal === undefined || typeof (signal as Partial<AbortSignal> | null)?.throwIfAborted === "function", "an AbortSignal (new AbortController().signal)", signal);
+    const factor = guard?.factor;
+    must("guard.factor", guard === undefined || (typeof factor === "number" && factor > 1 && factor < Infinity), "a finite number > 1", factor ?? guard);
     const { values: xs, count } = rows("fit x", x, this.inShape);
     const ys = this.labels("fit y", y, count);
     if (count === 0) throw new ParalensError("fit: no examples");
     if (validation !== undefined) {
-      if (typeof validation !== "object" || validation === null) throw new ParalensError(`fit: validation must be { x, y }, got ${describe(validation)}`);
-      const { count: n } = rows("fit validation x", validation.x, this.inShape);
+      must("validation", typeof validation === "object" && validation !== null, "{ x, y }", validation);
+      const n = rows("fit validation x", validation.x, this.inShape).count;
       this.labels("fit validation y", validation.y, n);
       if (n === 0) throw new ParalensError("fit validation: no examples");
     }
     const batches = Math.ceil(count / batchSize);
-    if (initialStep > batches) throw new ParalensError(`fit: initialStep must be in 0..${batches} (the batches of an epoch of ${count} examples in batches of ${batchSize}), got ${describe(initialStep)}`);
+    if (initialStep > batches) throw new ParalensError(`fit: initialStep must be in 0..${batches} (the batches of an epoch of ${count} examples in batches of ${batchSize}), got ${initialStep}`);
     return { xs, ys, count, batchSize, epochs, initialEpoch, initialStep, batches, shuffle, signal, factor };
   }
 
   /**
-   * Throws if a batch gathered from fit's data holds a value the call would have refused: the data
-   * was changed while fit ran. Names the example (its row in the data) and the value.
+   * Throws if a batch gathered from fit's data holds a value the call would have refused (the data
+   * changed while fit ran): the data is checked again, and the error names the row and the value.
    */
-  private checkBatch(plan: Compiled, order: Uint32Array, from: number, inWidth: number, outWidth: number): void {
-    const changed = "values must be finite numbers (the data was checked when fit was called: it changed while fit ran)";
-    for (const [what, data, width] of [["fit x", plan.inputs[0]!.data, inWidth], ["fit y", plan.inputs[1]!.data, outWidth]] as const) {
-      if (allFinite(data)) continue;
-      const i = data.findIndex((v) => !Number.isFinite(v));
-      throw new ParalensError(`${what}: row ${order[from + Math.floor(i / width)]}, value ${i % width} is ${data[i]}; ${changed}`);
-    }
+  private checkBatch(plan: Compiled, x: Data, y: Data, count: number): void {
     const ys = plan.inputs[1]!.data;
     try {
-      checkRange("fit y", ys, outWidth, this.labelRange);
-    } catch {
-      for (let r = 0; r * outWidth < ys.length; r++) {
-        checkRange(`fit y (row ${order[from + r]} of the data, changed while fit ran)`, ys.subarray(r * outWidth, (r + 1) * outWidth), outWidth, this.labelRange);
-      }
+      if (allFinite(plan.inputs[0]!.data) && allFinite(ys)) return checkRange("", ys, ys.length / plan.batch, this.labelRange);
+    } catch {}
+    try {
+      rows("fit x", x, this.inShape);
+      this.labels("fit y", y, count);
+    } catch (err) {
+      (err as Error).message += " (checked when fit was called: the data changed while fit ran)";
+      throw err;
     }
   }
 
