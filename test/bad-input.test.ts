@@ -4,7 +4,7 @@
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertEqual, assertRejects, assertThrows } from "./assert.ts";
 import {
-  DivergenceError, ParalensError, adam, adagrad, binaryCrossEntropy, constantRate, decodeSafetensors, dense, encodeSafetensors, engine, init, momentum, rmsprop,
+  Decoder, DivergenceError, compile, LossSpikeError, ParalensError, Rng, adam, adagrad, decodeSafetensors, oneHot, sampleToken, binaryCrossEntropy, constantRate, dense, encodeSafetensors, engine, init, momentum, rmsprop,
   mse, relu, seq, sgd, sigmoid, softmaxCrossEntropy, supervised, chain, clipByGlobalNorm, linearWarmup, tokenCrossEntropy, transformer,
 } from "../ts-api/index.ts";
 import { lut, parsePolynomial, rda } from "../ts-api/z2/index.ts";
@@ -386,4 +386,128 @@ test("bad input: optimiser chains and schedules given bad parts or settings", ()
   assertThrows(() => chain(sgd() as never, clipByGlobalNorm(1) as never), /chain: the last part must be an optimiser \(sgd\(\), adam\(\), \.\.\.\), got clipByGlobalNorm\(1\)/);
   assertThrows(() => linearWarmup(0, 1e-3, 0), /linearWarmup: steps must be a finite number \(a whole number >= 1\), got 0/);
   assertThrows(() => adam({ lr: linearWarmup as never }), /adam: lr must be a finite number > 0, got undefined/);
+});
+
+test("bad input: fit options and validation data refused before the first step", async () => {
+  const l = classifier();
+  const before = bitsOf(l.parameters());
+  const refused: [Parameters<typeof l.fit>[2], RegExp][] = [
+    [{ validation: { x: xs, y: "012" as never } }, /^fit validation y: expected an array or a typed array of labels, got "012" \(a string\)$/],
+    [{ validation: { x: xs.slice(0, 3), y: [0, 1, 5] } }, /^fit validation y: label 2 is 5, not a class in 0..2$/],
+    [{ onBatchEnd: 5 as never }, /^fit: onBatchEnd must be a function, got 5$/],
+    [{ onEpochEnd: "log" as never }, /^fit: onEpochEnd must be a function, got "log" \(a string\)$/],
+    [{ signal: "stop" as never }, /^fit: signal must be an AbortSignal \(new AbortController\(\)\.signal\), got "stop" \(a string\)$/],
+    [{ epochs: "4" as never }, /^fit: epochs must be a whole number >= 0, got "4" \(a string\)$/],
+    [{ batchSize: NaN }, /^fit: batchSize must be a whole number >= 1, got NaN$/],
+    [{ shuffle: "no" as never }, /^fit: shuffle must be true or false, got "no" \(a string\)$/],
+    [{ seed: NaN }, /^fit: seed must be a whole number, got NaN$/],
+    [{ guard: { factor: 1 } }, /^fit: guard\.factor must be a finite number > 1, got 1$/],
+    [{ guard: 10 as never }, /^fit: guard\.factor must be a finite number > 1, got 10$/],
+  ];
+  for (const [options, message] of refused) {
+    await assertRejects(() => l.fit(xs, ys, { epochs: 2, batchSize: 8, ...options }), message);
+    assertDeepEqual(bitsOf(l.parameters()), before, `nothing trained by ${message}`);
+  }
+  assertThrows(() => l.step(xs.slice(0, 2), [0, "1"] as never), /^step y: label 1 is "1" \(a string\), not a class in 0..2$/);
+  assertThrows(() => l.evaluate(xs, ys.slice(1)), /evaluate y: 39 labels for 40 examples/);
+  assertDeepEqual(bitsOf(l.parameters()), before, "nothing trained by the refused step");
+  await l.fit(xs, ys, { epochs: 1, batchSize: 8, validation: { x: xs, y: ys } }); // the same options, well formed, train
+  assert(bitsOf(l.parameters()).some((b, i) => b !== before[i]), "a well-formed fit trains");
+  l.dispose();
+});
+
+test("bad input: a Float32Array changed while fit runs", async () => {
+  const l = classifier();
+  const data = new Float32Array(xs.flat());
+  const err = await assertRejects(
+    () => l.fit(data, ys, { epochs: 2, batchSize: 8, onBatchEnd: (r) => r.batch === 2 && (data[4 * 17 + 1] = NaN) }),
+    /^fit x: value 69 is NaN \(row 17\); values must be finite numbers \(checked when fit was called: the data changed while fit ran\)$/,
+  );
+  assert(!(err instanceof DivergenceError), "bad data, not divergence");
+  assert(Object.values(l.parameters()).every((a) => a.every(Number.isFinite)), "every parameter is finite");
+  const labels = oneHot(ys, 3);
+  await assertRejects(() => l.fit(xs, labels, { batchSize: 8, onBatchEnd: (r) => r.batch === 1 && labels.set([2, -1, 0], 3 * 30) }), /^fit y: row 30, value 0 is 2; labels of softmaxCrossEntropy are probabilities in \[0, 1\] \(checked when fit was called: the data changed while fit ran\)$/);
+  l.dispose();
+});
+
+test("bad input: sampling from non-finite or empty logits, and bad tokens or counts", () => {
+  const rng = new Rng(1);
+  assertThrows(() => sampleToken([Infinity, 1], rng), /^sampleToken: logit 0 is Infinity; logits must be finite numbers$/);
+  assertThrows(() => sampleToken([5, NaN, 0], rng), /^sampleToken: logit 1 is NaN; logits must be finite numbers$/);
+  assertThrows(() => sampleToken([1, "2"] as never, rng), /^sampleToken: logit 1 is "2" \(a string\)/);
+  assertThrows(() => sampleToken([], rng), /^sampleToken: logits is empty; there is no token to draw$/);
+  assertThrows(() => sampleToken([1, 2], rng, { topK: 0.5 }), /^sampleToken: topK must be a whole number >= 0 \(0: every token\), got 0.5$/);
+  assertThrows(() => sampleToken([1, 2], rng, { temperature: NaN }), /^sampleToken: temperature must be a finite number > 0, got NaN$/);
+  assertThrows(() => sampleToken([1, 2], 7 as never), /^sampleToken: rng must be an Rng \(new Rng\(seed\)\), got 7$/);
+  const options = { vocab: 5, context: 4, dim: 8, heads: 2, layers: 1 };
+  const l = supervised(transformer(options), { loss: tokenCrossEntropy, seed: 1 });
+  const dec = new Decoder(options, l.params);
+  dec.step(1);
+  for (const [token, shown] of [[NaN, "NaN"], ["2", '"2" \\(a string\\)'], [2.5, "2.5"], [5, "5"], [-1, "-1"]] as const) {
+    assertThrows(() => dec.step(token as number), new RegExp(`^Decoder.step: token is ${shown}; tokens are whole numbers in \\[0, 5\\)$`));
+  }
+  assertEqual(dec.length, 1, "the refused tokens were not fed");
+  for (const count of [NaN, -1, 2.5]) {
+    assertThrows(() => dec.generate([1, 2], count, rng), new RegExp(`^Decoder.generate: count must be a whole number >= 0, got ${count}$`));
+  }
+  assertThrows(() => dec.generate([1, 7], 2, rng), /^Decoder.generate: prompt token 1 is 7; tokens are whole numbers in \[0, 5\)$/);
+  assertEqual(dec.length, 1, "the refused calls did not reset the decoder");
+  assertEqual(dec.generate([1, 2], 3, new Rng(2)).length, 3);
+  dec.dispose();
+  l.dispose();
+});
+
+test("bad input: a string, undefined or an ArrayBuffer where a lens, a layer or bytes are expected", () => {
+  assertThrows(() => seq(dense(4, 3), undefined as never), /^seq: part 1 must be a layer \(dense\(4, 3\), relu, \.\.\.\), got undefined$/);
+  assertThrows(() => supervised(dense(4, 3), { loss: "mse" as never }), /^supervised: loss must be a loss lens \(mse, softmaxCrossEntropy, \.\.\.\), got "mse" \(a string\)$/);
+  assertThrows(() => supervised(undefined as never, { loss: mse }), /^supervised: the model must be a layer of fixed shape \(dense\(4, 3\), seq\(\.\.\.\)\), got undefined$/);
+  const file = encodeSafetensors({ w: { shape: [2], values: [1, 2] } });
+  // an ArrayBuffer (what fetch(...).arrayBuffer() gives) is read as its bytes
+  assertDeepEqual([...decodeSafetensors(file.buffer).tensors.get("w")!.values], [1, 2]);
+  assertThrows(() => decodeSafetensors("file" as never), /^decodeSafetensors: expected the bytes of a safetensors file \(a Uint8Array or an ArrayBuffer\), got "file" \(a string\)$/);
+  assertThrows(() => classifier().load(file.buffer as never), /^load: expected the bytes of a safetensors file \(a Uint8Array\), got an object \(ArrayBuffer\)$/);
+});
+
+test("bad input: seeds, class counts and values that would be coerced", () => {
+  assertThrows(() => new Rng(NaN), /^Rng: seed must be a whole number, got NaN$/);
+  assertThrows(() => new Rng("abc" as never), /^Rng: seed must be a whole number, got "abc" \(a string\)$/);
+  assertThrows(() => new Rng(1.5), /^Rng: seed must be a whole number, got 1.5$/);
+  assertThrows(() => supervised(dense(4, 3), { loss: mse, seed: "7" as never }), /^supervised: seed must be a whole number, got "7" \(a string\)$/);
+  assertThrows(() => compile(dense(2, 1), { batch: 1, seed: "1" as never }), /^compile: seed must be a whole number, got "1" \(a string\)$/);
+  assertThrows(() => rda(lut(2, 1), { seed: NaN }), /^rda: seed must be a whole number, got NaN$/);
+  assertThrows(() => rnnOf(0.01).fit([{ key: 3, x: [lists], y: sums }], { seed: 0.5 }), /^fit: seed must be a whole number, got 0.5$/);
+  assertThrows(() => oneHot([0], NaN), /^oneHot: the number of classes must be a whole number >= 1, got NaN$/);
+  const before = engine().stats();
+  assertThrows(() => engine().tensor([2], [1, "2"] as never), /^tensor \[2\]: value 1 is "2" \(a string\); values must be numbers$/);
+  assertThrows(() => engine().tensor([2], 5 as never), /^tensor \[2\]: values must be an array or a typed array of numbers, got 5$/);
+  assertDeepEqual(engine().stats(), before, "nothing allocated");
+  assertThrows(() => encodeSafetensors({ w: { shape: [2], values: ["1", 2] as never } }), /^encodeSafetensors: "w" value 0 is "1" \(a string\); values must be numbers$/);
+  assertThrows(() => encodeSafetensors({ w: [1, 2] as never }), /^encodeSafetensors: "w" must be \{ shape, values \}/);
+});
+
+test("bad input: a loss that climbs but stays finite (fit's guard)", async () => {
+  // rate 2 on this one-weight model multiplies the loss by about 9 a step, finite for many steps
+  const climbing = () => supervised(dense(1, 1), { loss: mse, rate: 2, seed: 1 });
+  const [x, y] = [[[1], [1], [1], [1]], [[0], [0], [0], [0]]];
+  const l = climbing();
+  const state: number[][] = [];
+  const stateBits = () => l.state.flatMap((t) => [...new Uint32Array(t.toArray().buffer)]);
+  state[1] = stateBits();
+  const err = (await assertRejects(
+    () => l.fit(x, y, { batchSize: 1, guard: { factor: 10 }, onBatchEnd: (r) => (state[r.batch + 1] = stateBits()) }),
+    /^fit: the loss spiked at epoch 1, step 3: [\d.]+ is over 10 times the best batch loss so far \([\d.]+\)\. The learner holds the parameters and optimiser state from before that step\./,
+  )) as LossSpikeError;
+  assert(err instanceof LossSpikeError && err instanceof DivergenceError, "a LossSpikeError, which is a DivergenceError");
+  assert(Number.isFinite(err.loss) && err.loss > 10 * err.best && err.best > 0, `loss ${err.loss}, best ${err.best}`);
+  assertEqual(err.step, 3);
+  assertDeepEqual(stateBits(), state[3]!, "the state from before step 3, bit for bit");
+  // without the guard the same run trains on quietly
+  const unguarded = climbing();
+  await unguarded.fit(x, y, { batchSize: 1 });
+  // a fit whose loss falls is not stopped, and trains exactly as without the guard
+  const [a, b] = [classifier(), classifier()];
+  await a.fit(xs, ys, { epochs: 3, batchSize: 8, guard: { factor: 2 } });
+  await b.fit(xs, ys, { epochs: 3, batchSize: 8 });
+  assertDeepEqual(bitsOf(a.parameters()), bitsOf(b.parameters()));
+  for (const learner of [l, unguarded, a, b]) learner.dispose();
 });

@@ -68,7 +68,7 @@ export {
   supervised, Learner, type SupervisedOptions, type FitOptions, type History, type EpochReport, type BatchReport, type Evaluation,
 } from "./learner/learner.ts";
 export { oneHot, type Data } from "./learner/data.ts";
-export { DivergenceError } from "./learner/divergence.ts";
+export { DivergenceError, LossSpikeError } from "./learner/divergence.ts";
 export { encodeSafetensors, decodeSafetensors, type TensorData, type DecodedTensor, type EncodeOptions } from "./io/safetensors/codec.ts";
 export { readSafetensorsHeader, MAX_HEADER_BYTES, type ReadOptions, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader } from "./io/safetensors/header.ts";
 export { floatToHalf, halfToFloat } from "./io/safetensors/dtypes.ts";

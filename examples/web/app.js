@@ -36,8 +36,8 @@ let run = 0;
 async function continuePrompt() {
   const mine = ++run;
   const prompt = $("prompt").value;
-  const count = Math.max(1, Math.min(2000, Number($("count").value) || 200));
-  const sampling = { temperature: Number($("temperature").value) || 0.8, topK: Number($("topk").value) || 0 };
+  const count = Math.max(1, Math.min(2000, Math.round(Number($("count").value)) || 200));
+  const sampling = { temperature: Number($("temperature").value) || 0.8, topK: Math.max(0, Math.round(Number($("topk").value))) || 0 };
   const rng = new Rng(Number(params.get("seed") ?? 1));
   const ids = [...prompt].map((c) => index.get(c) ?? index.get(" ") ?? 0);
   const out = [];

@@ -3,9 +3,9 @@
 // than one part has parameters, each name is prefixed with its part's
 // position ("0.weight", "2.weight") so names stay unique; wrapping a model
 // in parameter-free parts leaves its names as they were.
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import type { Carrier, Change, Value } from "./category.ts";
-import { type Layer, type Lens, type Para, type ParamSpec, type AnyShape, anyShape, resolve } from "./para.ts";
+import { type Layer, type Lens, type Para, type ParamSpec, type AnyShape, anyShape, isLayer, resolve } from "./para.ts";
 import { type Wires, type WiresAgree, sameWires } from "./shapes.ts";
 import type { RealOps } from "../ops/index.ts";
 
@@ -87,6 +87,8 @@ export function seq(...layers: readonly Layer<any>[]): Para<Wires, Wires, any> |
  */
 export function seqOf<K extends Carrier = RealOps>(layers: readonly Layer<K>[]): Para<Wires, Wires, K> | AnyShape<boolean, K> {
   if (layers.length === 0) throw new ParalensError("seq: needs at least one part");
+  const bad = layers.findIndex((l) => !isLayer(l));
+  if (bad >= 0) throw new ParalensError(`seq: part ${bad} must be a layer (dense(4, 3), relu, ...), got ${describe(layers[bad])}`);
   const first = layers[0]!;
   if (first.kind === "anyShape") {
     return anyShape(`seq(${layers.map((l) => l.name).join(", ")})`, false, (dom) => seqOf<K>([first.at(dom), ...layers.slice(1)]) as Para<Wires, Wires, K>);
@@ -153,7 +155,8 @@ export function par<const Fs extends readonly [AnyLens, ...AnyLens[]]>(...fs: Fs
 export function par<const Fs extends readonly [AnyPara, ...AnyPara[]]>(...fs: Fs): Para<ParDom<Fs>, ParCod<Fs>, CarrierOf<Fs[0]>>;
 export function par<K extends Carrier>(...fs: readonly Para<Wires, Wires, K>[]): Para<Wires, Wires, K> {
   if (fs.length === 0) throw new ParalensError("par: needs at least one part");
-  for (const f of fs as readonly Layer<K>[]) {
+  for (const [i, f] of (fs as readonly Layer<K>[]).entries()) {
+    if (!isLayer(f)) throw new ParalensError(`par: part ${i} must be a layer (dense(4, 3), ...), got ${describe(f)}`);
     if (f.kind === "anyShape") {
       throw new ParalensError(`par: ${f.name} has no fixed shape here; give it one, e.g. ${f.name}.at([n])`);
     }

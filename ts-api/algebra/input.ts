@@ -5,7 +5,7 @@
 // parameters sit behind `frozen`, an update lens whose reverse hands back the
 // old value and ignores the change: nothing reads the model's parameter
 // gradients, so a compiled plan prunes every kernel that would compute them.
-import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import type { Carrier, Change, Value } from "./category.ts";
 import { par } from "./compose.ts";
 import { type Lens, type Para, type ParamSpec, lens } from "./para.ts";
@@ -43,7 +43,7 @@ export function inputAsParameter<B extends Wires, K extends Carrier = RealOps>(
 ): Para<readonly [], B, K> {
   const examples = options.examples ?? 1;
   if (!Number.isInteger(examples) || examples < 1) {
-    throw new ParalensError(`inputAsParameter: examples must be a whole number >= 1, got ${examples}`);
+    throw new ParalensError(`inputAsParameter: examples must be a whole number >= 1, got ${describe(examples)}`);
   }
   const k = model.dom.length;
   const names = inputNames(k);

@@ -183,6 +183,12 @@ export function anyShape<Same extends boolean, K extends Carrier = RealOps>(
   return { kind: "anyShape", name, same, at: ((dom: Shape | Wires) => at(asWires(dom) as Wires)) as AnyShape<Same, K>["at"] };
 }
 
+/** Whether a value is a layer (a Para or a shape-polymorphic AnyShape): what seq and supervised check their parts with. */
+export function isLayer(x: unknown): x is Layer<any> {
+  const kind = typeof x === "object" && x !== null ? (x as { kind?: unknown }).kind : undefined;
+  return kind === "para" || kind === "anyShape";
+}
+
 /**
  * The Para a layer denotes at a given input.
  *

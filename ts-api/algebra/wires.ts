@@ -7,7 +7,7 @@ import type { Change, Value } from "./category.ts";
 import { type Lens, lens } from "./para.ts";
 import { type Shape, type Wires, asWires, sameShape } from "./shapes.ts";
 import { wire } from "./structure.ts";
-import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtShape, fmtWires } from "../engine/errors.ts";
 import { registerOps } from "../ops/registry.ts";
 import { wireOps } from "../ops/wires.ts";
 
@@ -165,7 +165,7 @@ export function scaled(shape: Shape, c: number): Lens<readonly [Shape], readonly
 }
 
 function countOk(what: string, count: number): void {
-  if (!Number.isInteger(count) || count < 0) throw new ParalensError(`${what}: the count must be a whole number >= 0, got ${count}`);
+  if (!Number.isInteger(count) || count < 0) throw new ParalensError(`${what}: the count must be a whole number >= 0, got ${describe(count)}`);
 }
 
 /** Throws unless `got` are the wires `expected`, naming both. */

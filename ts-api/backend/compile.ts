@@ -7,9 +7,9 @@ import type { Change, Value } from "../algebra/category.ts";
 import type { Para } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { type Engine, engine as currentEngine } from "../engine/engine.ts";
-import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
-import { Rng } from "../init/random.ts";
+import { Rng, checkSeed } from "../init/random.ts";
 import type { RealOps } from "../ops/index.ts";
 import { type Step, planner as makePlanner } from "./planner.ts";
 import { layout } from "./liveness.ts";
@@ -133,7 +133,7 @@ export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions)
   const e = currentEngine();
   const { batch } = options;
   const changes = options.changes ?? "all";
-  if (!Number.isInteger(batch) || batch < 1) throw new ParalensError(`compile: batch must be a whole number >= 1, got ${batch}`);
+  if (!Number.isInteger(batch) || batch < 1) throw new ParalensError(`compile: batch must be a whole number >= 1, got ${describe(batch)}`);
   const ownsParams = options.params === undefined;
   // Whatever is allocated before the plan exists is freed if making it fails
   // (a shape error in a lens, or running out of memory half way).
@@ -148,6 +148,7 @@ export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions)
 
 function build(f: Para<Wires, Wires, RealOps>, options: CompileOptions, e: Engine, changes: "all" | "params" | "none", ownsParams: boolean, allocated: Tensor[]): Compiled {
   const { batch } = options;
+  if (options.seed !== undefined) checkSeed("compile", options.seed);
   const track = (t: Tensor): Tensor => (allocated.push(t), t);
   const params = options.params ? [...options.params] : f.params.length === 0 ? [] : initParamsInto(f, options.seed ?? 0, e, allocated);
   if (params.length !== f.params.length) {

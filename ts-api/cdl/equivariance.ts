@@ -8,8 +8,8 @@ import type { Shape, Wires } from "../algebra/shapes.ts";
 import { compile } from "../backend/compile.ts";
 import { type RefTensor, reference, refTensor } from "../backend/reference.ts";
 import { engine } from "../engine/engine.ts";
-import { ParalensError, fmtShape } from "../engine/errors.ts";
-import { Rng } from "../init/random.ts";
+import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
+import { Rng, checkSeed } from "../init/random.ts";
 import type { Action } from "./groups.ts";
 
 /** What checkEquivariance compares: the actions on the inputs and outputs, and how to sample. */
@@ -49,7 +49,8 @@ export function checkEquivariance<G>(f: Para<Wires, Wires>, options: Equivarianc
   matches("input", f.dom, ins);
   matches("output", f.cod, outs);
   const samples = options.samples ?? 50;
-  if (!Number.isInteger(samples) || samples < 1) throw new ParalensError(`checkEquivariance: samples must be a whole number >= 1, got ${samples}`);
+  if (!Number.isInteger(samples) || samples < 1) throw new ParalensError(`checkEquivariance: samples must be a whole number >= 1, got ${describe(samples)}`);
+  if (options.seed !== undefined) checkSeed("checkEquivariance", options.seed);
   const rng = new Rng(options.seed ?? 0);
   const params = options.params ?? f.params.map((p) => p.init(p.shape, rng));
   if (params.length !== f.params.length) throw new ParalensError(`checkEquivariance: ${f.name} has ${f.params.length} parameters, got ${params.length} values`);

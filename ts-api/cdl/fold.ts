@@ -15,7 +15,7 @@
 // all bound to the same parameter tensors (see StructuredLearner).
 import type { Para } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import { type Wire, diagram } from "../algebra/diagram.ts";
 import { share, withStart } from "./share.ts";
 import { checkShapes, unstack } from "../algebra/wires.ts";
@@ -63,7 +63,7 @@ export function fold<A extends Shape, S extends Wires>(algebra: ListAlgebra<A, S
   const name = `fold(${nil.name}, ${cons.name})`;
 
   const untied = (length: number): Para<readonly [Shape], S> => {
-    if (!Number.isInteger(length) || length < 0) throw new ParalensError(`${name}: a list length must be a whole number >= 0, got ${length}`);
+    if (!Number.isInteger(length) || length < 0) throw new ParalensError(`${name}: a list length must be a whole number >= 0, got ${describe(length)}`);
     return diagram<readonly [Shape], S>(`${name} over ${length}`, [[length, ...item]], (d, [list]) => {
       const start = d.apply(withStart(list!.shape, nil), [list!], "nil");
       const items = d.apply(unstack(length, item), [list!]);

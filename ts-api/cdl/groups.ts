@@ -8,7 +8,7 @@
 // invariant output). Laws, which the tests check: e . x = x and
 // (g h) . x = g . (h . x).
 import type { Shape } from "../algebra/shapes.ts";
-import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import type { Rng } from "../init/random.ts";
 
 /** A group, with g h = compose(g, h) meaning "h, then g". */
@@ -183,5 +183,5 @@ export function trivialAction<G>(group: Group<G>, shape: Shape): Action<G> {
 }
 
 function whole(what: string, n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new ParalensError(`${what}: the order must be a whole number >= 1, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw new ParalensError(`${what}: the order must be a whole number >= 1, got ${describe(n)}`);
 }

@@ -12,7 +12,7 @@ import type { Shape, Wires } from "../algebra/shapes.ts";
 import { type Compiled, compile } from "../backend/compile.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
-import { Rng } from "../init/random.ts";
+import { Rng, checkSeed } from "../init/random.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "../learner/core.ts";
 import { type LabelRange, checkRange, describe, rows as validRows } from "../learner/data.ts";
 import { UpdateGuard } from "../learner/divergence.ts";
@@ -82,7 +82,7 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
     private readonly build: (key: string) => Para<Wires, Wires>,
     options: StructuredOptions,
   ) {
-    const parts = learningParts(options);
+    const parts = learningParts(options, "StructuredLearner");
     const first = structure(build, String(options.key), parts);
     super({ what: "StructuredLearner", model: first.model, specs: first.lens.params, seed: options.seed, kind: floatTensors });
     this.first = first.model;
@@ -140,14 +140,15 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
   fit(buckets: readonly Bucket[], options: StructuredFitOptions = {}): { loss: number[] } {
     if (typeof options !== "object" || options === null) throw new ParalensError(`fit: options must be an object, got ${String(options)}`);
     const { epochs = 1, batchSize = 32 } = options;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${batchSize}`);
+    if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${describe(epochs)}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${describe(batchSize)}`);
     if (!Array.isArray(buckets)) throw new ParalensError(`fit: expected an array of buckets ({ key, x, y }), got ${describe(buckets)}`);
     // every bucket is checked before any step is taken
     const checked = buckets.map((bucket, b) => {
       if (typeof bucket !== "object" || bucket === null) throw new ParalensError(`fit: bucket ${b} is ${describe(bucket)}, expected { key, x, y }`);
       return { key: bucket.key, ...this.checked(`fit bucket ${b} (key ${String(bucket.key)})`, this.model(bucket.key), bucket.x, bucket.y) };
     });
+    if (options.seed !== undefined) checkSeed("fit", options.seed);
     const rng = new Rng(options.seed ?? 0);
     const loss: number[] = [];
     for (let epoch = 1; epoch <= epochs; epoch++) {

@@ -7,7 +7,7 @@
 // shared by copying.
 import type { Para } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import { type Builder, type Wire, diagram } from "../algebra/diagram.ts";
 import { share, withStart } from "./share.ts";
 import { checkShapes, stack, unstack } from "../algebra/wires.ts";
@@ -47,7 +47,7 @@ export function mealy<S extends Wires>(cell: Para<Wires, Wires>, name = `mealy($
   const O = cell.cod[0]!;
 
   const steps = (length: number): void => {
-    if (!Number.isInteger(length) || length < 1) throw new ParalensError(`${name}: a run needs a whole number of steps >= 1, got ${length}`);
+    if (!Number.isInteger(length) || length < 1) throw new ParalensError(`${name}: a run needs a whole number of steps >= 1, got ${describe(length)}`);
   };
   const unroll = (d: Builder, xs: Wire, state: Wire[], length: number): { ys: Wire; state: Wire[] } => {
     const items = d.apply(unstack(length, I!), [xs]);

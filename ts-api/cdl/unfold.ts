@@ -8,7 +8,7 @@
 //   head(unfold(x)) = o(x)          tail(unfold(x)) = unfold(n(x))
 import type { Para } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import { type Wire, diagram } from "../algebra/diagram.ts";
 import { share } from "./share.ts";
 import { checkShapes, stack } from "../algebra/wires.ts";
@@ -47,7 +47,7 @@ export function unfold<S extends Wires, O extends Shape = Shape>(cell: Para<S, W
   const name = `unfold(${cell.name})`;
 
   const untied = (k: number): Para<S, readonly [Shape]> => {
-    if (!Number.isInteger(k) || k < 1) throw new ParalensError(`${name}: take needs a whole number of steps >= 1, got ${k}`);
+    if (!Number.isInteger(k) || k < 1) throw new ParalensError(`${name}: take needs a whole number of steps >= 1, got ${describe(k)}`);
     return diagram<S, readonly [Shape]>(`${name}${skip ? ` after ${skip}` : ""} take ${k}`, S, (d, start) => {
       let state: Wire[] = start;
       const outs: Wire[] = [];

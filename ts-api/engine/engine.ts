@@ -3,7 +3,7 @@
 // through `engine()`.
 import { Arena } from "./arena.ts";
 import { type Core, kernelNames } from "./core.ts";
-import { ParalensError, fmtBytes, fmtShape } from "./errors.ts";
+import { ParalensError, describe as describeValue, fmtBytes, fmtShape } from "./errors.ts";
 import { type Shape, Tensor, checkShape, sizeOf } from "./tensor.ts";
 import { loadCore } from "./cores.ts";
 import { platform } from "./platform.ts";
@@ -156,8 +156,17 @@ export class Engine {
     checkShape(shape, "tensor");
     const size = sizeOf(shape);
     this.checkFits(size * 4, `a tensor of shape ${fmtShape(shape)}`);
+    if (values !== undefined && !Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView))) {
+      throw new ParalensError(`tensor ${fmtShape(shape)}: values must be an array or a typed array of numbers, got ${describeValue(values)}`);
+    }
     if (values !== undefined && values.length !== size) {
       throw new ParalensError(`tensor ${fmtShape(shape)} holds ${size} values, got ${values.length}`);
+    }
+    // a typed array holds numbers; in a plain array a string or null would be stored as NaN or 0
+    if (values !== undefined && !ArrayBuffer.isView(values)) {
+      for (let i = 0; i < values.length; i++) {
+        if (typeof values[i] !== "number") throw new ParalensError(`tensor ${fmtShape(shape)}: value ${i} is ${describeValue(values[i])}; values must be numbers`);
+      }
     }
     const offset = this.arena.alloc(size * 4, `a tensor of shape ${fmtShape(shape)}`);
     const t = new Tensor(this, offset, [...shape]);

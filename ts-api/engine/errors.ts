@@ -7,6 +7,22 @@ export class ParalensError extends Error {
   override name = "ParalensError";
 }
 
+/**
+ * A short, printable form of any value for messages: a string is quoted (so "4" is not read as 4)
+ * and cut, an array or object named by its kind.
+ *
+ *   describe("4");  // '"4" (a string)'
+ */
+export function describe(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v.length > 24 ? `${v.slice(0, 24)}...` : v) + " (a string)";
+  if (Array.isArray(v)) return v.length === 0 ? "[] (an empty array)" : `an array of ${v.length}`;
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === "object") return ArrayBuffer.isView(v) ? `a ${v.constructor.name}` : `an object (${v.constructor?.name ?? "no prototype"})`;
+  if (typeof v === "number") return String(v);
+  if (typeof v === "function") return `a function (${v.name || "anonymous"})`;
+  return `${String(v)} (a ${typeof v})`;
+}
+
 /** Formats a shape for messages: [64, 28, 28]. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;

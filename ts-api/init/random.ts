@@ -2,12 +2,23 @@
 // seeded through SplitMix32. Only 32-bit integer arithmetic and Math.imul, so
 // the same seed gives the same stream in every JavaScript engine.
 import { currentEngine } from "../engine/engine.ts";
+import { ParalensError, describe } from "../engine/errors.ts";
 
 /** Values the core's loop makes per call: the arena block it writes is this many f64. */
 const BLOCK = 8192;
 
 /**
- * A seeded source of random numbers.
+ * Throws unless `seed` is a whole number (negative ones and ones past 2^32 are taken modulo 2^32):
+ * NaN, 1.5, "abc" or a string "7" would otherwise all seed the same stream as 0 or 7 silently.
+ *
+ *   checkSeed("fit", 3);  // fine; checkSeed("fit", NaN) throws
+ */
+export function checkSeed(what: string, seed: unknown): asserts seed is number {
+  if (typeof seed !== "number" || !Number.isSafeInteger(seed)) throw new ParalensError(`${what}: seed must be a whole number, got ${describe(seed)}`);
+}
+
+/**
+ * A seeded source of random numbers. The seed is a whole number (anything else is refused).
  *
  *   const rng = new Rng(42);
  *   [rng.uniform(), rng.normal()].every(Number.isFinite);  // true
@@ -20,6 +31,7 @@ export class Rng {
   private spare: number | undefined;
 
   constructor(seed = 0) {
+    checkSeed("Rng", seed);
     let x = seed >>> 0;
     const next = (): number => {
       // SplitMix32: spreads one 32-bit seed over the four words of state

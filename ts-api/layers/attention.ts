@@ -1,7 +1,7 @@
 import type { Value } from "../algebra/category.ts";
 import { type AnyShape, anyShape, para } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import type { Initialiser } from "../init/initialisers.ts";
 import type { RealOps } from "../ops/index.ts";
 import { registerOps } from "../ops/registry.ts";
@@ -43,7 +43,7 @@ interface Kept {
  */
 export function attention(options: AttentionOptions): AnyShape<true> {
   const { heads, causal = false } = options;
-  if (!Number.isInteger(heads) || heads < 1) throw new ParalensError(`attention: heads must be a whole number >= 1, got ${heads}`);
+  if (!Number.isInteger(heads) || heads < 1) throw new ParalensError(`attention: heads must be a whole number >= 1, got ${describe(heads)}`);
   const name = `attention(${heads} heads${causal ? ", causal" : ""})`;
   return anyShape(name, true, (dom) => {
     const shape = dom[0];

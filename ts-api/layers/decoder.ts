@@ -12,7 +12,7 @@ import type { Value } from "../algebra/category.ts";
 import { type Para, para, resolve } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { mealy, type Machine } from "../cdl/machines.ts";
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { compile, type Compiled } from "../backend/compile.ts";
 import type { Rng } from "../init/random.ts";
@@ -100,7 +100,7 @@ export function decoderMachine(options: TransformerOptions): Machine {
   return mealy(cell, `decoder(${model.name})`);
 }
 
-/** How to draw the next token from logits: divide by the temperature, keep the topK largest (0: all). */
+/** How to draw the next token from logits: divide by the temperature (a finite number > 0), keep the topK largest (a whole number; 0: all). */
 export interface SamplingOptions {
   temperature?: number;
   topK?: number;
@@ -108,12 +108,21 @@ export interface SamplingOptions {
 
 /**
  * A token drawn from softmax(logits / temperature) restricted to the topK largest logits.
+ * Logits must be finite numbers: a NaN or an infinite logit (from a model that overflowed) has no
+ * probability to give, so it is refused with its index rather than sampled around.
  *
  *   sampleToken([0.1, 3, -1], new Rng(1), { temperature: 0.5, topK: 2 });   // 1 or 0, mostly 1
  */
 export function sampleToken(logits: ArrayLike<number>, rng: Rng, options: SamplingOptions = {}): number {
+  checkSampling("sampleToken", options);
   const { temperature = 1, topK = 0 } = options;
-  if (!(temperature > 0)) throw new ParalensError(`sampleToken: temperature must be > 0, got ${temperature}`);
+  if (!isNumbers(logits)) throw new ParalensError(`sampleToken: logits must be an array or a typed array of numbers, got ${describe(logits)}`);
+  if (logits.length === 0) throw new ParalensError("sampleToken: logits is empty; there is no token to draw");
+  for (let i = 0; i < logits.length; i++) {
+    const v: unknown = logits[i];
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new ParalensError(`sampleToken: logit ${i} is ${describe(v)}; logits must be finite numbers`);
+  }
+  if (typeof (rng as { uniform?: unknown } | null)?.uniform !== "function") throw new ParalensError(`sampleToken: rng must be an Rng (new Rng(seed)), got ${describe(rng)}`);
   const order = Array.from({ length: logits.length }, (_, i) => i).sort((a, b) => logits[b]! - logits[a]!);
   const kept = topK > 0 ? order.slice(0, topK) : order;
   const top = logits[kept[0]!]!;
@@ -121,6 +130,16 @@ export function sampleToken(logits: ArrayLike<number>, rng: Rng, options: Sampli
   let u = rng.uniform() * weights.reduce((a, b) => a + b, 0);
   for (let j = 0; j < kept.length; j++) if ((u -= weights[j]!) < 0) return kept[j]!;
   return kept[kept.length - 1]!;
+}
+
+const isNumbers = (v: unknown): v is ArrayLike<unknown> => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+
+/** Throws unless sampling options are an object with a finite temperature > 0 and a whole topK >= 0. */
+function checkSampling(what: string, options: SamplingOptions): void {
+  if (typeof options !== "object" || options === null) throw new ParalensError(`${what}: options must be an object ({ temperature, topK }), got ${describe(options)}`);
+  const { temperature = 1, topK = 0 } = options;
+  if (typeof temperature !== "number" || !Number.isFinite(temperature) || !(temperature > 0)) throw new ParalensError(`${what}: temperature must be a finite number > 0, got ${describe(temperature)}`);
+  if (typeof topK !== "number" || !Number.isInteger(topK) || topK < 0) throw new ParalensError(`${what}: topK must be a whole number >= 0 (0: every token), got ${describe(topK)}`);
 }
 
 /**
@@ -155,8 +174,9 @@ export class Decoder {
     this.position = 0;
   }
 
-  /** Feeds one token and returns the next token's logits (a copy). */
+  /** Feeds one token (a whole number in [0, vocab)) and returns the next token's logits (a copy). */
   step(token: number): Float32Array {
+    this.checkToken("Decoder.step: token", token);
     if (this.position >= this.options.context) throw new ParalensError(`Decoder.step: the context of ${this.options.context} tokens is full; reset() first`);
     const { inputs, outputs } = this.plan;
     inputs[0]!.data[0] = token;
@@ -172,6 +192,12 @@ export class Decoder {
    * its context).
    */
   generate(prompt: readonly number[], count: number, rng: Rng, sampling: SamplingOptions = {}): number[] {
+    // everything is checked before the decoder's state is reset
+    if (!Array.isArray(prompt)) throw new ParalensError(`Decoder.generate: prompt must be an array of tokens, got ${describe(prompt)}`);
+    prompt.forEach((t, i) => this.checkToken(`Decoder.generate: prompt token ${i}`, t));
+    if (typeof count !== "number" || !Number.isInteger(count) || count < 0) throw new ParalensError(`Decoder.generate: count must be a whole number >= 0, got ${describe(count)}`);
+    if (typeof (rng as { uniform?: unknown } | null)?.uniform !== "function") throw new ParalensError(`Decoder.generate: rng must be an Rng (new Rng(seed)), got ${describe(rng)}`);
+    checkSampling("Decoder.generate", sampling);
     const T = this.options.context;
     const tokens = prompt.length > 0 ? [...prompt] : [0];
     this.reset();
@@ -190,6 +216,13 @@ export class Decoder {
       }
     }
     return out;
+  }
+
+  private checkToken(what: string, token: unknown): void {
+    const vocab = this.options.vocab;
+    if (typeof token !== "number" || !Number.isInteger(token) || token < 0 || token >= vocab) {
+      throw new ParalensError(`${what} is ${describe(token)}; tokens are whole numbers in [0, ${vocab})`);
+    }
   }
 
   /** Frees the compiled cell and its state; the decoder cannot step afterwards. */

@@ -1,7 +1,7 @@
 import type { Value } from "../algebra/category.ts";
 import { type AnyShape, anyShape, lens } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import { registerOps } from "../ops/registry.ts";
 import { attentionOps } from "../ops/attention.ts";
 
@@ -23,8 +23,8 @@ registerOps(() => attentionOps);
  *   const block = seq(dense(64, 64, "relu"), dropout(0.1, 7));
  */
 export function dropout(rate: number, seed = 0): AnyShape<true> {
-  if (!(rate >= 0 && rate < 1)) throw new ParalensError(`dropout: rate must be in [0, 1), got ${rate}`);
-  if (!Number.isInteger(seed)) throw new ParalensError(`dropout: seed must be a whole number, got ${seed}`);
+  if (!(rate >= 0 && rate < 1)) throw new ParalensError(`dropout: rate must be in [0, 1), got ${describe(rate)}`);
+  if (!Number.isInteger(seed)) throw new ParalensError(`dropout: seed must be a whole number, got ${describe(seed)}`);
   return anyShape(`dropout(${rate})`, true, (dom) => {
     if (dom.length !== 1) throw new ParalensError(`dropout(${rate}): acts on one wire, got ${fmtWires(dom)}`);
     return lens<Wires, Wires, Value | null>({

@@ -1,6 +1,6 @@
 import { type ParamSpec, type AnyShape, anyShape } from "../algebra/para.ts";
 import { diagram } from "../algebra/diagram.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import { type Initialiser, constant, zeros } from "../init/initialisers.ts";
 import { elementwise, parameterised } from "../ops/binary.ts";
 import { reduceMean } from "../ops/reduce.ts";
@@ -30,7 +30,7 @@ export interface LayerNormOptions {
  */
 export function layerNorm(options: LayerNormOptions = {}): AnyShape<true> {
   const { eps = 1e-5, affine: learned = true } = options;
-  if (!(eps >= 0) || !Number.isFinite(eps)) throw new ParalensError(`layerNorm: eps must be a finite number >= 0, got ${eps}`);
+  if (!(eps >= 0) || !Number.isFinite(eps)) throw new ParalensError(`layerNorm: eps must be a finite number >= 0, got ${describe(eps)}`);
   return anyShape("layerNorm", true, (dom) => {
     if (dom.length !== 1 || dom[0]!.length === 0) throw new ParalensError(`layerNorm: acts on one wire with at least one axis, got ${fmtWires(dom)}`);
     const shape = dom[0]!;

@@ -3,7 +3,7 @@ import { par, seq, seqOf } from "../algebra/compose.ts";
 import { tie } from "../algebra/reparam.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { add, copy, id } from "../algebra/structure.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import { attention } from "./attention.ts";
 import { dropout } from "./dropout.ts";
 import { embedding, positionalEmbedding, smallNormal, unembedding } from "./embedding.ts";
@@ -72,7 +72,7 @@ export function transformerBlock(d: number, heads: number, options: { expansion?
  */
 export function transformer(options: TransformerOptions): Para<Wires, Wires> {
   const { vocab, context, dim, heads, layers, expansion, dropout: rate, seed = 0, tied = true } = options;
-  if (!Number.isInteger(layers) || layers < 0) throw new ParalensError(`transformer: layers must be a whole number >= 0, got ${layers}`);
+  if (!Number.isInteger(layers) || layers < 0) throw new ParalensError(`transformer: layers must be a whole number >= 0, got ${describe(layers)}`);
   const input: Shape = [context];
   const blocks = Array.from({ length: layers }, (_, i) => transformerBlock(dim, heads, { expansion, dropout: rate, seed: seed * 1000 + i }));
   const untied = seqOf([

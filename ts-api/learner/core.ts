@@ -6,13 +6,14 @@
 // is its own: its data, its steps and how it scores.
 import type { ParamSpec } from "../algebra/para.ts";
 import { engine } from "../engine/engine.ts";
-import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
-import { Rng } from "../init/random.ts";
+import { Rng, checkSeed } from "../init/random.ts";
 import type { Loss } from "../losses/losses.ts";
 import { type Rate, constantRate } from "../losses/rates.ts";
 import type { Optimiser } from "../optimisers/optimiser.ts";
 import { sgd } from "../optimisers/optimisers.ts";
+import { isLayer } from "../algebra/para.ts";
 import { PlanCache } from "./plan-cache.ts";
 
 interface Held {
@@ -50,15 +51,17 @@ export interface SupervisedOptions {
 /** The learning rate given as options give it: a lens, a number for constantRate(number), or nothing for constantRate(0.01). */
 export function resolveRate(rate: Rate | number | undefined): Rate {
   if (rate !== undefined && typeof rate !== "number" && (typeof rate !== "object" || rate === null || (rate as { kind?: unknown }).kind !== "para")) {
-    throw new ParalensError(`rate: expected a number or a rate lens (constantRate(0.1)), got ${JSON.stringify(rate) ?? String(rate)}`);
+    throw new ParalensError(`rate: expected a number or a rate lens (constantRate(0.1)), got ${describe(rate)}`);
   }
   return typeof rate === "number" ? constantRate(rate) : (rate ?? constantRate(0.01));
 }
 
 /** The loss, optimiser (default sgd()) and rate of supervised options, as supervisedLens takes them. */
-export function learningParts(options: SupervisedOptions): LearningParts {
-  if (typeof options !== "object" || options === null || options.loss === undefined) throw new ParalensError("supervised: the options must name a loss ({ loss: softmaxCrossEntropy, ... })");
-  if (options.optimiser !== undefined && typeof options.optimiser !== "function") throw new ParalensError(`supervised: optimiser must be an optimiser (sgd(), adam(), ...), got ${String(options.optimiser)}`);
+export function learningParts(options: SupervisedOptions, what = "supervised"): LearningParts {
+  if (typeof options !== "object" || options === null || options.loss === undefined) throw new ParalensError(`${what}: the options must name a loss ({ loss: softmaxCrossEntropy, ... })`);
+  if (!isLayer(options.loss)) throw new ParalensError(`${what}: loss must be a loss lens (mse, softmaxCrossEntropy, ...), got ${describe(options.loss)}`);
+  if (options.optimiser !== undefined && typeof options.optimiser !== "function") throw new ParalensError(`${what}: optimiser must be an optimiser (sgd(), adam(), ...), got ${describe(options.optimiser)}`);
+  if (options.seed !== undefined) checkSeed(what, options.seed);
   return { loss: options.loss, optimiser: options.optimiser ?? sgd(), rate: resolveRate(options.rate) };
 }
 

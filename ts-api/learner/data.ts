@@ -4,7 +4,7 @@
 // array, and labels must lie in the range their loss gives a meaning to. An
 // error names the argument, the row and the value.
 import type { Shape } from "../algebra/shapes.ts";
-import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import { allFinite } from "./divergence.ts";
 
 /** Examples or labels as users pass them: a flat array of numbers (the examples side by side) or one row per example. Every value must be finite. */
@@ -13,15 +13,7 @@ export type Data = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
 /** What a loss accepts as labels: any finite number, probabilities in [0, 1], rows of probabilities summing to 1, or class indices in [0, n) (a number n). */
 export type LabelRange = "real" | "unit" | "distribution" | number;
 
-/** A short, printable form of any value for messages (strings and arrays are cut). */
-export function describe(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v.length > 24 ? `${v.slice(0, 24)}...` : v) + " (a string)";
-  if (Array.isArray(v)) return v.length === 0 ? "[] (an empty array)" : `an array of ${v.length}`;
-  if (v === null || v === undefined) return String(v);
-  if (typeof v === "object") return ArrayBuffer.isView(v) ? `a ${v.constructor.name}` : `an object (${v.constructor?.name ?? "no prototype"})`;
-  if (typeof v === "number") return String(v);
-  return `${String(v)} (a ${typeof v})`;
-}
+export { describe };
 
 const isList = (v: unknown): v is ArrayLike<unknown> =>
   Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array));
@@ -143,6 +135,8 @@ export function checkRange(what: string, values: Float32Array, width: number, ra
  *   oneHot([2, 0], 3);  // Float32Array [0, 0, 1, 1, 0, 0]
  */
 export function oneHot(classes: ArrayLike<number>, count: number, what = "oneHot"): Float32Array {
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 1) throw new ParalensError(`${what}: the number of classes must be a whole number >= 1, got ${describe(count)}`);
+  if (!isList(classes)) throw new ParalensError(`${what}: expected an array or a typed array of class indices, got ${describe(classes)}`);
   const out = new Float32Array(classes.length * count);
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i]!;

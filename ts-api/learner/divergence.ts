@@ -36,6 +36,32 @@ export class DivergenceError extends ParalensError {
   }
 }
 
+/**
+ * A step whose loss, though finite, exceeded `factor` times the best batch loss of the fit so far
+ * (fit's `guard` option): a DivergenceError, thrown before the step's update, so the learner holds
+ * the parameters and optimiser state from before that step.
+ *
+ *   const learner = supervised(dense(1, 1), { loss: mse, rate: 2 });   // too large: the loss grows 9-fold a step
+ *   try { await learner.fit([[1], [1], [1], [1]], [[0], [0], [0], [0]], { batchSize: 1, guard: { factor: 10 } }); } catch (e) { e instanceof LossSpikeError; }  // true (at step 3)
+ *   learner.dispose();
+ */
+export class LossSpikeError extends DivergenceError {
+  override name = "LossSpikeError";
+
+  constructor(
+    epoch: number,
+    step: number,
+    /** The step's mean loss. */
+    readonly loss: number,
+    /** The best (lowest) batch loss of the fit before it. */
+    readonly best: number,
+    readonly factor: number,
+  ) {
+    super(epoch, step, undefined, "fit", "");
+    this.message = `fit: the loss spiked at epoch ${epoch}, step ${step}: ${loss} is over ${factor} times the best batch loss so far (${best}). The learner holds the parameters and optimiser state from before that step. Try a smaller learning rate.`;
+  }
+}
+
 /** A copy of a learner's state tensors, to return to. */
 export class Snapshot {
   private readonly copies: Float32Array[];

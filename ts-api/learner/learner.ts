@@ -2,16 +2,16 @@
 // parameters (the optimiser's state and the model's parameters) as tensors in
 // the arena (see core.ts). Plans are compiled once per batch size and share
 // those tensors: training runs the closed lens, evaluation its scoring part.
-import type { Para } from "../algebra/para.ts";
+import { type Para, isLayer } from "../algebra/para.ts";
 import type { Shape, Times, Wires } from "../algebra/shapes.ts";
 import { type Compiled, compile } from "../backend/compile.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
-import { Rng } from "../init/random.ts";
-import { type Data, type LabelRange, correct, correctIndices, gather, labels, rows } from "./data.ts";
+import { Rng, checkSeed } from "../init/random.ts";
+import { type Data, type LabelRange, checkRange, correct, correctIndices, describe, gather, labels, rows } from "./data.ts";
 import type { BatchReport, EpochReport, Evaluation, FitOptions, History } from "./reports.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
-import { DivergenceError, Snapshot, UpdateGuard, allFinite, firstNonFinite } from "./divergence.ts";
+import { DivergenceError, LossSpikeError, Snapshot, UpdateGuard, allFinite, firstNonFinite } from "./divergence.ts";
 import { checkLoaded, decodeLearnerInto, encodeLearner } from "../io/learner-file.ts";
 import type { ReadOptions } from "../io/safetensors/header.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "./core.ts";
@@ -63,6 +63,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     readonly model: Para<A, B>,
     options: SupervisedOptions,
   ) {
+    if (!isLayer(model) || model.kind !== "para") throw new ParalensError(`supervised: the model must be a layer of fixed shape (dense(4, 3), seq(...)), got ${isLayer(model) ? `${model.name}, whose shape is set by its input: give it one with .at([n])` : describe(model)}`);
     if (model.dom.length !== 1 || model.cod.length !== 1) {
       throw new ParalensError(`supervised: the model must take one wire and give one, but ${model.name} is ${fmtWires(model.dom)} -> ${fmtWires(model.cod)}`);
     }
@@ -121,25 +122,12 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   }
 
   private async fitting(x: Data, y: Data, options: FitOptions): Promise<History> {
-    if (typeof options !== "object" || options === null) throw new ParalensError(`fit: options must be an object, got ${String(options)}`);
-    const { epochs = 1, batchSize = 32, shuffle = true, signal } = options;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${batchSize}`);
-    const initialEpoch = options.initialEpoch ?? 0;
-    if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch > epochs) throw new ParalensError(`fit: initialEpoch must be a whole number in 0..epochs (${epochs}), got ${initialEpoch}`);
-    const initialStep = options.initialStep ?? 0;
-    if (!Number.isInteger(initialStep) || initialStep < 0) throw new ParalensError(`fit: initialStep must be a whole number >= 0, got ${initialStep}`);
-    if (initialStep > 0 && initialEpoch === epochs) throw new ParalensError(`fit: initialStep ${initialStep} is a step of epoch ${initialEpoch + 1}, but epochs is ${epochs}`);
-    const { values: xs, count } = rows("fit x", x, this.inShape);
-    const ys = this.labels("fit y", y, count);
-    if (count === 0) throw new ParalensError("fit: no examples");
-    const validation = options.validation && { x: options.validation.x, y: options.validation.y };
+    // every argument and option is checked here, before the first step changes anything
+    const { xs, ys, count, batchSize, epochs, initialEpoch, initialStep, batches, shuffle, signal, factor } = this.fitArguments(x, y, options);
     const rng = new Rng(options.seed ?? 0);
     const order = Uint32Array.from({ length: count }, (_, i) => i);
     const inWidth = xs.length / count;
     const outWidth = ys.length / count;
-    const batches = Math.ceil(count / batchSize);
-    if (initialStep > batches) throw new ParalensError(`fit: initialStep must be in 0..${batches} (the batches of an epoch of ${count} examples in batches of ${batchSize}), got ${initialStep}`);
     const history: History = { loss: [], accuracy: [], valLoss: [], valAccuracy: [], seconds: 0 };
     const started = now();
     let lastYield = now();
@@ -151,6 +139,9 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       const plan = this.trainPlan(to - from);
       gather(plan.inputs[0]!.data, xs, order, from, to, inWidth);
       gather(plan.inputs[1]!.data, ys, order, from, to, outWidth);
+      // the data is read where it lies, batch by batch (a copy would double the memory of a large
+      // set): a value changed after the call is refused as bad data, naming its row, not taken for divergence
+      this.checkBatch(plan, x, y, count);
       plan.forward();
       return plan;
     };
@@ -160,6 +151,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     // the order of epoch e depends on every shuffle before it
     if (shuffle) for (let e = 1; e <= initialEpoch; e++) rng.shuffle(order);
 
+    let best = Infinity;
     for (let epoch = initialEpoch + 1; epoch <= epochs; epoch++) {
       const t0 = now();
       if (shuffle) rng.shuffle(order);
@@ -177,13 +169,16 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
         const n = plan.batch;
         const losses = plan.observed.get("loss")!.data;
         if (!allFinite(losses, n)) this.diverged(epoch, b, snapshot, snapshotAt, forward);
+        const batchLoss = sum(losses);
+        // checked before the update: the learner keeps the state from before the spiking step
+        if (factor !== undefined && best > 0 && batchLoss / n > factor * best) throw new LossSpikeError(epoch, b + 1, batchLoss / n, best, factor);
+        best = Math.min(best, batchLoss / n);
         if (b - snapshotAt >= SNAPSHOT_EVERY) {
           if (!this.stateFinite()) this.diverged(epoch, b, snapshot, snapshotAt, forward);
           snapshot.take(this.state);
           snapshotAt = b;
         }
         plan.reverse();
-        const batchLoss = sum(losses);
         lossSum += batchLoss;
         hits += this.correct(plan, n);
         options.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: batchLoss / n });
@@ -201,8 +196,8 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       const report: EpochReport = { epoch, loss: lossSum / seen, accuracy: hits / seen, seconds, examplesPerSecond: seen / seconds };
       history.loss.push(report.loss);
       history.accuracy.push(report.accuracy);
-      if (validation) {
-        const v = this.score("fit validation", validation.x, validation.y);
+      if (options.validation) {
+        const v = this.score("fit validation", options.validation.x, options.validation.y);
         report.valLoss = v.loss;
         report.valAccuracy = v.accuracy;
         history.valLoss.push(v.loss);
@@ -212,6 +207,56 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     }
     history.seconds = (now() - started) / 1000;
     return history;
+  }
+
+  /** fit's arguments and options, each checked (named, with its value) before anything is trained. */
+  private fitArguments(x: Data, y: Data, options: FitOptions) {
+    if (typeof options !== "object" || options === null) throw new ParalensError(`fit: options must be an object, got ${describe(options)}`);
+    const { epochs = 1, batchSize = 32, shuffle = true, signal, seed, validation, guard, initialEpoch = 0, initialStep = 0 } = options;
+    const must = (name: string, ok: boolean, expected: string, v: unknown): void => {
+      if (!ok) throw new ParalensError(`fit: ${name} must be ${expected}, got ${describe(v)}`);
+    };
+    must("epochs", Number.isInteger(epochs) && epochs >= 0, "a whole number >= 0", epochs);
+    must("batchSize", Number.isInteger(batchSize) && batchSize >= 1, "a whole number >= 1", batchSize);
+    must("initialEpoch", Number.isInteger(initialEpoch) && initialEpoch >= 0 && initialEpoch <= epochs, `a whole number in 0..epochs (${epochs})`, initialEpoch);
+    must("initialStep", Number.isInteger(initialStep) && initialStep >= 0, "a whole number >= 0", initialStep);
+    if (initialStep > 0 && initialEpoch === epochs) throw new ParalensError(`fit: initialStep ${initialStep} is a step of epoch ${initialEpoch + 1}, but epochs is ${epochs}`);
+    must("shuffle", typeof shuffle === "boolean", "true or false", shuffle);
+    if (seed !== undefined) checkSeed("fit", seed);
+    for (const name of ["onBatchEnd", "onEpochEnd"] as const) must(name, options[name] === undefined || typeof options[name] === "function", "a function", options[name]);
+    must("signal", signal === undefined || typeof (signal as Partial<AbortSignal> | null)?.throwIfAborted === "function", "an AbortSignal (new AbortController().signal)", signal);
+    const factor = guard?.factor;
+    must("guard.factor", guard === undefined || (typeof factor === "number" && factor > 1 && factor < Infinity), "a finite number > 1", factor ?? guard);
+    const { values: xs, count } = rows("fit x", x, this.inShape);
+    const ys = this.labels("fit y", y, count);
+    if (count === 0) throw new ParalensError("fit: no examples");
+    if (validation !== undefined) {
+      must("validation", typeof validation === "object" && validation !== null, "{ x, y }", validation);
+      const n = rows("fit validation x", validation.x, this.inShape).count;
+      this.labels("fit validation y", validation.y, n);
+      if (n === 0) throw new ParalensError("fit validation: no examples");
+    }
+    const batches = Math.ceil(count / batchSize);
+    if (initialStep > batches) throw new ParalensError(`fit: initialStep must be in 0..${batches} (the batches of an epoch of ${count} examples in batches of ${batchSize}), got ${initialStep}`);
+    return { xs, ys, count, batchSize, epochs, initialEpoch, initialStep, batches, shuffle, signal, factor };
+  }
+
+  /**
+   * Throws if a batch gathered from fit's data holds a value the call would have refused (the data
+   * changed while fit ran): the data is checked again, and the error names the row and the value.
+   */
+  private checkBatch(plan: Compiled, x: Data, y: Data, count: number): void {
+    const ys = plan.inputs[1]!.data;
+    try {
+      if (allFinite(plan.inputs[0]!.data) && allFinite(ys)) return checkRange("", ys, ys.length / plan.batch, this.labelRange);
+    } catch {}
+    try {
+      rows("fit x", x, this.inShape);
+      this.labels("fit y", y, count);
+    } catch (err) {
+      (err as Error).message += " (checked when fit was called: the data changed while fit ran)";
+      throw err;
+    }
   }
 
   /**
@@ -330,7 +375,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   load(bytes: Uint8Array, options: ReadOptions = {}): void {
     this.checkLive();
     this.checkIdle("load");
-    if (!(bytes instanceof Uint8Array)) throw new ParalensError(`load: expected the bytes of a safetensors file (a Uint8Array), got ${typeof bytes}`);
+    if (!(bytes instanceof Uint8Array)) throw new ParalensError(`load: expected the bytes of a safetensors file (a Uint8Array), got ${describe(bytes)}`);
     const before = new Snapshot(this.state);
     this.guard.forget();
     try {

@@ -65,6 +65,13 @@ export interface FitOptions {
   onEpochEnd?: (report: EpochReport) => void;
   /** Stops training between two steps; fit then rejects with the signal's reason. Parameters keep the last completed step. */
   signal?: AbortSignal;
+  /**
+   * Stops a run whose loss climbs though it stays finite: a batch whose mean loss exceeds `factor`
+   * (a number > 1) times the lowest batch loss of this fit so far rejects with a LossSpikeError
+   * before its update, and the learner holds the parameters and optimiser state from before it.
+   * Batch losses <= 0 set no bound. Off by default.
+   */
+  guard?: { factor: number };
 }
 
 /** What `Learner.fit` returns: one entry per epoch trained (validation ones only when `validation` was given). */

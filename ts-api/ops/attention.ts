@@ -5,7 +5,7 @@
 // hashed mask. Each keeps its float64 reference beside its lowering.
 import type { Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
-import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import { op } from "./op.ts";
 import { type RefTensor, mapRef, refTensor, sizeOf } from "./ref-tensor.ts";
 
@@ -63,7 +63,7 @@ export function dropoutBits(seed: number, step: number, i: number): number {
 }
 
 function checkRate(rate: number): number {
-  if (!(rate >= 0 && rate < 1)) throw new ParalensError(`dropout: rate must be in [0, 1), got ${rate}`);
+  if (!(rate >= 0 && rate < 1)) throw new ParalensError(`dropout: rate must be in [0, 1), got ${describe(rate)}`);
   return Math.ceil(rate * 2 ** 24);
 }
 

@@ -5,13 +5,13 @@
 import type { Value } from "../algebra/category.ts";
 import { type AnyShape, lens, anyShape } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 
 type Kind = "sum" | "mean" | "max";
 
 function reduction(kind: Kind, axis: number): AnyShape<false> {
   const label = `reduce${kind[0]!.toUpperCase()}${kind.slice(1)}(${axis})`;
-  if (!Number.isInteger(axis)) throw new ParalensError(`${label}: axis must be a whole number, got ${axis}`);
+  if (!Number.isInteger(axis)) throw new ParalensError(`${label}: axis must be a whole number, got ${describe(axis)}`);
   return anyShape(label, false, (dom) => {
     if (dom.length !== 1) throw new ParalensError(`${label}: acts on one wire, got ${fmtWires(dom)}`);
     const shape = dom[0]!;

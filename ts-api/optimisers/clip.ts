@@ -8,7 +8,7 @@ import { lens } from "../algebra/para.ts";
 import type { ParamSpec } from "../algebra/para.ts";
 import type { Reparameterisation } from "../algebra/reparam.ts";
 import type { Wires } from "../algebra/shapes.ts";
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe } from "../engine/errors.ts";
 
 /**
  * The reparameterisation P -> P that clips every parameter to [-c, c].
@@ -17,7 +17,7 @@ import { ParalensError } from "../engine/errors.ts";
  *   reparam(reparam(critic, clipParameters(0.01)), ascend(rmsprop({ lr: 5e-5 })));   // clipped and ascending, as a WGAN critic
  */
 export function clipParameters(c: number): (params: readonly ParamSpec[]) => Reparameterisation {
-  if (!(c > 0) || !Number.isFinite(c)) throw new ParalensError(`clipParameters: c must be a finite number > 0, got ${c}`);
+  if (!(c > 0) || !Number.isFinite(c)) throw new ParalensError(`clipParameters: c must be a finite number > 0, got ${describe(c)}`);
   return (params) => {
     const shapes = params.map((p) => p.shape);
     return {

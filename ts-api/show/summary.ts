@@ -4,7 +4,7 @@
 import type { Para } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { compile } from "../backend/compile.ts";
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe } from "../engine/errors.ts";
 import type { RealOps } from "../ops/index.ts";
 import { trace } from "./trace.ts";
 
@@ -48,7 +48,7 @@ const show = (shapes: readonly Shape[]): string => shapes.map((s) => `[${s.join(
  */
 export function summary(model: Para<Wires, Wires, RealOps>, options: { batch?: number } = {}): Summary {
   const batch = options.batch ?? 32;
-  if (!Number.isInteger(batch) || batch < 1) throw new ParalensError(`summary: batch must be a whole number >= 1, got ${batch}`);
+  if (!Number.isInteger(batch) || batch < 1) throw new ParalensError(`summary: batch must be a whole number >= 1, got ${describe(batch)}`);
   const t = trace(model);
   const sizes = new Map(model.params.map((p) => [p.name, count(p.shape)]));
   const rows: SummaryRow[] = t.lenses.map((l) => ({

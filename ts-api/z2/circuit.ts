@@ -13,7 +13,7 @@
 // polynomial x^2 has derivative 2x = 0); see oracle.ts.
 import type { Change, Value } from "../algebra/category.ts";
 import { type Lens, type Para, type ParamSpec, lens, para } from "../algebra/para.ts";
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe } from "../engine/errors.ts";
 import { zeros } from "../init/initialisers.ts";
 import type { Rng } from "../init/random.ts";
 import { type Z2Ops, range } from "./ops.ts";
@@ -113,7 +113,7 @@ export class CircuitBuilder {
  *   const fullAdder = circuit(3, (g, [a, b, c]) => [g.xor(g.xor(a!, b!), c!), g.or(g.and(a!, b!), g.and(c!, g.xor(a!, b!)))]);
  */
 export function circuit(inputs: number, build: (g: CircuitBuilder, x: number[]) => number[]): Circuit {
-  if (!Number.isInteger(inputs) || inputs < 1) throw new ParalensError(`circuit: needs a whole number >= 1 of inputs, got ${inputs}`);
+  if (!Number.isInteger(inputs) || inputs < 1) throw new ParalensError(`circuit: needs a whole number >= 1 of inputs, got ${describe(inputs)}`);
   const g = new CircuitBuilder(inputs);
   const outputs = build(g, range(inputs));
   for (const o of outputs) {
@@ -196,7 +196,7 @@ export function circuitPara(
   spec: { params: number; name?: string; paramName?: string; init?: ParamSpec["init"] },
 ): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   const np = spec.params;
-  if (!Number.isInteger(np) || np < 1 || np >= c.inputs) throw new ParalensError(`circuitPara: params must be in 1..${c.inputs - 1}, got ${np}`);
+  if (!Number.isInteger(np) || np < 1 || np >= c.inputs) throw new ParalensError(`circuitPara: params must be in 1..${c.inputs - 1}, got ${describe(np)}`);
   const n = c.inputs - np;
   return para<readonly [readonly [number]], readonly [readonly [number]], Value[], Z2Ops>({
     name: spec.name ?? `circuit(${np} params, ${n} -> ${c.outputs.length})`,

@@ -8,7 +8,7 @@
 import type { Para } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { type Engine, engine as currentEngine } from "../engine/engine.ts";
-import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import { Rng } from "../init/random.ts";
 import { BitTensor, wordsFor } from "./bits.ts";
 import { type LaidOutPass, allocScratch, blockFor, layoutPass, releasePass } from "./compile/layout.ts";
@@ -101,7 +101,7 @@ export function compileZ2(f: Para<Wires, Wires, Z2Ops>, options: Z2CompileOption
   const e = currentEngine();
   const { batch, update = false } = options;
   const changes = options.changes ?? "all";
-  if (!Number.isInteger(batch) || batch < 1) throw new ParalensError(`compileZ2: batch must be a whole number >= 1, got ${batch}`);
+  if (!Number.isInteger(batch) || batch < 1) throw new ParalensError(`compileZ2: batch must be a whole number >= 1, got ${describe(batch)}`);
   for (const s of [...f.dom, ...f.cod]) checkWire(`a wire of ${f.name}`, s);
   const ownsParams = options.params === undefined;
   const params = options.params ? [...options.params] : initBits(f, options.seed, e);

@@ -4,14 +4,14 @@
 // circuitLens is the same derivative computed on a netlist in one lens.
 import type { Change, Value } from "../algebra/category.ts";
 import { type Lens, type Para, lens, para } from "../algebra/para.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import { type Initialiser, zeros } from "../init/initialisers.ts";
 import { type Z2Ops, checkIndices, range } from "./ops.ts";
 
 type W<N extends number> = readonly [N];
 
 function positive(what: string, n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new ParalensError(`${what}: width must be a whole number >= 1, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw new ParalensError(`${what}: width must be a whole number >= 1, got ${describe(n)}`);
 }
 
 /**

@@ -11,7 +11,7 @@ import { seq } from "../algebra/compose.ts";
 import type { Para } from "../algebra/para.ts";
 import { type Engine, engine } from "../engine/engine.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
-import { Rng } from "../init/random.ts";
+import { Rng, checkSeed } from "../init/random.ts";
 import { LearnerCore, type TensorKind } from "../learner/core.ts";
 import { describe } from "../learner/data.ts";
 import { scoringLens } from "../learner/supervised.ts";
@@ -81,6 +81,7 @@ export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
       throw new ParalensError(`rda: the model must take one wire and give one, but ${model.name} is ${fmtWires(model.dom)} -> ${fmtWires(model.cod)}`);
     }
     const lens = rdaLens(model);
+    if (options.seed !== undefined) checkSeed("rda", options.seed);
     super({ what: "rda", model, specs: lens.params, seed: options.seed, kind: bitTensors(engine()) });
     this.lens = lens;
     this.inputs = model.dom[0]![0]!;
@@ -104,14 +105,15 @@ export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
   /** Trains for some epochs; see RdaFitOptions. */
   fit(x: BitRows, y: BitRows, options: RdaFitOptions = {}): RdaHistory {
     const { epochs = 1, batchSize = 1, shuffle = true, keepBest = false, validateEvery = 1 } = options;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${epochs}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${batchSize}`);
-    if (!Number.isInteger(validateEvery) || validateEvery < 1) throw new ParalensError(`fit: validateEvery must be a whole number >= 1, got ${validateEvery}`);
+    if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${describe(epochs)}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${describe(batchSize)}`);
+    if (!Number.isInteger(validateEvery) || validateEvery < 1) throw new ParalensError(`fit: validateEvery must be a whole number >= 1, got ${describe(validateEvery)}`);
     const xs = flat("fit x", x, this.inputs);
     const count = xs.length / this.inputs;
     const ys = flat("fit y", y, this.outputs, count);
     if (count === 0) throw new ParalensError("fit: no examples");
     if (keepBest && !options.validation) throw new ParalensError("fit: keepBest needs validation data");
+    if (options.seed !== undefined) checkSeed("fit", options.seed);
     const rng = new Rng(options.seed ?? 0);
     const order = Uint32Array.from({ length: count }, (_, i) => i);
     const history: RdaHistory = { accuracy: [], valAccuracy: [], steps: 0, seconds: 0 };

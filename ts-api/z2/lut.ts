@@ -6,7 +6,7 @@
 // changes y_j exactly on inputs x = v. Built as a circuit with the table as
 // its parameter wire.
 import type { Para } from "../algebra/para.ts";
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe } from "../engine/errors.ts";
 import type { Initialiser } from "../init/initialisers.ts";
 import { circuit, circuitPara } from "./circuit.ts";
 import type { Z2Ops } from "./ops.ts";
@@ -18,8 +18,8 @@ import type { Z2Ops } from "./ops.ts";
  *   const parity8 = lut(8, 1);   // 256 table bits
  */
 export function lut(k: number, m = 1, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
-  if (!Number.isInteger(k) || k < 1 || k > 16) throw new ParalensError(`lut: inputs must be a whole number in 1..16, got ${k}`);
-  if (!Number.isInteger(m) || m < 1) throw new ParalensError(`lut: outputs must be a whole number >= 1, got ${m}`);
+  if (!Number.isInteger(k) || k < 1 || k > 16) throw new ParalensError(`lut: inputs must be a whole number in 1..16, got ${describe(k)}`);
+  if (!Number.isInteger(m) || m < 1) throw new ParalensError(`lut: outputs must be a whole number >= 1, got ${describe(m)}`);
   const rows = 1 << k;
   const table = m * rows;
   const c = circuit(table + k, (g, nodes) => {

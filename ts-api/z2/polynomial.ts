@@ -5,7 +5,7 @@
 // polynomial x^2 is not x (Wilson & Zanasi 2020, section 3; its derivative
 // is 2x = 0), though both compute the same function.
 import type { Lens } from "../algebra/para.ts";
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe } from "../engine/errors.ts";
 import { type Circuit, circuit, circuitLens } from "./circuit.ts";
 import type { Z2Ops } from "./ops.ts";
 
@@ -84,7 +84,7 @@ export function parsePolynomial(text: string, options: { inputs?: number } = {})
   if (typeof text !== "string") throw new ParalensError(`polynomial: expected a string, got ${typeof text}`);
   const { inputs: given } = options;
   if (given !== undefined && (!Number.isInteger(given) || given < 1 || given > MAX_VARIABLES)) {
-    throw new ParalensError(`polynomial: inputs must be a whole number in 1..${MAX_VARIABLES}, got ${given}`);
+    throw new ParalensError(`polynomial: inputs must be a whole number in 1..${MAX_VARIABLES}, got ${describe(given)}`);
   }
   let at = 0;
   let depth = 0;

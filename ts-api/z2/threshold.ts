@@ -15,7 +15,7 @@
 // variables, see oracle.ts.)
 import type { Value } from "../algebra/category.ts";
 import { type Para, para } from "../algebra/para.ts";
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe } from "../engine/errors.ts";
 import { type Initialiser, zeros } from "../init/initialisers.ts";
 import { type Num, addWrapping, constant, countBits, scaled, widthFor } from "./arith.ts";
 import { type Z2Ops, range, sumBits } from "./ops.ts";
@@ -51,10 +51,10 @@ export function popcountThreshold(
 ): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   const { a, b, t } = coefficients;
   for (const [what, v] of [["n", n], ["m", m]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new ParalensError(`popcountThreshold: ${what} must be a whole number >= 1, got ${v}`);
+    if (!Number.isInteger(v) || v < 1) throw new ParalensError(`popcountThreshold: ${what} must be a whole number >= 1, got ${describe(v)}`);
   }
   for (const [what, v] of [["a", a], ["b", b], ["t", t]] as const) {
-    if (!Number.isInteger(v) || Math.abs(v) > 1 << 16) throw new ParalensError(`popcountThreshold: ${what} must be a small whole number, got ${v}`);
+    if (!Number.isInteger(v) || Math.abs(v) > 1 << 16) throw new ParalensError(`popcountThreshold: ${what} must be a small whole number, got ${describe(v)}`);
   }
   const width = widthFor((Math.abs(a) + Math.abs(b)) * (n + 1) + Math.abs(t));
   const sign = (v: Num): Value => v[width - 1]!;

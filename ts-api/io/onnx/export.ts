@@ -8,7 +8,7 @@
 import type { Value } from "../../algebra/category.ts";
 import type { Para } from "../../algebra/para.ts";
 import type { Wires } from "../../algebra/shapes.ts";
-import { ParalensError, fmtShape } from "../../engine/errors.ts";
+import { ParalensError, describe, fmtShape } from "../../engine/errors.ts";
 import type { Op } from "../../ops/op.ts";
 import { type RealOps, loadedOps } from "../../ops/index.ts";
 import { Recorder, Val } from "./graph.ts";
@@ -80,7 +80,7 @@ export function toOnnx(model: Para<Wires, Wires> | WithParameters, options: Onnx
     throw new ParalensError(`toOnnx: ${para.name} takes the shape it is fed; export it at an input shape, e.g. ${para.name}.at([28, 28, 1])`);
   }
   const { batch } = options;
-  if (!Number.isInteger(batch) || batch < 1) throw new ParalensError(`toOnnx: batch must be a whole number >= 1, got ${batch}`);
+  if (!Number.isInteger(batch) || batch < 1) throw new ParalensError(`toOnnx: batch must be a whole number >= 1, got ${describe(batch)}`);
   const values = options.parameters ?? (isLearner ? model.parameters() : undefined);
   if (values === undefined && para.params.length > 0) {
     throw new ParalensError(`toOnnx: ${para.name} has parameters; pass them as options.parameters (e.g. learner.parameters()) or pass the learner`);

@@ -2,10 +2,12 @@
 // checked in full (header.ts) before any tensor byte is read; tensors are
 // written in the order given, with the header padded by spaces to a multiple
 // of 8 bytes so that every tensor is aligned in the file.
-import { ParalensError, fmtShape } from "../../engine/errors.ts";
+import { ParalensError, describe, fmtShape } from "../../engine/errors.ts";
 import { CHECKSUM_KEY, CHECKSUM_PREFIX, FORMAT_KEY, FORMAT_VERSION, fileChecksum, hex, occurrences } from "./checksum.ts";
 import { convertInto, floatToHalf } from "./dtypes.ts";
 import { type ReadOptions, type SafetensorsDtype, type SafetensorsEntry, readSafetensorsHeader } from "./header.ts";
+
+const isList = (v: unknown): v is ArrayLike<unknown> => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 
 /** A tensor to write: its shape and its values in row-major order. */
 export interface TensorData {
@@ -60,13 +62,20 @@ export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOpt
   m[FORMAT_KEY] = FORMAT_VERSION;
   m[CHECKSUM_KEY] = "00000000";
   header["__metadata__"] = m;
+  if (typeof tensors !== "object" || tensors === null) throw new ParalensError(`encodeSafetensors: expected named tensors (a Map or an object of { shape, values }), got ${describe(tensors)}`);
   const list = pairs(tensors);
   let at = 0;
   for (const [name, t] of list) {
     if (name === "" || name === "__metadata__") throw new ParalensError(`encodeSafetensors: ${JSON.stringify(name)} cannot name a tensor`);
+    if (typeof t !== "object" || t === null || !Array.isArray(t.shape) || !isList(t.values)) throw new ParalensError(`encodeSafetensors: "${name}" must be { shape, values } (an array of whole numbers, and an array or typed array of numbers), got ${describe(t)}`);
     if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new ParalensError(`encodeSafetensors: "${name}" has shape ${fmtShape(t.shape)}; a shape holds whole numbers >= 0`);
     const size = t.shape.reduce((a, b) => a * b, 1);
     if (size !== t.values.length) throw new ParalensError(`encodeSafetensors: "${name}" is ${fmtShape(t.shape)} (${size} values) but has ${t.values.length}`);
+    // a typed array holds numbers; in a plain array a string or null would be written as NaN or 0
+    if (!ArrayBuffer.isView(t.values)) {
+      const bad = (t.values as readonly unknown[]).findIndex((v) => typeof v !== "number");
+      if (bad >= 0) throw new ParalensError(`encodeSafetensors: "${name}" value ${bad} is ${describe(t.values[bad])}; values must be numbers`);
+    }
     header[name] = { dtype, shape: [...t.shape], data_offsets: [at, at + size * itemBytes] };
     at += size * itemBytes;
   }
@@ -100,11 +109,14 @@ export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOpt
 /**
  * Decodes a safetensors file (F32, F16, BF16 or F64 tensors, converted to f32), after checking its
  * header in full and its checksum when it has one (or must have one: `{ requireChecksum: true }`).
+ * The bytes are a Uint8Array or an ArrayBuffer (what `fetch(...).arrayBuffer()` gives).
  *
  *   const bytes = encodeSafetensors({ w: { shape: [2], values: [1, 2] } });
  *   decodeSafetensors(bytes, { requireChecksum: true }).tensors.get("w")!.shape;  // [2]
  */
-export function decodeSafetensors(bytes: Uint8Array, options: ReadOptions = {}): { tensors: Map<string, DecodedTensor>; metadata: Map<string, string> } {
+export function decodeSafetensors(bytes: Uint8Array | ArrayBuffer, options: ReadOptions = {}): { tensors: Map<string, DecodedTensor>; metadata: Map<string, string> } {
+  if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
+  if (!(bytes instanceof Uint8Array)) throw new ParalensError(`decodeSafetensors: expected the bytes of a safetensors file (a Uint8Array or an ArrayBuffer), got ${describe(bytes)}`);
   const header = readSafetensorsHeader(bytes, options);
   const tensors = new Map<string, DecodedTensor>();
   for (const e of header.entries) tensors.set(e.name, { dtype: e.dtype, shape: e.shape, values: readTensor(bytes, e) });

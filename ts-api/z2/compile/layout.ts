@@ -5,7 +5,7 @@
 // scratch buffer, `block` words each. The programs are encoded with those
 // addresses and copied into the arena, ready for z2Run.
 import type { Engine } from "../../engine/engine.ts";
-import { ParalensError } from "../../engine/errors.ts";
+import { ParalensError, describe } from "../../engine/errors.ts";
 import { BitTensor } from "../bits.ts";
 import { type Phase, type Schedule, Space, type SpaceId, encode } from "../program.ts";
 
@@ -59,7 +59,7 @@ export function blockFor(passes: readonly LaidOutPass[], words: number, requeste
   const slots = Math.max(...passes.map((p) => p.schedule.body.slots), 1);
   const fits = Math.min(MAX_BLOCK, Math.floor(SCRATCH_BUDGET / (slots * 16)));
   const block = requested ?? Math.max(1, Math.min(words, fits >= 4 ? fits & ~3 : fits));
-  if (!Number.isInteger(block) || block < 1) throw new ParalensError(`compileZ2: block must be a whole number >= 1, got ${block}`);
+  if (!Number.isInteger(block) || block < 1) throw new ParalensError(`compileZ2: block must be a whole number >= 1, got ${describe(block)}`);
   return block;
 }
 
