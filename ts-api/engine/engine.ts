@@ -3,7 +3,7 @@
 // through `engine()`.
 import { Arena } from "./arena.ts";
 import { type Core, kernelNames } from "./core.ts";
-import { ParalensError, describe as describeValue, fmtBytes, fmtShape } from "./errors.ts";
+import { ParalensError, describe, fmtBytes, fmtShape } from "./errors.ts";
 import { type Shape, Tensor, checkShape, sizeOf } from "./tensor.ts";
 import { loadCore } from "./cores.ts";
 import { platform } from "./platform.ts";
@@ -157,7 +157,7 @@ export class Engine {
     const size = sizeOf(shape);
     this.checkFits(size * 4, `a tensor of shape ${fmtShape(shape)}`);
     if (values !== undefined && !Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView))) {
-      throw new ParalensError(`tensor ${fmtShape(shape)}: values must be an array or a typed array of numbers, got ${describeValue(values)}`);
+      throw new ParalensError(`tensor ${fmtShape(shape)}: values must be an array or a typed array of numbers, got ${describe(values)}`);
     }
     if (values !== undefined && values.length !== size) {
       throw new ParalensError(`tensor ${fmtShape(shape)} holds ${size} values, got ${values.length}`);
@@ -165,7 +165,7 @@ export class Engine {
     // a typed array holds numbers; in a plain array a string or null would be stored as NaN or 0
     if (values !== undefined && !ArrayBuffer.isView(values)) {
       for (let i = 0; i < values.length; i++) {
-        if (typeof values[i] !== "number") throw new ParalensError(`tensor ${fmtShape(shape)}: value ${i} is ${describeValue(values[i])}; values must be numbers`);
+        if (typeof values[i] !== "number") throw new ParalensError(`tensor ${fmtShape(shape)}: value ${i} is ${describe(values[i])}; values must be numbers`);
       }
     }
     const offset = this.arena.alloc(size * 4, `a tensor of shape ${fmtShape(shape)}`);
@@ -310,8 +310,6 @@ function defaultMaxMemoryMB(): number {
   const p = platform();
   return p === "workerd" || p === "edge-light" ? SMALL_ISOLATE_MB : 4096;
 }
-
-const describe = (x: unknown): string => (typeof x === "string" ? `"${x}"` : typeof x === "object" && x !== null ? Object.prototype.toString.call(x) : String(x));
 
 /** Refuses options init cannot honour, naming the option and the value, before anything is made. */
 function checkOptions(options: InitOptions): void {

@@ -86,16 +86,16 @@ export class Rng {
     const size = Math.min(BLOCK, out.length);
     const at = e.arena.alloc(16 + size * 8, "the random generator's block");
     try {
+      // (the kernel allocates nothing, so the memory cannot grow under these views)
       const state = new Uint32Array(e.memory.buffer, at, 4);
+      const block = new Float64Array(e.memory.buffer, at + 16, size);
       state.set([this.s0, this.s1, this.s2, this.s3]);
       for (let i = 0; i < out.length; i += size) {
         const n = Math.min(size, out.length - i);
         e.core.uniformFill(at, at + 16, n, low, span);
-        // (a view made after the call: the memory may be a new buffer if it grew)
-        out.set(new Float64Array(e.memory.buffer, at + 16, n), i);
+        out.set(n === size ? block : block.subarray(0, n), i);
       }
-      const end = new Uint32Array(e.memory.buffer, at, 4);
-      [this.s0, this.s1, this.s2, this.s3] = [end[0]!, end[1]!, end[2]!, end[3]!];
+      [this.s0, this.s1, this.s2, this.s3] = [state[0]!, state[1]!, state[2]!, state[3]!];
     } finally {
       e.arena.release(at);
     }

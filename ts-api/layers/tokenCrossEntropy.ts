@@ -1,6 +1,7 @@
 import type { Value } from "../algebra/category.ts";
 import { anyShape, lens } from "../algebra/para.ts";
 import type { Loss } from "../losses/losses.ts";
+import type { RealOps } from "../ops/index.ts";
 import { type Shape, type Wires, sameShape } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import { registerOps } from "../ops/registry.ts";
@@ -41,11 +42,10 @@ export const tokenCrossEntropy: Loss = Object.assign(anyShape("tokenCrossEntropy
       const n = ops.shape(z!)[0]!;
       const lp = ops.logSoftmax(ops.reshape(z!, [n * tokens, classes]));
       const t = ops.reshape(label!, [n * tokens, classes]);
-      const perToken = ops.reshape(ops.crossEntropy(lp, t), [n, tokens]);
-      return [[ops.reshape(ops.scale(ops.sumTo(perToken, [n, 1]), 1 / tokens), [n])], { lp, t, n }];
+      return [[meanOfTokens(ops, ops.crossEntropy(lp, t), n, tokens)], { lp, t, n }];
     },
     reverse(ops, { lp, t, n }, [dl]) {
-      const each = ops.reshape(ops.broadcastTo(ops.scale(ops.reshape(dl!, [n, 1]), 1 / tokens), [n, tokens]), [n * tokens]);
+      const each = eachToken(ops, dl!, n, tokens);
       const dz = ops.softmaxCrossEntropyReverse(lp, t, each);
       return [ops.reshape(dz, [n, ...shape]), ops.reshape(ops.rowScale(lp, each, -1), [n, ...shape])];
     },
@@ -62,12 +62,20 @@ function byIndex(dom: Wires, classes: number, tokens: number) {
       const n = ops.shape(z!)[0]!;
       const lp = ops.logSoftmax(ops.reshape(z!, [n * tokens, classes]));
       const c = ops.reshape(label!, [n * tokens]);
-      const perToken = ops.reshape(ops.indexCrossEntropy(lp, c), [n, tokens]);
-      return [[ops.reshape(ops.scale(ops.sumTo(perToken, [n, 1]), 1 / tokens), [n])], { lp, c, n }];
+      return [[meanOfTokens(ops, ops.indexCrossEntropy(lp, c), n, tokens)], { lp, c, n }];
     },
     reverse(ops, { lp, c, n }, [dl]) {
-      const each = ops.reshape(ops.broadcastTo(ops.scale(ops.reshape(dl!, [n, 1]), 1 / tokens), [n, tokens]), [n * tokens]);
-      return [ops.reshape(ops.indexCrossEntropyReverse(lp, c, each), [n, ...dom[0]!]), null];
+      return [ops.reshape(ops.indexCrossEntropyReverse(lp, c, eachToken(ops, dl!, n, tokens)), [n, ...dom[0]!]), null];
     },
   });
+}
+
+/** Each example's loss: the mean of its tokens' losses (given as [n * tokens]). */
+function meanOfTokens(ops: RealOps, perToken: Value, n: number, tokens: number): Value {
+  return ops.reshape(ops.scale(ops.sumTo(ops.reshape(perToken, [n, tokens]), [n, 1]), 1 / tokens), [n]);
+}
+
+/** The change of each token's loss ([n * tokens]): its example's dl over the tokens averaged. */
+function eachToken(ops: RealOps, dl: Value, n: number, tokens: number): Value {
+  return ops.reshape(ops.broadcastTo(ops.scale(ops.reshape(dl, [n, 1]), 1 / tokens), [n, tokens]), [n * tokens]);
 }

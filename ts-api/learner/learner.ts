@@ -7,9 +7,9 @@ import type { Shape, Times, Wires } from "../algebra/shapes.ts";
 import { type Compiled, compile } from "../backend/compile.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
-import { Rng, checkSeed } from "../init/random.ts";
+import { Rng } from "../init/random.ts";
 import { type Data, type LabelRange, checkRange, correct, correctIndices, describe, gather, labels, rows } from "./data.ts";
-import type { BatchReport, EpochReport, Evaluation, FitOptions, History } from "./reports.ts";
+import { type BatchReport, type EpochReport, type Evaluation, type FitOptions, type History, fitOptions } from "./reports.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
 import { DivergenceError, LossSpikeError, Snapshot, UpdateGuard, allFinite, firstNonFinite } from "./divergence.ts";
 import { checkLoaded, decodeLearnerInto, encodeLearner } from "../io/learner-file.ts";
@@ -128,6 +128,8 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     const order = Uint32Array.from({ length: count }, (_, i) => i);
     const inWidth = xs.length / count;
     const outWidth = ys.length / count;
+    // data given as nested arrays (or converted) was copied when checked; a Float32Array is read where it lies
+    const live = xs === x || ys === y;
     const history: History = { loss: [], accuracy: [], valLoss: [], valAccuracy: [], seconds: 0 };
     const started = now();
     let lastYield = now();
@@ -139,9 +141,9 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       const plan = this.trainPlan(to - from);
       gather(plan.inputs[0]!.data, xs, order, from, to, inWidth);
       gather(plan.inputs[1]!.data, ys, order, from, to, outWidth);
-      // the data is read where it lies, batch by batch (a copy would double the memory of a large
-      // set): a value changed after the call is refused as bad data, naming its row, not taken for divergence
-      this.checkBatch(plan, x, y, count);
+      // a Float32Array is read where it lies, batch by batch (a copy would double the memory of a
+      // large set): a value changed after the call is refused as bad data, naming its row, not taken for divergence
+      if (live) this.checkBatch(plan, x, y, count);
       plan.forward();
       return plan;
     };
@@ -211,22 +213,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
 
   /** fit's arguments and options, each checked (named, with its value) before anything is trained. */
   private fitArguments(x: Data, y: Data, options: FitOptions) {
-    if (typeof options !== "object" || options === null) throw new ParalensError(`fit: options must be an object, got ${describe(options)}`);
-    const { epochs = 1, batchSize = 32, shuffle = true, signal, seed, validation, guard, initialEpoch = 0, initialStep = 0 } = options;
-    const must = (name: string, ok: boolean, expected: string, v: unknown): void => {
-      if (!ok) throw new ParalensError(`fit: ${name} must be ${expected}, got ${describe(v)}`);
-    };
-    must("epochs", Number.isInteger(epochs) && epochs >= 0, "a whole number >= 0", epochs);
-    must("batchSize", Number.isInteger(batchSize) && batchSize >= 1, "a whole number >= 1", batchSize);
-    must("initialEpoch", Number.isInteger(initialEpoch) && initialEpoch >= 0 && initialEpoch <= epochs, `a whole number in 0..epochs (${epochs})`, initialEpoch);
-    must("initialStep", Number.isInteger(initialStep) && initialStep >= 0, "a whole number >= 0", initialStep);
-    if (initialStep > 0 && initialEpoch === epochs) throw new ParalensError(`fit: initialStep ${initialStep} is a step of epoch ${initialEpoch + 1}, but epochs is ${epochs}`);
-    must("shuffle", typeof shuffle === "boolean", "true or false", shuffle);
-    if (seed !== undefined) checkSeed("fit", seed);
-    for (const name of ["onBatchEnd", "onEpochEnd"] as const) must(name, options[name] === undefined || typeof options[name] === "function", "a function", options[name]);
-    must("signal", signal === undefined || typeof (signal as Partial<AbortSignal> | null)?.throwIfAborted === "function", "an AbortSignal (new AbortController().signal)", signal);
-    const factor = guard?.factor;
-    must("guard.factor", guard === undefined || (typeof factor === "number" && factor > 1 && factor < Infinity), "a finite number > 1", factor ?? guard);
+    const { epochs, batchSize, shuffle, signal, validation, factor, initialEpoch, initialStep, must } = fitOptions(options);
     const { values: xs, count } = rows("fit x", x, this.inShape);
     const ys = this.labels("fit y", y, count);
     if (count === 0) throw new ParalensError("fit: no examples");

@@ -1,6 +1,8 @@
-// What training with a Learner takes and gives back: the options of fit,
-// the reports it sends to its callbacks after each step and epoch, and the
-// history and evaluations it resolves with.
+// What training with a Learner takes and gives back: the options of fit
+// (and their checks), the reports it sends to its callbacks after each step
+// and epoch, and the history and evaluations it resolves with.
+import { ParalensError, describe } from "../engine/errors.ts";
+import { checkSeed } from "../init/random.ts";
 import type { Data } from "./data.ts";
 
 /** What `Learner.fit` reports after each epoch (to `onEpochEnd`). */
@@ -94,4 +96,25 @@ export interface Evaluation {
   loss: number;
   /** Fraction of examples whose prediction is right: the argmax matches for several outputs, the side of 0.5 for one; a non-finite prediction is wrong. */
   accuracy: number;
+}
+
+/** fit's options with their defaults, each checked (named, with its value) before anything is trained; `must` checks more the same way. */
+export function fitOptions(options: FitOptions) {
+  if (typeof options !== "object" || options === null) throw new ParalensError(`fit: options must be an object, got ${describe(options)}`);
+  const { epochs = 1, batchSize = 32, shuffle = true, signal, seed, validation, guard, initialEpoch = 0, initialStep = 0 } = options;
+  const must = (name: string, ok: boolean, expected: string, v: unknown): void => {
+    if (!ok) throw new ParalensError(`fit: ${name} must be ${expected}, got ${describe(v)}`);
+  };
+  must("epochs", Number.isInteger(epochs) && epochs >= 0, "a whole number >= 0", epochs);
+  must("batchSize", Number.isInteger(batchSize) && batchSize >= 1, "a whole number >= 1", batchSize);
+  must("initialEpoch", Number.isInteger(initialEpoch) && initialEpoch >= 0 && initialEpoch <= epochs, `a whole number in 0..epochs (${epochs})`, initialEpoch);
+  must("initialStep", Number.isInteger(initialStep) && initialStep >= 0, "a whole number >= 0", initialStep);
+  if (initialStep > 0 && initialEpoch === epochs) throw new ParalensError(`fit: initialStep ${initialStep} is a step of epoch ${initialEpoch + 1}, but epochs is ${epochs}`);
+  must("shuffle", typeof shuffle === "boolean", "true or false", shuffle);
+  if (seed !== undefined) checkSeed("fit", seed);
+  for (const name of ["onBatchEnd", "onEpochEnd"] as const) must(name, options[name] === undefined || typeof options[name] === "function", "a function", options[name]);
+  must("signal", signal === undefined || typeof (signal as Partial<AbortSignal> | null)?.throwIfAborted === "function", "an AbortSignal (new AbortController().signal)", signal);
+  const factor = guard?.factor;
+  must("guard.factor", guard === undefined || (typeof factor === "number" && factor > 1 && factor < Infinity), "a finite number > 1", factor ?? guard);
+  return { epochs, batchSize, shuffle, signal, validation, factor, initialEpoch, initialStep, must };
 }

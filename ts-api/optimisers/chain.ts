@@ -12,7 +12,7 @@ import { type Lens, type ParamSpec, lens } from "../algebra/para.ts";
 import type { Reparameterisation } from "../algebra/reparam.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { id } from "../algebra/structure.ts";
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe } from "../engine/errors.ts";
 import { zeros } from "../init/initialisers.ts";
 import type { RealOps } from "../ops/index.ts";
 import type { Optimiser } from "./optimiser.ts";
@@ -82,12 +82,12 @@ const beside = (shapes: readonly Shape[], f: Lens<Wires, Wires>): Lens<Wires, Wi
 export function chain(...parts: [...Transform[], Optimiser]): Optimiser {
   const last = parts[parts.length - 1];
   if (typeof last !== "function" || !("optimiserName" in last)) {
-    throw new ParalensError(`chain: the last part must be an optimiser (sgd(), adam(), ...), got ${describe(last)}`);
+    throw new ParalensError(`chain: the last part must be an optimiser (sgd(), adam(), ...), got ${describePart(last)}`);
   }
   const ts = parts.slice(0, -1) as Transform[];
   ts.forEach((t, i) => {
     if (typeof t !== "function" || !("transformName" in t)) {
-      throw new ParalensError(`chain: part ${i} must be a gradient transformation (clipByGlobalNorm(1), weightDecay(0.01), ...), got ${describe(t)}`);
+      throw new ParalensError(`chain: part ${i} must be a gradient transformation (clipByGlobalNorm(1), weightDecay(0.01), ...), got ${describePart(t)}`);
     }
   });
   const name = `chain(${[...ts.map((t) => t.transformName), last.optimiserName].join(", ")})`;
@@ -109,7 +109,8 @@ export function chain(...parts: [...Transform[], Optimiser]): Optimiser {
   return Object.assign(build, { optimiserName: name });
 }
 
-function describe(x: unknown): string {
-  if (typeof x === "function") return (x as { optimiserName?: string; transformName?: string }).optimiserName ?? (x as { transformName?: string }).transformName ?? "a function";
-  return JSON.stringify(x) ?? String(x);
+/** A part of a chain as messages show it: an optimiser or transformation by its name, anything else as errors.ts describes it. */
+function describePart(x: unknown): string {
+  const named = x as { optimiserName?: string; transformName?: string } | undefined;
+  return (typeof x === "function" ? named?.optimiserName ?? named?.transformName : undefined) ?? describe(x);
 }

@@ -59,7 +59,7 @@ export function sharingRefused(): string | undefined {
   if (hasWorkerThreads()) return undefined;
   const g = globalThis as { Worker?: unknown; crossOriginIsolated?: boolean };
   const p = platform();
-  if (p !== "browser" && p !== "worker") return `${platformNames[p]} has no workers to share memory with`;
+  if (p === "workerd" || p === "edge-light") return `${platformNames[p]} has no workers to share memory with`;
   if (typeof SharedArrayBuffer === "undefined" || g.crossOriginIsolated === false) {
     return "this page is not cross-origin isolated, so it cannot share memory with workers (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)";
   }
