@@ -9,6 +9,9 @@ export function heapBase(): usize {
 }
 
 export { gemmNN, gemmNT, gemmTN, gemmBatch } from "./gemm";
+// every build tells how much scratch an instance packs its panels in: a page's
+// engine starts on one thread with room for the workers' scratch set aside
+export { scratchBytes } from "./gemm";
 import { KC } from "./gemm";
 
 /** The GEMM's K block: a convolution with K = kh*kw*c up to this needs no im2col scratch in its forward pass. */

@@ -78,12 +78,12 @@ function planBinary(p: PlanContext, name: string, code: number, a: Tensor, b: Te
   const [[a0, a1, a2], [b0, b1, b2]] = strides as [[number, number, number], [number, number, number]];
   const [n0, n1, n2] = dims;
   const c = p.out(shape);
-  const kernel = p.core.binary;
+  const { core } = p;
   const run =
     starts.length === 1
-      ? () => kernel(code, c.offset, a.offset, b.offset, n0, n1, n2, a0, a1, a2, b0, b1, b2)
+      ? () => core.binary(code, c.offset, a.offset, b.offset, n0, n1, n2, a0, a1, a2, b0, b1, b2)
       : () => {
-          for (const [oc, oa, ob] of starts) kernel(code, c.offset + 4 * oc!, a.offset + 4 * oa!, b.offset + 4 * ob!, n0, n1, n2, a0, a1, a2, b0, b1, b2);
+          for (const [oc, oa, ob] of starts) core.binary(code, c.offset + 4 * oc!, a.offset + 4 * oa!, b.offset + 4 * ob!, n0, n1, n2, a0, a1, a2, b0, b1, b2);
         };
   p.emit(name, run, [a, b], [c]);
   return c;
@@ -133,8 +133,8 @@ function reduceTo(kind: "sum" | "max"): Op<[x: Value, shape: Shape]> {
     const [o0, o1, o2] = strides[0]!;
     const [n0, n1, n2] = dims;
     const y = p.out(shape);
-    const kernel = kind === "sum" ? p.core.reduceSum : p.core.reduceMax;
-    p.emit(name, () => kernel(y.offset, x.offset, n0, n1, n2, o0, o1, o2), [x], [y]);
+    const kernel = kind === "sum" ? "reduceSum" : "reduceMax";
+    p.emit(name, () => p.core[kernel](y.offset, x.offset, n0, n1, n2, o0, o1, o2), [x], [y]);
     return y;
   };
   return op<[x: Value, shape: Shape]>({

@@ -52,8 +52,7 @@ export const linearOps = {
       const [m, k, n] = matrices(a.shape, b.shape, transA, transB);
       const c = p.out([m, n]);
       const name = transA ? "gemmTN" : transB ? "gemmNT" : "gemmNN";
-      const kernel = p.core[name];
-      p.emit(name, () => kernel(c.offset, a.offset, b.offset, m, n, k, 0), [a, b], [c]);
+      p.emit(name, () => p.core[name](c.offset, a.offset, b.offset, m, n, k, 0), [a, b], [c]);
       return c;
     },
     reference(a, b, transA, transB) {

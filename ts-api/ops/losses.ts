@@ -24,8 +24,7 @@ function rowLoss(kernel: RowKernel, f: (a: Float64Array, b: Float64Array) => num
       sameSize(kernel, a.shape, b.shape);
       const [rows, cols] = rowsCols(a.shape);
       const l = p.out([rows]);
-      const run = p.core[kernel];
-      p.emit(kernel, () => run(l.offset, a.offset, b.offset, rows, cols), [a, b], [l]);
+      p.emit(kernel, () => p.core[kernel](l.offset, a.offset, b.offset, rows, cols), [a, b], [l]);
       return l;
     },
     reference(a, b) {
@@ -44,8 +43,7 @@ function rowLossReverse(kernel: RowReverseKernel, f: (a: number, b: number, dl: 
       oncePerRow(kernel, a.shape, dl.shape);
       const [rows, cols] = rowsCols(a.shape);
       const d = p.out(a.shape);
-      const run = p.core[kernel];
-      p.emit(kernel, () => run(d.offset, a.offset, b.offset, dl.offset, rows, cols), [a, b, dl], [d]);
+      p.emit(kernel, () => p.core[kernel](d.offset, a.offset, b.offset, dl.offset, rows, cols), [a, b, dl], [d]);
       return d;
     },
     reference(a, b, dl) {

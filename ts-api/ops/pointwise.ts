@@ -21,8 +21,7 @@ export function unary(kernel: Kernel1, f64: (x: number) => number, onnx?: string
   return op<[x: Value]>({
     plan(p, x) {
       const y = p.out(x.shape);
-      const run = p.core[kernel];
-      p.emit(kernel, () => run(y.offset, x.offset, x.size), [x], [y]);
+      p.emit(kernel, () => p.core[kernel](y.offset, x.offset, x.size), [x], [y]);
       return y;
     },
     reference: (x) => mapRef(x, f64),
@@ -37,8 +36,7 @@ export function unaryReverse(kernel: Kernel2, f64: (u: number, dy: number) => nu
     plan(p, u, dy) {
       sameSize(kernel, u.shape, dy.shape);
       const dx = p.out(u.shape);
-      const run = p.core[kernel];
-      p.emit(kernel, () => run(dx.offset, u.offset, dy.offset, u.size), [u, dy], [dx]);
+      p.emit(kernel, () => p.core[kernel](dx.offset, u.offset, dy.offset, u.size), [u, dy], [dx]);
       return dx;
     },
     reference: (u, dy) => {

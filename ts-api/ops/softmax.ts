@@ -29,8 +29,7 @@ function rowwise(name: "softmax" | "logSoftmax", f: (row: Float64Array) => Float
     plan(p, x) {
       const [rows, cols] = rowsCols(x.shape);
       const y = p.out(x.shape);
-      const kernel = p.core[name];
-      p.emit(name, () => kernel(y.offset, x.offset, rows, cols), [x], [y]);
+      p.emit(name, () => p.core[name](y.offset, x.offset, rows, cols), [x], [y]);
       return y;
     },
     reference: (x) => byRows(x, f),
