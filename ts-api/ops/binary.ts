@@ -32,9 +32,10 @@ function bringLensOps(): void {
 /** The broadcasting binary ops `elementwise` and `where` know: arithmetic, maximum and minimum, and the comparisons greater and equal (1 where true, 0 where false; their change is zero). */
 export type BinaryName = "add" | "sub" | "mul" | "div" | "max" | "min" | "greater" | "equal";
 
+/** The op codes of the binary kernel (assembly/broadcast.ts): all a plan needs of a row below. */
+const CODES: Record<BinaryName, number> = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, greater: 6, equal: 7 };
+
 interface BinaryRow {
-  /** The op code of assembly/broadcast.ts. */
-  readonly code: number;
   readonly f64: (a: number, b: number) => number;
   /** The changes of a and b at the output's shape, given a, b, the output c and its change dc; absent: not differentiable. */
   readonly reverse?: (ops: RealOps, a: Value, b: Value, c: Value, dc: Value) => [Value | null, Value | null];
@@ -50,16 +51,16 @@ const split = (ops: RealOps, dc: Value, mask: Value): [Value, Value] => {
 };
 
 const rows: Record<BinaryName, BinaryRow> = {
-  add: { code: 0, f64: (a, b) => a + b, reverse: (_ops, _a, _b, _c, dc) => [dc, dc] },
-  sub: { code: 1, f64: (a, b) => a - b, reverse: (ops, _a, _b, _c, dc) => [dc, ops.neg(dc)] },
-  mul: { code: 2, f64: (a, b) => a * b, reverse: (ops, a, b, _c, dc) => [ops.mul(dc, b), ops.mul(dc, a)] },
+  add: { f64: (a, b) => a + b, reverse: (_ops, _a, _b, _c, dc) => [dc, dc] },
+  sub: { f64: (a, b) => a - b, reverse: (ops, _a, _b, _c, dc) => [dc, ops.neg(dc)] },
+  mul: { f64: (a, b) => a * b, reverse: (ops, a, b, _c, dc) => [ops.mul(dc, b), ops.mul(dc, a)] },
   // d(a/b)/db = -a/b^2 = -c/b
-  div: { code: 3, f64: (a, b) => a / b, reverse: (ops, _a, b, c, dc) => [ops.div(dc, b), ops.neg(ops.mul(dc, ops.div(c, b)))] },
+  div: { f64: (a, b) => a / b, reverse: (ops, _a, b, c, dc) => [ops.div(dc, b), ops.neg(ops.mul(dc, ops.div(c, b)))] },
   // the larger operand takes the change (b on ties); the two parts add up to dc exactly
-  max: { code: 4, f64: nanMax, reverse: (ops, a, b, _c, dc) => split(ops, dc, ops.greater(a, b)) },
-  min: { code: 5, f64: nanMin, reverse: (ops, a, b, _c, dc) => split(ops, dc, ops.greater(b, a)) },
-  greater: { code: 6, f64: (a, b) => (a > b ? 1 : 0) },
-  equal: { code: 7, f64: (a, b) => (a === b ? 1 : 0) },
+  max: { f64: nanMax, reverse: (ops, a, b, _c, dc) => split(ops, dc, ops.greater(a, b)) },
+  min: { f64: nanMin, reverse: (ops, a, b, _c, dc) => split(ops, dc, ops.greater(b, a)) },
+  greater: { f64: (a, b) => (a > b ? 1 : 0) },
+  equal: { f64: (a, b) => (a === b ? 1 : 0) },
 };
 
 /** Visits every index of a dense `shape` in order, with each operand's element offset (from its strides over shape). */
@@ -106,7 +107,7 @@ function onnxBinary(g: OnnxContext, name: BinaryName, a: OnnxValue, b: OnnxValue
 }
 
 function binary(name: BinaryName): PlannedOp<[a: Value, b: Value]> {
-  const { code } = rows[name];
+  const code = CODES[name];
   return planned<[a: Value, b: Value]>({
     plan: (p, a, b) => planBinary(p, name, code, a, b, broadcastShape(name, a.shape, b.shape)),
   });
@@ -211,7 +212,7 @@ export const binaryOps = {
   broadcastTo: planned<[x: Value, shape: Shape]>({
     plan(p, x, shape) {
       checkTarget("broadcastTo", shape, x.shape);
-      return planBinary(p, "broadcastTo", rows.mul.code, x, p.constant(ONE).reshape([]), shape);
+      return planBinary(p, "broadcastTo", CODES.mul, x, p.constant(ONE).reshape([]), shape);
     },
   }),
   /** c = m != 0 ? a : b, all of one size. */
