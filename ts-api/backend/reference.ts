@@ -24,6 +24,7 @@ export const reference: RealOps = new Proxy({} as RealOps, {
     if (name === "shape") return shape;
     const op = typeof name === "string" ? loadedOps()[name] : undefined;
     if (op === undefined) return (backendOps({}, "reference") as unknown as Record<string | symbol, unknown>)[name];
+    // a planned op's reference is in its table (ops/op.ts)
     return "reference" in op ? (op as Op).reference : plannedReferences[name as keyof typeof plannedReferences];
   },
   has: (_, name) => name === "shape" || (typeof name === "string" && name in loadedOps()),

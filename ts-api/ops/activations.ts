@@ -1,4 +1,4 @@
-// The activations: each one kernel, float64 reference and reverse.
+// The activations: each a kernel, its float64 reference and its reverse.
 // Their reverses are fused kernels (one pass over memory instead of two or
 // three composed ops; `npm run bench -- fused`: sigmoid's passes 1.08x the
 // composition); the elementary ops in unary.ts compose instead.

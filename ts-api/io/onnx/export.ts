@@ -41,6 +41,7 @@ const CARRIER = new Set(["shape", "add", "zeros", "observe", "within"]);
 function onnxOps(g: Recorder): RealOps {
   const methods = Object.fromEntries(
     Object.entries(loadedOps()).map(([name, op]) => {
+      // a planned op's lowering is in its table (ops/op.ts)
       const lower = "reference" in op ? (op as Op).onnx : plannedLowerings[name as keyof typeof plannedLowerings];
       const method = lower
         ? (...args: unknown[]) => lower(g, ...(args as never[]))
