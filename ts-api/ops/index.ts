@@ -15,7 +15,7 @@ import type { Carrier } from "../algebra/category.ts";
 import { ParalensError } from "../engine/errors.ts";
 import type { OpsOf } from "./op.ts";
 import { loadedOps, registerOps } from "./registry.ts";
-import { add, addScaled, fill, scale, zeros } from "./elementwise.ts";
+import { elementwiseOps } from "./elementwise.ts";
 import { activationOps } from "./activations.ts";
 import { linearOps } from "./linear.ts";
 import { softmaxOps } from "./softmax.ts";
@@ -31,7 +31,7 @@ import type { adagradOps, adamOps, momentumOps, rmspropOps, scheduledSgdOps } fr
 
 /** The ops every backend always has. */
 export const primitives = {
-  add, zeros, fill, scale, addScaled,
+  ...elementwiseOps,
   // broadcasting arithmetic: what a lens written by hand reaches for first
   ...binaryOps,
   ...activationOps,
@@ -84,4 +84,4 @@ export type RealOps = Carrier &
   OpsOf<typeof primitives & typeof convOps & typeof poolOps & typeof attentionOps & typeof unaryOps & typeof wireOps & OptimiserGroups>;
 
 /** The optimisers' updates beyond p + d, each its factory's group. */
-type OptimiserGroups = typeof scheduledSgdOps & typeof momentumOps & typeof adagradOps & typeof rmspropOps & typeof adamOps;
+export type OptimiserGroups = typeof scheduledSgdOps & typeof momentumOps & typeof adagradOps & typeof rmspropOps & typeof adamOps;
