@@ -45,7 +45,7 @@ export { exp, log, sqrtKernel as sqrt, rsqrt, neg, absKernel as abs, square, sig
 export { binary, reduceSum, reduceMax, selectKernel as select } from "./broadcast";
 // attention: the causal softmax, embedding lookup and its reverse, dropout's hashed mask
 export { causalSoftmax } from "./attention";
-export { gatherRows, scatterAddRows } from "./embedding";
+export { gatherRows, scatterAddRows, setRows } from "./embedding";
 export { dropout } from "./dropout";
 // the seeded generator's loop that parameter initialisers draw from
 export { uniformFill } from "./random";

@@ -48,7 +48,7 @@ const groups = {
   conv2d: "the conv2d layer", conv2dInputGrad: "the conv2d layer", conv2dFilterGrad: "the conv2d layer",
   maxPool2d: "the maxPool2d layer", maxPool2dReverse: "the maxPool2d layer", avgPool2d: "the avgPool2d layer", avgPool2dReverse: "the avgPool2d layer",
   splitHeads: "the attention layer", mergeHeads: "the attention layer", causalSoftmax: "the attention layer",
-  gatherRows: "the embedding layer", scatterAddRows: "the embedding layer", dropout: "the dropout layer",
+  gatherRows: "the embedding layer", scatterAddRows: "the embedding layer", setRows: "the transformer decoder (Decoder, decoderMachine)", dropout: "the dropout layer",
   exp: unary, log: unary, sqrt: unary, rsqrt: unary, neg: unary, abs: unary, square: unary, erf: unary, sign: unary,
   reshape: wires, concatColumns: wires, sliceColumns: wires, gather: wires, scatterAdd: wires,
   scheduledSgdStep: "sgd({ lr })", momentumStep: "momentum (or nesterov)", adagradStep: "adagrad", rmspropStep: "rmsprop",
