@@ -222,3 +222,21 @@ test("stopThreads before the threads arrive keeps the engine on one thread", asy
   assert(!onShared(e), "and its own memory");
   assertEqual(Array.from(t.toArray()).join(), "1,2,3", "with its tensors as they were");
 });
+
+test("the workers take part: tasks the calling thread leaves run on them, by the code both sides share", async () => {
+  if (!canShare()) return;
+  const e = await createEngine({ threads: 2 });
+  await e.threadsReady();
+  const pool = (e as unknown as { pool: { workerTasks: number } }).pool;
+  const n = 256;
+  const a = e.tensor([n * n], Float32Array.from({ length: n * n }, (_, i) => (i % 5) - 2));
+  const c = e.tensor([n * n]);
+  const started = Date.now();
+  // the first products may all run on the calling thread while the worker starts
+  while (pool.workerTasks === 0 && Date.now() - started < 10_000) {
+    e.core.gemmNN(c.offset, a.offset, a.offset, n, n, n, 0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert(pool.workerTasks > 0, `a worker ran ${pool.workerTasks} tasks in 10 s of products`);
+  e.stopThreads();
+});
