@@ -8,6 +8,7 @@
 // gemm 1024, >= 1.6x on cnn-step, and cnn-step ahead of PyTorch. A first row
 // times the peak multiply-add loop on one thread and on two at once: what the
 // machine gives a second thread in this run, with no memory traffic.
+import { spawn } from "node:child_process";
 import {
   type Optimiser, type Para, type Wires, Rng, adam, compile, constantRate, oneHot, sgd, softmaxCrossEntropy, supervisedLens,
   tokenCrossEntropy, transformer,
@@ -134,6 +135,20 @@ function mnistStep(model: Para<Wires, Wires>, optimiser: Optimiser, rate: number
 row("cnn-step demo CNN b64 (examples/s)", "examples/s", mnistStep(demoCnn(), adam({ lr: 0.002 }), 1, BATCH),
   torchBoth("torch_cnn.py", [String(BATCH)], (o) => (o.examples_per_second as Record<string, number>)[`demo b${BATCH}`]!), 1.6);
 row("mlp-step 784-128-10 b64 (steps/s)", "steps/s", mnistStep(mnistMlp(), sgd(), 0.1, 1), torchBoth("torch_mlp.py", [], (o) => o.steps_per_second as number));
+
+// ---- the same steps on a shared machine: another process busy on one core the whole time --------
+// Threads must never make a call slower than one thread: where a core is taken, the pool leaves
+// the workers out for a while after one is late (pool.ts), and idle workers sleep rather than spin.
+{
+  const busy = spawn(process.execPath, ["-e", "for (;;);"], { stdio: "ignore" });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    row("mlp-step b64, a core busy elsewhere (steps/s)", "steps/s", mnistStep(mnistMlp(), sgd(), 0.1, 1), null, 1.0);
+    row("cnn-step b64, a core busy elsewhere (examples/s)", "examples/s", mnistStep(demoCnn(), adam({ lr: 0.002 }), 1, BATCH), null, 1.0);
+  } finally {
+    busy.kill();
+  }
+}
 
 // ---- the transformer step of bench/transformer-step.ts (no PyTorch script for it) ----------
 {

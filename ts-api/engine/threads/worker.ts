@@ -4,7 +4,7 @@
 // served. It instantiates the threaded core on the shared memory, moves its
 // GEMM scratch to the block it was given, then takes and runs tasks until
 // its stop flag is set (protocol.ts), with the calling thread's own code for
-// it (tasks.ts: its source is part of this program). Between dispatches it spins for a while,
+// it (tasks.ts: its source is part of this program). Between dispatches it spins for a few microseconds,
 // since in a training step the next large call comes within microseconds,
 // then sleeps in Atomics.wait until the caller publishes more work.
 import { INDEX_BITS, INDEX_MASK, MESSAGE_BYTE, MESSAGE_UNITS, PARTS, PUBLISH, SLEEPERS, SLOTS, STOP, TASKS_BYTE } from "./protocol.ts";
@@ -19,8 +19,8 @@ export interface WorkerStart {
   readonly id: number;
   /** Byte offset of the worker's GEMM scratch (useScratch). */
   readonly scratch: number;
-  /** Spins of the idle loop before sleeping. */
-  readonly spin: number;
+  /** Milliseconds of the idle loop before sleeping. */
+  readonly spinMs: number;
 }
 
 /** The worker program for `kernels` (task i's first number indexes this list). */
@@ -45,7 +45,8 @@ function serve(d) {
       if (side.me < Atomics.load(ctl, ${PARTS})) takeTasks(side, w & ${INDEX_MASK}, w >>> ${INDEX_BITS});
       continue;
     }
-    for (let i = 0; i < d.spin && Atomics.load(ctl, ${PUBLISH}) === seen; i++);
+    const until = performance.now() + d.spinMs;
+    while (Atomics.load(ctl, ${PUBLISH}) === seen && performance.now() < until);
     if (Atomics.load(ctl, stop) !== 0) return;
     if (Atomics.load(ctl, ${PUBLISH}) === seen) {
       Atomics.add(ctl, ${SLEEPERS}, 1);
