@@ -60,7 +60,7 @@ test("predictor: a bad row rejects its own call only; the rows batched with it a
     const alone = await p.predict(good);
     const calls: [unknown, RegExp | null][] = [
       [good, null],
-      [[1, 2], /the row has 2 values, expected 3 \(input shape \[3\]\)/],
+      [[1, 2], /the row has 2 values, expected 3 \(shape \[3\]\)/],
       [[1, NaN, 3], /value 1 of the row is NaN/],
       [[1, 2, "3"], /value 2 of the row is "3" \(a string\)/],
       [[null, 2, 3], /value 0 of the row is null/],

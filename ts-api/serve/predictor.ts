@@ -15,6 +15,7 @@ import { ParalensError, describe, fmtShape, fmtWires } from "../engine/errors.ts
 import type { Tensor } from "../engine/tensor.ts";
 import { Learner } from "../learner/learner.ts";
 import { Batcher } from "./batcher.ts";
+import { checkRow } from "./rows.ts";
 import { type BatchingOptions, batching } from "./options.ts";
 
 /** A model and its parameters by name (as `learner.parameters()` gives them), to serve without a Learner. */
@@ -88,7 +89,8 @@ export class Predictor {
   predict(row: ArrayLike<number>): Promise<Float32Array> {
     let values: Float32Array;
     try {
-      values = this.checkRow(row);
+      if (this.disposed || this.batcher.closed) throw new ParalensError("predictor: closed; no new calls are taken after close()");
+      values = checkRow("predict", row, this.inShape);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -105,21 +107,6 @@ export class Predictor {
   close(): Promise<void> {
     this.closing ??= this.batcher.close().then(() => this.release());
     return this.closing;
-  }
-
-  private checkRow(row: ArrayLike<number>): Float32Array {
-    if (this.disposed || this.batcher.closed) throw new ParalensError("predictor: closed; no new calls are taken after close()");
-    const list = Array.isArray(row) || (ArrayBuffer.isView(row) && !(row instanceof DataView) && !(row instanceof BigInt64Array) && !(row instanceof BigUint64Array));
-    if (!list) throw new ParalensError(`predict: a row must be an array or a typed array of ${this.inWidth} numbers, got ${describe(row)}`);
-    if (row.length !== this.inWidth) throw new ParalensError(`predict: the row has ${row.length} values, expected ${this.inWidth} (input shape ${fmtShape(this.inShape)})`);
-    const values = new Float32Array(this.inWidth);
-    for (let i = 0; i < values.length; i++) {
-      const v: unknown = row[i];
-      // a number beyond f32's range would become Infinity: refused too
-      if (typeof v !== "number" || !Number.isFinite(Math.fround(v))) throw new ParalensError(`predict: value ${i} of the row is ${describe(v)}; values must be finite numbers`);
-      values[i] = v;
-    }
-    return values;
   }
 
   /** One forward pass for a batch: the smallest plan that holds it, the rows after it zero. */
