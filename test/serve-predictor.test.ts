@@ -174,3 +174,21 @@ test("predictor: every option is checked, naming the option and the value", () =
     learner.dispose();
   }
 });
+
+test("batcher, settling each call from its own timer (as on Cloudflare Workers): one batch, every call answered, a failed batch rejects its calls", async () => {
+  const { Batcher } = await import("../ts-api/serve/batcher.ts");
+  const runs: number[][] = [];
+  const b = new Batcher<number, number>("test", { maxBatch: 4, maxDelayMs: 0, maxQueue: 100 }, (items) => {
+    runs.push([...items]);
+    if (items.includes(-1)) throw new Error("a bad batch");
+    return items.map((x) => x * 2);
+  }, "items", true);
+  // more than maxBatch: in this mode a full batch also waits for a timer, then runs in chunks of maxBatch
+  assertEqual((await Promise.all([1, 2, 3, 4, 5, 6].map((x) => b.submit(x)))).join(), "2,4,6,8,10,12");
+  assertEqual(JSON.stringify(runs), "[[1,2,3,4],[5,6]]");
+  const settled = await Promise.allSettled([b.submit(7), b.submit(-1)]);
+  assertEqual(settled.map((s) => s.status).join(), "rejected,rejected");
+  const waiting = b.submit(8);
+  await b.close();
+  assertEqual(await waiting, 16, "close() answers what waits");
+});

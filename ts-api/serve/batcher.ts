@@ -1,15 +1,26 @@
-// Gathering calls that arrive close together into one batch: the first call
-// into an empty queue starts a timer of maxDelayMs, a full batch (maxBatch)
-// runs without waiting for it, and the queue never holds more than maxQueue
-// items. One batch runs as one synchronous call, so nothing else (another
-// batch, a training step) can interleave with it.
+// Gathering calls that arrive close together into one batch: a call waits at
+// most maxDelayMs for others to join it, a full batch (maxBatch) runs without
+// waiting, and the queue never holds more than maxQueue items. One batch runs
+// as one synchronous call, so nothing else (another batch, a training step)
+// can interleave with it.
+//
+// Each call keeps a timer of its own, and the earliest runs the batch. On
+// Cloudflare Workers every request has its own context: a promise created by
+// one request and settled from another's (the one whose timer ran the batch)
+// is cancelled with the request that settled it, and the waiting request fails
+// as hung. There each call is settled by its own timer, in its own context,
+// from the outcome its batch left behind (at most maxDelayMs after it came).
 import { ParalensError } from "../engine/errors.ts";
+import { platform } from "../engine/platform.ts";
 import type { Batching } from "./options.ts";
+
+type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
 interface Waiting<T, R> {
   readonly item: T;
-  readonly resolve: (r: R) => void;
-  readonly reject: (e: unknown) => void;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
+  outcome?: Outcome<R>;
 }
 
 /** Counts a Batcher keeps (for metrics). */
@@ -25,7 +36,6 @@ export interface BatcherCounts {
 
 export class Batcher<T, R> {
   private queue: Waiting<T, R>[] = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
   private fullSoon = false;
   private closing: Promise<void> | undefined;
   readonly counts: BatcherCounts = { accepted: 0, refused: 0, batches: 0, items: 0 };
@@ -37,6 +47,8 @@ export class Batcher<T, R> {
     private readonly run: (items: readonly T[]) => readonly R[],
     /** Says what is queued, for the message of a full queue ("rows", "examples"). */
     private readonly noun: string,
+    /** Settle each call from its own timer only (see above); the default on Cloudflare Workers. */
+    private readonly ownContext = platform() === "workerd",
   ) {}
 
   /** Items waiting now. */
@@ -57,48 +69,45 @@ export class Batcher<T, R> {
       return Promise.reject(new ParalensError(`${this.what}: the queue is full (maxQueue ${maxQueue} ${this.noun} waiting); this call is refused: retry later, or raise maxQueue`));
     }
     this.counts.accepted++;
-    return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
-      if (this.queue.length >= maxBatch) {
-        // a full batch need not wait; a microtask lets calls made in the same loop join it
-        if (!this.fullSoon) {
-          this.fullSoon = true;
-          queueMicrotask(() => {
-            this.fullSoon = false;
-            this.drain(false);
-          });
-        }
-      } else if (this.timer === undefined) {
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.drain(true);
-        }, maxDelayMs);
-      }
+    const waiting: Waiting<T, R> = { item, resolve: () => {}, reject: () => {} };
+    const answer = new Promise<R>((resolve, reject) => {
+      waiting.resolve = resolve;
+      waiting.reject = reject;
     });
+    this.queue.push(waiting);
+    if (this.queue.length >= maxBatch && !this.fullSoon && !this.ownContext) {
+      // a full batch need not wait; a microtask lets calls made in the same loop join it
+      this.fullSoon = true;
+      queueMicrotask(() => {
+        this.fullSoon = false;
+        this.drain(false);
+      });
+    }
+    const timer = setTimeout(() => {
+      if (waiting.outcome === undefined) this.drain(true);
+      if (this.ownContext) settle(waiting);
+    }, maxDelayMs);
+    return answer.finally(() => clearTimeout(timer));
   }
 
   /** Runs every waiting item, then refuses new calls; resolves when the last batch has answered. */
   close(): Promise<void> {
     if (this.closing === undefined) {
-      this.closing = Promise.resolve().then(() => this.drain(true));
+      const pending = [...this.queue];
+      this.closing = Promise.resolve().then(() => {
+        this.drain(true);
+        // closing settles every call here (in a Worker, close() belongs to no request anyway)
+        for (const w of pending) settle(w);
+      });
     }
     return this.closing;
   }
 
   /** Runs the full batches waiting (and with `all`, the last partial one too). */
   private drain(all: boolean): void {
-    const { maxBatch, maxDelayMs } = this.options;
+    const { maxBatch } = this.options;
     while (this.queue.length >= maxBatch || (all && this.queue.length > 0)) {
       this.runBatch(this.queue.splice(0, maxBatch));
-    }
-    if (this.queue.length === 0 && this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    } else if (this.queue.length > 0 && this.timer === undefined) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.drain(true);
-      }, maxDelayMs);
     }
   }
 
@@ -106,12 +115,19 @@ export class Batcher<T, R> {
     let results: readonly R[];
     try {
       results = this.run(batch.map((w) => w.item));
-    } catch (err) {
-      for (const w of batch) w.reject(err);
-      return;
+      this.counts.batches++;
+      this.counts.items += batch.length;
+      batch.forEach((w, i) => (w.outcome = { ok: true, value: results[i]! }));
+    } catch (error) {
+      for (const w of batch) w.outcome = { ok: false, error };
     }
-    this.counts.batches++;
-    this.counts.items += batch.length;
-    batch.forEach((w, i) => w.resolve(results[i]!));
+    if (!this.ownContext) for (const w of batch) settle(w);
   }
+}
+
+function settle<R>(w: Waiting<unknown, R>): void {
+  const o = w.outcome;
+  if (o === undefined) return;
+  if (o.ok) w.resolve(o.value);
+  else w.reject(o.error);
 }
