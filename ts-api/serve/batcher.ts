@@ -4,12 +4,13 @@
 // as one synchronous call, so nothing else (another batch, a training step)
 // can interleave with it.
 //
-// Each call keeps a timer of its own, and the earliest runs the batch. On
-// Cloudflare Workers every request has its own context: a promise created by
-// one request and settled from another's (the one whose timer ran the batch)
-// is cancelled with the request that settled it, and the waiting request fails
-// as hung. There each call is settled by its own timer, in its own context,
-// from the outcome its batch left behind (at most maxDelayMs after it came).
+// On Cloudflare Workers every request has its own context: a promise created
+// by one request and settled from another's (the one whose timer ran the
+// batch) is cancelled with the request that settled it, and the waiting
+// request fails as hung. There each call keeps a timer of its own, the
+// earliest runs the batch, and each call is settled by its own timer, in its
+// own context, from the outcome its batch left behind (at most maxDelayMs
+// after it came). Elsewhere one timer serves the queue.
 import { ParalensError } from "../engine/errors.ts";
 import { platform } from "../engine/platform.ts";
 import type { Batching } from "./options.ts";
@@ -37,6 +38,7 @@ export interface BatcherCounts {
 export class Batcher<T, R> {
   private queue: Waiting<T, R>[] = [];
   private fullSoon = false;
+  private timer: { cancel(): void } | undefined;
   private closing: Promise<void> | undefined;
   readonly counts: BatcherCounts = { accepted: 0, refused: 0, batches: 0, items: 0 };
 
@@ -83,11 +85,19 @@ export class Batcher<T, R> {
         this.drain(false);
       });
     }
-    const timer = setTimeout(() => {
-      if (waiting.outcome === undefined) this.drain(true);
-      if (this.ownContext) settle(waiting);
+    if (this.ownContext) {
+      const timer = later(() => {
+        if (waiting.outcome === undefined) this.drain(true);
+        settle(waiting);
+      }, maxDelayMs);
+      return answer.finally(() => timer.cancel());
+    }
+    // one timer for the queue, started by the call that found it empty
+    this.timer ??= later(() => {
+      this.timer = undefined;
+      this.drain(true);
     }, maxDelayMs);
-    return answer.finally(() => clearTimeout(timer));
+    return answer;
   }
 
   /** Runs every waiting item, then refuses new calls; resolves when the last batch has answered. */
@@ -95,6 +105,8 @@ export class Batcher<T, R> {
     if (this.closing === undefined) {
       const pending = [...this.queue];
       this.closing = Promise.resolve().then(() => {
+        this.timer?.cancel();
+        this.timer = undefined;
         this.drain(true);
         // closing settles every call here (in a Worker, close() belongs to no request anyway)
         for (const w of pending) settle(w);
@@ -123,6 +135,21 @@ export class Batcher<T, R> {
     }
     if (!this.ownContext) for (const w of batch) settle(w);
   }
+}
+
+/**
+ * Runs `f` after `ms` milliseconds; with 0, once the runtime has handled the I/O that is ready
+ * (setImmediate, where there is one): requests read from the network together form one batch,
+ * and a lone request waits for nothing.
+ */
+function later(f: () => void, ms: number): { cancel(): void } {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => unknown; clearImmediate?: (h: unknown) => void });
+  if (ms === 0 && immediate.setImmediate !== undefined && immediate.clearImmediate !== undefined) {
+    const h = immediate.setImmediate(f);
+    return { cancel: () => immediate.clearImmediate!(h) };
+  }
+  const h = setTimeout(f, ms);
+  return { cancel: () => clearTimeout(h) };
 }
 
 function settle<R>(w: Waiting<unknown, R>): void {
