@@ -1,6 +1,6 @@
 // The Node server of examples/serve under load (autocannon, loopback): MNIST MLP predictions, req/s and p50/p99 with batching vs one forward pass per request.
 //
-//   npm run bench -- serve [--seconds=5] [--concurrency=1,16,64,256] [--max-batch=64] [--max-delay-ms=1] [--body=json|raw]
+//   npm run bench -- serve [--seconds=5] [--concurrency=1,16,64,256] [--max-batch=64] [--max-delay-ms=0] [--body=json|raw]
 //
 // The server runs in its own process (examples/serve/node.ts on 127.0.0.1,
 // any free port) and autocannon in this one: on a two-core machine each has
@@ -17,7 +17,7 @@ const arg = (name: string, fallback: string): string => process.argv.find((a) =>
 const seconds = Number(arg("seconds", "5"));
 const levels = arg("concurrency", "1,16,64,256").split(",").map(Number);
 const maxBatch = Number(arg("max-batch", "64"));
-const maxDelayMs = arg("max-delay-ms", "1");
+const maxDelayMs = arg("max-delay-ms", "0");
 const raw = arg("body", "json") === "raw";
 
 interface Server {

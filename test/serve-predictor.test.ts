@@ -119,6 +119,16 @@ test("predictor: close() answers every waiting call, then refuses new ones", asy
   learner.dispose();
 });
 
+test("predictor: a learner disposed before its predictor is closed is refused by name, not read from freed memory", async () => {
+  const learner = supervised(dense(2, 1), { loss: mse });
+  const p = predictor(learner, { maxDelayMs: 0 });
+  const waiting = p.predict([1, 2]);
+  learner.dispose();
+  await assertRejects(() => waiting, /predictor: the model's parameters were disposed \(learner\.dispose\(\)\); close\(\) the predictor before disposing its learner/);
+  await assertRejects(() => p.predict([1, 2]), /parameters were disposed/);
+  await p.close();
+});
+
 test("predictor: a learner's step between batches is seen whole by the next batch", async () => {
   const learner = supervised(seq(dense(2, 4, "tanh"), dense(4, 1)), { loss: mse, rate: 0.5, seed: 2 });
   const p = predictor(learner, { maxDelayMs: 0 });

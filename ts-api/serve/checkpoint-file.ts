@@ -25,8 +25,11 @@ function fileSystem(): Fs {
 
 /** A checkpoint file: write(bytes) replaces it atomically; read() gives its bytes, or undefined if there is none yet. */
 export interface CheckpointFile {
+  /** The file's path. */
   readonly path: string;
+  /** Replaces the file with `bytes`: written beside it, flushed, then renamed over it. */
   write(bytes: Uint8Array): void;
+  /** The file's bytes, or undefined if there is none yet. */
   read(): Uint8Array | undefined;
 }
 

@@ -12,6 +12,7 @@ import { checkRow } from "./rows.ts";
 
 /** Where checkpoints go and how often: `write` gets a safetensors file (learner.save()) every `everySteps` steps, and once more at close(). */
 export interface CheckpointOptions {
+  /** Steps between two checkpoints (a whole number >= 1). */
   everySteps: number;
   /** Stores the bytes; a promise it returns is awaited before the next checkpoint is written (one skipped meanwhile). */
   write: (bytes: Uint8Array) => void | Promise<void>;
@@ -19,19 +20,23 @@ export interface CheckpointOptions {
 
 /** Options of `online`: how examples are gathered into steps, and checkpoints. */
 export interface OnlineOptions extends BatchingOptions {
+  /** Where checkpoints go and how often (none by default). */
   checkpoint?: CheckpointOptions;
 }
 
 /** What an OnlineLearner has done so far. */
 export interface OnlineStats {
-  /** Examples taken and trained, and refused (queue full or closed). */
+  /** Examples trained. */
   examples: number;
+  /** learn() calls refused because the queue was full (bad examples are not counted). */
   refused: number;
-  /** Steps taken, and the mean loss of the last one (NaN before the first). */
+  /** Steps taken. */
   steps: number;
+  /** The mean loss of the last step (NaN before the first). */
   lastLoss: number;
-  /** Checkpoints written, and the message of the last write that failed, if any. */
+  /** Checkpoints written. */
   checkpoints: number;
+  /** The message of the last checkpoint write that failed, if it has not succeeded since. */
   checkpointError: string | undefined;
   /** Examples waiting now. */
   queued: number;
@@ -95,6 +100,7 @@ export class OnlineLearner {
     return this.batcher.submit(example);
   }
 
+  /** What has been trained so far and what waits now. */
   stats(): OnlineStats {
     const c = this.batcher.counts;
     return { examples: c.items, refused: c.refused, steps: this.steps, lastLoss: this.lastLoss, checkpoints: this.checkpoints, checkpointError: this.checkpointError, queued: this.batcher.queued };
@@ -158,7 +164,7 @@ export class OnlineLearner {
 
 /**
  * An OnlineLearner for `learner`. Options: maxBatch (default 32), maxDelayMs
- * (default 1), maxQueue (default 1024) and checkpoint ({ everySteps, write }).
+ * (default 0), maxQueue (default 1024) and checkpoint ({ everySteps, write }).
  *
  *   const learner = supervised(dense(2, 3), { loss: softmaxCrossEntropy, labels: "indices" });
  *   const saved: Uint8Array[] = [];

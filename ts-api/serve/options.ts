@@ -7,7 +7,12 @@ import { ParalensError, describe } from "../engine/errors.ts";
 export interface BatchingOptions {
   /** The most rows one forward pass runs (default 32). */
   maxBatch?: number;
-  /** How long the first row of a batch waits for others, in milliseconds (default 1; 0: until the current task ends). */
+  /**
+   * How long the first row of a batch waits for others, in milliseconds. Default 0: until the
+   * runtime has handled the I/O that is ready, so the requests read from the network together
+   * form one batch and a lone request waits for nothing. A longer wait makes larger batches when
+   * requests trickle in, and costs a lone request that long.
+   */
   maxDelayMs?: number;
   /** The most rows waiting at once; a call beyond it is refused rather than queued (default 1024). */
   maxQueue?: number;
@@ -30,7 +35,7 @@ export function batching(what: string, options: unknown, extra: readonly string[
   for (const name of Object.keys(options)) {
     if (!known.includes(name)) throw new ParalensError(`${what}: unknown option "${name}"; the options are ${known.join(", ")}`);
   }
-  const { maxBatch = 32, maxDelayMs = 1, maxQueue = 1024 } = options as BatchingOptions;
+  const { maxBatch = 32, maxDelayMs = 0, maxQueue = 1024 } = options as BatchingOptions;
   const must = (name: string, ok: boolean, expected: string, v: unknown): void => {
     if (!ok) throw new ParalensError(`${what}: ${name} must be ${expected}, got ${describe(v)}`);
   };

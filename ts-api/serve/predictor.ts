@@ -20,17 +20,21 @@ import { type BatchingOptions, batching } from "./options.ts";
 
 /** A model and its parameters by name (as `learner.parameters()` gives them), to serve without a Learner. */
 export interface ModelWithParameters<A extends Wires = Wires, B extends Wires = Wires> {
+  /** A layer of fixed shape taking one wire and giving one. */
   model: Para<A, B>;
+  /** Every parameter of the model, by name, row-major. */
   parameters: Readonly<Record<string, ArrayLike<number>>>;
 }
 
 /** What a predictor has done so far (for a server's metrics). */
 export interface PredictorStats {
-  /** predict() calls taken, and refused (queue full or closed; bad rows are not counted). */
+  /** predict() calls taken into the queue. */
   requests: number;
+  /** predict() calls refused because the queue was full (bad rows are not counted). */
   refused: number;
-  /** Forward passes run, and the rows they answered: rows / batches is the mean batch. */
+  /** Forward passes run. */
   batches: number;
+  /** Rows answered: rows / batches is the mean batch. */
   rows: number;
   /** Zero rows run to fill a plan larger than its batch. */
   paddedRows: number;
@@ -51,8 +55,9 @@ export interface PredictorStats {
  *   learner.dispose();
  */
 export class Predictor {
-  /** The values of one input row and of one output row. */
+  /** How many values one input row holds. */
   readonly inWidth: number;
+  /** How many values one output row holds. */
   readonly outWidth: number;
   private readonly inShape: Shape;
   private readonly plans: Compiled[] = [];
@@ -90,6 +95,7 @@ export class Predictor {
     let values: Float32Array;
     try {
       if (this.disposed || this.batcher.closed) throw new ParalensError("predictor: closed; no new calls are taken after close()");
+      this.checkParams();
       values = checkRow("predict", row, this.inShape);
     } catch (err) {
       return Promise.reject(err);
@@ -109,8 +115,14 @@ export class Predictor {
     return this.closing;
   }
 
+  /** Throws if the parameters were freed under the plans (the learner disposed before the predictor was closed). */
+  private checkParams(): void {
+    if (this.params.some((t) => t.isDisposed)) throw new ParalensError("predictor: the model's parameters were disposed (learner.dispose()); close() the predictor before disposing its learner");
+  }
+
   /** One forward pass for a batch: the smallest plan that holds it, the rows after it zero. */
   private forward(rows: readonly Float32Array[]): Float32Array[] {
+    this.checkParams();
     const plan = this.plans.find((p) => p.batch >= rows.length)!;
     const input = plan.inputs[0]!.data;
     rows.forEach((r, i) => input.set(r, i * this.inWidth));
@@ -141,7 +153,7 @@ export function planSizes(maxBatch: number): number[] {
  * A Predictor for a learner (its parameters as they are at each batch: a
  * step taken meanwhile is seen whole by the next batch) or for a model with
  * its parameters by name. Options: maxBatch (default 32), maxDelayMs
- * (default 1) and maxQueue (default 1024); see BatchingOptions.
+ * (default 0) and maxQueue (default 1024); see BatchingOptions.
  *
  *   const model = dense(2, 1);
  *   const p = predictor({ model, parameters: { weight: [0.5, -1], bias: [0] } }, { maxDelayMs: 0 });
