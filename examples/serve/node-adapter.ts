@@ -60,7 +60,8 @@ function bodyStream(req: IncomingMessage): { stream: ReadableStream<Uint8Array>;
 }
 
 export async function send(response: Response, res: ServerResponse): Promise<void> {
-  res.writeHead(response.status, Object.fromEntries(response.headers));
+  response.headers.forEach((value, name) => res.setHeader(name, value));
+  res.writeHead(response.status);
   if (response.body === null) return void res.end();
   res.end(new Uint8Array(await response.arrayBuffer()));
 }
