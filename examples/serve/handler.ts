@@ -10,7 +10,21 @@
 //
 // A bad request gets a 4xx with {"error": "..."} naming what is wrong; a
 // full queue a 503 with Retry-After; the server goes on serving either way.
-import type { OnlineLearner, Predictor } from "paralens";
+import type { OnlineStats, PredictorStats } from "paralens";
+
+/** What the handler uses of a Predictor (described by its shape, so any copy of paralens serves). */
+export interface Predicting {
+  readonly inWidth: number;
+  readonly outWidth: number;
+  predict(row: ArrayLike<number>): Promise<Float32Array>;
+  stats(): PredictorStats;
+}
+
+/** What the handler uses of an OnlineLearner. */
+export interface Learning {
+  learn(x: ArrayLike<number>, y: ArrayLike<number> | number): Promise<number>;
+  stats(): OnlineStats;
+}
 
 /** The limits a request is held to. */
 export interface Limits {
@@ -21,9 +35,9 @@ export interface Limits {
 }
 
 export interface Served {
-  predictor: Predictor;
+  predictor: Predicting;
   /** Present if the server learns online (POST /learn). */
-  trainer?: OnlineLearner;
+  trainer?: Learning;
   /** The arena's bytes in use, for /metrics. */
   arenaBytes: () => number;
 }
