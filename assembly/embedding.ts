@@ -28,6 +28,18 @@ export function gatherRows(out: usize, table: usize, ids: usize, n: i32, d: i32,
 }
 
 /**
+ * table[ids[t], :] = src[t, :] for t < n in increasing t (a later row wins),
+ * in place; an id outside [0, vocab) writes nothing. A decoder writes one
+ * position's keys and values into its cache with it.
+ */
+export function setRows(table: usize, vocab: i32, d: i32, src: usize, ids: usize, n: i32): void {
+  for (let t = 0; t < n; t++) {
+    const id = rowOf(ids, t, vocab);
+    if (id >= 0) memory.copy(at(table, id * d), at(src, t * d), <usize>d << 2);
+  }
+}
+
+/**
  * The reverse of gatherRows: out (vocab x d) = 0, then out[ids[t], :] += dy[t, :]
  * for t < n in increasing t (a fixed order, so the sums are deterministic).
  */

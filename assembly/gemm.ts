@@ -143,6 +143,11 @@ function gemm(
     if (!accumulate) for (let i = i0; i < i1; i++) memory.fill(at(c, i * n + j0), 0, <usize>(j1 - j0) << 2);
     return;
   }
+  // one row of C (a prediction at batch 1): B is read as it is stored, nothing packed
+  if (i1 - i0 == 1 && !transB) {
+    rowTimesB(at(c, i0 * n), transA ? at(a, i0) : at(a, i0 * k), transA ? <usize>m << 2 : 4, b, n, k, accumulate, j0, j1);
+    return;
+  }
   // K in ceil(k / KC) runs whose lengths differ by at most one
   const blocks = (k + KC - 1) / KC;
   const base = k / blocks, longer = k % blocks;
@@ -159,6 +164,77 @@ function gemm(
       }
       p0 += kc;
     }
+  }
+}
+
+/**
+ * Columns j0..j1 of one row of C: row (1 x k, its elements xStep bytes
+ * apart) times B (k x n, row-major), summed as gemm sums them (the numeric
+ * contract above: in increasing p within each K block from zero, the block
+ * sums added to C in block order), so a row gives the same bits alone as in
+ * a batch. The product of one row is bound by reading B once; packing B, as
+ * gemm does to reuse it across rows, would read it twice.
+ */
+function rowTimesB(c: usize, row: usize, xStep: usize, b: usize, n: i32, k: i32, accumulate: bool, j0: i32, j1: i32): void {
+  const blocks = (k + KC - 1) / KC;
+  const base = k / blocks, longer = k % blocks;
+  const ldb = <usize>n << 2;
+  let p0 = 0;
+  for (let q = 0; q < blocks; q++) {
+    const kc = base + (q < longer ? 1 : 0);
+    const addTo = accumulate || q > 0;
+    const x0 = row + <usize>p0 * xStep, b0 = b + <usize>p0 * ldb;
+    let j = j0;
+    // 16 columns at a time: a cache line of each row of B
+    for (; j + 16 <= j1; j += 16) {
+      let t0 = f32x4.splat(0), t1 = f32x4.splat(0), t2 = f32x4.splat(0), t3 = f32x4.splat(0);
+      let x = x0, r = b0 + (<usize>j << 2);
+      for (let p = 0; p < kc; p++) {
+        const v = v128.load32_splat(x);
+        t0 = madd(v, v128.load(r), t0);
+        t1 = madd(v, v128.load(r, 16), t1);
+        t2 = madd(v, v128.load(r, 32), t2);
+        t3 = madd(v, v128.load(r, 48), t3);
+        x += xStep;
+        r += ldb;
+      }
+      const o = c + (<usize>j << 2);
+      if (addTo) {
+        t0 = f32x4.add(v128.load(o), t0);
+        t1 = f32x4.add(v128.load(o, 16), t1);
+        t2 = f32x4.add(v128.load(o, 32), t2);
+        t3 = f32x4.add(v128.load(o, 48), t3);
+      }
+      v128.store(o, t0);
+      v128.store(o, t1, 16);
+      v128.store(o, t2, 32);
+      v128.store(o, t3, 48);
+    }
+    for (; j + 4 <= j1; j += 4) {
+      let t = f32x4.splat(0);
+      let x = x0, r = b0 + (<usize>j << 2);
+      for (let p = 0; p < kc; p++) {
+        t = madd(v128.load32_splat(x), v128.load(r), t);
+        x += xStep;
+        r += ldb;
+      }
+      const o = c + (<usize>j << 2);
+      v128.store(o, addTo ? f32x4.add(v128.load(o), t) : t);
+    }
+    // the last columns one at a time, in a vector's first lane (madd as the tile does it, fused or not)
+    for (; j < j1; j++) {
+      let t = f32x4.splat(0);
+      let x = x0, r = b0 + (<usize>j << 2);
+      for (let p = 0; p < kc; p++) {
+        t = madd(v128.load32_splat(x), v128.load32_splat(r), t);
+        x += xStep;
+        r += ldb;
+      }
+      const o = c + (<usize>j << 2);
+      const sum = f32x4.extract_lane(t, 0);
+      store<f32>(o, addTo ? load<f32>(o) + sum : sum);
+    }
+    p0 += kc;
   }
 }
 

@@ -9,6 +9,9 @@ export function heapBase(): usize {
 }
 
 export { gemmNN, gemmNT, gemmTN, gemmBatch } from "./gemm";
+// every build tells how much scratch an instance packs its panels in: a page's
+// engine starts on one thread with room for the workers' scratch set aside
+export { scratchBytes } from "./gemm";
 import { KC } from "./gemm";
 
 /** The GEMM's K block: a convolution with K = kh*kw*c up to this needs no im2col scratch in its forward pass. */
@@ -42,7 +45,7 @@ export { exp, log, sqrtKernel as sqrt, rsqrt, neg, absKernel as abs, square, sig
 export { binary, reduceSum, reduceMax, selectKernel as select } from "./broadcast";
 // attention: the causal softmax, embedding lookup and its reverse, dropout's hashed mask
 export { causalSoftmax } from "./attention";
-export { gatherRows, scatterAddRows } from "./embedding";
+export { gatherRows, scatterAddRows, setRows } from "./embedding";
 export { dropout } from "./dropout";
 // the seeded generator's loop that parameter initialisers draw from
 export { uniformFill } from "./random";

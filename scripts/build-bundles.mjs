@@ -72,7 +72,7 @@ const moduleCores = {
       return { contents: `export const wasm = { unavailable: ${why} };\n${pagesOf(name)}`, loader: "js" };
     });
     b.onLoad({ filter: /[\\/]engine[\\/]threads[\\/]start\.js$/ }, () => ({
-      contents: `export function startPool() { throw new Error(${absent("the thread pool")}); }\nexport const poolPages = startPool;\n`, loader: "js",
+      contents: `export function startPool() { throw new Error(${absent("the thread pool")}); }\n`, loader: "js",
     }));
     b.onLoad({ filter: /[\\/]z2[\\/]core\.generated\.js$/ }, () => ({
       contents: `import module from "../z2.wasm?module";\nexport const plain = { module };\nexport const shared = { unavailable: ${absent("the Z2 kernels' shared-memory build")} };\n`,
@@ -88,7 +88,7 @@ const moduleCores = {
 const staticThreads = {
   name: "static-threads",
   setup(b) {
-    const modules = { "./core-threads.generated.js": ["wasm", "memoryPages"], "./threads/start.js": ["startPool", "poolPages"] };
+    const modules = { "./core-threads.generated.js": ["wasm", "memoryPages"], "./threads/start.js": ["startPool"] };
     b.onLoad({ filter: /[\\/]engine[\\/](cores|engine)\.js$/ }, ({ path }) => {
       let contents = readFileSync(path, "utf8");
       let header = "";

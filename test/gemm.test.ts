@@ -108,3 +108,28 @@ test("gemm: the same call twice gives the same bits", () => {
     assert(first.every((x, i) => Object.is(x, second[i])), `${v}: two runs differ`);
   }
 });
+
+test("a row of C gives the same bits alone (m = 1, B read as stored) as inside a product of many rows, for every orientation", () => {
+  const rng = new Rng(21);
+  for (const v of variants) {
+    for (const [n, k] of [[1, 1], [3, 7], [4, 256], [15, 257], [16, 600], [17, 33], [40, 513], [100, 784]] as const) {
+      for (const accumulate of [false, true]) {
+        const m = 6;
+        const [sa] = stored(v, m, n, k);
+        const a = randomArray(rng, m * k), b = randomArray(rng, k * n);
+        const c0 = accumulate ? randomArray(rng, m * n) : null;
+        const all = run(v, a, b, c0, m, n, k);
+        for (const i of [0, 3, 5]) {
+          // row i of op(A) alone: a 1 x k matrix (stored k x 1 for gemmTN)
+          const row = Float32Array.from({ length: k }, (_, p) => (sa[0] === k && v === "gemmTN" ? a[p * m + i]! : a[i * k + p]!));
+          const one = run(v, row, b, c0 === null ? null : c0.subarray(i * n, (i + 1) * n), 1, n, k);
+          for (let j = 0; j < n; j++) {
+            if (!Object.is(one[j], all[i * n + j])) {
+              throw new Error(`${v} ${n}x${k} accumulate ${accumulate}: row ${i}, column ${j} is ${one[j]} alone and ${all[i * n + j]} among ${m} rows`);
+            }
+          }
+        }
+      }
+    }
+  }
+});

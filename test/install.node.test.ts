@@ -71,8 +71,9 @@ test("install paths: Node ESM and CommonJS, Deno, Bun, an esbuild bundle, a page
 // the strict core (gzipped wasm in base64); what only some programs use is
 // kept out of it: the relaxed and threaded cores and the thread code are
 // chunks loaded on request, the Z2 kernels come with paralens/z2, the ops of
-// convolution, pooling and attention with their layers, and the benchmarks'
-// peak loop is not shipped.
+// convolution, pooling and attention with their layers, the float64
+// references and ONNX lowerings of the other ops with the reference backend
+// and toOnnx (ops/tables.ts), and the benchmarks' peak loop is not shipped.
 test("the README quick start bundled for the web (minified, tree-shaken) is < 40 KB gzipped, with the relaxed core and unused ops left out", async () => {
   const readme = readFileSync(join(root, "README.md"), "utf8");
   const code = /## Quick start[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
@@ -91,6 +92,8 @@ test("the README quick start bundled for the web (minified, tree-shaken) is < 40
   // the ops of layers it does not use come with those layers
   const unused = inputs.filter((f) => /\/ops\/(conv\/|attention)/.test(f));
   assertEqual(unused.length, 0, `modules of convolution, pooling and attention ops in the quick start (${unused.join(", ")})`);
+  const references = inputs.filter((f) => /\/(ops\/tables|backend\/reference|io\/onnx\/\w+)\.js$/.test(f));
+  assertEqual(references.length, 0, `modules of the reference backend and the ONNX exporter in the quick start (${references.join(", ")})`);
   console.log(`quick start bundle: ${bytes.length} bytes, ${gzipped} gzipped (esbuild --bundle --minify --splitting), ${40_000 - gzipped} under 40 KB`);
   assert(gzipped < 40_000, `the quick start bundle is ${gzipped} bytes gzipped, over 40 KB`);
 });

@@ -4,7 +4,7 @@
 // threads.node.test.ts checks whole training runs at 1, 2 and 16 threads in
 // every runtime.
 import { Rng, compile, conv2d, dense, engine, flatten, init, maxPool2d, relu, seq } from "../ts-api/index.ts";
-import { createEngine } from "../ts-api/engine/engine.ts";
+import { type Engine, createEngine, threadsBehind } from "../ts-api/engine/engine.ts";
 import { MAX_TASKS, MAX_WORKERS } from "../ts-api/engine/threads/protocol.ts";
 import { MAX_THREADS } from "../ts-api/engine/threads/runtime.ts";
 import { cutRuns, runStart, runs } from "../ts-api/engine/threads/pool.ts";
@@ -13,6 +13,8 @@ import { assert, assertEqual, assertThrows } from "./assert.ts";
 import { runtime, test } from "./harness.ts";
 
 await init();
+// (on a page the thread code loads after init: these tests compare one thread with all of them)
+await engine().threadsReady();
 
 test("engine().threads says how many threads run and why; Node, Deno and an isolated page run on every core", () => {
   const { count, max, reason } = engine().threads;
@@ -153,6 +155,7 @@ test("a kernel that traps on a worker is a clear error, the pool still works aft
   const e = await createEngine({ threads: 2 });
   assertEqual(e.threads.max, runtime === "browser" && !(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated ? 1 : 2, "a second engine with two threads");
   if (e.threads.max < 2) return;
+  await e.threadsReady();
   const n = 256;
   const a = e.tensor([n * n], Float32Array.from({ length: n * n }, (_, i) => (i % 7) - 3));
   const c = e.tensor([n * n]);
@@ -172,4 +175,68 @@ test("a kernel that traps on a worker is a clear error, the pool still works aft
   assertThrows(() => e.setThreads(2), /setThreads: count must be a whole number from 1 to 1/);
   e.core.gemmNN(c.offset, a.offset, a.offset, n, n, n, 0);
   assert(first.every((v, i) => Object.is(v, c.data[i])), "and the same product on the calling thread alone");
+});
+
+/** Whether this runtime can share memory with workers (a page only when cross-origin isolated). */
+const canShare = (): boolean => typeof SharedArrayBuffer !== "undefined" && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+const onShared = (e: Engine): boolean => Object.prototype.toString.call(e.memory.buffer) === "[object SharedArrayBuffer]";
+
+test("an engine that starts on one thread (a page's) moves onto threads when they arrive, every tensor where it was", async () => {
+  if (!canShare()) return;
+  const e = await threadsBehind(false, 2, 256, "two threads, the thread code loading behind");
+  assertEqual(e.threads.count, 2, "it says how many threads will run");
+  assert(!onShared(e), "until they arrive, the one-thread core runs on its own memory");
+  const n = 256;
+  const a = e.tensor([n * n], Float32Array.from({ length: n * n }, (_, i) => (i % 7) - 3));
+  const c = e.tensor([n * n]);
+  const table = e.core;
+  const oneThread = e.core.gemmNN;
+  e.core.gemmNN(c.offset, a.offset, a.offset, n, n, n, 0);
+  const before = c.toArray();
+  const kept = c.data;
+  const stats = e.stats();
+  const threads = await e.threadsReady();
+  assertEqual(threads.count, 2, `two threads once they arrive (${threads.reason})`);
+  assert(onShared(e), "the engine runs on shared memory");
+  assert(e.core === table && e.core.gemmNN !== oneThread, "the same kernel table, holding the threaded core's kernels");
+  assertEqual(kept.length, 0, "a view kept from before reads as empty (the old memory is detached), as after the memory grows");
+  assert(before.every((v, i) => Object.is(v, c.data[i])), "every tensor keeps its values at its offset");
+  assertEqual(JSON.stringify(e.stats()), JSON.stringify({ ...stats, reservedBytes: e.memory.buffer.byteLength }), "the arena holds the same blocks");
+  e.core.gemmNN(c.offset, a.offset, a.offset, n, n, n, 0);
+  assert(before.every((v, i) => Object.is(v, c.data[i])), "a product on the pool gives the bits it gave on one thread");
+  // B past the end of memory: the product traps in its pieces, so it was cut across the pool
+  assertThrows(() => e.core.gemmNN(c.offset, a.offset, e.memory.buffer.byteLength + 4096, n, n, n, 0), /kernel gemmPart failed/);
+  const more = e.tensor([4], [1, 2, 3, 4]);
+  assertEqual(Array.from(more.toArray()).join(), "1,2,3,4", "the arena goes on allocating in the new memory");
+  e.stopThreads();
+});
+
+test("stopThreads before the threads arrive keeps the engine on one thread", async () => {
+  if (!canShare()) return;
+  const e = await threadsBehind(false, 2, 256, "two threads, the thread code loading behind");
+  const t = e.tensor([3], [1, 2, 3]);
+  e.stopThreads();
+  const threads = await e.threadsReady();
+  assertEqual(threads.count, 1, "one thread");
+  assert(/stopThreads/.test(threads.reason), `the reason says so: "${threads.reason}"`);
+  assert(!onShared(e), "and its own memory");
+  assertEqual(Array.from(t.toArray()).join(), "1,2,3", "with its tensors as they were");
+});
+
+test("the workers take part: tasks the calling thread leaves run on them, by the code both sides share", async () => {
+  if (!canShare()) return;
+  const e = await createEngine({ threads: 2 });
+  await e.threadsReady();
+  const pool = (e as unknown as { pool: { workerTasks: number } }).pool;
+  const n = 256;
+  const a = e.tensor([n * n], Float32Array.from({ length: n * n }, (_, i) => (i % 5) - 2));
+  const c = e.tensor([n * n]);
+  const started = Date.now();
+  // the first products may all run on the calling thread while the worker starts
+  while (pool.workerTasks === 0 && Date.now() - started < 10_000) {
+    e.core.gemmNN(c.offset, a.offset, a.offset, n, n, n, 0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert(pool.workerTasks > 0, `a worker ran ${pool.workerTasks} tasks in 10 s of products`);
+  e.stopThreads();
 });

@@ -1,11 +1,13 @@
 // The float64 reference backend: every primitive as the plainest loop that
-// computes it (each op's `reference`, in ops/), evaluated at once. Tests run
+// computes it (each op's reference, in ops/), evaluated at once. Tests run
 // the same lenses here and on the wasm plans and compare; its reverse passes
 // are checked against finite differences. Not built for speed.
 import type { Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
 import { type RealOps, backendOps, loadedOps } from "../ops/index.ts";
+import type { Op } from "../ops/op.ts";
 import type { RefTensor } from "../ops/ref-tensor.ts";
+import { plannedReferences } from "../ops/tables.ts";
 
 export { type RefTensor, refTensor } from "../ops/ref-tensor.ts";
 
@@ -21,7 +23,9 @@ export const reference: RealOps = new Proxy({} as RealOps, {
   get(_, name) {
     if (name === "shape") return shape;
     const op = typeof name === "string" ? loadedOps()[name] : undefined;
-    return op === undefined ? (backendOps({}, "reference") as unknown as Record<string | symbol, unknown>)[name] : op.reference;
+    if (op === undefined) return (backendOps({}, "reference") as unknown as Record<string | symbol, unknown>)[name];
+    // a planned op's reference is in its table (ops/op.ts)
+    return "reference" in op ? (op as Op).reference : plannedReferences[name as keyof typeof plannedReferences];
   },
   has: (_, name) => name === "shape" || (typeof name === "string" && name in loadedOps()),
 });

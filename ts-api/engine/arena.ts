@@ -18,7 +18,7 @@ export class Arena {
   private used = 0;
 
   constructor(
-    private readonly memory: WebAssembly.Memory,
+    private memory: WebAssembly.Memory,
     base: number,
     /** The most bytes the memory may grow to; the wasm32 limit is 4 GiB. */
     private readonly limit: number,
@@ -26,6 +26,11 @@ export class Arena {
     const start = Math.ceil(base / ALIGN) * ALIGN;
     const end = memory.buffer.byteLength;
     if (end > start) this.free.push({ start, end });
+  }
+
+  /** Goes on in `memory`, which holds what this one did at the same offsets and is as large (an engine moving onto threads). */
+  moveTo(memory: WebAssembly.Memory): void {
+    this.memory = memory;
   }
 
   /** Bytes handed out and not yet released. */

@@ -5,10 +5,11 @@ import { Arena } from "./arena.ts";
 import { type Core, kernelNames } from "./core.ts";
 import { ParalensError, describe, fmtBytes, fmtShape } from "./errors.ts";
 import { type Shape, Tensor, checkShape, sizeOf } from "./tensor.ts";
-import { loadCore } from "./cores.ts";
+import { type CoreModule, loadCore } from "./cores.ts";
 import { platform } from "./platform.ts";
 import { compileBytes, isWasmModule } from "./wasm.ts";
 import { MAX_THREADS, availableCores, sharingRefused, workerThreads } from "./threads/runtime.ts";
+import { poolLayout } from "./threads/layout.ts";
 
 /** Which build of the core runs: "strict" (deterministic SIMD, the same bits in every engine) or "relaxed" (`f32x4.relaxed_madd`, fused multiply-add where the engine has relaxed SIMD). */
 export type SimdMode = "strict" | "relaxed";
@@ -40,6 +41,9 @@ interface Workers {
   close(): void;
 }
 
+/** Puts an engine's arena, from `base` on, onto a threaded core: threads/start.ts's startPool, given all else it needs. */
+type MoveOntoThreads = (from: { memory: WebAssembly.Memory; base: number }) => { core: Core; pool: Workers };
+
 /** What a new Engine starts with besides its core (createEngine fills it in). */
 interface EngineSetup {
   /** Where the arena starts (default: after the core's static data). */
@@ -62,21 +66,67 @@ interface EngineSetup {
 export class Engine {
   /** The allocator of the wasm memory: blocks of bytes, freed when their tensors are. */
   readonly arena: Arena;
+  /**
+   * The kernels: the wasm exports, or with threads the same functions cutting
+   * large calls across the pool. One table for the engine's life: moving onto
+   * threads replaces what it holds, so plans look kernels up in it when they
+   * run and never keep one.
+   */
+  readonly core: Core;
   private pool: Workers | undefined;
   private threadInfo: Threads;
+  private arriving: Promise<Threads> | undefined;
 
   /** @internal Engines are made by init() and createEngine(). */
   constructor(
-    /** The kernels: the wasm exports, or with threads the same functions cutting large calls across the pool. */
-    readonly core: Core,
+    core: Core,
     /** Which build of the core runs: "strict" (bit-identical in every engine) or "relaxed" (fused multiply-add). */
     readonly simd: SimdMode,
     maxMemoryBytes: number,
     setup: EngineSetup = {},
   ) {
+    this.core = { ...core };
     this.arena = new Arena(core.memory, setup.base ?? core.heapBase(), maxMemoryBytes);
     this.pool = setup.pool;
     this.threadInfo = setup.threads ?? { count: 1, max: 1, reason: "one thread" };
+  }
+
+  /**
+   * @internal Takes the threaded core when `arrival` brings it (init's, on a
+   * page). Until then, and for good if it fails to come, calls run on the
+   * calling thread. The arena is copied to the shared memory at the same
+   * offsets and the old memory detached, so a view kept from before reads
+   * as empty, as after the memory grows.
+   */
+  takeThreads(arrival: Promise<MoveOntoThreads>, base: number): void {
+    const taken = (move: MoveOntoThreads): Threads => {
+      if (this.threadInfo.max === 1) return this.threadInfo; // stopThreads() came first
+      const old = this.memory;
+      const { core, pool } = move({ memory: old, base });
+      Object.assign(this.core, core);
+      this.arena.moveTo(core.memory);
+      this.pool = pool;
+      old.grow(0);
+      return this.threadInfo;
+    };
+    const failed = (err: unknown): Threads => {
+      if (this.threadInfo.max > 1) this.threadInfo = { count: 1, max: 1, reason: `one thread: the thread code did not load (${err instanceof Error ? err.message : String(err)})` };
+      return this.threadInfo;
+    };
+    this.arriving = arrival.then(taken).catch(failed);
+  }
+
+  /**
+   * Resolves when large calls can be cut across `threads.count` threads. At
+   * once, except on a page: there init answers on one thread and the thread
+   * code loads behind it (calls before then run on the calling thread, with
+   * the same results). If it cannot load, it resolves with one thread and
+   * says why.
+   *
+   *   const { count } = await engine().threadsReady();
+   */
+  threadsReady(): Promise<Threads> {
+    return this.arriving ?? Promise.resolve(this.threadInfo);
   }
 
   /**
@@ -114,8 +164,8 @@ export class Engine {
    *   engine().threads.count;  // 1
    */
   stopThreads(): void {
-    if (this.pool === undefined) return;
-    this.pool.close();
+    if (this.threadInfo.max === 1) return;
+    this.pool?.close();
     this.pool = undefined;
     this.threadInfo = { count: 1, max: 1, reason: "one thread: stopThreads() stopped the workers" };
   }
@@ -207,7 +257,9 @@ export interface InitOptions {
    * Threads to cut large kernel calls across (1 to 64). Default: the cores the
    * runtime reports, where memory can be shared with workers (Node, Deno, Bun,
    * a cross-origin-isolated page); otherwise 1. Workers start at the first
-   * call large enough to be cut. `engine().threads` tells how many run and
+   * call large enough to be cut. On a page or in a web worker the thread
+   * code is fetched after init, which answers on one thread meanwhile
+   * (`engine().threadsReady()`). `engine().threads` tells how many run and
    * why. Results are the same bits at any thread count.
    */
   threads?: number;
@@ -283,26 +335,58 @@ export async function createEngine(options: InitOptions = {}): Promise<Engine> {
     const module = await compileGiven(await options.wasm);
     return makeEngine(module, simd, maxMB, reason);
   }
+  const relaxed = simd === "relaxed";
+  // Node, Deno and Bun read the thread code from disk; pages and web workers fetch it
+  if (threads > 1 && !["node", "deno", "bun"].includes(platform())) return threadsBehind(relaxed, threads, maxMB, reason);
   // the thread code is a chunk of its own: fetched (or read) while the core is
   const starting = threads > 1 ? import("./threads/start.ts") : undefined;
   starting?.catch(() => undefined); // awaited below, unless the core fails first
-  const core = await loadCore(simd === "relaxed", threads > 1);
+  const core = await loadCore(relaxed, threads > 1);
   if (core.memoryPages === undefined) return makeEngine(core.module, core.relaxed ? "relaxed" : "strict", maxMB, reason);
-  const { startPool, poolPages } = await starting!;
-  const { initial, maximum, heapBase, scratchBytes } = core.memoryPages;
-  // as large as the pool's layout from the start: it is never grown before the arena's first tensor
-  const pages = Math.max(initial, poolPages(threads - 1, heapBase, scratchBytes));
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, Math.min(maximum, Math.floor(maxMB * 16))), shared: true });
-  const raw = instantiate(core.module, { env: { memory } });
+  const { startPool } = await starting!;
   let e: Engine | undefined;
-  const started = startPool({
-    raw, module: core.module, workers: threads - 1, parts: () => e?.threads.count ?? 1, threads: workerThreads,
-    fail: (message) => new ParalensError(message),
-  });
+  const started = startPool(poolSetup(core, threads, maxMB, () => e?.threads.count ?? 1));
   e = new Engine(started.core, core.relaxed ? "relaxed" : "strict", maxMB * 1024 * 1024, {
     base: started.base, pool: started.pool, threads: { count: threads, max: threads, reason },
   });
   return e;
+}
+
+/**
+ * A page or web worker fetches the thread code and the threaded core, and
+ * waiting for the network would make init slow for every model, however
+ * small. So there init
+ * answers at once on the embedded one-thread core, with its arena past the
+ * room the pool will take, and fetches them behind it; the engine moves onto
+ * them when they arrive (Engine.takeThreads; engine().threadsReady() tells).
+ * (Exported for the tests, which make such an engine in every runtime.)
+ */
+export async function threadsBehind(relaxed: boolean, threads: number, maxMB: number, reason: string): Promise<Engine> {
+  const one = await loadCore(relaxed, false);
+  const raw = instantiate(one.module, {});
+  const { base } = poolLayout(threads - 1, raw.heapBase(), raw.scratchBytes());
+  const end = raw.memory.buffer.byteLength;
+  if (base > end) raw.memory.grow(Math.ceil((base - end) / 65536));
+  const e = new Engine(raw, one.relaxed ? "relaxed" : "strict", maxMB * 1024 * 1024, { base, threads: { count: threads, max: threads, reason } });
+  // fetched once the calling code has had its turn: compiling the threaded core beside its first calls would slow them
+  const afterTurn = new Promise((resolve) => setTimeout(resolve, 0));
+  const arrival = afterTurn.then(() => Promise.all([import("./threads/start.ts"), loadCore(one.relaxed, true)])).then(([{ startPool }, core]): MoveOntoThreads => {
+    // the same build on threads, or its results could differ from the one-thread core's
+    if (core.memoryPages === undefined || core.relaxed !== one.relaxed) throw new ParalensError(`no threaded build of the ${e.simd} core`);
+    return (from) => startPool({ ...poolSetup(core, threads, maxMB, () => e.threads.count), from });
+  });
+  e.takeThreads(arrival, base);
+  return e;
+}
+
+/** What startPool needs to put a threaded core of `threads` threads on a new shared memory. */
+function poolSetup(core: CoreModule, threads: number, maxMB: number, parts: () => number) {
+  const memoryPages = core.memoryPages!;
+  const { heapBase, scratchBytes } = memoryPages;
+  return {
+    module: core.module, memoryPages, workers: threads - 1, layout: poolLayout(threads - 1, heapBase, scratchBytes), maxPages: Math.floor(maxMB * 16),
+    instantiate, parts, threads: workerThreads, fail: (message: string) => new ParalensError(message),
+  };
 }
 
 /** The default bound on the wasm memory, in MiB, for this platform. */

@@ -7,7 +7,7 @@
 import type { ParamSpec } from "../algebra/para.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
-import { encodeSafetensors, readTensor } from "./safetensors/codec.ts";
+import { checkName, checkedDtype, readTensor, writeSafetensors } from "./safetensors/codec.ts";
 import { type ReadOptions, type SafetensorsEntry, readSafetensorsHeader } from "./safetensors/header.ts";
 
 /** What of a learner a file needs: its model, its parameter wires and their tensors. */
@@ -52,13 +52,16 @@ export function encodeLearner(learner: LearnerLike, options: { dtype?: "F32" | "
       }
     });
   }
+  const dtype = checkedDtype(options.dtype);
+  for (const s of learner.specs) checkName(fileName(s));
   const tensors = new Map(learner.specs.map((s, i) => [fileName(s), { shape: s.shape, values: learner.state[i]!.data }]));
-  const metadata: Record<string, string> = { format: "paralens" };
+  const metadata: [string, string][] = [["format", "paralens"]];
   const name = optimiserName(learner);
-  if (name !== undefined) metadata["optimiser"] = name;
+  if (name !== undefined) metadata.push(["optimiser", name]);
   const counter = learner.specs.findIndex((s) => s.role === "state" && s.name.endsWith(".t") && s.shape.length === 1 && s.shape[0] === 1);
-  if (counter >= 0) metadata["step"] = String(learner.state[counter]!.data[0]);
-  return encodeSafetensors(tensors, { ...options, metadata });
+  if (counter >= 0) metadata.push(["step", String(learner.state[counter]!.data[0])]);
+  // the shapes and values are the learner's tensors, well formed: written without encodeSafetensors's checks
+  return writeSafetensors([...tensors], dtype, metadata);
 }
 
 /**

@@ -65,11 +65,11 @@ export function decoderMachine(options: TransformerOptions): Machine {
     params: model.params,
     forward(ops, p, [token, position, ...caches]) {
       const n = ops.shape(token!)[0]!;
-      // one-hot of the position: picks the positional row and the cache slot
+      // one-hot of the position: picks the positional row
       const at = ops.equal(position!, ops.constant(iota, [1, T]));
       let x = ops.plus(ops.reshape(ops.gatherRows(p[0]!, token!), [n, d]), ops.matmul(at, p[1]!, false, false));
-      const slot = ops.reshape(at, [n, 1, T, 1]);
-      const keep = ops.sub(ops.constant(one, [1, 1, 1, 1]), slot);
+      // the cache row of this position for example e and head h: (e H + h) T + position
+      const rows = ops.plus(ops.constant(Float32Array.from({ length: n * H }, (_, i) => i * T), [n, H]), position!);
       // keys after the position are masked by a large negative score
       const future = ops.scale(ops.greater(ops.constant(iota, [1, T]), position!), -1e9);
       const next: Value[] = [];
@@ -77,7 +77,9 @@ export function decoderMachine(options: TransformerOptions): Machine {
         const w = p.slice(2 + l * PER_BLOCK, 2 + (l + 1) * PER_BLOCK);
         const h = apply(ops, norm, w.slice(0, 2), x);
         const [q, k, v] = [2, 3, 4].map((i) => ops.matmul(h, w[i]!, false, false));
-        const write = (c: Value, row: Value): Value => ops.plus(ops.mul(c, keep), ops.mul(slot, ops.reshape(row, [n, H, 1, D])));
+        // a compiled cell writes the row into the cache where it lies (setRows), so a step costs
+        // O(d) for the cache rather than O(T d), and the cache it returns is the one it was given
+        const write = (c: Value, row: Value): Value => ops.reshape(ops.setRows(ops.reshape(c, [n * H * T, D]), ops.reshape(row, [n * H, D]), rows), [n, H, T, D]);
         const [kc, vc] = [write(caches[2 * l]!, k!), write(caches[2 * l + 1]!, v!)];
         next.push(kc, vc);
         const scores = ops.reshape(ops.batchMatmul(ops.reshape(q!, [n * H, 1, D]), ops.reshape(kc, [n * H, T, D]), false, true), [n, H, T]);
@@ -181,7 +183,8 @@ export class Decoder {
     const { inputs, outputs } = this.plan;
     inputs[0]!.data[0] = token;
     this.plan.forward();
-    for (let i = 1; i < inputs.length; i++) inputs[i]!.data.set(outputs[i]!.data);
+    // the caches were written where they lie (setRows); only the position is carried over
+    for (let i = 1; i < inputs.length; i++) if (outputs[i]!.offset !== inputs[i]!.offset) inputs[i]!.data.set(outputs[i]!.data);
     this.position++;
     return outputs[0]!.toArray();
   }

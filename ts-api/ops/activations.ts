@@ -1,41 +1,56 @@
-// The activations: each one row of kernel, float64 reference and reverse.
+// The activations: each a kernel, its float64 reference and its reverse.
 // Their reverses are fused kernels (one pass over memory instead of two or
 // three composed ops; `npm run bench -- fused`: sigmoid's passes 1.08x the
 // composition); the elementary ops in unary.ts compose instead.
 import type { Value } from "../algebra/category.ts";
 import type { AnyShape } from "../algebra/para.ts";
 import { sameSize } from "./checks.ts";
-import { op } from "./op.ts";
+import { type Lowerings, type References, planned } from "./op.ts";
 import { mapRef } from "./ref-tensor.ts";
-import { pointwise, unary, unaryReverse } from "./pointwise.ts";
+import { pointwise, unaryKernel, unaryLowering, unaryReference, unaryReverse, unaryReverseReference } from "./pointwise.ts";
 
 const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
 
 export const activationOps = {
-  sigmoid: unary("sigmoid", logistic, "Sigmoid"),
-  sigmoidReverse: unaryReverse("sigmoidReverse", (y, dy) => dy * y * (1 - y)),
-  tanh: unary("tanh", Math.tanh, "Tanh"),
-  tanhReverse: unaryReverse("tanhReverse", (y, dy) => dy * (1 - y * y)),
-  relu: unary("relu", (x) => Math.max(x, 0), "Relu"),
-  reluReverse: unaryReverse("reluReverse", (x, dy) => (x > 0 ? dy : 0)),
-  leakyRelu: op<[x: Value, alpha: number]>({
+  sigmoid: unaryKernel("sigmoid"),
+  sigmoidReverse: unaryReverse("sigmoidReverse"),
+  tanh: unaryKernel("tanh"),
+  tanhReverse: unaryReverse("tanhReverse"),
+  relu: unaryKernel("relu"),
+  reluReverse: unaryReverse("reluReverse"),
+  leakyRelu: planned<[x: Value, alpha: number]>({
     plan(p, x, alpha) {
       const y = p.out(x.shape);
       p.emit("leakyRelu", () => p.core.leakyRelu(y.offset, x.offset, x.size, alpha), [x], [y]);
       return y;
     },
-    reference: (x, alpha) => mapRef(x, (v) => (v > 0 ? v : alpha * v)),
-    onnx: (g, x, alpha) => g.node("LeakyRelu", [x], x.shape, { alpha: { float: alpha } }),
   }),
-  leakyReluReverse: op<[x: Value, dy: Value, alpha: number]>({
+  leakyReluReverse: planned<[x: Value, dy: Value, alpha: number]>({
     plan(p, x, dy, alpha) {
       sameSize("leakyReluReverse", x.shape, dy.shape);
       const dx = p.out(x.shape);
       p.emit("leakyReluReverse", () => p.core.leakyReluReverse(dx.offset, x.offset, dy.offset, x.size, alpha), [x, dy], [dx]);
       return dx;
     },
-    reference: (x, dy, alpha) => mapRef(x, (v, i) => (v > 0 ? dy.data[i]! : alpha * dy.data[i]!)),
   }),
+};
+
+export const activationReferences: References<typeof activationOps> = {
+  sigmoid: /* @__PURE__ */ unaryReference(logistic),
+  sigmoidReverse: /* @__PURE__ */ unaryReverseReference("sigmoidReverse", (y, dy) => dy * y * (1 - y)),
+  tanh: /* @__PURE__ */ unaryReference(Math.tanh),
+  tanhReverse: /* @__PURE__ */ unaryReverseReference("tanhReverse", (y, dy) => dy * (1 - y * y)),
+  relu: /* @__PURE__ */ unaryReference((x) => Math.max(x, 0)),
+  reluReverse: /* @__PURE__ */ unaryReverseReference("reluReverse", (x, dy) => (x > 0 ? dy : 0)),
+  leakyRelu: (x, alpha) => mapRef(x, (v) => (v > 0 ? v : alpha * v)),
+  leakyReluReverse: (x, dy, alpha) => mapRef(x, (v, i) => (v > 0 ? dy.data[i]! : alpha * dy.data[i]!)),
+};
+
+export const activationLowerings: Lowerings<typeof activationOps> = {
+  sigmoid: /* @__PURE__ */ unaryLowering("Sigmoid"),
+  tanh: /* @__PURE__ */ unaryLowering("Tanh"),
+  relu: /* @__PURE__ */ unaryLowering("Relu"),
+  leakyRelu: (g, x, alpha) => g.node("LeakyRelu", [x], x.shape, { alpha: { float: alpha } }),
 };
 
 /**

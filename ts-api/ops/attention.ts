@@ -62,6 +62,16 @@ export function dropoutBits(seed: number, step: number, i: number): number {
   return (h ^ (h >>> 16)) >>> 8;
 }
 
+/** [ids, row length, table rows] of setRows, or a ParalensError naming the shapes that do not fit. */
+function checkSetRows(table: Shape, rows: Shape, ids: Shape): [number, number, number] {
+  const n = sizeOf(ids);
+  const d = table[table.length - 1] ?? 0;
+  if (table.length !== 2 || sizeOf(rows) !== n * d) {
+    throw new ParalensError(`setRows: a table [rows, d] and one row of d values per id, got a table ${fmtShape(table)}, rows ${fmtShape(rows)} and ids ${fmtShape(ids)}`);
+  }
+  return [n, d, table[0]!];
+}
+
 function checkRate(rate: number): number {
   if (!(rate >= 0 && rate < 1)) throw new ParalensError(`dropout: rate must be in [0, 1), got ${describe(rate)}`);
   return Math.ceil(rate * 2 ** 24);
@@ -166,6 +176,29 @@ export const attentionOps = {
         for (let j = 0; id >= 0 && j < d; j++) out.data[id * d + j] = out.data[id * d + j]! + dy.data[t * d + j]!;
       }
       return out;
+    },
+  }),
+
+  /**
+   * table [rows, d] with row ids[t] set to rows[t] (ids: f32 whole numbers, n of them; rows [n, d]), a
+   * later t winning; an id outside [0, rows) sets nothing. A compiled plan writes the table in place and
+   * returns it (a decoder's cache takes one position's keys and values without being copied), so it
+   * is for a table nothing reads afterwards as it was; the float64 reference returns a new table.
+   */
+  setRows: op<[table: Value, rows: Value, ids: Value]>({
+    plan(p, table, rows, ids) {
+      const [n, d, count] = checkSetRows(table.shape, rows.shape, ids.shape);
+      p.emit("setRows", () => p.core.setRows(table.offset, count, d, rows.offset, ids.offset, n), [table, rows, ids], [table], true);
+      return table;
+    },
+    reference(table, rows, ids) {
+      const [n, d, count] = checkSetRows(table.shape, rows.shape, ids.shape);
+      const y = refTensor(table.shape, table.data.slice());
+      for (let t = 0; t < n; t++) {
+        const id = tokenId(ids.data[t]!, count);
+        if (id >= 0) y.data.set(rows.data.subarray(t * d, (t + 1) * d), id * d);
+      }
+      return y;
     },
   }),
 

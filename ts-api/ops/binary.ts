@@ -8,7 +8,7 @@ import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import type { RealOps } from "./index.ts";
-import { type Op, type PlanContext, op } from "./op.ts";
+import { type Lowerings, type PlanContext, type PlannedOp, type References, planned } from "./op.ts";
 import { type Lens, type ParamSpec, type AnyShape, lens, para, anyShape } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { type RefTensor, refTensor, sizeOf } from "./ref-tensor.ts";
@@ -32,9 +32,10 @@ function bringLensOps(): void {
 /** The broadcasting binary ops `elementwise` and `where` know: arithmetic, maximum and minimum, and the comparisons greater and equal (1 where true, 0 where false; their change is zero). */
 export type BinaryName = "add" | "sub" | "mul" | "div" | "max" | "min" | "greater" | "equal";
 
+/** The op codes of the binary kernel (assembly/broadcast.ts): all a plan needs of a row below. */
+const CODES: Record<BinaryName, number> = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, greater: 6, equal: 7 };
+
 interface BinaryRow {
-  /** The op code of assembly/broadcast.ts. */
-  readonly code: number;
   readonly f64: (a: number, b: number) => number;
   /** The changes of a and b at the output's shape, given a, b, the output c and its change dc; absent: not differentiable. */
   readonly reverse?: (ops: RealOps, a: Value, b: Value, c: Value, dc: Value) => [Value | null, Value | null];
@@ -50,16 +51,16 @@ const split = (ops: RealOps, dc: Value, mask: Value): [Value, Value] => {
 };
 
 const rows: Record<BinaryName, BinaryRow> = {
-  add: { code: 0, f64: (a, b) => a + b, reverse: (_ops, _a, _b, _c, dc) => [dc, dc] },
-  sub: { code: 1, f64: (a, b) => a - b, reverse: (ops, _a, _b, _c, dc) => [dc, ops.neg(dc)] },
-  mul: { code: 2, f64: (a, b) => a * b, reverse: (ops, a, b, _c, dc) => [ops.mul(dc, b), ops.mul(dc, a)] },
+  add: { f64: (a, b) => a + b, reverse: (_ops, _a, _b, _c, dc) => [dc, dc] },
+  sub: { f64: (a, b) => a - b, reverse: (ops, _a, _b, _c, dc) => [dc, ops.neg(dc)] },
+  mul: { f64: (a, b) => a * b, reverse: (ops, a, b, _c, dc) => [ops.mul(dc, b), ops.mul(dc, a)] },
   // d(a/b)/db = -a/b^2 = -c/b
-  div: { code: 3, f64: (a, b) => a / b, reverse: (ops, _a, b, c, dc) => [ops.div(dc, b), ops.neg(ops.mul(dc, ops.div(c, b)))] },
+  div: { f64: (a, b) => a / b, reverse: (ops, _a, b, c, dc) => [ops.div(dc, b), ops.neg(ops.mul(dc, ops.div(c, b)))] },
   // the larger operand takes the change (b on ties); the two parts add up to dc exactly
-  max: { code: 4, f64: nanMax, reverse: (ops, a, b, _c, dc) => split(ops, dc, ops.greater(a, b)) },
-  min: { code: 5, f64: nanMin, reverse: (ops, a, b, _c, dc) => split(ops, dc, ops.greater(b, a)) },
-  greater: { code: 6, f64: (a, b) => (a > b ? 1 : 0) },
-  equal: { code: 7, f64: (a, b) => (a === b ? 1 : 0) },
+  max: { f64: nanMax, reverse: (ops, a, b, _c, dc) => split(ops, dc, ops.greater(a, b)) },
+  min: { f64: nanMin, reverse: (ops, a, b, _c, dc) => split(ops, dc, ops.greater(b, a)) },
+  greater: { f64: (a, b) => (a > b ? 1 : 0) },
+  equal: { f64: (a, b) => (a === b ? 1 : 0) },
 };
 
 /** Visits every index of a dense `shape` in order, with each operand's element offset (from its strides over shape). */
@@ -78,12 +79,12 @@ function planBinary(p: PlanContext, name: string, code: number, a: Tensor, b: Te
   const [[a0, a1, a2], [b0, b1, b2]] = strides as [[number, number, number], [number, number, number]];
   const [n0, n1, n2] = dims;
   const c = p.out(shape);
-  const kernel = p.core.binary;
+  const { core } = p;
   const run =
     starts.length === 1
-      ? () => kernel(code, c.offset, a.offset, b.offset, n0, n1, n2, a0, a1, a2, b0, b1, b2)
+      ? () => core.binary(code, c.offset, a.offset, b.offset, n0, n1, n2, a0, a1, a2, b0, b1, b2)
       : () => {
-          for (const [oc, oa, ob] of starts) kernel(code, c.offset + 4 * oc!, a.offset + 4 * oa!, b.offset + 4 * ob!, n0, n1, n2, a0, a1, a2, b0, b1, b2);
+          for (const [oc, oa, ob] of starts) core.binary(code, c.offset + 4 * oc!, a.offset + 4 * oa!, b.offset + 4 * ob!, n0, n1, n2, a0, a1, a2, b0, b1, b2);
         };
   p.emit(name, run, [a, b], [c]);
   return c;
@@ -105,13 +106,23 @@ function onnxBinary(g: OnnxContext, name: BinaryName, a: OnnxValue, b: OnnxValue
   return g.node("Cast", [g.node(ONNX_BINARY[name], [a, b], shape, {}, "bool")], shape, { to: { int: FLOAT } });
 }
 
-function binary(name: BinaryName): Op<[a: Value, b: Value]> {
-  const { code, f64 } = rows[name];
-  return op<[a: Value, b: Value]>({
+function binary(name: BinaryName): PlannedOp<[a: Value, b: Value]> {
+  const code = CODES[name];
+  return planned<[a: Value, b: Value]>({
     plan: (p, a, b) => planBinary(p, name, code, a, b, broadcastShape(name, a.shape, b.shape)),
-    reference: (a, b) => referenceBinary(f64, a, b, broadcastShape(name, a.shape, b.shape)),
-    onnx: (g, a, b) => onnxBinary(g, name, a, b),
   });
+}
+
+/** The float64 reference of binary(name). */
+/* @__NO_SIDE_EFFECTS__ */
+function binaryReference(name: BinaryName): (a: RefTensor, b: RefTensor) => RefTensor {
+  return (a, b) => referenceBinary(rows[name].f64, a, b, broadcastShape(name, a.shape, b.shape));
+}
+
+/** The ONNX lowering of binary(name). */
+/* @__NO_SIDE_EFFECTS__ */
+function binaryLowering(name: BinaryName): (g: OnnxContext, a: OnnxValue, b: OnnxValue) => OnnxValue {
+  return (g, a, b) => onnxBinary(g, name, a, b);
 }
 
 /** `part` must broadcast to `whole`. */
@@ -125,19 +136,18 @@ function checkTarget(what: string, whole: Shape, part: Shape): void {
  * into three axis groups; otherwise one axis at a time (each such step is
  * [before, axis, after]), since a kernel call starts its sums from zero.
  */
-function reduceTo(kind: "sum" | "max"): Op<[x: Value, shape: Shape]> {
+function reduceTo(kind: "sum" | "max"): PlannedOp<[x: Value, shape: Shape]> {
   const name = kind === "sum" ? "sumTo" : "maxTo";
-  const f64 = kind === "sum" ? (a: number, b: number): number => a + b : nanMax;
   const planOnce = (p: PlanContext, x: Tensor, shape: Shape): Tensor => {
     const { dims, strides } = group(x.shape, [stridesOver(shape, x.shape)]);
     const [o0, o1, o2] = strides[0]!;
     const [n0, n1, n2] = dims;
     const y = p.out(shape);
-    const kernel = kind === "sum" ? p.core.reduceSum : p.core.reduceMax;
-    p.emit(name, () => kernel(y.offset, x.offset, n0, n1, n2, o0, o1, o2), [x], [y]);
+    const kernel = kind === "sum" ? "reduceSum" : "reduceMax";
+    p.emit(name, () => p.core[kernel](y.offset, x.offset, n0, n1, n2, o0, o1, o2), [x], [y]);
     return y;
   };
-  return op<[x: Value, shape: Shape]>({
+  return planned<[x: Value, shape: Shape]>({
     plan(p, x, shape) {
       checkTarget(name, x.shape, shape);
       if (group(x.shape, [stridesOver(shape, x.shape)]).starts.length === 1) return planOnce(p, x, shape);
@@ -148,23 +158,36 @@ function reduceTo(kind: "sum" | "max"): Op<[x: Value, shape: Shape]> {
       }
       return y.reshape(shape);
     },
-    reference(x, shape) {
-      checkTarget(name, x.shape, shape);
-      const y = refTensor(shape);
-      if (kind === "max") y.data.fill(-Infinity);
-      eachIndex(x.shape, [stridesOver(shape, x.shape)], (i, [o]) => (y.data[o!] = f64(y.data[o!]!, x.data[i]!)));
-      return y;
-    },
-    onnx(g, x, shape) {
-      checkTarget(name, x.shape, shape);
-      const target = padTo(shape, x.shape.length);
-      const axes = x.shape.flatMap((d, axis) => (target[axis] === 1 && d !== 1 ? [axis] : []));
-      // no axes would reduce every axis: ONNX's default when the list is empty
-      if (axes.length === 0) return g.reshape(x, shape);
-      const kept = x.shape.map((d, axis) => (axes.includes(axis) ? 1 : d));
-      return g.reshape(g.node(kind === "sum" ? "ReduceSum" : "ReduceMax", [x, g.int64s(axes)], kept, { keepdims: { int: 1 } }), shape);
-    },
   });
+}
+
+/** The float64 reference of reduceTo(kind). */
+/* @__NO_SIDE_EFFECTS__ */
+function reduceToReference(kind: "sum" | "max"): (x: RefTensor, shape: Shape) => RefTensor {
+  const name = kind === "sum" ? "sumTo" : "maxTo";
+  const f64 = kind === "sum" ? (a: number, b: number): number => a + b : nanMax;
+  return (x, shape) => {
+    checkTarget(name, x.shape, shape);
+    const y = refTensor(shape);
+    if (kind === "max") y.data.fill(-Infinity);
+    eachIndex(x.shape, [stridesOver(shape, x.shape)], (i, [o]) => (y.data[o!] = f64(y.data[o!]!, x.data[i]!)));
+    return y;
+  };
+}
+
+/** The ONNX lowering of reduceTo(kind). */
+/* @__NO_SIDE_EFFECTS__ */
+function reduceToLowering(kind: "sum" | "max"): (g: OnnxContext, x: OnnxValue, shape: Shape) => OnnxValue {
+  const name = kind === "sum" ? "sumTo" : "maxTo";
+  return (g, x, shape) => {
+    checkTarget(name, x.shape, shape);
+    const target = padTo(shape, x.shape.length);
+    const axes = x.shape.flatMap((d, axis) => (target[axis] === 1 && d !== 1 ? [axis] : []));
+    // no axes would reduce every axis: ONNX's default when the list is empty
+    if (axes.length === 0) return g.reshape(x, shape);
+    const kept = x.shape.map((d, axis) => (axes.includes(axis) ? 1 : d));
+    return g.reshape(g.node(kind === "sum" ? "ReduceSum" : "ReduceMax", [x, g.int64s(axes)], kept, { keepdims: { int: 1 } }), shape);
+  };
 }
 
 const padTo = (s: Shape, rank: number): Shape => [...new Array<number>(rank - s.length).fill(1), ...s];
@@ -186,49 +209,75 @@ export const binaryOps = {
   sumTo: reduceTo("sum"),
   maxTo: reduceTo("max"),
   /** x repeated to `shape` (x's shape must broadcast to it). */
-  broadcastTo: op<[x: Value, shape: Shape]>({
+  broadcastTo: planned<[x: Value, shape: Shape]>({
     plan(p, x, shape) {
       checkTarget("broadcastTo", shape, x.shape);
-      return planBinary(p, "broadcastTo", rows.mul.code, x, p.constant(ONE).reshape([]), shape);
-    },
-    reference(x, shape) {
-      checkTarget("broadcastTo", shape, x.shape);
-      return referenceBinary(rows.mul.f64, x, refTensor([], [1]), shape);
-    },
-    onnx(g, x, shape) {
-      checkTarget("broadcastTo", shape, x.shape);
-      return g.node("Expand", [x, g.int64s(shape)], shape);
+      return planBinary(p, "broadcastTo", CODES.mul, x, p.constant(ONE).reshape([]), shape);
     },
   }),
   /** c = m != 0 ? a : b, all of one size. */
-  select: op<[m: Value, a: Value, b: Value]>({
+  select: planned<[m: Value, a: Value, b: Value]>({
     plan(p, m, a, b) {
       sameSizes(m.shape, a.shape, b.shape);
       const c = p.out(a.shape);
       p.emit("select", () => p.core.select(c.offset, m.offset, a.offset, b.offset, c.size), [m, a, b], [c]);
       return c;
     },
-    reference(m, a, b) {
-      sameSizes(m.shape, a.shape, b.shape);
-      const c = refTensor(a.shape);
-      c.data.forEach((_, i) => (c.data[i] = m.data[i] !== 0 ? a.data[i]! : b.data[i]!));
-      return c;
-    },
-    onnx(g, m, a, b) {
-      sameSizes(m.shape, a.shape, b.shape);
-      const mask = g.node("Cast", [g.reshape(m, a.shape)], a.shape, { to: { int: BOOL } }, "bool");
-      return g.node("Where", [mask, a, g.reshape(b, a.shape)], a.shape);
-    },
   }),
   /** A value fixed when the plan is made: `values` seen as `shape`. */
-  constant: op<[values: Float32Array, shape: Shape]>({
+  constant: planned<[values: Float32Array, shape: Shape]>({
     plan: (p, values, shape) => {
       if (values.length !== sizeOf(shape)) throw new ParalensError(`constant: ${values.length} values cannot have shape ${fmtShape(shape)}`);
       return p.constant(values).reshape(shape);
     },
-    reference: (values, shape): RefTensor => refTensor(shape, values),
-    onnx: (g, values, shape) => g.floats(values, shape),
   }),
+};
+
+export const binaryReferences: References<typeof binaryOps> = {
+  plus: /* @__PURE__ */ binaryReference("add"),
+  sub: /* @__PURE__ */ binaryReference("sub"),
+  mul: /* @__PURE__ */ binaryReference("mul"),
+  div: /* @__PURE__ */ binaryReference("div"),
+  maximum: /* @__PURE__ */ binaryReference("max"),
+  minimum: /* @__PURE__ */ binaryReference("min"),
+  greater: /* @__PURE__ */ binaryReference("greater"),
+  equal: /* @__PURE__ */ binaryReference("equal"),
+  sumTo: /* @__PURE__ */ reduceToReference("sum"),
+  maxTo: /* @__PURE__ */ reduceToReference("max"),
+  broadcastTo(x, shape) {
+    checkTarget("broadcastTo", shape, x.shape);
+    return referenceBinary(rows.mul.f64, x, refTensor([], [1]), shape);
+  },
+  select(m, a, b) {
+    sameSizes(m.shape, a.shape, b.shape);
+    const c = refTensor(a.shape);
+    c.data.forEach((_, i) => (c.data[i] = m.data[i] !== 0 ? a.data[i]! : b.data[i]!));
+    return c;
+  },
+  constant: (values, shape): RefTensor => refTensor(shape, values),
+};
+
+export const binaryLowerings: Lowerings<typeof binaryOps> = {
+  plus: /* @__PURE__ */ binaryLowering("add"),
+  sub: /* @__PURE__ */ binaryLowering("sub"),
+  mul: /* @__PURE__ */ binaryLowering("mul"),
+  div: /* @__PURE__ */ binaryLowering("div"),
+  maximum: /* @__PURE__ */ binaryLowering("max"),
+  minimum: /* @__PURE__ */ binaryLowering("min"),
+  greater: /* @__PURE__ */ binaryLowering("greater"),
+  equal: /* @__PURE__ */ binaryLowering("equal"),
+  sumTo: /* @__PURE__ */ reduceToLowering("sum"),
+  maxTo: /* @__PURE__ */ reduceToLowering("max"),
+  broadcastTo(g, x, shape) {
+    checkTarget("broadcastTo", shape, x.shape);
+    return g.node("Expand", [x, g.int64s(shape)], shape);
+  },
+  select(g, m, a, b) {
+    sameSizes(m.shape, a.shape, b.shape);
+    const mask = g.node("Cast", [g.reshape(m, a.shape)], a.shape, { to: { int: BOOL } }, "bool");
+    return g.node("Where", [mask, a, g.reshape(b, a.shape)], a.shape);
+  },
+  constant: (g, values, shape) => g.floats(values, shape),
 };
 
 function sameSizes(m: Shape, a: Shape, b: Shape): void {

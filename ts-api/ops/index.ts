@@ -15,7 +15,7 @@ import type { Carrier } from "../algebra/category.ts";
 import { ParalensError } from "../engine/errors.ts";
 import type { OpsOf } from "./op.ts";
 import { loadedOps, registerOps } from "./registry.ts";
-import { add, addScaled, fill, scale, zeros } from "./elementwise.ts";
+import { elementwiseOps } from "./elementwise.ts";
 import { activationOps } from "./activations.ts";
 import { linearOps } from "./linear.ts";
 import { softmaxOps } from "./softmax.ts";
@@ -31,7 +31,7 @@ import type { adagradOps, adamOps, momentumOps, rmspropOps, scheduledSgdOps } fr
 
 /** The ops every backend always has. */
 export const primitives = {
-  add, zeros, fill, scale, addScaled,
+  ...elementwiseOps,
   // broadcasting arithmetic: what a lens written by hand reaches for first
   ...binaryOps,
   ...activationOps,
@@ -48,7 +48,7 @@ const groups = {
   conv2d: "the conv2d layer", conv2dInputGrad: "the conv2d layer", conv2dFilterGrad: "the conv2d layer",
   maxPool2d: "the maxPool2d layer", maxPool2dReverse: "the maxPool2d layer", avgPool2d: "the avgPool2d layer", avgPool2dReverse: "the avgPool2d layer",
   splitHeads: "the attention layer", mergeHeads: "the attention layer", causalSoftmax: "the attention layer",
-  gatherRows: "the embedding layer", scatterAddRows: "the embedding layer", dropout: "the dropout layer",
+  gatherRows: "the embedding layer", scatterAddRows: "the embedding layer", setRows: "the transformer decoder (Decoder, decoderMachine)", dropout: "the dropout layer",
   exp: unary, log: unary, sqrt: unary, rsqrt: unary, neg: unary, abs: unary, square: unary, erf: unary, sign: unary,
   reshape: wires, concatColumns: wires, sliceColumns: wires, gather: wires, scatterAdd: wires,
   scheduledSgdStep: "sgd({ lr })", momentumStep: "momentum (or nesterov)", adagradStep: "adagrad", rmspropStep: "rmsprop",
@@ -84,4 +84,4 @@ export type RealOps = Carrier &
   OpsOf<typeof primitives & typeof convOps & typeof poolOps & typeof attentionOps & typeof unaryOps & typeof wireOps & OptimiserGroups>;
 
 /** The optimisers' updates beyond p + d, each its factory's group. */
-type OptimiserGroups = typeof scheduledSgdOps & typeof momentumOps & typeof adagradOps & typeof rmspropOps & typeof adamOps;
+export type OptimiserGroups = typeof scheduledSgdOps & typeof momentumOps & typeof adagradOps & typeof rmspropOps & typeof adamOps;

@@ -4,7 +4,7 @@
 import type { Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
-import { op } from "./op.ts";
+import { type Lowerings, type References, planned } from "./op.ts";
 import { mapRef, refTensor, rowsCols } from "./ref-tensor.ts";
 
 /** [m, k, n] of op(a) op(b), checked. */
@@ -47,28 +47,18 @@ function productsRef(a: Float64Array, b: Float64Array, count: number, m: number,
 
 export const linearOps = {
   /** op(a) op(b): a is m x k (k x m if transA), b is k x n (n x k if transB). */
-  matmul: op<[a: Value, b: Value, transA: boolean, transB: boolean]>({
+  matmul: planned<[a: Value, b: Value, transA: boolean, transB: boolean]>({
     plan(p, a, b, transA, transB) {
       const [m, k, n] = matrices(a.shape, b.shape, transA, transB);
       const c = p.out([m, n]);
       const name = transA ? "gemmTN" : transB ? "gemmNT" : "gemmNN";
-      const kernel = p.core[name];
-      p.emit(name, () => kernel(c.offset, a.offset, b.offset, m, n, k, 0), [a, b], [c]);
+      p.emit(name, () => p.core[name](c.offset, a.offset, b.offset, m, n, k, 0), [a, b], [c]);
       return c;
-    },
-    reference(a, b, transA, transB) {
-      const [m, k, n] = matrices(a.shape, b.shape, transA, transB);
-      return { shape: [m, n], data: productsRef(a.data, b.data, 1, m, k, n, transA, transB) };
-    },
-    onnx(g, a, b, transA, transB) {
-      const [m, , n] = matrices(a.shape, b.shape, transA, transB);
-      if (!transA && !transB) return g.node("MatMul", [a, b], [m, n]);
-      return g.node("Gemm", [a, b], [m, n], { transA: { int: transA ? 1 : 0 }, transB: { int: transB ? 1 : 0 } });
     },
   }),
 
   /** One product per example: a is [N, m, k] ([N, k, m] if transA), b is [N, k, n] ([N, n, k] if transB); the result is [N, m, n]. */
-  batchMatmul: op<[a: Value, b: Value, transA: boolean, transB: boolean]>({
+  batchMatmul: planned<[a: Value, b: Value, transA: boolean, transB: boolean]>({
     plan(p, a, b, transA, transB) {
       const [count, m, k, n] = batches(a.shape, b.shape, transA, transB);
       const c = p.out([count, m, n]);
@@ -76,51 +66,66 @@ export const linearOps = {
       p.emit("gemmBatch", () => p.core.gemmBatch(orientation, c.offset, a.offset, b.offset, m, n, k, count), [a, b], [c]);
       return c;
     },
-    reference(a, b, transA, transB) {
-      const [count, m, k, n] = batches(a.shape, b.shape, transA, transB);
-      return { shape: [count, m, n], data: productsRef(a.data, b.data, count, m, k, n, transA, transB) };
-    },
-    onnx(g, a, b, transA, transB) {
-      const [count, m, , n] = batches(a.shape, b.shape, transA, transB);
-      const t = (x: typeof a, yes: boolean): typeof a => (yes ? g.transpose(x, [0, 2, 1]) : x);
-      return g.node("MatMul", [t(a, transA), t(b, transB)], [count, m, n]);
-    },
   }),
 
   /** x (rows x cols) plus b (cols) on every row. */
-  addRowVector: op<[x: Value, b: Value]>({
+  addRowVector: planned<[x: Value, b: Value]>({
     plan(p, x, b) {
       const [rows, cols] = rowVector(x.shape, b.shape);
       const y = p.out(x.shape);
       p.emit("addRowVector", () => p.core.addRowVector(y.offset, x.offset, b.offset, rows, cols), [x, b], [y]);
       return y;
     },
-    reference(x, b) {
-      const cols = rowVector(x.shape, b.shape)[1];
-      return mapRef(x, (v, i) => v + b.data[i % cols]!);
-    },
-    onnx(g, x, b) {
-      rowVector(x.shape, b.shape);
-      return g.node("Add", [x, g.reshape(b, x.shape.slice(1))], x.shape);
-    },
   }),
 
   /** The sum of the rows of x (rows x cols): shape x.shape without its first axis. */
-  sumRows: op<[x: Value]>({
+  sumRows: planned<[x: Value]>({
     plan(p, x) {
       const [rows, cols] = rowsCols(x.shape);
       const y = p.out(x.shape.slice(1));
       p.emit("sumRows", () => p.core.sumRows(y.offset, x.offset, rows, cols), [x], [y]);
       return y;
     },
-    reference(x) {
-      const [rows, cols] = rowsCols(x.shape);
-      const out = refTensor(x.shape.slice(1));
-      for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) out.data[j] = out.data[j]! + x.data[r * cols + j]!;
-      return out;
-    },
-    onnx: (g, x) => g.node("ReduceSum", [x, g.int64s([0])], x.shape.slice(1), { keepdims: { int: 0 } }),
   }),
+};
+
+export const linearReferences: References<typeof linearOps> = {
+  matmul(a, b, transA, transB) {
+    const [m, k, n] = matrices(a.shape, b.shape, transA, transB);
+    return { shape: [m, n], data: productsRef(a.data, b.data, 1, m, k, n, transA, transB) };
+  },
+  batchMatmul(a, b, transA, transB) {
+    const [count, m, k, n] = batches(a.shape, b.shape, transA, transB);
+    return { shape: [count, m, n], data: productsRef(a.data, b.data, count, m, k, n, transA, transB) };
+  },
+  addRowVector(x, b) {
+    const cols = rowVector(x.shape, b.shape)[1];
+    return mapRef(x, (v, i) => v + b.data[i % cols]!);
+  },
+  sumRows(x) {
+    const [rows, cols] = rowsCols(x.shape);
+    const out = refTensor(x.shape.slice(1));
+    for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) out.data[j] = out.data[j]! + x.data[r * cols + j]!;
+    return out;
+  },
+};
+
+export const linearLowerings: Lowerings<typeof linearOps> = {
+  matmul(g, a, b, transA, transB) {
+    const [m, , n] = matrices(a.shape, b.shape, transA, transB);
+    if (!transA && !transB) return g.node("MatMul", [a, b], [m, n]);
+    return g.node("Gemm", [a, b], [m, n], { transA: { int: transA ? 1 : 0 }, transB: { int: transB ? 1 : 0 } });
+  },
+  batchMatmul(g, a, b, transA, transB) {
+    const [count, m, , n] = batches(a.shape, b.shape, transA, transB);
+    const t = (x: typeof a, yes: boolean): typeof a => (yes ? g.transpose(x, [0, 2, 1]) : x);
+    return g.node("MatMul", [t(a, transA), t(b, transB)], [count, m, n]);
+  },
+  addRowVector(g, x, b) {
+    rowVector(x.shape, b.shape);
+    return g.node("Add", [x, g.reshape(b, x.shape.slice(1))], x.shape);
+  },
+  sumRows: (g, x) => g.node("ReduceSum", [x, g.int64s([0])], x.shape.slice(1), { keepdims: { int: 0 } }),
 };
 
 function rowVector(x: Shape, b: Shape): [number, number] {

@@ -8,7 +8,7 @@ import type { Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
 import { oncePerRow, sameSize } from "./checks.ts";
-import { type Op, op } from "./op.ts";
+import { type Lowerings, type PlannedOp, type References, planned } from "./op.ts";
 import { type RefTensor, mapRef, perRowRef, rowsCols, sizeOf } from "./ref-tensor.ts";
 
 const EPS = 1e-7;
@@ -18,46 +18,55 @@ type RowKernel = "mse" | "crossEntropy" | "binaryCrossEntropy" | "rowDot";
 type RowReverseKernel = "mseReverse" | "softmaxCrossEntropyReverse" | "binaryCrossEntropyReverse";
 
 /** (a, b) -> one value per row: f of row r of a and b. */
-function rowLoss(kernel: RowKernel, f: (a: Float64Array, b: Float64Array) => number): Op<[a: Value, b: Value]> {
-  return op<[a: Value, b: Value]>({
+function rowLoss(kernel: RowKernel): PlannedOp<[a: Value, b: Value]> {
+  return planned<[a: Value, b: Value]>({
     plan(p, a, b) {
       sameSize(kernel, a.shape, b.shape);
       const [rows, cols] = rowsCols(a.shape);
       const l = p.out([rows]);
-      const run = p.core[kernel];
-      p.emit(kernel, () => run(l.offset, a.offset, b.offset, rows, cols), [a, b], [l]);
+      p.emit(kernel, () => p.core[kernel](l.offset, a.offset, b.offset, rows, cols), [a, b], [l]);
       return l;
-    },
-    reference(a, b) {
-      sameSize(kernel, a.shape, b.shape);
-      const cols = rowsCols(a.shape)[1];
-      return perRowRef(a, (row, r) => f(row, b.data.subarray(r * cols, (r + 1) * cols)));
     },
   });
 }
 
-/** (a, b, dl) -> a change shaped like a: f of the values at i and the row's dl (and, for cross-entropy, the row). */
-function rowLossReverse(kernel: RowReverseKernel, f: (a: number, b: number, dl: number, bRow: Float64Array) => number): Op<[a: Value, b: Value, dl: Value]> {
-  return op<[a: Value, b: Value, dl: Value]>({
+/** The float64 reference of rowLoss(kernel): f of row r of a and b. */
+function rowLossReference(kernel: RowKernel, f: (a: Float64Array, b: Float64Array) => number): (a: RefTensor, b: RefTensor) => RefTensor {
+  return (a, b) => {
+    sameSize(kernel, a.shape, b.shape);
+    const cols = rowsCols(a.shape)[1];
+    return perRowRef(a, (row, r) => f(row, b.data.subarray(r * cols, (r + 1) * cols)));
+  };
+}
+
+/** (a, b, dl) -> a change shaped like a, with dl one value per row. */
+function rowLossReverse(kernel: RowReverseKernel): PlannedOp<[a: Value, b: Value, dl: Value]> {
+  return planned<[a: Value, b: Value, dl: Value]>({
     plan(p, a, b, dl) {
       sameSize(kernel, a.shape, b.shape);
       oncePerRow(kernel, a.shape, dl.shape);
       const [rows, cols] = rowsCols(a.shape);
       const d = p.out(a.shape);
-      const run = p.core[kernel];
-      p.emit(kernel, () => run(d.offset, a.offset, b.offset, dl.offset, rows, cols), [a, b, dl], [d]);
+      p.emit(kernel, () => p.core[kernel](d.offset, a.offset, b.offset, dl.offset, rows, cols), [a, b, dl], [d]);
       return d;
     },
-    reference(a, b, dl) {
-      sameSize(kernel, a.shape, b.shape);
-      oncePerRow(kernel, a.shape, dl.shape);
-      const cols = rowsCols(a.shape)[1];
-      return mapRef(a, (v, i) => {
-        const r = Math.floor(i / cols);
-        return f(v, b.data[i]!, dl.data[r]!, b.data.subarray(r * cols, (r + 1) * cols));
-      });
-    },
   });
+}
+
+/** The float64 reference of rowLossReverse(kernel): f of the values at i and the row's dl (and, for cross-entropy, the row). */
+function rowLossReverseReference(
+  kernel: RowReverseKernel,
+  f: (a: number, b: number, dl: number, bRow: Float64Array) => number,
+): (a: RefTensor, b: RefTensor, dl: RefTensor) => RefTensor {
+  return (a, b, dl) => {
+    sameSize(kernel, a.shape, b.shape);
+    oncePerRow(kernel, a.shape, dl.shape);
+    const cols = rowsCols(a.shape)[1];
+    return mapRef(a, (v, i) => {
+      const r = Math.floor(i / cols);
+      return f(v, b.data[i]!, dl.data[r]!, b.data.subarray(r * cols, (r + 1) * cols));
+    });
+  };
 }
 
 const sum = (a: Float64Array): number => a.reduce((s, v) => s + v, 0);
@@ -79,9 +88,9 @@ function classesRef(what: string, labels: RefTensor, cols: number): number[] {
 
 export const lossOps = {
   /** <a, b> per row: the dot-product loss. */
-  rowDot: rowLoss("rowDot", (a, b) => a.reduce((s, x, j) => s + x * b[j]!, 0)),
+  rowDot: rowLoss("rowDot"),
   /** out[r, :] = s dl[r] a[r, :]: the dot-product loss's reverse, and any per-row scaling. */
-  rowScale: op<[a: Value, dl: Value, s: number]>({
+  rowScale: planned<[a: Value, dl: Value, s: number]>({
     plan(p, a, dl, s) {
       oncePerRow("rowScale", a.shape, dl.shape);
       const [rows, cols] = rowsCols(a.shape);
@@ -89,45 +98,28 @@ export const lossOps = {
       p.emit("rowScale", () => p.core.rowScale(d.offset, a.offset, dl.offset, s, rows, cols), [a, dl], [d]);
       return d;
     },
-    reference(a, dl, s) {
-      oncePerRow("rowScale", a.shape, dl.shape);
-      const cols = rowsCols(a.shape)[1];
-      return mapRef(a, (x, i) => s * dl.data[Math.floor(i / cols)]! * x);
-    },
   }),
   /** 1/2 |y - t|^2 per row. */
-  mse: rowLoss("mse", (y, t) => 0.5 * y.reduce((s, v, j) => s + (v - t[j]!) ** 2, 0)),
-  mseReverse: rowLossReverse("mseReverse", (y, t, dl) => dl * (y - t)),
+  mse: rowLoss("mse"),
+  mseReverse: rowLossReverse("mseReverse"),
   /** -<t, lp> per row, given log-probabilities lp. */
-  crossEntropy: rowLoss("crossEntropy", (lp, t) => -lp.reduce((s, v, j) => s + t[j]! * v, 0)),
+  crossEntropy: rowLoss("crossEntropy"),
   /** dl (softmax(z) sum(t) - t): the reverse of crossEntropy(logSoftmax(z), t) in z, from lp = logSoftmax(z). */
-  softmaxCrossEntropyReverse: rowLossReverse("softmaxCrossEntropyReverse", (lp, t, dl, tRow) => dl * (Math.exp(lp) * sum(tRow) - t)),
+  softmaxCrossEntropyReverse: rowLossReverse("softmaxCrossEntropyReverse"),
   /**
    * -lp[r, labels[r]] per row: cross-entropy with class indices for labels. The kernel
    * reads an invalid index as a NaN loss (never out of the row); the reference refuses it.
    */
-  indexCrossEntropy: op<[lp: Value, labels: Value]>({
+  indexCrossEntropy: planned<[lp: Value, labels: Value]>({
     plan(p, lp, labels) {
       const [rows, cols] = oneIndexPerRow("indexCrossEntropy", lp.shape, labels.shape);
       const l = p.out([rows]);
       p.emit("indexCrossEntropy", () => p.core.indexCrossEntropy(l.offset, lp.offset, labels.offset, rows, cols), [lp, labels], [l]);
       return l;
     },
-    reference(lp, labels) {
-      const [, cols] = oneIndexPerRow("indexCrossEntropy", lp.shape, labels.shape);
-      const c = classesRef("indexCrossEntropy", labels, cols);
-      return perRowRef(lp, (row, r) => -row[c[r]!]!);
-    },
-    // -GatherElements(lp, labels) along the classes
-    onnx(g, lp, labels) {
-      const [rows, cols] = oneIndexPerRow("indexCrossEntropy", lp.shape, labels.shape);
-      const at = g.node("Cast", [g.reshape(labels, [rows, 1])], [rows, 1], { to: { int: 7 } }, "int64");
-      const picked = g.node("GatherElements", [g.reshape(lp, [rows, cols]), at], [rows, 1], { axis: { int: 1 } });
-      return g.reshape(g.node("Neg", [picked], [rows, 1]), [rows]);
-    },
   }),
   /** dl (softmax(z) - [j == labels[r]]) from lp = logSoftmax(z): the reverse of indexCrossEntropy(logSoftmax(z), labels) in z. */
-  indexCrossEntropyReverse: op<[lp: Value, labels: Value, dl: Value]>({
+  indexCrossEntropyReverse: planned<[lp: Value, labels: Value, dl: Value]>({
     plan(p, lp, labels, dl) {
       const [rows, cols] = oneIndexPerRow("indexCrossEntropyReverse", lp.shape, labels.shape);
       oncePerRow("indexCrossEntropyReverse", lp.shape, dl.shape);
@@ -135,23 +127,12 @@ export const lossOps = {
       p.emit("indexCrossEntropyReverse", () => p.core.indexCrossEntropyReverse(d.offset, lp.offset, labels.offset, dl.offset, rows, cols), [lp, labels, dl], [d]);
       return d;
     },
-    reference(lp, labels, dl) {
-      const [, cols] = oneIndexPerRow("indexCrossEntropyReverse", lp.shape, labels.shape);
-      oncePerRow("indexCrossEntropyReverse", lp.shape, dl.shape);
-      const c = classesRef("indexCrossEntropyReverse", labels, cols);
-      return mapRef(lp, (v, i) => {
-        const r = Math.floor(i / cols);
-        return dl.data[r]! * (Math.exp(v) - (i - r * cols === c[r] ? 1 : 0));
-      });
-    },
   }),
   /** -sum t log p + (1 - t) log(1 - p) per row, p clamped to [1e-7, 1 - 1e-7]. */
-  binaryCrossEntropy: rowLoss("binaryCrossEntropy", (p, t) =>
-    -p.reduce((s, v, j) => s + t[j]! * Math.log(clampP(v)) + (1 - t[j]!) * Math.log(1 - clampP(v)), 0),
-  ),
-  binaryCrossEntropyReverse: rowLossReverse("binaryCrossEntropyReverse", (p, t, dl) => (dl * (clampP(p) - t)) / (clampP(p) * (1 - clampP(p)))),
+  binaryCrossEntropy: rowLoss("binaryCrossEntropy"),
+  binaryCrossEntropyReverse: rowLossReverse("binaryCrossEntropyReverse"),
   /** The reverse of binaryCrossEntropy in its label: dl (log(1 - p) - log p). */
-  binaryCrossEntropyLabelReverse: op<[p: Value, dl: Value]>({
+  binaryCrossEntropyLabelReverse: planned<[p: Value, dl: Value]>({
     plan(p, pv, dl) {
       oncePerRow("binaryCrossEntropyLabelReverse", pv.shape, dl.shape);
       const [rows, cols] = rowsCols(pv.shape);
@@ -159,10 +140,52 @@ export const lossOps = {
       p.emit("binaryCrossEntropyLabelReverse", () => p.core.binaryCrossEntropyLabelReverse(d.offset, pv.offset, dl.offset, rows, cols), [pv, dl], [d]);
       return d;
     },
-    reference(pv, dl) {
-      oncePerRow("binaryCrossEntropyLabelReverse", pv.shape, dl.shape);
-      const cols = rowsCols(pv.shape)[1];
-      return mapRef(pv, (v, i) => dl.data[Math.floor(i / cols)]! * (Math.log(1 - clampP(v)) - Math.log(clampP(v))));
-    },
   }),
+};
+
+export const lossReferences: References<typeof lossOps> = {
+  rowDot: /* @__PURE__ */ rowLossReference("rowDot", (a, b) => a.reduce((s, x, j) => s + x * b[j]!, 0)),
+  rowScale(a, dl, s) {
+    oncePerRow("rowScale", a.shape, dl.shape);
+    const cols = rowsCols(a.shape)[1];
+    return mapRef(a, (x, i) => s * dl.data[Math.floor(i / cols)]! * x);
+  },
+  mse: /* @__PURE__ */ rowLossReference("mse", (y, t) => 0.5 * y.reduce((s, v, j) => s + (v - t[j]!) ** 2, 0)),
+  mseReverse: /* @__PURE__ */ rowLossReverseReference("mseReverse", (y, t, dl) => dl * (y - t)),
+  crossEntropy: /* @__PURE__ */ rowLossReference("crossEntropy", (lp, t) => -lp.reduce((s, v, j) => s + t[j]! * v, 0)),
+  softmaxCrossEntropyReverse: /* @__PURE__ */ rowLossReverseReference("softmaxCrossEntropyReverse", (lp, t, dl, tRow) => dl * (Math.exp(lp) * sum(tRow) - t)),
+  indexCrossEntropy(lp, labels) {
+    const [, cols] = oneIndexPerRow("indexCrossEntropy", lp.shape, labels.shape);
+    const c = classesRef("indexCrossEntropy", labels, cols);
+    return perRowRef(lp, (row, r) => -row[c[r]!]!);
+  },
+  indexCrossEntropyReverse(lp, labels, dl) {
+    const [, cols] = oneIndexPerRow("indexCrossEntropyReverse", lp.shape, labels.shape);
+    oncePerRow("indexCrossEntropyReverse", lp.shape, dl.shape);
+    const c = classesRef("indexCrossEntropyReverse", labels, cols);
+    return mapRef(lp, (v, i) => {
+      const r = Math.floor(i / cols);
+      return dl.data[r]! * (Math.exp(v) - (i - r * cols === c[r] ? 1 : 0));
+    });
+  },
+  binaryCrossEntropy: /* @__PURE__ */ rowLossReference("binaryCrossEntropy", (p, t) =>
+    -p.reduce((s, v, j) => s + t[j]! * Math.log(clampP(v)) + (1 - t[j]!) * Math.log(1 - clampP(v)), 0),
+  ),
+  binaryCrossEntropyReverse: /* @__PURE__ */ rowLossReverseReference("binaryCrossEntropyReverse", (p, t, dl) => (dl * (clampP(p) - t)) / (clampP(p) * (1 - clampP(p)))),
+  binaryCrossEntropyLabelReverse(pv, dl) {
+    oncePerRow("binaryCrossEntropyLabelReverse", pv.shape, dl.shape);
+    const cols = rowsCols(pv.shape)[1];
+    return mapRef(pv, (v, i) => dl.data[Math.floor(i / cols)]! * (Math.log(1 - clampP(v)) - Math.log(clampP(v))));
+  },
+};
+
+
+export const lossLowerings: Lowerings<typeof lossOps> = {
+  // -GatherElements(lp, labels) along the classes
+  indexCrossEntropy(g, lp, labels) {
+    const [rows, cols] = oneIndexPerRow("indexCrossEntropy", lp.shape, labels.shape);
+    const at = g.node("Cast", [g.reshape(labels, [rows, 1])], [rows, 1], { to: { int: 7 } }, "int64");
+    const picked = g.node("GatherElements", [g.reshape(lp, [rows, cols]), at], [rows, 1], { axis: { int: 1 } });
+    return g.reshape(g.node("Neg", [picked], [rows, 1]), [rows]);
+  },
 };

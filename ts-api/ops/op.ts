@@ -1,8 +1,16 @@
 // A primitive operation of the real base category, defined once: its shape
 // rule and checks, its lowering to a kernel call of a compiled plan, and its
-// float64 reference (and, where it has one, its ONNX lowering), side by
-// side. The registry (ops/index.ts) lists them; the backends and the RealOps
-// type are built from that one list.
+// float64 reference (and, where it has one, its ONNX lowering). The registry
+// (ops/index.ts) lists them; the backends and the RealOps type are built from
+// that one list.
+//
+// The ops every training program carries (ops/index.ts's primitives, and the
+// optimisers' updates) are planned ops: their references and lowerings are
+// tables of their own beside them (References, Lowerings; ops/tables.ts
+// gathers them), read only by the reference backend and the ONNX exporter,
+// so a program that uses neither carries none of them. The ops of groups
+// that come with their layers and lenses (op()) hold theirs: only programs
+// that use those carry them.
 //
 // An op sees its arguments as the backend represents values: `Tensor`s when
 // it is planned, `RefTensor`s when the reference evaluates it. Lenses see
@@ -44,16 +52,20 @@ export interface PlanContext {
   readonly parts: number;
 }
 
-/** A primitive with the signature (...args: A) => R over Values. */
-export interface Op<A extends readonly unknown[] = any, R = any> {
+/** A primitive with the signature (...args: A) => R over Values, as compiled plans need it. */
+export interface PlannedOp<A extends readonly unknown[] = any, R = any> {
   /** Records the op on a plan: checks, allocates outputs, emits kernel calls. */
   plan(p: PlanContext, ...args: Sub<A, Tensor>): Sub<R, Tensor>;
+  /** Type only: the op as a backend method. */
+  readonly signature?: (...args: A) => R;
+}
+
+/** A primitive with its float64 reference and, where it has one, its ONNX lowering. */
+export interface Op<A extends readonly unknown[] = any, R = any> extends PlannedOp<A, R> {
   /** The float64 reference: the plainest computation of the same values. */
   reference(...args: Sub<A, RefTensor>): Sub<R, RefTensor>;
   /** The op as ONNX nodes (io/onnx/); without it, a model that uses the op cannot be exported. */
   onnx?(g: OnnxContext, ...args: Sub<A, OnnxValue>): Sub<R, OnnxValue>;
-  /** Type only: the op as a backend method. */
-  readonly signature?: (...args: A) => R;
 }
 
 /** Defines an op; A is its argument list and R its result, over Values. */
@@ -62,5 +74,21 @@ export function op<A extends readonly unknown[], R = Value>(spec: Op<A, R>): Op<
   return spec;
 }
 
+/** Defines a planned op, whose reference and lowering are in tables of their own (References, Lowerings). */
+/* @__NO_SIDE_EFFECTS__ */
+export function planned<A extends readonly unknown[], R = Value>(spec: PlannedOp<A, R>): PlannedOp<A, R> {
+  return spec;
+}
+
+/** The float64 references of a record of planned ops, by name. */
+export type References<T> = {
+  readonly [N in keyof T]: T[N] extends PlannedOp<infer A, infer R> ? (...args: Sub<A, RefTensor>) => Sub<R, RefTensor> : never;
+};
+
+/** The ONNX lowerings of a record of planned ops, by name; an op without one cannot be exported. */
+export type Lowerings<T> = {
+  readonly [N in keyof T]?: T[N] extends PlannedOp<infer A, infer R> ? (g: OnnxContext, ...args: Sub<A, OnnxValue>) => Sub<R, OnnxValue> : never;
+};
+
 /** The backend methods of a record of ops. */
-export type OpsOf<T> = { readonly [N in keyof T]: T[N] extends Op<infer A, infer R> ? (...args: A) => R : never };
+export type OpsOf<T> = { readonly [N in keyof T]: T[N] extends PlannedOp<infer A, infer R> ? (...args: A) => R : never };

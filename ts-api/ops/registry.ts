@@ -2,11 +2,11 @@
 // and the groups registered by the modules that call them. A module of its
 // own, importing no op, so that op modules can register groups while the
 // modules around them are still loading.
-import type { Op } from "./op.ts";
+import type { PlannedOp } from "./op.ts";
 
-type Group = Readonly<Record<string, Op>>;
+type Group = Readonly<Record<string, PlannedOp>>;
 
-const loaded: Record<string, Op> = {};
+const loaded: Record<string, PlannedOp> = {};
 /** Groups registered but not yet read: given as functions, since a module may register a group whose module (in an import cycle) has not finished loading. */
 const pending: (() => Group)[] = [];
 
@@ -17,7 +17,7 @@ export function registerOps(group: Group | (() => Group)): void {
 }
 
 /** Every op a backend has now (read when a backend is made, after the modules have loaded). */
-export function loadedOps(): Readonly<Record<string, Op>> {
+export function loadedOps(): Readonly<Record<string, PlannedOp>> {
   for (const group of pending.splice(0)) Object.assign(loaded, group());
   return loaded;
 }

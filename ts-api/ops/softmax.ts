@@ -3,10 +3,11 @@
 // maximum and once for the sum, where composed ops would make four passes.
 import type { Value } from "../algebra/category.ts";
 import { sameSize } from "./checks.ts";
-import { op } from "./op.ts";
+import { type Lowerings, type References, planned } from "./op.ts";
 import type { AnyShape } from "../algebra/para.ts";
 import { pointwise } from "./pointwise.ts";
 import { type RefTensor, refTensor, rowsCols } from "./ref-tensor.ts";
+import type { OnnxContext, OnnxValue } from "../io/onnx/graph.ts";
 
 function logSoftmaxRow(x: Float64Array): Float64Array {
   let m = -Infinity;
@@ -24,28 +25,24 @@ function byRows(x: RefTensor, f: (row: Float64Array) => Float64Array): RefTensor
   return out;
 }
 
-function rowwise(name: "softmax" | "logSoftmax", f: (row: Float64Array) => Float64Array, onnx: "Softmax" | "LogSoftmax") {
-  return op<[x: Value]>({
+function rowwise(name: "softmax" | "logSoftmax") {
+  return planned<[x: Value]>({
     plan(p, x) {
       const [rows, cols] = rowsCols(x.shape);
       const y = p.out(x.shape);
-      const kernel = p.core[name];
-      p.emit(name, () => kernel(y.offset, x.offset, rows, cols), [x], [y]);
+      p.emit(name, () => p.core[name](y.offset, x.offset, rows, cols), [x], [y]);
       return y;
     },
-    reference: (x) => byRows(x, f),
-    // ONNX's softmax is along one axis: each example's values become one row
-    onnx: (g, x) => g.reshape(g.node(onnx, [g.reshape(x, rowsCols(x.shape))], rowsCols(x.shape), { axis: { int: 1 } }), x.shape),
   });
 }
 
 export const softmaxOps = {
   /** y = softmax of each row: e^x / sum e^x, computed as e^(x - max). */
-  softmax: rowwise("softmax", (row) => logSoftmaxRow(row).map(Math.exp), "Softmax"),
+  softmax: rowwise("softmax"),
   /** x - log sum e^x of each row. */
-  logSoftmax: rowwise("logSoftmax", logSoftmaxRow, "LogSoftmax"),
+  logSoftmax: rowwise("logSoftmax"),
   /** dx = y (dy - <dy, y>) per row. */
-  softmaxReverse: op<[y: Value, dy: Value]>({
+  softmaxReverse: planned<[y: Value, dy: Value]>({
     plan(p, y, dy) {
       sameSize("softmaxReverse", y.shape, dy.shape);
       const [rows, cols] = rowsCols(y.shape);
@@ -53,18 +50,33 @@ export const softmaxOps = {
       p.emit("softmaxReverse", () => p.core.softmaxReverse(dx.offset, y.offset, dy.offset, rows, cols), [y, dy], [dx]);
       return dx;
     },
-    reference(y, dy) {
-      sameSize("softmaxReverse", y.shape, dy.shape);
-      const [rows, cols] = rowsCols(y.shape);
-      const out = refTensor(y.shape);
-      for (let r = 0; r < rows; r++) {
-        let dot = 0;
-        for (let j = 0; j < cols; j++) dot += y.data[r * cols + j]! * dy.data[r * cols + j]!;
-        for (let j = 0; j < cols; j++) out.data[r * cols + j] = y.data[r * cols + j]! * (dy.data[r * cols + j]! - dot);
-      }
-      return out;
-    },
   }),
+};
+
+export const softmaxReferences: References<typeof softmaxOps> = {
+  softmax: (x) => byRows(x, (row) => logSoftmaxRow(row).map(Math.exp)),
+  logSoftmax: (x) => byRows(x, logSoftmaxRow),
+  softmaxReverse(y, dy) {
+    sameSize("softmaxReverse", y.shape, dy.shape);
+    const [rows, cols] = rowsCols(y.shape);
+    const out = refTensor(y.shape);
+    for (let r = 0; r < rows; r++) {
+      let dot = 0;
+      for (let j = 0; j < cols; j++) dot += y.data[r * cols + j]! * dy.data[r * cols + j]!;
+      for (let j = 0; j < cols; j++) out.data[r * cols + j] = y.data[r * cols + j]! * (dy.data[r * cols + j]! - dot);
+    }
+    return out;
+  },
+};
+
+/** ONNX's softmax is along one axis: each example's values become one row. */
+function rowwiseLowering(onnx: "Softmax" | "LogSoftmax"): (g: OnnxContext, x: OnnxValue) => OnnxValue {
+  return (g, x) => g.reshape(g.node(onnx, [g.reshape(x, rowsCols(x.shape))], rowsCols(x.shape), { axis: { int: 1 } }), x.shape);
+}
+
+export const softmaxLowerings: Lowerings<typeof softmaxOps> = {
+  softmax: /* @__PURE__ */ rowwiseLowering("Softmax"),
+  logSoftmax: /* @__PURE__ */ rowwiseLowering("LogSoftmax"),
 };
 
 /**

@@ -124,16 +124,16 @@ export function compileZ2(f: Para<Wires, Wires, Z2Ops>, options: Z2CompileOption
   const words = wordsFor(batch);
   const block = blockFor(passes, words, options.block);
   const scratch = allocScratch(e, passes, block, `the scratch of ${f.name}`);
-  const core = z2Kernels(e);
   let disposed = false;
 
   const run = ({ schedule: s, accs, code: [pro, body, epi] }: LaidOutPass): void => {
     if (disposed) throw new ParalensError(`compiled ${f.name}: used after dispose()`);
-    if (pro.count > 0) core.z2Run(pro.address, pro.count, scratch, 1, 1, 128);
+    // (looked up as they run: a page's engine moves onto a new memory when its threads arrive)
+    if (pro.count > 0) z2Kernels(e).z2Run(pro.address, pro.count, scratch, 1, 1, 128);
     if (s.accs > 0) accs.u32.fill(0);
-    if (body.count > 0) core.z2Run(body.address, body.count, scratch, block, words, batch);
-    if (s.accs > 0) core.z2Fold(accs.offset, s.accs);
-    if (epi.count > 0) core.z2Run(epi.address, epi.count, scratch, 1, 1, 128);
+    if (body.count > 0) z2Kernels(e).z2Run(body.address, body.count, scratch, block, words, batch);
+    if (s.accs > 0) z2Kernels(e).z2Fold(accs.offset, s.accs);
+    if (epi.count > 0) z2Kernels(e).z2Run(epi.address, epi.count, scratch, 1, 1, 128);
   };
   const stats = (s: Schedule): Z2PassStats => ({
     instructions: s.body.count,

@@ -10,9 +10,10 @@
 // not use.
 import {
   CLAIMS, CONTROL_BYTES, DONE, FAILED, GEN_MASK, MAX_TASKS, MESSAGE_BYTE, MESSAGE_LENGTH, MESSAGE_UNITS, OWNER, PARTS, PUBLISH,
-  SCRATCH_ARG, SCRATCH_BYTES, SLEEPERS, STOP, TASKS_BYTE, TASK_STRIDE, open, publishWord, taken,
+  SCRATCH_ARG, SCRATCH_BYTES, SLEEPERS, SLOTS, STOP, TAKEN, TASKS_BYTE, TASK_STRIDE, open, publishWord,
 } from "./protocol.ts";
 import type { Spawner, WorkerHandle } from "./spawn.ts";
+import { type TaskSide, takeTasks } from "./tasks.ts";
 import type { WorkerStart } from "./worker.ts";
 
 type Kernel = (...args: number[]) => unknown;
@@ -75,6 +76,8 @@ export class Pool {
   private queued = 0;
   /** Threads that own a task queued for the next run(). */
   private owning = 0;
+  /** How the calling thread (thread 0) takes tasks. */
+  private readonly side: TaskSide;
 
   constructor(
     /** The calling thread's kernels, in the order tasks index them. */
@@ -84,7 +87,14 @@ export class Pool {
     private readonly start: Omit<WorkerStart, "control" | "id" | "spin">[],
     /** Makes the error a failed call throws (the engine's error type). */
     private readonly fail: (message: string) => Error,
-  ) {}
+  ) {
+    this.side = { ctl: this.ctl, table: this.table, message: this.message, kernels, me: 0, slots: SLOTS };
+  }
+
+  /** Tasks the workers have run so far (the rest ran on the calling thread). */
+  get workerTasks(): number {
+    return Atomics.load(this.ctl, TAKEN);
+  }
 
   private startWorkers(): void {
     this.started = true;
@@ -159,29 +169,6 @@ export class Pool {
     this.table[b + SCRATCH_BYTES] = bytes;
   }
 
-  /** Runs task q if it is still open; false when another thread has it. */
-  private take(q: number, gen: number): boolean {
-    const ctl = this.ctl, t = this.table;
-    if (Atomics.compareExchange(ctl, CLAIMS + q, open(gen), taken(gen)) !== open(gen)) return false;
-    const b = q * TASK_STRIDE;
-    try {
-      this.kernels[t[b]!]!(
-        t[b + 1]!, t[b + 2]!, t[b + 3]!, t[b + 4]!, t[b + 5]!, t[b + 6]!, t[b + 7]!, t[b + 8]!, t[b + 9]!, t[b + 10]!,
-        t[b + 11]!, t[b + 12]!, t[b + 13]!, t[b + 14]!, t[b + 15]!, t[b + 16]!, t[b + 17]!, t[b + 18]!, t[b + 19]!,
-      );
-    } catch (err) {
-      if (Atomics.compareExchange(ctl, FAILED, 0, q + 1) === 0) this.say(String((err as Error)?.message ?? err));
-    }
-    Atomics.add(ctl, DONE, 1);
-    return true;
-  }
-
-  private say(text: string): void {
-    const n = Math.min(text.length, MESSAGE_UNITS);
-    for (let i = 0; i < n; i++) this.message[i] = text.charCodeAt(i);
-    Atomics.store(this.ctl, MESSAGE_LENGTH, n);
-  }
-
   /**
    * Runs the queued tasks on the threads that own them (the caller is thread
    * 0), any thread taking a task its owner has not yet, and returns when all
@@ -194,7 +181,7 @@ export class Pool {
     this.count = 0;
     this.owning = 0;
     if (!this.started && !this.closed) this.startWorkers();
-    const ctl = this.ctl, t = this.table;
+    const ctl = this.ctl;
     const gen = (this.gen = (this.gen + 1) & GEN_MASK);
     for (let q = 0; q < n; q++) Atomics.store(ctl, CLAIMS + q, open(gen));
     Atomics.store(ctl, DONE, 0);
@@ -202,8 +189,7 @@ export class Pool {
     Atomics.store(ctl, PUBLISH, publishWord(gen, n));
     if (parts > 1 && Atomics.load(ctl, SLEEPERS) > 0) Atomics.notify(ctl, PUBLISH);
     // the caller's own tasks, in order, then any their owners have not taken
-    for (let q = 0; q < n; q++) if (t[q * TASK_STRIDE + OWNER] === 0) this.take(q, gen);
-    for (let q = n - 1; q >= 0; q--) if (t[q * TASK_STRIDE + OWNER] !== 0) this.take(q, gen);
+    takeTasks(this.side, n, gen);
     // the rest were taken by workers: they finish within one task's time
     while (Atomics.load(ctl, DONE) < n);
     const failed = Atomics.exchange(ctl, FAILED, 0) - 1;

@@ -10,8 +10,8 @@
 // of a step hand every thread the same part of each tensor, then takes
 // whatever tasks are still open, from the last one back: a thread the
 // machine pauses holds the others up by at most the piece it is in.
-// A thread takes a task by a compare-and-swap of its claim word from
-// open(gen) to taken(gen), so a task runs exactly once, and a thread that
+// A thread takes a task (tasks.ts, the one implementation both sides run) by
+// a compare-and-swap of its claim word from open(gen) to taken, so a task runs exactly once, and a thread that
 // read the PUBLISH word of an older dispatch can never take a task of a
 // newer one: its swap expects an older generation and fails. DONE counts
 // finished tasks; the caller waits for it to reach `count` before it opens
@@ -38,8 +38,10 @@ export const SLEEPERS = 3;
 export const PARTS = 4;
 /** UTF-16 units of the message in MESSAGE. */
 export const MESSAGE_LENGTH = 5;
+/** Tasks the workers have run, ever (so a pool can tell that they take part). */
+export const TAKEN = 6;
 /** One stop flag per worker, from here on. */
-export const STOP = 6;
+export const STOP = 7;
 /** The most workers a pool may have. */
 export const MAX_WORKERS = 63;
 /** The most threads a dispatch may share its tasks among: the workers and the caller. */
@@ -66,11 +68,16 @@ export const SCRATCH_BYTES = 22;
 export const TASKS_BYTE = MESSAGE_BYTE + 2 * MESSAGE_UNITS;
 export const CONTROL_BYTES = TASKS_BYTE + 8 * TASK_STRIDE * MAX_TASKS;
 
+/** The slots and strides a thread takes tasks with (tasks.ts). */
+export const SLOTS = {
+  claims: CLAIMS, done: DONE, failed: FAILED, messageLength: MESSAGE_LENGTH, taken: TAKEN,
+  stride: TASK_STRIDE, owner: OWNER, scratchArg: SCRATCH_ARG, scratchBytes: SCRATCH_BYTES,
+} as const;
+
 /** The PUBLISH word of a dispatch. */
 export function publishWord(gen: number, count: number): number {
   return (gen << INDEX_BITS) | count;
 }
 
-/** A task's claim word while it is open, and once taken, in generation `gen`. */
+/** A task's claim word while it is open in generation `gen` (tasks.ts takes it by setting the low bit). */
 export const open = (gen: number): number => gen << 1;
-export const taken = (gen: number): number => (gen << 1) | 1;

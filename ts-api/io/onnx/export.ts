@@ -1,6 +1,6 @@
 // A model's inference graph as an ONNX file. The exporter is a third backend
 // built from the op registry, beside the wasm planner and the float64
-// reference: each op's `onnx` lowering (ops/*.ts) writes its nodes, the
+// reference: each op's ONNX lowering (ops/*.ts) writes its nodes, the
 // model's forward pass runs once on it, the parameters become initializers,
 // and what feeds no output is dropped. An op without a lowering, or a lens
 // that reads what inference does not compute, stops the export with an error
@@ -11,6 +11,7 @@ import type { Wires } from "../../algebra/shapes.ts";
 import { ParalensError, describe, fmtShape } from "../../engine/errors.ts";
 import type { Op } from "../../ops/op.ts";
 import { type RealOps, loadedOps } from "../../ops/index.ts";
+import { plannedLowerings } from "../../ops/tables.ts";
 import { Recorder, Val } from "./graph.ts";
 import { type GraphData, type NodeData, type ValueInfo, encodeModel } from "./model.ts";
 
@@ -40,7 +41,8 @@ const CARRIER = new Set(["shape", "add", "zeros", "observe", "within"]);
 function onnxOps(g: Recorder): RealOps {
   const methods = Object.fromEntries(
     Object.entries(loadedOps()).map(([name, op]) => {
-      const lower = (op as Op).onnx;
+      // a planned op's lowering is in its table (ops/op.ts)
+      const lower = "reference" in op ? (op as Op).onnx : plannedLowerings[name as keyof typeof plannedLowerings];
       const method = lower
         ? (...args: unknown[]) => lower(g, ...(args as never[]))
         : () => {

@@ -47,26 +47,16 @@ function pairs<T>(named: Named<T>): [string, T][] {
  *   decodeSafetensors(bytes).tensors.get("w")!.values; // Float32Array [1, 2, 3, 4]
  */
 export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOptions = {}): Uint8Array<ArrayBuffer> {
-  const dtype = options.dtype ?? "F32";
-  if (dtype !== "F32" && dtype !== "F16") throw new ParalensError(`encodeSafetensors: dtype must be "F32" or "F16", got ${JSON.stringify(dtype)}`);
-  const itemBytes = dtype === "F32" ? 4 : 2;
-  // Built on a null-prototype object so that any name, "__proto__" included, is an own key of the JSON.
-  const header: Record<string, unknown> = Object.create(null);
-  const m: Record<string, string> = Object.create(null);
-  for (const [k, v] of options.metadata === undefined ? [] : pairs(options.metadata)) {
+  const dtype = checkedDtype(options.dtype);
+  const metadata = options.metadata === undefined ? [] : pairs(options.metadata);
+  for (const [k, v] of metadata) {
     if (typeof v !== "string") throw new ParalensError(`encodeSafetensors: metadata "${k}" must be a string, got ${typeof v}`);
     if (k === CHECKSUM_KEY || k === FORMAT_KEY) throw new ParalensError(`encodeSafetensors: metadata "${k}" is written by paralens itself; leave it out`);
-    m[k] = v;
   }
-  // the checksum's digits are filled in once the whole file is laid out
-  m[FORMAT_KEY] = FORMAT_VERSION;
-  m[CHECKSUM_KEY] = "00000000";
-  header["__metadata__"] = m;
   if (typeof tensors !== "object" || tensors === null) throw new ParalensError(`encodeSafetensors: expected named tensors (a Map or an object of { shape, values }), got ${describe(tensors)}`);
   const list = pairs(tensors);
-  let at = 0;
   for (const [name, t] of list) {
-    if (name === "" || name === "__metadata__") throw new ParalensError(`encodeSafetensors: ${JSON.stringify(name)} cannot name a tensor`);
+    checkName(name);
     if (typeof t !== "object" || t === null || !Array.isArray(t.shape) || !isList(t.values)) throw new ParalensError(`encodeSafetensors: "${name}" must be { shape, values } (an array of whole numbers, and an array or typed array of numbers), got ${describe(t)}`);
     if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new ParalensError(`encodeSafetensors: "${name}" has shape ${fmtShape(t.shape)}; a shape holds whole numbers >= 0`);
     const size = t.shape.reduce((a, b) => a * b, 1);
@@ -76,6 +66,38 @@ export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOpt
       const bad = (t.values as readonly unknown[]).findIndex((v) => typeof v !== "number");
       if (bad >= 0) throw new ParalensError(`encodeSafetensors: "${name}" value ${bad} is ${describe(t.values[bad])}; values must be numbers`);
     }
+  }
+  return writeSafetensors(list, dtype, metadata);
+}
+
+/** Throws unless `name` can name a tensor of a file (the header's own key, and the empty name, cannot). */
+export function checkName(name: string): void {
+  if (name === "" || name === "__metadata__") throw new ParalensError(`encodeSafetensors: ${JSON.stringify(name)} cannot name a tensor`);
+}
+
+/** The dtype a file is written in: F32 unless F16 is asked for; anything else is refused. */
+export function checkedDtype(dtype: unknown = "F32"): "F32" | "F16" {
+  if (dtype !== "F32" && dtype !== "F16") throw new ParalensError(`encodeSafetensors: dtype must be "F32" or "F16", got ${JSON.stringify(dtype)}`);
+  return dtype;
+}
+
+/**
+ * The file of tensors and metadata that are well formed: checked by encodeSafetensors, or made so
+ * (a learner's own tensors), which is why a learner's save does not carry encodeSafetensors's checks.
+ */
+export function writeSafetensors(list: readonly (readonly [string, TensorData])[], dtype: "F32" | "F16", metadata: readonly (readonly [string, string])[]): Uint8Array<ArrayBuffer> {
+  const itemBytes = dtype === "F32" ? 4 : 2;
+  // Built on a null-prototype object so that any name, "__proto__" included, is an own key of the JSON.
+  const header: Record<string, unknown> = Object.create(null);
+  const m: Record<string, string> = Object.create(null);
+  for (const [k, v] of metadata) m[k] = v;
+  // the checksum's digits are filled in once the whole file is laid out
+  m[FORMAT_KEY] = FORMAT_VERSION;
+  m[CHECKSUM_KEY] = "00000000";
+  header["__metadata__"] = m;
+  let at = 0;
+  for (const [name, t] of list) {
+    const size = t.values.length;
     header[name] = { dtype, shape: [...t.shape], data_offsets: [at, at + size * itemBytes] };
     at += size * itemBytes;
   }
