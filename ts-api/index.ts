@@ -69,6 +69,12 @@ export {
 } from "./learner/learner.ts";
 export { oneHot, type Data } from "./learner/data.ts";
 export { DivergenceError, LossSpikeError } from "./learner/divergence.ts";
+
+// serving
+export { predictor, Predictor, type PredictorStats, type ModelWithParameters } from "./serve/predictor.ts";
+export type { BatchingOptions } from "./serve/options.ts";
+export { online, OnlineLearner, type OnlineOptions, type OnlineStats, type CheckpointOptions } from "./serve/online.ts";
+export { checkpointFile, type CheckpointFile } from "./serve/checkpoint-file.ts";
 export { encodeSafetensors, decodeSafetensors, type TensorData, type DecodedTensor, type EncodeOptions } from "./io/safetensors/codec.ts";
 export { readSafetensorsHeader, MAX_HEADER_BYTES, type ReadOptions, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader } from "./io/safetensors/header.ts";
 export { floatToHalf, halfToFloat } from "./io/safetensors/dtypes.ts";
