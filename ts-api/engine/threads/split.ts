@@ -21,6 +21,7 @@
 // cutting (below the thresholds, measured by `npm run bench -- scaling`) run
 // on the calling thread as they are.
 import type { Core, ThreadedCore } from "../core.ts";
+import { cuts } from "./cuts.ts";
 import { type Pool, runStart } from "./pool.ts";
 
 /** Below these sizes a call runs whole on the calling thread (work in multiply-adds, or elements). */
@@ -67,33 +68,6 @@ export const PIECES = 8;
 export function piecesForWork(threads: number, work: number, threshold: number): number {
   return Math.max(1, Math.min(PIECES, Math.floor((2 * work) / (threshold * threads))));
 }
-
-// Elementwise kernels: which arguments are f32 arrays walked in step, and where n is.
-const elementwise: Record<string, { arrays: number[]; n: number }> = {
-  add: { arrays: [0, 1, 2], n: 3 },
-  addScaled: { arrays: [0, 1, 2], n: 4 },
-  scale: { arrays: [0, 1], n: 3 },
-  fill: { arrays: [0], n: 2 },
-  select: { arrays: [0, 1, 2, 3], n: 4 },
-  sgdStep: { arrays: [0, 1], n: 2 },
-  momentumStep: { arrays: [0, 1, 2], n: 3 },
-  adagradStep: { arrays: [0, 1, 2], n: 3 },
-  rmspropStep: { arrays: [0, 1, 2], n: 3 },
-  // Adam's update (its step count, at argument 2, is advanced before, once, by adamCount)
-  adamUpdate: { arrays: [0, 1, 3, 4], n: 5 },
-};
-for (const name of ["sigmoid", "tanh", "relu", "leakyRelu", "exp", "log", "sqrt", "rsqrt", "neg", "abs", "square", "sign", "erf"]) {
-  elementwise[name] = { arrays: [0, 1], n: 2 };
-}
-for (const name of ["sigmoidReverse", "tanhReverse", "reluReverse", "leakyReluReverse"]) elementwise[name] = { arrays: [0, 1, 2], n: 3 };
-
-// Row-wise kernels (rows, cols after the arrays): which arrays advance by a row.
-const rowwise: Record<string, { arrays: number[]; rows: number }> = {
-  softmax: { arrays: [0, 1], rows: 2 },
-  logSoftmax: { arrays: [0, 1], rows: 2 },
-  softmaxReverse: { arrays: [0, 1, 2], rows: 3 },
-  addRowVector: { arrays: [0, 1], rows: 3 },
-};
 
 /**
  * The Core whose large calls run on `pool` in `parts()` pieces (1: as the
@@ -291,7 +265,9 @@ export function threadedCore(
     for (const i of arrays) m[i] = 1;
     return m;
   };
-  for (const [name, { arrays, n: at }] of Object.entries(elementwise)) {
+  const elementwise = Object.entries(cuts).flatMap(([name, cut]) => ("elements" in cut ? [{ name, arrays: cut.elements, at: cut.count }] : []));
+  const rowwise = Object.entries(cuts).flatMap(([name, cut]) => ("rows" in cut ? [{ name, arrays: cut.rows, at: cut.at }] : []));
+  for (const { name, arrays, at } of elementwise) {
     const whole = rawKernels[name]!;
     const kernel = index(name), isArray = mask(arrays);
     core[name] = (
@@ -305,7 +281,7 @@ export function threadedCore(
       return undefined;
     };
   }
-  for (const [name, { arrays, rows: at }] of Object.entries(rowwise)) {
+  for (const { name, arrays, at } of rowwise) {
     const whole = rawKernels[name]!;
     const kernel = index(name), isArray = mask(arrays);
     core[name] = (a0: number, a1: number, a2: number, a3: number, a4: number): unknown => {
@@ -342,5 +318,9 @@ export function threadedCore(
     }
     pool.run();
   };
+  // every kernel declared to have a cut of its own has its code above
+  for (const [name, cut] of Object.entries(cuts)) {
+    if ("own" in cut && core[name] === rawKernels[name]) throw new Error(`threads: ${name} is declared cut (${cut.own}) but has no cut`);
+  }
   return core as unknown as Core;
 }
