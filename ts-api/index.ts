@@ -17,7 +17,8 @@ export { inputAsParameter, learnInput, frozen, type InputOptions } from "./algeb
 // the reals: backends and compiled plans
 export type { RealOps } from "./ops/index.ts";
 export { reference, refTensor, type RefTensor } from "./backend/reference.ts";
-export { compile, initParams, type Compiled, type CompileOptions, type NonFiniteSite } from "./backend/compile.ts";
+export { compile, initParams, type Compiled, type CompiledStats, type CompileOptions, type NonFiniteSite } from "./backend/compile.ts";
+export type { Plan } from "./backend/plan.ts";
 
 // layers
 export { linear } from "./layers/linear.ts";

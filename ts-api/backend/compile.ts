@@ -3,6 +3,7 @@
 // records the kernel calls; keep only the calls the requested results need;
 // hand back the two call lists. Running a pass is then a loop over closures:
 // no JavaScript allocation and no shape logic per step.
+import type { Plan } from "./plan.ts";
 import type { Change, Value } from "../algebra/category.ts";
 import type { Para } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
@@ -35,41 +36,26 @@ export interface CompileOptions {
   reuseMemory?: boolean;
 }
 
-/** A plan: a Para laid out in the arena for one batch size, with its forward and reverse passes as flat lists of kernel calls. Write `inputs` (and `outputChanges`), run, read `outputs` (and `paramChanges`, `inputChanges`). */
-export interface Compiled {
-  /** Examples per run: the first axis of every data tensor. */
-  readonly batch: number;
-  /** The parameter tensors, one per parameter wire, bound or allocated at compile time. */
-  readonly params: readonly Tensor[];
-  /** Write the batch here before forward(). */
-  readonly inputs: readonly Tensor[];
-  /** Read the results here after forward(). */
-  readonly outputs: readonly Tensor[];
-  /** Write the output changes here before reverse(). */
-  readonly outputChanges: readonly Tensor[];
-  /** After reverse(): the parameter changes (null: zero or not requested). For an update lens these are the new values. */
-  readonly paramChanges: readonly (Tensor | null)[];
-  /** After reverse(): the input changes (null: zero or not requested). */
-  readonly inputChanges: readonly (Tensor | null)[];
-  /** Values recorded by tap lenses on the forward pass. */
-  readonly observed: ReadonlyMap<string, Tensor>;
-  /** Runs the forward pass. */
-  forward(): void;
-  /** Runs the reverse pass; needs the residuals of the last forward(). */
-  reverse(): void;
-  /**
-   * Kernel calls per pass; arena bytes the plan holds (parameters excluded),
-   * and what its own tensors would take if none shared memory.
-   */
-  readonly stats: { forwardCalls: number; reverseCalls: number; bytes: number; unsharedBytes: number; kernels: readonly string[] };
-  /** Frees the plan's memory (and its parameters, if it allocated them). */
-  dispose(): void;
+/** A plan: a Para laid out in the arena for one batch size, with its forward and reverse passes as flat lists of kernel calls. Write `inputs` (and `outputChanges`), run, read `outputs` (and `paramChanges`, `inputChanges`). reverse() needs the residuals of the last forward(). */
+export interface Compiled extends Plan<Tensor, CompiledStats> {
   /**
    * Runs one pass call by call, checking what each call writes, and returns
    * the first call that wrote a non-finite value (undefined if none did).
    * Slow: for finding where a diverging step went wrong, not for training.
    */
   locateNonFinite(pass: "forward" | "reverse"): NonFiniteSite | undefined;
+}
+
+/**
+ * Kernel calls per pass; arena bytes the plan holds (parameters excluded),
+ * and what its own tensors would take if none shared memory.
+ */
+export interface CompiledStats {
+  readonly forwardCalls: number;
+  readonly reverseCalls: number;
+  readonly bytes: number;
+  readonly unsharedBytes: number;
+  readonly kernels: readonly string[];
 }
 
 /** Where a pass first wrote a non-finite value. */

@@ -5,6 +5,7 @@
 // wire lives in the arena; the programs loaded). A pass is then at most four
 // kernel calls, whatever the size of the circuit: prologue, body (the whole
 // batch), fold of the batch sums, epilogue.
+import type { Plan } from "../backend/plan.ts";
 import type { Para } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { type Engine, engine as currentEngine } from "../engine/engine.ts";
@@ -47,33 +48,19 @@ export interface Z2PassStats {
   readonly once: number;
 }
 
-/** A Z2 Para compiled for a batch size: bit tensors to fill and read, and the two passes. */
-export interface Z2Plan {
-  readonly batch: number;
-  readonly params: readonly BitTensor[];
-  /** Write the batch here before forward() or reverse(). */
-  readonly inputs: readonly BitTensor[];
-  /** Read the results here after forward(). */
-  readonly outputs: readonly BitTensor[];
-  /** Write the output changes here before reverse(). */
-  readonly outputChanges: readonly BitTensor[];
-  /** After reverse(): the parameter changes (null: zero or not requested); with `update`, the parameters themselves. */
-  readonly paramChanges: readonly (BitTensor | null)[];
-  readonly inputChanges: readonly (BitTensor | null)[];
-  /** Values recorded by tap lenses, refreshed by forward() and by reverse(). */
-  readonly observed: ReadonlyMap<string, BitTensor>;
-  /** Runs the forward pass over the batch. */
-  forward(): void;
-  /**
-   * Runs the reverse pass. It recomputes, block by block, the forward values
-   * it needs from the inputs (so nothing per gate is kept between passes),
-   * and refreshes the tapped values: a training step is one reverse() call.
-   */
-  reverse(): void;
-  /** Gates and memory of each pass, and the block size the passes are cut into. */
-  readonly stats: { readonly forward: Z2PassStats; readonly reverse: Z2PassStats; readonly block: number };
-  /** Frees the plan's memory (and its parameters, if it allocated them). */
-  dispose(): void;
+/**
+ * A Z2 Para compiled for a batch size: bit tensors to fill and read, and the
+ * two passes. Its reverse() recomputes, block by block, the forward values it
+ * needs from the inputs (so nothing per gate is kept between passes) and
+ * refreshes the tapped values: a training step is one reverse() call.
+ */
+export type Z2Plan = Plan<BitTensor, Z2PlanStats>;
+
+/** Gates and memory of each pass of a Z2 plan, and the block size the passes are cut into. */
+export interface Z2PlanStats {
+  readonly forward: Z2PassStats;
+  readonly reverse: Z2PassStats;
+  readonly block: number;
 }
 
 /**

@@ -4,7 +4,7 @@
 export type { Z2Ops } from "./ops.ts";
 export { z2Reference, refBits, type RefBits } from "./reference.ts";
 export { BitTensor } from "./bits.ts";
-export { compileZ2, initBits, type Z2Plan, type Z2CompileOptions, type Z2PassStats } from "./compile.ts";
+export { compileZ2, initBits, type Z2Plan, type Z2PlanStats, type Z2CompileOptions, type Z2PassStats } from "./compile.ts";
 export {
   circuit, circuitLens, circuitPara, randomCircuit, CircuitBuilder, Gate, type Circuit, type GateOp, type RandomCircuitOptions,
 } from "./circuit.ts";
