@@ -137,8 +137,9 @@ row("cnn-step demo CNN b64 (examples/s)", "examples/s", mnistStep(demoCnn(), ada
 row("mlp-step 784-128-10 b64 (steps/s)", "steps/s", mnistStep(mnistMlp(), sgd(), 0.1, 1), torchBoth("torch_mlp.py", [], (o) => o.steps_per_second as number));
 
 // ---- the same steps on a shared machine: another process busy on one core the whole time --------
-// Threads must never make a call slower than one thread: where a core is taken, the pool leaves
-// the workers out for a while after one is late (pool.ts), and idle workers sleep rather than spin.
+// Threads must never make a call slower than one thread: where a core is taken, an idle worker
+// that spun would take the CPU time its own caller waits for, so workers sleep after a few
+// microseconds of spinning (pool.ts).
 {
   const busy = spawn(process.execPath, ["-e", "for (;;);"], { stdio: "ignore" });
   try {

@@ -7,11 +7,7 @@
 // result, only more slowly. That is why the workers are started at the first
 // dispatch, not with the pool: a program whose calls are all too small to
 // cut (a first prediction, a small model) never pays for threads it would
-// not use. On a machine shared with other work, a worker may be paused in
-// the middle of a piece, and the caller would wait for the scheduler: a
-// worker that is late so leaves the caller to run the next dispatches alone,
-// a number that doubles while workers stay late (see LATE_MS), so threads
-// cost little more than one thread when the cores are busy elsewhere.
+// not use.
 import {
   CLAIMS, CONTROL_BYTES, DONE, FAILED, GEN_MASK, MAX_TASKS, MESSAGE_BYTE, MESSAGE_LENGTH, MESSAGE_UNITS, OWNER, PARTS, PUBLISH,
   SCRATCH_ARG, SCRATCH_BYTES, SLEEPERS, SLOTS, STOP, TAKEN, TASKS_BYTE, TASK_STRIDE, open, publishWord,
@@ -23,27 +19,17 @@ import type { WorkerStart } from "./worker.ts";
 type Kernel = (...args: number[]) => unknown;
 
 /**
- * How long an idle worker spins before it sleeps, in milliseconds. The large
- * calls of a training step come microseconds apart, and a worker that has
- * gone to sleep wakes within tens of microseconds (the caller meanwhile takes
- * the tasks it has not claimed). Spinning longer costs a machine shared with
- * other work dearly: a spinning worker takes CPU time its own caller (and
- * everything else) is waiting for. With the machine loaded by other
- * processes (load average 7-8 on 2 vCPUs), an MLP step ran on two threads at
- * 0.49-0.58x one thread's speed when workers spun for 200,000 loads, and at
- * 0.97-1.4x with this.
+ * Idle spins of a worker before it sleeps (a few microseconds: loads of one
+ * word, no clock, which would allocate). The large calls of a training step
+ * come microseconds apart, and a worker that has gone to sleep wakes within
+ * tens of microseconds (the caller meanwhile takes the tasks it has not
+ * claimed). Spinning longer costs a machine shared with other work dearly:
+ * a spinning worker takes CPU time its own caller (and everything else) is
+ * waiting for. With the machine loaded by other processes (load average 7-8
+ * on 2 vCPUs), an MLP step ran on two threads at 0.49-0.58x one thread's
+ * speed when workers spun 200,000 loads, and at 1.1-1.25x with 2,000.
  */
-const SPIN_MS = 0.01;
-
-/**
- * A worker is late when the caller, having run every task it could, waits
- * for one still running longer than this and longer than its own share took:
- * the machine paused that worker mid-piece (other work on a shared machine),
- * and waiting for the scheduler to resume it costs milliseconds.
- */
-const LATE_MS = 0.05;
-/** The most dispatches a late worker keeps the calling thread alone for. */
-const MAX_ALONE = 256;
+const SPIN = 2_000;
 
 /** How many runs cut 0..total into at most `parts`, the inner boundaries multiples of `align`. */
 export function runs(total: number, parts: number, align: number): number {
@@ -99,17 +85,13 @@ export class Pool {
   private owning = 0;
   /** How the calling thread (thread 0) takes tasks. */
   private readonly side: TaskSide;
-  /** Dispatches the calling thread runs alone from now on, after a worker was late. */
-  private alone = 0;
-  /** How many the next lateness costs: doubled each time workers are late, halved each time they are not. */
-  private penalty = 0;
 
   constructor(
     /** The calling thread's kernels, in the order tasks index them. */
     private readonly kernels: readonly Kernel[],
     private readonly names: readonly string[],
     private readonly spawn: Spawner,
-    private readonly start: Omit<WorkerStart, "control" | "id" | "spinMs">[],
+    private readonly start: Omit<WorkerStart, "control" | "id" | "spin">[],
     /** Makes the error a failed call throws (the engine's error type). */
     private readonly fail: (message: string) => Error,
   ) {
@@ -126,7 +108,7 @@ export class Pool {
     for (let id = 0; id < this.start.length; id++) {
       try {
         const w = this.spawn();
-        w.post({ ...this.start[id]!, control: this.control, id, spinMs: SPIN_MS } satisfies WorkerStart);
+        w.post({ ...this.start[id]!, control: this.control, id, spin: SPIN } satisfies WorkerStart);
         this.workers.push(w);
       } catch {
         // a worker that cannot start leaves its share to the others and the calling thread
@@ -210,30 +192,13 @@ export class Pool {
     const gen = (this.gen = (this.gen + 1) & GEN_MASK);
     for (let q = 0; q < n; q++) Atomics.store(ctl, CLAIMS + q, open(gen));
     Atomics.store(ctl, DONE, 0);
-    // after a late worker the caller runs a while alone: the workers are not told of the tasks, and
-    // the caller takes them all (the same cut: the same bits)
-    const shared = parts > 1 && this.alone === 0;
-    if (this.alone > 0) this.alone--;
-    if (shared) {
-      Atomics.store(ctl, PARTS, parts);
-      Atomics.store(ctl, PUBLISH, publishWord(gen, n));
-      if (Atomics.load(ctl, SLEEPERS) > 0) Atomics.notify(ctl, PUBLISH);
-    }
-    const start = shared ? performance.now() : 0;
+    Atomics.store(ctl, PARTS, parts);
+    Atomics.store(ctl, PUBLISH, publishWord(gen, n));
+    if (parts > 1 && Atomics.load(ctl, SLEEPERS) > 0) Atomics.notify(ctl, PUBLISH);
     // the caller's own tasks, in order, then any their owners have not taken
     takeTasks(this.side, n, gen);
-    if (shared) {
-      const own = performance.now();
-      // the rest were taken by workers: they finish within one task's time, unless the machine paused one
-      while (Atomics.load(ctl, DONE) < n);
-      const waited = performance.now() - own;
-      if (waited > LATE_MS && waited > own - start) {
-        this.penalty = Math.min(MAX_ALONE, Math.max(1, 2 * this.penalty));
-        this.alone = this.penalty;
-      } else {
-        this.penalty >>= 1;
-      }
-    }
+    // the rest were taken by workers: they finish within one task's time
+    while (Atomics.load(ctl, DONE) < n);
     const failed = Atomics.exchange(ctl, FAILED, 0) - 1;
     if (failed >= 0) {
       const why = String.fromCharCode(...this.message.subarray(0, Atomics.load(ctl, MESSAGE_LENGTH)));

@@ -19,8 +19,8 @@ export interface WorkerStart {
   readonly id: number;
   /** Byte offset of the worker's GEMM scratch (useScratch). */
   readonly scratch: number;
-  /** Milliseconds of the idle loop before sleeping. */
-  readonly spinMs: number;
+  /** Spins of the idle loop before sleeping. */
+  readonly spin: number;
 }
 
 /** The worker program for `kernels` (task i's first number indexes this list). */
@@ -45,8 +45,7 @@ function serve(d) {
       if (side.me < Atomics.load(ctl, ${PARTS})) takeTasks(side, w & ${INDEX_MASK}, w >>> ${INDEX_BITS});
       continue;
     }
-    const until = performance.now() + d.spinMs;
-    while (Atomics.load(ctl, ${PUBLISH}) === seen && performance.now() < until);
+    for (let i = 0; i < d.spin && Atomics.load(ctl, ${PUBLISH}) === seen; i++);
     if (Atomics.load(ctl, stop) !== 0) return;
     if (Atomics.load(ctl, ${PUBLISH}) === seen) {
       Atomics.add(ctl, ${SLEEPERS}, 1);
