@@ -25,7 +25,11 @@ export interface FromOnnxOptions {
   readonly name?: string;
 }
 
-/** The ONNX ops fromOnnx imports, sorted. */
+/**
+ * The ONNX ops fromOnnx imports, sorted.
+ *
+ *   ONNX_IMPORTS.includes("Conv");  // true
+ */
 export const ONNX_IMPORTS: readonly string[] = Object.keys(rules).sort();
 
 interface Planned {
@@ -43,7 +47,8 @@ interface Planned {
  * shapes, axes or batch-normalization statistics. A malformed file or an op
  * paralens does not import is a ParalensError naming the node.
  *
- *   const model = fromOnnx(bytes, { frozen: ["conv1.weight"] });   // bytes: an .onnx file
+ *   const bytes = toOnnx(supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: mse }), { batch: 1 }); // or torch.onnx.export's file
+ *   const model = fromOnnx(bytes, { frozen: ["0.weight"] });
  *   const learner = supervised(model, { loss: mse, optimiser: adam() });
  *   learner.setParameters(onnxParameters(bytes));                  // the file's weights
  */
@@ -167,8 +172,8 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para
  * The parameters of an ONNX file by name, as fromOnnx's Para takes them
  * (learner.setParameters): the float initializers it makes parameters.
  *
- *   const learner = supervised(fromOnnx(bytes), { loss: mse });
- *   learner.setParameters(onnxParameters(bytes));
+ *   const bytes = toOnnx(supervised(dense(3, 2), { loss: mse }), { batch: 1 });
+ *   Object.keys(onnxParameters(bytes));  // ["weight", "bias"]
  */
 export function onnxParameters(bytes: Uint8Array, options: Pick<FromOnnxOptions, "constants"> = {}): Record<string, Float32Array> {
   const model = decodeOnnx(bytes);
