@@ -77,6 +77,13 @@ const cases: [string, Uint8Array, number?][] = [
     ["LayerNormalization", ["p", "gamma", "beta"], ["n"], { axis: { int: -1 }, epsilon: { float: 1e-5 } }],
     ["ReduceMean", ["n"], ["y"], { axes: { ints: [1] } }],
   ], { idx: int64s([2, 0, 2]), pads: int64s([0, 0, 1, 0, 0, 1]), gamma: floats([5], 5), beta: floats([5], 6) }, [1, 5], 17)],
+  ["LeakyRelu, Clip, HardSigmoid, HardSwish, Softplus, Gelu (both), Sum, ReduceMax, Tile", graph([2, 3], [
+    ["LeakyRelu", ["x"], ["a"], { alpha: { float: 0.1 } }], ["Clip", ["x", "lo", "hi"], ["b"]],
+    ["HardSigmoid", ["x"], ["c"]], ["HardSwish", ["a"], ["d"]], ["Softplus", ["b"], ["e"]],
+    ["Gelu", ["c"], ["f"]], ["Gelu", ["d"], ["g"], { approximate: { string: "tanh" } }],
+    ["Sum", ["a", "b", "c", "d", "e", "f", "g"], ["s"]],
+    ["ReduceMax", ["s", "one"], ["m"]], ["Tile", ["m", "reps"], ["t"]], ["Mul", ["t", "s"], ["y"]],
+  ], { lo: { type: "float", dims: [], values: [-0.5] }, hi: { type: "float", dims: [], values: [0.6] }, one: int64s([2]), reps: int64s([1, 1, 3]) }, [2, 3], 20)],
 ];
 
 for (const [name, bytes, offset] of cases) test(`fromOnnx: ${name}: plan, reference and finite differences agree`, () => check(name, fromOnnx(bytes), offset));

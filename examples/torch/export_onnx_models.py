@@ -104,13 +104,13 @@ class Block(nn.Module):
         return x[:, 1:, :]
 
 
-def export(name, model, x, out_dir, opset):
+def export(name, model, x, out_dir, opset, fold=True):
     torch.manual_seed(1234)
     model.eval()
     path = os.path.join(out_dir, f"{name}.onnx")
     torch.onnx.export(
         model, x, path, opset_version=opset, input_names=["input"], output_names=["output"],
-        dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, do_constant_folding=True,
+        dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, do_constant_folding=fold,
     )
     m64 = model.double()
     x64 = x.double().clone().requires_grad_(True)
@@ -142,7 +142,6 @@ def main(out_dir):
     block.norm1.weight.data.uniform_(0.5, 1.5)
     block.norm1.bias.data.uniform_(-0.2, 0.2)
     export("block", block, torch.randn(3, 5, 8), out_dir, 17)
-
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else "test/fixtures/onnx")

@@ -11,11 +11,23 @@ function reduceKept(t: Tape, x: Tv, per: readonly number[], axes: readonly numbe
   return mean ? t.scale(s, 1 / axes.reduce((p, a) => p * per[a]!, 1)) : s;
 }
 
-function reduce(kind: "sum" | "mean"): Rule {
+/** x's largest values over the per-example axes, kept as size 1; the change goes to every value that equals the largest. */
+function reduceMaxKept(t: Tape, x: Tv, per: readonly number[], axes: readonly number[]): Tv {
+  const o = t.ops;
+  const kept = per.map((d, i) => (axes.includes(i) ? 1 : d));
+  const y = o.maxTo(x.value, x.batched ? [t.n, ...kept] : kept);
+  return t.one([x], y, (dy) => {
+    const wins = o.equal(x.value, o.broadcastTo(y, x.shape));
+    return [o.select(wins, o.broadcastTo(dy, x.shape), o.zeros(x.shape))];
+  });
+}
+
+function reduce(kind: "sum" | "mean" | "max"): Rule {
   return {
     live(n, xs) {
       const x = liveIn(n, xs, 0);
       const fromInput = kind === "sum" ? n.opset >= 13 : n.opset >= 18;
+      const reduced = (t: Tape, v: Tv, axes: readonly number[]): Tv => (kind === "max" ? reduceMaxKept(t, v, x.shape, axes) : reduceKept(t, v, x.shape, axes, kind === "mean"));
       const given = fromInput ? n.list(xs, 1, "axes") : n.ints("axes")?.slice();
       const full = x.shape.length + (x.batched ? 1 : 0);
       if ((given === undefined || given.length === 0) && n.int("noop_with_empty_axes", 0) === 1) return { outputs: [x], run: (t, [v]) => [tv(t, v)] };
@@ -24,7 +36,7 @@ function reduce(kind: "sum" | "mean"): Rule {
       const out = x.shape.flatMap((d, i) => (axes.includes(i) ? (keep ? [1] : []) : [d]));
       return {
         outputs: [live(out, x.batched)],
-        run: (t, [v]) => [t.reshape(reduceKept(t, tv(t, v), x.shape, axes, kind === "mean"), x.batched ? [t.n, ...out] : out)],
+        run: (t, [v]) => [t.reshape(reduced(t, tv(t, v), axes), x.batched ? [t.n, ...out] : out)],
       };
     },
   };
@@ -55,4 +67,4 @@ const layerNorm: Rule = {
   },
 };
 
-export const normRules: Record<string, Rule> = { ReduceSum: reduce("sum"), ReduceMean: reduce("mean"), LayerNormalization: layerNorm };
+export const normRules: Record<string, Rule> = { ReduceSum: reduce("sum"), ReduceMean: reduce("mean"), ReduceMax: reduce("max"), LayerNormalization: layerNorm };

@@ -208,6 +208,16 @@ const pad = indexed((n, xs, full) => {
   return [perExample(n, full, along, "pads")];
 });
 
+const tile = indexed((n, xs, full) => {
+  const repeats = n.list(xs, 1, "repeats") ?? n.fail("has no repeats");
+  if (repeats.length !== full.length || repeats.some((r) => !Number.isInteger(r) || r < 0)) n.fail(`its repeats ${fmtShape(repeats)} do not fit a value of rank ${full.length}`);
+  const along = full.map((d, i) => {
+    if (Number.isNaN(d)) return repeats[i] === 1 ? WHOLE : n.fail("repeats the batch axis");
+    return range(d * repeats[i]!).map((j) => j % d);
+  });
+  return [perExample(n, full, along, "tiles")];
+});
+
 const concat: Rule = {
   fold(n, xs) {
     const parts = xs as Known[];
@@ -312,6 +322,6 @@ const shapeRule: Rule = { fold: (n, [x]) => [shapeOf(n, fullShape(x!))] };
 
 export const shapeRules: Record<string, Rule> = {
   Shape: shapeRule, Reshape: reshape, Flatten: flatten, Squeeze: squeeze, Unsqueeze: unsqueeze, Transpose: transpose,
-  Slice: slice, Split: split, Gather: gather, Pad: pad, Concat: concat, Expand: expand, Constant: constant,
+  Slice: slice, Split: split, Tile: tile, Gather: gather, Pad: pad, Concat: concat, Expand: expand, Constant: constant,
   ConstantOfShape: constantOfShape, Range: rangeRule,
 };
