@@ -71,6 +71,11 @@ const cases: [string, Uint8Array, number?][] = [
     ["MaxPool", ["r"], ["m"], { kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] }, ceil_mode: { int: 1 } }],
     ["GlobalAveragePool", ["m"], ["g"]], ["Flatten", ["g"], ["y"]],
   ], { k: floats([3, 2, 3, 2]), kb: floats([3], 4) }, [3])],
+  ["Conv in 2 groups and depthwise (group = channels), AveragePool with pads", graph([4, 5, 5], [
+    ["Conv", ["x", "k2"], ["a"], { kernel_shape: { ints: [3, 3] }, pads: { ints: [1, 1, 1, 1] }, group: { int: 2 } }],
+    ["Conv", ["a", "kd", "bd"], ["b"], { kernel_shape: { ints: [2, 2] }, group: { int: 6 } }],
+    ["AveragePool", ["b"], ["y"], { kernel_shape: { ints: [2, 2] }, pads: { ints: [1, 1, 0, 0] }, strides: { ints: [2, 2] } }],
+  ], { k2: floats([6, 2, 3, 3]), kd: floats([6, 1, 2, 2], 3), bd: floats([6], 4) }, [6, 3, 3])],
   ["Gather along an axis, Pad with zeros, LayerNormalization, ReduceMean", graph([4, 3], [
     ["Gather", ["x", "idx"], ["g"], { axis: { int: 1 } }],
     ["Pad", ["g", "pads"], ["p"]],
@@ -87,6 +92,22 @@ const cases: [string, Uint8Array, number?][] = [
 ];
 
 for (const [name, bytes, offset] of cases) test(`fromOnnx: ${name}: plan, reference and finite differences agree`, () => check(name, fromOnnx(bytes), offset));
+
+test("fromOnnx: an embedding (Gather of a table's rows by token ids from the input) trains its table; plan and reference agree", () => {
+  const model = fromOnnx(graph([4], [["Gather", ["table", "x"], ["e"]], ["Tanh", ["e"], ["y"]]], { table: floats([10, 3]) }, [4, 3]));
+  const c = randomCase(model, 3, 2);
+  c.inputs[0]!.forEach((_, i, a) => (a[i] = (i * 7) % 10));
+  const [ref, wasm] = [runReference(c), runWasm(c)];
+  assert(maxRelError(wasm.outputs[0]!, ref.outputs[0]!) < 1e-5 && maxRelError(wasm.paramChanges[0]!, ref.paramChanges[0]!) < 1e-5, "plan and reference");
+  // the table's change: each row's share of dy * (1 - y^2), summed over the tokens that picked it
+  const expected = new Float64Array(30);
+  const y = ref.outputs[0]!;
+  c.inputs[0]!.forEach((id, t) => {
+    for (let j = 0; j < 3; j++) expected[id * 3 + j] += c.changes[0]![t * 3 + j]! * (1 - y[t * 3 + j]! ** 2);
+  });
+  assert(maxRelError(ref.paramChanges[0]!, expected) < 1e-12, "the table's change is scattered back to the rows picked");
+  assert(ref.inputChanges[0] === null, "token ids take no change");
+});
 
 test("fromOnnx of toOnnx: a paralens model written and read back computes the same outputs and gradients", () => {
   const model = seq(dense(4, 8, "relu"), dense(8, 3));

@@ -73,6 +73,8 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para
   let batchHint: number | undefined;
   const dom = dataInputs.map((input) => {
     const dims = input.dims ?? fail(`the graph input "${input.name}" has no shape`);
+    // whole-number inputs (token ids) are fed as floats, as paralens's embeddings take them
+    if (input.dtype !== undefined && input.dtype !== "float" && input.dtype !== "double" && input.dtype !== "int64" && input.dtype !== "int32") fail(`the graph input "${input.name}" is of type ${input.dtype}; paralens feeds floats or token ids`);
     if (dims.length === 0) fail(`the graph input "${input.name}" is a scalar; paralens needs a batch axis first`);
     if (typeof dims[0] === "number" && dims[0] > 0) batchHint = dims[0];
     const rest = dims.slice(1);

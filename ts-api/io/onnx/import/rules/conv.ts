@@ -7,7 +7,7 @@ import { registerOps } from "../../../../ops/registry.ts";
 import { convOps } from "../../../../ops/conv/conv2d.ts";
 import { poolOps } from "../../../../ops/conv/pool.ts";
 import type { Window2d } from "../../../../ops/conv/window.ts";
-import { type Known, known, permuteMap } from "../known.ts";
+import { type Known, boxMap, known, permuteMap, range } from "../known.ts";
 import type { Tape, Tv } from "../tape.ts";
 import { type Ctx, type In, type Rule, live, liveIn, tv } from "./rule.ts";
 
@@ -70,22 +70,37 @@ const conv: Rule = {
     const x = image(n, xs);
     const w = liveIn(n, xs, 1);
     if (w.batched || w.shape.length !== 4) n.fail(`its weight must be [out, in, kh, kw] shared by all examples, got ${n.shapeOf(w)}`);
-    if (n.int("group", 1) !== 1) n.fail(`has group ${n.int("group", 1)}; paralens imports group 1`);
+    const groups = n.int("group", 1);
     const [o, c, kh, kw] = w.shape as [number, number, number, number];
-    if (c !== x.shape[0]) n.fail(`its weight ${fmtShape(w.shape)} takes ${c} channels but the image ${n.shapeOf(x)} has ${x.shape[0]}`);
+    if (!Number.isInteger(groups) || groups < 1 || o % groups !== 0) n.fail(`has group ${groups}, which does not divide its ${o} output channels`);
+    if (c * groups !== x.shape[0]) n.fail(`its weight ${fmtShape(w.shape)} in ${groups} group(s) takes ${c * groups} channels but the image ${n.shapeOf(x)} has ${x.shape[0]}`);
     const g = windowOf(n, x.shape, n.ints("kernel_shape") ?? [kh, kw]);
     if (g.kh !== kh || g.kw !== kw) n.fail(`kernel_shape ${fmtShape([g.kh, g.kw])} differs from the weight's ${fmtShape([kh, kw])}`);
     const hasBias = xs[2] !== undefined && n.node.inputs[2] !== "";
     if (hasBias && (xs[2]!.shape.length !== 1 || xs[2]!.shape[0] !== o)) n.fail(`its bias should be [${o}], got ${fmtShape(xs[2]!.shape)}`);
-    const [toFilter, filterShape] = permuteMap([o, c, kh, kw], [2, 3, 1, 0]);
+    // group i: input channels [i c, (i + 1) c) and output channels [i og, (i + 1) og); one convolution each, side by side
+    const og = o / groups;
+    const [h, wd] = [x.shape[1]!, x.shape[2]!];
+    const filters = range(groups).map((i) => boxMap([o, c, kh, kw], [range(og).map((j) => j + i * og), range(c), range(kh), range(kw)]));
+    const [toFilter, filterShape] = permuteMap([og, c, kh, kw], [2, 3, 1, 0]);
+    const channels = range(groups).map((i) => boxMap([h, wd, c * groups], [range(h), range(wd), range(c).map((j) => j + i * c)])[0]);
     return {
       outputs: [live([o, g.oh, g.ow], true)],
       run(t, [xr, wr, br]) {
         const ops = t.ops;
         const xv = nhwc(t, tv(t, xr));
-        const f = t.indexMap(tv(t, wr), toFilter, filterShape);
-        const [y, cols] = ops.conv2d(xv.value, f.value, g);
-        let out = t.record([xv, f], [{ value: y, nhwc: true }], ([dy], [nx, nf]) => [nx ? ops.conv2dInputGrad(dy!, f.value, g) : null, nf ? ops.conv2dFilterGrad(xv.value, dy!, g, cols) : null])[0]!;
+        const wv = tv(t, wr);
+        const parts = range(groups).map((i) => {
+          const xi = groups === 1 ? xv : t.indexMap(xv, channels[i]!, [h, wd, c], true);
+          const wi = groups === 1 ? wv : t.indexMap(wv, filters[i]![0], filters[i]![1]);
+          const f = t.indexMap(wi, toFilter, filterShape);
+          const [y, cols] = ops.conv2d(xi.value, f.value, g);
+          return t.record([xi, f], [{ value: y, nhwc: true }], ([dy], [nx, nf]) => [nx ? ops.conv2dInputGrad(dy!, f.value, g) : null, nf ? ops.conv2dFilterGrad(xi.value, dy!, g, cols) : null])[0]!;
+        });
+        const rows = t.n * g.oh * g.ow;
+        let out = groups === 1 ? parts[0]! : t.reshape(t.concatColumns(parts.map((p) => t.reshape(p, [rows, og])), [rows, o]), [t.n, g.oh, g.ow, o]);
+        // the groups joined are again an image kept channels-last (an identity on the tape marks it so)
+        if (groups > 1) out = t.record([out], [{ value: out.value, nhwc: true }], ([dy]) => [dy!])[0]!;
         if (hasBias) out = t.binary("add", out, tv(t, br), true);
         return [out];
       },

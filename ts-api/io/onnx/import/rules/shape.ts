@@ -4,7 +4,12 @@
 import type { Shape } from "../../../../algebra/shapes.ts";
 import { fmtShape } from "../../../../engine/errors.ts";
 import { type Known, boxMap, broadcast, known, mapKnown, permuteMap, range, sizeOf, strides } from "../known.ts";
+import { registerOps } from "../../../../ops/registry.ts";
+import { attentionOps } from "../../../../ops/attention.ts";
 import { type Ctx, type In, type Rule, live, liveIn, tv } from "./rule.ts";
+
+// the ops it calls come with it (ops/index.ts)
+registerOps(() => attentionOps);
 
 /** The graph's full shape of an input: the batch axis is NaN. */
 const fullShape = (x: Known | { shape: Shape; batched: boolean }): number[] => ("batched" in x && x.batched ? [NaN, ...x.shape] : [...x.shape]);
@@ -161,7 +166,7 @@ const split = indexed((n, xs, full) => {
   });
 });
 
-const gather = indexed((n, xs, full) => {
+const gatherIndexed = indexed((n, xs, full) => {
   const idx = n.known(xs, 1, "indices");
   const axis = n.axis(n.int("axis", 0), full.length);
   if (Number.isNaN(full[axis]!)) n.fail("gathers along the batch axis, which paralens keeps apart");
@@ -186,6 +191,28 @@ const gather = indexed((n, xs, full) => {
   void inner;
   return [[map, out]];
 });
+
+/** Gather of constant indices (an index map), or of a table's rows by token ids from the model's input (an embedding). */
+const gather: Rule = {
+  fold: gatherIndexed.fold,
+  live(n, xs) {
+    if (xs[1]?.kind !== "live") return gatherIndexed.live!(n, xs);
+    const ids = xs[1];
+    const table = liveIn(n, xs, 0);
+    if (!ids.batched || table.batched || table.shape.length !== 2 || n.axis(n.int("axis", 0), 2) !== 0) {
+      n.fail(`paralens imports a Gather by indices from the model's input as an embedding: rows (axis 0) of a table [vocab, d] shared by all examples, got ${n.shapeOf(table)} by ${n.shapeOf(ids)}`);
+    }
+    const [vocab, d] = table.shape as [number, number];
+    return {
+      outputs: [live([...ids.shape, d], true)],
+      run(t, [tr, ir]) {
+        const [tab, id] = [tv(t, tr), tv(t, ir)];
+        const o = t.ops;
+        return [t.one([tab, id], o.gatherRows(tab.value, id.value), (dy, [nt]) => [nt ? o.scatterAddRows(dy, id.value, vocab) : null, null])];
+      },
+    };
+  },
+};
 
 const pad = indexed((n, xs, full) => {
   const mode = n.string("mode", "constant");
