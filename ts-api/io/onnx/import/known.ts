@@ -24,7 +24,7 @@ export interface Live {
 export const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
 
 export function known(dtype: DType, shape: Shape, data: ArrayLike<number>): Known {
-  return { kind: "known", dtype, shape: [...shape], data: Float64Array.from(data) };
+  return { kind: "known", dtype, shape: [...shape], data: data instanceof Float64Array ? data : Float64Array.from(data) };
 }
 
 export const isFloat = (d: DType): boolean => d === "float" || d === "double" || d === "float16";
