@@ -10,7 +10,7 @@ import type { Shape, Wires } from "../../../algebra/shapes.ts";
 import { ParalensError, describe } from "../../../engine/errors.ts";
 import { type OnnxModel, type OnnxNode, decodeOnnx } from "./decode.ts";
 import { type Known, type Live, isFloat, known } from "./known.ts";
-import { STATIC_INPUTS, rules } from "./rules/index.ts";
+import { MIN_INPUTS, STATIC_INPUTS, rules } from "./rules/index.ts";
 import { Ctx, type Rule, type Step } from "./rules/rule.ts";
 import { nchw } from "./rules/elementwise.ts";
 import { Tape, Tv, sameShape } from "./tape.ts";
@@ -28,9 +28,11 @@ export interface FromOnnxOptions {
 /**
  * The ONNX ops fromOnnx imports, sorted.
  *
- *   ONNX_IMPORTS.includes("Conv");  // true
+ *   onnxImports().includes("Conv");  // true
  */
-export const ONNX_IMPORTS: readonly string[] = Object.keys(rules).sort();
+export function onnxImports(): string[] {
+  return Object.keys(rules()).sort();
+}
 
 interface Planned {
   readonly node: OnnxNode;
@@ -96,19 +98,29 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para
   const planned: Planned[] = [];
   for (const node of nodes) {
     const n = new Ctx(node, model.opset, batchHint);
-    const rule = rules[node.op] ?? n.fail(`the op ${node.op} is not supported; paralens imports ${ONNX_IMPORTS.join(", ")}`);
+    const rule = rules()[node.op] ?? n.fail(`the op ${node.op} is not supported; paralens imports ${onnxImports().join(", ")}`);
     const xs = node.inputs.map((name) => (name === "" ? undefined : values.get(name)));
+    const needs = MIN_INPUTS[node.op] ?? 1;
+    if (xs.slice(0, needs).some((x) => x === undefined) || xs.length < needs) n.fail(`needs ${needs} input(s), got ${xs.filter((x) => x !== undefined).length}`);
+    if (node.outputs.length === 0) n.fail("has no outputs");
     const allKnown = xs.every((x) => x === undefined || x.kind === "known");
-    let outs: readonly (Known | Live)[];
-    if (rule.fold && (allKnown || node.op === "Shape")) outs = rule.fold(n, xs as Known[]);
-    else if (rule.live) {
-      const step = rule.live(n, xs);
-      planned.push({ node, rule, step });
-      outs = step.outputs;
-    } else n.fail(`needs every input known when the file is read (a constant, or computed from shapes), but some depend on the model's input`);
+    let outs: readonly (Known | Live)[] = [];
+    try {
+      if (rule.fold && (allKnown || node.op === "Shape")) outs = rule.fold(n, xs as Known[]);
+      else if (rule.live) {
+        const step = rule.live(n, xs);
+        planned.push({ node, rule, step });
+        outs = step.outputs;
+      } else n.fail(`needs every input known when the file is read (a constant, or computed from shapes), but some depend on the model's input`);
+    } catch (e) {
+      // a rule's own checks name the node; anything else it met is an input no check foresaw
+      if (e instanceof ParalensError) throw e;
+      n.fail(`its inputs or attributes cannot be read (${e instanceof Error ? e.message : String(e)})`);
+    }
     node.outputs.forEach((name, i) => {
       if (name === "") return;
       if (outs[i] === undefined) n.fail(`its output ${i} ("${name}") is not computed by paralens`);
+      n.bounded(outs[i]!.shape, `output ${i}`);
       values.set(name, outs[i]!);
     });
   }

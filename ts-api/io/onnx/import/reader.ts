@@ -13,8 +13,6 @@ export interface Field {
   readonly bytes: Uint8Array;
 }
 
-const EMPTY = new Uint8Array(0);
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** A message's fields, in order; `what` names the message in errors. */
 export function readFields(buf: Uint8Array, what: string): Field[] {
@@ -44,7 +42,7 @@ export function readFields(buf: Uint8Array, what: string): Field[] {
     const field = Math.floor(tag / 8);
     const wire = tag % 8;
     if (field < 1) throw new ParalensError(`fromOnnx: ${what} has a field numbered ${field}`);
-    if (wire === 0) fields.push({ field, wire, int: varint(), bytes: EMPTY });
+    if (wire === 0) fields.push({ field, wire, int: varint(), bytes: buf.subarray(0, 0) });
     else if (wire === 1 || wire === 5) {
       const n = wire === 1 ? 8 : 4;
       if (pos + n > buf.length) throw new ParalensError(`fromOnnx: ${what} ends inside a ${8 * n}-bit field ${field}`);
@@ -67,7 +65,7 @@ export function text(f: Field, what: string, max = 4096): string {
   if (f.wire !== 2) throw new ParalensError(`fromOnnx: ${what} should be a string`);
   if (f.bytes.length > max) throw new ParalensError(`fromOnnx: ${what} is ${f.bytes.length} bytes long, more than ${max}`);
   try {
-    return utf8.decode(f.bytes);
+    return new TextDecoder("utf-8", { fatal: true }).decode(f.bytes);
   } catch {
     throw new ParalensError(`fromOnnx: ${what} is not valid UTF-8`);
   }

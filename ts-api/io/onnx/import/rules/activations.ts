@@ -9,6 +9,7 @@ import { broadcastLive, operands } from "./elementwise.ts";
 const scalar = (t: Tape, v: number): Tv => t.constant(known("float", [], [v]));
 
 /** A rule for a function of one input, composed on the tape (constants read at import from `read`). */
+/* @__NO_SIDE_EFFECTS__ */
 function composed<C>(read: (n: Ctx, xs: readonly In[]) => C, f: (t: Tape, x: Tv, c: C) => Tv, layout = true): Rule {
   return {
     layout,
@@ -40,12 +41,12 @@ function gelu(t: Tape, x: Tv, tanh: boolean): Tv {
   return t.scale(t.binary("mul", x, t.binary("add", inner, scalar(t, 1), x.nhwc), x.nhwc), 0.5);
 }
 
-const leakyRelu: Rule = composed(
+const leakyRelu = (): Rule => composed(
   (n) => n.float("alpha", 0.01),
   (t, x, alpha) => t.one([x], t.ops.leakyRelu(x.value, alpha), (dy) => [t.ops.leakyReluReverse(x.value, dy, alpha)], x.nhwc),
 );
 
-const clipRule: Rule = composed(
+const clipRule = (): Rule => composed(
   (n, xs) => (n.opset >= 11 ? [n.list(xs, 1, "min")?.[0], n.list(xs, 2, "max")?.[0]] : [n.float("min", -Infinity), n.float("max", Infinity)]),
   (t, x, [lo, hi]) => clip(t, x, lo, hi),
 );
@@ -64,12 +65,15 @@ const sum: Rule = {
   },
 };
 
-export const activationRules: Record<string, Rule> = {
-  LeakyRelu: leakyRelu,
-  Clip: clipRule,
-  HardSigmoid: composed((n) => [n.float("alpha", 0.2), n.float("beta", 0.5)] as const, (t, x, [a, b]) => hardSigmoid(t, x, a, b)),
-  HardSwish: composed(() => null, (t, x) => t.binary("mul", x, hardSigmoid(t, x, 1 / 6, 0.5), x.nhwc)),
-  Softplus: composed(() => null, softplus),
-  Gelu: composed((n) => n.string("approximate", "none") === "tanh", gelu),
+/** The rules of this file, by op (made when fromOnnx first needs them, so a program that never imports carries none). */
+export function activationRules(): Record<string, Rule> {
+  return {
+  LeakyRelu: leakyRelu(),
+  Clip: clipRule(),
+  HardSigmoid: /* @__PURE__ */ composed((n) => [n.float("alpha", 0.2), n.float("beta", 0.5)] as const, (t, x, [a, b]) => hardSigmoid(t, x, a, b)),
+  HardSwish: /* @__PURE__ */ composed(() => null, (t, x) => t.binary("mul", x, hardSigmoid(t, x, 1 / 6, 0.5), x.nhwc)),
+  Softplus: /* @__PURE__ */ composed(() => null, softplus),
+  Gelu: /* @__PURE__ */ composed((n) => n.string("approximate", "none") === "tanh", gelu),
   Sum: sum,
 };
+}

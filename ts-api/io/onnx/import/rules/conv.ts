@@ -108,6 +108,7 @@ const conv: Rule = {
   },
 };
 
+/* @__NO_SIDE_EFFECTS__ */
 function pool(kind: "max" | "avg" | "global"): Rule {
   return {
     layout: true,
@@ -160,6 +161,9 @@ const batchNorm: Rule = {
   },
 };
 
-export const convRules: Record<string, Rule> = {
-  Conv: conv, MaxPool: pool("max"), AveragePool: pool("avg"), GlobalAveragePool: pool("global"), BatchNormalization: batchNorm,
+/** The rules of this file, by op (made when fromOnnx first needs them, so a program that never imports carries none). */
+export function convRules(): Record<string, Rule> {
+  return {
+  Conv: conv, MaxPool: /* @__PURE__ */ pool("max"), AveragePool: /* @__PURE__ */ pool("avg"), GlobalAveragePool: /* @__PURE__ */ pool("global"), BatchNormalization: batchNorm,
 };
+}

@@ -21,6 +21,7 @@ function erf(x: number): number {
   return (2 / Math.sqrt(Math.PI)) * sum;
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 function unary(kind: Unary): Rule {
   return {
     layout: true,
@@ -40,6 +41,7 @@ const FOLD: Record<string, (x: number, y: number) => number> = {
 };
 const COMPARE = new Set(["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or"]);
 
+/* @__NO_SIDE_EFFECTS__ */
 function foldOp(op: string): Rule["fold"] {
   return (n, [a, b]) => {
     const cmp = COMPARE.has(op);
@@ -80,10 +82,11 @@ export function operands(t: Tape, n: Ctx, xs: readonly RunIn[]): [Tv, Tv] {
   return [a, b];
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 function arithmetic(op: string, kind: Binary): Rule {
   return {
     layout: true,
-    fold: foldOp(op),
+    fold: /* @__PURE__ */ foldOp(op),
     live(n, xs) {
       const [shape, batched] = broadcastLive(n, asShaped(n, xs, 0), asShaped(n, xs, 1));
       return { outputs: [live(shape, batched)], run: (t, rs) => [t.binary(kind, ...operands(t, n, rs))] };
@@ -95,7 +98,7 @@ const asShaped = (n: Ctx, xs: readonly In[], i: number): Known | Live => (xs[i]?
 
 // x^p for a known p: the cases with a kernel of their own, else e^(p log x) (x > 0)
 const pow: Rule = {
-  fold: foldOp("Pow"),
+  fold: /* @__PURE__ */ foldOp("Pow"),
   live(n, xs) {
     const p = n.known(xs, 1, "exponent");
     if (p.data.length !== 1) n.fail("its exponent must be one number known when the file is read");
@@ -172,7 +175,7 @@ export function nchw(t: Tape, x: Tv): Tv {
   return (x.nchwCopy ??= t.indexMap(x, nhwcToNchw(x.shape), [x.shape[3]!, x.shape[1]!, x.shape[2]!]));
 }
 
-const maps = new Map<string, Int32Array>();
+const maps = /* @__PURE__ */ new Map<string, Int32Array>();
 function nhwcToNchw(s: readonly number[]): Int32Array {
   const [h, w, c] = [s[1]!, s[2]!, s[3]!];
   const key = `${h},${w},${c}`;
@@ -185,13 +188,16 @@ function nhwcToNchw(s: readonly number[]): Int32Array {
   return m;
 }
 
-export const elementwiseRules: Record<string, Rule> = {
-  Relu: unary("relu"), Sigmoid: unary("sigmoid"), Tanh: unary("tanh"), Exp: unary("exp"), Log: unary("log"),
-  Sqrt: unary("sqrt"), Neg: unary("neg"), Abs: unary("abs"), Erf: unary("erf"), Reciprocal: unary("reciprocal"),
-  Add: arithmetic("Add", "add"), Sub: arithmetic("Sub", "sub"), Mul: arithmetic("Mul", "mul"), Div: arithmetic("Div", "div"),
-  Max: arithmetic("Max", "max"), Min: arithmetic("Min", "min"), Pow: pow,
-  Equal: { fold: foldOp("Equal") }, Less: { fold: foldOp("Less") }, Greater: { fold: foldOp("Greater") },
-  LessOrEqual: { fold: foldOp("LessOrEqual") }, GreaterOrEqual: { fold: foldOp("GreaterOrEqual") },
-  And: { fold: foldOp("And") }, Or: { fold: foldOp("Or") }, Mod: { fold: foldOp("Mod") }, Not: not,
+/** The rules of this file, by op (made when fromOnnx first needs them, so a program that never imports carries none). */
+export function elementwiseRules(): Record<string, Rule> {
+  return {
+  Relu: /* @__PURE__ */ unary("relu"), Sigmoid: /* @__PURE__ */ unary("sigmoid"), Tanh: /* @__PURE__ */ unary("tanh"), Exp: /* @__PURE__ */ unary("exp"), Log: /* @__PURE__ */ unary("log"),
+  Sqrt: /* @__PURE__ */ unary("sqrt"), Neg: /* @__PURE__ */ unary("neg"), Abs: /* @__PURE__ */ unary("abs"), Erf: /* @__PURE__ */ unary("erf"), Reciprocal: /* @__PURE__ */ unary("reciprocal"),
+  Add: /* @__PURE__ */ arithmetic("Add", "add"), Sub: /* @__PURE__ */ arithmetic("Sub", "sub"), Mul: /* @__PURE__ */ arithmetic("Mul", "mul"), Div: /* @__PURE__ */ arithmetic("Div", "div"),
+  Max: /* @__PURE__ */ arithmetic("Max", "max"), Min: /* @__PURE__ */ arithmetic("Min", "min"), Pow: pow,
+  Equal: { fold: /* @__PURE__ */ foldOp("Equal") }, Less: { fold: /* @__PURE__ */ foldOp("Less") }, Greater: { fold: /* @__PURE__ */ foldOp("Greater") },
+  LessOrEqual: { fold: /* @__PURE__ */ foldOp("LessOrEqual") }, GreaterOrEqual: { fold: /* @__PURE__ */ foldOp("GreaterOrEqual") },
+  And: { fold: /* @__PURE__ */ foldOp("And") }, Or: { fold: /* @__PURE__ */ foldOp("Or") }, Mod: { fold: /* @__PURE__ */ foldOp("Mod") }, Not: not,
   Identity: identity, Dropout: identity, Cast: cast, Where: where,
 };
+}

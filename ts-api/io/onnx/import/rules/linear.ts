@@ -67,6 +67,7 @@ const matmul: Rule = {
 };
 
 /** Softmax or LogSoftmax along one axis (opset 13+), or over the axes from `axis` on (before 13). */
+/* @__NO_SIDE_EFFECTS__ */
 function rowwise(kind: "softmax" | "logSoftmax"): Rule {
   return {
     live(n, xs) {
@@ -97,4 +98,7 @@ function rowwise(kind: "softmax" | "logSoftmax"): Rule {
   };
 }
 
-export const linearRules: Record<string, Rule> = { Gemm: gemm, MatMul: matmul, Softmax: rowwise("softmax"), LogSoftmax: rowwise("logSoftmax") };
+/** The rules of this file, by op (made when fromOnnx first needs them, so a program that never imports carries none). */
+export function linearRules(): Record<string, Rule> {
+  return { Gemm: gemm, MatMul: matmul, Softmax: /* @__PURE__ */ rowwise("softmax"), LogSoftmax: /* @__PURE__ */ rowwise("logSoftmax") };
+}

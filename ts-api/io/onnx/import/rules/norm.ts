@@ -22,6 +22,7 @@ function reduceMaxKept(t: Tape, x: Tv, per: readonly number[], axes: readonly nu
   });
 }
 
+/* @__NO_SIDE_EFFECTS__ */
 function reduce(kind: "sum" | "mean" | "max"): Rule {
   return {
     live(n, xs) {
@@ -67,4 +68,7 @@ const layerNorm: Rule = {
   },
 };
 
-export const normRules: Record<string, Rule> = { ReduceSum: reduce("sum"), ReduceMean: reduce("mean"), ReduceMax: reduce("max"), LayerNormalization: layerNorm };
+/** The rules of this file, by op (made when fromOnnx first needs them, so a program that never imports carries none). */
+export function normRules(): Record<string, Rule> {
+  return { ReduceSum: /* @__PURE__ */ reduce("sum"), ReduceMean: /* @__PURE__ */ reduce("mean"), ReduceMax: /* @__PURE__ */ reduce("max"), LayerNormalization: layerNorm };
+}

@@ -3,7 +3,7 @@
 // shapes when the file is read, so a graph that imports runs.
 import type { Shape } from "../../../../algebra/shapes.ts";
 import { ParalensError, fmtShape } from "../../../../engine/errors.ts";
-import type { OnnxAttribute, OnnxNode } from "../decode.ts";
+import { ONNX_LIMITS, type OnnxAttribute, type OnnxNode } from "../decode.ts";
 import type { Known, Live } from "../known.ts";
 import type { Tape, Tv } from "../tape.ts";
 
@@ -82,6 +82,18 @@ export class Ctx {
   list(xs: readonly In[] | readonly RunIn[], i: number, what: string): number[] | undefined {
     if (xs[i] === undefined || this.node.inputs[i] === "") return undefined;
     return Array.from(this.known(xs, i, what).data);
+  }
+
+  /** A shape this node makes, checked: whole dims >= 0 (NaN: the batch axis), at most ONNX_LIMITS.elements values. */
+  bounded<S extends readonly number[]>(shape: S, what = "output"): S {
+    let size = 1;
+    for (const d of shape) {
+      if (Number.isNaN(d)) continue;
+      if (!Number.isInteger(d) || d < 0) this.fail(`its ${what} would have a dim ${d}`);
+      size *= d;
+    }
+    if (shape.length > ONNX_LIMITS.rank || size > ONNX_LIMITS.elements) this.fail(`its ${what} [${shape.join(", ")}] would have ${size} values per example, more than ${ONNX_LIMITS.elements}`);
+    return shape;
   }
 
   /** An axis in [-rank, rank) as a number in [0, rank). */

@@ -47,6 +47,7 @@ function resolveTarget(n: Ctx, target: number[], full: number[], batchHint: numb
 }
 
 /** A rule that only views its input with another shape. */
+/* @__NO_SIDE_EFFECTS__ */
 function view(target: (n: Ctx, xs: readonly In[], full: number[]) => Shape): Rule {
   return {
     fold: (n, xs) => [known(xs[0]!.dtype, target(n, xs, fullShape(xs[0]!)), xs[0]!.data)],
@@ -59,12 +60,12 @@ function view(target: (n: Ctx, xs: readonly In[], full: number[]) => Shape): Rul
   };
 }
 
-const reshape = view((n, xs, full) => {
+const reshape = (): Rule => view((n, xs, full) => {
   const [t, batched] = resolveTarget(n, n.list(xs, 1, "target shape")!, full, n.batchHint);
   return batched ? [NaN, ...t] : t;
 });
 
-const flatten = view((n, _xs, full) => {
+const flatten = (): Rule => view((n, _xs, full) => {
   const axis = n.axis(n.int("axis", 1), full.length + 1);
   if (Number.isNaN(full[0]) && axis !== 1) n.fail(`flattens at axis ${axis}; with a batch axis first paralens imports axis 1 only`);
   return Number.isNaN(full[0]) ? [NaN, sizeOf(full.slice(1))] : [sizeOf(full.slice(0, axis)), sizeOf(full.slice(axis))];
@@ -72,13 +73,13 @@ const flatten = view((n, _xs, full) => {
 
 const axesOf = (n: Ctx, xs: readonly In[]): number[] | undefined => (n.opset >= 13 ? n.list(xs, 1, "axes") : n.ints("axes")?.slice());
 
-const squeeze = view((n, xs, full) => {
+const squeeze = (): Rule => view((n, xs, full) => {
   const axes = axesOf(n, xs)?.map((a) => n.axis(a, full.length)) ?? range(full.length).filter((i) => full[i] === 1);
   for (const a of axes) if (full[a] !== 1) n.fail(`squeezes axis ${a} of ${fmtShape(full)}, which is not 1`);
   return full.filter((_, i) => !axes.includes(i));
 });
 
-const unsqueeze = view((n, xs, full) => {
+const unsqueeze = (): Rule => view((n, xs, full) => {
   const given = axesOf(n, xs) ?? n.fail("has no axes");
   const rank = full.length + given.length;
   const axes = given.map((a) => n.axis(a, rank));
@@ -90,6 +91,7 @@ const unsqueeze = view((n, xs, full) => {
 });
 
 /** A rule that moves values by an index map of one example (per value: the same for every example). */
+/* @__NO_SIDE_EFFECTS__ */
 function indexed(make: (n: Ctx, xs: readonly In[], full: number[]) => [Int32Array, Shape][]): Rule {
   return {
     fold: (n, xs) => make(n, xs, fullShape(xs[0]!)).map(([m, s]) => mapKnown(xs[0]!, m, s)),
@@ -114,7 +116,7 @@ function perExample(n: Ctx, full: number[], along: number[][], what: string): [I
 
 const WHOLE = [-2]; // "the whole batch axis", a marker only perExample reads
 
-const transpose = indexed((n, _xs, full) => {
+const transpose = (): Rule => indexed((n, _xs, full) => {
   const perm = n.ints("perm")?.slice() ?? range(full.length).reverse();
   if (perm.length !== full.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) n.fail(`perm ${fmtShape(perm)} is not a permutation of ${full.length} axes`);
   if (!Number.isNaN(full[0])) return [permuteMap(full, perm)];
@@ -131,7 +133,7 @@ function positions(size: number, start: number, end: number, step: number): numb
   return out;
 }
 
-const slice = indexed((n, xs, full) => {
+const slice = (): Rule => indexed((n, xs, full) => {
   const read = (i: number, name: string): number[] | undefined => (n.opset >= 10 ? n.list(xs, i, name) : n.ints(name)?.slice());
   const starts = read(1, "starts") ?? n.fail("has no starts");
   const ends = read(2, "ends") ?? n.fail("has no ends");
@@ -150,7 +152,7 @@ const slice = indexed((n, xs, full) => {
   return [perExample(n, full, along, "slices")];
 });
 
-const split = indexed((n, xs, full) => {
+const split = (): Rule => indexed((n, xs, full) => {
   const axis = n.axis(n.int("axis", 0), full.length);
   if (Number.isNaN(full[axis]!)) n.fail("splits the batch axis, which paralens keeps apart");
   const count = n.node.outputs.length;
@@ -166,7 +168,7 @@ const split = indexed((n, xs, full) => {
   });
 });
 
-const gatherIndexed = indexed((n, xs, full) => {
+const gatherIndexed = (): Rule => indexed((n, xs, full) => {
   const idx = n.known(xs, 1, "indices");
   const axis = n.axis(n.int("axis", 0), full.length);
   if (Number.isNaN(full[axis]!)) n.fail("gathers along the batch axis, which paralens keeps apart");
@@ -194,9 +196,9 @@ const gatherIndexed = indexed((n, xs, full) => {
 
 /** Gather of constant indices (an index map), or of a table's rows by token ids from the model's input (an embedding). */
 const gather: Rule = {
-  fold: gatherIndexed.fold,
+  fold: (n, xs) => gatherIndexed().fold!(n, xs),
   live(n, xs) {
-    if (xs[1]?.kind !== "live") return gatherIndexed.live!(n, xs);
+    if (xs[1]?.kind !== "live") return gatherIndexed().live!(n, xs);
     const ids = xs[1];
     const table = liveIn(n, xs, 0);
     if (!ids.batched || table.batched || table.shape.length !== 2 || n.axis(n.int("axis", 0), 2) !== 0) {
@@ -214,7 +216,7 @@ const gather: Rule = {
   },
 };
 
-const pad = indexed((n, xs, full) => {
+const pad = (): Rule => indexed((n, xs, full) => {
   const mode = n.string("mode", "constant");
   if (mode !== "constant") n.fail(`pads in mode "${mode}"; paralens imports mode "constant"`);
   const pads = (n.opset >= 11 ? n.list(xs, 1, "pads") : n.ints("pads")?.slice()) ?? n.fail("has no pads");
@@ -224,7 +226,11 @@ const pad = indexed((n, xs, full) => {
   let axes = range(rank);
   if (n.opset >= 18 && n.list(xs, 3, "axes") !== undefined) axes = n.list(xs, 3, "axes")!.map((a) => n.axis(a, rank));
   if (pads.length !== 2 * axes.length) n.fail(`has ${pads.length} pads for ${axes.length} axes`);
+  if (pads.some((p) => !Number.isInteger(p))) n.fail(`its pads ${fmtShape(pads)} are not whole numbers`);
   const along = full.map((d) => (Number.isNaN(d) ? WHOLE : range(d)));
+  const padded = [...full];
+  axes.forEach((a, i) => (padded[a] = full[a]! + pads[i]! + pads[i + axes.length]!));
+  n.bounded(padded);
   axes.forEach((a, i) => {
     const [before, after] = [pads[i]!, pads[i + axes.length]!];
     if (before === 0 && after === 0) return;
@@ -235,9 +241,10 @@ const pad = indexed((n, xs, full) => {
   return [perExample(n, full, along, "pads")];
 });
 
-const tile = indexed((n, xs, full) => {
+const tile = (): Rule => indexed((n, xs, full) => {
   const repeats = n.list(xs, 1, "repeats") ?? n.fail("has no repeats");
   if (repeats.length !== full.length || repeats.some((r) => !Number.isInteger(r) || r < 0)) n.fail(`its repeats ${fmtShape(repeats)} do not fit a value of rank ${full.length}`);
+  n.bounded(full.map((d, i) => d * repeats[i]!));
   const along = full.map((d, i) => {
     if (Number.isNaN(d)) return repeats[i] === 1 ? WHOLE : n.fail("repeats the batch axis");
     return range(d * repeats[i]!).map((j) => j % d);
@@ -248,8 +255,10 @@ const tile = indexed((n, xs, full) => {
 const concat: Rule = {
   fold(n, xs) {
     const parts = xs as Known[];
+    if (parts.some((p) => p === undefined)) n.fail("has a missing input");
     const rank = parts[0]!.shape.length;
     const axis = n.axis(n.int("axis", 0), rank);
+    if (parts.some((p) => p.shape.length !== rank || p.shape.some((d, i) => i !== axis && d !== parts[0]!.shape[i]))) n.fail(`cannot join ${parts.map((p) => fmtShape(p.shape)).join(", ")} along axis ${axis}`);
     const out = [...parts[0]!.shape];
     out[axis] = parts.reduce((s, p) => s + p.shape[axis]!, 0);
     const outer = sizeOf(out.slice(0, axis));
@@ -286,14 +295,14 @@ const concat: Rule = {
 
 const expand: Rule = {
   fold(n, [x, s]) {
-    const out = broadcast(x!.shape, Array.from(s!.data)) ?? n.fail(`cannot expand ${fmtShape(x!.shape)} to ${fmtShape(Array.from(s!.data))}`);
+    const out = n.bounded(broadcast(x!.shape, Array.from(s!.data)) ?? n.fail(`cannot expand ${fmtShape(x!.shape)} to ${fmtShape(Array.from(s!.data))}`));
     if (out.some((d) => Number.isNaN(d))) n.fail("expands a constant along the batch axis; paralens keeps constants shared by all examples");
     return [mapKnown(x!, broadcastIndex(x!.shape, out), out)];
   },
   live(n, xs) {
     const x = liveIn(n, xs, 0);
     const target = n.list(xs, 1, "shape")!.map((d) => (Number.isNaN(d) ? 1 : d));
-    const out = broadcast(fullShape(x).map((d) => (Number.isNaN(d) ? 1 : d)), target) ?? n.fail(`cannot expand ${n.shapeOf(x)} to ${fmtShape(target)}`);
+    const out = n.bounded(broadcast(fullShape(x).map((d) => (Number.isNaN(d) ? 1 : d)), target) ?? n.fail(`cannot expand ${n.shapeOf(x)} to ${fmtShape(target)}`));
     const per = x.batched ? out.slice(1) : out;
     if (x.batched && out[0] !== 1) n.fail("expands along the batch axis");
     return { outputs: [live(per, x.batched)], run: (t, [v]) => [t.broadcast(tv(t, v), x.batched ? [t.n, ...per] : per)] };
@@ -330,6 +339,7 @@ const constantOfShape: Rule = {
   fold(n, [s]) {
     const dims = Array.from(s!.data);
     if (dims.some((d) => !Number.isInteger(d) || d < 0)) n.fail(`its shape ${fmtShape(dims)} is not known whole numbers (does it depend on the batch size?)`);
+    n.bounded(dims);
     const v = n.tensor("value") ?? known("float", [1], [0]);
     return [known(v.dtype, dims, new Float64Array(sizeOf(dims)).fill(v.data[0] ?? 0))];
   },
@@ -347,8 +357,11 @@ const rangeRule: Rule = {
 /** Shape of a live value is known: every dim but the batch size. */
 const shapeRule: Rule = { fold: (n, [x]) => [shapeOf(n, fullShape(x!))] };
 
-export const shapeRules: Record<string, Rule> = {
-  Shape: shapeRule, Reshape: reshape, Flatten: flatten, Squeeze: squeeze, Unsqueeze: unsqueeze, Transpose: transpose,
-  Slice: slice, Split: split, Tile: tile, Gather: gather, Pad: pad, Concat: concat, Expand: expand, Constant: constant,
+/** The rules of this file, by op (made when fromOnnx first needs them, so a program that never imports carries none). */
+export function shapeRules(): Record<string, Rule> {
+  return {
+  Shape: shapeRule, Reshape: reshape(), Flatten: flatten(), Squeeze: squeeze(), Unsqueeze: unsqueeze(), Transpose: transpose(),
+  Slice: slice(), Split: split(), Tile: tile(), Gather: gather, Pad: pad(), Concat: concat, Expand: expand, Constant: constant,
   ConstantOfShape: constantOfShape, Range: rangeRule,
 };
+}
