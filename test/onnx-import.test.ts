@@ -194,6 +194,7 @@ test("fromOnnx refuses tensors whose bytes, sizes or types are not what they say
 });
 
 test("fromOnnx refuses a graph input whose axes after the batch are not fixed sizes, and an output that ignores the input", () => {
+  refused(graph([3, 0], [["Relu", ["x"], ["y"]]], {}, [3, 0]), /the graph input "x" is \[2, 3, 0\]: every axis after the batch must be a fixed size/);
   refused(graph([3], [["Constant", [], ["y"], { value: { tensor: { type: "float", dims: [3], values: [1, 2, 3] } } }]], {}, [3]), /the graph output "y" does not depend on the model's input/);
 });
 
