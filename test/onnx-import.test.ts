@@ -103,7 +103,7 @@ test("fromOnnx: an embedding (Gather of a table's rows by token ids from the inp
   const expected = new Float64Array(30);
   const y = ref.outputs[0]!;
   c.inputs[0]!.forEach((id, t) => {
-    for (let j = 0; j < 3; j++) expected[id * 3 + j] += c.changes[0]![t * 3 + j]! * (1 - y[t * 3 + j]! ** 2);
+    for (let j = 0; j < 3; j++) expected[id * 3 + j] = expected[id * 3 + j]! + c.changes[0]![t * 3 + j]! * (1 - y[t * 3 + j]! ** 2);
   });
   assert(maxRelError(ref.paramChanges[0]!, expected) < 1e-12, "the table's change is scattered back to the rows picked");
   assert(ref.inputChanges[0] === null, "token ids take no change");
