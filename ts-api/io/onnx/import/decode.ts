@@ -14,7 +14,7 @@ const DTYPES: Record<number, DType> = { 1: "float", 2: "uint8", 3: "int8", 6: "i
 const WIDTH: Record<DType, number> = { float: 4, double: 8, float16: 2, int64: 8, int32: 4, int8: 1, uint8: 1, bool: 1 };
 
 /** Bounds on what a file may declare, so a forged header cannot make paralens allocate or loop without end. */
-export const ONNX_LIMITS = { nodes: 100_000, rank: 8, elements: 2 ** 28, inputsPerNode: 64, attributes: 64, listLength: 1 << 16 };
+export const ONNX_LIMITS = { nodes: 100_000, rank: 8, elements: 268_435_456, inputsPerNode: 64, attributes: 64, listLength: 1 << 16 };
 
 export interface OnnxTensor {
   readonly name: string;

@@ -5,8 +5,8 @@ import { type Binary, type Tape, type Tv, type Unary } from "../tape.ts";
 import { type Ctx, type In, type Rule, type RunIn, live, liveIn, tv } from "./rule.ts";
 
 const F64: Record<Unary, (x: number) => number> = {
-  relu: (x) => Math.max(x, 0), sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: Math.tanh, exp: Math.exp, log: Math.log,
-  sqrt: Math.sqrt, neg: (x) => -x, abs: Math.abs, erf, square: (x) => x * x, reciprocal: (x) => 1 / x,
+  relu: (x) => Math.max(x, 0), sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: (x) => Math.tanh(x), exp: (x) => Math.exp(x), log: (x) => Math.log(x),
+  sqrt: (x) => Math.sqrt(x), neg: (x) => -x, abs: (x) => Math.abs(x), erf: (x) => erf(x), square: (x) => x * x, reciprocal: (x) => 1 / x,
 };
 
 // Abramowitz and Stegun 7.1.26 is too coarse for folding; a series and a continued fraction would do,
@@ -35,16 +35,16 @@ function unary(kind: Unary): Rule {
 
 const FOLD: Record<string, (x: number, y: number) => number> = {
   Add: (x, y) => x + y, Sub: (x, y) => x - y, Mul: (x, y) => x * y, Div: (x, y) => x / y, Pow: (x, y) => x ** y,
-  Max: Math.max, Min: Math.min, Equal: (x, y) => (x === y ? 1 : 0), Less: (x, y) => (x < y ? 1 : 0),
+  Max: (x, y) => Math.max(x, y), Min: (x, y) => Math.min(x, y), Equal: (x, y) => (x === y ? 1 : 0), Less: (x, y) => (x < y ? 1 : 0),
   Greater: (x, y) => (x > y ? 1 : 0), LessOrEqual: (x, y) => (x <= y ? 1 : 0), GreaterOrEqual: (x, y) => (x >= y ? 1 : 0),
   Mod: (x, y) => x - y * Math.floor(x / y), And: (x, y) => (x && y ? 1 : 0), Or: (x, y) => (x || y ? 1 : 0),
 };
-const COMPARE = new Set(["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or"]);
+const COMPARE = ["Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or"];
 
 /* @__NO_SIDE_EFFECTS__ */
 function foldOp(op: string): Rule["fold"] {
   return (n, [a, b]) => {
-    const cmp = COMPARE.has(op);
+    const cmp = COMPARE.includes(op);
     const int = !isFloat(a!.dtype) && op === "Div";
     const f = FOLD[op]!;
     const out = foldBinary(a!, b!, cmp ? "bool" : a!.dtype, int ? (x, y) => Math.trunc(x / y) : f);
@@ -98,7 +98,7 @@ const asShaped = (n: Ctx, xs: readonly In[], i: number): Known | Live => (xs[i]?
 
 // x^p for a known p: the cases with a kernel of their own, else e^(p log x) (x > 0)
 const pow: Rule = {
-  fold: /* @__PURE__ */ foldOp("Pow"),
+  fold: (n, xs) => foldOp("Pow")!(n, xs),
   live(n, xs) {
     const p = n.known(xs, 1, "exponent");
     if (p.data.length !== 1) n.fail("its exponent must be one number known when the file is read");
@@ -175,15 +175,15 @@ export function nchw(t: Tape, x: Tv): Tv {
   return (x.nchwCopy ??= t.indexMap(x, nhwcToNchw(x.shape), [x.shape[3]!, x.shape[1]!, x.shape[2]!]));
 }
 
-const maps = /* @__PURE__ */ new Map<string, Int32Array>();
+const maps: Record<string, Int32Array> = {};
 function nhwcToNchw(s: readonly number[]): Int32Array {
   const [h, w, c] = [s[1]!, s[2]!, s[3]!];
   const key = `${h},${w},${c}`;
-  let m = maps.get(key);
+  let m = maps[key];
   if (m === undefined) {
     m = new Int32Array(h * w * c);
     for (let ci = 0; ci < c; ci++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) m[(ci * h + y) * w + x] = (y * w + x) * c + ci;
-    maps.set(key, m);
+    maps[key] = m;
   }
   return m;
 }
