@@ -81,6 +81,7 @@ export { readSafetensorsHeader, MAX_HEADER_BYTES, type ReadOptions, type Safeten
 export { floatToHalf, halfToFloat } from "./io/safetensors/dtypes.ts";
 export { fromTorch, toTorch, type TorchTensors, type TorchNames } from "./io/torch.ts";
 export { toOnnx, type OnnxOptions, type WithParameters } from "./io/onnx/export.ts";
+export { fromOnnx, onnxParameters, onnxImports, type FromOnnxOptions } from "./io/onnx/import/from-onnx.ts";
 
 // initialisation
 export { Rng } from "./init/random.ts";

@@ -21,6 +21,7 @@ export type Attribute =
   | { readonly int: number }
   | { readonly float: number }
   | { readonly ints: readonly number[] }
+  | { readonly string: string }
   | { readonly tensor: TensorData };
 export type Attributes = Readonly<Record<string, Attribute>>;
 
@@ -69,12 +70,13 @@ function tensor(t: TensorData, name?: string): ProtoWriter {
 }
 
 // AttributeProto.AttributeType
-const FLOAT = 1, INT = 2, TENSOR = 4, INTS = 7;
+const FLOAT = 1, INT = 2, STRING = 3, TENSOR = 4, INTS = 7;
 
 function attribute(name: string, a: Attribute): ProtoWriter {
   const m = new ProtoWriter().string(1, name);
   if ("int" in a) return m.int(20, INT).int(3, a.int);
   if ("float" in a) return m.int(20, FLOAT).float(2, a.float);
+  if ("string" in a) return m.int(20, STRING).string(4, a.string);
   if ("ints" in a) {
     m.int(20, INTS);
     for (const v of a.ints) m.int(8, v);

@@ -1,8 +1,8 @@
 // The protocol-buffer wire format, as far as an ONNX file needs it: varints
 // (int64, int32 and enums), fixed 32-bit floats and length-delimited fields
 // (strings, bytes, nested messages). Fields are written in the order given;
-// repeated scalars unpacked, as onnx.proto (proto2) declares them. Writing
-// only: paralens exports ONNX and never reads it, so no parser is needed.
+// repeated scalars unpacked, as onnx.proto (proto2) declares them. Reading,
+// for fromOnnx, is import/reader.ts: it checks every length it meets.
 
 const utf8 = new TextEncoder();
 

@@ -1,0 +1,147 @@
+"""Writes the ONNX fixtures of test/fixtures/onnx/: small seeded PyTorch
+models exported with torch.onnx.export, each beside a safetensors file of
+one input batch, the model's parameters (torch's names: the file may hold a
+weight transposed under a name of its own), its output and the gradients of a fixed loss,
+sum(output * R) for a fixed random R, with respect to the input and every
+parameter. Outputs and gradients are computed in float64 from the float32
+weights and input, so they are the exact values a float32 file denotes.
+
+  /usr/bin/python3 examples/torch/export_onnx_models.py test/fixtures/onnx
+
+Every model is exported twice over the batch axis: named "batch" (dynamic)
+in the file, and evaluated here at batch 3.
+"""
+import json
+import os
+import struct
+import sys
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+def write_safetensors(path, tensors):
+    header, chunks, offset = {}, [], 0
+    for name, t in tensors.items():
+        data = t.detach().contiguous().to(torch.float32).numpy().astype("<f4").tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        chunks.append(data)
+        offset += len(data)
+    text = json.dumps(header).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for c in chunks:
+            f.write(c)
+
+
+class Mlp(nn.Module):
+    """Flatten, Gemm, Relu, Dropout, Gemm, Tanh, Gemm, Sigmoid, Gemm (no bias), LogSoftmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(6, 16)
+        self.drop = nn.Dropout(0.3)
+        self.fc2 = nn.Linear(16, 12)
+        self.fc3 = nn.Linear(12, 10)
+        self.fc4 = nn.Linear(10, 5, bias=False)
+
+    def forward(self, x):
+        x = torch.flatten(x, 1)
+        x = self.drop(torch.relu(self.fc1(x)))
+        x = torch.sigmoid(self.fc3(torch.tanh(self.fc2(x))))
+        return F.log_softmax(self.fc4(x), dim=1) + F.softmax(x, dim=-1).sum(dim=1, keepdim=True)
+
+
+class Cnn(nn.Module):
+    """Conv, Relu, BatchNormalization, MaxPool, Conv, GlobalAveragePool, AveragePool, Concat, view (Shape/Gather/Reshape), Gemm."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(2, 4, 3, padding=1)
+        self.bn = nn.BatchNorm2d(4)
+        self.conv2 = nn.Conv2d(4, 6, 3, stride=1, padding=(1, 0))
+        self.fc = nn.Linear(6 + 6 * 2 * 1, 5)
+
+    def forward(self, x):
+        x = F.max_pool2d(self.bn(torch.relu(self.conv1(x))), 2)
+        x = torch.relu(self.conv2(x))
+        g = F.adaptive_avg_pool2d(x, 1).squeeze(3).squeeze(2)
+        a = F.avg_pool2d(x, 2)
+        a = a.view(a.size(0), -1)
+        return self.fc(torch.cat([g, a], dim=1))
+
+
+class Block(nn.Module):
+    """A transformer encoder layer written out: MatMul+Add, Reshape, Transpose, batched MatMul, Div, Softmax, LayerNormalization, Erf (GELU), Slice, Split, Where, Pow, Sqrt, ReduceMean."""
+
+    def __init__(self, d=8, heads=2, t=5):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(d, 3 * d)
+        self.out = nn.Linear(d, d)
+        self.norm1 = nn.LayerNorm(d)
+        self.ff1 = nn.Linear(d, 16)
+        self.ff2 = nn.Linear(16, d)
+        self.gain = nn.Parameter(torch.randn(d))
+        self.register_buffer("mask", torch.tril(torch.ones(t, t)) == 0)
+
+    def forward(self, x):
+        n, t, d = x.shape
+        q, k, v = self.qkv(x).split(d, dim=-1)
+        heads = lambda z: z.reshape(n, t, self.heads, d // self.heads).transpose(1, 2)
+        q, k, v = heads(q), heads(k), heads(v)
+        s = q @ k.transpose(-1, -2) / (d // self.heads) ** 0.5
+        s = s.masked_fill(self.mask, -1e4)
+        y = (torch.softmax(s, dim=-1) @ v).transpose(1, 2).reshape(n, t, d)
+        x = x + self.out(y)
+        h = self.norm1(x)
+        x = x + self.ff2(F.gelu(self.ff1(h)))
+        # a hand-written RMS norm: Pow, ReduceMean, Add, Sqrt, Div
+        x = x / torch.sqrt(x.pow(2).mean(dim=-1, keepdim=True) + 1e-5) * self.gain
+        return x[:, 1:, :]
+
+
+def export(name, model, x, out_dir, opset, fold=True):
+    torch.manual_seed(1234)
+    model.eval()
+    path = os.path.join(out_dir, f"{name}.onnx")
+    torch.onnx.export(
+        model, x, path, opset_version=opset, input_names=["input"], output_names=["output"],
+        dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, do_constant_folding=fold,
+    )
+    m64 = model.double()
+    x64 = x.double().clone().requires_grad_(True)
+    y = m64(x64)
+    r = torch.randn(y.shape, dtype=torch.float64, generator=torch.Generator().manual_seed(7))
+    (y * r).sum().backward()
+    tensors = {"input": x, "output": y, "loss_weights": r, "grad.input": x64.grad}
+    for pname, p in m64.named_parameters():
+        tensors[f"param.{pname}"] = p
+        tensors[f"grad.{pname}"] = p.grad
+    write_safetensors(os.path.join(out_dir, f"{name}.safetensors"), tensors)
+    print(name, os.path.getsize(path), "bytes of ONNX")
+
+
+def main(out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    torch.manual_seed(0)
+    export("mlp", Mlp(), torch.randn(3, 2, 3), out_dir, 13)
+    torch.manual_seed(1)
+    cnn = Cnn()
+    # running statistics that are not the identity, as after training
+    cnn.bn.running_mean.uniform_(-0.5, 0.5)
+    cnn.bn.running_var.uniform_(0.5, 2.0)
+    cnn.bn.weight.data.uniform_(0.5, 1.5)
+    cnn.bn.bias.data.uniform_(-0.2, 0.2)
+    export("cnn", cnn, torch.randn(3, 2, 8, 10), out_dir, 13)
+    torch.manual_seed(2)
+    block = Block()
+    block.norm1.weight.data.uniform_(0.5, 1.5)
+    block.norm1.bias.data.uniform_(-0.2, 0.2)
+    export("block", block, torch.randn(3, 5, 8), out_dir, 17)
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "test/fixtures/onnx")

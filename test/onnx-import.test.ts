@@ -1,0 +1,221 @@
+// fromOnnx on graphs written here: each op's import checked three ways (the
+// wasm plan against the float64 reference, the reference against finite
+// differences: test/util.ts's checkLensCase), a round trip through toOnnx,
+// and hostile files, each refused with an error that names the node or the
+// tensor at fault.
+import { test } from "./harness.ts";
+import { assert, assertThrows } from "./assert.ts";
+import { init, Rng, fromOnnx, onnxParameters, onnxImports, toOnnx, supervised, seq, dense, mse, ParalensError, type Para, type Wires } from "../ts-api/index.ts";
+import { type Attributes, type GraphData, type TensorData, encodeModel } from "../ts-api/io/onnx/model.ts";
+import { ProtoWriter } from "../ts-api/io/onnx/proto.ts";
+import { checkLensCase, maxRelError, randomCase, runReference, runWasm } from "./util.ts";
+
+await init();
+
+type N = [op: string, inputs: string[], outputs: string[], attributes?: Attributes];
+
+/** A graph of one input "x" [batch, ...shape] (batch 2 in the file), its nodes, initializers and output "y". */
+function graph(shape: number[], nodes: N[], inits: Record<string, TensorData> = {}, outShape: number[] = [], opset?: number): Uint8Array {
+  const g: GraphData = {
+    name: "g",
+    nodes: nodes.map(([op, inputs, outputs, attributes = {}], i) => ({ op, name: `n${i}`, inputs, outputs, attributes })),
+    initializers: Object.entries(inits).map(([name, t]) => ({ ...t, name })),
+    inputs: [{ name: "x", type: "float", shape: [2, ...shape] }],
+    outputs: [{ name: "y", type: "float", shape: [2, ...outShape] }],
+    valueInfo: [],
+  };
+  const bytes = encodeModel(g, { name: "test", version: "0" });
+  return opset === undefined ? bytes : withOpset(bytes, opset);
+}
+
+// the writer's model ends with its opset import (field 8: "", version): rewrite that last varint
+function withOpset(bytes: Uint8Array, opset: number): Uint8Array {
+  const out = Uint8Array.from(bytes);
+  out[out.length - 1] = opset;
+  return out;
+}
+
+const floats = (dims: number[], seed = 1): TensorData => ({ type: "float", dims, values: Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(seed * 7.3 + i * 1.7)) });
+const int64s = (values: number[], dims = [values.length]): TensorData => ({ type: "int64", dims, values });
+
+/** The three-way check of an imported graph on a random case (inputs in [-1, 1], shifted by `offset`). */
+function check(name: string, model: Para<Wires, Wires>, offset = 0): void {
+  const c = randomCase(model, 3, 5);
+  if (offset) c.inputs.forEach((x) => x.forEach((v, i) => (x[i] = v + offset)));
+  checkLensCase(name, c);
+}
+
+const cases: [string, Uint8Array, number?][] = [
+  ["Gemm with transB, alpha, beta; Sigmoid", graph([3], [["Gemm", ["x", "w", "b"], ["h"], { transB: { int: 1 }, alpha: { float: 0.5 }, beta: { float: 2 } }], ["Sigmoid", ["h"], ["y"]]], { w: floats([4, 3]), b: floats([4], 2) }, [4])],
+  ["MatMul on [T, d] rows, Sub, Mul, Div by a parameter", graph([2, 3], [["MatMul", ["x", "w"], ["h"]], ["Sub", ["h", "c"], ["s"]], ["Mul", ["s", "s"], ["m"]], ["Div", ["m", "d"], ["y"]]], { w: floats([3, 4]), c: floats([4], 3), d: { type: "float", dims: [4], values: [1.5, 2, 2.5, 3] } }, [2, 4])],
+  ["Transpose, Slice with a step, Concat, Unsqueeze, Squeeze", graph([3, 4], [
+    ["Transpose", ["x"], ["t"], { perm: { ints: [0, 2, 1] } }],
+    ["Slice", ["t", "st", "en", "ax", "sp"], ["s"]],
+    ["Concat", ["s", "t"], ["c"], { axis: { int: 1 } }],
+    ["Unsqueeze", ["c", "u"], ["q"]], ["Squeeze", ["q", "u"], ["y"]],
+  ], { st: int64s([3]), en: int64s([-100]), ax: int64s([1]), sp: int64s([-2]), u: int64s([2]) }, [6, 3])],
+  ["Exp, Log, Sqrt, Abs, Neg, Reciprocal, Tanh, Pow 3 on positive inputs", graph([4], [
+    ["Exp", ["x"], ["e"]], ["Log", ["e"], ["l"]], ["Sqrt", ["x"], ["r"]], ["Add", ["l", "r"], ["a"]], ["Abs", ["a"], ["b"]], ["Neg", ["b"], ["n"]],
+    ["Reciprocal", ["x"], ["rc"]], ["Tanh", ["n"], ["t"]], ["Pow", ["t", "three"], ["p"]], ["Add", ["p", "rc"], ["y"]],
+  ], { three: { type: "float", dims: [], values: [3] } }, [4]), 2],
+  ["Softmax on axis 1 of [3, 4], ReduceSum keepdims 0, Expand, Where with a known mask, Max", graph([3, 4], [
+    ["Softmax", ["x"], ["s"], { axis: { int: 1 } }],
+    ["ReduceSum", ["s", "axis2"], ["r"], { keepdims: { int: 0 } }],
+    ["Unsqueeze", ["r", "axis2"], ["u"]],
+    ["Expand", ["u", "shape"], ["e"]],
+    ["Where", ["mask", "e", "s"], ["w"]], ["Max", ["w", "x"], ["y"]],
+  ], { axis2: int64s([2]), shape: int64s([1, 1, 4]), mask: { type: "float", dims: [3, 4], values: [1, 0, 0, 1, 0, 1, 1, 0, 1, 0, 1, 0] } }, [3, 4])],
+  ["Conv with stride 2 and uneven pads, MaxPool with ceil_mode, GlobalAveragePool", graph([2, 7, 6], [
+    ["Conv", ["x", "k", "kb"], ["c"], { kernel_shape: { ints: [3, 2] }, strides: { ints: [2, 1] }, pads: { ints: [1, 0, 0, 1] } }],
+    ["Relu", ["c"], ["r"]],
+    ["MaxPool", ["r"], ["m"], { kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] }, ceil_mode: { int: 1 } }],
+    ["GlobalAveragePool", ["m"], ["g"]], ["Flatten", ["g"], ["y"]],
+  ], { k: floats([3, 2, 3, 2]), kb: floats([3], 4) }, [3])],
+  ["Conv in 2 groups and depthwise (group = channels), AveragePool with pads", graph([4, 5, 5], [
+    ["Conv", ["x", "k2"], ["a"], { kernel_shape: { ints: [3, 3] }, pads: { ints: [1, 1, 1, 1] }, group: { int: 2 } }],
+    ["Conv", ["a", "kd", "bd"], ["b"], { kernel_shape: { ints: [2, 2] }, group: { int: 6 } }],
+    ["AveragePool", ["b"], ["y"], { kernel_shape: { ints: [2, 2] }, pads: { ints: [1, 1, 0, 0] }, strides: { ints: [2, 2] } }],
+  ], { k2: floats([6, 2, 3, 3]), kd: floats([6, 1, 2, 2], 3), bd: floats([6], 4) }, [6, 3, 3])],
+  ["Gather along an axis, Pad with zeros, LayerNormalization, ReduceMean", graph([4, 3], [
+    ["Gather", ["x", "idx"], ["g"], { axis: { int: 1 } }],
+    ["Pad", ["g", "pads"], ["p"]],
+    ["LayerNormalization", ["p", "gamma", "beta"], ["n"], { axis: { int: -1 }, epsilon: { float: 1e-5 } }],
+    ["ReduceMean", ["n"], ["y"], { axes: { ints: [1] } }],
+  ], { idx: int64s([2, 0, 2]), pads: int64s([0, 0, 1, 0, 0, 1]), gamma: floats([5], 5), beta: floats([5], 6) }, [1, 5], 17)],
+  ["LeakyRelu, Clip, HardSigmoid, HardSwish, Softplus, Gelu (both), Sum, ReduceMax, Tile", graph([2, 3], [
+    ["LeakyRelu", ["x"], ["a"], { alpha: { float: 0.1 } }], ["Clip", ["x", "lo", "hi"], ["b"]],
+    ["HardSigmoid", ["x"], ["c"]], ["HardSwish", ["a"], ["d"]], ["Softplus", ["b"], ["e"]],
+    ["Gelu", ["c"], ["f"]], ["Gelu", ["d"], ["g"], { approximate: { string: "tanh" } }],
+    ["Sum", ["a", "b", "c", "d", "e", "f", "g"], ["s"]],
+    ["ReduceMax", ["s", "one"], ["m"]], ["Tile", ["m", "reps"], ["t"]], ["Mul", ["t", "s"], ["y"]],
+  ], { lo: { type: "float", dims: [], values: [-0.5] }, hi: { type: "float", dims: [], values: [0.6] }, one: int64s([2]), reps: int64s([1, 1, 3]) }, [2, 3], 20)],
+];
+
+for (const [name, bytes, offset] of cases) test(`fromOnnx: ${name}: plan, reference and finite differences agree`, () => check(name, fromOnnx(bytes), offset));
+
+test("fromOnnx: an embedding (Gather of a table's rows by token ids from the input) trains its table; plan and reference agree", () => {
+  const model = fromOnnx(graph([4], [["Gather", ["table", "x"], ["e"]], ["Tanh", ["e"], ["y"]]], { table: floats([10, 3]) }, [4, 3]));
+  const c = randomCase(model, 3, 2);
+  c.inputs[0]!.forEach((_, i, a) => (a[i] = (i * 7) % 10));
+  const [ref, wasm] = [runReference(c), runWasm(c)];
+  assert(maxRelError(wasm.outputs[0]!, ref.outputs[0]!) < 1e-5 && maxRelError(wasm.paramChanges[0]!, ref.paramChanges[0]!) < 1e-5, "plan and reference");
+  // the table's change: each row's share of dy * (1 - y^2), summed over the tokens that picked it
+  const expected = new Float64Array(30);
+  const y = ref.outputs[0]!;
+  c.inputs[0]!.forEach((id, t) => {
+    for (let j = 0; j < 3; j++) expected[id * 3 + j] = expected[id * 3 + j]! + c.changes[0]![t * 3 + j]! * (1 - y[t * 3 + j]! ** 2);
+  });
+  assert(maxRelError(ref.paramChanges[0]!, expected) < 1e-12, "the table's change is scattered back to the rows picked");
+  assert(ref.inputChanges[0] === null, "token ids take no change");
+});
+
+test("fromOnnx of toOnnx: a paralens model written and read back computes the same outputs and gradients", () => {
+  const model = seq(dense(4, 8, "relu"), dense(8, 3));
+  const learner = supervised(model, { loss: mse, seed: 3 });
+  const bytes = toOnnx(learner, { batch: 2 });
+  const back = fromOnnx(bytes);
+  const theirs = learner.parameters();
+  const ours = onnxParameters(bytes);
+  assert(back.params.every((p) => ours[p.name] !== undefined && theirs[p.name] !== undefined), `parameters keep their names: ${back.params.map((p) => p.name).join(", ")}`);
+  const c = randomCase(model, 2, 9);
+  c.params = model.params.map((p) => Float64Array.from(theirs[p.name]!));
+  const d = { ...c, lens: back, params: back.params.map((p) => Float64Array.from(ours[p.name]!)) };
+  const [a, b] = [runReference(c), runReference(d)];
+  assert(maxRelError(b.outputs[0]!, a.outputs[0]!) < 1e-12, "outputs");
+  assert(maxRelError(b.inputChanges[0]!, a.inputChanges[0]!) < 1e-12, "input gradients");
+  const wasm = runWasm(d);
+  assert(maxRelError(wasm.outputs[0]!, a.outputs[0]!) < 1e-5, "outputs on the plan");
+  learner.dispose();
+});
+
+test("fromOnnx: frozen parameters take no change; constants are not parameters", () => {
+  const bytes = graph([3], [["Gemm", ["x", "w", "b"], ["y"], { transB: { int: 1 } }]], { w: floats([2, 3]), b: floats([2], 2) }, [2]);
+  const frozen = fromOnnx(bytes, { frozen: ["w"] });
+  const run = runReference(randomCase(frozen, 2, 1));
+  assert(run.paramChanges[0] === null && run.paramChanges[1] !== null, "w frozen, b trained");
+  assert(fromOnnx(bytes, { constants: ["w"] }).params.map((p) => p.name).join() === "b", "w folded in as a constant");
+  assertThrows(() => fromOnnx(bytes, { frozen: ["W"] }), /options name "W", which is not an initializer/);
+});
+
+// ---- hostile files ---------------------------------------------------------
+
+const refused = (bytes: unknown, pattern: RegExp): void => {
+  const err = assertThrows(() => fromOnnx(bytes as Uint8Array), pattern);
+  assert(err instanceof ParalensError, `a ParalensError, got ${err.name}`);
+};
+
+test("fromOnnx refuses what is not an ONNX file, and truncated files", () => {
+  refused("model.onnx", /expects the bytes of an \.onnx file/);
+  refused(new Uint8Array(0), /the file is empty/);
+  refused(new TextEncoder().encode("hello, world"), /fromOnnx: /);
+  const good = graph([3], [["Relu", ["x"], ["y"]]], {}, [3]);
+  for (const cut of [1, 7, good.length >> 1, good.length - 3]) refused(good.subarray(0, cut), /fromOnnx: /);
+});
+
+test("fromOnnx names the node of an op it does not import, with the list it does", () => {
+  const err = assertThrows(() => fromOnnx(graph([3], [["Relu", ["x"], ["h"]], ["NonMaxSuppression", ["h"], ["y"]]], {}, [3])), /node "n1" \(NonMaxSuppression\): the op NonMaxSuppression is not supported; paralens imports Abs, Add, /);
+  assert(err.message.endsWith(onnxImports().join(", ")), "the message lists every op imported");
+  assert(onnxImports().includes("Conv") && !onnxImports().includes("NonMaxSuppression"), "the list");
+});
+
+test("fromOnnx refuses a cycle, an undefined input and a value written twice, naming the node", () => {
+  refused(graph([3], [["Relu", ["x", "b"], ["a"]], ["Relu", ["a"], ["b"]], ["Relu", ["b"], ["y"]]], {}, [3]), /in a cycle .*must be acyclic/);
+  refused(graph([3], [["Relu", ["nowhere"], ["y"]]], {}, [3]), /node "n0" \(Relu\) reads "nowhere", which no node, input or initializer defines/);
+  refused(graph([3], [["Relu", ["x"], ["y"]], ["Sigmoid", ["x"], ["y"]]], {}, [3]), /node "n1" \(Sigmoid\) writes "y", which node "n0" \(Relu\) writes too/);
+});
+
+test("fromOnnx refuses shapes that do not agree, naming the node", () => {
+  refused(graph([3], [["Gemm", ["x", "w"], ["y"], { transB: { int: 1 } }]], { w: floats([2, 4]) }, [2]), /node "n0" \(Gemm\): inner sizes differ/);
+  refused(graph([3], [["Reshape", ["x", "s"], ["y"]]], { s: int64s([0, 2]) }, [2]), /node "n0" \(Reshape\): cannot view \[3\] \(3 values per example\) as \[2\]/);
+  refused(graph([3], [["Reshape", ["x", "s"], ["y"]]], { s: int64s([3, -1]) }, [2]), /node "n0" \(Reshape\): its target \[3, -1\] does not keep the batch axis first/);
+  refused(graph([3], [["Add", ["x", "b"], ["y"]]], { b: floats([4]) }, [3]), /node "n0" \(Add\): cannot broadcast/);
+  refused(graph([3], [["Softmax", ["x"], ["y"], { axis: { int: 0 } }]], {}, [3]), /node "n0" \(Softmax\): along the batch axis/);
+});
+
+/** A model whose graph holds one raw tensor message (an initializer) as given. */
+function withTensor(tensor: ProtoWriter): Uint8Array {
+  const g = new ProtoWriter().message(1, new ProtoWriter().string(1, "x").string(1, "t").string(2, "y").string(4, "Add")).string(2, "g").message(5, tensor);
+  const info = (name: string) => new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, new ProtoWriter().int(1, 1).message(2, new ProtoWriter().message(1, new ProtoWriter().int(1, 2)).message(1, new ProtoWriter().int(1, 3)))));
+  g.message(11, info("x")).message(12, info("y"));
+  return new ProtoWriter().int(1, 8).message(7, g).message(8, new ProtoWriter().string(1, "").int(2, 13)).finish();
+}
+
+test("fromOnnx refuses tensors whose bytes, sizes or types are not what they say", () => {
+  const raw = (n: number) => new Uint8Array(n);
+  refused(withTensor(new ProtoWriter().int(1, 3).int(2, 1).string(8, "t").bytes(9, raw(8))), /tensor "t" is 3 of float \(12 bytes\) but holds 8 bytes/);
+  refused(withTensor(new ProtoWriter().int(1, 2 ** 20).int(1, 2 ** 20).int(2, 1).string(8, "t")), /tensor "t" has 1099511627776 elements, more than/);
+  refused(withTensor(new ProtoWriter().int(1, 3).int(2, 8).string(8, "t")), /tensor "t" has element type 8, which paralens does not read/);
+  refused(withTensor(new ProtoWriter().int(1, -3).int(2, 1).string(8, "t")), /tensor "t" has a dim -3/);
+  // a length that runs past the end of its message
+  const forged = withTensor(new ProtoWriter().int(1, 3).int(2, 1).string(8, "t").bytes(9, raw(12)));
+  const i = forged.lastIndexOf(12);
+  forged[i] = 100;
+  refused(forged, /claims 100 bytes but|fromOnnx: /);
+});
+
+test("fromOnnx refuses a graph input whose axes after the batch are not fixed sizes, and an output that ignores the input", () => {
+  refused(graph([3, 0], [["Relu", ["x"], ["y"]]], {}, [3, 0]), /the graph input "x" is \[2, 3, 0\]: every axis after the batch must be a fixed size/);
+  refused(graph([3], [["Constant", [], ["y"], { value: { tensor: { type: "float", dims: [3], values: [1, 2, 3] } } }]], {}, [3]), /the graph output "y" does not depend on the model's input/);
+});
+
+test("fromOnnx on damaged files: every byte flip imports or is a ParalensError, never another error", () => {
+  const files = cases.map((c) => c[1]);
+  const rng = new Rng(17);
+  let [refusedCount, imported] = [0, 0];
+  for (let k = 0; k < 1000; k++) {
+    const bytes = Uint8Array.from(files[k % files.length]!);
+    for (let flips = 1 + Math.floor(rng.uniform() * 3); flips > 0; flips--) bytes[Math.floor(rng.uniform() * bytes.length)] = Math.floor(rng.uniform() * 256);
+    let model: Para<Wires, Wires>;
+    try {
+      model = fromOnnx(bytes);
+    } catch (e) {
+      if (!(e instanceof ParalensError)) throw new Error(`damaged file ${k}: ${(e as Error).name}: ${(e as Error).message}\n${(e as Error).stack}`);
+      refusedCount++;
+      continue;
+    }
+    // what imports, runs: its shapes were checked when it was read
+    runReference(randomCase(model, 2, k));
+    imported++;
+  }
+  assert(refusedCount > 100 && imported > 100, `damaged files are refused or run (${refusedCount} refused, ${imported} imported of 1000)`);
+});
