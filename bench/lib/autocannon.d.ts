@@ -7,6 +7,8 @@ declare module "autocannon" {
     body?: string | Buffer;
     connections?: number;
     duration?: number;
+    /** Requests to send in all, instead of a duration. */
+    amount?: number;
     pipelining?: number;
     timeout?: number;
   }
@@ -14,6 +16,7 @@ declare module "autocannon" {
     average: number;
     p50: number;
     p99: number;
+    p99_9: number;
   }
   interface Result {
     requests: Histogram;
