@@ -115,7 +115,9 @@ export function threadedCore(
       else pool.add(GEMM_PART, o, c, a, b, m, n, k, acc, 0, m, from, to);
     }
   };
-  (["gemmNN", "gemmNT", "gemmTN"] as const).forEach((name, o) => {
+  const products = ["gemmNN", "gemmNT", "gemmTN"] as const;
+  for (let o = 0; o < products.length; o++) {
+    const name = products[o]!;
     const whole = raw[name];
     core[name] = (c: number, a: number, b: number, m: number, n: number, k: number, acc: number): void => {
       const p = threadsFor(m * n * k, THRESHOLDS.gemm);
@@ -138,7 +140,7 @@ export function threadedCore(
       cutProduct(o, c, a, b, m, n, k, acc, p);
       pool.run();
     };
-  });
+  }
   core.gemmBatch = (o: number, c: number, a: number, b: number, m: number, n: number, k: number, count: number): void => {
     const p = threadsFor(count * m * n * k, THRESHOLDS.gemm);
     if (p < 2) return raw.gemmBatch(o, c, a, b, m, n, k, count);
@@ -213,7 +215,9 @@ export function threadedCore(
     }
     pool.run();
   };
-  (["avgPool2d", "avgPool2dReverse"] as const).forEach((name, reverse) => {
+  const pools = ["avgPool2d", "avgPool2dReverse"] as const;
+  for (let reverse = 0; reverse < pools.length; reverse++) {
+    const name = pools[reverse]!;
     const whole = raw[name], kernel = index(name);
     core[name] = (
       out: number, input: number,
@@ -229,7 +233,7 @@ export function threadedCore(
       }
       pool.run();
     };
-  });
+  }
 
   // Runs of elements, cut at multiples of 16 floats (whole vectors and cache
   // lines), and runs of rows. Their kernels take at most 10 arguments; a call
@@ -262,12 +266,10 @@ export function threadedCore(
   };
   const mask = (arrays: readonly number[]): Uint8Array => {
     const m = new Uint8Array(10);
-    for (const i of arrays) m[i] = 1;
+    for (let i = 0; i < arrays.length; i++) m[arrays[i]!] = 1;
     return m;
   };
-  const elementwise = Object.entries(cuts).flatMap(([name, cut]) => ("elements" in cut ? [{ name, arrays: cut.elements, at: cut.count }] : []));
-  const rowwise = Object.entries(cuts).flatMap(([name, cut]) => ("rows" in cut ? [{ name, arrays: cut.rows, at: cut.at }] : []));
-  for (const { name, arrays, at } of elementwise) {
+  const elementwise = (name: string, arrays: readonly number[], at: number): void => {
     const whole = rawKernels[name]!;
     const kernel = index(name), isArray = mask(arrays);
     core[name] = (
@@ -280,8 +282,8 @@ export function threadedCore(
       cutArrays(kernel, isArray, at, n, 1, p, 16);
       return undefined;
     };
-  }
-  for (const { name, arrays, at } of rowwise) {
+  };
+  const rowwise = (name: string, arrays: readonly number[], at: number): void => {
     const whole = rawKernels[name]!;
     const kernel = index(name), isArray = mask(arrays);
     core[name] = (a0: number, a1: number, a2: number, a3: number, a4: number): unknown => {
@@ -292,6 +294,12 @@ export function threadedCore(
       cutArrays(kernel, isArray, at, rows, cols, p, 1);
       return undefined;
     };
+  };
+  // (plain loops over the table: a first call of Object.entries or flatMap costs JavaScriptCore a millisecond at a cold start)
+  for (const name in cuts) {
+    const cut = cuts[name as keyof typeof cuts];
+    if ("elements" in cut) elementwise(name, cut.elements, cut.count);
+    else if ("rows" in cut) rowwise(name, cut.rows, cut.at);
   }
   // a batch's bias gradient: groups of 4 columns (each column is summed on its
   // own, rows in order, wherever the groups are cut). Every piece reads every
@@ -319,7 +327,8 @@ export function threadedCore(
     pool.run();
   };
   // every kernel declared to have a cut of its own has its code above
-  for (const [name, cut] of Object.entries(cuts)) {
+  for (const name in cuts) {
+    const cut = cuts[name as keyof typeof cuts];
     if ("own" in cut && core[name] === rawKernels[name]) throw new Error(`threads: ${name} is declared cut (${cut.own}) but has no cut`);
   }
   return core as unknown as Core;
