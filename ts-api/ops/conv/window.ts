@@ -2,7 +2,7 @@
 // the one place that turns kernel size, stride and padding into output sizes
 // and paddings, so lenses, the wasm planner and the float64 reference agree.
 import type { Wires } from "../../algebra/shapes.ts";
-import { ParalensError, fmtWires } from "../../engine/errors.ts";
+import { ParalensError, describe, fmtShape, fmtWires } from "../../engine/errors.ts";
 
 /**
  * "valid": windows lie inside the image; out = floor((in - k) / s) + 1.
@@ -36,9 +36,9 @@ export interface Window2d {
 export type Pair = number | readonly [number, number];
 
 export function pair(what: string, name: string, v: Pair): [number, number] {
-  const [a, b] = typeof v === "number" ? [v, v] : v;
+  const [a, b] = typeof v === "number" ? [v, v] : Array.isArray(v) ? v : [NaN, NaN];
   if (!Number.isInteger(a) || !Number.isInteger(b) || a < 1 || b < 1) {
-    throw new ParalensError(`${what}: ${name} must be a whole number >= 1 or a pair of them, got ${JSON.stringify(v)}`);
+    throw new ParalensError(`${what}: ${name} must be a whole number >= 1 or a pair of them, got ${Array.isArray(v) ? fmtShape(v) : describe(v)}`);
   }
   return [a, b];
 }
