@@ -146,6 +146,8 @@ async function use(what: () => string, from: string, result: unknown): Promise<v
   const r = result as paralens.Para | undefined;
   // a Para over Z2 is compiled by compileZ2: nothing marks its carrier for compile to refuse it
   if (from !== "paralens" || typeof r !== "object" || r === null || r.kind !== "para" || !Array.isArray(r.dom)) return;
+  // compiling takes time in proportion to the wires (stack(1807, [1]) has 1807): a lens of many is the caller's to ask for
+  if (r.dom.length + r.cod.length > 64) return;
   await tolerated(() => `${what()}, compiled`, () => {
     const plan = compile(r, { batch: 2 });
     try {

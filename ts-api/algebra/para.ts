@@ -93,6 +93,20 @@ export interface ParaSpec<A extends Wires, B extends Wires, R, K extends Carrier
   passesZeros?: boolean;
 }
 
+/** Refuses a spec that is not one before a Para is made of it: a name, dom and cod wires, forward and reverse functions. */
+function checkSpec(what: string, spec: unknown): void {
+  const s = spec as Partial<ParaSpec<Wires, Wires, unknown, RealOps>> | null;
+  if (typeof spec !== "object" || s === null) throw new ParalensError(`${what}: the spec must be an object { name, dom, cod, forward, reverse }, got ${describe(spec)}`);
+  if (typeof s.name !== "string") throw new ParalensError(`${what}: the spec's name must be a string, got ${describe(s.name)}`);
+  for (const side of ["dom", "cod"] as const) {
+    const w = s[side] as unknown;
+    if (!Array.isArray(w) || !w.every((x: unknown) => Array.isArray(x))) throw new ParalensError(`${what} ${s.name}: ${side} must be a list of wires ([[3]]), got ${describe(w)}`);
+    wiresArgument(`${what} ${s.name}`, w, side);
+  }
+  if (typeof s.forward !== "function" || typeof s.reverse !== "function") throw new ParalensError(`${what} ${s.name}: forward and reverse must be functions`);
+  if (s.params !== undefined && !Array.isArray(s.params)) throw new ParalensError(`${what} ${s.name}: params must be an array of parameter specs, got ${describe(s.params)}`);
+}
+
 interface Wrapped<R> {
   readonly inner: R;
   readonly outShapes: Shape[];
@@ -109,20 +123,6 @@ interface Wrapped<R> {
  *   });
  *   scale.forward(reference, [refTensor([2], [3, 3])], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [3, 6]
  */
-/** Refuses a spec that is not one before a Para is made of it: a name, dom and cod wires, forward and reverse functions. */
-function checkSpec(what: string, spec: unknown): void {
-  const s = spec as Partial<ParaSpec<Wires, Wires, unknown, RealOps>> | null;
-  if (typeof spec !== "object" || s === null) throw new ParalensError(`${what}: the spec must be an object { name, dom, cod, forward, reverse }, got ${describe(spec)}`);
-  if (typeof s.name !== "string") throw new ParalensError(`${what}: the spec's name must be a string, got ${describe(s.name)}`);
-  for (const side of ["dom", "cod"] as const) {
-    const w = s[side] as unknown;
-    if (!Array.isArray(w) || !w.every((x: unknown) => Array.isArray(x))) throw new ParalensError(`${what} ${s.name}: ${side} must be a list of wires ([[3]]), got ${describe(w)}`);
-    wiresArgument(`${what} ${s.name}`, w, side);
-  }
-  if (typeof s.forward !== "function" || typeof s.reverse !== "function") throw new ParalensError(`${what} ${s.name}: forward and reverse must be functions`);
-  if (s.params !== undefined && !Array.isArray(s.params)) throw new ParalensError(`${what} ${s.name}: params must be an array of parameter specs, got ${describe(s.params)}`);
-}
-
 /* @__NO_SIDE_EFFECTS__ */
 export function para<A extends Wires, B extends Wires, R, K extends Carrier = RealOps>(
   spec: ParaSpec<A, B, R, K>,
