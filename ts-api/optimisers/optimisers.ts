@@ -3,7 +3,7 @@
 // Adaptive optimisers (Adagrad, RMSProp, Adam) are invariant to the scale of
 // d except through delta, so they carry their own step size lr, as in the
 // paper; with constantRate(1), d = -g and each is its textbook form.
-import { ParalensError, optionsArgument } from "../engine/errors.ts";
+import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
 import { type Optimiser, optimiser } from "./optimiser.ts";
 import type { StepSize } from "./schedules.ts";
 import { registerOps } from "../ops/registry.ts";
@@ -15,7 +15,7 @@ import { adagradOps, adamOps, momentumOps, rmspropOps, scheduledSgdOps } from ".
  */
 function check(optimiser: string, name: string, value: number, ok: (v: number) => boolean, range: string): number {
   if (typeof value !== "number" || !Number.isFinite(value) || !ok(value)) {
-    throw new ParalensError(`${optimiser}: ${name} must be a finite number ${range}, got ${typeof value === "number" ? value : JSON.stringify(value)}`);
+    throw new ParalensError(`${optimiser}: ${name} must be a finite number ${range}, got ${describe(value)}`);
   }
   return value;
 }

@@ -21,11 +21,11 @@ import { adamOps } from "../ops/optimisers.ts";
 registerOps(() => unaryOps);
 
 function positiveFinite(what: string, name: string, v: number): number {
-  if (typeof v !== "number" || !Number.isFinite(v) || !(v > 0)) throw new ParalensError(`${what}: ${name} must be a positive finite number, got ${typeof v === "number" ? v : JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v) || !(v > 0)) throw new ParalensError(`${what}: ${name} must be a positive finite number, got ${describe(v)}`);
   return v;
 }
 function inUnit(what: string, name: string, v: number): number {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v >= 1) throw new ParalensError(`${what}: ${name} must be a finite number in [0, 1), got ${typeof v === "number" ? v : JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v >= 1) throw new ParalensError(`${what}: ${name} must be a finite number in [0, 1), got ${describe(v)}`);
   return v;
 }
 
@@ -57,7 +57,7 @@ export function clipByGlobalNorm(maxNorm: number): Transform {
  */
 export function weightDecay(rate: number, options: { only?: (p: ParamSpec) => boolean } = {}): Transform {
   optionsArgument("weightDecay", options);
-  if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0) throw new ParalensError(`weightDecay: rate must be a finite number >= 0, got ${typeof rate === "number" ? rate : JSON.stringify(rate)}`);
+  if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0) throw new ParalensError(`weightDecay: rate must be a finite number >= 0, got ${describe(rate)}`);
   const only = options.only ?? (() => true);
   const name = `weightDecay(${rate})`;
   // which parameters decay is known once the parameters are
@@ -110,7 +110,7 @@ export function adamw(
   optionsArgument("adamw", options);
   const { lr = 0.001, weightDecay: wd = 0.01, only } = options;
   checkStepSize("adamw", lr);
-  if (typeof wd !== "number" || !Number.isFinite(wd) || wd < 0) throw new ParalensError(`adamw: weightDecay must be a finite number >= 0, got ${typeof wd === "number" ? wd : JSON.stringify(wd)}`);
+  if (typeof wd !== "number" || !Number.isFinite(wd) || wd < 0) throw new ParalensError(`adamw: weightDecay must be a finite number >= 0, got ${describe(wd)}`);
   return chain(scaleByAdam(options), weightDecay(wd, only === undefined ? {} : { only }), sgd({ lr }));
 }
 
