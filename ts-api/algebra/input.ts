@@ -81,7 +81,7 @@ export function inputAsParameter<B extends Wires, K extends Carrier = RealOps>(
  *   reparam(dense(3, 2), frozen)   // the layer, with its weight and bias fixed
  */
 export function frozen<K extends Carrier = RealOps>(params: readonly ParamSpec[]): Reparameterisation<K> {
-  if (!Array.isArray(params)) throw new ParalensError(`frozen: params must be the parameter specs of a layer (reparam(f, frozen) passes them), got ${describe(params)}`);
+  if (!Array.isArray(params) || !params.every((p: Partial<ParamSpec> | null) => Array.isArray(p?.shape))) throw new ParalensError(`frozen: params must be the parameter specs of a layer (reparam(f, frozen) passes them), got ${describe(params)}`);
   const shapes = params.map((p) => p.shape);
   return {
     name: "frozen",
