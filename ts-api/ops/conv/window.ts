@@ -65,9 +65,9 @@ function axis(what: string, label: string, size: number, k: number, s: number, p
 export function window2d(what: string, h: number, w: number, kernel: Pair, stride: Pair, padding: Padding): Window2d {
   const [kh, kw] = pair(what, "kernel", kernel);
   const [sh, sw] = pair(what, "stride", stride);
-  if (padding !== "valid" && padding !== "same") throw new ParalensError(`${what}: padding must be "valid" or "same", got ${JSON.stringify(padding)}`);
+  if (padding !== "valid" && padding !== "same") throw new ParalensError(`${what}: padding must be "valid" or "same", got ${describe(padding)}`);
   if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) {
-    throw new ParalensError(`${what}: the input must be at least 1 x 1, got ${h} x ${w}`);
+    throw new ParalensError(`${what}: the input must be at least 1 x 1, got ${describe(h)} x ${describe(w)}`);
   }
   const [oh, pt, pb] = axis(what, "height", h, kh, sh, padding);
   const [ow, pl, pr] = axis(what, "width", w, kw, sw, padding);
@@ -78,7 +78,7 @@ export function window2d(what: string, h: number, w: number, kernel: Pair, strid
 export function describeWindow(what: string, kernel: Pair, stride: Pair, padding: Padding): string {
   const [kh, kw] = pair(what, "kernel", kernel);
   const [sh, sw] = pair(what, "stride", stride);
-  if (padding !== "valid" && padding !== "same") throw new ParalensError(`${what}: padding must be "valid" or "same", got ${JSON.stringify(padding)}`);
+  if (padding !== "valid" && padding !== "same") throw new ParalensError(`${what}: padding must be "valid" or "same", got ${describe(padding)}`);
   const s = sh === 1 && sw === 1 ? "" : `, stride ${sh === sw ? sh : `${sh}x${sw}`}`;
   return `${kh}x${kw}${s}, ${padding}`;
 }
