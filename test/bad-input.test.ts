@@ -385,7 +385,7 @@ test("bad input: optimiser chains and schedules given bad parts or settings", ()
   assertThrows(() => clipByGlobalNorm(-1), /^clipByGlobalNorm: maxNorm must be a positive finite number, got -1$/);
   assertThrows(() => chain(sgd() as never, clipByGlobalNorm(1) as never), /chain: the last part must be an optimiser \(sgd\(\), adam\(\), \.\.\.\), got clipByGlobalNorm\(1\)/);
   assertThrows(() => linearWarmup(0, 1e-3, 0), /linearWarmup: steps must be a finite number \(a whole number >= 1\), got 0/);
-  assertThrows(() => adam({ lr: linearWarmup as never }), /adam: lr must be a finite number > 0, got undefined/);
+  assertThrows(() => adam({ lr: linearWarmup as never }), /adam: lr must be a finite number > 0, got a function \(linearWarmup\)/);
 });
 
 test("bad input: fit options and validation data refused before the first step", async () => {

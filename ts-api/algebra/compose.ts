@@ -86,6 +86,7 @@ export function seq(...layers: readonly Layer<any>[]): Para<Wires, Wires, any> |
  *   (seqOf(layers) as Para).cod;  // [[3]]
  */
 export function seqOf<K extends Carrier = RealOps>(layers: readonly Layer<K>[]): Para<Wires, Wires, K> | AnyShape<boolean, K> {
+  if (!Array.isArray(layers)) throw new ParalensError(`seqOf: layers must be an array of layers, got ${describe(layers)}`);
   if (layers.length === 0) throw new ParalensError("seq: needs at least one part");
   const bad = layers.findIndex((l) => !isLayer(l));
   if (bad >= 0) throw new ParalensError(`seq: part ${bad} must be a layer (dense(4, 3), relu, ...), got ${describe(layers[bad])}`);

@@ -9,9 +9,10 @@
 // the way back and dropped wires send back the zero change.
 import { par, seqOf } from "./compose.ts";
 import { type Layer, type Para, resolve } from "./para.ts";
+import { wiresArgument } from "./shapes.ts";
 import { type Shape, type Wires, sameWires } from "./shapes.ts";
 import { id, wire } from "./structure.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 
 /** A wire of a diagram under construction: a handle with the shape it carries. */
 export interface Wire {
@@ -49,6 +50,9 @@ export function diagram<const A extends Wires, const B extends Wires = Wires>(
   dom: A,
   body: (d: Builder, inputs: Wire[]) => readonly Wire[],
 ): Para<A, B> {
+  if (typeof name !== "string") throw new ParalensError(`diagram: the name must be a string, got ${describe(name)}`);
+  wiresArgument("diagram", dom, "dom");
+  if (typeof body !== "function") throw new ParalensError(`diagram: the body must be a function (d, inputs) => outputs, got ${describe(body)}`);
   const shapes = new Map<number, Shape>();
   const fresh = (shape: Shape): Wire => {
     const w = { id: shapes.size, shape };

@@ -5,10 +5,10 @@
 // parameters sit behind `frozen`, an update lens whose reverse hands back the
 // old value and ignores the change: nothing reads the model's parameter
 // gradients, so a compiled plan prunes every kernel that would compute them.
-import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
+import { ParalensError, describe, fmtShape, optionsArgument } from "../engine/errors.ts";
 import type { Carrier, Change, Value } from "./category.ts";
 import { par } from "./compose.ts";
-import { type Lens, type Para, type ParamSpec, lens } from "./para.ts";
+import { type Lens, type Para, type ParamSpec, lens, paraArgument } from "./para.ts";
 import type { Reparameterisation } from "./reparam.ts";
 import { reparam } from "./reparam.ts";
 import type { Wires } from "./shapes.ts";
@@ -41,6 +41,8 @@ export function inputAsParameter<B extends Wires, K extends Carrier = RealOps>(
   model: Para<Wires, B, K>,
   options: InputOptions = {},
 ): Para<readonly [], B, K> {
+  paraArgument("inputAsParameter", model);
+  optionsArgument("inputAsParameter", options);
   const examples = options.examples ?? 1;
   if (!Number.isInteger(examples) || examples < 1) {
     throw new ParalensError(`inputAsParameter: examples must be a whole number >= 1, got ${describe(examples)}`);
@@ -79,6 +81,7 @@ export function inputAsParameter<B extends Wires, K extends Carrier = RealOps>(
  *   reparam(dense(3, 2), frozen)   // the layer, with its weight and bias fixed
  */
 export function frozen<K extends Carrier = RealOps>(params: readonly ParamSpec[]): Reparameterisation<K> {
+  if (!Array.isArray(params) || !params.every((p: Partial<ParamSpec> | null) => Array.isArray(p?.shape))) throw new ParalensError(`frozen: params must be the parameter specs of a layer (reparam(f, frozen) passes them), got ${describe(params)}`);
   const shapes = params.map((p) => p.shape);
   return {
     name: "frozen",
@@ -111,6 +114,7 @@ export function learnInput<B extends Wires>(
   optimiser: (params: readonly ParamSpec[]) => Reparameterisation,
   options: InputOptions = {},
 ): Para<readonly [], B> {
+  if (typeof optimiser !== "function") throw new ParalensError(`learnInput: the optimiser must be one (sgd(), adam(), ...), got ${describe(optimiser)}`);
   const bent = inputAsParameter(model, options);
   const k = model.dom.length;
   return reparam(bent, (params) => {

@@ -2,10 +2,10 @@
 // its data wires A. forward(p, a) returns the output and a residual (what the
 // reverse pass needs, so nothing is recomputed); reverse(residual, db) returns
 // the changes (dp, da). A plain lens is a Para with no parameter wires.
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import type { Initialiser } from "../init/initialisers.ts";
 import type { Carrier, Change, Value } from "./category.ts";
-import { type Shape, type Wires, asWires } from "./shapes.ts";
+import { type Shape, type Wires, asWires, wiresArgument } from "./shapes.ts";
 import type { RealOps } from "../ops/index.ts";
 
 /** A parameter wire: its name, shape (no batch axis) and how to choose its first value. */
@@ -93,6 +93,20 @@ export interface ParaSpec<A extends Wires, B extends Wires, R, K extends Carrier
   passesZeros?: boolean;
 }
 
+/** Refuses a spec that is not one before a Para is made of it: a name, dom and cod wires, forward and reverse functions. */
+function checkSpec(what: string, spec: unknown): void {
+  const s = spec as Partial<ParaSpec<Wires, Wires, unknown, RealOps>> | null;
+  if (typeof spec !== "object" || s === null) throw new ParalensError(`${what}: the spec must be an object { name, dom, cod, forward, reverse }, got ${describe(spec)}`);
+  if (typeof s.name !== "string") throw new ParalensError(`${what}: the spec's name must be a string, got ${describe(s.name)}`);
+  for (const side of ["dom", "cod"] as const) {
+    const w = s[side] as unknown;
+    if (!Array.isArray(w) || !w.every((x: unknown) => Array.isArray(x))) throw new ParalensError(`${what} ${s.name}: ${side} must be a list of wires ([[3]]), got ${describe(w)}`);
+    wiresArgument(`${what} ${s.name}`, w, side);
+  }
+  if (typeof s.forward !== "function" || typeof s.reverse !== "function") throw new ParalensError(`${what} ${s.name}: forward and reverse must be functions`);
+  if (s.params !== undefined && !Array.isArray(s.params)) throw new ParalensError(`${what} ${s.name}: params must be an array of parameter specs, got ${describe(s.params)}`);
+}
+
 interface Wrapped<R> {
   readonly inner: R;
   readonly outShapes: Shape[];
@@ -113,6 +127,7 @@ interface Wrapped<R> {
 export function para<A extends Wires, B extends Wires, R, K extends Carrier = RealOps>(
   spec: ParaSpec<A, B, R, K>,
 ): Para<A, B, K> {
+  checkSpec("para", spec);
   const params = spec.params ?? [];
   const linear = spec.linear ?? true;
   const { name, dom, cod } = spec;
@@ -160,6 +175,7 @@ export function lens<A extends Wires, B extends Wires, R, K extends Carrier = Re
     reverse(ops: K, residual: R, dy: readonly Value[]): Change[];
   },
 ): Lens<A, B, K> {
+  checkSpec("lens", spec);
   const f = para<A, B, R, K>({
     ...spec,
     forward: (ops, _p, x) => spec.forward(ops, x),
@@ -180,7 +196,11 @@ export function anyShape<Same extends boolean, K extends Carrier = RealOps>(
   same: Same,
   at: (dom: Wires) => Para<Wires, Wires, K>,
 ): AnyShape<Same, K> {
-  return { kind: "anyShape", name, same, at: ((dom: Shape | Wires) => at(asWires(dom) as Wires)) as AnyShape<Same, K>["at"] };
+  if (typeof name !== "string" || typeof at !== "function") throw new ParalensError(`anyShape: takes a name and a function from input wires to a Para, got ${describe(name)} and ${describe(at)}`);
+  return { kind: "anyShape", name, same, at: ((dom: Shape | Wires) => {
+      wiresArgument(`${name}.at`, dom, "its input");
+      return at(asWires(dom) as Wires);
+    }) as AnyShape<Same, K>["at"] };
 }
 
 /** Whether a value is a layer (a Para or a shape-polymorphic AnyShape): what seq and supervised check their parts with. */
@@ -190,11 +210,32 @@ export function isLayer(x: unknown): x is Layer<any> {
 }
 
 /**
+ * Refuses anything but a Para (a layer of fixed shape) where a user passes a model, naming the
+ * argument: checked before anything is built from it, so a wrong value is never met as a TypeError.
+ *
+ *   paraArgument("compile", dense(4, 3));  // fine; paraArgument("compile", relu) throws (its shape is not set)
+ */
+export function paraArgument(what: string, f: unknown, name = "the model"): asserts f is Para<Wires, Wires, any> {
+  const p = f as Partial<Para> | null;
+  if (typeof f !== "object" || p === null || p.kind !== "para" || !Array.isArray(p.dom) || !Array.isArray(p.cod) || !Array.isArray(p.params)) {
+    const shapeless = isLayer(f) && f.kind === "anyShape" ? `${f.name}, whose shape is set by its input: give it one with .at([n])` : describe(f);
+    throw new ParalensError(`${what}: ${name} must be a layer of fixed shape (dense(4, 3), seq(...)), got ${shapeless}`);
+  }
+}
+
+/** As paraArgument, for a layer of any shape (relu, dense(4, 3)). */
+export function layerArgument(what: string, f: unknown, name = "the layer"): asserts f is Layer<any> {
+  if (!isLayer(f)) throw new ParalensError(`${what}: ${name} must be a layer (dense(4, 3), relu, ...), got ${describe(f)}`);
+}
+
+/**
  * The Para a layer denotes at a given input.
  *
  *   resolve(relu, [[5]]).cod;  // [[5]]
  */
 export function resolve<K extends Carrier>(layer: Layer<K>, dom: Wires): Para<Wires, Wires, K> {
+  layerArgument("resolve", layer);
+  wiresArgument("resolve", dom, "dom");
   return layer.kind === "anyShape" ? layer.at(dom) : layer;
 }
 

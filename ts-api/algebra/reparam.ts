@@ -2,9 +2,9 @@
 // Q -> P (a 2-cell of Para). Optimisers are reparameterisations by lenses
 // S x P -> P; weight tying is reparameterisation by copying: P -> P x P,
 // whose reverse adds the two gradients.
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import type { Carrier } from "./category.ts";
-import type { Lens, Para, ParamSpec } from "./para.ts";
+import { type Lens, type Para, type ParamSpec, paraArgument } from "./para.ts";
 import { type Wires, sameWires } from "./shapes.ts";
 import { wire } from "./structure.ts";
 import type { RealOps } from "../ops/index.ts";
@@ -26,7 +26,12 @@ export function reparam<A extends Wires, B extends Wires, K extends Carrier>(
   f: Para<A, B, K>,
   r: Reparameterisation<K> | ((params: readonly ParamSpec[]) => Reparameterisation<K>),
 ): Para<A, B, K> {
+  paraArgument("reparam", f);
   const rp = typeof r === "function" ? r(f.params) : r;
+  const lens = (rp as Partial<Reparameterisation<K>> | null)?.lens as Partial<Para> | undefined;
+  if (typeof rp !== "object" || rp === null || !Array.isArray(rp.params) || typeof lens !== "object" || lens === null || !Array.isArray(lens.params)) {
+    throw new ParalensError(`reparam: r must be a reparameterisation (adam(), frozen, ...) or a function making one from the parameters, got ${describe(r)}`);
+  }
   const P = f.params.map((p) => p.shape);
   const Q = rp.params.map((p) => p.shape);
   if (rp.lens.params.length > 0) throw new ParalensError(`reparam: ${rp.name} must be a lens (it has parameters)`);
@@ -64,6 +69,10 @@ export function reparam<A extends Wires, B extends Wires, K extends Carrier>(
  *   const shared = tie(seq(dense(8, 8), tanh, dense(8, 8)), [["0.weight", "2.weight"]]);
  */
 export function tie<A extends Wires, B extends Wires, K extends Carrier>(f: Para<A, B, K>, groups: readonly (readonly string[])[]): Para<A, B, K> {
+  paraArgument("tie", f);
+  if (!Array.isArray(groups) || !groups.every((g) => Array.isArray(g) && g.every((n) => typeof n === "string"))) {
+    throw new ParalensError(`tie: groups must be an array of arrays of parameter names ([["0.weight", "2.weight"]]), got ${describe(groups)}`);
+  }
   const index = new Map(f.params.map((p, i) => [p.name, i]));
   const source = f.params.map((_, i) => i); // which original wire feeds wire i
   for (const group of groups) {

@@ -7,6 +7,7 @@
 // shapes (dense(4, 3)), a mismatch is a compile error; `number` stands for a
 // shape known only at run time and agrees with anything, leaving the check to
 // the runtime.
+import { ParalensError, describe, fmtShape, fmtWires } from "../engine/errors.ts";
 
 /** The dimensions of one example's value on a wire, without the batch axis: [784], [1, 28, 28], [] for a scalar. */
 export type Shape = readonly number[];
@@ -47,6 +48,32 @@ export type WiresAgree<X extends Wires, Y extends Wires> = number extends X["len
 
 /** Concatenation of objects at the type level: the product A x B. */
 export type Times<A extends Wires, B extends Wires> = readonly [...A, ...B];
+
+/**
+ * Refuses anything but a shape (an array of whole numbers >= 0) where a user passes one, naming the
+ * argument: a string, a number or [2.5] would otherwise fail later as a TypeError, or build a lens of no size.
+ *
+ *   shapeArgument("multiply", [2, 3]);  // fine; shapeArgument("multiply", "2") throws
+ */
+export function shapeArgument(what: string, shape: unknown, name = "shape"): asserts shape is Shape {
+  if (!Array.isArray(shape) || !isShape(shape)) throw new ParalensError(`${what}: ${name} must be an array of whole numbers >= 0, got ${fmtShape(shape as Shape)}`);
+}
+
+/** As shapeArgument, for one shape ([3]) or a list of wires ([[3], [2]]). */
+export function wiresArgument(what: string, wires: unknown, name = "wires"): asserts wires is Shape | Wires {
+  if (!Array.isArray(wires) || !(isShape(wires) || Array.from(wires, (w: unknown) => Array.isArray(w) && isShape(w)).every(Boolean))) {
+    throw new ParalensError(`${what}: ${name} must be a shape ([3]) or a list of them ([[3], [2]]), got ${Array.isArray(wires) ? fmtWires(wires) : describe(wires)}`);
+  }
+}
+
+// a loop, not every(): every() skips the holes of new Array(3)
+function isShape(shape: readonly unknown[]): boolean {
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) return false;
+  }
+  return true;
+}
 
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);

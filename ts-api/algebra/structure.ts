@@ -3,10 +3,10 @@
 // re-routing of wires in which an input may be used any number of times.
 // Its reverse sums the changes of every use (one use: passed through; two:
 // added, so copy's reverse is +; none: zero, so discard's reverse is 0).
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import type { Carrier, Change, Value } from "./category.ts";
 import { type Lens, lens } from "./para.ts";
-import { type AsWires, type Shape, type Times, type Wires, asWires, sameShape } from "./shapes.ts";
+import { type AsWires, type Shape, type Times, type Wires, asWires, sameShape, shapeArgument, wiresArgument } from "./shapes.ts";
 import type { RealOps } from "../ops/index.ts";
 
 /**
@@ -17,9 +17,11 @@ import type { RealOps } from "../ops/index.ts";
  *   [a!.shape, b!.shape];  // [[1, 3], [1, 2]]
  */
 export function wire<K extends Carrier = RealOps>(dom: Wires, sources: readonly number[], name = "wire"): Lens<Wires, Wires, K> {
+  wiresArgument(name, dom, "dom");
+  if (!Array.isArray(sources)) throw new ParalensError(`${name}: sources must be an array of wire indices, got ${describe(sources)}`);
   for (const s of sources) {
     if (!Number.isInteger(s) || s < 0 || s >= dom.length) {
-      throw new ParalensError(`${name}: source ${s} is not one of the ${dom.length} input wires of ${fmtWires(dom)}`);
+      throw new ParalensError(`${name}: source ${describe(s)} is not one of the ${dom.length} input wires of ${fmtWires(dom)}`);
     }
   }
   return lens<Wires, Wires, null, K>({
@@ -50,6 +52,7 @@ const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i
  *   id([3]).forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [1, 2, 3]
  */
 export function id<const X extends Shape | Wires, K extends Carrier = RealOps>(dom: X): Lens<AsWires<X>, AsWires<X>, K> {
+  wiresArgument("id", dom, "dom");
   const w = asWires(dom);
   return wire<K>(w, range(w.length), `id(${fmtWires(w)})`) as unknown as Lens<AsWires<X>, AsWires<X>, K>;
 }
@@ -61,6 +64,7 @@ export function id<const X extends Shape | Wires, K extends Carrier = RealOps>(d
  *   twice.forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [2, 4, 6]
  */
 export function copy<const X extends Shape | Wires, K extends Carrier = RealOps>(dom: X): Lens<AsWires<X>, Times<AsWires<X>, AsWires<X>>, K> {
+  wiresArgument("copy", dom, "dom");
   const w = asWires(dom);
   return wire<K>(w, [...range(w.length), ...range(w.length)], `copy(${fmtWires(w)})`) as unknown as Lens<AsWires<X>, Times<AsWires<X>, AsWires<X>>, K>;
 }
@@ -71,6 +75,7 @@ export function copy<const X extends Shape | Wires, K extends Carrier = RealOps>
  *   discard([3]).cod;  // []
  */
 export function discard<const X extends Shape | Wires, K extends Carrier = RealOps>(dom: X): Lens<AsWires<X>, readonly [], K> {
+  wiresArgument("discard", dom, "dom");
   const w = asWires(dom);
   return wire<K>(w, [], `discard(${fmtWires(w)})`) as unknown as Lens<AsWires<X>, readonly [], K>;
 }
@@ -84,6 +89,8 @@ export function swap<const X extends Shape | Wires, const Y extends Shape | Wire
   a: X,
   b: Y,
 ): Lens<Times<AsWires<X>, AsWires<Y>>, Times<AsWires<Y>, AsWires<X>>, K> {
+  wiresArgument("swap", a, "a");
+  wiresArgument("swap", b, "b");
   const wa: Wires = asWires(a);
   const wb: Wires = asWires(b);
   const sources = [...range(wb.length, wa.length), ...range(wa.length)];
@@ -100,6 +107,7 @@ export function swap<const X extends Shape | Wires, const Y extends Shape | Wire
  *   add([2]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [10, 20])])[0][0]!.data;  // Float64Array [11, 22]
  */
 export function add<const S extends Shape, K extends Carrier = RealOps>(shape: S): Lens<readonly [S, S], readonly [S], K> {
+  shapeArgument("add", shape);
   return lens<readonly [S, S], readonly [S], null, K>({
     name: `add(${fmtWires([shape])})`,
     dom: [shape, shape],
@@ -122,8 +130,10 @@ export function add<const S extends Shape, K extends Carrier = RealOps>(shape: S
  */
 export function tap<const X extends Shape | Wires, K extends Carrier = RealOps>(names: string | readonly string[], dom: X): Lens<AsWires<X>, AsWires<X>, K> {
   type A = AsWires<X>;
+  wiresArgument("tap", dom, "dom");
   const w: Wires = asWires(dom);
   const list = typeof names === "string" ? [names] : names;
+  if (!Array.isArray(list) || !list.every((n) => typeof n === "string")) throw new ParalensError(`tap: names must be a string or an array of strings, got ${describe(names)}`);
   if (list.length !== w.length) throw new ParalensError(`tap: ${list.length} name(s) for ${w.length} wire(s) ${fmtWires(w)}`);
   return lens<A, A, null, K>({
     name: `tap(${list.join(", ")})`,

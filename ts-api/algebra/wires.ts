@@ -5,7 +5,7 @@
 // broadcast (copy), so none of them needs a gradient rule of its own.
 import type { Change, Value } from "./category.ts";
 import { type Lens, lens } from "./para.ts";
-import { type Shape, type Wires, asWires, sameShape } from "./shapes.ts";
+import { type Shape, type Wires, asWires, sameShape, shapeArgument } from "./shapes.ts";
 import { wire } from "./structure.ts";
 import { ParalensError, describe, fmtShape, fmtWires } from "../engine/errors.ts";
 import { registerOps } from "../ops/registry.ts";
@@ -23,6 +23,7 @@ const batched = (ops: { shape(v: Value): Shape }, v: Value, s: Shape): Shape => 
  *   multiply([2]).forward(reference, [], [refTensor([1, 2], [2, 3]), refTensor([1, 2], [4, 5])])[0][0]!.data;  // Float64Array [8, 15]
  */
 export function multiply(shape: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
+  shapeArgument("multiply", shape);
   return lens<readonly [Shape, Shape], readonly [Shape], [Value, Value]>({
     name: `multiply(${fmtShape(shape)})`,
     dom: [shape, shape],
@@ -38,6 +39,7 @@ export function multiply(shape: Shape): Lens<readonly [Shape, Shape], readonly [
  *   subtract([2]).forward(reference, [], [refTensor([1, 2], [2, 3]), refTensor([1, 2], [4, 5])])[0][0]!.data;  // Float64Array [-2, -2]
  */
 export function subtract(shape: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
+  shapeArgument("subtract", shape);
   return lens<readonly [Shape, Shape], readonly [Shape], null>({
     name: `subtract(${fmtShape(shape)})`,
     dom: [shape, shape],
@@ -55,6 +57,7 @@ export function subtract(shape: Shape): Lens<readonly [Shape, Shape], readonly [
  */
 export function concat(...shapes: readonly Shape[]): Lens<Wires, readonly [Shape]> {
   if (shapes.length === 0) throw new ParalensError("concat: needs at least one wire");
+  shapes.forEach((s, i) => shapeArgument("concat", s, `shape ${i}`));
   const sizes = shapes.map(sizeOf);
   const total = sizes.reduce((a, b) => a + b, 0);
   const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
@@ -76,6 +79,7 @@ export function concat(...shapes: readonly Shape[]): Lens<Wires, readonly [Shape
  */
 export function split(...shapes: readonly Shape[]): Lens<readonly [Shape], Wires> {
   if (shapes.length === 0) throw new ParalensError("split: needs at least one part");
+  shapes.forEach((s, i) => shapeArgument("split", s, `shape ${i}`));
   const sizes = shapes.map(sizeOf);
   const total = sizes.reduce((a, b) => a + b, 0);
   const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
@@ -98,6 +102,7 @@ export function split(...shapes: readonly Shape[]): Lens<readonly [Shape], Wires
  */
 export function stack(count: number, shape: Shape): Lens<Wires, readonly [Shape]> {
   countOk("stack", count);
+  shapeArgument("stack", shape);
   const size = sizeOf(shape);
   return lens<Wires, readonly [Shape], number>({
     name: `stack(${count}, ${fmtShape(shape)})`,
@@ -119,6 +124,7 @@ export function stack(count: number, shape: Shape): Lens<Wires, readonly [Shape]
  */
 export function unstack(count: number, shape: Shape): Lens<readonly [Shape], Wires> {
   countOk("unstack", count);
+  shapeArgument("unstack", shape);
   const size = sizeOf(shape);
   return lens<readonly [Shape], Wires, number>({
     name: `unstack(${count}, ${fmtShape(shape)})`,
@@ -139,6 +145,7 @@ export function unstack(count: number, shape: Shape): Lens<readonly [Shape], Wir
  */
 export function sumWires(count: number, shape: Shape): Lens<Wires, readonly [Shape]> {
   countOk("sumWires", count);
+  shapeArgument("sumWires", shape);
   if (count === 0) throw new ParalensError("sumWires: needs at least one wire");
   return lens<Wires, readonly [Shape], null>({
     name: `sumWires(${count}, ${fmtShape(shape)})`,
@@ -155,6 +162,8 @@ export function sumWires(count: number, shape: Shape): Lens<Wires, readonly [Sha
  *   scaled([2], 0.5).forward(reference, [], [refTensor([1, 2], [2, 4])])[0][0]!.data;  // Float64Array [1, 2]
  */
 export function scaled(shape: Shape, c: number): Lens<readonly [Shape], readonly [Shape]> {
+  shapeArgument("scaled", shape);
+  if (typeof c !== "number" || !Number.isFinite(c)) throw new ParalensError(`scaled: the factor must be a finite number, got ${describe(c)}`);
   return lens<readonly [Shape], readonly [Shape], null>({
     name: `scaled(${fmtShape(shape)}, ${c})`,
     dom: [shape],
@@ -164,8 +173,11 @@ export function scaled(shape: Shape, c: number): Lens<readonly [Shape], readonly
   });
 }
 
+// a bound far past any model's, so that a count like 1e300 is refused rather than met as a RangeError
+const MAX_WIRES = 2 ** 20;
+
 function countOk(what: string, count: number): void {
-  if (!Number.isInteger(count) || count < 0) throw new ParalensError(`${what}: the count must be a whole number >= 0, got ${describe(count)}`);
+  if (!Number.isInteger(count) || count < 0 || count > MAX_WIRES) throw new ParalensError(`${what}: the count must be a whole number in [0, ${MAX_WIRES}], got ${describe(count)}`);
 }
 
 /** Throws unless `got` are the wires `expected`, naming both. */

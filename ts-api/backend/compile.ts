@@ -5,11 +5,11 @@
 // no JavaScript allocation and no shape logic per step.
 import type { Plan } from "./plan.ts";
 import type { Change, Value } from "../algebra/category.ts";
-import type { Para } from "../algebra/para.ts";
+import { type Para, paraArgument } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
-import { type Engine, engine as currentEngine } from "../engine/engine.ts";
+import { Engine, engine as currentEngine } from "../engine/engine.ts";
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
-import type { Tensor } from "../engine/tensor.ts";
+import { Tensor } from "../engine/tensor.ts";
 import { Rng, checkSeed } from "../init/random.ts";
 import type { RealOps } from "../ops/index.ts";
 import { type Step, planner as makePlanner } from "./planner.ts";
@@ -82,6 +82,9 @@ export interface NonFiniteSite {
  *   weight!.dispose(); bias!.dispose();
  */
 export function initParams(f: Para<Wires, Wires, RealOps>, seed = 0, e: Engine = currentEngine()): Tensor[] {
+  paraArgument("initParams", f);
+  checkSeed("initParams", seed);
+  if (!(e instanceof Engine)) throw new ParalensError(`initParams: the engine must be one from init() (engine()), got ${describe(e)}`);
   const made: Tensor[] = [];
   try {
     return initParamsInto(f, seed, e, made);
@@ -117,9 +120,16 @@ function initParamsInto(f: Para<Wires, Wires, RealOps>, seed: number, e: Engine,
  */
 export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions): Compiled {
   const e = currentEngine();
+  paraArgument("compile", f);
+  if (typeof options !== "object" || options === null) throw new ParalensError(`compile: options must be an object ({ batch: 32 }), got ${describe(options)}`);
   const { batch } = options;
   const changes = options.changes ?? "all";
   if (!Number.isInteger(batch) || batch < 1) throw new ParalensError(`compile: batch must be a whole number >= 1, got ${describe(batch)}`);
+  if (changes !== "all" && changes !== "params" && changes !== "none") throw new ParalensError(`compile: changes must be "all", "params" or "none", got ${describe(changes)}`);
+  const given = options.params;
+  if (given !== undefined && !(Array.isArray(given) && given.every((t) => t instanceof Tensor))) {
+    throw new ParalensError(`compile: params must be an array of tensors (initParams(...), a learner's params), got ${describe(given)}`);
+  }
   const ownsParams = options.params === undefined;
   // Whatever is allocated before the plan exists is freed if making it fails
   // (a shape error in a lens, or running out of memory half way).
@@ -227,6 +237,7 @@ function build(f: Para<Wires, Wires, RealOps>, options: CompileOptions, e: Engin
     },
     stats: { forwardCalls: fwd.length, reverseCalls: rev.length, bytes, unsharedBytes: plan.unsharedBytes, kernels: [...forwardSteps, ...reverseSteps].map((s) => s.name) },
     locateNonFinite(pass) {
+      if (pass !== "forward" && pass !== "reverse") throw new ParalensError(`locateNonFinite: the pass must be "forward" or "reverse", got ${describe(pass)}`);
       const list = steps[pass];
       for (let i = 0; i < list.length; i++) {
         const step = list[i]!;

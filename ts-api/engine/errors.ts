@@ -23,13 +23,25 @@ export function describe(v: unknown): string {
   return `${String(v)} (a ${typeof v})`;
 }
 
-/** Formats a shape for messages: [64, 28, 28]. */
+/**
+ * Throws unless `options` is an object (not null, an array or a number): destructuring anything else
+ * fails as a TypeError, or reads nothing and silently takes every default.
+ *
+ *   optionsArgument("attention", { heads: 2 });  // fine; optionsArgument("attention", 2) throws
+ */
+export function optionsArgument(what: string, options: unknown, name = "options"): asserts options is object {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) throw new ParalensError(`${what}: ${name} must be an object, got ${describe(options)}`);
+}
+
+/** Formats a shape for messages: [64, 28, 28] (what is not a shape is described, so a message about a bad shape can show it). */
 export function fmtShape(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
+  if (!Array.isArray(shape)) return describe(shape);
+  return `[${shape.map((d: unknown) => (typeof d === "number" ? String(d) : describe(d))).join(", ")}]`;
 }
 
 /** Formats a list of wires for messages: [4] x [3], or I (the unit) when empty. */
 export function fmtWires(wires: readonly (readonly number[])[]): string {
+  if (!Array.isArray(wires)) return describe(wires);
   return wires.length === 0 ? "I" : wires.map(fmtShape).join(" x ");
 }
 

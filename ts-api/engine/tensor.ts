@@ -1,7 +1,7 @@
 // Tensor handles: a shape and an offset into the engine's memory. Views share
 // the memory of the tensor they were made from (`root`), so that plans can
 // reason about which kernel writes which memory.
-import { ParalensError, fmtShape } from "./errors.ts";
+import { ParalensError, describe, fmtShape } from "./errors.ts";
 import type { Engine } from "./engine.ts";
 
 export type Shape = readonly number[];
@@ -13,8 +13,11 @@ export function sizeOf(shape: Shape): number {
 }
 
 export function checkShape(shape: Shape, what: string): void {
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new ParalensError(`${what}: shape ${fmtShape(shape)} must hold whole numbers >= 0`);
+  if (!Array.isArray(shape)) throw new ParalensError(`${what}: the shape must be an array of whole numbers >= 0, got ${describe(shape)}`);
+  // a loop over indices, not for-of over values alone: the holes of new Array(3) are refused too
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (!Number.isInteger(d) || d! < 0) throw new ParalensError(`${what}: shape ${fmtShape(shape)} must hold whole numbers >= 0`);
   }
 }
 
@@ -95,7 +98,7 @@ export class Tensor {
   slice(from: number, shape: Shape): Tensor {
     checkShape(shape, "slice");
     if (!Number.isInteger(from) || from < 0 || from + sizeOf(shape) > this.size) {
-      throw new ParalensError(`slice: ${sizeOf(shape)} values from element ${from} do not fit in ${fmtShape(this.shape)}`);
+      throw new ParalensError(`slice: ${sizeOf(shape)} values from element ${describe(from)} do not fit in ${fmtShape(this.shape)}`);
     }
     return new Tensor(this.engine, (this.root === null ? 0 : this.start) + 4 * from, [...shape], this.owner);
   }
@@ -116,6 +119,16 @@ export class Tensor {
 
   /** Copies values in; their count must equal the tensor's size. */
   set(values: ArrayLike<number>): this {
+    // a typed array of numbers (not a DataView, nor BigInt64Array, whose bigints a Float32Array cannot take, from any realm)
+    const typed = ArrayBuffer.isView(values) && !/DataView|BigInt|BigUint/.test(Object.prototype.toString.call(values));
+    if (!Array.isArray(values) && !typed) {
+      throw new ParalensError(`tensor ${fmtShape(this.shape)}: set takes an array or a typed array of numbers, got ${describe(values)}`);
+    }
+    if (!typed) {
+      for (let i = 0; i < values.length; i++) {
+        if (typeof values[i] !== "number") throw new ParalensError(`tensor ${fmtShape(this.shape)}: value ${i} is ${describe(values[i])}; values must be numbers`);
+      }
+    }
     if (values.length !== this.size) {
       throw new ParalensError(`tensor ${fmtShape(this.shape)} holds ${this.size} values, got ${values.length}`);
     }

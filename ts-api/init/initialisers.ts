@@ -4,20 +4,42 @@
 // product of all but the second-to-last (a dense [in, out] matrix: in and out;
 // a conv filter [kh, kw, cin, cout]: kh*kw*cin and kh*kw*cout).
 import type { Shape } from "../algebra/shapes.ts";
-import type { Rng } from "./random.ts";
+import { Rng } from "./random.ts";
+import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
+import { checkShape } from "../engine/tensor.ts";
 
 /** Chooses a parameter's first values from its shape and a seeded generator: row-major, one per element. */
 export type Initialiser = (shape: Shape, rng: Rng) => Float64Array;
 
 function fans(shape: Shape): { fanIn: number; fanOut: number } {
+  sizeOf(shape);
   if (shape.length === 0) return { fanIn: 1, fanOut: 1 };
   if (shape.length === 1) return { fanIn: shape[0]!, fanOut: shape[0]! };
   const size = shape.reduce((a, b) => a * b, 1);
   return { fanIn: size / shape[shape.length - 1]!, fanOut: size / shape[shape.length - 2]! };
 }
 
+// the most f32 values a 32-bit WebAssembly memory holds: more could never be a parameter
+const MAX_VALUES = 2 ** 30;
+
+/** The values a shape holds, once the shape and the generator are checked: what an initialiser is called with comes from users too. */
+function sizeOf(shape: Shape): number {
+  checkShape(shape, "initialiser");
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size > MAX_VALUES) throw new ParalensError(`initialiser: shape ${fmtShape(shape)} holds ${size} values, more than the ${MAX_VALUES} a WebAssembly memory can`);
+  return size;
+}
+
+function checkRng(rng: unknown): void {
+  if (!(rng instanceof Rng)) throw new ParalensError(`initialiser: rng must be an Rng (new Rng(seed)), got ${describe(rng)}`);
+}
+
+function finite(what: string, ...values: unknown[]): void {
+  for (const v of values) if (typeof v !== "number" || !Number.isFinite(v)) throw new ParalensError(`${what}: expected finite numbers, got ${values.map(describe).join(" and ")}`);
+}
+
 function fill(shape: Shape, f: () => number): Float64Array {
-  const out = new Float64Array(shape.reduce((a, b) => a * b, 1));
+  const out = new Float64Array(sizeOf(shape));
   for (let i = 0; i < out.length; i++) out[i] = f();
   return out;
 }
@@ -35,6 +57,7 @@ export const zeros: Initialiser = (shape) => fill(shape, () => 0);
  *   constant(1)([3], new Rng(0));  // Float64Array [1, 1, 1]
  */
 export function constant(value: number): Initialiser {
+  finite("constant", value);
   return (shape) => fill(shape, () => value);
 }
 
@@ -44,7 +67,12 @@ export function constant(value: number): Initialiser {
  *   uniform(-1, 1)([4], new Rng(0)).every((v) => v >= -1 && v < 1);  // true
  */
 export function uniform(low: number, high: number): Initialiser {
-  return (shape, rng) => rng.fillUniform(new Float64Array(shape.reduce((a, b) => a * b, 1)), low, high);
+  finite("uniform", low, high);
+  return (shape, rng) => {
+    const size = sizeOf(shape);
+    checkRng(rng);
+    return rng.fillUniform(new Float64Array(size), low, high);
+  };
 }
 
 /**
@@ -53,7 +81,11 @@ export function uniform(low: number, high: number): Initialiser {
  *   normal(0, 0.1)([1000], new Rng(0)).length;  // 1000
  */
 export function normal(mean = 0, std = 1): Initialiser {
-  return (shape, rng) => fill(shape, () => mean + std * rng.normal());
+  finite("normal", mean, std);
+  return (shape, rng) => {
+    checkRng(rng);
+    return fill(shape, () => mean + std * rng.normal());
+  };
 }
 
 /**

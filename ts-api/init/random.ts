@@ -77,6 +77,10 @@ export class Rng {
    *   new Rng(1).fillUniform(new Float64Array(3), -1, 1).length;  // 3
    */
   fillUniform(out: Float64Array, low: number, high: number): Float64Array {
+    if (!(out instanceof Float64Array)) throw new ParalensError(`fillUniform: out must be a Float64Array, got ${describe(out)}`);
+    if (typeof low !== "number" || typeof high !== "number" || !Number.isFinite(low) || !Number.isFinite(high)) {
+      throw new ParalensError(`fillUniform: low and high must be finite numbers, got ${describe(low)} and ${describe(high)}`);
+    }
     const e = currentEngine();
     const span = high - low;
     if (e === undefined || out.length < 64) {
@@ -104,6 +108,7 @@ export class Rng {
 
   /** A whole number in [0, n). */
   int(n: number): number {
+    if (typeof n !== "number" || !Number.isSafeInteger(n) || n < 0) throw new ParalensError(`Rng.int: n must be a whole number >= 0, got ${describe(n)}`);
     return Math.floor(this.uniform() * n);
   }
 

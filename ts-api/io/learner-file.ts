@@ -5,7 +5,7 @@
 // into a learner rebuilt from code restores both, so training resumes
 // exactly where it stopped.
 import type { ParamSpec } from "../algebra/para.ts";
-import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { ParalensError, fmtShape, optionsArgument } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { checkName, checkedDtype, readTensor, writeSafetensors } from "./safetensors/codec.ts";
 import { type ReadOptions, type SafetensorsEntry, readSafetensorsHeader } from "./safetensors/header.ts";
@@ -44,6 +44,7 @@ const F16_MAX = 65504;
  * exactly); refuses a value the dtype cannot hold rather than write a file that load refuses.
  */
 export function encodeLearner(learner: LearnerLike, options: { dtype?: "F32" | "F16" } = {}): Uint8Array<ArrayBuffer> {
+  optionsArgument("save", options);
   if (options.dtype === "F16") {
     learner.specs.forEach((s, i) => {
       const values = learner.state[i]!.data;

@@ -23,7 +23,7 @@
 // PyTorch shape. Every tensor must be used: a leftover one is an error, as
 // is a parameter with nothing to take.
 import type { ParamSpec } from "../algebra/para.ts";
-import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { ParalensError, describe as describeValue, fmtShape } from "../engine/errors.ts";
 import type { TensorData } from "./safetensors/codec.ts";
 
 /** PyTorch tensors by name: a Map (e.g. decodeSafetensors(bytes).tensors) or a record. */
@@ -35,6 +35,11 @@ type Kind = "linear" | "conv" | "same" | "lstm-weight" | "lstm-bias";
 interface ModelLike {
   readonly name: string;
   readonly params: readonly ParamSpec[];
+}
+
+function modelLike(what: string, model: unknown, names: unknown): asserts model is ModelLike {
+  if (!Array.isArray((model as Partial<ModelLike> | null)?.params)) throw new ParalensError(`${what}: the model must be a layer or a learner, got ${describeValue(model)}`);
+  if (typeof names !== "object" || names === null) throw new ParalensError(`${what}: names must be an object of PyTorch names by parameter, got ${describeValue(names)}`);
 }
 
 /** What a parameter is, from its name and shape; throws for a GRU. */
@@ -84,6 +89,7 @@ const GATE_ORDER = [0, 1, 3, 2];
 
 /** Pairs every parameter with its PyTorch tensors' names: the table first, then by order and shape. */
 function match(model: ModelLike, torch: ReadonlyMap<string, TensorData>, names: TorchNames, what: string): { p: ParamSpec; kind: Kind; torch: string[] }[] {
+  modelLike(what, model, names);
   const all = new Set(model.params.map((p) => p.name));
   for (const key of Object.keys(names)) if (!all.has(key)) throw new ParalensError(`${what}: the name table maps "${key}", which is not a parameter of ${model.name}`);
   const used = new Set<string>();
@@ -135,6 +141,8 @@ function match(model: ModelLike, torch: ReadonlyMap<string, TensorData>, names: 
  *   learner.dispose();
  */
 export function fromTorch(model: ModelLike, tensors: TorchTensors, names: TorchNames = {}): Record<string, Float32Array> {
+  if (typeof tensors !== "object" || tensors === null) throw new ParalensError(`fromTorch: tensors must be a Map or an object of tensors by name, got ${describeValue(tensors)}`);
+  modelLike("fromTorch", model, names);
   const torch = new Map(entries(tensors));
   const out: Record<string, Float32Array> = Object.create(null);
   for (const { p, kind, torch: [a, b] } of match(model, torch, names, "fromTorch")) {
@@ -177,6 +185,8 @@ export function fromTorch(model: ModelLike, tensors: TorchTensors, names: TorchN
  *   learner.dispose();
  */
 export function toTorch(model: ModelLike, values: Readonly<Record<string, ArrayLike<number>>>, names: TorchNames = {}): Map<string, TensorData> {
+  modelLike("toTorch", model, names);
+  if (typeof values !== "object" || values === null) throw new ParalensError(`toTorch: values must be an object of parameter values by name (learner.parameters()), got ${describeValue(values)}`);
   const all = new Set(model.params.map((p) => p.name));
   for (const key of Object.keys(names)) if (!all.has(key)) throw new ParalensError(`toTorch: the name table maps "${key}", which is not a parameter of ${model.name}`);
   for (const key of Object.keys(values)) if (!all.has(key)) throw new ParalensError(`toTorch: ${model.name} has no parameter "${key}"`);

@@ -1,6 +1,6 @@
 import type { Value } from "../algebra/category.ts";
 import type { AnyShape } from "../algebra/para.ts";
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe } from "../engine/errors.ts";
 import { pointwise } from "../ops/pointwise.ts";
 
 /**
@@ -10,7 +10,7 @@ import { pointwise } from "../ops/pointwise.ts";
  *   const halfPlusOne = affine(0.5, 1);
  */
 export function affine(a: number, b = 0): AnyShape<true> {
-  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new ParalensError(`affine: a and b must be finite numbers, got ${a} and ${b}`);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new ParalensError(`affine: a and b must be finite numbers, got ${describe(a)} and ${describe(b)}`);
   const shift = new Float32Array([b]);
   return pointwise(
     `affine(${a}, ${b})`,

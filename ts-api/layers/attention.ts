@@ -1,7 +1,7 @@
 import type { Value } from "../algebra/category.ts";
 import { type AnyShape, anyShape, para } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
-import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires, optionsArgument } from "../engine/errors.ts";
 import type { Initialiser } from "../init/initialisers.ts";
 import type { RealOps } from "../ops/index.ts";
 import { registerOps } from "../ops/registry.ts";
@@ -42,6 +42,7 @@ interface Kept {
  *   const mix = attention({ heads: 4, causal: true });   // [[T, 64]] -> [[T, 64]]
  */
 export function attention(options: AttentionOptions): AnyShape<true> {
+  optionsArgument("attention", options);
   const { heads, causal = false } = options;
   if (!Number.isInteger(heads) || heads < 1) throw new ParalensError(`attention: heads must be a whole number >= 1, got ${describe(heads)}`);
   const name = `attention(${heads} heads${causal ? ", causal" : ""})`;

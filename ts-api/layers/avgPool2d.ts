@@ -3,6 +3,7 @@ import type { Wires } from "../algebra/shapes.ts";
 import { type Padding, type Pair, describeWindow, imageWindow } from "../ops/conv/window.ts";
 import { registerOps } from "../ops/registry.ts";
 import { poolOps } from "../ops/conv/pool.ts";
+import { optionsArgument } from "../engine/errors.ts";
 
 // its ops come with it (ops/index.ts)
 registerOps(() => poolOps);
@@ -19,6 +20,7 @@ registerOps(() => poolOps);
  *   seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), relu, avgPool2d(2))   // [28, 28, 1] -> [14, 14, 8]
  */
 export function avgPool2d(size: Pair, options: { stride?: Pair; padding?: Padding } = {}): AnyShape<false> {
+  optionsArgument("avgPool2d", options);
   const { stride = size, padding = "valid" } = options;
   const label = `avgPool2d(${describeWindow("avgPool2d", size, stride, padding)})`;
   return anyShape(label, false, (dom) => {

@@ -1,6 +1,7 @@
 import { type Para, para } from "../algebra/para.ts";
 import { type Initialiser, zeros } from "../init/initialisers.ts";
 import { positive } from "./linear.ts";
+import { optionsArgument } from "../engine/errors.ts";
 
 /**
  * bias(n): x -> x + b, with b of shape [n] added to every example.
@@ -9,6 +10,7 @@ import { positive } from "./linear.ts";
  *   bias(3).forward(reference, [refTensor([3], [1, 2, 3])], [refTensor([1, 3], [0, 0, 0])])[0][0]!.data;  // Float64Array [1, 2, 3]
  */
 export function bias<const N extends number>(n: N, options: { init?: Initialiser } = {}): Para<readonly [readonly [N]], readonly [readonly [N]]> {
+  optionsArgument("bias", options);
   positive("bias", n);
   return para<readonly [readonly [N]], readonly [readonly [N]], null>({
     name: `bias(${n})`,

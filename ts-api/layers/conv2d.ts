@@ -8,6 +8,7 @@ import { type Initialiser, glorotUniform, zeros } from "../init/initialisers.ts"
 import { positive } from "./linear.ts";
 import { convOps } from "../ops/conv/conv2d.ts";
 import { wireOps } from "../ops/wires.ts";
+import { optionsArgument } from "../engine/errors.ts";
 
 // the ops it calls come with it (ops/index.ts)
 registerOps(() => wireOps);
@@ -53,6 +54,7 @@ export interface Conv2dOptions {
  *   const model = seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), relu, maxPool2d(2), flatten, dense(14 * 14 * 8, 10)).at([28, 28, 1]);
  */
 export function conv2d(options: Conv2dOptions): AnyShape<false> {
+  optionsArgument("conv2d", options);
   const { filters, kernel, stride = 1, padding = "valid", bias = true } = options;
   positive("conv2d: filters", filters);
   const win = describeWindow("conv2d", kernel, stride, padding);

@@ -12,7 +12,7 @@ import type { Value } from "../algebra/category.ts";
 import { type Para, para, resolve } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { mealy, type Machine } from "../cdl/machines.ts";
-import { ParalensError, describe } from "../engine/errors.ts";
+import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { compile, type Compiled } from "../backend/compile.ts";
 import type { Rng } from "../init/random.ts";
@@ -44,6 +44,7 @@ const PER_BLOCK = 12;
  *   const machine = decoderMachine({ vocab: 65, context: 64, dim: 64, heads: 4, layers: 2 });
  */
 export function decoderMachine(options: TransformerOptions): Machine {
+  optionsArgument("decoderMachine", options);
   const { vocab, context: T, dim: d, heads: H, layers: L, expansion = 4 } = options;
   const D = d / H;
   const model = transformer({ ...options, dropout: 0, tied: true });
@@ -116,6 +117,7 @@ export interface SamplingOptions {
  *   sampleToken([0.1, 3, -1], new Rng(1), { temperature: 0.5, topK: 2 });   // 1 or 0, mostly 1
  */
 export function sampleToken(logits: ArrayLike<number>, rng: Rng, options: SamplingOptions = {}): number {
+  optionsArgument("sampleToken", options);
   checkSampling("sampleToken", options);
   const { temperature = 1, topK = 0 } = options;
   if (!isNumbers(logits)) throw new ParalensError(`sampleToken: logits must be an array or a typed array of numbers, got ${describe(logits)}`);

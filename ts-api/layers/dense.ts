@@ -4,6 +4,7 @@ import type { Initialiser } from "../init/initialisers.ts";
 import { type ActivationName, activationNamed } from "./activations.ts";
 import { bias } from "./bias.ts";
 import { linear } from "./linear.ts";
+import { optionsArgument } from "../engine/errors.ts";
 
 /**
  * dense(i, o, activation?) = linear(i, o) ; bias(o) ; activation: the lens talk's
@@ -18,6 +19,7 @@ export function dense<const I extends number, const O extends number>(
   activation?: ActivationName | AnyShape<true>,
   options: { init?: Initialiser; biasInit?: Initialiser } = {},
 ): Para<readonly [readonly [I]], readonly [readonly [O]]> {
+  optionsArgument("dense", options);
   const act = typeof activation === "string" ? activationNamed(activation) : activation;
   const parts = [linear(inputs, outputs, { init: options.init }), bias(outputs, { init: options.biasInit }), ...(act ? [act] : [])];
   const f = seqOf(parts) as Para<readonly [readonly [I]], readonly [readonly [O]]>;

@@ -1,7 +1,7 @@
 import type { Value } from "../algebra/category.ts";
 import { type AnyShape, type Para, anyShape, para } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, fmtWires, optionsArgument } from "../engine/errors.ts";
 import { type Initialiser, normal } from "../init/initialisers.ts";
 import { parameterised } from "../ops/binary.ts";
 import { positive } from "./linear.ts";
@@ -28,6 +28,7 @@ export const smallNormal: Initialiser = normal(0, 0.02);
  *   const embed = embedding(65, 32);   // [[16]] -> [[16, 32]] at seq length 16; parameter "table" [65, 32]
  */
 export function embedding(vocab: number, d: number, options: { init?: Initialiser } = {}): AnyShape<false> {
+  optionsArgument("embedding", options);
   positive("embedding", vocab, d);
   return anyShape(`embedding(${vocab}, ${d})`, false, (dom) => {
     if (dom.length !== 1) throw new ParalensError(`embedding(${vocab}, ${d}): takes one wire of token ids, got ${fmtWires(dom)}`);
@@ -50,6 +51,7 @@ export function embedding(vocab: number, d: number, options: { init?: Initialise
  *   const model = seq(embedding(65, 32).at([16]), positionalEmbedding(16, 32));
  */
 export function positionalEmbedding(context: number, d: number, options: { init?: Initialiser } = {}): Para<Wires, Wires> {
+  optionsArgument("positionalEmbedding", options);
   positive("positionalEmbedding", context, d);
   const shape: Shape = [context, d];
   const f = parameterised("add", shape, { name: "table", shape, init: options.init ?? smallNormal, role: "parameter" }).at([shape]);
@@ -65,6 +67,7 @@ export function positionalEmbedding(context: number, d: number, options: { init?
  *   const logits = unembedding(65, 32);   // parameter "weight" [65, 32]
  */
 export function unembedding(vocab: number, d: number, options: { init?: Initialiser } = {}): AnyShape<false> {
+  optionsArgument("unembedding", options);
   positive("unembedding", vocab, d);
   return anyShape(`unembedding(${vocab}, ${d})`, false, (dom) => {
     const shape = dom[0];

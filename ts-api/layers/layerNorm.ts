@@ -1,6 +1,6 @@
 import { type ParamSpec, type AnyShape, anyShape } from "../algebra/para.ts";
 import { diagram } from "../algebra/diagram.ts";
-import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires, optionsArgument } from "../engine/errors.ts";
 import { type Initialiser, constant, zeros } from "../init/initialisers.ts";
 import { elementwise, parameterised } from "../ops/binary.ts";
 import { reduceMean } from "../ops/reduce.ts";
@@ -29,6 +29,7 @@ export interface LayerNormOptions {
  *   const block = seq(dense(16, 32), layerNorm(), relu);
  */
 export function layerNorm(options: LayerNormOptions = {}): AnyShape<true> {
+  optionsArgument("layerNorm", options);
   const { eps = 1e-5, affine: learned = true } = options;
   if (!(eps >= 0) || !Number.isFinite(eps)) throw new ParalensError(`layerNorm: eps must be a finite number >= 0, got ${describe(eps)}`);
   return anyShape("layerNorm", true, (dom) => {

@@ -1,6 +1,6 @@
 import type { Value } from "../algebra/category.ts";
 import { type Para, para } from "../algebra/para.ts";
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
 import { type Initialiser, glorotUniform } from "../init/initialisers.ts";
 
 /**
@@ -15,6 +15,7 @@ export function linear<const I extends number, const O extends number>(
   outputs: O,
   options: { init?: Initialiser } = {},
 ): Para<readonly [readonly [I]], readonly [readonly [O]]> {
+  optionsArgument("linear", options);
   positive("linear", inputs, outputs);
   return para<readonly [readonly [I]], readonly [readonly [O]], { x: Value; w: Value }>({
     name: `linear(${inputs} -> ${outputs})`,
@@ -28,6 +29,6 @@ export function linear<const I extends number, const O extends number>(
 
 export function positive(what: string, ...sizes: number[]): void {
   for (const n of sizes) {
-    if (!Number.isInteger(n) || n < 1) throw new ParalensError(`${what}: sizes must be whole numbers >= 1, got ${sizes.join(", ")}`);
+    if (!Number.isInteger(n) || n < 1) throw new ParalensError(`${what}: sizes must be whole numbers >= 1, got ${sizes.map(describe).join(", ")}`);
   }
 }

@@ -4,6 +4,7 @@ import type { Wires } from "../algebra/shapes.ts";
 import { type Padding, type Pair, describeWindow, imageWindow } from "../ops/conv/window.ts";
 import { registerOps } from "../ops/registry.ts";
 import { poolOps } from "../ops/conv/pool.ts";
+import { optionsArgument } from "../engine/errors.ts";
 
 // its ops come with it (ops/index.ts)
 registerOps(() => poolOps);
@@ -22,6 +23,7 @@ registerOps(() => poolOps);
  *   seq(conv2d({ filters: 8, kernel: 3 }), relu, maxPool2d(2))   // [28, 28, 1] -> [13, 13, 8]
  */
 export function maxPool2d(size: Pair, options: { stride?: Pair; padding?: Padding } = {}): AnyShape<false> {
+  optionsArgument("maxPool2d", options);
   const { stride = size, padding = "valid" } = options;
   const label = `maxPool2d(${describeWindow("maxPool2d", size, stride, padding)})`;
   return anyShape(label, false, (dom) => {

@@ -1,6 +1,6 @@
 import { type Lens, type AnyShape, lens, anyShape } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
-import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtShape, fmtWires } from "../engine/errors.ts";
 import { registerOps } from "../ops/registry.ts";
 import { wireOps } from "../ops/wires.ts";
 
@@ -15,6 +15,7 @@ registerOps(() => wireOps);
  *   seq(reshape([28, 28, 1]), conv2d({ filters: 8, kernel: 3 })).at([784])
  */
 export function reshape(shape: Shape): AnyShape<false> {
+  if (!Array.isArray(shape)) throw new ParalensError(`reshape: the shape must be an array of whole numbers (one may be -1), got ${describe(shape)}`);
   const label = `reshape(${fmtShape(shape)})`;
   const unknown = shape.filter((d) => d === -1).length;
   if (unknown > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {

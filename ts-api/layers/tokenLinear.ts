@@ -1,7 +1,7 @@
 import type { Value } from "../algebra/category.ts";
 import { type AnyShape, anyShape, para } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, fmtWires, optionsArgument } from "../engine/errors.ts";
 import { type Initialiser, glorotUniform, zeros } from "../init/initialisers.ts";
 import { positive } from "./linear.ts";
 import { registerOps } from "../ops/registry.ts";
@@ -19,6 +19,7 @@ registerOps(() => wireOps);
  *   const mlp = seq(tokenLinear(32, 128), gelu, tokenLinear(128, 32));   // on [T, 32]
  */
 export function tokenLinear(i: number, o: number, options: { init?: Initialiser; bias?: boolean } = {}): AnyShape<false> {
+  optionsArgument("tokenLinear", options);
   positive("tokenLinear", i, o);
   const withBias = options.bias ?? true;
   const name = `tokenLinear(${i} -> ${o})`;

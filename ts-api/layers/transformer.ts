@@ -1,9 +1,9 @@
-import { type AnyShape, type Para, anyShape, resolve } from "../algebra/para.ts";
+import { type AnyShape, type Para, anyShape, layerArgument, resolve } from "../algebra/para.ts";
 import { par, seq, seqOf } from "../algebra/compose.ts";
 import { tie } from "../algebra/reparam.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { add, copy, id } from "../algebra/structure.ts";
-import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires, optionsArgument } from "../engine/errors.ts";
 import { attention } from "./attention.ts";
 import { dropout } from "./dropout.ts";
 import { embedding, positionalEmbedding, smallNormal, unembedding } from "./embedding.ts";
@@ -18,6 +18,7 @@ import { tokenLinear } from "./tokenLinear.ts";
  *   const skip = residual(seq(layerNorm(), attention({ heads: 4, causal: true })));
  */
 export function residual(f: AnyShape<boolean> | Para<Wires, Wires>): AnyShape<true> {
+  layerArgument("residual", f);
   return anyShape(`residual(${f.name})`, true, (dom) => {
     if (dom.length !== 1) throw new ParalensError(`residual(${f.name}): acts on one wire, got ${fmtWires(dom)}`);
     const x = dom[0]!;
@@ -52,6 +53,7 @@ export interface TransformerOptions {
  *   const block = transformerBlock(64, 4);   // [[T, 64]] -> [[T, 64]]
  */
 export function transformerBlock(d: number, heads: number, options: { expansion?: number; dropout?: number; seed?: number } = {}): AnyShape<false> {
+  optionsArgument("transformerBlock", options);
   const { expansion = 4, dropout: rate = 0, seed = 0 } = options;
   const hidden = Math.round(d * expansion);
   const after = (k: number): AnyShape<true>[] => (rate > 0 ? [dropout(rate, seed * 2 + k)] : []);
@@ -71,6 +73,7 @@ export function transformerBlock(d: number, heads: number, options: { expansion?
  *   const model = transformer({ vocab: 65, context: 64, dim: 64, heads: 4, layers: 2 });
  */
 export function transformer(options: TransformerOptions): Para<Wires, Wires> {
+  optionsArgument("transformer", options);
   const { vocab, context, dim, heads, layers, expansion, dropout: rate, seed = 0, tied = true } = options;
   if (!Number.isInteger(layers) || layers < 0) throw new ParalensError(`transformer: layers must be a whole number >= 0, got ${describe(layers)}`);
   const input: Shape = [context];

@@ -166,6 +166,7 @@ export class LearnerCore<T extends { dispose(): void }, R> {
 
   /** Sets the model's parameters by name; every name and size is checked before any value is written. */
   setParameters(values: Readonly<Record<string, ArrayLike<number>>>): void {
+    if (typeof values !== "object" || values === null) throw new ParalensError(`setParameters: values must be an object of parameter values by name (as parameters() gives), got ${describe(values)}`);
     const known = new Set(this.modelParams.map((p) => p.name));
     for (const name of Object.keys(values)) {
       if (!known.has(name)) throw new ParalensError(`setParameters: ${this.modelName} has no parameter "${name}"`);
@@ -176,7 +177,7 @@ export class LearnerCore<T extends { dispose(): void }, R> {
       const size = this.kind.size(this.params[i]!);
       if (v.length !== size) throw new ParalensError(`setParameters: "${p.name}" is ${fmtShape(p.shape)} (${size} values), got ${v.length}`);
       for (let j = 0; j < v.length; j++) {
-        if (typeof v[j] !== "number" || !Number.isFinite(v[j])) throw new ParalensError(`setParameters: "${p.name}" value ${j} is ${String(v[j])}; parameters must be finite`);
+        if (typeof v[j] !== "number" || !Number.isFinite(v[j])) throw new ParalensError(`setParameters: "${p.name}" value ${j} is ${describe(v[j])}; parameters must be finite`);
       }
     });
     this.checkIdle("setParameters");

@@ -405,7 +405,7 @@ const size = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 /** With labels: "indices", the shape of one example's class indices, as the loss declares it. */
 function indexShape(options: SupervisedOptions, out: Shape): Shape | undefined {
   const kind = options.labels ?? "values";
-  if (kind !== "values" && kind !== "indices") throw new ParalensError(`supervised: labels must be "values" or "indices", got ${JSON.stringify(kind) ?? String(kind)}`);
+  if (kind !== "values" && kind !== "indices") throw new ParalensError(`supervised: labels must be "values" or "indices", got ${describe(kind)}`);
   if (kind === "values") return undefined;
   const shape = options.loss?.indexShape?.(out);
   if (shape === undefined) throw new ParalensError(`supervised: labels "indices" needs the loss softmaxCrossEntropy or tokenCrossEntropy, got ${options.loss?.name}`);

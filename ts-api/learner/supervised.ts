@@ -11,12 +11,12 @@
 // bare model: scoringLens(model, loss).
 import type { Carrier } from "../algebra/category.ts";
 import { par, seqOf } from "../algebra/compose.ts";
-import type { Lens, Para, ParamSpec, AnyShape } from "../algebra/para.ts";
+import { type Lens, type Para, type ParamSpec, type AnyShape, layerArgument, paraArgument } from "../algebra/para.ts";
 import { type Reparameterisation, reparam } from "../algebra/reparam.ts";
-import { type Times, type Wires, sameWires } from "../algebra/shapes.ts";
+import { type Times, type Wires, sameWires, wiresArgument } from "../algebra/shapes.ts";
 import { id, tap } from "../algebra/structure.ts";
 import type { RealOps } from "../ops/index.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { ParalensError, fmtWires, optionsArgument } from "../engine/errors.ts";
 
 /**
  * The parts around a model, as lenses over a base category K. Over the reals
@@ -50,8 +50,12 @@ export interface LearningParts<K extends Carrier = RealOps> {
 export function scoringLens<A extends Wires, B extends Wires, K extends Carrier = RealOps>(
   model: Para<A, B, K>,
   loss: AnyShape<false, K>,
-  labels: Wires = model.cod,
+  labels: Wires = (model as Partial<Para<A, B, K>> | null)?.cod as B,
 ): Para<Times<A, B>, Wires, K> {
+  paraArgument("scoringLens", model);
+  layerArgument("scoringLens", loss, "the loss");
+  wiresArgument("scoringLens", labels, "labels");
+  if (!labels.every((w: unknown) => Array.isArray(w))) throw new ParalensError(`scoringLens: labels must be a list of wires ([[3]]), got ${fmtWires([labels as unknown as number[]])}`);
   const pair = [...model.cod, ...labels];
   const scoring = seqOf<K>([par(model, id<Wires, K>(labels)), tap<Wires, K>(["prediction", "label"], pair), loss]);
   return withEnds("scoringLens", scoring, [...model.dom, ...labels]) as unknown as Para<Times<A, B>, Wires, K>;
@@ -70,6 +74,8 @@ export function supervisedLens<A extends Wires, B extends Wires, K extends Carri
   model: Para<A, B, K>,
   parts: LearningParts<K>,
 ): Para<Times<A, B>, readonly [], K> {
+  paraArgument("supervisedLens", model);
+  optionsArgument("supervisedLens", parts, "parts");
   const scoring = scoringLens(reparam(model, parts.optimiser), parts.loss, parts.labels);
   const closed = seqOf<K>([scoring, tap<Wires, K>("loss", scoring.cod), parts.rate]);
   return withEnds("supervisedLens", closed, scoring.dom, [] as const);

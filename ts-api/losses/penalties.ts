@@ -4,8 +4,8 @@
 // two gathers, and their reverse the partner scatter-adds.
 import type { Value } from "../algebra/category.ts";
 import { type Lens, lens } from "../algebra/para.ts";
-import type { Shape } from "../algebra/shapes.ts";
-import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { type Shape, shapeArgument } from "../algebra/shapes.ts";
+import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import type { RealOps } from "../ops/index.ts";
 import { registerOps } from "../ops/registry.ts";
 import { wireOps } from "../ops/wires.ts";
@@ -16,6 +16,10 @@ registerOps(() => wireOps);
 registerOps(() => unaryOps);
 
 const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
+
+function finiteWeight(what: string, weight: unknown): void {
+  if (typeof weight !== "number" || !Number.isFinite(weight)) throw new ParalensError(`${what}: the weight must be a finite number, got ${describe(weight)}`);
+}
 
 /** Per-example sums of the rows of an [n, m] value, as [n]. */
 const rowSums = (ops: RealOps, x: Value, n: number): Value => ops.reshape(ops.sumTo(x, [n, 1]), [n]);
@@ -28,6 +32,8 @@ const rowSums = (ops: RealOps, x: Value, n: number): Value => ops.reshape(ops.su
  *   seq(copy([28, 28, 1]), par(model, l2Penalty([28, 28, 1], 1e-3)));   // the logits and the penalty
  */
 export function l2Penalty(shape: Shape, weight = 1): Lens<readonly [Shape], readonly [readonly []]> {
+  shapeArgument("l2Penalty", shape);
+  finiteWeight("l2Penalty", weight);
   const m = sizeOf(shape);
   return lens<readonly [Shape], readonly [readonly []], [Value, number]>({
     name: `l2Penalty(${weight})`,
@@ -51,6 +57,8 @@ export function l2Penalty(shape: Shape, weight = 1): Lens<readonly [Shape], read
  *   totalVariation([28, 28, 1], 0.05)   // [28, 28, 1] -> [] per example
  */
 export function totalVariation(shape: Shape, weight = 1): Lens<readonly [Shape], readonly [readonly []]> {
+  shapeArgument("totalVariation", shape);
+  finiteWeight("totalVariation", weight);
   if (shape.length !== 3) throw new ParalensError(`totalVariation: takes images [h, w, c], got ${fmtShape(shape)}`);
   const [h, w, c] = shape as [number, number, number];
   // each pair: the flat offsets (within one example) of a pixel and its lower or right neighbour

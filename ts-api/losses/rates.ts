@@ -6,13 +6,13 @@
 import type { Value } from "../algebra/category.ts";
 import { type Lens, lens } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe } from "../engine/errors.ts";
 import { LOSS } from "./losses.ts";
 
 /** A learning rate is a finite number >= 0: NaN or Infinity would turn every parameter NaN, a negative one climbs the loss. */
 function checkRate(what: string, eta: number): number {
   if (typeof eta !== "number" || !Number.isFinite(eta) || eta < 0) {
-    throw new ParalensError(`${what}: the learning rate must be a finite number >= 0, got ${typeof eta === "number" ? eta : JSON.stringify(eta)}`);
+    throw new ParalensError(`${what}: the learning rate must be a finite number >= 0, got ${describe(eta)}`);
   }
   return eta;
 }

@@ -5,7 +5,8 @@
 // value is adding up its copies' changes), so the rules never see broadcasting.
 import type { Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
-import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtShape, fmtWires } from "../engine/errors.ts";
+import { checkShape } from "../engine/tensor.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import type { RealOps } from "./index.ts";
 import { type Lowerings, type PlanContext, type PlannedOp, type References, planned } from "./op.ts";
@@ -306,6 +307,9 @@ const padded = (s: Shape, rank: number): Shape => [...new Array<number>(rank - s
  */
 export function elementwise(name: BinaryName, a: Shape, b: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
   bringLensOps();
+  if (typeof name !== "string" || !Object.hasOwn(rows, name)) throw new ParalensError(`elementwise: the op must be one of ${Object.keys(rows).join(", ")}, got ${describe(name)}`);
+  checkShape(a, "elementwise");
+  checkShape(b, "elementwise");
   const reverse = rows[name].reverse;
   if (reverse === undefined) throw new ParalensError(`${name} has no reverse derivative to make a lens of`);
   const rank = Math.max(a.length, b.length);
@@ -370,6 +374,7 @@ export function parameterised(name: "add" | "mul", shape: Shape, param: ParamSpe
  *   pick.forward(reference, [], [refTensor([1, 2], [1, 0]), refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])])[0][0]!.data;  // Float64Array [1, 4]
  */
 export function where(shape: Shape): Lens<readonly [Shape, Shape, Shape], readonly [Shape]> {
+  checkShape(shape, "where");
   return lens<readonly [Shape, Shape, Shape], readonly [Shape], Value>({
     name: `where(${fmtShape(shape)})`,
     dom: [shape, shape, shape],

@@ -10,8 +10,9 @@ import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 type Kind = "sum" | "mean" | "max";
 
 function reduction(kind: Kind, axis: number): AnyShape<false> {
-  const label = `reduce${kind[0]!.toUpperCase()}${kind.slice(1)}(${axis})`;
-  if (!Number.isInteger(axis)) throw new ParalensError(`${label}: axis must be a whole number, got ${describe(axis)}`);
+  const name = `reduce${kind[0]!.toUpperCase()}${kind.slice(1)}`;
+  if (!Number.isInteger(axis)) throw new ParalensError(`${name}: axis must be a whole number, got ${describe(axis)}`);
+  const label = `${name}(${axis})`;
   return anyShape(label, false, (dom) => {
     if (dom.length !== 1) throw new ParalensError(`${label}: acts on one wire, got ${fmtWires(dom)}`);
     const shape = dom[0]!;

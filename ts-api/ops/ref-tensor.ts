@@ -1,6 +1,7 @@
 // Values of the float64 reference backend, and the small loops its ops share.
 import type { Shape } from "../algebra/shapes.ts";
-import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
+import { checkShape } from "../engine/tensor.ts";
 
 /** A float64 tensor of the reference backend. */
 export interface RefTensor {
@@ -16,6 +17,10 @@ export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1)
  *   refTensor([2, 2], [1, 2, 3, 4]).data;  // Float64Array [1, 2, 3, 4]
  */
 export function refTensor(shape: Shape, values?: ArrayLike<number>): RefTensor {
+  checkShape(shape, "refTensor");
+  if (values !== undefined && !Array.isArray(values) && !(ArrayBuffer.isView(values) && !/DataView|BigInt|BigUint/.test(Object.prototype.toString.call(values)))) {
+    throw new ParalensError(`refTensor ${fmtShape(shape)}: values must be an array or a typed array of numbers, got ${describe(values)}`);
+  }
   const data = new Float64Array(sizeOf(shape));
   if (values !== undefined) {
     if (values.length !== data.length) throw new ParalensError(`refTensor ${fmtShape(shape)}: expected ${data.length} values, got ${values.length}`);

@@ -5,7 +5,7 @@
 // opposite sign), `ascend` turns the change around on its way in.
 import type { Change } from "../algebra/category.ts";
 import { seqOf } from "../algebra/compose.ts";
-import { type Lens, lens } from "../algebra/para.ts";
+import { type Lens, lens, paraArgument } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import type { Rate } from "../losses/rates.ts";
 import type { Optimiser } from "./optimiser.ts";
@@ -44,6 +44,7 @@ export function ascend(part: Rate | Optimiser): Rate | Optimiser {
     };
     return Object.assign(build, { optimiserName: `ascend(${part.optimiserName})` });
   }
+  paraArgument("ascend", part, "the rate or optimiser");
   return lens<Wires, readonly [], unknown>({
     name: `ascend(${part.name})`,
     dom: part.dom,

@@ -3,7 +3,7 @@
 // Adaptive optimisers (Adagrad, RMSProp, Adam) are invariant to the scale of
 // d except through delta, so they carry their own step size lr, as in the
 // paper; with constantRate(1), d = -g and each is its textbook form.
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
 import { type Optimiser, optimiser } from "./optimiser.ts";
 import type { StepSize } from "./schedules.ts";
 import { registerOps } from "../ops/registry.ts";
@@ -15,7 +15,7 @@ import { adagradOps, adamOps, momentumOps, rmspropOps, scheduledSgdOps } from ".
  */
 function check(optimiser: string, name: string, value: number, ok: (v: number) => boolean, range: string): number {
   if (typeof value !== "number" || !Number.isFinite(value) || !ok(value)) {
-    throw new ParalensError(`${optimiser}: ${name} must be a finite number ${range}, got ${typeof value === "number" ? value : JSON.stringify(value)}`);
+    throw new ParalensError(`${optimiser}: ${name} must be a finite number ${range}, got ${describe(value)}`);
   }
   return value;
 }
@@ -39,6 +39,7 @@ const damping = (v: number): boolean => v >= -1 && v <= 1;
  *   learner.dispose(); warm.dispose();
  */
 export function sgd(options: { lr?: StepSize } = {}): Optimiser {
+  optionsArgument("sgd", options);
   if (options.lr === undefined) return optimiser("sgd", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.sgdStep(p, d)]);
   const lr = checkStepSize("sgd", options.lr);
   // its update comes with it (ops/index.ts)
@@ -58,6 +59,7 @@ export function sgd(options: { lr?: StepSize } = {}): Optimiser {
  *   learner.dispose();
  */
 export function momentum(options: { gamma?: number } = {}): Optimiser {
+  optionsArgument("momentum", options);
   // its update comes with it (ops/index.ts)
   registerOps(() => momentumOps);
   const gamma = check("momentum", "gamma", options.gamma ?? 0.9, damping, "in [-1, 1]");
@@ -77,6 +79,7 @@ export function momentum(options: { gamma?: number } = {}): Optimiser {
  *   learner.dispose();
  */
 export function nesterov(options: { gamma?: number } = {}): Optimiser {
+  optionsArgument("nesterov", options);
   // its update comes with it (ops/index.ts)
   registerOps(() => momentumOps);
   const gamma = check("nesterov", "gamma", options.gamma ?? 0.9, damping, "in [-1, 1]");
@@ -95,6 +98,7 @@ export function nesterov(options: { gamma?: number } = {}): Optimiser {
  *   learner.dispose();
  */
 export function adagrad(options: { lr?: number; delta?: number } = {}): Optimiser {
+  optionsArgument("adagrad", options);
   // its update comes with it (ops/index.ts)
   registerOps(() => adagradOps);
   const { lr = 0.01, delta = 1e-7 } = options;
@@ -115,6 +119,7 @@ export function adagrad(options: { lr?: number; delta?: number } = {}): Optimise
  *   learner.dispose();
  */
 export function rmsprop(options: { lr?: number; rho?: number; delta?: number } = {}): Optimiser {
+  optionsArgument("rmsprop", options);
   // its update comes with it (ops/index.ts)
   registerOps(() => rmspropOps);
   const { lr = 0.001, rho = 0.9, delta = 1e-7 } = options;
@@ -140,6 +145,7 @@ export function rmsprop(options: { lr?: number; rho?: number; delta?: number } =
  *   learner.dispose(); decaying.dispose();
  */
 export function adam(options: { lr?: StepSize; beta1?: number; beta2?: number; delta?: number } = {}): Optimiser {
+  optionsArgument("adam", options);
   // its update comes with it (ops/index.ts)
   registerOps(() => adamOps);
   const { lr = 0.001, beta1 = 0.9, beta2 = 0.999, delta = 1e-8 } = options;

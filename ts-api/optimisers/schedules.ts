@@ -4,7 +4,7 @@
 // saved with the learner and a resumed learner goes on where it stopped.
 // The formulas are torch.optim.lr_scheduler's (LinearLR, CosineAnnealingLR,
 // StepLR, ExponentialLR, SequentialLR) in closed form, as optax writes them.
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 
 /** A step size per step count k = 0, 1, 2, ... (k counts the updates made before this one). */
 export interface Schedule {
@@ -20,7 +20,7 @@ export type StepSize = number | Schedule;
 
 function finite(what: string, name: string, v: number, ok: (v: number) => boolean = () => true, range = ""): void {
   if (typeof v !== "number" || !Number.isFinite(v) || !ok(v)) {
-    throw new ParalensError(`${what}: ${name} must be a finite number${range}, got ${typeof v === "number" ? v : JSON.stringify(v)}`);
+    throw new ParalensError(`${what}: ${name} must be a finite number${range}, got ${describe(v)}`);
   }
 }
 const nonNegative = (v: number): boolean => v >= 0;
@@ -104,10 +104,10 @@ export function exponentialDecay(initial: number, factor: number): Schedule {
  */
 export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
   if (!Array.isArray(schedules) || schedules.length === 0 || !schedules.every(isSchedule)) {
-    throw new ParalensError(`joinSchedules: schedules must be a non-empty list of schedules, got ${String(schedules)}`);
+    throw new ParalensError(`joinSchedules: schedules must be a non-empty list of schedules, got ${describe(schedules)}`);
   }
   if (!Array.isArray(boundaries) || boundaries.length !== schedules.length - 1) {
-    throw new ParalensError(`joinSchedules: ${schedules.length} schedule(s) need ${schedules.length - 1} boundary(ies), got [${String(boundaries)}]`);
+    throw new ParalensError(`joinSchedules: ${schedules.length} schedule(s) need ${schedules.length - 1} boundary(ies), got ${Array.isArray(boundaries) ? fmtShape(boundaries) : describe(boundaries)}`);
   }
   boundaries.forEach((b, i) => {
     if (!Number.isInteger(b) || b < 1 || (i > 0 && b <= boundaries[i - 1]!)) {

@@ -4,7 +4,7 @@
 // each projected back onto the max-norm ball of radius eps around the
 // original x0 (and onto the valid range of pixel values). With an ascending
 // rate (ascend(constantRate(1))) d is the loss's gradient, so the step raises it.
-import { ParalensError, describe } from "../engine/errors.ts";
+import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
 import type { Value } from "../algebra/category.ts";
 import type { RealOps } from "../ops/index.ts";
 import { type Optimiser, optimiser } from "./optimiser.ts";
@@ -45,6 +45,7 @@ export interface ProjectedOptions {
  *   attack.params.length > 1;  // true: the origin, the input, the frozen weights
  */
 export function projectedSignGradient(options: ProjectedOptions): Optimiser {
+  optionsArgument("projectedSignGradient", options);
   const { step, radius, range = [0, 1] } = options;
   positive("projectedSignGradient", "step", step);
   positive("projectedSignGradient", "radius", radius);
@@ -68,5 +69,5 @@ export function projectedSignGradient(options: ProjectedOptions): Optimiser {
 }
 
 function positive(what: string, name: string, x: number): void {
-  if (!(x > 0) || !Number.isFinite(x)) throw new ParalensError(`${what}: ${name} must be a finite number > 0, got ${describe(x)}`);
+  if (typeof x !== "number" || !(x > 0) || !Number.isFinite(x)) throw new ParalensError(`${what}: ${name} must be a finite number > 0, got ${describe(x)}`);
 }

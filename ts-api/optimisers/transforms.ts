@@ -8,7 +8,7 @@ import type { Lens, ParamSpec } from "../algebra/para.ts";
 import type { Reparameterisation } from "../algebra/reparam.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { wire } from "../algebra/structure.ts";
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
 import { type Transform, chain, perParameter, transform } from "./chain.ts";
 import type { Optimiser } from "./optimiser.ts";
 import { checkStepSize, sgd } from "./optimisers.ts";
@@ -21,11 +21,11 @@ import { adamOps } from "../ops/optimisers.ts";
 registerOps(() => unaryOps);
 
 function positiveFinite(what: string, name: string, v: number): number {
-  if (typeof v !== "number" || !Number.isFinite(v) || !(v > 0)) throw new ParalensError(`${what}: ${name} must be a positive finite number, got ${typeof v === "number" ? v : JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v) || !(v > 0)) throw new ParalensError(`${what}: ${name} must be a positive finite number, got ${describe(v)}`);
   return v;
 }
 function inUnit(what: string, name: string, v: number): number {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v >= 1) throw new ParalensError(`${what}: ${name} must be a finite number in [0, 1), got ${typeof v === "number" ? v : JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v >= 1) throw new ParalensError(`${what}: ${name} must be a finite number in [0, 1), got ${describe(v)}`);
   return v;
 }
 
@@ -56,7 +56,8 @@ export function clipByGlobalNorm(maxNorm: number): Transform {
  *   chain(scaleByAdam(), noBiases, sgd({ lr: 1e-3 })).optimiserName;
  */
 export function weightDecay(rate: number, options: { only?: (p: ParamSpec) => boolean } = {}): Transform {
-  if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0) throw new ParalensError(`weightDecay: rate must be a finite number >= 0, got ${typeof rate === "number" ? rate : JSON.stringify(rate)}`);
+  optionsArgument("weightDecay", options);
+  if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0) throw new ParalensError(`weightDecay: rate must be a finite number >= 0, got ${describe(rate)}`);
   const only = options.only ?? (() => true);
   const name = `weightDecay(${rate})`;
   // which parameters decay is known once the parameters are
@@ -75,6 +76,7 @@ export function weightDecay(rate: number, options: { only?: (p: ParamSpec) => bo
  *   chain(scaleByAdam({ beta2: 0.99 }), sgd({ lr: 1e-3 })).optimiserName;  // "chain(scaleByAdam, sgd(0.001))"
  */
 export function scaleByAdam(options: { beta1?: number; beta2?: number; delta?: number } = {}): Transform {
+  optionsArgument("scaleByAdam", options);
   // its update comes with it (ops/index.ts)
   registerOps(() => adamOps);
   const { beta1 = 0.9, beta2 = 0.999, delta = 1e-8 } = options;
@@ -105,9 +107,10 @@ export function scaleByAdam(options: { beta1?: number; beta2?: number; delta?: n
 export function adamw(
   options: { lr?: StepSize; beta1?: number; beta2?: number; delta?: number; weightDecay?: number; only?: (p: ParamSpec) => boolean } = {},
 ): Optimiser {
+  optionsArgument("adamw", options);
   const { lr = 0.001, weightDecay: wd = 0.01, only } = options;
   checkStepSize("adamw", lr);
-  if (typeof wd !== "number" || !Number.isFinite(wd) || wd < 0) throw new ParalensError(`adamw: weightDecay must be a finite number >= 0, got ${typeof wd === "number" ? wd : JSON.stringify(wd)}`);
+  if (typeof wd !== "number" || !Number.isFinite(wd) || wd < 0) throw new ParalensError(`adamw: weightDecay must be a finite number >= 0, got ${describe(wd)}`);
   return chain(scaleByAdam(options), weightDecay(wd, only === undefined ? {} : { only }), sgd({ lr }));
 }
 
@@ -120,12 +123,16 @@ export function adamw(
  *   supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy, optimiser: opt, rate: 1 }).dispose();
  */
 export function partition(label: (p: ParamSpec) => string, groups: Readonly<Record<string, (params: readonly ParamSpec[]) => Reparameterisation>>): Optimiser {
+  if (typeof label !== "function") throw new ParalensError(`partition: label must be a function naming each parameter's group, got ${describe(label)}`);
+  if (typeof groups !== "object" || groups === null || !Object.values(groups).every((g) => typeof g === "function")) {
+    throw new ParalensError(`partition: groups must be an object of optimisers by name ({ body: frozen, head: adam() }), got ${describe(groups)}`);
+  }
   const names = Object.keys(groups);
   const name = `partition(${names.map((g) => `${g}: ${(groups[g] as { optimiserName?: string }).optimiserName ?? "frozen"}`).join(", ")})`;
   const build = (params: readonly ParamSpec[]): Reparameterisation => {
     const labels = params.map((p) => {
       const g = label(p);
-      if (!Object.hasOwn(groups, g)) throw new ParalensError(`partition: parameter "${p.name}" is labelled ${JSON.stringify(g)}, which names no group (the groups are ${names.join(", ")})`);
+      if (!Object.hasOwn(groups, g)) throw new ParalensError(`partition: parameter "${p.name}" is labelled ${typeof g === "string" ? JSON.stringify(g) : describe(g)}, which names no group (the groups are ${names.join(", ")})`);
       return g;
     });
     const order = names.flatMap((g) => params.flatMap((_, i) => (labels[i] === g ? [i] : [])));

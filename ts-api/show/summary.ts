@@ -1,10 +1,10 @@
 // summary(model): the lenses a model is made of, each with its input and
 // output shapes and parameter count, the totals, and the arena a compiled plan
 // takes at a batch size (what memory a training step needs, all of it).
-import type { Para } from "../algebra/para.ts";
+import { type Para, paraArgument } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { compile } from "../backend/compile.ts";
-import { ParalensError, describe } from "../engine/errors.ts";
+import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
 import type { RealOps } from "../ops/index.ts";
 import { trace } from "./trace.ts";
 
@@ -47,6 +47,8 @@ const show = (shapes: readonly Shape[]): string => shapes.map((s) => `[${s.join(
  *   console.log(String(summary(seq(dense(784, 128, "relu"), dense(128, 10)), { batch: 64 })));
  */
 export function summary(model: Para<Wires, Wires, RealOps>, options: { batch?: number } = {}): Summary {
+  paraArgument("summary", model);
+  optionsArgument("summary", options);
   const batch = options.batch ?? 32;
   if (!Number.isInteger(batch) || batch < 1) throw new ParalensError(`summary: batch must be a whole number >= 1, got ${describe(batch)}`);
   const t = trace(model);

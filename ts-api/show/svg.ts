@@ -4,7 +4,7 @@
 // addition drawn as a dot. For a learner the loss, the learning rate and the
 // optimiser are boxes of their own: the optimiser sits on the parameter wires,
 // the loss takes the prediction and the label, the rate closes the loss wire.
-import type { Para } from "../algebra/para.ts";
+import { type Para, paraArgument } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import type { Learner } from "../learner/learner.ts";
 import type { RealOps } from "../ops/index.ts";
@@ -38,6 +38,7 @@ const isLearner = (m: unknown): m is Learner => typeof m === "object" && m !== n
  */
 export function toSVG(model: Para<Wires, Wires, RealOps> | Learner): string {
   const learner = isLearner(model) ? model : undefined;
+  if (!learner) paraArgument("toSVG", model, "the model or learner");
   const t = trace(learner ? learner.model : (model as Para<Wires, Wires, RealOps>));
   const out: string[] = [];
   const top = learner ? TOP + 60 : TOP;

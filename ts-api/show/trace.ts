@@ -6,7 +6,7 @@
 // prefix of "0.weight", "0.bias": a dense layer), and between them the runs
 // of parameter-free ops (an activation, pooling, a copy or an addition).
 import type { Value } from "../algebra/category.ts";
-import type { Para } from "../algebra/para.ts";
+import { type Para, paraArgument } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { reference, refTensor, type RefTensor } from "../backend/reference.ts";
 import type { RealOps } from "../ops/index.ts";
@@ -47,6 +47,7 @@ const isTensor = (v: unknown): v is RefTensor => typeof v === "object" && v !== 
 
 /** The dataflow of `model`'s forward pass, grouped into lenses. */
 export function trace(model: Para<Wires, Wires, RealOps>): Trace {
+  paraArgument("trace", model);
   const values: TracedValue[] = [];
   const ids = new Map<RefTensor, number>();
   const idOf = (t: RefTensor, batched: boolean, param?: string): number => {

@@ -8,7 +8,7 @@
 import type { Value } from "../../algebra/category.ts";
 import type { Para } from "../../algebra/para.ts";
 import type { Wires } from "../../algebra/shapes.ts";
-import { ParalensError, describe, fmtShape } from "../../engine/errors.ts";
+import { ParalensError, describe, fmtShape, optionsArgument } from "../../engine/errors.ts";
 import type { Op } from "../../ops/op.ts";
 import { type RealOps, loadedOps } from "../../ops/index.ts";
 import { plannedLowerings } from "../../ops/tables.ts";
@@ -76,6 +76,8 @@ const PRODUCER = { name: "paralens", version: "0.1.0" };
  *   const bytes = toOnnx(learner, { batch: 1 });   // write it to a .onnx file: it runs in ONNX Runtime
  */
 export function toOnnx(model: Para<Wires, Wires> | WithParameters, options: OnnxOptions): Uint8Array<ArrayBuffer> {
+  optionsArgument("toOnnx", options);
+  if (typeof model !== "object" || model === null) throw new ParalensError(`toOnnx: the model must be a layer of fixed shape or a learner, got ${describe(model)}`);
   const isLearner = "parameters" in model && typeof model.parameters === "function";
   const para = isLearner ? model.model : (model as Para<Wires, Wires>);
   if ((para as { kind: string }).kind !== "para") {

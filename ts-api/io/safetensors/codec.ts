@@ -2,7 +2,7 @@
 // checked in full (header.ts) before any tensor byte is read; tensors are
 // written in the order given, with the header padded by spaces to a multiple
 // of 8 bytes so that every tensor is aligned in the file.
-import { ParalensError, describe, fmtShape } from "../../engine/errors.ts";
+import { ParalensError, describe, fmtShape, optionsArgument } from "../../engine/errors.ts";
 import { CHECKSUM_KEY, CHECKSUM_PREFIX, FORMAT_KEY, FORMAT_VERSION, fileChecksum, hex, occurrences } from "./checksum.ts";
 import { convertInto, floatToHalf } from "./dtypes.ts";
 import { type ReadOptions, type SafetensorsDtype, type SafetensorsEntry, readSafetensorsHeader } from "./header.ts";
@@ -47,6 +47,7 @@ function pairs<T>(named: Named<T>): [string, T][] {
  *   decodeSafetensors(bytes).tensors.get("w")!.values; // Float32Array [1, 2, 3, 4]
  */
 export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOptions = {}): Uint8Array<ArrayBuffer> {
+  optionsArgument("encodeSafetensors", options);
   const dtype = checkedDtype(options.dtype);
   const metadata = options.metadata === undefined ? [] : pairs(options.metadata);
   for (const [k, v] of metadata) {
@@ -77,7 +78,7 @@ export function checkName(name: string): void {
 
 /** The dtype a file is written in: F32 unless F16 is asked for; anything else is refused. */
 export function checkedDtype(dtype: unknown = "F32"): "F32" | "F16" {
-  if (dtype !== "F32" && dtype !== "F16") throw new ParalensError(`encodeSafetensors: dtype must be "F32" or "F16", got ${JSON.stringify(dtype)}`);
+  if (dtype !== "F32" && dtype !== "F16") throw new ParalensError(`encodeSafetensors: dtype must be "F32" or "F16", got ${describe(dtype)}`);
   return dtype;
 }
 
@@ -137,6 +138,7 @@ export function writeSafetensors(list: readonly (readonly [string, TensorData])[
  *   decodeSafetensors(bytes, { requireChecksum: true }).tensors.get("w")!.shape;  // [2]
  */
 export function decodeSafetensors(bytes: Uint8Array | ArrayBuffer, options: ReadOptions = {}): { tensors: Map<string, DecodedTensor>; metadata: Map<string, string> } {
+  optionsArgument("decodeSafetensors", options);
   if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
   if (!(bytes instanceof Uint8Array)) throw new ParalensError(`decodeSafetensors: expected the bytes of a safetensors file (a Uint8Array or an ArrayBuffer), got ${describe(bytes)}`);
   const header = readSafetensorsHeader(bytes, options);

@@ -12,7 +12,7 @@
 // gap), which also catches a header whose JSON repeated a name (JSON.parse
 // keeps the last one, leaving the other's bytes uncovered). Names go into a
 // Map, so "__proto__" or "constructor" are ordinary names.
-import { ParalensError, describe, fmtShape } from "../../engine/errors.ts";
+import { ParalensError, describe, fmtShape, optionsArgument } from "../../engine/errors.ts";
 import { CHECKSUM_KEY, CHECKSUM_PREFIX, FORMAT_KEY, LEGACY_CHECKSUM_KEY, crc32, fileChecksum, hex, occurrences } from "./checksum.ts";
 
 /** The element types paralens reads (all converted to f32); it writes F32 and F16. */
@@ -78,6 +78,7 @@ const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty
  *   readSafetensorsHeader(bytes).byName.get("w")!.shape;  // [2, 2]
  */
 export function readSafetensorsHeader(bytes: Uint8Array, options: ReadOptions = {}): SafetensorsHeader {
+  optionsArgument("readSafetensorsHeader", options);
   if (!(bytes instanceof Uint8Array)) throw new ParalensError(`readSafetensorsHeader: expected the bytes of a safetensors file (a Uint8Array), got ${describe(bytes)}`);
   if (bytes.length < 8) throw fail(`the file has ${bytes.length} bytes, fewer than the 8 of the header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

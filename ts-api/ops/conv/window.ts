@@ -2,7 +2,7 @@
 // the one place that turns kernel size, stride and padding into output sizes
 // and paddings, so lenses, the wasm planner and the float64 reference agree.
 import type { Wires } from "../../algebra/shapes.ts";
-import { ParalensError, fmtWires } from "../../engine/errors.ts";
+import { ParalensError, describe, fmtShape, fmtWires } from "../../engine/errors.ts";
 
 /**
  * "valid": windows lie inside the image; out = floor((in - k) / s) + 1.
@@ -36,9 +36,9 @@ export interface Window2d {
 export type Pair = number | readonly [number, number];
 
 export function pair(what: string, name: string, v: Pair): [number, number] {
-  const [a, b] = typeof v === "number" ? [v, v] : v;
+  const [a, b] = typeof v === "number" ? [v, v] : Array.isArray(v) ? v : [NaN, NaN];
   if (!Number.isInteger(a) || !Number.isInteger(b) || a < 1 || b < 1) {
-    throw new ParalensError(`${what}: ${name} must be a whole number >= 1 or a pair of them, got ${JSON.stringify(v)}`);
+    throw new ParalensError(`${what}: ${name} must be a whole number >= 1 or a pair of them, got ${Array.isArray(v) ? fmtShape(v) : describe(v)}`);
   }
   return [a, b];
 }
@@ -65,9 +65,9 @@ function axis(what: string, label: string, size: number, k: number, s: number, p
 export function window2d(what: string, h: number, w: number, kernel: Pair, stride: Pair, padding: Padding): Window2d {
   const [kh, kw] = pair(what, "kernel", kernel);
   const [sh, sw] = pair(what, "stride", stride);
-  if (padding !== "valid" && padding !== "same") throw new ParalensError(`${what}: padding must be "valid" or "same", got ${JSON.stringify(padding)}`);
+  if (padding !== "valid" && padding !== "same") throw new ParalensError(`${what}: padding must be "valid" or "same", got ${describe(padding)}`);
   if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) {
-    throw new ParalensError(`${what}: the input must be at least 1 x 1, got ${h} x ${w}`);
+    throw new ParalensError(`${what}: the input must be at least 1 x 1, got ${describe(h)} x ${describe(w)}`);
   }
   const [oh, pt, pb] = axis(what, "height", h, kh, sh, padding);
   const [ow, pl, pr] = axis(what, "width", w, kw, sw, padding);
@@ -78,7 +78,7 @@ export function window2d(what: string, h: number, w: number, kernel: Pair, strid
 export function describeWindow(what: string, kernel: Pair, stride: Pair, padding: Padding): string {
   const [kh, kw] = pair(what, "kernel", kernel);
   const [sh, sw] = pair(what, "stride", stride);
-  if (padding !== "valid" && padding !== "same") throw new ParalensError(`${what}: padding must be "valid" or "same", got ${JSON.stringify(padding)}`);
+  if (padding !== "valid" && padding !== "same") throw new ParalensError(`${what}: padding must be "valid" or "same", got ${describe(padding)}`);
   const s = sh === 1 && sw === 1 ? "" : `, stride ${sh === sw ? sh : `${sh}x${sw}`}`;
   return `${kh}x${kw}${s}, ${padding}`;
 }
