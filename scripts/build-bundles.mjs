@@ -113,7 +113,8 @@ const entryPoints = { index: join(dist, "index.js"), cdl: join(dist, "cdl", "ind
 // whitespace and syntax only: names stay as written, for readable stack traces
 const readable = { minifyWhitespace: true, minifySyntax: true };
 await build({ ...common, ...readable, entryPoints, outdir: join(dist, "bundle"), chunkNames: "[name]-[hash]", plugins: [plainCores, staticThreads] });
-await build({ ...common, ...readable, entryPoints, outdir: join(dist, "edge"), chunkNames: "[name]-[hash]", plugins: [moduleCores] });
+// minified in full: a Worker counts every byte of its bundle (wrangler drops what a program does not use, but keeps what it does as written)
+await build({ ...common, minify: true, entryPoints, outdir: join(dist, "edge"), chunkNames: "[name]-[hash]", plugins: [moduleCores] });
 await build({
   ...common,
   entryPoints: { paralens: join(dist, "index.js") },

@@ -120,6 +120,8 @@ const excluded: Record<string, string> = {
   ParalensError: "an Error: constructing one with any message is JavaScript's behaviour, not paralens's",
   DivergenceError: "an Error made by fit and step (fuzzed below), not by users",
   LossSpikeError: "an Error made by fit (fuzzed below), not by users",
+  Predictor: "made by predictor(), which checks its arguments (fuzzed as predictor); the constructor takes them checked",
+  OnlineLearner: "made by online(), which checks its arguments (fuzzed as online); the constructor takes them checked",
 };
 
 const isClass = (f: unknown): boolean => typeof f === "function" && /^class\b/.test(Function.prototype.toString.call(f));

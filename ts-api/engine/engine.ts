@@ -206,7 +206,8 @@ export class Engine {
     checkShape(shape, "tensor");
     const size = sizeOf(shape);
     this.checkFits(size * 4, `a tensor of shape ${fmtShape(shape)}`);
-    if (values !== undefined && !Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView))) {
+    // (a BigInt typed array holds bigints, which cannot be stored as floats)
+    if (values !== undefined && !Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView) && !/^Big/.test(Object.prototype.toString.call(values).slice(8)))) {
       throw new ParalensError(`tensor ${fmtShape(shape)}: values must be an array or a typed array of numbers, got ${describe(values)}`);
     }
     if (values !== undefined && values.length !== size) {

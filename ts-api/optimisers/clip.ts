@@ -17,7 +17,7 @@ import { ParalensError, describe } from "../engine/errors.ts";
  *   reparam(reparam(critic, clipParameters(0.01)), ascend(rmsprop({ lr: 5e-5 })));   // clipped and ascending, as a WGAN critic
  */
 export function clipParameters(c: number): (params: readonly ParamSpec[]) => Reparameterisation {
-  if (!(c > 0) || !Number.isFinite(c)) throw new ParalensError(`clipParameters: c must be a finite number > 0, got ${describe(c)}`);
+  if (typeof c !== "number" || !(c > 0) || !Number.isFinite(c)) throw new ParalensError(`clipParameters: c must be a finite number > 0, got ${describe(c)}`);
   return (params) => {
     const shapes = params.map((p) => p.shape);
     return {

@@ -6,6 +6,8 @@
 // Typed arrays use the platform's byte order; the format and wasm memory are
 // little-endian, as is every engine paralens runs on.
 
+import { ParalensError, describe } from "../../engine/errors.ts";
+
 const scratch = new Float32Array(1);
 const scratchBits = new Uint32Array(scratch.buffer);
 
@@ -67,6 +69,7 @@ export function floatToHalf(value: number): number {
  *   halfToFloat(0x3c00);  // 1
  */
 export function halfToFloat(h: number): number {
+  if (typeof h !== "number") throw new ParalensError(`halfToFloat: h must be a number (a half's 16 bits), got ${describe(h)}`);
   scratchBits[0] = halfToFloatBits()[h & 0xffff]!;
   return scratch[0]!;
 }

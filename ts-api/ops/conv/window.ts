@@ -63,6 +63,7 @@ function axis(what: string, label: string, size: number, k: number, s: number, p
  *   [win.oh, win.ow];  // [26, 26]
  */
 export function window2d(what: string, h: number, w: number, kernel: Pair, stride: Pair, padding: Padding): Window2d {
+  if (typeof what !== "string") throw new ParalensError(`window2d: what must be a string naming the caller (as messages say it), got ${describe(what)}`);
   const [kh, kw] = pair(what, "kernel", kernel);
   const [sh, sw] = pair(what, "stride", stride);
   if (padding !== "valid" && padding !== "same") throw new ParalensError(`${what}: padding must be "valid" or "same", got ${describe(padding)}`);
