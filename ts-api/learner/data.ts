@@ -137,8 +137,8 @@ export function checkRange(what: string, values: Float32Array, width: number, ra
 export function oneHot(classes: ArrayLike<number>, count: number, what = "oneHot"): Float32Array {
   if (typeof count !== "number" || !Number.isInteger(count) || count < 1) throw new ParalensError(`${what}: the number of classes must be a whole number >= 1, got ${describe(count)}`);
   if (!isList(classes)) throw new ParalensError(`${what}: expected an array or a typed array of class indices, got ${describe(classes)}`);
-  // (a typed array holds at most 2^32 - 1 values, and a Float32Array of 2^30 takes 4 GiB)
-  if (classes.length * count > 2 ** 30) throw new ParalensError(`${what}: ${classes.length} labels of ${count} classes are ${classes.length * count} values, more than one array holds (2^30)`);
+  // (past 2^31 values, 8 GiB, a typed array cannot be made: the engine would throw a RangeError)
+  if (classes.length * count > 2 ** 31) throw new ParalensError(`${what}: ${classes.length} labels of ${count} classes are ${classes.length * count} values, more than one array holds (2^31)`);
   const out = new Float32Array(classes.length * count);
   for (let i = 0; i < classes.length; i++) {
     const c = classes[i]!;
