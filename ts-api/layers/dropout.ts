@@ -23,7 +23,7 @@ registerOps(() => attentionOps);
  *   const block = seq(dense(64, 64, "relu"), dropout(0.1, 7));
  */
 export function dropout(rate: number, seed = 0): AnyShape<true> {
-  if (typeof rate !== "number" || !(rate >= 0 && rate < 1)) throw new ParalensError(`dropout: rate must be a number in [0, 1), got ${describe(rate)}`);
+  if (typeof rate !== "number" || !(rate >= 0 && rate < 1)) throw new ParalensError(`dropout: rate must be in [0, 1), got ${describe(rate)}`);
   if (!Number.isInteger(seed)) throw new ParalensError(`dropout: seed must be a whole number, got ${describe(seed)}`);
   return anyShape(`dropout(${rate})`, true, (dom) => {
     if (dom.length !== 1) throw new ParalensError(`dropout(${rate}): acts on one wire, got ${fmtWires(dom)}`);
