@@ -11,7 +11,6 @@ weights and input, so they are the exact values a float32 file denotes.
 Every model is exported twice over the batch axis: named "batch" (dynamic)
 in the file, and evaluated here at batch 3.
 """
-import json
 import os
 import sys
 
