@@ -2,28 +2,51 @@
 // parameter counts; boxes, wires, parameter wires, copy and add dots counted
 // in the SVG; and the diagram rendered in headless Chromium is not blank.
 import { test } from "./harness.ts";
-import { assert, assertDeepEqual, assertEqual } from "./assert.ts";
+import { assert, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
 import { existsSync } from "node:fs";
-import { init, seq, dense, relu, diagram, add, supervised, softmaxCrossEntropy, adam, summary, toSVG, compile } from "../ts-api/index.ts";
+import { init, seq, dense, relu, tanh, diagram, add, supervised, softmaxCrossEntropy, mse, adam, sgd, summary, toSVG, compile, layerNorm, residual, tie } from "../ts-api/index.ts";
 import { demoCnn } from "../examples/models/mnist.ts";
 
 await init();
 const count = (svg: string, cls: string): number => (svg.match(new RegExp(`class="${cls}[" ]`, "g")) ?? []).length;
 
-test("summary: one row per layer and activation, shapes, parameter counts, totals and the plan's arena", () => {
+test("summary: one row per layer the model was composed of, shapes, parameter counts, totals and the plan's arena", () => {
   const model = seq(dense(784, 128, "relu"), dense(128, 10));
   const s = summary(model, { batch: 64 });
-  assertDeepEqual(s.rows.map((r) => [r.inputs, r.outputs, r.parameters]), [[[[784]], [[128]], 784 * 128 + 128], [[[128]], [[128]], 0], [[[128]], [[10]], 128 * 10 + 10]], "rows");
+  assertDeepEqual(s.rows.map((r) => [r.name, r.inputs, r.outputs, r.parameters]), [["0: dense(784 -> 128, relu)", [[784]], [[128]], 784 * 128 + 128], ["1: dense(128 -> 10)", [[128]], [[10]], 128 * 10 + 10]], "rows");
   assertEqual(s.parameters, 101_770, "total parameters");
   const plan = compile(model, { batch: 64 });
   assertEqual(s.arenaBytes, plan.stats.bytes, "arena bytes of the batch-64 plan");
   plan.dispose();
   assert(String(s).includes("parameters: 101,770") && String(s).includes("arena at batch 64"), String(s));
   const cnn = summary(demoCnn());
-  assertEqual(cnn.rows.length, 7, `CNN rows:\n${String(cnn)}`);
+  assertEqual(cnn.rows.length, 9, `CNN rows:\n${String(cnn)}`);
   assertDeepEqual(cnn.rows[0]!.inputs, [[28, 28, 1]], "the first conv takes an image");
   assertDeepEqual(cnn.rows[0]!.outputs, [[28, 28, 8]], "and gives 8 channels");
   assertEqual(cnn.rows.reduce((n, r) => n + r.parameters, 0), cnn.parameters, "the rows' parameters add up to the total");
+});
+
+test("summary: the layers the user wrote, by name; { depth } opens composites; a nested seq opens by itself; a reparameterised model is one row", () => {
+  const model = seq(dense(4, 16, "relu"), layerNorm(), dense(16, 3));
+  assertDeepEqual(summary(model).rows.map((r) => [r.name, r.parameters]), [["0: dense(4 -> 16, relu)", 80], ["1: layerNorm", 32], ["2: dense(16 -> 3)", 51]], "three rows for three layers");
+  const deep = summary(model, { depth: 2 }).rows;
+  assertDeepEqual(deep.slice(0, 3).map((r) => r.name), ["0.0: linear(4 -> 16)", "0.1: bias(16)", "0.2: relu"], "dense opens into linear, bias and its activation");
+  assertDeepEqual(deep.filter((r) => r.path.startsWith("1.")).map((r) => r.parameters).filter((n) => n > 0), [16, 16], "layerNorm opens into its boxes, gain and bias among them");
+  assertEqual(deep.reduce((n, r) => n + r.parameters, 0), 163, "opened rows still add up");
+  const nested = summary(seq(seq(dense(4, 8), relu), residual(dense(8, 8)), dense(8, 2))).rows.map((r) => r.name);
+  assertDeepEqual(nested, ["0.0: dense(4 -> 8)", "0.1: relu", "1: residual(dense(8 -> 8))", "2: dense(8 -> 2)"], "an unnamed inner seq opens without a level; residual is one named layer");
+  const tied = summary(tie(seq(dense(8, 8), tanh, dense(8, 8)), [["0.weight", "2.weight"]])).rows;
+  assertEqual(tied.length, 1, "tying changes the parameter wires: the model is shown whole");
+  assertThrows(() => summary(model, { depth: 0 }), /summary: depth must be a whole number >= 1, got 0/);
+});
+
+test("a diverging step names the layer of the parameter it read: '1: dense(4 -> 1).weight'", async () => {
+  const learner = supervised(seq(dense(2, 4, "relu"), dense(4, 1)), { loss: mse, optimiser: sgd({ lr: 1e30 }), rate: 1, seed: 1 });
+  const x = [[1, 2], [3, 4]], y = [[1], [2]];
+  const error = await learner.fit(x, y, { epochs: 50, batchSize: 2 }).then(() => undefined, (e: Error) => e);
+  assert(error instanceof Error, "the step diverged");
+  assert(/\d: dense\((2 -> 4, relu|4 -> 1)\)\.(weight|bias)/.test(error.message), error.message);
+  learner.dispose();
 });
 
 test("toSVG: boxes, wires and parameter wires match the composite; copy and add are dots", () => {

@@ -94,7 +94,7 @@ export { diagram, type Builder, type Wire } from "./algebra/diagram.ts";
 export { multiply, subtract, concat, split, stack, unstack, sumWires, scaled } from "./algebra/wires.ts";
 
 // showing a model: its lenses with shapes and sizes, and its string diagram
-export { summary, type Summary, type SummaryRow } from "./show/summary.ts";
+export { summary, type Summary, type SummaryRow, type SummaryOptions } from "./show/summary.ts";
 export { toSVG } from "./show/svg.ts";
 
 // Architectures as (co)algebras and Boolean circuits over Z2 have their own entry points:

@@ -110,12 +110,14 @@ export function seqOf<K extends Carrier = RealOps>(layers: readonly Layer<K>[]):
 
 function sequence<K extends Carrier>(parts: Para<Wires, Wires, K>[]): Para<Wires, Wires, K> {
   const { params, offsets } = prefixed(parts);
+  const name = joinNames(parts, " ; ");
   return {
     kind: "para",
-    name: joinNames(parts, " ; "),
+    name,
     dom: parts[0]!.dom,
     cod: parts[parts.length - 1]!.cod,
     params,
+    parts: { kind: "seq", of: parts, name },
     forward(ops, p, x) {
       const residuals: unknown[] = [];
       let v: Value[] = x as Value[];
@@ -166,12 +168,14 @@ export function par<K extends Carrier>(...fs: readonly Para<Wires, Wires, K>[]):
   const { params, offsets } = prefixed(fs);
   const domAt = cumulative(fs.map((f) => f.dom.length));
   const codAt = cumulative(fs.map((f) => f.cod.length));
+  const name = joinNames(fs, " x ");
   return {
     kind: "para",
-    name: joinNames(fs, " x "),
+    name,
     dom: fs.flatMap((f) => f.dom),
     cod: fs.flatMap((f) => f.cod),
     params,
+    parts: { kind: "par", of: fs, name },
     forward(ops, p, x) {
       const ys: Value[] = [];
       const residuals = fs.map((f, i) => {

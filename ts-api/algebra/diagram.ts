@@ -110,5 +110,7 @@ export function diagram<const A extends Wires, const B extends Wires = Wires>(
     dom,
     cod: outputs.map((w) => shapes.get(w)!) as unknown as B,
     params: composite.params.map((p, i) => ({ ...p, name: names[i]! })),
+    // its parts are the boxes, in the order they were applied (not the routing between them)
+    parts: { kind: "diagram", of: boxes.map((b) => b.f), name: "" },
   } as Para<A, B>;
 }

@@ -6,6 +6,7 @@ import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import type { Initialiser } from "../init/initialisers.ts";
 import type { Carrier, Change, Value } from "./category.ts";
 import { type Shape, type Wires, asWires, wiresArgument } from "./shapes.ts";
+import type { Parts } from "./parts.ts";
 import type { RealOps } from "../ops/index.ts";
 
 /** A parameter wire: its name, shape (no batch axis) and how to choose its first value. */
@@ -41,6 +42,8 @@ export interface Para<A extends Wires = Wires, B extends Wires = Wires, K extend
   readonly cod: B;
   /** Parameter wires, in the order forward and reverse take them. */
   readonly params: readonly ParamSpec[];
+  /** For a composite of seq or par (and a layer built from one): its parts, whose parameter wires are its own in order (parts.ts). */
+  readonly parts?: Parts<K>;
   /** Computes the outputs from parameters p and inputs x (batch axis first), and a residual: what reverse needs, so nothing is recomputed. */
   forward(ops: K, p: readonly Value[], x: readonly Value[]): [y: Value[], residual: unknown];
   /** The reverse derivative: from the residual and the output changes dy, the parameter and input changes (null is a zero change). */

@@ -34,6 +34,12 @@ export interface CompileOptions {
    * (default true; see liveness.ts). Results are the same bits either way.
    */
   reuseMemory?: boolean;
+  /**
+   * How messages (locateNonFinite) name each parameter, by its name; a learner
+   * passes its model's, "2: dense(16 -> 3).weight" for "2.weight" (parts.ts).
+   * Default: the names themselves.
+   */
+  labels?: ReadonlyMap<string, string>;
 }
 
 /** A plan: a Para laid out in the arena for one batch size, with its forward and reverse passes as flat lists of kernel calls. Write `inputs` (and `outputChanges`), run, read `outputs` (and `paramChanges`, `inputChanges`). reverse() needs the residuals of the last forward(). */
@@ -126,6 +132,7 @@ export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions)
   const changes = options.changes ?? "all";
   if (!Number.isInteger(batch) || batch < 1) throw new ParalensError(`compile: batch must be a whole number >= 1, got ${describe(batch)}`);
   if (changes !== "all" && changes !== "params" && changes !== "none") throw new ParalensError(`compile: changes must be "all", "params" or "none", got ${describe(changes)}`);
+  if (options.labels !== undefined && !(options.labels instanceof Map)) throw new ParalensError(`compile: labels must be a Map from parameter names to labels, got ${describe(options.labels)}`);
   const given = options.params;
   if (given !== undefined && !(Array.isArray(given) && given.every((t) => t instanceof Tensor))) {
     throw new ParalensError(`compile: params must be an array of tensors (initParams(...), a learner's params), got ${describe(given)}`);
@@ -202,7 +209,7 @@ function build(f: Para<Wires, Wires, RealOps>, options: CompileOptions, e: Engin
   const rev = reverseSteps.map((s) => s.run);
   const bytes = plan.bytes + [...planner.constants, ...inputs, ...outputChanges].reduce((n, t) => n + t.size * 4, 0);
   let disposed = false;
-  const names = new Map<Tensor, string>(f.params.map((spec, i) => [params[i]!.owner, spec.name]));
+  const names = new Map<Tensor, string>(f.params.map((spec, i) => [params[i]!.owner, options.labels?.get(spec.name) ?? spec.name]));
   const taps = new Map<Tensor, string>([...planner.observed].map(([name, t]) => [t.owner, name]));
   const steps = { forward: forwardSteps, reverse: reverseSteps };
   const describeSite = (list: readonly Step[], at: number, pass: "forward" | "reverse"): string => {

@@ -22,7 +22,8 @@ export function residual(f: AnyShape<boolean> | Para<Wires, Wires>): AnyShape<tr
   return anyShape(`residual(${f.name})`, true, (dom) => {
     if (dom.length !== 1) throw new ParalensError(`residual(${f.name}): acts on one wire, got ${fmtWires(dom)}`);
     const x = dom[0]!;
-    return seqOf([copy(x), par(resolve(f, dom), id(x)), add(x)]) as Para<Wires, Wires>;
+    // one layer named for what it does, which opens into the copy, f beside the identity, and the sum
+    return { ...(seqOf([copy(x), par(resolve(f, dom), id(x)), add(x)]) as Para<Wires, Wires>), name: `residual(${f.name})` };
   });
 }
 

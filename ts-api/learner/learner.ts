@@ -3,6 +3,7 @@
 // the arena (see core.ts). Plans are compiled once per batch size and share
 // those tensors: training runs the closed lens, evaluation its scoring part.
 import { type Para, isLayer } from "../algebra/para.ts";
+import { parameterLabels } from "../algebra/parts.ts";
 import type { Shape, Times, Wires } from "../algebra/shapes.ts";
 import { type Compiled, compile } from "../backend/compile.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
@@ -290,7 +291,8 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   }
 
   private trainPlan(n: number): Compiled {
-    return this.plan(this.train, n, () => compile(this.lens, { batch: n, params: this.state, changes: "params" }));
+    // a diverging step's message names the layer of a parameter: "2: dense(16 -> 3).weight"
+    return this.plan(this.train, n, () => compile(this.lens, { batch: n, params: this.state, changes: "params", labels: parameterLabels(this.model) }));
   }
 
   /**

@@ -1,30 +1,33 @@
-// summary(model): the lenses a model is made of, each with its input and
+// summary(model): the layers a model is made of, each with its input and
 // output shapes and parameter count, the totals, and the arena a compiled plan
-// takes at a batch size (what memory a training step needs, all of it).
+// takes at a batch size (what memory a training step needs, all of it). The
+// layers are the parts the model was composed of (parts.ts), opened to a depth.
 import { type Para, paraArgument } from "../algebra/para.ts";
+import { partsAt } from "../algebra/parts.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { compile } from "../backend/compile.ts";
 import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
 import type { RealOps } from "../ops/index.ts";
-import { trace } from "./trace.ts";
 
-/** One lens of a summary. */
+/** One layer of a summary. */
 export interface SummaryRow {
-  /** The layer's parameter prefix and its ops ("0: matmul, addRowVector"), or the ops of a parameter-free lens ("relu"). */
+  /** The layer's path in the model and its name: "2: dense(16 -> 3)" (a model of one layer: its name alone). */
   readonly name: string;
-  /** The lens's input wires (per example). */
+  /** Its position among the model's parts ("2"; "0.1" for part 1 of part 0), or "" for a model of one layer. */
+  readonly path: string;
+  /** The layer's input wires (per example). */
   readonly inputs: readonly Shape[];
-  /** The lens's output wires (per example). */
+  /** The layer's output wires (per example). */
   readonly outputs: readonly Shape[];
-  /** Parameters the lens holds (elements, not bytes). */
+  /** Parameters the layer holds (elements, not bytes). */
   readonly parameters: number;
 }
 
-/** What `summary(model)` returns: each lens with its shapes and parameter count, the totals, and the plan's arena bytes. */
+/** What `summary(model)` returns: each layer with its shapes and parameter count, the totals, and the plan's arena bytes. */
 export interface Summary {
   /** The model's name. */
   readonly model: string;
-  /** The lenses in the order the forward pass runs them. */
+  /** The layers, in the order they were composed. */
   readonly rows: readonly SummaryRow[];
   /** Parameter count of the whole model (every parameter wire once). */
   readonly parameters: number;
@@ -39,35 +42,43 @@ export interface Summary {
 const count = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 const show = (shapes: readonly Shape[]): string => shapes.map((s) => `[${s.join(", ")}]`).join(" x ") || "I";
 
+/** Options of `summary`. */
+export interface SummaryOptions {
+  /** The batch size the arena is measured at (default 32). */
+  batch?: number;
+  /** How many levels of composites to open (default 1: the layers the model was composed of; 2 opens each of those, dense into linear, bias and activation). */
+  depth?: number;
+}
+
 /**
- * The lenses of `model` (read off one traced forward pass), their shapes and
- * parameter counts, and the arena of its plan at `batch` (default 32). Needs
- * `await init()` first, for the plan.
+ * The layers of `model` (the parts seq and par joined, opened `depth` levels),
+ * their shapes and parameter counts, and the arena of its plan at `batch`.
+ * Needs `await init()` first, for the plan.
  *
  *   console.log(String(summary(seq(dense(784, 128, "relu"), dense(128, 10)), { batch: 64 })));
  */
-export function summary(model: Para<Wires, Wires, RealOps>, options: { batch?: number } = {}): Summary {
+export function summary(model: Para<Wires, Wires, RealOps>, options: SummaryOptions = {}): Summary {
   paraArgument("summary", model);
   optionsArgument("summary", options);
-  const batch = options.batch ?? 32;
+  const { batch = 32, depth = 1 } = options;
   if (!Number.isInteger(batch) || batch < 1) throw new ParalensError(`summary: batch must be a whole number >= 1, got ${describe(batch)}`);
-  const t = trace(model);
-  const sizes = new Map(model.params.map((p) => [p.name, count(p.shape)]));
-  const rows: SummaryRow[] = t.lenses.map((l) => ({
-    name: l.name,
-    inputs: l.inputs.map((v) => t.values[v]!.shape),
-    outputs: l.outputs.map((v) => t.values[v]!.shape),
-    parameters: l.params.reduce((n, p) => n + (sizes.get(p) ?? 0), 0),
+  if (!Number.isInteger(depth) || depth < 1) throw new ParalensError(`summary: depth must be a whole number >= 1, got ${describe(depth)}`);
+  const rows: SummaryRow[] = partsAt(model, depth).map(({ path, para, first, end }) => ({
+    name: path === "" ? para.name : `${path}: ${para.name}`,
+    path,
+    inputs: para.dom,
+    outputs: para.cod,
+    parameters: model.params.slice(first, end).reduce((n, p) => n + count(p.shape), 0),
   }));
   const plan = compile(model, { batch });
   const arenaBytes = plan.stats.bytes;
   plan.dispose();
-  const parameters = [...sizes.values()].reduce((a, b) => a + b, 0);
+  const parameters = model.params.reduce((n, p) => n + count(p.shape), 0);
   return { model: model.name, rows, parameters, batch, arenaBytes, toString: () => table(model.name, rows, parameters, batch, arenaBytes) };
 }
 
 function table(name: string, rows: readonly SummaryRow[], parameters: number, batch: number, arenaBytes: number): string {
-  const cells = [["lens", "input", "output", "parameters"], ...rows.map((r) => [r.name, show(r.inputs), show(r.outputs), r.parameters.toLocaleString("en")])];
+  const cells = [["layer", "input", "output", "parameters"], ...rows.map((r) => [r.name, show(r.inputs), show(r.outputs), r.parameters.toLocaleString("en")])];
   const widths = cells[0]!.map((_, j) => Math.max(...cells.map((c) => c[j]!.length)));
   const line = (c: string[]): string => c.map((x, j) => (j === 3 ? x.padStart(widths[j]!) : x.padEnd(widths[j]!))).join("  ").trimEnd();
   const rule = "-".repeat(line(cells[0]!).length);
