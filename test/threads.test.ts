@@ -211,6 +211,17 @@ test("an engine that starts on one thread (a page's) moves onto threads when the
   e.stopThreads();
 });
 
+test("an engine that starts on one thread and makes no tensor before the threads arrive moves all the same", async () => {
+  if (!canShare()) return;
+  const e = await threadsBehind(false, 2, 256, "two threads, the thread code loading behind");
+  const threads = await e.threadsReady();
+  assertEqual(threads.count, 2, `two threads (${threads.reason})`);
+  assert(onShared(e), "the engine runs on shared memory");
+  const t = e.tensor([4], [1, 2, 3, 4]);
+  assertEqual(Array.from(t.toArray()).join(), "1,2,3,4", "and allocates in it");
+  e.stopThreads();
+});
+
 test("stopThreads before the threads arrive keeps the engine on one thread", async () => {
   if (!canShare()) return;
   const e = await threadsBehind(false, 2, 256, "two threads, the thread code loading behind");

@@ -16,6 +16,8 @@ export class Arena {
   private readonly free: Block[] = [];
   private readonly sizes = new Map<number, number>();
   private used = 0;
+  /** The first byte a block may take; the memory may end below it until the first block is made. */
+  private readonly start: number;
 
   constructor(
     private memory: WebAssembly.Memory,
@@ -23,9 +25,9 @@ export class Arena {
     /** The most bytes the memory may grow to; the wasm32 limit is 4 GiB. */
     private readonly limit: number,
   ) {
-    const start = Math.ceil(base / ALIGN) * ALIGN;
+    this.start = Math.ceil(base / ALIGN) * ALIGN;
     const end = memory.buffer.byteLength;
-    if (end > start) this.free.push({ start, end });
+    if (end > this.start) this.free.push({ start: this.start, end });
   }
 
   /** Goes on in `memory`, which holds what this one did at the same offsets and is as large (an engine moving onto threads). */
@@ -97,7 +99,9 @@ export class Arena {
     const end = this.memory.buffer.byteLength;
     const last = this.free[this.free.length - 1];
     const tail = last && last.end === end ? last.end - last.start : 0;
-    const pages = Math.ceil((size - tail) / PAGE);
+    // nothing below the arena's start: a memory that ends short of it grows past it
+    const from = Math.max(end, this.start);
+    const pages = Math.ceil((size - tail + (from - end)) / PAGE);
     if (end + pages * PAGE > this.limit) throw this.outOfMemory(size, what);
     try {
       this.memory.grow(pages);
@@ -106,7 +110,7 @@ export class Arena {
     }
     const newEnd = this.memory.buffer.byteLength;
     if (last && last.end === end) last.end = newEnd;
-    else this.free.push({ start: end, end: newEnd });
+    else this.free.push({ start: from, end: newEnd });
     return this.free.length - 1;
   }
 

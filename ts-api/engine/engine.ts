@@ -337,8 +337,11 @@ export async function createEngine(options: InitOptions = {}): Promise<Engine> {
     return makeEngine(module, simd, maxMB, reason);
   }
   const relaxed = simd === "relaxed";
-  // Node, Deno and Bun read the thread code from disk; pages and web workers fetch it
-  if (threads > 1 && !["node", "deno", "bun"].includes(platform())) return threadsBehind(relaxed, threads, maxMB, reason);
+  // Node and Deno set the pool up within init; pages and web workers would wait
+  // for the network, and Bun's JavaScriptCore spends 2-3 ms instantiating the
+  // threaded core on shared memory (a quarter of its cold start), so there init
+  // answers on one thread and the pool comes behind
+  if (threads > 1 && platform() !== "node" && platform() !== "deno") return threadsBehind(relaxed, threads, maxMB, reason);
   // the thread code is a chunk of its own: fetched (or read) while the core is
   const starting = threads > 1 ? import("./threads/start.ts") : undefined;
   starting?.catch(() => undefined); // awaited below, unless the core fails first
@@ -356,18 +359,17 @@ export async function createEngine(options: InitOptions = {}): Promise<Engine> {
 /**
  * A page or web worker fetches the thread code and the threaded core, and
  * waiting for the network would make init slow for every model, however
- * small. So there init
+ * small (in Bun, setting the pool up is what takes long). So there init
  * answers at once on the embedded one-thread core, with its arena past the
- * room the pool will take, and fetches them behind it; the engine moves onto
- * them when they arrive (Engine.takeThreads; engine().threadsReady() tells).
+ * room the pool will take (the memory grows past it at the first tensor), and
+ * loads them behind it; the engine moves onto them when they arrive
+ * (Engine.takeThreads; engine().threadsReady() tells).
  * (Exported for the tests, which make such an engine in every runtime.)
  */
 export async function threadsBehind(relaxed: boolean, threads: number, maxMB: number, reason: string): Promise<Engine> {
   const one = await loadCore(relaxed, false);
   const raw = instantiate(one.module, {});
   const { base } = poolLayout(threads - 1, raw.heapBase(), raw.scratchBytes());
-  const end = raw.memory.buffer.byteLength;
-  if (base > end) raw.memory.grow(Math.ceil((base - end) / 65536));
   const e = new Engine(raw, one.relaxed ? "relaxed" : "strict", maxMB * 1024 * 1024, { base, threads: { count: threads, max: threads, reason } });
   // fetched once the calling code has had its turn: compiling the threaded core beside its first calls would slow them
   const afterTurn = new Promise((resolve) => setTimeout(resolve, 0));

@@ -49,7 +49,8 @@ export function startPool({ module, memoryPages, workers, layout, maxPages, from
   // as large as the pool's layout (or the memory taken over) from the start: it is never grown before the arena's first tensor
   const pages = Math.max(initial, Math.ceil(base / PAGE), from === undefined ? 0 : from.memory.buffer.byteLength / PAGE);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: Math.max(pages, Math.min(maximum, maxPages)), shared: true });
-  if (from !== undefined) new Uint8Array(memory.buffer).set(new Uint8Array(from.memory.buffer, from.base), from.base);
+  // (a memory that still ends below its arena's base holds no tensor yet)
+  if (from !== undefined && from.memory.buffer.byteLength > from.base) new Uint8Array(memory.buffer).set(new Uint8Array(from.memory.buffer, from.base), from.base);
   // the embedded threaded core, built with this package, has every kernel of ThreadedCore;
   // tasks index its functions in the order the module exports them
   const raw = instantiate(module, { env: { memory } }) as ThreadedCore;
