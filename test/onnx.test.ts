@@ -43,7 +43,7 @@ test("toOnnx: the MNIST MLP is MatMul, Add, Relu, MatMul, Add over its parameter
   assertEqual(m.opset.version, 18);
   assertEqual(m.opset.domain, "");
   assertEqual(m.graph.nodes.map((n) => n.op).join(), "MatMul,Add,Relu,MatMul,Add");
-  assertEqual(m.graph.nodes[0]!.name, "linear(784 -> 128)/MatMul#0", "nodes are named after their lens");
+  assertEqual(m.graph.nodes[0]!.name, "0: dense(784 -> 128, relu)/linear(784 -> 128)/MatMul#0", "nodes are named after the layer and the lens they come from");
   assertEqual(JSON.stringify(m.graph.inputs), JSON.stringify([{ name: "input", type: 1, shape: [5, 784] }]));
   assertEqual(JSON.stringify(m.graph.outputs), JSON.stringify([{ name: "output", type: 1, shape: [5, 10] }]));
   assertEqual(m.graph.initializers.map((t) => `${t.name} [${t.dims}]`).join(", "), "0.weight [784,128], 0.bias [128], 1.weight [128,10], 1.bias [10]");

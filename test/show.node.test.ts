@@ -75,7 +75,7 @@ test("toSVG: the MNIST CNN's diagram rendered in headless Chromium is not blank"
     const dark = await page.evaluate(async () => {
       const svg = document.querySelector("svg")!;
       const img = new Image();
-      img.src = `data:image/svg+xml;base64,${btoa(new XMLSerializer().serializeToString(svg))}`;
+      img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(new XMLSerializer().serializeToString(svg))}`;
       await img.decode();
       const canvas = Object.assign(document.createElement("canvas"), { width: img.width, height: img.height });
       const ctx = canvas.getContext("2d")!;

@@ -95,7 +95,7 @@ export { multiply, subtract, concat, split, stack, unstack, sumWires, scaled } f
 
 // showing a model: its lenses with shapes and sizes, and its string diagram
 export { summary, type Summary, type SummaryRow, type SummaryOptions } from "./show/summary.ts";
-export { toSVG } from "./show/svg.ts";
+export { toSVG, type SVGOptions } from "./show/svg.ts";
 
 // Architectures as (co)algebras and Boolean circuits over Z2 have their own entry points:
 // "paralens/cdl" (ts-api/cdl/index.ts) and "paralens/z2" (ts-api/z2/index.ts).

@@ -2,6 +2,7 @@
 // par, wire, reparam) use only this; each base category adds its primitive
 // operations on top (RealOps for the reals, Z2 circuits for Booleans), and
 // each backend (compiled wasm plans, float64 reference) implements them.
+import type { Parts } from "./parts.ts";
 import type { Shape } from "./shapes.ts";
 
 declare const valueBrand: unique symbol;
@@ -30,4 +31,6 @@ export interface Carrier {
   observe?(name: string, v: Value): void;
   /** Called by para() around a primitive lens's forward pass; backends may name what they record after it (ONNX nodes, errors). */
   within?<T>(lens: string, run: () => T): T;
+  /** Called by composites (seq, par, diagram) around the forward pass of their part `index`; backends may note which part of a model a call belongs to (toSVG's boxes). */
+  part?<T>(parts: Parts, index: number, run: () => T): T;
 }

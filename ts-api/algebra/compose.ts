@@ -6,6 +6,7 @@
 import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import type { Carrier, Change, Value } from "./category.ts";
 import { type Layer, type Lens, type Para, type ParamSpec, type AnyShape, anyShape, isLayer, resolve } from "./para.ts";
+import { type Parts, inPart } from "./parts.ts";
 import { type Wires, type WiresAgree, sameWires } from "./shapes.ts";
 import type { RealOps } from "../ops/index.ts";
 
@@ -111,18 +112,20 @@ export function seqOf<K extends Carrier = RealOps>(layers: readonly Layer<K>[]):
 function sequence<K extends Carrier>(parts: Para<Wires, Wires, K>[]): Para<Wires, Wires, K> {
   const { params, offsets } = prefixed(parts);
   const name = joinNames(parts, " ; ");
+  const kept: Parts<K> = { kind: "seq", of: parts, name };
   return {
     kind: "para",
     name,
     dom: parts[0]!.dom,
     cod: parts[parts.length - 1]!.cod,
     params,
-    parts: { kind: "seq", of: parts, name },
+    parts: kept,
     forward(ops, p, x) {
       const residuals: unknown[] = [];
       let v: Value[] = x as Value[];
       parts.forEach((f, i) => {
-        const [y, r] = f.forward(ops, p.slice(offsets[i], offsets[i + 1]), v);
+        const input = v;
+        const [y, r] = inPart(ops, kept, i, () => f.forward(ops, p.slice(offsets[i], offsets[i + 1]), input));
         residuals.push(r);
         v = y;
       });
@@ -169,17 +172,18 @@ export function par<K extends Carrier>(...fs: readonly Para<Wires, Wires, K>[]):
   const domAt = cumulative(fs.map((f) => f.dom.length));
   const codAt = cumulative(fs.map((f) => f.cod.length));
   const name = joinNames(fs, " x ");
+  const kept: Parts<K> = { kind: "par", of: fs, name };
   return {
     kind: "para",
     name,
     dom: fs.flatMap((f) => f.dom),
     cod: fs.flatMap((f) => f.cod),
     params,
-    parts: { kind: "par", of: fs, name },
+    parts: kept,
     forward(ops, p, x) {
       const ys: Value[] = [];
       const residuals = fs.map((f, i) => {
-        const [y, r] = f.forward(ops, p.slice(offsets[i], offsets[i + 1]), x.slice(domAt[i], domAt[i + 1]));
+        const [y, r] = inPart(ops, kept, i, () => f.forward(ops, p.slice(offsets[i], offsets[i + 1]), x.slice(domAt[i], domAt[i + 1])));
         ys.push(...y);
         return r;
       });

@@ -9,6 +9,7 @@
 // the way back and dropped wires send back the zero change.
 import { par, seqOf } from "./compose.ts";
 import { type Layer, type Para, resolve } from "./para.ts";
+import { type Parts, inPart } from "./parts.ts";
 import { wiresArgument } from "./shapes.ts";
 import { type Shape, type Wires, sameWires } from "./shapes.ts";
 import { id, wire } from "./structure.ts";
@@ -81,6 +82,8 @@ export function diagram<const A extends Wires, const B extends Wires = Wires>(
   };
   const outputs = body(builder, inputs).map((w) => w.id);
 
+  // its parts are the boxes, in the order they were applied (not the routing between them)
+  const parts: Parts = { kind: "diagram", of: boxes.map((b) => b.f), name: "" };
   // Build the composite, keeping only wires that some later box or the output reads.
   const stages: Para<Wires, Wires>[] = [];
   let live = inputs.map((w) => w.id);
@@ -92,7 +95,9 @@ export function diagram<const A extends Wires, const B extends Wires = Wires>(
     const at = (w: number): number => live.indexOf(w);
     const route = wire(live.map((w) => shapes.get(w)!), [...keep.map(at), ...box.args.map(at)], "route");
     const keepShapes = keep.map((w) => shapes.get(w)!);
-    stages.push(route, keep.length === 0 ? box.f : par(id(keepShapes), box.f));
+    // the box as a part of the diagram, to a backend that asks (Carrier.part)
+    const f: Para<Wires, Wires> = { ...box.f, forward: (ops, p, x) => inPart(ops, parts, i, () => box.f.forward(ops, p, x)) };
+    stages.push(route, keep.length === 0 ? f : par(id(keepShapes), f));
     live = [...keep, ...box.outs];
   });
   stages.push(wire(live.map((w) => shapes.get(w)!), outputs.map((w) => live.indexOf(w)), "route"));
@@ -110,7 +115,6 @@ export function diagram<const A extends Wires, const B extends Wires = Wires>(
     dom,
     cod: outputs.map((w) => shapes.get(w)!) as unknown as B,
     params: composite.params.map((p, i) => ({ ...p, name: names[i]! })),
-    // its parts are the boxes, in the order they were applied (not the routing between them)
-    parts: { kind: "diagram", of: boxes.map((b) => b.f), name: "" },
+    parts,
   } as Para<A, B>;
 }

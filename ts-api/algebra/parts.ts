@@ -17,10 +17,17 @@ export interface Parts<K extends Carrier = any> {
   readonly name: string;
 }
 
+/** Runs a part's forward pass, telling the backend which part it is (Carrier.part) if it asks. */
+export function inPart<T>(ops: Carrier, parts: Parts, index: number, run: () => T): T {
+  return ops.part ? ops.part(parts, index, run) : run();
+}
+
 /** A part of a model at some depth: its path ("2", "0.1"), the Para, and which of the model's parameter wires it holds. */
 export interface Part {
   readonly path: string;
   readonly para: Para<Wires, Wires, any>;
+  /** The composites it lies in from the model down, and its index in each: what Carrier.part reports around its calls. */
+  readonly chain: readonly Marker[];
   /** Its parameter wires are the model's from `first` (inclusive) to `end` (exclusive). */
   readonly first: number;
   readonly end: number;
@@ -46,20 +53,20 @@ const anonymous = (f: Para<Wires, Wires, any>): boolean => partsOf(f) !== undefi
  */
 export function partsAt(model: Para<Wires, Wires, any>, depth: number): Part[] {
   const out: Part[] = [];
-  const open = (f: Para<Wires, Wires, any>, path: string, first: number, levels: number): void => {
+  const open = (f: Para<Wires, Wires, any>, path: string, chain: Part["chain"], first: number, levels: number): void => {
     const parts = levels > 0 ? partsOf(f) : undefined;
     if (parts === undefined) {
-      out.push({ path, para: f, first, end: first + f.params.length });
+      out.push({ path, para: f, chain, first, end: first + f.params.length });
       return;
     }
     let at = first;
     parts.of.forEach((p, i) => {
       const inner = path === "" ? String(i) : `${path}.${i}`;
-      open(p, inner, at, anonymous(p) ? levels : levels - 1);
+      open(p, inner, [...chain, { parts, index: i }], at, anonymous(p) ? levels : levels - 1);
       at += p.params.length;
     });
   };
-  open(model, "", 0, depth);
+  open(model, "", [], 0, depth);
   return out;
 }
 
@@ -77,4 +84,20 @@ export function parameterLabels(model: Para<Wires, Wires, any>): Map<string, str
     }
   }
   return labels;
+}
+
+/** Which composite's part a call ran in, as Carrier.part reported it. */
+export interface Marker {
+  readonly parts: Parts;
+  readonly index: number;
+}
+
+/** The part among `parts` (partsAt's) that calls inside `markers` belong to: the deepest whose every composite and index they were inside. */
+export function partWithin(markers: readonly Marker[], parts: readonly Part[]): Part | undefined {
+  let best: Part | undefined;
+  for (const p of parts) {
+    const inside = p.chain.every((m) => markers.some((w) => w.parts === m.parts && w.index === m.index));
+    if (inside && (best === undefined || p.chain.length > best.chain.length)) best = p;
+  }
+  return best;
 }

@@ -6,6 +6,7 @@
 // the loss takes the prediction and the label, the rate closes the loss wire.
 import { type Para, paraArgument } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
+import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
 import type { Learner } from "../learner/learner.ts";
 import type { RealOps } from "../ops/index.ts";
 import { trace } from "./trace.ts";
@@ -26,22 +27,52 @@ const wire = (a: Point, b: Point): string => {
 const text = (p: Point, s: string, size = 11, anchor = "middle"): string =>
   `<text x="${p.x}" y="${p.y}" font-family="sans-serif" font-size="${size}" text-anchor="${anchor}">${esc(s)}</text>`;
 
+const LINE = 24;
+/** A box's name in at most three lines of LINE characters: the path ("2:") on a line of its own, the name broken after commas and spaces. */
+function labelLines(name: string): string[] {
+  const colon = /^[\d.]+: /.exec(name);
+  const lines = colon ? [colon[0].trim()] : [];
+  let rest = colon ? name.slice(colon[0].length) : name;
+  while (rest.length > LINE && lines.length < 2) {
+    const cut = Math.max(rest.lastIndexOf(" ", LINE), rest.lastIndexOf(",", LINE - 1) + 1);
+    const at = cut > 0 ? cut : LINE;
+    lines.push(rest.slice(0, at).trim());
+    rest = rest.slice(at).trim();
+  }
+  lines.push(rest.length > LINE ? `${rest.slice(0, LINE - 1)}…` : rest);
+  return lines;
+}
+
+/** The path a box's name begins with ("2" of "2: dense(16 -> 3)"), or "". */
+const layerPath = (name: string): string => /^([\d.]+): /.exec(name)?.[1] ?? "";
+
 const isLearner = (m: unknown): m is Learner => typeof m === "object" && m !== null && "lens" in m && "model" in m && typeof (m as Learner).fit === "function";
+
+/** Options of `toSVG`. */
+export interface SVGOptions {
+  /** How many levels of composites to open (default 1: a box per layer the model was composed of; 2 opens those, dense into linear, bias and activation). */
+  depth?: number;
+}
 
 /**
  * The string diagram of a model, or of a learner with its loss, rate and
- * optimiser, as an SVG document (a string). The model is traced once on the
- * float64 reference (see summary), so no init() is needed.
+ * optimiser, as an SVG document (a string): a box per layer, named as the
+ * layer is. The model is traced once on the float64 reference, so no init()
+ * is needed.
  *
  *   const svg = toSVG(seq(dense(4, 8, "relu"), dense(8, 3)));  // e.g. document.body.innerHTML = svg
  *   svg.startsWith("<svg");  // true
  */
-export function toSVG(model: Para<Wires, Wires, RealOps> | Learner): string {
+export function toSVG(model: Para<Wires, Wires, RealOps> | Learner, options: SVGOptions = {}): string {
   const learner = isLearner(model) ? model : undefined;
   if (!learner) paraArgument("toSVG", model, "the model or learner");
-  const t = trace(learner ? learner.model : (model as Para<Wires, Wires, RealOps>));
+  optionsArgument("toSVG", options);
+  const opened = options.depth ?? 1;
+  if (!Number.isInteger(opened) || opened < 1) throw new ParalensError(`toSVG: depth must be a whole number >= 1, got ${describe(opened)}`);
+  const t = trace(learner ? learner.model : (model as Para<Wires, Wires, RealOps>), opened);
   const out: string[] = [];
-  const top = learner ? TOP + 60 : TOP;
+  // room above for slanted parameter names
+  const top = learner ? TOP + 60 : TOP + (t.lenses.some((l) => l.params.length > 2) ? 50 : 0);
   // columns: a lens sits one column right of the last lens it reads from
   const column = new Map<number, number>();
   const made = new Map<number, number>();
@@ -56,7 +87,7 @@ export function toSVG(model: Para<Wires, Wires, RealOps> | Learner): string {
     const row = rows.get(depth[i]!) ?? 0;
     rows.set(depth[i]!, row + 1);
     column.set(i, depth[i]!);
-    const h = 30 + 12 * Math.max(l.inputs.length, l.outputs.length, 1);
+    const h = Math.max(30 + 12 * Math.max(l.inputs.length, l.outputs.length, 1), 16 + 13 * labelLines(l.name).length);
     return { x: 60 + (depth[i]! - 1) * (W + GAP), y: top + row * 110, h };
   });
   const width = 60 + Math.max(1, ...depth) * (W + GAP) + (learner ? 2 * (W + GAP) : 0) + 40;
@@ -87,12 +118,16 @@ export function toSVG(model: Para<Wires, Wires, RealOps> | Learner): string {
       return;
     }
     out.push(`<rect class="box" x="${p.x}" y="${p.y}" width="${W}" height="${p.h}" rx="4" fill="#f4f4f4" stroke="#222" stroke-width="1.5"/>`);
-    out.push(text({ x: p.x + W / 2, y: p.y + p.h / 2 + 4 }, l.name.length > 26 ? `${l.name.slice(0, 25)}…` : l.name));
+    const lines = labelLines(l.name);
+    lines.forEach((line, k) => out.push(text({ x: p.x + W / 2, y: p.y + p.h / 2 + 4 + (k - (lines.length - 1) / 2) * 13 }, line)));
     l.params.forEach((name, k) => {
       const x = p.x + (W * (k + 1)) / (l.params.length + 1);
       const from = learner ? TOP + 30 : p.y - 40;
       out.push(`<path class="param" d="M${x},${from} L${x},${p.y}" stroke="#555" stroke-width="1.5" stroke-dasharray="${learner ? "0" : "0"}"/>`);
-      if (!learner) out.push(text({ x, y: p.y - 44 }, name, 9));
+      // named within the box's layer ("weight" under "2: dense(...)"), slanted when they are many
+      const own = name.startsWith(`${layerPath(l.name)}.`) ? name.slice(layerPath(l.name).length + 1) : name;
+      if (!learner && l.params.length <= 2) out.push(text({ x, y: p.y - 44 }, own, 9));
+      else if (!learner) out.push(text({ x, y: p.y - 44 }, own, 9, "start").replace("<text ", `<text transform="rotate(-35 ${x} ${p.y - 44})" `));
     });
   });
 

@@ -1,12 +1,14 @@
-// What a model is made of, read off one forward pass. A composite Para keeps
-// no list of its parts (seq and par close over them), so the model is run
-// once, at batch 1, on the float64 reference with every op call recorded:
-// that is its dataflow graph, with the parameter wires where they enter. The
-// lenses shown are the groups of ops that read one layer's parameters (the
-// prefix of "0.weight", "0.bias": a dense layer), and between them the runs
-// of parameter-free ops (an activation, pooling, a copy or an addition).
+// What a model is made of, read off one forward pass: the model is run once,
+// at batch 1, on the float64 reference with every op call recorded, which is
+// its dataflow graph, with the parameter wires where they enter. The lenses
+// shown are the parts the model was composed of (parts.ts), opened to a
+// depth: the composites report each part's calls as they run (Carrier.part).
+// A model that remembers no parts (a fold, a reparameterised model) is shown
+// by its ops: the groups that read one layer's parameters (the prefix of
+// "0.weight", "0.bias") and between them the runs of parameter-free ops.
 import type { Value } from "../algebra/category.ts";
 import { type Para, paraArgument } from "../algebra/para.ts";
+import { type Marker, type Parts, partWithin, partsAt } from "../algebra/parts.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { reference, refTensor, type RefTensor } from "../backend/reference.ts";
 import type { RealOps } from "../ops/index.ts";
@@ -41,12 +43,15 @@ interface Call {
   args: number[];
   results: number[];
   params: string[];
+  /** The composites' parts the call ran inside, outermost first. */
+  within: readonly Marker[];
 }
+
 
 const isTensor = (v: unknown): v is RefTensor => typeof v === "object" && v !== null && "shape" in v && (v as RefTensor).data instanceof Float64Array;
 
-/** The dataflow of `model`'s forward pass, grouped into lenses. */
-export function trace(model: Para<Wires, Wires, RealOps>): Trace {
+/** The dataflow of `model`'s forward pass, grouped into lenses: its parts opened `depth` levels (default 1), or its ops if it remembers no parts. */
+export function trace(model: Para<Wires, Wires, RealOps>, depth = 1): Trace {
   paraArgument("trace", model);
   const values: TracedValue[] = [];
   const ids = new Map<RefTensor, number>();
@@ -60,8 +65,18 @@ export function trace(model: Para<Wires, Wires, RealOps>): Trace {
     return id;
   };
   const calls: Call[] = [];
+  const stack: Marker[] = [];
+  const part = <T>(parts: Parts, index: number, run: () => T): T => {
+    stack.push({ parts, index });
+    try {
+      return run();
+    } finally {
+      stack.pop();
+    }
+  };
   const recording = new Proxy(reference, {
     get(target, key, receiver) {
+      if (key === "part") return part;
       const f = Reflect.get(target, key, receiver) as unknown;
       if (typeof f !== "function" || key === "shape") return f;
       return (...args: unknown[]) => {
@@ -70,7 +85,7 @@ export function trace(model: Para<Wires, Wires, RealOps>): Trace {
         const batched = inputs.some((i) => values[i]!.batched);
         const outs = (Array.isArray(result) ? result : [result]).filter(isTensor).map((t) => idOf(t, batched));
         const params = [...new Set(inputs.map((i) => values[i]!.param).filter((p): p is string => p !== undefined))];
-        calls.push({ op: String(key), args: [...new Set(inputs)], results: outs, params });
+        calls.push({ op: String(key), args: [...new Set(inputs)], results: outs, params, within: [...stack] });
         return result;
       };
     },
@@ -82,7 +97,11 @@ export function trace(model: Para<Wires, Wires, RealOps>): Trace {
   model.params.forEach((p, i) => idOf(ps[i]!, false, p.name));
   const [ys] = model.forward(recording, ps as unknown as Value[], xs as unknown as Value[]);
   const outputs = (ys as unknown as RefTensor[]).map((t) => idOf(t, true));
-  return { values, inputs, outputs, lenses: group(calls, values, new Set(outputs)) };
+  const parts = partsAt(model, depth);
+  const byPart = parts.length > 1 || parts[0]!.path !== "";
+  const layers = byPart ? calls.map((c) => partWithin(c.within, parts)?.path) : sandwiched(calls);
+  const names = new Map(parts.map((p) => [p.path, `${p.path}: ${p.para.name}`]));
+  return { values, inputs, outputs, lenses: group(calls, layers, byPart ? names : undefined, values, new Set(outputs)) };
 }
 
 const layerOf = (param: string): string => (param.includes(".") ? param.slice(0, param.lastIndexOf(".")) : "");
@@ -113,12 +132,16 @@ function sandwiched(calls: readonly Call[]): (string | undefined)[] {
   return layers;
 }
 
-/** Ops reading one layer's parameters form one lens; parameter-free ops chain into runs of their own. */
-function group(calls: readonly Call[], values: readonly TracedValue[], final: ReadonlySet<number>): TracedLens[] {
+/**
+ * The calls of one layer (a part, or the ops reading one layer's parameters) form one lens;
+ * calls of no layer chain into runs of their own. `names`: how to call each layer, if not by its ops.
+ */
+function group(
+  calls: readonly Call[], layers: readonly (string | undefined)[], names: ReadonlyMap<string, string> | undefined, values: readonly TracedValue[], final: ReadonlySet<number>,
+): TracedLens[] {
   interface Open { name: string; layer: string | undefined; ops: string[]; made: Set<number>; read: number[]; params: Set<string> }
   const groups: Open[] = [];
   const maker = new Map<number, Open>();
-  const layers = sandwiched(calls);
   calls.forEach((call, c) => {
     const layer = layers[c];
     let g: Open | undefined;
@@ -145,7 +168,7 @@ function group(calls: readonly Call[], values: readonly TracedValue[], final: Re
     const ops = [...new Set(g.ops)];
     // reshapes are bookkeeping (conv2d's rows, flatten): named only when nothing else is there
     const shown = ops.filter((o) => o !== "reshape").join(", ") || "reshape";
-    const name = g.layer === undefined || g.layer === "" ? shown : `${g.layer}: ${shown}`;
+    const name = g.layer === undefined || g.layer === "" ? shown : names?.get(g.layer) ?? `${g.layer}: ${shown}`;
     const made = [...g.made];
     return { name, ops, inputs: g.read, outputs: made.filter((v) => usedOutside(g, v)), params: [...g.params] };
   });

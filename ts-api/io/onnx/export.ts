@@ -7,6 +7,7 @@
 // that names the lens.
 import type { Value } from "../../algebra/category.ts";
 import type { Para } from "../../algebra/para.ts";
+import { partsAt } from "../../algebra/parts.ts";
 import type { Wires } from "../../algebra/shapes.ts";
 import { ParalensError, describe, fmtShape, optionsArgument } from "../../engine/errors.ts";
 import type { Op } from "../../ops/op.ts";
@@ -35,7 +36,7 @@ export interface WithParameters {
 
 // Carrier members a lens may look for that are not ops: anything else a lens
 // asks for (a Z2 gate, say) is not an operation of the reals.
-const CARRIER = new Set(["shape", "add", "zeros", "observe", "within"]);
+const CARRIER = new Set(["shape", "add", "zeros", "observe", "within", "part"]);
 
 /** The exporting backend: every primitive's `onnx` lowering, recording into `g`. */
 function onnxOps(g: Recorder): RealOps {
@@ -51,7 +52,7 @@ function onnxOps(g: Recorder): RealOps {
       return [name, method];
     }),
   );
-  const ops = { ...methods, shape: (v: Value) => (v as unknown as Val).shape, within: g.within.bind(g) };
+  const ops = { ...methods, shape: (v: Value) => (v as unknown as Val).shape, within: g.within.bind(g), part: g.part.bind(g) };
   return new Proxy(ops, {
     get(target, key) {
       if (typeof key === "string" && !(key in target) && !CARRIER.has(key)) {
@@ -89,7 +90,7 @@ export function toOnnx(model: Para<Wires, Wires> | WithParameters, options: Onnx
   if (values === undefined && para.params.length > 0) {
     throw new ParalensError(`toOnnx: ${para.name} has parameters; pass them as options.parameters (e.g. learner.parameters()) or pass the learner`);
   }
-  const g = new Recorder();
+  const g = new Recorder(partsAt(para, 1));
   const params = para.params.map((p) => {
     // own names only: a parameter named "constructor" is not Object's
     const v = values !== undefined && Object.hasOwn(values, p.name) ? values[p.name] : undefined;
@@ -161,7 +162,7 @@ function graphOf(g: Recorder, name: string, parameters: readonly string[], input
   };
   const nodes: NodeData[] = kept.map((n, i) => ({
     op: n.op,
-    name: `${n.lens}/${n.op}#${i}`,
+    name: `${n.layer === undefined ? "" : `${n.layer}/`}${n.lens}/${n.op}#${i}`,
     inputs: n.inputs.map(nameOf),
     outputs: [nameOf(n.output)],
     attributes: n.attributes,

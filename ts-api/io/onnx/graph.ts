@@ -5,6 +5,7 @@
 // its calls. Every node remembers the lens that was running when it was made:
 // its name says so, and so does an error about it.
 import type { Shape } from "../../algebra/shapes.ts";
+import { type Marker, type Part, type Parts, partWithin } from "../../algebra/parts.ts";
 import { ParalensError, fmtShape } from "../../engine/errors.ts";
 import type { Attributes, ElemType, TensorData } from "./model.ts";
 
@@ -53,6 +54,8 @@ export interface RecordedNode {
   readonly attributes: Attributes;
   /** The lens that was running (innermost), for the node's name. */
   readonly lens: string;
+  /** The model's layer it belongs to ("2: dense(16 -> 3)"), if the model remembers its parts. */
+  readonly layer: string | undefined;
 }
 
 const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
@@ -63,6 +66,18 @@ export class Recorder implements OnnxContext {
   readonly nodes: RecordedNode[] = [];
   private readonly lenses: string[] = [];
   private readonly constants = new Map<string, Val>();
+  private readonly markers: Marker[] = [];
+
+  /** `layers`: the model's layers (partsAt), which name the nodes recorded inside them. */
+  constructor(private readonly layers: readonly Part[] = []) {}
+
+  /** Notes which of a composite's parts is running (Carrier.part). */
+  part<T>(parts: Parts, index: number, run: () => T): T {
+    this.markers.push({ parts, index });
+    const result = run();
+    this.markers.pop();
+    return result;
+  }
 
   /** The innermost lens running, for names and messages. */
   get lens(): string {
@@ -85,7 +100,9 @@ export class Recorder implements OnnxContext {
       }
       return v;
     });
-    const node: { -readonly [K in keyof RecordedNode]: RecordedNode[K] } = { op, inputs: ins, attributes, lens: this.lens, output: undefined! };
+    const part = this.layers.length > 0 ? partWithin(this.markers, this.layers) : undefined;
+    const layer = part === undefined || part.path === "" ? undefined : `${part.path}: ${part.para.name}`;
+    const node: { -readonly [K in keyof RecordedNode]: RecordedNode[K] } = { op, inputs: ins, attributes, lens: this.lens, layer, output: undefined! };
     node.output = new Val([...shape], type, { kind: "node", node });
     this.nodes.push(node);
     return node.output;
