@@ -88,7 +88,8 @@ const run: BenchRun = {
   args: rest,
   date: new Date().toISOString(),
   commit: git("rev-parse", "HEAD") || "unknown",
-  dirty: git("status", "--porcelain", "--untracked-files=no") !== "",
+  // the record files themselves do not count as changes to the code measured
+  dirty: git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs/benchmarks.json", ":!docs/benchmarks.md") !== "",
   cpu: cpus()[0]?.model.trim() ?? "unknown",
   cores: cpus().length,
   platform: `${platform()} ${arch()}`,
