@@ -1,4 +1,4 @@
-// npm run diagrams: draws the README's string diagrams with toSVG: the demo
+// npm run diagrams: draws the string diagrams of docs/guide/models-and-layers.md with toSVG: the demo
 // MNIST CNN (as a learner, with its optimiser, loss and rate) and a GRU fold.
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -1,4 +1,4 @@
-// The README's results tables, written from docs/results.json alone: every
+// The results tables of docs/results.md, written from docs/results.json alone: every
 // number in them is a metric an example printed on its --json line. Each
 // table says which machine its examples ran on.
 
@@ -189,12 +189,12 @@ function measuredOn(results: Results, examples: readonly string[]): string {
   return `Measured by \`npm run results\` (${examples.map((e) => `\`${e}\``).join(", ")}) on ${clauses.join("; ")}.`;
 }
 
-/** The README with every results table rewritten; every marker must name a table and every table must have its markers. */
+/** docs/results.md with every results table rewritten; every marker must name a table and every table must have its markers. */
 export function renderTables(readme: string, results: Results): { text: string; rewritten: string[] } {
   const rewritten: string[] = [];
   const text = readme.replace(/<!-- results:([\w-]+) -->\n[\s\S]*?<!-- \/results:\1 -->/g, (_, name: string) => {
     const table = tables[name];
-    if (table === undefined) throw new Error(`README.md: no results table is named "${name}"; the tables are ${Object.keys(tables).join(", ")}`);
+    if (table === undefined) throw new Error(`docs/results.md: no results table is named "${name}"; the tables are ${Object.keys(tables).join(", ")}`);
     const missing = table.examples.filter((e) => results.examples[e] === undefined);
     if (missing.length > 0) throw new Error(`table "${name}" needs results of ${missing.join(", ")}: run npm run results -- --only ${missing.join(",")}`);
     const metric: Metric = (example, key) => {
@@ -206,6 +206,6 @@ export function renderTables(readme: string, results: Results): { text: string; 
     return [`<!-- results:${name} -->`, "", ...table.render(metric), "", measuredOn(results, table.examples), "", `<!-- /results:${name} -->`].join("\n");
   });
   const absent = Object.keys(tables).filter((n) => !rewritten.includes(n));
-  if (absent.length > 0) throw new Error(`README.md has no <!-- results:NAME --> markers for ${absent.join(", ")}`);
+  if (absent.length > 0) throw new Error(`docs/results.md has no <!-- results:NAME --> markers for ${absent.join(", ")}`);
   return { text, rewritten };
 }

@@ -3,7 +3,7 @@
 // Runs every example (or those named by --only) with --json, one after
 // another, and keeps each one's closing {"example", "metrics"} line in
 // docs/results.json together with the machine it ran on (CPU model, cores,
-// Node version, date). Then rewrites the README's results tables, between
+// Node version, date). Then rewrites the results tables of docs/results.md, between
 // <!-- results:NAME --> and <!-- /results:NAME -->, from that file alone.
 // --tables runs nothing and only rewrites the tables.
 //
@@ -17,7 +17,7 @@ import { exampleNames, examplesDir, root } from "./example-names.ts";
 import { type ExampleResult, type Results, renderTables } from "./results-tables.ts";
 
 const resultsFile = join(root, "docs", "results.json");
-const readmeFile = join(root, "README.md");
+const readmeFile = join(root, "docs", "results.md");
 
 /** The value of `--name <value>`, or undefined. */
 function option(args: readonly string[], name: string): string | undefined {
@@ -139,7 +139,7 @@ if (names.length > 0) console.log(`results of ${names.length - failed.length} ex
 const readme = readFileSync(readmeFile, "utf8");
 const { text, rewritten } = renderTables(readme, results);
 writeFileSync(readmeFile, text);
-console.log(`README.md: tables ${rewritten.join(", ")} rewritten from docs/results.json`);
+console.log(`docs/results.md: tables ${rewritten.join(", ")} rewritten from docs/results.json`);
 if (failed.length > 0) {
   console.error(`failed: ${failed.join(", ")}`);
   process.exit(1);

@@ -1,4 +1,4 @@
-// docs/adding-a-primitive.md shows code from the repository; every block
+// docs/internals/adding-a-primitive.md shows code from the repository; every block
 // tagged `file=PATH` must appear verbatim in that file, so the walkthrough
 // describes the code as it is. (The composed layer it shows, silu, is run
 // by test/composed.test.ts like every other case there.)
@@ -9,7 +9,7 @@ import { test } from "./harness.ts";
 import { assert } from "./assert.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const doc = readFileSync(join(root, "docs", "adding-a-primitive.md"), "utf8");
+const doc = readFileSync(join(root, "docs", "internals", "adding-a-primitive.md"), "utf8");
 const blocks = [...doc.matchAll(/```ts file=(\S+)\n([\s\S]*?)```/g)].map((m) => ({ file: m[1]!, code: m[2]! }));
 
 test("adding-a-primitive: the walkthrough shows at least the composed layer, the kernel and the op", () => {
@@ -22,7 +22,7 @@ test("adding-a-primitive: the walkthrough shows at least the composed layer, the
 for (const { file, code } of blocks) {
   test(`adding-a-primitive: the block from ${file} is in that file`, () => {
     const source = readFileSync(join(root, file), "utf8");
-    assert(source.includes(code), `docs/adding-a-primitive.md shows code that ${file} does not contain:\n${code}`);
+    assert(source.includes(code), `docs/internals/adding-a-primitive.md shows code that ${file} does not contain:\n${code}`);
   });
 }
 

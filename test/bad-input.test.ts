@@ -1,5 +1,5 @@
 // Careless and hostile inputs, each with what the user sees: every test here
-// is a row of the README's "Bad input" table (test/bad-input-table.node.test.ts
+// is a row of the "Bad input" table of docs/guide/reliability.md (test/bad-input-table.node.test.ts
 // checks that the table and these tests agree).
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertEqual, assertRejects, assertThrows } from "./assert.ts";

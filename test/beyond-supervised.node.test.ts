@@ -3,7 +3,8 @@
 // estimate on a fixed seed and keeps the critic's weights clipped as its
 // model sees them; the PNG and SVG the examples write are valid (the PNG
 // decodes with the same library to the pixels written, fast-xml-parser's
-// validator finds the SVG well-formed), and the README shows them. Node
+// validator finds the SVG well-formed), and docs/guide/beyond-supervised.md
+// shows them. Node
 // only: the picture helpers write files.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -86,12 +87,13 @@ test("pictures: a PNG grid decodes to the pixels written, and the SVG scatter is
   for (const [cx, cy] of centres) assert(cx! > 24 && cx! < 24 + 240 && cy! > 24 && cy! < 24 + 240, `point (${cx}, ${cy}) inside the panel`);
 });
 
-test("the README shows the pictures of the examples beyond supervised learning, and each one it links exists", () => {
+test("the guide beyond supervised learning shows the pictures of its examples, and each one it links exists", () => {
   const root = join(import.meta.dirname, "..");
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  const linked = [...readme.matchAll(/!\[[^\]]*\]\((docs\/images\/[^)]+)\)/g)].map((m) => m[1]!);
+  const guide = readFileSync(join(root, "docs", "guide", "beyond-supervised.md"), "utf8");
+  // the guide links ../images/<picture>, relative to docs/guide/
+  const linked = [...guide.matchAll(/!\[[^\]]*\]\(\.\.\/(images\/[^)]+)\)/g)].map((m) => `docs/${m[1]!}`);
   for (const picture of ["dream.png", "adversarial.png", "wgan-2d.svg", "wgan-mnist.png", "autoencoder.png", "autoencoder-latent.svg"]) {
-    assert(linked.includes(`docs/images/${picture}`), `the README shows docs/images/${picture}`);
+    assert(linked.includes(`docs/images/${picture}`), `docs/guide/beyond-supervised.md shows docs/images/${picture}`);
   }
   for (const path of linked) {
     const bytes = readFileSync(join(root, path));

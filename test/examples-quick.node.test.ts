@@ -1,7 +1,7 @@
 // The examples beyond supervised learning run end to end: each one's --quick
 // mode (a few steps, pictures under build/images/quick) ends with its --json
-// line, {"example": name, "metrics": {...}} with the metrics the README's
-// table reads, all finite; and the pictures it wrote are valid (every PNG
+// line, {"example": name, "metrics": {...}} with the metrics the table of
+// docs/results.md reads, all finite; and the pictures it wrote are valid (every PNG
 // decodes, every SVG is well-formed XML). Node only: the examples are child
 // processes that read the digits and write files.
 import { spawn } from "node:child_process";

@@ -35,7 +35,7 @@ function files(dir: string, ends: readonly string[]): string[] {
   });
 }
 
-const users = [...files("test", [".ts"]), ...files("examples", [".ts", ".html", ".js"]), ...files("bench", [".ts"]), ...files("docs", [".md"]), "README.md"]
+const users = [...files("test", [".ts"]), ...files("examples", [".ts", ".html", ".js"]), ...files("bench", [".ts"]), ...files("docs", [".md"]), "README.md", "CONTRIBUTING.md"]
   .filter((f) => f !== "test/exports.node.test.ts")
   .map((f) => readFileSync(join(root, f), "utf8"))
   .join("\n");
