@@ -9,6 +9,7 @@ export { ParalensError } from "./engine/errors.ts";
 export type { Shape, Wires, WiresAgree, Times } from "./algebra/shapes.ts";
 export type { Value, Change, Carrier } from "./algebra/category.ts";
 export { para, lens, anyShape, resolve, type Para, type Lens, type AnyShape, type Layer, type ParamSpec, type ParaSpec } from "./algebra/para.ts";
+export type { Parts } from "./algebra/parts.ts";
 export { seq, seqOf, par, type Chain, type Seq, type SeqOf, type ShapeMismatch } from "./algebra/compose.ts";
 export { wire, id, copy, discard, swap, add, tap } from "./algebra/structure.ts";
 export { reparam, tie, type Reparameterisation } from "./algebra/reparam.ts";
