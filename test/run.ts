@@ -194,11 +194,14 @@ async function browser(): Promise<Result> {
     });
     await page.goto(`http://127.0.0.1:${port}/test/browser/index.html?${query}`);
     const done = (await (await page.waitForFunction(() => (globalThis as { __done?: unknown }).__done, undefined, { timeout: 15 * 60_000 })).jsonValue()) as { passed: number; failed: number };
-    // the example page (examples/web/) in the same browser: it must generate what Node generates
+    // the example pages (examples/web/ and examples/web/finetune/) in the same browser
     const { checkWebPage } = await import("./web-page.ts");
-    const problem = await checkWebPage(page, root, site, port);
-    if (problem !== null) output += `not ok - the example page: ${problem}\n`;
-    return result("browser", 0, output, problem === null ? { ...done, passed: done.passed + 1 } : { ...done, failed: done.failed + 1 }, "");
+    const { checkFinetunePage } = await import("./web-finetune.ts");
+    // the example pages: each must give what Node gives; each counts as one test
+    const problems = [await checkWebPage(page, root, site, port), await checkFinetunePage(page, root, site, port)];
+    for (const problem of problems) if (problem !== null) output += `not ok - an example page: ${problem}\n`;
+    const failed = problems.filter((p) => p !== null).length;
+    return result("browser", 0, output, { passed: done.passed + problems.length - failed, failed: done.failed + failed }, "");
   } catch (e) {
     console.log(`browser: ${(e as Error).message}`);
     return { part: "browser", passed: 0, failed: 0, problems: [`the page did not finish: ${(e as Error).message.split("\n")[0]}`], output };
