@@ -91,7 +91,7 @@ export {
 
 // string diagrams and products of wires (gated cells, unrolled sequences, blocks are drawn with them)
 export { diagram, type Builder, type Wire } from "./algebra/diagram.ts";
-export { multiply, subtract, concat, split, stack, unstack, sumWires, scaled } from "./algebra/wires.ts";
+export { multiply, subtract, concat, split, stack, unstack, sumWires, scaled } from "./ops/wire-lenses.ts";
 
 // showing a model: its lenses with shapes and sizes, and its string diagram
 export { summary, type Summary, type SummaryRow } from "./show/summary.ts";

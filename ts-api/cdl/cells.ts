@@ -12,7 +12,7 @@ import { sigmoid, tanh } from "../layers/activations.ts";
 import { dense } from "../layers/dense.ts";
 import { positive } from "../layers/linear.ts";
 import { diagram } from "../algebra/diagram.ts";
-import { concat, multiply, split, subtract } from "../algebra/wires.ts";
+import { concat, multiply, split, subtract } from "../ops/wire-lenses.ts";
 
 type Vec<N extends number> = readonly [N];
 

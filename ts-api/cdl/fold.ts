@@ -18,7 +18,7 @@ import type { Shape, Wires } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import { type Wire, diagram } from "../algebra/diagram.ts";
 import { share, withStart } from "./share.ts";
-import { checkShapes, unstack } from "../algebra/wires.ts";
+import { checkShapes, unstack } from "../ops/wire-lenses.ts";
 
 /** An algebra of 1 + A x - in Para: what to do with the empty list and with an item in front of a folded rest. */
 export interface ListAlgebra<A extends Shape = Shape, S extends Wires = Wires> {

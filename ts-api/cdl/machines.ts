@@ -10,7 +10,7 @@ import type { Shape, Wires } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import { type Builder, type Wire, diagram } from "../algebra/diagram.ts";
 import { share, withStart } from "./share.ts";
-import { checkShapes, stack, unstack } from "../algebra/wires.ts";
+import { checkShapes, stack, unstack } from "../ops/wire-lenses.ts";
 
 /** A machine with inputs I, outputs O and state S, unrolled per sequence length. */
 export interface Machine<S extends Wires = Wires> {

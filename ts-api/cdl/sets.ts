@@ -13,7 +13,7 @@ import { type ActivationName, activationNamed } from "../layers/activations.ts";
 import { bias } from "../layers/bias.ts";
 import { linear, positive } from "../layers/linear.ts";
 import { diagram } from "../algebra/diagram.ts";
-import { scaled, stack, sumWires, unstack } from "../algebra/wires.ts";
+import { scaled, stack, sumWires, unstack } from "../ops/wire-lenses.ts";
 import { registerOps } from "../ops/registry.ts";
 import { wireOps } from "../ops/wires.ts";
 

@@ -16,7 +16,7 @@ import type { Shape, Wires } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import { type Wire, diagram } from "../algebra/diagram.ts";
 import { share } from "./share.ts";
-import { checkShapes, unstack } from "../algebra/wires.ts";
+import { checkShapes, unstack } from "../ops/wire-lenses.ts";
 
 /** A binary tree with values A at the leaves and labels B at the inner nodes. */
 export type Tree<A, B = undefined> = { readonly kind: "leaf"; readonly value: A } | { readonly kind: "node"; readonly left: Tree<A, B>; readonly right: Tree<A, B>; readonly label: B };

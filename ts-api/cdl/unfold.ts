@@ -11,7 +11,7 @@ import type { Shape, Wires } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import { type Wire, diagram } from "../algebra/diagram.ts";
 import { share } from "./share.ts";
-import { checkShapes, stack } from "../algebra/wires.ts";
+import { checkShapes, stack } from "../ops/wire-lenses.ts";
 import { reshape } from "../layers/reshape.ts";
 
 /** A stream of O unfolded from a state S; `skip` steps are run (and their outputs dropped) before the first output. */

@@ -3,13 +3,13 @@
 // sequence needs a list [T, ...S] seen as T wires and back. Each is a lens
 // whose reverse is its partner: concat and split, stack and unstack, sum and
 // broadcast (copy), so none of them needs a gradient rule of its own.
-import type { Change, Value } from "./category.ts";
-import { type Lens, lens } from "./para.ts";
-import { type Shape, type Wires, asWires, sameShape, shapeArgument } from "./shapes.ts";
-import { wire } from "./structure.ts";
+import type { Change, Value } from "../algebra/category.ts";
+import { type Lens, lens } from "../algebra/para.ts";
+import { type Shape, type Wires, asWires, sameShape, shapeArgument } from "../algebra/shapes.ts";
+import { wire } from "../algebra/structure.ts";
 import { ParalensError, describe, fmtShape, fmtWires } from "../engine/errors.ts";
-import { registerOps } from "../ops/registry.ts";
-import { wireOps } from "../ops/wires.ts";
+import { registerOps } from "./registry.ts";
+import { wireOps } from "./wires.ts";
 
 // the ops it calls come with it (ops/index.ts)
 registerOps(() => wireOps);
