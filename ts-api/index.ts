@@ -80,7 +80,7 @@ export { encodeSafetensors, decodeSafetensors, type TensorData, type DecodedTens
 export { readSafetensorsHeader, MAX_HEADER_BYTES, type ReadOptions, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader } from "./io/safetensors/header.ts";
 export { floatToHalf, halfToFloat } from "./io/safetensors/dtypes.ts";
 export { fromTorch, toTorch, type TorchTensors, type TorchNames } from "./io/torch.ts";
-export { toOnnx, type OnnxOptions, type WithParameters } from "./io/onnx/export.ts";
+export { toOnnx, type OnnxOptions, type WithParameters } from "./backend/onnx/export.ts";
 export { fromOnnx, onnxParameters, onnxImports, type FromOnnxOptions } from "./io/onnx/import/from-onnx.ts";
 
 // initialisation
