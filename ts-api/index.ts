@@ -40,7 +40,7 @@ export { dropout } from "./layers/dropout.ts";
 export { attention, type AttentionOptions } from "./layers/attention.ts";
 export { residual, transformerBlock, transformer, type TransformerOptions } from "./layers/transformer.ts";
 export { tokenCrossEntropy } from "./layers/tokenCrossEntropy.ts";
-export { decoderMachine, Decoder, sampleToken, type SamplingOptions } from "./layers/decoder.ts";
+export { decoderMachine, Decoder, sampleToken, type SamplingOptions } from "./cdl/decoder.ts";
 
 // convolution and pooling
 export { conv2d, type Conv2dOptions } from "./layers/conv2d.ts";
