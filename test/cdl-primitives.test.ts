@@ -6,8 +6,9 @@
 // equals the literal n-fold product with a copied parameter, and bad shapes
 // are refused with messages naming both sides.
 import { type Para, Rng, concat, dense, diagram, init, linear, multiply, reshape, scaled, seq, split, stack, subtract, sumWires, unstack } from "../ts-api/index.ts";
-import { aggregate, circularConv1d, elman, fold, foldTree, mealy, perElement, point, share } from "../ts-api/cdl/index.ts";
+import { aggregate, broadcast, circularConv1d, cyclicGroup, elman, fold, foldTree, mealy, perElement, point, productGroup, share, treeShape, tying } from "../ts-api/cdl/index.ts";
 import { assert, assertThrows } from "./assert.ts";
+import { ParalensError } from "../ts-api/index.ts";
 import { finiteDifferences, initial, maxRelError, normalChanges, normalInputs, runWasm, runReference, type Case } from "./util.ts";
 import { test } from "./harness.ts";
 
@@ -86,4 +87,19 @@ test("bad shapes are refused with messages naming both sides", () => {
   assertThrows(() => diagram("d", [[3]], (d, [x]) => [d.apply1(dense(4, 2), [x!])]), /dense\(4 -> 2\) takes \[4\] but was given \[3\]/);
   assertThrows(() => circularConv1d(4, 1, 1, 5), /kernel \[5\] is larger than the grid \[4\]/);
   assertThrows(() => fold({ nil: point([3]), cons: elman(2, 3) }).at(-1), /whole number >= 0, got -1/);
+});
+
+test("cdl: exports refuse arguments of the wrong type with a ParalensError naming the argument and its value", () => {
+  const cases: [() => unknown, RegExp][] = [
+    [() => mealy(null as never), /^mealy: the cell must be a layer of fixed shape .*, got null$/],
+    [() => fold(undefined as never), /^fold: the algebra must be an object, got undefined$/],
+    [() => fold({ nil: point([2]), cons: "x" } as never), /^fold: cons must be a layer of fixed shape .*, got "x" \(a string\)$/],
+    [() => broadcast(2 ** 31, [2]), /^broadcast: n must be a whole number in \[1, 1048576\], got 2147483648$/],
+    [() => perElement(dense(2, 2), NaN), /^perElement: n must be a whole number in \[1, 1048576\], got NaN$/],
+    [() => share(dense(2, 2), 3 as never, [0]), /^share: cells must be an array of \{ prefix, params \}, got 3$/],
+    [() => treeShape({ kind: "node", left: null } as never), /^treeShape: a tree is made of leaf\(value\) and node\(left, right\), got null inside it$/],
+    [() => productGroup(cyclicGroup(2), {} as never), /^productGroup: b must be a Group .*, got an object \(Object\)$/],
+    [() => tying(dense(2, 2), [], undefined as never), /^tying: maps must be an array of \{ source, index \}, got undefined$/],
+  ];
+  for (const [f, message] of cases) assert(assertThrows(f, message) instanceof ParalensError, `${message}: a ParalensError`);
 });

@@ -10,7 +10,7 @@ import {
 } from "../ts-api/index.ts";
 import { xorGate } from "../ts-api/z2/index.ts";
 import { fold, gru, named, point } from "../ts-api/cdl/index.ts";
-import { ProtoWriter } from "../ts-api/io/onnx/proto.ts";
+import { ProtoWriter } from "../ts-api/backend/onnx/proto.ts";
 import { mnistMlp } from "../examples/models/mnist.ts";
 import { decodeModel } from "./onnx-decode.ts";
 import { initial } from "./util.ts";

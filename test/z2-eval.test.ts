@@ -3,8 +3,8 @@
 // the last word are masked), block sizes that leave partial blocks, and the
 // three phases of a plan (prologue on parameters, batch loop, epilogue after
 // the batch sums).
-import { init, Rng, type Value } from "../ts-api/index.ts";
-import { BitTensor, circuitLens, circuitPara, compileZ2, randomCircuit, type RefBits, refBits, type Z2Ops, z2Reference } from "../ts-api/z2/index.ts";
+import { ParalensError, compile, init, Rng, type Value } from "../ts-api/index.ts";
+import { BitTensor, circuit, circuitLens, circuitPara, compileZ2, lut, polynomial, randomCircuit, type RefBits, refBits, selectBits, splitBits, truthTable, xorGate, type Z2Ops, z2Reference } from "../ts-api/z2/index.ts";
 import { para, type Para } from "../ts-api/algebra/para.ts";
 import { engine } from "../ts-api/engine/engine.ts";
 import { assert, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
@@ -130,4 +130,26 @@ test("compileZ2 rejects bad batches, wire shapes and parameter tensors", () => {
   const wrong = BitTensor.alloc(engine(), [3]);
   assertThrows(() => compileZ2(f, { batch: 4, params: [wrong] }), /parameter "bits" .* is \[2\], got a bit tensor \[3\]/);
   wrong.dispose();
+});
+
+test("z2: compile (the float compiler) refuses a Z2 lens and names compileZ2", () => {
+  for (const f of [xorGate(2), lut(2, 1), polynomial("x0*x1")]) {
+    const err = assertThrows(() => compile(f as never, { batch: 2 }), /^compile: the lens calls \w+, an op of Boolean circuits \(Z2Ops\), not of the reals: a lens from paralens\/z2 is compiled with compileZ2/);
+    assert(err instanceof ParalensError, "a ParalensError");
+  }
+});
+
+test("z2: exports refuse arguments of the wrong type with a ParalensError naming the argument and its value", () => {
+  const cases: [() => unknown, RegExp][] = [
+    [() => circuit(2 ** 31, () => [0]), /^circuit: inputs must be a whole number in \[1, 1048576\], got 2147483648$/],
+    [() => circuit(2, "x" as never), /^circuit: build must be a function .*, got "x" \(a string\)$/],
+    [() => circuitLens(null as never), /^circuitLens: the circuit must be a Circuit .*, got null$/],
+    [() => truthTable(undefined as never), /^truthTable: the model must be a layer of fixed shape .*, got undefined$/],
+    [() => compileZ2(xorGate(1), undefined as never), /^compileZ2: options must be an object, got undefined$/],
+    [() => splitBits(3 as never), /^splitBits: sizes must be an array of whole numbers >= 1, got 3$/],
+    [() => selectBits(2, [0, 1.5]), /^selectBits: bit 1.5 is not one of the 2 bits 0..1$/],
+    [() => lut(2, 7e56), /^lut: outputs must be a whole number in \[1, 1048576\], got 7e\+56$/],
+    [() => refBits("4" as never), /^refBits: shape must be an array of whole numbers >= 0, got "4" \(a string\)$/],
+  ];
+  for (const [f, message] of cases) assert(assertThrows(f, message) instanceof ParalensError, `${message}: a ParalensError`);
 });

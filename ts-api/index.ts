@@ -41,7 +41,7 @@ export { dropout } from "./layers/dropout.ts";
 export { attention, type AttentionOptions } from "./layers/attention.ts";
 export { residual, transformerBlock, transformer, type TransformerOptions } from "./layers/transformer.ts";
 export { tokenCrossEntropy } from "./layers/tokenCrossEntropy.ts";
-export { decoderMachine, Decoder, sampleToken, type SamplingOptions } from "./layers/decoder.ts";
+export { decoderMachine, Decoder, sampleToken, type SamplingOptions } from "./cdl/decoder.ts";
 
 // convolution and pooling
 export { conv2d, type Conv2dOptions } from "./layers/conv2d.ts";
@@ -81,7 +81,7 @@ export { encodeSafetensors, decodeSafetensors, type TensorData, type DecodedTens
 export { readSafetensorsHeader, MAX_HEADER_BYTES, type ReadOptions, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader } from "./io/safetensors/header.ts";
 export { floatToHalf, halfToFloat } from "./io/safetensors/dtypes.ts";
 export { fromTorch, toTorch, type TorchTensors, type TorchNames } from "./io/torch.ts";
-export { toOnnx, type OnnxOptions, type WithParameters } from "./io/onnx/export.ts";
+export { toOnnx, type OnnxOptions, type WithParameters } from "./backend/onnx/export.ts";
 export { fromOnnx, onnxParameters, onnxImports, type FromOnnxOptions } from "./io/onnx/import/from-onnx.ts";
 
 // initialisation
@@ -92,7 +92,7 @@ export {
 
 // string diagrams and products of wires (gated cells, unrolled sequences, blocks are drawn with them)
 export { diagram, type Builder, type Wire } from "./algebra/diagram.ts";
-export { multiply, subtract, concat, split, stack, unstack, sumWires, scaled } from "./algebra/wires.ts";
+export { multiply, subtract, concat, split, stack, unstack, sumWires, scaled } from "./ops/wire-lenses.ts";
 
 // showing a model: its lenses with shapes and sizes, and its string diagram
 export { summary, type Summary, type SummaryRow, type SummaryOptions } from "./show/summary.ts";

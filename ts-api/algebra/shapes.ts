@@ -59,6 +59,21 @@ export function shapeArgument(what: string, shape: unknown, name = "shape"): ass
   if (!Array.isArray(shape) || !isShape(shape)) throw new ParalensError(`${what}: ${name} must be an array of whole numbers >= 0, got ${fmtShape(shape as Shape)}`);
 }
 
+/** A bound far past any model's on a count of wires, gates, inputs or elements, so that a count like 1e300 or 2^31 is refused rather than met as a RangeError or an out-of-memory crash. */
+export const MAX_COUNT = 2 ** 20;
+
+/**
+ * Refuses anything but a whole number in [min, MAX_COUNT] where a user passes a count, naming the
+ * argument, its type and value: NaN, 1.5, "4" or 2^31 would otherwise fail later as a TypeError or a RangeError.
+ *
+ *   countArgument("stack", 3);  // fine; countArgument("stack", 1.5) throws
+ */
+export function countArgument(what: string, count: unknown, name = "the count", min = 0): asserts count is number {
+  if (typeof count !== "number" || !Number.isInteger(count) || count < min || count > MAX_COUNT) {
+    throw new ParalensError(`${what}: ${name} must be a whole number in [${min}, ${MAX_COUNT}], got ${describe(count)}`);
+  }
+}
+
 /** As shapeArgument, for one shape ([3]) or a list of wires ([[3], [2]]). */
 export function wiresArgument(what: string, wires: unknown, name = "wires"): asserts wires is Shape | Wires {
   if (!Array.isArray(wires) || !(isShape(wires) || Array.from(wires, (w: unknown) => Array.isArray(w) && isShape(w)).every(Boolean))) {

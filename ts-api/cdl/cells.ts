@@ -4,6 +4,7 @@
 // a Mealy cell. Gates read [x, h] through one matrix (concat, then a dense
 // layer with all gates side by side, then split), so a step is a few large
 // products instead of many small ones.
+import { optionsArgument } from "../engine/errors.ts";
 import { seq } from "../algebra/compose.ts";
 import type { Para } from "../algebra/para.ts";
 import { add } from "../algebra/structure.ts";
@@ -12,7 +13,7 @@ import { sigmoid, tanh } from "../layers/activations.ts";
 import { dense } from "../layers/dense.ts";
 import { positive } from "../layers/linear.ts";
 import { diagram } from "../algebra/diagram.ts";
-import { concat, multiply, split, subtract } from "../algebra/wires.ts";
+import { concat, multiply, split, subtract } from "../ops/wire-lenses.ts";
 
 type Vec<N extends number> = readonly [N];
 
@@ -71,6 +72,7 @@ export function lstm<const A extends number, const H extends number>(
   options: { forgetBias?: number } = {},
 ): Para<readonly [Vec<A>, Vec<H>, Vec<H>], readonly [Vec<H>, Vec<H>]> {
   positive("lstm", inputs, hidden);
+  optionsArgument("lstm", options);
   const [X, S] = [[inputs], [hidden]] as const;
   const gates = dense(inputs + hidden, 4 * hidden, undefined, { biasInit: forgetBias(hidden, options.forgetBias ?? 1) });
   return diagram(`lstm(${inputs}, ${hidden})`, [X, S, S], (d, [x, h, c]) => {

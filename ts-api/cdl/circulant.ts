@@ -6,13 +6,13 @@
 // map kernel -> weight, which gathers (a copy per entry, 0 outside the
 // kernel's reach) and whose reverse scatters: each kernel entry receives the
 // sum of the changes of all the places it was copied to.
-import type { Lens, Para, ParamSpec } from "../algebra/para.ts";
+import { type Lens, type Para, type ParamSpec, paraArgument } from "../algebra/para.ts";
 import { par, seq, seqOf } from "../algebra/compose.ts";
 import { type Reparameterisation, reparam } from "../algebra/reparam.ts";
-import type { Shape, Wires } from "../algebra/shapes.ts";
+import { type Shape, type Wires, shapeArgument } from "../algebra/shapes.ts";
 import { lens } from "../algebra/para.ts";
 import { wire } from "../algebra/structure.ts";
-import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { ParalensError, fmtShape, describe } from "../engine/errors.ts";
 import { type Initialiser, glorotUniform, zeros } from "../init/initialisers.ts";
 import { type ActivationName, activationNamed } from "../layers/activations.ts";
 import { dense } from "../layers/dense.ts";
@@ -35,6 +35,9 @@ const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
  *   reversed.forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [3, 2, 1]
  */
 export function indexMap(from: Shape, to: Shape, index: Int32Array, name = "indexMap"): Lens<readonly [Shape], readonly [Shape]> {
+  shapeArgument(name, from, "from");
+  shapeArgument(name, to, "to");
+  if (!(index instanceof Int32Array)) throw new ParalensError(`${name}: index must be an Int32Array, got ${describe(index)}`);
   if (index.length !== sizeOf(to)) throw new ParalensError(`${name}: ${index.length} indices for ${fmtShape(to)} (${sizeOf(to)} values)`);
   const n = sizeOf(from);
   index.forEach((i, t) => {
@@ -58,6 +61,19 @@ export function indexMap(from: Shape, to: Shape, index: Int32Array, name = "inde
  *   tied.params.map((p) => p.name);  // ["column"]
  */
 export function tying(f: Para<Wires, Wires>, params: readonly ParamSpec[], maps: readonly { source: number; index: Int32Array }[]): Reparameterisation {
+  paraArgument("tying", f);
+  if (!Array.isArray(params)) throw new ParalensError(`tying: params must be an array of parameter specs, got ${describe(params)}`);
+  params.forEach((p: unknown, i) => {
+    if (typeof p !== "object" || p === null) throw new ParalensError(`tying: params[${i}] must be a parameter spec ({ name, shape, init }), got ${describe(p)}`);
+    shapeArgument("tying", (p as ParamSpec).shape, `params[${i}].shape`);
+  });
+  if (!Array.isArray(maps)) throw new ParalensError(`tying: maps must be an array of { source, index }, got ${describe(maps)}`);
+  maps.forEach((m: unknown, i) => {
+    const map = m as { source?: unknown } | null;
+    if (typeof m !== "object" || map === null || !Number.isInteger(map.source) || (map.source as number) < 0 || (map.source as number) >= params.length) {
+      throw new ParalensError(`tying: maps[${i}] must be { source: a parameter number below ${params.length}, index: Int32Array }, got ${describe(m)}`);
+    }
+  });
   if (maps.length !== f.params.length) throw new ParalensError(`tying: ${f.name} has ${f.params.length} parameters, got ${maps.length} maps`);
   const Q = params.map((p) => p.shape);
   const copies = wire(Q, maps.map((m) => m.source), "copy");

@@ -3,12 +3,12 @@
 // layer gives rounding error only; a layer that ignores the symmetry (a dense
 // layer, for shifts) gives errors of the size of its outputs.
 import type { Value } from "../algebra/category.ts";
-import type { Para } from "../algebra/para.ts";
+import { type Para, paraArgument } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { compile } from "../backend/compile.ts";
 import { type RefTensor, reference, refTensor } from "../backend/reference.ts";
 import { engine } from "../engine/engine.ts";
-import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
+import { ParalensError, describe, fmtShape, optionsArgument } from "../engine/errors.ts";
 import { Rng, checkSeed } from "../init/random.ts";
 import type { Action } from "./groups.ts";
 
@@ -44,6 +44,8 @@ export interface EquivarianceReport {
  *   const { maxError } = checkEquivariance(circularConv1d(16, 1, 4, 3), { input: shiftAction(16, [16, 1]), output: shiftAction(16, [16, 4]) });
  */
 export function checkEquivariance<G>(f: Para<Wires, Wires>, options: EquivarianceOptions<G>): EquivarianceReport {
+  paraArgument("checkEquivariance", f);
+  optionsArgument("checkEquivariance", options);
   const ins = listOf(options.input);
   const outs = listOf(options.output);
   matches("input", f.dom, ins);

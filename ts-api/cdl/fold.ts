@@ -13,12 +13,12 @@
 // Plans are compiled for one list length (the length is part of the input
 // shape [T, ...A]); sequences of different lengths use one plan per length,
 // all bound to the same parameter tensors (see StructuredLearner).
-import type { Para } from "../algebra/para.ts";
+import { type Para, paraArgument } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
-import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires, optionsArgument } from "../engine/errors.ts";
 import { type Wire, diagram } from "../algebra/diagram.ts";
 import { share, withStart } from "./share.ts";
-import { checkShapes, unstack } from "../algebra/wires.ts";
+import { checkShapes, unstack } from "../ops/wire-lenses.ts";
 
 /** An algebra of 1 + A x - in Para: what to do with the empty list and with an item in front of a folded rest. */
 export interface ListAlgebra<A extends Shape = Shape, S extends Wires = Wires> {
@@ -51,7 +51,10 @@ export interface Fold<A extends Shape = Shape, S extends Wires = Wires> {
  *   const model = seq(rnn.at(5), dense(8, 1));   // lists of 5 numbers -> one number
  */
 export function fold<A extends Shape, S extends Wires>(algebra: ListAlgebra<A, S>): Fold<A, S> {
+  optionsArgument("fold", algebra, "the algebra");
   const { nil, cons } = algebra;
+  paraArgument("fold", nil, "nil");
+  paraArgument("fold", cons, "cons");
   if (nil.dom.length !== 0) throw new ParalensError(`fold: nil must take no input wires, but ${nil.name} takes ${fmtWires(nil.dom)}`);
   const S = nil.cod;
   if (cons.dom.length !== S.length + 1) {

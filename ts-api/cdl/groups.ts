@@ -7,7 +7,7 @@
 // adjacency matrix), 2-D translations; `trivial` leaves values alone (an
 // invariant output). Laws, which the tests check: e . x = x and
 // (g h) . x = g . (h . x).
-import type { Shape } from "../algebra/shapes.ts";
+import { type Shape, shapeArgument } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import type { Rng } from "../init/random.ts";
 
@@ -84,6 +84,8 @@ export function symmetricGroup(n: number): Group<Int32Array> {
  *   g.compose([1, 2], [1, 2]);  // [0, 1]
  */
 export function productGroup<G, H>(a: Group<G>, b: Group<H>): Group<readonly [G, H]> {
+  groupArgument("productGroup", a, "a");
+  groupArgument("productGroup", b, "b");
   return {
     name: `${a.name} x ${b.name}`,
     identity: () => [a.identity(), b.identity()],
@@ -129,8 +131,10 @@ function axesOk(what: string, shape: Shape, n: number, axes: readonly number[]):
  *   report.maxError < 1e-4;  // true
  */
 export function shiftAction(n: number, shape: Shape = [n], axes: readonly number[] = [0]): Action<number> {
-  axesOk("shiftAction", shape, n, axes);
   const group = cyclicGroup(n);
+  shapeArgument("shiftAction", shape);
+  axesArgument("shiftAction", shape, axes);
+  axesOk("shiftAction", shape, n, axes);
   return {
     name: `${group.name} shifting ${fmtShape(shape)}`,
     group,
@@ -146,7 +150,11 @@ export function shiftAction(n: number, shape: Shape = [n], axes: readonly number
  *   const act = permutationAction(5, [5, 3]);  // S5 permuting the 5 rows of [5, 3]
  *   act.group.name;
  */
-export function permutationAction(n: number, shape: Shape = [n], axes: readonly number[] = [0], group: Group<Int32Array> = symmetricGroup(n)): Action<Int32Array> {
+export function permutationAction(n: number, shape: Shape = [n], axes: readonly number[] = [0], group?: Group<Int32Array>): Action<Int32Array> {
+  group ??= symmetricGroup(n);
+  groupArgument("permutationAction", group);
+  shapeArgument("permutationAction", shape);
+  axesArgument("permutationAction", shape, axes);
   axesOk("permutationAction", shape, n, axes);
   return {
     name: `${group.name} permuting ${fmtShape(shape)}`,
@@ -163,6 +171,9 @@ export function permutationAction(n: number, shape: Shape = [n], axes: readonly 
  *   act.shape;  // [6, 6, 1]
  */
 export function translationAction(h: number, w: number, shape: Shape = [h, w]): Action<readonly [number, number]> {
+  whole("translationAction", h);
+  whole("translationAction", w);
+  shapeArgument("translationAction", shape);
   if (shape[0] !== h || shape[1] !== w) throw new ParalensError(`translationAction: ${fmtShape(shape)} does not start with [${h}, ${w}]`);
   const group = productGroup(cyclicGroup(h), cyclicGroup(w));
   return {
@@ -179,7 +190,25 @@ export function translationAction(h: number, w: number, shape: Shape = [h, w]): 
  *   trivialAction(cyclicGroup(4), [3]).shape;  // [3]: every element leaves x as it is
  */
 export function trivialAction<G>(group: Group<G>, shape: Shape): Action<G> {
+  groupArgument("trivialAction", group);
+  shapeArgument("trivialAction", shape);
   return { name: `${group.name} fixing ${fmtShape(shape)}`, group, shape, act: (_g, x) => Float64Array.from(x) };
+}
+
+/** Throws unless `group` is a Group (cyclicGroup(n), symmetricGroup(n), ... or one written by hand), naming it. */
+function groupArgument(what: string, group: unknown, name = "group"): asserts group is Group<unknown> {
+  const g = group as Partial<Record<keyof Group<unknown>, unknown>> | null;
+  const methods = ["identity", "compose", "inverse", "sample", "equal"] as const;
+  if (typeof group !== "object" || g === null || typeof g.name !== "string" || methods.some((m) => typeof g[m] !== "function")) {
+    throw new ParalensError(`${what}: ${name} must be a Group ({ name, identity, compose, inverse, sample, equal }: cyclicGroup(n), ...), got ${describe(group)}`);
+  }
+}
+
+/** Throws unless `axes` is an array of axes of `shape`. */
+function axesArgument(what: string, shape: Shape, axes: unknown): asserts axes is readonly number[] {
+  if (!Array.isArray(axes) || !axes.every((a) => Number.isInteger(a) && a >= 0 && a < shape.length)) {
+    throw new ParalensError(`${what}: axes must be an array of axes of ${fmtShape(shape)} (0..${shape.length - 1}), got ${Array.isArray(axes) ? fmtShape(axes) : describe(axes)}`);
+  }
 }
 
 function whole(what: string, n: number): void {

@@ -5,12 +5,12 @@
 // the state before input t arrives. Running a machine over T inputs unrolls T
 // uses of the cell, the state carried from each to the next, the parameter
 // shared by copying.
-import type { Para } from "../algebra/para.ts";
+import { type Para, paraArgument } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import { type Builder, type Wire, diagram } from "../algebra/diagram.ts";
 import { share, withStart } from "./share.ts";
-import { checkShapes, stack, unstack } from "../algebra/wires.ts";
+import { checkShapes, stack, unstack } from "../ops/wire-lenses.ts";
 
 /** A machine with inputs I, outputs O and state S, unrolled per sequence length. */
 export interface Machine<S extends Wires = Wires> {
@@ -37,7 +37,10 @@ export interface Machine<S extends Wires = Wires> {
  *   }));
  *   const model = parity.outputs(10, point([8]));   // [10, 1] -> [10, 1]
  */
-export function mealy<S extends Wires>(cell: Para<Wires, Wires>, name = `mealy(${cell.name})`): Machine<S> {
+export function mealy<S extends Wires>(cell: Para<Wires, Wires>, name?: string): Machine<S> {
+  paraArgument("mealy", cell, "the cell");
+  if (name !== undefined && typeof name !== "string") throw new ParalensError(`mealy: name must be a string, got ${describe(name)}`);
+  name ??= `mealy(${cell.name})`;
   if (cell.dom.length < 1 || cell.cod.length !== cell.dom.length) {
     throw new ParalensError(`${name}: the cell must be I x S -> O x S, but ${cell.name} is ${fmtWires(cell.dom)} -> ${fmtWires(cell.cod)}`);
   }
@@ -101,6 +104,8 @@ export function mealy<S extends Wires>(cell: Para<Wires, Wires>, name = `mealy($
  *   const lookahead = moore(dense(8, 1), elman(1, 8)).run(20);   // [20, 1] x [8] -> [20, 1] x [8]
  */
 export function moore<S extends Wires>(output: Para<S, readonly [Shape]>, next: Para<Wires, S>): Machine<S> {
+  paraArgument("moore", output, "output");
+  paraArgument("moore", next, "next");
   const S = output.dom;
   if (next.dom.length !== S.length + 1) {
     throw new ParalensError(`moore: next must take an input and the state ${fmtWires(S)}, but ${next.name} takes ${fmtWires(next.dom)}`);

@@ -4,16 +4,16 @@
 // commutes with it: a map applied to each element with one shared parameter
 // (perElement), sums over the elements (sumPool) and copies to every element
 // (broadcast), which are each other's reverse.
-import type { Para } from "../algebra/para.ts";
+import { type Para, paraArgument } from "../algebra/para.ts";
 import { seq } from "../algebra/compose.ts";
-import type { Shape, Wires } from "../algebra/shapes.ts";
+import { type Shape, type Wires, countArgument, shapeArgument } from "../algebra/shapes.ts";
 import { add, wire } from "../algebra/structure.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import { type ActivationName, activationNamed } from "../layers/activations.ts";
 import { bias } from "../layers/bias.ts";
 import { linear, positive } from "../layers/linear.ts";
 import { diagram } from "../algebra/diagram.ts";
-import { scaled, stack, sumWires, unstack } from "../algebra/wires.ts";
+import { scaled, stack, sumWires, unstack } from "../ops/wire-lenses.ts";
 import { registerOps } from "../ops/registry.ts";
 import { wireOps } from "../ops/wires.ts";
 
@@ -31,7 +31,8 @@ registerOps(() => wireOps);
  *   perElement(dense(3, 8), 5).cod;  // [[5, 8]]: one dense layer on each of 5 elements
  */
 export function perElement<A extends Wires, B extends Wires>(f: Para<A, B>, n: number): Para<Wires, Wires> {
-  positive("perElement", n);
+  paraArgument("perElement", f);
+  countArgument("perElement", n, "n", 1);
   if (f.dom.length === 0) throw new ParalensError(`perElement: ${f.name} takes no input wires, so there is nothing to apply it to`);
   const dom = f.dom.map((s) => [n, ...s]);
   const cod = f.cod.map((s) => [n, ...s]);
@@ -79,7 +80,8 @@ export function meanPool(n: number, shape: Shape): Para<readonly [Shape], readon
  *   broadcast(5, [8]).cod;  // [[5, 8]]
  */
 export function broadcast(n: number, shape: Shape): Para<readonly [Shape], readonly [Shape]> {
-  positive("broadcast", n);
+  countArgument("broadcast", n, "n", 1);
+  shapeArgument("broadcast", shape);
   const copies = wire([shape], Array.from({ length: n }, () => 0), `copy ${n}`);
   return { ...(seq(copies, stack(n, shape)) as Para<readonly [Shape], readonly [Shape]>), name: `broadcast(${n})` };
 }
@@ -108,6 +110,9 @@ export function deepSetsLayer(n: number, inputs: number, outputs: number, activa
  *   const setSum = deepSets(10, dense(1, 16, "relu"), seq(dense(16, 16, "relu"), dense(16, 1)));
  */
 export function deepSets(n: number, phi: Para<Wires, Wires>, rho: Para<Wires, Wires>): Para<Wires, Wires> {
+  countArgument("deepSets", n, "n", 1);
+  paraArgument("deepSets", phi, "phi");
+  paraArgument("deepSets", rho, "rho");
   if (phi.dom.length !== 1 || phi.cod.length !== 1) throw new ParalensError(`deepSets: phi must map one wire to one, ${phi.name} is ${fmtWires(phi.dom)} -> ${fmtWires(phi.cod)}`);
   const H = phi.cod[0]!;
   return diagram(`deepSets(${n}, ${phi.name}, ${rho.name})`, [[n, ...phi.dom[0]!]], (d, [x]) => {

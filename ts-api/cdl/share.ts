@@ -8,11 +8,11 @@
 // Also here: points (Para maps from the unit, the Nil case of a fold or a
 // machine's initial state) and how they meet a batch.
 import type { Value } from "../algebra/category.ts";
-import { type Para, type ParamSpec, para } from "../algebra/para.ts";
+import { type Para, type ParamSpec, para, paraArgument } from "../algebra/para.ts";
 import { reparam } from "../algebra/reparam.ts";
-import type { Shape, Wires } from "../algebra/shapes.ts";
+import { type Shape, type Wires, shapeArgument } from "../algebra/shapes.ts";
 import { wire } from "../algebra/structure.ts";
-import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
+import { ParalensError, fmtShape, fmtWires, describe } from "../engine/errors.ts";
 import { type Initialiser, zeros } from "../init/initialisers.ts";
 import { registerOps } from "../ops/registry.ts";
 import { wireOps } from "../ops/wires.ts";
@@ -37,6 +37,19 @@ export interface SharedCell {
  *   share(twice, [{ prefix: "cell", params: cell.params }], [0, 0]).params.length;  // 2: cell.weight, cell.bias
  */
 export function share<A extends Wires, B extends Wires>(untied: Para<A, B>, cells: readonly SharedCell[], uses: readonly number[]): Para<A, B> {
+  paraArgument("share", untied, "untied");
+  if (!Array.isArray(cells as unknown)) throw new ParalensError(`share: cells must be an array of { prefix, params }, got ${describe(cells)}`);
+  cells.forEach((c: unknown, i) => {
+    const cell = c as Partial<SharedCell> | null;
+    if (typeof c !== "object" || cell === null || !Array.isArray(cell.params) || typeof cell.prefix !== "string") {
+      throw new ParalensError(`share: cells[${i}] must be { prefix: string, params: a cell's params }, got ${describe(c)}`);
+    }
+    cell.params.forEach((p: unknown, j) => {
+      if (typeof p !== "object" || p === null) throw new ParalensError(`share: cells[${i}].params[${j}] must be a parameter spec, got ${describe(p)}`);
+      shapeArgument("share", (p as ParamSpec).shape, `cells[${i}].params[${j}].shape`);
+    });
+  });
+  if (!Array.isArray(uses as unknown)) throw new ParalensError(`share: uses must be an array of cell numbers, got ${describe(uses)}`);
   const starts: number[] = [];
   let count = 0;
   for (const c of cells) {
@@ -45,7 +58,7 @@ export function share<A extends Wires, B extends Wires>(untied: Para<A, B>, cell
   }
   const sources = uses.flatMap((u) => {
     const cell = cells[u];
-    if (cell === undefined) throw new ParalensError(`share: use of cell ${u}, but there are ${cells.length} cells`);
+    if (!Number.isInteger(u) || cell === undefined) throw new ParalensError(`share: use of cell ${describe(u)}, but there are ${cells.length} cells`);
     return cell.params.map((_, j) => starts[u]! + j);
   });
   if (sources.length !== untied.params.length) {
@@ -66,7 +79,11 @@ export function share<A extends Wires, B extends Wires>(untied: Para<A, B>, cell
  *
  *   named(dense(4, 3), ["w", "b"]).params.map((p) => p.name);  // ["w", "b"]
  */
-export function named<A extends Wires, B extends Wires>(f: Para<A, B>, names: readonly string[], name = f.name): Para<A, B> {
+export function named<A extends Wires, B extends Wires>(f: Para<A, B>, names: readonly string[], name?: string): Para<A, B> {
+  paraArgument("named", f);
+  if (!Array.isArray(names) || !names.every((n) => typeof n === "string")) throw new ParalensError(`named: names must be an array of strings, got ${describe(names)}`);
+  if (name !== undefined && typeof name !== "string") throw new ParalensError(`named: name must be a string, got ${describe(name)}`);
+  name ??= f.name;
   if (names.length !== f.params.length) throw new ParalensError(`named: ${f.name} has ${f.params.length} parameters, got ${names.length} names`);
   return { ...f, name, params: f.params.map((p, i) => ({ ...p, name: names[i]! })) };
 }
@@ -116,6 +133,8 @@ export function zeroPoint<const S extends Shape>(shape: S): Para<readonly [], re
  *   h0.cod;  // [[16]]
  */
 export function withStart(x: Shape, init: Para<Wires, Wires>): Para<readonly [Shape], Wires> {
+  shapeArgument("withStart", x, "x");
+  paraArgument("withStart", init, "init");
   if (init.dom.length !== 0) throw new ParalensError(`withStart: ${init.name} must take no input wires, but takes ${fmtWires(init.dom)}`);
   const S = init.cod;
   return para<readonly [Shape], Wires, unknown>({

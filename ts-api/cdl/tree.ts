@@ -11,12 +11,12 @@
 // copying. The values of a tree travel as two lists: its leaves left to
 // right, [L, ...A], and (if labelled) its node labels in post-order, [M, ...B].
 // Plans are compiled per tree shape; a batch holds trees of one shape.
-import type { Para } from "../algebra/para.ts";
-import type { Shape, Wires } from "../algebra/shapes.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { type Para, paraArgument } from "../algebra/para.ts";
+import { type Shape, type Wires, MAX_COUNT, shapeArgument } from "../algebra/shapes.ts";
+import { ParalensError, fmtWires, describe, optionsArgument } from "../engine/errors.ts";
 import { type Wire, diagram } from "../algebra/diagram.ts";
 import { share } from "./share.ts";
-import { checkShapes, unstack } from "../algebra/wires.ts";
+import { checkShapes, unstack } from "../ops/wire-lenses.ts";
 
 /** A binary tree with values A at the leaves and labels B at the inner nodes. */
 export type Tree<A, B = undefined> = { readonly kind: "leaf"; readonly value: A } | { readonly kind: "node"; readonly left: Tree<A, B>; readonly right: Tree<A, B>; readonly label: B };
@@ -45,7 +45,23 @@ export function node<A, B = undefined>(left: Tree<A, B>, right: Tree<A, B>, labe
  *   treeShape(node(leaf(1), leaf(2))) === treeShape(node(leaf(5), leaf(6)));  // true: one plan per shape
  */
 export function treeShape(t: Tree<unknown, unknown>): string {
-  return t.kind === "leaf" ? "." : `(${treeShape(t.left)}${treeShape(t.right)})`;
+  treeArgument("treeShape", t);
+  return shapeOf(t);
+}
+
+const shapeOf = (t: Tree<unknown, unknown>): string => (t.kind === "leaf" ? "." : `(${shapeOf(t.left)}${shapeOf(t.right)})`);
+
+/** Throws unless `t` is a tree of leaf(...) and node(...), naming the first part that is not. */
+function treeArgument(what: string, t: unknown): asserts t is Tree<unknown, unknown> {
+  const todo: unknown[] = [t];
+  for (let seen = 0; todo.length > 0; seen++) {
+    if (seen > MAX_COUNT) throw new ParalensError(`${what}: the tree has more than ${MAX_COUNT} nodes (or a cycle)`);
+    const u = todo.pop() as { kind?: unknown; left?: unknown; right?: unknown } | null;
+    if (typeof u !== "object" || u === null || (u.kind !== "leaf" && u.kind !== "node")) {
+      throw new ParalensError(`${what}: a tree is made of leaf(value) and node(left, right), got ${describe(u)}${u === t ? "" : " inside it"}`);
+    }
+    if (u.kind === "node") todo.push(u.right, u.left);
+  }
 }
 
 /**
@@ -54,6 +70,7 @@ export function treeShape(t: Tree<unknown, unknown>): string {
  *   flattenTree(node(leaf("a"), leaf("b"))).leaves;  // ["a", "b"]
  */
 export function flattenTree<A, B>(t: Tree<A, B>): { leaves: A[]; labels: B[] } {
+  treeArgument("flattenTree", t);
   const leaves: A[] = [];
   const labels: B[] = [];
   const walk = (u: Tree<A, B>): void => {
@@ -116,7 +133,11 @@ export interface TreeFold<S extends Wires = Wires> {
  *   const model = seq(net.at("((..).)"), dense(8, 1));
  */
 export function foldTree<S extends Wires>(algebra: TreeAlgebra<Shape, S>): TreeFold<S> {
+  optionsArgument("foldTree", algebra, "the algebra");
   const { leaf: leafCell, node: nodeCell, label } = algebra;
+  paraArgument("foldTree", leafCell, "leaf");
+  paraArgument("foldTree", nodeCell, "node");
+  if (label !== undefined) shapeArgument("foldTree", label, "label");
   if (leafCell.dom.length !== 1) throw new ParalensError(`foldTree: leaf must take one wire, ${leafCell.name} takes ${fmtWires(leafCell.dom)}`);
   const A = leafCell.dom[0]!;
   const S = leafCell.cod;

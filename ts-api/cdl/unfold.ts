@@ -6,12 +6,12 @@
 // parameters by copying) and stacks their outputs. Its laws:
 //
 //   head(unfold(x)) = o(x)          tail(unfold(x)) = unfold(n(x))
-import type { Para } from "../algebra/para.ts";
-import type { Shape, Wires } from "../algebra/shapes.ts";
+import { type Para, paraArgument } from "../algebra/para.ts";
+import { type Shape, type Wires, countArgument } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import { type Wire, diagram } from "../algebra/diagram.ts";
 import { share } from "./share.ts";
-import { checkShapes, stack } from "../algebra/wires.ts";
+import { checkShapes, stack } from "../ops/wire-lenses.ts";
 import { reshape } from "../layers/reshape.ts";
 
 /** A stream of O unfolded from a state S; `skip` steps are run (and their outputs dropped) before the first output. */
@@ -38,6 +38,8 @@ export interface Stream<S extends Wires = Wires, O extends Shape = Shape> {
  *   const first20 = wave.take(20);   // [8] -> [20, 1]
  */
 export function unfold<S extends Wires, O extends Shape = Shape>(cell: Para<S, Wires>, skip = 0): Stream<S, O> {
+  paraArgument("unfold", cell, "the cell");
+  countArgument("unfold", skip, "skip");
   const S = cell.dom;
   if (cell.cod.length !== S.length + 1) {
     throw new ParalensError(`unfold: the cell must give an output and the state ${fmtWires(S)}, but ${cell.name} gives ${fmtWires(cell.cod)}`);

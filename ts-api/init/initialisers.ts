@@ -3,7 +3,7 @@
 // shape [..., in, out]: fanIn = product of all but the last axis, fanOut =
 // product of all but the second-to-last (a dense [in, out] matrix: in and out;
 // a conv filter [kh, kw, cin, cout]: kh*kw*cin and kh*kw*cout).
-import type { Shape } from "../algebra/shapes.ts";
+import type { Shape } from "../engine/tensor.ts";
 import { Rng } from "./random.ts";
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import { checkShape } from "../engine/tensor.ts";

@@ -14,7 +14,7 @@ import { type Lens, type ParamSpec, type AnyShape, lens, para, anyShape } from "
 import type { Wires } from "../algebra/shapes.ts";
 import { type RefTensor, refTensor, sizeOf } from "./ref-tensor.ts";
 import { broadcastShape, broadcastsTo, group, stridesOver } from "./broadcast.ts";
-import type { OnnxContext, OnnxValue } from "../io/onnx/graph.ts";
+import type { OnnxContext, OnnxValue } from "./onnx.ts";
 import { registerOps } from "./registry.ts";
 import { unaryOps } from "./unary.ts";
 import { wireOps } from "./wires.ts";

@@ -58,6 +58,9 @@ const groups = {
 registerOps(primitives);
 export { registerOps, loadedOps };
 
+/** The ops of Z2Ops (z2/ops.ts) that the reals do not have. */
+const z2Only = ["xor", "and", "not", "ones", "pick", "join", "spread", "collect"] as const;
+
 /**
  * `methods` as a backend's RealOps: an op of a group that no loaded module
  * registered is a clear error instead of "not a function" (only a bundle
@@ -69,6 +72,15 @@ export function backendOps(methods: Record<string, unknown>, backend: string): R
     methods[name] = () => {
       throw new ParalensError(
         `${backend}: the op ${name} is not loaded: it comes with ${groups[name as keyof typeof groups]}, so import that (from "paralens") in the program that uses it`,
+      );
+    };
+  }
+  // a lens over Boolean circuits (paralens/z2) calls these: nothing else marks its carrier
+  for (const name of z2Only) {
+    if (name in methods) continue;
+    methods[name] = () => {
+      throw new ParalensError(
+        `${backend}: the lens calls ${name}, an op of Boolean circuits (Z2Ops), not of the reals: a lens from paralens/z2 is compiled with compileZ2 (import { compileZ2 } from "paralens/z2"), or run on z2Reference`,
       );
     };
   }

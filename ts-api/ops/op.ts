@@ -20,7 +20,7 @@ import type { Shape } from "../algebra/shapes.ts";
 import type { Core } from "../engine/core.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import type { RefTensor } from "./ref-tensor.ts";
-import type { OnnxContext, OnnxValue } from "../io/onnx/graph.ts";
+import type { OnnxContext, OnnxValue } from "./onnx.ts";
 
 /** T with every Value in it (an argument, a list of them, a tuple of results) read as X. */
 export type Sub<T, X> = T extends Value
@@ -64,7 +64,7 @@ export interface PlannedOp<A extends readonly unknown[] = any, R = any> {
 export interface Op<A extends readonly unknown[] = any, R = any> extends PlannedOp<A, R> {
   /** The float64 reference: the plainest computation of the same values. */
   reference(...args: Sub<A, RefTensor>): Sub<R, RefTensor>;
-  /** The op as ONNX nodes (io/onnx/); without it, a model that uses the op cannot be exported. */
+  /** The op as ONNX nodes (backend/onnx/); without it, a model that uses the op cannot be exported. */
   onnx?(g: OnnxContext, ...args: Sub<A, OnnxValue>): Sub<R, OnnxValue>;
 }
 

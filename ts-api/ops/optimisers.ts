@@ -13,7 +13,19 @@ import { ParalensError, fmtShape } from "../engine/errors.ts";
 import { sameSize } from "./checks.ts";
 import { type PlanContext, type References, planned } from "./op.ts";
 import { mapRef, refTensor, sizeOf } from "./ref-tensor.ts";
-import type { StepSize } from "../optimisers/schedules.ts";
+
+// The step size an update reads; the schedules themselves are optimisers/schedules.ts.
+/** A step size per step count k = 0, 1, 2, ... (k counts the updates made before this one). */
+export interface Schedule {
+  readonly kind: "schedule";
+  /** For printing: "cosineDecay(0.001, 1000)". */
+  readonly name: string;
+  /** The step size of update k. */
+  at(k: number): number;
+}
+
+/** A step size: a number (constant) or a schedule. */
+export type StepSize = number | Schedule;
 
 const at = (lr: StepSize, k: number): number => (typeof lr === "number" ? lr : lr.at(k));
 

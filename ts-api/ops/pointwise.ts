@@ -11,7 +11,7 @@ import type { RealOps } from "./index.ts";
 import { sameSize } from "./checks.ts";
 import { type Op, type PlannedOp, op, planned } from "./op.ts";
 import { type RefTensor, mapRef } from "./ref-tensor.ts";
-import type { OnnxContext, OnnxValue } from "../io/onnx/graph.ts";
+import type { OnnxContext, OnnxValue } from "./onnx.ts";
 
 type Kernel1 = { [K in keyof Core]: Core[K] extends (y: number, x: number, n: number) => void ? K : never }[keyof Core];
 type Kernel2 = { [K in keyof Core]: Core[K] extends (dx: number, u: number, dy: number, n: number) => void ? K : never }[keyof Core];

@@ -7,7 +7,7 @@ import { type Lowerings, type References, planned } from "./op.ts";
 import type { AnyShape } from "../algebra/para.ts";
 import { pointwise } from "./pointwise.ts";
 import { type RefTensor, refTensor, rowsCols } from "./ref-tensor.ts";
-import type { OnnxContext, OnnxValue } from "../io/onnx/graph.ts";
+import type { OnnxContext, OnnxValue } from "./onnx.ts";
 
 function logSoftmaxRow(x: Float64Array): Float64Array {
   let m = -Infinity;

@@ -5,18 +5,9 @@
 // The formulas are torch.optim.lr_scheduler's (LinearLR, CosineAnnealingLR,
 // StepLR, ExponentialLR, SequentialLR) in closed form, as optax writes them.
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
+import type { Schedule, StepSize } from "../ops/optimisers.ts";
 
-/** A step size per step count k = 0, 1, 2, ... (k counts the updates made before this one). */
-export interface Schedule {
-  readonly kind: "schedule";
-  /** For printing: "cosineDecay(0.001, 1000)". */
-  readonly name: string;
-  /** The step size of update k. */
-  at(k: number): number;
-}
-
-/** A step size: a number (constant) or a schedule. */
-export type StepSize = number | Schedule;
+export type { Schedule, StepSize };
 
 function finite(what: string, name: string, v: number, ok: (v: number) => boolean = () => true, range = ""): void {
   if (typeof v !== "number" || !Number.isFinite(v) || !ok(v)) {

@@ -13,9 +13,10 @@
 // polynomial x^2 has derivative 2x = 0); see oracle.ts.
 import type { Change, Value } from "../algebra/category.ts";
 import { type Lens, type Para, type ParamSpec, lens, para } from "../algebra/para.ts";
-import { ParalensError, describe } from "../engine/errors.ts";
+import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
+import { countArgument } from "../algebra/shapes.ts";
 import { zeros } from "../init/initialisers.ts";
-import type { Rng } from "../init/random.ts";
+import { Rng } from "../init/random.ts";
 import { type Z2Ops, range } from "./ops.ts";
 
 /**
@@ -50,7 +51,9 @@ export class CircuitBuilder {
   readonly a: number[] = [];
   /** Each gate's second operand. */
   readonly b: number[] = [];
-  constructor(readonly inputs: number) {}
+  constructor(readonly inputs: number) {
+    countArgument("CircuitBuilder", inputs, "inputs", 1);
+  }
 
   /** Inputs plus gates: the id the next gate gets. */
   get nodes(): number {
@@ -86,18 +89,20 @@ export class CircuitBuilder {
   }
   /** The XOR of many nodes (zero for none). */
   sum(xs: readonly number[]): number {
+    if (!Array.isArray(xs)) throw new ParalensError(`circuit: sum needs an array of nodes, got ${describe(xs)}`);
     if (xs.length === 0) return this.zero();
     return xs.reduce((acc, x) => this.xor(acc, x));
   }
   /** The AND of many nodes (one for none). */
   product(xs: readonly number[]): number {
+    if (!Array.isArray(xs)) throw new ParalensError(`circuit: product needs an array of nodes, got ${describe(xs)}`);
     if (xs.length === 0) return this.one();
     return xs.reduce((acc, x) => this.and(acc, x));
   }
 
   private gate(op: GateOp, x: number, y: number): number {
     for (const n of op === Gate.ZERO || op === Gate.ONE ? [] : [x, y]) {
-      if (!Number.isInteger(n) || n < 0 || n >= this.nodes) throw new ParalensError(`circuit: gate ${this.ops.length} reads node ${n}, but only nodes 0..${this.nodes - 1} exist`);
+      if (!Number.isInteger(n) || n < 0 || n >= this.nodes) throw new ParalensError(`circuit: gate ${this.ops.length} reads node ${describe(n)}, but only nodes 0..${this.nodes - 1} exist`);
     }
     this.ops.push(op);
     this.a.push(x);
@@ -113,14 +118,45 @@ export class CircuitBuilder {
  *   const fullAdder = circuit(3, (g, [a, b, c]) => [g.xor(g.xor(a!, b!), c!), g.or(g.and(a!, b!), g.and(c!, g.xor(a!, b!)))]);
  */
 export function circuit(inputs: number, build: (g: CircuitBuilder, x: number[]) => number[]): Circuit {
-  if (!Number.isInteger(inputs) || inputs < 1) throw new ParalensError(`circuit: needs a whole number >= 1 of inputs, got ${describe(inputs)}`);
+  countArgument("circuit", inputs, "inputs", 1);
+  if (typeof build !== "function") throw new ParalensError(`circuit: build must be a function (g, inputs) => output nodes, got ${describe(build)}`);
   const g = new CircuitBuilder(inputs);
-  const outputs = build(g, range(inputs));
+  const outputs: unknown = build(g, range(inputs));
+  if (!Array.isArray(outputs)) throw new ParalensError(`circuit: build must return an array of output nodes, got ${describe(outputs)}`);
   for (const o of outputs) {
-    if (!Number.isInteger(o) || o < 0 || o >= g.nodes) throw new ParalensError(`circuit: output node ${o} does not exist (nodes 0..${g.nodes - 1})`);
+    if (!Number.isInteger(o) || o < 0 || o >= g.nodes) throw new ParalensError(`circuit: output node ${describe(o)} does not exist (nodes 0..${g.nodes - 1})`);
   }
   if (outputs.length === 0) throw new ParalensError("circuit: needs at least one output");
   return { inputs, ops: g.ops, a: g.a, b: g.b, outputs };
+}
+
+/**
+ * Throws unless `c` is a Circuit (from circuit, randomCircuit or polynomialCircuit, or written by
+ * hand): inputs a whole number >= 1, ops, a and b arrays of one length, each gate reading earlier
+ * nodes, and outputs a non-empty array of nodes. Checked before a lens is built from it, so a wrong
+ * value is never met as a TypeError.
+ */
+export function circuitArgument(what: string, c: unknown, name = "the circuit"): asserts c is Circuit {
+  const k = c as Partial<Circuit> | null;
+  if (typeof c !== "object" || k === null || !Array.isArray(k.ops) || !Array.isArray(k.a) || !Array.isArray(k.b) || !Array.isArray(k.outputs)) {
+    throw new ParalensError(`${what}: ${name} must be a Circuit ({ inputs, ops, a, b, outputs }, from circuit(...)), got ${describe(c)}`);
+  }
+  countArgument(what, k.inputs, `${name}'s inputs`, 1);
+  countArgument(what, k.ops.length, `${name}'s gate count`);
+  if (k.a.length !== k.ops.length || k.b.length !== k.ops.length) throw new ParalensError(`${what}: ${name} has ${k.ops.length} gates but ${k.a.length} and ${k.b.length} operands`);
+  const inputs = k.inputs!;
+  for (let g = 0; g < k.ops.length; g++) {
+    const op = k.ops[g];
+    if (op !== Gate.XOR && op !== Gate.AND && op !== Gate.NOT && op !== Gate.ZERO && op !== Gate.ONE) throw new ParalensError(`${what}: gate ${g} of ${name} has op ${describe(op)}, not one of Gate's codes 0..4`);
+    if (op === Gate.ZERO || op === Gate.ONE) continue;
+    for (const n of op === Gate.NOT ? [k.a[g]] : [k.a[g], k.b[g]]) {
+      if (!Number.isInteger(n) || n! < 0 || n! >= inputs + g) throw new ParalensError(`${what}: gate ${g} of ${name} reads node ${describe(n)}, but only nodes 0..${inputs + g - 1} come before it`);
+    }
+  }
+  if (k.outputs.length === 0) throw new ParalensError(`${what}: ${name} has no output`);
+  for (const o of k.outputs) {
+    if (!Number.isInteger(o) || o < 0 || o >= inputs + k.ops.length) throw new ParalensError(`${what}: output node ${describe(o)} of ${name} does not exist (nodes 0..${inputs + k.ops.length - 1})`);
+  }
 }
 
 /** Evaluates a circuit on k; values[n] is node n's value, each [batch, 1]. */
@@ -168,7 +204,10 @@ function reverse(ops: Z2Ops, c: Circuit, values: readonly Value[], dy: Value): V
  *
  *   truthTable(circuitLens(circuit(2, (g, [a, b]) => [g.and(a, b)])));  // Uint8Array [0, 0, 0, 1]
  */
-export function circuitLens(c: Circuit, name = `circuit(${c.inputs} -> ${c.outputs.length}, ${c.ops.length} gates)`): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
+export function circuitLens(c: Circuit, name?: string): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
+  circuitArgument("circuitLens", c);
+  if (name !== undefined && typeof name !== "string") throw new ParalensError(`circuitLens: name must be a string, got ${describe(name)}`);
+  name ??= `circuit(${c.inputs} -> ${c.outputs.length}, ${c.ops.length} gates)`;
   return lens<readonly [readonly [number]], readonly [readonly [number]], Value[], Z2Ops>({
     name,
     dom: [[c.inputs]],
@@ -195,6 +234,8 @@ export function circuitPara(
   c: Circuit,
   spec: { params: number; name?: string; paramName?: string; init?: ParamSpec["init"] },
 ): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
+  circuitArgument("circuitPara", c);
+  optionsArgument("circuitPara", spec, "spec");
   const np = spec.params;
   if (!Number.isInteger(np) || np < 1 || np >= c.inputs) throw new ParalensError(`circuitPara: params must be in 1..${c.inputs - 1}, got ${describe(np)}`);
   const n = c.inputs - np;
@@ -237,7 +278,16 @@ export interface RandomCircuitOptions {
  *   randomCircuit(new Rng(1), { inputs: 4, gates: 12 }).inputs;  // 4
  */
 export function randomCircuit(rng: Rng, o: RandomCircuitOptions): Circuit {
-  const [wx, wa, wn] = o.mix ?? [45, 45, 10];
+  if (!(rng instanceof Rng)) throw new ParalensError(`randomCircuit: rng must be an Rng (new Rng(seed)), got ${describe(rng)}`);
+  optionsArgument("randomCircuit", o);
+  countArgument("randomCircuit", o.inputs, "inputs", 1);
+  countArgument("randomCircuit", o.gates, "gates");
+  const mix = o.mix ?? [45, 45, 10];
+  if (!Array.isArray(mix) || mix.length !== 3 || !mix.every((w) => typeof w === "number" && Number.isFinite(w) && w >= 0) || mix[0] + mix[1] <= 0) {
+    throw new ParalensError(`randomCircuit: mix must be three finite weights >= 0 for XOR, AND, NOT (XOR + AND > 0), got ${describe(o.mix)}`);
+  }
+  if (o.outputs !== undefined && o.outputs !== "sinks") countArgument("randomCircuit", o.outputs, "outputs", 1);
+  const [wx, wa, wn] = mix as readonly [number, number, number];
   const g = new CircuitBuilder(o.inputs);
   const support: bigint[] = range(o.inputs).map((i) => 1n << BigInt(i));
   const read = new Uint8Array(o.inputs + o.gates);

@@ -6,11 +6,11 @@
 // kernel calls, whatever the size of the circuit: prologue, body (the whole
 // batch), fold of the batch sums, epilogue.
 import type { Plan } from "../backend/plan.ts";
-import type { Para } from "../algebra/para.ts";
+import { type Para, paraArgument } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
-import { type Engine, engine as currentEngine } from "../engine/engine.ts";
-import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
-import { Rng } from "../init/random.ts";
+import { Engine, engine as currentEngine } from "../engine/engine.ts";
+import { ParalensError, describe, fmtShape, optionsArgument } from "../engine/errors.ts";
+import { Rng, checkSeed } from "../init/random.ts";
 import { BitTensor, wordsFor } from "./bits.ts";
 import { type LaidOutPass, allocScratch, blockFor, layoutPass, releasePass } from "./compile/layout.ts";
 import { findRoots } from "./compile/roots.ts";
@@ -70,6 +70,9 @@ export interface Z2PlanStats {
  *   table.dispose();
  */
 export function initBits(f: Para<Wires, Wires, Z2Ops>, seed = 0, e: Engine = currentEngine()): BitTensor[] {
+  paraArgument("initBits", f);
+  checkSeed("initBits", seed);
+  if (!(e instanceof Engine)) throw new ParalensError(`initBits: the engine must be an Engine (engine(), after init()), got ${describe(e)}`);
   const rng = new Rng(seed);
   return f.params.map((p) => {
     checkWire(`parameter "${p.name}" of ${f.name}`, p.shape);
@@ -86,9 +89,16 @@ export function initBits(f: Para<Wires, Wires, Z2Ops>, seed = 0, e: Engine = cur
  */
 export function compileZ2(f: Para<Wires, Wires, Z2Ops>, options: Z2CompileOptions): Z2Plan {
   const e = currentEngine();
+  paraArgument("compileZ2", f);
+  optionsArgument("compileZ2", options);
   const { batch, update = false } = options;
   const changes = options.changes ?? "all";
   if (!Number.isInteger(batch) || batch < 1) throw new ParalensError(`compileZ2: batch must be a whole number >= 1, got ${describe(batch)}`);
+  if (changes !== "all" && changes !== "params" && changes !== "none") throw new ParalensError(`compileZ2: changes must be "all", "params" or "none", got ${describe(changes)}`);
+  const given = options.params;
+  if (given !== undefined && !(Array.isArray(given) && given.every((t) => t instanceof BitTensor))) {
+    throw new ParalensError(`compileZ2: params must be an array of bit tensors (initBits(...), a learner's params), got ${describe(given)}`);
+  }
   for (const s of [...f.dom, ...f.cod]) checkWire(`a wire of ${f.name}`, s);
   const ownsParams = options.params === undefined;
   const params = options.params ? [...options.params] : initBits(f, options.seed, e);

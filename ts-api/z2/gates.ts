@@ -4,14 +4,20 @@
 // circuitLens is the same derivative computed on a netlist in one lens.
 import type { Change, Value } from "../algebra/category.ts";
 import { type Lens, type Para, lens, para } from "../algebra/para.ts";
-import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
+import { ParalensError, describe, fmtWires, optionsArgument } from "../engine/errors.ts";
+import { countArgument } from "../algebra/shapes.ts";
 import { type Initialiser, zeros } from "../init/initialisers.ts";
 import { type Z2Ops, checkIndices, range } from "./ops.ts";
 
 type W<N extends number> = readonly [N];
 
-function positive(what: string, n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new ParalensError(`${what}: width must be a whole number >= 1, got ${describe(n)}`);
+const positive = (what: string, n: unknown): void => countArgument(what, n, "width", 1);
+
+/** Throws unless `sizes` is an array of widths (whole numbers >= 1), naming it. */
+function sizesArgument(what: string, sizes: unknown): asserts sizes is readonly number[] {
+  if (!Array.isArray(sizes)) throw new ParalensError(`${what}: sizes must be an array of whole numbers >= 1, got ${describe(sizes)}`);
+  countArgument(what, sizes.length, "the number of sizes");
+  for (let i = 0; i < sizes.length; i++) positive(what, sizes[i]);
 }
 
 /**
@@ -70,9 +76,13 @@ export function notGate<const N extends number>(n: N): Lens<readonly [W<N>], rea
  *
  *   truthTable(selectBits(2, [1]));  // the second input bit, for each of the 4 inputs
  */
-export function selectBits(n: number, indices: readonly number[], name = `select(${n} -> [${indices.join(", ")}])`): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
+export function selectBits(n: number, indices: readonly number[], name?: string): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   positive("selectBits", n);
+  if (!Array.isArray(indices)) throw new ParalensError(`selectBits: indices must be an array of bit numbers, got ${describe(indices)}`);
+  countArgument("selectBits", indices.length, "the number of indices");
   checkIndices("selectBits", indices, n);
+  if (name !== undefined && typeof name !== "string") throw new ParalensError(`selectBits: name must be a string, got ${describe(name)}`);
+  name ??= `select(${n} -> [${indices.join(", ")}])`;
   const uses = range(n).map((i) => indices.flatMap((s, j) => (s === i ? [j] : [])));
   return lens<readonly [readonly [number]], readonly [readonly [number]], number, Z2Ops>({
     name,
@@ -92,7 +102,7 @@ export function selectBits(n: number, indices: readonly number[], name = `select
  *   truthTable(seq(splitBits([2, 1]), joinBits([2, 1])));  // the identity on 3 bits
  */
 export function splitBits(sizes: readonly number[]): Lens<readonly [readonly [number]], readonly (readonly [number])[], Z2Ops> {
-  sizes.forEach((s) => positive("splitBits", s));
+  sizesArgument("splitBits", sizes);
   const total = sizes.reduce((a, b) => a + b, 0);
   const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
   return lens<readonly [readonly [number]], readonly (readonly [number])[], number, Z2Ops>({
@@ -110,7 +120,7 @@ export function splitBits(sizes: readonly number[]): Lens<readonly [readonly [nu
  *   joinBits([1, 2]).cod;  // [[3]]
  */
 export function joinBits(sizes: readonly number[]): Lens<readonly (readonly [number])[], readonly [readonly [number]], Z2Ops> {
-  sizes.forEach((s) => positive("joinBits", s));
+  sizesArgument("joinBits", sizes);
   const total = sizes.reduce((a, b) => a + b, 0);
   const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
   return lens<readonly (readonly [number])[], readonly [readonly [number]], null, Z2Ops>({
@@ -133,7 +143,9 @@ export function joinBits(sizes: readonly number[]): Lens<readonly (readonly [num
  *   paramGate("xor", 3).params[0].shape;  // [3]: one bit to flip each input
  */
 export function paramGate<const N extends number>(op: "and" | "xor", n: N, options: { init?: Initialiser } = {}): Para<readonly [W<N>], readonly [W<N>], Z2Ops> {
+  if (op !== "and" && op !== "xor") throw new ParalensError(`paramGate: op must be "and" or "xor", got ${describe(op)}`);
   positive(`paramGate(${op})`, n);
+  optionsArgument("paramGate", options);
   return para<readonly [W<N>], readonly [W<N>], [Value, Value], Z2Ops>({
     name: `${op === "and" ? "mask" : "flip"}(${n})`,
     dom: [[n]],
@@ -156,6 +168,7 @@ export function paramGate<const N extends number>(op: "and" | "xor", n: N, optio
  *   randomBits(0.25)([8], new Rng(1)).every((b) => b === 0 || b === 1);  // true
  */
 export function randomBits(ones = 0.5): Initialiser {
+  if (typeof ones !== "number" || !(ones >= 0 && ones <= 1)) throw new ParalensError(`randomBits: ones must be a probability in [0, 1], got ${describe(ones)}`);
   return (shape, rng) => {
     const out = new Float64Array(shape.reduce((a, b) => a * b, 1));
     for (let i = 0; i < out.length; i++) out[i] = rng.uniform() < ones ? 1 : 0;

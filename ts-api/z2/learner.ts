@@ -8,9 +8,9 @@
 // value stays 0 or 1 whatever the data, and there is nothing non-finite to
 // check for (the float learners' DivergenceError has no counterpart here).
 import { seq } from "../algebra/compose.ts";
-import type { Para } from "../algebra/para.ts";
+import { type Para, paraArgument } from "../algebra/para.ts";
 import { type Engine, engine } from "../engine/engine.ts";
-import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
+import { ParalensError, fmtShape, fmtWires, optionsArgument } from "../engine/errors.ts";
 import { Rng, checkSeed } from "../init/random.ts";
 import { LearnerCore, type TensorKind } from "../learner/core.ts";
 import { describe } from "../learner/data.ts";
@@ -77,6 +77,8 @@ export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
     readonly model: Model,
     options: { seed?: number } = {},
   ) {
+    paraArgument("rda", model);
+    optionsArgument("rda", options);
     if (model.dom.length !== 1 || model.cod.length !== 1) {
       throw new ParalensError(`rda: the model must take one wire and give one, but ${model.name} is ${fmtWires(model.dom)} -> ${fmtWires(model.cod)}`);
     }

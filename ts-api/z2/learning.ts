@@ -9,10 +9,10 @@
 // output. With a batch, a parameter's change is the XOR over the examples
 // (the reverse of copying it to each); with one example it is the paper's.
 import type { Value } from "../algebra/category.ts";
-import { type Lens, type Para, type ParamSpec, type AnyShape, lens, anyShape } from "../algebra/para.ts";
+import { type Lens, type Para, type ParamSpec, type AnyShape, lens, anyShape, paraArgument } from "../algebra/para.ts";
 import type { Reparameterisation } from "../algebra/reparam.ts";
-import type { Times, Wires } from "../algebra/shapes.ts";
-import { ParalensError, fmtWires } from "../engine/errors.ts";
+import { type Times, type Wires, countArgument, shapeArgument } from "../algebra/shapes.ts";
+import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 import { supervisedLens } from "../learner/supervised.ts";
 import { type Z2Ops, range } from "./ops.ts";
 
@@ -57,6 +57,11 @@ export const identityRate: AnyShape<false, Z2Ops> = anyShape<false, Z2Ops>("iden
  *   rdaUpdate(lut(2, 1).params).params.length;  // 1: the table, updated as p XOR p'
  */
 export function rdaUpdate(params: readonly ParamSpec[]): Reparameterisation<Z2Ops> {
+  if (!Array.isArray(params)) throw new ParalensError(`rdaUpdate: params must be an array of parameter specs (a model's params), got ${describe(params)}`);
+  params.forEach((p: unknown, i) => {
+    if (typeof p !== "object" || p === null) throw new ParalensError(`rdaUpdate: params[${i}] must be a parameter spec ({ name, shape, init }), got ${describe(p)}`);
+    shapeArgument("rdaUpdate", (p as ParamSpec).shape, `params[${i}].shape`);
+  });
   const shapes = params.map((p) => p.shape);
   return {
     name: "rda",
@@ -80,6 +85,7 @@ export function rdaUpdate(params: readonly ParamSpec[]): Reparameterisation<Z2Op
  *   rdaLens(lut(2, 1)).dom;  // [[2], [1]]: inputs and labels in, nothing out
  */
 export function rdaLens<A extends Wires, B extends Wires>(model: Para<A, B, Z2Ops>): Para<Times<A, B>, readonly [], Z2Ops> {
+  paraArgument("rdaLens", model);
   return supervisedLens<A, B, Z2Ops>(model, { loss: xorLoss, optimiser: rdaUpdate, rate: identityRate });
 }
 
@@ -90,6 +96,7 @@ export function rdaLens<A extends Wires, B extends Wires>(model: Para<A, B, Z2Op
  *   truthTable(anyBit(2));  // Uint8Array [0, 1, 1, 1]
  */
 export function anyBit(m: number): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
+  countArgument("anyBit", m, "m", 1);
   return lens<readonly [readonly [number]], readonly [readonly [number]], Value[], Z2Ops>({
     name: `any(${m})`,
     dom: [[m]],

@@ -6,10 +6,14 @@
 // changes y_j exactly on inputs x = v. Built as a circuit with the table as
 // its parameter wire.
 import type { Para } from "../algebra/para.ts";
-import { ParalensError, describe } from "../engine/errors.ts";
+import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
+import { countArgument } from "../algebra/shapes.ts";
 import type { Initialiser } from "../init/initialisers.ts";
 import { circuit, circuitPara } from "./circuit.ts";
 import type { Z2Ops } from "./ops.ts";
+
+/** The most table bits a lut builds: 2^16 rows of 4 outputs, or a million-gate circuit. */
+const MAX_TABLE = 2 ** 18;
 
 /**
  * lut(k, m) : [k] -> [m], with parameter "table" [m * 2^k]: bit j * 2^k + v
@@ -19,9 +23,11 @@ import type { Z2Ops } from "./ops.ts";
  */
 export function lut(k: number, m = 1, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   if (!Number.isInteger(k) || k < 1 || k > 16) throw new ParalensError(`lut: inputs must be a whole number in 1..16, got ${describe(k)}`);
-  if (!Number.isInteger(m) || m < 1) throw new ParalensError(`lut: outputs must be a whole number >= 1, got ${describe(m)}`);
+  countArgument("lut", m, "outputs", 1);
+  optionsArgument("lut", options);
   const rows = 1 << k;
   const table = m * rows;
+  if (table > MAX_TABLE) throw new ParalensError(`lut: a table of ${m} outputs x 2^${k} rows is ${table} bits, more than ${MAX_TABLE}`);
   const c = circuit(table + k, (g, nodes) => {
     const x = nodes.slice(table);
     // minterms of x in order v = 0 .. 2^k - 1, built one input at a time

@@ -12,7 +12,7 @@
 // anything else a user writes.
 import type { Carrier, Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
-import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 
 /** The operations of the base category of Boolean circuits (Wilson and Zanasi): Z2 arithmetic on bit values, with XOR as addition and AND as multiplication. z2Reference and the bit-sliced compiler implement it. */
 export interface Z2Ops extends Carrier {
@@ -59,7 +59,7 @@ export function checkSame(what: string, a: Shape, b: Shape): void {
 
 export function checkIndices(what: string, indices: readonly number[], n: number): void {
   for (const i of indices) {
-    if (!Number.isInteger(i) || i < 0 || i >= n) throw new ParalensError(`${what}: bit ${i} is not one of the ${n} bits 0..${n - 1}`);
+    if (!Number.isInteger(i) || i < 0 || i >= n) throw new ParalensError(`${what}: bit ${describe(i)} is not one of the ${n} bits 0..${n - 1}`);
   }
 }
 

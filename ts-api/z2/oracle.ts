@@ -8,11 +8,11 @@
 // function x, whose derivative is 1, but as the polynomial x^2 its
 // derivative is 2x = 0). Tests hold the lenses to this oracle.
 import type { Value } from "../algebra/category.ts";
-import type { Para } from "../algebra/para.ts";
+import { type Para, paraArgument } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe } from "../engine/errors.ts";
 import type { Z2Ops } from "./ops.ts";
-import { type RefBits, refBits, z2Reference } from "./reference.ts";
+import { type RefBits, bitsArgument, refBits, z2Reference } from "./reference.ts";
 
 const V = (b: RefBits): Value => b as unknown as Value;
 const B = (v: Value): Uint8Array => (v as unknown as RefBits).bits;
@@ -23,14 +23,19 @@ const B = (v: Value): Uint8Array => (v as unknown as RefBits).bits;
  *   bruteForceReverse((x) => [x[0]! & x[1]!], [1, 1], [1]);  // Uint8Array [1, 1]: flipping either input flips the AND
  */
 export function bruteForceReverse(f: (x: Uint8Array) => ArrayLike<number>, at: ArrayLike<number>, dy: ArrayLike<number>): Uint8Array {
+  if (typeof f !== "function") throw new ParalensError(`bruteForceReverse: f must be a function of the bits, got ${describe(f)}`);
+  bitsArgument("bruteForceReverse", at, "at");
+  bitsArgument("bruteForceReverse", dy, "dy");
   const x = Uint8Array.from(at, (b) => (b ? 1 : 0));
   const y = f(x);
+  bitsArgument("bruteForceReverse", y, "what f returns");
   if (y.length !== dy.length) throw new ParalensError(`bruteForceReverse: the function gives ${y.length} bits but the change has ${dy.length}`);
   const dx = new Uint8Array(x.length);
   for (let i = 0; i < x.length; i++) {
     x[i]! ^= 1;
     const flipped = f(x);
     x[i]! ^= 1;
+    bitsArgument("bruteForceReverse", flipped, "what f returns");
     let s = 0;
     for (let j = 0; j < y.length; j++) s ^= (dy[j] ? 1 : 0) & ((y[j]! ^ flipped[j]!) & 1);
     dx[i] = s;
@@ -63,8 +68,10 @@ function cut(ws: number[], flat: number[], batched: boolean): Value[] {
  *   exampleFunction(notGate(2))([1, 0]);  // Uint8Array [0, 1]
  */
 export function exampleFunction(f: Z2Para): (bits: ArrayLike<number>) => Uint8Array {
+  paraArgument("exampleFunction", f);
   const { np, n } = widths(f);
   return (all) => {
+    bitsArgument("exampleFunction", all, "the bits");
     const flat = checked(f, np, n, all);
     const [ys] = f.forward(z2Reference, cut(np, flat, false), cut(n, flat.slice(total(np)), true));
     return concat(ys.map(B));
@@ -77,6 +84,9 @@ export function exampleFunction(f: Z2Para): (bits: ArrayLike<number>) => Uint8Ar
  *   exampleReverse(seq(splitBits([1, 1]), andGate(1)), [1, 0], [1]);  // Uint8Array [0, 1]
  */
 export function exampleReverse(f: Z2Para, all: ArrayLike<number>, dy: ArrayLike<number>): Uint8Array {
+  paraArgument("exampleReverse", f);
+  bitsArgument("exampleReverse", all, "the bits");
+  bitsArgument("exampleReverse", dy, "dy");
   const { np, n, m } = widths(f);
   const flat = checked(f, np, n, all);
   if (dy.length !== total(m)) throw new ParalensError(`exampleReverse: ${f.name} has ${total(m)} output bits, got a change of ${dy.length}`);
@@ -110,6 +120,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
  *   truthTable(notGate(1));  // Uint8Array [1, 0]: the outputs for inputs 0 and 1
  */
 export function truthTable(f: Z2Para): Uint8Array {
+  paraArgument("truthTable", f);
   if (f.params.length > 0 || f.dom.length !== 1 || f.cod.length !== 1) {
     throw new ParalensError(`truthTable: ${f.name} must have one input wire, one output wire and no parameters`);
   }

@@ -5,7 +5,7 @@
 // polynomial x^2 is not x (Wilson & Zanasi 2020, section 3; its derivative
 // is 2x = 0), though both compute the same function.
 import type { Lens } from "../algebra/para.ts";
-import { ParalensError, describe } from "../engine/errors.ts";
+import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
 import { type Circuit, circuit, circuitLens } from "./circuit.ts";
 import type { Z2Ops } from "./ops.ts";
 
@@ -81,7 +81,8 @@ export interface PolynomialSystem {
  *   parsePolynomial("x0*x1 + x2").inputs;  // 3
  */
 export function parsePolynomial(text: string, options: { inputs?: number } = {}): PolynomialSystem {
-  if (typeof text !== "string") throw new ParalensError(`polynomial: expected a string, got ${typeof text}`);
+  if (typeof text !== "string") throw new ParalensError(`polynomial: expected a string, got ${describe(text)}`);
+  optionsArgument("polynomial", options);
   const { inputs: given } = options;
   if (given !== undefined && (!Number.isInteger(given) || given < 1 || given > MAX_VARIABLES)) {
     throw new ParalensError(`polynomial: inputs must be a whole number in 1..${MAX_VARIABLES}, got ${describe(given)}`);
@@ -191,11 +192,42 @@ export function parsePolynomial(text: string, options: { inputs?: number } = {})
 }
 
 /**
+ * Throws unless `system` is a PolynomialSystem (what parsePolynomial returns): inputs a whole number
+ * in 1..MAX_VARIABLES, outputs an array of polynomials, each an array of monomials (Maps from a
+ * variable below inputs to an exponent in 1..MAX_EXPONENT), at most MAX_MONOMIALS in all.
+ */
+function systemArgument(what: string, system: unknown): asserts system is PolynomialSystem {
+  const s = system as Partial<PolynomialSystem> | null;
+  if (typeof system !== "object" || s === null || !Array.isArray(s.outputs)) {
+    throw new ParalensError(`${what}: the system must be a polynomial system ({ inputs, outputs }, from parsePolynomial), got ${describe(system)}`);
+  }
+  const inputs = s.inputs;
+  if (typeof inputs !== "number" || !Number.isInteger(inputs) || inputs < 1 || inputs > MAX_VARIABLES) {
+    throw new ParalensError(`${what}: the system's inputs must be a whole number in 1..${MAX_VARIABLES}, got ${describe(inputs)}`);
+  }
+  let monomials = 0;
+  for (const [j, p] of s.outputs.entries()) {
+    if (!Array.isArray(p)) throw new ParalensError(`${what}: output ${j} of the system must be an array of monomials, got ${describe(p)}`);
+    monomials += p.length;
+    if (monomials > MAX_MONOMIALS) throw new ParalensError(`${what}: the system has more than ${MAX_MONOMIALS} monomials`);
+    for (const m of p) {
+      if (!(m instanceof Map)) throw new ParalensError(`${what}: a monomial of output ${j} must be a Map from variable to exponent, got ${describe(m)}`);
+      for (const [i, e] of m) {
+        if (!Number.isInteger(i) || i < 0 || i >= inputs || !Number.isInteger(e) || e < 1 || e > MAX_EXPONENT) {
+          throw new ParalensError(`${what}: a monomial of output ${j} has x${describe(i)}^${describe(e)}; variables are 0..${inputs - 1} and exponents 1..${MAX_EXPONENT}`);
+        }
+      }
+    }
+  }
+}
+
+/**
  * The text of a polynomial system in normal form: monomials in a fixed order, joined by " + ".
  *
  *   formatPolynomial(parsePolynomial("x1 + x0*x1 + x1"));  // the canonical text of x0 x1
  */
 export function formatPolynomial(system: PolynomialSystem): string {
+  systemArgument("formatPolynomial", system);
   const mono = (m: Monomial): string => (m.size === 0 ? "1" : [...m].sort((a, b) => a[0] - b[0]).map(([i, e]) => (e === 1 ? `x${i}` : `x${i}^${e}`)).join("*"));
   const order = (a: Monomial, b: Monomial): number => b.size - a.size || key(a).localeCompare(key(b));
   return system.outputs.map((p) => (p.length === 0 ? "0" : [...p].sort(order).map(mono).join(" + "))).join(", ");
@@ -207,6 +239,7 @@ export function formatPolynomial(system: PolynomialSystem): string {
  *   truthTable(circuitLens(polynomialCircuit(parsePolynomial("x0*x1"))));  // Uint8Array [0, 0, 0, 1]
  */
 export function polynomialCircuit(system: PolynomialSystem): Circuit {
+  systemArgument("polynomialCircuit", system);
   return circuit(system.inputs, (g, x) =>
     system.outputs.map((p) => g.sum(p.map((m) => g.product([...m].flatMap(([i, e]) => new Array<number>(e).fill(x[i]!)))))),
   );

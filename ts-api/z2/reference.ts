@@ -3,8 +3,8 @@
 // bit-sliced wasm programs against it, and the brute-force derivative runs
 // on it. Not built for speed.
 import type { Value } from "../algebra/category.ts";
-import type { Shape } from "../algebra/shapes.ts";
-import { ParalensError, fmtShape } from "../engine/errors.ts";
+import { type Shape, countArgument, shapeArgument } from "../algebra/shapes.ts";
+import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import { type Z2Ops, batchOf, checkIndices, checkSame, checkZ2Shape, joinedShape, width } from "./ops.ts";
 
 /** A value of the reference backend: bits (0 or 1), row-major, batch first. */
@@ -17,15 +17,30 @@ const B = (v: Value): RefBits => v as unknown as RefBits;
 const V = (b: RefBits): Value => b as unknown as Value;
 const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 
+/** The most bits a reference value holds (256 MB, one byte per bit): past any truth table the oracle makes. */
+const MAX_REF_BITS = 2 ** 28;
+
+/** Throws unless `bits` is an array or typed array of numbers (bits: 0, or nonzero for 1), of at most MAX_COUNT. */
+export function bitsArgument(what: string, bits: unknown, name: string, max?: number): asserts bits is ArrayLike<number> {
+  const ok = Array.isArray(bits) || (ArrayBuffer.isView(bits) && !(bits instanceof DataView) && !(bits instanceof BigInt64Array) && !(bits instanceof BigUint64Array));
+  if (!ok) throw new ParalensError(`${what}: ${name} must be an array of bits (0 or 1), got ${describe(bits)}`);
+  const n = (bits as ArrayLike<number>).length;
+  if (max !== undefined && n > max) throw new ParalensError(`${what}: ${name} holds ${n} values, more than ${max}`);
+  if (max === undefined) countArgument(what, n, `the length of ${name}`);
+}
+
 /**
  * Wraps bits as a reference value (copying them; any nonzero number counts as 1).
  *
  *   refBits([2, 3], [1, 0, 1, 1, 1, 0]).bits;  // Uint8Array [1, 0, 1, 1, 1, 0]
  */
 export function refBits(shape: Shape, values?: ArrayLike<number>): RefBits {
+  shapeArgument("refBits", shape);
   checkZ2Shape("refBits", shape);
+  if (sizeOf(shape) > MAX_REF_BITS) throw new ParalensError(`refBits: shape ${fmtShape(shape)} holds ${sizeOf(shape)} bits, more than ${MAX_REF_BITS}`);
   const out = new Uint8Array(sizeOf(shape));
   if (values !== undefined) {
+    bitsArgument("refBits", values, "values", MAX_REF_BITS);
     if (values.length !== out.length) throw new ParalensError(`refBits ${fmtShape(shape)}: expected ${out.length} values, got ${values.length}`);
     for (let i = 0; i < out.length; i++) out[i] = values[i] ? 1 : 0;
   }

@@ -15,7 +15,8 @@
 // variables, see oracle.ts.)
 import type { Value } from "../algebra/category.ts";
 import { type Para, para } from "../algebra/para.ts";
-import { ParalensError, describe } from "../engine/errors.ts";
+import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
+import { countArgument } from "../algebra/shapes.ts";
 import { type Initialiser, zeros } from "../init/initialisers.ts";
 import { type Num, addWrapping, constant, countBits, scaled, widthFor } from "./arith.ts";
 import { type Z2Ops, range, sumBits } from "./ops.ts";
@@ -49,10 +50,12 @@ export function popcountThreshold(
   coefficients: ThresholdCoefficients,
   options: { init?: Initialiser; name?: string } = {},
 ): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
+  countArgument("popcountThreshold", n, "n", 1);
+  countArgument("popcountThreshold", m, "m", 1);
+  countArgument("popcountThreshold", n * m, "the mask's size n * m");
+  optionsArgument("popcountThreshold", coefficients, "coefficients");
+  optionsArgument("popcountThreshold", options);
   const { a, b, t } = coefficients;
-  for (const [what, v] of [["n", n], ["m", m]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new ParalensError(`popcountThreshold: ${what} must be a whole number >= 1, got ${describe(v)}`);
-  }
   for (const [what, v] of [["a", a], ["b", b], ["t", t]] as const) {
     if (!Number.isInteger(v) || Math.abs(v) > 1 << 16) throw new ParalensError(`popcountThreshold: ${what} must be a small whole number, got ${describe(v)}`);
   }
@@ -108,6 +111,10 @@ export function popcountThreshold(
  *   pseudoLinear(8).params.length;  // its coefficient bits
  */
 export function pseudoLinear(n: number, m = 1, ratio = 4, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
+  countArgument("pseudoLinear", n, "n", 1);
+  countArgument("pseudoLinear", m, "m", 1);
+  if (typeof ratio !== "number" || !Number.isInteger(ratio) || Math.abs(ratio) > 1 << 16) throw new ParalensError(`pseudoLinear: ratio must be a small whole number, got ${describe(ratio)}`);
+  optionsArgument("pseudoLinear", options);
   return popcountThreshold(n, m, { a: -ratio, b: 1, t: 0 }, { ...options, name: `pseudoLinear(${n} -> ${m}, 1/${ratio})` });
 }
 
@@ -117,5 +124,8 @@ export function pseudoLinear(n: number, m = 1, ratio = 4, options: { init?: Init
  *   maskedMajority(9).params[0].shape;  // [9]: which inputs vote
  */
 export function maskedMajority(n: number, m = 1, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
+  countArgument("maskedMajority", n, "n", 1);
+  countArgument("maskedMajority", m, "m", 1);
+  optionsArgument("maskedMajority", options);
   return popcountThreshold(n, m, { a: 2, b: -1, t: -1 }, { ...options, name: `maskedMajority(${n} -> ${m})` });
 }

@@ -11,7 +11,7 @@ import { type PlanContext, op } from "../op.ts";
 import { refTensor } from "../ref-tensor.ts";
 import { eachTap, filter, image, inc } from "./taps.ts";
 import type { Window2d } from "./window.ts";
-import type { Attributes } from "../../io/onnx/model.ts";
+import type { Attributes } from "../onnx.ts";
 
 /**
  * The largest im2col matrix a training plan keeps from the forward pass

@@ -11,17 +11,17 @@
 import type { Value } from "../algebra/category.ts";
 import { type Para, para, resolve } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
-import { mealy, type Machine } from "../cdl/machines.ts";
+import { mealy, type Machine } from "./machines.ts";
 import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { compile, type Compiled } from "../backend/compile.ts";
 import type { Rng } from "../init/random.ts";
 import type { RealOps } from "../ops/index.ts";
 import { registerOps } from "../ops/registry.ts";
-import { gelu } from "./gelu.ts";
-import { layerNorm } from "./layerNorm.ts";
-import { tokenLinear } from "./tokenLinear.ts";
-import { type TransformerOptions, transformer } from "./transformer.ts";
+import { gelu } from "../layers/gelu.ts";
+import { layerNorm } from "../layers/layerNorm.ts";
+import { tokenLinear } from "../layers/tokenLinear.ts";
+import { type TransformerOptions, transformer } from "../layers/transformer.ts";
 import { attentionOps } from "../ops/attention.ts";
 import { wireOps } from "../ops/wires.ts";
 

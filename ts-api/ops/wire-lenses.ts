@@ -3,13 +3,13 @@
 // sequence needs a list [T, ...S] seen as T wires and back. Each is a lens
 // whose reverse is its partner: concat and split, stack and unstack, sum and
 // broadcast (copy), so none of them needs a gradient rule of its own.
-import type { Change, Value } from "./category.ts";
-import { type Lens, lens } from "./para.ts";
-import { type Shape, type Wires, asWires, sameShape, shapeArgument } from "./shapes.ts";
-import { wire } from "./structure.ts";
+import type { Change, Value } from "../algebra/category.ts";
+import { type Lens, lens } from "../algebra/para.ts";
+import { type Shape, type Wires, asWires, countArgument, sameShape, shapeArgument } from "../algebra/shapes.ts";
+import { wire } from "../algebra/structure.ts";
 import { ParalensError, describe, fmtShape, fmtWires } from "../engine/errors.ts";
-import { registerOps } from "../ops/registry.ts";
-import { wireOps } from "../ops/wires.ts";
+import { registerOps } from "./registry.ts";
+import { wireOps } from "./wires.ts";
 
 // the ops it calls come with it (ops/index.ts)
 registerOps(() => wireOps);
@@ -101,7 +101,7 @@ export function split(...shapes: readonly Shape[]): Lens<readonly [Shape], Wires
  *   stack(3, [2]).cod;  // [[3, 2]]
  */
 export function stack(count: number, shape: Shape): Lens<Wires, readonly [Shape]> {
-  countOk("stack", count);
+  countArgument("stack", count);
   shapeArgument("stack", shape);
   const size = sizeOf(shape);
   return lens<Wires, readonly [Shape], number>({
@@ -123,7 +123,7 @@ export function stack(count: number, shape: Shape): Lens<Wires, readonly [Shape]
  *   unstack(3, [2]).cod;  // [[2], [2], [2]]
  */
 export function unstack(count: number, shape: Shape): Lens<readonly [Shape], Wires> {
-  countOk("unstack", count);
+  countArgument("unstack", count);
   shapeArgument("unstack", shape);
   const size = sizeOf(shape);
   return lens<readonly [Shape], Wires, number>({
@@ -144,7 +144,7 @@ export function unstack(count: number, shape: Shape): Lens<readonly [Shape], Wir
  *   sumWires(2, [2]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])])[0][0]!.data;  // Float64Array [4, 6]
  */
 export function sumWires(count: number, shape: Shape): Lens<Wires, readonly [Shape]> {
-  countOk("sumWires", count);
+  countArgument("sumWires", count);
   shapeArgument("sumWires", shape);
   if (count === 0) throw new ParalensError("sumWires: needs at least one wire");
   return lens<Wires, readonly [Shape], null>({
@@ -171,13 +171,6 @@ export function scaled(shape: Shape, c: number): Lens<readonly [Shape], readonly
     forward: (ops, [x]) => [[ops.scale(x!, c)], null],
     reverse: (ops, _r, [dy]) => [ops.scale(dy!, c)],
   });
-}
-
-// a bound far past any model's, so that a count like 1e300 is refused rather than met as a RangeError
-const MAX_WIRES = 2 ** 20;
-
-function countOk(what: string, count: number): void {
-  if (!Number.isInteger(count) || count < 0 || count > MAX_WIRES) throw new ParalensError(`${what}: the count must be a whole number in [0, ${MAX_WIRES}], got ${describe(count)}`);
 }
 
 /** Throws unless `got` are the wires `expected`, naming both. */

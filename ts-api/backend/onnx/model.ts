@@ -3,27 +3,13 @@
 // little-endian bytes), and the opset it is written against. Field numbers
 // are onnx.proto's; only the fields paralens fills are written.
 import type { Shape } from "../../algebra/shapes.ts";
+import type { Attribute, Attributes, ElemType, TensorData } from "../../ops/onnx.ts";
 import { ProtoWriter } from "./proto.ts";
 
-/** The element types an exported graph uses: f32 values, int64 shapes and indices, bool masks. */
-export type ElemType = "float" | "int64" | "bool";
+export type { Attribute, Attributes, ElemType, TensorData };
+
 // TensorProto.DataType
 export const DATA_TYPE: Record<ElemType, number> = { float: 1, int64: 7, bool: 9 };
-
-export interface TensorData {
-  readonly type: "float" | "int64";
-  readonly dims: Shape;
-  readonly values: ArrayLike<number>;
-}
-
-/** A node attribute: AttributeProto holds one of these. */
-export type Attribute =
-  | { readonly int: number }
-  | { readonly float: number }
-  | { readonly ints: readonly number[] }
-  | { readonly string: string }
-  | { readonly tensor: TensorData };
-export type Attributes = Readonly<Record<string, Attribute>>;
 
 export interface NodeData {
   readonly op: string;
