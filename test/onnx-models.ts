@@ -6,7 +6,7 @@
 // in ONNX Runtime from the same values.
 import {
   type Para, type Wires, Rng, lens, concat, avgPool2d, maxPool2d, conv2d, dense, diagram, elementwise, exp, flatten, gelu, layerNorm, leakyRelu, log, abs,
-  reduceMax, reduceMean, reduceSum, relu, seq, par, discard, reshape, silu, softmax, sqrt, square, tanh, where, neg, erf, rsqrt,
+  reduceMax, reduceMean, reduceSum, relu, seq, par, discard, reshape, silu, softmax, sqrt, square, tanh, where, neg, erf, rsqrt, transformer,
 } from "../ts-api/index.ts";
 import { circularConv2d, deepSets, elman, fold, foldTree, gru, lstm, mealy, point, unfold } from "../ts-api/cdl/index.ts";
 import { demoCnn, mnistMlp, referenceCnn } from "../examples/models/mnist.ts";
@@ -26,6 +26,8 @@ export interface ExportCase {
   scale?: number;
   /** Inputs of wires that must hold 0/1 masks. */
   masks?: readonly number[];
+  /** Inputs that are token ids, whole numbers below this vocabulary size (every wire of the case). */
+  vocab?: number;
 }
 
 const byName = (model: AnyPara, values: readonly ArrayLike<number>[]): Record<string, Float32Array> =>
@@ -68,6 +70,10 @@ export function layerCases(): ExportCase[] {
   ]);
   return [
     initialised("MNIST MLP 784-128-10", mnistMlp(), 4),
+    initialised(
+      "a transformer (embedding as Gather, heads as Reshape and Transpose, the causal mask as an additive constant)",
+      transformer({ vocab: 11, context: 8, dim: 16, heads: 2, layers: 2 }) as AnyPara, 3, { vocab: 11 },
+    ),
     initialised("demo CNN (conv same, relu, max-pool, dense)", demoCnn(), 2),
     initialised("reference CNN (conv valid without bias, max-pool, sigmoid)", referenceCnn(), 2),
     initialised("dense ; layerNorm ; gelu ; dense ; softmax", seq(dense(6, 16), layerNorm(), gelu, dense(16, 4), softmax) as AnyPara, 5),
@@ -152,6 +158,8 @@ export function inputsFor(c: ExportCase, seed: number): Float32Array[] {
   return c.model.dom.map((s, i) => {
     const n = c.batch * s.reduce((a, b) => a * b, 1);
     const mask = c.masks?.includes(i) ?? false;
+    const vocab = c.vocab;
+    if (vocab !== undefined) return Float32Array.from({ length: n }, () => Math.floor(rng.uniform() * vocab));
     return Float32Array.from({ length: n }, () => (mask ? (rng.uniform() < 0.5 ? 1 : 0) : (c.scale ?? 1) * rng.normal()));
   });
 }

@@ -95,6 +95,11 @@ export const attentionOps = {
       const dims = headDims("splitHeads", x.shape, heads);
       return moveHeads(x, [dims[0] * dims[2], dims[1], dims[3]], dims, true);
     },
+    // [N, T, heads, w] -> [N, heads, T, w]
+    onnx(g, x, heads) {
+      const [n, t, hs, w] = headDims("splitHeads", x.shape, heads);
+      return g.reshape(g.transpose(g.reshape(x, [n, t, hs, w]), [0, 2, 1, 3]), [n * hs, t, w]);
+    },
   }),
 
   /** The inverse of splitHeads: [N * heads, T, w] -> [N, T, heads * w]. */
@@ -113,6 +118,10 @@ export const attentionOps = {
     reference(x, heads) {
       const dims = mergedDims(x.shape, heads);
       return moveHeads(x, [dims[0], dims[1], dims[2] * dims[3]], dims, false);
+    },
+    onnx(g, x, heads) {
+      const [n, t, hs, w] = mergedDims(x.shape, heads);
+      return g.reshape(g.transpose(g.reshape(x, [n, hs, t, w]), [0, 2, 1, 3]), [n, t, hs * w]);
     },
   }),
 
@@ -136,6 +145,13 @@ export const attentionOps = {
       }
       return y;
     },
+    // the mask as an additive constant: -Infinity above the diagonal, whose weights are then exact zeros
+    onnx(g, x) {
+      const [rows, t] = checkScores("causalSoftmax", x.shape);
+      const mask = g.floats(Float32Array.from({ length: t * t }, (_, k) => (k % t > Math.floor(k / t) ? -Infinity : 0)), [t, t]);
+      const masked = g.node("Add", [x, mask], x.shape);
+      return g.reshape(g.node("Softmax", [g.reshape(masked, [rows, t])], [rows, t], { axis: { int: 1 } }), x.shape);
+    },
   }),
 
   /** Rows of table [vocab, d] picked by token ids (any shape, f32 whole numbers): ids.shape + [d]. An id outside [0, vocab) gives a zero row. */
@@ -154,6 +170,12 @@ export const attentionOps = {
         if (id >= 0) y.data.set(table.data.subarray(id * d, (id + 1) * d), t * d);
       }
       return y;
+    },
+    // (ONNX's Gather refuses an id outside the table, where the plan gives a zero row)
+    onnx(g, table, ids) {
+      const [, d] = checkEmbedding(table.shape, ids.shape);
+      const indices = g.node("Cast", [ids], ids.shape, { to: { int: 7 } }, "int64");
+      return g.node("Gather", [table, indices], [...ids.shape, d], { axis: { int: 0 } });
     },
   }),
 
