@@ -123,10 +123,14 @@ const SQRT_HALF_BITS = 0x3f3504f3;
 @inline export function erfLanes(x: v128): v128 {
   const a = f32x4.abs(x);
   const near = f32x4.add(a, f32x4.mul(a, erfNear(f32x4.mul(a, a))));
+  const small = f32x4.lt(a, f32x4.splat(1));
+  // every lane on the first piece (most of a GELU's inputs): the second would be computed only
+  // to be dropped by the selects below, so this gives the same bits (NaN is not small)
+  if (i32x4.all_true(small)) return v128.or(near, v128.and(x, f32x4.splat(-0.0)));
   const u = f32x4.mul(f32x4.sub(a, f32x4.splat(2.5)), f32x4.splat(<f32>(1.0 / 1.5)));
   const tail = f32x4.mul(expLanes(f32x4.neg(f32x4.mul(a, a))), erfcScaled(u));
   const far = f32x4.sub(f32x4.splat(1), tail);
-  let e = v128.bitselect(near, far, f32x4.lt(a, f32x4.splat(1)));
+  let e = v128.bitselect(near, far, small);
   e = v128.bitselect(f32x4.splat(1), e, f32x4.ge(a, f32x4.splat(4)));
   return v128.or(e, v128.and(x, f32x4.splat(-0.0)));
 }
