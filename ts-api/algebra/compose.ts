@@ -72,7 +72,10 @@ export type SeqOf<Ls extends readonly unknown[]> = Ls[0] extends AnyShape<boolea
  * take the shape they are fed. If the first part is polymorphic, so is the
  * result.
  *
- *   const model = seq(dense(4, 20), sigmoid, dense(20, 3), sigmoid);
+ * @example
+ * ```ts
+ * const model = seq(dense(4, 20), sigmoid, dense(20, 3), sigmoid);
+ * ```
  */
 export function seq<const Ls extends readonly [Layer<any>, ...Layer<any>[]]>(...layers: Ls & Chain<Ls>): SeqOf<Ls>;
 export function seq(...layers: readonly Layer<any>[]): Para<Wires, Wires, any> | AnyShape<boolean, any> {
@@ -83,8 +86,11 @@ export function seq(...layers: readonly Layer<any>[]): Para<Wires, Wires, any> |
  * seq of a list built at run time (shapes are then checked at run time only):
  * a Para, or a AnyShape if the first layer is shape-polymorphic.
  *
- *   const layers = [dense(4, 8, "relu"), dense(8, 3)];
- *   (seqOf(layers) as Para).cod;  // [[3]]
+ * @example
+ * ```ts
+ * const layers = [dense(4, 8, "relu"), dense(8, 3)];
+ * (seqOf(layers) as Para).cod;  // [[3]]
+ * ```
  */
 export function seqOf<K extends Carrier = RealOps>(layers: readonly Layer<K>[]): Para<Wires, Wires, K> | AnyShape<boolean, K> {
   if (!Array.isArray(layers)) throw new ParalensError(`seqOf: layers must be an array of layers, got ${describe(layers)}`);
@@ -154,8 +160,11 @@ type ParCod<Fs extends readonly unknown[]> = Fs extends readonly [Para<any, infe
  * f x g x ...: the parts side by side. The input is their inputs
  * concatenated, the output their outputs, the parameters their parameters.
  *
- *   const both = par(dense(2, 3), dense(4, 5));
- *   [both.dom, both.cod];  // [[[2], [4]], [[3], [5]]]
+ * @example
+ * ```ts
+ * const both = par(dense(2, 3), dense(4, 5));
+ * [both.dom, both.cod];  // [[[2], [4]], [[3], [5]]]
+ * ```
  */
 export function par<const Fs extends readonly [AnyLens, ...AnyLens[]]>(...fs: Fs): Lens<ParDom<Fs>, ParCod<Fs>, CarrierOf<Fs[0]>>;
 export function par<const Fs extends readonly [AnyPara, ...AnyPara[]]>(...fs: Fs): Para<ParDom<Fs>, ParCod<Fs>, CarrierOf<Fs[0]>>;

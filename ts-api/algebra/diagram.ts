@@ -43,8 +43,11 @@ interface Box {
  * The Para A -> B drawn by `body`, which gets the input wires and returns the
  * output wires. Parameters are the boxes', in the order the boxes were applied.
  *
- *   // a + a * b, with a used twice (copied; its changes add up on the way back)
- *   const blend = diagram("blend", [[4], [4]], (d, [a, b]) => [d.apply1(add([4]), [a!, d.apply1(multiply([4]), [a!, b!])])]);
+ * @example
+ * ```ts
+ * // a + a * b, with a used twice (copied; its changes add up on the way back)
+ * const blend = diagram("blend", [[4], [4]], (d, [a, b]) => [d.apply1(add([4]), [a!, d.apply1(multiply([4]), [a!, b!])])]);
+ * ```
  */
 export function diagram<const A extends Wires, const B extends Wires = Wires>(
   name: string,

@@ -29,8 +29,11 @@ export interface ParamSpec {
  * `dom`, output wires `cod`, and the forward and reverse passes side by side.
  * Make one with `para({...})`, or compose them with `seq`, `par`, `reparam`.
  *
- *   const f = dense(4, 3);
- *   [f.dom, f.cod, f.params.map((p) => p.name)];  // [[[4]], [[3]], ["weight", "bias"]]
+ * @example
+ * ```ts
+ * const f = dense(4, 3);
+ * [f.dom, f.cod, f.params.map((p) => p.name)];  // [[[4]], [[3]], ["weight", "bias"]]
+ * ```
  */
 export interface Para<A extends Wires = Wires, B extends Wires = Wires, K extends Carrier = RealOps> {
   readonly kind: "para";
@@ -118,13 +121,16 @@ interface Wrapped<R> {
 /**
  * Defines a primitive Para.
  *
- *   const scale = para({
- *     name: "scale", dom: [[2]], cod: [[2]],
- *     params: [{ name: "w", shape: [2], init: constant(3), role: "parameter" }],
- *     forward: (ops, [w], [x]) => [[ops.mul(x!, w!)], { w: w!, x: x! }],
- *     reverse: (ops, { w, x }, [dy]) => [[ops.sumTo(ops.mul(dy!, x), [2])], [ops.mul(dy!, w)]],
- *   });
- *   scale.forward(reference, [refTensor([2], [3, 3])], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [3, 6]
+ * @example
+ * ```ts
+ * const scale = para({
+ *   name: "scale", dom: [[2]], cod: [[2]],
+ *   params: [{ name: "w", shape: [2], init: constant(3), role: "parameter" }],
+ *   forward: (ops, [w], [x]) => [[ops.mul(x!, w!)], { w: w!, x: x! }],
+ *   reverse: (ops, { w, x }, [dy]) => [[ops.sumTo(ops.mul(dy!, x), [2])], [ops.mul(dy!, w)]],
+ * });
+ * scale.forward(reference, [refTensor([2], [3, 3])], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [3, 6]
+ * ```
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function para<A extends Wires, B extends Wires, R, K extends Carrier = RealOps>(
@@ -164,12 +170,15 @@ export function para<A extends Wires, B extends Wires, R, K extends Carrier = Re
 /**
  * Defines a primitive lens (no parameters).
  *
- *   const double = lens({
- *     name: "double", dom: [[2]], cod: [[2]],
- *     forward: (ops, [x]) => [[ops.scale(x!, 2)], null],
- *     reverse: (ops, _r, [dy]) => [ops.scale(dy!, 2)],
- *   });
- *   double.forward(reference, [], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [2, 4]
+ * @example
+ * ```ts
+ * const double = lens({
+ *   name: "double", dom: [[2]], cod: [[2]],
+ *   forward: (ops, [x]) => [[ops.scale(x!, 2)], null],
+ *   reverse: (ops, _r, [dy]) => [ops.scale(dy!, 2)],
+ * });
+ * double.forward(reference, [], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [2, 4]
+ * ```
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function lens<A extends Wires, B extends Wires, R, K extends Carrier = RealOps>(
@@ -190,8 +199,11 @@ export function lens<A extends Wires, B extends Wires, R, K extends Carrier = Re
 /**
  * Defines a shape-polymorphic layer from a function of its input wires.
  *
- *   const twice = anyShape("twice", true, (dom) => seq(copy(dom), sumWires(2, dom[0]!)));
- *   twice.at([3]).cod;  // [[3]]
+ * @example
+ * ```ts
+ * const twice = anyShape("twice", true, (dom) => seq(copy(dom), sumWires(2, dom[0]!)));
+ * twice.at([3]).cod;  // [[3]]
+ * ```
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function anyShape<Same extends boolean, K extends Carrier = RealOps>(
@@ -216,7 +228,10 @@ export function isLayer(x: unknown): x is Layer<any> {
  * Refuses anything but a Para (a layer of fixed shape) where a user passes a model, naming the
  * argument: checked before anything is built from it, so a wrong value is never met as a TypeError.
  *
- *   paraArgument("compile", dense(4, 3));  // fine; paraArgument("compile", relu) throws (its shape is not set)
+ * @example
+ * ```ts
+ * paraArgument("compile", dense(4, 3));  // fine; paraArgument("compile", relu) throws (its shape is not set)
+ * ```
  */
 export function paraArgument(what: string, f: unknown, name = "the model"): asserts f is Para<Wires, Wires, any> {
   const p = f as Partial<Para> | null;
@@ -234,7 +249,10 @@ export function layerArgument(what: string, f: unknown, name = "the layer"): ass
 /**
  * The Para a layer denotes at a given input.
  *
- *   resolve(relu, [[5]]).cod;  // [[5]]
+ * @example
+ * ```ts
+ * resolve(relu, [[5]]).cod;  // [[5]]
+ * ```
  */
 export function resolve<K extends Carrier>(layer: Layer<K>, dom: Wires): Para<Wires, Wires, K> {
   layerArgument("resolve", layer);

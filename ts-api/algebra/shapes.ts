@@ -53,7 +53,10 @@ export type Times<A extends Wires, B extends Wires> = readonly [...A, ...B];
  * Refuses anything but a shape (an array of whole numbers >= 0) where a user passes one, naming the
  * argument: a string, a number or [2.5] would otherwise fail later as a TypeError, or build a lens of no size.
  *
- *   shapeArgument("multiply", [2, 3]);  // fine; shapeArgument("multiply", "2") throws
+ * @example
+ * ```ts
+ * shapeArgument("multiply", [2, 3]);  // fine; shapeArgument("multiply", "2") throws
+ * ```
  */
 export function shapeArgument(what: string, shape: unknown, name = "shape"): asserts shape is Shape {
   if (!Array.isArray(shape) || !isShape(shape)) throw new ParalensError(`${what}: ${name} must be an array of whole numbers >= 0, got ${fmtShape(shape as Shape)}`);

@@ -83,9 +83,12 @@ export interface NonFiniteSite {
 /**
  * Allocates the parameter tensors of a Para and initialises them from a seeded generator.
  *
- *   const [weight, bias] = initParams(dense(4, 3), 7);
- *   [weight!.shape, bias!.shape];  // [[4, 3], [3]]
- *   weight!.dispose(); bias!.dispose();
+ * @example
+ * ```ts
+ * const [weight, bias] = initParams(dense(4, 3), 7);
+ * [weight!.shape, bias!.shape];  // [[4, 3], [3]]
+ * weight!.dispose(); bias!.dispose();
+ * ```
  */
 export function initParams(f: Para<Wires, Wires, RealOps>, seed = 0, e: Engine = currentEngine()): Tensor[] {
   paraArgument("initParams", f);
@@ -118,11 +121,14 @@ function initParamsInto(f: Para<Wires, Wires, RealOps>, seed: number, e: Engine,
  * flat lists of kernel calls. Throws a ParalensError if the batch is not a
  * whole number >= 1 or given parameters do not match the Para's shapes.
  *
- *   const plan = compile(dense(2, 1), { batch: 3, seed: 1 });
- *   plan.inputs[0]!.set([1, 2, 3, 4, 5, 6]);
- *   plan.forward();
- *   plan.outputs[0]!.shape;  // [3, 1]
- *   plan.dispose();
+ * @example
+ * ```ts
+ * const plan = compile(dense(2, 1), { batch: 3, seed: 1 });
+ * plan.inputs[0]!.set([1, 2, 3, 4, 5, 6]);
+ * plan.forward();
+ * plan.outputs[0]!.shape;  // [3, 1]
+ * plan.dispose();
+ * ```
  */
 export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions): Compiled {
   const e = currentEngine();

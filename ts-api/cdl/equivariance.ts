@@ -41,7 +41,10 @@ export interface EquivarianceReport {
  * How far f is from equivariant: f(g . x) against g . f(x) for `samples`
  * random pairs (x, g), run as one batch.
  *
- *   const { maxError } = checkEquivariance(circularConv1d(16, 1, 4, 3), { input: shiftAction(16, [16, 1]), output: shiftAction(16, [16, 4]) });
+ * @example
+ * ```ts
+ * const { maxError } = checkEquivariance(circularConv1d(16, 1, 4, 3), { input: shiftAction(16, [16, 1]), output: shiftAction(16, [16, 4]) });
+ * ```
  */
 export function checkEquivariance<G>(f: Para<Wires, Wires>, options: EquivarianceOptions<G>): EquivarianceReport {
   const ins = listOf(options.input);

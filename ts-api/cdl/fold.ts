@@ -47,8 +47,11 @@ export interface Fold<A extends Shape = Shape, S extends Wires = Wires> {
 /**
  * fold({ nil, cons }): the list fold of an algebra of 1 + A x -.
  *
- *   const rnn = fold({ nil: point([8]), cons: elman(1, 8) });
- *   const model = seq(rnn.at(5), dense(8, 1));   // lists of 5 numbers -> one number
+ * @example
+ * ```ts
+ * const rnn = fold({ nil: point([8]), cons: elman(1, 8) });
+ * const model = seq(rnn.at(5), dense(8, 1));   // lists of 5 numbers -> one number
+ * ```
  */
 export function fold<A extends Shape, S extends Wires>(algebra: ListAlgebra<A, S>): Fold<A, S> {
   const { nil, cons } = algebra;

@@ -59,11 +59,14 @@ const PREDICT_BATCH = 256;
 /**
  * A learner for a family of models, one per structure key, sharing one set of parameters.
  *
- *   const rnn = fold({ nil: point([16]), cons: gru(1, 16) });
- *   const learner = new StructuredLearner((T) => seq(rnn.at(Number(T)), dense(16, 1)), { key: 5, loss: mse, optimiser: adam() });
- *   const x = learner.model(5).dom.map((s) => new Float32Array(2 * s.reduce((a, b) => a * b, 1)));
- *   learner.step(5, x, [0, 0]);   // a batch of two lists of length 5, as one array per input wire
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const rnn = fold({ nil: point([16]), cons: gru(1, 16) });
+ * const learner = new StructuredLearner((T) => seq(rnn.at(Number(T)), dense(16, 1)), { key: 5, loss: mse, optimiser: adam() });
+ * const x = learner.model(5).dom.map((s) => new Float32Array(2 * s.reduce((a, b) => a * b, 1)));
+ * learner.step(5, x, [0, 0]);   // a batch of two lists of length 5, as one array per input wire
+ * learner.dispose();
+ * ```
  */
 export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
   /** The model of the first key: every other key's model must have its parameters. */

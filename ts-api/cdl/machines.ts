@@ -31,11 +31,14 @@ export interface Machine<S extends Wires = Wires> {
 /**
  * mealy(cell): the machine of a cell I x S -> O x S.
  *
- *   const parity = mealy(diagram("step", [[1], [8]], (d, [x, h]) => {
- *     const h2 = d.apply1(gru(1, 8), [x!, h!], "gru");
- *     return [d.apply1(dense(8, 1, "sigmoid"), [h2], "out"), h2];
- *   }));
- *   const model = parity.outputs(10, point([8]));   // [10, 1] -> [10, 1]
+ * @example
+ * ```ts
+ * const parity = mealy(diagram("step", [[1], [8]], (d, [x, h]) => {
+ *   const h2 = d.apply1(gru(1, 8), [x!, h!], "gru");
+ *   return [d.apply1(dense(8, 1, "sigmoid"), [h2], "out"), h2];
+ * }));
+ * const model = parity.outputs(10, point([8]));   // [10, 1] -> [10, 1]
+ * ```
  */
 export function mealy<S extends Wires>(cell: Para<Wires, Wires>, name = `mealy(${cell.name})`): Machine<S> {
   if (cell.dom.length < 1 || cell.cod.length !== cell.dom.length) {
@@ -98,7 +101,10 @@ export function mealy<S extends Wires>(cell: Para<Wires, Wires>, name = `mealy($
  * It is the Mealy machine of the cell (i, s) -> (output(s), next(i, s)).
  * Parameters "output.*" and "next.*".
  *
- *   const lookahead = moore(dense(8, 1), elman(1, 8)).run(20);   // [20, 1] x [8] -> [20, 1] x [8]
+ * @example
+ * ```ts
+ * const lookahead = moore(dense(8, 1), elman(1, 8)).run(20);   // [20, 1] x [8] -> [20, 1] x [8]
+ * ```
  */
 export function moore<S extends Wires>(output: Para<S, readonly [Shape]>, next: Para<Wires, S>): Machine<S> {
   const S = output.dom;

@@ -24,7 +24,10 @@ export type Tree<A, B = undefined> = { readonly kind: "leaf"; readonly value: A 
 /**
  * Leaf(a).
  *
- *   treeShape(node(leaf(1), leaf(2)));  // "(. .)"-like: the shape without the values
+ * @example
+ * ```ts
+ * treeShape(node(leaf(1), leaf(2)));  // "(. .)"-like: the shape without the values
+ * ```
  */
 export function leaf<A, B = undefined>(value: A): Tree<A, B> {
   return { kind: "leaf", value };
@@ -33,7 +36,10 @@ export function leaf<A, B = undefined>(value: A): Tree<A, B> {
 /**
  * Node(l, r), with an optional label.
  *
- *   flattenTree(node(node(leaf(1), leaf(2)), leaf(3))).leaves;  // [1, 2, 3]
+ * @example
+ * ```ts
+ * flattenTree(node(node(leaf(1), leaf(2)), leaf(3))).leaves;  // [1, 2, 3]
+ * ```
  */
 export function node<A, B = undefined>(left: Tree<A, B>, right: Tree<A, B>, label?: B): Tree<A, B> {
   return { kind: "node", left, right, label: label as B };
@@ -42,7 +48,10 @@ export function node<A, B = undefined>(left: Tree<A, B>, right: Tree<A, B>, labe
 /**
  * The shape of a tree as a string: "." for a leaf, "(lr)" for a node, e.g. "((..).)". Plans are made per shape.
  *
- *   treeShape(node(leaf(1), leaf(2))) === treeShape(node(leaf(5), leaf(6)));  // true: one plan per shape
+ * @example
+ * ```ts
+ * treeShape(node(leaf(1), leaf(2))) === treeShape(node(leaf(5), leaf(6)));  // true: one plan per shape
+ * ```
  */
 export function treeShape(t: Tree<unknown, unknown>): string {
   return t.kind === "leaf" ? "." : `(${treeShape(t.left)}${treeShape(t.right)})`;
@@ -51,7 +60,10 @@ export function treeShape(t: Tree<unknown, unknown>): string {
 /**
  * The leaf values left to right and the node labels in post-order (left, right, node).
  *
- *   flattenTree(node(leaf("a"), leaf("b"))).leaves;  // ["a", "b"]
+ * @example
+ * ```ts
+ * flattenTree(node(leaf("a"), leaf("b"))).leaves;  // ["a", "b"]
+ * ```
  */
 export function flattenTree<A, B>(t: Tree<A, B>): { leaves: A[]; labels: B[] } {
   const leaves: A[] = [];
@@ -112,8 +124,11 @@ export interface TreeFold<S extends Wires = Wires> {
 /**
  * foldTree({ leaf, node, label? }): the fold of a tree algebra.
  *
- *   const net = foldTree({ leaf: dense(1, 8, "tanh"), node: seq(concat([3], [8], [8]), dense(19, 8, "tanh")), label: [3] });
- *   const model = seq(net.at("((..).)"), dense(8, 1));
+ * @example
+ * ```ts
+ * const net = foldTree({ leaf: dense(1, 8, "tanh"), node: seq(concat([3], [8], [8]), dense(19, 8, "tanh")), label: [3] });
+ * const model = seq(net.at("((..).)"), dense(8, 1));
+ * ```
  */
 export function foldTree<S extends Wires>(algebra: TreeAlgebra<Shape, S>): TreeFold<S> {
   const { leaf: leafCell, node: nodeCell, label } = algebra;

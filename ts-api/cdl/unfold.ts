@@ -34,8 +34,11 @@ export interface Stream<S extends Wires = Wires, O extends Shape = Shape> {
 /**
  * unfold(cell): the stream coalgebra homomorphism of cell : S -> O x S.
  *
- *   const wave = unfold(seq(dense(8, 8, "tanh"), wire([[8]], [0, 0]), par(dense(8, 1), id([8]))));
- *   const first20 = wave.take(20);   // [8] -> [20, 1]
+ * @example
+ * ```ts
+ * const wave = unfold(seq(dense(8, 8, "tanh"), wire([[8]], [0, 0]), par(dense(8, 1), id([8]))));
+ * const first20 = wave.take(20);   // [8] -> [20, 1]
+ * ```
  */
 export function unfold<S extends Wires, O extends Shape = Shape>(cell: Para<S, Wires>, skip = 0): Stream<S, O> {
   const S = cell.dom;

@@ -59,9 +59,12 @@ interface EngineSetup {
  * `init()` makes the one engine; `engine()` returns it. Tensors, plans and
  * learners all live in its arena.
  *
- *   const t = engine().tensor([2, 3], [1, 2, 3, 4, 5, 6]);
- *   t.toArray();  // Float32Array [1, 2, 3, 4, 5, 6]
- *   t.dispose();
+ * @example
+ * ```ts
+ * const t = engine().tensor([2, 3], [1, 2, 3, 4, 5, 6]);
+ * t.toArray();  // Float32Array [1, 2, 3, 4, 5, 6]
+ * t.dispose();
+ * ```
  */
 export class Engine {
   /** The allocator of the wasm memory: blocks of bytes, freed when their tensors are. */
@@ -123,7 +126,10 @@ export class Engine {
    * the same results). If it cannot load, it resolves with one thread and
    * says why.
    *
-   *   const { count } = await engine().threadsReady();
+   * @example
+   * ```ts
+   * const { count } = await engine().threadsReady();
+   * ```
    */
   threadsReady(): Promise<Threads> {
     return this.arriving ?? Promise.resolve(this.threadInfo);
@@ -132,7 +138,10 @@ export class Engine {
   /**
    * How many threads run large kernel calls, the most allowed, and why.
    *
-   *   engine().threads;  // e.g. { count: 2, max: 2, reason: "2 threads: the cores this runtime reports" }
+   * @example
+   * ```ts
+   * engine().threads;  // e.g. { count: 2, max: 2, reason: "2 threads: the cores this runtime reports" }
+   * ```
    */
   get threads(): Threads {
     return this.threadInfo;
@@ -142,8 +151,11 @@ export class Engine {
    * Cuts large kernel calls across `count` threads from now on (1 to
    * threads.max). Results are the same bits at any count; only speed changes.
    *
-   *   engine().setThreads(1);  // the calling thread alone
-   *   engine().setThreads(engine().threads.max);
+   * @example
+   * ```ts
+   * engine().setThreads(1);  // the calling thread alone
+   * engine().setThreads(engine().threads.max);
+   * ```
    */
   setThreads(count: number): void {
     const { max } = this.threadInfo;
@@ -160,8 +172,11 @@ export class Engine {
    * thread alone, with the same results. (Node and Deno exit without it: the
    * workers never keep a process alive.)
    *
-   *   engine().stopThreads();
-   *   engine().threads.count;  // 1
+   * @example
+   * ```ts
+   * engine().stopThreads();
+   * engine().threads.count;  // 1
+   * ```
    */
   stopThreads(): void {
     if (this.threadInfo.max === 1) return;
@@ -179,9 +194,12 @@ export class Engine {
    * tensors share one), the bytes they take, and the bytes of wasm memory
    * reserved (memory only grows).
    *
-   *   const before = engine().stats();
-   *   const t = engine().tensor([256]);
-   *   engine().stats().bytes - before.bytes;  // 1024
+   * @example
+   * ```ts
+   * const before = engine().stats();
+   * const t = engine().tensor([256]);
+   * engine().stats().bytes - before.bytes;  // 1024
+   * ```
    */
   stats(): EngineStats {
     return { tensors: this.arena.blocksInUse, bytes: this.arena.bytesInUse, reservedBytes: this.arena.bytesReserved, maxBytes: this.arena.maxBytes };
@@ -278,7 +296,10 @@ let requested: InitOptions = {};
 /**
  * The engine made by init(); throws if init() has not finished.
  *
- *   engine().simd;  // "strict" unless init({ simd: "relaxed" }) found relaxed SIMD
+ * @example
+ * ```ts
+ * engine().simd;  // "strict" unless init({ simd: "relaxed" }) found relaxed SIMD
+ * ```
  */
 export function engine(): Engine {
   if (current === undefined) throw new ParalensError("paralens is not initialised: call `await init()` first");
@@ -296,8 +317,11 @@ export function currentEngine(): Engine | undefined {
  * Idempotent: later calls return the same engine; asking for another SIMD
  * mode or thread count than the first call did is an error.
  *
- *   await init();  // once per program; later calls return the same engine
- *   engine().tensor([2]).dispose();
+ * @example
+ * ```ts
+ * await init();  // once per program; later calls return the same engine
+ * engine().tensor([2]).dispose();
+ * ```
  */
 export function init(options: InitOptions = {}): Promise<Engine> {
   if (pending !== undefined) {

@@ -39,7 +39,10 @@ interface Kept {
  * softmax, whose masked weights are exact zeros. The reverse pass is the
  * parts' reverses: softmax's y (dy - <dy, y>) and the products' transposes.
  *
- *   const mix = attention({ heads: 4, causal: true });   // [[T, 64]] -> [[T, 64]]
+ * @example
+ * ```ts
+ * const mix = attention({ heads: 4, causal: true });   // [[T, 64]] -> [[T, 64]]
+ * ```
  */
 export function attention(options: AttentionOptions): AnyShape<true> {
   optionsArgument("attention", options);

@@ -51,7 +51,10 @@ export interface Conv2dOptions {
  * dx = dy * W^T (a transposed convolution), dF = the tying map's transpose
  * applied to x^T dy, db = dy summed over the batch and the pixels.
  *
- *   const model = seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), relu, maxPool2d(2), flatten, dense(14 * 14 * 8, 10)).at([28, 28, 1]);
+ * @example
+ * ```ts
+ * const model = seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), relu, maxPool2d(2), flatten, dense(14 * 14 * 8, 10)).at([28, 28, 1]);
+ * ```
  */
 export function conv2d(options: Conv2dOptions): AnyShape<false> {
   optionsArgument("conv2d", options);

@@ -26,7 +26,10 @@ export interface LayerNormOptions {
  * Hinton, 2016). Composed from means, a difference, a square, rsqrt and
  * products: it has no kernel of its own, and its reverse is the parts'.
  *
- *   const block = seq(dense(16, 32), layerNorm(), relu);
+ * @example
+ * ```ts
+ * const block = seq(dense(16, 32), layerNorm(), relu);
+ * ```
  */
 export function layerNorm(options: LayerNormOptions = {}): AnyShape<true> {
   optionsArgument("layerNorm", options);

@@ -101,11 +101,14 @@ export interface CoreSetup<T extends { dispose(): void }, R> {
  * subclass passes its model, its closed lens's parameter wires and the kind
  * of tensor they live in, and keeps its plans in planCache()s.
  *
- *   class MyLearner extends LearnerCore<Tensor, Float32Array> {
- *     constructor(model: Para, options: SupervisedOptions) {
- *       super({ what: "MyLearner", model, specs: supervisedLens(model, learningParts(options)).params, seed: options.seed, kind: floatTensors });
- *     }
+ * @example
+ * ```ts
+ * class MyLearner extends LearnerCore<Tensor, Float32Array> {
+ *   constructor(model: Para, options: SupervisedOptions) {
+ *     super({ what: "MyLearner", model, specs: supervisedLens(model, learningParts(options)).params, seed: options.seed, kind: floatTensors });
  *   }
+ * }
+ * ```
  */
 export class LearnerCore<T extends { dispose(): void }, R> {
   /** The closed lens's parameter wires: optimiser state and model parameters. */

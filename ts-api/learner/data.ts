@@ -132,7 +132,10 @@ export function checkRange(what: string, values: Float32Array, width: number, ra
 /**
  * One-hot rows from class indices: oneHot([2, 0], 3) = [0,0,1, 1,0,0].
  *
- *   oneHot([2, 0], 3);  // Float32Array [0, 0, 1, 1, 0, 0]
+ * @example
+ * ```ts
+ * oneHot([2, 0], 3);  // Float32Array [0, 0, 1, 1, 0, 0]
+ * ```
  */
 export function oneHot(classes: ArrayLike<number>, count: number, what = "oneHot"): Float32Array {
   if (typeof count !== "number" || !Number.isInteger(count) || count < 1) throw new ParalensError(`${what}: the number of classes must be a whole number >= 1, got ${describe(count)}`);

@@ -23,8 +23,11 @@ export type Rate = Lens<Wires, readonly []>;
 /**
  * Emits -eta / N per example: gradient descent with step eta on the mean loss.
  *
- *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, rate: constantRate(0.1) });
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, rate: constantRate(0.1) });
+ * learner.dispose();
+ * ```
  */
 export function constantRate(eta: number): Rate {
   checkRate("constantRate", eta);
@@ -42,8 +45,11 @@ export function constantRate(eta: number): Rate {
 /**
  * Emits -eta l / N per example: steps scale with the loss (the loss-scaled rate of Cruttwell et al.'s Boolean-circuit learner).
  *
- *   const learner = supervised(dense(4, 1), { loss: mse, rate: lossScaledRate(0.1) });
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(4, 1), { loss: mse, rate: lossScaledRate(0.1) });
+ * learner.dispose();
+ * ```
  */
 export function lossScaledRate(eta: number): Rate {
   checkRate("lossScaledRate", eta);

@@ -14,7 +14,10 @@ export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1)
 /**
  * Wraps values as a reference tensor (copying them into a Float64Array); zeros if none are given.
  *
- *   refTensor([2, 2], [1, 2, 3, 4]).data;  // Float64Array [1, 2, 3, 4]
+ * @example
+ * ```ts
+ * refTensor([2, 2], [1, 2, 3, 4]).data;  // Float64Array [1, 2, 3, 4]
+ * ```
  */
 export function refTensor(shape: Shape, values?: ArrayLike<number>): RefTensor {
   checkShape(shape, "refTensor");

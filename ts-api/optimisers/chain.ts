@@ -25,9 +25,12 @@ export type Transform = ((params: readonly ParamSpec[]) => Reparameterisation) &
  * `reverse(ops, state, params, changes)` returns the new state and the changes
  * handed on (one per parameter). The forward pass reads the parameters as they are.
  *
- *   // halve every change
- *   const halve = transform("halve", () => [], (ops, _s, _p, ds) => [[], ds.map((d) => ops.scale(d, 0.5))]);
- *   chain(halve, sgd()).optimiserName;  // "chain(halve, sgd)"
+ * @example
+ * ```ts
+ * // halve every change
+ * const halve = transform("halve", () => [], (ops, _s, _p, ds) => [[], ds.map((d) => ops.scale(d, 0.5))]);
+ * chain(halve, sgd()).optimiserName;  // "chain(halve, sgd)"
+ * ```
  */
 export function transform(
   name: string,
@@ -76,8 +79,11 @@ const beside = (shapes: readonly Shape[], f: Lens<Wires, Wires>): Lens<Wires, Wi
  * the new parameters. The state wires are the transformations' (in order),
  * then the optimiser's.
  *
- *   const opt = chain(clipByGlobalNorm(1), adam({ lr: 1e-3 }));
- *   supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: opt, rate: 1 }).dispose();
+ * @example
+ * ```ts
+ * const opt = chain(clipByGlobalNorm(1), adam({ lr: 1e-3 }));
+ * supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: opt, rate: 1 }).dispose();
+ * ```
  */
 export function chain(...parts: [...Transform[], Optimiser]): Optimiser {
   const last = parts[parts.length - 1];

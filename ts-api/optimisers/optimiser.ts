@@ -30,9 +30,12 @@ export interface StateWire {
  * `read(ops, state, p)` is the forward pass (the value the model sees) and
  * `update(ops, state, p, d)` the reverse (new state and parameter).
  *
- *   // plain gradient descent: no state, read p as it is, step p + d (d already carries -eta)
- *   const plain = optimiser("plain", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.add(p, d)]);
- *   supervised(dense(4, 1), { loss: mse, optimiser: plain }).dispose();
+ * @example
+ * ```ts
+ * // plain gradient descent: no state, read p as it is, step p + d (d already carries -eta)
+ * const plain = optimiser("plain", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.add(p, d)]);
+ * supervised(dense(4, 1), { loss: mse, optimiser: plain }).dispose();
+ * ```
  */
 export function optimiser(
   name: string,

@@ -17,8 +17,11 @@ registerOps(() => unaryOps);
 /**
  * p' = p + step sign(d): FGSM when run once from the original input with step = epsilon.
  *
- *   const attack = learnInput(dense(4, 3), signGradient(0.1));
- *   attack.params.map((p) => p.name)[0];  // "input"
+ * @example
+ * ```ts
+ * const attack = learnInput(dense(4, 3), signGradient(0.1));
+ * attack.params.map((p) => p.name)[0];  // "input"
+ * ```
  */
 export function signGradient(step: number): Optimiser {
   positive("signGradient", "step", step);
@@ -41,8 +44,11 @@ export interface ProjectedOptions {
  * forward pass reads the projection of p, so the model only ever sees an
  * input within the ball, exactly (max and min round nothing).
  *
- *   const attack = learnInput(dense(4, 3), projectedSignGradient({ step: 0.01, radius: 0.1 }));
- *   attack.params.length > 1;  // true: the origin, the input, the frozen weights
+ * @example
+ * ```ts
+ * const attack = learnInput(dense(4, 3), projectedSignGradient({ step: 0.01, radius: 0.1 }));
+ * attack.params.length > 1;  // true: the origin, the input, the frozen weights
+ * ```
  */
 export function projectedSignGradient(options: ProjectedOptions): Optimiser {
   optionsArgument("projectedSignGradient", options);

@@ -36,13 +36,16 @@ export interface CheckpointFile {
 /**
  * A checkpoint file at `path`, for online's checkpoint option, and to resume from on restart.
  *
- *   const file = checkpointFile(`${(globalThis as any).process.getBuiltinModule("node:os").tmpdir()}/paralens-doc-${Date.now()}.safetensors`);
- *   const learner = supervised(dense(2, 1), { loss: mse });
- *   const saved = file.read();  // undefined the first time
- *   if (saved !== undefined) learner.load(saved);
- *   file.write(learner.save());
- *   file.read()!.length > 0;  // true
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const file = checkpointFile(`${(globalThis as any).process.getBuiltinModule("node:os").tmpdir()}/paralens-doc-${Date.now()}.safetensors`);
+ * const learner = supervised(dense(2, 1), { loss: mse });
+ * const saved = file.read();  // undefined the first time
+ * if (saved !== undefined) learner.load(saved);
+ * file.write(learner.save());
+ * file.read()!.length > 0;  // true
+ * learner.dispose();
+ * ```
  */
 export function checkpointFile(path: string): CheckpointFile {
   if (typeof path !== "string" || path === "") throw new ParalensError(`checkpointFile: path must be a file's path, got ${describe(path)}`);

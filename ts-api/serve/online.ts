@@ -52,11 +52,14 @@ interface Example {
  * within maxDelayMs (up to maxBatch) make one step. Make one with
  * `online(learner, options)`.
  *
- *   const learner = supervised(dense(2, 1), { loss: mse, rate: 0.1 });
- *   const trainer = online(learner, { maxBatch: 16 });
- *   const [loss] = await Promise.all([trainer.learn([1, 2], [3]), trainer.learn([0, 1], [1])]);  // one step of 2
- *   await trainer.close();
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(2, 1), { loss: mse, rate: 0.1 });
+ * const trainer = online(learner, { maxBatch: 16 });
+ * const [loss] = await Promise.all([trainer.learn([1, 2], [3]), trainer.learn([0, 1], [1])]);  // one step of 2
+ * await trainer.close();
+ * learner.dispose();
+ * ```
  */
 export class OnlineLearner {
   private readonly batcher: Batcher<Example, number>;
@@ -166,13 +169,16 @@ export class OnlineLearner {
  * An OnlineLearner for `learner`. Options: maxBatch (default 32), maxDelayMs
  * (default 0), maxQueue (default 1024) and checkpoint ({ everySteps, write }).
  *
- *   const learner = supervised(dense(2, 3), { loss: softmaxCrossEntropy, labels: "indices" });
- *   const saved: Uint8Array[] = [];
- *   const trainer = online(learner, { maxDelayMs: 0, checkpoint: { everySteps: 1, write: (b) => void saved.push(b) } });
- *   await trainer.learn([0.5, 1], 2);
- *   await trainer.close();
- *   saved.length;  // 1
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(2, 3), { loss: softmaxCrossEntropy, labels: "indices" });
+ * const saved: Uint8Array[] = [];
+ * const trainer = online(learner, { maxDelayMs: 0, checkpoint: { everySteps: 1, write: (b) => void saved.push(b) } });
+ * await trainer.learn([0.5, 1], 2);
+ * await trainer.close();
+ * saved.length;  // 1
+ * learner.dispose();
+ * ```
  */
 export function online(learner: Learner, options: OnlineOptions = {}): OnlineLearner {
   if (!(learner instanceof Learner)) throw new ParalensError(`online: expected a Learner (supervised(model, options)), got ${describe(learner)}`);

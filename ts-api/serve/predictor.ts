@@ -51,12 +51,15 @@ export interface PredictorStats {
  * `maxDelayMs` of each other (up to `maxBatch`) as one forward pass. Make one
  * with `predictor(learner, options)`.
  *
- *   const learner = supervised(dense(2, 1), { loss: mse });
- *   const p = predictor(learner, { maxBatch: 8 });
- *   const [a, b] = await Promise.all([p.predict([1, 2]), p.predict([3, 4])]);  // one batch of 2
- *   a.length;  // 1
- *   await p.close();
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(2, 1), { loss: mse });
+ * const p = predictor(learner, { maxBatch: 8 });
+ * const [a, b] = await Promise.all([p.predict([1, 2]), p.predict([3, 4])]);  // one batch of 2
+ * a.length;  // 1
+ * await p.close();
+ * learner.dispose();
+ * ```
  */
 export class Predictor {
   /** How many values one input row holds. */
@@ -159,10 +162,13 @@ export function planSizes(maxBatch: number): number[] {
  * its parameters by name. Options: maxBatch (default 32), maxDelayMs
  * (default 0) and maxQueue (default 1024); see BatchingOptions.
  *
- *   const model = dense(2, 1);
- *   const p = predictor({ model, parameters: { weight: [0.5, -1], bias: [0] } }, { maxDelayMs: 0 });
- *   (await p.predict([2, 1]))[0];  // 0
- *   await p.close();
+ * @example
+ * ```ts
+ * const model = dense(2, 1);
+ * const p = predictor({ model, parameters: { weight: [0.5, -1], bias: [0] } }, { maxDelayMs: 0 });
+ * (await p.predict([2, 1]))[0];  // 0
+ * await p.close();
+ * ```
  */
 export function predictor(source: Learner | ModelWithParameters, options: BatchingOptions = {}): Predictor {
   if (source instanceof Learner) return new Predictor(source.model, source.params, [], options);

@@ -55,7 +55,10 @@ export interface SummaryOptions {
  * their shapes and parameter counts, and the arena of its plan at `batch`.
  * Needs `await init()` first, for the plan.
  *
- *   console.log(String(summary(seq(dense(784, 128, "relu"), dense(128, 10)), { batch: 64 })));
+ * @example
+ * ```ts
+ * console.log(String(summary(seq(dense(784, 128, "relu"), dense(128, 10)), { batch: 64 })));
+ * ```
  */
 export function summary(model: Para<Wires, Wires, RealOps>, options: SummaryOptions = {}): Summary {
   paraArgument("summary", model);

@@ -60,8 +60,11 @@ export interface SVGOptions {
  * layer is. The model is traced once on the float64 reference, so no init()
  * is needed.
  *
- *   const svg = toSVG(seq(dense(4, 8, "relu"), dense(8, 3)));  // e.g. document.body.innerHTML = svg
- *   svg.startsWith("<svg");  // true
+ * @example
+ * ```ts
+ * const svg = toSVG(seq(dense(4, 8, "relu"), dense(8, 3)));  // e.g. document.body.innerHTML = svg
+ * svg.startsWith("<svg");  // true
+ * ```
  */
 export function toSVG(model: Para<Wires, Wires, RealOps> | Learner, options: SVGOptions = {}): string {
   const learner = isLearner(model) ? model : undefined;

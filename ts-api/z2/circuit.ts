@@ -21,7 +21,10 @@ import { type Z2Ops, range } from "./ops.ts";
 /**
  * Gate operations of a netlist.
  *
- *   Gate.XOR;  // 0: the op code of an XOR node in a Circuit
+ * @example
+ * ```ts
+ * Gate.XOR;  // 0: the op code of an XOR node in a Circuit
+ * ```
  */
 export const Gate = { XOR: 0, AND: 1, NOT: 2, ZERO: 3, ONE: 4 } as const;
 /** One of Gate's codes. */
@@ -40,8 +43,11 @@ export interface Circuit {
  * Builds a circuit gate by gate; every method returns the new node's id.
  * `circuit(inputs, body)` hands one to its body.
  *
- *   const halfAdder = circuit(2, (g: CircuitBuilder, [a, b]) => [g.xor(a, b), g.and(a, b)]);
- *   halfAdder.outputs.length;  // 2: the sum bit and the carry bit
+ * @example
+ * ```ts
+ * const halfAdder = circuit(2, (g: CircuitBuilder, [a, b]) => [g.xor(a, b), g.and(a, b)]);
+ * halfAdder.outputs.length;  // 2: the sum bit and the carry bit
+ * ```
  */
 export class CircuitBuilder {
   /** The gates so far, in order; gate i is node inputs + i. */
@@ -110,7 +116,10 @@ export class CircuitBuilder {
  * A circuit from a function that wires gates on a builder and returns the
  * output nodes. Inputs are nodes 0..inputs-1.
  *
- *   const fullAdder = circuit(3, (g, [a, b, c]) => [g.xor(g.xor(a!, b!), c!), g.or(g.and(a!, b!), g.and(c!, g.xor(a!, b!)))]);
+ * @example
+ * ```ts
+ * const fullAdder = circuit(3, (g, [a, b, c]) => [g.xor(g.xor(a!, b!), c!), g.or(g.and(a!, b!), g.and(c!, g.xor(a!, b!)))]);
+ * ```
  */
 export function circuit(inputs: number, build: (g: CircuitBuilder, x: number[]) => number[]): Circuit {
   if (!Number.isInteger(inputs) || inputs < 1) throw new ParalensError(`circuit: needs a whole number >= 1 of inputs, got ${describe(inputs)}`);
@@ -166,7 +175,10 @@ function reverse(ops: Z2Ops, c: Circuit, values: readonly Value[], dy: Value): V
 /**
  * A circuit as a lens [[inputs]] -> [[outputs]] over Z2.
  *
- *   truthTable(circuitLens(circuit(2, (g, [a, b]) => [g.and(a, b)])));  // Uint8Array [0, 0, 0, 1]
+ * @example
+ * ```ts
+ * truthTable(circuitLens(circuit(2, (g, [a, b]) => [g.and(a, b)])));  // Uint8Array [0, 0, 0, 1]
+ * ```
  */
 export function circuitLens(c: Circuit, name = `circuit(${c.inputs} -> ${c.outputs.length}, ${c.ops.length} gates)`): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   return lens<readonly [readonly [number]], readonly [readonly [number]], Value[], Z2Ops>({
@@ -187,9 +199,12 @@ export function circuitLens(c: Circuit, name = `circuit(${c.inputs} -> ${c.outpu
  * is copied to every example (spread); its change is the XOR of the
  * examples' changes (collect), the reverse of that copy.
  *
- *   // node 0 is the parameter p: x -> p AND x
- *   const gated = circuitPara(circuit(2, (g, [p, x]) => [g.and(p, x)]), { params: 1 });
- *   gated.params.length;  // 1
+ * @example
+ * ```ts
+ * // node 0 is the parameter p: x -> p AND x
+ * const gated = circuitPara(circuit(2, (g, [p, x]) => [g.and(p, x)]), { params: 1 });
+ * gated.params.length;  // 1
+ * ```
  */
 export function circuitPara(
   c: Circuit,
@@ -234,7 +249,10 @@ export interface RandomCircuitOptions {
 /**
  * A random circuit: each gate reads earlier nodes chosen uniformly.
  *
- *   randomCircuit(new Rng(1), { inputs: 4, gates: 12 }).inputs;  // 4
+ * @example
+ * ```ts
+ * randomCircuit(new Rng(1), { inputs: 4, gates: 12 }).inputs;  // 4
+ * ```
  */
 export function randomCircuit(rng: Rng, o: RandomCircuitOptions): Circuit {
   const [wx, wa, wn] = o.mix ?? [45, 45, 10];

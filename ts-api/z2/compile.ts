@@ -66,8 +66,11 @@ export interface Z2PlanStats {
 /**
  * Allocates the parameter tensors of a Z2 Para, initialised from a seeded generator (nonzero values are 1).
  *
- *   const [table] = initBits(lut(2, 1), 7);   // lut(2 -> 1) has one parameter, 4 bits
- *   table.dispose();
+ * @example
+ * ```ts
+ * const [table] = initBits(lut(2, 1), 7);   // lut(2 -> 1) has one parameter, 4 bits
+ * table.dispose();
+ * ```
  */
 export function initBits(f: Para<Wires, Wires, Z2Ops>, seed = 0, e: Engine = currentEngine()): BitTensor[] {
   const rng = new Rng(seed);
@@ -80,9 +83,12 @@ export function initBits(f: Para<Wires, Wires, Z2Ops>, seed = 0, e: Engine = cur
 /**
  * Compiles a Z2 Para for a batch size into bit-sliced programs.
  *
- *   const plan = compileZ2(polynomial("x0*x1 + x2"), { batch: 1000 });
- *   plan.inputs[0]!.write(Array.from({ length: 3000 }, (_, i) => i % 2)); plan.forward(); plan.outputs[0]!.read().length;  // 1000
- *   plan.dispose();
+ * @example
+ * ```ts
+ * const plan = compileZ2(polynomial("x0*x1 + x2"), { batch: 1000 });
+ * plan.inputs[0]!.write(Array.from({ length: 3000 }, (_, i) => i % 2)); plan.forward(); plan.outputs[0]!.read().length;  // 1000
+ * plan.dispose();
+ * ```
  */
 export function compileZ2(f: Para<Wires, Wires, Z2Ops>, options: Z2CompileOptions): Z2Plan {
   const e = currentEngine();

@@ -17,7 +17,10 @@ function positive(what: string, n: number): void {
 /**
  * xor : [n] x [n] -> [n], the addition of Z2. R[XOR](x, y, dz) = (dz, dz).
  *
- *   truthTable(seq(splitBits([1, 1]), xorGate(1)));  // Uint8Array [0, 1, 1, 0]
+ * @example
+ * ```ts
+ * truthTable(seq(splitBits([1, 1]), xorGate(1)));  // Uint8Array [0, 1, 1, 0]
+ * ```
  */
 export function xorGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>], readonly [W<N>], Z2Ops> {
   positive("xorGate", n);
@@ -33,7 +36,10 @@ export function xorGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>
 /**
  * and : [n] x [n] -> [n], the multiplication of Z2. R[AND](x, y, dz) = (y dz, x dz).
  *
- *   truthTable(seq(splitBits([1, 1]), andGate(1)));  // Uint8Array [0, 0, 0, 1]
+ * @example
+ * ```ts
+ * truthTable(seq(splitBits([1, 1]), andGate(1)));  // Uint8Array [0, 0, 0, 1]
+ * ```
  */
 export function andGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>], readonly [W<N>], Z2Ops> {
   positive("andGate", n);
@@ -49,7 +55,10 @@ export function andGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>
 /**
  * not : [n] -> [n], x + 1. R[NOT](x, dz) = dz (a constant added does not change the derivative).
  *
- *   truthTable(notGate(1));  // Uint8Array [1, 0]
+ * @example
+ * ```ts
+ * truthTable(notGate(1));  // Uint8Array [1, 0]
+ * ```
  */
 export function notGate<const N extends number>(n: N): Lens<readonly [W<N>], readonly [W<N>], Z2Ops> {
   positive("notGate", n);
@@ -68,7 +77,10 @@ export function notGate<const N extends number>(n: N): Lens<readonly [W<N>], rea
  * the XOR of the changes of every output that copied it (zero if none did):
  * bit-level copy, discard and permutation in one map.
  *
- *   truthTable(selectBits(2, [1]));  // the second input bit, for each of the 4 inputs
+ * @example
+ * ```ts
+ * truthTable(selectBits(2, [1]));  // the second input bit, for each of the 4 inputs
+ * ```
  */
 export function selectBits(n: number, indices: readonly number[], name = `select(${n} -> [${indices.join(", ")}])`): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   positive("selectBits", n);
@@ -89,7 +101,10 @@ export function selectBits(n: number, indices: readonly number[], name = `select
 /**
  * splitBits([a, b, ...]) : [a + b + ...] -> [a] x [b] x ...; its reverse joins the changes.
  *
- *   truthTable(seq(splitBits([2, 1]), joinBits([2, 1])));  // the identity on 3 bits
+ * @example
+ * ```ts
+ * truthTable(seq(splitBits([2, 1]), joinBits([2, 1])));  // the identity on 3 bits
+ * ```
  */
 export function splitBits(sizes: readonly number[]): Lens<readonly [readonly [number]], readonly (readonly [number])[], Z2Ops> {
   sizes.forEach((s) => positive("splitBits", s));
@@ -107,7 +122,10 @@ export function splitBits(sizes: readonly number[]): Lens<readonly [readonly [nu
 /**
  * joinBits([a, b, ...]) : [a] x [b] x ... -> [a + b + ...]; its reverse splits the change.
  *
- *   joinBits([1, 2]).cod;  // [[3]]
+ * @example
+ * ```ts
+ * joinBits([1, 2]).cod;  // [[3]]
+ * ```
  */
 export function joinBits(sizes: readonly number[]): Lens<readonly (readonly [number])[], readonly [readonly [number]], Z2Ops> {
   sizes.forEach((s) => positive("joinBits", s));
@@ -130,7 +148,10 @@ export function joinBits(sizes: readonly number[]): Lens<readonly (readonly [num
  * copied to every example. "and" masks the input (p & x); "xor" flips it
  * (p ^ x). The parameter's change is the batch XOR of the per-example ones.
  *
- *   paramGate("xor", 3).params[0].shape;  // [3]: one bit to flip each input
+ * @example
+ * ```ts
+ * paramGate("xor", 3).params[0].shape;  // [3]: one bit to flip each input
+ * ```
  */
 export function paramGate<const N extends number>(op: "and" | "xor", n: N, options: { init?: Initialiser } = {}): Para<readonly [W<N>], readonly [W<N>], Z2Ops> {
   positive(`paramGate(${op})`, n);
@@ -153,7 +174,10 @@ export function paramGate<const N extends number>(op: "and" | "xor", n: N, optio
 /**
  * An initialiser of random bits: each bit is 1 with probability `ones` (default 1/2).
  *
- *   randomBits(0.25)([8], new Rng(1)).every((b) => b === 0 || b === 1);  // true
+ * @example
+ * ```ts
+ * randomBits(0.25)([8], new Rng(1)).every((b) => b === 0 || b === 1);  // true
+ * ```
  */
 export function randomBits(ones = 0.5): Initialiser {
   return (shape, rng) => {

@@ -58,9 +58,12 @@ export interface RdaHistory {
 /**
  * A Z2 model with its parameters and compiled RDA plans; made by rda(model).
  *
- *   const learner = rda(lut(2, 1), { seed: 3 });
- *   learner instanceof RdaLearner;  // true
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = rda(lut(2, 1), { seed: 3 });
+ * learner instanceof RdaLearner;  // true
+ * learner.dispose();
+ * ```
  */
 export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
   /** The closed lens (rdaUpdate ; model) x id ; xorLoss ; identityRate; its parameters are the model's. */
@@ -225,9 +228,12 @@ class Scoring {
 /**
  * A learner for a Z2 model by reverse derivative ascent, its parameters initialised from the seed.
  *
- *   const learner = rda(lut(2, 1));
- *   learner.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], { epochs: 2 });
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = rda(lut(2, 1));
+ * learner.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], { epochs: 2 });
+ * learner.dispose();
+ * ```
  */
 export function rda(model: Model, options: { seed?: number } = {}): RdaLearner {
   return new RdaLearner(model, options);

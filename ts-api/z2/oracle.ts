@@ -20,7 +20,10 @@ const B = (v: Value): Uint8Array => (v as unknown as RefBits).bits;
 /**
  * The brute-force reverse derivative of a function of n bits at `at`, for the output change dy.
  *
- *   bruteForceReverse((x) => [x[0]! & x[1]!], [1, 1], [1]);  // Uint8Array [1, 1]: flipping either input flips the AND
+ * @example
+ * ```ts
+ * bruteForceReverse((x) => [x[0]! & x[1]!], [1, 1], [1]);  // Uint8Array [1, 1]: flipping either input flips the AND
+ * ```
  */
 export function bruteForceReverse(f: (x: Uint8Array) => ArrayLike<number>, at: ArrayLike<number>, dy: ArrayLike<number>): Uint8Array {
   const x = Uint8Array.from(at, (b) => (b ? 1 : 0));
@@ -60,7 +63,10 @@ function cut(ws: number[], flat: number[], batched: boolean): Value[] {
  * f at one example as a plain function of its bits: parameters, then input
  * wires, in order; outputs concatenated. Runs on the scalar reference.
  *
- *   exampleFunction(notGate(2))([1, 0]);  // Uint8Array [0, 1]
+ * @example
+ * ```ts
+ * exampleFunction(notGate(2))([1, 0]);  // Uint8Array [0, 1]
+ * ```
  */
 export function exampleFunction(f: Z2Para): (bits: ArrayLike<number>) => Uint8Array {
   const { np, n } = widths(f);
@@ -74,7 +80,10 @@ export function exampleFunction(f: Z2Para): (bits: ArrayLike<number>) => Uint8Ar
 /**
  * f's own reverse pass at one example: parameter changes, then input changes, concatenated (zeros where it gives none).
  *
- *   exampleReverse(seq(splitBits([1, 1]), andGate(1)), [1, 0], [1]);  // Uint8Array [0, 1]
+ * @example
+ * ```ts
+ * exampleReverse(seq(splitBits([1, 1]), andGate(1)), [1, 0], [1]);  // Uint8Array [0, 1]
+ * ```
  */
 export function exampleReverse(f: Z2Para, all: ArrayLike<number>, dy: ArrayLike<number>): Uint8Array {
   const { np, n, m } = widths(f);
@@ -107,7 +116,10 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * batch on the scalar reference): row x holds f(x), where input bit i is
  * bit i of the number x.
  *
- *   truthTable(notGate(1));  // Uint8Array [1, 0]: the outputs for inputs 0 and 1
+ * @example
+ * ```ts
+ * truthTable(notGate(1));  // Uint8Array [1, 0]: the outputs for inputs 0 and 1
+ * ```
  */
 export function truthTable(f: Z2Para): Uint8Array {
   if (f.params.length > 0 || f.dom.length !== 1 || f.cod.length !== 1) {

@@ -78,7 +78,10 @@ export interface PolynomialSystem {
  * (default: one more than the largest index used). A syntax error names
  * the column and shows where it is.
  *
- *   parsePolynomial("x0*x1 + x2").inputs;  // 3
+ * @example
+ * ```ts
+ * parsePolynomial("x0*x1 + x2").inputs;  // 3
+ * ```
  */
 export function parsePolynomial(text: string, options: { inputs?: number } = {}): PolynomialSystem {
   if (typeof text !== "string") throw new ParalensError(`polynomial: expected a string, got ${typeof text}`);
@@ -193,7 +196,10 @@ export function parsePolynomial(text: string, options: { inputs?: number } = {})
 /**
  * The text of a polynomial system in normal form: monomials in a fixed order, joined by " + ".
  *
- *   formatPolynomial(parsePolynomial("x1 + x0*x1 + x1"));  // the canonical text of x0 x1
+ * @example
+ * ```ts
+ * formatPolynomial(parsePolynomial("x1 + x0*x1 + x1"));  // the canonical text of x0 x1
+ * ```
  */
 export function formatPolynomial(system: PolynomialSystem): string {
   const mono = (m: Monomial): string => (m.size === 0 ? "1" : [...m].sort((a, b) => a[0] - b[0]).map(([i, e]) => (e === 1 ? `x${i}` : `x${i}^${e}`)).join("*"));
@@ -204,7 +210,10 @@ export function formatPolynomial(system: PolynomialSystem): string {
 /**
  * The circuit of a polynomial system: each monomial a chain of ANDs (a power repeats its variable), each output the XOR of its monomials.
  *
- *   truthTable(circuitLens(polynomialCircuit(parsePolynomial("x0*x1"))));  // Uint8Array [0, 0, 0, 1]
+ * @example
+ * ```ts
+ * truthTable(circuitLens(polynomialCircuit(parsePolynomial("x0*x1"))));  // Uint8Array [0, 0, 0, 1]
+ * ```
  */
 export function polynomialCircuit(system: PolynomialSystem): Circuit {
   return circuit(system.inputs, (g, x) =>
@@ -216,7 +225,10 @@ export function polynomialCircuit(system: PolynomialSystem): Circuit {
  * A polynomial system as a lens [[inputs]] -> [[outputs]] over Z2; its
  * reverse pass is the formal derivative of the polynomials.
  *
- *   const f = polynomial("x0*x1 + x2 + 1");   // [[3]] -> [[1]]
+ * @example
+ * ```ts
+ * const f = polynomial("x0*x1 + x2 + 1");   // [[3]] -> [[1]]
+ * ```
  */
 export function polynomial(text: string, options: { inputs?: number } = {}): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   const system = parsePolynomial(text, options);

@@ -20,7 +20,10 @@ const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 /**
  * Wraps bits as a reference value (copying them; any nonzero number counts as 1).
  *
- *   refBits([2, 3], [1, 0, 1, 1, 1, 0]).bits;  // Uint8Array [1, 0, 1, 1, 1, 0]
+ * @example
+ * ```ts
+ * refBits([2, 3], [1, 0, 1, 1, 1, 0]).bits;  // Uint8Array [1, 0, 1, 1, 1, 0]
+ * ```
  */
 export function refBits(shape: Shape, values?: ArrayLike<number>): RefBits {
   checkZ2Shape("refBits", shape);
@@ -43,8 +46,11 @@ function zip(what: string, a: Value, b: Value, f: (x: number, y: number) => numb
 /**
  * The scalar Z2 backend.
  *
- *   const [[y]] = notGate(2).forward(z2Reference, [], [refBits([1, 2], [1, 0])]);
- *   y.bits;  // Uint8Array [0, 1]: evaluated at once, one byte per bit
+ * @example
+ * ```ts
+ * const [[y]] = notGate(2).forward(z2Reference, [], [refBits([1, 2], [1, 0])]);
+ * y.bits;  // Uint8Array [0, 1]: evaluated at once, one byte per bit
+ * ```
  */
 export const z2Reference: Z2Ops = {
   shape: (v) => B(v).shape,

@@ -41,7 +41,10 @@ interface Residual {
  * popcountThreshold(n, m, {a, b, t}) : [n] -> [m], with parameter "mask"
  * [m * n] (row j is output j's mask).
  *
- *   const unit = popcountThreshold(784, 1, { a: -4, b: 1, t: 0 });   // the paper's pseudoLinear(4)
+ * @example
+ * ```ts
+ * const unit = popcountThreshold(784, 1, { a: -4, b: 1, t: 0 });   // the paper's pseudoLinear(4)
+ * ```
  */
 export function popcountThreshold(
   n: number,
@@ -105,7 +108,10 @@ export function popcountThreshold(
 /**
  * Wilson & Zanasi's MNIST unit: y = [|p & x| <= |p| / ratio], one mask per output.
  *
- *   pseudoLinear(8).params.length;  // its coefficient bits
+ * @example
+ * ```ts
+ * pseudoLinear(8).params.length;  // its coefficient bits
+ * ```
  */
 export function pseudoLinear(n: number, m = 1, ratio = 4, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   return popcountThreshold(n, m, { a: -ratio, b: 1, t: 0 }, { ...options, name: `pseudoLinear(${n} -> ${m}, 1/${ratio})` });
@@ -114,7 +120,10 @@ export function pseudoLinear(n: number, m = 1, ratio = 4, options: { init?: Init
 /**
  * Strict majority of the masked inputs: y = [|p & x| > |p| / 2].
  *
- *   maskedMajority(9).params[0].shape;  // [9]: which inputs vote
+ * @example
+ * ```ts
+ * maskedMajority(9).params[0].shape;  // [9]: which inputs vote
+ * ```
  */
 export function maskedMajority(n: number, m = 1, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   return popcountThreshold(n, m, { a: 2, b: -1, t: -1 }, { ...options, name: `maskedMajority(${n} -> ${m})` });

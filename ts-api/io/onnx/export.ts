@@ -73,8 +73,11 @@ const PRODUCER = { name: "paralens", version: "0.1.0" };
  * [batch, ...dom], outputs "output" (or "output0", ...), parameters as
  * initializers under their own names. Images stay NHWC at the graph's edges.
  *
- *   const learner = supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy });
- *   const bytes = toOnnx(learner, { batch: 1 });   // write it to a .onnx file: it runs in ONNX Runtime
+ * @example
+ * ```ts
+ * const learner = supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy });
+ * const bytes = toOnnx(learner, { batch: 1 });   // write it to a .onnx file: it runs in ONNX Runtime
+ * ```
  */
 export function toOnnx(model: Para<Wires, Wires> | WithParameters, options: OnnxOptions): Uint8Array<ArrayBuffer> {
   optionsArgument("toOnnx", options);

@@ -43,8 +43,11 @@ function pairs<T>(named: Named<T>): [string, T][] {
 /**
  * Encodes named tensors as a safetensors file.
  *
- *   const bytes = encodeSafetensors({ w: { shape: [2, 2], values: [1, 2, 3, 4] } }, { metadata: { note: "x" } });
- *   decodeSafetensors(bytes).tensors.get("w")!.values; // Float32Array [1, 2, 3, 4]
+ * @example
+ * ```ts
+ * const bytes = encodeSafetensors({ w: { shape: [2, 2], values: [1, 2, 3, 4] } }, { metadata: { note: "x" } });
+ * decodeSafetensors(bytes).tensors.get("w")!.values; // Float32Array [1, 2, 3, 4]
+ * ```
  */
 export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOptions = {}): Uint8Array<ArrayBuffer> {
   optionsArgument("encodeSafetensors", options);
@@ -134,8 +137,11 @@ export function writeSafetensors(list: readonly (readonly [string, TensorData])[
  * header in full and its checksum when it has one (or must have one: `{ requireChecksum: true }`).
  * The bytes are a Uint8Array or an ArrayBuffer (what `fetch(...).arrayBuffer()` gives).
  *
- *   const bytes = encodeSafetensors({ w: { shape: [2], values: [1, 2] } });
- *   decodeSafetensors(bytes, { requireChecksum: true }).tensors.get("w")!.shape;  // [2]
+ * @example
+ * ```ts
+ * const bytes = encodeSafetensors({ w: { shape: [2], values: [1, 2] } });
+ * decodeSafetensors(bytes, { requireChecksum: true }).tensors.get("w")!.shape;  // [2]
+ * ```
  */
 export function decodeSafetensors(bytes: Uint8Array | ArrayBuffer, options: ReadOptions = {}): { tensors: Map<string, DecodedTensor>; metadata: Map<string, string> } {
   optionsArgument("decodeSafetensors", options);

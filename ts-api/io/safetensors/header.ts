@@ -74,8 +74,11 @@ const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty
  * Reads and checks a safetensors header, and the file's checksum (see ReadOptions); throws a
  * ParalensError naming the entry and value at fault.
  *
- *   const bytes = encodeSafetensors({ w: { shape: [2, 2], values: [1, 2, 3, 4] } });
- *   readSafetensorsHeader(bytes).byName.get("w")!.shape;  // [2, 2]
+ * @example
+ * ```ts
+ * const bytes = encodeSafetensors({ w: { shape: [2, 2], values: [1, 2, 3, 4] } });
+ * readSafetensorsHeader(bytes).byName.get("w")!.shape;  // [2, 2]
+ * ```
  */
 export function readSafetensorsHeader(bytes: Uint8Array, options: ReadOptions = {}): SafetensorsHeader {
   optionsArgument("readSafetensorsHeader", options);

@@ -59,8 +59,11 @@ function axis(what: string, label: string, size: number, k: number, s: number, p
 /**
  * The window of a kernel [kh, kw] with strides [sh, sw] and a padding over an h x w image; errors name `what`.
  *
- *   const win = window2d("conv2d", 28, 28, [3, 3], [1, 1], "valid");
- *   [win.oh, win.ow];  // [26, 26]
+ * @example
+ * ```ts
+ * const win = window2d("conv2d", 28, 28, [3, 3], [1, 1], "valid");
+ * [win.oh, win.ow];  // [26, 26]
+ * ```
  */
 export function window2d(what: string, h: number, w: number, kernel: Pair, stride: Pair, padding: Padding): Window2d {
   if (typeof what !== "string") throw new ParalensError(`window2d: what must be a string naming the caller (as messages say it), got ${describe(what)}`);
