@@ -15,7 +15,11 @@ import type { Wires } from "./shapes.ts";
 import { type Initialiser, zeros } from "../init/initialisers.ts";
 import type { RealOps } from "../ops/index.ts";
 
-/** Options of `inputAsParameter` and `learnInput`: how many inputs are learned at once and where they start. */
+/**
+ * Options of `inputAsParameter` and `learnInput`: how many inputs are learned at once and where they start.
+ *
+ * @category Composition
+ */
 export interface InputOptions {
   /** How many inputs are learned at once: the leading axis of the input parameter, and the batch to compile with (default 1). */
   examples?: number;
@@ -39,6 +43,8 @@ export function inputNames(count: number): string[] {
  * const net = inputAsParameter(dense(3, 2), { examples: 4 }); // params: input [4, 3], weight [3, 2], bias [2]
  * compile(net, { batch: 4 }).params[0];                      // the four inputs, as a parameter
  * ```
+ *
+ * @category Composition
  */
 export function inputAsParameter<B extends Wires, K extends Carrier = RealOps>(
   model: Para<Wires, B, K>,
@@ -85,6 +91,8 @@ export function inputAsParameter<B extends Wires, K extends Carrier = RealOps>(
  * ```ts
  * reparam(dense(3, 2), frozen)   // the layer, with its weight and bias fixed
  * ```
+ *
+ * @category Composition
  */
 export function frozen<K extends Carrier = RealOps>(params: readonly ParamSpec[]): Reparameterisation<K> {
   if (!Array.isArray(params) || !params.every((p: Partial<ParamSpec> | null) => Array.isArray(p?.shape))) throw new ParalensError(`frozen: params must be the parameter specs of a layer (reparam(f, frozen) passes them), got ${describe(params)}`);
@@ -117,6 +125,8 @@ export function frozen<K extends Carrier = RealOps>(params: readonly ParamSpec[]
  * const dreamer = learnInput(model, adam({ lr: 0.05 }), { examples: 10 });
  * // params: input.m, input.v, input.t, input, then the model's (frozen)
  * ```
+ *
+ * @category Composition
  */
 export function learnInput<B extends Wires>(
   model: Para<Wires, B>,

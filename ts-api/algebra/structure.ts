@@ -18,6 +18,8 @@ import type { RealOps } from "../ops/index.ts";
  * const [[a, b]] = wire([[2], [3]], [1, 0]).forward(reference, [], [refTensor([1, 2]), refTensor([1, 3])]);
  * [a!.shape, b!.shape];  // [[1, 3], [1, 2]]
  * ```
+ *
+ * @category Composition
  */
 export function wire<K extends Carrier = RealOps>(dom: Wires, sources: readonly number[], name = "wire"): Lens<Wires, Wires, K> {
   wiresArgument(name, dom, "dom");
@@ -56,6 +58,8 @@ const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i
  * ```ts
  * id([3]).forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [1, 2, 3]
  * ```
+ *
+ * @category Composition
  */
 export function id<const X extends Shape | Wires, K extends Carrier = RealOps>(dom: X): Lens<AsWires<X>, AsWires<X>, K> {
   wiresArgument("id", dom, "dom");
@@ -71,6 +75,8 @@ export function id<const X extends Shape | Wires, K extends Carrier = RealOps>(d
  * const twice = seq(copy([3]), add([3]));  // x -> 2x
  * twice.forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [2, 4, 6]
  * ```
+ *
+ * @category Composition
  */
 export function copy<const X extends Shape | Wires, K extends Carrier = RealOps>(dom: X): Lens<AsWires<X>, Times<AsWires<X>, AsWires<X>>, K> {
   wiresArgument("copy", dom, "dom");
@@ -85,6 +91,8 @@ export function copy<const X extends Shape | Wires, K extends Carrier = RealOps>
  * ```ts
  * discard([3]).cod;  // []
  * ```
+ *
+ * @category Composition
  */
 export function discard<const X extends Shape | Wires, K extends Carrier = RealOps>(dom: X): Lens<AsWires<X>, readonly [], K> {
   wiresArgument("discard", dom, "dom");
@@ -99,6 +107,8 @@ export function discard<const X extends Shape | Wires, K extends Carrier = RealO
  * ```ts
  * swap([2], [3]).cod;  // [[3], [2]]
  * ```
+ *
+ * @category Composition
  */
 export function swap<const X extends Shape | Wires, const Y extends Shape | Wires, K extends Carrier = RealOps>(
   a: X,
@@ -123,6 +133,8 @@ export function swap<const X extends Shape | Wires, const Y extends Shape | Wire
  * ```ts
  * add([2]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [10, 20])])[0][0]!.data;  // Float64Array [11, 22]
  * ```
+ *
+ * @category Composition
  */
 export function add<const S extends Shape, K extends Carrier = RealOps>(shape: S): Lens<readonly [S, S], readonly [S], K> {
   shapeArgument("add", shape);
@@ -148,6 +160,8 @@ export function add<const S extends Shape, K extends Carrier = RealOps>(shape: S
  * plan.observed.get("hidden")!.shape;  // [1, 3]
  * plan.dispose();
  * ```
+ *
+ * @category Composition
  */
 export function tap<const X extends Shape | Wires, K extends Carrier = RealOps>(names: string | readonly string[], dom: X): Lens<AsWires<X>, AsWires<X>, K> {
   type A = AsWires<X>;

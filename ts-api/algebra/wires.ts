@@ -24,6 +24,8 @@ const batched = (ops: { shape(v: Value): Shape }, v: Value, s: Shape): Shape => 
  * ```ts
  * multiply([2]).forward(reference, [], [refTensor([1, 2], [2, 3]), refTensor([1, 2], [4, 5])])[0][0]!.data;  // Float64Array [8, 15]
  * ```
+ *
+ * @category Composition
  */
 export function multiply(shape: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
   shapeArgument("multiply", shape);
@@ -43,6 +45,8 @@ export function multiply(shape: Shape): Lens<readonly [Shape, Shape], readonly [
  * ```ts
  * subtract([2]).forward(reference, [], [refTensor([1, 2], [2, 3]), refTensor([1, 2], [4, 5])])[0][0]!.data;  // Float64Array [-2, -2]
  * ```
+ *
+ * @category Composition
  */
 export function subtract(shape: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
   shapeArgument("subtract", shape);
@@ -63,6 +67,8 @@ export function subtract(shape: Shape): Lens<readonly [Shape, Shape], readonly [
  * ```ts
  * concat([3], [5])   // [3] x [5] -> [8], the input of a cell reading [x, h]
  * ```
+ *
+ * @category Composition
  */
 export function concat(...shapes: readonly Shape[]): Lens<Wires, readonly [Shape]> {
   if (shapes.length === 0) throw new ParalensError("concat: needs at least one wire");
@@ -88,6 +94,8 @@ export function concat(...shapes: readonly Shape[]): Lens<Wires, readonly [Shape
  * ```ts
  * split([2], [1]).cod;  // [[2], [1]]
  * ```
+ *
+ * @category Composition
  */
 export function split(...shapes: readonly Shape[]): Lens<readonly [Shape], Wires> {
   if (shapes.length === 0) throw new ParalensError("split: needs at least one part");
@@ -114,6 +122,8 @@ export function split(...shapes: readonly Shape[]): Lens<readonly [Shape], Wires
  * ```ts
  * stack(3, [2]).cod;  // [[3, 2]]
  * ```
+ *
+ * @category Composition
  */
 export function stack(count: number, shape: Shape): Lens<Wires, readonly [Shape]> {
   countOk("stack", count);
@@ -139,6 +149,8 @@ export function stack(count: number, shape: Shape): Lens<Wires, readonly [Shape]
  * ```ts
  * unstack(3, [2]).cod;  // [[2], [2], [2]]
  * ```
+ *
+ * @category Composition
  */
 export function unstack(count: number, shape: Shape): Lens<readonly [Shape], Wires> {
   countOk("unstack", count);
@@ -163,6 +175,8 @@ export function unstack(count: number, shape: Shape): Lens<readonly [Shape], Wir
  * ```ts
  * sumWires(2, [2]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])])[0][0]!.data;  // Float64Array [4, 6]
  * ```
+ *
+ * @category Composition
  */
 export function sumWires(count: number, shape: Shape): Lens<Wires, readonly [Shape]> {
   countOk("sumWires", count);
@@ -184,6 +198,8 @@ export function sumWires(count: number, shape: Shape): Lens<Wires, readonly [Sha
  * ```ts
  * scaled([2], 0.5).forward(reference, [], [refTensor([1, 2], [2, 4])])[0][0]!.data;  // Float64Array [1, 2]
  * ```
+ *
+ * @category Composition
  */
 export function scaled(shape: Shape, c: number): Lens<readonly [Shape], readonly [Shape]> {
   shapeArgument("scaled", shape);

@@ -15,7 +15,11 @@ import type { RealOps } from "../ops/index.ts";
 import { type Step, planner as makePlanner } from "./planner.ts";
 import { layout } from "./liveness.ts";
 
-/** Options of `compile`: the batch size, parameters to bind, the seed, which changes the reverse pass makes. */
+/**
+ * Options of `compile`: the batch size, parameters to bind, the seed, which changes the reverse pass makes.
+ *
+ * @category Backends
+ */
 export interface CompileOptions {
   /** Examples per run: every data wire gets this as its first axis. */
   batch: number;
@@ -42,7 +46,11 @@ export interface CompileOptions {
   labels?: ReadonlyMap<string, string>;
 }
 
-/** A plan: a Para laid out in the arena for one batch size, with its forward and reverse passes as flat lists of kernel calls. Write `inputs` (and `outputChanges`), run, read `outputs` (and `paramChanges`, `inputChanges`). reverse() needs the residuals of the last forward(). */
+/**
+ * A plan: a Para laid out in the arena for one batch size, with its forward and reverse passes as flat lists of kernel calls. Write `inputs` (and `outputChanges`), run, read `outputs` (and `paramChanges`, `inputChanges`). reverse() needs the residuals of the last forward().
+ *
+ * @category Backends
+ */
 export interface Compiled extends Plan<Tensor, CompiledStats> {
   /**
    * Runs one pass call by call, checking what each call writes, and returns
@@ -55,6 +63,8 @@ export interface Compiled extends Plan<Tensor, CompiledStats> {
 /**
  * Kernel calls per pass; arena bytes the plan holds (parameters excluded),
  * and what its own tensors would take if none shared memory.
+ *
+ * @category Backends
  */
 export interface CompiledStats {
   readonly forwardCalls: number;
@@ -64,7 +74,11 @@ export interface CompiledStats {
   readonly kernels: readonly string[];
 }
 
-/** Where a pass first wrote a non-finite value. */
+/**
+ * Where a pass first wrote a non-finite value.
+ *
+ * @category Backends
+ */
 export interface NonFiniteSite {
   readonly pass: "forward" | "reverse";
   /** The kernel call (0-based) among the pass's `calls`. */
@@ -89,6 +103,8 @@ export interface NonFiniteSite {
  * [weight!.shape, bias!.shape];  // [[4, 3], [3]]
  * weight!.dispose(); bias!.dispose();
  * ```
+ *
+ * @category Backends
  */
 export function initParams(f: Para<Wires, Wires, RealOps>, seed = 0, e: Engine = currentEngine()): Tensor[] {
   paraArgument("initParams", f);
@@ -129,6 +145,8 @@ function initParamsInto(f: Para<Wires, Wires, RealOps>, seed: number, e: Engine,
  * plan.outputs[0]!.shape;  // [3, 1]
  * plan.dispose();
  * ```
+ *
+ * @category Backends
  */
 export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions): Compiled {
   const e = currentEngine();

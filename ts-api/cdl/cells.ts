@@ -24,6 +24,8 @@ type Vec<N extends number> = readonly [N];
  * ```ts
  * const rnn = fold({ nil: point([16]), cons: elman(1, 16) });
  * ```
+ *
+ * @category Cells
  */
 export function elman<const A extends number, const H extends number>(inputs: A, hidden: H): Para<readonly [Vec<A>, Vec<H>], readonly [Vec<H>]> {
   positive("elman", inputs, hidden);
@@ -44,6 +46,8 @@ export function elman<const A extends number, const H extends number>(inputs: A,
  * const cell = gru(1, 16);  // (x [1], h [16]) -> h [16]
  * [cell.dom, cell.cod];  // [[[1], [16]], [[16]]]
  * ```
+ *
+ * @category Cells
  */
 export function gru<const A extends number, const H extends number>(inputs: A, hidden: H): Para<readonly [Vec<A>, Vec<H>], readonly [Vec<H>]> {
   positive("gru", inputs, hidden);
@@ -73,6 +77,8 @@ function forgetBias(hidden: number, value: number): Initialiser {
  * ```ts
  * lstm(1, 16).dom.length;  // the input and the state wires
  * ```
+ *
+ * @category Cells
  */
 export function lstm<const A extends number, const H extends number>(
   inputs: A,

@@ -36,6 +36,8 @@ const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
  * const reversed = indexMap([3], [3], Int32Array.from([2, 1, 0]));
  * reversed.forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [3, 2, 1]
  * ```
+ *
+ * @category Sharing
  */
 export function indexMap(from: Shape, to: Shape, index: Int32Array, name = "indexMap"): Lens<readonly [Shape], readonly [Shape]> {
   if (index.length !== sizeOf(to)) throw new ParalensError(`${name}: ${index.length} indices for ${fmtShape(to)} (${sizeOf(to)} values)`);
@@ -62,6 +64,8 @@ export function indexMap(from: Shape, to: Shape, index: Int32Array, name = "inde
  * const tied = reparam(f, tying(f, [{ name: "column", shape: [2], init: glorotUniform, role: "parameter" }], [{ source: 0, index: Int32Array.from([0, 0, 1, 1]) }]));
  * tied.params.map((p) => p.name);  // ["column"]
  * ```
+ *
+ * @category Sharing
  */
 export function tying(f: Para<Wires, Wires>, params: readonly ParamSpec[], maps: readonly { source: number; index: Int32Array }[]): Reparameterisation {
   if (maps.length !== f.params.length) throw new ParalensError(`tying: ${f.name} has ${f.params.length} parameters, got ${maps.length} maps`);
@@ -121,7 +125,11 @@ function circularConv(grid: Shape, ksize: Shape, cin: number, cout: number, opti
   return { ...((act ? seq(conv, act) : conv) as Para<readonly [Shape], readonly [Shape]>), name, params };
 }
 
-/** Options of the circular convolutions: an activation after the layer, and the kernel's and bias's initialisers. */
+/**
+ * Options of the circular convolutions: an activation after the layer, and the kernel's and bias's initialisers.
+ *
+ * @category Layers
+ */
 export interface ConvOptions {
   activation?: ActivationName;
   init?: Initialiser;
@@ -137,6 +145,8 @@ export interface ConvOptions {
  * ```ts
  * circularConv1d(8, 1, 4, 3).cod;  // [[8, 4]]
  * ```
+ *
+ * @category Layers
  */
 export function circularConv1d(n: number, cin: number, cout: number, k: number, options: ConvOptions = {}): Para<readonly [Shape], readonly [Shape]> {
   return circularConv([n], [k], cin, cout, options);
@@ -151,6 +161,8 @@ export function circularConv1d(n: number, cin: number, cout: number, k: number, 
  * ```ts
  * circularConv2d(6, 6, 1, 4, 3, 3).cod;  // [[6, 6, 4]]
  * ```
+ *
+ * @category Layers
  */
 export function circularConv2d(h: number, w: number, cin: number, cout: number, kh: number, kw: number, options: ConvOptions = {}): Para<readonly [Shape], readonly [Shape]> {
   return circularConv([h, w], [kh, kw], cin, cout, options);

@@ -23,6 +23,8 @@ import { perElement } from "./sets.ts";
  * ```ts
  * aggregate(4, 3).cod;  // [[4, 3]]
  * ```
+ *
+ * @category Layers
  */
 export function aggregate(n: number, features: number): Lens<readonly [Shape, Shape], readonly [Shape]> {
   positive("aggregate", n, features);
@@ -44,6 +46,8 @@ export function aggregate(n: number, features: number): Lens<readonly [Shape, Sh
  * ```ts
  * const gnn = seq(messagePassing(6, 2, 8, "tanh"), messagePassing(6, 8, 8, "tanh"));
  * ```
+ *
+ * @category Layers
  */
 export function messagePassing(n: number, inputs: number, outputs: number, activation?: ActivationName): Para<readonly [Shape, Shape], readonly [Shape, Shape]> {
   positive("messagePassing", n, inputs, outputs);

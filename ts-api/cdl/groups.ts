@@ -11,7 +11,11 @@ import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import type { Rng } from "../init/random.ts";
 
-/** A group, with g h = compose(g, h) meaning "h, then g". */
+/**
+ * A group, with g h = compose(g, h) meaning "h, then g".
+ *
+ * @category Equivariance
+ */
 export interface Group<G> {
   /** For messages, e.g. "C4". */
   readonly name: string;
@@ -27,7 +31,11 @@ export interface Group<G> {
   equal(g: G, h: G): boolean;
 }
 
-/** An action of a group on the values of one example of a wire of `shape`. */
+/**
+ * An action of a group on the values of one example of a wire of `shape`.
+ *
+ * @category Equivariance
+ */
 export interface Action<G> {
   readonly name: string;
   readonly group: Group<G>;
@@ -44,6 +52,8 @@ export interface Action<G> {
  * const c4 = cyclicGroup(4);
  * c4.compose(3, 2);  // 1
  * ```
+ *
+ * @category Equivariance
  */
 export function cyclicGroup(n: number): Group<number> {
   whole("cyclicGroup", n);
@@ -66,6 +76,8 @@ export function cyclicGroup(n: number): Group<number> {
  * const g = s3.sample(new Rng(0));
  * s3.equal(s3.compose(g, s3.inverse(g)), s3.identity());  // true
  * ```
+ *
+ * @category Equivariance
  */
 export function symmetricGroup(n: number): Group<Int32Array> {
   whole("symmetricGroup", n);
@@ -91,6 +103,8 @@ export function symmetricGroup(n: number): Group<Int32Array> {
  * const g = productGroup(cyclicGroup(2), cyclicGroup(3));
  * g.compose([1, 2], [1, 2]);  // [0, 1]
  * ```
+ *
+ * @category Equivariance
  */
 export function productGroup<G, H>(a: Group<G>, b: Group<H>): Group<readonly [G, H]> {
   return {
@@ -139,6 +153,8 @@ function axesOk(what: string, shape: Shape, n: number, axes: readonly number[]):
  * const report = checkEquivariance(circularConv1d(8, 1, 1, 3), { input: shiftAction(8, [8, 1]), output: shiftAction(8, [8, 1]) });
  * report.maxError < 1e-4;  // true
  * ```
+ *
+ * @category Equivariance
  */
 export function shiftAction(n: number, shape: Shape = [n], axes: readonly number[] = [0]): Action<number> {
   axesOk("shiftAction", shape, n, axes);
@@ -160,6 +176,8 @@ export function shiftAction(n: number, shape: Shape = [n], axes: readonly number
  * const act = permutationAction(5, [5, 3]);  // S5 permuting the 5 rows of [5, 3]
  * act.group.name;
  * ```
+ *
+ * @category Equivariance
  */
 export function permutationAction(n: number, shape: Shape = [n], axes: readonly number[] = [0], group: Group<Int32Array> = symmetricGroup(n)): Action<Int32Array> {
   axesOk("permutationAction", shape, n, axes);
@@ -179,6 +197,8 @@ export function permutationAction(n: number, shape: Shape = [n], axes: readonly 
  * const act = translationAction(6, 6, [6, 6, 1]);  // Z6 x Z6 shifting an image
  * act.shape;  // [6, 6, 1]
  * ```
+ *
+ * @category Equivariance
  */
 export function translationAction(h: number, w: number, shape: Shape = [h, w]): Action<readonly [number, number]> {
   if (shape[0] !== h || shape[1] !== w) throw new ParalensError(`translationAction: ${fmtShape(shape)} does not start with [${h}, ${w}]`);
@@ -198,6 +218,8 @@ export function translationAction(h: number, w: number, shape: Shape = [h, w]): 
  * ```ts
  * trivialAction(cyclicGroup(4), [3]).shape;  // [3]: every element leaves x as it is
  * ```
+ *
+ * @category Equivariance
  */
 export function trivialAction<G>(group: Group<G>, shape: Shape): Action<G> {
   return { name: `${group.name} fixing ${fmtShape(shape)}`, group, shape, act: (_g, x) => Float64Array.from(x) };

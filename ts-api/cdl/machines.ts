@@ -12,7 +12,11 @@ import { type Builder, type Wire, diagram } from "../algebra/diagram.ts";
 import { share, withStart } from "./share.ts";
 import { checkShapes, stack, unstack } from "../algebra/wires.ts";
 
-/** A machine with inputs I, outputs O and state S, unrolled per sequence length. */
+/**
+ * A machine with inputs I, outputs O and state S, unrolled per sequence length.
+ *
+ * @category Recursion
+ */
 export interface Machine<S extends Wires = Wires> {
   readonly name: string;
   /** The step I x S -> O x S. */
@@ -39,6 +43,8 @@ export interface Machine<S extends Wires = Wires> {
  * }));
  * const model = parity.outputs(10, point([8]));   // [10, 1] -> [10, 1]
  * ```
+ *
+ * @category Recursion
  */
 export function mealy<S extends Wires>(cell: Para<Wires, Wires>, name = `mealy(${cell.name})`): Machine<S> {
   if (cell.dom.length < 1 || cell.cod.length !== cell.dom.length) {
@@ -105,6 +111,8 @@ export function mealy<S extends Wires>(cell: Para<Wires, Wires>, name = `mealy($
  * ```ts
  * const lookahead = moore(dense(8, 1), elman(1, 8)).run(20);   // [20, 1] x [8] -> [20, 1] x [8]
  * ```
+ *
+ * @category Recursion
  */
 export function moore<S extends Wires>(output: Para<S, readonly [Shape]>, next: Para<Wires, S>): Machine<S> {
   const S = output.dom;

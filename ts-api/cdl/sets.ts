@@ -32,6 +32,8 @@ registerOps(() => wireOps);
  * ```ts
  * perElement(dense(3, 8), 5).cod;  // [[5, 8]]: one dense layer on each of 5 elements
  * ```
+ *
+ * @category Layers
  */
 export function perElement<A extends Wires, B extends Wires>(f: Para<A, B>, n: number): Para<Wires, Wires> {
   positive("perElement", n);
@@ -64,6 +66,8 @@ export function perElement<A extends Wires, B extends Wires>(f: Para<A, B>, n: n
  * ```ts
  * sumPool(5, [8]).cod;  // [[8]]
  * ```
+ *
+ * @category Layers
  */
 export function sumPool(n: number, shape: Shape): Para<readonly [Shape], readonly [Shape]> {
   positive("sumPool", n);
@@ -77,6 +81,8 @@ export function sumPool(n: number, shape: Shape): Para<readonly [Shape], readonl
  * ```ts
  * meanPool(5, [8]).cod;  // [[8]]
  * ```
+ *
+ * @category Layers
  */
 export function meanPool(n: number, shape: Shape): Para<readonly [Shape], readonly [Shape]> {
   return { ...(seq(sumPool(n, shape), scaled(shape, 1 / n)) as Para<readonly [Shape], readonly [Shape]>), name: `meanPool(${n})` };
@@ -89,6 +95,8 @@ export function meanPool(n: number, shape: Shape): Para<readonly [Shape], readon
  * ```ts
  * broadcast(5, [8]).cod;  // [[5, 8]]
  * ```
+ *
+ * @category Layers
  */
 export function broadcast(n: number, shape: Shape): Para<readonly [Shape], readonly [Shape]> {
   positive("broadcast", n);
@@ -105,6 +113,8 @@ export function broadcast(n: number, shape: Shape): Para<readonly [Shape], reado
  * ```ts
  * deepSetsLayer(5, 3, 8, "relu").cod;  // [[5, 8]]
  * ```
+ *
+ * @category Layers
  */
 export function deepSetsLayer(n: number, inputs: number, outputs: number, activation?: ActivationName): Para<readonly [Shape], readonly [Shape]> {
   positive("deepSetsLayer", n, inputs, outputs);
@@ -124,6 +134,8 @@ export function deepSetsLayer(n: number, inputs: number, outputs: number, activa
  * ```ts
  * const setSum = deepSets(10, dense(1, 16, "relu"), seq(dense(16, 16, "relu"), dense(16, 1)));
  * ```
+ *
+ * @category Layers
  */
 export function deepSets(n: number, phi: Para<Wires, Wires>, rho: Para<Wires, Wires>): Para<Wires, Wires> {
   if (phi.dom.length !== 1 || phi.cod.length !== 1) throw new ParalensError(`deepSets: phi must map one wire to one, ${phi.name} is ${fmtWires(phi.dom)} -> ${fmtWires(phi.cod)}`);

@@ -20,7 +20,11 @@ import { wireOps } from "../ops/wires.ts";
 // the ops it calls come with it (ops/index.ts)
 registerOps(() => wireOps);
 
-/** A cell whose parameters an unrolling shares, and the prefix its shared parameters are named with. */
+/**
+ * A cell whose parameters an unrolling shares, and the prefix its shared parameters are named with.
+ *
+ * @category Sharing
+ */
 export interface SharedCell {
   readonly prefix: string;
   readonly params: readonly ParamSpec[];
@@ -38,6 +42,8 @@ export interface SharedCell {
  * const twice = seq(cell, cell);   // two uses, two parameter blocks "0.*" and "1.*"
  * share(twice, [{ prefix: "cell", params: cell.params }], [0, 0]).params.length;  // 2: cell.weight, cell.bias
  * ```
+ *
+ * @category Sharing
  */
 export function share<A extends Wires, B extends Wires>(untied: Para<A, B>, cells: readonly SharedCell[], uses: readonly number[]): Para<A, B> {
   const starts: number[] = [];
@@ -71,6 +77,8 @@ export function share<A extends Wires, B extends Wires>(untied: Para<A, B>, cell
  * ```ts
  * named(dense(4, 3), ["w", "b"]).params.map((p) => p.name);  // ["w", "b"]
  * ```
+ *
+ * @category Sharing
  */
 export function named<A extends Wires, B extends Wires>(f: Para<A, B>, names: readonly string[], name = f.name): Para<A, B> {
   if (names.length !== f.params.length) throw new ParalensError(`named: ${f.name} has ${f.params.length} parameters, got ${names.length} names`);
@@ -88,6 +96,8 @@ export function named<A extends Wires, B extends Wires>(f: Para<A, B>, names: re
  * const start = point([16]);  // a learned constant: I -> [16]
  * [start.dom, start.cod];  // [[], [[16]]]
  * ```
+ *
+ * @category Sharing
  */
 export function point<const S extends Shape>(shape: S, options: { init?: Initialiser; name?: string } = {}): Para<readonly [], readonly [S]> {
   return para<readonly [], readonly [S], null>({
@@ -107,6 +117,8 @@ export function point<const S extends Shape>(shape: S, options: { init?: Initial
  * ```ts
  * zeroPoint([16]).params.length;  // 0: the zero state, not learned
  * ```
+ *
+ * @category Sharing
  */
 export function zeroPoint<const S extends Shape>(shape: S): Para<readonly [], readonly [S]> {
   return para<readonly [], readonly [S], null>({
@@ -129,6 +141,8 @@ export function zeroPoint<const S extends Shape>(shape: S): Para<readonly [], re
  * const h0 = withStart([3], point([16]));  // every example of a [3] input starts from one learned [16]
  * h0.cod;  // [[16]]
  * ```
+ *
+ * @category Sharing
  */
 export function withStart(x: Shape, init: Para<Wires, Wires>): Para<readonly [Shape], Wires> {
   if (init.dom.length !== 0) throw new ParalensError(`withStart: ${init.name} must take no input wires, but takes ${fmtWires(init.dom)}`);

@@ -11,10 +11,18 @@ import { compileBytes, isWasmModule } from "./wasm.ts";
 import { MAX_THREADS, availableCores, sharingRefused, workerThreads } from "./threads/runtime.ts";
 import { poolLayout } from "./threads/layout.ts";
 
-/** Which build of the core runs: "strict" (deterministic SIMD, the same bits in every engine) or "relaxed" (`f32x4.relaxed_madd`, fused multiply-add where the engine has relaxed SIMD). */
+/**
+ * Which build of the core runs: "strict" (deterministic SIMD, the same bits in every engine) or "relaxed" (`f32x4.relaxed_madd`, fused multiply-add where the engine has relaxed SIMD).
+ *
+ * @category Engine
+ */
 export type SimdMode = "strict" | "relaxed";
 
-/** How many threads run the engine's large kernel calls, and why that many. */
+/**
+ * How many threads run the engine's large kernel calls, and why that many.
+ *
+ * @category Engine
+ */
 export interface Threads {
   /** Threads a large kernel call is cut across now (1: the calling thread alone). */
   readonly count: number;
@@ -24,7 +32,11 @@ export interface Threads {
   readonly reason: string;
 }
 
-/** What engine().stats() reports. */
+/**
+ * What engine().stats() reports.
+ *
+ * @category Engine
+ */
 export interface EngineStats {
   /** Live arena blocks: tensors, and one per compiled plan for the tensors it lays out together. */
   readonly tensors: number;
@@ -65,6 +77,8 @@ interface EngineSetup {
  * t.toArray();  // Float32Array [1, 2, 3, 4, 5, 6]
  * t.dispose();
  * ```
+ *
+ * @category Engine
  */
 export class Engine {
   /** The allocator of the wasm memory: blocks of bytes, freed when their tensors are. */
@@ -245,7 +259,11 @@ export class Engine {
   }
 }
 
-/** Options of `init()`: which core module, which SIMD build, how much memory. */
+/**
+ * Options of `init()`: which core module, which SIMD build, how much memory.
+ *
+ * @category Engine
+ */
 export interface InitOptions {
   /**
    * The core module, for platforms that import .wasm files as modules or for
@@ -300,6 +318,8 @@ let requested: InitOptions = {};
  * ```ts
  * engine().simd;  // "strict" unless init({ simd: "relaxed" }) found relaxed SIMD
  * ```
+ *
+ * @category Engine
  */
 export function engine(): Engine {
   if (current === undefined) throw new ParalensError("paralens is not initialised: call `await init()` first");
@@ -322,6 +342,8 @@ export function currentEngine(): Engine | undefined {
  * await init();  // once per program; later calls return the same engine
  * engine().tensor([2]).dispose();
  * ```
+ *
+ * @category Engine
  */
 export function init(options: InitOptions = {}): Promise<Engine> {
   if (pending !== undefined) {

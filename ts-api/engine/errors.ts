@@ -5,6 +5,8 @@
  * ```ts
  * try { compile(dense(4, 3), { batch: 0 }); } catch (e) { e instanceof ParalensError; }  // true
  * ```
+ *
+ * @category Engine
  */
 export class ParalensError extends Error {
   override name = "ParalensError";

@@ -33,6 +33,8 @@ export function checkShape(shape: Shape, what: string): void {
  * t.reshape([4]).toArray();  // Float32Array [1, 2, 3, 4]
  * t.dispose();
  * ```
+ *
+ * @category Engine
  */
 export class Tensor {
   readonly size: number;

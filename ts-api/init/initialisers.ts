@@ -8,7 +8,11 @@ import { Rng } from "./random.ts";
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import { checkShape } from "../engine/tensor.ts";
 
-/** Chooses a parameter's first values from its shape and a seeded generator: row-major, one per element. */
+/**
+ * Chooses a parameter's first values from its shape and a seeded generator: row-major, one per element.
+ *
+ * @category Initialisers
+ */
 export type Initialiser = (shape: Shape, rng: Rng) => Float64Array;
 
 function fans(shape: Shape): { fanIn: number; fanOut: number } {
@@ -51,6 +55,8 @@ function fill(shape: Shape, f: () => number): Float64Array {
  * ```ts
  * zeros([2, 2], new Rng(0));  // Float64Array [0, 0, 0, 0]
  * ```
+ *
+ * @category Initialisers
  */
 export const zeros: Initialiser = (shape) => fill(shape, () => 0);
 
@@ -61,6 +67,8 @@ export const zeros: Initialiser = (shape) => fill(shape, () => 0);
  * ```ts
  * constant(1)([3], new Rng(0));  // Float64Array [1, 1, 1]
  * ```
+ *
+ * @category Initialisers
  */
 export function constant(value: number): Initialiser {
   finite("constant", value);
@@ -74,6 +82,8 @@ export function constant(value: number): Initialiser {
  * ```ts
  * uniform(-1, 1)([4], new Rng(0)).every((v) => v >= -1 && v < 1);  // true
  * ```
+ *
+ * @category Initialisers
  */
 export function uniform(low: number, high: number): Initialiser {
   finite("uniform", low, high);
@@ -91,6 +101,8 @@ export function uniform(low: number, high: number): Initialiser {
  * ```ts
  * normal(0, 0.1)([1000], new Rng(0)).length;  // 1000
  * ```
+ *
+ * @category Initialisers
  */
 export function normal(mean = 0, std = 1): Initialiser {
   finite("normal", mean, std);
@@ -107,6 +119,8 @@ export function normal(mean = 0, std = 1): Initialiser {
  * ```ts
  * dense(784, 128, "relu", { init: glorotUniform }).params[0]!.shape;  // [784, 128]
  * ```
+ *
+ * @category Initialisers
  */
 export const glorotUniform: Initialiser = (shape, rng) => {
   const { fanIn, fanOut } = fans(shape);
@@ -121,6 +135,8 @@ export const glorotUniform: Initialiser = (shape, rng) => {
  * ```ts
  * glorotNormal([4, 3], new Rng(0)).length;  // 12
  * ```
+ *
+ * @category Initialisers
  */
 export const glorotNormal: Initialiser = (shape, rng) => {
   const { fanIn, fanOut } = fans(shape);
@@ -134,6 +150,8 @@ export const glorotNormal: Initialiser = (shape, rng) => {
  * ```ts
  * heUniform([4, 3], new Rng(0)).length;  // 12
  * ```
+ *
+ * @category Initialisers
  */
 export const heUniform: Initialiser = (shape, rng) => {
   const b = Math.sqrt(6 / fans(shape).fanIn);
@@ -147,5 +165,7 @@ export const heUniform: Initialiser = (shape, rng) => {
  * ```ts
  * heNormal([4, 3], new Rng(0)).length;  // 12
  * ```
+ *
+ * @category Initialisers
  */
 export const heNormal: Initialiser = (shape, rng) => normal(0, Math.sqrt(2 / fans(shape).fanIn))(shape, rng);

@@ -28,6 +28,8 @@ export function checkSeed(what: string, seed: unknown): asserts seed is number {
  * const rng = new Rng(42);
  * [rng.uniform(), rng.normal()].every(Number.isFinite);  // true
  * ```
+ *
+ * @category Initialisers
  */
 export class Rng {
   private s0: number;

@@ -11,6 +11,8 @@ import { pointwise } from "../ops/pointwise.ts";
  * ```ts
  * const halfPlusOne = affine(0.5, 1);
  * ```
+ *
+ * @category Layers
  */
 export function affine(a: number, b = 0): AnyShape<true> {
   if (!Number.isFinite(a) || !Number.isFinite(b)) throw new ParalensError(`affine: a and b must be finite numbers, got ${describe(a)} and ${describe(b)}`);

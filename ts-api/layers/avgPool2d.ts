@@ -21,6 +21,8 @@ registerOps(() => poolOps);
  * ```ts
  * seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), relu, avgPool2d(2))   // [28, 28, 1] -> [14, 14, 8]
  * ```
+ *
+ * @category Layers
  */
 export function avgPool2d(size: Pair, options: { stride?: Pair; padding?: Padding } = {}): AnyShape<false> {
   optionsArgument("avgPool2d", options);

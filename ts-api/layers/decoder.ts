@@ -45,6 +45,8 @@ const PER_BLOCK = 12;
  * ```ts
  * const machine = decoderMachine({ vocab: 65, context: 64, dim: 64, heads: 4, layers: 2 });
  * ```
+ *
+ * @category Layers
  */
 export function decoderMachine(options: TransformerOptions): Machine {
   optionsArgument("decoderMachine", options);
@@ -106,7 +108,11 @@ export function decoderMachine(options: TransformerOptions): Machine {
   return mealy(cell, `decoder(${model.name})`);
 }
 
-/** How to draw the next token from logits: divide by the temperature (a finite number > 0), keep the topK largest (a whole number; 0: all). */
+/**
+ * How to draw the next token from logits: divide by the temperature (a finite number > 0), keep the topK largest (a whole number; 0: all).
+ *
+ * @category Layers
+ */
 export interface SamplingOptions {
   temperature?: number;
   topK?: number;
@@ -121,6 +127,8 @@ export interface SamplingOptions {
  * ```ts
  * sampleToken([0.1, 3, -1], new Rng(1), { temperature: 0.5, topK: 2 });   // 1 or 0, mostly 1
  * ```
+ *
+ * @category Layers
  */
 export function sampleToken(logits: ArrayLike<number>, rng: Rng, options: SamplingOptions = {}): number {
   optionsArgument("sampleToken", options);
@@ -164,6 +172,8 @@ function checkSampling(what: string, options: SamplingOptions): void {
  * const dec = new Decoder(options, learner.params);
  * const logits = dec.step(3);   // Float32Array(vocab): the next token's logits
  * ```
+ *
+ * @category Layers
  */
 export class Decoder {
   readonly machine: Machine;

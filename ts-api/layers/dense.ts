@@ -15,6 +15,8 @@ import { optionsArgument } from "../engine/errors.ts";
  * ```ts
  * const hidden = seq(dense(4, 20, "sigmoid"), dense(20, 3, "sigmoid"));
  * ```
+ *
+ * @category Layers
  */
 export function dense<const I extends number, const O extends number>(
   inputs: I,

@@ -29,6 +29,8 @@ export const smallNormal: Initialiser = normal(0, 0.02);
  * ```ts
  * const embed = embedding(65, 32);   // [[16]] -> [[16, 32]] at seq length 16; parameter "table" [65, 32]
  * ```
+ *
+ * @category Layers
  */
 export function embedding(vocab: number, d: number, options: { init?: Initialiser } = {}): AnyShape<false> {
   optionsArgument("embedding", options);
@@ -55,6 +57,8 @@ export function embedding(vocab: number, d: number, options: { init?: Initialise
  * ```ts
  * const model = seq(embedding(65, 32).at([16]), positionalEmbedding(16, 32));
  * ```
+ *
+ * @category Layers
  */
 export function positionalEmbedding(context: number, d: number, options: { init?: Initialiser } = {}): Para<Wires, Wires> {
   optionsArgument("positionalEmbedding", options);
@@ -74,6 +78,8 @@ export function positionalEmbedding(context: number, d: number, options: { init?
  * ```ts
  * const logits = unembedding(65, 32);   // parameter "weight" [65, 32]
  * ```
+ *
+ * @category Layers
  */
 export function unembedding(vocab: number, d: number, options: { init?: Initialiser } = {}): AnyShape<false> {
   optionsArgument("unembedding", options);

@@ -15,6 +15,8 @@ import { affine } from "./affine.ts";
  * ```ts
  * const mlp = seq(dense(64, 256), gelu, dense(256, 64));
  * ```
+ *
+ * @category Layers
  */
 export const gelu: AnyShape<true> = anyShape("gelu", true, (dom) =>
   diagram("gelu", dom, (d, [x]) => {

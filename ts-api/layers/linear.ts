@@ -12,6 +12,8 @@ import { type Initialiser, glorotUniform } from "../init/initialisers.ts";
  * ```ts
  * const f = linear(4, 3);   // Para<[[4]], [[3]]>, parameter "weight" [4, 3]
  * ```
+ *
+ * @category Layers
  */
 export function linear<const I extends number, const O extends number>(
   inputs: I,

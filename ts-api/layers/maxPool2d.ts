@@ -24,6 +24,8 @@ registerOps(() => poolOps);
  * ```ts
  * seq(conv2d({ filters: 8, kernel: 3 }), relu, maxPool2d(2))   // [28, 28, 1] -> [13, 13, 8]
  * ```
+ *
+ * @category Layers
  */
 export function maxPool2d(size: Pair, options: { stride?: Pair; padding?: Padding } = {}): AnyShape<false> {
   optionsArgument("maxPool2d", options);

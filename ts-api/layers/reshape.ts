@@ -16,6 +16,8 @@ registerOps(() => wireOps);
  * ```ts
  * seq(reshape([28, 28, 1]), conv2d({ filters: 8, kernel: 3 })).at([784])
  * ```
+ *
+ * @category Layers
  */
 export function reshape(shape: Shape): AnyShape<false> {
   if (!Array.isArray(shape)) throw new ParalensError(`reshape: the shape must be an array of whole numbers (one may be -1), got ${describe(shape)}`);

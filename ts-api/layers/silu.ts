@@ -12,6 +12,8 @@ import { sigmoid } from "../ops/activations.ts";
  * ```ts
  * const mlp = seq(dense(8, 32), silu, dense(32, 8));
  * ```
+ *
+ * @category Layers
  */
 export const silu: AnyShape<true> = anyShape("silu", true, (dom) =>
   diagram("silu", dom, (d, [x]) => [d.apply1(elementwise("mul", x!.shape, x!.shape), [x!, d.apply1(sigmoid, [x!])])]),

@@ -27,6 +27,8 @@ registerOps(() => wireOps);
  * const model = transformer({ vocab: 5, context: 4, dim: 8, heads: 2, layers: 1 });
  * const lens = supervisedLens(model, { loss: tokenCrossEntropy, optimiser: adam(), rate: constantRate(1) });
  * ```
+ *
+ * @category Losses
  */
 export const tokenCrossEntropy: Loss = Object.assign(anyShape("tokenCrossEntropy", false, (dom) => {
   const shape = dom[0];

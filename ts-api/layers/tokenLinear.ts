@@ -20,6 +20,8 @@ registerOps(() => wireOps);
  * ```ts
  * const mlp = seq(tokenLinear(32, 128), gelu, tokenLinear(128, 32));   // on [T, 32]
  * ```
+ *
+ * @category Layers
  */
 export function tokenLinear(i: number, o: number, options: { init?: Initialiser; bias?: boolean } = {}): AnyShape<false> {
   optionsArgument("tokenLinear", options);

@@ -19,6 +19,8 @@ import { tokenLinear } from "./tokenLinear.ts";
  * ```ts
  * const skip = residual(seq(layerNorm(), attention({ heads: 4, causal: true })));
  * ```
+ *
+ * @category Layers
  */
 export function residual(f: AnyShape<boolean> | Para<Wires, Wires>): AnyShape<true> {
   layerArgument("residual", f);
@@ -30,7 +32,11 @@ export function residual(f: AnyShape<boolean> | Para<Wires, Wires>): AnyShape<tr
   });
 }
 
-/** The size of a decoder-only transformer: vocabulary, context, width, heads and blocks. */
+/**
+ * The size of a decoder-only transformer: vocabulary, context, width, heads and blocks.
+ *
+ * @category Layers
+ */
 export interface TransformerOptions {
   vocab: number;
   /** Sequence length T the model reads (and the positional table's rows). */
@@ -58,6 +64,8 @@ export interface TransformerOptions {
  * ```ts
  * const block = transformerBlock(64, 4);   // [[T, 64]] -> [[T, 64]]
  * ```
+ *
+ * @category Layers
  */
 export function transformerBlock(d: number, heads: number, options: { expansion?: number; dropout?: number; seed?: number } = {}): AnyShape<false> {
   optionsArgument("transformerBlock", options);
@@ -81,6 +89,8 @@ export function transformerBlock(d: number, heads: number, options: { expansion?
  * ```ts
  * const model = transformer({ vocab: 65, context: 64, dim: 64, heads: 4, layers: 2 });
  * ```
+ *
+ * @category Layers
  */
 export function transformer(options: TransformerOptions): Para<Wires, Wires> {
   optionsArgument("transformer", options);

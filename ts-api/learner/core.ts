@@ -29,7 +29,11 @@ function release(held: Held): void {
 const reclaim = new FinalizationRegistry<Held>(release);
 import type { LearningParts } from "./supervised.ts";
 
-/** Options of `supervised`: the loss, optimiser, learning rate and seed of a learner. */
+/**
+ * Options of `supervised`: the loss, optimiser, learning rate and seed of a learner.
+ *
+ * @category Learners
+ */
 export interface SupervisedOptions {
   /** The loss lens, e.g. softmaxCrossEntropy() or mse(). */
   loss: Loss;

@@ -21,6 +21,8 @@ import type { Tensor } from "../engine/tensor.ts";
  * try { await learner.fit([[1e20]], [[0]]); } catch (e) { e instanceof DivergenceError; }  // true
  * learner.dispose();
  * ```
+ *
+ * @category Learners
  */
 export class DivergenceError extends ParalensError {
   override name = "DivergenceError";
@@ -50,6 +52,8 @@ export class DivergenceError extends ParalensError {
  * try { await learner.fit([[1], [1], [1], [1]], [[0], [0], [0], [0]], { batchSize: 1, guard: { factor: 10 } }); } catch (e) { e instanceof LossSpikeError; }  // true (at step 3)
  * learner.dispose();
  * ```
+ *
+ * @category Learners
  */
 export class LossSpikeError extends DivergenceError {
   override name = "LossSpikeError";

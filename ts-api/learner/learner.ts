@@ -40,6 +40,8 @@ const SNAPSHOT_EVERY = 256;
  * learner.predict([[1, 1]]).length;  // 1
  * learner.dispose();
  * ```
+ *
+ * @category Learners
  */
 export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends LearnerCore<Tensor, Float32Array> {
   /** The closed lens (reparam(model, optimiser) x id) ; tap ; loss ; tap ; rate. */
@@ -389,6 +391,8 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
  * await learner.fit([[5.1, 3.5, 1.4, 0.2], [6.3, 3.3, 6, 2.5]], [[1, 0, 0], [0, 0, 1]], { epochs: 2 });
  * learner.dispose();
  * ```
+ *
+ * @category Learners
  */
 export function supervised<A extends Wires, B extends Wires>(model: Para<A, B>, options: SupervisedOptions): Learner<A, B> {
   return new Learner(model, options);

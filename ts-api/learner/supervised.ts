@@ -22,6 +22,8 @@ import { ParalensError, fmtWires, optionsArgument } from "../engine/errors.ts";
  * The parts around a model, as lenses over a base category K. Over the reals
  * (the default) these are a Loss, an Optimiser and a Rate; over Z2 the Boolean
  * error, the RDA update and the identity rate (see z2/learning.ts).
+ *
+ * @category Learners
  */
 export interface LearningParts<K extends Carrier = RealOps> {
   /** Prediction and label in, the loss out: [S, S] -> L, taking the shape of the model's output. */
@@ -49,6 +51,8 @@ export interface LearningParts<K extends Carrier = RealOps> {
  * byIndex.inputs[1]!.shape;  // [8]: one class index per example
  * score.dispose(); byIndex.dispose();
  * ```
+ *
+ * @category Learners
  */
 export function scoringLens<A extends Wires, B extends Wires, K extends Carrier = RealOps>(
   model: Para<A, B, K>,
@@ -75,6 +79,8 @@ export function scoringLens<A extends Wires, B extends Wires, K extends Carrier 
  * const plan = compile(lens, { batch: 8, changes: "params" });
  * plan.forward(); plan.reverse();  // one training step: plan.params hold the new S x P
  * ```
+ *
+ * @category Learners
  */
 export function supervisedLens<A extends Wires, B extends Wires, K extends Carrier = RealOps>(
   model: Para<A, B, K>,

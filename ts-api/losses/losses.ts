@@ -14,6 +14,8 @@ import { ParalensError, fmtWires } from "../engine/errors.ts";
  * A loss: a polymorphic lens [S, S] -> [[]] (prediction, label -> loss per example).
  * A loss that also takes class indices for labels says what shape one example's
  * indices have, given its prediction's (`indexShape`).
+ *
+ * @category Losses
  */
 export type Loss = AnyShape<false> & {
   /** For a loss that takes class indices: the shape of one example's indices, given its prediction's ([] for softmaxCrossEntropy). */
@@ -54,6 +56,8 @@ function loss(
  * const [[l]] = mse.at([[2], [2]]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [0, 0])]);
  * l!.data;  // Float64Array [2.5]
  * ```
+ *
+ * @category Losses
  */
 export const mse: Loss = loss(
   "mse",
@@ -88,6 +92,8 @@ const oneHotSoftmaxCrossEntropy = loss(
  * l!.data;  // Float64Array [1.0986...] (log 3)
  * learner.dispose();
  * ```
+ *
+ * @category Losses
  */
 export const softmaxCrossEntropy: Loss = Object.assign(anyShape("softmaxCrossEntropy", false, (dom) => {
   if (dom.length !== 2 || dom[1]!.length !== 0 || dom[0]!.length === 0) return oneHotSoftmaxCrossEntropy.at(dom);
@@ -113,6 +119,8 @@ export const softmaxCrossEntropy: Loss = Object.assign(anyShape("softmaxCrossEnt
  * const learner = supervised(dense(4, 1, "sigmoid"), { loss: binaryCrossEntropy });
  * learner.dispose();
  * ```
+ *
+ * @category Losses
  */
 export const binaryCrossEntropy: Loss = loss(
   "binaryCrossEntropy",
@@ -128,6 +136,8 @@ export const binaryCrossEntropy: Loss = loss(
  * const [[l]] = dotProduct.at([[2], [2]]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])]);
  * l!.data;  // Float64Array [11]
  * ```
+ *
+ * @category Losses
  */
 export const dotProduct: Loss = loss(
   "dotProduct",

@@ -33,6 +33,8 @@ const rowSums = (ops: RealOps, x: Value, n: number): Value => ops.reshape(ops.su
  * const model = seq(flatten, dense(784, 10)).at([28, 28, 1]);
  * seq(copy([28, 28, 1]), par(model, l2Penalty([28, 28, 1], 1e-3)));   // the logits and the penalty
  * ```
+ *
+ * @category Losses
  */
 export function l2Penalty(shape: Shape, weight = 1): Lens<readonly [Shape], readonly [readonly []]> {
   shapeArgument("l2Penalty", shape);
@@ -61,6 +63,8 @@ export function l2Penalty(shape: Shape, weight = 1): Lens<readonly [Shape], read
  * ```ts
  * totalVariation([28, 28, 1], 0.05)   // [28, 28, 1] -> [] per example
  * ```
+ *
+ * @category Losses
  */
 export function totalVariation(shape: Shape, weight = 1): Lens<readonly [Shape], readonly [readonly []]> {
   shapeArgument("totalVariation", shape);

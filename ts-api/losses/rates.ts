@@ -17,7 +17,11 @@ function checkRate(what: string, eta: number): number {
   return eta;
 }
 
-/** A learning rate: a lens from the loss wires to nothing, whose reverse pass emits the change that starts backpropagation (Cruttwell et al., section 3.3). */
+/**
+ * A learning rate: a lens from the loss wires to nothing, whose reverse pass emits the change that starts backpropagation (Cruttwell et al., section 3.3).
+ *
+ * @category Losses
+ */
 export type Rate = Lens<Wires, readonly []>;
 
 /**
@@ -28,6 +32,8 @@ export type Rate = Lens<Wires, readonly []>;
  * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, rate: constantRate(0.1) });
  * learner.dispose();
  * ```
+ *
+ * @category Losses
  */
 export function constantRate(eta: number): Rate {
   checkRate("constantRate", eta);
@@ -50,6 +56,8 @@ export function constantRate(eta: number): Rate {
  * const learner = supervised(dense(4, 1), { loss: mse, rate: lossScaledRate(0.1) });
  * learner.dispose();
  * ```
+ *
+ * @category Losses
  */
 export function lossScaledRate(eta: number): Rate {
   checkRate("lossScaledRate", eta);

@@ -60,6 +60,8 @@ export const activationLowerings: Lowerings<typeof activationOps> = {
  * ```ts
  * sigmoid.at([1]).forward(reference, [], [refTensor([1, 1], [0])])[0][0]!.data;  // Float64Array [0.5]
  * ```
+ *
+ * @category Layers
  */
 export const sigmoid: AnyShape<true> = pointwise("sigmoid", "y", (ops, x) => ops.sigmoid(x), (ops, y, dy) => ops.sigmoidReverse(y, dy));
 /**
@@ -69,6 +71,8 @@ export const sigmoid: AnyShape<true> = pointwise("sigmoid", "y", (ops, x) => ops
  * ```ts
  * tanh.at([1]).forward(reference, [], [refTensor([1, 1], [0])])[0][0]!.data;  // Float64Array [0]
  * ```
+ *
+ * @category Layers
  */
 export const tanh: AnyShape<true> = pointwise("tanh", "y", (ops, x) => ops.tanh(x), (ops, y, dy) => ops.tanhReverse(y, dy));
 /**
@@ -78,6 +82,8 @@ export const tanh: AnyShape<true> = pointwise("tanh", "y", (ops, x) => ops.tanh(
  * ```ts
  * relu.at([3]).forward(reference, [], [refTensor([1, 3], [-1, 0, 2])])[0][0]!.data;  // Float64Array [0, 0, 2]
  * ```
+ *
+ * @category Layers
  */
 export const relu: AnyShape<true> = pointwise("relu", "x", (ops, x) => ops.relu(x), (ops, x, dy) => ops.reluReverse(x, dy));
 /**
@@ -87,6 +93,8 @@ export const relu: AnyShape<true> = pointwise("relu", "x", (ops, x) => ops.relu(
  * ```ts
  * leakyRelu(0.1).at([2]).forward(reference, [], [refTensor([1, 2], [-1, 2])])[0][0]!.data;  // Float64Array [-0.1, 2]
  * ```
+ *
+ * @category Layers
  */
 export function leakyRelu(alpha = 0.01): AnyShape<true> {
   return pointwise(`leakyRelu(${alpha})`, "x", (ops, x) => ops.leakyRelu(x, alpha), (ops, x, dy) => ops.leakyReluReverse(x, dy, alpha));

@@ -47,6 +47,8 @@ function reduction(kind: Kind, axis: number): AnyShape<false> {
  * ```ts
  * reduceSum(-1).at([2, 3]).forward(reference, [], [refTensor([1, 2, 3], [1, 2, 3, 4, 5, 6])])[0][0]!.data;  // Float64Array [6, 15]
  * ```
+ *
+ * @category Layers
  */
 export const reduceSum = (axis = -1): AnyShape<false> => reduction("sum", axis);
 /**
@@ -56,6 +58,8 @@ export const reduceSum = (axis = -1): AnyShape<false> => reduction("sum", axis);
  * ```ts
  * reduceMean(0).at([2, 3]).forward(reference, [], [refTensor([1, 2, 3], [1, 2, 3, 4, 5, 6])])[0][0]!.data;  // Float64Array [2.5, 3.5, 4.5]
  * ```
+ *
+ * @category Layers
  */
 export const reduceMean = (axis = -1): AnyShape<false> => reduction("mean", axis);
 /**
@@ -67,5 +71,7 @@ export const reduceMean = (axis = -1): AnyShape<false> => reduction("mean", axis
  * ```ts
  * reduceMax().at([3]).forward(reference, [], [refTensor([1, 3], [1, 7, 3])])[0][0]!.data;  // Float64Array [7]
  * ```
+ *
+ * @category Layers
  */
 export const reduceMax = (axis = -1): AnyShape<false> => reduction("max", axis);

@@ -86,5 +86,7 @@ export const softmaxLowerings: Lowerings<typeof softmaxOps> = {
  * ```ts
  * softmax.at([2]).forward(reference, [], [refTensor([1, 2], [1, 1])])[0][0]!.data;  // Float64Array [0.5, 0.5]
  * ```
+ *
+ * @category Layers
  */
 export const softmax: AnyShape<true> = pointwise("softmax", "y", (ops, x) => ops.softmax(x), (ops, y, dy) => ops.softmaxReverse(y, dy));

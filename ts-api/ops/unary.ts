@@ -55,6 +55,8 @@ const lens = (name: keyof typeof unaryOps, keeps: "x" | "y", reverse: (ops: Real
  * ```ts
  * exp.at([2]).forward(reference, [], [refTensor([1, 2], [0, 1])])[0][0]!.data;  // Float64Array [1, 2.718...]
  * ```
+ *
+ * @category Layers
  */
 export const exp = lens("exp", "y", (ops, y, dy) => ops.mul(dy, y));
 /**
@@ -64,6 +66,8 @@ export const exp = lens("exp", "y", (ops, y, dy) => ops.mul(dy, y));
  * ```ts
  * log.at([2]).forward(reference, [], [refTensor([1, 2], [1, Math.E])])[0][0]!.data;  // Float64Array [0, 1]
  * ```
+ *
+ * @category Layers
  */
 export const log = lens("log", "x", (ops, x, dy) => ops.div(dy, x));
 /**
@@ -73,6 +77,8 @@ export const log = lens("log", "x", (ops, x, dy) => ops.div(dy, x));
  * ```ts
  * sqrt.at([2]).forward(reference, [], [refTensor([1, 2], [4, 9])])[0][0]!.data;  // Float64Array [2, 3]
  * ```
+ *
+ * @category Layers
  */
 export const sqrt = lens("sqrt", "y", (ops, y, dy) => ops.scale(ops.div(dy, y), 0.5));
 /**
@@ -82,6 +88,8 @@ export const sqrt = lens("sqrt", "y", (ops, y, dy) => ops.scale(ops.div(dy, y), 
  * ```ts
  * rsqrt.at([2]).forward(reference, [], [refTensor([1, 2], [4, 0.25])])[0][0]!.data;  // Float64Array [0.5, 2]
  * ```
+ *
+ * @category Layers
  */
 export const rsqrt = lens("rsqrt", "y", (ops, y, dy) => ops.scale(ops.mul(dy, ops.mul(y, ops.square(y))), -0.5));
 /**
@@ -91,6 +99,8 @@ export const rsqrt = lens("rsqrt", "y", (ops, y, dy) => ops.scale(ops.mul(dy, op
  * ```ts
  * neg.at([2]).forward(reference, [], [refTensor([1, 2], [1, -2])])[0][0]!.data;  // Float64Array [-1, 2]
  * ```
+ *
+ * @category Layers
  */
 export const neg = lens("neg", "x", (ops, _x, dy) => ops.neg(dy));
 /**
@@ -100,6 +110,8 @@ export const neg = lens("neg", "x", (ops, _x, dy) => ops.neg(dy));
  * ```ts
  * abs.at([2]).forward(reference, [], [refTensor([1, 2], [1, -2])])[0][0]!.data;  // Float64Array [1, 2]
  * ```
+ *
+ * @category Layers
  */
 export const abs = lens("abs", "x", (ops, x, dy) => ops.mul(dy, ops.sign(x)));
 /**
@@ -109,6 +121,8 @@ export const abs = lens("abs", "x", (ops, x, dy) => ops.mul(dy, ops.sign(x)));
  * ```ts
  * square.at([2]).forward(reference, [], [refTensor([1, 2], [3, -2])])[0][0]!.data;  // Float64Array [9, 4]
  * ```
+ *
+ * @category Layers
  */
 export const square = lens("square", "x", (ops, x, dy) => ops.scale(ops.mul(dy, x), 2));
 /**
@@ -118,6 +132,8 @@ export const square = lens("square", "x", (ops, x, dy) => ops.scale(ops.mul(dy, 
  * ```ts
  * erf.at([2]).forward(reference, [], [refTensor([1, 2], [0, 10])])[0][0]!.data;  // Float64Array [0, 1]
  * ```
+ *
+ * @category Layers
  */
 export const erf = lens("erf", "x", (ops, x, dy) => ops.mul(dy, ops.scale(ops.exp(ops.neg(ops.square(x))), TWO_OVER_SQRT_PI)));
 

@@ -36,6 +36,8 @@ function negated(dom: Wires): Lens<Wires, Wires> {
  * const critic = ascend(rmsprop({ lr: 5e-5 }));    // the WGAN critic's parameter wire
  * const dreamer = ascend(constantRate(1));          // raise a score instead of lowering it
  * ```
+ *
+ * @category Optimisers
  */
 export function ascend(rate: Rate): Rate;
 export function ascend(optimiser: Optimiser): Optimiser;

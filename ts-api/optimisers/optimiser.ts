@@ -12,10 +12,18 @@ import type { Shape, Wires } from "../algebra/shapes.ts";
 import type { RealOps } from "../ops/index.ts";
 import { type Initialiser, zeros } from "../init/initialisers.ts";
 
-/** Builds the reparameterisation S x P -> P for a model's parameters. */
+/**
+ * Builds the reparameterisation S x P -> P for a model's parameters.
+ *
+ * @category Optimisers
+ */
 export type Optimiser = ((params: readonly ParamSpec[]) => Reparameterisation) & { readonly optimiserName: string };
 
-/** One state wire of a per-parameter optimiser: a suffix for its name and its shape given the parameter's. */
+/**
+ * One state wire of a per-parameter optimiser: a suffix for its name and its shape given the parameter's.
+ *
+ * @category Optimisers
+ */
 export interface StateWire {
   suffix: string;
   /** The state's shape given the parameter's (default: the same shape). */
@@ -36,6 +44,8 @@ export interface StateWire {
  * const plain = optimiser("plain", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.add(p, d)]);
  * supervised(dense(4, 1), { loss: mse, optimiser: plain }).dispose();
  * ```
+ *
+ * @category Optimisers
  */
 export function optimiser(
   name: string,

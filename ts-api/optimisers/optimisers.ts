@@ -40,6 +40,8 @@ const damping = (v: number): boolean => v >= -1 && v <= 1;
  * const warm = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd({ lr: linearWarmup(0, 0.1, 100) }), rate: 1 });
  * learner.dispose(); warm.dispose();
  * ```
+ *
+ * @category Optimisers
  */
 export function sgd(options: { lr?: StepSize } = {}): Optimiser {
   optionsArgument("sgd", options);
@@ -63,6 +65,8 @@ export function sgd(options: { lr?: StepSize } = {}): Optimiser {
  * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: momentum({ gamma: 0.9 }), rate: 0.01 });
  * learner.dispose();
  * ```
+ *
+ * @category Optimisers
  */
 export function momentum(options: { gamma?: number } = {}): Optimiser {
   optionsArgument("momentum", options);
@@ -86,6 +90,8 @@ export function momentum(options: { gamma?: number } = {}): Optimiser {
  * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: nesterov({ gamma: 0.9 }), rate: 0.01 });
  * learner.dispose();
  * ```
+ *
+ * @category Optimisers
  */
 export function nesterov(options: { gamma?: number } = {}): Optimiser {
   optionsArgument("nesterov", options);
@@ -108,6 +114,8 @@ export function nesterov(options: { gamma?: number } = {}): Optimiser {
  * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adagrad({ lr: 0.1 }) });
  * learner.dispose();
  * ```
+ *
+ * @category Optimisers
  */
 export function adagrad(options: { lr?: number; delta?: number } = {}): Optimiser {
   optionsArgument("adagrad", options);
@@ -132,6 +140,8 @@ export function adagrad(options: { lr?: number; delta?: number } = {}): Optimise
  * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: rmsprop({ lr: 0.001 }) });
  * learner.dispose();
  * ```
+ *
+ * @category Optimisers
  */
 export function rmsprop(options: { lr?: number; rho?: number; delta?: number } = {}): Optimiser {
   optionsArgument("rmsprop", options);
@@ -161,6 +171,8 @@ export function rmsprop(options: { lr?: number; rho?: number; delta?: number } =
  * const decaying = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam({ lr: cosineDecay(0.01, 1000) }) });
  * learner.dispose(); decaying.dispose();
  * ```
+ *
+ * @category Optimisers
  */
 export function adam(options: { lr?: StepSize; beta1?: number; beta2?: number; delta?: number } = {}): Optimiser {
   optionsArgument("adam", options);

@@ -6,7 +6,11 @@
 // StepLR, ExponentialLR, SequentialLR) in closed form, as optax writes them.
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 
-/** A step size per step count k = 0, 1, 2, ... (k counts the updates made before this one). */
+/**
+ * A step size per step count k = 0, 1, 2, ... (k counts the updates made before this one).
+ *
+ * @category Optimisers
+ */
 export interface Schedule {
   readonly kind: "schedule";
   /** For printing: "cosineDecay(0.001, 1000)". */
@@ -15,7 +19,11 @@ export interface Schedule {
   at(k: number): number;
 }
 
-/** A step size: a number (constant) or a schedule. */
+/**
+ * A step size: a number (constant) or a schedule.
+ *
+ * @category Optimisers
+ */
 export type StepSize = number | Schedule;
 
 function finite(what: string, name: string, v: number, ok: (v: number) => boolean = () => true, range = ""): void {
@@ -40,6 +48,8 @@ export const isSchedule = (s: unknown): s is Schedule => typeof s === "object" &
  * ```ts
  * constantSchedule(0.1).at(1000);  // 0.1
  * ```
+ *
+ * @category Optimisers
  */
 export function constantSchedule(value: number): Schedule {
   finite("constantSchedule", "value", value, nonNegative, " >= 0");
@@ -54,6 +64,8 @@ export function constantSchedule(value: number): Schedule {
  * ```ts
  * linearWarmup(0, 0.01, 10).at(5);  // 0.005
  * ```
+ *
+ * @category Optimisers
  */
 export function linearWarmup(from: number, to: number, steps: number): Schedule {
   finite("linearWarmup", "from", from, nonNegative, " >= 0");
@@ -71,6 +83,8 @@ export function linearWarmup(from: number, to: number, steps: number): Schedule 
  * ```ts
  * cosineDecay(0.01, 100).at(50);  // 0.005 (to rounding)
  * ```
+ *
+ * @category Optimisers
  */
 export function cosineDecay(peak: number, steps: number, alpha = 0): Schedule {
   finite("cosineDecay", "peak", peak, nonNegative, " >= 0");
@@ -87,6 +101,8 @@ export function cosineDecay(peak: number, steps: number, alpha = 0): Schedule {
  * ```ts
  * stepDecay(0.1, 10, 0.5).at(25);  // 0.025
  * ```
+ *
+ * @category Optimisers
  */
 export function stepDecay(initial: number, every: number, factor: number): Schedule {
   finite("stepDecay", "initial", initial, nonNegative, " >= 0");
@@ -102,6 +118,8 @@ export function stepDecay(initial: number, every: number, factor: number): Sched
  * ```ts
  * exponentialDecay(1, 0.5).at(3);  // 0.125
  * ```
+ *
+ * @category Optimisers
  */
 export function exponentialDecay(initial: number, factor: number): Schedule {
   finite("exponentialDecay", "initial", initial, nonNegative, " >= 0");
@@ -119,6 +137,8 @@ export function exponentialDecay(initial: number, factor: number): Schedule {
  * const lr = joinSchedules([linearWarmup(0, 1e-3, 100), cosineDecay(1e-3, 900)], [100]);
  * lr.at(100);  // 0.001
  * ```
+ *
+ * @category Optimisers
  */
 export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
   if (!Array.isArray(schedules) || schedules.length === 0 || !schedules.every(isSchedule)) {

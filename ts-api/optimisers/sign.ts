@@ -22,13 +22,19 @@ registerOps(() => unaryOps);
  * const attack = learnInput(dense(4, 3), signGradient(0.1));
  * attack.params.map((p) => p.name)[0];  // "input"
  * ```
+ *
+ * @category Optimisers
  */
 export function signGradient(step: number): Optimiser {
   positive("signGradient", "step", step);
   return optimiser(`signGradient(${step})`, [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.sgdStep(p, ops.scale(ops.sign(d), step))]);
 }
 
-/** Options of `projectedSignGradient`: step size, the max-norm radius and the valid range. */
+/**
+ * Options of `projectedSignGradient`: step size, the max-norm radius and the valid range.
+ *
+ * @category Optimisers
+ */
 export interface ProjectedOptions {
   /** The size of each sign step. */
   step: number;
@@ -49,6 +55,8 @@ export interface ProjectedOptions {
  * const attack = learnInput(dense(4, 3), projectedSignGradient({ step: 0.01, radius: 0.1 }));
  * attack.params.length > 1;  // true: the origin, the input, the frozen weights
  * ```
+ *
+ * @category Optimisers
  */
 export function projectedSignGradient(options: ProjectedOptions): Optimiser {
   optionsArgument("projectedSignGradient", options);

@@ -39,6 +39,8 @@ function inUnit(what: string, name: string, v: number): number {
  * const opt = chain(clipByGlobalNorm(1), sgd());
  * opt.optimiserName;  // "chain(clipByGlobalNorm(1), sgd)"
  * ```
+ *
+ * @category Optimisers
  */
 export function clipByGlobalNorm(maxNorm: number): Transform {
   positiveFinite("clipByGlobalNorm", "maxNorm", maxNorm);
@@ -60,6 +62,8 @@ export function clipByGlobalNorm(maxNorm: number): Transform {
  * const noBiases = weightDecay(0.01, { only: (p) => !p.name.endsWith("bias") });
  * chain(scaleByAdam(), noBiases, sgd({ lr: 1e-3 })).optimiserName;
  * ```
+ *
+ * @category Optimisers
  */
 export function weightDecay(rate: number, options: { only?: (p: ParamSpec) => boolean } = {}): Transform {
   optionsArgument("weightDecay", options);
@@ -83,6 +87,8 @@ export function weightDecay(rate: number, options: { only?: (p: ParamSpec) => bo
  * ```ts
  * chain(scaleByAdam({ beta2: 0.99 }), sgd({ lr: 1e-3 })).optimiserName;  // "chain(scaleByAdam, sgd(0.001))"
  * ```
+ *
+ * @category Optimisers
  */
 export function scaleByAdam(options: { beta1?: number; beta2?: number; delta?: number } = {}): Transform {
   optionsArgument("scaleByAdam", options);
@@ -115,6 +121,8 @@ export function scaleByAdam(options: { beta1?: number; beta2?: number; delta?: n
  * const opt = chain(clipByGlobalNorm(1), adamw({ lr, weightDecay: 0.01 }));
  * supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: opt, rate: 1 }).dispose();
  * ```
+ *
+ * @category Optimisers
  */
 export function adamw(
   options: { lr?: StepSize; beta1?: number; beta2?: number; delta?: number; weightDecay?: number; only?: (p: ParamSpec) => boolean } = {},
@@ -136,6 +144,8 @@ export function adamw(
  * const opt = partition((p) => (p.name.startsWith("0.") ? "body" : "head"), { body: frozen, head: adam({ lr: 1e-3 }) });
  * supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy, optimiser: opt, rate: 1 }).dispose();
  * ```
+ *
+ * @category Optimisers
  */
 export function partition(label: (p: ParamSpec) => string, groups: Readonly<Record<string, (params: readonly ParamSpec[]) => Reparameterisation>>): Optimiser {
   if (typeof label !== "function") throw new ParalensError(`partition: label must be a function naming each parameter's group, got ${describe(label)}`);

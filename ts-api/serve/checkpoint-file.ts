@@ -23,7 +23,11 @@ function fileSystem(): Fs {
   return fs;
 }
 
-/** A checkpoint file: write(bytes) replaces it atomically; read() gives its bytes, or undefined if there is none yet. */
+/**
+ * A checkpoint file: write(bytes) replaces it atomically; read() gives its bytes, or undefined if there is none yet.
+ *
+ * @category Serving
+ */
 export interface CheckpointFile {
   /** The file's path. */
   readonly path: string;
@@ -46,6 +50,8 @@ export interface CheckpointFile {
  * file.read()!.length > 0;  // true
  * learner.dispose();
  * ```
+ *
+ * @category Serving
  */
 export function checkpointFile(path: string): CheckpointFile {
   if (typeof path !== "string" || path === "") throw new ParalensError(`checkpointFile: path must be a file's path, got ${describe(path)}`);

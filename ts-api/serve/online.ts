@@ -10,7 +10,11 @@ import { Batcher } from "./batcher.ts";
 import { type BatchingOptions, batching } from "./options.ts";
 import { checkRow } from "./rows.ts";
 
-/** Where checkpoints go and how often: `write` gets a safetensors file (learner.save()) every `everySteps` steps, and once more at close(). */
+/**
+ * Where checkpoints go and how often: `write` gets a safetensors file (learner.save()) every `everySteps` steps, and once more at close().
+ *
+ * @category Serving
+ */
 export interface CheckpointOptions {
   /** Steps between two checkpoints (a whole number >= 1). */
   everySteps: number;
@@ -18,13 +22,21 @@ export interface CheckpointOptions {
   write: (bytes: Uint8Array) => void | Promise<void>;
 }
 
-/** Options of `online`: how examples are gathered into steps, and checkpoints. */
+/**
+ * Options of `online`: how examples are gathered into steps, and checkpoints.
+ *
+ * @category Serving
+ */
 export interface OnlineOptions extends BatchingOptions {
   /** Where checkpoints go and how often (none by default). */
   checkpoint?: CheckpointOptions;
 }
 
-/** What an OnlineLearner has done so far. */
+/**
+ * What an OnlineLearner has done so far.
+ *
+ * @category Serving
+ */
 export interface OnlineStats {
   /** Examples trained. */
   examples: number;
@@ -60,6 +72,8 @@ interface Example {
  * await trainer.close();
  * learner.dispose();
  * ```
+ *
+ * @category Serving
  */
 export class OnlineLearner {
   private readonly batcher: Batcher<Example, number>;
@@ -179,6 +193,8 @@ export class OnlineLearner {
  * saved.length;  // 1
  * learner.dispose();
  * ```
+ *
+ * @category Serving
  */
 export function online(learner: Learner, options: OnlineOptions = {}): OnlineLearner {
   if (!(learner instanceof Learner)) throw new ParalensError(`online: expected a Learner (supervised(model, options)), got ${describe(learner)}`);

@@ -22,7 +22,11 @@ import { Batcher } from "./batcher.ts";
 import { checkRow } from "./rows.ts";
 import { type BatchingOptions, batching } from "./options.ts";
 
-/** A model and its parameters by name (as `learner.parameters()` gives them), to serve without a Learner. */
+/**
+ * A model and its parameters by name (as `learner.parameters()` gives them), to serve without a Learner.
+ *
+ * @category Serving
+ */
 export interface ModelWithParameters<A extends Wires = Wires, B extends Wires = Wires> {
   /** A layer of fixed shape taking one wire and giving one. */
   model: Para<A, B>;
@@ -30,7 +34,11 @@ export interface ModelWithParameters<A extends Wires = Wires, B extends Wires = 
   parameters: Readonly<Record<string, ArrayLike<number>>>;
 }
 
-/** What a predictor has done so far (for a server's metrics). */
+/**
+ * What a predictor has done so far (for a server's metrics).
+ *
+ * @category Serving
+ */
 export interface PredictorStats {
   /** predict() calls taken into the queue. */
   requests: number;
@@ -60,6 +68,8 @@ export interface PredictorStats {
  * await p.close();
  * learner.dispose();
  * ```
+ *
+ * @category Serving
  */
 export class Predictor {
   /** How many values one input row holds. */
@@ -169,6 +179,8 @@ export function planSizes(maxBatch: number): number[] {
  * (await p.predict([2, 1]))[0];  // 0
  * await p.close();
  * ```
+ *
+ * @category Serving
  */
 export function predictor(source: Learner | ModelWithParameters, options: BatchingOptions = {}): Predictor {
   if (source instanceof Learner) return new Predictor(source.model, source.params, [], options);

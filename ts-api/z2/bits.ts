@@ -20,6 +20,8 @@ export const wordsFor = (batch: number): number => Math.ceil(batch / 128);
  * table instanceof BitTensor;  // true: one bit per parameter, packed in the arena
  * table.dispose();
  * ```
+ *
+ * @category Backends
  */
 export class BitTensor {
   /** Bits per example (wires). */

@@ -25,12 +25,22 @@ import { type Z2Ops, range } from "./ops.ts";
  * ```ts
  * Gate.XOR;  // 0: the op code of an XOR node in a Circuit
  * ```
+ *
+ * @category Circuits
  */
 export const Gate = { XOR: 0, AND: 1, NOT: 2, ZERO: 3, ONE: 4 } as const;
-/** One of Gate's codes. */
+/**
+ * One of Gate's codes.
+ *
+ * @category Circuits
+ */
 export type GateOp = (typeof Gate)[keyof typeof Gate];
 
-/** A netlist: nodes 0..inputs-1 are the inputs; gate g is node inputs + g. */
+/**
+ * A netlist: nodes 0..inputs-1 are the inputs; gate g is node inputs + g.
+ *
+ * @category Circuits
+ */
 export interface Circuit {
   readonly inputs: number;
   readonly ops: readonly GateOp[];
@@ -48,6 +58,8 @@ export interface Circuit {
  * const halfAdder = circuit(2, (g: CircuitBuilder, [a, b]) => [g.xor(a, b), g.and(a, b)]);
  * halfAdder.outputs.length;  // 2: the sum bit and the carry bit
  * ```
+ *
+ * @category Circuits
  */
 export class CircuitBuilder {
   /** The gates so far, in order; gate i is node inputs + i. */
@@ -120,6 +132,8 @@ export class CircuitBuilder {
  * ```ts
  * const fullAdder = circuit(3, (g, [a, b, c]) => [g.xor(g.xor(a!, b!), c!), g.or(g.and(a!, b!), g.and(c!, g.xor(a!, b!)))]);
  * ```
+ *
+ * @category Circuits
  */
 export function circuit(inputs: number, build: (g: CircuitBuilder, x: number[]) => number[]): Circuit {
   if (!Number.isInteger(inputs) || inputs < 1) throw new ParalensError(`circuit: needs a whole number >= 1 of inputs, got ${describe(inputs)}`);
@@ -179,6 +193,8 @@ function reverse(ops: Z2Ops, c: Circuit, values: readonly Value[], dy: Value): V
  * ```ts
  * truthTable(circuitLens(circuit(2, (g, [a, b]) => [g.and(a, b)])));  // Uint8Array [0, 0, 0, 1]
  * ```
+ *
+ * @category Circuits
  */
 export function circuitLens(c: Circuit, name = `circuit(${c.inputs} -> ${c.outputs.length}, ${c.ops.length} gates)`): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   return lens<readonly [readonly [number]], readonly [readonly [number]], Value[], Z2Ops>({
@@ -205,6 +221,8 @@ export function circuitLens(c: Circuit, name = `circuit(${c.inputs} -> ${c.outpu
  * const gated = circuitPara(circuit(2, (g, [p, x]) => [g.and(p, x)]), { params: 1 });
  * gated.params.length;  // 1
  * ```
+ *
+ * @category Circuits
  */
 export function circuitPara(
   c: Circuit,
@@ -230,7 +248,11 @@ export function circuitPara(
   });
 }
 
-/** Options of randomCircuit. */
+/**
+ * Options of randomCircuit.
+ *
+ * @category Circuits
+ */
 export interface RandomCircuitOptions {
   inputs: number;
   gates: number;
@@ -253,6 +275,8 @@ export interface RandomCircuitOptions {
  * ```ts
  * randomCircuit(new Rng(1), { inputs: 4, gates: 12 }).inputs;  // 4
  * ```
+ *
+ * @category Circuits
  */
 export function randomCircuit(rng: Rng, o: RandomCircuitOptions): Circuit {
   const [wx, wa, wn] = o.mix ?? [45, 45, 10];

@@ -21,6 +21,8 @@ function positive(what: string, n: number): void {
  * ```ts
  * truthTable(seq(splitBits([1, 1]), xorGate(1)));  // Uint8Array [0, 1, 1, 0]
  * ```
+ *
+ * @category Layers
  */
 export function xorGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>], readonly [W<N>], Z2Ops> {
   positive("xorGate", n);
@@ -40,6 +42,8 @@ export function xorGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>
  * ```ts
  * truthTable(seq(splitBits([1, 1]), andGate(1)));  // Uint8Array [0, 0, 0, 1]
  * ```
+ *
+ * @category Layers
  */
 export function andGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>], readonly [W<N>], Z2Ops> {
   positive("andGate", n);
@@ -59,6 +63,8 @@ export function andGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>
  * ```ts
  * truthTable(notGate(1));  // Uint8Array [1, 0]
  * ```
+ *
+ * @category Layers
  */
 export function notGate<const N extends number>(n: N): Lens<readonly [W<N>], readonly [W<N>], Z2Ops> {
   positive("notGate", n);
@@ -81,6 +87,8 @@ export function notGate<const N extends number>(n: N): Lens<readonly [W<N>], rea
  * ```ts
  * truthTable(selectBits(2, [1]));  // the second input bit, for each of the 4 inputs
  * ```
+ *
+ * @category Layers
  */
 export function selectBits(n: number, indices: readonly number[], name = `select(${n} -> [${indices.join(", ")}])`): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   positive("selectBits", n);
@@ -105,6 +113,8 @@ export function selectBits(n: number, indices: readonly number[], name = `select
  * ```ts
  * truthTable(seq(splitBits([2, 1]), joinBits([2, 1])));  // the identity on 3 bits
  * ```
+ *
+ * @category Layers
  */
 export function splitBits(sizes: readonly number[]): Lens<readonly [readonly [number]], readonly (readonly [number])[], Z2Ops> {
   sizes.forEach((s) => positive("splitBits", s));
@@ -126,6 +136,8 @@ export function splitBits(sizes: readonly number[]): Lens<readonly [readonly [nu
  * ```ts
  * joinBits([1, 2]).cod;  // [[3]]
  * ```
+ *
+ * @category Layers
  */
 export function joinBits(sizes: readonly number[]): Lens<readonly (readonly [number])[], readonly [readonly [number]], Z2Ops> {
   sizes.forEach((s) => positive("joinBits", s));
@@ -152,6 +164,8 @@ export function joinBits(sizes: readonly number[]): Lens<readonly (readonly [num
  * ```ts
  * paramGate("xor", 3).params[0].shape;  // [3]: one bit to flip each input
  * ```
+ *
+ * @category Layers
  */
 export function paramGate<const N extends number>(op: "and" | "xor", n: N, options: { init?: Initialiser } = {}): Para<readonly [W<N>], readonly [W<N>], Z2Ops> {
   positive(`paramGate(${op})`, n);
@@ -178,6 +192,8 @@ export function paramGate<const N extends number>(op: "and" | "xor", n: N, optio
  * ```ts
  * randomBits(0.25)([8], new Rng(1)).every((b) => b === 0 || b === 1);  // true
  * ```
+ *
+ * @category Layers
  */
 export function randomBits(ones = 0.5): Initialiser {
   return (shape, rng) => {

@@ -23,6 +23,8 @@ import { type Z2Ops, range } from "./ops.ts";
  * ```ts
  * xorLoss.at([[1], [1]]).cod;  // [[1]]: the error bits y XOR t
  * ```
+ *
+ * @category Learning
  */
 export const xorLoss: AnyShape<false, Z2Ops> = anyShape<false, Z2Ops>("xorLoss", false, (dom) => {
   if (dom.length !== 2 || dom[0]!.length !== 1 || dom[0]![0] !== dom[1]![0] || dom[1]!.length !== 1) {
@@ -44,6 +46,8 @@ export const xorLoss: AnyShape<false, Z2Ops> = anyShape<false, Z2Ops>("xorLoss",
  * ```ts
  * identityRate.at([[1]]).cod;  // []: the unit, as a learning rate closes the lens
  * ```
+ *
+ * @category Learning
  */
 export const identityRate: AnyShape<false, Z2Ops> = anyShape<false, Z2Ops>("identityRate", false, (dom) =>
   lens<Wires, readonly [], Value[], Z2Ops>({
@@ -64,6 +68,8 @@ export const identityRate: AnyShape<false, Z2Ops> = anyShape<false, Z2Ops>("iden
  * ```ts
  * rdaUpdate(lut(2, 1).params).params.length;  // 1: the table, updated as p XOR p'
  * ```
+ *
+ * @category Learning
  */
 export function rdaUpdate(params: readonly ParamSpec[]): Reparameterisation<Z2Ops> {
   const shapes = params.map((p) => p.shape);
@@ -90,6 +96,8 @@ export function rdaUpdate(params: readonly ParamSpec[]): Reparameterisation<Z2Op
  * ```ts
  * rdaLens(lut(2, 1)).dom;  // [[2], [1]]: inputs and labels in, nothing out
  * ```
+ *
+ * @category Learning
  */
 export function rdaLens<A extends Wires, B extends Wires>(model: Para<A, B, Z2Ops>): Para<Times<A, B>, readonly [], Z2Ops> {
   return supervisedLens<A, B, Z2Ops>(model, { loss: xorLoss, optimiser: rdaUpdate, rate: identityRate });
@@ -103,6 +111,8 @@ export function rdaLens<A extends Wires, B extends Wires>(model: Para<A, B, Z2Op
  * ```ts
  * truthTable(anyBit(2));  // Uint8Array [0, 1, 1, 1]
  * ```
+ *
+ * @category Learning
  */
 export function anyBit(m: number): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   return lens<readonly [readonly [number]], readonly [readonly [number]], Value[], Z2Ops>({

@@ -19,6 +19,8 @@ import type { Z2Ops } from "./ops.ts";
  * ```ts
  * const parity8 = lut(8, 1);   // 256 table bits
  * ```
+ *
+ * @category Layers
  */
 export function lut(k: number, m = 1, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   if (!Number.isInteger(k) || k < 1 || k > 16) throw new ParalensError(`lut: inputs must be a whole number in 1..16, got ${describe(k)}`);

@@ -24,6 +24,8 @@ const B = (v: Value): Uint8Array => (v as unknown as RefBits).bits;
  * ```ts
  * bruteForceReverse((x) => [x[0]! & x[1]!], [1, 1], [1]);  // Uint8Array [1, 1]: flipping either input flips the AND
  * ```
+ *
+ * @category Oracles
  */
 export function bruteForceReverse(f: (x: Uint8Array) => ArrayLike<number>, at: ArrayLike<number>, dy: ArrayLike<number>): Uint8Array {
   const x = Uint8Array.from(at, (b) => (b ? 1 : 0));
@@ -67,6 +69,8 @@ function cut(ws: number[], flat: number[], batched: boolean): Value[] {
  * ```ts
  * exampleFunction(notGate(2))([1, 0]);  // Uint8Array [0, 1]
  * ```
+ *
+ * @category Oracles
  */
 export function exampleFunction(f: Z2Para): (bits: ArrayLike<number>) => Uint8Array {
   const { np, n } = widths(f);
@@ -84,6 +88,8 @@ export function exampleFunction(f: Z2Para): (bits: ArrayLike<number>) => Uint8Ar
  * ```ts
  * exampleReverse(seq(splitBits([1, 1]), andGate(1)), [1, 0], [1]);  // Uint8Array [0, 1]
  * ```
+ *
+ * @category Oracles
  */
 export function exampleReverse(f: Z2Para, all: ArrayLike<number>, dy: ArrayLike<number>): Uint8Array {
   const { np, n, m } = widths(f);
@@ -120,6 +126,8 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * ```ts
  * truthTable(notGate(1));  // Uint8Array [1, 0]: the outputs for inputs 0 and 1
  * ```
+ *
+ * @category Oracles
  */
 export function truthTable(f: Z2Para): Uint8Array {
   if (f.params.length > 0 || f.dom.length !== 1 || f.cod.length !== 1) {

@@ -9,9 +9,17 @@ import { ParalensError, describe } from "../engine/errors.ts";
 import { type Circuit, circuit, circuitLens } from "./circuit.ts";
 import type { Z2Ops } from "./ops.ts";
 
-/** A monomial: the exponent of each variable that occurs (index -> power >= 1); empty is the constant 1. */
+/**
+ * A monomial: the exponent of each variable that occurs (index -> power >= 1); empty is the constant 1.
+ *
+ * @category Circuits
+ */
 export type Monomial = ReadonlyMap<number, number>;
-/** A polynomial: a set of distinct monomials (coefficients are 1: over Z2 a pair cancels). */
+/**
+ * A polynomial: a set of distinct monomials (coefficients are 1: over Z2 a pair cancels).
+ *
+ * @category Circuits
+ */
 export type Polynomial = readonly Monomial[];
 
 const key = (m: Monomial): string => [...m].sort((a, b) => a[0] - b[0]).map(([i, e]) => `${i}^${e}`).join("*");
@@ -66,7 +74,11 @@ function excerpt(text: string, at: number, width = 30): { line: string; caret: n
   return { line, caret: at - from + (from > 0 ? 3 : 0) };
 }
 
-/** A parsed system: one polynomial per output, in `inputs` variables x0 .. x(inputs-1). */
+/**
+ * A parsed system: one polynomial per output, in `inputs` variables x0 .. x(inputs-1).
+ *
+ * @category Circuits
+ */
 export interface PolynomialSystem {
   readonly inputs: number;
   readonly outputs: readonly Polynomial[];
@@ -82,6 +94,8 @@ export interface PolynomialSystem {
  * ```ts
  * parsePolynomial("x0*x1 + x2").inputs;  // 3
  * ```
+ *
+ * @category Circuits
  */
 export function parsePolynomial(text: string, options: { inputs?: number } = {}): PolynomialSystem {
   if (typeof text !== "string") throw new ParalensError(`polynomial: expected a string, got ${typeof text}`);
@@ -200,6 +214,8 @@ export function parsePolynomial(text: string, options: { inputs?: number } = {})
  * ```ts
  * formatPolynomial(parsePolynomial("x1 + x0*x1 + x1"));  // the canonical text of x0 x1
  * ```
+ *
+ * @category Circuits
  */
 export function formatPolynomial(system: PolynomialSystem): string {
   const mono = (m: Monomial): string => (m.size === 0 ? "1" : [...m].sort((a, b) => a[0] - b[0]).map(([i, e]) => (e === 1 ? `x${i}` : `x${i}^${e}`)).join("*"));
@@ -214,6 +230,8 @@ export function formatPolynomial(system: PolynomialSystem): string {
  * ```ts
  * truthTable(circuitLens(polynomialCircuit(parsePolynomial("x0*x1"))));  // Uint8Array [0, 0, 0, 1]
  * ```
+ *
+ * @category Circuits
  */
 export function polynomialCircuit(system: PolynomialSystem): Circuit {
   return circuit(system.inputs, (g, x) =>
@@ -229,6 +247,8 @@ export function polynomialCircuit(system: PolynomialSystem): Circuit {
  * ```ts
  * const f = polynomial("x0*x1 + x2 + 1");   // [[3]] -> [[1]]
  * ```
+ *
+ * @category Circuits
  */
 export function polynomial(text: string, options: { inputs?: number } = {}): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   const system = parsePolynomial(text, options);

@@ -20,7 +20,11 @@ import { type Initialiser, zeros } from "../init/initialisers.ts";
 import { type Num, addWrapping, constant, countBits, scaled, widthFor } from "./arith.ts";
 import { type Z2Ops, range, sumBits } from "./ops.ts";
 
-/** The integer coefficients of a popcount threshold unit: y = [a |p & x| + b |p| + t >= 0]. */
+/**
+ * The integer coefficients of a popcount threshold unit: y = [a |p & x| + b |p| + t >= 0].
+ *
+ * @category Layers
+ */
 export interface ThresholdCoefficients {
   /** Weight of |p & x|. */
   a: number;
@@ -45,6 +49,8 @@ interface Residual {
  * ```ts
  * const unit = popcountThreshold(784, 1, { a: -4, b: 1, t: 0 });   // the paper's pseudoLinear(4)
  * ```
+ *
+ * @category Layers
  */
 export function popcountThreshold(
   n: number,
@@ -112,6 +118,8 @@ export function popcountThreshold(
  * ```ts
  * pseudoLinear(8).params.length;  // its coefficient bits
  * ```
+ *
+ * @category Layers
  */
 export function pseudoLinear(n: number, m = 1, ratio = 4, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   return popcountThreshold(n, m, { a: -ratio, b: 1, t: 0 }, { ...options, name: `pseudoLinear(${n} -> ${m}, 1/${ratio})` });
@@ -124,6 +132,8 @@ export function pseudoLinear(n: number, m = 1, ratio = 4, options: { init?: Init
  * ```ts
  * maskedMajority(9).params[0].shape;  // [9]: which inputs vote
  * ```
+ *
+ * @category Layers
  */
 export function maskedMajority(n: number, m = 1, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   return popcountThreshold(n, m, { a: 2, b: -1, t: -1 }, { ...options, name: `maskedMajority(${n} -> ${m})` });

@@ -38,6 +38,8 @@ function halfToFloatBits(): Uint32Array {
  * ```ts
  * halfToFloat(floatToHalf(1.5));  // 1.5
  * ```
+ *
+ * @category IO
  */
 export function floatToHalf(value: number): number {
   scratch[0] = value;
@@ -73,6 +75,8 @@ export function floatToHalf(value: number): number {
  * ```ts
  * halfToFloat(0x3c00);  // 1
  * ```
+ *
+ * @category IO
  */
 export function halfToFloat(h: number): number {
   if (typeof h !== "number") throw new ParalensError(`halfToFloat: h must be a number (a half's 16 bits), got ${describe(h)}`);

@@ -15,7 +15,11 @@ import { Ctx, type Rule, type Step } from "./rules/rule.ts";
 import { nchw } from "./rules/elementwise.ts";
 import { Tape, Tv, sameShape } from "./tape.ts";
 
-/** How fromOnnx reads a file. */
+/**
+ * How fromOnnx reads a file.
+ *
+ * @category IO
+ */
 export interface FromOnnxOptions {
   /** Parameters kept fixed: they stay parameters (saved, exported) but their change is always zero. */
   readonly frozen?: readonly string[];
@@ -32,6 +36,8 @@ export interface FromOnnxOptions {
  * ```ts
  * onnxImports().includes("Conv");  // true
  * ```
+ *
+ * @category IO
  */
 export function onnxImports(): string[] {
   return Object.keys(rules()).sort();
@@ -59,6 +65,8 @@ interface Planned {
  * const learner = supervised(model, { loss: mse, optimiser: adam() });
  * learner.setParameters(onnxParameters(bytes));                  // the file's weights
  * ```
+ *
+ * @category IO
  */
 export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para<Wires, Wires> {
   const model = decodeOnnx(bytes);
@@ -197,6 +205,8 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para
  * const bytes = toOnnx(supervised(dense(3, 2), { loss: mse }), { batch: 1 });
  * Object.keys(onnxParameters(bytes));  // ["weight", "bias"]
  * ```
+ *
+ * @category IO
  */
 export function onnxParameters(bytes: Uint8Array, options: Pick<FromOnnxOptions, "constants"> = {}): Record<string, Float32Array> {
   const model = decodeOnnx(bytes);
