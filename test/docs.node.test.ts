@@ -5,6 +5,8 @@
 // read back: every example shows as code. TypeDoc shows a doc comment's
 // `@example` with a fenced ```ts block as a code block; the old form, code
 // indented in the text, ran into a paragraph with no Example section at all.
+// And the reference opens on the README, with every guide of docs/guide as a
+// document (listed in docs/Guides.md).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -40,7 +42,7 @@ function codeOf(section: string): string {
 
 /** The page of a public value: functions/, classes/ or variables/<module>.<name>.html. */
 function pageOf(entry: string, name: string): string | undefined {
-  const module = entry === "paralens" ? "index" : entry.slice("paralens/".length);
+  const module = entry.replace("/", "_");
   return ["functions", "classes", "variables"].map((d) => join(out, d, `${module}.${name}.html`)).find(existsSync);
 }
 
@@ -101,8 +103,8 @@ test("the page of every public value with an example shows that example as code"
 
 test("dense's and Learner's pages show their examples as code", () => {
   for (const [page, line] of [
-    ["functions/index.dense.html", 'const hidden = seq(dense(4, 20, "sigmoid"), dense(20, 3, "sigmoid"));'],
-    ["classes/index.Learner.html", "const learner = supervised("],
+    ["functions/paralens.dense.html", 'const hidden = seq(dense(4, 20, "sigmoid"), dense(20, 3, "sigmoid"));'],
+    ["classes/paralens.Learner.html", "const learner = supervised("],
   ] as const) {
     const html = readFileSync(join(out, page), "utf8");
     const code = exampleSections(html).map(codeOf).join("\n");
@@ -110,4 +112,19 @@ test("dense's and Learner's pages show their examples as code", () => {
     // and not as text run into a paragraph
     assert(![...html.matchAll(/<p>([\s\S]*?)<\/p>/g)].some((p) => text(p[1]!).includes(line)), `${page}: ${line} is in a paragraph`);
   }
+});
+
+test("the reference opens on the README and carries every guide of docs/guide as a document", () => {
+  const heading = (markdown: string): string => /^# (.*)$/m.exec(markdown)![1]!.trim();
+  const index = text(readFileSync(join(out, "index.html"), "utf8"));
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const opening = readme.slice(readme.indexOf(heading(readme))).split("\n").find((l) => l.trim() !== "" && !l.startsWith("#"))!;
+  assert(index.includes(opening.replace(/\*\*|`/g, "").slice(0, 40)), `index.html does not open on the README: ${opening}`);
+  // the first heading of each document page, as TypeDoc renders the guide's "# Title"
+  const documents = readdirSync(join(out, "documents")).flatMap((f) =>
+    [...readFileSync(join(out, "documents", f), "utf8").matchAll(/<h1 [^>]*class="tsd-anchor-link"[^>]*>([\s\S]*?)<\/h1>/g)].map((m) => text(m[1]!).trim()),
+  );
+  const guides = readdirSync(join(root, "docs", "guide")).filter((f) => f.endsWith(".md"));
+  const missing = guides.filter((g) => !documents.some((d) => d === heading(readFileSync(join(root, "docs", "guide", g), "utf8"))));
+  assertEqual(missing.length, 0, `guides that are not documents of the reference (list them in docs/Guides.md): ${missing.join(", ")}`);
 });
