@@ -128,3 +128,12 @@ test("the reference opens on the README and carries every guide of docs/guide as
   const missing = guides.filter((g) => !documents.some((d) => d === heading(readFileSync(join(root, "docs", "guide", g), "utf8"))));
   assertEqual(missing.length, 0, `guides that are not documents of the reference (list them in docs/Guides.md): ${missing.join(", ")}`);
 });
+
+test("every public export of the three entry points is in a category (none left in Other)", () => {
+  for (const module of ["paralens", "paralens_cdl", "paralens_z2"]) {
+    const html = readFileSync(join(out, "modules", `${module}.html`), "utf8");
+    const headings = [...html.matchAll(/<h2 class="tsd-anchor-link"[^>]*>([^<]*)/g)].map((m) => m[1]!.trim());
+    assert(headings.length > 2, `${module}: ${headings.length} categories`);
+    assert(!headings.includes("Other"), `${module}: exports without a @category, in Other`);
+  }
+});
