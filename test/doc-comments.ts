@@ -91,29 +91,73 @@ export function exportsOf(entry: string): { name: string; typeOnly: boolean }[] 
   });
 }
 
+/** The text lines of a doc comment, without its delimiters and the ` * ` before each line. */
+export function commentLines(doc: string): string[] {
+  return doc.replace(/^\/\*\*|\*\/$/g, "").split("\n").map((l) => l.replace(/^\s*\* ?/, ""));
+}
+
 /**
- * The example of a doc comment: its code lines, those indented past the
- * comment's text after a blank line, with the text lines between blocks left out.
+ * The example of a doc comment: the code of the fenced ```ts blocks of its
+ * `@example` tags (the text between blocks left out), as TypeDoc shows it:
+ *
+ *     /**
+ *      * dense(i, o, activation?) = linear(i, o) ; bias(o) ; activation ...
+ *      *
+ *      * @example
+ *      * ```ts
+ *      * const hidden = seq(dense(4, 20, "sigmoid"), dense(20, 3, "sigmoid"));
+ *      * ```
+ *      *\/
+ *
+ * Throws on the old form, code indented past the comment's text after a blank
+ * line (TypeDoc runs it into a paragraph), on an `@example` without a ```ts
+ * block, on a fence that is not ```ts, and on a fence left open.
  */
 export function exampleOf(doc: string): string {
-  const lines = doc.replace(/^\/\*\*|\*\/$/g, "").split("\n").map((l) => l.replace(/^\s*\* ?/, ""));
   const code: string[] = [];
+  let tag = "";
+  let fence: "example" | "other" | undefined;
+  let fenced = false;
   let afterBlank = false;
-  let inBlock = false;
-  for (const line of lines) {
-    if (line.trim() === "") {
-      afterBlank = true;
-      if (inBlock) code.push("");
+  const problem = (why: string): never => {
+    throw new Error(`${why} in the doc comment\n${doc}`);
+  };
+  for (const line of commentLines(doc)) {
+    if (fence !== undefined) {
+      if (/^```\s*$/.test(line)) fence = undefined;
+      else if (fence === "example") code.push(line);
       continue;
     }
-    const indented = /^ {2,}\S/.test(line);
-    if (indented && (afterBlank || inBlock)) {
-      code.push(line.slice(2));
-      inBlock = true;
-    } else {
-      inBlock = false;
+    if (/^```/.test(line)) {
+      if (tag === "@example") {
+        if (!/^```(ts|typescript)\s*$/.test(line)) problem(`an example fenced as ${line.trim()}, not \`\`\`ts,`);
+        if (code.length > 0) code.push("");
+        fence = "example";
+        fenced = true;
+      } else {
+        fence = "other";
+      }
+      afterBlank = false;
+      continue;
+    }
+    const blockTag = /^\s*(@\w+)/.exec(line);
+    if (blockTag !== null) {
+      if (tag === "@example" && !fenced) problem("an @example without a ```ts block");
+      tag = blockTag[1]!;
+      fenced = false;
+      afterBlank = false;
+      continue;
+    }
+    if (line.trim() === "") {
+      afterBlank = true;
+      continue;
+    }
+    if (afterBlank && /^ {2,}\S/.test(line)) {
+      problem("an indented example (write it after @example, fenced as ```ts)");
     }
     afterBlank = false;
   }
+  if (fence !== undefined) problem("a code fence left open");
+  if (tag === "@example" && !fenced) problem("an @example without a ```ts block");
   return code.join("\n").trim();
 }

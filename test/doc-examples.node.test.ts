@@ -1,24 +1,30 @@
 // Every public export of the three entry points (paralens, paralens/cdl,
 // paralens/z2) shows how it is used in its doc comment, and that example runs.
-// An example is the indented code after a blank line of the comment, as in
+// An example is the fenced ```ts code of the comment's @example tag, as in
 //
 //   /**
 //    * dense(i, o, activation?) = linear(i, o) ; bias(o) ; activation ...
 //    *
-//    *   const hidden = seq(dense(4, 20, "sigmoid"), dense(20, 3, "sigmoid"));
+//    * @example
+//    * ```ts
+//    * const hidden = seq(dense(4, 20, "sigmoid"), dense(20, 3, "sigmoid"));
+//    * ```
 //    */
 //
+// which TypeDoc shows as code. The old form, code indented after a blank line
+// (TypeDoc runs it into a paragraph), is refused, in any doc comment of ts-api.
 // Each example runs after `await init()` inside an async function whose
 // parameters are every public name of the three entry points, so it may use
 // any of them and nothing else. Exempt: type-only exports (interfaces and
 // type aliases have no behaviour to run; the functions that take or return
 // them show them in use), constants (MAX_HEADER_BYTES), and members of
 // classes (the class's own example shows the class in use).
-import { join } from "node:path";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
 import ts from "typescript";
 import { declaration, entryPoints, exampleOf, exportsOf, root } from "./doc-comments.ts";
 import { test } from "./harness.ts";
-import { assert, assertEqual } from "./assert.ts";
+import { assert, assertEqual, assertThrows } from "./assert.ts";
 import * as core from "../ts-api/index.ts";
 import * as cdl from "../ts-api/cdl/index.ts";
 import * as z2 from "../ts-api/z2/index.ts";
@@ -62,10 +68,38 @@ test("public names of the three entry points do not collide", () => {
   }
 });
 
-test("exampleOf reads the indented block after a blank line", () => {
-  const doc = "/**\n * Text.\n *   not code: no blank line before\n *\n *   const a = 1;\n *     a + 1;\n *\n * More text.\n */";
+test("exampleOf reads the fenced code of @example and refuses the indented form", () => {
+  const doc = "/**\n * Text.\n *\n * @example\n * ```ts\n * const a = 1;\n *   a + 1;\n * ```\n */";
   assertEqual(exampleOf(doc), "const a = 1;\n  a + 1;");
   assertEqual(exampleOf("/** No example. */"), "");
+  const indented = "/**\n * Text.\n *\n *   const a = 1;\n */";
+  assertThrows(() => exampleOf(indented), /an indented example/);
+  assertThrows(() => exampleOf("/**\n * @example\n *   const a = 1;\n */"), /an @example without a ```ts block/);
+  assertThrows(() => exampleOf("/**\n * @example\n * ```js\n * const a = 1;\n * ```\n */"), /fenced as ```js/);
+  assertThrows(() => exampleOf("/**\n * @example\n * ```ts\n * const a = 1;\n */"), /a code fence left open/);
+});
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith(".ts") ? [p] : [];
+  });
+}
+
+test("no doc comment in ts-api has an example in the old indented form", () => {
+  const problems: string[] = [];
+  for (const file of tsFiles(join(root, "ts-api"))) {
+    const text = readFileSync(file, "utf8");
+    for (const m of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
+      try {
+        exampleOf(m[0]);
+      } catch (e) {
+        const line = text.slice(0, m.index).split("\n").length;
+        problems.push(`${relative(root, file)}:${line}: ${(e as Error).message.split("\n")[0]}`);
+      }
+    }
+  }
+  assertEqual(problems.length, 0, `${problems.length} doc comment(s) with an example TypeDoc does not show as code:\n${problems.join("\n")}`);
 });
 
 for (const [entry, file] of Object.entries(entryPoints)) {
@@ -80,7 +114,13 @@ for (const [entry, file] of Object.entries(entryPoints)) {
         continue;
       }
       if (found.kind !== "value") continue;
-      const code = exampleOf(found.doc);
+      let code: string;
+      try {
+        code = exampleOf(found.doc);
+      } catch (e) {
+        problems.push(`${name} (${found.where.slice(root.length + 1)}): ${(e as Error).message.split("\n")[0]}`);
+        continue;
+      }
       if (withoutExampleYet.has(name)) {
         if (code !== "") problems.push(`${name} has an example now: take it off withoutExampleYet`);
         continue;

@@ -1,4 +1,12 @@
-// paralens: the one list of public names.
+/**
+ * paralens: deep learning from parametric lenses, models, losses and
+ * optimisers as composable Para(Lens) maps on a WebAssembly SIMD core. This
+ * file is the one list of its public names: layers, composition, losses,
+ * optimisers, learners, initialisers, files (safetensors, PyTorch, ONNX),
+ * serving, showing a model, the engine and its backends, by category.
+ *
+ * @module paralens
+ */
 
 // engine
 export { init, engine, Engine, type EngineStats, type InitOptions, type SimdMode, type Threads } from "./engine/engine.ts";

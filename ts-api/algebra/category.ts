@@ -11,15 +11,25 @@ declare const valueBrand: unique symbol;
  * A value on a wire, as the backend running the lens represents it: a wasm
  * tensor handle, a float64 array, a bit-sliced word array. Lenses never look
  * inside; they pass values to the backend's operations.
+ *
+ * @category Types
  */
 export interface Value {
   readonly [valueBrand]: true;
 }
 
-/** A change (a reverse-pass value); null is the zero change, which costs nothing to pass around. */
+/**
+ * A change (a reverse-pass value); null is the zero change, which costs nothing to pass around.
+ *
+ * @category Types
+ */
 export type Change = Value | null;
 
-/** What a backend gives every lens, whatever its base category: shapes of values, the sum that reverses copying, zeros. RealOps (f32/f64 tensors) and Z2Ops (bit-packed circuits) extend it. */
+/**
+ * What a backend gives every lens, whatever its base category: shapes of values, the sum that reverses copying, zeros. RealOps (f32/f64 tensors) and Z2Ops (bit-packed circuits) extend it.
+ *
+ * @category Types
+ */
 export interface Carrier {
   /** The full shape of a value, batch axis included where the wire has one. */
   shape(v: Value): Shape;

@@ -29,7 +29,11 @@ type CheckRest<Prev extends Wires, Ls extends readonly unknown[], At extends rea
     : [L, ...CheckRest<Next<Prev, L>, Rest, [...At, L]>]
   : [];
 
-/** The message of a shape mismatch in seq, as a type: part `At` takes `A` but the part before gives `Prev`. */
+/**
+ * The message of a shape mismatch in seq, as a type: part `At` takes `A` but the part before gives `Prev`.
+ *
+ * @category Types
+ */
 export type ShapeMismatch<At extends number, Prev extends Wires, A extends Wires> =
   `seq: part ${At} takes ${ShowWires<A>} but part ${Minus1[At & keyof Minus1] & number} gives ${ShowWires<Prev>}`;
 
@@ -43,7 +47,11 @@ type CodOfChain<Prev extends Wires, Ls extends readonly unknown[]> = Ls extends 
   ? CodOfChain<Next<Prev, L>, Rest>
   : Prev;
 
-/** The layers of a seq, with the first part that does not fit its predecessor replaced by an error type. */
+/**
+ * The layers of a seq, with the first part that does not fit its predecessor replaced by an error type.
+ *
+ * @category Types
+ */
 export type Chain<Ls extends readonly unknown[]> = Ls extends readonly [infer F extends AnyPara, ...infer Rest]
   ? [F, ...CheckRest<F["cod"], Rest, [F]>]
   : Ls;
@@ -51,14 +59,22 @@ export type Chain<Ls extends readonly unknown[]> = Ls extends readonly [infer F 
 type CarrierOf<L> = L extends Para<any, any, infer K> ? K : L extends AnyShape<boolean, infer K> ? K : RealOps;
 type Tail<Ls extends readonly unknown[]> = Ls extends readonly [unknown, ...infer R] ? R : [];
 
-/** The type of seq(...Ls) when the first part is a Para: from its input wires to the output wires of the chain, over its carrier. */
+/**
+ * The type of seq(...Ls) when the first part is a Para: from its input wires to the output wires of the chain, over its carrier.
+ *
+ * @category Types
+ */
 export type Seq<Ls extends readonly [AnyPara, ...Layer<any>[]]> = Para<
   Ls[0]["dom"],
   CodOfChain<Ls[0]["cod"], Tail<Ls>>,
   CarrierOf<Ls[0]>
 >;
 
-/** The type of seq(...Ls): a Para from the first part's input to the last part's output, or an AnyShape if the first part is one. */
+/**
+ * The type of seq(...Ls): a Para from the first part's input to the last part's output, or an AnyShape if the first part is one.
+ *
+ * @category Types
+ */
 export type SeqOf<Ls extends readonly unknown[]> = Ls[0] extends AnyShape<boolean, infer K>
   ? AnyShape<false, K>
   : Ls extends readonly [AnyPara, ...Layer<any>[]] ? Seq<Ls> : never;
@@ -72,7 +88,12 @@ export type SeqOf<Ls extends readonly unknown[]> = Ls[0] extends AnyShape<boolea
  * take the shape they are fed. If the first part is polymorphic, so is the
  * result.
  *
- *   const model = seq(dense(4, 20), sigmoid, dense(20, 3), sigmoid);
+ * @example
+ * ```ts
+ * const model = seq(dense(4, 20), sigmoid, dense(20, 3), sigmoid);
+ * ```
+ *
+ * @category Composition
  */
 export function seq<const Ls extends readonly [Layer<any>, ...Layer<any>[]]>(...layers: Ls & Chain<Ls>): SeqOf<Ls>;
 export function seq(...layers: readonly Layer<any>[]): Para<Wires, Wires, any> | AnyShape<boolean, any> {
@@ -83,8 +104,13 @@ export function seq(...layers: readonly Layer<any>[]): Para<Wires, Wires, any> |
  * seq of a list built at run time (shapes are then checked at run time only):
  * a Para, or a AnyShape if the first layer is shape-polymorphic.
  *
- *   const layers = [dense(4, 8, "relu"), dense(8, 3)];
- *   (seqOf(layers) as Para).cod;  // [[3]]
+ * @example
+ * ```ts
+ * const layers = [dense(4, 8, "relu"), dense(8, 3)];
+ * (seqOf(layers) as Para).cod;  // [[3]]
+ * ```
+ *
+ * @category Composition
  */
 export function seqOf<K extends Carrier = RealOps>(layers: readonly Layer<K>[]): Para<Wires, Wires, K> | AnyShape<boolean, K> {
   if (!Array.isArray(layers)) throw new ParalensError(`seqOf: layers must be an array of layers, got ${describe(layers)}`);
@@ -154,8 +180,13 @@ type ParCod<Fs extends readonly unknown[]> = Fs extends readonly [Para<any, infe
  * f x g x ...: the parts side by side. The input is their inputs
  * concatenated, the output their outputs, the parameters their parameters.
  *
- *   const both = par(dense(2, 3), dense(4, 5));
- *   [both.dom, both.cod];  // [[[2], [4]], [[3], [5]]]
+ * @example
+ * ```ts
+ * const both = par(dense(2, 3), dense(4, 5));
+ * [both.dom, both.cod];  // [[[2], [4]], [[3], [5]]]
+ * ```
+ *
+ * @category Composition
  */
 export function par<const Fs extends readonly [AnyLens, ...AnyLens[]]>(...fs: Fs): Lens<ParDom<Fs>, ParCod<Fs>, CarrierOf<Fs[0]>>;
 export function par<const Fs extends readonly [AnyPara, ...AnyPara[]]>(...fs: Fs): Para<ParDom<Fs>, ParCod<Fs>, CarrierOf<Fs[0]>>;

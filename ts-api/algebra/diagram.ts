@@ -15,13 +15,21 @@ import { type Shape, type Wires, sameWires } from "./shapes.ts";
 import { id, wire } from "./structure.ts";
 import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
 
-/** A wire of a diagram under construction: a handle with the shape it carries. */
+/**
+ * A wire of a diagram under construction: a handle with the shape it carries.
+ *
+ * @category Composition
+ */
 export interface Wire {
   readonly id: number;
   readonly shape: Shape;
 }
 
-/** What a diagram's body uses to place boxes. */
+/**
+ * What a diagram's body uses to place boxes.
+ *
+ * @category Composition
+ */
 export interface Builder {
   /**
    * Applies a box to some wires (a wire may be used any number of times) and
@@ -43,8 +51,13 @@ interface Box {
  * The Para A -> B drawn by `body`, which gets the input wires and returns the
  * output wires. Parameters are the boxes', in the order the boxes were applied.
  *
- *   // a + a * b, with a used twice (copied; its changes add up on the way back)
- *   const blend = diagram("blend", [[4], [4]], (d, [a, b]) => [d.apply1(add([4]), [a!, d.apply1(multiply([4]), [a!, b!])])]);
+ * @example
+ * ```ts
+ * // a + a * b, with a used twice (copied; its changes add up on the way back)
+ * const blend = diagram("blend", [[4], [4]], (d, [a, b]) => [d.apply1(add([4]), [a!, d.apply1(multiply([4]), [a!, b!])])]);
+ * ```
+ *
+ * @category Composition
  */
 export function diagram<const A extends Wires, const B extends Wires = Wires>(
   name: string,

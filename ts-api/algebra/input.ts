@@ -15,7 +15,11 @@ import type { Wires } from "./shapes.ts";
 import { type Initialiser, zeros } from "../init/initialisers.ts";
 import type { RealOps } from "../ops/index.ts";
 
-/** Options of `inputAsParameter` and `learnInput`: how many inputs are learned at once and where they start. */
+/**
+ * Options of `inputAsParameter` and `learnInput`: how many inputs are learned at once and where they start.
+ *
+ * @category Composition
+ */
 export interface InputOptions {
   /** How many inputs are learned at once: the leading axis of the input parameter, and the batch to compile with (default 1). */
   examples?: number;
@@ -34,8 +38,13 @@ export function inputNames(count: number): string[] {
  * then the model's own. Its reverse gives the input's gradient on the
  * parameter side. Compile it with batch = examples.
  *
- *   const net = inputAsParameter(dense(3, 2), { examples: 4 }); // params: input [4, 3], weight [3, 2], bias [2]
- *   compile(net, { batch: 4 }).params[0];                      // the four inputs, as a parameter
+ * @example
+ * ```ts
+ * const net = inputAsParameter(dense(3, 2), { examples: 4 }); // params: input [4, 3], weight [3, 2], bias [2]
+ * compile(net, { batch: 4 }).params[0];                      // the four inputs, as a parameter
+ * ```
+ *
+ * @category Composition
  */
 export function inputAsParameter<B extends Wires, K extends Carrier = RealOps>(
   model: Para<Wires, B, K>,
@@ -78,7 +87,12 @@ export function inputAsParameter<B extends Wires, K extends Carrier = RealOps>(
  * passes them to the model, its reverse returns the old values and drops the
  * change, so no kernel runs for it and no gradient is computed for it.
  *
- *   reparam(dense(3, 2), frozen)   // the layer, with its weight and bias fixed
+ * @example
+ * ```ts
+ * reparam(dense(3, 2), frozen)   // the layer, with its weight and bias fixed
+ * ```
+ *
+ * @category Composition
  */
 export function frozen<K extends Carrier = RealOps>(params: readonly ParamSpec[]): Reparameterisation<K> {
   if (!Array.isArray(params) || !params.every((p: Partial<ParamSpec> | null) => Array.isArray(p?.shape))) throw new ParalensError(`frozen: params must be the parameter specs of a layer (reparam(f, frozen) passes them), got ${describe(params)}`);
@@ -105,9 +119,14 @@ export function frozen<K extends Carrier = RealOps>(params: readonly ParamSpec[]
  * on it is one step of the optimiser on the input (deep dreaming,
  * adversarial examples).
  *
- *   const model = seq(dense(4, 8, "relu"), dense(8, 3));
- *   const dreamer = learnInput(model, adam({ lr: 0.05 }), { examples: 10 });
- *   // params: input.m, input.v, input.t, input, then the model's (frozen)
+ * @example
+ * ```ts
+ * const model = seq(dense(4, 8, "relu"), dense(8, 3));
+ * const dreamer = learnInput(model, adam({ lr: 0.05 }), { examples: 10 });
+ * // params: input.m, input.v, input.t, input, then the model's (frozen)
+ * ```
+ *
+ * @category Composition
  */
 export function learnInput<B extends Wires>(
   model: Para<Wires, B>,

@@ -9,7 +9,11 @@ import { type Shape, type Wires, asWires, wiresArgument } from "./shapes.ts";
 import type { Parts } from "./parts.ts";
 import type { RealOps } from "../ops/index.ts";
 
-/** A parameter wire: its name, shape (no batch axis) and how to choose its first value. */
+/**
+ * A parameter wire: its name, shape (no batch axis) and how to choose its first value.
+ *
+ * @category Types
+ */
 export interface ParamSpec {
   readonly name: string;
   readonly shape: Shape;
@@ -29,8 +33,13 @@ export interface ParamSpec {
  * `dom`, output wires `cod`, and the forward and reverse passes side by side.
  * Make one with `para({...})`, or compose them with `seq`, `par`, `reparam`.
  *
- *   const f = dense(4, 3);
- *   [f.dom, f.cod, f.params.map((p) => p.name)];  // [[[4]], [[3]], ["weight", "bias"]]
+ * @example
+ * ```ts
+ * const f = dense(4, 3);
+ * [f.dom, f.cod, f.params.map((p) => p.name)];  // [[[4]], [[3]], ["weight", "bias"]]
+ * ```
+ *
+ * @category Types
  */
 export interface Para<A extends Wires = Wires, B extends Wires = Wires, K extends Carrier = RealOps> {
   readonly kind: "para";
@@ -50,7 +59,11 @@ export interface Para<A extends Wires = Wires, B extends Wires = Wires, K extend
   reverse(ops: K, residual: unknown, dy: readonly Change[]): [dp: Change[], dx: Change[]];
 }
 
-/** A lens: a Para whose parameter wires are none, at the type level too. */
+/**
+ * A lens: a Para whose parameter wires are none, at the type level too.
+ *
+ * @category Types
+ */
 export interface Lens<A extends Wires = Wires, B extends Wires = Wires, K extends Carrier = RealOps> extends Para<A, B, K> {
   readonly params: readonly [];
 }
@@ -59,6 +72,8 @@ export interface Lens<A extends Wires = Wires, B extends Wires = Wires, K extend
  * A shape-polymorphic layer (an activation, say): it becomes a Para once the
  * shape it is fed is known, which seq supplies. `same` marks layers whose
  * output shape is their input shape, so types can follow them.
+ *
+ * @category Types
  */
 export interface AnyShape<Same extends boolean = boolean, K extends Carrier = RealOps> {
   readonly kind: "anyShape";
@@ -68,10 +83,18 @@ export interface AnyShape<Same extends boolean = boolean, K extends Carrier = Re
   at<A extends Wires>(dom: A | Shape): Para<Same extends true ? A : Wires, Same extends true ? A : Wires, K>;
 }
 
-/** Anything seq accepts as a part: a Para with fixed wires, or a shape-polymorphic AnyShape. */
+/**
+ * Anything seq accepts as a part: a Para with fixed wires, or a shape-polymorphic AnyShape.
+ *
+ * @category Types
+ */
 export type Layer<K extends Carrier = RealOps> = Para<any, any, K> | AnyShape<boolean, K>;
 
-/** How a primitive is defined: shapes, parameters and its two passes side by side. */
+/**
+ * How a primitive is defined: shapes, parameters and its two passes side by side.
+ *
+ * @category Types
+ */
 export interface ParaSpec<A extends Wires, B extends Wires, R, K extends Carrier> {
   name: string;
   dom: A;
@@ -118,13 +141,18 @@ interface Wrapped<R> {
 /**
  * Defines a primitive Para.
  *
- *   const scale = para({
- *     name: "scale", dom: [[2]], cod: [[2]],
- *     params: [{ name: "w", shape: [2], init: constant(3), role: "parameter" }],
- *     forward: (ops, [w], [x]) => [[ops.mul(x!, w!)], { w: w!, x: x! }],
- *     reverse: (ops, { w, x }, [dy]) => [[ops.sumTo(ops.mul(dy!, x), [2])], [ops.mul(dy!, w)]],
- *   });
- *   scale.forward(reference, [refTensor([2], [3, 3])], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [3, 6]
+ * @example
+ * ```ts
+ * const scale = para({
+ *   name: "scale", dom: [[2]], cod: [[2]],
+ *   params: [{ name: "w", shape: [2], init: constant(3), role: "parameter" }],
+ *   forward: (ops, [w], [x]) => [[ops.mul(x!, w!)], { w: w!, x: x! }],
+ *   reverse: (ops, { w, x }, [dy]) => [[ops.sumTo(ops.mul(dy!, x), [2])], [ops.mul(dy!, w)]],
+ * });
+ * scale.forward(reference, [refTensor([2], [3, 3])], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [3, 6]
+ * ```
+ *
+ * @category Composition
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function para<A extends Wires, B extends Wires, R, K extends Carrier = RealOps>(
@@ -164,12 +192,17 @@ export function para<A extends Wires, B extends Wires, R, K extends Carrier = Re
 /**
  * Defines a primitive lens (no parameters).
  *
- *   const double = lens({
- *     name: "double", dom: [[2]], cod: [[2]],
- *     forward: (ops, [x]) => [[ops.scale(x!, 2)], null],
- *     reverse: (ops, _r, [dy]) => [ops.scale(dy!, 2)],
- *   });
- *   double.forward(reference, [], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [2, 4]
+ * @example
+ * ```ts
+ * const double = lens({
+ *   name: "double", dom: [[2]], cod: [[2]],
+ *   forward: (ops, [x]) => [[ops.scale(x!, 2)], null],
+ *   reverse: (ops, _r, [dy]) => [ops.scale(dy!, 2)],
+ * });
+ * double.forward(reference, [], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [2, 4]
+ * ```
+ *
+ * @category Composition
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function lens<A extends Wires, B extends Wires, R, K extends Carrier = RealOps>(
@@ -190,8 +223,13 @@ export function lens<A extends Wires, B extends Wires, R, K extends Carrier = Re
 /**
  * Defines a shape-polymorphic layer from a function of its input wires.
  *
- *   const twice = anyShape("twice", true, (dom) => seq(copy(dom), sumWires(2, dom[0]!)));
- *   twice.at([3]).cod;  // [[3]]
+ * @example
+ * ```ts
+ * const twice = anyShape("twice", true, (dom) => seq(copy(dom), sumWires(2, dom[0]!)));
+ * twice.at([3]).cod;  // [[3]]
+ * ```
+ *
+ * @category Composition
  */
 /* @__NO_SIDE_EFFECTS__ */
 export function anyShape<Same extends boolean, K extends Carrier = RealOps>(
@@ -216,7 +254,10 @@ export function isLayer(x: unknown): x is Layer<any> {
  * Refuses anything but a Para (a layer of fixed shape) where a user passes a model, naming the
  * argument: checked before anything is built from it, so a wrong value is never met as a TypeError.
  *
- *   paraArgument("compile", dense(4, 3));  // fine; paraArgument("compile", relu) throws (its shape is not set)
+ * @example
+ * ```ts
+ * paraArgument("compile", dense(4, 3));  // fine; paraArgument("compile", relu) throws (its shape is not set)
+ * ```
  */
 export function paraArgument(what: string, f: unknown, name = "the model"): asserts f is Para<Wires, Wires, any> {
   const p = f as Partial<Para> | null;
@@ -234,7 +275,12 @@ export function layerArgument(what: string, f: unknown, name = "the layer"): ass
 /**
  * The Para a layer denotes at a given input.
  *
- *   resolve(relu, [[5]]).cod;  // [[5]]
+ * @example
+ * ```ts
+ * resolve(relu, [[5]]).cod;  // [[5]]
+ * ```
+ *
+ * @category Composition
  */
 export function resolve<K extends Carrier>(layer: Layer<K>, dom: Wires): Para<Wires, Wires, K> {
   layerArgument("resolve", layer);

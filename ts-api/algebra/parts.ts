@@ -8,7 +8,11 @@ import type { Carrier } from "./category.ts";
 import type { Para } from "./para.ts";
 import type { Wires } from "./shapes.ts";
 
-/** The parts of a composite: how they were joined, the parts in order, and the name the combinator gave it. */
+/**
+ * The parts of a composite: how they were joined, the parts in order, and the name the combinator gave it.
+ *
+ * @category Types
+ */
 export interface Parts<K extends Carrier = any> {
   /** Joined one after another, side by side, or as the boxes of a diagram (in the order they were applied). */
   readonly kind: "seq" | "par" | "diagram";

@@ -9,7 +9,11 @@ import { type Wires, sameWires } from "./shapes.ts";
 import { wire } from "./structure.ts";
 import type { RealOps } from "../ops/index.ts";
 
-/** A lens Q -> P on the parameter wire, with the specs of the new wires Q. */
+/**
+ * A lens Q -> P on the parameter wire, with the specs of the new wires Q.
+ *
+ * @category Composition
+ */
 export interface Reparameterisation<K extends Carrier = RealOps> {
   readonly name: string;
   readonly params: readonly ParamSpec[];
@@ -19,8 +23,13 @@ export interface Reparameterisation<K extends Carrier = RealOps> {
 /**
  * f with its parameter wires P fed by r : Q -> P; the result has parameters Q.
  *
- *   const trained = reparam(dense(4, 3), adam());  // the optimiser on the parameter wire
- *   trained.params.map((p) => p.name);  // the state wires, then weight and bias
+ * @example
+ * ```ts
+ * const trained = reparam(dense(4, 3), adam());  // the optimiser on the parameter wire
+ * trained.params.map((p) => p.name);  // the state wires, then weight and bias
+ * ```
+ *
+ * @category Composition
  */
 export function reparam<A extends Wires, B extends Wires, K extends Carrier>(
   f: Para<A, B, K>,
@@ -66,7 +75,12 @@ export function reparam<A extends Wires, B extends Wires, K extends Carrier>(
  * to every place in the group; its gradient is the sum of the copies'. The
  * tied parameter keeps the name and initialiser of the group's first member.
  *
- *   const shared = tie(seq(dense(8, 8), tanh, dense(8, 8)), [["0.weight", "2.weight"]]);
+ * @example
+ * ```ts
+ * const shared = tie(seq(dense(8, 8), tanh, dense(8, 8)), [["0.weight", "2.weight"]]);
+ * ```
+ *
+ * @category Composition
  */
 export function tie<A extends Wires, B extends Wires, K extends Carrier>(f: Para<A, B, K>, groups: readonly (readonly string[])[]): Para<A, B, K> {
   paraArgument("tie", f);

@@ -9,9 +9,17 @@
 // the runtime.
 import { ParalensError, describe, fmtShape, fmtWires } from "../engine/errors.ts";
 
-/** The dimensions of one example's value on a wire, without the batch axis: [784], [1, 28, 28], [] for a scalar. */
+/**
+ * The dimensions of one example's value on a wire, without the batch axis: [784], [1, 28, 28], [] for a scalar.
+ *
+ * @category Types
+ */
 export type Shape = readonly number[];
-/** An object of the category: a list of wires, each with its shape. A lens [[4]] -> [[3]] has one input and one output wire. */
+/**
+ * An object of the category: a list of wires, each with its shape. A lens [[4]] -> [[3]] has one input and one output wire.
+ *
+ * @category Types
+ */
 export type Wires = readonly Shape[];
 
 type DimAgrees<X, Y> = number extends X ? true : number extends Y ? true : [X] extends [Y] ? true : false;
@@ -31,7 +39,11 @@ export type ShapeAgrees<X extends Shape, Y extends Shape> = number extends X["le
         ? true
         : false;
 
-/** true when wires X may feed wires Y: same count, and every literal dimension equal. */
+/**
+ * true when wires X may feed wires Y: same count, and every literal dimension equal.
+ *
+ * @category Types
+ */
 export type WiresAgree<X extends Wires, Y extends Wires> = number extends X["length"]
   ? true
   : number extends Y["length"]
@@ -46,14 +58,21 @@ export type WiresAgree<X extends Wires, Y extends Wires> = number extends X["len
         ? true
         : false;
 
-/** Concatenation of objects at the type level: the product A x B. */
+/**
+ * Concatenation of objects at the type level: the product A x B.
+ *
+ * @category Types
+ */
 export type Times<A extends Wires, B extends Wires> = readonly [...A, ...B];
 
 /**
  * Refuses anything but a shape (an array of whole numbers >= 0) where a user passes one, naming the
  * argument: a string, a number or [2.5] would otherwise fail later as a TypeError, or build a lens of no size.
  *
- *   shapeArgument("multiply", [2, 3]);  // fine; shapeArgument("multiply", "2") throws
+ * @example
+ * ```ts
+ * shapeArgument("multiply", [2, 3]);  // fine; shapeArgument("multiply", "2") throws
+ * ```
  */
 export function shapeArgument(what: string, shape: unknown, name = "shape"): asserts shape is Shape {
   if (!Array.isArray(shape) || !isShape(shape)) throw new ParalensError(`${what}: ${name} must be an array of whole numbers >= 0, got ${fmtShape(shape as Shape)}`);

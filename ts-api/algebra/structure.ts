@@ -13,8 +13,13 @@ import type { RealOps } from "../ops/index.ts";
  * The lens A -> B with output j = input sources[j]. Reverse: input i receives
  * the sum of the changes of the outputs that copied it (zero if none did).
  *
- *   const [[a, b]] = wire([[2], [3]], [1, 0]).forward(reference, [], [refTensor([1, 2]), refTensor([1, 3])]);
- *   [a!.shape, b!.shape];  // [[1, 3], [1, 2]]
+ * @example
+ * ```ts
+ * const [[a, b]] = wire([[2], [3]], [1, 0]).forward(reference, [], [refTensor([1, 2]), refTensor([1, 3])]);
+ * [a!.shape, b!.shape];  // [[1, 3], [1, 2]]
+ * ```
+ *
+ * @category Composition
  */
 export function wire<K extends Carrier = RealOps>(dom: Wires, sources: readonly number[], name = "wire"): Lens<Wires, Wires, K> {
   wiresArgument(name, dom, "dom");
@@ -49,7 +54,12 @@ const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i
 /**
  * id : A -> A
  *
- *   id([3]).forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [1, 2, 3]
+ * @example
+ * ```ts
+ * id([3]).forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [1, 2, 3]
+ * ```
+ *
+ * @category Composition
  */
 export function id<const X extends Shape | Wires, K extends Carrier = RealOps>(dom: X): Lens<AsWires<X>, AsWires<X>, K> {
   wiresArgument("id", dom, "dom");
@@ -60,8 +70,13 @@ export function id<const X extends Shape | Wires, K extends Carrier = RealOps>(d
 /**
  * copy : A -> A x A, whose reverse adds the two changes.
  *
- *   const twice = seq(copy([3]), add([3]));  // x -> 2x
- *   twice.forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [2, 4, 6]
+ * @example
+ * ```ts
+ * const twice = seq(copy([3]), add([3]));  // x -> 2x
+ * twice.forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [2, 4, 6]
+ * ```
+ *
+ * @category Composition
  */
 export function copy<const X extends Shape | Wires, K extends Carrier = RealOps>(dom: X): Lens<AsWires<X>, Times<AsWires<X>, AsWires<X>>, K> {
   wiresArgument("copy", dom, "dom");
@@ -72,7 +87,12 @@ export function copy<const X extends Shape | Wires, K extends Carrier = RealOps>
 /**
  * discard : A -> I, whose reverse is the zero change.
  *
- *   discard([3]).cod;  // []
+ * @example
+ * ```ts
+ * discard([3]).cod;  // []
+ * ```
+ *
+ * @category Composition
  */
 export function discard<const X extends Shape | Wires, K extends Carrier = RealOps>(dom: X): Lens<AsWires<X>, readonly [], K> {
   wiresArgument("discard", dom, "dom");
@@ -83,7 +103,12 @@ export function discard<const X extends Shape | Wires, K extends Carrier = RealO
 /**
  * swap : A x B -> B x A
  *
- *   swap([2], [3]).cod;  // [[3], [2]]
+ * @example
+ * ```ts
+ * swap([2], [3]).cod;  // [[3], [2]]
+ * ```
+ *
+ * @category Composition
  */
 export function swap<const X extends Shape | Wires, const Y extends Shape | Wires, K extends Carrier = RealOps>(
   a: X,
@@ -104,7 +129,12 @@ export function swap<const X extends Shape | Wires, const Y extends Shape | Wire
 /**
  * add : S x S -> S, pointwise; its reverse copies the change to both inputs.
  *
- *   add([2]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [10, 20])])[0][0]!.data;  // Float64Array [11, 22]
+ * @example
+ * ```ts
+ * add([2]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [10, 20])])[0][0]!.data;  // Float64Array [11, 22]
+ * ```
+ *
+ * @category Composition
  */
 export function add<const S extends Shape, K extends Carrier = RealOps>(shape: S): Lens<readonly [S, S], readonly [S], K> {
   shapeArgument("add", shape);
@@ -123,10 +153,15 @@ export function add<const S extends Shape, K extends Carrier = RealOps>(shape: S
  * or losses out of a closed lens without changing what it computes). One name
  * per wire, or one name for a single wire.
  *
- *   const plan = compile(seq(dense(2, 3), tap("hidden", [3]), dense(3, 1)), { batch: 1 });
- *   plan.forward();
- *   plan.observed.get("hidden")!.shape;  // [1, 3]
- *   plan.dispose();
+ * @example
+ * ```ts
+ * const plan = compile(seq(dense(2, 3), tap("hidden", [3]), dense(3, 1)), { batch: 1 });
+ * plan.forward();
+ * plan.observed.get("hidden")!.shape;  // [1, 3]
+ * plan.dispose();
+ * ```
+ *
+ * @category Composition
  */
 export function tap<const X extends Shape | Wires, K extends Carrier = RealOps>(names: string | readonly string[], dom: X): Lens<AsWires<X>, AsWires<X>, K> {
   type A = AsWires<X>;

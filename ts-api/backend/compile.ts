@@ -15,7 +15,11 @@ import type { RealOps } from "../ops/index.ts";
 import { type Step, planner as makePlanner } from "./planner.ts";
 import { layout } from "./liveness.ts";
 
-/** Options of `compile`: the batch size, parameters to bind, the seed, which changes the reverse pass makes. */
+/**
+ * Options of `compile`: the batch size, parameters to bind, the seed, which changes the reverse pass makes.
+ *
+ * @category Backends
+ */
 export interface CompileOptions {
   /** Examples per run: every data wire gets this as its first axis. */
   batch: number;
@@ -42,7 +46,11 @@ export interface CompileOptions {
   labels?: ReadonlyMap<string, string>;
 }
 
-/** A plan: a Para laid out in the arena for one batch size, with its forward and reverse passes as flat lists of kernel calls. Write `inputs` (and `outputChanges`), run, read `outputs` (and `paramChanges`, `inputChanges`). reverse() needs the residuals of the last forward(). */
+/**
+ * A plan: a Para laid out in the arena for one batch size, with its forward and reverse passes as flat lists of kernel calls. Write `inputs` (and `outputChanges`), run, read `outputs` (and `paramChanges`, `inputChanges`). reverse() needs the residuals of the last forward().
+ *
+ * @category Backends
+ */
 export interface Compiled extends Plan<Tensor, CompiledStats> {
   /**
    * Runs one pass call by call, checking what each call writes, and returns
@@ -55,6 +63,8 @@ export interface Compiled extends Plan<Tensor, CompiledStats> {
 /**
  * Kernel calls per pass; arena bytes the plan holds (parameters excluded),
  * and what its own tensors would take if none shared memory.
+ *
+ * @category Backends
  */
 export interface CompiledStats {
   readonly forwardCalls: number;
@@ -64,7 +74,11 @@ export interface CompiledStats {
   readonly kernels: readonly string[];
 }
 
-/** Where a pass first wrote a non-finite value. */
+/**
+ * Where a pass first wrote a non-finite value.
+ *
+ * @category Backends
+ */
 export interface NonFiniteSite {
   readonly pass: "forward" | "reverse";
   /** The kernel call (0-based) among the pass's `calls`. */
@@ -83,9 +97,14 @@ export interface NonFiniteSite {
 /**
  * Allocates the parameter tensors of a Para and initialises them from a seeded generator.
  *
- *   const [weight, bias] = initParams(dense(4, 3), 7);
- *   [weight!.shape, bias!.shape];  // [[4, 3], [3]]
- *   weight!.dispose(); bias!.dispose();
+ * @example
+ * ```ts
+ * const [weight, bias] = initParams(dense(4, 3), 7);
+ * [weight!.shape, bias!.shape];  // [[4, 3], [3]]
+ * weight!.dispose(); bias!.dispose();
+ * ```
+ *
+ * @category Backends
  */
 export function initParams(f: Para<Wires, Wires, RealOps>, seed = 0, e: Engine = currentEngine()): Tensor[] {
   paraArgument("initParams", f);
@@ -118,11 +137,16 @@ function initParamsInto(f: Para<Wires, Wires, RealOps>, seed: number, e: Engine,
  * flat lists of kernel calls. Throws a ParalensError if the batch is not a
  * whole number >= 1 or given parameters do not match the Para's shapes.
  *
- *   const plan = compile(dense(2, 1), { batch: 3, seed: 1 });
- *   plan.inputs[0]!.set([1, 2, 3, 4, 5, 6]);
- *   plan.forward();
- *   plan.outputs[0]!.shape;  // [3, 1]
- *   plan.dispose();
+ * @example
+ * ```ts
+ * const plan = compile(dense(2, 1), { batch: 3, seed: 1 });
+ * plan.inputs[0]!.set([1, 2, 3, 4, 5, 6]);
+ * plan.forward();
+ * plan.outputs[0]!.shape;  // [3, 1]
+ * plan.dispose();
+ * ```
+ *
+ * @category Backends
  */
 export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions): Compiled {
   const e = currentEngine();

@@ -3,7 +3,11 @@
 // Para laid out for one batch size, its forward and reverse passes ready to
 // run: write the inputs, run, read the outputs.
 
-/** A plan over tensors of type T, with `S` the statistics its backend reports. */
+/**
+ * A plan over tensors of type T, with `S` the statistics its backend reports.
+ *
+ * @category Backends
+ */
 export interface Plan<T, S> {
   /** Examples per run: the first axis of every data tensor. */
   readonly batch: number;

@@ -14,9 +14,14 @@ export { type RefTensor, refTensor } from "../ops/ref-tensor.ts";
 /**
  * The reference backend's RealOps: values are RefTensors (shape and Float64Array data).
  *
- *   const f = seq(dense(2, 2), relu);
- *   const p = [refTensor([2, 2], [1, 0, 0, 1]), refTensor([2], [0, 0])];
- *   f.forward(reference, p, [refTensor([1, 2], [-1, 2])])[0][0]!.data;  // Float64Array [0, 2]
+ * @example
+ * ```ts
+ * const f = seq(dense(2, 2), relu);
+ * const p = [refTensor([2, 2], [1, 0, 0, 1]), refTensor([2], [0, 0])];
+ * f.forward(reference, p, [refTensor([1, 2], [-1, 2])])[0][0]!.data;  // Float64Array [0, 2]
+ * ```
+ *
+ * @category Backends
  */
 export const reference: RealOps = new Proxy({} as RealOps, {
   // (looked up at each call: a layer loaded later registers its ops then)

@@ -21,7 +21,12 @@ type Vec<N extends number> = readonly [N];
  * Elman's simple recurrent cell (Elman 1990): h' = tanh([x, h] W + b).
  * Parameters "weight" [A + H, H] and "bias" [H].
  *
- *   const rnn = fold({ nil: point([16]), cons: elman(1, 16) });
+ * @example
+ * ```ts
+ * const rnn = fold({ nil: point([16]), cons: elman(1, 16) });
+ * ```
+ *
+ * @category Cells
  */
 export function elman<const A extends number, const H extends number>(inputs: A, hidden: H): Para<readonly [Vec<A>, Vec<H>], readonly [Vec<H>]> {
   positive("elman", inputs, hidden);
@@ -37,8 +42,13 @@ export function elman<const A extends number, const H extends number>(inputs: A,
  *   h' = (1 - z) * n + z * h,  computed as n + z * (h - n)
  * Parameters "gates.weight" [A + H, 2H], "gates.bias" [2H], "candidate.weight" [A + H, H], "candidate.bias" [H].
  *
- *   const cell = gru(1, 16);  // (x [1], h [16]) -> h [16]
- *   [cell.dom, cell.cod];  // [[[1], [16]], [[16]]]
+ * @example
+ * ```ts
+ * const cell = gru(1, 16);  // (x [1], h [16]) -> h [16]
+ * [cell.dom, cell.cod];  // [[[1], [16]], [[16]]]
+ * ```
+ *
+ * @category Cells
  */
 export function gru<const A extends number, const H extends number>(inputs: A, hidden: H): Para<readonly [Vec<A>, Vec<H>], readonly [Vec<H>]> {
   positive("gru", inputs, hidden);
@@ -64,7 +74,12 @@ function forgetBias(hidden: number, value: number): Initialiser {
  *   c' = f * c + i * g,   h' = o * tanh(c')
  * Parameters "gates.weight" [A + H, 4H] and "gates.bias" [4H] (forget-gate bias starts at `forgetBias`, default 1).
  *
- *   lstm(1, 16).dom.length;  // the input and the state wires
+ * @example
+ * ```ts
+ * lstm(1, 16).dom.length;  // the input and the state wires
+ * ```
+ *
+ * @category Cells
  */
 export function lstm<const A extends number, const H extends number>(
   inputs: A,

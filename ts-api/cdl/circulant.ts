@@ -31,8 +31,13 @@ const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
  * from -> to with out[t] = in[index[t]] (0 where index[t] = -1). Reverse:
  * d_in[i] = the sum of d_out[t] over every t with index[t] = i.
  *
- *   const reversed = indexMap([3], [3], Int32Array.from([2, 1, 0]));
- *   reversed.forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [3, 2, 1]
+ * @example
+ * ```ts
+ * const reversed = indexMap([3], [3], Int32Array.from([2, 1, 0]));
+ * reversed.forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [3, 2, 1]
+ * ```
+ *
+ * @category Sharing
  */
 export function indexMap(from: Shape, to: Shape, index: Int32Array, name = "indexMap"): Lens<readonly [Shape], readonly [Shape]> {
   shapeArgument(name, from, "from");
@@ -55,10 +60,15 @@ export function indexMap(from: Shape, to: Shape, index: Int32Array, name = "inde
 /**
  * A tying map for f: f's parameter i is gathered from new parameter `maps[i].source` by `maps[i].index`.
  *
- *   // a 2 x 2 weight whose two columns are one parameter of 2 values
- *   const f = linear(2, 2);
- *   const tied = reparam(f, tying(f, [{ name: "column", shape: [2], init: glorotUniform, role: "parameter" }], [{ source: 0, index: Int32Array.from([0, 0, 1, 1]) }]));
- *   tied.params.map((p) => p.name);  // ["column"]
+ * @example
+ * ```ts
+ * // a 2 x 2 weight whose two columns are one parameter of 2 values
+ * const f = linear(2, 2);
+ * const tied = reparam(f, tying(f, [{ name: "column", shape: [2], init: glorotUniform, role: "parameter" }], [{ source: 0, index: Int32Array.from([0, 0, 1, 1]) }]));
+ * tied.params.map((p) => p.name);  // ["column"]
+ * ```
+ *
+ * @category Sharing
  */
 export function tying(f: Para<Wires, Wires>, params: readonly ParamSpec[], maps: readonly { source: number; index: Int32Array }[]): Reparameterisation {
   paraArgument("tying", f);
@@ -131,7 +141,11 @@ function circularConv(grid: Shape, ksize: Shape, cin: number, cout: number, opti
   return { ...((act ? seq(conv, act) : conv) as Para<readonly [Shape], readonly [Shape]>), name, params };
 }
 
-/** Options of the circular convolutions: an activation after the layer, and the kernel's and bias's initialisers. */
+/**
+ * Options of the circular convolutions: an activation after the layer, and the kernel's and bias's initialisers.
+ *
+ * @category Layers
+ */
 export interface ConvOptions {
   activation?: ActivationName;
   init?: Initialiser;
@@ -143,7 +157,12 @@ export interface ConvOptions {
  * (c = floor(k / 2)), as dense(n cin, n cout) with a block-circulant weight.
  * Equivariant under cyclic shifts. Parameters "kernel" [k, cin, cout] and "bias" [cout].
  *
- *   circularConv1d(8, 1, 4, 3).cod;  // [[8, 4]]
+ * @example
+ * ```ts
+ * circularConv1d(8, 1, 4, 3).cod;  // [[8, 4]]
+ * ```
+ *
+ * @category Layers
  */
 export function circularConv1d(n: number, cin: number, cout: number, k: number, options: ConvOptions = {}): Para<readonly [Shape], readonly [Shape]> {
   return circularConv([n], [k], cin, cout, options);
@@ -154,7 +173,12 @@ export function circularConv1d(n: number, cin: number, cout: number, k: number, 
  * convolution (a torus), as a dense layer with tied weights. Equivariant
  * under translations Z_h x Z_w. Parameters "kernel" [kh, kw, cin, cout] and "bias" [cout].
  *
- *   circularConv2d(6, 6, 1, 4, 3, 3).cod;  // [[6, 6, 4]]
+ * @example
+ * ```ts
+ * circularConv2d(6, 6, 1, 4, 3, 3).cod;  // [[6, 6, 4]]
+ * ```
+ *
+ * @category Layers
  */
 export function circularConv2d(h: number, w: number, cin: number, cout: number, kh: number, kw: number, options: ConvOptions = {}): Para<readonly [Shape], readonly [Shape]> {
   return circularConv([h, w], [kh, kw], cin, cout, options);

@@ -41,7 +41,12 @@ const PER_BLOCK = 12;
  * caches a key and a value [heads, context, d / heads] per layer. Starting from
  * zeros and fed tokens t_0..t_i, its logits equal the full model's at position i.
  *
- *   const machine = decoderMachine({ vocab: 65, context: 64, dim: 64, heads: 4, layers: 2 });
+ * @example
+ * ```ts
+ * const machine = decoderMachine({ vocab: 65, context: 64, dim: 64, heads: 4, layers: 2 });
+ * ```
+ *
+ * @category Layers
  */
 export function decoderMachine(options: TransformerOptions): Machine {
   optionsArgument("decoderMachine", options);
@@ -103,7 +108,11 @@ export function decoderMachine(options: TransformerOptions): Machine {
   return mealy(cell, `decoder(${model.name})`);
 }
 
-/** How to draw the next token from logits: divide by the temperature (a finite number > 0), keep the topK largest (a whole number; 0: all). */
+/**
+ * How to draw the next token from logits: divide by the temperature (a finite number > 0), keep the topK largest (a whole number; 0: all).
+ *
+ * @category Layers
+ */
 export interface SamplingOptions {
   temperature?: number;
   topK?: number;
@@ -114,7 +123,12 @@ export interface SamplingOptions {
  * Logits must be finite numbers: a NaN or an infinite logit (from a model that overflowed) has no
  * probability to give, so it is refused with its index rather than sampled around.
  *
- *   sampleToken([0.1, 3, -1], new Rng(1), { temperature: 0.5, topK: 2 });   // 1 or 0, mostly 1
+ * @example
+ * ```ts
+ * sampleToken([0.1, 3, -1], new Rng(1), { temperature: 0.5, topK: 2 });   // 1 or 0, mostly 1
+ * ```
+ *
+ * @category Layers
  */
 export function sampleToken(logits: ArrayLike<number>, rng: Rng, options: SamplingOptions = {}): number {
   optionsArgument("sampleToken", options);
@@ -151,10 +165,15 @@ function checkSampling(what: string, options: SamplingOptions): void {
  * forward only) on a model's parameter tensors, its state carried from each
  * step to the next. `step(token)` returns the logits of the next token.
  *
- *   const options = { vocab: 5, context: 4, dim: 8, heads: 2, layers: 1 };
- *   const learner = supervised(transformer(options), { loss: tokenCrossEntropy, optimiser: adam() });
- *   const dec = new Decoder(options, learner.params);
- *   const logits = dec.step(3);   // Float32Array(vocab): the next token's logits
+ * @example
+ * ```ts
+ * const options = { vocab: 5, context: 4, dim: 8, heads: 2, layers: 1 };
+ * const learner = supervised(transformer(options), { loss: tokenCrossEntropy, optimiser: adam() });
+ * const dec = new Decoder(options, learner.params);
+ * const logits = dec.step(3);   // Float32Array(vocab): the next token's logits
+ * ```
+ *
+ * @category Layers
  */
 export class Decoder {
   readonly machine: Machine;

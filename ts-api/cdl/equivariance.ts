@@ -12,7 +12,11 @@ import { ParalensError, describe, fmtShape, optionsArgument } from "../engine/er
 import { Rng, checkSeed } from "../init/random.ts";
 import type { Action } from "./groups.ts";
 
-/** What checkEquivariance compares: the actions on the inputs and outputs, and how to sample. */
+/**
+ * What checkEquivariance compares: the actions on the inputs and outputs, and how to sample.
+ *
+ * @category Equivariance
+ */
 export interface EquivarianceOptions<G> {
   /** How the group acts on each input wire (one action for a single wire). */
   input: Action<G> | readonly Action<G>[];
@@ -29,7 +33,11 @@ export interface EquivarianceOptions<G> {
   sampleInput?: (rng: Rng, wire: number, shape: Shape) => ArrayLike<number>;
 }
 
-/** The result of checkEquivariance: the worst error and each sample's. */
+/**
+ * The result of checkEquivariance: the worst error and each sample's.
+ *
+ * @category Equivariance
+ */
 export interface EquivarianceReport {
   /** The largest |f(g . x) - g . f(x)| over all samples and output values. */
   maxError: number;
@@ -41,7 +49,12 @@ export interface EquivarianceReport {
  * How far f is from equivariant: f(g . x) against g . f(x) for `samples`
  * random pairs (x, g), run as one batch.
  *
- *   const { maxError } = checkEquivariance(circularConv1d(16, 1, 4, 3), { input: shiftAction(16, [16, 1]), output: shiftAction(16, [16, 4]) });
+ * @example
+ * ```ts
+ * const { maxError } = checkEquivariance(circularConv1d(16, 1, 4, 3), { input: shiftAction(16, [16, 1]), output: shiftAction(16, [16, 4]) });
+ * ```
+ *
+ * @category Equivariance
  */
 export function checkEquivariance<G>(f: Para<Wires, Wires>, options: EquivarianceOptions<G>): EquivarianceReport {
   paraArgument("checkEquivariance", f);

@@ -20,7 +20,11 @@ import { type Wire, diagram } from "../algebra/diagram.ts";
 import { share, withStart } from "./share.ts";
 import { checkShapes, unstack } from "../ops/wire-lenses.ts";
 
-/** An algebra of 1 + A x - in Para: what to do with the empty list and with an item in front of a folded rest. */
+/**
+ * An algebra of 1 + A x - in Para: what to do with the empty list and with an item in front of a folded rest.
+ *
+ * @category Recursion
+ */
 export interface ListAlgebra<A extends Shape = Shape, S extends Wires = Wires> {
   /** I -> S: the value of the empty list (run once and copied to every example, see withStart). */
   readonly nil: Para<readonly [], S>;
@@ -28,7 +32,11 @@ export interface ListAlgebra<A extends Shape = Shape, S extends Wires = Wires> {
   readonly cons: Para<readonly [A, ...S], S>;
 }
 
-/** A fold over lists of items A into state S, unrolled for a given length. */
+/**
+ * A fold over lists of items A into state S, unrolled for a given length.
+ *
+ * @category Recursion
+ */
 export interface Fold<A extends Shape = Shape, S extends Wires = Wires> {
   readonly name: string;
   readonly item: A;
@@ -47,8 +55,13 @@ export interface Fold<A extends Shape = Shape, S extends Wires = Wires> {
 /**
  * fold({ nil, cons }): the list fold of an algebra of 1 + A x -.
  *
- *   const rnn = fold({ nil: point([8]), cons: elman(1, 8) });
- *   const model = seq(rnn.at(5), dense(8, 1));   // lists of 5 numbers -> one number
+ * @example
+ * ```ts
+ * const rnn = fold({ nil: point([8]), cons: elman(1, 8) });
+ * const model = seq(rnn.at(5), dense(8, 1));   // lists of 5 numbers -> one number
+ * ```
+ *
+ * @category Recursion
  */
 export function fold<A extends Shape, S extends Wires>(algebra: ListAlgebra<A, S>): Fold<A, S> {
   optionsArgument("fold", algebra, "the algebra");

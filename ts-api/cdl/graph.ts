@@ -19,7 +19,12 @@ import { perElement } from "./sets.ts";
  * sum of its neighbours' features weighted by A[i, j].
  * Reverse: dX = A^T dM, dA = dM X^T (one product per example).
  *
- *   aggregate(4, 3).cod;  // [[4, 3]]
+ * @example
+ * ```ts
+ * aggregate(4, 3).cod;  // [[4, 3]]
+ * ```
+ *
+ * @category Layers
  */
 export function aggregate(n: number, features: number): Lens<readonly [Shape, Shape], readonly [Shape]> {
   positive("aggregate", n, features);
@@ -37,7 +42,12 @@ export function aggregate(n: number, features: number): Lens<readonly [Shape, Sh
  * passed on so layers compose: [n, d] x [n, n] -> [n, h] x [n, n].
  * Parameters "self.weight" [d, h], "neighbours.weight" [d, h], "bias" [h].
  *
- *   const gnn = seq(messagePassing(6, 2, 8, "tanh"), messagePassing(6, 8, 8, "tanh"));
+ * @example
+ * ```ts
+ * const gnn = seq(messagePassing(6, 2, 8, "tanh"), messagePassing(6, 8, 8, "tanh"));
+ * ```
+ *
+ * @category Layers
  */
 export function messagePassing(n: number, inputs: number, outputs: number, activation?: ActivationName): Para<readonly [Shape, Shape], readonly [Shape, Shape]> {
   positive("messagePassing", n, inputs, outputs);

@@ -11,7 +11,11 @@ import { type Shape, shapeArgument } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import type { Rng } from "../init/random.ts";
 
-/** A group, with g h = compose(g, h) meaning "h, then g". */
+/**
+ * A group, with g h = compose(g, h) meaning "h, then g".
+ *
+ * @category Equivariance
+ */
 export interface Group<G> {
   /** For messages, e.g. "C4". */
   readonly name: string;
@@ -27,7 +31,11 @@ export interface Group<G> {
   equal(g: G, h: G): boolean;
 }
 
-/** An action of a group on the values of one example of a wire of `shape`. */
+/**
+ * An action of a group on the values of one example of a wire of `shape`.
+ *
+ * @category Equivariance
+ */
 export interface Action<G> {
   readonly name: string;
   readonly group: Group<G>;
@@ -39,8 +47,13 @@ export interface Action<G> {
 /**
  * Z_n: shifts by 0..n-1, composed by adding mod n.
  *
- *   const c4 = cyclicGroup(4);
- *   c4.compose(3, 2);  // 1
+ * @example
+ * ```ts
+ * const c4 = cyclicGroup(4);
+ * c4.compose(3, 2);  // 1
+ * ```
+ *
+ * @category Equivariance
  */
 export function cyclicGroup(n: number): Group<number> {
   whole("cyclicGroup", n);
@@ -57,9 +70,14 @@ export function cyclicGroup(n: number): Group<number> {
 /**
  * S_n: permutations p of 0..n-1 (p[i] is where i goes), composed as functions: (g h)[i] = g[h[i]].
  *
- *   const s3 = symmetricGroup(3);
- *   const g = s3.sample(new Rng(0));
- *   s3.equal(s3.compose(g, s3.inverse(g)), s3.identity());  // true
+ * @example
+ * ```ts
+ * const s3 = symmetricGroup(3);
+ * const g = s3.sample(new Rng(0));
+ * s3.equal(s3.compose(g, s3.inverse(g)), s3.identity());  // true
+ * ```
+ *
+ * @category Equivariance
  */
 export function symmetricGroup(n: number): Group<Int32Array> {
   whole("symmetricGroup", n);
@@ -80,8 +98,13 @@ export function symmetricGroup(n: number): Group<Int32Array> {
 /**
  * G x H, componentwise.
  *
- *   const g = productGroup(cyclicGroup(2), cyclicGroup(3));
- *   g.compose([1, 2], [1, 2]);  // [0, 1]
+ * @example
+ * ```ts
+ * const g = productGroup(cyclicGroup(2), cyclicGroup(3));
+ * g.compose([1, 2], [1, 2]);  // [0, 1]
+ * ```
+ *
+ * @category Equivariance
  */
 export function productGroup<G, H>(a: Group<G>, b: Group<H>): Group<readonly [G, H]> {
   groupArgument("productGroup", a, "a");
@@ -127,8 +150,13 @@ function axesOk(what: string, shape: Shape, n: number, axes: readonly number[]):
 /**
  * Z_n shifting axis 0 (and any other listed axes) cyclically: (g . x)[(i + g) mod n] = x[i].
  *
- *   const report = checkEquivariance(circularConv1d(8, 1, 1, 3), { input: shiftAction(8, [8, 1]), output: shiftAction(8, [8, 1]) });
- *   report.maxError < 1e-4;  // true
+ * @example
+ * ```ts
+ * const report = checkEquivariance(circularConv1d(8, 1, 1, 3), { input: shiftAction(8, [8, 1]), output: shiftAction(8, [8, 1]) });
+ * report.maxError < 1e-4;  // true
+ * ```
+ *
+ * @category Equivariance
  */
 export function shiftAction(n: number, shape: Shape = [n], axes: readonly number[] = [0]): Action<number> {
   const group = cyclicGroup(n);
@@ -147,8 +175,13 @@ export function shiftAction(n: number, shape: Shape = [n], axes: readonly number
  * S_n permuting the listed axes together (default axis 0: the elements of a
  * set; [0, 1] on [n, n]: an adjacency matrix, rows and columns alike).
  *
- *   const act = permutationAction(5, [5, 3]);  // S5 permuting the 5 rows of [5, 3]
- *   act.group.name;
+ * @example
+ * ```ts
+ * const act = permutationAction(5, [5, 3]);  // S5 permuting the 5 rows of [5, 3]
+ * act.group.name;
+ * ```
+ *
+ * @category Equivariance
  */
 export function permutationAction(n: number, shape: Shape = [n], axes: readonly number[] = [0], group?: Group<Int32Array>): Action<Int32Array> {
   group ??= symmetricGroup(n);
@@ -167,8 +200,13 @@ export function permutationAction(n: number, shape: Shape = [n], axes: readonly 
 /**
  * Z_h x Z_w translating axes 0 and 1 cyclically (an image [h, w, ...channels]).
  *
- *   const act = translationAction(6, 6, [6, 6, 1]);  // Z6 x Z6 shifting an image
- *   act.shape;  // [6, 6, 1]
+ * @example
+ * ```ts
+ * const act = translationAction(6, 6, [6, 6, 1]);  // Z6 x Z6 shifting an image
+ * act.shape;  // [6, 6, 1]
+ * ```
+ *
+ * @category Equivariance
  */
 export function translationAction(h: number, w: number, shape: Shape = [h, w]): Action<readonly [number, number]> {
   whole("translationAction", h);
@@ -187,7 +225,12 @@ export function translationAction(h: number, w: number, shape: Shape = [h, w]): 
 /**
  * The trivial action g . x = x: the output side of an invariant map.
  *
- *   trivialAction(cyclicGroup(4), [3]).shape;  // [3]: every element leaves x as it is
+ * @example
+ * ```ts
+ * trivialAction(cyclicGroup(4), [3]).shape;  // [3]: every element leaves x as it is
+ * ```
+ *
+ * @category Equivariance
  */
 export function trivialAction<G>(group: Group<G>, shape: Shape): Action<G> {
   groupArgument("trivialAction", group);

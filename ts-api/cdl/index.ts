@@ -1,6 +1,10 @@
-// paralens/cdl: architectures as (co)algebras of endofunctors in Para (Gavranović et al.,
-// "Categorical Deep Learning"): folds over lists and trees, unfolds, Mealy and Moore machines,
-// weight sharing, equivariant layers. The one list of its public names.
+/**
+ * paralens/cdl: architectures as (co)algebras of endofunctors in Para (Gavranović et al.,
+ * "Categorical Deep Learning"): folds over lists and trees, unfolds, Mealy and Moore machines,
+ * weight sharing, equivariant layers. The one list of its public names.
+ *
+ * @module paralens/cdl
+ */
 export { share, named, point, zeroPoint, withStart, type SharedCell } from "./share.ts";
 export { fold, type Fold, type ListAlgebra } from "./fold.ts";
 export { elman, gru, lstm } from "./cells.ts";

@@ -20,14 +20,22 @@ import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
 import type { PlanCache } from "../learner/plan-cache.ts";
 import { type LearningParts, supervisedLens } from "../learner/supervised.ts";
 
-/** Examples of one structure: a flat array per model input wire, and the labels. */
+/**
+ * Examples of one structure: a flat array per model input wire, and the labels.
+ *
+ * @category Learners
+ */
 export interface Bucket {
   readonly key: string | number;
   readonly x: readonly ArrayLike<number>[];
   readonly y: ArrayLike<number>;
 }
 
-/** Options of StructuredLearner.fit. */
+/**
+ * Options of StructuredLearner.fit.
+ *
+ * @category Learners
+ */
 export interface StructuredFitOptions {
   /** Passes over the data (default 1). */
   epochs?: number;
@@ -39,7 +47,11 @@ export interface StructuredFitOptions {
   onEpochEnd?: (report: { epoch: number; loss: number; seconds: number }) => void;
 }
 
-/** Options of `StructuredLearner`: those of `supervised`, the structure key whose model fixes the parameters, and the plan cache size. */
+/**
+ * Options of `StructuredLearner`: those of `supervised`, the structure key whose model fixes the parameters, and the plan cache size.
+ *
+ * @category Learners
+ */
 export interface StructuredOptions extends SupervisedOptions {
   /** Any structure key: its model fixes the parameters, which the models of every other key must have too. */
   key: string | number;
@@ -59,11 +71,16 @@ const PREDICT_BATCH = 256;
 /**
  * A learner for a family of models, one per structure key, sharing one set of parameters.
  *
- *   const rnn = fold({ nil: point([16]), cons: gru(1, 16) });
- *   const learner = new StructuredLearner((T) => seq(rnn.at(Number(T)), dense(16, 1)), { key: 5, loss: mse, optimiser: adam() });
- *   const x = learner.model(5).dom.map((s) => new Float32Array(2 * s.reduce((a, b) => a * b, 1)));
- *   learner.step(5, x, [0, 0]);   // a batch of two lists of length 5, as one array per input wire
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const rnn = fold({ nil: point([16]), cons: gru(1, 16) });
+ * const learner = new StructuredLearner((T) => seq(rnn.at(Number(T)), dense(16, 1)), { key: 5, loss: mse, optimiser: adam() });
+ * const x = learner.model(5).dom.map((s) => new Float32Array(2 * s.reduce((a, b) => a * b, 1)));
+ * learner.step(5, x, [0, 0]);   // a batch of two lists of length 5, as one array per input wire
+ * learner.dispose();
+ * ```
+ *
+ * @category Learners
  */
 export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
   /** The model of the first key: every other key's model must have its parameters. */

@@ -12,7 +12,11 @@ import { type Builder, type Wire, diagram } from "../algebra/diagram.ts";
 import { share, withStart } from "./share.ts";
 import { checkShapes, stack, unstack } from "../ops/wire-lenses.ts";
 
-/** A machine with inputs I, outputs O and state S, unrolled per sequence length. */
+/**
+ * A machine with inputs I, outputs O and state S, unrolled per sequence length.
+ *
+ * @category Recursion
+ */
 export interface Machine<S extends Wires = Wires> {
   readonly name: string;
   /** The step I x S -> O x S. */
@@ -31,11 +35,16 @@ export interface Machine<S extends Wires = Wires> {
 /**
  * mealy(cell): the machine of a cell I x S -> O x S.
  *
- *   const parity = mealy(diagram("step", [[1], [8]], (d, [x, h]) => {
- *     const h2 = d.apply1(gru(1, 8), [x!, h!], "gru");
- *     return [d.apply1(dense(8, 1, "sigmoid"), [h2], "out"), h2];
- *   }));
- *   const model = parity.outputs(10, point([8]));   // [10, 1] -> [10, 1]
+ * @example
+ * ```ts
+ * const parity = mealy(diagram("step", [[1], [8]], (d, [x, h]) => {
+ *   const h2 = d.apply1(gru(1, 8), [x!, h!], "gru");
+ *   return [d.apply1(dense(8, 1, "sigmoid"), [h2], "out"), h2];
+ * }));
+ * const model = parity.outputs(10, point([8]));   // [10, 1] -> [10, 1]
+ * ```
+ *
+ * @category Recursion
  */
 export function mealy<S extends Wires>(cell: Para<Wires, Wires>, name?: string): Machine<S> {
   paraArgument("mealy", cell, "the cell");
@@ -101,7 +110,12 @@ export function mealy<S extends Wires>(cell: Para<Wires, Wires>, name?: string):
  * It is the Mealy machine of the cell (i, s) -> (output(s), next(i, s)).
  * Parameters "output.*" and "next.*".
  *
- *   const lookahead = moore(dense(8, 1), elman(1, 8)).run(20);   // [20, 1] x [8] -> [20, 1] x [8]
+ * @example
+ * ```ts
+ * const lookahead = moore(dense(8, 1), elman(1, 8)).run(20);   // [20, 1] x [8] -> [20, 1] x [8]
+ * ```
+ *
+ * @category Recursion
  */
 export function moore<S extends Wires>(output: Para<S, readonly [Shape]>, next: Para<Wires, S>): Machine<S> {
   paraArgument("moore", output, "output");

@@ -28,7 +28,12 @@ registerOps(() => wireOps);
  * same sum over elements and examples. f must treat the examples of a batch
  * independently, as everything built from dense layers and activations does.
  *
- *   perElement(dense(3, 8), 5).cod;  // [[5, 8]]: one dense layer on each of 5 elements
+ * @example
+ * ```ts
+ * perElement(dense(3, 8), 5).cod;  // [[5, 8]]: one dense layer on each of 5 elements
+ * ```
+ *
+ * @category Layers
  */
 export function perElement<A extends Wires, B extends Wires>(f: Para<A, B>, n: number): Para<Wires, Wires> {
   paraArgument("perElement", f);
@@ -58,7 +63,12 @@ export function perElement<A extends Wires, B extends Wires>(f: Para<A, B>, n: n
 /**
  * sumPool(n, S): [n, ...S] -> S, the sum over the elements: invariant under permutations. Reverse: broadcast.
  *
- *   sumPool(5, [8]).cod;  // [[8]]
+ * @example
+ * ```ts
+ * sumPool(5, [8]).cod;  // [[8]]
+ * ```
+ *
+ * @category Layers
  */
 export function sumPool(n: number, shape: Shape): Para<readonly [Shape], readonly [Shape]> {
   positive("sumPool", n);
@@ -68,7 +78,12 @@ export function sumPool(n: number, shape: Shape): Para<readonly [Shape], readonl
 /**
  * meanPool(n, S): [n, ...S] -> S, the mean over the elements.
  *
- *   meanPool(5, [8]).cod;  // [[8]]
+ * @example
+ * ```ts
+ * meanPool(5, [8]).cod;  // [[8]]
+ * ```
+ *
+ * @category Layers
  */
 export function meanPool(n: number, shape: Shape): Para<readonly [Shape], readonly [Shape]> {
   return { ...(seq(sumPool(n, shape), scaled(shape, 1 / n)) as Para<readonly [Shape], readonly [Shape]>), name: `meanPool(${n})` };
@@ -77,7 +92,12 @@ export function meanPool(n: number, shape: Shape): Para<readonly [Shape], readon
 /**
  * broadcast(n, S): S -> [n, ...S], a copy for every element (equivariant: every element gets the same). Reverse: sumPool.
  *
- *   broadcast(5, [8]).cod;  // [[5, 8]]
+ * @example
+ * ```ts
+ * broadcast(5, [8]).cod;  // [[5, 8]]
+ * ```
+ *
+ * @category Layers
  */
 export function broadcast(n: number, shape: Shape): Para<readonly [Shape], readonly [Shape]> {
   countArgument("broadcast", n, "n", 1);
@@ -91,7 +111,12 @@ export function broadcast(n: number, shape: Shape): Para<readonly [Shape], reado
  * with sum pooling): y_i = act(x_i L + (sum_j x_j) G + b), [n, d] -> [n, h].
  * Parameters "lambda.weight" [d, h], "gamma.weight" [d, h], "bias" [h].
  *
- *   deepSetsLayer(5, 3, 8, "relu").cod;  // [[5, 8]]
+ * @example
+ * ```ts
+ * deepSetsLayer(5, 3, 8, "relu").cod;  // [[5, 8]]
+ * ```
+ *
+ * @category Layers
  */
 export function deepSetsLayer(n: number, inputs: number, outputs: number, activation?: ActivationName): Para<readonly [Shape], readonly [Shape]> {
   positive("deepSetsLayer", n, inputs, outputs);
@@ -107,7 +132,12 @@ export function deepSetsLayer(n: number, inputs: number, outputs: number, activa
  * Deep Sets' invariant model rho(sum_i phi(x_i)): [n, ...A] -> B, with phi : A -> H
  * applied to each element and rho : H -> B. Parameters "phi.*" and "rho.*".
  *
- *   const setSum = deepSets(10, dense(1, 16, "relu"), seq(dense(16, 16, "relu"), dense(16, 1)));
+ * @example
+ * ```ts
+ * const setSum = deepSets(10, dense(1, 16, "relu"), seq(dense(16, 16, "relu"), dense(16, 1)));
+ * ```
+ *
+ * @category Layers
  */
 export function deepSets(n: number, phi: Para<Wires, Wires>, rho: Para<Wires, Wires>): Para<Wires, Wires> {
   countArgument("deepSets", n, "n", 1);

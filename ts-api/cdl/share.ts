@@ -20,7 +20,11 @@ import { wireOps } from "../ops/wires.ts";
 // the ops it calls come with it (ops/index.ts)
 registerOps(() => wireOps);
 
-/** A cell whose parameters an unrolling shares, and the prefix its shared parameters are named with. */
+/**
+ * A cell whose parameters an unrolling shares, and the prefix its shared parameters are named with.
+ *
+ * @category Sharing
+ */
 export interface SharedCell {
   readonly prefix: string;
   readonly params: readonly ParamSpec[];
@@ -32,9 +36,14 @@ export interface SharedCell {
  * result has each cell's parameters once (named prefix.name) and feeds every
  * block from them through the copying lens `wire`, whose reverse sums.
  *
- *   const cell = dense(3, 3, "tanh");
- *   const twice = seq(cell, cell);   // two uses, two parameter blocks "0.*" and "1.*"
- *   share(twice, [{ prefix: "cell", params: cell.params }], [0, 0]).params.length;  // 2: cell.weight, cell.bias
+ * @example
+ * ```ts
+ * const cell = dense(3, 3, "tanh");
+ * const twice = seq(cell, cell);   // two uses, two parameter blocks "0.*" and "1.*"
+ * share(twice, [{ prefix: "cell", params: cell.params }], [0, 0]).params.length;  // 2: cell.weight, cell.bias
+ * ```
+ *
+ * @category Sharing
  */
 export function share<A extends Wires, B extends Wires>(untied: Para<A, B>, cells: readonly SharedCell[], uses: readonly number[]): Para<A, B> {
   paraArgument("share", untied, "untied");
@@ -77,7 +86,12 @@ export function share<A extends Wires, B extends Wires>(untied: Para<A, B>, cell
 /**
  * Renames a Para's parameters (same count and order), for readable names in composites.
  *
- *   named(dense(4, 3), ["w", "b"]).params.map((p) => p.name);  // ["w", "b"]
+ * @example
+ * ```ts
+ * named(dense(4, 3), ["w", "b"]).params.map((p) => p.name);  // ["w", "b"]
+ * ```
+ *
+ * @category Sharing
  */
 export function named<A extends Wires, B extends Wires>(f: Para<A, B>, names: readonly string[], name?: string): Para<A, B> {
   paraArgument("named", f);
@@ -94,8 +108,13 @@ export function named<A extends Wires, B extends Wires>(f: Para<A, B>, names: re
  * Having no input wire it has no batch: it gives one example, which
  * `withStart` copies to every example of a batch.
  *
- *   const start = point([16]);  // a learned constant: I -> [16]
- *   [start.dom, start.cod];  // [[], [[16]]]
+ * @example
+ * ```ts
+ * const start = point([16]);  // a learned constant: I -> [16]
+ * [start.dom, start.cod];  // [[], [[16]]]
+ * ```
+ *
+ * @category Sharing
  */
 export function point<const S extends Shape>(shape: S, options: { init?: Initialiser; name?: string } = {}): Para<readonly [], readonly [S]> {
   return para<readonly [], readonly [S], null>({
@@ -111,7 +130,12 @@ export function point<const S extends Shape>(shape: S, options: { init?: Initial
 /**
  * The constant zero I -> S (one example), a state that is not learned.
  *
- *   zeroPoint([16]).params.length;  // 0: the zero state, not learned
+ * @example
+ * ```ts
+ * zeroPoint([16]).params.length;  // 0: the zero state, not learned
+ * ```
+ *
+ * @category Sharing
  */
 export function zeroPoint<const S extends Shape>(shape: S): Para<readonly [], readonly [S]> {
   return para<readonly [], readonly [S], null>({
@@ -129,8 +153,13 @@ export function zeroPoint<const S extends Shape>(shape: S): Para<readonly [], re
  * once (one example) and copied across the batch; copying's reverse adds,
  * so init receives the sum of the changes over the batch.
  *
- *   const h0 = withStart([3], point([16]));  // every example of a [3] input starts from one learned [16]
- *   h0.cod;  // [[16]]
+ * @example
+ * ```ts
+ * const h0 = withStart([3], point([16]));  // every example of a [3] input starts from one learned [16]
+ * h0.cod;  // [[16]]
+ * ```
+ *
+ * @category Sharing
  */
 export function withStart(x: Shape, init: Para<Wires, Wires>): Para<readonly [Shape], Wires> {
   shapeArgument("withStart", x, "x");

@@ -18,13 +18,22 @@ import { type Wire, diagram } from "../algebra/diagram.ts";
 import { share } from "./share.ts";
 import { checkShapes, unstack } from "../ops/wire-lenses.ts";
 
-/** A binary tree with values A at the leaves and labels B at the inner nodes. */
+/**
+ * A binary tree with values A at the leaves and labels B at the inner nodes.
+ *
+ * @category Recursion
+ */
 export type Tree<A, B = undefined> = { readonly kind: "leaf"; readonly value: A } | { readonly kind: "node"; readonly left: Tree<A, B>; readonly right: Tree<A, B>; readonly label: B };
 
 /**
  * Leaf(a).
  *
- *   treeShape(node(leaf(1), leaf(2)));  // "(. .)"-like: the shape without the values
+ * @example
+ * ```ts
+ * treeShape(node(leaf(1), leaf(2)));  // "(. .)"-like: the shape without the values
+ * ```
+ *
+ * @category Recursion
  */
 export function leaf<A, B = undefined>(value: A): Tree<A, B> {
   return { kind: "leaf", value };
@@ -33,7 +42,12 @@ export function leaf<A, B = undefined>(value: A): Tree<A, B> {
 /**
  * Node(l, r), with an optional label.
  *
- *   flattenTree(node(node(leaf(1), leaf(2)), leaf(3))).leaves;  // [1, 2, 3]
+ * @example
+ * ```ts
+ * flattenTree(node(node(leaf(1), leaf(2)), leaf(3))).leaves;  // [1, 2, 3]
+ * ```
+ *
+ * @category Recursion
  */
 export function node<A, B = undefined>(left: Tree<A, B>, right: Tree<A, B>, label?: B): Tree<A, B> {
   return { kind: "node", left, right, label: label as B };
@@ -42,7 +56,12 @@ export function node<A, B = undefined>(left: Tree<A, B>, right: Tree<A, B>, labe
 /**
  * The shape of a tree as a string: "." for a leaf, "(lr)" for a node, e.g. "((..).)". Plans are made per shape.
  *
- *   treeShape(node(leaf(1), leaf(2))) === treeShape(node(leaf(5), leaf(6)));  // true: one plan per shape
+ * @example
+ * ```ts
+ * treeShape(node(leaf(1), leaf(2))) === treeShape(node(leaf(5), leaf(6)));  // true: one plan per shape
+ * ```
+ *
+ * @category Recursion
  */
 export function treeShape(t: Tree<unknown, unknown>): string {
   treeArgument("treeShape", t);
@@ -67,7 +86,12 @@ function treeArgument(what: string, t: unknown): asserts t is Tree<unknown, unkn
 /**
  * The leaf values left to right and the node labels in post-order (left, right, node).
  *
- *   flattenTree(node(leaf("a"), leaf("b"))).leaves;  // ["a", "b"]
+ * @example
+ * ```ts
+ * flattenTree(node(leaf("a"), leaf("b"))).leaves;  // ["a", "b"]
+ * ```
+ *
+ * @category Recursion
  */
 export function flattenTree<A, B>(t: Tree<A, B>): { leaves: A[]; labels: B[] } {
   treeArgument("flattenTree", t);
@@ -106,7 +130,11 @@ function parse(shape: string): ShapeTree {
 
 const countLeaves = (t: ShapeTree): number => (t === null ? 1 : countLeaves(t[0]) + countLeaves(t[1]));
 
-/** An algebra of A + B x (-)^2 (or A + (-)^2 when `label` is omitted). */
+/**
+ * An algebra of A + B x (-)^2 (or A + (-)^2 when `label` is omitted).
+ *
+ * @category Recursion
+ */
 export interface TreeAlgebra<A extends Shape = Shape, S extends Wires = Wires> {
   /** A -> S */
   readonly leaf: Para<readonly [A], S>;
@@ -116,7 +144,11 @@ export interface TreeAlgebra<A extends Shape = Shape, S extends Wires = Wires> {
   readonly label?: Shape;
 }
 
-/** A fold over binary trees, unrolled per tree shape. */
+/**
+ * A fold over binary trees, unrolled per tree shape.
+ *
+ * @category Recursion
+ */
 export interface TreeFold<S extends Wires = Wires> {
   readonly name: string;
   readonly algebra: TreeAlgebra<Shape, S>;
@@ -129,8 +161,13 @@ export interface TreeFold<S extends Wires = Wires> {
 /**
  * foldTree({ leaf, node, label? }): the fold of a tree algebra.
  *
- *   const net = foldTree({ leaf: dense(1, 8, "tanh"), node: seq(concat([3], [8], [8]), dense(19, 8, "tanh")), label: [3] });
- *   const model = seq(net.at("((..).)"), dense(8, 1));
+ * @example
+ * ```ts
+ * const net = foldTree({ leaf: dense(1, 8, "tanh"), node: seq(concat([3], [8], [8]), dense(19, 8, "tanh")), label: [3] });
+ * const model = seq(net.at("((..).)"), dense(8, 1));
+ * ```
+ *
+ * @category Recursion
  */
 export function foldTree<S extends Wires>(algebra: TreeAlgebra<Shape, S>): TreeFold<S> {
   optionsArgument("foldTree", algebra, "the algebra");

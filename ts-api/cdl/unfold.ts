@@ -14,7 +14,11 @@ import { share } from "./share.ts";
 import { checkShapes, stack } from "../ops/wire-lenses.ts";
 import { reshape } from "../layers/reshape.ts";
 
-/** A stream of O unfolded from a state S; `skip` steps are run (and their outputs dropped) before the first output. */
+/**
+ * A stream of O unfolded from a state S; `skip` steps are run (and their outputs dropped) before the first output.
+ *
+ * @category Recursion
+ */
 export interface Stream<S extends Wires = Wires, O extends Shape = Shape> {
   readonly name: string;
   /** The coalgebra S -> O x S. */
@@ -34,8 +38,13 @@ export interface Stream<S extends Wires = Wires, O extends Shape = Shape> {
 /**
  * unfold(cell): the stream coalgebra homomorphism of cell : S -> O x S.
  *
- *   const wave = unfold(seq(dense(8, 8, "tanh"), wire([[8]], [0, 0]), par(dense(8, 1), id([8]))));
- *   const first20 = wave.take(20);   // [8] -> [20, 1]
+ * @example
+ * ```ts
+ * const wave = unfold(seq(dense(8, 8, "tanh"), wire([[8]], [0, 0]), par(dense(8, 1), id([8]))));
+ * const first20 = wave.take(20);   // [8] -> [20, 1]
+ * ```
+ *
+ * @category Recursion
  */
 export function unfold<S extends Wires, O extends Shape = Shape>(cell: Para<S, Wires>, skip = 0): Stream<S, O> {
   paraArgument("unfold", cell, "the cell");

@@ -11,10 +11,18 @@ import { compileBytes, isWasmModule } from "./wasm.ts";
 import { MAX_THREADS, availableCores, sharingRefused, workerThreads } from "./threads/runtime.ts";
 import { poolLayout } from "./threads/layout.ts";
 
-/** Which build of the core runs: "strict" (deterministic SIMD, the same bits in every engine) or "relaxed" (`f32x4.relaxed_madd`, fused multiply-add where the engine has relaxed SIMD). */
+/**
+ * Which build of the core runs: "strict" (deterministic SIMD, the same bits in every engine) or "relaxed" (`f32x4.relaxed_madd`, fused multiply-add where the engine has relaxed SIMD).
+ *
+ * @category Engine
+ */
 export type SimdMode = "strict" | "relaxed";
 
-/** How many threads run the engine's large kernel calls, and why that many. */
+/**
+ * How many threads run the engine's large kernel calls, and why that many.
+ *
+ * @category Engine
+ */
 export interface Threads {
   /** Threads a large kernel call is cut across now (1: the calling thread alone). */
   readonly count: number;
@@ -24,7 +32,11 @@ export interface Threads {
   readonly reason: string;
 }
 
-/** What engine().stats() reports. */
+/**
+ * What engine().stats() reports.
+ *
+ * @category Engine
+ */
 export interface EngineStats {
   /** Live arena blocks: tensors, and one per compiled plan for the tensors it lays out together. */
   readonly tensors: number;
@@ -59,9 +71,14 @@ interface EngineSetup {
  * `init()` makes the one engine; `engine()` returns it. Tensors, plans and
  * learners all live in its arena.
  *
- *   const t = engine().tensor([2, 3], [1, 2, 3, 4, 5, 6]);
- *   t.toArray();  // Float32Array [1, 2, 3, 4, 5, 6]
- *   t.dispose();
+ * @example
+ * ```ts
+ * const t = engine().tensor([2, 3], [1, 2, 3, 4, 5, 6]);
+ * t.toArray();  // Float32Array [1, 2, 3, 4, 5, 6]
+ * t.dispose();
+ * ```
+ *
+ * @category Engine
  */
 export class Engine {
   /** The allocator of the wasm memory: blocks of bytes, freed when their tensors are. */
@@ -123,7 +140,10 @@ export class Engine {
    * the same results). If it cannot load, it resolves with one thread and
    * says why.
    *
-   *   const { count } = await engine().threadsReady();
+   * @example
+   * ```ts
+   * const { count } = await engine().threadsReady();
+   * ```
    */
   threadsReady(): Promise<Threads> {
     return this.arriving ?? Promise.resolve(this.threadInfo);
@@ -132,7 +152,10 @@ export class Engine {
   /**
    * How many threads run large kernel calls, the most allowed, and why.
    *
-   *   engine().threads;  // e.g. { count: 2, max: 2, reason: "2 threads: the cores this runtime reports" }
+   * @example
+   * ```ts
+   * engine().threads;  // e.g. { count: 2, max: 2, reason: "2 threads: the cores this runtime reports" }
+   * ```
    */
   get threads(): Threads {
     return this.threadInfo;
@@ -142,8 +165,11 @@ export class Engine {
    * Cuts large kernel calls across `count` threads from now on (1 to
    * threads.max). Results are the same bits at any count; only speed changes.
    *
-   *   engine().setThreads(1);  // the calling thread alone
-   *   engine().setThreads(engine().threads.max);
+   * @example
+   * ```ts
+   * engine().setThreads(1);  // the calling thread alone
+   * engine().setThreads(engine().threads.max);
+   * ```
    */
   setThreads(count: number): void {
     const { max } = this.threadInfo;
@@ -160,8 +186,11 @@ export class Engine {
    * thread alone, with the same results. (Node and Deno exit without it: the
    * workers never keep a process alive.)
    *
-   *   engine().stopThreads();
-   *   engine().threads.count;  // 1
+   * @example
+   * ```ts
+   * engine().stopThreads();
+   * engine().threads.count;  // 1
+   * ```
    */
   stopThreads(): void {
     if (this.threadInfo.max === 1) return;
@@ -179,9 +208,12 @@ export class Engine {
    * tensors share one), the bytes they take, and the bytes of wasm memory
    * reserved (memory only grows).
    *
-   *   const before = engine().stats();
-   *   const t = engine().tensor([256]);
-   *   engine().stats().bytes - before.bytes;  // 1024
+   * @example
+   * ```ts
+   * const before = engine().stats();
+   * const t = engine().tensor([256]);
+   * engine().stats().bytes - before.bytes;  // 1024
+   * ```
    */
   stats(): EngineStats {
     return { tensors: this.arena.blocksInUse, bytes: this.arena.bytesInUse, reservedBytes: this.arena.bytesReserved, maxBytes: this.arena.maxBytes };
@@ -227,7 +259,11 @@ export class Engine {
   }
 }
 
-/** Options of `init()`: which core module, which SIMD build, how much memory. */
+/**
+ * Options of `init()`: which core module, which SIMD build, how much memory.
+ *
+ * @category Engine
+ */
 export interface InitOptions {
   /**
    * The core module, for platforms that import .wasm files as modules or for
@@ -278,7 +314,12 @@ let requested: InitOptions = {};
 /**
  * The engine made by init(); throws if init() has not finished.
  *
- *   engine().simd;  // "strict" unless init({ simd: "relaxed" }) found relaxed SIMD
+ * @example
+ * ```ts
+ * engine().simd;  // "strict" unless init({ simd: "relaxed" }) found relaxed SIMD
+ * ```
+ *
+ * @category Engine
  */
 export function engine(): Engine {
   if (current === undefined) throw new ParalensError("paralens is not initialised: call `await init()` first");
@@ -296,8 +337,13 @@ export function currentEngine(): Engine | undefined {
  * Idempotent: later calls return the same engine; asking for another SIMD
  * mode or thread count than the first call did is an error.
  *
- *   await init();  // once per program; later calls return the same engine
- *   engine().tensor([2]).dispose();
+ * @example
+ * ```ts
+ * await init();  // once per program; later calls return the same engine
+ * engine().tensor([2]).dispose();
+ * ```
+ *
+ * @category Engine
  */
 export function init(options: InitOptions = {}): Promise<Engine> {
   if (pending !== undefined) {

@@ -1,7 +1,12 @@
 /**
  * Every error paralens throws on purpose is a ParalensError; its message names the problem and the values involved.
  *
- *   try { compile(dense(4, 3), { batch: 0 }); } catch (e) { e instanceof ParalensError; }  // true
+ * @example
+ * ```ts
+ * try { compile(dense(4, 3), { batch: 0 }); } catch (e) { e instanceof ParalensError; }  // true
+ * ```
+ *
+ * @category Engine
  */
 export class ParalensError extends Error {
   override name = "ParalensError";
@@ -11,7 +16,10 @@ export class ParalensError extends Error {
  * A short, printable form of any value for messages: a string is quoted (so "4" is not read as 4)
  * and cut, an array or object named by its kind.
  *
- *   describe("4");  // '"4" (a string)'
+ * @example
+ * ```ts
+ * describe("4");  // '"4" (a string)'
+ * ```
  */
 export function describe(v: unknown): string {
   if (typeof v === "string") return JSON.stringify(v.length > 24 ? `${v.slice(0, 24)}...` : v) + " (a string)";
@@ -27,7 +35,10 @@ export function describe(v: unknown): string {
  * Throws unless `options` is an object (not null, an array or a number): destructuring anything else
  * fails as a TypeError, or reads nothing and silently takes every default.
  *
- *   optionsArgument("attention", { heads: 2 });  // fine; optionsArgument("attention", 2) throws
+ * @example
+ * ```ts
+ * optionsArgument("attention", { heads: 2 });  // fine; optionsArgument("attention", 2) throws
+ * ```
  */
 export function optionsArgument(what: string, options: unknown, name = "options"): asserts options is object {
   if (typeof options !== "object" || options === null || Array.isArray(options)) throw new ParalensError(`${what}: ${name} must be an object, got ${describe(options)}`);

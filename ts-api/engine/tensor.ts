@@ -27,9 +27,14 @@ export function checkShape(shape: Shape, what: string): void {
  * again after any allocation); `dispose()` frees the memory, and a tensor that
  * is dropped without it is reclaimed when it is garbage collected.
  *
- *   const t = engine().tensor([2, 2], [1, 2, 3, 4]);
- *   t.reshape([4]).toArray();  // Float32Array [1, 2, 3, 4]
- *   t.dispose();
+ * @example
+ * ```ts
+ * const t = engine().tensor([2, 2], [1, 2, 3, 4]);
+ * t.reshape([4]).toArray();  // Float32Array [1, 2, 3, 4]
+ * t.dispose();
+ * ```
+ *
+ * @category Engine
  */
 export class Tensor {
   readonly size: number;

@@ -8,7 +8,11 @@ import { Rng } from "./random.ts";
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import { checkShape } from "../engine/tensor.ts";
 
-/** Chooses a parameter's first values from its shape and a seeded generator: row-major, one per element. */
+/**
+ * Chooses a parameter's first values from its shape and a seeded generator: row-major, one per element.
+ *
+ * @category Initialisers
+ */
 export type Initialiser = (shape: Shape, rng: Rng) => Float64Array;
 
 function fans(shape: Shape): { fanIn: number; fanOut: number } {
@@ -47,14 +51,24 @@ function fill(shape: Shape, f: () => number): Float64Array {
 /**
  * All zeros (biases, and where symmetry does not need breaking).
  *
- *   zeros([2, 2], new Rng(0));  // Float64Array [0, 0, 0, 0]
+ * @example
+ * ```ts
+ * zeros([2, 2], new Rng(0));  // Float64Array [0, 0, 0, 0]
+ * ```
+ *
+ * @category Initialisers
  */
 export const zeros: Initialiser = (shape) => fill(shape, () => 0);
 
 /**
  * Every element `value`.
  *
- *   constant(1)([3], new Rng(0));  // Float64Array [1, 1, 1]
+ * @example
+ * ```ts
+ * constant(1)([3], new Rng(0));  // Float64Array [1, 1, 1]
+ * ```
+ *
+ * @category Initialisers
  */
 export function constant(value: number): Initialiser {
   finite("constant", value);
@@ -64,7 +78,12 @@ export function constant(value: number): Initialiser {
 /**
  * Uniform on [low, high).
  *
- *   uniform(-1, 1)([4], new Rng(0)).every((v) => v >= -1 && v < 1);  // true
+ * @example
+ * ```ts
+ * uniform(-1, 1)([4], new Rng(0)).every((v) => v >= -1 && v < 1);  // true
+ * ```
+ *
+ * @category Initialisers
  */
 export function uniform(low: number, high: number): Initialiser {
   finite("uniform", low, high);
@@ -78,7 +97,12 @@ export function uniform(low: number, high: number): Initialiser {
 /**
  * Normal with mean `mean` and standard deviation `std`.
  *
- *   normal(0, 0.1)([1000], new Rng(0)).length;  // 1000
+ * @example
+ * ```ts
+ * normal(0, 0.1)([1000], new Rng(0)).length;  // 1000
+ * ```
+ *
+ * @category Initialisers
  */
 export function normal(mean = 0, std = 1): Initialiser {
   finite("normal", mean, std);
@@ -91,7 +115,12 @@ export function normal(mean = 0, std = 1): Initialiser {
 /**
  * Glorot & Bengio (2010), uniform on [-b, b] with b = sqrt(6 / (fanIn + fanOut)).
  *
- *   dense(784, 128, "relu", { init: glorotUniform }).params[0]!.shape;  // [784, 128]
+ * @example
+ * ```ts
+ * dense(784, 128, "relu", { init: glorotUniform }).params[0]!.shape;  // [784, 128]
+ * ```
+ *
+ * @category Initialisers
  */
 export const glorotUniform: Initialiser = (shape, rng) => {
   const { fanIn, fanOut } = fans(shape);
@@ -102,7 +131,12 @@ export const glorotUniform: Initialiser = (shape, rng) => {
 /**
  * Glorot & Bengio (2010), normal with std = sqrt(2 / (fanIn + fanOut)).
  *
- *   glorotNormal([4, 3], new Rng(0)).length;  // 12
+ * @example
+ * ```ts
+ * glorotNormal([4, 3], new Rng(0)).length;  // 12
+ * ```
+ *
+ * @category Initialisers
  */
 export const glorotNormal: Initialiser = (shape, rng) => {
   const { fanIn, fanOut } = fans(shape);
@@ -112,7 +146,12 @@ export const glorotNormal: Initialiser = (shape, rng) => {
 /**
  * He et al. (2015), uniform on [-b, b] with b = sqrt(6 / fanIn): for relu layers.
  *
- *   heUniform([4, 3], new Rng(0)).length;  // 12
+ * @example
+ * ```ts
+ * heUniform([4, 3], new Rng(0)).length;  // 12
+ * ```
+ *
+ * @category Initialisers
  */
 export const heUniform: Initialiser = (shape, rng) => {
   const b = Math.sqrt(6 / fans(shape).fanIn);
@@ -122,6 +161,11 @@ export const heUniform: Initialiser = (shape, rng) => {
 /**
  * He et al. (2015), normal with std = sqrt(2 / fanIn): for relu layers.
  *
- *   heNormal([4, 3], new Rng(0)).length;  // 12
+ * @example
+ * ```ts
+ * heNormal([4, 3], new Rng(0)).length;  // 12
+ * ```
+ *
+ * @category Initialisers
  */
 export const heNormal: Initialiser = (shape, rng) => normal(0, Math.sqrt(2 / fans(shape).fanIn))(shape, rng);

@@ -11,7 +11,10 @@ const BLOCK = 8192;
  * Throws unless `seed` is a whole number (negative ones and ones past 2^32 are taken modulo 2^32):
  * NaN, 1.5, "abc" or a string "7" would otherwise all seed the same stream as 0 or 7 silently.
  *
- *   checkSeed("fit", 3);  // fine; checkSeed("fit", NaN) throws
+ * @example
+ * ```ts
+ * checkSeed("fit", 3);  // fine; checkSeed("fit", NaN) throws
+ * ```
  */
 export function checkSeed(what: string, seed: unknown): asserts seed is number {
   if (typeof seed !== "number" || !Number.isSafeInteger(seed)) throw new ParalensError(`${what}: seed must be a whole number, got ${describe(seed)}`);
@@ -20,8 +23,13 @@ export function checkSeed(what: string, seed: unknown): asserts seed is number {
 /**
  * A seeded source of random numbers. The seed is a whole number (anything else is refused).
  *
- *   const rng = new Rng(42);
- *   [rng.uniform(), rng.normal()].every(Number.isFinite);  // true
+ * @example
+ * ```ts
+ * const rng = new Rng(42);
+ * [rng.uniform(), rng.normal()].every(Number.isFinite);  // true
+ * ```
+ *
+ * @category Initialisers
  */
 export class Rng {
   private s0: number;
@@ -74,7 +82,10 @@ export class Rng {
    * engine is made the loop runs in the core (uniformFill, assembly/random.ts),
    * whose speed does not wait for the JIT; before init it runs here.
    *
-   *   new Rng(1).fillUniform(new Float64Array(3), -1, 1).length;  // 3
+   * @example
+   * ```ts
+   * new Rng(1).fillUniform(new Float64Array(3), -1, 1).length;  // 3
+   * ```
    */
   fillUniform(out: Float64Array, low: number, high: number): Float64Array {
     if (!(out instanceof Float64Array)) throw new ParalensError(`fillUniform: out must be a Float64Array, got ${describe(out)}`);

@@ -26,9 +26,17 @@ import type { ParamSpec } from "../algebra/para.ts";
 import { ParalensError, describe as describeValue, fmtShape } from "../engine/errors.ts";
 import type { TensorData } from "./safetensors/codec.ts";
 
-/** PyTorch tensors by name: a Map (e.g. decodeSafetensors(bytes).tensors) or a record. */
+/**
+ * PyTorch tensors by name: a Map (e.g. decodeSafetensors(bytes).tensors) or a record.
+ *
+ * @category IO
+ */
 export type TorchTensors = ReadonlyMap<string, TensorData> | Readonly<Record<string, TensorData>>;
-/** { paralensName: torchName }, or [weight_ih, weight_hh] (and [bias_ih, bias_hh]) names for an LSTM's gates. */
+/**
+ * { paralensName: torchName }, or [weight_ih, weight_hh] (and [bias_ih, bias_hh]) names for an LSTM's gates.
+ *
+ * @category IO
+ */
 export type TorchNames = Readonly<Record<string, string | readonly [string, string]>>;
 
 type Kind = "linear" | "conv" | "same" | "lstm-weight" | "lstm-bias";
@@ -134,11 +142,16 @@ function match(model: ModelLike, torch: ReadonlyMap<string, TensorData>, names: 
 /**
  * PyTorch tensors (e.g. a state_dict saved as safetensors) as paralens parameters of `model`, by paralens name.
  *
- *   const model = seq(dense(4, 8, "relu"), dense(8, 3));
- *   const learner = supervised(model, { loss: softmaxCrossEntropy });
- *   const bytes = encodeSafetensors(toTorch(model, learner.parameters()));  // as torch.save would hold them
- *   learner.setParameters(fromTorch(model, decodeSafetensors(bytes).tensors));
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const model = seq(dense(4, 8, "relu"), dense(8, 3));
+ * const learner = supervised(model, { loss: softmaxCrossEntropy });
+ * const bytes = encodeSafetensors(toTorch(model, learner.parameters()));  // as torch.save would hold them
+ * learner.setParameters(fromTorch(model, decodeSafetensors(bytes).tensors));
+ * learner.dispose();
+ * ```
+ *
+ * @category IO
  */
 export function fromTorch(model: ModelLike, tensors: TorchTensors, names: TorchNames = {}): Record<string, Float32Array> {
   if (typeof tensors !== "object" || tensors === null) throw new ParalensError(`fromTorch: tensors must be a Map or an object of tensors by name, got ${describeValue(tensors)}`);
@@ -179,10 +192,15 @@ export function fromTorch(model: ModelLike, tensors: TorchTensors, names: TorchN
  * table's names, else the paralens names (an LSTM's gates give "<name>_ih" and
  * "<name>_hh"; its bias goes to bias_ih, with bias_hh zero).
  *
- *   const model = seq(dense(4, 8, "relu"), dense(8, 3));
- *   const learner = supervised(model, { loss: softmaxCrossEntropy });
- *   const bytes = encodeSafetensors(toTorch(model, learner.parameters(), { "0.weight": "fc1.weight" }));
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const model = seq(dense(4, 8, "relu"), dense(8, 3));
+ * const learner = supervised(model, { loss: softmaxCrossEntropy });
+ * const bytes = encodeSafetensors(toTorch(model, learner.parameters(), { "0.weight": "fc1.weight" }));
+ * learner.dispose();
+ * ```
+ *
+ * @category IO
  */
 export function toTorch(model: ModelLike, values: Readonly<Record<string, ArrayLike<number>>>, names: TorchNames = {}): Map<string, TensorData> {
   modelLike("toTorch", model, names);

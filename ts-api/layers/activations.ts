@@ -7,7 +7,11 @@ import { softmax } from "../ops/softmax.ts";
 
 export { leakyRelu, relu, sigmoid, softmax, tanh };
 
-/** The activations `dense` and the cells accept by name. */
+/**
+ * The activations `dense` and the cells accept by name.
+ *
+ * @category Layers
+ */
 export type ActivationName = "sigmoid" | "tanh" | "relu" | "leakyRelu" | "softmax";
 
 /** Looks up an activation by name. */

@@ -7,7 +7,12 @@ import { pointwise } from "../ops/pointwise.ts";
  * affine(a, b): x -> a x + b elementwise, for constants a and b (a shift, a
  * scale, or both). Reverse: a dy.
  *
- *   const halfPlusOne = affine(0.5, 1);
+ * @example
+ * ```ts
+ * const halfPlusOne = affine(0.5, 1);
+ * ```
+ *
+ * @category Layers
  */
 export function affine(a: number, b = 0): AnyShape<true> {
   if (!Number.isFinite(a) || !Number.isFinite(b)) throw new ParalensError(`affine: a and b must be finite numbers, got ${describe(a)} and ${describe(b)}`);

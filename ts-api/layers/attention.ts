@@ -15,7 +15,11 @@ registerOps(() => wireOps);
 // its ops come with it (ops/index.ts)
 registerOps(() => attentionOps);
 
-/** The shape of multi-head attention: the number of heads (dividing the width) and whether a token may attend to later ones. */
+/**
+ * The shape of multi-head attention: the number of heads (dividing the width) and whether a token may attend to later ones.
+ *
+ * @category Layers
+ */
 export interface AttentionOptions {
   heads: number;
   /** Position i attends to positions 0..i only (default false). */
@@ -39,7 +43,12 @@ interface Kept {
  * softmax, whose masked weights are exact zeros. The reverse pass is the
  * parts' reverses: softmax's y (dy - <dy, y>) and the products' transposes.
  *
- *   const mix = attention({ heads: 4, causal: true });   // [[T, 64]] -> [[T, 64]]
+ * @example
+ * ```ts
+ * const mix = attention({ heads: 4, causal: true });   // [[T, 64]] -> [[T, 64]]
+ * ```
+ *
+ * @category Layers
  */
 export function attention(options: AttentionOptions): AnyShape<true> {
   optionsArgument("attention", options);

@@ -17,7 +17,12 @@ registerOps(() => poolOps);
  * Reverse: each output's change, divided by its window's tap count, goes to
  * every tap of the window. The pass is linear, so it needs no residual.
  *
- *   seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), relu, avgPool2d(2))   // [28, 28, 1] -> [14, 14, 8]
+ * @example
+ * ```ts
+ * seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), relu, avgPool2d(2))   // [28, 28, 1] -> [14, 14, 8]
+ * ```
+ *
+ * @category Layers
  */
 export function avgPool2d(size: Pair, options: { stride?: Pair; padding?: Padding } = {}): AnyShape<false> {
   optionsArgument("avgPool2d", options);

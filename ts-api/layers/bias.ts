@@ -7,7 +7,12 @@ import { optionsArgument } from "../engine/errors.ts";
  * bias(n): x -> x + b, with b of shape [n] added to every example.
  * Reverse: dx = dy, db = the sum of dy over the batch.
  *
- *   bias(3).forward(reference, [refTensor([3], [1, 2, 3])], [refTensor([1, 3], [0, 0, 0])])[0][0]!.data;  // Float64Array [1, 2, 3]
+ * @example
+ * ```ts
+ * bias(3).forward(reference, [refTensor([3], [1, 2, 3])], [refTensor([1, 3], [0, 0, 0])])[0][0]!.data;  // Float64Array [1, 2, 3]
+ * ```
+ *
+ * @category Layers
  */
 export function bias<const N extends number>(n: N, options: { init?: Initialiser } = {}): Para<readonly [readonly [N]], readonly [readonly [N]]> {
   optionsArgument("bias", options);

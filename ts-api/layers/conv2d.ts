@@ -16,7 +16,11 @@ registerOps(() => wireOps);
 // its ops come with it (ops/index.ts)
 registerOps(() => convOps);
 
-/** The options of conv2d: filters and kernel are required; stride 1, padding "valid" and a bias by default. */
+/**
+ * The options of conv2d: filters and kernel are required; stride 1, padding "valid" and a bias by default.
+ *
+ * @category Layers
+ */
 export interface Conv2dOptions {
   /** Output channels: how many filters. */
   filters: number;
@@ -51,7 +55,12 @@ export interface Conv2dOptions {
  * dx = dy * W^T (a transposed convolution), dF = the tying map's transpose
  * applied to x^T dy, db = dy summed over the batch and the pixels.
  *
- *   const model = seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), relu, maxPool2d(2), flatten, dense(14 * 14 * 8, 10)).at([28, 28, 1]);
+ * @example
+ * ```ts
+ * const model = seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), relu, maxPool2d(2), flatten, dense(14 * 14 * 8, 10)).at([28, 28, 1]);
+ * ```
+ *
+ * @category Layers
  */
 export function conv2d(options: Conv2dOptions): AnyShape<false> {
   optionsArgument("conv2d", options);

@@ -11,7 +11,12 @@ import { optionsArgument } from "../engine/errors.ts";
  * dense layer, literally that composite. Parameters "weight" [i, o] and
  * "bias" [o].
  *
- *   const hidden = seq(dense(4, 20, "sigmoid"), dense(20, 3, "sigmoid"));
+ * @example
+ * ```ts
+ * const hidden = seq(dense(4, 20, "sigmoid"), dense(20, 3, "sigmoid"));
+ * ```
+ *
+ * @category Layers
  */
 export function dense<const I extends number, const O extends number>(
   inputs: I,

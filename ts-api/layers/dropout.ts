@@ -20,7 +20,12 @@ registerOps(() => attentionOps);
  * `changes: "none"` (prediction, evaluation) dropout is the identity and
  * costs nothing.
  *
- *   const block = seq(dense(64, 64, "relu"), dropout(0.1, 7));
+ * @example
+ * ```ts
+ * const block = seq(dense(64, 64, "relu"), dropout(0.1, 7));
+ * ```
+ *
+ * @category Layers
  */
 export function dropout(rate: number, seed = 0): AnyShape<true> {
   if (typeof rate !== "number" || !(rate >= 0 && rate < 1)) throw new ParalensError(`dropout: rate must be in [0, 1), got ${describe(rate)}`);

@@ -25,7 +25,12 @@ export const smallNormal: Initialiser = normal(0, 0.02);
  * gets both changes). The ids get no change: they are indices, not
  * quantities. An id outside [0, vocab) reads a zero row.
  *
- *   const embed = embedding(65, 32);   // [[16]] -> [[16, 32]] at seq length 16; parameter "table" [65, 32]
+ * @example
+ * ```ts
+ * const embed = embedding(65, 32);   // [[16]] -> [[16, 32]] at seq length 16; parameter "table" [65, 32]
+ * ```
+ *
+ * @category Layers
  */
 export function embedding(vocab: number, d: number, options: { init?: Initialiser } = {}): AnyShape<false> {
   optionsArgument("embedding", options);
@@ -48,7 +53,12 @@ export function embedding(vocab: number, d: number, options: { init?: Initialise
  * sequence [T, d] (T = context), parameter "table" [context, d]. It is the
  * parameterised addition, so its reverse sums the change over the batch.
  *
- *   const model = seq(embedding(65, 32).at([16]), positionalEmbedding(16, 32));
+ * @example
+ * ```ts
+ * const model = seq(embedding(65, 32).at([16]), positionalEmbedding(16, 32));
+ * ```
+ *
+ * @category Layers
  */
 export function positionalEmbedding(context: number, d: number, options: { init?: Initialiser } = {}): Para<Wires, Wires> {
   optionsArgument("positionalEmbedding", options);
@@ -64,7 +74,12 @@ export function positionalEmbedding(context: number, d: number, options: { init?
  * `tie` can make the two one parameter (Press and Wolf, 2017).
  * Reverse: dx = dy W and dW = dy^T x, summed over every row.
  *
- *   const logits = unembedding(65, 32);   // parameter "weight" [65, 32]
+ * @example
+ * ```ts
+ * const logits = unembedding(65, 32);   // parameter "weight" [65, 32]
+ * ```
+ *
+ * @category Layers
  */
 export function unembedding(vocab: number, d: number, options: { init?: Initialiser } = {}): AnyShape<false> {
   optionsArgument("unembedding", options);

@@ -8,7 +8,12 @@ import { view } from "./reshape.ts";
  * (the NHWC image order: pixel by pixel, channels innermost). A view on both
  * passes: nothing is copied.
  *
- *   seq(conv2d({ filters: 5, kernel: 3 }), relu, maxPool2d(2), flatten, dense(13 * 13 * 5, 10)).at([28, 28, 1])
+ * @example
+ * ```ts
+ * seq(conv2d({ filters: 5, kernel: 3 }), relu, maxPool2d(2), flatten, dense(13 * 13 * 5, 10)).at([28, 28, 1])
+ * ```
+ *
+ * @category Layers
  */
 export const flatten: AnyShape<false> = anyShape("flatten", false, (dom: Wires) => {
   if (dom.length !== 1) throw new ParalensError(`flatten: acts on one wire, got ${fmtWires(dom)}`);

@@ -11,7 +11,12 @@ import { affine } from "./affine.ts";
  * own, and its reverse is the parts' reverses (x is used twice, so the two
  * changes add).
  *
- *   const mlp = seq(dense(64, 256), gelu, dense(256, 64));
+ * @example
+ * ```ts
+ * const mlp = seq(dense(64, 256), gelu, dense(256, 64));
+ * ```
+ *
+ * @category Layers
  */
 export const gelu: AnyShape<true> = anyShape("gelu", true, (dom) =>
   diagram("gelu", dom, (d, [x]) => {

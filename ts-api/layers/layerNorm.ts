@@ -7,7 +7,11 @@ import { reduceMean } from "../ops/reduce.ts";
 import { rsqrt, square } from "../ops/unary.ts";
 import { affine } from "./affine.ts";
 
-/** Options of `layerNorm`: eps, and the learned gain and bias. */
+/**
+ * Options of `layerNorm`: eps, and the learned gain and bias.
+ *
+ * @category Layers
+ */
 export interface LayerNormOptions {
   /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
@@ -26,7 +30,12 @@ export interface LayerNormOptions {
  * Hinton, 2016). Composed from means, a difference, a square, rsqrt and
  * products: it has no kernel of its own, and its reverse is the parts'.
  *
- *   const block = seq(dense(16, 32), layerNorm(), relu);
+ * @example
+ * ```ts
+ * const block = seq(dense(16, 32), layerNorm(), relu);
+ * ```
+ *
+ * @category Layers
  */
 export function layerNorm(options: LayerNormOptions = {}): AnyShape<true> {
   optionsArgument("layerNorm", options);

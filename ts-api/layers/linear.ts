@@ -8,7 +8,12 @@ import { type Initialiser, glorotUniform } from "../init/initialisers.ts";
  * this is the lens talk's M x with M = W^T). Reverse, per that talk's "obvious
  * thing that typechecks": dx = dy W^T and dW = x^T dy, summed over the batch.
  *
- *   const f = linear(4, 3);   // Para<[[4]], [[3]]>, parameter "weight" [4, 3]
+ * @example
+ * ```ts
+ * const f = linear(4, 3);   // Para<[[4]], [[3]]>, parameter "weight" [4, 3]
+ * ```
+ *
+ * @category Layers
  */
 export function linear<const I extends number, const O extends number>(
   inputs: I,

@@ -20,7 +20,12 @@ registerOps(() => poolOps);
  * first such tap in the window on ties); the forward pass records those taps
  * as its residual, so the reverse pass reads neither x nor y again.
  *
- *   seq(conv2d({ filters: 8, kernel: 3 }), relu, maxPool2d(2))   // [28, 28, 1] -> [13, 13, 8]
+ * @example
+ * ```ts
+ * seq(conv2d({ filters: 8, kernel: 3 }), relu, maxPool2d(2))   // [28, 28, 1] -> [13, 13, 8]
+ * ```
+ *
+ * @category Layers
  */
 export function maxPool2d(size: Pair, options: { stride?: Pair; padding?: Padding } = {}): AnyShape<false> {
   optionsArgument("maxPool2d", options);

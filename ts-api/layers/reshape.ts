@@ -12,7 +12,12 @@ registerOps(() => wireOps);
  * (row-major order is kept); one axis may be -1, to be inferred. Forward and
  * reverse are views: nothing is copied. The shape given excludes the batch axis.
  *
- *   seq(reshape([28, 28, 1]), conv2d({ filters: 8, kernel: 3 })).at([784])
+ * @example
+ * ```ts
+ * seq(reshape([28, 28, 1]), conv2d({ filters: 8, kernel: 3 })).at([784])
+ * ```
+ *
+ * @category Layers
  */
 export function reshape(shape: Shape): AnyShape<false> {
   if (!Array.isArray(shape)) throw new ParalensError(`reshape: the shape must be an array of whole numbers (one may be -1), got ${describe(shape)}`);

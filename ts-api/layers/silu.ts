@@ -8,7 +8,12 @@ import { sigmoid } from "../ops/activations.ts";
  * called swish). Composed from sigmoid and a product; x feeds both, so its
  * two changes add on the way back.
  *
- *   const mlp = seq(dense(8, 32), silu, dense(32, 8));
+ * @example
+ * ```ts
+ * const mlp = seq(dense(8, 32), silu, dense(32, 8));
+ * ```
+ *
+ * @category Layers
  */
 export const silu: AnyShape<true> = anyShape("silu", true, (dom) =>
   diagram("silu", dom, (d, [x]) => [d.apply1(elementwise("mul", x!.shape, x!.shape), [x!, d.apply1(sigmoid, [x!])])]),

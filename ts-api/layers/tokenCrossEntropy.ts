@@ -22,8 +22,13 @@ registerOps(() => wireOps);
  * are [..., V]): no one-hot row is stored, and the reverse scatters -dl / R
  * into each token's row of the logits' change at its class.
  *
- *   const model = transformer({ vocab: 5, context: 4, dim: 8, heads: 2, layers: 1 });
- *   const lens = supervisedLens(model, { loss: tokenCrossEntropy, optimiser: adam(), rate: constantRate(1) });
+ * @example
+ * ```ts
+ * const model = transformer({ vocab: 5, context: 4, dim: 8, heads: 2, layers: 1 });
+ * const lens = supervisedLens(model, { loss: tokenCrossEntropy, optimiser: adam(), rate: constantRate(1) });
+ * ```
+ *
+ * @category Losses
  */
 export const tokenCrossEntropy: Loss = Object.assign(anyShape("tokenCrossEntropy", false, (dom) => {
   const shape = dom[0];

@@ -16,7 +16,12 @@ registerOps(() => wireOps);
  * over all rows of the batch. Parameters "weight" [i, o] and (unless bias is
  * false) "bias" [o]. Reverse: dx = dy W^T, dW = x^T dy, db = the sum of dy's rows.
  *
- *   const mlp = seq(tokenLinear(32, 128), gelu, tokenLinear(128, 32));   // on [T, 32]
+ * @example
+ * ```ts
+ * const mlp = seq(tokenLinear(32, 128), gelu, tokenLinear(128, 32));   // on [T, 32]
+ * ```
+ *
+ * @category Layers
  */
 export function tokenLinear(i: number, o: number, options: { init?: Initialiser; bias?: boolean } = {}): AnyShape<false> {
   optionsArgument("tokenLinear", options);

@@ -15,7 +15,12 @@ import { tokenLinear } from "./tokenLinear.ts";
  * residual(f): x + f(x), drawn as the paper draws it: copy ; (f x id) ; add.
  * The copy's reverse adds the change through f to the change around it.
  *
- *   const skip = residual(seq(layerNorm(), attention({ heads: 4, causal: true })));
+ * @example
+ * ```ts
+ * const skip = residual(seq(layerNorm(), attention({ heads: 4, causal: true })));
+ * ```
+ *
+ * @category Layers
  */
 export function residual(f: AnyShape<boolean> | Para<Wires, Wires>): AnyShape<true> {
   layerArgument("residual", f);
@@ -27,7 +32,11 @@ export function residual(f: AnyShape<boolean> | Para<Wires, Wires>): AnyShape<tr
   });
 }
 
-/** The size of a decoder-only transformer: vocabulary, context, width, heads and blocks. */
+/**
+ * The size of a decoder-only transformer: vocabulary, context, width, heads and blocks.
+ *
+ * @category Layers
+ */
 export interface TransformerOptions {
   vocab: number;
   /** Sequence length T the model reads (and the positional table's rows). */
@@ -51,7 +60,12 @@ export interface TransformerOptions {
  * 2019): x + attn(ln(x)), then x + mlp(ln(x)), each a residual(), the
  * attention causal and the MLP tokenLinear(d, 4d) ; gelu ; tokenLinear(4d, d).
  *
- *   const block = transformerBlock(64, 4);   // [[T, 64]] -> [[T, 64]]
+ * @example
+ * ```ts
+ * const block = transformerBlock(64, 4);   // [[T, 64]] -> [[T, 64]]
+ * ```
+ *
+ * @category Layers
  */
 export function transformerBlock(d: number, heads: number, options: { expansion?: number; dropout?: number; seed?: number } = {}): AnyShape<false> {
   optionsArgument("transformerBlock", options);
@@ -71,7 +85,12 @@ export function transformerBlock(d: number, heads: number, options: { expansion?
  * `tie` (one parameter "0.table"; its change is the sum of both uses'),
  * unless `tied` is false.
  *
- *   const model = transformer({ vocab: 65, context: 64, dim: 64, heads: 4, layers: 2 });
+ * @example
+ * ```ts
+ * const model = transformer({ vocab: 65, context: 64, dim: 64, heads: 4, layers: 2 });
+ * ```
+ *
+ * @category Layers
  */
 export function transformer(options: TransformerOptions): Para<Wires, Wires> {
   optionsArgument("transformer", options);

@@ -29,7 +29,11 @@ function release(held: Held): void {
 const reclaim = new FinalizationRegistry<Held>(release);
 import type { LearningParts } from "./supervised.ts";
 
-/** Options of `supervised`: the loss, optimiser, learning rate and seed of a learner. */
+/**
+ * Options of `supervised`: the loss, optimiser, learning rate and seed of a learner.
+ *
+ * @category Learners
+ */
 export interface SupervisedOptions {
   /** The loss lens, e.g. softmaxCrossEntropy() or mse(). */
   loss: Loss;
@@ -101,11 +105,14 @@ export interface CoreSetup<T extends { dispose(): void }, R> {
  * subclass passes its model, its closed lens's parameter wires and the kind
  * of tensor they live in, and keeps its plans in planCache()s.
  *
- *   class MyLearner extends LearnerCore<Tensor, Float32Array> {
- *     constructor(model: Para, options: SupervisedOptions) {
- *       super({ what: "MyLearner", model, specs: supervisedLens(model, learningParts(options)).params, seed: options.seed, kind: floatTensors });
- *     }
+ * @example
+ * ```ts
+ * class MyLearner extends LearnerCore<Tensor, Float32Array> {
+ *   constructor(model: Para, options: SupervisedOptions) {
+ *     super({ what: "MyLearner", model, specs: supervisedLens(model, learningParts(options)).params, seed: options.seed, kind: floatTensors });
  *   }
+ * }
+ * ```
  */
 export class LearnerCore<T extends { dispose(): void }, R> {
   /** The closed lens's parameter wires: optimiser state and model parameters. */

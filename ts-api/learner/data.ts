@@ -7,7 +7,11 @@ import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import { allFinite } from "./divergence.ts";
 
-/** Examples or labels as users pass them: a flat array of numbers (the examples side by side) or one row per example. Every value must be finite. */
+/**
+ * Examples or labels as users pass them: a flat array of numbers (the examples side by side) or one row per example. Every value must be finite.
+ *
+ * @category Learners
+ */
 export type Data = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
 
 /** What a loss accepts as labels: any finite number, probabilities in [0, 1], rows of probabilities summing to 1, or class indices in [0, n) (a number n). */
@@ -132,7 +136,12 @@ export function checkRange(what: string, values: Float32Array, width: number, ra
 /**
  * One-hot rows from class indices: oneHot([2, 0], 3) = [0,0,1, 1,0,0].
  *
- *   oneHot([2, 0], 3);  // Float32Array [0, 0, 1, 1, 0, 0]
+ * @example
+ * ```ts
+ * oneHot([2, 0], 3);  // Float32Array [0, 0, 1, 1, 0, 0]
+ * ```
+ *
+ * @category Learners
  */
 export function oneHot(classes: ArrayLike<number>, count: number, what = "oneHot"): Float32Array {
   if (typeof count !== "number" || !Number.isInteger(count) || count < 1) throw new ParalensError(`${what}: the number of classes must be a whole number >= 1, got ${describe(count)}`);

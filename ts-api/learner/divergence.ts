@@ -15,9 +15,14 @@ import type { Tensor } from "../engine/tensor.ts";
 /**
  * A training step found to diverge: its position and where its first non-finite value came from.
  *
- *   const learner = supervised(dense(1, 1), { loss: mse, rate: 1e30 });
- *   try { await learner.fit([[1e20]], [[0]]); } catch (e) { e instanceof DivergenceError; }  // true
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(1, 1), { loss: mse, rate: 1e30 });
+ * try { await learner.fit([[1e20]], [[0]]); } catch (e) { e instanceof DivergenceError; }  // true
+ * learner.dispose();
+ * ```
+ *
+ * @category Learners
  */
 export class DivergenceError extends ParalensError {
   override name = "DivergenceError";
@@ -41,9 +46,14 @@ export class DivergenceError extends ParalensError {
  * (fit's `guard` option): a DivergenceError, thrown before the step's update, so the learner holds
  * the parameters and optimiser state from before that step.
  *
- *   const learner = supervised(dense(1, 1), { loss: mse, rate: 2 });   // too large: the loss grows 9-fold a step
- *   try { await learner.fit([[1], [1], [1], [1]], [[0], [0], [0], [0]], { batchSize: 1, guard: { factor: 10 } }); } catch (e) { e instanceof LossSpikeError; }  // true (at step 3)
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(1, 1), { loss: mse, rate: 2 });   // too large: the loss grows 9-fold a step
+ * try { await learner.fit([[1], [1], [1], [1]], [[0], [0], [0], [0]], { batchSize: 1, guard: { factor: 10 } }); } catch (e) { e instanceof LossSpikeError; }  // true (at step 3)
+ * learner.dispose();
+ * ```
+ *
+ * @category Learners
  */
 export class LossSpikeError extends DivergenceError {
   override name = "LossSpikeError";

@@ -33,10 +33,15 @@ const SNAPSHOT_EVERY = 256;
  * and one call of the lens's reverse pass is one training step. Make one with
  * `supervised(model, options)`.
  *
- *   const learner = supervised(dense(2, 1), { loss: mse, optimiser: sgd(), rate: 0.1 });
- *   await learner.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [2]], { epochs: 3 });
- *   learner.predict([[1, 1]]).length;  // 1
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(2, 1), { loss: mse, optimiser: sgd(), rate: 0.1 });
+ * await learner.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [2]], { epochs: 3 });
+ * learner.predict([[1, 1]]).length;  // 1
+ * learner.dispose();
+ * ```
+ *
+ * @category Learners
  */
 export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends LearnerCore<Tensor, Float32Array> {
   /** The closed lens (reparam(model, optimiser) x id) ; tap ; loss ; tap ; rate. */
@@ -380,9 +385,14 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
 /**
  * A learner for `model`: its closed supervised lens with parameters initialised from the seed.
  *
- *   const learner = supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy, optimiser: adam() });
- *   await learner.fit([[5.1, 3.5, 1.4, 0.2], [6.3, 3.3, 6, 2.5]], [[1, 0, 0], [0, 0, 1]], { epochs: 2 });
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy, optimiser: adam() });
+ * await learner.fit([[5.1, 3.5, 1.4, 0.2], [6.3, 3.3, 6, 2.5]], [[1, 0, 0], [0, 0, 1]], { epochs: 2 });
+ * learner.dispose();
+ * ```
+ *
+ * @category Learners
  */
 export function supervised<A extends Wires, B extends Wires>(model: Para<A, B>, options: SupervisedOptions): Learner<A, B> {
   return new Learner(model, options);

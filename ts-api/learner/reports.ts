@@ -5,7 +5,11 @@ import { ParalensError, describe } from "../engine/errors.ts";
 import { checkSeed } from "../init/random.ts";
 import type { Data } from "./data.ts";
 
-/** What `Learner.fit` reports after each epoch (to `onEpochEnd`). */
+/**
+ * What `Learner.fit` reports after each epoch (to `onEpochEnd`).
+ *
+ * @category Learners
+ */
 export interface EpochReport {
   /** The epoch just finished, counting from 1. */
   epoch: number;
@@ -23,7 +27,11 @@ export interface EpochReport {
   examplesPerSecond: number;
 }
 
-/** What `Learner.fit` reports after each step (to `onBatchEnd`). */
+/**
+ * What `Learner.fit` reports after each step (to `onBatchEnd`).
+ *
+ * @category Learners
+ */
 export interface BatchReport {
   epoch: number;
   /** The step within the epoch, counting from 1. */
@@ -34,7 +42,11 @@ export interface BatchReport {
   loss: number;
 }
 
-/** Options of `Learner.fit`: epochs, batch size, shuffling, validation data, callbacks and cancellation. */
+/**
+ * Options of `Learner.fit`: epochs, batch size, shuffling, validation data, callbacks and cancellation.
+ *
+ * @category Learners
+ */
 export interface FitOptions {
   /** Passes over the data (default 1). */
   epochs?: number;
@@ -76,7 +88,11 @@ export interface FitOptions {
   guard?: { factor: number };
 }
 
-/** What `Learner.fit` returns: one entry per epoch trained (validation ones only when `validation` was given). */
+/**
+ * What `Learner.fit` returns: one entry per epoch trained (validation ones only when `validation` was given).
+ *
+ * @category Learners
+ */
 export interface History {
   /** Mean training loss of each epoch. */
   loss: number[];
@@ -90,7 +106,11 @@ export interface History {
   seconds: number;
 }
 
-/** What `Learner.evaluate` returns: the mean loss and the accuracy over the examples. */
+/**
+ * What `Learner.evaluate` returns: the mean loss and the accuracy over the examples.
+ *
+ * @category Learners
+ */
 export interface Evaluation {
   /** Mean loss per example. */
   loss: number;

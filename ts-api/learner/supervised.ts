@@ -22,6 +22,8 @@ import { ParalensError, fmtWires, optionsArgument } from "../engine/errors.ts";
  * The parts around a model, as lenses over a base category K. Over the reals
  * (the default) these are a Loss, an Optimiser and a Rate; over Z2 the Boolean
  * error, the RDA update and the identity rate (see z2/learning.ts).
+ *
+ * @category Learners
  */
 export interface LearningParts<K extends Carrier = RealOps> {
   /** Prediction and label in, the loss out: [S, S] -> L, taking the shape of the model's output. */
@@ -41,11 +43,16 @@ export interface LearningParts<K extends Carrier = RealOps> {
  * model's output wires unless given (class indices: [[]] for
  * softmaxCrossEntropy, the tokens' shape for tokenCrossEntropy).
  *
- *   const score = compile(scoringLens(dense(4, 3), softmaxCrossEntropy), { batch: 8, changes: "none" });
- *   score.forward();  // score.outputs[0]: 8 losses; score.observed.get("prediction"): 8 rows of logits
- *   const byIndex = compile(scoringLens(dense(4, 3), softmaxCrossEntropy, [[]]), { batch: 8, changes: "none" });
- *   byIndex.inputs[1]!.shape;  // [8]: one class index per example
- *   score.dispose(); byIndex.dispose();
+ * @example
+ * ```ts
+ * const score = compile(scoringLens(dense(4, 3), softmaxCrossEntropy), { batch: 8, changes: "none" });
+ * score.forward();  // score.outputs[0]: 8 losses; score.observed.get("prediction"): 8 rows of logits
+ * const byIndex = compile(scoringLens(dense(4, 3), softmaxCrossEntropy, [[]]), { batch: 8, changes: "none" });
+ * byIndex.inputs[1]!.shape;  // [8]: one class index per example
+ * score.dispose(); byIndex.dispose();
+ * ```
+ *
+ * @category Learners
  */
 export function scoringLens<A extends Wires, B extends Wires, K extends Carrier = RealOps>(
   model: Para<A, B, K>,
@@ -66,9 +73,14 @@ export function scoringLens<A extends Wires, B extends Wires, K extends Carrier 
  * reparameterised model, its loss tapped and fed to the learning rate. Taps
  * "prediction", "label" and "loss" let plans report them.
  *
- *   const lens = supervisedLens(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: constantRate(0.1) });
- *   const plan = compile(lens, { batch: 8, changes: "params" });
- *   plan.forward(); plan.reverse();  // one training step: plan.params hold the new S x P
+ * @example
+ * ```ts
+ * const lens = supervisedLens(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: constantRate(0.1) });
+ * const plan = compile(lens, { batch: 8, changes: "params" });
+ * plan.forward(); plan.reverse();  // one training step: plan.params hold the new S x P
+ * ```
+ *
+ * @category Learners
  */
 export function supervisedLens<A extends Wires, B extends Wires, K extends Carrier = RealOps>(
   model: Para<A, B, K>,

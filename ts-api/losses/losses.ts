@@ -14,6 +14,8 @@ import { ParalensError, fmtWires } from "../engine/errors.ts";
  * A loss: a polymorphic lens [S, S] -> [[]] (prediction, label -> loss per example).
  * A loss that also takes class indices for labels says what shape one example's
  * indices have, given its prediction's (`indexShape`).
+ *
+ * @category Losses
  */
 export type Loss = AnyShape<false> & {
   /** For a loss that takes class indices: the shape of one example's indices, given its prediction's ([] for softmaxCrossEntropy). */
@@ -49,8 +51,13 @@ function loss(
 /**
  * Mean squared error as in Cruttwell et al.'s reference implementation: l = 1/2 sum (y - t)^2. dy = dl (y - t).
  *
- *   const [[l]] = mse.at([[2], [2]]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [0, 0])]);
- *   l!.data;  // Float64Array [2.5]
+ * @example
+ * ```ts
+ * const [[l]] = mse.at([[2], [2]]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [0, 0])]);
+ * l!.data;  // Float64Array [2.5]
+ * ```
+ *
+ * @category Losses
  */
 export const mse: Loss = loss(
   "mse",
@@ -78,10 +85,15 @@ const oneHotSoftmaxCrossEntropy = loss(
  * example (a label wire of shape []): then l = -log softmax(z)[c], and the
  * reverse scatters -dl into the logits' change at c; an index has no change.
  *
- *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam() });
- *   const [[l]] = softmaxCrossEntropy.at([[3], []]).forward(reference, [], [refTensor([1, 3], [0, 0, 0]), refTensor([1], [2])]);
- *   l!.data;  // Float64Array [1.0986...] (log 3)
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam() });
+ * const [[l]] = softmaxCrossEntropy.at([[3], []]).forward(reference, [], [refTensor([1, 3], [0, 0, 0]), refTensor([1], [2])]);
+ * l!.data;  // Float64Array [1.0986...] (log 3)
+ * learner.dispose();
+ * ```
+ *
+ * @category Losses
  */
 export const softmaxCrossEntropy: Loss = Object.assign(anyShape("softmaxCrossEntropy", false, (dom) => {
   if (dom.length !== 2 || dom[1]!.length !== 0 || dom[0]!.length === 0) return oneHotSoftmaxCrossEntropy.at(dom);
@@ -102,8 +114,13 @@ export const softmaxCrossEntropy: Loss = Object.assign(anyShape("softmaxCrossEnt
  * Binary cross-entropy on probabilities p (after a sigmoid):
  * l = -sum t log p + (1 - t) log(1 - p), with p clamped to [1e-7, 1 - 1e-7].
  *
- *   const learner = supervised(dense(4, 1, "sigmoid"), { loss: binaryCrossEntropy });
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(4, 1, "sigmoid"), { loss: binaryCrossEntropy });
+ * learner.dispose();
+ * ```
+ *
+ * @category Losses
  */
 export const binaryCrossEntropy: Loss = loss(
   "binaryCrossEntropy",
@@ -114,8 +131,13 @@ export const binaryCrossEntropy: Loss = loss(
 /**
  * The dot product l = <y, t>, the paper's loss for deep dreaming: dy = dl t, dt = dl y.
  *
- *   const [[l]] = dotProduct.at([[2], [2]]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])]);
- *   l!.data;  // Float64Array [11]
+ * @example
+ * ```ts
+ * const [[l]] = dotProduct.at([[2], [2]]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])]);
+ * l!.data;  // Float64Array [11]
+ * ```
+ *
+ * @category Losses
  */
 export const dotProduct: Loss = loss(
   "dotProduct",

@@ -28,8 +28,13 @@ const rowSums = (ops: RealOps, x: Value, n: number): Value => ops.reshape(ops.su
  * weight * sum x^2 per example: S -> [], keeping a dreamed input small.
  * Reverse: dx = 2 weight dl x.
  *
- *   const model = seq(flatten, dense(784, 10)).at([28, 28, 1]);
- *   seq(copy([28, 28, 1]), par(model, l2Penalty([28, 28, 1], 1e-3)));   // the logits and the penalty
+ * @example
+ * ```ts
+ * const model = seq(flatten, dense(784, 10)).at([28, 28, 1]);
+ * seq(copy([28, 28, 1]), par(model, l2Penalty([28, 28, 1], 1e-3)));   // the logits and the penalty
+ * ```
+ *
+ * @category Losses
  */
 export function l2Penalty(shape: Shape, weight = 1): Lens<readonly [Shape], readonly [readonly []]> {
   shapeArgument("l2Penalty", shape);
@@ -54,7 +59,12 @@ export function l2Penalty(shape: Shape, weight = 1): Lens<readonly [Shape], read
  * favours smooth images over high-frequency noise.
  * Reverse: scatter-add of 2 weight dl (differences) to both ends of each pair.
  *
- *   totalVariation([28, 28, 1], 0.05)   // [28, 28, 1] -> [] per example
+ * @example
+ * ```ts
+ * totalVariation([28, 28, 1], 0.05)   // [28, 28, 1] -> [] per example
+ * ```
+ *
+ * @category Losses
  */
 export function totalVariation(shape: Shape, weight = 1): Lens<readonly [Shape], readonly [readonly []]> {
   shapeArgument("totalVariation", shape);

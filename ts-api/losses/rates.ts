@@ -17,14 +17,23 @@ function checkRate(what: string, eta: number): number {
   return eta;
 }
 
-/** A learning rate: a lens from the loss wires to nothing, whose reverse pass emits the change that starts backpropagation (Cruttwell et al., section 3.3). */
+/**
+ * A learning rate: a lens from the loss wires to nothing, whose reverse pass emits the change that starts backpropagation (Cruttwell et al., section 3.3).
+ *
+ * @category Losses
+ */
 export type Rate = Lens<Wires, readonly []>;
 
 /**
  * Emits -eta / N per example: gradient descent with step eta on the mean loss.
  *
- *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, rate: constantRate(0.1) });
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, rate: constantRate(0.1) });
+ * learner.dispose();
+ * ```
+ *
+ * @category Losses
  */
 export function constantRate(eta: number): Rate {
   checkRate("constantRate", eta);
@@ -42,8 +51,13 @@ export function constantRate(eta: number): Rate {
 /**
  * Emits -eta l / N per example: steps scale with the loss (the loss-scaled rate of Cruttwell et al.'s Boolean-circuit learner).
  *
- *   const learner = supervised(dense(4, 1), { loss: mse, rate: lossScaledRate(0.1) });
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(4, 1), { loss: mse, rate: lossScaledRate(0.1) });
+ * learner.dispose();
+ * ```
+ *
+ * @category Losses
  */
 export function lossScaledRate(eta: number): Rate {
   checkRate("lossScaledRate", eta);

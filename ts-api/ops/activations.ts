@@ -56,25 +56,45 @@ export const activationLowerings: Lowerings<typeof activationOps> = {
 /**
  * sigmoid(x) = 1 / (1 + e^-x), elementwise. Reverse from the output: dy y (1 - y).
  *
- *   sigmoid.at([1]).forward(reference, [], [refTensor([1, 1], [0])])[0][0]!.data;  // Float64Array [0.5]
+ * @example
+ * ```ts
+ * sigmoid.at([1]).forward(reference, [], [refTensor([1, 1], [0])])[0][0]!.data;  // Float64Array [0.5]
+ * ```
+ *
+ * @category Layers
  */
 export const sigmoid: AnyShape<true> = pointwise("sigmoid", "y", (ops, x) => ops.sigmoid(x), (ops, y, dy) => ops.sigmoidReverse(y, dy));
 /**
  * tanh, elementwise. Reverse from the output: dy (1 - y^2).
  *
- *   tanh.at([1]).forward(reference, [], [refTensor([1, 1], [0])])[0][0]!.data;  // Float64Array [0]
+ * @example
+ * ```ts
+ * tanh.at([1]).forward(reference, [], [refTensor([1, 1], [0])])[0][0]!.data;  // Float64Array [0]
+ * ```
+ *
+ * @category Layers
  */
 export const tanh: AnyShape<true> = pointwise("tanh", "y", (ops, x) => ops.tanh(x), (ops, y, dy) => ops.tanhReverse(y, dy));
 /**
  * relu(x) = max(x, 0), elementwise; its derivative at 0 is taken to be 0.
  *
- *   relu.at([3]).forward(reference, [], [refTensor([1, 3], [-1, 0, 2])])[0][0]!.data;  // Float64Array [0, 0, 2]
+ * @example
+ * ```ts
+ * relu.at([3]).forward(reference, [], [refTensor([1, 3], [-1, 0, 2])])[0][0]!.data;  // Float64Array [0, 0, 2]
+ * ```
+ *
+ * @category Layers
  */
 export const relu: AnyShape<true> = pointwise("relu", "x", (ops, x) => ops.relu(x), (ops, x, dy) => ops.reluReverse(x, dy));
 /**
  * x for x > 0, alpha x otherwise.
  *
- *   leakyRelu(0.1).at([2]).forward(reference, [], [refTensor([1, 2], [-1, 2])])[0][0]!.data;  // Float64Array [-0.1, 2]
+ * @example
+ * ```ts
+ * leakyRelu(0.1).at([2]).forward(reference, [], [refTensor([1, 2], [-1, 2])])[0][0]!.data;  // Float64Array [-0.1, 2]
+ * ```
+ *
+ * @category Layers
  */
 export function leakyRelu(alpha = 0.01): AnyShape<true> {
   return pointwise(`leakyRelu(${alpha})`, "x", (ops, x) => ops.leakyRelu(x, alpha), (ops, x, dy) => ops.leakyReluReverse(x, dy, alpha));

@@ -30,7 +30,11 @@ function bringLensOps(): void {
   registerOps(() => wireOps);
 }
 
-/** The broadcasting binary ops `elementwise` and `where` know: arithmetic, maximum and minimum, and the comparisons greater and equal (1 where true, 0 where false; their change is zero). */
+/**
+ * The broadcasting binary ops `elementwise` and `where` know: arithmetic, maximum and minimum, and the comparisons greater and equal (1 where true, 0 where false; their change is zero).
+ *
+ * @category Layers
+ */
 export type BinaryName = "add" | "sub" | "mul" | "div" | "max" | "min" | "greater" | "equal";
 
 /** The op codes of the binary kernel (assembly/broadcast.ts): all a plan needs of a row below. */
@@ -302,8 +306,13 @@ const padded = (s: Shape, rank: number): Shape => [...new Array<number>(rank - s
  * are per example: they are aligned at their last axes, as NumPy does, and
  * the batch axis in front of both stays matched.
  *
- *   const addRow = elementwise("add", [2, 3], [3]);  // NumPy broadcasting over the trailing axes
- *   addRow.cod;  // [[2, 3]]
+ * @example
+ * ```ts
+ * const addRow = elementwise("add", [2, 3], [3]);  // NumPy broadcasting over the trailing axes
+ * addRow.cod;  // [[2, 3]]
+ * ```
+ *
+ * @category Layers
  */
 export function elementwise(name: BinaryName, a: Shape, b: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
   bringLensOps();
@@ -370,8 +379,13 @@ export function parameterised(name: "add" | "mul", shape: Shape, param: ParamSpe
 /**
  * where(S): mask x a x b -> c with c = mask != 0 ? a : b (all of shape S). Reverse: the change goes to the chosen side; the mask gets none.
  *
- *   const pick = where([2]);  // (condition, a, b) -> condition ? a : b
- *   pick.forward(reference, [], [refTensor([1, 2], [1, 0]), refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])])[0][0]!.data;  // Float64Array [1, 4]
+ * @example
+ * ```ts
+ * const pick = where([2]);  // (condition, a, b) -> condition ? a : b
+ * pick.forward(reference, [], [refTensor([1, 2], [1, 0]), refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])])[0][0]!.data;  // Float64Array [1, 4]
+ * ```
+ *
+ * @category Layers
  */
 export function where(shape: Shape): Lens<readonly [Shape, Shape, Shape], readonly [Shape]> {
   checkShape(shape, "where");

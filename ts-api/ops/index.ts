@@ -91,6 +91,8 @@ export function backendOps(methods: Record<string, unknown>, backend: string): R
  * The base category of the reals: what lenses over it may compute with.
  * Matrices are row-major; a batched value has the batch as its first axis,
  * and row-wise operations (softmax, losses) treat each row as one example.
+ *
+ * @category Backends
  */
 export type RealOps = Carrier &
   OpsOf<typeof primitives & typeof convOps & typeof poolOps & typeof attentionOps & typeof unaryOps & typeof wireOps & OptimiserGroups>;

@@ -15,7 +15,11 @@ import { type PlanContext, type References, planned } from "./op.ts";
 import { mapRef, refTensor, sizeOf } from "./ref-tensor.ts";
 
 // The step size an update reads; the schedules themselves are optimisers/schedules.ts.
-/** A step size per step count k = 0, 1, 2, ... (k counts the updates made before this one). */
+/**
+ * A step size per step count k = 0, 1, 2, ... (k counts the updates made before this one).
+ *
+ * @category Optimisers
+ */
 export interface Schedule {
   readonly kind: "schedule";
   /** For printing: "cosineDecay(0.001, 1000)". */
@@ -24,7 +28,11 @@ export interface Schedule {
   at(k: number): number;
 }
 
-/** A step size: a number (constant) or a schedule. */
+/**
+ * A step size: a number (constant) or a schedule.
+ *
+ * @category Optimisers
+ */
 export type StepSize = number | Schedule;
 
 const at = (lr: StepSize, k: number): number => (typeof lr === "number" ? lr : lr.at(k));

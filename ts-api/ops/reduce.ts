@@ -43,13 +43,23 @@ function reduction(kind: Kind, axis: number): AnyShape<false> {
 /**
  * The sum along `axis` of each example (default the last), kept as an axis of size 1. Reverse: the change repeated.
  *
- *   reduceSum(-1).at([2, 3]).forward(reference, [], [refTensor([1, 2, 3], [1, 2, 3, 4, 5, 6])])[0][0]!.data;  // Float64Array [6, 15]
+ * @example
+ * ```ts
+ * reduceSum(-1).at([2, 3]).forward(reference, [], [refTensor([1, 2, 3], [1, 2, 3, 4, 5, 6])])[0][0]!.data;  // Float64Array [6, 15]
+ * ```
+ *
+ * @category Layers
  */
 export const reduceSum = (axis = -1): AnyShape<false> => reduction("sum", axis);
 /**
  * The mean along `axis` (default the last), kept as an axis of size 1. Reverse: the change repeated and divided by the count.
  *
- *   reduceMean(0).at([2, 3]).forward(reference, [], [refTensor([1, 2, 3], [1, 2, 3, 4, 5, 6])])[0][0]!.data;  // Float64Array [2.5, 3.5, 4.5]
+ * @example
+ * ```ts
+ * reduceMean(0).at([2, 3]).forward(reference, [], [refTensor([1, 2, 3], [1, 2, 3, 4, 5, 6])])[0][0]!.data;  // Float64Array [2.5, 3.5, 4.5]
+ * ```
+ *
+ * @category Layers
  */
 export const reduceMean = (axis = -1): AnyShape<false> => reduction("mean", axis);
 /**
@@ -57,6 +67,11 @@ export const reduceMean = (axis = -1): AnyShape<false> => reduction("mean", axis
  * Reverse: the change goes to the elements equal to the maximum (all of them
  * on a tie, where the derivative does not exist).
  *
- *   reduceMax().at([3]).forward(reference, [], [refTensor([1, 3], [1, 7, 3])])[0][0]!.data;  // Float64Array [7]
+ * @example
+ * ```ts
+ * reduceMax().at([3]).forward(reference, [], [refTensor([1, 3], [1, 7, 3])])[0][0]!.data;  // Float64Array [7]
+ * ```
+ *
+ * @category Layers
  */
 export const reduceMax = (axis = -1): AnyShape<false> => reduction("max", axis);

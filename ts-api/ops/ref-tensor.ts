@@ -3,7 +3,11 @@ import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import { checkShape } from "../engine/tensor.ts";
 
-/** A float64 tensor of the reference backend. */
+/**
+ * A float64 tensor of the reference backend.
+ *
+ * @category Backends
+ */
 export interface RefTensor {
   readonly shape: Shape;
   readonly data: Float64Array;
@@ -14,7 +18,12 @@ export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1)
 /**
  * Wraps values as a reference tensor (copying them into a Float64Array); zeros if none are given.
  *
- *   refTensor([2, 2], [1, 2, 3, 4]).data;  // Float64Array [1, 2, 3, 4]
+ * @example
+ * ```ts
+ * refTensor([2, 2], [1, 2, 3, 4]).data;  // Float64Array [1, 2, 3, 4]
+ * ```
+ *
+ * @category Backends
  */
 export function refTensor(shape: Shape, values?: ArrayLike<number>): RefTensor {
   checkShape(shape, "refTensor");

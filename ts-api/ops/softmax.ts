@@ -82,6 +82,11 @@ export const softmaxLowerings: Lowerings<typeof softmaxOps> = {
 /**
  * softmax over all values of each example. Reverse from the output: dx = y (dy - <dy, y>), one fused kernel.
  *
- *   softmax.at([2]).forward(reference, [], [refTensor([1, 2], [1, 1])])[0][0]!.data;  // Float64Array [0.5, 0.5]
+ * @example
+ * ```ts
+ * softmax.at([2]).forward(reference, [], [refTensor([1, 2], [1, 1])])[0][0]!.data;  // Float64Array [0.5, 0.5]
+ * ```
+ *
+ * @category Layers
  */
 export const softmax: AnyShape<true> = pointwise("softmax", "y", (ops, x) => ops.softmax(x), (ops, y, dy) => ops.softmaxReverse(y, dy));

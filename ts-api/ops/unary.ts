@@ -51,49 +51,89 @@ const lens = (name: keyof typeof unaryOps, keeps: "x" | "y", reverse: (ops: Real
 /**
  * e^x, elementwise. Reverse: dy e^x, from the output.
  *
- *   exp.at([2]).forward(reference, [], [refTensor([1, 2], [0, 1])])[0][0]!.data;  // Float64Array [1, 2.718...]
+ * @example
+ * ```ts
+ * exp.at([2]).forward(reference, [], [refTensor([1, 2], [0, 1])])[0][0]!.data;  // Float64Array [1, 2.718...]
+ * ```
+ *
+ * @category Layers
  */
 export const exp = lens("exp", "y", (ops, y, dy) => ops.mul(dy, y));
 /**
  * The natural logarithm, elementwise. Reverse: dy / x.
  *
- *   log.at([2]).forward(reference, [], [refTensor([1, 2], [1, Math.E])])[0][0]!.data;  // Float64Array [0, 1]
+ * @example
+ * ```ts
+ * log.at([2]).forward(reference, [], [refTensor([1, 2], [1, Math.E])])[0][0]!.data;  // Float64Array [0, 1]
+ * ```
+ *
+ * @category Layers
  */
 export const log = lens("log", "x", (ops, x, dy) => ops.div(dy, x));
 /**
  * The square root, elementwise. Reverse: dy / (2 sqrt x), from the output.
  *
- *   sqrt.at([2]).forward(reference, [], [refTensor([1, 2], [4, 9])])[0][0]!.data;  // Float64Array [2, 3]
+ * @example
+ * ```ts
+ * sqrt.at([2]).forward(reference, [], [refTensor([1, 2], [4, 9])])[0][0]!.data;  // Float64Array [2, 3]
+ * ```
+ *
+ * @category Layers
  */
 export const sqrt = lens("sqrt", "y", (ops, y, dy) => ops.scale(ops.div(dy, y), 0.5));
 /**
  * 1 / sqrt(x), elementwise. Reverse: -dy y^3 / 2, from the output.
  *
- *   rsqrt.at([2]).forward(reference, [], [refTensor([1, 2], [4, 0.25])])[0][0]!.data;  // Float64Array [0.5, 2]
+ * @example
+ * ```ts
+ * rsqrt.at([2]).forward(reference, [], [refTensor([1, 2], [4, 0.25])])[0][0]!.data;  // Float64Array [0.5, 2]
+ * ```
+ *
+ * @category Layers
  */
 export const rsqrt = lens("rsqrt", "y", (ops, y, dy) => ops.scale(ops.mul(dy, ops.mul(y, ops.square(y))), -0.5));
 /**
  * -x, elementwise. Reverse: -dy.
  *
- *   neg.at([2]).forward(reference, [], [refTensor([1, 2], [1, -2])])[0][0]!.data;  // Float64Array [-1, 2]
+ * @example
+ * ```ts
+ * neg.at([2]).forward(reference, [], [refTensor([1, 2], [1, -2])])[0][0]!.data;  // Float64Array [-1, 2]
+ * ```
+ *
+ * @category Layers
  */
 export const neg = lens("neg", "x", (ops, _x, dy) => ops.neg(dy));
 /**
  * |x|, elementwise. Reverse: dy sign(x) (0 at 0).
  *
- *   abs.at([2]).forward(reference, [], [refTensor([1, 2], [1, -2])])[0][0]!.data;  // Float64Array [1, 2]
+ * @example
+ * ```ts
+ * abs.at([2]).forward(reference, [], [refTensor([1, 2], [1, -2])])[0][0]!.data;  // Float64Array [1, 2]
+ * ```
+ *
+ * @category Layers
  */
 export const abs = lens("abs", "x", (ops, x, dy) => ops.mul(dy, ops.sign(x)));
 /**
  * x^2, elementwise. Reverse: 2 x dy.
  *
- *   square.at([2]).forward(reference, [], [refTensor([1, 2], [3, -2])])[0][0]!.data;  // Float64Array [9, 4]
+ * @example
+ * ```ts
+ * square.at([2]).forward(reference, [], [refTensor([1, 2], [3, -2])])[0][0]!.data;  // Float64Array [9, 4]
+ * ```
+ *
+ * @category Layers
  */
 export const square = lens("square", "x", (ops, x, dy) => ops.scale(ops.mul(dy, x), 2));
 /**
  * The error function, elementwise. Reverse: dy 2/sqrt(pi) e^(-x^2).
  *
- *   erf.at([2]).forward(reference, [], [refTensor([1, 2], [0, 10])])[0][0]!.data;  // Float64Array [0, 1]
+ * @example
+ * ```ts
+ * erf.at([2]).forward(reference, [], [refTensor([1, 2], [0, 10])])[0][0]!.data;  // Float64Array [0, 1]
+ * ```
+ *
+ * @category Layers
  */
 export const erf = lens("erf", "x", (ops, x, dy) => ops.mul(dy, ops.scale(ops.exp(ops.neg(ops.square(x))), TWO_OVER_SQRT_PI)));
 

@@ -20,7 +20,12 @@ const batched = (ops: { shape(v: Value): Shape }, v: Value, s: Shape): Shape => 
 /**
  * multiply(S): S x S -> S, the elementwise product. Reverse: (b * dc, a * dc).
  *
- *   multiply([2]).forward(reference, [], [refTensor([1, 2], [2, 3]), refTensor([1, 2], [4, 5])])[0][0]!.data;  // Float64Array [8, 15]
+ * @example
+ * ```ts
+ * multiply([2]).forward(reference, [], [refTensor([1, 2], [2, 3]), refTensor([1, 2], [4, 5])])[0][0]!.data;  // Float64Array [8, 15]
+ * ```
+ *
+ * @category Composition
  */
 export function multiply(shape: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
   shapeArgument("multiply", shape);
@@ -36,7 +41,12 @@ export function multiply(shape: Shape): Lens<readonly [Shape, Shape], readonly [
 /**
  * subtract(S): S x S -> S, a - b. Reverse: (dc, -dc).
  *
- *   subtract([2]).forward(reference, [], [refTensor([1, 2], [2, 3]), refTensor([1, 2], [4, 5])])[0][0]!.data;  // Float64Array [-2, -2]
+ * @example
+ * ```ts
+ * subtract([2]).forward(reference, [], [refTensor([1, 2], [2, 3]), refTensor([1, 2], [4, 5])])[0][0]!.data;  // Float64Array [-2, -2]
+ * ```
+ *
+ * @category Composition
  */
 export function subtract(shape: Shape): Lens<readonly [Shape, Shape], readonly [Shape]> {
   shapeArgument("subtract", shape);
@@ -53,7 +63,12 @@ export function subtract(shape: Shape): Lens<readonly [Shape, Shape], readonly [
  * concat(S1, S2, ...): S1 x S2 x ... -> [n1 + n2 + ...], the values of each
  * example laid side by side (n_i the size of S_i). Reverse: split.
  *
- *   concat([3], [5])   // [3] x [5] -> [8], the input of a cell reading [x, h]
+ * @example
+ * ```ts
+ * concat([3], [5])   // [3] x [5] -> [8], the input of a cell reading [x, h]
+ * ```
+ *
+ * @category Composition
  */
 export function concat(...shapes: readonly Shape[]): Lens<Wires, readonly [Shape]> {
   if (shapes.length === 0) throw new ParalensError("concat: needs at least one wire");
@@ -75,7 +90,12 @@ export function concat(...shapes: readonly Shape[]): Lens<Wires, readonly [Shape
  * concat, each part reshaped to its S_i. Reverse: concat (a part with no
  * change contributes zeros).
  *
- *   split([2], [1]).cod;  // [[2], [1]]
+ * @example
+ * ```ts
+ * split([2], [1]).cod;  // [[2], [1]]
+ * ```
+ *
+ * @category Composition
  */
 export function split(...shapes: readonly Shape[]): Lens<readonly [Shape], Wires> {
   if (shapes.length === 0) throw new ParalensError("split: needs at least one part");
@@ -98,7 +118,12 @@ export function split(...shapes: readonly Shape[]): Lens<readonly [Shape], Wires
 /**
  * stack(T, S): S^T -> [T, ...S], T wires as one list. Reverse: unstack.
  *
- *   stack(3, [2]).cod;  // [[3, 2]]
+ * @example
+ * ```ts
+ * stack(3, [2]).cod;  // [[3, 2]]
+ * ```
+ *
+ * @category Composition
  */
 export function stack(count: number, shape: Shape): Lens<Wires, readonly [Shape]> {
   countArgument("stack", count);
@@ -120,7 +145,12 @@ export function stack(count: number, shape: Shape): Lens<Wires, readonly [Shape]
 /**
  * unstack(T, S): [T, ...S] -> S^T, a list as T wires (item t is wire t). Reverse: stack.
  *
- *   unstack(3, [2]).cod;  // [[2], [2], [2]]
+ * @example
+ * ```ts
+ * unstack(3, [2]).cod;  // [[2], [2], [2]]
+ * ```
+ *
+ * @category Composition
  */
 export function unstack(count: number, shape: Shape): Lens<readonly [Shape], Wires> {
   countArgument("unstack", count);
@@ -141,7 +171,12 @@ export function unstack(count: number, shape: Shape): Lens<readonly [Shape], Wir
 /**
  * sumWires(T, S): S^T -> S, the sum of T wires. Reverse: the change copied to every wire (copy is add's partner).
  *
- *   sumWires(2, [2]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])])[0][0]!.data;  // Float64Array [4, 6]
+ * @example
+ * ```ts
+ * sumWires(2, [2]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])])[0][0]!.data;  // Float64Array [4, 6]
+ * ```
+ *
+ * @category Composition
  */
 export function sumWires(count: number, shape: Shape): Lens<Wires, readonly [Shape]> {
   countArgument("sumWires", count);
@@ -159,7 +194,12 @@ export function sumWires(count: number, shape: Shape): Lens<Wires, readonly [Sha
 /**
  * scaled(S, c): x -> c x. Reverse: dy -> c dy.
  *
- *   scaled([2], 0.5).forward(reference, [], [refTensor([1, 2], [2, 4])])[0][0]!.data;  // Float64Array [1, 2]
+ * @example
+ * ```ts
+ * scaled([2], 0.5).forward(reference, [], [refTensor([1, 2], [2, 4])])[0][0]!.data;  // Float64Array [1, 2]
+ * ```
+ *
+ * @category Composition
  */
 export function scaled(shape: Shape, c: number): Lens<readonly [Shape], readonly [Shape]> {
   shapeArgument("scaled", shape);

@@ -31,8 +31,13 @@ function negated(dom: Wires): Lens<Wires, Wires> {
  * reverse emits +eta instead of -eta, or an optimiser whose update sees the
  * change with its sign turned (its step sizes stay positive).
  *
- *   const critic = ascend(rmsprop({ lr: 5e-5 }));    // the WGAN critic's parameter wire
- *   const dreamer = ascend(constantRate(1));          // raise a score instead of lowering it
+ * @example
+ * ```ts
+ * const critic = ascend(rmsprop({ lr: 5e-5 }));    // the WGAN critic's parameter wire
+ * const dreamer = ascend(constantRate(1));          // raise a score instead of lowering it
+ * ```
+ *
+ * @category Optimisers
  */
 export function ascend(rate: Rate): Rate;
 export function ascend(optimiser: Optimiser): Optimiser;

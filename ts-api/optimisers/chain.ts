@@ -17,7 +17,11 @@ import { zeros } from "../init/initialisers.ts";
 import type { RealOps } from "../ops/index.ts";
 import type { Optimiser } from "./optimiser.ts";
 
-/** A gradient transformation: for a model's parameters, a lens S x P -> P whose reverse returns the new S and the change handed on. */
+/**
+ * A gradient transformation: for a model's parameters, a lens S x P -> P whose reverse returns the new S and the change handed on.
+ *
+ * @category Optimisers
+ */
 export type Transform = ((params: readonly ParamSpec[]) => Reparameterisation) & { readonly transformName: string };
 
 /**
@@ -25,9 +29,14 @@ export type Transform = ((params: readonly ParamSpec[]) => Reparameterisation) &
  * `reverse(ops, state, params, changes)` returns the new state and the changes
  * handed on (one per parameter). The forward pass reads the parameters as they are.
  *
- *   // halve every change
- *   const halve = transform("halve", () => [], (ops, _s, _p, ds) => [[], ds.map((d) => ops.scale(d, 0.5))]);
- *   chain(halve, sgd()).optimiserName;  // "chain(halve, sgd)"
+ * @example
+ * ```ts
+ * // halve every change
+ * const halve = transform("halve", () => [], (ops, _s, _p, ds) => [[], ds.map((d) => ops.scale(d, 0.5))]);
+ * chain(halve, sgd()).optimiserName;  // "chain(halve, sgd)"
+ * ```
+ *
+ * @category Optimisers
  */
 export function transform(
   name: string,
@@ -76,8 +85,13 @@ const beside = (shapes: readonly Shape[], f: Lens<Wires, Wires>): Lens<Wires, Wi
  * the new parameters. The state wires are the transformations' (in order),
  * then the optimiser's.
  *
- *   const opt = chain(clipByGlobalNorm(1), adam({ lr: 1e-3 }));
- *   supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: opt, rate: 1 }).dispose();
+ * @example
+ * ```ts
+ * const opt = chain(clipByGlobalNorm(1), adam({ lr: 1e-3 }));
+ * supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: opt, rate: 1 }).dispose();
+ * ```
+ *
+ * @category Optimisers
  */
 export function chain(...parts: [...Transform[], Optimiser]): Optimiser {
   const last = parts[parts.length - 1];

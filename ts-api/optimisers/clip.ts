@@ -13,8 +13,13 @@ import { ParalensError, describe } from "../engine/errors.ts";
 /**
  * The reparameterisation P -> P that clips every parameter to [-c, c].
  *
- *   const critic = seq(dense(2, 8, "relu"), dense(8, 1));
- *   reparam(reparam(critic, clipParameters(0.01)), ascend(rmsprop({ lr: 5e-5 })));   // clipped and ascending, as a WGAN critic
+ * @example
+ * ```ts
+ * const critic = seq(dense(2, 8, "relu"), dense(8, 1));
+ * reparam(reparam(critic, clipParameters(0.01)), ascend(rmsprop({ lr: 5e-5 })));   // clipped and ascending, as a WGAN critic
+ * ```
+ *
+ * @category Optimisers
  */
 export function clipParameters(c: number): (params: readonly ParamSpec[]) => Reparameterisation {
   if (typeof c !== "number" || !(c > 0) || !Number.isFinite(c)) throw new ParalensError(`clipParameters: c must be a finite number > 0, got ${describe(c)}`);

@@ -12,10 +12,18 @@ import type { Shape, Wires } from "../algebra/shapes.ts";
 import type { RealOps } from "../ops/index.ts";
 import { type Initialiser, zeros } from "../init/initialisers.ts";
 
-/** Builds the reparameterisation S x P -> P for a model's parameters. */
+/**
+ * Builds the reparameterisation S x P -> P for a model's parameters.
+ *
+ * @category Optimisers
+ */
 export type Optimiser = ((params: readonly ParamSpec[]) => Reparameterisation) & { readonly optimiserName: string };
 
-/** One state wire of a per-parameter optimiser: a suffix for its name and its shape given the parameter's. */
+/**
+ * One state wire of a per-parameter optimiser: a suffix for its name and its shape given the parameter's.
+ *
+ * @category Optimisers
+ */
 export interface StateWire {
   suffix: string;
   /** The state's shape given the parameter's (default: the same shape). */
@@ -30,9 +38,14 @@ export interface StateWire {
  * `read(ops, state, p)` is the forward pass (the value the model sees) and
  * `update(ops, state, p, d)` the reverse (new state and parameter).
  *
- *   // plain gradient descent: no state, read p as it is, step p + d (d already carries -eta)
- *   const plain = optimiser("plain", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.add(p, d)]);
- *   supervised(dense(4, 1), { loss: mse, optimiser: plain }).dispose();
+ * @example
+ * ```ts
+ * // plain gradient descent: no state, read p as it is, step p + d (d already carries -eta)
+ * const plain = optimiser("plain", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.add(p, d)]);
+ * supervised(dense(4, 1), { loss: mse, optimiser: plain }).dispose();
+ * ```
+ *
+ * @category Optimisers
  */
 export function optimiser(
   name: string,

@@ -34,9 +34,14 @@ const damping = (v: number): boolean => v >= -1 && v <= 1;
  * `lr` (a number or a schedule) p' = p + lr(t) d, and the update count t is
  * a state wire, `<name>.step`, saved with the learner.
  *
- *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: 0.1 });
- *   const warm = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd({ lr: linearWarmup(0, 0.1, 100) }), rate: 1 });
- *   learner.dispose(); warm.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: 0.1 });
+ * const warm = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd({ lr: linearWarmup(0, 0.1, 100) }), rate: 1 });
+ * learner.dispose(); warm.dispose();
+ * ```
+ *
+ * @category Optimisers
  */
 export function sgd(options: { lr?: StepSize } = {}): Optimiser {
   optionsArgument("sgd", options);
@@ -55,8 +60,13 @@ export function sgd(options: { lr?: StepSize } = {}): Optimiser {
 /**
  * s' = gamma s + d; p' = p + s' (Polyak's heavy ball).
  *
- *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: momentum({ gamma: 0.9 }), rate: 0.01 });
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: momentum({ gamma: 0.9 }), rate: 0.01 });
+ * learner.dispose();
+ * ```
+ *
+ * @category Optimisers
  */
 export function momentum(options: { gamma?: number } = {}): Optimiser {
   optionsArgument("momentum", options);
@@ -75,8 +85,13 @@ export function momentum(options: { gamma?: number } = {}): Optimiser {
  * Nesterov momentum: the model is run at the look-ahead point p + gamma s
  * (the forward pass of this lens), and the update is momentum's.
  *
- *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: nesterov({ gamma: 0.9 }), rate: 0.01 });
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: nesterov({ gamma: 0.9 }), rate: 0.01 });
+ * learner.dispose();
+ * ```
+ *
+ * @category Optimisers
  */
 export function nesterov(options: { gamma?: number } = {}): Optimiser {
   optionsArgument("nesterov", options);
@@ -94,8 +109,13 @@ export function nesterov(options: { gamma?: number } = {}): Optimiser {
 /**
  * g' = g + d^2; p' = p + lr d / (delta + sqrt g')  (Duchi, Hazan & Singer 2011).
  *
- *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adagrad({ lr: 0.1 }) });
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adagrad({ lr: 0.1 }) });
+ * learner.dispose();
+ * ```
+ *
+ * @category Optimisers
  */
 export function adagrad(options: { lr?: number; delta?: number } = {}): Optimiser {
   optionsArgument("adagrad", options);
@@ -115,8 +135,13 @@ export function adagrad(options: { lr?: number; delta?: number } = {}): Optimise
 /**
  * v' = rho v + (1 - rho) d^2; p' = p + lr d / (delta + sqrt v')  (Tieleman & Hinton 2012).
  *
- *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: rmsprop({ lr: 0.001 }) });
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: rmsprop({ lr: 0.001 }) });
+ * learner.dispose();
+ * ```
+ *
+ * @category Optimisers
  */
 export function rmsprop(options: { lr?: number; rho?: number; delta?: number } = {}): Optimiser {
   optionsArgument("rmsprop", options);
@@ -140,9 +165,14 @@ export function rmsprop(options: { lr?: number; rho?: number; delta?: number } =
  * p' = p + lr (m' / (1 - b1^t')) / (delta + sqrt(v' / (1 - b2^t'))).
  * `lr` may be a schedule, read at k = t (the updates made before this one).
  *
- *   const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.01 }) });
- *   const decaying = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam({ lr: cosineDecay(0.01, 1000) }) });
- *   learner.dispose(); decaying.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.01 }) });
+ * const decaying = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam({ lr: cosineDecay(0.01, 1000) }) });
+ * learner.dispose(); decaying.dispose();
+ * ```
+ *
+ * @category Optimisers
  */
 export function adam(options: { lr?: StepSize; beta1?: number; beta2?: number; delta?: number } = {}): Optimiser {
   optionsArgument("adam", options);

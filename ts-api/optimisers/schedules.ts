@@ -27,7 +27,12 @@ export const isSchedule = (s: unknown): s is Schedule => typeof s === "object" &
 /**
  * The same step size at every step.
  *
- *   constantSchedule(0.1).at(1000);  // 0.1
+ * @example
+ * ```ts
+ * constantSchedule(0.1).at(1000);  // 0.1
+ * ```
+ *
+ * @category Optimisers
  */
 export function constantSchedule(value: number): Schedule {
   finite("constantSchedule", "value", value, nonNegative, " >= 0");
@@ -38,7 +43,12 @@ export function constantSchedule(value: number): Schedule {
  * From `from` to `to` in a straight line over `steps` updates, then `to`
  * (torch's LinearLR with start_factor = from / to).
  *
- *   linearWarmup(0, 0.01, 10).at(5);  // 0.005
+ * @example
+ * ```ts
+ * linearWarmup(0, 0.01, 10).at(5);  // 0.005
+ * ```
+ *
+ * @category Optimisers
  */
 export function linearWarmup(from: number, to: number, steps: number): Schedule {
   finite("linearWarmup", "from", from, nonNegative, " >= 0");
@@ -52,7 +62,12 @@ export function linearWarmup(from: number, to: number, steps: number): Schedule 
  * flat (Loshchilov & Hutter 2017, SGDR without restarts; torch's
  * CosineAnnealingLR with T_max = steps and eta_min = peak * alpha).
  *
- *   cosineDecay(0.01, 100).at(50);  // 0.005 (to rounding)
+ * @example
+ * ```ts
+ * cosineDecay(0.01, 100).at(50);  // 0.005 (to rounding)
+ * ```
+ *
+ * @category Optimisers
  */
 export function cosineDecay(peak: number, steps: number, alpha = 0): Schedule {
   finite("cosineDecay", "peak", peak, nonNegative, " >= 0");
@@ -65,7 +80,12 @@ export function cosineDecay(peak: number, steps: number, alpha = 0): Schedule {
 /**
  * `initial` times `factor` once every `every` updates (torch's StepLR).
  *
- *   stepDecay(0.1, 10, 0.5).at(25);  // 0.025
+ * @example
+ * ```ts
+ * stepDecay(0.1, 10, 0.5).at(25);  // 0.025
+ * ```
+ *
+ * @category Optimisers
  */
 export function stepDecay(initial: number, every: number, factor: number): Schedule {
   finite("stepDecay", "initial", initial, nonNegative, " >= 0");
@@ -77,7 +97,12 @@ export function stepDecay(initial: number, every: number, factor: number): Sched
 /**
  * `initial` times `factor` at every update (torch's ExponentialLR).
  *
- *   exponentialDecay(1, 0.5).at(3);  // 0.125
+ * @example
+ * ```ts
+ * exponentialDecay(1, 0.5).at(3);  // 0.125
+ * ```
+ *
+ * @category Optimisers
  */
 export function exponentialDecay(initial: number, factor: number): Schedule {
   finite("exponentialDecay", "initial", initial, nonNegative, " >= 0");
@@ -90,8 +115,13 @@ export function exponentialDecay(initial: number, factor: number): Schedule {
  * (0 for the first), counting its own steps from 0 there (optax's
  * join_schedules, torch's SequentialLR). Warmup then cosine decay:
  *
- *   const lr = joinSchedules([linearWarmup(0, 1e-3, 100), cosineDecay(1e-3, 900)], [100]);
- *   lr.at(100);  // 0.001
+ * @example
+ * ```ts
+ * const lr = joinSchedules([linearWarmup(0, 1e-3, 100), cosineDecay(1e-3, 900)], [100]);
+ * lr.at(100);  // 0.001
+ * ```
+ *
+ * @category Optimisers
  */
 export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
   if (!Array.isArray(schedules) || schedules.length === 0 || !schedules.every(isSchedule)) {

@@ -17,15 +17,24 @@ registerOps(() => unaryOps);
 /**
  * p' = p + step sign(d): FGSM when run once from the original input with step = epsilon.
  *
- *   const attack = learnInput(dense(4, 3), signGradient(0.1));
- *   attack.params.map((p) => p.name)[0];  // "input"
+ * @example
+ * ```ts
+ * const attack = learnInput(dense(4, 3), signGradient(0.1));
+ * attack.params.map((p) => p.name)[0];  // "input"
+ * ```
+ *
+ * @category Optimisers
  */
 export function signGradient(step: number): Optimiser {
   positive("signGradient", "step", step);
   return optimiser(`signGradient(${step})`, [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.sgdStep(p, ops.scale(ops.sign(d), step))]);
 }
 
-/** Options of `projectedSignGradient`: step size, the max-norm radius and the valid range. */
+/**
+ * Options of `projectedSignGradient`: step size, the max-norm radius and the valid range.
+ *
+ * @category Optimisers
+ */
 export interface ProjectedOptions {
   /** The size of each sign step. */
   step: number;
@@ -41,8 +50,13 @@ export interface ProjectedOptions {
  * forward pass reads the projection of p, so the model only ever sees an
  * input within the ball, exactly (max and min round nothing).
  *
- *   const attack = learnInput(dense(4, 3), projectedSignGradient({ step: 0.01, radius: 0.1 }));
- *   attack.params.length > 1;  // true: the origin, the input, the frozen weights
+ * @example
+ * ```ts
+ * const attack = learnInput(dense(4, 3), projectedSignGradient({ step: 0.01, radius: 0.1 }));
+ * attack.params.length > 1;  // true: the origin, the input, the frozen weights
+ * ```
+ *
+ * @category Optimisers
  */
 export function projectedSignGradient(options: ProjectedOptions): Optimiser {
   optionsArgument("projectedSignGradient", options);

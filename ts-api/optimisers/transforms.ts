@@ -34,8 +34,13 @@ function inUnit(what: string, name: string, v: number): number {
  * Euclidean norm of all the changes together (Pascanu, Mikolov & Bengio
  * 2013; the formula of torch.nn.utils.clip_grad_norm_).
  *
- *   const opt = chain(clipByGlobalNorm(1), sgd());
- *   opt.optimiserName;  // "chain(clipByGlobalNorm(1), sgd)"
+ * @example
+ * ```ts
+ * const opt = chain(clipByGlobalNorm(1), sgd());
+ * opt.optimiserName;  // "chain(clipByGlobalNorm(1), sgd)"
+ * ```
+ *
+ * @category Optimisers
  */
 export function clipByGlobalNorm(maxNorm: number): Transform {
   positiveFinite("clipByGlobalNorm", "maxNorm", maxNorm);
@@ -52,8 +57,13 @@ export function clipByGlobalNorm(maxNorm: number): Transform {
  * decay. After scaleByAdam it is decoupled from the adaptive scaling
  * (Loshchilov & Hutter 2019, AdamW); before it, it is an L2 penalty.
  *
- *   const noBiases = weightDecay(0.01, { only: (p) => !p.name.endsWith("bias") });
- *   chain(scaleByAdam(), noBiases, sgd({ lr: 1e-3 })).optimiserName;
+ * @example
+ * ```ts
+ * const noBiases = weightDecay(0.01, { only: (p) => !p.name.endsWith("bias") });
+ * chain(scaleByAdam(), noBiases, sgd({ lr: 1e-3 })).optimiserName;
+ * ```
+ *
+ * @category Optimisers
  */
 export function weightDecay(rate: number, options: { only?: (p: ParamSpec) => boolean } = {}): Transform {
   optionsArgument("weightDecay", options);
@@ -73,7 +83,12 @@ export function weightDecay(rate: number, options: { only?: (p: ParamSpec) => bo
  * Ba 2015) with state m, v and the count t per parameter, and no step size:
  * chain it with sgd({ lr }) for Adam, with weightDecay between for AdamW.
  *
- *   chain(scaleByAdam({ beta2: 0.99 }), sgd({ lr: 1e-3 })).optimiserName;  // "chain(scaleByAdam, sgd(0.001))"
+ * @example
+ * ```ts
+ * chain(scaleByAdam({ beta2: 0.99 }), sgd({ lr: 1e-3 })).optimiserName;  // "chain(scaleByAdam, sgd(0.001))"
+ * ```
+ *
+ * @category Optimisers
  */
 export function scaleByAdam(options: { beta1?: number; beta2?: number; delta?: number } = {}): Transform {
   optionsArgument("scaleByAdam", options);
@@ -100,9 +115,14 @@ export function scaleByAdam(options: { beta1?: number; beta2?: number; delta?: n
  * scaleByAdam ; weightDecay ; sgd({ lr }): p' = p + lr (m^ / (delta + sqrt v^) - weightDecay p).
  * `lr` may be a schedule; `only` picks the parameters that decay (default: all).
  *
- *   const lr = joinSchedules([linearWarmup(0, 1e-3, 100), cosineDecay(1e-3, 900)], [100]);
- *   const opt = chain(clipByGlobalNorm(1), adamw({ lr, weightDecay: 0.01 }));
- *   supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: opt, rate: 1 }).dispose();
+ * @example
+ * ```ts
+ * const lr = joinSchedules([linearWarmup(0, 1e-3, 100), cosineDecay(1e-3, 900)], [100]);
+ * const opt = chain(clipByGlobalNorm(1), adamw({ lr, weightDecay: 0.01 }));
+ * supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: opt, rate: 1 }).dispose();
+ * ```
+ *
+ * @category Optimisers
  */
 export function adamw(
   options: { lr?: StepSize; beta1?: number; beta2?: number; delta?: number; weightDecay?: number; only?: (p: ParamSpec) => boolean } = {},
@@ -119,8 +139,13 @@ export function adamw(
  * names each parameter's group, and `groups` maps the names to optimisers.
  * `frozen` keeps a group as it is.
  *
- *   const opt = partition((p) => (p.name.startsWith("0.") ? "body" : "head"), { body: frozen, head: adam({ lr: 1e-3 }) });
- *   supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy, optimiser: opt, rate: 1 }).dispose();
+ * @example
+ * ```ts
+ * const opt = partition((p) => (p.name.startsWith("0.") ? "body" : "head"), { body: frozen, head: adam({ lr: 1e-3 }) });
+ * supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy, optimiser: opt, rate: 1 }).dispose();
+ * ```
+ *
+ * @category Optimisers
  */
 export function partition(label: (p: ParamSpec) => string, groups: Readonly<Record<string, (params: readonly ParamSpec[]) => Reparameterisation>>): Optimiser {
   if (typeof label !== "function") throw new ParalensError(`partition: label must be a function naming each parameter's group, got ${describe(label)}`);

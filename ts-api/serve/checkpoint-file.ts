@@ -23,7 +23,11 @@ function fileSystem(): Fs {
   return fs;
 }
 
-/** A checkpoint file: write(bytes) replaces it atomically; read() gives its bytes, or undefined if there is none yet. */
+/**
+ * A checkpoint file: write(bytes) replaces it atomically; read() gives its bytes, or undefined if there is none yet.
+ *
+ * @category Serving
+ */
 export interface CheckpointFile {
   /** The file's path. */
   readonly path: string;
@@ -36,13 +40,18 @@ export interface CheckpointFile {
 /**
  * A checkpoint file at `path`, for online's checkpoint option, and to resume from on restart.
  *
- *   const file = checkpointFile(`${(globalThis as any).process.getBuiltinModule("node:os").tmpdir()}/paralens-doc-${Date.now()}.safetensors`);
- *   const learner = supervised(dense(2, 1), { loss: mse });
- *   const saved = file.read();  // undefined the first time
- *   if (saved !== undefined) learner.load(saved);
- *   file.write(learner.save());
- *   file.read()!.length > 0;  // true
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const file = checkpointFile(`${(globalThis as any).process.getBuiltinModule("node:os").tmpdir()}/paralens-doc-${Date.now()}.safetensors`);
+ * const learner = supervised(dense(2, 1), { loss: mse });
+ * const saved = file.read();  // undefined the first time
+ * if (saved !== undefined) learner.load(saved);
+ * file.write(learner.save());
+ * file.read()!.length > 0;  // true
+ * learner.dispose();
+ * ```
+ *
+ * @category Serving
  */
 export function checkpointFile(path: string): CheckpointFile {
   if (typeof path !== "string" || path === "") throw new ParalensError(`checkpointFile: path must be a file's path, got ${describe(path)}`);

@@ -10,7 +10,11 @@ import { Batcher } from "./batcher.ts";
 import { type BatchingOptions, batching } from "./options.ts";
 import { checkRow } from "./rows.ts";
 
-/** Where checkpoints go and how often: `write` gets a safetensors file (learner.save()) every `everySteps` steps, and once more at close(). */
+/**
+ * Where checkpoints go and how often: `write` gets a safetensors file (learner.save()) every `everySteps` steps, and once more at close().
+ *
+ * @category Serving
+ */
 export interface CheckpointOptions {
   /** Steps between two checkpoints (a whole number >= 1). */
   everySteps: number;
@@ -18,13 +22,21 @@ export interface CheckpointOptions {
   write: (bytes: Uint8Array) => void | Promise<void>;
 }
 
-/** Options of `online`: how examples are gathered into steps, and checkpoints. */
+/**
+ * Options of `online`: how examples are gathered into steps, and checkpoints.
+ *
+ * @category Serving
+ */
 export interface OnlineOptions extends BatchingOptions {
   /** Where checkpoints go and how often (none by default). */
   checkpoint?: CheckpointOptions;
 }
 
-/** What an OnlineLearner has done so far. */
+/**
+ * What an OnlineLearner has done so far.
+ *
+ * @category Serving
+ */
 export interface OnlineStats {
   /** Examples trained. */
   examples: number;
@@ -52,11 +64,16 @@ interface Example {
  * within maxDelayMs (up to maxBatch) make one step. Make one with
  * `online(learner, options)`.
  *
- *   const learner = supervised(dense(2, 1), { loss: mse, rate: 0.1 });
- *   const trainer = online(learner, { maxBatch: 16 });
- *   const [loss] = await Promise.all([trainer.learn([1, 2], [3]), trainer.learn([0, 1], [1])]);  // one step of 2
- *   await trainer.close();
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(2, 1), { loss: mse, rate: 0.1 });
+ * const trainer = online(learner, { maxBatch: 16 });
+ * const [loss] = await Promise.all([trainer.learn([1, 2], [3]), trainer.learn([0, 1], [1])]);  // one step of 2
+ * await trainer.close();
+ * learner.dispose();
+ * ```
+ *
+ * @category Serving
  */
 export class OnlineLearner {
   private readonly batcher: Batcher<Example, number>;
@@ -166,13 +183,18 @@ export class OnlineLearner {
  * An OnlineLearner for `learner`. Options: maxBatch (default 32), maxDelayMs
  * (default 0), maxQueue (default 1024) and checkpoint ({ everySteps, write }).
  *
- *   const learner = supervised(dense(2, 3), { loss: softmaxCrossEntropy, labels: "indices" });
- *   const saved: Uint8Array[] = [];
- *   const trainer = online(learner, { maxDelayMs: 0, checkpoint: { everySteps: 1, write: (b) => void saved.push(b) } });
- *   await trainer.learn([0.5, 1], 2);
- *   await trainer.close();
- *   saved.length;  // 1
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(2, 3), { loss: softmaxCrossEntropy, labels: "indices" });
+ * const saved: Uint8Array[] = [];
+ * const trainer = online(learner, { maxDelayMs: 0, checkpoint: { everySteps: 1, write: (b) => void saved.push(b) } });
+ * await trainer.learn([0.5, 1], 2);
+ * await trainer.close();
+ * saved.length;  // 1
+ * learner.dispose();
+ * ```
+ *
+ * @category Serving
  */
 export function online(learner: Learner, options: OnlineOptions = {}): OnlineLearner {
   if (!(learner instanceof Learner)) throw new ParalensError(`online: expected a Learner (supervised(model, options)), got ${describe(learner)}`);

@@ -3,7 +3,11 @@
 // typo ("maxbatch") or a string ("8") is easy to make and hard to see.
 import { ParalensError, describe } from "../engine/errors.ts";
 
-/** How a predictor gathers rows into batches and how much it lets wait. */
+/**
+ * How a predictor gathers rows into batches and how much it lets wait.
+ *
+ * @category Serving
+ */
 export interface BatchingOptions {
   /** The most rows one forward pass runs (default 32). */
   maxBatch?: number;

@@ -22,7 +22,11 @@ import { Batcher } from "./batcher.ts";
 import { checkRow } from "./rows.ts";
 import { type BatchingOptions, batching } from "./options.ts";
 
-/** A model and its parameters by name (as `learner.parameters()` gives them), to serve without a Learner. */
+/**
+ * A model and its parameters by name (as `learner.parameters()` gives them), to serve without a Learner.
+ *
+ * @category Serving
+ */
 export interface ModelWithParameters<A extends Wires = Wires, B extends Wires = Wires> {
   /** A layer of fixed shape taking one wire and giving one. */
   model: Para<A, B>;
@@ -30,7 +34,11 @@ export interface ModelWithParameters<A extends Wires = Wires, B extends Wires = 
   parameters: Readonly<Record<string, ArrayLike<number>>>;
 }
 
-/** What a predictor has done so far (for a server's metrics). */
+/**
+ * What a predictor has done so far (for a server's metrics).
+ *
+ * @category Serving
+ */
 export interface PredictorStats {
   /** predict() calls taken into the queue. */
   requests: number;
@@ -51,12 +59,17 @@ export interface PredictorStats {
  * `maxDelayMs` of each other (up to `maxBatch`) as one forward pass. Make one
  * with `predictor(learner, options)`.
  *
- *   const learner = supervised(dense(2, 1), { loss: mse });
- *   const p = predictor(learner, { maxBatch: 8 });
- *   const [a, b] = await Promise.all([p.predict([1, 2]), p.predict([3, 4])]);  // one batch of 2
- *   a.length;  // 1
- *   await p.close();
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = supervised(dense(2, 1), { loss: mse });
+ * const p = predictor(learner, { maxBatch: 8 });
+ * const [a, b] = await Promise.all([p.predict([1, 2]), p.predict([3, 4])]);  // one batch of 2
+ * a.length;  // 1
+ * await p.close();
+ * learner.dispose();
+ * ```
+ *
+ * @category Serving
  */
 export class Predictor {
   /** How many values one input row holds. */
@@ -159,10 +172,15 @@ export function planSizes(maxBatch: number): number[] {
  * its parameters by name. Options: maxBatch (default 32), maxDelayMs
  * (default 0) and maxQueue (default 1024); see BatchingOptions.
  *
- *   const model = dense(2, 1);
- *   const p = predictor({ model, parameters: { weight: [0.5, -1], bias: [0] } }, { maxDelayMs: 0 });
- *   (await p.predict([2, 1]))[0];  // 0
- *   await p.close();
+ * @example
+ * ```ts
+ * const model = dense(2, 1);
+ * const p = predictor({ model, parameters: { weight: [0.5, -1], bias: [0] } }, { maxDelayMs: 0 });
+ * (await p.predict([2, 1]))[0];  // 0
+ * await p.close();
+ * ```
+ *
+ * @category Serving
  */
 export function predictor(source: Learner | ModelWithParameters, options: BatchingOptions = {}): Predictor {
   if (source instanceof Learner) return new Predictor(source.model, source.params, [], options);

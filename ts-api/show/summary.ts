@@ -9,7 +9,11 @@ import { compile } from "../backend/compile.ts";
 import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
 import type { RealOps } from "../ops/index.ts";
 
-/** One layer of a summary. */
+/**
+ * One layer of a summary.
+ *
+ * @category Show
+ */
 export interface SummaryRow {
   /** The layer's path in the model and its name: "2: dense(16 -> 3)" (a model of one layer: its name alone). */
   readonly name: string;
@@ -23,7 +27,11 @@ export interface SummaryRow {
   readonly parameters: number;
 }
 
-/** What `summary(model)` returns: each layer with its shapes and parameter count, the totals, and the plan's arena bytes. */
+/**
+ * What `summary(model)` returns: each layer with its shapes and parameter count, the totals, and the plan's arena bytes.
+ *
+ * @category Show
+ */
 export interface Summary {
   /** The model's name. */
   readonly model: string;
@@ -42,7 +50,11 @@ export interface Summary {
 const count = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 const show = (shapes: readonly Shape[]): string => shapes.map((s) => `[${s.join(", ")}]`).join(" x ") || "I";
 
-/** Options of `summary`. */
+/**
+ * Options of `summary`.
+ *
+ * @category Show
+ */
 export interface SummaryOptions {
   /** The batch size the arena is measured at (default 32). */
   batch?: number;
@@ -55,7 +67,12 @@ export interface SummaryOptions {
  * their shapes and parameter counts, and the arena of its plan at `batch`.
  * Needs `await init()` first, for the plan.
  *
- *   console.log(String(summary(seq(dense(784, 128, "relu"), dense(128, 10)), { batch: 64 })));
+ * @example
+ * ```ts
+ * console.log(String(summary(seq(dense(784, 128, "relu"), dense(128, 10)), { batch: 64 })));
+ * ```
+ *
+ * @category Show
  */
 export function summary(model: Para<Wires, Wires, RealOps>, options: SummaryOptions = {}): Summary {
   paraArgument("summary", model);

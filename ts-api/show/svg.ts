@@ -48,7 +48,11 @@ const layerPath = (name: string): string => /^([\d.]+): /.exec(name)?.[1] ?? "";
 
 const isLearner = (m: unknown): m is Learner => typeof m === "object" && m !== null && "lens" in m && "model" in m && typeof (m as Learner).fit === "function";
 
-/** Options of `toSVG`. */
+/**
+ * Options of `toSVG`.
+ *
+ * @category Show
+ */
 export interface SVGOptions {
   /** How many levels of composites to open (default 1: a box per layer the model was composed of; 2 opens those, dense into linear, bias and activation). */
   depth?: number;
@@ -60,8 +64,13 @@ export interface SVGOptions {
  * layer is. The model is traced once on the float64 reference, so no init()
  * is needed.
  *
- *   const svg = toSVG(seq(dense(4, 8, "relu"), dense(8, 3)));  // e.g. document.body.innerHTML = svg
- *   svg.startsWith("<svg");  // true
+ * @example
+ * ```ts
+ * const svg = toSVG(seq(dense(4, 8, "relu"), dense(8, 3)));  // e.g. document.body.innerHTML = svg
+ * svg.startsWith("<svg");  // true
+ * ```
+ *
+ * @category Show
  */
 export function toSVG(model: Para<Wires, Wires, RealOps> | Learner, options: SVGOptions = {}): string {
   const learner = isLearner(model) ? model : undefined;

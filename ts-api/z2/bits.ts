@@ -14,9 +14,14 @@ export const wordsFor = (batch: number): number => Math.ceil(batch / 128);
 /**
  * Bits in the engine's memory in the kernel's layout: [batch, n] as n wires of 128-example words, or [n] as n broadcast words.
  *
- *   const [table] = initBits(lut(2, 1), 7);
- *   table instanceof BitTensor;  // true: one bit per parameter, packed in the arena
- *   table.dispose();
+ * @example
+ * ```ts
+ * const [table] = initBits(lut(2, 1), 7);
+ * table instanceof BitTensor;  // true: one bit per parameter, packed in the arena
+ * table.dispose();
+ * ```
+ *
+ * @category Backends
  */
 export class BitTensor {
   /** Bits per example (wires). */

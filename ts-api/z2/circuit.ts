@@ -22,13 +22,26 @@ import { type Z2Ops, range } from "./ops.ts";
 /**
  * Gate operations of a netlist.
  *
- *   Gate.XOR;  // 0: the op code of an XOR node in a Circuit
+ * @example
+ * ```ts
+ * Gate.XOR;  // 0: the op code of an XOR node in a Circuit
+ * ```
+ *
+ * @category Circuits
  */
 export const Gate = { XOR: 0, AND: 1, NOT: 2, ZERO: 3, ONE: 4 } as const;
-/** One of Gate's codes. */
+/**
+ * One of Gate's codes.
+ *
+ * @category Circuits
+ */
 export type GateOp = (typeof Gate)[keyof typeof Gate];
 
-/** A netlist: nodes 0..inputs-1 are the inputs; gate g is node inputs + g. */
+/**
+ * A netlist: nodes 0..inputs-1 are the inputs; gate g is node inputs + g.
+ *
+ * @category Circuits
+ */
 export interface Circuit {
   readonly inputs: number;
   readonly ops: readonly GateOp[];
@@ -41,8 +54,13 @@ export interface Circuit {
  * Builds a circuit gate by gate; every method returns the new node's id.
  * `circuit(inputs, body)` hands one to its body.
  *
- *   const halfAdder = circuit(2, (g: CircuitBuilder, [a, b]) => [g.xor(a, b), g.and(a, b)]);
- *   halfAdder.outputs.length;  // 2: the sum bit and the carry bit
+ * @example
+ * ```ts
+ * const halfAdder = circuit(2, (g: CircuitBuilder, [a, b]) => [g.xor(a, b), g.and(a, b)]);
+ * halfAdder.outputs.length;  // 2: the sum bit and the carry bit
+ * ```
+ *
+ * @category Circuits
  */
 export class CircuitBuilder {
   /** The gates so far, in order; gate i is node inputs + i. */
@@ -115,7 +133,12 @@ export class CircuitBuilder {
  * A circuit from a function that wires gates on a builder and returns the
  * output nodes. Inputs are nodes 0..inputs-1.
  *
- *   const fullAdder = circuit(3, (g, [a, b, c]) => [g.xor(g.xor(a!, b!), c!), g.or(g.and(a!, b!), g.and(c!, g.xor(a!, b!)))]);
+ * @example
+ * ```ts
+ * const fullAdder = circuit(3, (g, [a, b, c]) => [g.xor(g.xor(a!, b!), c!), g.or(g.and(a!, b!), g.and(c!, g.xor(a!, b!)))]);
+ * ```
+ *
+ * @category Circuits
  */
 export function circuit(inputs: number, build: (g: CircuitBuilder, x: number[]) => number[]): Circuit {
   countArgument("circuit", inputs, "inputs", 1);
@@ -202,7 +225,12 @@ function reverse(ops: Z2Ops, c: Circuit, values: readonly Value[], dy: Value): V
 /**
  * A circuit as a lens [[inputs]] -> [[outputs]] over Z2.
  *
- *   truthTable(circuitLens(circuit(2, (g, [a, b]) => [g.and(a, b)])));  // Uint8Array [0, 0, 0, 1]
+ * @example
+ * ```ts
+ * truthTable(circuitLens(circuit(2, (g, [a, b]) => [g.and(a, b)])));  // Uint8Array [0, 0, 0, 1]
+ * ```
+ *
+ * @category Circuits
  */
 export function circuitLens(c: Circuit, name?: string): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   circuitArgument("circuitLens", c);
@@ -226,9 +254,14 @@ export function circuitLens(c: Circuit, name?: string): Lens<readonly [readonly 
  * is copied to every example (spread); its change is the XOR of the
  * examples' changes (collect), the reverse of that copy.
  *
- *   // node 0 is the parameter p: x -> p AND x
- *   const gated = circuitPara(circuit(2, (g, [p, x]) => [g.and(p, x)]), { params: 1 });
- *   gated.params.length;  // 1
+ * @example
+ * ```ts
+ * // node 0 is the parameter p: x -> p AND x
+ * const gated = circuitPara(circuit(2, (g, [p, x]) => [g.and(p, x)]), { params: 1 });
+ * gated.params.length;  // 1
+ * ```
+ *
+ * @category Circuits
  */
 export function circuitPara(
   c: Circuit,
@@ -256,7 +289,11 @@ export function circuitPara(
   });
 }
 
-/** Options of randomCircuit. */
+/**
+ * Options of randomCircuit.
+ *
+ * @category Circuits
+ */
 export interface RandomCircuitOptions {
   inputs: number;
   gates: number;
@@ -275,7 +312,12 @@ export interface RandomCircuitOptions {
 /**
  * A random circuit: each gate reads earlier nodes chosen uniformly.
  *
- *   randomCircuit(new Rng(1), { inputs: 4, gates: 12 }).inputs;  // 4
+ * @example
+ * ```ts
+ * randomCircuit(new Rng(1), { inputs: 4, gates: 12 }).inputs;  // 4
+ * ```
+ *
+ * @category Circuits
  */
 export function randomCircuit(rng: Rng, o: RandomCircuitOptions): Circuit {
   if (!(rng instanceof Rng)) throw new ParalensError(`randomCircuit: rng must be an Rng (new Rng(seed)), got ${describe(rng)}`);

@@ -20,7 +20,11 @@ import type { Z2Ops } from "./ops.ts";
 import type { Schedule } from "./program.ts";
 import { z2Kernels } from "./kernels.ts";
 
-/** Options of compileZ2. */
+/**
+ * Options of compileZ2.
+ *
+ * @category Backends
+ */
 export interface Z2CompileOptions {
   /** Examples per run: every data wire gets this as its first axis. */
   batch: number;
@@ -36,7 +40,11 @@ export interface Z2CompileOptions {
   block?: number;
 }
 
-/** The size of one pass of a compiled plan. */
+/**
+ * The size of one pass of a compiled plan.
+ *
+ * @category Backends
+ */
 export interface Z2PassStats {
   /** Kernel instructions per block: loads, gates, stores, accumulations. */
   readonly instructions: number;
@@ -53,10 +61,16 @@ export interface Z2PassStats {
  * two passes. Its reverse() recomputes, block by block, the forward values it
  * needs from the inputs (so nothing per gate is kept between passes) and
  * refreshes the tapped values: a training step is one reverse() call.
+ *
+ * @category Backends
  */
 export type Z2Plan = Plan<BitTensor, Z2PlanStats>;
 
-/** Gates and memory of each pass of a Z2 plan, and the block size the passes are cut into. */
+/**
+ * Gates and memory of each pass of a Z2 plan, and the block size the passes are cut into.
+ *
+ * @category Backends
+ */
 export interface Z2PlanStats {
   readonly forward: Z2PassStats;
   readonly reverse: Z2PassStats;
@@ -66,8 +80,13 @@ export interface Z2PlanStats {
 /**
  * Allocates the parameter tensors of a Z2 Para, initialised from a seeded generator (nonzero values are 1).
  *
- *   const [table] = initBits(lut(2, 1), 7);   // lut(2 -> 1) has one parameter, 4 bits
- *   table.dispose();
+ * @example
+ * ```ts
+ * const [table] = initBits(lut(2, 1), 7);   // lut(2 -> 1) has one parameter, 4 bits
+ * table.dispose();
+ * ```
+ *
+ * @category Backends
  */
 export function initBits(f: Para<Wires, Wires, Z2Ops>, seed = 0, e: Engine = currentEngine()): BitTensor[] {
   paraArgument("initBits", f);
@@ -83,9 +102,14 @@ export function initBits(f: Para<Wires, Wires, Z2Ops>, seed = 0, e: Engine = cur
 /**
  * Compiles a Z2 Para for a batch size into bit-sliced programs.
  *
- *   const plan = compileZ2(polynomial("x0*x1 + x2"), { batch: 1000 });
- *   plan.inputs[0]!.write(Array.from({ length: 3000 }, (_, i) => i % 2)); plan.forward(); plan.outputs[0]!.read().length;  // 1000
- *   plan.dispose();
+ * @example
+ * ```ts
+ * const plan = compileZ2(polynomial("x0*x1 + x2"), { batch: 1000 });
+ * plan.inputs[0]!.write(Array.from({ length: 3000 }, (_, i) => i % 2)); plan.forward(); plan.outputs[0]!.read().length;  // 1000
+ * plan.dispose();
+ * ```
+ *
+ * @category Backends
  */
 export function compileZ2(f: Para<Wires, Wires, Z2Ops>, options: Z2CompileOptions): Z2Plan {
   const e = currentEngine();

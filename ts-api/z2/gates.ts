@@ -23,7 +23,12 @@ function sizesArgument(what: string, sizes: unknown): asserts sizes is readonly 
 /**
  * xor : [n] x [n] -> [n], the addition of Z2. R[XOR](x, y, dz) = (dz, dz).
  *
- *   truthTable(seq(splitBits([1, 1]), xorGate(1)));  // Uint8Array [0, 1, 1, 0]
+ * @example
+ * ```ts
+ * truthTable(seq(splitBits([1, 1]), xorGate(1)));  // Uint8Array [0, 1, 1, 0]
+ * ```
+ *
+ * @category Layers
  */
 export function xorGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>], readonly [W<N>], Z2Ops> {
   positive("xorGate", n);
@@ -39,7 +44,12 @@ export function xorGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>
 /**
  * and : [n] x [n] -> [n], the multiplication of Z2. R[AND](x, y, dz) = (y dz, x dz).
  *
- *   truthTable(seq(splitBits([1, 1]), andGate(1)));  // Uint8Array [0, 0, 0, 1]
+ * @example
+ * ```ts
+ * truthTable(seq(splitBits([1, 1]), andGate(1)));  // Uint8Array [0, 0, 0, 1]
+ * ```
+ *
+ * @category Layers
  */
 export function andGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>], readonly [W<N>], Z2Ops> {
   positive("andGate", n);
@@ -55,7 +65,12 @@ export function andGate<const N extends number>(n: N): Lens<readonly [W<N>, W<N>
 /**
  * not : [n] -> [n], x + 1. R[NOT](x, dz) = dz (a constant added does not change the derivative).
  *
- *   truthTable(notGate(1));  // Uint8Array [1, 0]
+ * @example
+ * ```ts
+ * truthTable(notGate(1));  // Uint8Array [1, 0]
+ * ```
+ *
+ * @category Layers
  */
 export function notGate<const N extends number>(n: N): Lens<readonly [W<N>], readonly [W<N>], Z2Ops> {
   positive("notGate", n);
@@ -74,7 +89,12 @@ export function notGate<const N extends number>(n: N): Lens<readonly [W<N>], rea
  * the XOR of the changes of every output that copied it (zero if none did):
  * bit-level copy, discard and permutation in one map.
  *
- *   truthTable(selectBits(2, [1]));  // the second input bit, for each of the 4 inputs
+ * @example
+ * ```ts
+ * truthTable(selectBits(2, [1]));  // the second input bit, for each of the 4 inputs
+ * ```
+ *
+ * @category Layers
  */
 export function selectBits(n: number, indices: readonly number[], name?: string): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   positive("selectBits", n);
@@ -99,7 +119,12 @@ export function selectBits(n: number, indices: readonly number[], name?: string)
 /**
  * splitBits([a, b, ...]) : [a + b + ...] -> [a] x [b] x ...; its reverse joins the changes.
  *
- *   truthTable(seq(splitBits([2, 1]), joinBits([2, 1])));  // the identity on 3 bits
+ * @example
+ * ```ts
+ * truthTable(seq(splitBits([2, 1]), joinBits([2, 1])));  // the identity on 3 bits
+ * ```
+ *
+ * @category Layers
  */
 export function splitBits(sizes: readonly number[]): Lens<readonly [readonly [number]], readonly (readonly [number])[], Z2Ops> {
   sizesArgument("splitBits", sizes);
@@ -117,7 +142,12 @@ export function splitBits(sizes: readonly number[]): Lens<readonly [readonly [nu
 /**
  * joinBits([a, b, ...]) : [a] x [b] x ... -> [a + b + ...]; its reverse splits the change.
  *
- *   joinBits([1, 2]).cod;  // [[3]]
+ * @example
+ * ```ts
+ * joinBits([1, 2]).cod;  // [[3]]
+ * ```
+ *
+ * @category Layers
  */
 export function joinBits(sizes: readonly number[]): Lens<readonly (readonly [number])[], readonly [readonly [number]], Z2Ops> {
   sizesArgument("joinBits", sizes);
@@ -140,7 +170,12 @@ export function joinBits(sizes: readonly number[]): Lens<readonly (readonly [num
  * copied to every example. "and" masks the input (p & x); "xor" flips it
  * (p ^ x). The parameter's change is the batch XOR of the per-example ones.
  *
- *   paramGate("xor", 3).params[0].shape;  // [3]: one bit to flip each input
+ * @example
+ * ```ts
+ * paramGate("xor", 3).params[0].shape;  // [3]: one bit to flip each input
+ * ```
+ *
+ * @category Layers
  */
 export function paramGate<const N extends number>(op: "and" | "xor", n: N, options: { init?: Initialiser } = {}): Para<readonly [W<N>], readonly [W<N>], Z2Ops> {
   if (op !== "and" && op !== "xor") throw new ParalensError(`paramGate: op must be "and" or "xor", got ${describe(op)}`);
@@ -165,7 +200,12 @@ export function paramGate<const N extends number>(op: "and" | "xor", n: N, optio
 /**
  * An initialiser of random bits: each bit is 1 with probability `ones` (default 1/2).
  *
- *   randomBits(0.25)([8], new Rng(1)).every((b) => b === 0 || b === 1);  // true
+ * @example
+ * ```ts
+ * randomBits(0.25)([8], new Rng(1)).every((b) => b === 0 || b === 1);  // true
+ * ```
+ *
+ * @category Layers
  */
 export function randomBits(ones = 0.5): Initialiser {
   if (typeof ones !== "number" || !(ones >= 0 && ones <= 1)) throw new ParalensError(`randomBits: ones must be a probability in [0, 1], got ${describe(ones)}`);

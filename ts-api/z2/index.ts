@@ -1,6 +1,10 @@
-// paralens/z2: Boolean and polynomial circuits over Z2 as a reverse derivative category
-// (Wilson and Zanasi; Cruttwell et al., "Deep Learning with Parametric Lenses"): the base category, its backends, circuits,
-// layers and learning by reverse derivative ascent. The one list of its public names.
+/**
+ * paralens/z2: Boolean and polynomial circuits over Z2 as a reverse derivative category
+ * (Wilson and Zanasi; Cruttwell et al., "Deep Learning with Parametric Lenses"): the base category, its backends, circuits,
+ * layers and learning by reverse derivative ascent. The one list of its public names.
+ *
+ * @module paralens/z2
+ */
 export type { Z2Ops } from "./ops.ts";
 export { z2Reference, refBits, type RefBits } from "./reference.ts";
 export { BitTensor } from "./bits.ts";

@@ -23,10 +23,18 @@ import { z2Kernels } from "./kernels.ts";
 
 type Bits = readonly [readonly [number]];
 type Model = Para<Bits, Bits, Z2Ops>;
-/** Bits, one example after another: a flat array of count * width numbers, each 0 or 1, or one array per example. */
+/**
+ * Bits, one example after another: a flat array of count * width numbers, each 0 or 1, or one array per example.
+ *
+ * @category Learning
+ */
 export type BitRows = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
 
-/** Options of RdaLearner.fit. */
+/**
+ * Options of RdaLearner.fit.
+ *
+ * @category Learning
+ */
 export interface RdaFitOptions {
   epochs?: number;
   /** Examples per step (default 1, the paper's online RDA); a parameter's change is the XOR over the batch. */
@@ -43,7 +51,11 @@ export interface RdaFitOptions {
   onEpochEnd?: (report: { epoch: number; accuracy: number; valAccuracy?: number }) => void;
 }
 
-/** What RdaLearner.fit reports. */
+/**
+ * What RdaLearner.fit reports.
+ *
+ * @category Learning
+ */
 export interface RdaHistory {
   /** Per epoch: the fraction of examples the model got right just before training on them. */
   accuracy: number[];
@@ -58,9 +70,14 @@ export interface RdaHistory {
 /**
  * A Z2 model with its parameters and compiled RDA plans; made by rda(model).
  *
- *   const learner = rda(lut(2, 1), { seed: 3 });
- *   learner instanceof RdaLearner;  // true
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = rda(lut(2, 1), { seed: 3 });
+ * learner instanceof RdaLearner;  // true
+ * learner.dispose();
+ * ```
+ *
+ * @category Learning
  */
 export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
   /** The closed lens (rdaUpdate ; model) x id ; xorLoss ; identityRate; its parameters are the model's. */
@@ -227,9 +244,14 @@ class Scoring {
 /**
  * A learner for a Z2 model by reverse derivative ascent, its parameters initialised from the seed.
  *
- *   const learner = rda(lut(2, 1));
- *   learner.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], { epochs: 2 });
- *   learner.dispose();
+ * @example
+ * ```ts
+ * const learner = rda(lut(2, 1));
+ * learner.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], { epochs: 2 });
+ * learner.dispose();
+ * ```
+ *
+ * @category Learning
  */
 export function rda(model: Model, options: { seed?: number } = {}): RdaLearner {
   return new RdaLearner(model, options);

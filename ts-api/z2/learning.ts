@@ -19,7 +19,12 @@ import { type Z2Ops, range } from "./ops.ts";
 /**
  * The Boolean error: a polymorphic lens [S, S] -> [S], (y, t) -> y + t; the change d goes back to both.
  *
- *   xorLoss.at([[1], [1]]).cod;  // [[1]]: the error bits y XOR t
+ * @example
+ * ```ts
+ * xorLoss.at([[1], [1]]).cod;  // [[1]]: the error bits y XOR t
+ * ```
+ *
+ * @category Learning
  */
 export const xorLoss: AnyShape<false, Z2Ops> = anyShape<false, Z2Ops>("xorLoss", false, (dom) => {
   if (dom.length !== 2 || dom[0]!.length !== 1 || dom[0]![0] !== dom[1]![0] || dom[1]!.length !== 1) {
@@ -37,7 +42,12 @@ export const xorLoss: AnyShape<false, Z2Ops> = anyShape<false, Z2Ops>("xorLoss",
 /**
  * The identity learning rate: a lens [S] -> I whose reverse hands back the error it was given.
  *
- *   identityRate.at([[1]]).cod;  // []: the unit, as a learning rate closes the lens
+ * @example
+ * ```ts
+ * identityRate.at([[1]]).cod;  // []: the unit, as a learning rate closes the lens
+ * ```
+ *
+ * @category Learning
  */
 export const identityRate: AnyShape<false, Z2Ops> = anyShape<false, Z2Ops>("identityRate", false, (dom) =>
   lens<Wires, readonly [], Value[], Z2Ops>({
@@ -54,7 +64,12 @@ export const identityRate: AnyShape<false, Z2Ops> = anyShape<false, Z2Ops>("iden
 /**
  * The RDA update on the parameter wire: a lens P -> P, forward p -> p, reverse (p, dp) -> p + dp (the new parameter).
  *
- *   rdaUpdate(lut(2, 1).params).params.length;  // 1: the table, updated as p XOR p'
+ * @example
+ * ```ts
+ * rdaUpdate(lut(2, 1).params).params.length;  // 1: the table, updated as p XOR p'
+ * ```
+ *
+ * @category Learning
  */
 export function rdaUpdate(params: readonly ParamSpec[]): Reparameterisation<Z2Ops> {
   if (!Array.isArray(params)) throw new ParalensError(`rdaUpdate: params must be an array of parameter specs (a model's params), got ${describe(params)}`);
@@ -82,7 +97,12 @@ export function rdaUpdate(params: readonly ParamSpec[]): Reparameterisation<Z2Op
  * the model's parameters, taps "prediction", "label" and "loss" (the error
  * bits). Compiled with `update: true`, one reverse pass is one RDA step.
  *
- *   rdaLens(lut(2, 1)).dom;  // [[2], [1]]: inputs and labels in, nothing out
+ * @example
+ * ```ts
+ * rdaLens(lut(2, 1)).dom;  // [[2], [1]]: inputs and labels in, nothing out
+ * ```
+ *
+ * @category Learning
  */
 export function rdaLens<A extends Wires, B extends Wires>(model: Para<A, B, Z2Ops>): Para<Times<A, B>, readonly [], Z2Ops> {
   paraArgument("rdaLens", model);
@@ -93,7 +113,12 @@ export function rdaLens<A extends Wires, B extends Wires>(model: Para<A, B, Z2Op
  * anyBit(m) : [m] -> [1], the OR of the bits: 1 + prod(1 + e_j). Its
  * reverse gives e_i the change dz times prod over j != i of (1 + e_j).
  *
- *   truthTable(anyBit(2));  // Uint8Array [0, 1, 1, 1]
+ * @example
+ * ```ts
+ * truthTable(anyBit(2));  // Uint8Array [0, 1, 1, 1]
+ * ```
+ *
+ * @category Learning
  */
 export function anyBit(m: number): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   countArgument("anyBit", m, "m", 1);

@@ -19,7 +19,12 @@ const MAX_TABLE = 2 ** 18;
  * lut(k, m) : [k] -> [m], with parameter "table" [m * 2^k]: bit j * 2^k + v
  * is output j when the input, read as a number (input i is bit i), is v.
  *
- *   const parity8 = lut(8, 1);   // 256 table bits
+ * @example
+ * ```ts
+ * const parity8 = lut(8, 1);   // 256 table bits
+ * ```
+ *
+ * @category Layers
  */
 export function lut(k: number, m = 1, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   if (!Number.isInteger(k) || k < 1 || k > 16) throw new ParalensError(`lut: inputs must be a whole number in 1..16, got ${describe(k)}`);

@@ -14,7 +14,11 @@ import type { Carrier, Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 
-/** The operations of the base category of Boolean circuits (Wilson and Zanasi): Z2 arithmetic on bit values, with XOR as addition and AND as multiplication. z2Reference and the bit-sliced compiler implement it. */
+/**
+ * The operations of the base category of Boolean circuits (Wilson and Zanasi): Z2 arithmetic on bit values, with XOR as addition and AND as multiplication. z2Reference and the bit-sliced compiler implement it.
+ *
+ * @category Backends
+ */
 export interface Z2Ops extends Carrier {
   /** Bitwise XOR, the addition of Z2 (Carrier's add is the same operation). */
   xor(a: Value, b: Value): Value;

@@ -20,7 +20,12 @@ const B = (v: Value): Uint8Array => (v as unknown as RefBits).bits;
 /**
  * The brute-force reverse derivative of a function of n bits at `at`, for the output change dy.
  *
- *   bruteForceReverse((x) => [x[0]! & x[1]!], [1, 1], [1]);  // Uint8Array [1, 1]: flipping either input flips the AND
+ * @example
+ * ```ts
+ * bruteForceReverse((x) => [x[0]! & x[1]!], [1, 1], [1]);  // Uint8Array [1, 1]: flipping either input flips the AND
+ * ```
+ *
+ * @category Oracles
  */
 export function bruteForceReverse(f: (x: Uint8Array) => ArrayLike<number>, at: ArrayLike<number>, dy: ArrayLike<number>): Uint8Array {
   if (typeof f !== "function") throw new ParalensError(`bruteForceReverse: f must be a function of the bits, got ${describe(f)}`);
@@ -65,7 +70,12 @@ function cut(ws: number[], flat: number[], batched: boolean): Value[] {
  * f at one example as a plain function of its bits: parameters, then input
  * wires, in order; outputs concatenated. Runs on the scalar reference.
  *
- *   exampleFunction(notGate(2))([1, 0]);  // Uint8Array [0, 1]
+ * @example
+ * ```ts
+ * exampleFunction(notGate(2))([1, 0]);  // Uint8Array [0, 1]
+ * ```
+ *
+ * @category Oracles
  */
 export function exampleFunction(f: Z2Para): (bits: ArrayLike<number>) => Uint8Array {
   paraArgument("exampleFunction", f);
@@ -81,7 +91,12 @@ export function exampleFunction(f: Z2Para): (bits: ArrayLike<number>) => Uint8Ar
 /**
  * f's own reverse pass at one example: parameter changes, then input changes, concatenated (zeros where it gives none).
  *
- *   exampleReverse(seq(splitBits([1, 1]), andGate(1)), [1, 0], [1]);  // Uint8Array [0, 1]
+ * @example
+ * ```ts
+ * exampleReverse(seq(splitBits([1, 1]), andGate(1)), [1, 0], [1]);  // Uint8Array [0, 1]
+ * ```
+ *
+ * @category Oracles
  */
 export function exampleReverse(f: Z2Para, all: ArrayLike<number>, dy: ArrayLike<number>): Uint8Array {
   paraArgument("exampleReverse", f);
@@ -117,7 +132,12 @@ function concat(parts: Uint8Array[]): Uint8Array {
  * batch on the scalar reference): row x holds f(x), where input bit i is
  * bit i of the number x.
  *
- *   truthTable(notGate(1));  // Uint8Array [1, 0]: the outputs for inputs 0 and 1
+ * @example
+ * ```ts
+ * truthTable(notGate(1));  // Uint8Array [1, 0]: the outputs for inputs 0 and 1
+ * ```
+ *
+ * @category Oracles
  */
 export function truthTable(f: Z2Para): Uint8Array {
   paraArgument("truthTable", f);

@@ -9,9 +9,17 @@ import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
 import { type Circuit, circuit, circuitLens } from "./circuit.ts";
 import type { Z2Ops } from "./ops.ts";
 
-/** A monomial: the exponent of each variable that occurs (index -> power >= 1); empty is the constant 1. */
+/**
+ * A monomial: the exponent of each variable that occurs (index -> power >= 1); empty is the constant 1.
+ *
+ * @category Circuits
+ */
 export type Monomial = ReadonlyMap<number, number>;
-/** A polynomial: a set of distinct monomials (coefficients are 1: over Z2 a pair cancels). */
+/**
+ * A polynomial: a set of distinct monomials (coefficients are 1: over Z2 a pair cancels).
+ *
+ * @category Circuits
+ */
 export type Polynomial = readonly Monomial[];
 
 const key = (m: Monomial): string => [...m].sort((a, b) => a[0] - b[0]).map(([i, e]) => `${i}^${e}`).join("*");
@@ -66,7 +74,11 @@ function excerpt(text: string, at: number, width = 30): { line: string; caret: n
   return { line, caret: at - from + (from > 0 ? 3 : 0) };
 }
 
-/** A parsed system: one polynomial per output, in `inputs` variables x0 .. x(inputs-1). */
+/**
+ * A parsed system: one polynomial per output, in `inputs` variables x0 .. x(inputs-1).
+ *
+ * @category Circuits
+ */
 export interface PolynomialSystem {
   readonly inputs: number;
   readonly outputs: readonly Polynomial[];
@@ -78,7 +90,12 @@ export interface PolynomialSystem {
  * (default: one more than the largest index used). A syntax error names
  * the column and shows where it is.
  *
- *   parsePolynomial("x0*x1 + x2").inputs;  // 3
+ * @example
+ * ```ts
+ * parsePolynomial("x0*x1 + x2").inputs;  // 3
+ * ```
+ *
+ * @category Circuits
  */
 export function parsePolynomial(text: string, options: { inputs?: number } = {}): PolynomialSystem {
   if (typeof text !== "string") throw new ParalensError(`polynomial: expected a string, got ${describe(text)}`);
@@ -224,7 +241,12 @@ function systemArgument(what: string, system: unknown): asserts system is Polyno
 /**
  * The text of a polynomial system in normal form: monomials in a fixed order, joined by " + ".
  *
- *   formatPolynomial(parsePolynomial("x1 + x0*x1 + x1"));  // the canonical text of x0 x1
+ * @example
+ * ```ts
+ * formatPolynomial(parsePolynomial("x1 + x0*x1 + x1"));  // the canonical text of x0 x1
+ * ```
+ *
+ * @category Circuits
  */
 export function formatPolynomial(system: PolynomialSystem): string {
   systemArgument("formatPolynomial", system);
@@ -236,7 +258,12 @@ export function formatPolynomial(system: PolynomialSystem): string {
 /**
  * The circuit of a polynomial system: each monomial a chain of ANDs (a power repeats its variable), each output the XOR of its monomials.
  *
- *   truthTable(circuitLens(polynomialCircuit(parsePolynomial("x0*x1"))));  // Uint8Array [0, 0, 0, 1]
+ * @example
+ * ```ts
+ * truthTable(circuitLens(polynomialCircuit(parsePolynomial("x0*x1"))));  // Uint8Array [0, 0, 0, 1]
+ * ```
+ *
+ * @category Circuits
  */
 export function polynomialCircuit(system: PolynomialSystem): Circuit {
   systemArgument("polynomialCircuit", system);
@@ -249,7 +276,12 @@ export function polynomialCircuit(system: PolynomialSystem): Circuit {
  * A polynomial system as a lens [[inputs]] -> [[outputs]] over Z2; its
  * reverse pass is the formal derivative of the polynomials.
  *
- *   const f = polynomial("x0*x1 + x2 + 1");   // [[3]] -> [[1]]
+ * @example
+ * ```ts
+ * const f = polynomial("x0*x1 + x2 + 1");   // [[3]] -> [[1]]
+ * ```
+ *
+ * @category Circuits
  */
 export function polynomial(text: string, options: { inputs?: number } = {}): Lens<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   const system = parsePolynomial(text, options);

@@ -7,7 +7,11 @@ import { type Shape, countArgument, shapeArgument } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import { type Z2Ops, batchOf, checkIndices, checkSame, checkZ2Shape, joinedShape, width } from "./ops.ts";
 
-/** A value of the reference backend: bits (0 or 1), row-major, batch first. */
+/**
+ * A value of the reference backend: bits (0 or 1), row-major, batch first.
+ *
+ * @category Backends
+ */
 export interface RefBits {
   readonly shape: Shape;
   readonly bits: Uint8Array;
@@ -32,7 +36,12 @@ export function bitsArgument(what: string, bits: unknown, name: string, max?: nu
 /**
  * Wraps bits as a reference value (copying them; any nonzero number counts as 1).
  *
- *   refBits([2, 3], [1, 0, 1, 1, 1, 0]).bits;  // Uint8Array [1, 0, 1, 1, 1, 0]
+ * @example
+ * ```ts
+ * refBits([2, 3], [1, 0, 1, 1, 1, 0]).bits;  // Uint8Array [1, 0, 1, 1, 1, 0]
+ * ```
+ *
+ * @category Backends
  */
 export function refBits(shape: Shape, values?: ArrayLike<number>): RefBits {
   shapeArgument("refBits", shape);
@@ -58,8 +67,13 @@ function zip(what: string, a: Value, b: Value, f: (x: number, y: number) => numb
 /**
  * The scalar Z2 backend.
  *
- *   const [[y]] = notGate(2).forward(z2Reference, [], [refBits([1, 2], [1, 0])]);
- *   y.bits;  // Uint8Array [0, 1]: evaluated at once, one byte per bit
+ * @example
+ * ```ts
+ * const [[y]] = notGate(2).forward(z2Reference, [], [refBits([1, 2], [1, 0])]);
+ * y.bits;  // Uint8Array [0, 1]: evaluated at once, one byte per bit
+ * ```
+ *
+ * @category Backends
  */
 export const z2Reference: Z2Ops = {
   shape: (v) => B(v).shape,

@@ -21,7 +21,11 @@ import { type Initialiser, zeros } from "../init/initialisers.ts";
 import { type Num, addWrapping, constant, countBits, scaled, widthFor } from "./arith.ts";
 import { type Z2Ops, range, sumBits } from "./ops.ts";
 
-/** The integer coefficients of a popcount threshold unit: y = [a |p & x| + b |p| + t >= 0]. */
+/**
+ * The integer coefficients of a popcount threshold unit: y = [a |p & x| + b |p| + t >= 0].
+ *
+ * @category Layers
+ */
 export interface ThresholdCoefficients {
   /** Weight of |p & x|. */
   a: number;
@@ -42,7 +46,12 @@ interface Residual {
  * popcountThreshold(n, m, {a, b, t}) : [n] -> [m], with parameter "mask"
  * [m * n] (row j is output j's mask).
  *
- *   const unit = popcountThreshold(784, 1, { a: -4, b: 1, t: 0 });   // the paper's pseudoLinear(4)
+ * @example
+ * ```ts
+ * const unit = popcountThreshold(784, 1, { a: -4, b: 1, t: 0 });   // the paper's pseudoLinear(4)
+ * ```
+ *
+ * @category Layers
  */
 export function popcountThreshold(
   n: number,
@@ -108,7 +117,12 @@ export function popcountThreshold(
 /**
  * Wilson & Zanasi's MNIST unit: y = [|p & x| <= |p| / ratio], one mask per output.
  *
- *   pseudoLinear(8).params.length;  // its coefficient bits
+ * @example
+ * ```ts
+ * pseudoLinear(8).params.length;  // its coefficient bits
+ * ```
+ *
+ * @category Layers
  */
 export function pseudoLinear(n: number, m = 1, ratio = 4, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   countArgument("pseudoLinear", n, "n", 1);
@@ -121,7 +135,12 @@ export function pseudoLinear(n: number, m = 1, ratio = 4, options: { init?: Init
 /**
  * Strict majority of the masked inputs: y = [|p & x| > |p| / 2].
  *
- *   maskedMajority(9).params[0].shape;  // [9]: which inputs vote
+ * @example
+ * ```ts
+ * maskedMajority(9).params[0].shape;  // [9]: which inputs vote
+ * ```
+ *
+ * @category Layers
  */
 export function maskedMajority(n: number, m = 1, options: { init?: Initialiser } = {}): Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops> {
   countArgument("maskedMajority", n, "n", 1);

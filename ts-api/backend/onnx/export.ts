@@ -16,7 +16,11 @@ import { plannedLowerings } from "../../ops/tables.ts";
 import { Recorder, Val } from "./graph.ts";
 import { type GraphData, type NodeData, type ValueInfo, encodeModel } from "./model.ts";
 
-/** How toOnnx writes a model: the batch size fixed in the graph, where the parameters come from, the graph's name. */
+/**
+ * How toOnnx writes a model: the batch size fixed in the graph, where the parameters come from, the graph's name.
+ *
+ * @category IO
+ */
 export interface OnnxOptions {
   /** Examples per run: the first axis of the graph's inputs and outputs. */
   batch: number;
@@ -26,7 +30,11 @@ export interface OnnxOptions {
   name?: string;
 }
 
-/** A learner, or anything with a model and its parameters by name. */
+/**
+ * A learner, or anything with a model and its parameters by name.
+ *
+ * @category IO
+ */
 export interface WithParameters {
   /** The model whose inference graph is written. */
   readonly model: Para<Wires, Wires>;
@@ -73,8 +81,13 @@ const PRODUCER = { name: "paralens", version: "0.1.0" };
  * [batch, ...dom], outputs "output" (or "output0", ...), parameters as
  * initializers under their own names. Images stay NHWC at the graph's edges.
  *
- *   const learner = supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy });
- *   const bytes = toOnnx(learner, { batch: 1 });   // write it to a .onnx file: it runs in ONNX Runtime
+ * @example
+ * ```ts
+ * const learner = supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy });
+ * const bytes = toOnnx(learner, { batch: 1 });   // write it to a .onnx file: it runs in ONNX Runtime
+ * ```
+ *
+ * @category IO
  */
 export function toOnnx(model: Para<Wires, Wires> | WithParameters, options: OnnxOptions): Uint8Array<ArrayBuffer> {
   optionsArgument("toOnnx", options);

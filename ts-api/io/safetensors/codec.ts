@@ -9,13 +9,21 @@ import { type ReadOptions, type SafetensorsDtype, type SafetensorsEntry, readSaf
 
 const isList = (v: unknown): v is ArrayLike<unknown> => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 
-/** A tensor to write: its shape and its values in row-major order. */
+/**
+ * A tensor to write: its shape and its values in row-major order.
+ *
+ * @category IO
+ */
 export interface TensorData {
   readonly shape: readonly number[];
   readonly values: ArrayLike<number>;
 }
 
-/** A tensor read from a file: its values converted to f32, with the dtype it was stored in. */
+/**
+ * A tensor read from a file: its values converted to f32, with the dtype it was stored in.
+ *
+ * @category IO
+ */
 export interface DecodedTensor {
   readonly dtype: SafetensorsDtype;
   readonly shape: readonly number[];
@@ -26,6 +34,8 @@ export interface DecodedTensor {
  * Options of `encodeSafetensors`: the stored dtype and metadata. Every file gets
  * "paralens.format" and "paralens.checksum" (a CRC-32 of the whole file, see checksum.ts)
  * in its metadata; those two keys are paralens's own.
+ *
+ * @category IO
  */
 export interface EncodeOptions {
   /** "F32" (default) or "F16" (rounded to nearest, ties to even; overflow becomes Inf). */
@@ -43,8 +53,13 @@ function pairs<T>(named: Named<T>): [string, T][] {
 /**
  * Encodes named tensors as a safetensors file.
  *
- *   const bytes = encodeSafetensors({ w: { shape: [2, 2], values: [1, 2, 3, 4] } }, { metadata: { note: "x" } });
- *   decodeSafetensors(bytes).tensors.get("w")!.values; // Float32Array [1, 2, 3, 4]
+ * @example
+ * ```ts
+ * const bytes = encodeSafetensors({ w: { shape: [2, 2], values: [1, 2, 3, 4] } }, { metadata: { note: "x" } });
+ * decodeSafetensors(bytes).tensors.get("w")!.values; // Float32Array [1, 2, 3, 4]
+ * ```
+ *
+ * @category IO
  */
 export function encodeSafetensors(tensors: Named<TensorData>, options: EncodeOptions = {}): Uint8Array<ArrayBuffer> {
   optionsArgument("encodeSafetensors", options);
@@ -134,8 +149,13 @@ export function writeSafetensors(list: readonly (readonly [string, TensorData])[
  * header in full and its checksum when it has one (or must have one: `{ requireChecksum: true }`).
  * The bytes are a Uint8Array or an ArrayBuffer (what `fetch(...).arrayBuffer()` gives).
  *
- *   const bytes = encodeSafetensors({ w: { shape: [2], values: [1, 2] } });
- *   decodeSafetensors(bytes, { requireChecksum: true }).tensors.get("w")!.shape;  // [2]
+ * @example
+ * ```ts
+ * const bytes = encodeSafetensors({ w: { shape: [2], values: [1, 2] } });
+ * decodeSafetensors(bytes, { requireChecksum: true }).tensors.get("w")!.shape;  // [2]
+ * ```
+ *
+ * @category IO
  */
 export function decodeSafetensors(bytes: Uint8Array | ArrayBuffer, options: ReadOptions = {}): { tensors: Map<string, DecodedTensor>; metadata: Map<string, string> } {
   optionsArgument("decodeSafetensors", options);

@@ -34,7 +34,12 @@ function halfToFloatBits(): Uint32Array {
 /**
  * f32 -> IEEE half, round to nearest, ties to even.
  *
- *   halfToFloat(floatToHalf(1.5));  // 1.5
+ * @example
+ * ```ts
+ * halfToFloat(floatToHalf(1.5));  // 1.5
+ * ```
+ *
+ * @category IO
  */
 export function floatToHalf(value: number): number {
   scratch[0] = value;
@@ -66,7 +71,12 @@ export function floatToHalf(value: number): number {
 /**
  * IEEE half -> f32 (exact).
  *
- *   halfToFloat(0x3c00);  // 1
+ * @example
+ * ```ts
+ * halfToFloat(0x3c00);  // 1
+ * ```
+ *
+ * @category IO
  */
 export function halfToFloat(h: number): number {
   if (typeof h !== "number") throw new ParalensError(`halfToFloat: h must be a number (a half's 16 bits), got ${describe(h)}`);

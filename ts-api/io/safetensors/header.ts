@@ -15,7 +15,11 @@
 import { ParalensError, describe, fmtShape, optionsArgument } from "../../engine/errors.ts";
 import { CHECKSUM_KEY, CHECKSUM_PREFIX, FORMAT_KEY, LEGACY_CHECKSUM_KEY, crc32, fileChecksum, hex, occurrences } from "./checksum.ts";
 
-/** The element types paralens reads (all converted to f32); it writes F32 and F16. */
+/**
+ * The element types paralens reads (all converted to f32); it writes F32 and F16.
+ *
+ * @category IO
+ */
 export type SafetensorsDtype = "F32" | "F16" | "BF16" | "F64";
 
 export const BYTES_PER_ELEMENT: Readonly<Record<SafetensorsDtype, number>> = { F32: 4, F16: 2, BF16: 2, F64: 8 };
@@ -23,10 +27,18 @@ export const BYTES_PER_ELEMENT: Readonly<Record<SafetensorsDtype, number>> = { F
 /** The other dtypes of the format: named in messages, so that a file paralens cannot read says why. */
 const UNSUPPORTED = new Set(["BOOL", "U8", "I8", "I16", "U16", "I32", "U32", "I64", "U64", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64"]);
 
-/** Headers longer than this are refused before they are decoded (the reference implementation's cap is the same 100 MB). */
+/**
+ * Headers longer than this are refused before they are decoded (the reference implementation's cap is the same 100 MB).
+ *
+ * @category IO
+ */
 export const MAX_HEADER_BYTES = 100_000_000;
 
-/** One tensor listed in a safetensors header: name, dtype, shape and where its bytes lie. */
+/**
+ * One tensor listed in a safetensors header: name, dtype, shape and where its bytes lie.
+ *
+ * @category IO
+ */
 export interface SafetensorsEntry {
   /** The tensor's name, e.g. "0.weight". */
   readonly name: string;
@@ -42,7 +54,11 @@ export interface SafetensorsEntry {
   readonly end: number;
 }
 
-/** A safetensors file's header, read and checked without touching the data section. */
+/**
+ * A safetensors file's header, read and checked without touching the data section.
+ *
+ * @category IO
+ */
 export interface SafetensorsHeader {
   /** The tensors in the order of their bytes in the data section. */
   readonly entries: readonly SafetensorsEntry[];
@@ -52,7 +68,11 @@ export interface SafetensorsHeader {
   readonly metadata: ReadonlyMap<string, string>;
 }
 
-/** Options of reading a safetensors file. */
+/**
+ * Options of reading a safetensors file.
+ *
+ * @category IO
+ */
 export interface ReadOptions {
   /**
    * Refuse a file without a "paralens.checksum" (one from PyTorch, say, or from an older paralens).
@@ -74,8 +94,13 @@ const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty
  * Reads and checks a safetensors header, and the file's checksum (see ReadOptions); throws a
  * ParalensError naming the entry and value at fault.
  *
- *   const bytes = encodeSafetensors({ w: { shape: [2, 2], values: [1, 2, 3, 4] } });
- *   readSafetensorsHeader(bytes).byName.get("w")!.shape;  // [2, 2]
+ * @example
+ * ```ts
+ * const bytes = encodeSafetensors({ w: { shape: [2, 2], values: [1, 2, 3, 4] } });
+ * readSafetensorsHeader(bytes).byName.get("w")!.shape;  // [2, 2]
+ * ```
+ *
+ * @category IO
  */
 export function readSafetensorsHeader(bytes: Uint8Array, options: ReadOptions = {}): SafetensorsHeader {
   optionsArgument("readSafetensorsHeader", options);

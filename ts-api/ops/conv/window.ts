@@ -8,10 +8,16 @@ import { ParalensError, describe, fmtShape, fmtWires } from "../../engine/errors
  * "valid": windows lie inside the image; out = floor((in - k) / s) + 1.
  * "same": out = ceil(in / s), zero padding split as evenly as possible with
  * the odd pixel at the bottom/right (the TensorFlow convention).
+ *
+ * @category Layers
  */
 export type Padding = "valid" | "same";
 
-/** A kh x kw window sliding over an h x w image with strides (sh, sw). */
+/**
+ * A kh x kw window sliding over an h x w image with strides (sh, sw).
+ *
+ * @category Layers
+ */
 export interface Window2d {
   /** Input height and width. */
   readonly h: number;
@@ -32,7 +38,11 @@ export interface Window2d {
   readonly ow: number;
 }
 
-/** A number or a [height, width] pair, as options take kernel sizes and strides. */
+/**
+ * A number or a [height, width] pair, as options take kernel sizes and strides.
+ *
+ * @category Layers
+ */
 export type Pair = number | readonly [number, number];
 
 export function pair(what: string, name: string, v: Pair): [number, number] {
@@ -59,8 +69,13 @@ function axis(what: string, label: string, size: number, k: number, s: number, p
 /**
  * The window of a kernel [kh, kw] with strides [sh, sw] and a padding over an h x w image; errors name `what`.
  *
- *   const win = window2d("conv2d", 28, 28, [3, 3], [1, 1], "valid");
- *   [win.oh, win.ow];  // [26, 26]
+ * @example
+ * ```ts
+ * const win = window2d("conv2d", 28, 28, [3, 3], [1, 1], "valid");
+ * [win.oh, win.ow];  // [26, 26]
+ * ```
+ *
+ * @category Layers
  */
 export function window2d(what: string, h: number, w: number, kernel: Pair, stride: Pair, padding: Padding): Window2d {
   if (typeof what !== "string") throw new ParalensError(`window2d: what must be a string naming the caller (as messages say it), got ${describe(what)}`);

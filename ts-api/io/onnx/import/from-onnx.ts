@@ -15,7 +15,11 @@ import { Ctx, type Rule, type Step } from "./rules/rule.ts";
 import { nchw } from "./rules/elementwise.ts";
 import { Tape, Tv, sameShape } from "./tape.ts";
 
-/** How fromOnnx reads a file. */
+/**
+ * How fromOnnx reads a file.
+ *
+ * @category IO
+ */
 export interface FromOnnxOptions {
   /** Parameters kept fixed: they stay parameters (saved, exported) but their change is always zero. */
   readonly frozen?: readonly string[];
@@ -28,7 +32,12 @@ export interface FromOnnxOptions {
 /**
  * The ONNX ops fromOnnx imports, sorted.
  *
- *   onnxImports().includes("Conv");  // true
+ * @example
+ * ```ts
+ * onnxImports().includes("Conv");  // true
+ * ```
+ *
+ * @category IO
  */
 export function onnxImports(): string[] {
   return Object.keys(rules()).sort();
@@ -49,10 +58,15 @@ interface Planned {
  * shapes, axes or batch-normalization statistics. A malformed file or an op
  * paralens does not import is a ParalensError naming the node.
  *
- *   const bytes = toOnnx(supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: mse }), { batch: 1 }); // or torch.onnx.export's file
- *   const model = fromOnnx(bytes, { frozen: ["0.weight"] });
- *   const learner = supervised(model, { loss: mse, optimiser: adam() });
- *   learner.setParameters(onnxParameters(bytes));                  // the file's weights
+ * @example
+ * ```ts
+ * const bytes = toOnnx(supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: mse }), { batch: 1 }); // or torch.onnx.export's file
+ * const model = fromOnnx(bytes, { frozen: ["0.weight"] });
+ * const learner = supervised(model, { loss: mse, optimiser: adam() });
+ * learner.setParameters(onnxParameters(bytes));                  // the file's weights
+ * ```
+ *
+ * @category IO
  */
 export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para<Wires, Wires> {
   const model = decodeOnnx(bytes);
@@ -186,8 +200,13 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para
  * The parameters of an ONNX file by name, as fromOnnx's Para takes them
  * (learner.setParameters): the float initializers it makes parameters.
  *
- *   const bytes = toOnnx(supervised(dense(3, 2), { loss: mse }), { batch: 1 });
- *   Object.keys(onnxParameters(bytes));  // ["weight", "bias"]
+ * @example
+ * ```ts
+ * const bytes = toOnnx(supervised(dense(3, 2), { loss: mse }), { batch: 1 });
+ * Object.keys(onnxParameters(bytes));  // ["weight", "bias"]
+ * ```
+ *
+ * @category IO
  */
 export function onnxParameters(bytes: Uint8Array, options: Pick<FromOnnxOptions, "constants"> = {}): Record<string, Float32Array> {
   const model = decodeOnnx(bytes);
