@@ -85,7 +85,10 @@ export const MAX_COUNT = 2 ** 20;
  * Refuses anything but a whole number in [min, MAX_COUNT] where a user passes a count, naming the
  * argument, its type and value: NaN, 1.5, "4" or 2^31 would otherwise fail later as a TypeError or a RangeError.
  *
- *   countArgument("stack", 3);  // fine; countArgument("stack", 1.5) throws
+ * @example
+ * ```ts
+ * countArgument("stack", 3);  // fine; countArgument("stack", 1.5) throws
+ * ```
  */
 export function countArgument(what: string, count: unknown, name = "the count", min = 0): asserts count is number {
   if (typeof count !== "number" || !Number.isInteger(count) || count < min || count > MAX_COUNT) {
