@@ -6,7 +6,7 @@
 import * as ort from "onnxruntime-node";
 import { test } from "./harness.ts";
 import { assert } from "./assert.ts";
-import { init, toOnnx, supervised, softmaxCrossEntropy, tokenCrossEntropy, type Para, type Wires } from "../ts-api/index.ts";
+import { init, toOnnx, supervised, softmaxCrossEntropy, tokenCrossEntropy, initParams, transformer, decoderMachine, Decoder, type Para, type Wires } from "../ts-api/index.ts";
 import { mnistMlp } from "../examples/models/mnist.ts";
 import { type ExportCase, everyOpCase, inputsFor, irisCases, layerCases } from "./onnx-models.ts";
 import { maxRelError, runWasm } from "./util.ts";
@@ -67,4 +67,30 @@ test("ONNX Runtime runs the cross-entropies with class-index labels (GatherEleme
     console.log(`onnx ${c.label}: max relative difference ${e.toExponential(2)}`);
     assert(e <= 1e-5, `${c.label}: differs from paralens's by ${e} (relative)`);
   }
+});
+
+test("the decoder's step exports (its cache written by ScatterND): fed its own state, ONNX Runtime gives Decoder.step's logits token after token", async () => {
+  const options = { vocab: 11, context: 8, dim: 16, heads: 2, layers: 2 };
+  const params = initParams(transformer(options), 3);
+  const machine = decoderMachine(options);
+  const parameters = Object.fromEntries(machine.cell.params.map((p, i) => [p.name, params[i]!.toArray()]));
+  const session = await ort.InferenceSession.create(toOnnx(machine.cell, { batch: 1, parameters }));
+  const decoder = new Decoder(options, params);
+  // the state wires: the position, then a key and a value cache per layer, from zeros
+  let state = machine.cell.dom.slice(1).map((w) => new Float32Array(w.reduce((a, b) => a * b, 1)));
+  let worst = 0;
+  for (const token of [3, 1, 4, 1, 5, 9, 2, 6]) {
+    const ours = decoder.step(token);
+    const feeds: Record<string, ort.Tensor> = { input0: new ort.Tensor("float32", new Float32Array([token]), [1, 1]) };
+    machine.cell.dom.slice(1).forEach((w, i) => (feeds[`input${i + 1}`] = new ort.Tensor("float32", state[i]!, [1, ...w])));
+    const results = await session.run(feeds);
+    worst = Math.max(worst, maxRelError(results.output0!.data as Float32Array, ours));
+    state = machine.cell.cod.slice(1).map((_, i) => results[`output${i + 1}`]!.data as Float32Array);
+  }
+  console.log(`onnx decoder step over 8 tokens: max relative difference ${worst.toExponential(2)}`);
+  assert(worst <= 1e-5, `the exported step's logits differ from Decoder.step's by ${worst} (relative)`);
+  assert(state[0]![0] === 8, `the exported step counts its position: ${state[0]![0]}`);
+  await session.release();
+  decoder.dispose();
+  for (const t of params) t.dispose();
 });

@@ -222,6 +222,12 @@ export const attentionOps = {
       }
       return y;
     },
+    // a new table, as ONNX writes it (ScatterND; it refuses an id outside the table, which the plan skips)
+    onnx(g, table, rows, ids) {
+      const [n, d] = checkSetRows(table.shape, rows.shape, ids.shape);
+      const indices = g.node("Cast", [g.reshape(ids, [n, 1])], [n, 1], { to: { int: 7 } }, "int64");
+      return g.node("ScatterND", [table, indices, g.reshape(rows, [n, d])], table.shape);
+    },
   }),
 
   /**
