@@ -77,7 +77,7 @@ test("the decoder's step exports (its cache written by ScatterND): fed its own s
   const session = await ort.InferenceSession.create(toOnnx(machine.cell, { batch: 1, parameters }));
   const decoder = new Decoder(options, params);
   // the state wires: the position, then a key and a value cache per layer, from zeros
-  let state = machine.cell.dom.slice(1).map((w) => new Float32Array(w.reduce((a, b) => a * b, 1)));
+  let state: Float32Array[] = machine.cell.dom.slice(1).map((w) => new Float32Array(w.reduce((a, b) => a * b, 1)));
   let worst = 0;
   for (const token of [3, 1, 4, 1, 5, 9, 2, 6]) {
     const ours = decoder.step(token);
