@@ -10,7 +10,8 @@ import { assert } from "./assert.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const doc = readFileSync(join(root, "docs", "internals", "adding-a-primitive.md"), "utf8");
-const blocks = [...doc.matchAll(/```ts file=(\S+)\n([\s\S]*?)```/g)].map((m) => ({ file: m[1]!, code: m[2]! }));
+// a block's fence is three backticks or more (four around a file whose doc comments hold fences), closed by the same
+const blocks = [...doc.matchAll(/^(`{3,})ts file=(\S+)\n([\s\S]*?)^\1[ \t]*$/gm)].map((m) => ({ file: m[2]!, code: m[3]! }));
 
 test("adding-a-primitive: the walkthrough shows at least the composed layer, the kernel and the op", () => {
   assert(blocks.length >= 8, `expected the walkthrough's code blocks, found ${blocks.length}`);
