@@ -7,21 +7,14 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Row } from "../bench/lib/report.ts";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const benchmarksFile = join(root, "docs", "benchmarks.json");
 export const benchmarksPage = join(root, "docs", "benchmarks.md");
 
-/** One row of a suite's closing JSON line. */
-export interface BenchRow {
-  case: string;
-  ours: number;
-  peer: string;
-  peer_value: number | null;
-  unit: string;
-  ratio: number | null;
-  [extra: string]: unknown;
-}
+/** One row of a suite's closing JSON line (bench/lib/report.ts writes them). */
+export type BenchRow = Row;
 
 /** One recorded run: the machine, the code, and what the suite printed last. */
 export interface BenchRun {
