@@ -8,11 +8,8 @@ import { join } from "node:path";
 import * as P from "../ts-api/index.ts";
 import { finetuneDigits } from "../examples/data/finetune-digits.ts";
 import { decodeDigits, finetune, parameterHash } from "../examples/web/finetune/finetune.js";
+import type { Page } from "./web-page.ts";
 
-interface Page {
-  goto(url: string): Promise<unknown>;
-  waitForFunction(f: () => unknown, arg: undefined, options: { timeout: number }): Promise<{ jsonValue(): Promise<unknown> }>;
-}
 
 const PER_CLASS = 40, EPOCHS = 2;
 

@@ -7,7 +7,8 @@ import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Decoder, Rng, compile, encodeSafetensors, init, transformer } from "../ts-api/index.ts";
 
-interface Page {
+/** What the checks of the example pages use of a Playwright page. */
+export interface Page {
   goto(url: string): Promise<unknown>;
   waitForFunction(f: () => unknown, arg: undefined, options: { timeout: number }): Promise<{ jsonValue(): Promise<unknown> }>;
 }

@@ -6,6 +6,7 @@
 import type { Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
+import type { OnnxContext, OnnxValue } from "./onnx.ts";
 import { op } from "./op.ts";
 import { type RefTensor, mapRef, refTensor, sizeOf } from "./ref-tensor.ts";
 
@@ -70,6 +71,11 @@ function checkSetRows(table: Shape, rows: Shape, ids: Shape): [number, number, n
     throw new ParalensError(`setRows: a table [rows, d] and one row of d values per id, got a table ${fmtShape(table)}, rows ${fmtShape(rows)} and ids ${fmtShape(ids)}`);
   }
   return [n, d, table[0]!];
+}
+
+/** Token ids (f32 whole numbers) as the int64 indices ONNX's Gather and ScatterND read. */
+function int64Ids(g: OnnxContext, ids: OnnxValue): OnnxValue {
+  return g.node("Cast", [ids], ids.shape, { to: { int: 7 } }, "int64");
 }
 
 function checkRate(rate: number): number {
@@ -174,8 +180,7 @@ export const attentionOps = {
     // (ONNX's Gather refuses an id outside the table, where the plan gives a zero row)
     onnx(g, table, ids) {
       const [, d] = checkEmbedding(table.shape, ids.shape);
-      const indices = g.node("Cast", [ids], ids.shape, { to: { int: 7 } }, "int64");
-      return g.node("Gather", [table, indices], [...ids.shape, d], { axis: { int: 0 } });
+      return g.node("Gather", [table, int64Ids(g, ids)], [...ids.shape, d], { axis: { int: 0 } });
     },
   }),
 
@@ -225,8 +230,7 @@ export const attentionOps = {
     // a new table, as ONNX writes it (ScatterND; it refuses an id outside the table, which the plan skips)
     onnx(g, table, rows, ids) {
       const [n, d] = checkSetRows(table.shape, rows.shape, ids.shape);
-      const indices = g.node("Cast", [g.reshape(ids, [n, 1])], [n, 1], { to: { int: 7 } }, "int64");
-      return g.node("ScatterND", [table, indices, g.reshape(rows, [n, d])], table.shape);
+      return g.node("ScatterND", [table, int64Ids(g, g.reshape(ids, [n, 1])), g.reshape(rows, [n, d])], table.shape);
     },
   }),
 
