@@ -12,7 +12,8 @@
 // them; paralens's Decoder keeps them in place.
 import * as ortWeb from "onnxruntime-web";
 import * as ortNode from "onnxruntime-node";
-import { Decoder, Rng, compile, decoderMachine, initParams, toOnnx, transformer, type Para, type Wires } from "../ts-api/index.ts";
+import { Decoder, Rng, compile, decoderMachine, initParams, transformer, type Para, type Wires } from "../ts-api/index.ts";
+import { toOnnx } from "../ts-api/io/index.ts";
 import { demoCnn, mnistMlp } from "../examples/models/mnist.ts";
 import { startEngine } from "./lib/core.ts";
 import { med, ratios } from "./lib/timing.ts";

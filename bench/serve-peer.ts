@@ -4,7 +4,8 @@
 // the same Node http adapter; started by bench/serve.ts in its own process.
 import type { AddressInfo } from "node:net";
 import * as ort from "onnxruntime-node";
-import { adam, dense, init, seq, softmaxCrossEntropy, supervised, toOnnx } from "../ts-api/index.ts";
+import { adam, dense, init, seq, softmaxCrossEntropy, supervised } from "../ts-api/index.ts";
+import { toOnnx } from "../ts-api/io/index.ts";
 import { createHandler } from "../examples/serve/handler.ts";
 import { listen } from "../examples/serve/node-adapter.ts";
 

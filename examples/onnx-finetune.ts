@@ -13,6 +13,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as P from "../ts-api/index.ts";
+import * as io from "../ts-api/io/index.ts";
 import { finetuneDigits } from "./data/finetune-digits.ts";
 import { option, report } from "./cli/progress.ts";
 import { maxAbsDiff } from "./cli/logits.ts";
@@ -32,7 +33,7 @@ const onnx = readFileSync(join(import.meta.dirname, "models", "digits-0-4.onnx")
 
 await P.init();
 const t0 = performance.now();
-const { learner, before, after } = await finetune(P, onnx, digits, {
+const { learner, before, after } = await finetune(P, io, onnx, digits, {
   epochs,
   onEpochEnd: (r: P.EpochReport) => console.log(`epoch ${r.epoch}/${epochs}  loss ${r.loss.toFixed(4)}  accuracy ${r.accuracy.toFixed(4)}`),
 });
@@ -43,7 +44,7 @@ console.log(`digits 0-4 (${digits.old.y.length} held out): accuracy ${before.old
 // back to ONNX, and ONNX Runtime's logits against paralens's
 const ort = await import("onnxruntime-node");
 const batch = digits.test.y.length;
-const session = await ort.InferenceSession.create(P.toOnnx(learner, { batch }));
+const session = await ort.InferenceSession.create(io.toOnnx(learner, { batch }));
 const input = session.inputNames[0]!;
 const result = await session.run({ [input]: new ort.Tensor("float32", digits.test.x, [batch, 1, 28, 28]) });
 const theirs = result[session.outputNames[0]!]!.data as Float32Array;

@@ -1,18 +1,20 @@
 // Bundles the compiled modules of dist/ (tsc's output) with esbuild:
 //
-//   dist/bundle/  what `paralens`, `paralens/cdl` and `paralens/z2` load in Node,
-//                 Deno and Bun: the three entry points sharing one chunk (one
+//   dist/bundle/  what `paralens`, `paralens/cdl`, `paralens/z2` and `paralens/io` load in
+//                 Node, Deno and Bun: the four entry points sharing one chunk (one
 //                 engine, one copy of the core), so a runtime reads a handful of
 //                 files instead of ~70 modules
-//   dist/edge/    the same three for platforms that ban compiling wasm from bytes
+//   dist/edge/    the same four for platforms that ban compiling wasm from bytes
 //                 (Cloudflare Workers, Vercel's Edge Runtime: the `workerd` and
 //                 `edge-light` export conditions): the strict core and the Z2
 //                 kernels are imported as .wasm modules (../core.wasm?module,
 //                 which wrangler and Vercel's bundlers compile before any code
 //                 runs), and there are no threads, no relaxed core and no
 //                 embedded bytes: one core per bundle
-//   dist/web/     paralens.js: the root API in one minified file for plain pages and
-//                 CDNs, with the relaxed core as a chunk fetched only on request
+//   dist/web/     paralens.js: the root API and paralens/io (ts-api/web.ts) in one minified
+//                 file for plain pages, workers and CDNs, with the relaxed core as a
+//                 chunk fetched only on request; the learner file format is in the
+//                 file itself (a module Service Worker cannot import() a chunk)
 //
 // The bundles keep the relaxed core out of the entry's chunk: `init({ simd:
 // "relaxed" })` imports it dynamically. Node's bundle differs in two ways,
@@ -104,12 +106,31 @@ const staticThreads = {
     });
   },
 };
+/**
+ * Makes the learner's import() of its file format (learner/learner.js) a static import (named
+ * imports: a namespace object would bring esbuild's helper in a chunk of its own).
+ */
+const staticLearnerFile = {
+  name: "static-learner-file",
+  setup(b) {
+    // every export of the file format, as the import() would give them
+    const names = [...readFileSync(join(dist, "io", "learner-file.js"), "utf8").matchAll(/^export (?:function|const) (\w+)/gm)].map((m) => m[1]);
+    b.onLoad({ filter: /[\\/]learner[\\/]learner\.js$/ }, ({ path }) => {
+      const contents = readFileSync(path, "utf8");
+      const call = 'import("../io/learner-file.js")';
+      if (!contents.includes(call)) throw new Error(`static-learner-file: ${path} no longer imports the learner file format`);
+      const local = (n) => `loadedStatically_${n}`;
+      const header = `import { ${names.map((n) => `${n} as ${local(n)}`).join(", ")} } from "../io/learner-file.js";\n`;
+      return { contents: header + contents.replace(call, `Promise.resolve({ ${names.map((n) => `${n}: ${local(n)}`).join(", ")} })`), loader: "js" };
+    });
+  },
+};
 const common = { bundle: true, format: "esm", splitting: true, platform: "neutral", target: "es2022", logLevel: "warning", legalComments: "none" };
 
 rmSync(join(dist, "bundle"), { recursive: true, force: true });
 rmSync(join(dist, "web"), { recursive: true, force: true });
 rmSync(join(dist, "edge"), { recursive: true, force: true });
-const entryPoints = { index: join(dist, "index.js"), cdl: join(dist, "cdl", "index.js"), z2: join(dist, "z2", "index.js") };
+const entryPoints = { index: join(dist, "index.js"), cdl: join(dist, "cdl", "index.js"), z2: join(dist, "z2", "index.js"), io: join(dist, "io", "index.js") };
 // whitespace and syntax only: names stay as written, for readable stack traces
 const readable = { minifyWhitespace: true, minifySyntax: true };
 await build({ ...common, ...readable, entryPoints, outdir: join(dist, "bundle"), chunkNames: "[name]-[hash]", plugins: [plainCores, staticThreads] });
@@ -117,9 +138,10 @@ await build({ ...common, ...readable, entryPoints, outdir: join(dist, "bundle"),
 await build({ ...common, minify: true, entryPoints, outdir: join(dist, "edge"), chunkNames: "[name]-[hash]", plugins: [moduleCores] });
 await build({
   ...common,
-  entryPoints: { paralens: join(dist, "index.js") },
+  entryPoints: { paralens: join(dist, "web.js") },
   outdir: join(dist, "web"),
   chunkNames: "paralens-[name]-[hash]",
   minify: true,
+  plugins: [staticLearnerFile],
 });
-console.log("bundles: dist/bundle/{index,cdl,z2}.js, dist/edge/{index,cdl,z2}.js, dist/web/paralens.js");
+console.log("bundles: dist/bundle/{index,cdl,z2,io}.js, dist/edge/{index,cdl,z2,io}.js, dist/web/paralens.js");

@@ -4,9 +4,11 @@
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertEqual, assertRejects, assertThrows } from "./assert.ts";
 import {
-  Decoder, DivergenceError, compile, LossSpikeError, ParalensError, Rng, adam, adagrad, decodeSafetensors, oneHot, sampleToken, binaryCrossEntropy, constantRate, dense, encodeSafetensors, engine, init, momentum, rmsprop,
-  mse, relu, seq, sgd, sigmoid, softmaxCrossEntropy, supervised, chain, clipByGlobalNorm, linearWarmup, tokenCrossEntropy, transformer,
+  Decoder, DivergenceError, compile, LossSpikeError, ParalensError, Rng, adam, adagrad, oneHot, sampleToken, binaryCrossEntropy,
+  constantRate, dense, engine, init, momentum, rmsprop, mse, relu, seq, sgd, sigmoid, softmaxCrossEntropy, supervised, chain,
+  clipByGlobalNorm, linearWarmup, tokenCrossEntropy, transformer,
 } from "../ts-api/index.ts";
+import { decodeSafetensors, encodeSafetensors } from "../ts-api/io/index.ts";
 import { lut, parsePolynomial, rda } from "../ts-api/z2/index.ts";
 import { StructuredLearner, elman, fold, point } from "../ts-api/cdl/index.ts";
 
@@ -32,7 +34,7 @@ test("bad input: a learning rate of 1e30 makes fit diverge", async () => {
   if (err.step === 1) assertDeepEqual(bitsOf(l.parameters()), bitsOf(classifier(1e30, momentum()).parameters()));
   else assertDeepEqual(bitsOf(l.parameters()), bitsOf(again.parameters()), "parameters of the last finite step");
   assert(Object.values(l.parameters()).every((a) => a.every(Number.isFinite)), "every parameter is finite");
-  l.save(); // a finite learner saves
+  await l.save(); // a finite learner saves
 });
 
 test("bad input: a learning rate of 1e30 makes step diverge", () => {
@@ -186,33 +188,33 @@ test("bad input: polynomial text of a huge exponent, deep nesting, a huge index 
   assert(ms < 5000, `${big.length} characters parsed in ${ms.toFixed(0)} ms`);
 });
 
-test("bad input: parameter files holding NaN or Infinity", () => {
+test("bad input: parameter files holding NaN or Infinity", async () => {
   const l = classifier();
   const good = bitsOf(l.parameters());
   for (const bad of [NaN, Infinity]) {
     const p = l.parameters();
     const file = encodeSafetensors(Object.fromEntries(Object.entries(p).map(([k, v]) => [k, { shape: k.endsWith("weight") ? [v.length / (k.startsWith("0") ? 8 : 3), k.startsWith("0") ? 8 : 3] : [v.length], values: k === "2.bias" ? v.map((x, i) => (i === 1 ? bad : x)) : v }])));
-    assertThrows(() => l.load(file), new RegExp(`load: the file's 2.bias\\[1\\] is ${bad}; parameters and optimiser state must be finite`));
+    await assertRejects(() => l.load(file), new RegExp(`load: the file's 2.bias\\[1\\] is ${bad}; parameters and optimiser state must be finite`));
     assertDeepEqual(bitsOf(l.parameters()), good, "nothing was loaded");
   }
 });
 
-test("bad input: a parameter file with a changed byte", () => {
+test("bad input: a parameter file with a changed byte", async () => {
   const l = classifier();
-  const file = l.save();
+  const file = await l.save();
   const good = bitsOf(l.parameters());
   const changed = file.slice();
   changed[changed.length - 5]! ^= 0x10;
-  assertThrows(() => l.load(changed), /safetensors: the file's CRC-32 is [0-9a-f]{8} but "paralens.checksum" records [0-9a-f]{8}: the file was changed or damaged/);
+  await assertRejects(() => l.load(changed), /safetensors: the file's CRC-32 is [0-9a-f]{8} but "paralens.checksum" records [0-9a-f]{8}: the file was changed or damaged/);
   assertDeepEqual(bitsOf(l.parameters()), good);
 });
 
-test("bad input: a parameter file naming __proto__", () => {
+test("bad input: a parameter file naming __proto__", async () => {
   const l = classifier();
   const p = l.parameters();
   const entries: [string, { shape: number[]; values: ArrayLike<number> }][] = [["__proto__", { shape: [1], values: [1] }], ...Object.entries(p).map(([k, v]): [string, { shape: number[]; values: Float32Array }] => [k, { shape: [v.length], values: v }])];
   const file = encodeSafetensors(new Map(entries));
-  assertThrows(() => l.load(file), /load: the file holds "__proto__", but dense\(4 -> 8\) ; relu ; dense\(8 -> 3\) has no parameter of that name/);
+  await assertRejects(() => l.load(file), /load: the file holds "__proto__", but dense\(4 -> 8\) ; relu ; dense\(8 -> 3\) has no parameter of that name/);
 });
 
 /** A saved learner's file with some of its values replaced: { "optimiser.0.weight.v": [3, -1] } sets v[3] to -1. */
@@ -229,7 +231,7 @@ function edited(file: Uint8Array, changes: Record<string, [number, number]>): Ui
   );
 }
 
-test("bad input: optimiser state no training could write", () => {
+test("bad input: optimiser state no training could write", async () => {
   const cases: [Parameters<typeof classifier>[1], Record<string, [number, number]>, RegExp][] = [
     [adam(), { "optimiser.0.weight.v": [3, -1] }, /load: the file's optimiser.0.weight.v\[3\] is -1; a second moment is >= 0/],
     [adam(), { "optimiser.2.bias.t": [0, -3] }, /load: the file's optimiser.2.bias.t\[0\] is -3; a step count is a whole number >= 0/],
@@ -243,33 +245,33 @@ test("bad input: optimiser state no training could write", () => {
   for (const [optimiser, changes, pattern] of cases) {
     const l = classifier(0.1, optimiser);
     l.step(xs.slice(0, 8), ys.slice(0, 8));
-    const file = l.save();
+    const file = await l.save();
     const fresh = classifier(0.1, optimiser);
     const state = () => fresh.state.map((t) => [...new Uint32Array(t.data.slice().buffer)]);
     const before = state();
-    assertThrows(() => fresh.load(edited(file, changes)), pattern);
+    await assertRejects(() => fresh.load(edited(file, changes)), pattern);
     assertDeepEqual(state(), before, `nothing was loaded after ${pattern}`);
     // the control: the same file, values untouched, loads
-    fresh.load(edited(file, {}));
+    await fresh.load(edited(file, {}));
     assertDeepEqual(state(), l.state.map((t) => [...new Uint32Array(t.data.slice().buffer)]));
     l.dispose();
     fresh.dispose();
   }
 });
 
-test("bad input: saving as F16 a value beyond its range", () => {
+test("bad input: saving as F16 a value beyond its range", async () => {
   const l = classifier();
   const p = l.parameters();
   for (const big of [70000, -65505]) {
     l.setParameters({ ...p, "0.weight": p["0.weight"]!.map((v, i) => (i === 5 ? big : v)) });
-    assertThrows(() => l.save({ dtype: "F16" }), new RegExp(`save: 0.weight\\[5\\] is ${big}, beyond F16's range \\(\\|x\\| <= 65504\\); save it as F32`));
+    await assertRejects(() => l.save({ dtype: "F16" }), new RegExp(`save: 0.weight\\[5\\] is ${big}, beyond F16's range \\(\\|x\\| <= 65504\\); save it as F32`));
     const again = classifier();
-    again.load(l.save());
+    await again.load(await l.save());
     assertEqual(again.parameters()["0.weight"]![5], big, "F32 holds it");
   }
   l.setParameters({ ...p, "0.weight": p["0.weight"]!.map((v, i) => (i === 5 ? -65504 : v)) });
   const again = classifier();
-  again.load(l.save({ dtype: "F16" }));
+  await again.load(await l.save({ dtype: "F16" }));
   assertEqual(again.parameters()["0.weight"]![5], -65504, "the largest half saves and loads");
 });
 
@@ -457,7 +459,7 @@ test("bad input: sampling from non-finite or empty logits, and bad tokens or cou
   l.dispose();
 });
 
-test("bad input: a string, undefined or an ArrayBuffer where a lens, a layer or bytes are expected", () => {
+test("bad input: a string, undefined or an ArrayBuffer where a lens, a layer or bytes are expected", async () => {
   assertThrows(() => seq(dense(4, 3), undefined as never), /^seq: part 1 must be a layer \(dense\(4, 3\), relu, \.\.\.\), got undefined$/);
   assertThrows(() => supervised(dense(4, 3), { loss: "mse" as never }), /^supervised: loss must be a loss lens \(mse, softmaxCrossEntropy, \.\.\.\), got "mse" \(a string\)$/);
   assertThrows(() => supervised(undefined as never, { loss: mse }), /^supervised: the model must be a layer of fixed shape \(dense\(4, 3\), seq\(\.\.\.\)\), got undefined$/);
@@ -465,7 +467,7 @@ test("bad input: a string, undefined or an ArrayBuffer where a lens, a layer or 
   // an ArrayBuffer (what fetch(...).arrayBuffer() gives) is read as its bytes
   assertDeepEqual([...decodeSafetensors(file.buffer).tensors.get("w")!.values], [1, 2]);
   assertThrows(() => decodeSafetensors("file" as never), /^decodeSafetensors: expected the bytes of a safetensors file \(a Uint8Array or an ArrayBuffer\), got "file" \(a string\)$/);
-  assertThrows(() => classifier().load(file.buffer as never), /^load: expected the bytes of a safetensors file \(a Uint8Array\), got an object \(ArrayBuffer\)$/);
+  await assertRejects(() => classifier().load(file.buffer as never), /^load: expected the bytes of a safetensors file \(a Uint8Array\), got an object \(ArrayBuffer\)$/);
 });
 
 test("bad input: seeds, class counts and values that would be coerced", () => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const entryPoints = { "paralens": "ts-api/index.ts", "paralens/cdl": "ts-api/cdl/index.ts", "paralens/z2": "ts-api/z2/index.ts" } as const;
+export const entryPoints = { "paralens": "ts-api/index.ts", "paralens/cdl": "ts-api/cdl/index.ts", "paralens/z2": "ts-api/z2/index.ts", "paralens/io": "ts-api/io/index.ts" } as const;
 
 const sources = new Map<string, ts.SourceFile>();
 function source(file: string): ts.SourceFile {

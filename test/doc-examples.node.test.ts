@@ -1,4 +1,4 @@
-// Every public export of the three entry points (paralens, paralens/cdl,
+// Every public export of the entry points (paralens, paralens/cdl, paralens/io,
 // paralens/z2) shows how it is used in its doc comment, and that example runs.
 // An example is the fenced ```ts code of the comment's @example tag, as in
 //
@@ -14,7 +14,7 @@
 // which TypeDoc shows as code. The old form, code indented after a blank line
 // (TypeDoc runs it into a paragraph), is refused, in any doc comment of ts-api.
 // Each example runs after `await init()` inside an async function whose
-// parameters are every public name of the three entry points, so it may use
+// parameters are every public name of the entry points, so it may use
 // any of them and nothing else. Exempt: type-only exports (interfaces and
 // type aliases have no behaviour to run; the functions that take or return
 // them show them in use), constants (MAX_HEADER_BYTES), and members of
@@ -28,6 +28,7 @@ import { assert, assertEqual, assertThrows } from "./assert.ts";
 import * as core from "../ts-api/index.ts";
 import * as cdl from "../ts-api/cdl/index.ts";
 import * as z2 from "../ts-api/z2/index.ts";
+import * as io from "../ts-api/io/index.ts";
 
 /**
  * Public exports whose doc comment has no example yet: none today. The list
@@ -36,7 +37,7 @@ import * as z2 from "../ts-api/z2/index.ts";
  */
 const withoutExampleYet = new Set<string>([]);
 
-const publicValues: Record<string, unknown> = { ...(z2 as object), ...(cdl as object), ...(core as object) };
+const publicValues: Record<string, unknown> = { ...(io as object), ...(z2 as object), ...(cdl as object), ...(core as object) };
 const names = Object.keys(publicValues);
 const AsyncFunction = (async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<unknown>;
 
@@ -58,7 +59,7 @@ async function run(name: string, code: string): Promise<void> {
   }
 }
 
-test("public names of the three entry points do not collide", () => {
+test("public names of the entry points do not collide", () => {
   const seen = new Map<string, string>();
   for (const [entry, file] of Object.entries(entryPoints)) {
     for (const { name } of exportsOf(file)) {

@@ -52,7 +52,7 @@ function pages(dir: string): string[] {
   );
 }
 
-test("npm run docs: TypeDoc validates the three entry points with no warning", () => {
+test("npm run docs: TypeDoc validates the four entry points with no warning", () => {
   assert(run.status === 0 && !/\[warning\]|\[error\]/.test(output), `typedoc exited with ${run.status}:\n${output}`);
 });
 
@@ -129,7 +129,7 @@ test("the reference opens on the README and carries every guide of docs/guide as
   assertEqual(missing.length, 0, `guides that are not documents of the reference (list them in docs/Guides.md): ${missing.join(", ")}`);
 });
 
-test("every public export of the three entry points is in a category (none left in Other)", () => {
+test("every public export of the entry points is in a category (none left in Other)", () => {
   for (const module of ["paralens", "paralens_cdl", "paralens_z2"]) {
     const html = readFileSync(join(out, "modules", `${module}.html`), "utf8");
     const headings = [...html.matchAll(/<h2 class="tsd-anchor-link"[^>]*>([^<]*)/g)].map((m) => m[1]!.trim());

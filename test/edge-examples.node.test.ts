@@ -35,7 +35,7 @@ async function nodeLogits(rows: number[][]): Promise<number[][]> {
   const P = await import(join(dir, "node_modules", "paralens", "dist", "bundle", "index.js"));
   await P.init();
   const learner = P.supervised(P.seq(P.dense(4, 16, "relu"), P.dense(16, 3)), { loss: P.softmaxCrossEntropy, optimiser: P.adam() });
-  learner.load(readFileSync(join(edge, "iris.safetensors")));
+  await learner.load(readFileSync(join(edge, "iris.safetensors")));
   const out: Float32Array = learner.predict(rows);
   return rows.map((_, i) => Array.from(out.subarray(i * 3, i * 3 + 3)));
 }

@@ -1,4 +1,4 @@
-// Every public value of the three entry points (paralens, paralens/cdl,
+// Every public value of the entry points (paralens, paralens/cdl, paralens/io,
 // paralens/z2) is used somewhere a user can see it working: a test, an
 // example, a benchmark or a doc. A name nobody uses is either dead or
 // undocumented; either way the list should not carry it silently. Type-only
@@ -40,7 +40,7 @@ const users = [...files("test", [".ts"]), ...files("examples", [".ts", ".html", 
   .map((f) => readFileSync(join(root, f), "utf8"))
   .join("\n");
 
-for (const entry of ["ts-api/index.ts", "ts-api/cdl/index.ts", "ts-api/z2/index.ts"]) {
+for (const entry of ["ts-api/index.ts", "ts-api/cdl/index.ts", "ts-api/z2/index.ts", "ts-api/io/index.ts"]) {
   test(`every public export of ${entry} is used by a test, an example, a benchmark or a doc`, () => {
     const names = exportedValues(entry);
     assert(names.length > 10, `${entry}: expected its export list, found ${names.length} names`);

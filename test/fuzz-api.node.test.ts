@@ -2,7 +2,7 @@
 // which shrinks a failing case to a small one): every call returns, or throws
 // a ParalensError, never a TypeError, RangeError or wasm trap, never slowly;
 // and a learner that refuses a call is left as it was, bit for bit.
-// Every callable export of paralens, paralens/z2 and paralens/cdl is called (a
+// Every callable export of paralens, paralens/z2, paralens/cdl and paralens/io is called (a
 // new export is fuzzed without being listed here); the learner's methods,
 // compiled plans, tensors, Rng and the decoder get their own properties.
 // PARALENS_FUZZ_RUNS sets the cases of the whole file (default 300; `npm run
@@ -13,6 +13,7 @@ import fc from "fast-check";
 import * as paralens from "../ts-api/index.ts";
 import * as z2 from "../ts-api/z2/index.ts";
 import * as cdl from "../ts-api/cdl/index.ts";
+import * as io from "../ts-api/io/index.ts";
 import {
   Decoder, DivergenceError, ParalensError, Rng, adam, clipByGlobalNorm, compile, constantSchedule, dense, engine, init, mse, relu, seq, sgd, sigmoid, softmaxCrossEntropy, supervised, tokenCrossEntropy, transformer,
 } from "../ts-api/index.ts";
@@ -74,7 +75,7 @@ const layer = fc.constantFrom(...layers);
 const transformerOptions = fc.record({ vocab: size(2, 6), context: size(1, 4), dim: fc.constantFrom(2, 4), heads: fc.constantFrom(1, 2), layers: size(1, 2) });
 const optimiserChoice = fc.constantFrom(sgd(), adam(), paralens.momentum(), paralens.chain(clipByGlobalNorm(1), sgd()));
 const lossChoice = fc.constantFrom(softmaxCrossEntropy, mse, paralens.binaryCrossEntropy, tokenCrossEntropy);
-const saved = supervised(small(), { loss: softmaxCrossEntropy, optimiser: adam(), seed: 3 }).save();
+const saved = await supervised(small(), { loss: softmaxCrossEntropy, optimiser: adam(), seed: 3 }).save();
 const z2Model = fc.constantFrom<paralens.Para<any, any, any>>(z2.lut(2, 1), z2.xorGate(1), z2.polynomial("x0*x1 + x2"), z2.pseudoLinear(3));
 const options = <T>(record: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<Partial<T>> => fc.record(record, { requiredKeys: [] }) as unknown as fc.Arbitrary<Partial<T>>;
 
@@ -132,7 +133,7 @@ const excluded: Record<string, string> = {
 
 const isClass = (f: unknown): boolean => typeof f === "function" && /^class\b/.test(Function.prototype.toString.call(f));
 /** The entry points whose exports are called. */
-const modules = { paralens, "paralens/z2": z2, "paralens/cdl": cdl } as Record<string, Record<string, unknown>>;
+const modules = { paralens, "paralens/z2": z2, "paralens/cdl": cdl, "paralens/io": io } as Record<string, Record<string, unknown>>;
 const callable = Object.entries(modules).flatMap(([from, m]) =>
   Object.entries(m)
     .filter(([name, f]) => typeof f === "function" && !(name in excluded))
@@ -140,7 +141,7 @@ const callable = Object.entries(modules).flatMap(([from, m]) =>
 );
 
 test("fuzz-api: the exclusions name exports that exist", () => {
-  const everywhere = [paralens, z2, cdl] as Record<string, unknown>[];
+  const everywhere = [paralens, z2, cdl, io] as Record<string, unknown>[];
   for (const name of Object.keys(excluded)) assert(everywhere.some((m) => typeof m[name] === "function"), `${name} is an export`);
   for (const name of Object.keys(plausible)) assert(everywhere.some((m) => typeof m[name] === "function"), `plausible arguments for ${name}, which is not a callable export`);
   for (const from of Object.keys(modules)) assert(callable.some((c) => c.from === from), `the exports of ${from} are called`);
@@ -199,7 +200,7 @@ test("fuzz-api: the learner's methods return or throw a ParalensError, and a ref
   await check(
     fc.asyncProperty(call, async ([method, raw]) => {
       const args = raw.map(made);
-      learner.load(saved);
+      await learner.load(saved);
       const before = state();
       if (method === "fit" && typeof args[2] === "object" && args[2] !== null && !Array.isArray(args[2]) && Object.getPrototypeOf(args[2]) === Object.prototype && !("signal" in args[2])) {
         const stop = new AbortController();

@@ -7,7 +7,8 @@
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual } from "./assert.ts";
 import fc from "fast-check";
-import { ParalensError, adam, decodeSafetensors, dense, encodeSafetensors, init, relu, seq, softmaxCrossEntropy, supervised } from "../ts-api/index.ts";
+import { ParalensError, adam, dense, init, relu, seq, softmaxCrossEntropy, supervised } from "../ts-api/index.ts";
+import { decodeSafetensors, encodeSafetensors } from "../ts-api/io/index.ts";
 import { parsePolynomial } from "../ts-api/z2/index.ts";
 
 await init();
@@ -18,15 +19,15 @@ const MAX_MS = 2000;
 
 const learner = supervised(seq(dense(3, 4), relu, dense(4, 2)), { loss: softmaxCrossEntropy, optimiser: adam(), seed: 3 });
 learner.step([[1, 2, 3], [0, -1, 0.5]], [0, 1]);
-const good = learner.save();
+const good = await learner.save();
 const state = (): number[] => learner.state.flatMap((t) => [...new Uint32Array(t.toArray().buffer)]);
 const original = state();
 
-/** Runs `f`: it may return or throw a ParalensError, nothing else, and must not take long. */
-function tolerated(what: string, f: () => void): "ok" | "refused" {
+/** Runs `f`: it may return (or settle) or throw (or reject with) a ParalensError, nothing else, and must not take long. */
+async function tolerated(what: string, f: () => unknown): Promise<"ok" | "refused"> {
   const t0 = performance.now();
   try {
-    f();
+    await f();
     return "ok";
   } catch (e) {
     if (!(e instanceof ParalensError)) throw new Error(`${what}: threw ${(e as Error).name}: ${(e as Error).message}`);
@@ -63,13 +64,13 @@ function mutate(bytes: Uint8Array, ms: readonly Mutation[]): Uint8Array {
   return b;
 }
 
-test("fuzz: mutated learner files load in full or are refused, leaving the learner as it was", () => {
+test("fuzz: mutated learner files load in full or are refused, leaving the learner as it was", async () => {
   let refused = 0;
-  fc.assert(
-    fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => {
-      learner.load(good);
+  await fc.assert(
+    fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (ms) => {
+      await learner.load(good);
       const file = mutate(good, ms);
-      const outcome = tolerated("load", () => learner.load(file));
+      const outcome = await tolerated("load", () => learner.load(file));
       if (outcome === "refused") {
         refused++;
         assertDeepEqual(state(), original, "a refused file changes nothing");
@@ -84,18 +85,18 @@ test("fuzz: mutated learner files load in full or are refused, leaving the learn
   assert(refused > runs / 2, `most mutations are refused (${refused} of ${runs})`);
 });
 
-test("fuzz: flipped bits of a saved learner file are refused, the learner unchanged", () => {
+test("fuzz: flipped bits of a saved learner file are refused, the learner unchanged", async () => {
   // the checksum covers every byte, padding included: a file loads only if the flips cancel out
   const flip = fc.record({ at: fc.nat({ max: good.length - 1 }), bit: fc.integer({ min: 0, max: 7 }) });
   let cancelled = 0;
-  fc.assert(
-    fc.property(fc.array(flip, { minLength: 1, maxLength: 4 }), (flips) => {
-      learner.load(good);
+  await fc.assert(
+    fc.asyncProperty(fc.array(flip, { minLength: 1, maxLength: 4 }), async (flips) => {
+      await learner.load(good);
       const file = good.slice();
       for (const f of flips) file[f.at]! ^= 1 << f.bit;
       const same = file.every((b, i) => b === good[i]);
       if (same) cancelled++;
-      const outcome = tolerated("load", () => learner.load(file));
+      const outcome = await tolerated("load", () => learner.load(file));
       assertDeepEqual(state(), original, `the learner holds the saved values after ${JSON.stringify(flips)}`);
       assert(outcome === (same ? "ok" : "refused"), `${JSON.stringify(flips)}: ${outcome}`);
     }),
@@ -114,9 +115,9 @@ const entry = fc.record({
 });
 const header = fc.dictionary(name, fc.oneof(entry, fc.constant({ a: "b" }), fc.constant(null), fc.constant([1, 2])), { maxKeys: 5 });
 
-test("fuzz: generated safetensors files decode in full or are refused", () => {
-  fc.assert(
-    fc.property(header, fc.uint8Array({ maxLength: 400 }), fc.integer({ min: -3, max: 3 }), (h, data, slack) => {
+test("fuzz: generated safetensors files decode in full or are refused", async () => {
+  await fc.assert(
+    fc.asyncProperty(header, fc.uint8Array({ maxLength: 400 }), fc.integer({ min: -3, max: 3 }), async (h, data, slack) => {
       const json = new TextEncoder().encode(JSON.stringify(h));
       const length = Math.max(0, json.length + (slack > 0 ? slack : 0));
       const file = new Uint8Array(8 + length + data.length);
@@ -124,7 +125,7 @@ test("fuzz: generated safetensors files decode in full or are refused", () => {
       file.set(json, 8);
       file.fill(0x20, 8 + json.length, 8 + length);
       file.set(data, 8 + length);
-      tolerated("decodeSafetensors", () => {
+      await tolerated("decodeSafetensors", () => {
         const { tensors } = decodeSafetensors(file);
         for (const [n, t] of tensors) {
           const size = t.shape.reduce((a, b) => a * b, 1);
@@ -152,11 +153,11 @@ test("fuzz: round trips of generated tensors are bit-identical", () => {
   );
 });
 
-test("fuzz: polynomial text parses or is refused, quickly", () => {
+test("fuzz: polynomial text parses or is refused, quickly", async () => {
   const token = fc.constantFrom("x", "x0", "x1", "x12", "0", "1", "+", "*", "^", "^2", "^99999", "(", ")", ",", " ", "x99999999", "((", "))", "$");
-  fc.assert(
-    fc.property(fc.array(token, { maxLength: 60 }), (tokens) => {
-      tolerated("parsePolynomial", () => void parsePolynomial(tokens.join("")));
+  await fc.assert(
+    fc.asyncProperty(fc.array(token, { maxLength: 60 }), async (tokens) => {
+      await tolerated("parsePolynomial", () => void parsePolynomial(tokens.join("")));
     }),
     { numRuns: runs, seed },
   );

@@ -66,15 +66,16 @@ test("install paths: Node ESM and CommonJS, Deno, Bun, an esbuild bundle, a page
   console.log(`install paths: ${Object.keys(lines).join(", ")} all print "${first}"`);
 });
 
-// The target: under 40 KB gzipped, with 2 KB to spare (the margin is
-// printed; the test holds the 40 KB). Most of it is
+// The target: under 40 KB gzipped with at least 2 KB to spare, so under
+// 38 KB (the margin to 40 KB is printed). Most of it is
 // the strict core (gzipped wasm in base64); what only some programs use is
 // kept out of it: the relaxed and threaded cores and the thread code are
 // chunks loaded on request, the Z2 kernels come with paralens/z2, the ops of
 // convolution, pooling and attention with their layers, the float64
 // references and ONNX lowerings of the other ops with the reference backend
-// and toOnnx (ops/tables.ts), and the benchmarks' peak loop is not shipped.
-test("the README quick start bundled for the web (minified, tree-shaken) is < 40 KB gzipped, with the relaxed core and unused ops left out", async () => {
+// and toOnnx (ops/tables.ts), the learner file format with a learner's first
+// save() or load() (a chunk of its own), and the benchmarks' peak loop is not shipped.
+test("the README quick start bundled for the web (minified, tree-shaken) is <= 38 KB gzipped, with the relaxed core, the file format and unused ops left out", async () => {
   const readme = readFileSync(join(root, "README.md"), "utf8");
   const code = /## Quick start[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
   assert(code !== undefined, "README.md has a quick start");
@@ -92,10 +93,11 @@ test("the README quick start bundled for the web (minified, tree-shaken) is < 40
   // the ops of layers it does not use come with those layers
   const unused = inputs.filter((f) => /\/ops\/(conv\/|attention)/.test(f));
   assertEqual(unused.length, 0, `modules of convolution, pooling and attention ops in the quick start (${unused.join(", ")})`);
+  assert(!inputs.some((f) => /\/io\/(safetensors\/|learner-file)/.test(f)), `the file format is not in the quick start's chunk (${inputs.filter((f) => /\/io\//.test(f)).join(", ")})`);
   const references = inputs.filter((f) => /\/(ops\/tables|backend\/reference|io\/onnx\/\w+)\.js$/.test(f));
   assertEqual(references.length, 0, `modules of the reference backend and the ONNX exporter in the quick start (${references.join(", ")})`);
   console.log(`quick start bundle: ${bytes.length} bytes, ${gzipped} gzipped (esbuild --bundle --minify --splitting), ${40_000 - gzipped} under 40 KB`);
-  assert(gzipped < 40_000, `the quick start bundle is ${gzipped} bytes gzipped, over 40 KB`);
+  assert(gzipped <= 38_000, `the quick start bundle is ${gzipped} bytes gzipped, less than 2 KB under 40 KB`);
 });
 
 /** The README's quick start as a Worker's code: its imports first, the rest run on each request, what it logs answered as text. */

@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
 import { test } from "./harness.ts";
 import { assert } from "./assert.ts";
-import { init, adam, fromOnnx, onnxParameters, softmaxCrossEntropy, supervised, toOnnx, Rng } from "../ts-api/index.ts";
+import { init, adam, softmaxCrossEntropy, supervised, Rng } from "../ts-api/index.ts";
+import { fromOnnx, onnxParameters, toOnnx } from "../ts-api/io/index.ts";
 import { maxRelError } from "./util.ts";
 
 await init();

@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { test } from "./harness.ts";
 import { assert } from "./assert.ts";
-import { init, decodeSafetensors, fromOnnx, onnxParameters, type Para, type Wires } from "../ts-api/index.ts";
+import { init, type Para, type Wires } from "../ts-api/index.ts";
+import { decodeSafetensors, fromOnnx, onnxParameters } from "../ts-api/io/index.ts";
 import { runReference, runWasm } from "./util.ts";
 
 await init();

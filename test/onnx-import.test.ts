@@ -5,7 +5,8 @@
 // tensor at fault.
 import { test } from "./harness.ts";
 import { assert, assertThrows } from "./assert.ts";
-import { init, Rng, fromOnnx, onnxParameters, onnxImports, toOnnx, supervised, seq, dense, mse, ParalensError, type Para, type Wires } from "../ts-api/index.ts";
+import { init, Rng, supervised, seq, dense, mse, ParalensError, type Para, type Wires } from "../ts-api/index.ts";
+import { fromOnnx, onnxParameters, onnxImports, toOnnx } from "../ts-api/io/index.ts";
 import { type Attributes, type GraphData, type TensorData, encodeModel } from "../ts-api/backend/onnx/model.ts";
 import { ProtoWriter } from "../ts-api/backend/onnx/proto.ts";
 import { checkLensCase, maxRelError, randomCase, runReference, runWasm } from "./util.ts";

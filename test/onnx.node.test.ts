@@ -6,7 +6,11 @@
 import * as ort from "onnxruntime-node";
 import { test } from "./harness.ts";
 import { assert } from "./assert.ts";
-import { init, toOnnx, supervised, softmaxCrossEntropy, tokenCrossEntropy, initParams, transformer, decoderMachine, Decoder, type Para, type Wires } from "../ts-api/index.ts";
+import {
+  init, supervised, softmaxCrossEntropy, tokenCrossEntropy, initParams, transformer, decoderMachine, Decoder, type Para,
+  type Wires,
+} from "../ts-api/index.ts";
+import { toOnnx } from "../ts-api/io/index.ts";
 import { mnistMlp } from "../examples/models/mnist.ts";
 import { type ExportCase, everyOpCase, inputsFor, irisCases, layerCases } from "./onnx-models.ts";
 import { maxRelError, runWasm } from "./util.ts";

@@ -6,8 +6,9 @@
 import { test } from "./harness.ts";
 import { assert, assertEqual, assertThrows } from "./assert.ts";
 import {
-  type Para, type Wires, conv2d, dense, diagram, exp, id, init, lens, maxPool2d, mse, par, relu, seq, toOnnx, window2d,
+  type Para, type Wires, conv2d, dense, diagram, exp, id, init, lens, maxPool2d, mse, par, relu, seq, window2d,
 } from "../ts-api/index.ts";
+import { toOnnx } from "../ts-api/io/index.ts";
 import { xorGate } from "../ts-api/z2/index.ts";
 import { fold, gru, named, point } from "../ts-api/cdl/index.ts";
 import { ProtoWriter } from "../ts-api/backend/onnx/proto.ts";

@@ -148,7 +148,7 @@ test("partition: each group is updated by its own optimiser as if alone; a froze
   assertDeepEqual(opt(specs).params.map((s) => s.name), ["w.step", "w", "b"]);
 });
 
-test("a learner with a warmup-cosine adamw saves its step counts with its parameters and resumes bit-exactly", () => {
+test("a learner with a warmup-cosine adamw saves its step counts with its parameters and resumes bit-exactly", async () => {
   const lr = joinSchedules([linearWarmup(0, 0.05, 3), cosineDecay(0.05, 7)], [3]);
   const make = () => supervised(seq(dense(3, 4, "tanh"), dense(4, 2)), { loss: mse, optimiser: chain(clipByGlobalNorm(1), adamw({ lr })), rate: 1, seed: 4 });
   const x = [[0.5, -1, 2], [1, 0, -0.5], [-1, 1, 1]];
@@ -158,7 +158,7 @@ test("a learner with a warmup-cosine adamw saves its step counts with its parame
   const half = make();
   for (let k = 0; k < 5; k++) half.step(x, y);
   const resumed = make();
-  resumed.load(half.save());
+  await resumed.load(await half.save());
   for (let k = 0; k < 5; k++) resumed.step(x, y);
   const everything = (l: typeof whole): Float32Array[] => l.state.map((t) => t.toArray());
   assertDeepEqual(everything(resumed), everything(whole), "parameters, moments and counts");

@@ -18,24 +18,29 @@ const learner = supervised(seq(dense(3, 16), relu, dense(16, 3)), { loss: softma
 const options = { epochs: 6, batchSize: 16, seed: 5 };
 if (mode === "whole") await learner.fit(x, y, options);
 else if (mode === "first") {
-  await learner.fit(x, y, { ...options, epochs: 3, onEpochEnd: (r) => r.epoch === 3 && writeFileSync(file!, learner.save()) });
+  // save() takes the state at the call; the file is written once it is encoded
+  let saved: Promise<Uint8Array> | undefined;
+  await learner.fit(x, y, { ...options, epochs: 3, onEpochEnd: (r) => void (r.epoch === 3 && (saved = learner.save())) });
+  writeFileSync(file!, await saved!);
 } else if (mode === "cut") {
   // saved from onBatchEnd, then stopped as a killed process would be: nothing after the save counts
   const stop = new AbortController();
+  let saved: Promise<Uint8Array> | undefined;
   const onBatchEnd = (r: BatchReport): void => {
     if (r.epoch === 4 && r.batch === 3) {
-      writeFileSync(file!, learner.save());
+      saved = learner.save();
       stop.abort(new Error("cut"));
     }
   };
   await learner.fit(x, y, { ...options, onBatchEnd, signal: stop.signal }).catch((e: Error) => {
     if (e.message !== "cut") throw e;
   });
+  writeFileSync(file!, await saved!);
 } else if (mode === "resume") {
-  learner.load(new Uint8Array(readFileSync(file!)));
+  await learner.load(new Uint8Array(readFileSync(file!)));
   await learner.fit(x, y, { ...options, initialEpoch: 3, initialStep: 3 });
 } else {
-  learner.load(new Uint8Array(readFileSync(file!)));
+  await learner.load(new Uint8Array(readFileSync(file!)));
   await learner.fit(x, y, { ...options, initialEpoch: 3 });
 }
 // FNV-1a over the bits of every state tensor

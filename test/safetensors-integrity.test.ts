@@ -3,8 +3,9 @@
 // refused), files from elsewhere load without one unless one is required,
 // and files of older paralens load if their data-only checksum matches.
 import { test } from "./harness.ts";
-import { assert, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
-import { ParalensError, adam, decodeSafetensors, dense, encodeSafetensors, init, readSafetensorsHeader, seq, softmaxCrossEntropy, supervised, tanh } from "../ts-api/index.ts";
+import { assert, assertDeepEqual, assertEqual, assertThrows, assertRejects } from "./assert.ts";
+import { ParalensError, adam, dense, init, seq, softmaxCrossEntropy, supervised, tanh } from "../ts-api/index.ts";
+import { decodeSafetensors, encodeSafetensors, readSafetensorsHeader } from "../ts-api/io/index.ts";
 import { crc32, hex } from "../ts-api/io/safetensors/checksum.ts";
 import { bits, rawFile } from "./safetensors-files.ts";
 
@@ -13,7 +14,7 @@ await init();
 const build = (seed: number) => supervised(seq(dense(3, 4), tanh, dense(4, 2)), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.01 }), seed });
 const trained = build(1);
 trained.step([[1, 2, 3], [0, -1, 0.5]], [0, 1]);
-const file = trained.save();
+const file = await trained.save();
 const state = (l: ReturnType<typeof build>): number[][] => l.state.map((t) => bits(t.data));
 
 /** `bytes` with every occurrence of the ASCII text `from` replaced by `to` (the same length). */
@@ -28,21 +29,21 @@ function replaceText(bytes: Uint8Array, from: string, to: string): Uint8Array {
 }
 
 /** Loads `bad` into a fresh learner: it must be refused by `pattern`, leaving the learner as it was. */
-function refused(bad: Uint8Array, pattern: RegExp, options = {}): void {
+async function refused(bad: Uint8Array, pattern: RegExp, options = {}): Promise<void> {
   const l = build(2);
   const before = state(l);
-  const err = assertThrows(() => l.load(bad, options), pattern);
+  const err = await assertRejects(() => l.load(bad, options), pattern);
   assert(err instanceof ParalensError, `a ParalensError: ${err.message}`);
   assertDeepEqual(state(l), before, `the learner is unchanged after ${pattern}`);
   l.dispose();
 }
 
-test("paralens marks what it writes and checks it on reading", () => {
+test("paralens marks what it writes and checks it on reading", async () => {
   const { metadata } = decodeSafetensors(file, { requireChecksum: true });
   assertEqual(metadata.get("paralens.format"), "2");
   assert(/^[0-9a-f]{8}$/.test(metadata.get("paralens.checksum")!), "8 lowercase hex digits");
   const l = build(2);
-  l.load(file, { requireChecksum: true });
+  await l.load(file, { requireChecksum: true });
   assertDeepEqual(state(l), state(trained), "the file loads");
   l.dispose();
   assertThrows(() => encodeSafetensors({ w: { shape: [1], values: [1] } }, { metadata: { "paralens.checksum": "00000000" } }), /metadata "paralens.checksum" is written by paralens itself/);
@@ -63,26 +64,26 @@ test("a changed byte anywhere in the file, header or data, is refused", () => {
   assert(checksumErrors > file.length - dataStart, `${checksumErrors} of ${file.length} found by the checksum`);
 });
 
-test("a changed value byte of every tensor is refused, naming the expected and found checksum", () => {
+test("a changed value byte of every tensor is refused, naming the expected and found checksum", async () => {
   const header = readSafetensorsHeader(file);
   assertEqual(header.entries.length, 16, "4 parameters and their m, v and t");
   for (const e of header.entries) {
     const bad = file.slice();
     bad[(e.begin + e.end) >> 1]! ^= 0x01;
     const expected = decodeSafetensors(file).metadata.get("paralens.checksum")!;
-    refused(bad, new RegExp(`safetensors: the file's CRC-32 is (?!${expected})[0-9a-f]{8} but "paralens.checksum" records ${expected}: the file was changed or damaged`));
+    await refused(bad, new RegExp(`safetensors: the file's CRC-32 is (?!${expected})[0-9a-f]{8} but "paralens.checksum" records ${expected}: the file was changed or damaged`));
   }
 });
 
-test("renaming the checksum's key does not switch it off", () => {
+test("renaming the checksum's key does not switch it off", async () => {
   const changed = file.slice();
   const bias = readSafetensorsHeader(file).byName.get("2.bias")!;
   changed[bias.begin + 1]! ^= 0x40;
   for (const renamed of ["paralens.checksun", "xaralens.checksum", "paralens.check_um"]) {
-    refused(replaceText(changed, "paralens.checksum", renamed), /safetensors: the file has no "paralens.checksum", though its metadata says paralens wrote it$/);
+    await refused(replaceText(changed, "paralens.checksum", renamed), /safetensors: the file has no "paralens.checksum", though its metadata says paralens wrote it$/);
   }
   // with the mark renamed too, a learner file still says what wrote it
-  refused(replaceText(replaceText(changed, "paralens.checksum", "xaralens.checksum"), "paralens.format", "xaralens.format"), /safetensors: the file has no "paralens.checksum", though its metadata says paralens wrote it$/);
+  await refused(replaceText(replaceText(changed, "paralens.checksum", "xaralens.checksum"), "paralens.format", "xaralens.format"), /safetensors: the file has no "paralens.checksum", though its metadata says paralens wrote it$/);
   // a file with every mark renamed looks like one from elsewhere: only requireChecksum refuses it
   const plain = encodeSafetensors({ w: { shape: [2], values: [1, 2] } });
   const stripped = replaceText(replaceText(plain, "paralens.checksum", "xaralens.checksum"), "paralens.format", "xaralens.format");
@@ -90,7 +91,7 @@ test("renaming the checksum's key does not switch it off", () => {
   assertThrows(() => decodeSafetensors(stripped, { requireChecksum: true }), /safetensors: the file has no "paralens.checksum", and a checksum is required$/);
 });
 
-test("swapping two tensors' data_offsets is refused", () => {
+test("swapping two tensors' data_offsets is refused", async () => {
   const length = new DataView(file.buffer).getUint32(0, true);
   const json = JSON.parse(new TextDecoder().decode(file.subarray(8, 8 + length)));
   const rewrite = (h: unknown): Uint8Array => {
@@ -105,7 +106,7 @@ test("swapping two tensors' data_offsets is refused", () => {
   [json["0.weight"].data_offsets, json["optimiser.0.weight.m"].data_offsets] = [m, w];
   const swapped = rewrite(json);
   assertEqual(swapped.length, file.length);
-  refused(swapped, /safetensors: the file's CRC-32 is [0-9a-f]{8} but "paralens.checksum" records [0-9a-f]{8}/);
+  await refused(swapped, /safetensors: the file's CRC-32 is [0-9a-f]{8} but "paralens.checksum" records [0-9a-f]{8}/);
 });
 
 test("a checksum written otherwise than paralens writes it is refused", () => {
@@ -119,7 +120,7 @@ test("a checksum written otherwise than paralens writes it is refused", () => {
   assertThrows(() => decodeSafetensors(rawFile(spaced, data)), /"paralens.checksum" is "00000000"; it must appear in the header once/);
 });
 
-test("a file from elsewhere loads without a checksum unless one is required", () => {
+test("a file from elsewhere loads without a checksum unless one is required", async () => {
   const foreign = rawFile({ w: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, __metadata__: { format: "pt" } }, [new Float32Array([3, 4])]);
   assertDeepEqual([...decodeSafetensors(foreign).tensors.get("w")!.values], [3, 4]);
   assertThrows(() => decodeSafetensors(foreign, { requireChecksum: true }), /the file has no "paralens.checksum", and a checksum is required$/);
@@ -129,12 +130,12 @@ test("a file from elsewhere loads without a checksum unless one is required", ()
   const header = Object.fromEntries(params.map(([n, t]) => [n, { dtype: "F32", shape: t.shape, data_offsets: [at, (at += t.values.length * 4)] }]));
   const torch = rawFile(header, params.map(([, t]) => t.values));
   const l = build(2);
-  l.load(torch);
+  await l.load(torch);
   assertDeepEqual(l.parameters()["2.bias"], trained.parameters()["2.bias"]);
   l.dispose();
-  refused(torch, /the file has no "paralens.checksum", and a checksum is required$/, { requireChecksum: true });
+  await refused(torch, /the file has no "paralens.checksum", and a checksum is required$/, { requireChecksum: true });
   // "format": "paralens" without a checksum (an older paralens's { checksum: false }) is refused
-  refused(rawFile({ ...header, __metadata__: { format: "paralens" } }, params.map(([, t]) => t.values)), /the file has no "paralens.checksum", though its metadata says paralens wrote it$/);
+  await refused(rawFile({ ...header, __metadata__: { format: "paralens" } }, params.map(([, t]) => t.values)), /the file has no "paralens.checksum", though its metadata says paralens wrote it$/);
 });
 
 test("a file of an older paralens (a CRC-32 of the data only) loads if it matches", () => {

@@ -2,11 +2,11 @@
 // code predicts the same, training resumes bit-identically (optimiser state
 // included), and a rejected file leaves every parameter as it was.
 import { test } from "./harness.ts";
-import { assert, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
+import { assert, assertDeepEqual, assertEqual, assertThrows, assertRejects } from "./assert.ts";
 import {
-  init, dense, seq, supervised, adam, momentum, nesterov, sgd, softmaxCrossEntropy, encodeSafetensors, decodeSafetensors, readSafetensorsHeader,
-  Rng, type Optimiser, type TensorData,
+  init, dense, seq, supervised, adam, momentum, nesterov, sgd, softmaxCrossEntropy, Rng, type Optimiser,
 } from "../ts-api/index.ts";
+import { encodeSafetensors, decodeSafetensors, readSafetensorsHeader, type TensorData } from "../ts-api/io/index.ts";
 import { bits, rawFile } from "./safetensors-files.ts";
 
 await init();
@@ -25,28 +25,28 @@ const batches = (() => {
   }));
 })();
 
-test("a saved learner loads into the same model rebuilt from code and predicts the same", () => {
+test("a saved learner loads into the same model rebuilt from code and predicts the same", async () => {
   const a = build(1);
   const b = build(2);
   const x = [[0.1, -0.2, 0.3], [1, 2, 3]];
   assert(JSON.stringify(Array.from(a.predict(x))) !== JSON.stringify(Array.from(b.predict(x))), "different seeds differ");
-  const file = a.save();
+  const file = await a.save();
   assertDeepEqual([...decodeSafetensors(file).tensors.keys()], ["0.weight", "0.bias", "1.weight", "1.bias"]);
-  b.load(file);
+  await b.load(file);
   assertDeepEqual(bits(b.predict(x)), bits(a.predict(x)), "same predictions after loading");
   a.dispose();
   b.dispose();
 });
 
 for (const [label, make] of [["adam", () => adam({ lr: 0.01 })], ["momentum", () => momentum({ gamma: 0.9 })]] as const) {
-  test(`training resumes bit-identically from a saved ${label} learner`, () => {
+  test(`training resumes bit-identically from a saved ${label} learner`, async () => {
     const run = build(1, make());
     for (const b of batches.slice(0, 5)) run.step(b.x, b.y);
-    const file = run.save();
+    const file = await run.save();
     for (const b of batches.slice(5)) run.step(b.x, b.y);
 
     const resumed = build(99, make());
-    resumed.load(file);
+    await resumed.load(file);
     for (const b of batches.slice(5)) resumed.step(b.x, b.y);
     assertDeepEqual(snapshot(resumed), snapshot(run), "parameters and optimiser state after 12 steps");
 
@@ -65,23 +65,23 @@ for (const [label, make] of [["adam", () => adam({ lr: 0.01 })], ["momentum", ()
   });
 }
 
-test("a file of parameters only (no optimiser state) loads and leaves the state as it is", () => {
+test("a file of parameters only (no optimiser state) loads and leaves the state as it is", async () => {
   const a = build(1, adam());
   a.step(batches[0]!.x, batches[0]!.y);
   const stateBefore = snapshot(a).filter((_, i) => a.specs[i]!.role === "state");
   const other = build(3);
-  a.load(other.save());
+  await a.load(await other.save());
   assertDeepEqual(a.parameters()["0.weight"], other.parameters()["0.weight"]);
   assertDeepEqual(snapshot(a).filter((_, i) => a.specs[i]!.role === "state"), stateBefore);
   a.dispose();
   other.dispose();
 });
 
-test("a rejected file leaves every parameter and state bit-identical", () => {
+test("a rejected file leaves every parameter and state bit-identical", async () => {
   const a = build(1, adam());
   a.step(batches[0]!.x, batches[0]!.y);
   const before = snapshot(a);
-  const good = a.save();
+  const good = await a.save();
   const tensors = decodeSafetensors(good).tensors;
   const entries: [string, TensorData][] = [...tensors].map(([n, t]) => [n, { shape: t.shape, values: t.values }]);
   const last = entries.length - 1;
@@ -95,33 +95,34 @@ test("a rejected file leaves every parameter and state bit-identical", () => {
     [encodeSafetensors(unknownName), /load: the file holds "__proto__", but .* has no parameter of that name/],
     [encodeSafetensors(missing), /load: the file has no "1.bias", a parameter of/],
     [encodeSafetensors(missingState), /load: the file has optimiser state but not "optimiser.1.bias.v"/],
-    [build(1, momentum()).save(), /the file holds "optimiser.0.weight.velocity", but .* has no optimiser state of that name/],
+    [await build(1, momentum()).save(), /the file holds "optimiser.0.weight.velocity", but .* has no optimiser state of that name/],
     [good.subarray(0, good.length - 1), /"1.bias" has data_offsets \[\d+, \d+\], past the end of the \d+-byte data section/],
     [Uint8Array.from([...good, 0, 0, 0, 0]), /the data section has \d+ bytes but its tensors cover \d+/],
     [rawFile({ "0.weight": { dtype: "F32", shape: [3, 5], data_offsets: [0, 60] }, "1.bias": { dtype: "I64", shape: [2], data_offsets: [60, 76] } }, [new Float32Array(19)]), /"1.bias" has dtype "I64"/],
   ];
   for (const [file, pattern] of cases) {
-    assertThrows(() => a.load(file), pattern);
+    await assertRejects(() => a.load(file), pattern);
     assertDeepEqual(snapshot(a), before, `untouched after ${pattern}`);
   }
   const mom = build(1, momentum());
   const nes = build(1, nesterov());
-  assertThrows(() => nes.load(mom.save()), /holds the state of momentum\(0.9\), but this learner's optimiser is nesterov\(0.9\)/);
-  a.load(good);
+  const momentumFile = await mom.save();
+  await assertRejects(() => nes.load(momentumFile), /holds the state of momentum\(0.9\), but this learner's optimiser is nesterov\(0.9\)/);
+  await a.load(good);
   assertDeepEqual(snapshot(a), before, "the good file loads");
   for (const l of [a, mom, nes]) l.dispose();
 });
 
-test("save({ dtype: 'F16' }) writes halves that load back rounded", () => {
+test("save({ dtype: 'F16' }) writes halves that load back rounded", async () => {
   const a = build(1, adam());
-  const file = a.save({ dtype: "F16" });
+  const file = await a.save({ dtype: "F16" });
   assertEqual(readSafetensorsHeader(file).byName.get("0.weight")!.dtype, "F16");
   const b = build(5, adam());
-  b.load(file);
+  await b.load(file);
   const w = a.parameters()["0.weight"]!;
   const v = b.parameters()["0.weight"]!;
   for (let i = 0; i < w.length; i++) assert(Math.abs(v[i]! - w[i]!) <= Math.abs(w[i]!) * 2 ** -11 + 2 ** -25, `weight ${i}: ${v[i]} vs ${w[i]}`);
-  assertThrows(() => b.load(encodeSafetensors({ "0.weight": { shape: [3, 5], values: new Float32Array(15) } })), /file has no "0.bias"/);
+  await assertRejects(() => b.load(encodeSafetensors({ "0.weight": { shape: [3, 5], values: new Float32Array(15) } })), /file has no "0.bias"/);
   a.dispose();
   b.dispose();
 });

@@ -2,7 +2,8 @@
 // computed by hand, and every malformed header rejected with its reason.
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
-import { init, decodeSafetensors, encodeSafetensors, floatToHalf, halfToFloat, readSafetensorsHeader, MAX_HEADER_BYTES } from "../ts-api/index.ts";
+import { init } from "../ts-api/index.ts";
+import { decodeSafetensors, encodeSafetensors, floatToHalf, halfToFloat, readSafetensorsHeader, MAX_HEADER_BYTES } from "../ts-api/io/index.ts";
 import { bits, rawFile } from "./safetensors-files.ts";
 
 await init();

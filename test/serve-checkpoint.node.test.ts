@@ -56,7 +56,7 @@ test("online checkpoints: a process killed mid-training leaves a whole checkpoin
     assert(lastTwo(first).includes(kept), `the file holds the last checkpoint written or the one being written (${kept}; the child printed ${lastTwo(first).join(", ")})`);
     // the file is a whole, valid checkpoint of the model
     const probe = supervised(seq(dense(8, 32, "tanh"), dense(32, 2)), { loss: mse });
-    probe.load(readFileSync(file));
+    await probe.load(readFileSync(file));
     probe.dispose();
 
     const second = await runUntil(file, 2);

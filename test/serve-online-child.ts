@@ -12,8 +12,8 @@ const learner = supervised(seq(dense(8, 32, "tanh"), dense(32, 2)), { loss: mse,
 
 const saved = file.read();
 if (saved !== undefined) {
-  learner.load(saved);
-  console.log(`resumed ${hash(learner.save())}`);
+  await learner.load(saved);
+  console.log(`resumed ${hash(await learner.save())}`);
 }
 const trainer = online(learner, {
   maxBatch: 8,

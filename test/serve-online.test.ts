@@ -58,7 +58,7 @@ test("online: a bad example rejects its own call only, naming what is wrong", as
 test("online: predictions made while learning see the parameters of a whole step, never part of one", async () => {
   const model = seq(dense(3, 8, "tanh"), dense(8, 2));
   const learner = supervised(model, { loss: mse, rate: 0.2, seed: 7 });
-  const states: Uint8Array[] = [learner.save()];
+  const states: Uint8Array[] = [await learner.save()];
   const trainer = online(learner, { maxBatch: 3, maxDelayMs: 0, checkpoint: { everySteps: 1, write: (b) => void states.push(b) } });
   const p = predictor(learner, { maxBatch: 4, maxDelayMs: 0 });
   const row = [0.3, -0.2, 0.9];
@@ -76,10 +76,11 @@ test("online: predictions made while learning see the parameters of a whole step
   await trainer.close();
   // what the model gives at each saved state (before any step, after each)
   const probe = supervised(model, { loss: mse });
-  const possible = states.map((bytes) => {
-    probe.load(bytes);
-    return Array.from(probe.predict([row])).join();
-  });
+  const possible: string[] = [];
+  for (const bytes of states) {
+    await probe.load(bytes);
+    possible.push(Array.from(probe.predict([row])).join());
+  }
   assert(new Set(possible).size > 2, "the steps changed the predictions");
   seen.forEach((s, i) => assert(possible.includes(Array.from(s).join()), `prediction ${i} is the model's at some whole step`));
   probe.dispose();

@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { test } from "./harness.ts";
 import { assert, assertEqual } from "./assert.ts";
-import { init, decodeSafetensors, encodeSafetensors, fromTorch, toTorch, type Para, type Wires } from "../ts-api/index.ts";
+import { init, type Para, type Wires } from "../ts-api/index.ts";
+import { decodeSafetensors, encodeSafetensors, fromTorch, toTorch } from "../ts-api/io/index.ts";
 import { lstmModel, maxAbsDiff, reverseSteps, run, smallCnn, smallMlp } from "./torch-models.ts";
 
 await init();

@@ -4,7 +4,8 @@
 // matched and for GRUs.
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertThrows } from "./assert.ts";
-import { init, conv2d, dense, seq, fromTorch, toTorch, Rng, type TensorData } from "../ts-api/index.ts";
+import { init, conv2d, dense, seq, Rng } from "../ts-api/index.ts";
+import { fromTorch, toTorch, type TensorData } from "../ts-api/io/index.ts";
 import { fold, gru, point } from "../ts-api/cdl/index.ts";
 import { maxAbsDiff, run } from "./torch-models.ts";
 

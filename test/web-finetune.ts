@@ -6,6 +6,7 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as P from "../ts-api/index.ts";
+import * as io from "../ts-api/io/index.ts";
 import { finetuneDigits } from "../examples/data/finetune-digits.ts";
 import { decodeDigits, finetune, parameterHash } from "../examples/web/finetune/finetune.js";
 import type { Page } from "./web-page.ts";
@@ -31,7 +32,7 @@ export async function checkFinetunePage(page: Page, root: string, site: string, 
 
   await P.init();
   const onnx = readFileSync(join(root, "examples", "models", "digits-0-4.onnx"));
-  const { learner, before, after } = await finetune(P, onnx, decodeDigits(bytes), { epochs: EPOCHS });
+  const { learner, before, after } = await finetune(P, io, onnx, decodeDigits(bytes), { epochs: EPOCHS });
   const hash = parameterHash(learner);
   learner.dispose();
   const ours = JSON.stringify({ before, after, hash });

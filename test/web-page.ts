@@ -5,7 +5,8 @@
 // the same bits in both engines.
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Decoder, Rng, compile, encodeSafetensors, init, transformer } from "../ts-api/index.ts";
+import { Decoder, Rng, compile, init, transformer } from "../ts-api/index.ts";
+import { encodeSafetensors } from "../ts-api/io/index.ts";
 
 /** What the checks of the example pages use of a Playwright page. */
 export interface Page {

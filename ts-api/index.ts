@@ -2,8 +2,8 @@
  * paralens: deep learning from parametric lenses, models, losses and
  * optimisers as composable Para(Lens) maps on a WebAssembly SIMD core. This
  * file is the one list of its public names: layers, composition, losses,
- * optimisers, learners, initialisers, files (safetensors, PyTorch, ONNX),
- * serving, showing a model, the engine and its backends, by category.
+ * optimisers, learners, initialisers, serving, showing a model, the engine
+ * and its backends, by category.
  *
  * @module paralens
  */
@@ -85,12 +85,7 @@ export { predictor, Predictor, type PredictorStats, type ModelWithParameters } f
 export type { BatchingOptions } from "./serve/options.ts";
 export { online, OnlineLearner, type OnlineOptions, type OnlineStats, type CheckpointOptions } from "./serve/online.ts";
 export { checkpointFile, type CheckpointFile } from "./serve/checkpoint-file.ts";
-export { encodeSafetensors, decodeSafetensors, type TensorData, type DecodedTensor, type EncodeOptions } from "./io/safetensors/codec.ts";
-export { readSafetensorsHeader, MAX_HEADER_BYTES, type ReadOptions, type SafetensorsDtype, type SafetensorsEntry, type SafetensorsHeader } from "./io/safetensors/header.ts";
-export { floatToHalf, halfToFloat } from "./io/safetensors/dtypes.ts";
-export { fromTorch, toTorch, type TorchTensors, type TorchNames } from "./io/torch.ts";
-export { toOnnx, type OnnxOptions, type WithParameters } from "./backend/onnx/export.ts";
-export { fromOnnx, onnxParameters, onnxImports, type FromOnnxOptions } from "./io/onnx/import/from-onnx.ts";
+// files and other libraries' formats have their own entry point: "paralens/io" (ts-api/io/index.ts)
 
 // initialisation
 export { Rng } from "./init/random.ts";

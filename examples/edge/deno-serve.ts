@@ -12,7 +12,7 @@ const species = ["setosa", "versicolor", "virginica"];
 // once per process, then shared by every request
 await init();
 const learner = supervised(seq(dense(4, 16, "relu"), dense(16, 3)), { loss: softmaxCrossEntropy, optimiser: adam() });
-learner.load(await Deno.readFile(new URL("./iris.safetensors", import.meta.url)));
+await learner.load(await Deno.readFile(new URL("./iris.safetensors", import.meta.url)));
 
 const answer = (body: unknown, status = 200): Response => Response.json(body, { status });
 

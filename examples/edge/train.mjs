@@ -16,5 +16,5 @@ const y = getClassesAsNumber();
 await learner.fit(x, y, { epochs: 60, batchSize: 16, seed: 7 });
 const { accuracy } = learner.evaluate(x, y);
 const file = new URL("./iris.safetensors", import.meta.url);
-writeFileSync(file, learner.save());
+writeFileSync(file, await learner.save());
 console.log(`trained: accuracy ${accuracy.toFixed(4)}, saved ${file.pathname}`);

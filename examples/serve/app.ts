@@ -24,7 +24,7 @@ export async function start(options: AppOptions = {}): Promise<{ handler: (reque
   const learner = supervised(seq(dense(784, 128, "relu"), dense(128, 10)), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.001 }), rate: 1, labels: "indices" });
   const file = options.weights === undefined ? undefined : checkpointFile(options.weights);
   const saved = file?.read();
-  if (saved !== undefined) learner.load(saved);
+  if (saved !== undefined) await learner.load(saved);
   const batching = { maxBatch: options.maxBatch, maxDelayMs: options.maxDelayMs, maxQueue: options.maxQueue };
   const defined = Object.fromEntries(Object.entries(batching).filter(([, v]) => v !== undefined));
   const served = predictor(learner, defined);

@@ -3,7 +3,8 @@
 // alphabet and the model's options) are loaded into the incremental decoder,
 // and every change to the prompt samples a new continuation, a few
 // characters per animation frame so the page stays responsive.
-import { Decoder, Rng, decodeSafetensors, engine, init, transformer } from "../../dist/index.js";
+import { Decoder, Rng, engine, init, transformer } from "../../dist/index.js";
+import { decodeSafetensors } from "../../dist/io/index.js";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);

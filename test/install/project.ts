@@ -54,7 +54,7 @@ async function train(P) {
   const learner = P.supervised(model, { loss: P.softmaxCrossEntropy, optimiser: P.adam({ lr: 0.02 }), rate: 1, seed: 7 });
   await learner.fit(data.x, data.y, { epochs: 60, batchSize: 16, seed: 7 });
   const { accuracy } = learner.evaluate(data.x, data.y);
-  const file = learner.save();
+  const file = await learner.save();
   let h = 0x811c9dc5;
   for (const b of file) h = Math.imul(h ^ b, 0x01000193);
   return "trained: " + (h >>> 0).toString(16).padStart(8, "0") + " accuracy " + accuracy.toFixed(4) + " bytes " + file.length;

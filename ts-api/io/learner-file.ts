@@ -6,16 +6,15 @@
 // exactly where it stopped.
 import type { ParamSpec } from "../algebra/para.ts";
 import { ParalensError, fmtShape, optionsArgument } from "../engine/errors.ts";
-import type { Tensor } from "../engine/tensor.ts";
 import { checkName, checkedDtype, readTensor, writeSafetensors } from "./safetensors/codec.ts";
 import { type ReadOptions, type SafetensorsEntry, readSafetensorsHeader } from "./safetensors/header.ts";
 
-/** What of a learner a file needs: its model, its parameter wires and their tensors. */
+/** What of a learner a file needs: its model, its parameter wires and their values (the arena's, or a copy of them). */
 export interface LearnerLike {
   readonly model: { readonly name: string };
   readonly lens: { readonly name: string };
   readonly specs: readonly ParamSpec[];
-  readonly state: readonly Tensor[];
+  readonly state: readonly { readonly data: Float32Array }[];
 }
 
 export const OPTIMISER_PREFIX = "optimiser.";
@@ -88,7 +87,7 @@ export function decodeLearnerInto(learner: LearnerLike, bytes: Uint8Array, what 
       throw new ParalensError(`${what}: "${spec.name}" is ${fmtShape(spec.shape)} in ${model} but ${fmtShape(e.shape)} in the file`);
     }
   }
-  const writes: [SafetensorsEntry, Tensor][] = [];
+  const writes: [SafetensorsEntry, { readonly data: Float32Array }][] = [];
   const fileHasState = header.entries.some((e) => e.name.startsWith(OPTIMISER_PREFIX));
   learner.specs.forEach((s, i) => {
     const e = header.byName.get(fileName(s));

@@ -13,7 +13,6 @@ import { type Data, type LabelRange, checkRange, correct, correctIndices, descri
 import { type BatchReport, type EpochReport, type Evaluation, type FitOptions, type History, fitOptions } from "./reports.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
 import { DivergenceError, LossSpikeError, Snapshot, UpdateGuard, allFinite, firstNonFinite } from "./divergence.ts";
-import { checkLoaded, decodeLearnerInto, encodeLearner } from "../io/learner-file.ts";
 import type { ReadOptions } from "../io/safetensors/header.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "./core.ts";
 import { scoringLens, supervisedLens } from "./supervised.ts";
@@ -21,6 +20,18 @@ import { scoringLens, supervisedLens } from "./supervised.ts";
 export type { SupervisedOptions } from "./core.ts";
 
 export type { BatchReport, EpochReport, Evaluation, FitOptions, History } from "./reports.ts";
+
+export type LearnerFile = typeof import("../io/learner-file.ts");
+/**
+ * The learner file format (safetensors), loaded by the first save() or load() (or an online
+ * learner that checkpoints): a program that never saves carries none of it, and a bundler can
+ * leave it in a chunk of its own.
+ */
+let learnerFile: LearnerFile | undefined;
+let loadingFile: Promise<LearnerFile> | undefined;
+export function fileFormat(): Promise<LearnerFile> {
+  return (loadingFile ??= import("../io/learner-file.ts").then((m) => (learnerFile = m)));
+}
 
 const PREDICT_BATCH = 256;
 /** fit copies the state this often (in steps), so that a diverging step is found by replaying at most this many. */
@@ -350,31 +361,59 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   /**
    * The model's parameters and the optimiser's state as a safetensors file (see encodeLearner):
    * load() it into the same model and optimiser rebuilt from code and training resumes exactly.
+   * The file holds the state at the call, even while a fit runs on (from onEpochEnd, say).
    * With `{ dtype: "F16" }`, a value beyond F16's range (|x| > 65504) is refused.
+   *
+   * @example
+   * ```ts
+   * const learner = supervised(dense(2, 1), { loss: mse, optimiser: adam() });
+   * const bytes = await learner.save();
+   * await learner.load(bytes);
+   * learner.dispose();
+   * ```
    */
-  save(options: { dtype?: "F32" | "F16" } = {}): Uint8Array<ArrayBuffer> {
-    // reading between two steps of a running fit (from onEpochEnd, say) is safe: steps are synchronous
+  async save(options: { dtype?: "F32" | "F16" } = {}): Promise<Uint8Array<ArrayBuffer>> {
+    if (learnerFile !== undefined) return this.encode(learnerFile, options);
+    this.checkSaveable();
+    // the format loads once; a fit may step meanwhile, so the file is written from a copy taken now
+    const now = { model: this.model, lens: this.lens, specs: this.specs, state: this.state.map((t) => ({ data: t.data.slice() })) };
+    return (await fileFormat()).encodeLearner(now, options);
+  }
+
+  /** save()'s work once the file format has loaded, done during the call (serve/online checkpoints with it within a step). */
+  private encode(file: LearnerFile, options: { dtype?: "F32" | "F16" }): Uint8Array<ArrayBuffer> {
+    this.checkSaveable();
+    return file.encodeLearner(this, options);
+  }
+
+  private checkSaveable(): void {
     this.checkLive();
     const bad = firstNonFinite(this.specs.map((s) => s.name), this.state);
     if (bad !== undefined) throw new ParalensError(`save: ${bad.name}[${bad.index}] is ${bad.value}; a learner with non-finite parameters or state is not saved`);
-    return encodeLearner(this, options);
   }
 
   /**
    * Loads a safetensors file: its checksum (see ReadOptions), header, names and shapes are all
    * checked before any value is written, and its values after: a file holding NaN or Infinity, a
    * negative second moment or a step count that is not a whole number >= 0 is refused and the
-   * learner keeps what it had.
+   * learner keeps what it had. The first load() of a program waits for the file format to load,
+   * and nothing else may run on the learner meanwhile; after that, a load is done when the call returns.
    */
-  load(bytes: Uint8Array, options: ReadOptions = {}): void {
+  async load(bytes: Uint8Array, options: ReadOptions = {}): Promise<void> {
     this.checkLive();
     this.checkIdle("load");
     if (!(bytes instanceof Uint8Array)) throw new ParalensError(`load: expected the bytes of a safetensors file (a Uint8Array), got ${describe(bytes)}`);
+    if (learnerFile === undefined) {
+      // the learner is held while the format loads, and checked again after
+      await this.exclusive("load", fileFormat);
+      this.checkLive();
+      this.checkIdle("load");
+    }
     const before = new Snapshot(this.state);
     this.guard.forget();
     try {
-      decodeLearnerInto(this, bytes, "load", options);
-      checkLoaded(this);
+      learnerFile!.decodeLearnerInto(this, bytes, "load", options);
+      learnerFile!.checkLoaded(this);
     } catch (err) {
       before.restore(this.state);
       throw err;

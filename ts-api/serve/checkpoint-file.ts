@@ -45,8 +45,8 @@ export interface CheckpointFile {
  * const file = checkpointFile(`${(globalThis as any).process.getBuiltinModule("node:os").tmpdir()}/paralens-doc-${Date.now()}.safetensors`);
  * const learner = supervised(dense(2, 1), { loss: mse });
  * const saved = file.read();  // undefined the first time
- * if (saved !== undefined) learner.load(saved);
- * file.write(learner.save());
+ * if (saved !== undefined) await learner.load(saved);
+ * file.write(await learner.save());
  * file.read()!.length > 0;  // true
  * learner.dispose();
  * ```

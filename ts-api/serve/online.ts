@@ -5,7 +5,8 @@
 // the learner is saved and handed to a checkpoint writer (see
 // checkpointFile for one that replaces a file atomically).
 import { ParalensError, describe } from "../engine/errors.ts";
-import { Learner } from "../learner/learner.ts";
+import type { LearnerFile } from "../learner/learner.ts";
+import { Learner, fileFormat } from "../learner/learner.ts";
 import { Batcher } from "./batcher.ts";
 import { type BatchingOptions, batching } from "./options.ts";
 import { checkRow } from "./rows.ts";
@@ -85,6 +86,13 @@ export class OnlineLearner {
   private checkpointError: string | undefined;
   private writing: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  /**
+   * The learner file format, once loaded. Checkpoints are encoded during the step they save, so
+   * with a checkpoint the first learn() waits for the format (a loop that never yields to the
+   * event loop would otherwise never see it load).
+   */
+  private format: LearnerFile | undefined;
+  private readonly formatLoaded: Promise<unknown> | undefined;
 
   constructor(
     private readonly learner: Learner,
@@ -98,6 +106,7 @@ export class OnlineLearner {
       if (typeof c.write !== "function") throw new ParalensError(`online: checkpoint.write must be a function of the bytes, got ${describe(c.write)}`);
     }
     this.checkpoint = c;
+    this.formatLoaded = c === undefined ? undefined : fileFormat().then((f) => (this.format = f));
     this.batcher = new Batcher("online", settings, (examples) => this.step(examples), "examples");
   }
 
@@ -114,6 +123,7 @@ export class OnlineLearner {
     } catch (err) {
       return Promise.reject(err);
     }
+    if (this.formatLoaded !== undefined && this.format === undefined) return this.formatLoaded.then(() => this.batcher.submit(example));
     return this.batcher.submit(example);
   }
 
@@ -159,7 +169,7 @@ export class OnlineLearner {
 
   /** Hands the learner's state to checkpoint.write; a write still running when the next is due makes that one wait for the following step. */
   private save(): void {
-    const bytes = this.learner.save();
+    const bytes = (this.learner as unknown as { encode(file: LearnerFile, options: object): Uint8Array }).encode(this.format!, {});
     this.sinceCheckpoint = 0;
     const done = (): void => {
       this.checkpoints++;

@@ -12,9 +12,9 @@ import weights from "../iris.safetensors";
 const species = ["setosa", "versicolor", "virginica"];
 
 // once per isolate, then shared by every request it serves
-const ready = init().then(() => {
+const ready = init().then(async () => {
   const learner = supervised(seq(dense(4, 16, "relu"), dense(16, 3)), { loss: softmaxCrossEntropy, optimiser: adam() });
-  learner.load(new Uint8Array(weights));
+  await learner.load(new Uint8Array(weights));
   return learner;
 });
 

@@ -1,5 +1,6 @@
 // The types of finetune.js, for the Node example and the tests that import it.
 import type * as Paralens from "../../../ts-api/index.ts";
+import type * as ParalensIo from "../../../ts-api/io/index.ts";
 
 /** The imported model's parameters that stay as PyTorch trained them: the two convolutions. */
 export declare const FROZEN: readonly string[];
@@ -27,6 +28,7 @@ export declare function encodeDigits(sets: readonly { labels: Uint8Array; pixels
 export declare function decodeDigits(bytes: Uint8Array): Digits;
 export declare function finetune(
   P: typeof Paralens,
+  io: typeof ParalensIo,
   onnx: Uint8Array,
   digits: Digits,
   options?: { epochs?: number; batchSize?: number; lr?: number; seed?: number; onEpochEnd?: (r: Paralens.EpochReport) => void },

@@ -48,13 +48,13 @@ export function decodeDigits(bytes) {
 }
 
 /**
- * Imports `onnx`, fits its head to `digits.train` and reports the accuracy on
+ * Imports `onnx` (with `io`, paralens/io), fits its head to `digits.train` and reports the accuracy on
  * the new and the old digits before and after. Returns the learner too.
  */
-export async function finetune(P, onnx, digits, { epochs = 3, batchSize = 32, lr = 0.01, seed = 1, onEpochEnd } = {}) {
-  const model = P.fromOnnx(onnx, { frozen: FROZEN });
+export async function finetune(P, io, onnx, digits, { epochs = 3, batchSize = 32, lr = 0.01, seed = 1, onEpochEnd } = {}) {
+  const model = io.fromOnnx(onnx, { frozen: FROZEN });
   const learner = P.supervised(model, { loss: P.softmaxCrossEntropy, optimiser: P.adam({ lr }), rate: 1, seed });
-  learner.setParameters(P.onnxParameters(onnx));
+  learner.setParameters(io.onnxParameters(onnx));
   const accuracy = () => ({ new: learner.evaluate(digits.test.x, digits.test.y).accuracy, old: learner.evaluate(digits.old.x, digits.old.y).accuracy });
   const before = accuracy();
   await learner.fit(digits.train.x, digits.train.y, { epochs, batchSize, seed, onEpochEnd });
