@@ -8,10 +8,10 @@ import { trainDeepSets } from "./cdl/sets.ts";
 
 await init();
 console.log("deepSets(phi = dense(1, 32, relu) ; dense(32, 32, relu), rho = dense(32, 32, relu) ; dense(32, 1)): set sum");
-const sum = trainDeepSets({ task: "sum", log });
+const sum = await trainDeepSets({ task: "sum", log });
 console.log(`  test mean absolute error ${sum.meanAbsError!.toFixed(4)}; on sets of 11-15 (never seen): ${sum.meanAbsErrorLarger!.toFixed(4)}`);
 console.log("the same model: set maximum");
-const max = trainDeepSets({ task: "max", log });
+const max = await trainDeepSets({ task: "max", log });
 console.log(`  test mean absolute error ${max.meanAbsError!.toFixed(4)}; on sets of 11-15 (never seen): ${max.meanAbsErrorLarger!.toFixed(4)}`);
 report("cdl-deepsets", {
   sumMeanAbsError: sum.meanAbsError!,

@@ -8,10 +8,10 @@ import { trainFoldRnn } from "./cdl/sequences.ts";
 
 await init();
 console.log("fold(point, elman(1, 16)) ; dense(16, 1): the sum of a list of numbers in [0, 1), lengths 1-10");
-const sum = trainFoldRnn({ task: "sum", log });
+const sum = await trainFoldRnn({ task: "sum", log });
 console.log(`  test mean absolute error ${sum.meanAbsError!.toFixed(4)} (sums range 0-10); on lengths 11-20 (never seen): ${sum.meanAbsErrorLonger!.toFixed(3)}`);
 console.log("fold(point, gru(1, 16)) ; dense(16, 1, sigmoid): the parity of a list of bits, lengths 1-10");
-const parity = trainFoldRnn({ task: "parity", log });
+const parity = await trainFoldRnn({ task: "parity", log });
 console.log(`  test accuracy ${(100 * parity.accuracy!).toFixed(1)}%; on lengths 11-20 (never seen): ${(100 * parity.accuracyLonger!).toFixed(1)}%`);
 report("cdl-fold-rnn", {
   sumMeanAbsError: sum.meanAbsError!,

@@ -23,10 +23,10 @@ const percent = (a: number): string => `${(100 * a).toFixed(1)}%`;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /** Test accuracy after one pass: in the order given (seed null) or in a seeded shuffled order. */
-function run(classes: 2 | 3, labeller: Labeller, seed: number | null, uci = false): { accuracy: number; right: number; total: number } {
+async function run(classes: 2 | 3, labeller: Labeller, seed: number | null, uci = false): Promise<{ accuracy: number; right: number; total: number }> {
   const { train, test } = irisBits(classes, labeller, { uci });
   const learner = rda(lut(4, train.y[0]!.length));
-  learner.fit(train.x, train.y, seed === null ? { shuffle: false } : { seed });
+  await learner.fit(train.x, train.y, seed === null ? { shuffle: false } : { seed });
   const { accuracy, wrong } = learner.evaluate(test.x, test.y);
   learner.dispose();
   return { accuracy, right: test.x.length - wrong, total: test.x.length };
@@ -38,13 +38,14 @@ const metrics: Record<string, number> = {};
 for (const classes of [2, 3] as const) {
   const what = classes === 2 ? "setosa vs versicolor" : "three classes";
   for (const labeller of ["binary", "one-hot"] as const) {
-    const given = run(classes, labeller, null);
-    const shuffled = Array.from({ length: seeds }, (_, s) => run(classes, labeller, s).accuracy);
+    const given = await run(classes, labeller, null);
+    const shuffled: number[] = [];
+    for (let s = 0; s < seeds; s++) shuffled.push((await run(classes, labeller, s)).accuracy);
     console.log(
       `${what.padEnd(21)} ${labeller.padEnd(7)} labels: order as given ${percent(given.accuracy)} (${given.right}/${given.total}); ` +
         `${seeds} shuffled orders: median ${percent(median(shuffled))}, range ${percent(Math.min(...shuffled))} .. ${percent(Math.max(...shuffled))}`,
     );
-    const uci = run(classes, labeller, null, true);
+    const uci = await run(classes, labeller, null, true);
     console.log(`${"".padEnd(30)} with flowers 35 and 38 as in the UCI file: order as given ${percent(uci.accuracy)} (${uci.right}/${uci.total})`);
     const key = `${classes === 2 ? "twoClass" : "threeClass"}${labeller === "binary" ? "Binary" : "OneHot"}`;
     metrics[`${key}Accuracy`] = given.accuracy;

@@ -25,13 +25,13 @@ const allInputs = (n: number): number[][] => Array.from({ length: 1 << n }, (_, 
 type Model = Para<readonly [readonly [number]], readonly [readonly [number]], Z2Ops>;
 
 /** Trains until every input is right (or `maxEpochs`); returns the epochs used and the final accuracy on all inputs. */
-function learn(model: Model, x: number[][], y: number[][], seed: number, maxEpochs: number): { epochs: number; accuracy: number; start: number } {
+async function learn(model: Model, x: number[][], y: number[][], seed: number, maxEpochs: number): Promise<{ epochs: number; accuracy: number; start: number }> {
   const learner = rda(model, { seed });
   const start = Object.values(learner.parameters())[0]!.reduce((a, b) => a + b, 0);
   let epochs = 0;
   let accuracy = learner.evaluate(x, y).accuracy;
   while (accuracy < 1 && epochs < maxEpochs) {
-    learner.fit(x, y, { seed: seed * 1000 + epochs });
+    await learner.fit(x, y, { seed: seed * 1000 + epochs });
     epochs++;
     accuracy = learner.evaluate(x, y).accuracy;
   }
@@ -55,15 +55,21 @@ const parity = x8.map((r) => [r.reduce((a, b) => a ^ b, 0)]);
 const x9 = allInputs(9);
 const majority = x9.map((r) => [r.reduce((a, b) => a + b, 0) >= 5 ? 1 : 0]);
 const seedList = Array.from({ length: seeds }, (_, s) => s);
+/** `learn` on a fresh model for each seed, one after another. */
+async function eachSeed(model: () => Model, x: number[][], y: number[][], maxEpochs: number): Promise<Awaited<ReturnType<typeof learn>>[]> {
+  const results = [];
+  for (const s of seedList) results.push(await learn(model(), x, y, s, maxEpochs));
+  return results;
+}
 
 console.log("parity of 8 bits (256 inputs), majority of 9 bits (512 inputs); online RDA, each epoch in a fresh seeded order\n");
-const lutParity = summarise("parity, lut(8 -> 1), random table", seedList.map((s) => learn(lut(8, 1, { init: randomBits() }), x8, parity, s, 5)));
+const lutParity = summarise("parity, lut(8 -> 1), random table", await eachSeed(() => lut(8, 1, { init: randomBits() }), x8, parity, 5));
 const unitMajority = summarise(
   "majority, threshold [|p & x| >= 5], random mask",
-  seedList.map((s) => learn(popcountThreshold(9, 1, { a: 2, b: 0, t: -9 }, { init: randomBits() }), x9, majority, s, 10)),
+  await eachSeed(() => popcountThreshold(9, 1, { a: 2, b: 0, t: -9 }, { init: randomBits() }), x9, majority, 10),
   true,
 );
-const lutMajority = summarise("majority, lut(9 -> 1), random table", seedList.map((s) => learn(lut(9, 1, { init: randomBits() }), x9, majority, s, 5)));
+const lutMajority = summarise("majority, lut(9 -> 1), random table", await eachSeed(() => lut(9, 1, { init: randomBits() }), x9, majority, 5));
 type F = Para<Wires, Wires, Z2Ops>;
 const tree = (): Model =>
   seq(
@@ -72,7 +78,7 @@ const tree = (): Model =>
     joinBits([1, 1]) as F,
     lut(2, 1, { init: randomBits() }) as F,
   ) as unknown as Model;
-const treeParity = summarise("parity, lut(4) x lut(4) -> lut(2), 50 epochs", seedList.map((s) => learn(tree(), x8, parity, s, 50)));
+const treeParity = summarise("parity, lut(4) x lut(4) -> lut(2), 50 epochs", await eachSeed(tree, x8, parity, 50));
 
 report("z2-logic", {
   seeds,

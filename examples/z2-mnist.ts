@@ -36,7 +36,7 @@ const accuracies: number[] = [];
 let seconds = 0;
 for (let seed = 0; seed < seeds; seed++) {
   const learner = rda(pseudoLinear(784, 1, 4));
-  const history = learner.fit(fitX, fitY, { seed, validation, keepBest: true });
+  const history = await learner.fit(fitX, fitY, { seed, validation, keepBest: true });
   const { accuracy } = learner.evaluate(test.x, test.y);
   seconds += history.seconds;
   accuracies.push(accuracy);

@@ -36,22 +36,22 @@ test("StructuredLearner: a step on one length is the plain learner's step on tha
   plain.dispose();
 });
 
-test("a fold RNN learns the sum (mean absolute error < 0.1) and the parity (accuracy >= 0.99) of lists of 1-6 items", () => {
-  const sum = trainFoldRnn({ task: "sum", lengths: [1, 2, 3, 4, 5, 6], perLength: 200, epochs: 20, seed: 1 });
+test("a fold RNN learns the sum (mean absolute error < 0.1) and the parity (accuracy >= 0.99) of lists of 1-6 items", async () => {
+  const sum = await trainFoldRnn({ task: "sum", lengths: [1, 2, 3, 4, 5, 6], perLength: 200, epochs: 20, seed: 1 });
   assert(sum.meanAbsError! < 0.1, `sum: mean absolute error ${sum.meanAbsError}`);
-  const parity = trainFoldRnn({ task: "parity", lengths: [1, 2, 3, 4, 5, 6], perLength: 200, epochs: 10, seed: 1 });
+  const parity = await trainFoldRnn({ task: "parity", lengths: [1, 2, 3, 4, 5, 6], perLength: 200, epochs: 10, seed: 1 });
   assert(parity.accuracy! >= 0.99, `parity: accuracy ${parity.accuracy}`);
 });
 
-test("a tree network evaluates arithmetic expressions (mean absolute error < 0.15; predicting 0 gives about 0.5)", () => {
-  const m = trainTreeEvaluator({ train: 2000, epochs: 20, seed: 1 });
+test("a tree network evaluates arithmetic expressions (mean absolute error < 0.15; predicting 0 gives about 0.5)", async () => {
+  const m = await trainTreeEvaluator({ train: 2000, epochs: 20, seed: 1 });
   assert(m.meanAbsError! < 0.15, `mean absolute error ${m.meanAbsError}`);
 });
 
-test("Deep Sets learns the set sum (< 0.03) and the set maximum (< 0.06) of sets of 2-6 numbers", () => {
-  const sum = trainDeepSets({ task: "sum", sizes: [2, 3, 4, 5, 6], perSize: 200, epochs: 15, seed: 1 });
+test("Deep Sets learns the set sum (< 0.03) and the set maximum (< 0.06) of sets of 2-6 numbers", async () => {
+  const sum = await trainDeepSets({ task: "sum", sizes: [2, 3, 4, 5, 6], perSize: 200, epochs: 15, seed: 1 });
   assert(sum.meanAbsError! < 0.03, `sum: mean absolute error ${sum.meanAbsError}`);
-  const max = trainDeepSets({ task: "max", sizes: [2, 3, 4, 5, 6], perSize: 200, epochs: 15, seed: 1 });
+  const max = await trainDeepSets({ task: "max", sizes: [2, 3, 4, 5, 6], perSize: 200, epochs: 15, seed: 1 });
   assert(max.meanAbsError! < 0.06, `max: mean absolute error ${max.meanAbsError}`);
 });
 
@@ -60,7 +60,7 @@ test("an unfold learns to generate sine waves (mean squared error per step < 0.0
   assert(m.mseTrainedSteps! < 0.003, `mean squared error ${m.mseTrainedSteps}`);
 });
 
-test("a Mealy machine learns running parity (per-step accuracy >= 0.99)", () => {
-  const m = trainMealyParity({ examples: 400, epochs: 10, seed: 1 });
+test("a Mealy machine learns running parity (per-step accuracy >= 0.99)", async () => {
+  const m = await trainMealyParity({ examples: 400, epochs: 10, seed: 1 });
   assert(m.stepAccuracy! >= 0.99, `per-step accuracy ${m.stepAccuracy}`);
 });

@@ -151,7 +151,7 @@ test("paralens/z2 in a Cloudflare Worker: its kernels come as a module, and a ci
     const x = Array.from({ length: 256 }, (_, a) => Array.from({ length: 8 }, (_, i) => (a >> i) & 1));
     const y = x.map((r) => [r.reduce((s, b) => s ^ b, 0)]);
     const learner = rda(lut(8, 1));
-    learner.fit(x, y, { seed: 0 });
+    await learner.fit(x, y, { seed: 0 });
     const plan = compileZ2(polynomial("x0*x1 + x2 + 1"), { batch: 1000 });
     plan.inputs[0].write(Array.from({ length: 3000 }, (_, i) => (i % 7) % 2));
     plan.forward();

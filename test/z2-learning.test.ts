@@ -78,10 +78,10 @@ test("a batch step flips the XOR over the examples of their parameter changes, o
   }
 });
 
-test("Iris, setosa vs versicolor, one bit per feature, a 4-input lookup table: test accuracy >= 96% (seed 0)", () => {
+test("Iris, setosa vs versicolor, one bit per feature, a 4-input lookup table: test accuracy >= 96% (seed 0)", async () => {
   const { train, test: held } = irisBits(2, "binary");
   const learner = rda(lut(4, 1));
-  learner.fit(train.x, train.y, { seed: 0 });
+  await learner.fit(train.x, train.y, { seed: 0 });
   const { accuracy } = learner.evaluate(held.x, held.y);
   assert(accuracy >= 0.96, `test accuracy ${accuracy}`);
   // predictions agree with the evaluation
@@ -92,19 +92,19 @@ test("Iris, setosa vs versicolor, one bit per feature, a 4-input lookup table: t
 
 const allInputs = (n: number): number[][] => Array.from({ length: 1 << n }, (_, a) => Array.from({ length: n }, (_, i) => (a >> i) & 1));
 
-test("parity of 8 bits is learned exactly by a lookup table in one epoch of online RDA", () => {
+test("parity of 8 bits is learned exactly by a lookup table in one epoch of online RDA", async () => {
   const x = allInputs(8);
   const y = x.map((r) => [r.reduce((a, b) => a ^ b, 0)]);
   for (const seed of [0, 1]) {
     const learner = rda(lut(8, 1, { init: randomBits() }), { seed });
-    const history = learner.fit(x, y, { seed });
+    const history = await learner.fit(x, y, { seed });
     assert(history.accuracy[0]! < 0.75, "the table starts out wrong on many inputs");
     assertEqual(learner.evaluate(x, y).accuracy, 1, `seed ${seed}`);
     learner.dispose();
   }
 });
 
-test("majority of 9 bits is learned exactly by a popcount threshold unit [|p & x| >= 5] exactly when its first mask has >= 4 bits", () => {
+test("majority of 9 bits is learned exactly by a popcount threshold unit [|p & x| >= 5] exactly when its first mask has >= 4 bits", async () => {
   // Below 4 masked bits the unit never reaches the count 4 at which a flip
   // could change it: its derivative is zero everywhere and RDA cannot move.
   // From 4 or more, every error adds bits and none is ever removed.
@@ -114,7 +114,7 @@ test("majority of 9 bits is learned exactly by a popcount threshold unit [|p & x
   for (let seed = 0; seed < 12; seed++) {
     const learner = rda(popcountThreshold(9, 1, { a: 2, b: 0, t: -9 }, { init: randomBits() }), { seed });
     const start = learner.parameters()["mask"]!.reduce((a, b) => a + b, 0);
-    learner.fit(x, y, { epochs: 3, seed });
+    await learner.fit(x, y, { epochs: 3, seed });
     const exact = learner.evaluate(x, y).accuracy === 1;
     assertEqual(exact, start >= 4, `seed ${seed}: first mask has ${start} bits`);
     if (exact) {
@@ -126,7 +126,7 @@ test("majority of 9 bits is learned exactly by a popcount threshold unit [|p & x
   assert(learned >= 6, `only ${learned} of 12 first masks had 4 bits or more`);
   // the strict majority of the masked inputs does not reach that mask by RDA
   const masked = rda(maskedMajority(9, 1, { init: randomBits() }), { seed: 0 });
-  masked.fit(x, y, { epochs: 3, seed: 0 });
+  await masked.fit(x, y, { epochs: 3, seed: 0 });
   assert(masked.evaluate(x, y).accuracy < 1, "maskedMajority stays short of exact");
   masked.dispose();
 });

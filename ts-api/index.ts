@@ -75,7 +75,7 @@ export { signGradient, projectedSignGradient, type ProjectedOptions } from "./op
 export { clipParameters } from "./optimisers/clip.ts";
 export { supervisedLens, scoringLens, type LearningParts } from "./learner/supervised.ts";
 export {
-  supervised, Learner, type SupervisedOptions, type FitOptions, type History, type EpochReport, type BatchReport, type Evaluation,
+  supervised, Learner, type SupervisedOptions, type CommonFitOptions, type FitOptions, type History, type EpochReport, type BatchReport, type Evaluation,
 } from "./learner/learner.ts";
 export { oneHot, type Data } from "./learner/data.ts";
 export { DivergenceError, LossSpikeError } from "./learner/divergence.ts";

@@ -43,7 +43,7 @@ export interface FoldOptions {
  * (Elman cell, MSE) or the parity (GRU cell, binary cross-entropy) of lists.
  * Returns the test error: mean absolute error for the sum, accuracy for parity.
  */
-export function trainFoldRnn(options: FoldOptions): Record<string, number> {
+export async function trainFoldRnn(options: FoldOptions): Promise<Record<string, number>> {
   const { task, hidden: H = 16, lengths = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], perLength = 400, seed = 1, log = () => {} } = options;
   const { epochs = task === "sum" ? 40 : 20, lr = task === "sum" ? 0.003 : 0.01 } = options;
   const testLengths = options.testLengths ?? lengths;
@@ -55,7 +55,7 @@ export function trainFoldRnn(options: FoldOptions): Record<string, number> {
   const learner = new StructuredLearner(build, { loss: task === "sum" ? mse : binaryCrossEntropy, optimiser: adam({ lr }), rate: 1, seed, key: lengths[0]! });
   const train = listBuckets(task, lengths, perLength, rng);
   const started = performance.now();
-  learner.fit(train, {
+  await learner.fit(train, {
     epochs,
     batchSize: 32,
     seed,
@@ -99,7 +99,7 @@ export interface MealyOptions {
  * state; initial state learned. Returns the per-step accuracy on fresh
  * sequences of the training length and of a longer one.
  */
-export function trainMealyParity(options: MealyOptions = {}): Record<string, number> {
+export async function trainMealyParity(options: MealyOptions = {}): Promise<Record<string, number>> {
   const { hidden: H = 8, length = 10, testLength = 40, examples = 1000, epochs = 20, lr = 0.02, seed = 1, log = () => {} } = options;
   const cell = diagram("parity step", [[1], [H]], (d, [x, h]) => {
     const next = d.apply1(gru(1, H), [x!, h!], "gru");
@@ -123,7 +123,7 @@ export function trainMealyParity(options: MealyOptions = {}): Record<string, num
     return { key: T, x: [x], y };
   };
   const started = performance.now();
-  learner.fit([data(length, examples, new Rng(seed))], {
+  await learner.fit([data(length, examples, new Rng(seed))], {
     epochs,
     batchSize: 32,
     seed,

@@ -38,14 +38,14 @@ export interface SetOptions {
 }
 
 /** Trains rho(sum phi(x_i)) on sets of sizes 2-10; tests on fresh sets of those sizes and of sizes 11-15 (never seen). */
-export function trainDeepSets(options: SetOptions): Record<string, number> {
+export async function trainDeepSets(options: SetOptions): Promise<Record<string, number>> {
   const { task, hidden: H = 32, sizes = [2, 3, 4, 5, 6, 7, 8, 9, 10], perSize = 400, epochs = 40, lr = 0.003, seed = 1, log = () => {} } = options;
   const phi = seq(dense(1, H, "relu"), dense(H, H, "relu")) as Para;
   const rho = seq(dense(H, H, "relu"), dense(H, 1)) as Para;
   const build = (n: string): Para => deepSets(Number(n), phi, rho);
   const learner = new StructuredLearner(build, { loss: mse, optimiser: adam({ lr }), rate: 1, seed, key: sizes[0]! });
   const started = performance.now();
-  learner.fit(setBuckets(task, sizes, perSize, new Rng(seed)), {
+  await learner.fit(setBuckets(task, sizes, perSize, new Rng(seed)), {
     epochs,
     batchSize: 32,
     seed,

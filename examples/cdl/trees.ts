@@ -54,7 +54,7 @@ export interface TreeOptions {
 }
 
 /** Trains the tree network on expressions with 1-4 leaves; tests on fresh ones and on 5-leaf trees (shapes never seen). */
-export function trainTreeEvaluator(options: TreeOptions = {}): Record<string, number> {
+export async function trainTreeEvaluator(options: TreeOptions = {}): Promise<Record<string, number>> {
   const { hidden: H = 16, train = 8000, epochs = 60, lr = 0.003, seed = 1, log = () => {} } = options;
   const nodeCell = diagram("node", [[3], [H], [H]], (d, [op, l, r]) => {
     const both = d.apply1(multiply([H]), [l!, r!]);
@@ -66,7 +66,7 @@ export function trainTreeEvaluator(options: TreeOptions = {}): Record<string, nu
   const learner = new StructuredLearner(build, { loss: mse, optimiser: adam({ lr }), rate: 1, seed, key: "(..)" });
   const rng = new Rng(seed);
   const started = performance.now();
-  learner.fit(expressionBuckets(train, [1, 2, 3, 4], rng), {
+  await learner.fit(expressionBuckets(train, [1, 2, 3, 4], rng), {
     epochs,
     batchSize: 32,
     seed,

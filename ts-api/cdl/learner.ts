@@ -12,13 +12,14 @@ import type { Shape, Wires } from "../algebra/shapes.ts";
 import { type Compiled, compile } from "../backend/compile.ts";
 import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
-import { Rng, checkSeed } from "../init/random.ts";
+import { Rng } from "../init/random.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "../learner/core.ts";
-import { type LabelRange, checkRange, describe, rows as validRows } from "../learner/data.ts";
+import { type LabelRange, checkRange, correct, describe, rows as validRows } from "../learner/data.ts";
 import { UpdateGuard } from "../learner/divergence.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
 import type { PlanCache } from "../learner/plan-cache.ts";
-import { type LearningParts, supervisedLens } from "../learner/supervised.ts";
+import { type LearningParts, scoringLens, supervisedLens } from "../learner/supervised.ts";
+import { type CommonFitOptions, type EpochReport, type Evaluation, type History, Yielder, commonFitOptions } from "../learner/reports.ts";
 
 /**
  * Examples of one structure: a flat array per model input wire, and the labels.
@@ -32,20 +33,11 @@ export interface Bucket {
 }
 
 /**
- * Options of StructuredLearner.fit.
+ * Options of StructuredLearner.fit: those of every learner's fit, with buckets as the validation data.
  *
  * @category Learners
  */
-export interface StructuredFitOptions {
-  /** Passes over the data (default 1). */
-  epochs?: number;
-  /** Examples per step, within one structure bucket (default 32). */
-  batchSize?: number;
-  /** Seed of the shuffling (batches are shuffled across buckets every epoch). Default 0. */
-  seed?: number;
-  /** Called after every epoch with its mean loss and wall time in seconds. */
-  onEpochEnd?: (report: { epoch: number; loss: number; seconds: number }) => void;
-}
+export type StructuredFitOptions = CommonFitOptions<readonly Bucket[]>;
 
 /**
  * Options of `StructuredLearner`: those of `supervised`, the structure key whose model fixes the parameters, and the plan cache size.
@@ -101,7 +93,7 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
   ) {
     const parts = learningParts(options, "StructuredLearner");
     const first = structure(build, String(options.key), parts);
-    super({ what: "StructuredLearner", model: first.model, specs: first.lens.params, seed: options.seed, kind: floatTensors });
+    super({ what: "StructuredLearner", model: first.model, lens: first.lens, specs: first.lens.params, seed: options.seed, kind: floatTensors });
     this.first = first.model;
     this.parts = parts;
     this.models.set(String(options.key), first);
@@ -126,7 +118,7 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
     return this.train(key, batch.n, undefined, this.steps, (inputs) => {
       batch.x.forEach((v, i) => inputs[i]!.set(v));
       inputs[x.length]!.set(batch.y);
-    });
+    }).loss;
   }
 
   /** Sets the model's parameters by name; every name, size and value is checked before any is written. */
@@ -135,66 +127,126 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
     this.guard.forget();
   }
 
-  /** Runs one training step of a plan for (key, n), after `fill` has written the batch into its inputs. */
-  private train(key: string | number, n: number, epoch: number | undefined, step: number, fill: (inputs: readonly Tensor[]) => void): number {
+  protected override forgetCopies(): void {
+    this.guard.forget();
+  }
+
+  /** Runs one training step of a plan for (key, n), after `fill` has written the batch into its inputs: its mean loss and how many it got right. */
+  private train(key: string | number, n: number, epoch: number | undefined, step: number, fill: (inputs: readonly Tensor[]) => void): { loss: number; hits: number } {
     const replan = (): Compiled => this.plan(this.plans, `train ${key} ${n}`, () => compile(this.entry(String(key)).lens, { batch: n, params: this.state, changes: "params" }));
     const plan = replan();
     fill(plan.inputs);
     plan.forward();
     const losses = plan.observed.get("loss")!.data;
     this.guard.beforeUpdate(plan, n, epoch, step, replan);
+    const prediction = plan.observed.get("prediction")!.data;
+    const label = plan.observed.get("label")!.data;
+    const hits = correct(prediction, label, n, label.length / n);
     plan.reverse();
     let s = 0;
     for (let i = 0; i < n; i++) s += losses[i]!;
-    return s / n;
+    return { loss: s / n, hits };
   }
 
   /**
-   * Trains on buckets of examples (synchronously); returns the mean training loss of every epoch.
-   * A step whose loss or update is not finite throws a DivergenceError naming the epoch and the
-   * step; the learner then holds the parameters and optimiser state from before that step.
+   * Trains on buckets of examples; resolves with the loss and accuracy of every epoch (as
+   * Learner.fit). Batches are formed within a bucket and shuffled across buckets every epoch.
+   * A step whose loss or update is not finite rejects with a DivergenceError naming the epoch and
+   * the step; the learner then holds the parameters and optimiser state from before that step.
    */
-  fit(buckets: readonly Bucket[], options: StructuredFitOptions = {}): { loss: number[] } {
-    if (typeof options !== "object" || options === null) throw new ParalensError(`fit: options must be an object, got ${String(options)}`);
-    const { epochs = 1, batchSize = 32 } = options;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${describe(epochs)}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${describe(batchSize)}`);
-    if (!Array.isArray(buckets)) throw new ParalensError(`fit: expected an array of buckets ({ key, x, y }), got ${describe(buckets)}`);
+  fit(buckets: readonly Bucket[], options: StructuredFitOptions = {}): Promise<History> {
+    return this.exclusive("fit", () => this.fitting(buckets, options));
+  }
+
+  private async fitting(buckets: readonly Bucket[], options: StructuredFitOptions): Promise<History> {
+    const { epochs, batchSize, shuffle, signal, validation } = commonFitOptions(options, "StructuredLearner");
     // every bucket is checked before any step is taken
-    const checked = buckets.map((bucket, b) => {
-      if (typeof bucket !== "object" || bucket === null) throw new ParalensError(`fit: bucket ${b} is ${describe(bucket)}, expected { key, x, y }`);
-      return { key: bucket.key, ...this.checked(`fit bucket ${b} (key ${String(bucket.key)})`, this.model(bucket.key), bucket.x, bucket.y) };
-    });
-    if (options.seed !== undefined) checkSeed("fit", options.seed);
+    const checked = this.buckets("fit", buckets);
+    if (validation !== undefined) this.buckets("fit validation", validation);
     const rng = new Rng(options.seed ?? 0);
-    const loss: number[] = [];
+    const history: History = { loss: [], accuracy: [], valLoss: [], valAccuracy: [], seconds: 0 };
+    const started = performance.now();
+    const yielder = new Yielder(signal);
+    signal?.throwIfAborted();
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now();
       const batches: { bucket: (typeof checked)[number]; rows: number[] }[] = [];
       for (const bucket of checked) {
         const n = bucket.n;
-        const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
+        const order = Array.from({ length: n }, (_, i) => i);
+        if (shuffle) rng.shuffle(order);
         for (let from = 0; from < n; from += batchSize) batches.push({ bucket, rows: order.slice(from, from + batchSize) });
       }
-      rng.shuffle(batches);
+      if (shuffle) rng.shuffle(batches);
       let total = 0;
+      let hits = 0;
       let count = 0;
       let step = 0;
       for (const { bucket, rows } of batches) {
         const model = this.model(bucket.key);
-        const loss = this.train(bucket.key, rows.length, epoch, ++step, (inputs) => {
+        const result = this.train(bucket.key, rows.length, epoch, ++step, (inputs) => {
           bucket.x.forEach((v, i) => pick(inputs[i]!.data, v, rows, size(model.dom[i]!)));
           pick(inputs[bucket.x.length]!.data, bucket.y, rows, size(model.cod[0]!));
         });
-        total += loss * rows.length;
+        total += result.loss * rows.length;
+        hits += result.hits;
         count += rows.length;
+        options.onBatchEnd?.({ epoch, batch: step, batches: batches.length, loss: result.loss });
+        await yielder.between();
       }
       // the epoch's last update has no forward pass after it to show a non-finite value
       this.guard.settle();
-      loss.push(total / count);
-      options.onEpochEnd?.({ epoch, loss: total / count, seconds: (performance.now() - t0) / 1000 });
+      const seconds = (performance.now() - t0) / 1000;
+      const report: EpochReport = { epoch, loss: total / count, accuracy: hits / count, seconds, examplesPerSecond: count / seconds };
+      history.loss.push(report.loss);
+      history.accuracy.push(report.accuracy);
+      if (validation !== undefined) {
+        const v = this.evaluate(validation);
+        report.valLoss = v.loss;
+        report.valAccuracy = v.accuracy;
+        history.valLoss.push(v.loss);
+        history.valAccuracy.push(v.accuracy);
+      }
+      options.onEpochEnd?.(report);
     }
-    return { loss };
+    history.seconds = (performance.now() - started) / 1000;
+    return history;
+  }
+
+  /**
+   * The mean loss and the accuracy over buckets of examples (as Learner.evaluate: the argmax
+   * matches for several outputs, the side of 0.5 for one).
+   */
+  evaluate(buckets: readonly Bucket[]): Evaluation {
+    let loss = 0;
+    let hits = 0;
+    let count = 0;
+    for (const bucket of this.buckets("evaluate", buckets)) {
+      const { model } = this.entry(String(bucket.key));
+      for (let from = 0; from < bucket.n; from += PREDICT_BATCH) {
+        const n = Math.min(PREDICT_BATCH, bucket.n - from);
+        const rows = Array.from({ length: n }, (_, i) => from + i);
+        const plan = this.plan(this.plans, `score ${bucket.key} ${n}`, () => compile(scoringLens(model, this.parts.loss), { batch: n, params: this.params, changes: "none" }));
+        bucket.x.forEach((v, i) => pick(plan.inputs[i]!.data, v, rows, size(model.dom[i]!)));
+        pick(plan.inputs[bucket.x.length]!.data, bucket.y, rows, size(model.cod[0]!));
+        plan.forward();
+        const losses = plan.outputs[0]!.data;
+        for (let i = 0; i < n; i++) loss += losses[i]!;
+        hits += correct(plan.observed.get("prediction")!.data, plan.observed.get("label")!.data, n, size(model.cod[0]!));
+        count += n;
+      }
+    }
+    return { loss: loss / count, accuracy: hits / count };
+  }
+
+  /** Buckets checked (each bucket's examples and labels, see checked()), with their keys. */
+  private buckets(what: string, buckets: readonly Bucket[]): { key: string | number; n: number; x: Float32Array[]; y: Float32Array }[] {
+    if (!Array.isArray(buckets)) throw new ParalensError(`${what}: expected an array of buckets ({ key, x, y }), got ${describe(buckets)}`);
+    if (buckets.length === 0) throw new ParalensError(`${what}: no buckets`);
+    return buckets.map((bucket, b) => {
+      if (typeof bucket !== "object" || bucket === null) throw new ParalensError(`${what}: bucket ${b} is ${describe(bucket)}, expected { key, x, y }`);
+      return { key: bucket.key, ...this.checked(`${what} bucket ${b} (key ${String(bucket.key)})`, this.model(bucket.key), bucket.x, bucket.y) };
+    });
   }
 
   /** The model's first output for examples of one structure. */

@@ -1,13 +1,15 @@
 // What every learner shares, whatever it trains (a model over the reals, a
 // family of structured models, a Boolean circuit): the tensors of its closed
 // lens's parameter wires, initialised from one seed; the model's parameters
-// among them, read and written by name; compiled plans kept in bounded caches;
-// and dispose, which frees all of it. A learner extends LearnerCore with what
-// is its own: its data, its steps and how it scores.
+// among them, read and written by name; saving all of it as a file and loading
+// it back; compiled plans kept in bounded caches; and dispose, which frees all
+// of it. A learner extends LearnerCore with what is its own: its data, its
+// steps and how it scores.
 import type { ParamSpec } from "../algebra/para.ts";
 import { engine } from "../engine/engine.ts";
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
+import type { ReadOptions } from "../io/safetensors/header.ts";
 import { Rng, checkSeed } from "../init/random.ts";
 import type { Loss } from "../losses/losses.ts";
 import { type Rate, constantRate } from "../losses/rates.ts";
@@ -15,6 +17,19 @@ import type { Optimiser } from "../optimisers/optimiser.ts";
 import { sgd } from "../optimisers/optimisers.ts";
 import { isLayer } from "../algebra/para.ts";
 import { PlanCache } from "./plan-cache.ts";
+import { firstNonFinite } from "./divergence.ts";
+
+export type LearnerFile = typeof import("../io/learner-file.ts");
+/**
+ * The learner file format (safetensors), loaded by the first save() or load() (or an online
+ * learner that checkpoints): a program that never saves carries none of it, and a bundler can
+ * leave it in a chunk of its own.
+ */
+let learnerFile: LearnerFile | undefined;
+let loadingFile: Promise<LearnerFile> | undefined;
+export function fileFormat(): Promise<LearnerFile> {
+  return (loadingFile ??= import("../io/learner-file.ts").then((m) => (learnerFile = m)));
+}
 
 interface Held {
   readonly state: readonly { dispose(): void }[];
@@ -69,6 +84,14 @@ export function learningParts(options: SupervisedOptions, what = "supervised"): 
   return { loss: options.loss, optimiser: options.optimiser ?? sgd(), rate: resolveRate(options.rate) };
 }
 
+/** What of a learner a file holds: its names and its values as floats. */
+interface LearnerAsFile {
+  readonly model: { readonly name: string };
+  readonly lens: { readonly name: string };
+  readonly specs: readonly ParamSpec[];
+  readonly state: readonly { readonly data: Float32Array }[];
+}
+
 /** How a learner's parameter tensors are made, read and written: float tensors, bit tensors. */
 export interface TensorKind<T extends { dispose(): void }, R> {
   /** A tensor for a parameter wire, holding its initial values. */
@@ -78,6 +101,10 @@ export interface TensorKind<T extends { dispose(): void }, R> {
   /** How many values a tensor holds. */
   size(t: T): number;
   write(t: T, values: ArrayLike<number>): void;
+  /** The values as floats, as a learner file holds them: the tensor's own memory (which load writes into), or a copy. */
+  floats(t: T): Float32Array;
+  /** For a kind whose floats() are a copy: writes the floats a file gave, after checking each is a value the tensor holds. */
+  setFloats?(t: T, values: Float32Array, name: string): void;
 }
 
 /** Float tensors in the current engine's arena. */
@@ -86,6 +113,7 @@ export const floatTensors: TensorKind<Tensor, Float32Array> = {
   read: (t) => t.toArray(),
   size: (t) => t.size,
   write: (t, values) => t.set(values),
+  floats: (t) => t.data,
 };
 
 /** What a learner is made from: the model's parameter wires and those of its closed lens. */
@@ -94,6 +122,8 @@ export interface CoreSetup<T extends { dispose(): void }, R> {
   what: string;
   /** The model (its name and parameter wires, in model order). */
   model: { readonly name: string; readonly params: readonly ParamSpec[] };
+  /** The closed lens, whose name names the optimiser in a saved file. */
+  lens: { readonly name: string };
   /** The closed lens's parameter wires (optimiser state and the model's parameters), in lens order. */
   specs: readonly ParamSpec[];
   seed?: number;
@@ -123,6 +153,7 @@ export class LearnerCore<T extends { dispose(): void }, R> {
   readonly params: readonly T[];
   private readonly what: string;
   private readonly modelName: string;
+  private readonly lensName: string;
   private readonly modelParams: readonly ParamSpec[];
   private readonly kind: TensorKind<T, R>;
   private readonly caches: { clear(): void }[] = [];
@@ -134,6 +165,7 @@ export class LearnerCore<T extends { dispose(): void }, R> {
     const { what, model, specs, kind } = setup;
     this.what = what;
     this.modelName = model.name;
+    this.lensName = setup.lens.name;
     this.modelParams = model.params;
     this.kind = kind;
     this.specs = specs;
@@ -190,6 +222,83 @@ export class LearnerCore<T extends { dispose(): void }, R> {
     this.checkIdle("setParameters");
     this.modelParams.forEach((p, i) => this.kind.write(this.params[i]!, values[p.name]!));
   }
+
+  /**
+   * The model's parameters and the optimiser's state as a safetensors file (see encodeLearner):
+   * load() it into the same model and optimiser rebuilt from code and training resumes exactly.
+   * The file holds the state at the call, even while a fit runs on (from onEpochEnd, say).
+   * With `{ dtype: "F16" }`, a value beyond F16's range (|x| > 65504) is refused.
+   *
+   * @example
+   * ```ts
+   * const learner = supervised(dense(2, 1), { loss: mse, optimiser: adam() });
+   * const bytes = await learner.save();
+   * await learner.load(bytes);
+   * learner.dispose();
+   * ```
+   */
+  async save(options: { dtype?: "F32" | "F16" } = {}): Promise<Uint8Array<ArrayBuffer>> {
+    if (learnerFile !== undefined) return this.encode(learnerFile, options);
+    // the format loads once; a fit may step meanwhile, so the file is written from a copy taken now
+    const now = this.saveable(this.asFile(true));
+    return (await fileFormat()).encodeLearner(now, options);
+  }
+
+  /**
+   * Loads a safetensors file: its checksum (see ReadOptions), header, names and shapes are all
+   * checked before any value is written, and its values after: a file holding NaN or Infinity, a
+   * negative second moment or a step count that is not a whole number >= 0 (or a bit that is not
+   * 0 or 1) is refused and the learner keeps what it had. The first load() of a program waits for
+   * the file format to load, and nothing else may run on the learner meanwhile; after that, a
+   * load is done when the call returns.
+   */
+  async load(bytes: Uint8Array, options: ReadOptions = {}): Promise<void> {
+    this.checkLive();
+    this.checkIdle("load");
+    if (!(bytes instanceof Uint8Array)) throw new ParalensError(`load: expected the bytes of a safetensors file (a Uint8Array), got ${describe(bytes)}`);
+    if (learnerFile === undefined) {
+      // the learner is held while the format loads, and checked again after
+      await this.exclusive("load", fileFormat);
+      this.checkLive();
+      this.checkIdle("load");
+    }
+    const before = this.state.map((t) => this.kind.read(t));
+    const file = this.asFile(false);
+    this.forgetCopies();
+    try {
+      learnerFile!.decodeLearnerInto(file, bytes, "load", options);
+      learnerFile!.checkLoaded(file);
+      if (this.kind.setFloats !== undefined) this.state.forEach((t, i) => this.kind.setFloats!(t, file.state[i]!.data, this.specs[i]!.name));
+    } catch (err) {
+      this.state.forEach((t, i) => this.kind.write(t, before[i] as ArrayLike<number>));
+      throw err;
+    }
+  }
+
+  /** save()'s work once the file format has loaded, done during the call (serve/online checkpoints with it within a step). */
+  protected encode(file: LearnerFile, options: { dtype?: "F32" | "F16" }): Uint8Array<ArrayBuffer> {
+    return file.encodeLearner(this.saveable(this.asFile(false)), options);
+  }
+
+  /** The learner as a file sees it: names and float values, the tensors' own (or copies, if `copy`). */
+  private asFile(copy: boolean): LearnerAsFile {
+    this.checkLive();
+    const state = this.state.map((t) => {
+      const data = this.kind.floats(t);
+      return { data: copy && this.kind.setFloats === undefined ? data.slice() : data };
+    });
+    return { model: { name: this.modelName }, lens: { name: this.lensName }, specs: this.specs, state };
+  }
+
+  /** `file`, if every value is finite: a learner that has diverged is not saved. */
+  private saveable(file: LearnerAsFile): LearnerAsFile {
+    const bad = firstNonFinite(this.specs.map((s) => s.name), file.state);
+    if (bad !== undefined) throw new ParalensError(`save: ${bad.name}[${bad.index}] is ${bad.value}; a learner with non-finite parameters or state is not saved`);
+    return file;
+  }
+
+  /** Drops copies of the state a subclass keeps (a divergence guard's), which a load makes stale. */
+  protected forgetCopies(): void {}
 
   /** Frees the plans and the parameters; the learner cannot be used afterwards. */
   dispose(): void {

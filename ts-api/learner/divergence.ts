@@ -91,7 +91,7 @@ export class Snapshot {
 }
 
 /** The name and index of the first non-finite value among named tensors, if any. */
-export function firstNonFinite(names: readonly string[], tensors: readonly Tensor[]): { name: string; index: number; value: number } | undefined {
+export function firstNonFinite(names: readonly string[], tensors: readonly { readonly data: Float32Array }[]): { name: string; index: number; value: number } | undefined {
   for (let k = 0; k < tensors.length; k++) {
     const data = tensors[k]!.data;
     for (let i = 0; i < data.length; i++) {

@@ -10,28 +10,15 @@ import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
 import { type Data, type LabelRange, checkRange, correct, correctIndices, describe, gather, labels, rows } from "./data.ts";
-import { type BatchReport, type EpochReport, type Evaluation, type FitOptions, type History, fitOptions } from "./reports.ts";
+import { type BatchReport, type EpochReport, type Evaluation, type FitOptions, type History, Yielder, fitOptions } from "./reports.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
-import { DivergenceError, LossSpikeError, Snapshot, UpdateGuard, allFinite, firstNonFinite } from "./divergence.ts";
-import type { ReadOptions } from "../io/safetensors/header.ts";
+import { DivergenceError, LossSpikeError, Snapshot, UpdateGuard, allFinite } from "./divergence.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "./core.ts";
 import { scoringLens, supervisedLens } from "./supervised.ts";
 
 export type { SupervisedOptions } from "./core.ts";
 
-export type { BatchReport, EpochReport, Evaluation, FitOptions, History } from "./reports.ts";
-
-export type LearnerFile = typeof import("../io/learner-file.ts");
-/**
- * The learner file format (safetensors), loaded by the first save() or load() (or an online
- * learner that checkpoints): a program that never saves carries none of it, and a bundler can
- * leave it in a chunk of its own.
- */
-let learnerFile: LearnerFile | undefined;
-let loadingFile: Promise<LearnerFile> | undefined;
-export function fileFormat(): Promise<LearnerFile> {
-  return (loadingFile ??= import("../io/learner-file.ts").then((m) => (learnerFile = m)));
-}
+export type { BatchReport, CommonFitOptions, EpochReport, Evaluation, FitOptions, History } from "./reports.ts";
 
 const PREDICT_BATCH = 256;
 /** fit copies the state this often (in steps), so that a diverging step is found by replaying at most this many. */
@@ -88,7 +75,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     const out = model.cod[0]!;
     const indices = indexShape(options, out);
     const lens = supervisedLens(model, indices === undefined ? parts : { ...parts, labels: [indices] });
-    super({ what: "learner", model, specs: lens.params, seed: options.seed, kind: floatTensors });
+    super({ what: "learner", model, lens, specs: lens.params, seed: options.seed, kind: floatTensors });
     this.lens = lens;
     this.parts = { loss: parts.loss.name, optimiser: options.optimiser?.optimiserName ?? "sgd", rate: parts.rate.name };
     this.inShape = model.dom[0]!;
@@ -128,6 +115,10 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     this.guard.forget();
   }
 
+  protected override forgetCopies(): void {
+    this.guard.forget();
+  }
+
   /**
    * Trains for some epochs of mini-batches. Resolves with the loss and accuracy per epoch.
    * A step whose loss or update is not finite rejects with a DivergenceError naming the epoch, the
@@ -149,7 +140,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     const live = xs === x || ys === y;
     const history: History = { loss: [], accuracy: [], valLoss: [], valAccuracy: [], seconds: 0 };
     const started = now();
-    let lastYield = now();
+    const yielder = new Yielder(signal);
     signal?.throwIfAborted();
     // Loads batch b of the epoch's order into its plan and runs the forward pass.
     const forward = (b: number): Compiled => {
@@ -201,13 +192,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
         lossSum += batchLoss;
         hits += this.correct(plan, n);
         options.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: batchLoss / n });
-        if (signal?.aborted) throw signal.reason;
-        if (now() - lastYield > 50) {
-          // let timers (AbortSignal.timeout), rendering and I/O run
-          await new Promise((resolve) => setTimeout(resolve, 0));
-          lastYield = now();
-          signal?.throwIfAborted();
-        }
+        await yielder.between();
       }
       // the last update of the epoch has no forward pass after it to show a non-finite parameter
       if (!this.stateFinite()) this.diverged(epoch, batches, snapshot, snapshotAt, forward);
@@ -356,68 +341,6 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       hits += this.correct(plan, n);
     }
     return { loss: lossSum / count, accuracy: hits / count };
-  }
-
-  /**
-   * The model's parameters and the optimiser's state as a safetensors file (see encodeLearner):
-   * load() it into the same model and optimiser rebuilt from code and training resumes exactly.
-   * The file holds the state at the call, even while a fit runs on (from onEpochEnd, say).
-   * With `{ dtype: "F16" }`, a value beyond F16's range (|x| > 65504) is refused.
-   *
-   * @example
-   * ```ts
-   * const learner = supervised(dense(2, 1), { loss: mse, optimiser: adam() });
-   * const bytes = await learner.save();
-   * await learner.load(bytes);
-   * learner.dispose();
-   * ```
-   */
-  async save(options: { dtype?: "F32" | "F16" } = {}): Promise<Uint8Array<ArrayBuffer>> {
-    if (learnerFile !== undefined) return this.encode(learnerFile, options);
-    this.checkSaveable();
-    // the format loads once; a fit may step meanwhile, so the file is written from a copy taken now
-    const now = { model: this.model, lens: this.lens, specs: this.specs, state: this.state.map((t) => ({ data: t.data.slice() })) };
-    return (await fileFormat()).encodeLearner(now, options);
-  }
-
-  /** save()'s work once the file format has loaded, done during the call (serve/online checkpoints with it within a step). */
-  private encode(file: LearnerFile, options: { dtype?: "F32" | "F16" }): Uint8Array<ArrayBuffer> {
-    this.checkSaveable();
-    return file.encodeLearner(this, options);
-  }
-
-  private checkSaveable(): void {
-    this.checkLive();
-    const bad = firstNonFinite(this.specs.map((s) => s.name), this.state);
-    if (bad !== undefined) throw new ParalensError(`save: ${bad.name}[${bad.index}] is ${bad.value}; a learner with non-finite parameters or state is not saved`);
-  }
-
-  /**
-   * Loads a safetensors file: its checksum (see ReadOptions), header, names and shapes are all
-   * checked before any value is written, and its values after: a file holding NaN or Infinity, a
-   * negative second moment or a step count that is not a whole number >= 0 is refused and the
-   * learner keeps what it had. The first load() of a program waits for the file format to load,
-   * and nothing else may run on the learner meanwhile; after that, a load is done when the call returns.
-   */
-  async load(bytes: Uint8Array, options: ReadOptions = {}): Promise<void> {
-    this.checkLive();
-    this.checkIdle("load");
-    if (!(bytes instanceof Uint8Array)) throw new ParalensError(`load: expected the bytes of a safetensors file (a Uint8Array), got ${describe(bytes)}`);
-    if (learnerFile === undefined) {
-      // the learner is held while the format loads, and checked again after
-      await this.exclusive("load", fileFormat);
-      this.checkLive();
-      this.checkIdle("load");
-    }
-    const before = new Snapshot(this.state);
-    this.guard.forget();
-    try {
-      learnerFile!.decodeLearnerInto(this, bytes, "load", options);
-      learnerFile!.checkLoaded(this);
-    } catch (err) {
-      before.restore(this.state);
-      throw err;
-    }
   }
 }
 

@@ -5,8 +5,8 @@
 // the learner is saved and handed to a checkpoint writer (see
 // checkpointFile for one that replaces a file atomically).
 import { ParalensError, describe } from "../engine/errors.ts";
-import type { LearnerFile } from "../learner/learner.ts";
-import { Learner, fileFormat } from "../learner/learner.ts";
+import { type LearnerFile, fileFormat } from "../learner/core.ts";
+import { Learner } from "../learner/learner.ts";
 import { Batcher } from "./batcher.ts";
 import { type BatchingOptions, batching } from "./options.ts";
 import { checkRow } from "./rows.ts";

@@ -14,6 +14,7 @@ import { ParalensError, fmtShape, fmtWires, optionsArgument } from "../engine/er
 import { Rng, checkSeed } from "../init/random.ts";
 import { LearnerCore, type TensorKind } from "../learner/core.ts";
 import { describe } from "../learner/data.ts";
+import { type CommonFitOptions, type EpochReport, type Evaluation, type History, Yielder, commonFitOptions } from "../learner/reports.ts";
 import { scoringLens } from "../learner/supervised.ts";
 import { BitTensor } from "./bits.ts";
 import { type Z2Plan, compileZ2 } from "./compile.ts";
@@ -31,40 +32,28 @@ type Model = Para<Bits, Bits, Z2Ops>;
 export type BitRows = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
 
 /**
- * Options of RdaLearner.fit.
+ * Options of RdaLearner.fit: those of every learner's fit (batchSize defaults to 1, the paper's
+ * online RDA; a parameter's change is the XOR over the batch), and keeping the best parameters.
  *
  * @category Learning
  */
-export interface RdaFitOptions {
-  epochs?: number;
-  /** Examples per step (default 1, the paper's online RDA); a parameter's change is the XOR over the batch. */
-  batchSize?: number;
-  /** Visit the examples in a fresh seeded order every epoch (default true); false keeps the order given. */
-  shuffle?: boolean;
-  seed?: number;
-  /** Examples scored after steps; with keepBest, the best-scoring parameters are kept at the end. */
-  validation?: { x: BitRows; y: BitRows };
+export interface RdaFitOptions extends CommonFitOptions<{ x: BitRows; y: BitRows }> {
+  /** With validation: keep, at the end, the parameters that scored best on it (checked every validateEvery steps). */
   keepBest?: boolean;
-  /** Steps between validations (default 1). */
+  /** Steps between validations for keepBest (default 1). */
   validateEvery?: number;
-  /** Called after every epoch with the training accuracy (fraction of exactly right examples) and, with `validation`, the validation accuracy. */
-  onEpochEnd?: (report: { epoch: number; accuracy: number; valAccuracy?: number }) => void;
 }
 
 /**
- * What RdaLearner.fit reports.
+ * What RdaLearner.fit resolves with: every learner's History, where an example's loss is 0 if
+ * every output bit is right and 1 if not (so loss is 1 - accuracy), and what RDA adds.
  *
  * @category Learning
  */
-export interface RdaHistory {
-  /** Per epoch: the fraction of examples the model got right just before training on them. */
-  accuracy: number[];
-  /** Per epoch, if validation was given: accuracy on it at the end of the epoch. */
-  valAccuracy: number[];
+export interface RdaHistory extends History {
   /** With keepBest: the best validation accuracy and the step after which it was reached (0: before training). */
   best?: { valAccuracy: number; step: number };
   steps: number;
-  seconds: number;
 }
 
 /**
@@ -101,7 +90,7 @@ export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
     }
     const lens = rdaLens(model);
     if (options.seed !== undefined) checkSeed("rda", options.seed);
-    super({ what: "rda", model, specs: lens.params, seed: options.seed, kind: bitTensors(engine()) });
+    super({ what: "rda", model, lens, specs: lens.params, seed: options.seed, kind: bitTensors(engine()) });
     this.lens = lens;
     this.inputs = model.dom[0]![0]!;
     this.outputs = model.cod[0]![0]!;
@@ -121,47 +110,67 @@ export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
     return wrongRows(plan.observed.get("loss")!);
   }
 
-  /** Trains for some epochs; see RdaFitOptions. */
-  fit(x: BitRows, y: BitRows, options: RdaFitOptions = {}): RdaHistory {
-    const { epochs = 1, batchSize = 1, shuffle = true, keepBest = false, validateEvery = 1 } = options;
-    if (!Number.isInteger(epochs) || epochs < 0) throw new ParalensError(`fit: epochs must be a whole number >= 0, got ${describe(epochs)}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParalensError(`fit: batchSize must be a whole number >= 1, got ${describe(batchSize)}`);
-    if (!Number.isInteger(validateEvery) || validateEvery < 1) throw new ParalensError(`fit: validateEvery must be a whole number >= 1, got ${describe(validateEvery)}`);
+  /**
+   * Trains for some epochs (see RdaFitOptions); resolves with the accuracy of every epoch, counted
+   * on each batch just before training on it. RDA cannot diverge: an update XORs bits.
+   */
+  fit(x: BitRows, y: BitRows, options: RdaFitOptions = {}): Promise<RdaHistory> {
+    return this.exclusive("fit", () => this.fitting(x, y, options));
+  }
+
+  private async fitting(x: BitRows, y: BitRows, options: RdaFitOptions): Promise<RdaHistory> {
+    const { epochs, batchSize, shuffle, signal, validation, must } = commonFitOptions(options, "RdaLearner", 1);
+    const { keepBest = false, validateEvery = 1 } = options;
+    must("validateEvery", Number.isInteger(validateEvery) && validateEvery >= 1, "a whole number >= 1", validateEvery);
+    must("keepBest", typeof keepBest === "boolean", "true or false", keepBest);
     const xs = flat("fit x", x, this.inputs);
     const count = xs.length / this.inputs;
     const ys = flat("fit y", y, this.outputs, count);
     if (count === 0) throw new ParalensError("fit: no examples");
-    if (keepBest && !options.validation) throw new ParalensError("fit: keepBest needs validation data");
-    if (options.seed !== undefined) checkSeed("fit", options.seed);
+    if (keepBest && !validation) throw new ParalensError("fit: keepBest needs validation data");
+    if (validation !== undefined) this.evaluate(validation.x, validation.y);
     const rng = new Rng(options.seed ?? 0);
     const order = Uint32Array.from({ length: count }, (_, i) => i);
-    const history: RdaHistory = { accuracy: [], valAccuracy: [], steps: 0, seconds: 0 };
+    const history: RdaHistory = { loss: [], accuracy: [], valLoss: [], valAccuracy: [], steps: 0, seconds: 0 };
     const t0 = performance.now();
-    let best = keepBest ? { valAccuracy: this.evaluate(options.validation!.x, options.validation!.y).accuracy, step: 0, bits: this.snapshot() } : null;
+    const yielder = new Yielder(signal);
+    signal?.throwIfAborted();
+    let best = keepBest ? { valAccuracy: this.evaluate(validation!.x, validation!.y).accuracy, step: 0, bits: this.snapshot() } : null;
     const bx = new Uint8Array(batchSize * this.inputs);
     const by = new Uint8Array(batchSize * this.outputs);
+    const batches = Math.ceil(count / batchSize);
     for (let epoch = 1; epoch <= epochs; epoch++) {
+      const started = performance.now();
       if (shuffle) rng.shuffle(order);
       let wrong = 0;
-      for (let from = 0; from < count; from += batchSize) {
+      for (let b = 0; b < batches; b++) {
+        const from = b * batchSize;
         const n = Math.min(batchSize, count - from);
         for (let r = 0; r < n; r++) {
           const e = order[from + r]!;
           bx.set(xs.subarray(e * this.inputs, (e + 1) * this.inputs), r * this.inputs);
           by.set(ys.subarray(e * this.outputs, (e + 1) * this.outputs), r * this.outputs);
         }
-        wrong += this.step(bx.subarray(0, n * this.inputs), by.subarray(0, n * this.outputs));
+        const batchWrong = this.step(bx.subarray(0, n * this.inputs), by.subarray(0, n * this.outputs));
+        wrong += batchWrong;
         history.steps++;
         if (best && history.steps % validateEvery === 0) {
-          const v = this.evaluate(options.validation!.x, options.validation!.y).accuracy;
+          const v = this.evaluate(validation!.x, validation!.y).accuracy;
           if (v > best.valAccuracy) best = { valAccuracy: v, step: history.steps, bits: this.snapshot() };
         }
+        options.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: batchWrong / n });
+        await yielder.between();
       }
-      history.accuracy.push(1 - wrong / count);
-      const report: { epoch: number; accuracy: number; valAccuracy?: number } = { epoch, accuracy: 1 - wrong / count };
-      if (options.validation) {
-        report.valAccuracy = this.evaluate(options.validation.x, options.validation.y).accuracy;
-        history.valAccuracy.push(report.valAccuracy);
+      const seconds = (performance.now() - started) / 1000;
+      const report: EpochReport = { epoch, loss: wrong / count, accuracy: 1 - wrong / count, seconds, examplesPerSecond: count / seconds };
+      history.loss.push(report.loss);
+      history.accuracy.push(report.accuracy);
+      if (validation !== undefined) {
+        const v = this.evaluate(validation.x, validation.y);
+        report.valLoss = v.loss;
+        report.valAccuracy = v.accuracy;
+        history.valLoss.push(v.loss);
+        history.valAccuracy.push(v.accuracy);
       }
       options.onEpochEnd?.(report);
     }
@@ -185,11 +194,11 @@ export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
   }
 
   /**
-   * The fraction of examples whose every output bit is right, and how many
-   * are wrong. Passing the same arrays again reuses their packed bits (so
-   * scoring after every step is cheap): pass new arrays after changing data.
+   * The fraction of examples whose every output bit is right (accuracy), the fraction that are
+   * not (loss, as fit counts it) and how many are wrong. Passing the same arrays again reuses their
+   * packed bits (so scoring after every step is cheap): pass new arrays after changing data.
    */
-  evaluate(x: BitRows, y: BitRows): { accuracy: number; wrong: number } {
+  evaluate(x: BitRows, y: BitRows): Evaluation & { wrong: number } {
     const xs = flat("evaluate x", x, this.inputs);
     const count = xs.length / this.inputs;
     if (count === 0) throw new ParalensError("evaluate: no examples");
@@ -204,7 +213,7 @@ export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
     plan.forward();
     const out = plan.outputs[0]!;
     const wrong = z2Kernels(engine()).z2Count(out.wire(0), out.words, count);
-    return { accuracy: 1 - wrong / count, wrong };
+    return { loss: wrong / count, accuracy: 1 - wrong / count, wrong };
   }
 
   private snapshot(): Uint32Array[] {
@@ -226,6 +235,12 @@ function bitTensors(e: Engine): TensorKind<BitTensor, Uint8Array> {
     read: (t) => t.read(),
     size: (t) => t.width,
     write: (t, values) => void t.write(values),
+    floats: (t) => Float32Array.from(t.read()),
+    setFloats(t, values, name) {
+      const bad = values.findIndex((v) => v !== 0 && v !== 1);
+      if (bad >= 0) throw new ParalensError(`load: the file's ${name}[${bad}] is ${values[bad]}; a bit is 0 or 1`);
+      t.write(values);
+    },
   };
 }
 
@@ -247,7 +262,7 @@ class Scoring {
  * @example
  * ```ts
  * const learner = rda(lut(2, 1));
- * learner.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], { epochs: 2 });
+ * await learner.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], { epochs: 2 });
  * learner.dispose();
  * ```
  *
