@@ -107,7 +107,7 @@ const staticThreads = {
   },
 };
 /**
- * Makes the learner's import() of its file format (learner/learner.js) a static import (named
+ * Makes the learner core's import() of its file format (learner/core.js) a static import (named
  * imports: a namespace object would bring esbuild's helper in a chunk of its own).
  */
 const staticLearnerFile = {
@@ -115,7 +115,7 @@ const staticLearnerFile = {
   setup(b) {
     // every export of the file format, as the import() would give them
     const names = [...readFileSync(join(dist, "io", "learner-file.js"), "utf8").matchAll(/^export (?:function|const) (\w+)/gm)].map((m) => m[1]);
-    b.onLoad({ filter: /[\\/]learner[\\/]learner\.js$/ }, ({ path }) => {
+    b.onLoad({ filter: /[\\/]learner[\\/]core\.js$/ }, ({ path }) => {
       const contents = readFileSync(path, "utf8");
       const call = 'import("../io/learner-file.js")';
       if (!contents.includes(call)) throw new Error(`static-learner-file: ${path} no longer imports the learner file format`);
