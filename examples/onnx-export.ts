@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { init, adam, softmaxCrossEntropy, supervised, toOnnx, type Para, type Wires } from "../ts-api/index.ts";
+import { init, adam, softmaxCrossEntropy, supervised, toOnnx, type Para, type Wires } from "paralens";
 import { loadMnist } from "./data/mnist.ts";
 import { demoCnn, mnistMlp } from "./models/mnist.ts";
 import { epochLine, option, report } from "./cli/progress.ts";

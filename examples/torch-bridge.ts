@@ -14,7 +14,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { init, adam, decodeSafetensors, encodeSafetensors, fromTorch, softmaxCrossEntropy, supervised, toTorch, type Para, type Wires } from "../ts-api/index.ts";
+import {
+  init, adam, decodeSafetensors, encodeSafetensors, fromTorch, softmaxCrossEntropy, supervised, toTorch, type Para, type Wires,
+} from "paralens";
 import { loadMnist } from "./data/mnist.ts";
 import { demoCnn, mnistMlp } from "./models/mnist.ts";
 import { epochLine, option, report } from "./cli/progress.ts";

@@ -14,15 +14,16 @@
 // which TypeDoc shows as code. The old form, code indented after a blank line
 // (TypeDoc runs it into a paragraph), is refused, in any doc comment of ts-api.
 // Each example runs after `await init()` inside an async function whose
-// parameters are every public name of the three entry points, so it may use
-// any of them and nothing else. Exempt: type-only exports (interfaces and
+// parameters are every public name of the three entry points, the namespaces
+// of paralens (`layers`, `losses`, ...) among them, so it may use any of them
+// (a namespace's member as `layers.gelu`, as a user writes it) and nothing else. Exempt: type-only exports (interfaces and
 // type aliases have no behaviour to run; the functions that take or return
 // them show them in use), constants (MAX_HEADER_BYTES), and members of
 // classes (the class's own example shows the class in use).
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import ts from "typescript";
-import { declaration, entryPoints, exampleOf, exportsOf, root } from "./doc-comments.ts";
+import { bareInExamples, callsBare, declaration, entryPoints, exampleOf, exportsOf, root } from "./doc-comments.ts";
 import { test } from "./harness.ts";
 import { assert, assertEqual, assertThrows } from "./assert.ts";
 import * as core from "../ts-api/index.ts";
@@ -36,7 +37,11 @@ import * as z2 from "../ts-api/z2/index.ts";
  */
 const withoutExampleYet = new Set<string>([]);
 
-const publicValues: Record<string, unknown> = { ...(z2 as object), ...(cdl as object), ...(core as object) };
+const namespaceOf = (name: string): Record<string, unknown> => (core as unknown as Record<string, Record<string, unknown>>)[bareInExamples[name]!]!;
+const bare = Object.fromEntries(Object.keys(bareInExamples).map((name) => [name, namespaceOf(name)[name]]));
+const publicValues: Record<string, unknown> = { ...bare, ...(z2 as object), ...(cdl as object), ...(core as object) };
+/** Every example's code, to hold bareInExamples to the names examples call bare. */
+const examples: string[] = [];
 const names = Object.keys(publicValues);
 const AsyncFunction = (async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<unknown>;
 
@@ -61,7 +66,8 @@ async function run(name: string, code: string): Promise<void> {
 test("public names of the three entry points do not collide", () => {
   const seen = new Map<string, string>();
   for (const [entry, file] of Object.entries(entryPoints)) {
-    for (const { name } of exportsOf(file)) {
+    for (const { name, namespace } of exportsOf(file)) {
+      if (namespace !== undefined) continue;
       assert(!seen.has(name) || seen.get(name) === entry, `${name} is exported by both ${seen.get(name)} and ${entry}`);
       seen.set(name, entry);
     }
@@ -106,14 +112,17 @@ for (const [entry, file] of Object.entries(entryPoints)) {
   test(`every public export of ${entry} has an example that runs`, async () => {
     await core.init();
     const problems: string[] = [];
-    for (const { name, typeOnly } of exportsOf(file)) {
+    // a name at the root and in its namespace (dense, layers.dense) is one declaration with one example
+    const ran = new Set<string>();
+    for (const { name: own, typeOnly, file: from, path: name } of exportsOf(file)) {
       if (typeOnly) continue;
-      const found = declaration(join(root, file), name);
+      const found = declaration(join(root, from), own);
       if (found === undefined) {
         problems.push(`${name}: declaration not found`);
         continue;
       }
-      if (found.kind !== "value") continue;
+      if (found.kind !== "value" || ran.has(`${found.where}:${own}`)) continue;
+      ran.add(`${found.where}:${own}`);
       let code: string;
       try {
         code = exampleOf(found.doc);
@@ -129,6 +138,7 @@ for (const [entry, file] of Object.entries(entryPoints)) {
         problems.push(`${name} (${found.where.slice(root.length + 1)}): no example in its doc comment`);
         continue;
       }
+      examples.push(code);
       try {
         await run(name, code);
       } catch (e) {
@@ -138,3 +148,10 @@ for (const [entry, file] of Object.entries(entryPoints)) {
     assertEqual(problems.length, 0, `${problems.length} export(s) of ${entry} without a running example:\n${problems.join("\n\n")}`);
   });
 }
+
+test("every name of bareInExamples is one an example calls bare, and a namespace's member", () => {
+  for (const name of Object.keys(bareInExamples)) assert(namespaceOf(name)[name] !== undefined, `${bareInExamples[name]}.${name} is a member`);
+  if (examples.length === 0) return; // the examples did not run (a test was filtered out)
+  const stale = Object.keys(bareInExamples).filter((name) => !examples.some((code) => callsBare(code, name)));
+  assertEqual(stale.length, 0, `no example calls these bare any more: take them off bareInExamples: ${stale.join(", ")}`);
+});

@@ -4,13 +4,15 @@
 // and files of older paralens load if their data-only checksum matches.
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
-import { ParalensError, adam, decodeSafetensors, dense, encodeSafetensors, init, readSafetensorsHeader, seq, softmaxCrossEntropy, supervised, tanh } from "../ts-api/index.ts";
+import {
+  ParalensError, adam, decodeSafetensors, dense, encodeSafetensors, init, readSafetensorsHeader, seq, softmaxCrossEntropy, supervised, layers,
+} from "../ts-api/index.ts";
 import { crc32, hex } from "../ts-api/io/safetensors/checksum.ts";
 import { bits, rawFile } from "./safetensors-files.ts";
 
 await init();
 
-const build = (seed: number) => supervised(seq(dense(3, 4), tanh, dense(4, 2)), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.01 }), seed });
+const build = (seed: number) => supervised(seq(dense(3, 4), layers.tanh, dense(4, 2)), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.01 }), seed });
 const trained = build(1);
 trained.step([[1, 2, 3], [0, -1, 0.5]], [0, 1]);
 const file = trained.save();

@@ -4,12 +4,12 @@
 // matched and for GRUs.
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertThrows } from "./assert.ts";
-import { init, conv2d, dense, seq, fromTorch, toTorch, Rng, type TensorData } from "../ts-api/index.ts";
+import { init, conv2d, dense, seq, fromTorch, toTorch, type TensorData, initialisers } from "../ts-api/index.ts";
 import { fold, gru, point } from "../ts-api/cdl/index.ts";
 import { maxAbsDiff, run } from "./torch-models.ts";
 
 await init();
-const rng = new Rng(11);
+const rng = new initialisers.Rng(11);
 const randoms = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
 const t = (shape: number[]): TensorData => ({ shape, values: randoms(shape.reduce((a, b) => a * b, 1)) });
 

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "esbuild";
 import ts from "typescript";
-import { declaration, entryPoints, exampleOf, exportsOf, root } from "./doc-comments.ts";
+import { bareInExamples, callsBare, declaration, entryPoints, exampleOf, exportsOf, root } from "./doc-comments.ts";
 import { pack, project } from "./install/project.ts";
 
 const work = mkdtempSync(join(tmpdir(), "paralens-pack-"));
@@ -22,27 +22,31 @@ process.on("exit", () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Each public value name, the entry point that exports it. */
+/** Each public value name an example may import (a namespace such as `layers` among them), the entry point that exports it. */
 const entryOf = new Map<string, string>();
 for (const [entry, file] of Object.entries(entryPoints)) {
-  for (const { name, typeOnly } of exportsOf(file)) if (!typeOnly) entryOf.set(name, entry);
+  for (const { name, typeOnly, namespace } of exportsOf(file)) if (!typeOnly && namespace === undefined) entryOf.set(name, entry);
 }
 
 test("every doc example runs from a tree-shaken web bundle of its own imports", async () => {
   const sources = join(dir, "examples");
   mkdirSync(sources);
   const examples: { name: string; file: string }[] = [];
+  const seen = new Set<string>();
   for (const [, file] of Object.entries(entryPoints)) {
-    for (const { name, typeOnly } of exportsOf(file)) {
-      const found = typeOnly ? undefined : declaration(join(root, file), name);
+    for (const { name: own, typeOnly, file: from, path: name } of exportsOf(file)) {
+      const found = typeOnly ? undefined : declaration(join(root, from), own);
       const code = found?.kind === "value" ? exampleOf(found.doc) : "";
-      if (code === "") continue;
-      // the names the example uses, imported from their entry points, init among them
-      const used = [...entryOf.keys()].filter((n) => n === "init" || new RegExp(`\\b${n}\\b`).test(code));
+      if (code === "" || seen.has(`${found!.where}:${own}`)) continue;
+      seen.add(`${found!.where}:${own}`);
+      // the names the example uses, imported from their entry points, init among them; a
+      // namespace's member it calls bare (bareInExamples) is taken from its namespace
+      const bare = Object.keys(bareInExamples).filter((n) => callsBare(code, n));
+      const used = [...entryOf.keys()].filter((n) => n === "init" || new RegExp(`\\b${n}\\b`).test(code) || bare.some((b) => bareInExamples[b] === n));
       const imports = Object.keys(entryPoints).map((entry) => {
         const names = used.filter((n) => entryOf.get(n) === entry);
         return names.length === 0 ? "" : `import { ${names.join(", ")} } from "${entry}";\n`;
-      }).join("");
+      }).join("") + bare.map((b) => `const { ${b} } = ${bareInExamples[b]};\n`).join("");
       const js = ts.transpileModule(`${imports}export async function run() {\nawait init();\n{\n${code}\n}\n}\n`, {
         compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
       }).outputText;

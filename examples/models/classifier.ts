@@ -4,7 +4,9 @@
 // adversarial examples load it from there. Node only (reads and writes files).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { supervised, softmaxCrossEntropy, adam, encodeSafetensors, decodeSafetensors, engine, type Para, type Tensor, type Wires } from "../../ts-api/index.ts";
+import {
+  supervised, softmaxCrossEntropy, adam, encodeSafetensors, decodeSafetensors, engine, type Para, type Tensor, type Wires,
+} from "paralens";
 import { loadMnist } from "../data/mnist.ts";
 import { demoCnn } from "./mnist.ts";
 import { epochLine, progressBar } from "../cli/progress.ts";
