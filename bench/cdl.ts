@@ -13,7 +13,7 @@ import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { type Para, Rng, adam, dense, engine, init, mse, seq, supervised } from "../ts-api/index.ts";
+import { type Para, adam, dense, engine, init, mse, seq, supervised, initialisers } from "../ts-api/index.ts";
 import { deepSets, elman, fold, gru, point } from "../ts-api/cdl/index.ts";
 
 const T = 10, H = 32, B = 32, N_SET = 10;
@@ -36,7 +36,7 @@ function report(row: Row): void {
   console.log(`${row.case.padEnd(44)} ours ${f(row.ours).padStart(8)} ${row.unit}   ${row.peer.padEnd(14)} ${f(row.peer_value).padStart(8)}   ratio ${f(row.ratio)}`);
 }
 
-const rng = new Rng(1);
+const rng = new initialisers.Rng(1);
 const lists = Float32Array.from({ length: B * T }, () => rng.uniform());
 const sums = Float32Array.from({ length: B }, (_, e) => lists.subarray(e * T, (e + 1) * T).reduce((a, b) => a + b, 0));
 const sets = Float32Array.from({ length: B * N_SET }, () => rng.uniform());

@@ -10,8 +10,7 @@
 // batch 1 (how the reference trains) against the Python reference's
 // published ~8 ms per example.
 import {
-  type Compiled, type Loss, type Optimiser, type Para, type Wires, adam, compile, constantRate, momentum, mse, oneHot, Rng,
-  softmaxCrossEntropy, supervised, supervisedLens,
+  type Compiled, type Loss, type Optimiser, type Para, type Wires, adam, compile, mse, softmaxCrossEntropy, supervised, initialisers, learning, losses, optimisers,
 } from "../ts-api/index.ts";
 import { demoCnn, referenceCnn } from "../examples/models/mnist.ts";
 import { measurePeak, startEngine } from "./lib/core.ts";
@@ -35,7 +34,7 @@ interface Net {
 }
 const nets: readonly Net[] = [
   { kind: "demo", label: "demo CNN (8/16 filters, dense 64; softmax CE, Adam 0.002)", model: demoCnn, loss: softmaxCrossEntropy, optimiser: () => adam({ lr: 0.002 }), rate: 1 },
-  { kind: "reference", label: "reference CNN (3/5 filters; sigmoid MSE, momentum -0.1, rate 0.01)", model: referenceCnn, loss: mse, optimiser: () => momentum({ gamma: -0.1 }), rate: 0.01 },
+  { kind: "reference", label: "reference CNN (3/5 filters; sigmoid MSE, momentum -0.1, rate 0.01)", model: referenceCnn, loss: mse, optimiser: () => optimisers.momentum({ gamma: -0.1 }), rate: 0.01 },
 ];
 
 const e = await startEngine();
@@ -43,13 +42,13 @@ const report = new Report("cnn-step");
 report.peakGflops = measurePeak(e);
 
 // one resident batch: pixel-like inputs in [0, 1), one-hot labels
-const rng = new Rng(1);
+const rng = new initialisers.Rng(1);
 const x = Float32Array.from({ length: BATCH * PIXELS }, () => rng.uniform());
-const y = oneHot(Array.from({ length: BATCH }, () => rng.int(CLASSES)), CLASSES);
+const y = learning.oneHot(Array.from({ length: BATCH }, () => rng.int(CLASSES)), CLASSES);
 
 /** The compiled training plan of a network at a batch size, with the batch written in. */
 function plan(net: Net, batch: number): Compiled {
-  const lens = supervisedLens(net.model(), { loss: net.loss, optimiser: net.optimiser(), rate: constantRate(net.rate) });
+  const lens = learning.supervisedLens(net.model(), { loss: net.loss, optimiser: net.optimiser(), rate: losses.constantRate(net.rate) });
   const p = compile(lens, { batch, changes: "params", seed: 3 });
   p.inputs[0]!.set(x.subarray(0, batch * PIXELS));
   p.inputs[1]!.set(y.subarray(0, batch * CLASSES));
@@ -67,7 +66,7 @@ function meanLoss(p: Compiled): number {
 }
 /** The model's parameters (not the optimiser's state) as the plan holds them, in the model's order. */
 function modelParams(net: Net, p: Compiled): Float32Array[] {
-  const lens = supervisedLens(net.model(), { loss: net.loss, optimiser: net.optimiser(), rate: constantRate(net.rate) });
+  const lens = learning.supervisedLens(net.model(), { loss: net.loss, optimiser: net.optimiser(), rate: losses.constantRate(net.rate) });
   return lens.params.flatMap((s, i) => (s.role === "parameter" ? [Float32Array.from(p.params[i]!.data)] : []));
 }
 

@@ -12,8 +12,9 @@
 // Conv2DBackpropFilter kernel (checked below), so the filter-gradient rows run
 // on its cpu backend.
 import {
-  type Compiled, type Para, type RealOps, type Value, type Wires, compile, conv2d, para, window2d, zeros,
+  type Compiled, type Para, type RealOps, type Value, type Wires, compile, conv2d, para, initialisers,
 } from "../ts-api/index.ts";
+import { window2d } from "../ts-api/ops/conv/window.ts";
 import { PEAK_FLOPS_PER_ROUND, PEAK_ROUNDS, measurePeak, peakMadd, startEngine } from "./lib/core.ts";
 import { Report } from "./lib/report.ts";
 import { loadTf } from "./lib/tfjs.ts";
@@ -49,7 +50,7 @@ function opPlan(name: string, dom: Wires, op: (k: RealOps, filter: Value, xs: re
     name,
     dom,
     cod: [[]], // the op's result is the plan's output as it is; no reverse pass is planned
-    params: [{ name: "filter", shape: fShape, init: zeros, role: "parameter" }],
+    params: [{ name: "filter", shape: fShape, init: initialisers.zeros, role: "parameter" }],
     forward: (k, [filter], xs) => [[op(k, filter!, xs)], null],
     reverse: () => {
       throw new Error(`${name}: forward only`);

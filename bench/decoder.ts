@@ -1,5 +1,5 @@
 // Generation per token: the cached (Mealy-machine) decoder vs re-running the full transformer on the growing prefix, 4 blocks, d 128, context 128.
-import { Decoder, Rng, compile, transformer } from "../ts-api/index.ts";
+import { compile, transformer, initialisers, serve } from "../ts-api/index.ts";
 import { startEngine } from "./lib/core.ts";
 import { Report } from "./lib/report.ts";
 
@@ -12,8 +12,8 @@ const arg = (name: string, fallback: number): number => {
 const options = { vocab: 89, context: arg("context", 128), dim: arg("dim", 128), heads: 4, layers: arg("layers", 4) };
 const T = options.context;
 const full = compile(transformer(options), { batch: 1, changes: "none", seed: 1 });
-const decoder = new Decoder(options, full.params);
-const rng = new Rng(2);
+const decoder = new serve.Decoder(options, full.params);
+const rng = new initialisers.Rng(2);
 const tokens = Array.from({ length: T }, () => rng.int(options.vocab));
 
 // the full model: each new token re-runs all T positions (later ones padded; causal, so they do not matter) and reads row i

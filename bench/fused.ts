@@ -3,16 +3,17 @@
 // composed time / fused time (above 1: the fused kernel is faster, which is
 // why it is kept). Both sides are checked to agree before timing.
 import {
-  type Para, type Value, type Wires, compile, diagram, elementwise, exp, log, reduceMax, reduceSum, neg, lens, sigmoid, softmaxCrossEntropy,
-  resolve, Rng, window2d,
+  type Para, type Value, type Wires, compile, lens, softmaxCrossEntropy, initialisers, layers, wires,
 } from "../ts-api/index.ts";
+import { resolve } from "../ts-api/algebra/para.ts";
+import { window2d } from "../ts-api/ops/conv/window.ts";
 import { startEngine } from "./lib/core.ts";
 import { Report } from "./lib/report.ts";
 import { interleaved, med, ratios } from "./lib/timing.ts";
 
 await startEngine();
 const report = new Report("fused");
-const rng = new Rng(7);
+const rng = new initialisers.Rng(7);
 const randoms = (n: number, scale = 1): Float32Array => Float32Array.from({ length: n }, () => scale * (2 * rng.uniform() - 1));
 
 /** A plan of lens f at batch b with random inputs and output changes; `step` runs forward and (if asked) reverse. */
@@ -43,13 +44,13 @@ function compare(name: string, fused: ReturnType<typeof planOf>, composed: Retur
 // softmax cross-entropy, forward and reverse, at batch 64 over 10 and 1000 classes
 for (const classes of [10, 1000]) {
   const pair: Wires = [[classes], [classes]];
-  const composed = diagram("composed softmax cross-entropy", pair, (d, [z, t]) => {
+  const composed = wires.diagram("composed softmax cross-entropy", pair, (d, [z, t]) => {
     const shape = z!.shape;
-    const m = d.apply1(reduceMax(), [z!]);
-    const shifted = d.apply1(elementwise("sub", shape, m.shape), [z!, m]);
-    const lse = d.apply1(log, [d.apply1(reduceSum(), [d.apply1(exp, [shifted])])]);
-    const lp = d.apply1(elementwise("sub", shape, lse.shape), [shifted, lse]);
-    return [d.apply1(neg, [d.apply1(reduceSum(), [d.apply1(elementwise("mul", shape, shape), [t!, lp])])])];
+    const m = d.apply1(layers.reduceMax(), [z!]);
+    const shifted = d.apply1(layers.elementwise("sub", shape, m.shape), [z!, m]);
+    const lse = d.apply1(layers.log, [d.apply1(layers.reduceSum(), [d.apply1(layers.exp, [shifted])])]);
+    const lp = d.apply1(layers.elementwise("sub", shape, lse.shape), [shifted, lse]);
+    return [d.apply1(layers.neg, [d.apply1(layers.reduceSum(), [d.apply1(layers.elementwise("mul", shape, shape), [t!, lp])])])];
   });
   const fusedLens = resolve(softmaxCrossEntropy, pair) as Para<Wires, Wires>;
   // the composed loss is [1] per example, the fused one [] per example: same values
@@ -96,7 +97,7 @@ const adamLens = (fused: boolean): Para<Wires, Wires> =>
     },
     reverse: (o, y, [dy]) => [o.mul(dy!, o.mul(y, o.sub(o.constant(new Float32Array([1]), []), y)))],
   });
-  compare("sigmoid forward and reverse, 2^18", planOf(resolve(sigmoid, [[n]]) as Para<Wires, Wires>, 1, true), planOf(composedSigmoid as Para<Wires, Wires>, 1, true));
+  compare("sigmoid forward and reverse, 2^18", planOf(resolve(layers.sigmoid, [[n]]) as Para<Wires, Wires>, 1, true), planOf(composedSigmoid as Para<Wires, Wires>, 1, true));
 }
 
 // conv2d forward, 64 x 28x28x1, 5x5 -> 32: the kernel (im2col packed into the GEMM) vs a gather of the im2col matrix and a matmul

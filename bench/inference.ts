@@ -12,7 +12,7 @@
 // them; paralens's Decoder keeps them in place.
 import * as ortWeb from "onnxruntime-web";
 import * as ortNode from "onnxruntime-node";
-import { Decoder, Rng, compile, decoderMachine, initParams, transformer, type Para, type Wires } from "../ts-api/index.ts";
+import { type Rng, compile, transformer, type Para, type Wires, backends, initialisers, serve } from "../ts-api/index.ts";
 import { toOnnx } from "../ts-api/io/index.ts";
 import { demoCnn, mnistMlp } from "../examples/models/mnist.ts";
 import { startEngine } from "./lib/core.ts";
@@ -68,11 +68,11 @@ const cases: Case[] = [
 ];
 for (const { name, make, batches, value } of cases) {
   const model = make();
-  const params = initParams(model, 1);
+  const params = backends.initParams(model, 1);
   const parameters = Object.fromEntries(model.params.map((p, i) => [p.name, params[i]!.toArray()]));
   const width = model.dom[0]!.reduce((a, b) => a * b, 1);
   for (const batch of batches) {
-    const rng = new Rng(batch);
+    const rng = new initialisers.Rng(batch);
     const x = Float32Array.from({ length: batch * width }, () => value(rng));
     const shape = [batch, ...model.dom[0]!];
     const plan = compile(model, { batch, changes: "none", params });
@@ -115,11 +115,11 @@ for (const { name, make, batches, value } of cases) {
 // the decoder, token by token: a sequence of TOKENS from an empty cache per call
 {
   const TOKENS = 64;
-  const params = initParams(transformer(CHAR), 1);
-  const machine = decoderMachine(CHAR);
+  const params = backends.initParams(transformer(CHAR), 1);
+  const machine = serve.decoderMachine(CHAR);
   const parameters = Object.fromEntries(machine.cell.params.map((p, i) => [p.name, params[i]!.toArray()]));
-  const decoder = new Decoder(CHAR, params);
-  const rng = new Rng(5);
+  const decoder = new serve.Decoder(CHAR, params);
+  const rng = new initialisers.Rng(5);
   const tokens = Array.from({ length: TOKENS }, () => Math.floor(rng.uniform() * CHAR.vocab));
   const ours = (): Float32Array => {
     decoder.reset();

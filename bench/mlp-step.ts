@@ -1,7 +1,5 @@
 // MLP 784-128-10 training step (relu, softmax cross-entropy, SGD, batch 64), steps/s vs TensorFlow.js wasm (and PyTorch one thread if installed).
-import {
-  compile, constantRate, dense, oneHot, Rng, seq, sgd, softmaxCrossEntropy, supervised, supervisedLens,
-} from "../ts-api/index.ts";
+import { compile, dense, seq, sgd, softmaxCrossEntropy, supervised, initialisers, learning, losses } from "../ts-api/index.ts";
 import { measurePeak, startEngine } from "./lib/core.ts";
 import { Report } from "./lib/report.ts";
 import { loadTf } from "./lib/tfjs.ts";
@@ -18,15 +16,15 @@ const report = new Report("mlp-step");
 report.peakGflops = measurePeak(e);
 
 // one resident batch: pixel-like inputs in [0, 1), one-hot labels
-const rng = new Rng(1);
+const rng = new initialisers.Rng(1);
 const x = Float32Array.from({ length: BATCH * IN }, () => rng.uniform());
 const labels = Array.from({ length: BATCH }, () => rng.int(OUT));
-const y = oneHot(labels, OUT);
+const y = learning.oneHot(labels, OUT);
 
 // ours, 1: the compiled plan of the closed supervised lens; a step is one
 // forward and one reverse run of the plan (the reverse writes the new parameters)
 const model = seq(dense(IN, HIDDEN, "relu"), dense(HIDDEN, OUT));
-const plan = compile(supervisedLens(model, { loss: softmaxCrossEntropy, optimiser: sgd(), rate: constantRate(RATE) }), { batch: BATCH, changes: "params" });
+const plan = compile(learning.supervisedLens(model, { loss: softmaxCrossEntropy, optimiser: sgd(), rate: losses.constantRate(RATE) }), { batch: BATCH, changes: "params" });
 plan.inputs[0]!.set(x);
 plan.inputs[1]!.set(y);
 console.log(`plan: ${plan.stats.forwardCalls} forward + ${plan.stats.reverseCalls} reverse kernel calls: ${plan.stats.kernels.join(" ")}`);

@@ -9,7 +9,8 @@
 //
 //   npm run bench -- safetensors [--mb 100] [--rounds 5]
 import { safetensors } from "@jax-js/loaders";
-import { type Para, type Wires, dense, seqOf, sgd, mse, supervised } from "../ts-api/index.ts";
+import { type Para, type Wires, dense, sgd, mse, supervised } from "../ts-api/index.ts";
+import { seqOf } from "../ts-api/algebra/compose.ts";
 import { startEngine } from "./lib/core.ts";
 import { Report } from "./lib/report.ts";
 import { interleaved, med, ratios } from "./lib/timing.ts";

@@ -10,8 +10,7 @@
 // machine gives a second thread in this run, with no memory traffic.
 import { spawn } from "node:child_process";
 import {
-  type Optimiser, type Para, type Wires, Rng, adam, compile, constantRate, oneHot, sgd, softmaxCrossEntropy, supervisedLens,
-  tokenCrossEntropy, transformer,
+  type Optimiser, type Para, type Wires, adam, compile, sgd, softmaxCrossEntropy, transformer, initialisers, learning, losses,
 } from "../ts-api/index.ts";
 import { demoCnn, mnistMlp } from "../examples/models/mnist.ts";
 import { conv2d } from "../ts-api/index.ts";
@@ -26,7 +25,7 @@ const e = await startEngine("all");
 const cores = e.threads.max;
 if (cores < 2) console.log("one thread only: this machine reports one core, so there is nothing to scale");
 const report = new Report("scaling");
-const rng = new Rng(1);
+const rng = new initialisers.Rng(1);
 const BATCH = 64;
 
 /** Rounds of each workload, alternating 1 thread and every core. */
@@ -119,10 +118,10 @@ function row(name: string, unit: string, s: { one: number; all: number; speedup:
 
 // ---- training steps at batch 64: the demo CNN (Adam) and the MLP (SGD) ----------------------
 const x = Float32Array.from({ length: BATCH * 784 }, () => rng.uniform());
-const y = oneHot(Array.from({ length: BATCH }, () => rng.int(10)), 10);
+const y = learning.oneHot(Array.from({ length: BATCH }, () => rng.int(10)), 10);
 /** Speeds of one MNIST training step (forward and reverse of the compiled supervised lens) at batch 64, `work` per step. */
 function mnistStep(model: Para<Wires, Wires>, optimiser: Optimiser, rate: number, work: number): ReturnType<typeof scale> {
-  const plan = compile(supervisedLens(model, { loss: softmaxCrossEntropy, optimiser, rate: constantRate(rate) }), { batch: BATCH, changes: "params", seed: 3 });
+  const plan = compile(learning.supervisedLens(model, { loss: softmaxCrossEntropy, optimiser, rate: losses.constantRate(rate) }), { batch: BATCH, changes: "params", seed: 3 });
   plan.inputs[0]!.set(x);
   plan.inputs[1]!.set(y);
   const s = scale(() => {
@@ -155,7 +154,7 @@ row("mlp-step 784-128-10 b64 (steps/s)", "steps/s", mnistStep(mnistMlp(), sgd(),
 {
   const [B, T, V] = [16, 128, 89];
   const options = { vocab: V, context: T, dim: 128, heads: 4, layers: 4 };
-  const plan = compile(supervisedLens(transformer(options), { loss: tokenCrossEntropy, optimiser: sgd(), rate: constantRate(0.1) }), { batch: B, changes: "params" });
+  const plan = compile(learning.supervisedLens(transformer(options), { loss: losses.tokenCrossEntropy, optimiser: sgd(), rate: losses.constantRate(0.1) }), { batch: B, changes: "params" });
   plan.inputs[0]!.set(Float32Array.from({ length: B * T }, () => rng.int(V)));
   const targets = new Float32Array(B * T * V);
   for (let i = 0; i < B * T; i++) targets[i * V + rng.int(V)] = 1;

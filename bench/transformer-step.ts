@@ -1,5 +1,5 @@
 // Transformer training step (4 pre-norm blocks, d 128, 4 heads, context 128, batch 16, tied embedding, SGD), tokens/s vs TensorFlow.js wasm and jax-js wasm.
-import { Rng, compile, constantRate, sgd, supervisedLens, tokenCrossEntropy, transformer } from "../ts-api/index.ts";
+import { compile, sgd, transformer, initialisers, learning, losses } from "../ts-api/index.ts";
 import { measurePeak, startEngine } from "./lib/core.ts";
 import { Report } from "./lib/report.ts";
 import { loadTf } from "./lib/tfjs.ts";
@@ -19,7 +19,7 @@ const FLOPS = 3 * 2 * tokens * (L * (12 * D * D + 2 * T * D) + V * D);
 const e = await startEngine();
 const report = new Report("transformer-step");
 report.peakGflops = measurePeak(e);
-const rng = new Rng(1);
+const rng = new initialisers.Rng(1);
 const ids = Float32Array.from({ length: tokens }, () => rng.int(V));
 const next = Int32Array.from({ length: tokens }, () => rng.int(V));
 const onehot = new Float32Array(tokens * V);
@@ -29,7 +29,7 @@ ids.forEach((t, i) => (inputHot[i * V + t] = 1));
 const options = { vocab: V, context: T, dim: D, heads: H, layers: L };
 
 // ours: the compiled plan of the closed supervised lens (its reverse writes the new parameters)
-const plan = compile(supervisedLens(transformer(options), { loss: tokenCrossEntropy, optimiser: sgd(), rate: constantRate(LR) }), { batch: B, changes: "params" });
+const plan = compile(learning.supervisedLens(transformer(options), { loss: losses.tokenCrossEntropy, optimiser: sgd(), rate: losses.constantRate(LR) }), { batch: B, changes: "params" });
 plan.inputs[0]!.set(ids);
 plan.inputs[1]!.set(onehot);
 console.log(`plan: ${plan.stats.forwardCalls} forward + ${plan.stats.reverseCalls} reverse kernel calls`);

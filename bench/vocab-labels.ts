@@ -1,5 +1,5 @@
 // A training step with a 50,257-token vocabulary at context 256 from class-index labels: label bytes and plan bytes vs one-hot labels, and the step time.
-import { Rng, adam, compile, constantRate, supervisedLens, tokenCrossEntropy, transformer } from "../ts-api/index.ts";
+import { adam, compile, transformer, initialisers, learning, losses } from "../ts-api/index.ts";
 import { measurePeak, startEngine } from "./lib/core.ts";
 import { Report } from "./lib/report.ts";
 import { median } from "./lib/timing.ts";
@@ -15,17 +15,17 @@ const options = { vocab: V, context: T, dim: D, heads: 2, layers: 1 };
 const e = await startEngine();
 const report = new Report("vocab-labels");
 report.peakGflops = measurePeak(e);
-const parts = { loss: tokenCrossEntropy, optimiser: adam({ lr: 1e-3 }), rate: constantRate(1) };
+const parts = { loss: losses.tokenCrossEntropy, optimiser: adam({ lr: 1e-3 }), rate: losses.constantRate(1) };
 
 // the plan with one-hot labels is only laid out, to count its bytes: its labels alone are B x T x V floats
-const hot = compile(supervisedLens(transformer(options), parts), { batch: B, changes: "params" });
+const hot = compile(learning.supervisedLens(transformer(options), parts), { batch: B, changes: "params" });
 const hotLabelBytes = hot.inputs[1]!.size * 4;
 const hotPlanBytes = hot.stats.bytes;
 hot.dispose();
 
-const plan = compile(supervisedLens(transformer(options), { ...parts, labels: [[T]] }), { batch: B, changes: "params" });
+const plan = compile(learning.supervisedLens(transformer(options), { ...parts, labels: [[T]] }), { batch: B, changes: "params" });
 const labelBytes = plan.inputs[1]!.size * 4;
-const rng = new Rng(1);
+const rng = new initialisers.Rng(1);
 plan.inputs[0]!.set(Float32Array.from({ length: B * T }, () => rng.int(V)));
 plan.inputs[1]!.set(Float32Array.from({ length: B * T }, () => rng.int(V)));
 const seconds: number[] = [];

@@ -9,7 +9,7 @@
 //   node --import tsx bench/z2.ts [--batch 1000000] [--gates 1000] [--quick]
 import Benchmark from "benchmark";
 import { threadsOption } from "./lib/core.ts";
-import { init, Rng } from "../ts-api/index.ts";
+import { init, initialisers } from "../ts-api/index.ts";
 import { circuitLens, compileZ2, randomCircuit, type Z2Plan } from "../ts-api/z2/index.ts";
 import { schedule } from "../ts-api/z2/compile/schedule.ts";
 import { type Schedule, Space } from "../ts-api/z2/program.ts";
@@ -26,7 +26,7 @@ const GATES = arg("gates", 1000);
 const INPUTS = 64;
 
 await init({ threads: threadsOption() });
-const rng = new Rng(2020);
+const rng = new initialisers.Rng(2020);
 const c = randomCircuit(rng, { inputs: INPUTS, gates: GATES });
 const lens = circuitLens(c);
 const outs = c.outputs.length;
@@ -47,7 +47,7 @@ const time = (f: () => void, reps = 3): number => {
   return best;
 };
 const fill = (u: Uint32Array, seed: number): void => {
-  const r = new Rng(seed);
+  const r = new initialisers.Rng(seed);
   for (let i = 0; i < u.length; i++) u[i] = r.nextUint32();
 };
 let plan: Z2Plan | undefined;

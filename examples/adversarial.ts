@@ -9,8 +9,8 @@
 //   npm run example -- adversarial [--pgd-steps n] [--quick] [--json]
 import { join } from "node:path";
 import {
-  init, engine, seq, par, id, softmaxCrossEntropy, learnInput, projectedSignGradient, constantRate, ascend, compile, type Para, type Wires, type Tensor,
-} from "../ts-api/index.ts";
+  init, engine, seq, par, softmaxCrossEntropy, compile, type Para, type Wires, type Tensor, learning, losses, optimisers, wires,
+} from "paralens";
 import { loadMnist, MNIST_PIXELS } from "./data/mnist.ts";
 import { trainedClassifier } from "./models/classifier.ts";
 import { gridPng, writeOut } from "./images/png.ts";
@@ -32,9 +32,9 @@ const e = engine();
 /** The closed attack lens: (learnInput(model, PGD) x id) ; cross-entropy ; ascending rate. Its params: origin, input, then the model's. */
 function attack(step: number, radius: number): { plan: ReturnType<typeof compile>; origin: Tensor; input: Tensor; own: Tensor[] } {
   const lens = seq(
-    par(learnInput(model, projectedSignGradient({ step, radius }), { examples: batch }), id([[10]])),
+    par(learning.learnInput(model, optimisers.projectedSignGradient({ step, radius }), { examples: batch }), wires.id([[10]])),
     softmaxCrossEntropy,
-    ascend(constantRate(1)),
+    optimisers.ascend(losses.constantRate(1)),
   ) as Para<Wires, Wires>;
   const own = lens.params.slice(0, 2).map((p) => e.tensor(p.shape));
   const plan = compile(lens, { batch, params: [...own, ...weights], changes: "params" });

@@ -10,7 +10,7 @@
 //
 //   npm run example -- autoencoder [--epochs n] [--lr x] [--quick] [--json]
 import { join } from "node:path";
-import { init, seq, dense, supervised, mse, adam, compile, heUniform, type Para, type Wires } from "../ts-api/index.ts";
+import { init, seq, dense, supervised, mse, adam, compile, type Para, type Wires, initialisers } from "paralens";
 import { loadMnist, MNIST_PIXELS } from "./data/mnist.ts";
 import { gridPng, scatterSvg, writeOut } from "./images/png.ts";
 import { option, progressBar, report } from "./cli/progress.ts";
@@ -29,8 +29,8 @@ const split = loadMnist({ train: 8000, test: 2000, seed });
 const trainX = quick ? split.trainX.subarray(0, 800 * MNIST_PIXELS) : split.trainX;
 const { testX, testY } = split;
 const LATENT = 2;
-const encoder = seq(dense(784, 256, "relu", { init: heUniform }), dense(256, 64, "relu", { init: heUniform }), dense(64, LATENT)) as Para<Wires, Wires>;
-const decoder = seq(dense(LATENT, 64, "relu", { init: heUniform }), dense(64, 256, "relu", { init: heUniform }), dense(256, 784, "sigmoid")) as Para<Wires, Wires>;
+const encoder = seq(dense(784, 256, "relu", { init: initialisers.heUniform }), dense(256, 64, "relu", { init: initialisers.heUniform }), dense(64, LATENT)) as Para<Wires, Wires>;
+const decoder = seq(dense(LATENT, 64, "relu", { init: initialisers.heUniform }), dense(64, 256, "relu", { init: initialisers.heUniform }), dense(256, 784, "sigmoid")) as Para<Wires, Wires>;
 const model = seq(encoder, decoder) as Para<Wires, Wires>;
 console.log(`autoencoder: ${trainX.length / MNIST_PIXELS} training and ${testY.length} test digits; ${model.name}`);
 

@@ -2,7 +2,7 @@
 // numbers in [0, 1): invariant under permutations by construction, one
 // parameter set for every set size.
 //   npm run example -- cdl-deepsets [--json]
-import { init } from "../ts-api/index.ts";
+import { init } from "paralens";
 import { log, report } from "./cdl/cli.ts";
 import { trainDeepSets } from "./cdl/sets.ts";
 

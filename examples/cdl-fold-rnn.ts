@@ -2,7 +2,7 @@
 // first, one shared cell) learning the sum (Elman cell) and the parity (GRU
 // cell) of lists of 1-10 items, every length its own compiled plan.
 //   npm run example -- cdl-fold-rnn [--json]
-import { init } from "../ts-api/index.ts";
+import { init } from "paralens";
 import { log, report } from "./cdl/cli.ts";
 import { trainFoldRnn } from "./cdl/sequences.ts";
 

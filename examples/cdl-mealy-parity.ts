@@ -1,7 +1,7 @@
 // A Mealy machine (a coalgebra I x S -> O x S: a GRU step and a readout)
 // learning the running parity of a bit stream, trained on 10 steps.
 //   npm run example -- cdl-mealy-parity [--json]
-import { init } from "../ts-api/index.ts";
+import { init } from "paralens";
 import { log, report } from "./cdl/cli.ts";
 import { trainMealyParity } from "./cdl/sequences.ts";
 

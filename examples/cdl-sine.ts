@@ -1,7 +1,7 @@
 // An unfold (a coalgebra S -> O x S) generating sine waves of any phase: an
 // encoder makes the first state from (cos phi, sin phi), the stream does the rest.
 //   npm run example -- cdl-sine [--json]
-import { init } from "../ts-api/index.ts";
+import { init } from "paralens";
 import { log, report } from "./cdl/cli.ts";
 import { trainSine } from "./cdl/sine.ts";
 

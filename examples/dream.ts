@@ -8,9 +8,8 @@
 //   npm run example -- dream [--steps n] [--lr x] [--tv x] [--l2 x] [--quick] [--json]
 import { join } from "node:path";
 import {
-  init, engine, seq, diagram, softmax, log, add, subtract, learnInput, dotProduct, totalVariation, l2Penalty, adam, constantRate, ascend,
-  compile, Rng, type Para, type Wires,
-} from "../ts-api/index.ts";
+  init, engine, seq, adam, compile, type Para, type Wires, initialisers, layers, learning, losses, optimisers, wires,
+} from "paralens";
 import { loadMnist, MNIST_PIXELS } from "./data/mnist.ts";
 import { trainedClassifier } from "./models/classifier.ts";
 import { gridPng, writeOut } from "./images/png.ts";
@@ -30,18 +29,18 @@ const IMAGE = [28, 28, 1] as const;
 const n = 20; // classes 0-9 from noise, then 0-9 from a digit of the next class
 
 // The dreamed model: an image in, its log-probabilities and its penalty out.
-const dreamed = diagram("dreamed", [IMAGE], (d, [x]) => [
-  d.apply1(seq(model, softmax, log), [x!]),
-  d.apply1(add([]), [d.apply1(totalVariation(IMAGE, tvWeight), [x!]), d.apply1(l2Penalty(IMAGE, l2Weight), [x!])]),
+const dreamed = wires.diagram("dreamed", [IMAGE], (d, [x]) => [
+  d.apply1(seq(model, layers.softmax, layers.log), [x!]),
+  d.apply1(wires.add([]), [d.apply1(losses.totalVariation(IMAGE, tvWeight), [x!]), d.apply1(losses.l2Penalty(IMAGE, l2Weight), [x!])]),
 ]);
 // The closed dreaming lens: the optimiser on the input wire, the model frozen;
 // the target class in; the loss <log p, onehot(c)> - penalty, ascended (rate -1).
 const dreaming = seq(
-  diagram("dream", [[10]], (d, [target]) => {
-    const [logp, penalty] = d.apply(learnInput(dreamed, adam({ lr }), { examples: n }), []);
-    return [d.apply1(subtract([]), [d.apply1(dotProduct, [logp!, target!]), penalty!])];
+  wires.diagram("dream", [[10]], (d, [target]) => {
+    const [logp, penalty] = d.apply(learning.learnInput(dreamed, adam({ lr }), { examples: n }), []);
+    return [d.apply1(wires.subtract([]), [d.apply1(losses.dotProduct, [logp!, target!]), penalty!])];
   }),
-  ascend(constantRate(1)),
+  optimisers.ascend(losses.constantRate(1)),
 ) as Para<Wires, Wires>;
 
 const e = engine();
@@ -53,7 +52,7 @@ console.log(`dreaming plan: ${plan.stats.forwardCalls} + ${plan.stats.reverseCal
 
 // starting points: noise around grey, and one test digit of class c + 1 for class c
 const { testX, testY } = loadMnist({ train: 8000, test: 2000, seed: 0 });
-const rng = new Rng(1);
+const rng = new initialisers.Rng(1);
 const start = new Float32Array(n * MNIST_PIXELS);
 for (let i = 0; i < 10 * MNIST_PIXELS; i++) start[i] = 0.5 + 0.1 * rng.normal();
 for (let c = 0; c < 10; c++) {
@@ -65,7 +64,7 @@ const target = new Float32Array(n * 10);
 for (let i = 0; i < n; i++) target[i * 10 + (i % 10)] = 1;
 plan.inputs[0]!.set(target);
 
-const probe = compile(seq(model, softmax), { batch: n, params: weights, changes: "none" });
+const probe = compile(seq(model, layers.softmax), { batch: n, params: weights, changes: "none" });
 const targetProbabilities = (): Float32Array => {
   probe.inputs[0]!.set(input.data);
   probe.forward();

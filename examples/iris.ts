@@ -3,7 +3,7 @@
 // softmax cross-entropy model trained with Adam on mini-batches.
 //
 //   npm run example -- iris [--json] [--seed 0]
-import { init } from "../ts-api/index.ts";
+import { init } from "paralens";
 import { irisFeatures, irisLabels } from "./data/iris.ts";
 import { irisSetups } from "./models/iris.ts";
 import { report } from "./cli/report.ts";

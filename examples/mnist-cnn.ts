@@ -10,7 +10,7 @@
 // settles the noisy last steps of the first phase (about +0.5% test accuracy).
 //
 //   npm run demo                (or: npm run example -- mnist-cnn [--epochs n] [--fine n] [--json])
-import { init, supervised, softmaxCrossEntropy, adam, type History } from "../ts-api/index.ts";
+import { init, supervised, softmaxCrossEntropy, adam, type History } from "paralens";
 import { loadMnist } from "./data/mnist.ts";
 import { demoCnn } from "./models/mnist.ts";
 import { epochLine, option, progressBar, report } from "./cli/progress.ts";

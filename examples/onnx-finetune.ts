@@ -12,8 +12,8 @@
 // writes the quick run's digits for the page (examples/web/finetune/digits.bin).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import * as P from "../ts-api/index.ts";
-import * as io from "../ts-api/io/index.ts";
+import * as P from "paralens";
+import * as io from "paralens/io";
 import { finetuneDigits } from "./data/finetune-digits.ts";
 import { option, report } from "./cli/progress.ts";
 import { maxAbsDiff } from "./cli/logits.ts";

@@ -14,8 +14,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { init, adam, softmaxCrossEntropy, supervised, type Para, type Wires } from "../ts-api/index.ts";
-import { decodeSafetensors, encodeSafetensors, fromTorch, toTorch } from "../ts-api/io/index.ts";
+import {
+  init, adam, softmaxCrossEntropy, supervised, type Para, type Wires,
+} from "paralens";
+import { decodeSafetensors, encodeSafetensors, fromTorch, toTorch } from "paralens/io";
 import { loadMnist } from "./data/mnist.ts";
 import { demoCnn, mnistMlp } from "./models/mnist.ts";
 import { epochLine, option, report } from "./cli/progress.ts";

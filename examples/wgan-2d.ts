@@ -8,7 +8,7 @@
 //
 //   npm run example -- wgan-2d [--steps n] [--quick] [--json]
 import { join } from "node:path";
-import { init, seq, dense, compile, Rng, type Para, type Wires } from "../ts-api/index.ts";
+import { init, seq, dense, compile, type Para, type Wires, initialisers } from "paralens";
 import { wganLens } from "./gan/wgan.ts";
 import { scatterSvg, writeOut, type ScatterPanel } from "./images/png.ts";
 import { option, report } from "./cli/progress.ts";
@@ -34,7 +34,7 @@ const CRITIC_STEPS = 5;
 const genParams = generator.params.map((p) => plan.params[lens.params.findIndex((q) => q.name === `generator.${p.name}`)]!);
 const sampler = compile(generator, { batch: 2000, params: genParams, changes: "none" });
 
-const rng = new Rng(7);
+const rng = new initialisers.Rng(7);
 const fill = (a: Float32Array, f: () => number): Float32Array => (a.forEach((_, i) => (a[i] = f())), a);
 const real = (a: Float32Array): Float32Array => {
   for (let i = 0; i < a.length / 2; i++) {
@@ -49,7 +49,7 @@ const x = new Float32Array(batch * 2);
 
 /** 2,000 samples, their modes covered and mean distance to the nearest mode. */
 function evaluate(): { samples: Float32Array; covered: number; meanDistance: number } {
-  const zr = new Rng(99);
+  const zr = new initialisers.Rng(99);
   sampler.inputs[0]!.set(Float32Array.from({ length: 2000 * NOISE }, () => zr.normal()));
   sampler.forward();
   const samples = sampler.outputs[0]!.toArray();

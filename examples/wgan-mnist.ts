@@ -17,7 +17,7 @@
 //
 //   npm run example -- wgan-mnist [--digit d] [--epochs n] [--clip c] [--glr x] [--clr x] [--clip-seen] [--quick] [--json]
 import { join } from "node:path";
-import { init, seq, dense, compile, heUniform, Rng, type Para, type Wires } from "../ts-api/index.ts";
+import { init, seq, dense, compile, type Para, type Wires, initialisers } from "paralens";
 import { wganLens } from "./gan/wgan.ts";
 import { loadMnist, MNIST_PIXELS } from "./data/mnist.ts";
 import { gridPng, writeOut } from "./images/png.ts";
@@ -46,7 +46,7 @@ const count = real.length / MNIST_PIXELS;
 const stepsPerEpoch = Math.ceil(count / batch);
 console.log(`wgan-mnist: ${count} training and ${heldOut.length / MNIST_PIXELS} test digits of class ${digit}; ${stepsPerEpoch} generator steps per epoch`);
 
-const generator = seq(dense(NOISE, 128, "relu", { init: heUniform }), dense(128, 256, "relu", { init: heUniform }), dense(256, 784, "sigmoid")) as Para<Wires, Wires>;
+const generator = seq(dense(NOISE, 128, "relu", { init: initialisers.heUniform }), dense(128, 256, "relu", { init: initialisers.heUniform }), dense(256, 784, "sigmoid")) as Para<Wires, Wires>;
 const critic = seq(dense(784, 256, "relu"), dense(256, 128, "relu"), dense(128, 1)) as Para<Wires, Wires>;
 const parts = {
   generator, critic, noise: NOISE, data: [784],
@@ -65,7 +65,7 @@ const genParams = generator.params.map((p) => plan.params[lens.params.findIndex(
 const SAMPLES = 100;
 const sampler = compile(generator, { batch: SAMPLES, params: genParams, changes: "none" });
 
-const rng = new Rng(7);
+const rng = new initialisers.Rng(7);
 const z = new Float32Array(batch * NOISE);
 const noise = (): Float32Array => (z.forEach((_, i) => (z[i] = rng.normal())), z);
 const x = new Float32Array(batch * MNIST_PIXELS);
@@ -82,7 +82,7 @@ const meanEstimate = (p: typeof plan): number => p.observed.get("estimate")!.dat
 
 /** The critic's estimate on the class's test digits against as many fresh samples (whole batches). */
 function heldOutEstimate(): number {
-  const zr = new Rng(99);
+  const zr = new initialisers.Rng(99);
   let total = 0;
   const batches = Math.floor(heldOut.length / MNIST_PIXELS / batch);
   for (let b = 0; b < batches; b++) {
@@ -118,7 +118,7 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   console.log(`epoch ${epoch}/${epochs}  critic's estimate ${perEpoch[epoch - 1]!.toFixed(4)} (test digits ${heldOutPerEpoch[epoch - 1]!.toFixed(4)})  ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-const zr = new Rng(5);
+const zr = new initialisers.Rng(5);
 sampler.inputs[0]!.set(Float32Array.from({ length: SAMPLES * NOISE }, () => zr.normal()));
 sampler.forward();
 writeOut(join(out, "wgan-mnist.png"), gridPng({ images: sampler.outputs[0]!.data, count: SAMPLES, h: 28, w: 28, columns: 10 }));

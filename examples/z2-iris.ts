@@ -9,8 +9,8 @@
 // flowers; the example runs both.
 //
 //   npm run example -- z2-iris [--json] [--seeds 21]
-import { init } from "../ts-api/index.ts";
-import { lut, rda } from "../ts-api/z2/index.ts";
+import { init } from "paralens";
+import { lut, rda } from "paralens/z2";
 import { type Labeller, irisBits } from "./data/iris-bits.ts";
 import { report } from "./cli/report.ts";
 

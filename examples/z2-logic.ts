@@ -12,8 +12,8 @@
 // the output table and the tables under it all flip on the same error.
 //
 //   npm run example -- z2-logic [--json] [--seeds 8]
-import { init, par, seq, type Para, type Wires } from "../ts-api/index.ts";
-import { joinBits, lut, popcountThreshold, randomBits, rda, splitBits, type Z2Ops } from "../ts-api/z2/index.ts";
+import { init, par, seq, type Para, type Wires } from "paralens";
+import { joinBits, lut, popcountThreshold, randomBits, rda, splitBits, type Z2Ops } from "paralens/z2";
 import { report } from "./cli/report.ts";
 
 const args = process.argv.slice(2);

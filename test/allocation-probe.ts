@@ -8,13 +8,13 @@
 // cut across two threads, 10,000 steps (2,000 for the control), reporting the bytes a step allocates
 // (the control then allocates about 56 bytes a step).
 import { PerformanceObserver } from "node:perf_hooks";
-import { init, compile, seq, dense, softmaxCrossEntropy, sgd, constantRate, supervisedLens, engine, type Para, type Wires } from "../ts-api/index.ts";
+import { init, compile, seq, dense, softmaxCrossEntropy, sgd, engine, type Para, type Wires, learning, losses } from "../ts-api/index.ts";
 
 const mode = process.argv[2] ?? "plan";
 const threaded = mode.startsWith("threaded");
 await init({ threads: threaded ? 2 : 1 });
 const model: Para<Wires, Wires> = threaded ? seq(dense(64, 512, "relu"), dense(512, 64)) : seq(dense(4, 16, "relu"), dense(16, 3));
-const lens = supervisedLens(model, { loss: softmaxCrossEntropy, optimiser: sgd(), rate: constantRate(0.01) });
+const lens = learning.supervisedLens(model, { loss: softmaxCrossEntropy, optimiser: sgd(), rate: losses.constantRate(0.01) });
 const plan = compile(lens, { batch: threaded ? 64 : 8, changes: "params" });
 plan.inputs[0]!.data.fill(0.5);
 plan.inputs[1]!.data.fill(threaded ? 1 / 64 : 1 / 3);

@@ -12,7 +12,7 @@ import { decode } from "fast-png";
 import { XMLValidator } from "fast-xml-parser";
 import { test } from "./harness.ts";
 import { assert, assertEqual } from "./assert.ts";
-import { init, seq, dense, compile, Rng, type Para, type Wires } from "../ts-api/index.ts";
+import { init, seq, dense, compile, type Para, type Wires, initialisers } from "../ts-api/index.ts";
 import { wganLens } from "../examples/gan/wgan.ts";
 import { gridPng, scatterSvg } from "../examples/images/png.ts";
 
@@ -24,7 +24,7 @@ test("wgan: a short run on a fixed seed moves the critic's estimate upwards from
   const lens = wganLens({ generator, critic, noise: 4, data: [2], generatorLr: 1e-3, criticLr: 1e-2, clip: 0.5, criticOnly: true });
   assert(lens.params.some((p) => p.name === "real.0.weight") && !lens.params.some((p) => p.name.startsWith("fake.")), "the critic's two uses share one parameter");
   const plan = compile(lens, { batch: 64, seed: 3, changes: "params" });
-  const rng = new Rng(4);
+  const rng = new initialisers.Rng(4);
   const estimates: number[] = [];
   for (let s = 0; s < 40; s++) {
     plan.inputs[0]!.set(Float32Array.from({ length: 64 * 4 }, () => rng.normal()));
@@ -43,7 +43,7 @@ test("wgan: clipAt 'stored' keeps the stored critic weights in [-c, c] after eve
     const critic = seq(dense(2, 16, "relu"), dense(16, 1)) as Para<Wires, Wires>;
     const lens = wganLens({ generator, critic, noise: 4, data: [2], generatorLr: 1e-3, criticLr: 1e-2, clip: 0.05, clipAt });
     const plan = compile(lens, { batch: 32, seed: 3, changes: "params" });
-    const rng = new Rng(4);
+    const rng = new initialisers.Rng(4);
     let most = 0;
     for (let s = 0; s < 20; s++) {
       plan.inputs[0]!.set(Float32Array.from({ length: 32 * 4 }, () => rng.normal()));

@@ -1,6 +1,6 @@
 // The examples in the doc comments of the categorical deep learning API, run
 // as written (shapes checked, one forward pass or training step each).
-import { Rng, adam, compile, concat, dense, diagram, id, init, mse, multiply, par, seq, wire, add } from "../ts-api/index.ts";
+import { adam, compile, dense, init, mse, par, seq, initialisers, wires } from "../ts-api/index.ts";
 import { StructuredLearner, checkEquivariance, circularConv1d, deepSets, elman, fold, foldTree, gru, mealy, messagePassing, point, shiftAction, unfold } from "../ts-api/cdl/index.ts";
 import { assert, assertDeepEqual } from "./assert.ts";
 import { test } from "./harness.ts";
@@ -21,18 +21,18 @@ test("doc examples: fold, cells, concat, diagram, foldTree, unfold, mealy", () =
   const model = seq(rnn.at(5), dense(8, 1));
   assertDeepEqual(shapes(model), JSON.stringify([[[5, 1]], [[1]]]));
   runs(model);
-  assertDeepEqual(shapes(concat([3], [5])), JSON.stringify([[[3], [5]], [[8]]]));
-  const blend = diagram("blend", [[4], [4]], (d, [a, b]) => [d.apply1(add([4]), [a!, d.apply1(multiply([4]), [a!, b!])])]);
+  assertDeepEqual(shapes(wires.concat([3], [5])), JSON.stringify([[[3], [5]], [[8]]]));
+  const blend = wires.diagram("blend", [[4], [4]], (d, [a, b]) => [d.apply1(wires.add([4]), [a!, d.apply1(wires.multiply([4]), [a!, b!])])]);
   runs(blend);
-  const net = foldTree({ leaf: dense(1, 8, "tanh"), node: seq(concat([3], [8], [8]), dense(19, 8, "tanh")), label: [3] });
+  const net = foldTree({ leaf: dense(1, 8, "tanh"), node: seq(wires.concat([3], [8], [8]), dense(19, 8, "tanh")), label: [3] });
   const treeModel = seq(net.at("((..).)"), dense(8, 1));
   assertDeepEqual(shapes(treeModel), JSON.stringify([[[3, 1], [2, 3]], [[1]]]));
   runs(treeModel);
-  const wave = unfold(seq(dense(8, 8, "tanh"), wire([[8]], [0, 0]), par(dense(8, 1), id([8]))));
+  const wave = unfold(seq(dense(8, 8, "tanh"), wires.wire([[8]], [0, 0]), par(dense(8, 1), wires.id([8]))));
   const first20 = wave.take(20);
   assertDeepEqual(shapes(first20), JSON.stringify([[[8]], [[20, 1]]]));
   runs(first20);
-  const parity = mealy(diagram("step", [[1], [8]], (d, [x, h]) => {
+  const parity = mealy(wires.diagram("step", [[1], [8]], (d, [x, h]) => {
     const h2 = d.apply1(gru(1, 8), [x!, h!], "gru");
     return [d.apply1(dense(8, 1, "sigmoid"), [h2], "out"), h2];
   }));
@@ -51,7 +51,7 @@ test("doc examples: checkEquivariance, deepSets, messagePassing, StructuredLearn
   runs(gnn);
   const rnn = fold({ nil: point([16]), cons: gru(1, 16) });
   const learner = new StructuredLearner((T) => seq(rnn.at(Number(T)), dense(16, 1)), { key: 5, loss: mse, optimiser: adam() });
-  const rng = new Rng(1);
+  const rng = new initialisers.Rng(1);
   const lists5 = Float32Array.from({ length: 4 * 5 }, () => rng.uniform());
   const sums5 = Float32Array.from({ length: 4 }, (_, e) => lists5.subarray(e * 5, e * 5 + 5).reduce((a, b) => a + b, 0));
   assert(Number.isFinite(learner.step(5, [lists5], sums5)), "step");

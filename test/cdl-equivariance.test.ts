@@ -3,7 +3,7 @@
 // layer as the negative control (> 1e-2), and circular convolution checked
 // against a dense layer with a circulant weight built by hand, forward and
 // reverse.
-import { type Para, Rng, dense, init, linear, seq } from "../ts-api/index.ts";
+import { type Para, dense, init, seq, initialisers, layers } from "../ts-api/index.ts";
 import { type Action, checkEquivariance, circularConv1d, circularConv2d, deepSets, deepSetsLayer, meanPool, messagePassing, perElement, permutationAction, shiftAction, sumPool, symmetricGroup, translationAction, trivialAction } from "../ts-api/cdl/index.ts";
 import { assert } from "./assert.ts";
 import { initial, maxRelError, normal, runReference, sameValues } from "./util.ts";
@@ -14,7 +14,7 @@ await init();
 type AnyPara = Para<readonly (readonly number[])[], readonly (readonly number[])[]>;
 
 test("group actions: e . x = x, (g h) . x = g . (h . x), g^-1 . (g . x) = x", () => {
-  const rng = new Rng(1);
+  const rng = new initialisers.Rng(1);
   const actions: Action<any>[] = [
     shiftAction(7), shiftAction(5, [5, 3]), permutationAction(6, [6, 2]), permutationAction(5, [5, 5], [0, 1]),
     translationAction(4, 5, [4, 5, 2]), trivialAction(permutationAction(4).group, [3]),
@@ -37,7 +37,7 @@ test("group actions: e . x = x, (g h) . x = g . (h . x), g^-1 . (g . x) = x", ()
 
 /** Parameters drawn away from their initial values (non-zero biases), so nothing is equivariant by accident. */
 function noisy(f: AnyPara, seed: number): Float64Array[] {
-  const rng = new Rng(seed);
+  const rng = new initialisers.Rng(seed);
   return initial(f, seed).map((v) => v.map((x) => x + 0.1 * rng.normal()));
 }
 
@@ -67,7 +67,7 @@ test("equivariant and invariant layers: error < 1e-5 in f32 over 50 sampled grou
   const { maxError } = checkEquivariance(control, { input: shiftAction(8), output: shiftAction(8), samples: 50, seed: 7, params: noisy(control, 3) });
   assert(maxError > 1e-2, `dense layer not flagged: ${maxError}`);
   // and a set model that reads positions is flagged too
-  const positional = seq(linear(12, 4), dense(4, 2)) as AnyPara;
+  const positional = seq(layers.linear(12, 4), dense(4, 2)) as AnyPara;
   const flat = checkEquivariance(positional, { input: permutationAction(12), output: trivialAction(symmetricGroup(12), [2]), params: noisy(positional, 4) });
   assert(flat.maxError > 1e-2, `positional model not flagged: ${flat.maxError}`);
 });
@@ -95,7 +95,7 @@ function convByHand(grid: number[], ks: number[], cin: number, cout: number, k: 
 }
 
 test("circular convolution = a dense layer with circulant tied weights; its kernel gradient = the tying map's reverse of the dense gradient", () => {
-  const rng = new Rng(9);
+  const rng = new initialisers.Rng(9);
   const N = 3;
   for (const [grid, ks, cin, cout] of [[[7], [3], 2, 3], [[4, 5], [3, 2], 2, 2]] as [number[], number[], number, number][]) {
     const cells = grid.reduce((a, d) => a * d, 1);

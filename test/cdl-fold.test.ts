@@ -2,7 +2,7 @@
 // the fold against a hand-written loop (bit for bit), the shared gradient as
 // the sum of the untied unrolling's per-use gradients (float64, 1e-10), wasm
 // against the reference, and finite differences of whole models.
-import { type Para, Rng, compile, concat, dense, diagram, engine, init, seq } from "../ts-api/index.ts";
+import { type Para, compile, dense, engine, init, seq, initialisers, wires } from "../ts-api/index.ts";
 import { elman, fold, foldTree, gru, lstm, point, zeroPoint } from "../ts-api/cdl/index.ts";
 import { assert, assertEqual } from "./assert.ts";
 import {
@@ -33,7 +33,7 @@ function rest(list: Float64Array, T: number): Float64Array {
 }
 
 test("fold(Nil) = nil(p) for every example, and fold(Cons(a, as)) = cons(p, a, fold(as)), exactly", () => {
-  const rng = new Rng(1);
+  const rng = new initialisers.Rng(1);
   const model = rnn.at(5);
   const p = initial(model, 2);
   const [pNil, ...pCons] = p;
@@ -54,7 +54,7 @@ test("fold(Nil) = nil(p) for every example, and fold(Cons(a, as)) = cons(p, a, f
 });
 
 test("the fold equals a hand-written loop over the cell, bit for bit, on both backends", () => {
-  const rng = new Rng(2);
+  const rng = new initialisers.Rng(2);
   const T = 6;
   const model = fold({ nil: point([H]), cons: gru(A, H) }).at(T);
   const p = initial(model, 3);
@@ -81,7 +81,7 @@ test("the fold equals a hand-written loop over the cell, bit for bit, on both ba
 });
 
 test("the shared gradient is the sum of the untied unrolling's per-use gradients (float64, 1e-10)", () => {
-  const rng = new Rng(3);
+  const rng = new initialisers.Rng(3);
   for (const [name, alg] of [["elman", { nil: point([H]), cons: elman(A, H) }], ["gru", { nil: point([H]), cons: gru(A, H) }]] as const) {
     const f = fold(alg);
     const T = 5;
@@ -107,13 +107,13 @@ test("the shared gradient is the sum of the untied unrolling's per-use gradients
 });
 
 test("folded RNN, GRU and LSTM models: wasm matches the reference (1e-4) and the reference matches finite differences (1e-6)", () => {
-  const rng = new Rng(4);
-  const lstmNil = diagram("start", [], (d) => [d.apply1(point([H]), [], "h"), d.apply1(zeroPoint([H]), [])]);
+  const rng = new initialisers.Rng(4);
+  const lstmNil = wires.diagram("start", [], (d) => [d.apply1(point([H]), [], "h"), d.apply1(zeroPoint([H]), [])]);
   const lstmFold = fold({ nil: lstmNil, cons: lstm(A, H) });
   const models: [string, AnyPara][] = [
     ["elman", seq(rnn.at(4), dense(H, 2))],
     ["gru", seq(fold({ nil: point([H]), cons: gru(A, H) }).at(4), dense(H, 2))],
-    ["lstm", diagram("lstm model", [[4, A]], (d, [x]) => {
+    ["lstm", wires.diagram("lstm model", [[4, A]], (d, [x]) => {
       const [h] = d.apply(lstmFold.at(4), [x!], "rnn");
       return [d.apply1(dense(H, 2), [h!], "readout")];
     })],
@@ -141,11 +141,11 @@ test("folded RNN, GRU and LSTM models: wasm matches the reference (1e-4) and the
 
 const leafCell = dense(A, H, "tanh");
 // a node reads its label [2] and both children as one vector
-const nodeCell = seq(concat([2], [H], [H]), dense(2 + 2 * H, H, "tanh")) as AnyPara;
+const nodeCell = seq(wires.concat([2], [H], [H]), dense(2 + 2 * H, H, "tanh")) as AnyPara;
 const trees = foldTree({ leaf: leafCell, node: nodeCell, label: [2] });
 
 test("tree fold: fold(Leaf(a)) = leaf(a), fold(Node(l, r)) = node(label, fold(l), fold(r)), exactly, and equal to a hand recursion", () => {
-  const rng = new Rng(5);
+  const rng = new initialisers.Rng(5);
   const p = initial(trees.at("((..).)"), 6);
   const [pl, pn] = [p.slice(0, 2), p.slice(2)];
   const a = normal(rng, N * A);
@@ -171,7 +171,7 @@ test("tree fold: fold(Leaf(a)) = leaf(a), fold(Node(l, r)) = node(label, fold(l)
 });
 
 test("tree fold: shared gradients are the sums over uses (1e-10); wasm matches the reference; finite differences pass", () => {
-  const rng = new Rng(6);
+  const rng = new initialisers.Rng(6);
   const shape = "((..)(.(..)))";
   const tied = seq(trees.at(shape), dense(H, 1)) as AnyPara;
   const untied = seq(trees.untied(shape), dense(H, 1)) as AnyPara;

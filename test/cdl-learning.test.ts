@@ -2,7 +2,7 @@
 // with seeds 1-3, about twice the worst error seen), and the structured
 // learner: one parameter set shared by the plans of every structure, each
 // step the same as the plain learner's on that structure's model.
-import { Rng, adam, dense, init, mse, seq, supervised } from "../ts-api/index.ts";
+import { adam, dense, init, mse, seq, supervised, initialisers } from "../ts-api/index.ts";
 import { StructuredLearner, elman, fold, point } from "../ts-api/cdl/index.ts";
 import { trainDeepSets } from "../examples/cdl/sets.ts";
 import { listBuckets, trainFoldRnn, trainMealyParity } from "../examples/cdl/sequences.ts";
@@ -19,7 +19,7 @@ test("StructuredLearner: a step on one length is the plain learner's step on tha
   const build = (T: string) => seq(rnn.at(Number(T)), dense(6, 1));
   const structured = new StructuredLearner(build, { loss: mse, optimiser: adam({ lr: 0.01 }), rate: 1, seed: 3, key: 4 });
   const plain = supervised(build("4") as never, { loss: mse, optimiser: adam({ lr: 0.01 }), rate: 1, seed: 3 });
-  const [b4, b7] = listBuckets("sum", [4, 7], 16, new Rng(1));
+  const [b4, b7] = listBuckets("sum", [4, 7], 16, new initialisers.Rng(1));
   for (let i = 0; i < 3; i++) {
     const a = structured.step(4, b4!.x, b4!.y);
     const b = plain.step(b4!.x[0]!, b4!.y);

@@ -2,7 +2,7 @@
 // exactly k steps, Mealy runs equal to stepping with the state carried by
 // hand, Moore outputs that cannot see the current input; shared gradients and
 // finite differences as for folds.
-import { type Para, Rng, dense, diagram, id, init, par, seq, wire } from "../ts-api/index.ts";
+import { type Para, dense, init, par, seq, initialisers, wires } from "../ts-api/index.ts";
 import { gru, mealy, moore, point, unfold, elman } from "../ts-api/cdl/index.ts";
 import { assert, assertEqual } from "./assert.ts";
 import { finiteDifferences, initial, maxRelError, normal, normalChanges, normalInputs, runWasm, runReference, sameValues, type Case } from "./util.ts";
@@ -14,17 +14,17 @@ type AnyPara = Para<readonly (readonly number[])[], readonly (readonly number[])
 const S = 4, O = 2, I = 3, N = 3;
 
 // a stream cell S -> O x S: the next state is tanh(s W + b), the output a dense readout of it
-const streamCell = seq(dense(S, S, "tanh"), wire([[S]], [0, 0]), par(dense(S, O), id([S]))) as AnyPara;
+const streamCell = seq(dense(S, S, "tanh"), wires.wire([[S]], [0, 0]), par(dense(S, O), wires.id([S]))) as AnyPara;
 const stream = unfold(streamCell);
 
 // a Mealy cell I x S -> O x S
-const mealyCell = diagram("step", [[I], [S]], (d, [x, h]) => {
+const mealyCell = wires.diagram("step", [[I], [S]], (d, [x, h]) => {
   const h2 = d.apply1(gru(I, S), [x!, h!], "gru");
   return [d.apply1(dense(S, O, "sigmoid"), [h2], "out"), h2];
 });
 
 test("unfold laws: head(unfold(x)) = o(x) and tail(unfold(x)) = unfold(n(x)), exactly", () => {
-  const rng = new Rng(1);
+  const rng = new initialisers.Rng(1);
   const p = initial(streamCell, 2);
   const x = normal(rng, N * S);
   for (const run of [runReference, runWasm]) {
@@ -50,7 +50,7 @@ test("a stream is lazy: building it runs nothing, and take(k) runs the cell exac
   const later = s.tail().tail();
   assertEqual(calls, 0, "building streams ran the cell");
   const p = initial(streamCell, 3);
-  const x = normal(new Rng(2), N * S);
+  const x = normal(new initialisers.Rng(2), N * S);
   for (const k of [1, 4, 9]) {
     calls = 0;
     runReference({ lens: s.take(k), batch: N, params: p, inputs: [x] });
@@ -62,7 +62,7 @@ test("a stream is lazy: building it runs nothing, and take(k) runs the cell exac
 });
 
 test("Mealy: running a sequence equals stepping the cell with the state carried by hand, exactly", () => {
-  const rng = new Rng(3);
+  const rng = new initialisers.Rng(3);
   const T = 5;
   const machine = mealy(mealyCell);
   const run = machine.run(T);
@@ -83,7 +83,7 @@ test("Mealy: running a sequence equals stepping the cell with the state carried 
 });
 
 test("Moore: the output at step t does not depend on input t (values and gradients)", () => {
-  const rng = new Rng(4);
+  const rng = new initialisers.Rng(4);
   const T = 4;
   const machine = moore(dense(S, O), elman(I, S));
   const f = machine.outputs(T, point([S]));
@@ -111,7 +111,7 @@ test("Moore: the output at step t does not depend on input t (values and gradien
 });
 
 test("streams and machines: shared gradients are sums over uses (1e-10), wasm matches the reference, finite differences pass", () => {
-  const rng = new Rng(5);
+  const rng = new initialisers.Rng(5);
   const T = 4;
   const machine = mealy(mealyCell);
   const cases: [string, AnyPara, AnyPara, number[]][] = [

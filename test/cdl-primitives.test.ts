@@ -5,7 +5,7 @@
 // differences (1e-6), at sizes that are not multiples of 4. Also: perElement
 // equals the literal n-fold product with a copied parameter, and bad shapes
 // are refused with messages naming both sides.
-import { type Para, Rng, concat, dense, diagram, init, linear, multiply, reshape, scaled, seq, split, stack, subtract, sumWires, unstack } from "../ts-api/index.ts";
+import { type Para, dense, init, seq, initialisers, layers, wires } from "../ts-api/index.ts";
 import { aggregate, broadcast, circularConv1d, cyclicGroup, elman, fold, foldTree, mealy, perElement, point, productGroup, share, treeShape, tying } from "../ts-api/cdl/index.ts";
 import { assert, assertThrows } from "./assert.ts";
 import { ParalensError } from "../ts-api/index.ts";
@@ -17,7 +17,7 @@ await init();
 type AnyPara = Para<readonly (readonly number[])[], readonly (readonly number[])[]>;
 
 function check(name: string, f: AnyPara, batch: number, seed: number): void {
-  const rng = new Rng(seed);
+  const rng = new initialisers.Rng(seed);
   const p = initial(f, seed).map((v) => v.map((x) => x + 0.2 * rng.normal()));
   const x = normalInputs(f, batch, rng);
   const dy = normalChanges(f, batch, rng);
@@ -37,16 +37,16 @@ function check(name: string, f: AnyPara, batch: number, seed: number): void {
 
 test("wire lenses (multiply, subtract, concat, split, stack, unstack, reshape, sumWires, scaled): wasm = reference, reference = finite differences", () => {
   const cases: [string, AnyPara][] = [
-    ["multiply", multiply([7]) as AnyPara],
-    ["subtract", subtract([2, 3]) as AnyPara],
-    ["concat", concat([3], [5], [2, 3]) as AnyPara],
-    ["split", split([5], [1], [2, 3]) as AnyPara],
-    ["stack", stack(5, [3]) as AnyPara],
-    ["unstack", unstack(3, [2, 3]) as AnyPara],
-    ["reshape", reshape([3, 2]).at([[2, 3]]) as AnyPara],
-    ["sumWires", sumWires(3, [7]) as AnyPara],
-    ["scaled", scaled([5], -0.75) as AnyPara],
-    ["concat ; dense ; split", seq(concat([3], [5]), dense(8, 9, "tanh"), split([4], [5])) as AnyPara],
+    ["multiply", wires.multiply([7]) as AnyPara],
+    ["subtract", wires.subtract([2, 3]) as AnyPara],
+    ["concat", wires.concat([3], [5], [2, 3]) as AnyPara],
+    ["split", wires.split([5], [1], [2, 3]) as AnyPara],
+    ["stack", wires.stack(5, [3]) as AnyPara],
+    ["unstack", wires.unstack(3, [2, 3]) as AnyPara],
+    ["reshape", layers.reshape([3, 2]).at([[2, 3]]) as AnyPara],
+    ["sumWires", wires.sumWires(3, [7]) as AnyPara],
+    ["scaled", wires.scaled([5], -0.75) as AnyPara],
+    ["concat ; dense ; split", seq(wires.concat([3], [5]), dense(8, 9, "tanh"), wires.split([4], [5])) as AnyPara],
   ];
   for (const [name, f] of cases) for (const batch of [1, 3]) check(name, f, batch, 11);
 });
@@ -59,15 +59,15 @@ test("gather and scatterAdd (a tying map), per-example products (aggregate) and 
 
 test("perElement(f, n) is the n-fold product of f with its parameter copied, computed as one batch", () => {
   const n = 4;
-  const f = seq(linear(3, 5), dense(5, 2, "tanh")) as AnyPara;
-  const untied = diagram("each by hand", [[n, 3]], (d, [x]) => {
-    const items = d.apply(unstack(n, [3]), [x!]);
+  const f = seq(layers.linear(3, 5), dense(5, 2, "tanh")) as AnyPara;
+  const untied = wires.diagram("each by hand", [[n, 3]], (d, [x]) => {
+    const items = d.apply(wires.unstack(n, [3]), [x!]);
     const ys = items.map((it, i) => d.apply1(f, [it], `e${i}`));
-    return [d.apply1(stack(n, [2]), ys)];
+    return [d.apply1(wires.stack(n, [2]), ys)];
   });
   const literal = share(untied, [{ prefix: "", params: f.params }], [0, 0, 0, 0]);
   const batched = perElement(f, n);
-  const rng = new Rng(15);
+  const rng = new initialisers.Rng(15);
   const p = initial(batched, 3);
   const x = normalInputs(batched, 3, rng);
   const dy = normalChanges(batched, 3, rng);
@@ -84,7 +84,7 @@ test("bad shapes are refused with messages naming both sides", () => {
   assertThrows(() => untypedFold({ nil: point([3]), cons: dense(2, 3) }), /cons must take an item and the state \[3\]/);
   assertThrows(() => foldTree({ leaf: dense(2, 3), node: dense(5, 3) }), /inputs of node.*expected \[3\] x \[3\], got \[5\]/);
   assertThrows(() => mealy(elman(2, 3)), /cell must be I x S -> O x S, but elman\(2, 3\) is \[2\] x \[3\] -> \[3\]/);
-  assertThrows(() => diagram("d", [[3]], (d, [x]) => [d.apply1(dense(4, 2), [x!])]), /dense\(4 -> 2\) takes \[4\] but was given \[3\]/);
+  assertThrows(() => wires.diagram("d", [[3]], (d, [x]) => [d.apply1(dense(4, 2), [x!])]), /dense\(4 -> 2\) takes \[4\] but was given \[3\]/);
   assertThrows(() => circularConv1d(4, 1, 1, 5), /kernel \[5\] is larger than the grid \[4\]/);
   assertThrows(() => fold({ nil: point([3]), cons: elman(2, 3) }).at(-1), /whole number >= 0, got -1/);
 });

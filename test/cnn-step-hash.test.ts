@@ -4,7 +4,7 @@
 // runner compares the printed `cnn-step-hash:` line across Node, Deno and
 // Chromium; here the step is also checked to be repeatable and to move
 // every parameter.
-import { init, supervised, softmaxCrossEntropy, adam, Rng, engine } from "../ts-api/index.ts";
+import { init, supervised, softmaxCrossEntropy, adam, engine, initialisers } from "../ts-api/index.ts";
 import { demoCnn } from "../examples/models/mnist.ts";
 import { test } from "./harness.ts";
 import { assert, assertEqual } from "./assert.ts";
@@ -23,7 +23,7 @@ function fnv1a(arrays: readonly Float32Array[]): string {
 
 function oneStep(): { before: Float32Array[]; after: Float32Array[]; loss: number } {
   const batch = 16;
-  const rng = new Rng(2024);
+  const rng = new initialisers.Rng(2024);
   const x = Float32Array.from({ length: batch * 28 * 28 }, () => rng.uniform());
   const y = Uint8Array.from({ length: batch }, () => rng.int(10));
   const learner = supervised(demoCnn(), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.001 }), rate: 1, seed: 7 });

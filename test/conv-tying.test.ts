@@ -5,9 +5,9 @@
 // Reparameterising flatten ; linear ; bias ; reshape by it must give conv2d
 // exactly, on the forward pass and on every change, in float64.
 import {
-  init, conv2d, flatten, reshape, linear, bias, seq, reparam, lens, reference, refTensor, window2d,
-  type Para, type Wires, type Value, type RefTensor, type Reparameterisation, type Padding,
+  init, conv2d, flatten, seq, reparam, lens, type Para, type Wires, type Value, type RefTensor, type Reparameterisation, type Padding, backends, layers,
 } from "../ts-api/index.ts";
+import { window2d } from "../ts-api/ops/conv/window.ts";
 import { test } from "./harness.ts";
 import { assertClose } from "./assert.ts";
 import { randomCase, runReference } from "./util.ts";
@@ -68,15 +68,15 @@ function tyingMap(g: Geometry, conv: Para<Wires, Wires>): Reparameterisation {
       dom: [fShape, bShape],
       cod: [[rows, cols], [cols]],
       forward(_k, [f, b]) {
-        const W = refTensor([rows, cols]);
+        const W = backends.refTensor([rows, cols]);
         each((wi, fi) => (W.data[wi] = R(f!).data[fi]!));
-        const B = refTensor([cols], Array.from({ length: cols }, (_, j) => R(b!).data[j % cout]!));
+        const B = backends.refTensor([cols], Array.from({ length: cols }, (_, j) => R(b!).data[j % cout]!));
         return [[V(W), V(B)], null];
       },
       reverse(_k, _r, [dW, dB]) {
-        const df = refTensor(fShape);
+        const df = backends.refTensor(fShape);
         each((wi, fi) => (df.data[fi] = df.data[fi]! + R(dW!).data[wi]!));
-        const db = refTensor(bShape);
+        const db = backends.refTensor(bShape);
         R(dB!).data.forEach((d, j) => (db.data[j % cout] = db.data[j % cout]! + d));
         return [V(df), V(db)];
       },
@@ -94,7 +94,7 @@ test("conv2d equals a dense layer reparameterised by the weight-tying map: outpu
   geometries.forEach((g, i) => {
     const conv = conv2d({ filters: g.filters, kernel: g.kernel, stride: g.stride, padding: g.padding }).at(g.input);
     const [size, outs] = [g.input.reduce((a, b) => a * b, 1), conv.cod[0]!.reduce((a, b) => a * b, 1)];
-    const dense = seq(flatten, linear(size, outs), bias(outs), reshape(conv.cod[0]!)).at(g.input);
+    const dense = seq(flatten, layers.linear(size, outs), layers.bias(outs), layers.reshape(conv.cod[0]!)).at(g.input);
     const tied = reparam(dense, tyingMap(g, conv));
     const v = randomCase(conv, 2, 900 + i);
     const want = runReference(v);
@@ -112,14 +112,14 @@ test("the filter gradient is the tying map's reverse applied to the dense layer'
   const conv = conv2d({ filters: g.filters, kernel: g.kernel, stride: g.stride, padding: g.padding }).at(g.input);
   const tying = tyingMap(g, conv);
   const v = randomCase(conv, 3, 77);
-  const V = (shape: readonly number[], data: Float64Array): Value => refTensor(shape, data) as unknown as Value;
+  const V = (shape: readonly number[], data: Float64Array): Value => backends.refTensor(shape, data) as unknown as Value;
   // the dense weights the tying map makes from the filter and bias
-  const [[W, B], tyingResidual] = tying.lens.forward(reference, [], [V(conv.params[0]!.shape, v.params[0]!), V([g.filters], v.params[1]!)]) as [Value[], unknown];
+  const [[W, B], tyingResidual] = tying.lens.forward(backends.reference, [], [V(conv.params[0]!.shape, v.params[0]!), V([g.filters], v.params[1]!)]) as [Value[], unknown];
   const [size, outs] = [g.input.reduce((a, b) => a * b, 1), conv.cod[0]!.reduce((a, b) => a * b, 1)];
-  const dense = seq(flatten, linear(size, outs), bias(outs), reshape(conv.cod[0]!)).at(g.input);
+  const dense = seq(flatten, layers.linear(size, outs), layers.bias(outs), layers.reshape(conv.cod[0]!)).at(g.input);
   const R = (x: Value | null): RefTensor => x as unknown as RefTensor;
   const denseRun = runReference({ ...v, lens: dense, params: [R(W!).data, R(B!).data] });
-  const [, [dFilter, dBias]] = tying.lens.reverse(reference, tyingResidual, [
+  const [, [dFilter, dBias]] = tying.lens.reverse(backends.reference, tyingResidual, [
     V(R(W!).shape, denseRun.paramChanges[0]!),
     V(R(B!).shape, denseRun.paramChanges[1]!),
   ]) as [unknown, Value[]];

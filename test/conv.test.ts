@@ -1,7 +1,10 @@
 // conv2d: the wasm kernels (im2col + GEMM in row blocks) against the float64
 // reference on both passes, the reference's reverse against central finite
 // differences, odd sizes, strides and paddings, and clear shape errors.
-import { init, engine, compile, conv2d, seq, relu, reshape, flatten, dense, window2d, type Para, type Wires } from "../ts-api/index.ts";
+import {
+  init, engine, compile, conv2d, seq, flatten, dense, type Para, type Wires, layers,
+} from "../ts-api/index.ts";
+import { window2d } from "../ts-api/ops/conv/window.ts";
 import { test } from "./harness.ts";
 import { assert, assertClose, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
 import { blockRows } from "../ts-api/ops/conv/conv2d.ts";
@@ -135,7 +138,7 @@ test("conv2d output shapes follow the padding rules", () => {
 });
 
 test("conv2d composes with reshape, pooling-free stacks and dense layers", () => {
-  const model = seq(reshape([8, 8, 1]), conv2d({ filters: 2, kernel: 3 }), relu, flatten, dense(72, 3)).at([64]);
+  const model = seq(layers.reshape([8, 8, 1]), conv2d({ filters: 2, kernel: 3 }), layers.relu, flatten, dense(72, 3)).at([64]);
   assertDeepEqual(model.cod, [[3]]);
   const v = randomCase(model, 2, 3);
   const want = runReference(v);

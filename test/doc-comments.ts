@@ -82,13 +82,54 @@ export function declaration(file: string, name: string, seen = new Set<string>()
   return undefined;
 }
 
-/** The names an entry point exports, each marked type-only or not. */
-export function exportsOf(entry: string): { name: string; typeOnly: boolean }[] {
+/** A public name: where it is exported (the entry point, or the file of its namespace), and the namespace it is a member of. */
+export interface Export {
+  name: string;
+  typeOnly: boolean;
+  /** The file, relative to the root, whose export list names it. */
+  file: string;
+  /** The namespace (`layers`, `losses`, ...) whose member it is; undefined for a name of the entry point itself. */
+  namespace?: string;
+  /** The name as a user writes it: `dense`, or `layers.gelu`. */
+  path: string;
+}
+
+/**
+ * The members of a namespace: an exported `const ns = { a, b, ... }` whose doc
+ * comment has the @namespace tag (ts-api/layers/index.ts and the like).
+ */
+export function namespaceMembers(file: string, name: string): string[] | undefined {
+  const sf = source(join(root, file));
+  for (const st of sf.statements) {
+    if (!ts.isVariableStatement(st) || !hasExport(st)) continue;
+    for (const d of st.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || d.name.text !== name || !/@namespace\b/.test(docOf(d, sf))) continue;
+      let init = d.initializer;
+      while (init !== undefined && (ts.isAsExpression(init) || ts.isSatisfiesExpression(init))) init = init.expression;
+      if (init === undefined || !ts.isObjectLiteralExpression(init)) return undefined;
+      return init.properties.filter(ts.isShorthandPropertyAssignment).map((p) => p.name.text);
+    }
+  }
+  return undefined;
+}
+
+/** The names an entry point exports, each marked type-only or not, with the members of its namespaces after them. */
+export function exportsOf(entry: string): Export[] {
   const sf = source(join(root, entry));
-  return sf.statements.flatMap((st) => {
+  const own: Export[] = sf.statements.flatMap((st) => {
     if (!ts.isExportDeclaration(st) || !st.exportClause || !ts.isNamedExports(st.exportClause)) return [];
-    return st.exportClause.elements.map((el) => ({ name: el.name.text, typeOnly: st.isTypeOnly || el.isTypeOnly }));
+    return st.exportClause.elements.map((el) => ({ name: el.name.text, typeOnly: st.isTypeOnly || el.isTypeOnly, file: entry, path: el.name.text }));
   });
+  const members = sf.statements.flatMap((st) => {
+    if (!ts.isExportDeclaration(st) || st.isTypeOnly || !st.exportClause || !ts.isNamedExports(st.exportClause) || !st.moduleSpecifier) return [];
+    const file = join(dirname(entry), (st.moduleSpecifier as ts.StringLiteral).text);
+    return st.exportClause.elements.flatMap((el) => {
+      if (el.isTypeOnly) return [];
+      const names = namespaceMembers(file, (el.propertyName ?? el.name).text) ?? [];
+      return names.map((name) => ({ name, typeOnly: false, file, namespace: el.name.text, path: `${el.name.text}.${name}` }));
+    });
+  });
+  return [...own, ...members];
 }
 
 /** The text lines of a doc comment, without its delimiters and the ` * ` before each line. */

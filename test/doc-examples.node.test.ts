@@ -14,8 +14,9 @@
 // which TypeDoc shows as code. The old form, code indented after a blank line
 // (TypeDoc runs it into a paragraph), is refused, in any doc comment of ts-api.
 // Each example runs after `await init()` inside an async function whose
-// parameters are every public name of the entry points, so it may use
-// any of them and nothing else. Exempt: type-only exports (interfaces and
+// parameters are every public name of the entry points, the namespaces
+// of paralens (`layers`, `losses`, ...) among them, so it may use any of them
+// (a namespace's member as `layers.gelu`, as a user writes it) and nothing else. Exempt: type-only exports (interfaces and
 // type aliases have no behaviour to run; the functions that take or return
 // them show them in use), constants (MAX_HEADER_BYTES), and members of
 // classes (the class's own example shows the class in use).
@@ -62,7 +63,8 @@ async function run(name: string, code: string): Promise<void> {
 test("public names of the entry points do not collide", () => {
   const seen = new Map<string, string>();
   for (const [entry, file] of Object.entries(entryPoints)) {
-    for (const { name } of exportsOf(file)) {
+    for (const { name, namespace } of exportsOf(file)) {
+      if (namespace !== undefined) continue;
       assert(!seen.has(name) || seen.get(name) === entry, `${name} is exported by both ${seen.get(name)} and ${entry}`);
       seen.set(name, entry);
     }
@@ -107,14 +109,17 @@ for (const [entry, file] of Object.entries(entryPoints)) {
   test(`every public export of ${entry} has an example that runs`, async () => {
     await core.init();
     const problems: string[] = [];
-    for (const { name, typeOnly } of exportsOf(file)) {
+    // a name at the root and in its namespace (dense, layers.dense) is one declaration with one example
+    const ran = new Set<string>();
+    for (const { name: own, typeOnly, file: from, path: name } of exportsOf(file)) {
       if (typeOnly) continue;
-      const found = declaration(join(root, file), name);
+      const found = declaration(join(root, from), own);
       if (found === undefined) {
         problems.push(`${name}: declaration not found`);
         continue;
       }
-      if (found.kind !== "value") continue;
+      if (found.kind !== "value" || ran.has(`${found.where}:${own}`)) continue;
+      ran.add(`${found.where}:${own}`);
       let code: string;
       try {
         code = exampleOf(found.doc);
@@ -139,3 +144,4 @@ for (const [entry, file] of Object.entries(entryPoints)) {
     assertEqual(problems.length, 0, `${problems.length} export(s) of ${entry} without a running example:\n${problems.join("\n\n")}`);
   });
 }
+

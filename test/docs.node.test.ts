@@ -40,10 +40,10 @@ function codeOf(section: string): string {
   return [...section.matchAll(/<pre><code[^>]*>([\s\S]*?)<\/code>/g)].map((m) => text(m[1]!)).join("\n");
 }
 
-/** The page of a public value: functions/, classes/ or variables/<module>.<name>.html. */
+/** The page of a public value: functions/, classes/, variables/ or (a namespace) modules/<module>.<name>.html; a namespace's member's is <module>.<namespace>.<name>.html. */
 function pageOf(entry: string, name: string): string | undefined {
   const module = entry.replace("/", "_");
-  return ["functions", "classes", "variables"].map((d) => join(out, d, `${module}.${name}.html`)).find(existsSync);
+  return ["functions", "classes", "variables", "modules"].map((d) => join(out, d, `${module}.${name}.html`)).find(existsSync);
 }
 
 function pages(dir: string): string[] {
@@ -76,8 +76,8 @@ test("every Example section of the built reference shows its example as a code b
 test("the page of every public value with an example shows that example as code", () => {
   const problems: string[] = [];
   for (const [entry, file] of Object.entries(entryPoints)) {
-    for (const { name, typeOnly } of exportsOf(file)) {
-      const found = typeOnly ? undefined : declaration(join(root, file), name);
+    for (const { name: own, typeOnly, file: from, path: name } of exportsOf(file)) {
+      const found = typeOnly ? undefined : declaration(join(root, from), own);
       if (found?.kind !== "value") continue;
       let example: string;
       try {

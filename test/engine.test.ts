@@ -1,7 +1,7 @@
 // The engine: instantiation, the arena, tensor handles.
 import { test } from "./harness.ts";
 import { assert, assertEqual, assertRejects, assertThrows } from "./assert.ts";
-import { init, engine, Engine, compile, dense, initParams, ParalensError, Rng } from "../ts-api/index.ts";
+import { init, engine, Engine, compile, dense, ParalensError, backends, initialisers } from "../ts-api/index.ts";
 import { createEngine } from "../ts-api/engine/engine.ts";
 import { compileSource, decodeBase64, fromBase64 } from "../ts-api/engine/wasm.ts";
 import { wasm as strictCore } from "../ts-api/engine/core.generated.ts";
@@ -153,10 +153,10 @@ test("base64 decodes to the same bytes through atob and through the runtime's na
 
 test("initParams: a seed gives the same parameters, and compile binds them without copying", () => {
   const model = dense(3, 2, "tanh");
-  const [a, b] = [initParams(model, 5), initParams(model, 5)];
+  const [a, b] = [backends.initParams(model, 5), backends.initParams(model, 5)];
   assertEqual(a.length, 2, "weight and bias");
   assert(a.every((t, i) => t.data.every((v, j) => v === b[i]!.data[j])), "same seed, same values");
-  assert(initParams(model, 6)[0]!.data.some((v, j) => v !== a[0]!.data[j]), "another seed, other values");
+  assert(backends.initParams(model, 6)[0]!.data.some((v, j) => v !== a[0]!.data[j]), "another seed, other values");
   const plan = compile(model, { batch: 1, params: a, changes: "none" });
   assert(plan.params[0] === a[0], "the plan uses the tensors it was given");
   plan.dispose();
@@ -166,7 +166,7 @@ test("initParams: a seed gives the same parameters, and compile binds them witho
 test("Rng.fillUniform gives the values of uniform(), one per element, in order, and leaves the generator where they would", () => {
   // 20001 values: more than two of the wasm loop's blocks of 8192, and a part of one
   for (const length of [1001, 20001]) {
-    const [a, b] = [new Rng(42), new Rng(42)];
+    const [a, b] = [new initialisers.Rng(42), new initialisers.Rng(42)];
     a.nextUint32(); // a state that is not fresh from the seed
     b.nextUint32();
     const filled = a.fillUniform(new Float64Array(length), -0.3, 0.7);

@@ -15,8 +15,9 @@ import * as z2 from "../ts-api/z2/index.ts";
 import * as cdl from "../ts-api/cdl/index.ts";
 import * as io from "../ts-api/io/index.ts";
 import {
-  Decoder, DivergenceError, ParalensError, Rng, adam, clipByGlobalNorm, compile, constantSchedule, dense, engine, init, mse, relu, seq, sgd, sigmoid, softmaxCrossEntropy, supervised, tokenCrossEntropy, transformer,
+  ParalensError, type Rng, adam, compile, dense, engine, init, mse, seq, sgd, softmaxCrossEntropy, supervised, transformer, initialisers, learning, losses, optimisers, serve,
 } from "../ts-api/index.ts";
+import { relu, sigmoid } from "../ts-api/layers/activations.ts";
 import { CallerError, argsFor, made, rate, real, rows, shape, shown, size } from "./fuzz-api-values.ts";
 
 await init();
@@ -69,12 +70,12 @@ async function check(property: fc.IAsyncProperty<[any]>, numRuns: number): Promi
 
 const small = () => seq(dense(3, 4), relu, dense(4, 2));
 const models = [small(), dense(3, 2), seq(dense(3, 1), sigmoid), transformer({ vocab: 5, context: 4, dim: 4, heads: 2, layers: 1 })];
-const layers = [...models, relu, sigmoid, paralens.layerNorm(), paralens.flatten, paralens.reshape([3])];
+const layers = [...models, relu, sigmoid, paralens.layerNorm(), paralens.flatten, paralens.layers.reshape([3])];
 const model = fc.constantFrom(...models);
 const layer = fc.constantFrom(...layers);
 const transformerOptions = fc.record({ vocab: size(2, 6), context: size(1, 4), dim: fc.constantFrom(2, 4), heads: fc.constantFrom(1, 2), layers: size(1, 2) });
-const optimiserChoice = fc.constantFrom(sgd(), adam(), paralens.momentum(), paralens.chain(clipByGlobalNorm(1), sgd()));
-const lossChoice = fc.constantFrom(softmaxCrossEntropy, mse, paralens.binaryCrossEntropy, tokenCrossEntropy);
+const optimiserChoice = fc.constantFrom(sgd(), adam(), paralens.optimisers.momentum(), paralens.optimisers.chain(optimisers.clipByGlobalNorm(1), sgd()));
+const lossChoice = fc.constantFrom(softmaxCrossEntropy, mse, paralens.losses.binaryCrossEntropy, losses.tokenCrossEntropy);
 const saved = await supervised(small(), { loss: softmaxCrossEntropy, optimiser: adam(), seed: 3 }).save();
 const z2Model = fc.constantFrom<paralens.Para<any, any, any>>(z2.lut(2, 1), z2.xorGate(1), z2.polynomial("x0*x1 + x2"), z2.pseudoLinear(3));
 const options = <T>(record: { [K in keyof T]: fc.Arbitrary<T[K]> }): fc.Arbitrary<Partial<T>> => fc.record(record, { requiredKeys: [] }) as unknown as fc.Arbitrary<Partial<T>>;
@@ -89,13 +90,12 @@ const plausible: Record<string, fc.Arbitrary<unknown>[]> = {
   transformer: [transformerOptions], transformerBlock: [fc.constantFrom(2, 4), fc.constantFrom(1, 2)], residual: [layer], decoderMachine: [transformerOptions],
   conv2d: [options({ filters: size(), kernel: fc.constantFrom(1, 2, [2, 1] as const), stride: fc.constantFrom(1, 2), padding: fc.constantFrom("valid", "same") })],
   maxPool2d: [fc.constantFrom(1, 2, [2, 1] as const)], avgPool2d: [fc.constantFrom(1, 2, [2, 1] as const)], reshape: [shape],
-  window2d: [fc.constant("window2d"), size(), size(), fc.constantFrom(1, 2), fc.constantFrom(1, 2), fc.constantFrom("valid", "same")],
   constantRate: [rate], lossScaledRate: [rate], l2Penalty: [shape, rate], totalVariation: [shape, rate],
   sgd: [options({ lr: rate })], momentum: [options({ gamma: rate })], nesterov: [options({ gamma: rate })], adagrad: [options({ lr: rate, delta: rate })],
   rmsprop: [options({ lr: rate, rho: rate, delta: rate })], adam: [options({ lr: rate, beta1: rate, beta2: rate, delta: rate })], scaleByAdam: [options({ beta1: rate, beta2: rate })],
-  adamw: [options({ lr: rate, weightDecay: rate })], chain: [fc.constant(clipByGlobalNorm(1)), optimiserChoice], clipByGlobalNorm: [rate], weightDecay: [rate],
+  adamw: [options({ lr: rate, weightDecay: rate })], chain: [fc.constant(optimisers.clipByGlobalNorm(1)), optimiserChoice], clipByGlobalNorm: [rate], weightDecay: [rate],
   constantSchedule: [rate], linearWarmup: [rate, rate, size()], cosineDecay: [rate, size()], stepDecay: [rate, size(), rate], exponentialDecay: [rate, rate],
-  joinSchedules: [fc.constant([constantSchedule(0.1), constantSchedule(0.2)]), fc.constant([3])], ascend: [optimiserChoice], signGradient: [rate],
+  joinSchedules: [fc.constant([optimisers.constantSchedule(0.1), optimisers.constantSchedule(0.2)]), fc.constant([3])], ascend: [optimiserChoice], signGradient: [rate],
   projectedSignGradient: [options({ step: rate, low: real, high: real })], clipParameters: [rate],
   supervised: [model, options({ loss: lossChoice, optimiser: optimiserChoice, rate, seed: fc.nat() })],
   oneHot: [fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 4 }), size(3, 4)], decodeSafetensors: [fc.constant(saved)], readSafetensorsHeader: [fc.constant(saved)],
@@ -104,7 +104,7 @@ const plausible: Record<string, fc.Arbitrary<unknown>[]> = {
   multiply: [shape], subtract: [shape], concat: [shape, shape], split: [shape, shape], stack: [size(), shape], unstack: [size(), shape], sumWires: [size(), shape], scaled: [shape, real],
   summary: [model, options({ batch: size() })], toSVG: [model], seq: [layer, layer], par: [model, model], id: [shape], copy: [shape], discard: [shape], swap: [shape, shape], add: [shape],
   tap: [fc.constant("t"), shape], refTensor: [shape], compile: [model, options({ batch: size(), seed: fc.nat(), changes: fc.constantFrom("all", "params", "none") })],
-  initParams: [model, fc.nat()], resolve: [layer, fc.constant([[3]])], sampleToken: [fc.array(real, { minLength: 1, maxLength: 5 }), fc.constant(new Rng(1)), options({ temperature: rate, topK: size(0, 3) })],
+  initParams: [model, fc.nat()], sampleToken: [fc.array(real, { minLength: 1, maxLength: 5 }), fc.constant(new initialisers.Rng(1)), options({ temperature: rate, topK: size(0, 3) })],
   Learner: [model, options({ loss: lossChoice, optimiser: optimiserChoice })], wire: [fc.constant([[3], [2]]), fc.constant([1, 0])],
   // paralens/z2 and paralens/cdl
   xorGate: [size()], andGate: [size()], notGate: [size()], selectBits: [size(3, 4), fc.constant([0, 2])], splitBits: [fc.constant([1, 2])], joinBits: [fc.constant([1, 2])],
@@ -132,8 +132,11 @@ const excluded: Record<string, string> = {
 };
 
 const isClass = (f: unknown): boolean => typeof f === "function" && /^class\b/.test(Function.prototype.toString.call(f));
+/** The root of paralens with the members of its namespaces (layers, losses, ...), each once. */
+const root: Record<string, unknown> = { ...paralens };
+for (const value of Object.values(paralens)) if (typeof value === "object" && value !== null && value.constructor === Object) Object.assign(root, value);
 /** The entry points whose exports are called. */
-const modules = { paralens, "paralens/z2": z2, "paralens/cdl": cdl, "paralens/io": io } as Record<string, Record<string, unknown>>;
+const modules = { paralens: root, "paralens/z2": z2, "paralens/cdl": cdl, "paralens/io": io } as Record<string, Record<string, unknown>>;
 const callable = Object.entries(modules).flatMap(([from, m]) =>
   Object.entries(m)
     .filter(([name, f]) => typeof f === "function" && !(name in excluded))
@@ -141,7 +144,7 @@ const callable = Object.entries(modules).flatMap(([from, m]) =>
 );
 
 test("fuzz-api: the exclusions name exports that exist", () => {
-  const everywhere = [paralens, z2, cdl, io] as Record<string, unknown>[];
+  const everywhere = [root, z2, cdl, io] as Record<string, unknown>[];
   for (const name of Object.keys(excluded)) assert(everywhere.some((m) => typeof m[name] === "function"), `${name} is an export`);
   for (const name of Object.keys(plausible)) assert(everywhere.some((m) => typeof m[name] === "function"), `plausible arguments for ${name}, which is not a callable export`);
   for (const from of Object.keys(modules)) assert(callable.some((c) => c.from === from), `the exports of ${from} are called`);
@@ -210,7 +213,7 @@ test("fuzz-api: the learner's methods return or throw a ParalensError, and a ref
       const what = () => `learner.${method}(${show(raw)})`;
       const r = await tolerated(what, () => (learner as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(...args));
       if (r.ok) return;
-      if (r.error instanceof DivergenceError) {
+      if (r.error instanceof learning.DivergenceError) {
         assert(Object.values(learner.parameters()).every((a) => a.every(Number.isFinite)), `${what()}: finite parameters after a DivergenceError`);
       } else if (r.error instanceof ParalensError) {
         assertDeepEqual(state(), before, `${what()} was refused (${r.error.message}) and left the learner as it was`);
@@ -253,7 +256,7 @@ test("fuzz-api: compiled plans, tensors and Rng return or throw a ParalensError"
         t.dispose();
         await tolerated(() => `${what()}: after dispose`, () => t.toArray());
       } else {
-        const made = await tolerated(what, () => new Rng(args[0] as number));
+        const made = await tolerated(what, () => new initialisers.Rng(args[0] as number));
         if (!made.ok) return;
         const rng = made.value as Rng;
         await tolerated(() => `${what()}: int`, () => rng.int(args[1] as number));
@@ -266,14 +269,14 @@ test("fuzz-api: compiled plans, tensors and Rng return or throw a ParalensError"
 });
 
 const decoding = { vocab: 5, context: 4, dim: 4, heads: 2, layers: 1 };
-const lm = supervised(transformer(decoding), { loss: tokenCrossEntropy, optimiser: adam(), seed: 2 });
+const lm = supervised(transformer(decoding), { loss: losses.tokenCrossEntropy, optimiser: adam(), seed: 2 });
 
 test("fuzz-api: the decoder and the samplers return or throw a ParalensError", async () => {
-  const decoder = new Decoder(decoding, lm.params);
+  const decoder = new serve.Decoder(decoding, lm.params);
   const token = fc.integer({ min: 0, max: 4 });
   const sampling = options({ temperature: rate, topK: size(0, 5) });
   await check(
-    fc.asyncProperty(argsFor([token, fc.array(token, { maxLength: 6 }), size(0, 6), fc.constant(new Rng(1)), sampling]), async (raw) => {
+    fc.asyncProperty(argsFor([token, fc.array(token, { maxLength: 6 }), size(0, 6), fc.constant(new initialisers.Rng(1)), sampling]), async (raw) => {
       const args = raw.map(made);
       const what = () => `decoder(${show(raw)})`;
       decoder.reset();
@@ -281,7 +284,7 @@ test("fuzz-api: the decoder and the samplers return or throw a ParalensError", a
       // a huge count is the caller's to ask for: generating takes time in proportion
       const count = args[2];
       if (!(typeof count === "number" && count > 1000)) await tolerated(() => `${what()}: generate`, () => decoder.generate(args[1] as number[], args[2] as number, args[3] as Rng, args[4] as paralens.SamplingOptions));
-      await tolerated(() => `${what()}: sampleToken`, () => paralens.sampleToken(args[1] as number[], args[3] as Rng, args[4] as paralens.SamplingOptions));
+      await tolerated(() => `${what()}: sampleToken`, () => paralens.serve.sampleToken(args[1] as number[], args[3] as Rng, args[4] as paralens.SamplingOptions));
     }),
     share(2),
   );

@@ -7,7 +7,9 @@
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual } from "./assert.ts";
 import fc from "fast-check";
-import { ParalensError, adam, dense, init, relu, seq, softmaxCrossEntropy, supervised } from "../ts-api/index.ts";
+import {
+  ParalensError, adam, dense, init, seq, softmaxCrossEntropy, supervised, layers,
+} from "../ts-api/index.ts";
 import { decodeSafetensors, encodeSafetensors } from "../ts-api/io/index.ts";
 import { parsePolynomial } from "../ts-api/z2/index.ts";
 
@@ -17,7 +19,7 @@ const seed = Number(process.env["PARALENS_FUZZ_SEED"] ?? 1);
 /** Longest a single case may take: a parse that is not linear, or a loop on a huge count, shows here. */
 const MAX_MS = 2000;
 
-const learner = supervised(seq(dense(3, 4), relu, dense(4, 2)), { loss: softmaxCrossEntropy, optimiser: adam(), seed: 3 });
+const learner = supervised(seq(dense(3, 4), layers.relu, dense(4, 2)), { loss: softmaxCrossEntropy, optimiser: adam(), seed: 3 });
 learner.step([[1, 2, 3], [0, -1, 0.5]], [0, 1]);
 const good = await learner.save();
 const state = (): number[] => learner.state.flatMap((t) => [...new Uint32Array(t.toArray().buffer)]);

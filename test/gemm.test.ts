@@ -2,7 +2,7 @@
 // every ragged edge of the 4 x 8 tile, sizes past one K block and one N block
 // of the packing, accumulate on and off, exact results on integer inputs, and
 // no writes outside C.
-import { engine, init, Rng, reference, refTensor, type RefTensor, type Value } from "../ts-api/index.ts";
+import { engine, init, type Rng, type RefTensor, type Value, backends, initialisers } from "../ts-api/index.ts";
 import { assert, assertClose, assertDeepEqual, assertEqual } from "./assert.ts";
 import { test } from "./harness.ts";
 
@@ -20,7 +20,7 @@ function stored(v: Variant, m: number, n: number, k: number): [[number, number],
 function expected(v: Variant, a: Float32Array, b: Float32Array, c0: Float32Array | null, m: number, n: number, k: number): Float64Array {
   const [sa, sb] = stored(v, m, n, k);
   const V = (t: RefTensor): Value => t as unknown as Value;
-  const out = reference.matmul(V(refTensor(sa, a)), V(refTensor(sb, b)), v === "gemmTN", v === "gemmNT") as unknown as RefTensor;
+  const out = backends.reference.matmul(V(backends.refTensor(sa, a)), V(backends.refTensor(sb, b)), v === "gemmTN", v === "gemmNT") as unknown as RefTensor;
   if (c0 !== null) for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i]! + c0[i]!;
   return out.data;
 }
@@ -57,7 +57,7 @@ function check(v: Variant, rng: Rng, m: number, n: number, k: number, accumulate
 
 for (const v of variants) {
   test(`${v}: random sizes 1..70 match the float64 reference, with and without accumulate`, () => {
-    const rng = new Rng(variants.indexOf(v) + 11);
+    const rng = new initialisers.Rng(variants.indexOf(v) + 11);
     for (let t = 0; t < 40; t++) {
       const [m, n, k] = [1 + rng.int(70), 1 + rng.int(70), 1 + rng.int(70)];
       check(v, rng, m, n, k, t % 2 === 1);
@@ -65,7 +65,7 @@ for (const v of variants) {
   });
 
   test(`${v}: larger sizes, several K blocks and N blocks`, () => {
-    const rng = new Rng(variants.indexOf(v) + 23);
+    const rng = new initialisers.Rng(variants.indexOf(v) + 23);
     for (const [m, n, k] of [[129, 257, 65], [64, 128, 784], [33, 300, 530], [5, 10, 1], [1, 1, 1000]] as const) {
       check(v, rng, m, n, k, false);
       check(v, rng, m, n, k, true);
@@ -75,7 +75,7 @@ for (const v of variants) {
   test(`${v}: small integer inputs give exact results at every edge size`, () => {
     // products and sums of small integers are exact in f32: any misplaced
     // element, lost tail or doubled block shows as an exact mismatch
-    const rng = new Rng(variants.indexOf(v) + 37);
+    const rng = new initialisers.Rng(variants.indexOf(v) + 37);
     const ints = (size: number): Float32Array => Float32Array.from({ length: size }, () => rng.int(9) - 4);
     for (const m of [1, 3, 4, 5, 8, 9]) {
       for (const n of [1, 7, 8, 9, 15, 17]) {
@@ -100,7 +100,7 @@ test("gemm: k = 0 gives zeros (or leaves C as it was with accumulate); m or n = 
 });
 
 test("gemm: the same call twice gives the same bits", () => {
-  const rng = new Rng(5);
+  const rng = new initialisers.Rng(5);
   const [m, n, k] = [37, 41, 600];
   for (const v of variants) {
     const a = randomArray(rng, m * k), b = randomArray(rng, k * n);
@@ -110,7 +110,7 @@ test("gemm: the same call twice gives the same bits", () => {
 });
 
 test("a row of C gives the same bits alone (m = 1, B read as stored) as inside a product of many rows, for every orientation", () => {
-  const rng = new Rng(21);
+  const rng = new initialisers.Rng(21);
   for (const v of variants) {
     for (const [n, k] of [[1, 1], [3, 7], [4, 256], [15, 257], [16, 600], [17, 33], [40, 513], [100, 784]] as const) {
       for (const accumulate of [false, true]) {

@@ -7,19 +7,20 @@ import { test } from "./harness.ts";
 import { assert, assertClose, assertThrows } from "./assert.ts";
 import { type RandomCase, magnitude, randomCase, runReference, runWasm, sameValues } from "./util.ts";
 import {
-  init, adam, mse, transformer, dense, oneHot, reference, refTensor, resolve, Rng, softmaxCrossEntropy, supervised, tokenCrossEntropy, type Para, type Value, type Wires,
+  init, adam, mse, transformer, dense, softmaxCrossEntropy, supervised, type Para, type Value, type Wires, backends, initialisers, learning, losses,
 } from "../ts-api/index.ts";
+import { resolve } from "../ts-api/algebra/para.ts";
 
 await init();
 
 /** A case of a loss at logits `shape` with index labels of `labelShape`, and the same case with one-hot labels. */
 function cases(loss: typeof softmaxCrossEntropy, shape: number[], labelShape: number[], classes: number, batch: number, seed: number): [RandomCase, RandomCase] {
   const byIndex = randomCase(resolve(loss, [shape, labelShape]) as Para<Wires, Wires>, batch, seed, 3);
-  const rng = new Rng(seed + 100);
+  const rng = new initialisers.Rng(seed + 100);
   byIndex.inputs[1] = Float64Array.from(byIndex.inputs[1]!, () => rng.int(classes));
   const hot = randomCase(resolve(loss, [shape, shape]) as Para<Wires, Wires>, batch, seed, 3);
   hot.inputs[0] = byIndex.inputs[0]!;
-  hot.inputs[1] = Float64Array.from(oneHot(byIndex.inputs[1], classes));
+  hot.inputs[1] = Float64Array.from(learning.oneHot(byIndex.inputs[1], classes));
   hot.changes[0] = byIndex.changes[0]!;
   return [byIndex, hot];
 }
@@ -27,8 +28,8 @@ function cases(loss: typeof softmaxCrossEntropy, shape: number[], labelShape: nu
 const shapes: [string, typeof softmaxCrossEntropy, number[], number[], number][] = [
   ["softmaxCrossEntropy, 7 classes", softmaxCrossEntropy, [7], [], 7],
   ["softmaxCrossEntropy, 4 classes (no tail)", softmaxCrossEntropy, [4], [], 4],
-  ["tokenCrossEntropy, 5 tokens of 11 classes", tokenCrossEntropy, [5, 11], [5], 11],
-  ["tokenCrossEntropy, 2 x 3 tokens of 6 classes", tokenCrossEntropy, [2, 3, 6], [2, 3], 6],
+  ["tokenCrossEntropy, 5 tokens of 11 classes", losses.tokenCrossEntropy, [5, 11], [5], 11],
+  ["tokenCrossEntropy, 2 x 3 tokens of 6 classes", losses.tokenCrossEntropy, [2, 3, 6], [2, 3], 6],
 ];
 
 for (const [label, loss, shape, labelShape, classes] of shapes) {
@@ -53,7 +54,7 @@ for (const [label, loss, shape, labelShape, classes] of shapes) {
 function logitDifferences(c: RandomCase): Float64Array {
   const z = Float64Array.from(c.inputs[0]!);
   const pairing = (): number => {
-    const [[l]] = c.lens.forward(reference, [], [refTensor([c.batch, ...c.lens.dom[0]!], z), refTensor([c.batch, ...c.lens.dom[1]!], c.inputs[1]!)] as unknown as Value[]);
+    const [[l]] = c.lens.forward(backends.reference, [], [backends.refTensor([c.batch, ...c.lens.dom[0]!], z), backends.refTensor([c.batch, ...c.lens.dom[1]!], c.inputs[1]!)] as unknown as Value[]);
     return (l as unknown as { data: Float64Array }).data.reduce((s, v, i) => s + v * c.changes[0]![i]!, 0);
   };
   return z.map((keep, j) => {
@@ -68,7 +69,7 @@ function logitDifferences(c: RandomCase): Float64Array {
 
 test("index labels: the reference refuses an index out of range, not whole, or NaN, naming the label and its value; a learner refuses them first", () => {
   const lens = resolve(softmaxCrossEntropy, [[3], []]);
-  const run = (c: number) => lens.forward(reference, [], [refTensor([2, 3], [0, 1, 2, 3, 4, 5]), refTensor([2], [0, c])] as unknown as Value[]);
+  const run = (c: number) => lens.forward(backends.reference, [], [backends.refTensor([2, 3], [0, 1, 2, 3, 4, 5]), backends.refTensor([2], [0, c])] as unknown as Value[]);
   assertThrows(() => run(3), /indexCrossEntropy: label 1 is 3; class indices are whole numbers in \[0, 3\)/);
   assertThrows(() => run(-1), /indexCrossEntropy: label 1 is -1; class indices/);
   assertThrows(() => run(1.5), /indexCrossEntropy: label 1 is 1.5; class indices/);
@@ -84,8 +85,8 @@ test("index labels: the reference refuses an index out of range, not whole, or N
 });
 
 test("a learner with token index labels takes them flat or nested, one per token, and no fewer", () => {
-  const t = supervised(transformer({ vocab: 5, context: 3, dim: 4, heads: 1, layers: 1 }), { loss: tokenCrossEntropy, labels: "indices", seed: 1 });
-  const u = supervised(transformer({ vocab: 5, context: 3, dim: 4, heads: 1, layers: 1 }), { loss: tokenCrossEntropy, labels: "indices", seed: 1 });
+  const t = supervised(transformer({ vocab: 5, context: 3, dim: 4, heads: 1, layers: 1 }), { loss: losses.tokenCrossEntropy, labels: "indices", seed: 1 });
+  const u = supervised(transformer({ vocab: 5, context: 3, dim: 4, heads: 1, layers: 1 }), { loss: losses.tokenCrossEntropy, labels: "indices", seed: 1 });
   assert(t.step([0, 1, 2, 4, 4, 3], [1, 2, 3, 4, 3, 0]) === u.step([[0, 1, 2], [4, 4, 3]], [[1, 2, 3], [4, 3, 0]]), "flat and nested are the same batch");
   // one number per example is not one per token (with one-hot labels it would be taken for class indices)
   assertThrows(() => t.step([[0, 1, 2], [4, 4, 3]], [1, 2]), /step y: 2 values do not split into examples of shape \[3\]/);

@@ -6,10 +6,7 @@
 import { test } from "./harness.ts";
 import { assertClose, assertDeepEqual, assertThrows } from "./assert.ts";
 import { type Case, type Run, randomCase, runReference, runWasm } from "./util.ts";
-import {
-  init, seq, par, id, copy, discard, swap, add, tie, dense, linear, tanh, sigmoid, relu,
-  type Para, type Wires,
-} from "../ts-api/index.ts";
+import { init, seq, par, tie, dense, type Para, type Wires, layers, wires } from "../ts-api/index.ts";
 
 await init();
 
@@ -40,12 +37,12 @@ test("associativity: (f ; g) ; h = f ; (g ; h)", () => {
 });
 
 test("units: id ; f = f = f ; id", () => {
-  sameOnBothPasses("left unit", seq(id([4]), f), f);
-  sameOnBothPasses("right unit", seq(f, id([6])), f);
+  sameOnBothPasses("left unit", seq(wires.id([4]), f), f);
+  sameOnBothPasses("right unit", seq(f, wires.id([6])), f);
 });
 
 test("interchange: (f x g) ; (h x k) = (f ; h) x (g ; k)", () => {
-  const k = linear(2, 7);
+  const k = layers.linear(2, 7);
   const g2 = dense(3, 2, "tanh");
   // parameters: left is [f, g2, h', k], right is [f, h', g2, k]
   const h2 = dense(6, 5, "sigmoid");
@@ -56,14 +53,14 @@ test("interchange: (f x g) ; (h x k) = (f ; h) x (g ; k)", () => {
 });
 
 test("par of structure maps: swap ; swap = id, and discard's reverse is zero", () => {
-  sameOnBothPasses("swap twice", seq(swap([3], [2, 2]), swap([2, 2], [3])), id([[3], [2, 2]]));
-  const c = randomCase(discard([4]), 2, 1);
+  sameOnBothPasses("swap twice", seq(wires.swap([3], [2, 2]), wires.swap([2, 2], [3])), wires.id([[3], [2, 2]]));
+  const c = randomCase(wires.discard([4]), 2, 1);
   const r = runReference(c);
   assertDeepEqual(r.inputChanges, [null], "discard's reverse");
 });
 
 test("copy ; add = 2 x, and the reverse of copy adds the changes", () => {
-  const doubled = seq(copy([5]), add([5]));
+  const doubled = seq(wires.copy([5]), wires.add([5]));
   const c = randomCase(doubled, 3, 4);
   for (const run of [runWasm, runReference] as ((c: Case) => Run<ArrayLike<number>>)[]) {
     const r = run(c);
@@ -73,7 +70,7 @@ test("copy ; add = 2 x, and the reverse of copy adds the changes", () => {
 });
 
 test("weight tying: the tied parameter's gradient is the sum of its copies' gradients", () => {
-  const untied = seq(linear(4, 4), tanh, linear(4, 4), sigmoid);
+  const untied = seq(layers.linear(4, 4), layers.tanh, layers.linear(4, 4), layers.sigmoid);
   const tied = tie(untied, [["0.weight", "2.weight"]]);
   assertDeepEqual(tied.params.map((p) => p.name), ["0.weight"], "tied parameters");
   const c = randomCase(tied, 3, 11);
@@ -88,7 +85,7 @@ test("weight tying: the tied parameter's gradient is the sum of its copies' grad
 });
 
 test("tie rejects unknown names, mismatched shapes and single-member groups", () => {
-  const m = seq(linear(4, 4), relu, linear(4, 3));
+  const m = seq(layers.linear(4, 4), layers.relu, layers.linear(4, 3));
   assertThrows(() => tie(m, [["0.weight", "9.weight"]]), /no parameter "9.weight"/);
   assertThrows(() => tie(m, [["0.weight", "2.weight"]]), /\[4, 3\] but "0.weight" is \[4, 4\]/);
   assertThrows(() => tie(m, [["0.weight"]]), /at least two/);
@@ -96,5 +93,5 @@ test("tie rejects unknown names, mismatched shapes and single-member groups", ()
 
 test("composition checks shapes and names both parts and both shapes", () => {
   assertThrows(() => seq(dense(4, 20), dense(21, 3) as never), /output of dense\(4 -> 20\) is \[20\] but dense\(21 -> 3\) takes \[21\]/);
-  assertThrows(() => seq(dense(4, 2), swap([2], [3]) as never), /is \[2\] but swap\(\[2\], \[3\]\) takes \[2\] x \[3\]/);
+  assertThrows(() => seq(dense(4, 2), wires.swap([2], [3]) as never), /is \[2\] but swap\(\[2\], \[3\]\) takes \[2\] x \[3\]/);
 });

@@ -4,7 +4,9 @@
 import { test } from "./harness.ts";
 import { assert, assertClose, assertEqual, assertThrows } from "./assert.ts";
 import { finiteDifferences, magnitude, randomCase, runReference, runWasm } from "./util.ts";
-import { init, compile, dense, seq, mse, softmaxCrossEntropy, sgd, adam, momentum, constantRate, supervised, supervisedLens, scoringLens, Rng, type Para } from "../ts-api/index.ts";
+import {
+  init, compile, dense, seq, mse, softmaxCrossEntropy, sgd, adam, supervised, type Para, initialisers, learning, losses, optimisers,
+} from "../ts-api/index.ts";
 import { StructuredLearner } from "../ts-api/cdl/index.ts";
 import { rda, lut, initBits } from "../ts-api/z2/index.ts";
 
@@ -18,8 +20,8 @@ function assertSame(actual: ArrayLike<number>, expected: ArrayLike<number>, mess
 
 test("scoringLens: its doc example runs, and each output is the loss of the model's own prediction", () => {
   const model = dense(4, 3);
-  const score = compile(scoringLens(model, softmaxCrossEntropy), { batch: 8, changes: "none" });
-  const rng = new Rng(2);
+  const score = compile(learning.scoringLens(model, softmaxCrossEntropy), { batch: 8, changes: "none" });
+  const rng = new initialisers.Rng(2);
   const x = Float32Array.from({ length: 32 }, () => rng.normal());
   const t = Float32Array.from({ length: 24 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0));
   score.inputs[0]!.set(x);
@@ -45,7 +47,7 @@ test("scoringLens: its doc example runs, and each output is the loss of the mode
 });
 
 test("scoringLens: reverse pass against float64 reference and finite differences, for parameters, inputs and labels", () => {
-  const lens = scoringLens(seq(dense(3, 4, "tanh"), dense(4, 2)), mse);
+  const lens = learning.scoringLens(seq(dense(3, 4, "tanh"), dense(4, 2)), mse);
   const c = randomCase(lens, 5, 11);
   const ref = runReference(c);
   const fd = finiteDifferences(c);
@@ -59,19 +61,19 @@ test("scoringLens: reverse pass against float64 reference and finite differences
 
 test("supervisedLens is the scoring lens of the reparameterised model, then the tapped loss and the rate; its types follow the model's", () => {
   const model = seq(dense(4, 6, "relu"), dense(6, 3));
-  const parts = { loss: softmaxCrossEntropy, optimiser: momentum({ gamma: 0.9 }), rate: constantRate(0.1) };
+  const parts = { loss: softmaxCrossEntropy, optimiser: optimisers.momentum({ gamma: 0.9 }), rate: losses.constantRate(0.1) };
   // the ends are typed: A x B -> I for a model A -> B (a compile error otherwise)
-  const lens: Para<readonly [readonly [4], readonly [3]], readonly []> = supervisedLens(model, parts);
+  const lens: Para<readonly [readonly [4], readonly [3]], readonly []> = learning.supervisedLens(model, parts);
   assertEqual(lens.params.map((p) => p.name).join(" "), "0.weight.velocity 0.weight 0.bias.velocity 0.bias 1.weight.velocity 1.weight 1.bias.velocity 1.bias");
   // its forward pass taps the same losses the scoring lens computes on the bare model
   const train = compile(lens, { batch: 6, changes: "params" });
-  const rng = new Rng(4);
+  const rng = new initialisers.Rng(4);
   const x = Float32Array.from({ length: 24 }, () => rng.normal());
   const y = Float32Array.from({ length: 18 }, (_, i) => (i % 4 === 0 ? 1 : 0));
   train.inputs[0]!.set(x);
   train.inputs[1]!.set(y);
   const modelParams = lens.params.flatMap((p, i) => (p.role === "parameter" ? [train.params[i]!] : []));
-  const score = compile(scoringLens(model, softmaxCrossEntropy), { batch: 6, params: modelParams, changes: "none" });
+  const score = compile(learning.scoringLens(model, softmaxCrossEntropy), { batch: 6, params: modelParams, changes: "none" });
   score.inputs[0]!.set(x);
   score.inputs[1]!.set(y);
   score.forward();
@@ -86,7 +88,7 @@ test("state from one seed: a model starts the same whatever the optimiser or lea
   const model = seq(dense(3, 5, "tanh"), dense(5, 2));
   const plain = supervised(model, { loss: mse, optimiser: sgd(), seed: 9 });
   const withAdam = supervised(model, { loss: mse, optimiser: adam(), seed: 9 });
-  const structured = new StructuredLearner(() => model, { loss: mse, optimiser: momentum(), seed: 9, key: 0 });
+  const structured = new StructuredLearner(() => model, { loss: mse, optimiser: optimisers.momentum(), seed: 9, key: 0 });
   const other = supervised(model, { loss: mse, seed: 10 });
   const p = plain.parameters();
   for (const [name, learner] of [["adam", withAdam], ["structured", structured]] as const) {
@@ -110,14 +112,14 @@ test("rate option: a number is constantRate(number), nothing is constantRate(0.0
   const model = dense(3, 2, "sigmoid");
   const x = [[1, 0, -1], [0.5, 2, 0]];
   const y = [[1, 0], [0, 1]];
-  const trained = (rate: number | ReturnType<typeof constantRate> | undefined) => {
+  const trained = (rate: number | ReturnType<typeof losses.constantRate> | undefined) => {
     const l = supervised(model, { loss: mse, rate, seed: 1 });
     l.step(x, y);
     const p = l.parameters();
     l.dispose();
     return p;
   };
-  const [byNumber, byLens, byDefault, byDefaultLens] = [trained(0.5), trained(constantRate(0.5)), trained(undefined), trained(constantRate(0.01))];
+  const [byNumber, byLens, byDefault, byDefaultLens] = [trained(0.5), trained(losses.constantRate(0.5)), trained(undefined), trained(losses.constantRate(0.01))];
   for (const k of Object.keys(byLens)) {
     assertSame(byNumber[k]!, byLens[k]!, `0.5: ${k}`);
     assertSame(byDefault[k]!, byDefaultLens[k]!, `default: ${k}`);

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import * as ort from "onnxruntime-node";
 import { test } from "./harness.ts";
 import { assert } from "./assert.ts";
-import { init, adam, softmaxCrossEntropy, supervised, Rng } from "../ts-api/index.ts";
+import { init, adam, softmaxCrossEntropy, supervised, initialisers } from "../ts-api/index.ts";
 import { fromOnnx, onnxParameters, toOnnx } from "../ts-api/io/index.ts";
 import { maxRelError } from "./util.ts";
 
@@ -21,7 +21,7 @@ test("an imported CNN with frozen convolutions fits a new head, and ONNX Runtime
   const before = learner.parameters();
 
   // 64 images [2, 8, 10], labelled by the imported model's own classes shifted by one: a new head the frozen features can express
-  const rng = new Rng(4);
+  const rng = new initialisers.Rng(4);
   const x = Float32Array.from({ length: 64 * 160 }, () => rng.normal());
   const logits = learner.predict(x);
   const y = Array.from({ length: 64 }, (_, i) => {

@@ -5,7 +5,9 @@
 // tensor at fault.
 import { test } from "./harness.ts";
 import { assert, assertThrows } from "./assert.ts";
-import { init, Rng, supervised, seq, dense, mse, ParalensError, type Para, type Wires } from "../ts-api/index.ts";
+import {
+  init, supervised, seq, dense, mse, ParalensError, type Para, type Wires, initialisers,
+} from "../ts-api/index.ts";
 import { fromOnnx, onnxParameters, onnxImports, toOnnx } from "../ts-api/io/index.ts";
 import { type Attributes, type GraphData, type TensorData, encodeModel } from "../ts-api/backend/onnx/model.ts";
 import { ProtoWriter } from "../ts-api/backend/onnx/proto.ts";
@@ -201,7 +203,7 @@ test("fromOnnx refuses a graph input whose axes after the batch are not fixed si
 
 test("fromOnnx on damaged files: every byte flip imports or is a ParalensError, never another error", () => {
   const files = cases.map((c) => c[1]);
-  const rng = new Rng(17);
+  const rng = new initialisers.Rng(17);
   let [refusedCount, imported] = [0, 0];
   for (let k = 0; k < 1000; k++) {
     const bytes = Uint8Array.from(files[k % files.length]!);

@@ -5,8 +5,7 @@
 // Each comes with its parameters, so a test can run it on the wasm plan and
 // in ONNX Runtime from the same values.
 import {
-  type Para, type Wires, Rng, lens, concat, avgPool2d, maxPool2d, conv2d, dense, diagram, elementwise, exp, flatten, gelu, layerNorm, leakyRelu, log, abs,
-  reduceMax, reduceMean, reduceSum, relu, seq, par, discard, reshape, silu, softmax, sqrt, square, tanh, where, neg, erf, rsqrt, transformer,
+  type Para, type Wires, lens, maxPool2d, conv2d, dense, flatten, layerNorm, seq, par, transformer, initialisers, layers, wires,
 } from "../ts-api/index.ts";
 import { circularConv2d, deepSets, elman, fold, foldTree, gru, lstm, mealy, point, unfold } from "../ts-api/cdl/index.ts";
 import { demoCnn, mnistMlp, referenceCnn } from "../examples/models/mnist.ts";
@@ -54,19 +53,19 @@ export async function irisCases(): Promise<ExportCase[]> {
 export function layerCases(): ExportCase[] {
   const fold3 = (cons: AnyPara, h: number, t: number, label: string): ExportCase =>
     initialised(label, seq(fold({ nil: point([h]), cons: cons as never }).at(t), dense(h, 2)) as AnyPara, 3);
-  const elementwiseModel = diagram("elementwise ops", [[3, 5]], (d, [x]) => {
-    const m = d.apply1(reduceMax(), [x!]);
-    const e = d.apply1(exp, [d.apply1(elementwise("sub", [3, 5], [3, 1]), [x!, m])]);
-    const p = d.apply1(elementwise("div", [3, 5], [3, 1]), [e, d.apply1(reduceSum(), [e])]);
-    const q = d.apply1(log, [d.apply1(sqrt, [d.apply1(square, [d.apply1(abs, [x!])])])]);
-    const r = d.apply1(elementwise("max", [3, 5], [3, 5]), [d.apply1(neg, [q]), d.apply1(erf, [p])]);
-    const column = d.apply1(reshape([5]), [d.apply1(reduceMean(0), [r])]);
-    const s = d.apply1(elementwise("min", [3, 5], [5]), [d.apply1(rsqrt, [d.apply1(exp, [x!])]), column]);
-    return [d.apply1(elementwise("mul", [3, 5], [3, 1]), [s, d.apply1(reduceSum(), [s])])];
+  const elementwiseModel = wires.diagram("elementwise ops", [[3, 5]], (d, [x]) => {
+    const m = d.apply1(layers.reduceMax(), [x!]);
+    const e = d.apply1(layers.exp, [d.apply1(layers.elementwise("sub", [3, 5], [3, 1]), [x!, m])]);
+    const p = d.apply1(layers.elementwise("div", [3, 5], [3, 1]), [e, d.apply1(layers.reduceSum(), [e])]);
+    const q = d.apply1(layers.log, [d.apply1(layers.sqrt, [d.apply1(layers.square, [d.apply1(layers.abs, [x!])])])]);
+    const r = d.apply1(layers.elementwise("max", [3, 5], [3, 5]), [d.apply1(layers.neg, [q]), d.apply1(layers.erf, [p])]);
+    const column = d.apply1(layers.reshape([5]), [d.apply1(layers.reduceMean(0), [r])]);
+    const s = d.apply1(layers.elementwise("min", [3, 5], [5]), [d.apply1(layers.rsqrt, [d.apply1(layers.exp, [x!])]), column]);
+    return [d.apply1(layers.elementwise("mul", [3, 5], [3, 1]), [s, d.apply1(layers.reduceSum(), [s])])];
   });
-  const twoWires = diagram("where(mask, x, tanh x) and a second output", [[4], [4]], (d, [mask, x]) => [
-    d.apply1(where([4]), [mask!, x!, d.apply1(tanh, [x!])]),
-    d.apply1(elementwise("add", [4], [4]), [x!, x!]),
+  const twoWires = wires.diagram("where(mask, x, tanh x) and a second output", [[4], [4]], (d, [mask, x]) => [
+    d.apply1(layers.where([4]), [mask!, x!, d.apply1(layers.tanh, [x!])]),
+    d.apply1(layers.elementwise("add", [4], [4]), [x!, x!]),
   ]);
   return [
     initialised("MNIST MLP 784-128-10", mnistMlp(), 4),
@@ -76,23 +75,23 @@ export function layerCases(): ExportCase[] {
     ),
     initialised("demo CNN (conv same, relu, max-pool, dense)", demoCnn(), 2),
     initialised("reference CNN (conv valid without bias, max-pool, sigmoid)", referenceCnn(), 2),
-    initialised("dense ; layerNorm ; gelu ; dense ; softmax", seq(dense(6, 16), layerNorm(), gelu, dense(16, 4), softmax) as AnyPara, 5),
-    initialised("silu, leakyRelu, tanh, layerNorm without affine", seq(dense(5, 8, "tanh"), silu, leakyRelu(0.1), layerNorm({ affine: false }), dense(8, 3)) as AnyPara, 3),
+    initialised("dense ; layerNorm ; gelu ; dense ; softmax", seq(dense(6, 16), layerNorm(), layers.gelu, dense(16, 4), layers.softmax) as AnyPara, 5),
+    initialised("silu, leakyRelu, tanh, layerNorm without affine", seq(dense(5, 8, "tanh"), layers.silu, layers.leakyRelu(0.1), layerNorm({ affine: false }), dense(8, 3)) as AnyPara, 3),
     initialised(
       "conv stride 2 ; avg-pool same ; max-pool valid ; flatten",
-      seq(conv2d({ filters: 4, kernel: 3, stride: 2, padding: "same" }), relu, avgPool2d(3, { stride: 2, padding: "same" }), maxPool2d(2), flatten).at([9, 11, 2]) as AnyPara,
+      seq(conv2d({ filters: 4, kernel: 3, stride: 2, padding: "same" }), layers.relu, layers.avgPool2d(3, { stride: 2, padding: "same" }), maxPool2d(2), flatten).at([9, 11, 2]) as AnyPara,
       2,
     ),
     fold3(gru(3, 5), 5, 4, "GRU fold over 4 items ; dense"),
     initialised(
       "LSTM fold over 3 items ; dense of h",
-      seq(fold({ nil: par(point([4]), point([4])), cons: lstm(3, 4) }).at(3), par(dense(4, 2), discard([4]))) as AnyPara,
+      seq(fold({ nil: par(point([4]), point([4])), cons: lstm(3, 4) }).at(3), par(dense(4, 2), wires.discard([4]))) as AnyPara,
       3,
     ),
     fold3(elman(2, 6), 6, 5, "Elman fold over 5 items"),
     initialised(
       "Mealy machine (GRU cell and readout) over 6 steps",
-      mealy(diagram("step", [[2], [4]], (d, [x, h]) => {
+      mealy(wires.diagram("step", [[2], [4]], (d, [x, h]) => {
         const next = d.apply1(gru(2, 4), [x!, h!], "gru");
         return [d.apply1(dense(4, 1, "sigmoid"), [next], "out"), next];
       }) as AnyPara).outputs(6, point([4])) as AnyPara,
@@ -100,12 +99,12 @@ export function layerCases(): ExportCase[] {
     ),
     initialised(
       "unfold: 5 outputs of a stream from an encoded state",
-      seq(dense(2, 6, "tanh"), unfold(diagram("wave", [[6]], (d, [h]) => [d.apply1(dense(6, 1), [h!], "o"), d.apply1(dense(6, 6, "tanh"), [h!], "n")]) as never).take(5)) as AnyPara,
+      seq(dense(2, 6, "tanh"), unfold(wires.diagram("wave", [[6]], (d, [h]) => [d.apply1(dense(6, 1), [h!], "o"), d.apply1(dense(6, 6, "tanh"), [h!], "n")]) as never).take(5)) as AnyPara,
       3,
     ),
     initialised(
       "tree fold over ((. .) .) with labelled nodes",
-      foldTree({ leaf: dense(1, 3, "tanh"), node: seq(concat([2], [3], [3]), dense(8, 3, "tanh")) as AnyPara, label: [2] }).at("((..).)") as AnyPara,
+      foldTree({ leaf: dense(1, 3, "tanh"), node: seq(wires.concat([2], [3], [3]), dense(8, 3, "tanh")) as AnyPara, label: [2] }).at("((..).)") as AnyPara,
       3,
     ),
     initialised("circular 2-D convolution (tied weights by gather)", circularConv2d(4, 5, 2, 3, 3, 3, { activation: "relu" }) as AnyPara, 2),
@@ -154,7 +153,7 @@ export function everyOpCase(): ExportCase {
 
 /** Random normal inputs for every wire of a case (0/1 on mask wires). */
 export function inputsFor(c: ExportCase, seed: number): Float32Array[] {
-  const rng = new Rng(seed);
+  const rng = new initialisers.Rng(seed);
   return c.model.dom.map((s, i) => {
     const n = c.batch * s.reduce((a, b) => a * b, 1);
     const mask = c.masks?.includes(i) ?? false;

@@ -6,10 +6,7 @@
 import * as ort from "onnxruntime-node";
 import { test } from "./harness.ts";
 import { assert } from "./assert.ts";
-import {
-  init, supervised, softmaxCrossEntropy, tokenCrossEntropy, initParams, transformer, decoderMachine, Decoder, type Para,
-  type Wires,
-} from "../ts-api/index.ts";
+import { init, supervised, softmaxCrossEntropy, transformer, type Para, type Wires, backends, losses, serve } from "../ts-api/index.ts";
 import { toOnnx } from "../ts-api/io/index.ts";
 import { mnistMlp } from "../examples/models/mnist.ts";
 import { type ExportCase, everyOpCase, inputsFor, irisCases, layerCases } from "./onnx-models.ts";
@@ -60,7 +57,7 @@ test("a learner exports its own parameters, and the graph's batch is the one ask
 });
 
 test("ONNX Runtime runs the cross-entropies with class-index labels (GatherElements) as paralens does", async () => {
-  const cases = [[softmaxCrossEntropy, [7], []], [tokenCrossEntropy, [4, 5], [4]]] as const;
+  const cases = [[softmaxCrossEntropy, [7], []], [losses.tokenCrossEntropy, [4, 5], [4]]] as const;
   for (const [loss, logits, indices] of cases) {
     const c: ExportCase = { label: `${loss.name} with index labels`, model: loss.at([logits, indices]) as unknown as Para<Wires, Wires>, parameters: {}, batch: 3 };
     const classes = logits[logits.length - 1]!;
@@ -75,11 +72,11 @@ test("ONNX Runtime runs the cross-entropies with class-index labels (GatherEleme
 
 test("the decoder's step exports (its cache written by ScatterND): fed its own state, ONNX Runtime gives Decoder.step's logits token after token", async () => {
   const options = { vocab: 11, context: 8, dim: 16, heads: 2, layers: 2 };
-  const params = initParams(transformer(options), 3);
-  const machine = decoderMachine(options);
+  const params = backends.initParams(transformer(options), 3);
+  const machine = serve.decoderMachine(options);
   const parameters = Object.fromEntries(machine.cell.params.map((p, i) => [p.name, params[i]!.toArray()]));
   const session = await ort.InferenceSession.create(toOnnx(machine.cell, { batch: 1, parameters }));
-  const decoder = new Decoder(options, params);
+  const decoder = new serve.Decoder(options, params);
   // the state wires: the position, then a key and a value cache per layer, from zeros
   let state: Float32Array[] = machine.cell.dom.slice(1).map((w) => new Float32Array(w.reduce((a, b) => a * b, 1)));
   let worst = 0;

@@ -6,9 +6,10 @@
 import { test } from "./harness.ts";
 import { assert, assertEqual, assertThrows } from "./assert.ts";
 import {
-  type Para, type Wires, conv2d, dense, diagram, exp, id, init, lens, maxPool2d, mse, par, relu, seq, window2d,
+  type Para, type Wires, conv2d, dense, init, lens, maxPool2d, mse, par, seq, layers, wires,
 } from "../ts-api/index.ts";
 import { toOnnx } from "../ts-api/io/index.ts";
+import { window2d } from "../ts-api/ops/conv/window.ts";
 import { xorGate } from "../ts-api/z2/index.ts";
 import { fold, gru, named, point } from "../ts-api/cdl/index.ts";
 import { ProtoWriter } from "../ts-api/backend/onnx/proto.ts";
@@ -67,9 +68,9 @@ test("toOnnx: a conv layer is Conv between NHWC transposes, with pads [top, left
 });
 
 test("toOnnx: what feeds no output is dropped, and an output that is an input or repeated is copied by Identity", () => {
-  const model = diagram("unused and repeated", [[3]], (d, [x]) => {
-    d.apply1(exp, [x!]);
-    const y = d.apply1(relu, [x!]);
+  const model = wires.diagram("unused and repeated", [[3]], (d, [x]) => {
+    d.apply1(layers.exp, [x!]);
+    const y = d.apply1(layers.relu, [x!]);
     return [y, y, x!];
   }) as AnyPara;
   const m = decodeModel(toOnnx(model, { batch: 2 }));
@@ -79,7 +80,7 @@ test("toOnnx: what feeds no output is dropped, and an output that is an input or
 });
 
 test("toOnnx: a model that cannot be exported is refused, and the error names the lens", () => {
-  const withLoss = seq(par(dense(4, 3), id([3])), mse.at([[3], [3]])) as AnyPara;
+  const withLoss = seq(par(dense(4, 3), wires.id([3])), mse.at([[3], [3]])) as AnyPara;
   assertThrows(() => toOnnx(withLoss, { batch: 2, parameters: parametersOf(withLoss) }), literal('toOnnx: mse uses the op "mse", which has no ONNX lowering'));
 
   const w = window2d("", 4, 4, 2, 2, "valid");
@@ -102,7 +103,7 @@ test("toOnnx: a model that cannot be exported is refused, and the error names th
 test("toOnnx: its arguments are checked", () => {
   const model = dense(2, 3);
   const parameters = parametersOf(model);
-  assertThrows(() => toOnnx(relu as never, { batch: 1 }), literal("relu takes the shape it is fed"));
+  assertThrows(() => toOnnx(layers.relu as never, { batch: 1 }), literal("relu takes the shape it is fed"));
   assertThrows(() => toOnnx(maxPool2d(2) as never, { batch: 1 }), literal("export it at an input shape"));
   assertThrows(() => toOnnx(model, { batch: 0, parameters }), literal("batch must be a whole number >= 1, got 0"));
   assertThrows(() => toOnnx(model, { batch: 1 }), literal("pass them as options.parameters"));

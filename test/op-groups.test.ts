@@ -5,7 +5,7 @@
 // checked on the packed package: test/install.node.test.ts.)
 import { test } from "./harness.ts";
 import { assert, assertThrows } from "./assert.ts";
-import { ParalensError, reference } from "../ts-api/index.ts";
+import { ParalensError, backends } from "../ts-api/index.ts";
 import { backendOps, loadedOps, primitives } from "../ts-api/ops/index.ts";
 
 test("layers register their ops' groups: with the layers loaded, every backend has them", () => {
@@ -13,7 +13,7 @@ test("layers register their ops' groups: with the layers loaded, every backend h
   for (const name of ["conv2d", "conv2dFilterGrad", "maxPool2d", "avgPool2dReverse", "splitHeads", "causalSoftmax", "gatherRows", "dropout", "exp", "sqrt", "reshape", "concatColumns"]) {
     assert(name in ops, `${name} is loaded`);
     assert(!(name in primitives), `${name} is not among the ops every backend always has`);
-    assert(typeof (reference as unknown as Record<string, unknown>)[name] === "function", `the reference has ${name}`);
+    assert(typeof (backends.reference as unknown as Record<string, unknown>)[name] === "function", `the reference has ${name}`);
   }
 });
 

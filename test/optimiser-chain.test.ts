@@ -7,19 +7,17 @@ import { test } from "./harness.ts";
 import { assert, assertClose, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
 import { uniform } from "./util.ts";
 import {
-  init, adam, adamw, chain, clipByGlobalNorm, compile, constantSchedule, cosineDecay, dense, exponentialDecay, frozen, joinSchedules,
-  linearWarmup, mse, partition, reference, refTensor, Rng, scaleByAdam, seq, sgd, stepDecay, supervised, transform, weightDecay, zeros,
-  type Optimiser, type ParamSpec, type RefTensor, type Value,
+  init, adam, adamw, compile, dense, frozen, mse, seq, sgd, supervised, type Optimiser, type ParamSpec, type RefTensor, type Value, backends, initialisers, optimisers,
 } from "../ts-api/index.ts";
 
 await init();
 
 // two parameters of different shapes (an odd size runs the kernels' scalar tails)
 const specs: ParamSpec[] = [
-  { name: "w", shape: [2, 3], init: zeros, role: "parameter" },
-  { name: "b", shape: [3], init: zeros, role: "parameter" },
+  { name: "w", shape: [2, 3], init: initialisers.zeros, role: "parameter" },
+  { name: "b", shape: [3], init: initialisers.zeros, role: "parameter" },
 ];
-const rng = new Rng(11);
+const rng = new initialisers.Rng(11);
 const p0 = specs.map((s) => Array.from(uniform(rng, s.shape.reduce((a, b) => a * b, 1))));
 /** Changes for 6 steps; step 0's are large (a clip bites), later ones small. */
 const changes = [0, 1, 2, 3, 4, 5].map((k) => specs.map((s) => Array.from(uniform(rng, s.shape.reduce((a, b) => a * b, 1), k === 0 ? 3 : 0.2))));
@@ -27,10 +25,10 @@ const changes = [0, 1, 2, 3, 4, 5].map((k) => specs.map((s) => Array.from(unifor
 /** Runs an optimiser's lens for every step of `changes` from p0 (state zeros) on the reference; returns every wire's final values. */
 function runReference(opt: Optimiser): number[][] {
   const r = opt(specs);
-  let state: RefTensor[] = r.params.map((s) => refTensor(s.shape, s.role === "state" ? undefined : p0[specs.findIndex((p) => p.name === s.name)]));
+  let state: RefTensor[] = r.params.map((s) => backends.refTensor(s.shape, s.role === "state" ? undefined : p0[specs.findIndex((p) => p.name === s.name)]));
   for (const ds of changes) {
-    const [, residual] = r.lens.forward(reference, [], state as unknown as Value[]);
-    const [, next] = r.lens.reverse(reference, residual, ds.map((d, i) => refTensor(specs[i]!.shape, d) as unknown as Value));
+    const [, residual] = r.lens.forward(backends.reference, [], state as unknown as Value[]);
+    const [, next] = r.lens.reverse(backends.reference, residual, ds.map((d, i) => backends.refTensor(specs[i]!.shape, d) as unknown as Value));
     state = next as unknown as RefTensor[];
   }
   return state.map((s) => Array.from(s.data));
@@ -76,14 +74,14 @@ const plainSgd = (p: number[][], d: number[][]): number[][] => p.map((x, i) => x
 
 test("chain(clipByGlobalNorm(c), sgd()) equals clipping the changes by hand: d min(1, c / (|d| + 1e-6)), the norm taken over every parameter", () => {
   assert(norm(changes[0]!) > 1 && norm(changes[1]!) < 1, "the first step's changes are clipped, the second's not");
-  equalsByHand("clip", chain(clipByGlobalNorm(1), sgd()), (p, d) => {
+  equalsByHand("clip", optimisers.chain(optimisers.clipByGlobalNorm(1), sgd()), (p, d) => {
     const coef = Math.min(1, 1 / (norm(d) + 1e-6));
     return plainSgd(p, d.map((x) => x.map((v) => v * coef)));
   });
 });
 
 test("chain(weightDecay(r, { only }), sgd()) equals p + d - r p by hand, for the selected parameters only", () => {
-  equalsByHand("weightDecay", chain(weightDecay(0.1, { only: (s) => s.name !== "b" }), sgd()), (p, d) =>
+  equalsByHand("weightDecay", optimisers.chain(optimisers.weightDecay(0.1, { only: (s) => s.name !== "b" }), sgd()), (p, d) =>
     plainSgd(p, d.map((x, i) => x.map((v, j) => (specs[i]!.name === "b" ? v : v - 0.1 * p[i]![j]!)))),
   );
 });
@@ -103,23 +101,23 @@ const fresh = (): { m: number[][]; v: number[][]; t: number } => ({ m: p0.map((x
 
 test("chain(scaleByAdam(), sgd({ lr })) equals Adam's direction by hand times lr, and adam({ lr })", () => {
   const st = fresh();
-  equalsByHand("scaleByAdam", chain(scaleByAdam(), sgd({ lr: 0.01 })), (p, d) => plainSgd(p, adamDirection(st, d).map((x) => x.map((v) => 0.01 * v))));
+  equalsByHand("scaleByAdam", optimisers.chain(optimisers.scaleByAdam(), sgd({ lr: 0.01 })), (p, d) => plainSgd(p, adamDirection(st, d).map((x) => x.map((v) => 0.01 * v))));
   const st2 = fresh();
   equalsByHand("adam", adam({ lr: 0.01 }), (p, d) => plainSgd(p, adamDirection(st2, d).map((x) => x.map((v) => 0.01 * v))));
 });
 
 test("sgd({ lr: schedule }) and adam({ lr: schedule }) step by the schedule at the count in their state", () => {
-  const lr = stepDecay(0.5, 2, 0.1);
+  const lr = optimisers.stepDecay(0.5, 2, 0.1);
   equalsByHand("sgd with a schedule", sgd({ lr }), (p, d, k) => plainSgd(p, d.map((x) => x.map((v) => lr.at(k) * v))));
   const st = fresh();
-  const decay = exponentialDecay(0.02, 0.5);
+  const decay = optimisers.exponentialDecay(0.02, 0.5);
   equalsByHand("adam with a schedule", adam({ lr: decay }), (p, d, k) => plainSgd(p, adamDirection(st, d).map((x) => x.map((v) => decay.at(k) * v))));
   const counts = runReference(sgd({ lr })).filter((v) => v.length === 1);
   assertDeepEqual(counts, [[6], [6]], "each parameter's count after 6 updates");
 });
 
 test("adamw equals AdamW by hand: p + lr(k) (Adam's direction - r p), decay decoupled from Adam's scaling", () => {
-  const lr = joinSchedules([linearWarmup(0.001, 0.01, 2), cosineDecay(0.01, 4, 0.1)], [2]);
+  const lr = optimisers.joinSchedules([optimisers.linearWarmup(0.001, 0.01, 2), optimisers.cosineDecay(0.01, 4, 0.1)], [2]);
   const st = fresh();
   equalsByHand("adamw", adamw({ lr, weightDecay: 0.1 }), (p, d, k) =>
     plainSgd(p, adamDirection(st, d).map((x, i) => x.map((v, j) => lr.at(k) * (v - 0.1 * p[i]![j]!)))),
@@ -136,21 +134,21 @@ test("chain applies its transformations in order: clip then decay differs from d
     const c = Math.min(1, 1 / (norm(e) + 1e-6));
     return plainSgd(p, e.map((x) => x.map((v) => c * v)));
   };
-  equalsByHand("clip ; decay", chain(clipByGlobalNorm(1), weightDecay(0.5), sgd()), clipThenDecay);
-  equalsByHand("decay ; clip", chain(weightDecay(0.5), clipByGlobalNorm(1), sgd()), decayThenClip);
-  const halve = transform("halve", () => [], (ops, _s, _p, ds) => [[], ds.map((d) => ops.scale(d, 0.5))]);
-  equalsByHand("a user's transformation", chain(halve, halve, sgd()), (p, d) => plainSgd(p, d.map((x) => x.map((v) => v / 4))));
+  equalsByHand("clip ; decay", optimisers.chain(optimisers.clipByGlobalNorm(1), optimisers.weightDecay(0.5), sgd()), clipThenDecay);
+  equalsByHand("decay ; clip", optimisers.chain(optimisers.weightDecay(0.5), optimisers.clipByGlobalNorm(1), sgd()), decayThenClip);
+  const halve = optimisers.transform("halve", () => [], (ops, _s, _p, ds) => [[], ds.map((d) => ops.scale(d, 0.5))]);
+  equalsByHand("a user's transformation", optimisers.chain(halve, halve, sgd()), (p, d) => plainSgd(p, d.map((x) => x.map((v) => v / 4))));
 });
 
 test("partition: each group is updated by its own optimiser as if alone; a frozen group keeps its values", () => {
-  const opt = partition((s) => (s.name === "w" ? "weights" : "rest"), { weights: sgd({ lr: constantSchedule(0.5) }), rest: frozen });
+  const opt = optimisers.partition((s) => (s.name === "w" ? "weights" : "rest"), { weights: sgd({ lr: optimisers.constantSchedule(0.5) }), rest: frozen });
   equalsByHand("partition", opt, (p, d) => [p[0]!.map((v, j) => v + 0.5 * d[0]![j]!), p[1]!]);
   assertDeepEqual(opt(specs).params.map((s) => s.name), ["w.step", "w", "b"]);
 });
 
 test("a learner with a warmup-cosine adamw saves its step counts with its parameters and resumes bit-exactly", async () => {
-  const lr = joinSchedules([linearWarmup(0, 0.05, 3), cosineDecay(0.05, 7)], [3]);
-  const make = () => supervised(seq(dense(3, 4, "tanh"), dense(4, 2)), { loss: mse, optimiser: chain(clipByGlobalNorm(1), adamw({ lr })), rate: 1, seed: 4 });
+  const lr = optimisers.joinSchedules([optimisers.linearWarmup(0, 0.05, 3), optimisers.cosineDecay(0.05, 7)], [3]);
+  const make = () => supervised(seq(dense(3, 4, "tanh"), dense(4, 2)), { loss: mse, optimiser: optimisers.chain(optimisers.clipByGlobalNorm(1), adamw({ lr })), rate: 1, seed: 4 });
   const x = [[0.5, -1, 2], [1, 0, -0.5], [-1, 1, 1]];
   const y = [[1, 0], [0, 1], [0.5, 0.5]];
   const whole = make();
@@ -168,26 +166,26 @@ test("a learner with a warmup-cosine adamw saves its step counts with its parame
 });
 
 test("bad settings are refused naming the argument and its value", () => {
-  const e = assertThrows(() => clipByGlobalNorm(-1), /^clipByGlobalNorm: maxNorm must be a positive finite number, got -1$/);
+  const e = assertThrows(() => optimisers.clipByGlobalNorm(-1), /^clipByGlobalNorm: maxNorm must be a positive finite number, got -1$/);
   assertEqual(e.name, "ParalensError");
-  assertThrows(() => clipByGlobalNorm(NaN), /clipByGlobalNorm: maxNorm must be a positive finite number, got NaN/);
-  assertThrows(() => weightDecay(-0.1), /weightDecay: rate must be a finite number >= 0, got -0.1/);
-  assertThrows(() => scaleByAdam({ beta2: 1 }), /scaleByAdam: beta2 must be a finite number in \[0, 1\), got 1/);
+  assertThrows(() => optimisers.clipByGlobalNorm(NaN), /clipByGlobalNorm: maxNorm must be a positive finite number, got NaN/);
+  assertThrows(() => optimisers.weightDecay(-0.1), /weightDecay: rate must be a finite number >= 0, got -0.1/);
+  assertThrows(() => optimisers.scaleByAdam({ beta2: 1 }), /scaleByAdam: beta2 must be a finite number in \[0, 1\), got 1/);
   assertThrows(() => sgd({ lr: "0.1" as never }), /sgd: lr must be a finite number > 0, got "0.1"/);
   assertThrows(() => adam({ lr: -1 }), /adam: lr must be a finite number > 0, got -1/);
   assertThrows(() => adamw({ lr: 0 }), /adamw: lr must be a finite number > 0, got 0/);
   assertThrows(() => adamw({ weightDecay: -1 }), /adamw: weightDecay must be a finite number >= 0, got -1/);
-  assertThrows(() => chain(sgd() as never, clipByGlobalNorm(1) as never), /chain: the last part must be an optimiser \(sgd\(\), adam\(\), \.\.\.\), got clipByGlobalNorm\(1\)/);
-  assertThrows(() => chain(sgd() as never, sgd()), /chain: part 0 must be a gradient transformation .* got sgd/);
-  assertThrows(() => chain(scaleByAdam(), adam())(specs), /two parts name a state wire "w.m"/);
-  assertThrows(() => partition(() => "x", { a: sgd() })(specs), /partition: parameter "w" is labelled "x", which names no group \(the groups are a\)/);
-  assertThrows(() => linearWarmup(0, 1, 0), /linearWarmup: steps must be a finite number \(a whole number >= 1\), got 0/);
-  assertThrows(() => cosineDecay(1, 10, 2), /cosineDecay: alpha must be a finite number in \[0, 1\], got 2/);
-  assertThrows(() => stepDecay(1, 2.5, 0.5), /stepDecay: every must be a finite number \(a whole number >= 1\), got 2.5/);
-  assertThrows(() => exponentialDecay(NaN, 0.5), /exponentialDecay: initial must be a finite number >= 0, got NaN/);
-  assertThrows(() => constantSchedule(-1), /constantSchedule: value must be a finite number >= 0, got -1/);
-  assertThrows(() => joinSchedules([constantSchedule(1), constantSchedule(2)], []), /joinSchedules: 2 schedule\(s\) need 1 boundary\(ies\), got \[\]/);
-  assertThrows(() => joinSchedules([constantSchedule(1), constantSchedule(2)], [0]), /boundaries must be increasing whole numbers >= 1, got \[0\]/);
+  assertThrows(() => optimisers.chain(sgd() as never, optimisers.clipByGlobalNorm(1) as never), /chain: the last part must be an optimiser \(sgd\(\), adam\(\), \.\.\.\), got clipByGlobalNorm\(1\)/);
+  assertThrows(() => optimisers.chain(sgd() as never, sgd()), /chain: part 0 must be a gradient transformation .* got sgd/);
+  assertThrows(() => optimisers.chain(optimisers.scaleByAdam(), adam())(specs), /two parts name a state wire "w.m"/);
+  assertThrows(() => optimisers.partition(() => "x", { a: sgd() })(specs), /partition: parameter "w" is labelled "x", which names no group \(the groups are a\)/);
+  assertThrows(() => optimisers.linearWarmup(0, 1, 0), /linearWarmup: steps must be a finite number \(a whole number >= 1\), got 0/);
+  assertThrows(() => optimisers.cosineDecay(1, 10, 2), /cosineDecay: alpha must be a finite number in \[0, 1\], got 2/);
+  assertThrows(() => optimisers.stepDecay(1, 2.5, 0.5), /stepDecay: every must be a finite number \(a whole number >= 1\), got 2.5/);
+  assertThrows(() => optimisers.exponentialDecay(NaN, 0.5), /exponentialDecay: initial must be a finite number >= 0, got NaN/);
+  assertThrows(() => optimisers.constantSchedule(-1), /constantSchedule: value must be a finite number >= 0, got -1/);
+  assertThrows(() => optimisers.joinSchedules([optimisers.constantSchedule(1), optimisers.constantSchedule(2)], []), /joinSchedules: 2 schedule\(s\) need 1 boundary\(ies\), got \[\]/);
+  assertThrows(() => optimisers.joinSchedules([optimisers.constantSchedule(1), optimisers.constantSchedule(2)], [0]), /boundaries must be increasing whole numbers >= 1, got \[0\]/);
 });
 
 test("chain's laws: chain(opt) is opt, and chain(a, chain(b, opt)) is chain(a, b, opt), on both backends", () => {
@@ -196,7 +194,7 @@ test("chain's laws: chain(opt) is opt, and chain(a, chain(b, opt)) is chain(a, b
     assertDeepEqual(runReference(f), runReference(g), `${label}: float64`);
     assertDeepEqual(runWasm(f), runWasm(g), `${label}: wasm`);
   };
-  same("unit", chain(adam({ lr: 0.01 })), adam({ lr: 0.01 }));
-  const [a, b] = [clipByGlobalNorm(1), scaleByAdam()];
-  same("associativity", chain(a, chain(b, sgd({ lr: 0.01 }))), chain(a, b, sgd({ lr: 0.01 })));
+  same("unit", optimisers.chain(adam({ lr: 0.01 })), adam({ lr: 0.01 }));
+  const [a, b] = [optimisers.clipByGlobalNorm(1), optimisers.scaleByAdam()];
+  same("associativity", optimisers.chain(a, optimisers.chain(b, sgd({ lr: 0.01 }))), optimisers.chain(a, b, sgd({ lr: 0.01 })));
 });

@@ -9,8 +9,7 @@ import { readFileSync } from "node:fs";
 import { test } from "./harness.ts";
 import { assert } from "./assert.ts";
 import {
-  init, adam, adamw, chain, clipByGlobalNorm, cosineDecay, dense, exponentialDecay, joinSchedules, linearWarmup, oneHot, seq, sgd,
-  softmaxCrossEntropy, stepDecay, supervised, type Optimiser, type Schedule,
+  init, adam, adamw, dense, seq, sgd, softmaxCrossEntropy, supervised, type Optimiser, type Schedule, learning, optimisers,
 } from "../ts-api/index.ts";
 
 await init();
@@ -21,13 +20,13 @@ const fixture = JSON.parse(readFileSync(new URL("./fixtures/torch/optim-trajecto
 };
 
 // torch's LinearLR(0.1 -> 1 over 3) then CosineAnnealingLR(T_max 7, eta_min 0.1 lr), joined by SequentialLR
-const warmupCosine = (peak: number): Schedule => joinSchedules([linearWarmup(0.1 * peak, peak, 3), cosineDecay(peak, 7, 0.1)], [3]);
+const warmupCosine = (peak: number): Schedule => optimisers.joinSchedules([optimisers.linearWarmup(0.1 * peak, peak, 3), optimisers.cosineDecay(peak, 7, 0.1)], [3]);
 
 const cases: [string, Schedule, Optimiser][] = [
-  ["adamw-warmup-cosine-clip", warmupCosine(0.05), chain(clipByGlobalNorm(0.5), adamw({ lr: warmupCosine(0.05), weightDecay: 0.1 }))],
-  ["sgd-step", stepDecay(0.5, 3, 0.5), sgd({ lr: stepDecay(0.5, 3, 0.5) })],
-  ["adam-exponential", exponentialDecay(0.02, 0.8), adam({ lr: exponentialDecay(0.02, 0.8) })],
-  ["sgd-warmup-cosine-clip", warmupCosine(0.5), chain(clipByGlobalNorm(0.3), sgd({ lr: warmupCosine(0.5) }))],
+  ["adamw-warmup-cosine-clip", warmupCosine(0.05), optimisers.chain(optimisers.clipByGlobalNorm(0.5), adamw({ lr: warmupCosine(0.05), weightDecay: 0.1 }))],
+  ["sgd-step", optimisers.stepDecay(0.5, 3, 0.5), sgd({ lr: optimisers.stepDecay(0.5, 3, 0.5) })],
+  ["adam-exponential", optimisers.exponentialDecay(0.02, 0.8), adam({ lr: optimisers.exponentialDecay(0.02, 0.8) })],
+  ["sgd-warmup-cosine-clip", warmupCosine(0.5), optimisers.chain(optimisers.clipByGlobalNorm(0.3), sgd({ lr: warmupCosine(0.5) }))],
 ];
 
 for (const [name, schedule, optimiser] of cases) {
@@ -37,7 +36,7 @@ for (const [name, schedule, optimiser] of cases) {
     const learner = supervised(seq(dense(5, 8, "tanh"), dense(8, 3)), { loss: softmaxCrossEntropy, optimiser, rate: 1 });
     learner.setParameters(fixture.start);
     const x = Float32Array.from(fixture.x);
-    const y = oneHot(fixture.labels, 3);
+    const y = learning.oneHot(fixture.labels, 3);
     let worst = 0;
     for (let step = 0; step < 10; step++) {
       const loss = learner.step([...Array(6)].map((_, i) => x.subarray(5 * i, 5 * i + 5)), [...Array(6)].map((_, i) => y.subarray(3 * i, 3 * i + 3)));

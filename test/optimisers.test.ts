@@ -7,8 +7,7 @@ import { test } from "./harness.ts";
 import { assertClose } from "./assert.ts";
 import { uniform } from "./util.ts";
 import {
-  init, sgd, momentum, nesterov, adagrad, rmsprop, adam, compile, reference, refTensor, Rng,
-  type Optimiser, type ParamSpec, type RefTensor, type Value, zeros, ascend, constantRate, dense, mse, supervised,
+  init, sgd, adam, compile, type Optimiser, type ParamSpec, type RefTensor, type Value, dense, mse, supervised, backends, initialisers, losses, optimisers,
 } from "../ts-api/index.ts";
 
 await init();
@@ -30,7 +29,7 @@ const textbooks: [string, Optimiser, Textbook][] = [
     read: ([p]) => p!,
     step: ([p], g, r) => [p!.map((x, i) => r(x - g[i]!))],
   }],
-  ["momentum", momentum({ gamma: 0.8 }), {
+  ["momentum", optimisers.momentum({ gamma: 0.8 }), {
     init: (p) => [p.map(() => 0), p],
     read: ([, p]) => p!,
     step: ([v, p], g, r) => {
@@ -38,7 +37,7 @@ const textbooks: [string, Optimiser, Textbook][] = [
       return [v2, p!.map((x, i) => r(x + v2[i]!))];
     },
   }],
-  ["nesterov", nesterov({ gamma: 0.8 }), {
+  ["nesterov", optimisers.nesterov({ gamma: 0.8 }), {
     init: (p) => [p.map(() => 0), p],
     read: ([v, p], r) => p!.map((x, i) => r(x + r(0.8 * v![i]!))),
     step: ([v, p], g, r) => {
@@ -46,7 +45,7 @@ const textbooks: [string, Optimiser, Textbook][] = [
       return [v2, p!.map((x, i) => r(x + v2[i]!))];
     },
   }],
-  ["adagrad", adagrad({ lr: 0.1, delta: 1e-7 }), {
+  ["adagrad", optimisers.adagrad({ lr: 0.1, delta: 1e-7 }), {
     init: (p) => [p.map(() => 0), p],
     read: ([, p]) => p!,
     step: ([s, p], g, r) => {
@@ -54,7 +53,7 @@ const textbooks: [string, Optimiser, Textbook][] = [
       return [s2, p!.map((x, i) => r(x + r(r(0.1 * -g[i]!) / r(1e-7 + r(Math.sqrt(s2[i]!))))))];
     },
   }],
-  ["rmsprop", rmsprop({ lr: 0.01, rho: 0.9, delta: 1e-7 }), {
+  ["rmsprop", optimisers.rmsprop({ lr: 0.01, rho: 0.9, delta: 1e-7 }), {
     init: (p) => [p.map(() => 0), p],
     read: ([, p]) => p!,
     step: ([v, p], g, r) => {
@@ -79,12 +78,12 @@ const textbooks: [string, Optimiser, Textbook][] = [
 
 // A gradient that depends on where it is taken: g = A x + b for a fixed
 // random A and b (a quadratic bowl), so look-ahead reads matter.
-const rng = new Rng(5);
+const rng = new initialisers.Rng(5);
 const A = Array.from({ length: N }, () => Array.from(uniform(rng, N, 0.3)));
 const b = Array.from(uniform(rng, N));
 const gradientAt = (x: number[]): number[] => A.map((row, i) => row.reduce((s, a, j) => s + a * x[j]!, b[i]!));
 const p0 = Array.from(uniform(rng, N));
-const spec: ParamSpec = { name: "p", shape: [N], init: zeros, role: "parameter" };
+const spec: ParamSpec = { name: "p", shape: [N], init: initialisers.zeros, role: "parameter" };
 
 for (const [name, opt, book] of textbooks) {
   test(`${name}: 100 steps match the textbook recurrence`, () => {
@@ -94,12 +93,12 @@ for (const [name, opt, book] of textbooks) {
     // float64: reference backend vs recurrence in float64
     const id = (x: number): number => x;
     let expected = book.init(p0);
-    let state: RefTensor[] = expected.map((s, i) => refTensor(stateShapes[i]!, s));
+    let state: RefTensor[] = expected.map((s, i) => backends.refTensor(stateShapes[i]!, s));
     for (let t = 0; t < STEPS; t++) {
-      const [[read], residual] = r.lens.forward(reference, [], state as unknown as Value[]);
+      const [[read], residual] = r.lens.forward(backends.reference, [], state as unknown as Value[]);
       const g = gradientAt(Array.from((read as unknown as RefTensor).data));
       assertClose((read as unknown as RefTensor).data, book.read(expected, id), { rtol: 1e-12, atol: 1e-15 }, `${name} read at step ${t}`);
-      const [, next] = r.lens.reverse(reference, residual, [refTensor([N], g.map((x) => -x)) as unknown as Value]);
+      const [, next] = r.lens.reverse(backends.reference, residual, [backends.refTensor([N], g.map((x) => -x)) as unknown as Value]);
       state = next as unknown as RefTensor[];
       expected = book.step(expected, g, id);
     }
@@ -126,10 +125,10 @@ for (const [name, opt, book] of textbooks) {
 }
 
 test("ascend: a rate emits +eta / N instead of -eta / N, and an optimiser steps up the gradient by the same amount as it would step down", () => {
-  const [down, up] = [constantRate(0.5), ascend(constantRate(0.5))];
+  const [down, up] = [losses.constantRate(0.5), optimisers.ascend(losses.constantRate(0.5))];
   for (const [rate, sign] of [[down, -1], [up, 1]] as const) {
-    const [, r] = rate.forward(reference, [], [refTensor([4], [1, 2, 3, 4]) as unknown as Value]);
-    const [, [dl]] = rate.reverse(reference, r, []);
+    const [, r] = rate.forward(backends.reference, [], [backends.refTensor([4], [1, 2, 3, 4]) as unknown as Value]);
+    const [, [dl]] = rate.reverse(backends.reference, r, []);
     assertClose((dl as unknown as RefTensor).data, [sign * 0.125, sign * 0.125, sign * 0.125, sign * 0.125], { rtol: 0, atol: 1e-12 }, `${rate.name}`);
   }
   const model = dense(3, 2);
@@ -143,7 +142,7 @@ test("ascend: a rate emits +eta / N instead of -eta / N, and an optimiser steps 
   const start = supervised(model, { loss: mse, seed: 3 });
   const p0 = start.parameters()["weight"]!;
   start.dispose();
-  const [pd, pu] = [step(momentumOptimiser), step(ascend(momentumOptimiser))];
+  const [pd, pu] = [step(momentumOptimiser), step(optimisers.ascend(momentumOptimiser))];
   assertClose(Array.from(pu, (v, i) => v - p0[i]!), Array.from(pd, (v, i) => p0[i]! - v), { rtol: 1e-6, atol: 1e-9 }, "the ascending step mirrors the descending one");
 });
-const momentumOptimiser = momentum({ gamma: 0.9 });
+const momentumOptimiser = optimisers.momentum({ gamma: 0.9 });

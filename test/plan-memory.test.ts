@@ -3,27 +3,25 @@
 // no sharing, each pass must be repeatable on its own, and the memory must
 // actually shrink.
 import {
-  init, engine, compile, seq, dense, relu, conv2d, maxPool2d, flatten, supervisedLens, softmaxCrossEntropy, adam, constantRate,
-  type Para, type Wires,
+  init, engine, compile, seq, dense, conv2d, maxPool2d, flatten, softmaxCrossEntropy, adam, type Para, type Wires, initialisers, layers, learning, losses,
 } from "../ts-api/index.ts";
 import { layout } from "../ts-api/backend/liveness.ts";
 import { Tensor } from "../ts-api/engine/tensor.ts";
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertEqual } from "./assert.ts";
 import { uniform } from "./util.ts";
-import { Rng } from "../ts-api/index.ts";
 
 await init();
 
 const cnn = (): Para<Wires, Wires> =>
   seq(
-    conv2d({ filters: 4, kernel: 3, padding: "same" }), relu, maxPool2d(2),
-    conv2d({ filters: 6, kernel: 3 }), relu, maxPool2d(2), flatten, dense(2 * 2 * 6, 3),
+    conv2d({ filters: 4, kernel: 3, padding: "same" }), layers.relu, maxPool2d(2),
+    conv2d({ filters: 6, kernel: 3 }), layers.relu, maxPool2d(2), flatten, dense(2 * 2 * 6, 3),
   ).at([12, 12, 2]);
 
 /** Runs forward and reverse of f compiled with or without sharing; returns every result's bits. */
 function run(f: Para<Wires, Wires>, reuseMemory: boolean, passes: (plan: ReturnType<typeof compile>) => void): Float32Array[] {
-  const rng = new Rng(11);
+  const rng = new initialisers.Rng(11);
   const params = f.params.map((p) => engine().tensor(p.shape, uniform(rng, p.shape.reduce((a, b) => a * b, 1))));
   const plan = compile(f, { batch: 3, params, changes: "all", reuseMemory });
   plan.inputs.forEach((t) => t.set(uniform(rng, t.size)));
@@ -61,9 +59,9 @@ test("each pass can be run again on its own: reverse twice, forward twice", () =
 
 test("a training step updates the parameters to the same bits with and without sharing", () => {
   const step = (reuseMemory: boolean): number[][] => {
-    const lens = supervisedLens(cnn(), { loss: softmaxCrossEntropy, optimiser: adam(), rate: constantRate(1) });
+    const lens = learning.supervisedLens(cnn(), { loss: softmaxCrossEntropy, optimiser: adam(), rate: losses.constantRate(1) });
     const plan = compile(lens, { batch: 4, seed: 3, changes: "params", reuseMemory });
-    const rng = new Rng(5);
+    const rng = new initialisers.Rng(5);
     plan.inputs[0]!.set(uniform(rng, plan.inputs[0]!.size));
     plan.inputs[1]!.set(Float32Array.from({ length: 12 }, (_, i) => (i % 3 === i % 4 % 3 ? 1 : 0)));
     for (let i = 0; i < 3; i++) {
@@ -85,7 +83,7 @@ test("plans hold much less memory when tensors share it", () => {
   assert(unsharedBytes >= 10 * 8192, `unshared ${unsharedBytes}`);
   assert(bytes <= 4 * 8192, `an inference plan keeps only what is live: ${bytes} bytes of ${unsharedBytes}`);
   inference.dispose();
-  const training = compile(supervisedLens(cnn(), { loss: softmaxCrossEntropy, optimiser: adam(), rate: constantRate(1) }), { batch: 16, changes: "params" });
+  const training = compile(learning.supervisedLens(cnn(), { loss: softmaxCrossEntropy, optimiser: adam(), rate: losses.constantRate(1) }), { batch: 16, changes: "params" });
   assert(training.stats.bytes < 0.75 * training.stats.unsharedBytes, `training plan: ${training.stats.bytes} of ${training.stats.unsharedBytes}`);
   training.dispose();
 });

@@ -1,7 +1,7 @@
 // Max and average pooling, flatten and reshape: wasm against the float64
 // reference on both passes, the reference's reverse against central finite
 // differences, odd sizes, overlapping windows, "same" padding, ties and NaN.
-import { init, maxPool2d, avgPool2d, flatten, reshape, seq, compile, type Para, type Wires } from "../ts-api/index.ts";
+import { init, maxPool2d, flatten, seq, compile, type Para, type Wires, layers } from "../ts-api/index.ts";
 import { test } from "./harness.ts";
 import { assertClose, assertDeepEqual, assertEqual, assertThrows, assert } from "./assert.ts";
 import { finiteDifferences, randomCase, runReference, runWasm } from "./util.ts";
@@ -28,7 +28,7 @@ const cases: Case[] = [
 const tol = { rtol: 1e-5, atol: 1e-6 };
 const pools = [
   ["maxPool2d", (c: Case) => maxPool2d(c.size, { stride: c.stride, padding: c.padding }).at(c.input)],
-  ["avgPool2d", (c: Case) => avgPool2d(c.size, { stride: c.stride, padding: c.padding }).at(c.input)],
+  ["avgPool2d", (c: Case) => layers.avgPool2d(c.size, { stride: c.stride, padding: c.padding }).at(c.input)],
 ] as const;
 
 for (const [name, make] of pools) {
@@ -58,7 +58,7 @@ test("pooling output shapes", () => {
   assertDeepEqual(maxPool2d(2).at([26, 26, 3]).cod, [[13, 13, 3]]);
   assertDeepEqual(maxPool2d(2).at([13, 13, 3]).cod, [[6, 6, 3]]);
   assertDeepEqual(maxPool2d(2, { padding: "same" }).at([13, 13, 3]).cod, [[7, 7, 3]]);
-  assertDeepEqual(avgPool2d(3, { stride: 2 }).at([9, 8, 2]).cod, [[4, 3, 2]]);
+  assertDeepEqual(layers.avgPool2d(3, { stride: 2 }).at([9, 8, 2]).cod, [[4, 3, 2]]);
 });
 
 test("maxPool2d on ties sends the change to the first maximum, and NaN propagates", () => {
@@ -75,7 +75,7 @@ test("maxPool2d on ties sends the change to the first maximum, and NaN propagate
 });
 
 test("avgPool2d with same padding averages only the taps inside the image", () => {
-  const f = avgPool2d(2, { padding: "same" }).at([3, 3, 1]);
+  const f = layers.avgPool2d(2, { padding: "same" }).at([3, 3, 1]);
   const plan = compile(f, { batch: 1 });
   plan.inputs[0]!.set([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   plan.forward();
@@ -84,7 +84,7 @@ test("avgPool2d with same padding averages only the taps inside the image", () =
 });
 
 test("flatten and reshape are views on both passes", () => {
-  const f = seq(reshape([2, -1, 3]), flatten).at([12]);
+  const f = seq(layers.reshape([2, -1, 3]), flatten).at([12]);
   assertDeepEqual(f.cod, [[12]]);
   const v = randomCase(f, 2, 5);
   const got = runWasm(v);
@@ -97,9 +97,9 @@ test("flatten and reshape are views on both passes", () => {
 
 test("pooling and reshape reject impossible shapes", () => {
   assertThrows(() => maxPool2d(3).at([2, 5, 1]), /kernel's height 3 exceeds the input's height 2/);
-  assertThrows(() => avgPool2d(2).at([16]), /images \[height, width, channels\], got \[16\]/);
+  assertThrows(() => layers.avgPool2d(2).at([16]), /images \[height, width, channels\], got \[16\]/);
   assertThrows(() => maxPool2d(0), /kernel must be a whole number >= 1/);
-  assertThrows(() => reshape([5, -1]).at([12]), /cannot view \[12\] \(12 values per example\) as \[5, -1\]/);
-  assertThrows(() => reshape([-1, -1]), /at most one -1/);
+  assertThrows(() => layers.reshape([5, -1]).at([12]), /cannot view \[12\] \(12 values per example\) as \[5, -1\]/);
+  assertThrows(() => layers.reshape([-1, -1]), /at most one -1/);
   assertThrows(() => flatten.at([[2], [3]]), /one wire/);
 });

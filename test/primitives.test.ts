@@ -5,11 +5,7 @@
 import { test } from "./harness.ts";
 import { assertClose } from "./assert.ts";
 import { type Case, type RandomCase, finiteDifferences, magnitude, randomCase, runReference, runWasm } from "./util.ts";
-import {
-  init, linear, bias, dense, sigmoid, tanh, relu, leakyRelu, softmax, seq,
-  mse, softmaxCrossEntropy, binaryCrossEntropy, dotProduct, constantRate, lossScaledRate,
-  type Para, type Wires, Rng,
-} from "../ts-api/index.ts";
+import { init, dense, seq, mse, softmaxCrossEntropy, type Para, type Wires, initialisers, layers, losses } from "../ts-api/index.ts";
 
 await init();
 
@@ -49,11 +45,11 @@ function both(name: string, lens: Para<Wires, Wires>, batch: number, seed: numbe
 const linearShapes: [number, number, number][] = [[1, 1, 1], [3, 5, 7], [4, 4, 4], [2, 13, 9], [5, 3, 33], [7, 17, 6]];
 
 test("linear: x W, dx = dy W^T, dW = x^T dy", () => {
-  linearShapes.forEach(([b, i, o], s) => both(`linear(${i}, ${o}) batch ${b}`, linear(i, o), b, s));
+  linearShapes.forEach(([b, i, o], s) => both(`linear(${i}, ${o}) batch ${b}`, layers.linear(i, o), b, s));
 });
 
 test("bias: x + b, db = sum of dy over the batch", () => {
-  [1, 3, 4, 9].forEach((n, s) => both(`bias(${n})`, bias(n), 5, 10 + s));
+  [1, 3, 4, 9].forEach((n, s) => both(`bias(${n})`, layers.bias(n), 5, 10 + s));
 });
 
 test("dense = linear ; bias ; activation, with its parameters named weight and bias", () => {
@@ -64,15 +60,15 @@ test("dense = linear ; bias ; activation, with its parameters named weight and b
 const shapes: number[][] = [[1], [3], [4], [7], [2, 3], [5, 4]];
 
 test("activations: sigmoid, tanh, relu, leaky relu, softmax", () => {
-  for (const [name, act] of [["sigmoid", sigmoid], ["tanh", tanh], ["relu", relu], ["leakyRelu", leakyRelu(0.1)], ["softmax", softmax]] as const) {
+  for (const [name, act] of [["sigmoid", layers.sigmoid], ["tanh", layers.tanh], ["relu", layers.relu], ["leakyRelu", layers.leakyRelu(0.1)], ["softmax", layers.softmax]] as const) {
     shapes.forEach((s, i) => both(`${name} ${JSON.stringify(s)}`, act.at(s), 1 + (i % 4), 30 + i));
   }
 });
 
 test("activations keep accuracy over a wide range of inputs", () => {
   // tanh near 0 (where 1 - 2/(e^2x + 1) would cancel) and large |x|
-  const rng = new Rng(7);
-  for (const [name, act] of [["sigmoid", sigmoid], ["tanh", tanh], ["softmax", softmax]] as const) {
+  const rng = new initialisers.Rng(7);
+  for (const [name, act] of [["sigmoid", layers.sigmoid], ["tanh", layers.tanh], ["softmax", layers.softmax]] as const) {
     for (const scale of [1e-4, 1, 20]) {
       const lens = act.at([37]);
       const c = randomCase(lens, 3, rng.int(1000), scale);
@@ -97,8 +93,8 @@ test("losses: mse, softmax cross-entropy, binary cross-entropy, dot product, bot
     for (const [name, lens, shape] of [
       lossCase(mse, w, i),
       lossCase(softmaxCrossEntropy, w, 10 + i),
-      lossCase(binaryCrossEntropy, w, 20 + i, true),
-      lossCase(dotProduct, w, 30 + i),
+      lossCase(losses.binaryCrossEntropy, w, 20 + i, true),
+      lossCase(losses.dotProduct, w, 30 + i),
     ]) {
       both(name, lens, 1 + i * 2, 40 + i, shape);
     }
@@ -114,8 +110,8 @@ test("softmax cross-entropy stays finite for huge logits", () => {
 
 test("learning rates emit -eta / N (constant) and -eta l / N (loss-scaled)", () => {
   const rates = [
-    [constantRate(0.1), (_l: number, n: number) => -0.1 / n],
-    [lossScaledRate(0.3), (l: number, n: number) => (-0.3 * l) / n],
+    [losses.constantRate(0.1), (_l: number, n: number) => -0.1 / n],
+    [losses.lossScaledRate(0.3), (l: number, n: number) => (-0.3 * l) / n],
   ] as const;
   for (const [rate, expected] of rates) {
     for (const batch of [1, 5]) {
@@ -128,6 +124,6 @@ test("learning rates emit -eta / N (constant) and -eta l / N (loss-scaled)", () 
 });
 
 test("a deeper composite agrees with the reference and finite differences", () => {
-  const model = seq(dense(5, 7, "tanh"), dense(7, 4, "relu"), dense(4, 3), softmax);
+  const model = seq(dense(5, 7, "tanh"), dense(7, 4, "relu"), dense(4, 3), layers.softmax);
   both("dense ; dense ; dense ; softmax", model, 4, 99);
 });

@@ -6,7 +6,7 @@ import { test } from "./harness.ts";
 import { assert, assertDeepEqual } from "./assert.ts";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { Rng, dense, engine, init, relu, seq, sgd, adam, softmaxCrossEntropy, supervised } from "../ts-api/index.ts";
+import { type Rng, dense, engine, init, seq, sgd, adam, softmaxCrossEntropy, supervised, initialisers, layers } from "../ts-api/index.ts";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -30,7 +30,7 @@ function trainOne(rng: Rng, i: number): { stats(): unknown } | void {
   const hidden = 1 + Math.floor(rng.int(16));
   const classes = 2 + Math.floor(rng.int(4));
   const batch = 1 + Math.floor(rng.int(12));
-  const learner = supervised(seq(dense(inputs, hidden), relu, dense(hidden, classes)), { loss: softmaxCrossEntropy, optimiser: i % 2 ? adam() : sgd(), seed: i });
+  const learner = supervised(seq(dense(inputs, hidden), layers.relu, dense(hidden, classes)), { loss: softmaxCrossEntropy, optimiser: i % 2 ? adam() : sgd(), seed: i });
   const x = Float32Array.from({ length: batch * inputs }, () => rng.uniform() * 2 - 1);
   const y = Array.from({ length: batch }, (_, k) => k % classes);
   learner.step(x, y);
@@ -42,7 +42,7 @@ function trainOne(rng: Rng, i: number): { stats(): unknown } | void {
 test("learners dropped without dispose() are reclaimed when collected", async () => {
   await collect();
   const before = live();
-  const rng = new Rng(1);
+  const rng = new initialisers.Rng(1);
   for (let i = 0; i < 100; i++) trainOne(rng, i);
   assert(live().bytes > before.bytes, "the dropped learners hold memory until collected");
   await collect();
@@ -54,7 +54,7 @@ test("creating, training and dropping many models leaves the arena where it bega
   await collect();
   const before = live();
   const reserved = engine().stats().reservedBytes;
-  const rng = new Rng(2);
+  const rng = new initialisers.Rng(2);
   const t0 = performance.now();
   for (let i = 0; i < models; i++) {
     trainOne(rng, i);

@@ -7,14 +7,14 @@
 //   cut <file>      stops in the middle of epoch 4 (after its step 3), saving the learner to <file> there
 //   resume <file>   a fresh learner loads <file> and trains from step 4 of epoch 4 to the end
 import { readFileSync, writeFileSync } from "node:fs";
-import { type BatchReport, adam, dense, init, relu, seq, softmaxCrossEntropy, supervised } from "../ts-api/index.ts";
+import { type BatchReport, adam, dense, init, seq, softmaxCrossEntropy, supervised, layers } from "../ts-api/index.ts";
 
 await init();
 const [mode, file] = process.argv.slice(2);
 const x = Array.from({ length: 100 }, (_, i) => [Math.sin(i * 1.3), Math.cos(i * 0.7), ((i * 37) % 17) / 17 - 0.5]);
 const y = x.map(([a, b, c]) => (a! + b! > 0 ? (c! > 0 ? 2 : 1) : 0));
 // a different seed for the fresh learner: everything it has must come from the file
-const learner = supervised(seq(dense(3, 16), relu, dense(16, 3)), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.01 }), rate: 1, seed: mode === "rest" || mode === "resume" ? 99 : 7 });
+const learner = supervised(seq(dense(3, 16), layers.relu, dense(16, 3)), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.01 }), rate: 1, seed: mode === "rest" || mode === "resume" ? 99 : 7 });
 const options = { epochs: 6, batchSize: 16, seed: 5 };
 if (mode === "whole") await learner.fit(x, y, options);
 else if (mode === "first") {

@@ -136,7 +136,8 @@ async function node(): Promise<Result> {
 }
 
 async function deno(): Promise<Result> {
-  const { code, output } = await run(bin("deno"), ["test", "--no-check", "--allow-read", "--allow-env", ...testFiles().filter(portable)]);
+  // the examples the tests share import "paralens": test/import-map.json maps it to the sources, as tsconfig.json does for tsc and tsx
+  const { code, output } = await run(bin("deno"), ["test", "--no-check", "--allow-read", "--allow-env", "--import-map", "test/import-map.json", ...testFiles().filter(portable)]);
   const m = /^(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/m.exec(plain(output));
   return result("deno", code, output, m ? { passed: Number(m[1]), failed: Number(m[2]) } : undefined, "deno test printed no `N passed | N failed` line");
 }

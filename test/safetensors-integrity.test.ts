@@ -3,15 +3,17 @@
 // refused), files from elsewhere load without one unless one is required,
 // and files of older paralens load if their data-only checksum matches.
 import { test } from "./harness.ts";
-import { assert, assertDeepEqual, assertEqual, assertThrows, assertRejects } from "./assert.ts";
-import { ParalensError, adam, dense, init, seq, softmaxCrossEntropy, supervised, tanh } from "../ts-api/index.ts";
+import { assert, assertDeepEqual, assertEqual, assertRejects, assertThrows } from "./assert.ts";
+import {
+  ParalensError, adam, dense, init, seq, softmaxCrossEntropy, supervised, layers,
+} from "../ts-api/index.ts";
 import { decodeSafetensors, encodeSafetensors, readSafetensorsHeader } from "../ts-api/io/index.ts";
 import { crc32, hex } from "../ts-api/io/safetensors/checksum.ts";
 import { bits, rawFile } from "./safetensors-files.ts";
 
 await init();
 
-const build = (seed: number) => supervised(seq(dense(3, 4), tanh, dense(4, 2)), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.01 }), seed });
+const build = (seed: number) => supervised(seq(dense(3, 4), layers.tanh, dense(4, 2)), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.01 }), seed });
 const trained = build(1);
 trained.step([[1, 2, 3], [0, -1, 0.5]], [0, 1]);
 const file = await trained.save();

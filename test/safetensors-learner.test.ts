@@ -4,7 +4,7 @@
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertEqual, assertThrows, assertRejects } from "./assert.ts";
 import {
-  init, dense, seq, supervised, adam, momentum, nesterov, sgd, softmaxCrossEntropy, Rng, type Optimiser,
+  init, dense, seq, supervised, adam, sgd, softmaxCrossEntropy, type Optimiser, initialisers, optimisers,
 } from "../ts-api/index.ts";
 import { encodeSafetensors, decodeSafetensors, readSafetensorsHeader, type TensorData } from "../ts-api/io/index.ts";
 import { bits, rawFile } from "./safetensors-files.ts";
@@ -18,7 +18,7 @@ const build = (seed: number, optimiser: Optimiser = sgd()) =>
 const snapshot = (l: ReturnType<typeof build>): number[][] => l.state.map((t) => bits(t.data));
 
 const batches = (() => {
-  const rng = new Rng(7);
+  const rng = new initialisers.Rng(7);
   return Array.from({ length: 12 }, () => ({
     x: Float32Array.from({ length: 8 * 3 }, () => rng.uniform() * 2 - 1),
     y: Uint8Array.from({ length: 8 }, () => (rng.uniform() < 0.5 ? 0 : 1)),
@@ -38,7 +38,7 @@ test("a saved learner loads into the same model rebuilt from code and predicts t
   b.dispose();
 });
 
-for (const [label, make] of [["adam", () => adam({ lr: 0.01 })], ["momentum", () => momentum({ gamma: 0.9 })]] as const) {
+for (const [label, make] of [["adam", () => adam({ lr: 0.01 })], ["momentum", () => optimisers.momentum({ gamma: 0.9 })]] as const) {
   test(`training resumes bit-identically from a saved ${label} learner`, async () => {
     const run = build(1, make());
     for (const b of batches.slice(0, 5)) run.step(b.x, b.y);
@@ -95,7 +95,7 @@ test("a rejected file leaves every parameter and state bit-identical", async () 
     [encodeSafetensors(unknownName), /load: the file holds "__proto__", but .* has no parameter of that name/],
     [encodeSafetensors(missing), /load: the file has no "1.bias", a parameter of/],
     [encodeSafetensors(missingState), /load: the file has optimiser state but not "optimiser.1.bias.v"/],
-    [await build(1, momentum()).save(), /the file holds "optimiser.0.weight.velocity", but .* has no optimiser state of that name/],
+    [await build(1, optimisers.momentum()).save(), /the file holds "optimiser.0.weight.velocity", but .* has no optimiser state of that name/],
     [good.subarray(0, good.length - 1), /"1.bias" has data_offsets \[\d+, \d+\], past the end of the \d+-byte data section/],
     [Uint8Array.from([...good, 0, 0, 0, 0]), /the data section has \d+ bytes but its tensors cover \d+/],
     [rawFile({ "0.weight": { dtype: "F32", shape: [3, 5], data_offsets: [0, 60] }, "1.bias": { dtype: "I64", shape: [2], data_offsets: [60, 76] } }, [new Float32Array(19)]), /"1.bias" has dtype "I64"/],
@@ -104,8 +104,8 @@ test("a rejected file leaves every parameter and state bit-identical", async () 
     await assertRejects(() => a.load(file), pattern);
     assertDeepEqual(snapshot(a), before, `untouched after ${pattern}`);
   }
-  const mom = build(1, momentum());
-  const nes = build(1, nesterov());
+  const mom = build(1, optimisers.momentum());
+  const nes = build(1, optimisers.nesterov());
   const momentumFile = await mom.save();
   await assertRejects(() => nes.load(momentumFile), /holds the state of momentum\(0.9\), but this learner's optimiser is nesterov\(0.9\)/);
   await a.load(good);

@@ -3,10 +3,10 @@
 // and starts it again. It resumes from the checkpoint if there is one, and
 // announces each checkpoint's hash before and after it is written.
 import { hash } from "./serve-hash.ts";
-import { checkpointFile, dense, init, mse, online, seq, supervised } from "../ts-api/index.ts";
+import { dense, init, mse, seq, supervised, serve } from "../ts-api/index.ts";
 
 await init();
-const file = checkpointFile(process.argv[2]!);
+const file = serve.checkpointFile(process.argv[2]!);
 const learner = supervised(seq(dense(8, 32, "tanh"), dense(32, 2)), { loss: mse, rate: 0.05, seed: 11 });
 
 
@@ -15,7 +15,7 @@ if (saved !== undefined) {
   await learner.load(saved);
   console.log(`resumed ${hash(await learner.save())}`);
 }
-const trainer = online(learner, {
+const trainer = serve.online(learner, {
   maxBatch: 8,
   maxDelayMs: 0,
   checkpoint: {

@@ -4,14 +4,14 @@
 // checkpoints are handed over every so many steps and at close().
 import { test } from "./harness.ts";
 import { assert, assertEqual, assertRejects, assertThrows } from "./assert.ts";
-import { ParalensError, dense, init, mse, online, predictor, seq, softmaxCrossEntropy, supervised } from "../ts-api/index.ts";
+import { ParalensError, dense, init, mse, predictor, seq, softmaxCrossEntropy, supervised, serve } from "../ts-api/index.ts";
 
 await init();
 
 test("online: learn() calls made together train as one step, resolving with its loss", async () => {
   const learner = supervised(dense(2, 1), { loss: mse, rate: 0.1, seed: 1 });
   const twin = supervised(dense(2, 1), { loss: mse, rate: 0.1, seed: 1 });
-  const trainer = online(learner, { maxBatch: 4, maxDelayMs: 0 });
+  const trainer = serve.online(learner, { maxBatch: 4, maxDelayMs: 0 });
   try {
     const xs = [[1, 2], [0, 1], [2, 0], [1, 1], [3, 1], [0, 0]];
     const ys = [[3], [1], [2], [2], [4], [0]];
@@ -32,7 +32,7 @@ test("online: learn() calls made together train as one step, resolving with its 
 
 test("online: a bad example rejects its own call only, naming what is wrong", async () => {
   const learner = supervised(dense(2, 3), { loss: softmaxCrossEntropy, labels: "indices" });
-  const trainer = online(learner, { maxDelayMs: 0 });
+  const trainer = serve.online(learner, { maxDelayMs: 0 });
   try {
     const calls: [unknown, unknown, RegExp | null][] = [
       [[1, 2], 0, null],
@@ -59,7 +59,7 @@ test("online: predictions made while learning see the parameters of a whole step
   const model = seq(dense(3, 8, "tanh"), dense(8, 2));
   const learner = supervised(model, { loss: mse, rate: 0.2, seed: 7 });
   const states: Uint8Array[] = [await learner.save()];
-  const trainer = online(learner, { maxBatch: 3, maxDelayMs: 0, checkpoint: { everySteps: 1, write: (b) => void states.push(b) } });
+  const trainer = serve.online(learner, { maxBatch: 3, maxDelayMs: 0, checkpoint: { everySteps: 1, write: (b) => void states.push(b) } });
   const p = predictor(learner, { maxBatch: 4, maxDelayMs: 0 });
   const row = [0.3, -0.2, 0.9];
   const predictions: Promise<Float32Array>[] = [];
@@ -90,15 +90,15 @@ test("online: predictions made while learning see the parameters of a whole step
 test("online: a checkpoint every N steps and one at close(); options checked by name", async () => {
   const learner = supervised(dense(2, 1), { loss: mse });
   const saved: number[] = [];
-  const trainer = online(learner, { maxBatch: 1, maxDelayMs: 0, checkpoint: { everySteps: 2, write: () => void saved.push(trainer.stats().steps) } });
+  const trainer = serve.online(learner, { maxBatch: 1, maxDelayMs: 0, checkpoint: { everySteps: 2, write: () => void saved.push(trainer.stats().steps) } });
   await Promise.all(Array.from({ length: 5 }, (_, i) => trainer.learn([i, 1], [i])));
   await trainer.close();
   assertEqual(saved.join(), "2,4,5");
   assertEqual(trainer.stats().checkpoints, 3);
   await assertRejects(() => trainer.learn([1, 1], [1]), /online: closed/);
-  assertThrows(() => online(learner, { checkpoint: { everySteps: 0, write: () => {} } }), /checkpoint\.everySteps must be a whole number >= 1, got 0/);
-  assertThrows(() => online(learner, { checkpoint: { everySteps: 1 } as never }), /checkpoint\.write must be a function/);
-  assertThrows(() => online(learner, { maxBatch: -1 }), /online: maxBatch must be .*, got -1/);
-  assertThrows(() => online({} as never), /online: expected a Learner/);
+  assertThrows(() => serve.online(learner, { checkpoint: { everySteps: 0, write: () => {} } }), /checkpoint\.everySteps must be a whole number >= 1, got 0/);
+  assertThrows(() => serve.online(learner, { checkpoint: { everySteps: 1 } as never }), /checkpoint\.write must be a function/);
+  assertThrows(() => serve.online(learner, { maxBatch: -1 }), /online: maxBatch must be .*, got -1/);
+  assertThrows(() => serve.online({} as never), /online: expected a Learner/);
   learner.dispose();
 });

@@ -4,7 +4,9 @@
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
 import { existsSync } from "node:fs";
-import { init, seq, dense, relu, tanh, diagram, add, supervised, softmaxCrossEntropy, mse, adam, sgd, summary, toSVG, compile, layerNorm, residual, tie } from "../ts-api/index.ts";
+import {
+  init, seq, dense, supervised, softmaxCrossEntropy, mse, adam, sgd, summary, compile, layerNorm, residual, tie, layers, show, wires,
+} from "../ts-api/index.ts";
 import { demoCnn } from "../examples/models/mnist.ts";
 
 await init();
@@ -33,9 +35,9 @@ test("summary: the layers the user wrote, by name; { depth } opens composites; a
   assertDeepEqual(deep.slice(0, 3).map((r) => r.name), ["0.0: linear(4 -> 16)", "0.1: bias(16)", "0.2: relu"], "dense opens into linear, bias and its activation");
   assertDeepEqual(deep.filter((r) => r.path.startsWith("1.")).map((r) => r.parameters).filter((n) => n > 0), [16, 16], "layerNorm opens into its boxes, gain and bias among them");
   assertEqual(deep.reduce((n, r) => n + r.parameters, 0), 163, "opened rows still add up");
-  const nested = summary(seq(seq(dense(4, 8), relu), residual(dense(8, 8)), dense(8, 2))).rows.map((r) => r.name);
+  const nested = summary(seq(seq(dense(4, 8), layers.relu), residual(dense(8, 8)), dense(8, 2))).rows.map((r) => r.name);
   assertDeepEqual(nested, ["0.0: dense(4 -> 8)", "0.1: relu", "1: residual(dense(8 -> 8))", "2: dense(8 -> 2)"], "an unnamed inner seq opens without a level; residual is one named layer");
-  const tied = summary(tie(seq(dense(8, 8), tanh, dense(8, 8)), [["0.weight", "2.weight"]])).rows;
+  const tied = summary(tie(seq(dense(8, 8), layers.tanh, dense(8, 8)), [["0.weight", "2.weight"]])).rows;
   assertEqual(tied.length, 1, "tying changes the parameter wires: the model is shown whole");
   assertThrows(() => summary(model, { depth: 0 }), /summary: depth must be a whole number >= 1, got 0/);
 });
@@ -50,13 +52,13 @@ test("a diverging step names the layer of the parameter it read: '1: dense(4 -> 
 });
 
 test("toSVG: boxes, wires and parameter wires match the composite; copy and add are dots", () => {
-  const mlp = toSVG(seq(dense(4, 8), relu, dense(8, 3)));
+  const mlp = show.toSVG(seq(dense(4, 8), layers.relu, dense(8, 3)));
   assertDeepEqual([count(mlp, "box"), count(mlp, "wire"), count(mlp, "param"), count(mlp, "copy"), count(mlp, "add")], [3, 4, 4, 0, 0], "mlp: 3 boxes, input->0->relu->1->output, weight and bias twice");
   // x + dense(x): x is copied (one dot: a stub and two wires out), the sum is an add dot
-  const residual = toSVG(diagram("residual", [[4]], (d, [x]) => [d.apply1(add([4]), [x!, d.apply1(dense(4, 4), [x!])])]));
+  const residual = show.toSVG(wires.diagram("residual", [[4]], (d, [x]) => [d.apply1(wires.add([4]), [x!, d.apply1(dense(4, 4), [x!])])]));
   assertDeepEqual([count(residual, "box"), count(residual, "wire"), count(residual, "param"), count(residual, "copy"), count(residual, "add")], [1, 5, 2, 1, 1], "residual");
   const learner = supervised(seq(dense(2, 16, "relu"), dense(16, 2)), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.05 }), rate: 1, seed: 1 });
-  const svg = toSVG(learner);
+  const svg = show.toSVG(learner);
   assertDeepEqual([count(svg, "box optimiser"), count(svg, "box loss"), count(svg, "box rate")], [1, 1, 1], "optimiser, loss and rate are boxes");
   assert(svg.includes("adam(0.05)") && svg.includes("softmaxCrossEntropy"), "they are named");
   learner.dispose();
@@ -69,7 +71,7 @@ test("toSVG: the MNIST CNN's diagram rendered in headless Chromium is not blank"
   const browser = await chromium.launch({ executablePath, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 300 } });
-    await page.setContent(`<!doctype html><body style="margin:0">${toSVG(demoCnn())}</body>`);
+    await page.setContent(`<!doctype html><body style="margin:0">${show.toSVG(demoCnn())}</body>`);
     const png = await page.screenshot({ type: "png" });
     // the page draws the SVG on a canvas and counts the pixels that are not white
     const dark = await page.evaluate(async () => {

@@ -5,8 +5,7 @@ import { test } from "./harness.ts";
 import { assert, assertClose, assertEqual, assertRejects, assertThrows } from "./assert.ts";
 import { uniform } from "./util.ts";
 import {
-  init, dense, seq, mse, softmaxCrossEntropy, sgd, adam, constantRate, supervised, supervisedLens,
-  compile, reference, refTensor, Rng, type RefTensor, type Value, ParalensError,
+  init, dense, seq, mse, softmaxCrossEntropy, sgd, adam, supervised, compile, type RefTensor, type Value, ParalensError, backends, initialisers, learning, losses,
 } from "../ts-api/index.ts";
 
 await init();
@@ -32,15 +31,15 @@ function handStep(W: Float64Array, b: Float64Array, x: Float64Array, t: Float64A
 
 test("one reverse call of the closed supervised lens is one hand-computed SGD step", () => {
   const [n, i, o, eta] = [4, 3, 2, 0.5];
-  const rng = new Rng(3);
+  const rng = new initialisers.Rng(3);
   const [W, b, x, t] = [uniform(rng, i * o), uniform(rng, o), uniform(rng, n * i), uniform(rng, n * o, 0.5, 0.5)];
-  const lens = supervisedLens(dense(i, o, "sigmoid"), { loss: mse, optimiser: sgd(), rate: constantRate(eta) });
+  const lens = learning.supervisedLens(dense(i, o, "sigmoid"), { loss: mse, optimiser: sgd(), rate: losses.constantRate(eta) });
   const want = handStep(W, b, x, t, n, i, o, eta);
 
   // float64 reference: forward, then the single reverse call; it returns the new parameters
   const V = (r: RefTensor) => r as unknown as Value;
-  const [, residual] = lens.forward(reference, [V(refTensor([i, o], W)), V(refTensor([o], b))], [V(refTensor([n, i], x)), V(refTensor([n, o], t))]);
-  const [next] = lens.reverse(reference, residual, []);
+  const [, residual] = lens.forward(backends.reference, [V(backends.refTensor([i, o], W)), V(backends.refTensor([o], b))], [V(backends.refTensor([n, i], x)), V(backends.refTensor([n, o], t))]);
+  const [next] = lens.reverse(backends.reference, residual, []);
   const [W64, b64] = next.map((v) => (v as unknown as RefTensor).data);
   assertClose(W64!, want.W, { rtol: 1e-12 }, "reference weight");
   assertClose(b64!, want.b, { rtol: 1e-12 }, "reference bias");
@@ -60,7 +59,7 @@ test("one reverse call of the closed supervised lens is one hand-computed SGD st
 });
 
 test("a training plan keeps only the calls training needs", () => {
-  const lens = supervisedLens(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: constantRate(0.1) });
+  const lens = learning.supervisedLens(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: losses.constantRate(0.1) });
   const full = compile(lens, { batch: 8, changes: "all" });
   const train = compile(lens, { batch: 8, changes: "params" });
   // the input change of the first layer (one gemm) and the label's change are pruned
@@ -72,7 +71,7 @@ test("a training plan keeps only the calls training needs", () => {
 
 function blobs(n: number, seed: number): { x: Float32Array; y: number[] } {
   // three separable clusters in 2-D
-  const rng = new Rng(seed);
+  const rng = new initialisers.Rng(seed);
   const x = new Float32Array(n * 2);
   const y: number[] = [];
   for (let r = 0; r < n; r++) {

@@ -3,7 +3,7 @@
 // the count (the cut of each call is over outputs, never a summation).
 // threads.node.test.ts checks whole training runs at 1, 2 and 16 threads in
 // every runtime.
-import { Rng, compile, conv2d, dense, engine, flatten, init, maxPool2d, relu, seq } from "../ts-api/index.ts";
+import { compile, conv2d, dense, engine, flatten, init, maxPool2d, seq, initialisers, layers } from "../ts-api/index.ts";
 import { type Engine, createEngine, threadsBehind } from "../ts-api/engine/engine.ts";
 import { MAX_TASKS, MAX_WORKERS } from "../ts-api/engine/threads/protocol.ts";
 import { MAX_THREADS } from "../ts-api/engine/threads/runtime.ts";
@@ -103,9 +103,9 @@ test("a thread's stretch is cut in up to PIECES pieces of at least half a thresh
 
 test("a CNN's forward and reverse pass give the same bits on one thread and on all of them", () => {
   const { max } = engine().threads;
-  const model = seq(conv2d({ filters: 6, kernel: 3, padding: "same" }), relu, maxPool2d(2), conv2d({ filters: 12, kernel: 3 }), relu, flatten, dense(10 * 10 * 12, 20)).at([24, 24, 3]);
+  const model = seq(conv2d({ filters: 6, kernel: 3, padding: "same" }), layers.relu, maxPool2d(2), conv2d({ filters: 12, kernel: 3 }), layers.relu, flatten, dense(10 * 10 * 12, 20)).at([24, 24, 3]);
   const plan = compile(model, { batch: 16, changes: "params", seed: 2 });
-  const rng = new Rng(9);
+  const rng = new initialisers.Rng(9);
   plan.inputs[0]!.set(Float32Array.from({ length: plan.inputs[0]!.size }, () => rng.normal()));
   const runAt = (count: number): Float32Array[] => {
     engine().setThreads(count);
@@ -128,7 +128,7 @@ test("a CNN's forward and reverse pass give the same bits on one thread and on a
 test("products give the same bits on one thread and on all, cut over C (rows, columns or a grid of column blocks) or over K, with and without accumulate", () => {
   const e = engine();
   const { max } = e.threads;
-  const rng = new Rng(4);
+  const rng = new initialisers.Rng(4);
   for (const [m, n, k] of [[5, 7, 3000], [33, 17, 1100], [64, 64, 4096], [200, 150, 300], [301, 1000, 270], [130, 512, 40]] as const) {
     const a = e.tensor([m * k], Float32Array.from({ length: m * k }, () => rng.normal()));
     const b = e.tensor([k * n], Float32Array.from({ length: k * n }, () => rng.normal()));

@@ -4,13 +4,13 @@
 // matched and for GRUs.
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertThrows } from "./assert.ts";
-import { init, conv2d, dense, seq, Rng } from "../ts-api/index.ts";
+import { init, conv2d, dense, seq, initialisers } from "../ts-api/index.ts";
 import { fromTorch, toTorch, type TensorData } from "../ts-api/io/index.ts";
 import { fold, gru, point } from "../ts-api/cdl/index.ts";
 import { maxAbsDiff, run } from "./torch-models.ts";
 
 await init();
-const rng = new Rng(11);
+const rng = new initialisers.Rng(11);
 const randoms = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
 const t = (shape: number[]): TensorData => ({ shape, values: randoms(shape.reduce((a, b) => a * b, 1)) });
 

@@ -1,6 +1,6 @@
 // paralens counterparts of the PyTorch models in examples/torch/train.py's
 // golden files, and a way to run any of them on some inputs.
-import { conv2d, dense, diagram, flatten, maxPool2d, mse, relu, seq, supervised, type Para, type Wires } from "../ts-api/index.ts";
+import { conv2d, dense, flatten, maxPool2d, mse, seq, supervised, type Para, type Wires, layers, wires } from "../ts-api/index.ts";
 import { fold, lstm, zeroPoint } from "../ts-api/cdl/index.ts";
 
 /** nn.Sequential(Linear(784, 16), ReLU, Linear(16, 10)). */
@@ -9,8 +9,8 @@ export const smallMlp = (): Para<Wires, Wires> => seq(dense(784, 16, "relu"), de
 /** conv 3x3 4 same ; relu ; pool 2 ; conv 3x3 6 valid ; relu ; pool 2 ; flatten (NHWC) ; linear 216 -> 10. */
 export const smallCnn = (): Para<Wires, Wires> =>
   seq(
-    conv2d({ filters: 4, kernel: 3, padding: "same" }), relu, maxPool2d(2),
-    conv2d({ filters: 6, kernel: 3 }), relu, maxPool2d(2),
+    conv2d({ filters: 4, kernel: 3, padding: "same" }), layers.relu, maxPool2d(2),
+    conv2d({ filters: 6, kernel: 3 }), layers.relu, maxPool2d(2),
     flatten, dense(6 * 6 * 6, 10),
   ).at([28, 28, 1]);
 
@@ -20,9 +20,9 @@ export const smallCnn = (): Para<Wires, Wires> =>
  * the sequence in reverse (see reverseSteps).
  */
 export function lstmModel(steps: number, inputs: number, hidden: number, outputs: number): Para<Wires, Wires> {
-  const start = diagram("start", [], (d) => [d.apply1(zeroPoint([hidden]), []), d.apply1(zeroPoint([hidden]), [])]);
+  const start = wires.diagram("start", [], (d) => [d.apply1(zeroPoint([hidden]), []), d.apply1(zeroPoint([hidden]), [])]);
   const rnn = fold({ nil: start, cons: lstm(inputs, hidden) });
-  return diagram("lstm model", [[steps, inputs]], (d, [x]) => {
+  return wires.diagram("lstm model", [[steps, inputs]], (d, [x]) => {
     const [h] = d.apply(rnn.at(steps), [x!], "rnn");
     return [d.apply1(dense(hidden, outputs), [h!], "readout")];
   }) as Para<Wires, Wires>;

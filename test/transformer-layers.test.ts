@@ -7,9 +7,9 @@ import { test } from "./harness.ts";
 import { assert, assertClose } from "./assert.ts";
 import { type LensCase, type RandomCase, finiteDifferences, lensCases, randomCase, runReference, runWasm, sameValues } from "./util.ts";
 import {
-  init, attention, embedding, positionalEmbedding, unembedding, tokenLinear, dropout, residual, transformerBlock, transformer,
-  tokenCrossEntropy, layerNorm, seq, compile, engine, resolve, type Para, type Wires,
+  init, attention, embedding, residual, transformer, layerNorm, seq, compile, engine, type Para, type Wires, layers, losses,
 } from "../ts-api/index.ts";
+import { resolve } from "../ts-api/algebra/para.ts";
 
 await init();
 
@@ -28,16 +28,16 @@ const oneHot = (k: number, classes: number): Tweak => (c) => {
 
 const cases: LensCase[] = [
   ["embedding", embedding(7, 5), [[6]], ids(0, 7, true), [0]],
-  ["positionalEmbedding", positionalEmbedding(3, 5), [[3, 5]]],
-  ["unembedding", unembedding(7, 5), [[3, 5]]],
-  ["tokenLinear", tokenLinear(5, 3), [[4, 5]]],
-  ["tokenLinear without bias", tokenLinear(3, 6, { bias: false }), [[2, 3]]],
+  ["positionalEmbedding", layers.positionalEmbedding(3, 5), [[3, 5]]],
+  ["unembedding", layers.unembedding(7, 5), [[3, 5]]],
+  ["tokenLinear", layers.tokenLinear(5, 3), [[4, 5]]],
+  ["tokenLinear without bias", layers.tokenLinear(3, 6, { bias: false }), [[2, 3]]],
   ["attention, one head", attention({ heads: 1 }), [[5, 3]]],
   ["attention, 3 heads", attention({ heads: 3 }), [[5, 6]]],
   ["attention, causal, 2 heads", attention({ heads: 2, causal: true }), [[7, 6]]],
   ["residual(layerNorm ; attention)", residual(seq(layerNorm(), attention({ heads: 2, causal: true }))), [[5, 4]]],
-  ["transformerBlock", transformerBlock(6, 3, { expansion: 2 }), [[5, 6]]],
-  ["tokenCrossEntropy", tokenCrossEntropy, [[5, 7], [5, 7]], oneHot(1, 7)],
+  ["transformerBlock", layers.transformerBlock(6, 3, { expansion: 2 }), [[5, 6]]],
+  ["tokenCrossEntropy", losses.tokenCrossEntropy, [[5, 7], [5, 7]], oneHot(1, 7)],
   ["transformer (tied)", transformer({ vocab: 7, context: 5, dim: 4, heads: 2, layers: 2, expansion: 1.5 }), [[5]], ids(0, 7), [0]],
 ];
 
@@ -81,7 +81,7 @@ test("the tied embedding's change is the sum of its two uses' changes", () => {
 
 test("dropout: a seeded mask in training plans, the identity in forward-only plans", () => {
   const e = engine();
-  const f = resolve(dropout(0.25, 9), [[4000]]) as Para<Wires, Wires>;
+  const f = resolve(layers.dropout(0.25, 9), [[4000]]) as Para<Wires, Wires>;
   const x = Float32Array.from({ length: 4000 }, (_, i) => 1 + (i % 13));
   const infer = compile(f, { batch: 1, changes: "none" });
   const train = compile(f, { batch: 1, changes: "all" });

@@ -5,9 +5,7 @@
 // characters as class indices follows the one given one-hot rows, step by step.
 import { test } from "./harness.ts";
 import { assert } from "./assert.ts";
-import {
-  Decoder, Rng, adam, adamw, chain, clipByGlobalNorm, cosineDecay, joinSchedules, linearWarmup, supervised, tokenCrossEntropy, transformer,
-} from "../ts-api/index.ts";
+import { type Rng, adam, adamw, supervised, transformer, initialisers, losses, optimisers, serve } from "../ts-api/index.ts";
 import { init } from "../ts-api/index.ts";
 
 await init();
@@ -21,7 +19,7 @@ function text(n: number, rng: Rng): Int32Array {
 }
 
 test("a small transformer's validation loss falls below the unigram baseline", () => {
-  const rng = new Rng(3);
+  const rng = new initialisers.Rng(3);
   const vocab = new Set(words.join("")).size;
   const [train, valid] = [text(4000, rng), text(600, rng)];
   const counts = new Float64Array(vocab).fill(1);
@@ -30,7 +28,7 @@ test("a small transformer's validation loss falls below the unigram baseline", (
   const unigram = -valid.reduce((s, c) => s + Math.log(counts[c]! / total), 0) / valid.length;
 
   const options = { vocab, context: 12, dim: 16, heads: 2, layers: 1 };
-  const learner = supervised(transformer(options), { loss: tokenCrossEntropy, optimiser: adam({ lr: 0.01 }), rate: 1, seed: 2 });
+  const learner = supervised(transformer(options), { loss: losses.tokenCrossEntropy, optimiser: adam({ lr: 0.01 }), rate: 1, seed: 2 });
   const windows = (ids: Int32Array, starts: number[]) => {
     const T = options.context;
     const x = new Float32Array(starts.length * T), y = new Float32Array(starts.length * T * vocab);
@@ -55,22 +53,22 @@ test("a small transformer's validation loss falls below the unigram baseline", (
   const after = validation();
   assert(after < unigram, `validation loss ${after.toFixed(3)} nats is not below the unigram's ${unigram.toFixed(3)} (it started at ${before.toFixed(3)})`);
 
-  const decoder = new Decoder(options, learner.params);
-  const sampled = decoder.generate([0], 30, new Rng(1), { temperature: 0.5 });
+  const decoder = new serve.Decoder(options, learner.params);
+  const sampled = decoder.generate([0], 30, new initialisers.Rng(1), { temperature: 0.5 });
   assert(sampled.length === 30 && sampled.every((t) => t >= 0 && t < vocab), "30 tokens of the vocabulary");
   decoder.dispose();
   learner.dispose();
 });
 
 test("the character transformer trains from class indices with the loss curve of one-hot labels (clipped AdamW, warmup then cosine)", () => {
-  const rng = new Rng(5);
+  const rng = new initialisers.Rng(5);
   const vocab = new Set(words.join("")).size;
   const train = text(3000, rng);
   const options = { vocab, context: 12, dim: 16, heads: 2, layers: 1 };
-  const lr = joinSchedules([linearWarmup(0.001, 0.01, 5), cosineDecay(0.01, 25, 0.1)], [5]);
-  const optimiser = chain(clipByGlobalNorm(1), adamw({ lr, weightDecay: 0.01 }));
-  const hot = supervised(transformer(options), { loss: tokenCrossEntropy, optimiser, rate: 1, seed: 2 });
-  const byIndex = supervised(transformer(options), { loss: tokenCrossEntropy, optimiser, rate: 1, seed: 2, labels: "indices" });
+  const lr = optimisers.joinSchedules([optimisers.linearWarmup(0.001, 0.01, 5), optimisers.cosineDecay(0.01, 25, 0.1)], [5]);
+  const optimiser = optimisers.chain(optimisers.clipByGlobalNorm(1), adamw({ lr, weightDecay: 0.01 }));
+  const hot = supervised(transformer(options), { loss: losses.tokenCrossEntropy, optimiser, rate: 1, seed: 2 });
+  const byIndex = supervised(transformer(options), { loss: losses.tokenCrossEntropy, optimiser, rate: 1, seed: 2, labels: "indices" });
   const T = options.context;
   const curves: [number[], number[]] = [[], []];
   for (let step = 0; step < 30; step++) {

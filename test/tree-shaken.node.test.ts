@@ -22,21 +22,23 @@ process.on("exit", () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Each public value name, the entry point that exports it. */
+/** Each public value name an example may import (a namespace such as `layers` among them), the entry point that exports it. */
 const entryOf = new Map<string, string>();
 for (const [entry, file] of Object.entries(entryPoints)) {
-  for (const { name, typeOnly } of exportsOf(file)) if (!typeOnly) entryOf.set(name, entry);
+  for (const { name, typeOnly, namespace } of exportsOf(file)) if (!typeOnly && namespace === undefined) entryOf.set(name, entry);
 }
 
 test("every doc example runs from a tree-shaken web bundle of its own imports", async () => {
   const sources = join(dir, "examples");
   mkdirSync(sources);
   const examples: { name: string; file: string }[] = [];
+  const seen = new Set<string>();
   for (const [, file] of Object.entries(entryPoints)) {
-    for (const { name, typeOnly } of exportsOf(file)) {
-      const found = typeOnly ? undefined : declaration(join(root, file), name);
+    for (const { name: own, typeOnly, file: from, path: name } of exportsOf(file)) {
+      const found = typeOnly ? undefined : declaration(join(root, from), own);
       const code = found?.kind === "value" ? exampleOf(found.doc) : "";
-      if (code === "") continue;
+      if (code === "" || seen.has(`${found!.where}:${own}`)) continue;
+      seen.add(`${found!.where}:${own}`);
       // the names the example uses, imported from their entry points, init among them
       const used = [...entryOf.keys()].filter((n) => n === "init" || new RegExp(`\\b${n}\\b`).test(code));
       const imports = Object.keys(entryPoints).map((entry) => {

@@ -27,7 +27,7 @@ function diagnostics(code: string): string[] {
 }
 
 test("a literal shape mismatch in seq is one compile error whose text names the part and both shapes", () => {
-  const errors = diagnostics("P.seq(P.dense(4, 20), P.relu, P.dense(21, 3));\nP.seq(P.dense(4, 3), P.dense(3, 2));");
+  const errors = diagnostics("P.seq(P.dense(4, 20), P.layers.relu, P.dense(21, 3));\nP.seq(P.dense(4, 3), P.dense(3, 2));");
   assert(errors.length === 1, `one error, for the first seq only; got ${errors.length}:\n${errors.join("\n---\n")}`);
   const text = errors[0]!;
   assert(text.includes(`is not assignable to type '"seq: part 2 takes [21] but part 1 gives [20]"'`), `the message names both shapes:\n${text}`);

@@ -4,8 +4,9 @@
 // checks use. A case is one record, so a test can change one part of it
 // (`{ ...c, lens: other }`) and run both sides with the same values.
 import {
-  type Layer, type Para, type RefTensor, type Value, type Wires, Rng, compile, engine, reference, refTensor, resolve,
+  type Layer, type Para, type RefTensor, type Value, type Wires, type Rng, compile, engine, backends, initialisers,
 } from "../ts-api/index.ts";
+import { resolve } from "../ts-api/algebra/para.ts";
 import { assert, assertClose } from "./assert.ts";
 import { test } from "./harness.ts";
 
@@ -52,7 +53,7 @@ export function normal(rng: Rng, n: number, scale = 1): Float64Array {
 
 /** A case whose parameters, inputs and output changes are uniform in [-scale, scale], drawn in that order. */
 export function randomCase(lens: AnyPara, batch: number, seed: number, scale = 1): RandomCase {
-  const rng = new Rng(seed);
+  const rng = new initialisers.Rng(seed);
   return {
     lens,
     batch,
@@ -64,7 +65,7 @@ export function randomCase(lens: AnyPara, batch: number, seed: number, scale = 1
 
 /** The lens's parameters as its initialisers make them, seeded. */
 export function initial(lens: AnyPara, seed = 1): Float64Array[] {
-  const rng = new Rng(seed);
+  const rng = new initialisers.Rng(seed);
   return lens.params.map((p) => p.init(p.shape, rng));
 }
 
@@ -84,9 +85,9 @@ const V = (t: RefTensor): Value => t as unknown as Value;
 const D = (v: Value | null): Float64Array | null => (v === null ? null : (v as unknown as RefTensor).data);
 
 function referenceForward(c: Case, params: readonly ArrayLike<number>[], inputs: readonly ArrayLike<number>[]): [Float64Array[], unknown] {
-  const p = c.lens.params.map((s, i) => V(refTensor(s.shape, params[i]!)));
-  const x = c.lens.dom.map((s, i) => V(refTensor([c.batch, ...s], inputs[i]!)));
-  const [y, residual] = c.lens.forward(reference, p, x);
+  const p = c.lens.params.map((s, i) => V(backends.refTensor(s.shape, params[i]!)));
+  const x = c.lens.dom.map((s, i) => V(backends.refTensor([c.batch, ...s], inputs[i]!)));
+  const [y, residual] = c.lens.forward(backends.reference, p, x);
   return [y.map((v) => D(v)!), residual];
 }
 
@@ -94,8 +95,8 @@ function referenceForward(c: Case, params: readonly ArrayLike<number>[], inputs:
 export function runReference(c: Case): Run<Float64Array> {
   const [outputs, residual] = referenceForward(c, c.params, c.inputs);
   if (c.changes === undefined) return { outputs, paramChanges: [], inputChanges: [] };
-  const dy = c.lens.cod.map((s, i) => V(refTensor([c.batch, ...s], c.changes![i]!)));
-  const [dp, dx] = c.lens.reverse(reference, residual, dy);
+  const dy = c.lens.cod.map((s, i) => V(backends.refTensor([c.batch, ...s], c.changes![i]!)));
+  const [dp, dx] = c.lens.reverse(backends.reference, residual, dy);
   return { outputs, paramChanges: dp.map(D), inputChanges: dx.map(D) };
 }
 

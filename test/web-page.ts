@@ -5,7 +5,7 @@
 // the same bits in both engines.
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Decoder, Rng, compile, init, transformer } from "../ts-api/index.ts";
+import { compile, init, transformer, initialisers, serve } from "../ts-api/index.ts";
 import { encodeSafetensors } from "../ts-api/io/index.ts";
 
 /** What the checks of the example pages use of a Playwright page. */
@@ -33,10 +33,10 @@ export async function checkWebPage(page: Page, root: string, site: string, port:
   await page.goto(`http://127.0.0.1:${port}/examples/web/index.html?model=./test-model.safetensors&seed=3&count=${count}&temperature=${temperature}&topk=${topK}`);
   const got = (await (await page.waitForFunction(() => (globalThis as { __generated?: unknown }).__generated, undefined, { timeout: 60_000 })).jsonValue()) as { prompt: string; text: string };
 
-  const decoder = new Decoder(options, plan.params);
+  const decoder = new serve.Decoder(options, plan.params);
   // as the page encodes it: a character outside the alphabet reads as a space
   const ids = [...PROMPT].map((c) => chars.indexOf(chars.includes(c) ? c : " "));
-  const expected = decoder.generate(ids, count, new Rng(3), { temperature, topK }).map((i) => chars[i]).join("");
+  const expected = decoder.generate(ids, count, new initialisers.Rng(3), { temperature, topK }).map((i) => chars[i]).join("");
   decoder.dispose();
   plan.dispose();
   if (got.prompt !== PROMPT) return `the page continued ${JSON.stringify(got.prompt)}, not its default prompt`;

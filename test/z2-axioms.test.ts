@@ -3,7 +3,7 @@
 // every output change) for each primitive lens, and each primitive's reverse
 // pass against the brute-force derivative. Parameters count as inputs here:
 // a Para P x A -> B is a map of the base category.
-import { copy, discard, id, init, lens, type Lens, par, type Para, seq, swap, type Wires } from "../ts-api/index.ts";
+import { init, lens, type Lens, par, type Para, seq, type Wires, wires } from "../ts-api/index.ts";
 import { andGate, bruteForceReverse, circuit, circuitLens, exampleFunction, exampleReverse, joinBits, lut, maskedMajority, notGate, paramGate, popcountThreshold, pseudoLinear, selectBits, splitBits, xorGate, type Z2Ops } from "../ts-api/z2/index.ts";
 import { assert, assertDeepEqual } from "./assert.ts";
 import { test } from "./harness.ts";
@@ -24,12 +24,12 @@ const primitives: [string, F][] = [
   ["xor", xorGate(2) as F],
   ["and", andGate(2) as F],
   ["not", notGate(2) as F],
-  ["copy", copy<Wires, Z2Ops>([[2]]) as F],
+  ["copy", wires.copy<Wires, Z2Ops>([[2]]) as F],
   // discard alone has no output bits, so every loop over output changes below
   // would be empty for it; beside id it has one, and its reverse still counts
-  ["discard [2] beside id [1]", par(discard<Wires, Z2Ops>([[2]]) as F, id<Wires, Z2Ops>([[1]]) as F) as F],
-  ["copy ; (discard x id) = id", seq(copy<Wires, Z2Ops>([[2]]) as F, par(discard<Wires, Z2Ops>([[2]]) as F, id<Wires, Z2Ops>([[2]]) as F) as F) as F],
-  ["swap", swap<Wires, Wires, Z2Ops>([[1]], [[2]]) as F],
+  ["discard [2] beside id [1]", par(wires.discard<Wires, Z2Ops>([[2]]) as F, wires.id<Wires, Z2Ops>([[1]]) as F) as F],
+  ["copy ; (discard x id) = id", seq(wires.copy<Wires, Z2Ops>([[2]]) as F, par(wires.discard<Wires, Z2Ops>([[2]]) as F, wires.id<Wires, Z2Ops>([[2]]) as F) as F) as F],
+  ["swap", wires.swap<Wires, Wires, Z2Ops>([[1]], [[2]]) as F],
   ["select", selectBits(3, [2, 0, 0, 1]) as F],
   ["split", splitBits([1, 2]) as F],
   ["join", joinBits([2, 1]) as F],
@@ -112,16 +112,16 @@ test("RD.3 structure maps: R[id](a, b) = b, R[copy](a, (b1, b2)) = b1 + b2, R[di
     const at = bitsOf(a, 2);
     for (let b = 0; b < 16; b++) {
       const [b1, b2] = [bitsOf(b, 2), bitsOf(b >> 2, 2)];
-      assertDeepEqual(Array.from(exampleReverse(id<Wires, Z2Ops>([[2]]) as F, at, b1)), b1, "id");
-      assertDeepEqual(Array.from(exampleReverse(copy<Wires, Z2Ops>([[2]]) as F, at, [...b1, ...b2])), xorArr(b1, b2), "copy");
-      assertDeepEqual(Array.from(exampleReverse(discard<Wires, Z2Ops>([[2]]) as F, at, [])), [0, 0], "discard");
-      assertDeepEqual(Array.from(exampleReverse(swap<Wires, Wires, Z2Ops>([[2]], [[2]]) as F, [...at, ...at], [...b1, ...b2])), [...b2, ...b1], "swap");
+      assertDeepEqual(Array.from(exampleReverse(wires.id<Wires, Z2Ops>([[2]]) as F, at, b1)), b1, "id");
+      assertDeepEqual(Array.from(exampleReverse(wires.copy<Wires, Z2Ops>([[2]]) as F, at, [...b1, ...b2])), xorArr(b1, b2), "copy");
+      assertDeepEqual(Array.from(exampleReverse(wires.discard<Wires, Z2Ops>([[2]]) as F, at, [])), [0, 0], "discard");
+      assertDeepEqual(Array.from(exampleReverse(wires.swap<Wires, Wires, Z2Ops>([[2]], [[2]]) as F, [...at, ...at], [...b1, ...b2])), [...b2, ...b1], "swap");
     }
   }
 });
 
 // Two maps of one type and their sum f + g = copy ; (f x g) ; xor.
-const sum = (f: F, g: F): F => seq(copy<Wires, Z2Ops>(f.dom) as F, par(f, g) as F, xorGate(outBits(f)) as F) as F;
+const sum = (f: F, g: F): F => seq(wires.copy<Wires, Z2Ops>(f.dom) as F, par(f, g) as F, xorGate(outBits(f)) as F) as F;
 const zero = (dom: Wires, w: number): F =>
   lens<Wires, Wires, number, Z2Ops>({ name: "zero", dom, cod: [[w]], forward: (k, [x]) => [[k.zeros([k.shape(x!)[0]!, w])], k.shape(x!)[0]!], reverse: (k, batch) => dom.map((s) => k.zeros([batch, s[0]!])) }) as F;
 
@@ -147,7 +147,7 @@ test("RD.1 the reverse derivative of a sum is the sum of the reverse derivatives
 test("RD.4 pairing: R[<f, g>](a, (b, c)) = R[f](a, b) + R[g](a, c); RD.5 chain rule: R[f ; g](a, c) = R[f](a, R[g](f(a), c))", () => {
   const f = fullAdder as F; // [3] -> [2]
   const g = andGate(1) as unknown as Lens<Wires, Wires, Z2Ops>; // [1] x [1] -> [1]
-  const pair = seq(copy<Wires, Z2Ops>([[3]]) as F, par(f, notGate(3) as F) as F) as F;
+  const pair = seq(wires.copy<Wires, Z2Ops>([[3]]) as F, par(f, notGate(3) as F) as F) as F;
   const chain = seq(f, splitBits([1, 1]) as F, g as F) as F;
   const fn = exampleFunction(f);
   for (let a = 0; a < 8; a++) {

@@ -6,7 +6,7 @@
 // derivative of its polynomial, computed independently by forward-mode dual
 // numbers. Circuits built from gate lenses with the generic combinators and
 // the same netlist in one lens have the same two passes.
-import { copy, init, par, type Para, Rng, seq, type Value, type Wires } from "../ts-api/index.ts";
+import { init, par, type Para, seq, type Value, type Wires, initialisers, wires } from "../ts-api/index.ts";
 import { andGate, anyBit, type Circuit, type CircuitBuilder, circuit, circuitLens, compileZ2, Gate, randomCircuit, type RefBits, refBits, selectBits, splitBits, truthTable, xorGate, type Z2Ops, z2Reference } from "../ts-api/z2/index.ts";
 import { assertDeepEqual, assertEqual } from "./assert.ts";
 import { test } from "./harness.ts";
@@ -84,7 +84,7 @@ function symbolicJacobians(c: Circuit): [Uint8Array, Uint8Array] {
 }
 
 test("random circuits without squared variables: symbolic = brute-force reverse derivative on all 2^n inputs, n = 1..10", () => {
-  const rng = new Rng(10);
+  const rng = new initialisers.Rng(10);
   for (let n = 1; n <= 10; n++) {
     for (let trial = 0; trial < 3; trial++) {
       const c = randomCircuit(rng, { inputs: n, gates: 5 + rng.int(60), multilinear: true, outputs: 1 + rng.int(4) });
@@ -97,7 +97,7 @@ test("random circuits without squared variables: symbolic = brute-force reverse 
 });
 
 test("any random circuit: symbolic = the formal derivative of its polynomial (dual numbers) on all 2^n inputs", () => {
-  const rng = new Rng(11);
+  const rng = new initialisers.Rng(11);
   let differs = 0;
   for (let n = 1; n <= 8; n++) {
     for (let trial = 0; trial < 3; trial++) {
@@ -128,7 +128,7 @@ test("x AND x: the function is x (flip derivative 1), the polynomial x^2 has der
 test("a circuit built from gate lenses with seq, par and copy = the same netlist in one lens, both passes, all inputs and changes", () => {
   // half adder (s, c) = (a + b, ab), twice: the sum bits of a 2-bit + 1-bit adder
   type F = Para<Wires, Wires, Z2Ops>;
-  const halfAdder = seq(copy<Wires, Z2Ops>([[1], [1]]) as F, par(xorGate(1) as F, andGate(1) as F) as F) as F; // [1] x [1] -> [1] x [1]
+  const halfAdder = seq(wires.copy<Wires, Z2Ops>([[1], [1]]) as F, par(xorGate(1) as F, andGate(1) as F) as F) as F; // [1] x [1] -> [1] x [1]
   const combinators = seq(
     selectBits(3, [0, 2, 1]) as F, // (a0, b, a1)
     splitBits([1, 1, 1]) as F,

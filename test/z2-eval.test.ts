@@ -3,7 +3,7 @@
 // the last word are masked), block sizes that leave partial blocks, and the
 // three phases of a plan (prologue on parameters, batch loop, epilogue after
 // the batch sums).
-import { ParalensError, compile, init, Rng, type Value } from "../ts-api/index.ts";
+import { ParalensError, compile, init, type Rng, type Value, initialisers } from "../ts-api/index.ts";
 import { BitTensor, circuit, circuitLens, circuitPara, compileZ2, lut, polynomial, randomCircuit, type RefBits, refBits, selectBits, splitBits, truthTable, xorGate, type Z2Ops, z2Reference } from "../ts-api/z2/index.ts";
 import { para, type Para } from "../ts-api/algebra/para.ts";
 import { engine } from "../ts-api/engine/engine.ts";
@@ -19,7 +19,7 @@ const randomBits = (rng: Rng, n: number): Uint8Array => Uint8Array.from({ length
 const BATCHES = [1, 7, 127, 128, 129, 255, 257, 1000];
 
 test("BitTensor: bits written row by row read back the same, batched and unbatched", () => {
-  const rng = new Rng(1);
+  const rng = new initialisers.Rng(1);
   for (const batch of BATCHES) {
     const t = BitTensor.alloc(engine(), [batch, 5]);
     const x = randomBits(rng, batch * 5);
@@ -36,7 +36,7 @@ test("BitTensor: bits written row by row read back the same, batched and unbatch
 });
 
 test("random circuits: wasm forward and reverse equal the scalar evaluator at every batch size", () => {
-  const rng = new Rng(2);
+  const rng = new initialisers.Rng(2);
   for (const batch of BATCHES) {
     for (const block of [1, 3, 8]) {
       const c = randomCircuit(rng, { inputs: 1 + rng.int(12), gates: 1 + rng.int(150) });
@@ -60,7 +60,7 @@ test("random circuits: wasm forward and reverse equal the scalar evaluator at ev
 });
 
 test("parameter changes are XORs over the batch, with the lanes past the batch left out", () => {
-  const rng = new Rng(3);
+  const rng = new initialisers.Rng(3);
   for (const batch of BATCHES) {
     const c = randomCircuit(rng, { inputs: 10, gates: 80, mix: [30, 50, 20] });
     const f = circuitPara(c, { params: 4 });
@@ -102,7 +102,7 @@ const twoPhase: Para<readonly [readonly [number]], readonly [readonly [number]],
 });
 
 test("prologue and epilogue: gates on parameters run once, an update is written over the parameter", () => {
-  const rng = new Rng(4);
+  const rng = new initialisers.Rng(4);
   for (const batch of [1, 2, 129, 300]) {
     const p = randomBits(rng, 5);
     const x = randomBits(rng, batch * 5);
@@ -124,7 +124,7 @@ test("prologue and epilogue: gates on parameters run once, an update is written 
 });
 
 test("compileZ2 rejects bad batches, wire shapes and parameter tensors", () => {
-  const c = randomCircuit(new Rng(5), { inputs: 4, gates: 10 });
+  const c = randomCircuit(new initialisers.Rng(5), { inputs: 4, gates: 10 });
   assertThrows(() => compileZ2(circuitLens(c), { batch: 0 }), /batch must be a whole number >= 1, got 0/);
   const f = circuitPara(c, { params: 2 });
   const wrong = BitTensor.alloc(engine(), [3]);

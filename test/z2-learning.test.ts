@@ -3,7 +3,7 @@
 // the same on the scalar reference and on the bit-sliced plan; a batch step
 // XORs the examples' changes; Iris (two classes) and 8-bit parity are
 // learned as the paper and the seeds describe.
-import { init, Rng, type Value } from "../ts-api/index.ts";
+import { init, type Rng, type Value, initialisers } from "../ts-api/index.ts";
 import { compileZ2, exampleFunction, exampleReverse, lut, maskedMajority, popcountThreshold, pseudoLinear, randomBits, rda, rdaLens, type RefBits, refBits, z2Reference } from "../ts-api/z2/index.ts";
 import { irisBits } from "../examples/data/iris-bits.ts";
 import { assert, assertDeepEqual, assertEqual } from "./assert.ts";
@@ -23,7 +23,7 @@ const models = [
 
 for (const [name, make] of models) {
   test(`${name}: one reverse pass of the closed RDA lens is p XOR R[model]_P(p, x, f(p, x) XOR y), on the reference and on wasm`, () => {
-    const rng = new Rng(30);
+    const rng = new initialisers.Rng(30);
     const model = make();
     const [np, n, m] = [model.params[0]!.shape[0]!, model.dom[0]![0]!, model.cod[0]![0]!];
     const f = exampleFunction(model);
@@ -52,7 +52,7 @@ for (const [name, make] of models) {
 }
 
 test("a batch step flips the XOR over the examples of their parameter changes, on the reference and on wasm", () => {
-  const rng = new Rng(31);
+  const rng = new initialisers.Rng(31);
   const model = pseudoLinear(5, 1, 2, { init: randomBits() });
   const f = exampleFunction(model);
   const closed = rdaLens(model);

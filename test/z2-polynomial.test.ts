@@ -1,6 +1,6 @@
 // Polynomials over Z2: parsing, normal form, evaluation, the formal
 // derivative of the reverse pass, and syntax errors that point at the column.
-import { init, Rng, type Value } from "../ts-api/index.ts";
+import { init, type Rng, type Value, initialisers } from "../ts-api/index.ts";
 import { formatPolynomial, parsePolynomial, polynomial, type Polynomial, type RefBits, refBits, truthTable, z2Reference } from "../ts-api/z2/index.ts";
 import { assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
 import { test } from "./harness.ts";
@@ -36,7 +36,7 @@ test("products of sums expand, equal monomials cancel, exponents stay; the norma
   assertEqual(formatPolynomial(parsePolynomial("(x0 + 1)*(x1 + x0)")), "x0*x1 + x0 + x0^2 + x1");
   assertEqual(formatPolynomial(parsePolynomial("x0 + x1 + x0, x1*x1 + x1^2", { inputs: 2 })), "x1, 0");
   assertEqual(formatPolynomial(parsePolynomial("(x0 + x1)^2")), "x0^2 + x1^2", "the Frobenius: (a + b)^2 = a^2 + b^2 over Z2");
-  const rng = new Rng(20);
+  const rng = new initialisers.Rng(20);
   for (let trial = 0; trial < 50; trial++) {
     const text = randomText(rng);
     const once = parsePolynomial(text, { inputs: 4 });
@@ -45,7 +45,7 @@ test("products of sums expand, equal monomials cancel, exponents stay; the norma
 });
 
 test("random polynomials: the lens evaluates them and its reverse pass is their formal derivative, on all inputs", () => {
-  const rng = new Rng(21);
+  const rng = new initialisers.Rng(21);
   for (let trial = 0; trial < 30; trial++) {
     const text = `${randomText(rng)}, ${randomText(rng)}`;
     const system = parsePolynomial(text, { inputs: 4 });

@@ -1,7 +1,7 @@
 // The schedule of a compiled plan: gates ordered so that few values are live
 // at once (the scratch of a block is slots x block words), whatever order the
 // lens traced them in, with the same bits.
-import { init, Rng } from "../ts-api/index.ts";
+import { init, initialisers } from "../ts-api/index.ts";
 import { circuit, circuitLens, compileZ2 } from "../ts-api/z2/index.ts";
 import { assert, assertDeepEqual } from "./assert.ts";
 import { test } from "./harness.ts";
@@ -24,7 +24,7 @@ test("a balanced XOR tree traced level by level runs in about log2(width) slots,
     const plan = compileZ2(circuitLens(c), { batch: 300, changes: "none" });
     // k + 2: one value per level of the tree on the path being built, plus the two leaves being loaded
     assert(plan.stats.forward.slots <= k + 2, `width ${1 << k}: ${plan.stats.forward.slots} slots, want at most ${k + 2}`);
-    const rng = new Rng(k);
+    const rng = new initialisers.Rng(k);
     const rows = Array.from({ length: 300 * (1 << k) }, () => rng.int(2));
     plan.inputs[0]!.write(rows);
     plan.forward();

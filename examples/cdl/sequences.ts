@@ -3,8 +3,8 @@
 // parity of a bit stream). Each list length has its own compiled plan; all
 // plans train one shared set of cell parameters (StructuredLearner).
 // No Node APIs here: the tests import these functions too.
-import { type Para, Rng, adam, binaryCrossEntropy, dense, diagram, mse, seq } from "../../ts-api/index.ts";
-import { type Bucket, StructuredLearner, elman, fold, gru, mealy, point } from "../../ts-api/cdl/index.ts";
+import { type Para, type Rng, adam, dense, mse, seq, initialisers, losses, wires } from "paralens";
+import { type Bucket, StructuredLearner, elman, fold, gru, mealy, point } from "paralens/cdl";
 
 export type Log = (line: string) => void;
 
@@ -47,12 +47,12 @@ export async function trainFoldRnn(options: FoldOptions): Promise<Record<string,
   const { task, hidden: H = 16, lengths = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], perLength = 400, seed = 1, log = () => {} } = options;
   const { epochs = task === "sum" ? 40 : 20, lr = task === "sum" ? 0.003 : 0.01 } = options;
   const testLengths = options.testLengths ?? lengths;
-  const rng = new Rng(seed);
+  const rng = new initialisers.Rng(seed);
   const cell = task === "sum" ? elman(1, H) : gru(1, H);
   const rnn = fold({ nil: point([H]), cons: cell });
   const readout = task === "sum" ? dense(H, 1) : dense(H, 1, "sigmoid");
   const build = (T: string): Para => seq(rnn.at(Number(T)), readout) as Para;
-  const learner = new StructuredLearner(build, { loss: task === "sum" ? mse : binaryCrossEntropy, optimiser: adam({ lr }), rate: 1, seed, key: lengths[0]! });
+  const learner = new StructuredLearner(build, { loss: task === "sum" ? mse : losses.binaryCrossEntropy, optimiser: adam({ lr }), rate: 1, seed, key: lengths[0]! });
   const train = listBuckets(task, lengths, perLength, rng);
   const started = performance.now();
   await learner.fit(train, {
@@ -75,9 +75,9 @@ export async function trainFoldRnn(options: FoldOptions): Promise<Record<string,
     return total / count;
   };
   const metric = task === "sum" ? "meanAbsError" : "accuracy";
-  const result: Record<string, number> = { [metric]: score(listBuckets(task, testLengths, 200, new Rng(seed + 1000))), seconds };
+  const result: Record<string, number> = { [metric]: score(listBuckets(task, testLengths, 200, new initialisers.Rng(seed + 1000))), seconds };
   const longer = testLengths.map((T) => T + Math.max(...testLengths));
-  result[`${metric}Longer`] = score(listBuckets(task, longer, 200, new Rng(seed + 2000)));
+  result[`${metric}Longer`] = score(listBuckets(task, longer, 200, new initialisers.Rng(seed + 2000)));
   learner.dispose();
   return result;
 }
@@ -101,13 +101,13 @@ export interface MealyOptions {
  */
 export async function trainMealyParity(options: MealyOptions = {}): Promise<Record<string, number>> {
   const { hidden: H = 8, length = 10, testLength = 40, examples = 1000, epochs = 20, lr = 0.02, seed = 1, log = () => {} } = options;
-  const cell = diagram("parity step", [[1], [H]], (d, [x, h]) => {
+  const cell = wires.diagram("parity step", [[1], [H]], (d, [x, h]) => {
     const next = d.apply1(gru(1, H), [x!, h!], "gru");
     return [d.apply1(dense(H, 1, "sigmoid"), [next], "out"), next];
   });
   const machine = mealy(cell);
   const build = (T: string): Para => machine.outputs(Number(T), point([H])) as Para;
-  const learner = new StructuredLearner(build, { loss: binaryCrossEntropy, optimiser: adam({ lr }), rate: 1, seed, key: length });
+  const learner = new StructuredLearner(build, { loss: losses.binaryCrossEntropy, optimiser: adam({ lr }), rate: 1, seed, key: length });
   const data = (T: number, count: number, r: Rng): Bucket => {
     const x = new Float32Array(count * T);
     const y = new Float32Array(count * T);
@@ -123,7 +123,7 @@ export async function trainMealyParity(options: MealyOptions = {}): Promise<Reco
     return { key: T, x: [x], y };
   };
   const started = performance.now();
-  await learner.fit([data(length, examples, new Rng(seed))], {
+  await learner.fit([data(length, examples, new initialisers.Rng(seed))], {
     epochs,
     batchSize: 32,
     seed,
@@ -138,7 +138,7 @@ export async function trainMealyParity(options: MealyOptions = {}): Promise<Reco
     pred.forEach((p, i) => (hits += Number(p > 0.5 === b.y[i]! > 0.5)));
     return hits / pred.length;
   };
-  const result = { stepAccuracy: accuracy(data(length, 500, new Rng(seed + 1000))), stepAccuracyLonger: accuracy(data(testLength, 500, new Rng(seed + 2000))), seconds };
+  const result = { stepAccuracy: accuracy(data(length, 500, new initialisers.Rng(seed + 1000))), stepAccuracyLonger: accuracy(data(testLength, 500, new initialisers.Rng(seed + 2000))), seconds };
   learner.dispose();
   return result;
 }

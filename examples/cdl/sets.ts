@@ -3,8 +3,8 @@
 // under permutations by construction; phi and rho do not depend on n, so one
 // set of parameters serves every set size (one plan per size).
 // No Node APIs here: the tests import these functions too.
-import { type Para, Rng, adam, dense, mse, seq } from "../../ts-api/index.ts";
-import { type Bucket, StructuredLearner, deepSets } from "../../ts-api/cdl/index.ts";
+import { type Para, type Rng, adam, dense, mse, seq, initialisers } from "paralens";
+import { type Bucket, StructuredLearner, deepSets } from "paralens/cdl";
 import type { Log } from "./sequences.ts";
 
 /** Sets of each size, elements uniform in [0, 1), with their sum or maximum. */
@@ -45,7 +45,7 @@ export async function trainDeepSets(options: SetOptions): Promise<Record<string,
   const build = (n: string): Para => deepSets(Number(n), phi, rho);
   const learner = new StructuredLearner(build, { loss: mse, optimiser: adam({ lr }), rate: 1, seed, key: sizes[0]! });
   const started = performance.now();
-  await learner.fit(setBuckets(task, sizes, perSize, new Rng(seed)), {
+  await learner.fit(setBuckets(task, sizes, perSize, new initialisers.Rng(seed)), {
     epochs,
     batchSize: 32,
     seed,
@@ -60,8 +60,8 @@ export async function trainDeepSets(options: SetOptions): Promise<Record<string,
     return err / count;
   };
   const result = {
-    meanAbsError: mae(setBuckets(task, sizes, 200, new Rng(seed + 1000))),
-    meanAbsErrorLarger: mae(setBuckets(task, [11, 12, 13, 14, 15], 200, new Rng(seed + 2000))),
+    meanAbsError: mae(setBuckets(task, sizes, 200, new initialisers.Rng(seed + 1000))),
+    meanAbsErrorLarger: mae(setBuckets(task, [11, 12, 13, 14, 15], 200, new initialisers.Rng(seed + 2000))),
     seconds,
   };
   learner.dispose();

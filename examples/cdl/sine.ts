@@ -4,8 +4,8 @@
 // be sin(phi + w t), t = 0, 1, 2, ... Trained on `steps` outputs, then also
 // asked for twice as many (steps it never saw).
 // No Node APIs here: the tests import these functions too.
-import { type Para, Rng, adam, dense, diagram, mse, supervised } from "../../ts-api/index.ts";
-import { unfold } from "../../ts-api/cdl/index.ts";
+import { type Para, type Rng, adam, dense, mse, supervised, initialisers, wires } from "paralens";
+import { unfold } from "paralens/cdl";
 import type { Log } from "./sequences.ts";
 
 export interface SineOptions {
@@ -33,16 +33,16 @@ function waves(count: number, steps: number, period: number, rng: Rng): { x: Flo
 /** Trains the generator; returns the test mean squared error over the trained steps and over twice as many. */
 export function trainSine(options: SineOptions = {}): Record<string, number> {
   const { hidden: H = 16, steps = 40, period = 20, examples = 512, epochs = 80, lr = 0.005, seed = 1, log = () => {} } = options;
-  const cell = diagram("wave step", [[H]], (d, [s]) => [d.apply1(dense(H, 1), [s!], "readout"), d.apply1(dense(H, H, "tanh"), [s!], "next")]);
+  const cell = wires.diagram("wave step", [[H]], (d, [s]) => [d.apply1(dense(H, 1), [s!], "readout"), d.apply1(dense(H, H, "tanh"), [s!], "next")]);
   const stream = unfold(cell);
   const generator = (k: number): Para =>
-    diagram("sine generator", [[2]], (d, [phase]) => [d.apply1(stream.take(k), [d.apply1(dense(2, H, "tanh"), [phase!], "encoder")])]);
+    wires.diagram("sine generator", [[2]], (d, [phase]) => [d.apply1(stream.take(k), [d.apply1(dense(2, H, "tanh"), [phase!], "encoder")])]);
   const learner = supervised(generator(steps) as Para<readonly [readonly [2]], readonly [readonly [number, 1]]>, { loss: mse, optimiser: adam({ lr }), rate: 1, seed });
-  const train = waves(examples, steps, period, new Rng(seed));
+  const train = waves(examples, steps, period, new initialisers.Rng(seed));
   const started = performance.now();
   let last = 0;
   // fit is asynchronous (it yields to the event loop); step keeps this function synchronous
-  const rng = new Rng(seed + 7);
+  const rng = new initialisers.Rng(seed + 7);
   const order = Array.from({ length: examples }, (_, i) => i);
   for (let epoch = 1; epoch <= epochs; epoch++) {
     rng.shuffle(order);
@@ -58,7 +58,7 @@ export function trainSine(options: SineOptions = {}): Record<string, number> {
   }
   const seconds = (performance.now() - started) / 1000;
   const meanSquare = (k: number, model: Para): number => {
-    const test = waves(200, k, period, new Rng(seed + 1000));
+    const test = waves(200, k, period, new initialisers.Rng(seed + 1000));
     const pred = supervised(model as Para<readonly [readonly [2]], readonly [readonly [number, 1]]>, { loss: mse, seed });
     pred.setParameters(learner.parameters());
     const y = pred.predict(test.x);

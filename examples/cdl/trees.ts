@@ -5,8 +5,8 @@
 // reading its operator, both children and their elementwise product (so a
 // product of values is in reach). One plan per tree shape, parameters shared.
 // No Node APIs here: the tests import these functions too.
-import { type Para, Rng, adam, concat, dense, diagram, mse, multiply, seq } from "../../ts-api/index.ts";
-import { type Bucket, type Tree, StructuredLearner, flattenTree, foldTree, leaf, node, treeShape } from "../../ts-api/cdl/index.ts";
+import { type Para, type Rng, adam, dense, mse, seq, initialisers, wires } from "paralens";
+import { type Bucket, type Tree, StructuredLearner, flattenTree, foldTree, leaf, node, treeShape } from "paralens/cdl";
 import type { Log } from "./sequences.ts";
 
 const OPS = ["+", "-", "x"] as const;
@@ -56,15 +56,15 @@ export interface TreeOptions {
 /** Trains the tree network on expressions with 1-4 leaves; tests on fresh ones and on 5-leaf trees (shapes never seen). */
 export async function trainTreeEvaluator(options: TreeOptions = {}): Promise<Record<string, number>> {
   const { hidden: H = 16, train = 8000, epochs = 60, lr = 0.003, seed = 1, log = () => {} } = options;
-  const nodeCell = diagram("node", [[3], [H], [H]], (d, [op, l, r]) => {
-    const both = d.apply1(multiply([H]), [l!, r!]);
-    const z = d.apply1(seq(concat([3], [H], [H], [H]), dense(3 + 3 * H, 32, "tanh")), [op!, l!, r!, both], "mix");
+  const nodeCell = wires.diagram("node", [[3], [H], [H]], (d, [op, l, r]) => {
+    const both = d.apply1(wires.multiply([H]), [l!, r!]);
+    const z = d.apply1(seq(wires.concat([3], [H], [H], [H]), dense(3 + 3 * H, 32, "tanh")), [op!, l!, r!, both], "mix");
     return [d.apply1(dense(32, H), [z], "out")];
   });
   const net = foldTree({ leaf: dense(1, H), node: nodeCell, label: [3] });
   const build = (shape: string): Para => seq(net.at(shape), dense(H, 1)) as Para;
   const learner = new StructuredLearner(build, { loss: mse, optimiser: adam({ lr }), rate: 1, seed, key: "(..)" });
-  const rng = new Rng(seed);
+  const rng = new initialisers.Rng(seed);
   const started = performance.now();
   await learner.fit(expressionBuckets(train, [1, 2, 3, 4], rng), {
     epochs,
@@ -89,8 +89,8 @@ export async function trainTreeEvaluator(options: TreeOptions = {}): Promise<Rec
     }
     return { mae: err / count, within: within / count, zero: zero / count };
   };
-  const test = score(expressionBuckets(1000, [1, 2, 3, 4], new Rng(seed + 1000)));
-  const bigger = score(expressionBuckets(1000, [5], new Rng(seed + 2000)));
+  const test = score(expressionBuckets(1000, [1, 2, 3, 4], new initialisers.Rng(seed + 1000)));
+  const bigger = score(expressionBuckets(1000, [5], new initialisers.Rng(seed + 2000)));
   learner.dispose();
   return {
     meanAbsError: test.mae,

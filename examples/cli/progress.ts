@@ -1,7 +1,7 @@
 // What the MNIST examples share on the terminal: a progress bar for the
 // batches of an epoch, one line per epoch, and the closing JSON line that
 // `--json` asks for. Node only (it writes to process.stdout).
-import type { BatchReport, EpochReport } from "../../ts-api/index.ts";
+import type { BatchReport, EpochReport } from "paralens";
 
 export { report, wantsJson } from "./report.ts";
 

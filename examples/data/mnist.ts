@@ -3,7 +3,7 @@
 // shuffle, so every run and every machine sees the same split. Node only: it
 // reads the package's JSON files.
 import { createRequire } from "node:module";
-import { Rng } from "../../ts-api/index.ts";
+import { initialisers } from "paralens";
 
 export const MNIST_PIXELS = 28 * 28;
 
@@ -40,7 +40,7 @@ export function loadMnist(options: { train?: number; test?: number; seed?: numbe
   const { images, labels } = mnistDigits();
   const { train = 8000, test = 2000, seed = 0 } = options;
   if (train + test > labels.length) throw new Error(`loadMnist: ${train} + ${test} examples asked for, ${labels.length} exist`);
-  const order = new Rng(seed).shuffle(Uint32Array.from({ length: labels.length }, (_, i) => i));
+  const order = new initialisers.Rng(seed).shuffle(Uint32Array.from({ length: labels.length }, (_, i) => i));
   const take = (from: number, n: number): [Float32Array, Uint8Array] => {
     const x = new Float32Array(n * MNIST_PIXELS);
     const y = new Uint8Array(n);

@@ -9,9 +9,8 @@
 // weights it reads, or (clipAt "stored") the weights kept between steps.
 // One reverse pass is one step of both. Portable: only the library is imported.
 import {
-  diagram, subtract, tie, tap, reparam, par, seq, lens, constantRate, ascend, adam, clipParameters, reshape, frozen,
-  type Para, type Wires, type Lens, type ParamSpec, type Value, type Change, type RealOps,
-} from "../../ts-api/index.ts";
+  tie, reparam, par, seq, lens, adam, frozen, type Para, type Wires, type Lens, type ParamSpec, type Value, type Change, type RealOps, layers, losses, optimisers, wires,
+} from "paralens";
 
 export interface WganParts {
   generator: Para<Wires, Wires>;
@@ -34,11 +33,11 @@ export interface WganParts {
 
 /** The closed WGAN lens [noise] x [data] -> I; its parameters: the generator's ("generator.*"), then the critic's ("real.*"), each after its optimiser state. */
 export function wganLens(parts: WganParts): Para<Wires, Wires> {
-  const critic = seq(parts.critic, reshape([]));
+  const critic = seq(parts.critic, layers.reshape([]));
   const estimate = tie(
-    diagram("wgan", [[parts.noise], parts.data], (d, [z, x]) => {
+    wires.diagram("wgan", [[parts.noise], parts.data], (d, [z, x]) => {
       const fake = d.apply1(parts.generator, [z!], "generator");
-      return [d.apply1(subtract([]), [d.apply1(critic, [x!], "real"), d.apply1(critic, [fake], "fake")])];
+      return [d.apply1(wires.subtract([]), [d.apply1(critic, [x!], "real"), d.apply1(critic, [fake], "fake")])];
     }),
     parts.critic.params.map((p) => [`real.${p.name}`, `fake.${p.name}`]),
   );
@@ -46,8 +45,8 @@ export function wganLens(parts: WganParts): Para<Wires, Wires> {
     const g = params.filter((p) => p.name.startsWith("generator."));
     const c = params.filter((p) => p.name.startsWith("real."));
     const gen = parts.criticOnly ? frozen(g) : adam({ lr: parts.generatorLr, beta1: 0.5, beta2: 0.9 })(g);
-    const crit = ascend(adam({ lr: parts.criticLr, beta1: 0.5, beta2: 0.9 }))(c);
-    const seen = clipParameters(parts.clip)(c).lens;
+    const crit = optimisers.ascend(adam({ lr: parts.criticLr, beta1: 0.5, beta2: 0.9 }))(c);
+    const seen = optimisers.clipParameters(parts.clip)(c).lens;
     const clipped = parts.clipAt === "stored" ? seq(clampStored(parts.clip, crit.params), crit.lens, seen) : seq(crit.lens, seen);
     return {
       name: "generator descends, critic ascends",
@@ -55,7 +54,7 @@ export function wganLens(parts: WganParts): Para<Wires, Wires> {
       lens: par(gen.lens, clipped) as Lens<Wires, Wires>,
     };
   });
-  return seq(stepped, tap("estimate", [[]]), constantRate(1)) as Para<Wires, Wires>;
+  return seq(stepped, wires.tap("estimate", [[]]), losses.constantRate(1)) as Para<Wires, Wires>;
 }
 
 /**

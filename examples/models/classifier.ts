@@ -4,8 +4,10 @@
 // adversarial examples load it from there. Node only (reads and writes files).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { supervised, softmaxCrossEntropy, adam, engine, type Para, type Tensor, type Wires } from "../../ts-api/index.ts";
-import { encodeSafetensors, decodeSafetensors } from "../../ts-api/io/index.ts";
+import {
+  supervised, softmaxCrossEntropy, adam, engine, type Para, type Tensor, type Wires,
+} from "paralens";
+import { encodeSafetensors, decodeSafetensors } from "paralens/io";
 import { loadMnist } from "../data/mnist.ts";
 import { demoCnn } from "./mnist.ts";
 import { epochLine, progressBar } from "../cli/progress.ts";

@@ -1,9 +1,7 @@
 // The Iris models of the reference implementation (numeric-optics-python,
 // experiments/iris.py), plus a softmax model trained with Adam. Shared by
 // examples/iris.ts and the test suite, so both train exactly the same thing.
-import {
-  type Learner, type Para, dense, mse, normal, seq, sgd, softmaxCrossEntropy, adam, supervised, constantRate,
-} from "../../ts-api/index.ts";
+import { type Learner, type Para, dense, mse, seq, sgd, softmaxCrossEntropy, adam, supervised, initialisers, losses } from "paralens";
 
 export interface IrisSetup {
   name: string;
@@ -14,13 +12,13 @@ export interface IrisSetup {
 }
 
 // The reference draws linear weights from N(0, 0.01^2) and starts biases at 0.
-const small = { init: normal(0, 0.01) };
+const small = { init: initialisers.normal(0, 0.01) };
 
 /** A dense 4 -> 3 sigmoid layer, MSE, gradient descent with learning rate 0.01, one example per step, 400 epochs. */
 export const denseIris: IrisSetup = {
   name: "dense",
   describe: "dense 4 -> 3 sigmoid, MSE, gradient descent (as the reference)",
-  make: (seed) => supervised(dense(4, 3, "sigmoid", small), { loss: mse, optimiser: sgd(), rate: constantRate(0.01), seed }),
+  make: (seed) => supervised(dense(4, 3, "sigmoid", small), { loss: mse, optimiser: sgd(), rate: losses.constantRate(0.01), seed }),
   epochs: 400,
   batchSize: 1,
 };
@@ -31,7 +29,7 @@ export const hiddenIris: IrisSetup = {
   describe: "dense 4 -> 20 -> 3 sigmoid, MSE, gradient descent (as the reference)",
   make: (seed) =>
     supervised(seq(dense(4, 20, "sigmoid", small), dense(20, 3, "sigmoid", small)) as Para<readonly [readonly [4]], readonly [readonly [3]]>, {
-      loss: mse, optimiser: sgd(), rate: constantRate(0.01), seed,
+      loss: mse, optimiser: sgd(), rate: losses.constantRate(0.01), seed,
     }),
   epochs: 400,
   batchSize: 1,
@@ -41,7 +39,7 @@ export const hiddenIris: IrisSetup = {
 export const softmaxIris: IrisSetup = {
   name: "softmax",
   describe: "dense 4 -> 16 relu -> 3, softmax cross-entropy, Adam (lr 0.01), batches of 16",
-  make: (seed) => supervised(seq(dense(4, 16, "relu"), dense(16, 3)), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.01 }), rate: constantRate(1), seed }),
+  make: (seed) => supervised(seq(dense(4, 16, "relu"), dense(16, 3)), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.01 }), rate: losses.constantRate(1), seed }),
   epochs: 150,
   batchSize: 16,
 };

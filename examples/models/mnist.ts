@@ -1,9 +1,7 @@
 // The MNIST models of the examples, in one place so the examples, the tests
 // and the benchmarks build exactly the same networks. Portable: only the
 // library is imported.
-import {
-  seq, conv2d, relu, maxPool2d, flatten, dense, heUniform, uniform, normal, type Initialiser, type Para, type Wires,
-} from "../../ts-api/index.ts";
+import { seq, conv2d, maxPool2d, flatten, dense, type Initialiser, type Para, type Wires, initialisers, layers } from "paralens";
 
 /**
  * The demo CNN on [28, 28, 1] digits:
@@ -12,14 +10,14 @@ import {
  */
 export function demoCnn(): Para<Wires, Wires> {
   return seq(
-    conv2d({ filters: 8, kernel: 3, padding: "same", init: heUniform }),
-    relu,
+    conv2d({ filters: 8, kernel: 3, padding: "same", init: initialisers.heUniform }),
+    layers.relu,
     maxPool2d(2),
-    conv2d({ filters: 16, kernel: 3, padding: "same", init: heUniform }),
-    relu,
+    conv2d({ filters: 16, kernel: 3, padding: "same", init: initialisers.heUniform }),
+    layers.relu,
     maxPool2d(2),
     flatten,
-    dense(7 * 7 * 16, 64, "relu", { init: heUniform }),
+    dense(7 * 7 * 16, 64, "relu", { init: initialisers.heUniform }),
     dense(64, 10),
   ).at([28, 28, 1]);
 }
@@ -27,7 +25,7 @@ export function demoCnn(): Para<Wires, Wires> {
 /** The reference's glorot_uniform: uniform on +-sqrt(6) / sqrt(product of the shape). */
 export const referenceGlorot: Initialiser = (shape, rng) => {
   const b = Math.sqrt(6 / shape.reduce((a, c) => a * c, 1));
-  return uniform(-b, b)(shape, rng);
+  return initialisers.uniform(-b, b)(shape, rng);
 };
 
 /**
@@ -38,17 +36,17 @@ export const referenceGlorot: Initialiser = (shape, rng) => {
 export function referenceCnn(): Para<Wires, Wires> {
   return seq(
     conv2d({ filters: 3, kernel: 3, bias: false, init: referenceGlorot }),
-    relu,
+    layers.relu,
     maxPool2d(2),
     conv2d({ filters: 5, kernel: 4, bias: false, init: referenceGlorot }),
-    relu,
+    layers.relu,
     maxPool2d(2),
     flatten,
-    dense(5 * 5 * 5, 10, "sigmoid", { init: normal(0, 0.01) }),
+    dense(5 * 5 * 5, 10, "sigmoid", { init: initialisers.normal(0, 0.01) }),
   ).at([28, 28, 1]);
 }
 
 /** The MLP 784 -> 128 relu -> 10 (logits). */
 export function mnistMlp(): Para<Wires, Wires> {
-  return seq(dense(784, 128, "relu", { init: heUniform }), dense(128, 10));
+  return seq(dense(784, 128, "relu", { init: initialisers.heUniform }), dense(128, 10));
 }

@@ -6,7 +6,7 @@
 // WEIGHTS (Node, Deno, Bun): a safetensors file saved by learner.save(); it
 // is loaded at start, and with CHECKPOINT_EVERY steps learnt online it is
 // rewritten atomically (checkpointFile), so a restart resumes from it.
-import { adam, checkpointFile, dense, engine, init, online, predictor, seq, softmaxCrossEntropy, supervised } from "paralens";
+import { adam, dense, engine, init, predictor, seq, softmaxCrossEntropy, supervised, serve } from "paralens";
 import { type Limits, createHandler } from "./handler.ts";
 
 export interface AppOptions extends Limits {
@@ -22,13 +22,13 @@ export interface AppOptions extends Limits {
 export async function start(options: AppOptions = {}): Promise<{ handler: (request: Request) => Promise<Response>; close: () => Promise<void> }> {
   await init();
   const learner = supervised(seq(dense(784, 128, "relu"), dense(128, 10)), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.001 }), rate: 1, labels: "indices" });
-  const file = options.weights === undefined ? undefined : checkpointFile(options.weights);
+  const file = options.weights === undefined ? undefined : serve.checkpointFile(options.weights);
   const saved = file?.read();
   if (saved !== undefined) await learner.load(saved);
   const batching = { maxBatch: options.maxBatch, maxDelayMs: options.maxDelayMs, maxQueue: options.maxQueue };
   const defined = Object.fromEntries(Object.entries(batching).filter(([, v]) => v !== undefined));
   const served = predictor(learner, defined);
-  const trainer = online(learner, { ...defined, ...(file === undefined ? {} : { checkpoint: { everySteps: options.checkpointEvery ?? 100, write: (b: Uint8Array) => file.write(b) } }) });
+  const trainer = serve.online(learner, { ...defined, ...(file === undefined ? {} : { checkpoint: { everySteps: options.checkpointEvery ?? 100, write: (b: Uint8Array) => file.write(b) } }) });
   const handler = createHandler({ predictor: served, trainer, arenaBytes: () => engine().stats().bytes }, options);
   return {
     handler,

@@ -3,7 +3,7 @@
 // position's label), the unigram and bigram models' cross-entropies for
 // scale, and a training loop of a transformer for a time budget.
 import os from "node:os";
-import { Decoder, Rng, adam, supervised, tokenCrossEntropy, transformer, type TransformerOptions } from "../../ts-api/index.ts";
+import { type Rng, adam, supervised, transformer, type TransformerOptions, initialisers, losses, serve } from "paralens";
 
 /** The characters of a text, in order of first appearance's code point, and the text as ids. */
 export function alphabet(text: string): { chars: string[]; encode: (s: string) => number[]; decode: (ids: readonly number[]) => string } {
@@ -71,8 +71,8 @@ export function trainFor(o: TrainOptions) {
   const { model: options, batchSize, minutes, seed } = o;
   const T = options.context;
   const model = transformer(options);
-  const learner = supervised(model, { loss: tokenCrossEntropy, labels: "indices", optimiser: adam({ lr: o.lr }), rate: 1, seed });
-  const rng = new Rng(seed + 1);
+  const learner = supervised(model, { loss: losses.tokenCrossEntropy, labels: "indices", optimiser: adam({ lr: o.lr }), rate: 1, seed });
+  const rng = new initialisers.Rng(seed + 1);
   const span = o.validation.length - T - 1;
   const valStarts = Array.from({ length: o.validationWindows }, (_, i) => Math.floor((i * span) / o.validationWindows));
   const validate = (): number => {
@@ -114,10 +114,10 @@ export function trainFor(o: TrainOptions) {
 }
 
 /** Text sampled from a trained learner's parameters through the incremental decoder. */
-export function sample(options: TransformerOptions, learner: { params: readonly import("../../ts-api/index.ts").Tensor[] }, prompt: number[], count: number, seed: number, sampling = { temperature: 0.8, topK: 20 }): number[] {
-  const decoder = new Decoder(options, learner.params);
+export function sample(options: TransformerOptions, learner: { params: readonly import("paralens").Tensor[] }, prompt: number[], count: number, seed: number, sampling = { temperature: 0.8, topK: 20 }): number[] {
+  const decoder = new serve.Decoder(options, learner.params);
   try {
-    return decoder.generate(prompt, count, new Rng(seed), sampling);
+    return decoder.generate(prompt, count, new initialisers.Rng(seed), sampling);
   } finally {
     decoder.dispose();
   }

@@ -3,7 +3,7 @@
 // alphabet and the model's options) are loaded into the incremental decoder,
 // and every change to the prompt samples a new continuation, a few
 // characters per animation frame so the page stays responsive.
-import { Decoder, Rng, engine, init, transformer } from "../../dist/index.js";
+import { engine, init, initialisers, serve, transformer } from "../../dist/index.js";
 import { decodeSafetensors } from "../../dist/io/index.js";
 
 const $ = (id) => document.getElementById(id);
@@ -23,7 +23,7 @@ async function load(url) {
     if (t === undefined) throw new Error(`${url} has no tensor "${p.name}"`);
     return e.tensor(p.shape, t.values);
   });
-  return { decoder: new Decoder({ ...options, dropout: 0 }, values), chars, options };
+  return { decoder: new serve.Decoder({ ...options, dropout: 0 }, values), chars, options };
 }
 
 for (const id of ["temperature", "topk", "count"]) if (params.has(id)) $(id).value = params.get(id);
@@ -39,7 +39,7 @@ async function continuePrompt() {
   const prompt = $("prompt").value;
   const count = Math.max(1, Math.min(2000, Math.round(Number($("count").value)) || 200));
   const sampling = { temperature: Number($("temperature").value) || 0.8, topK: Math.max(0, Math.round(Number($("topk").value))) || 0 };
-  const rng = new Rng(Number(params.get("seed") ?? 1));
+  const rng = new initialisers.Rng(Number(params.get("seed") ?? 1));
   const ids = [...prompt].map((c) => index.get(c) ?? index.get(" ") ?? 0);
   const out = [];
   const show = () => ($("out").innerHTML = `<b>${escape(prompt)}</b>${escape(out.map((i) => chars[i]).join(""))}`);

@@ -90,7 +90,7 @@ export type SeqOf<Ls extends readonly unknown[]> = Ls[0] extends AnyShape<boolea
  *
  * @example
  * ```ts
- * const model = seq(dense(4, 20), sigmoid, dense(20, 3), sigmoid);
+ * const model = seq(dense(4, 20), layers.sigmoid, dense(20, 3), layers.sigmoid);
  * ```
  *
  * @category Composition

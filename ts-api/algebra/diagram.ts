@@ -54,7 +54,7 @@ interface Box {
  * @example
  * ```ts
  * // a + a * b, with a used twice (copied; its changes add up on the way back)
- * const blend = diagram("blend", [[4], [4]], (d, [a, b]) => [d.apply1(add([4]), [a!, d.apply1(multiply([4]), [a!, b!])])]);
+ * const blend = wires.diagram("blend", [[4], [4]], (d, [a, b]) => [d.apply1(wires.add([4]), [a!, d.apply1(wires.multiply([4]), [a!, b!])])]);
  * ```
  *
  * @category Composition

@@ -40,7 +40,7 @@ export function inputNames(count: number): string[] {
  *
  * @example
  * ```ts
- * const net = inputAsParameter(dense(3, 2), { examples: 4 }); // params: input [4, 3], weight [3, 2], bias [2]
+ * const net = learning.inputAsParameter(dense(3, 2), { examples: 4 }); // params: input [4, 3], weight [3, 2], bias [2]
  * compile(net, { batch: 4 }).params[0];                      // the four inputs, as a parameter
  * ```
  *
@@ -122,7 +122,7 @@ export function frozen<K extends Carrier = RealOps>(params: readonly ParamSpec[]
  * @example
  * ```ts
  * const model = seq(dense(4, 8, "relu"), dense(8, 3));
- * const dreamer = learnInput(model, adam({ lr: 0.05 }), { examples: 10 });
+ * const dreamer = learning.learnInput(model, adam({ lr: 0.05 }), { examples: 10 });
  * // params: input.m, input.v, input.t, input, then the model's (frozen)
  * ```
  *

@@ -145,11 +145,11 @@ interface Wrapped<R> {
  * ```ts
  * const scale = para({
  *   name: "scale", dom: [[2]], cod: [[2]],
- *   params: [{ name: "w", shape: [2], init: constant(3), role: "parameter" }],
+ *   params: [{ name: "w", shape: [2], init: initialisers.constant(3), role: "parameter" }],
  *   forward: (ops, [w], [x]) => [[ops.mul(x!, w!)], { w: w!, x: x! }],
  *   reverse: (ops, { w, x }, [dy]) => [[ops.sumTo(ops.mul(dy!, x), [2])], [ops.mul(dy!, w)]],
  * });
- * scale.forward(reference, [refTensor([2], [3, 3])], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [3, 6]
+ * scale.forward(backends.reference, [backends.refTensor([2], [3, 3])], [backends.refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [3, 6]
  * ```
  *
  * @category Composition
@@ -199,7 +199,7 @@ export function para<A extends Wires, B extends Wires, R, K extends Carrier = Re
  *   forward: (ops, [x]) => [[ops.scale(x!, 2)], null],
  *   reverse: (ops, _r, [dy]) => [ops.scale(dy!, 2)],
  * });
- * double.forward(reference, [], [refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [2, 4]
+ * double.forward(backends.reference, [], [backends.refTensor([1, 2], [1, 2])])[0][0]!.data;  // Float64Array [2, 4]
  * ```
  *
  * @category Composition
@@ -225,7 +225,7 @@ export function lens<A extends Wires, B extends Wires, R, K extends Carrier = Re
  *
  * @example
  * ```ts
- * const twice = anyShape("twice", true, (dom) => seq(copy(dom), sumWires(2, dom[0]!)));
+ * const twice = anyShape("twice", true, (dom) => seq(wires.copy(dom), wires.sumWires(2, dom[0]!)));
  * twice.at([3]).cod;  // [[3]]
  * ```
  *
@@ -277,7 +277,7 @@ export function layerArgument(what: string, f: unknown, name = "the layer"): ass
  *
  * @example
  * ```ts
- * resolve(relu, [[5]]).cod;  // [[5]]
+ * resolve(layers.relu, [[5]]).cod;  // [[5]]
  * ```
  *
  * @category Composition

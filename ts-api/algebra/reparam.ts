@@ -77,7 +77,7 @@ export function reparam<A extends Wires, B extends Wires, K extends Carrier>(
  *
  * @example
  * ```ts
- * const shared = tie(seq(dense(8, 8), tanh, dense(8, 8)), [["0.weight", "2.weight"]]);
+ * const shared = tie(seq(dense(8, 8), layers.tanh, dense(8, 8)), [["0.weight", "2.weight"]]);
  * ```
  *
  * @category Composition

@@ -15,7 +15,7 @@ import type { RealOps } from "../ops/index.ts";
  *
  * @example
  * ```ts
- * const [[a, b]] = wire([[2], [3]], [1, 0]).forward(reference, [], [refTensor([1, 2]), refTensor([1, 3])]);
+ * const [[a, b]] = wires.wire([[2], [3]], [1, 0]).forward(backends.reference, [], [backends.refTensor([1, 2]), backends.refTensor([1, 3])]);
  * [a!.shape, b!.shape];  // [[1, 3], [1, 2]]
  * ```
  *
@@ -56,7 +56,7 @@ const range = (n: number, from = 0): number[] => Array.from({ length: n }, (_, i
  *
  * @example
  * ```ts
- * id([3]).forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [1, 2, 3]
+ * wires.id([3]).forward(backends.reference, [], [backends.refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [1, 2, 3]
  * ```
  *
  * @category Composition
@@ -72,8 +72,8 @@ export function id<const X extends Shape | Wires, K extends Carrier = RealOps>(d
  *
  * @example
  * ```ts
- * const twice = seq(copy([3]), add([3]));  // x -> 2x
- * twice.forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [2, 4, 6]
+ * const twice = seq(wires.copy([3]), wires.add([3]));  // x -> 2x
+ * twice.forward(backends.reference, [], [backends.refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [2, 4, 6]
  * ```
  *
  * @category Composition
@@ -89,7 +89,7 @@ export function copy<const X extends Shape | Wires, K extends Carrier = RealOps>
  *
  * @example
  * ```ts
- * discard([3]).cod;  // []
+ * wires.discard([3]).cod;  // []
  * ```
  *
  * @category Composition
@@ -105,7 +105,7 @@ export function discard<const X extends Shape | Wires, K extends Carrier = RealO
  *
  * @example
  * ```ts
- * swap([2], [3]).cod;  // [[3], [2]]
+ * wires.swap([2], [3]).cod;  // [[3], [2]]
  * ```
  *
  * @category Composition
@@ -131,7 +131,7 @@ export function swap<const X extends Shape | Wires, const Y extends Shape | Wire
  *
  * @example
  * ```ts
- * add([2]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [10, 20])])[0][0]!.data;  // Float64Array [11, 22]
+ * wires.add([2]).forward(backends.reference, [], [backends.refTensor([1, 2], [1, 2]), backends.refTensor([1, 2], [10, 20])])[0][0]!.data;  // Float64Array [11, 22]
  * ```
  *
  * @category Composition
@@ -155,7 +155,7 @@ export function add<const S extends Shape, K extends Carrier = RealOps>(shape: S
  *
  * @example
  * ```ts
- * const plan = compile(seq(dense(2, 3), tap("hidden", [3]), dense(3, 1)), { batch: 1 });
+ * const plan = compile(seq(dense(2, 3), wires.tap("hidden", [3]), dense(3, 1)), { batch: 1 });
  * plan.forward();
  * plan.observed.get("hidden")!.shape;  // [1, 3]
  * plan.dispose();

@@ -99,7 +99,7 @@ export interface NonFiniteSite {
  *
  * @example
  * ```ts
- * const [weight, bias] = initParams(dense(4, 3), 7);
+ * const [weight, bias] = backends.initParams(dense(4, 3), 7);
  * [weight!.shape, bias!.shape];  // [[4, 3], [3]]
  * weight!.dispose(); bias!.dispose();
  * ```

@@ -16,9 +16,9 @@ export { type RefTensor, refTensor } from "../ops/ref-tensor.ts";
  *
  * @example
  * ```ts
- * const f = seq(dense(2, 2), relu);
- * const p = [refTensor([2, 2], [1, 0, 0, 1]), refTensor([2], [0, 0])];
- * f.forward(reference, p, [refTensor([1, 2], [-1, 2])])[0][0]!.data;  // Float64Array [0, 2]
+ * const f = seq(dense(2, 2), layers.relu);
+ * const p = [backends.refTensor([2, 2], [1, 0, 0, 1]), backends.refTensor([2], [0, 0])];
+ * f.forward(backends.reference, p, [backends.refTensor([1, 2], [-1, 2])])[0][0]!.data;  // Float64Array [0, 2]
  * ```
  *
  * @category Backends

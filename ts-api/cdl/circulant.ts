@@ -34,7 +34,7 @@ const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);
  * @example
  * ```ts
  * const reversed = indexMap([3], [3], Int32Array.from([2, 1, 0]));
- * reversed.forward(reference, [], [refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [3, 2, 1]
+ * reversed.forward(backends.reference, [], [backends.refTensor([1, 3], [1, 2, 3])])[0][0]!.data;  // Float64Array [3, 2, 1]
  * ```
  *
  * @category Sharing
@@ -63,8 +63,8 @@ export function indexMap(from: Shape, to: Shape, index: Int32Array, name = "inde
  * @example
  * ```ts
  * // a 2 x 2 weight whose two columns are one parameter of 2 values
- * const f = linear(2, 2);
- * const tied = reparam(f, tying(f, [{ name: "column", shape: [2], init: glorotUniform, role: "parameter" }], [{ source: 0, index: Int32Array.from([0, 0, 1, 1]) }]));
+ * const f = layers.linear(2, 2);
+ * const tied = reparam(f, tying(f, [{ name: "column", shape: [2], init: initialisers.glorotUniform, role: "parameter" }], [{ source: 0, index: Int32Array.from([0, 0, 1, 1]) }]));
  * tied.params.map((p) => p.name);  // ["column"]
  * ```
  *

@@ -43,7 +43,7 @@ const PER_BLOCK = 12;
  *
  * @example
  * ```ts
- * const machine = decoderMachine({ vocab: 65, context: 64, dim: 64, heads: 4, layers: 2 });
+ * const machine = serve.decoderMachine({ vocab: 65, context: 64, dim: 64, heads: 4, layers: 2 });
  * ```
  *
  * @category Layers
@@ -125,7 +125,7 @@ export interface SamplingOptions {
  *
  * @example
  * ```ts
- * sampleToken([0.1, 3, -1], new Rng(1), { temperature: 0.5, topK: 2 });   // 1 or 0, mostly 1
+ * serve.sampleToken([0.1, 3, -1], new initialisers.Rng(1), { temperature: 0.5, topK: 2 });   // 1 or 0, mostly 1
  * ```
  *
  * @category Layers
@@ -168,8 +168,8 @@ function checkSampling(what: string, options: SamplingOptions): void {
  * @example
  * ```ts
  * const options = { vocab: 5, context: 4, dim: 8, heads: 2, layers: 1 };
- * const learner = supervised(transformer(options), { loss: tokenCrossEntropy, optimiser: adam() });
- * const dec = new Decoder(options, learner.params);
+ * const learner = supervised(transformer(options), { loss: losses.tokenCrossEntropy, optimiser: adam() });
+ * const dec = new serve.Decoder(options, learner.params);
  * const logits = dec.step(3);   // Float32Array(vocab): the next token's logits
  * ```
  *

@@ -73,7 +73,7 @@ export function cyclicGroup(n: number): Group<number> {
  * @example
  * ```ts
  * const s3 = symmetricGroup(3);
- * const g = s3.sample(new Rng(0));
+ * const g = s3.sample(new initialisers.Rng(0));
  * s3.equal(s3.compose(g, s3.inverse(g)), s3.identity());  // true
  * ```
  *

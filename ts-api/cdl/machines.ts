@@ -37,7 +37,7 @@ export interface Machine<S extends Wires = Wires> {
  *
  * @example
  * ```ts
- * const parity = mealy(diagram("step", [[1], [8]], (d, [x, h]) => {
+ * const parity = mealy(wires.diagram("step", [[1], [8]], (d, [x, h]) => {
  *   const h2 = d.apply1(gru(1, 8), [x!, h!], "gru");
  *   return [d.apply1(dense(8, 1, "sigmoid"), [h2], "out"), h2];
  * }));

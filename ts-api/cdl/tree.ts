@@ -163,7 +163,7 @@ export interface TreeFold<S extends Wires = Wires> {
  *
  * @example
  * ```ts
- * const net = foldTree({ leaf: dense(1, 8, "tanh"), node: seq(concat([3], [8], [8]), dense(19, 8, "tanh")), label: [3] });
+ * const net = foldTree({ leaf: dense(1, 8, "tanh"), node: seq(wires.concat([3], [8], [8]), dense(19, 8, "tanh")), label: [3] });
  * const model = seq(net.at("((..).)"), dense(8, 1));
  * ```
  *

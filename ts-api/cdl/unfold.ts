@@ -40,7 +40,7 @@ export interface Stream<S extends Wires = Wires, O extends Shape = Shape> {
  *
  * @example
  * ```ts
- * const wave = unfold(seq(dense(8, 8, "tanh"), wire([[8]], [0, 0]), par(dense(8, 1), id([8]))));
+ * const wave = unfold(seq(dense(8, 8, "tanh"), wires.wire([[8]], [0, 0]), par(dense(8, 1), wires.id([8]))));
  * const first20 = wave.take(20);   // [8] -> [20, 1]
  * ```
  *

@@ -53,7 +53,7 @@ function fill(shape: Shape, f: () => number): Float64Array {
  *
  * @example
  * ```ts
- * zeros([2, 2], new Rng(0));  // Float64Array [0, 0, 0, 0]
+ * initialisers.zeros([2, 2], new initialisers.Rng(0));  // Float64Array [0, 0, 0, 0]
  * ```
  *
  * @category Initialisers
@@ -65,7 +65,7 @@ export const zeros: Initialiser = (shape) => fill(shape, () => 0);
  *
  * @example
  * ```ts
- * constant(1)([3], new Rng(0));  // Float64Array [1, 1, 1]
+ * initialisers.constant(1)([3], new initialisers.Rng(0));  // Float64Array [1, 1, 1]
  * ```
  *
  * @category Initialisers
@@ -80,7 +80,7 @@ export function constant(value: number): Initialiser {
  *
  * @example
  * ```ts
- * uniform(-1, 1)([4], new Rng(0)).every((v) => v >= -1 && v < 1);  // true
+ * initialisers.uniform(-1, 1)([4], new initialisers.Rng(0)).every((v) => v >= -1 && v < 1);  // true
  * ```
  *
  * @category Initialisers
@@ -99,7 +99,7 @@ export function uniform(low: number, high: number): Initialiser {
  *
  * @example
  * ```ts
- * normal(0, 0.1)([1000], new Rng(0)).length;  // 1000
+ * initialisers.normal(0, 0.1)([1000], new initialisers.Rng(0)).length;  // 1000
  * ```
  *
  * @category Initialisers
@@ -117,7 +117,7 @@ export function normal(mean = 0, std = 1): Initialiser {
  *
  * @example
  * ```ts
- * dense(784, 128, "relu", { init: glorotUniform }).params[0]!.shape;  // [784, 128]
+ * dense(784, 128, "relu", { init: initialisers.glorotUniform }).params[0]!.shape;  // [784, 128]
  * ```
  *
  * @category Initialisers
@@ -133,7 +133,7 @@ export const glorotUniform: Initialiser = (shape, rng) => {
  *
  * @example
  * ```ts
- * glorotNormal([4, 3], new Rng(0)).length;  // 12
+ * initialisers.glorotNormal([4, 3], new initialisers.Rng(0)).length;  // 12
  * ```
  *
  * @category Initialisers
@@ -148,7 +148,7 @@ export const glorotNormal: Initialiser = (shape, rng) => {
  *
  * @example
  * ```ts
- * heUniform([4, 3], new Rng(0)).length;  // 12
+ * initialisers.heUniform([4, 3], new initialisers.Rng(0)).length;  // 12
  * ```
  *
  * @category Initialisers
@@ -163,7 +163,7 @@ export const heUniform: Initialiser = (shape, rng) => {
  *
  * @example
  * ```ts
- * heNormal([4, 3], new Rng(0)).length;  // 12
+ * initialisers.heNormal([4, 3], new initialisers.Rng(0)).length;  // 12
  * ```
  *
  * @category Initialisers

@@ -25,7 +25,7 @@ export function checkSeed(what: string, seed: unknown): asserts seed is number {
  *
  * @example
  * ```ts
- * const rng = new Rng(42);
+ * const rng = new initialisers.Rng(42);
  * [rng.uniform(), rng.normal()].every(Number.isFinite);  // true
  * ```
  *
@@ -84,7 +84,7 @@ export class Rng {
    *
    * @example
    * ```ts
-   * new Rng(1).fillUniform(new Float64Array(3), -1, 1).length;  // 3
+   * new initialisers.Rng(1).fillUniform(new Float64Array(3), -1, 1).length;  // 3
    * ```
    */
   fillUniform(out: Float64Array, low: number, high: number): Float64Array {

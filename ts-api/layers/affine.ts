@@ -9,7 +9,7 @@ import { pointwise } from "../ops/pointwise.ts";
  *
  * @example
  * ```ts
- * const halfPlusOne = affine(0.5, 1);
+ * const halfPlusOne = layers.affine(0.5, 1);
  * ```
  *
  * @category Layers

@@ -19,7 +19,7 @@ registerOps(() => poolOps);
  *
  * @example
  * ```ts
- * seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), relu, avgPool2d(2))   // [28, 28, 1] -> [14, 14, 8]
+ * seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), layers.relu, layers.avgPool2d(2))   // [28, 28, 1] -> [14, 14, 8]
  * ```
  *
  * @category Layers

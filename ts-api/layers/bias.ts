@@ -9,7 +9,7 @@ import { optionsArgument } from "../engine/errors.ts";
  *
  * @example
  * ```ts
- * bias(3).forward(reference, [refTensor([3], [1, 2, 3])], [refTensor([1, 3], [0, 0, 0])])[0][0]!.data;  // Float64Array [1, 2, 3]
+ * layers.bias(3).forward(backends.reference, [backends.refTensor([3], [1, 2, 3])], [backends.refTensor([1, 3], [0, 0, 0])])[0][0]!.data;  // Float64Array [1, 2, 3]
  * ```
  *
  * @category Layers

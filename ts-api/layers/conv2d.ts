@@ -57,7 +57,7 @@ export interface Conv2dOptions {
  *
  * @example
  * ```ts
- * const model = seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), relu, maxPool2d(2), flatten, dense(14 * 14 * 8, 10)).at([28, 28, 1]);
+ * const model = seq(conv2d({ filters: 8, kernel: 3, padding: "same" }), layers.relu, maxPool2d(2), flatten, dense(14 * 14 * 8, 10)).at([28, 28, 1]);
  * ```
  *
  * @category Layers

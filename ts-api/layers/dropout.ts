@@ -22,7 +22,7 @@ registerOps(() => attentionOps);
  *
  * @example
  * ```ts
- * const block = seq(dense(64, 64, "relu"), dropout(0.1, 7));
+ * const block = seq(dense(64, 64, "relu"), layers.dropout(0.1, 7));
  * ```
  *
  * @category Layers

@@ -55,7 +55,7 @@ export function embedding(vocab: number, d: number, options: { init?: Initialise
  *
  * @example
  * ```ts
- * const model = seq(embedding(65, 32).at([16]), positionalEmbedding(16, 32));
+ * const model = seq(embedding(65, 32).at([16]), layers.positionalEmbedding(16, 32));
  * ```
  *
  * @category Layers
@@ -76,7 +76,7 @@ export function positionalEmbedding(context: number, d: number, options: { init?
  *
  * @example
  * ```ts
- * const logits = unembedding(65, 32);   // parameter "weight" [65, 32]
+ * const logits = layers.unembedding(65, 32);   // parameter "weight" [65, 32]
  * ```
  *
  * @category Layers

@@ -10,7 +10,7 @@ import { view } from "./reshape.ts";
  *
  * @example
  * ```ts
- * seq(conv2d({ filters: 5, kernel: 3 }), relu, maxPool2d(2), flatten, dense(13 * 13 * 5, 10)).at([28, 28, 1])
+ * seq(conv2d({ filters: 5, kernel: 3 }), layers.relu, maxPool2d(2), flatten, dense(13 * 13 * 5, 10)).at([28, 28, 1])
  * ```
  *
  * @category Layers

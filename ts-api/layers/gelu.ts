@@ -13,7 +13,7 @@ import { affine } from "./affine.ts";
  *
  * @example
  * ```ts
- * const mlp = seq(dense(64, 256), gelu, dense(256, 64));
+ * const mlp = seq(dense(64, 256), layers.gelu, dense(256, 64));
  * ```
  *
  * @category Layers

@@ -32,7 +32,7 @@ export interface LayerNormOptions {
  *
  * @example
  * ```ts
- * const block = seq(dense(16, 32), layerNorm(), relu);
+ * const block = seq(dense(16, 32), layerNorm(), layers.relu);
  * ```
  *
  * @category Layers

@@ -10,7 +10,7 @@ import { type Initialiser, glorotUniform } from "../init/initialisers.ts";
  *
  * @example
  * ```ts
- * const f = linear(4, 3);   // Para<[[4]], [[3]]>, parameter "weight" [4, 3]
+ * const f = layers.linear(4, 3);   // Para<[[4]], [[3]]>, parameter "weight" [4, 3]
  * ```
  *
  * @category Layers

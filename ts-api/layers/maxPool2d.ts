@@ -22,7 +22,7 @@ registerOps(() => poolOps);
  *
  * @example
  * ```ts
- * seq(conv2d({ filters: 8, kernel: 3 }), relu, maxPool2d(2))   // [28, 28, 1] -> [13, 13, 8]
+ * seq(conv2d({ filters: 8, kernel: 3 }), layers.relu, maxPool2d(2))   // [28, 28, 1] -> [13, 13, 8]
  * ```
  *
  * @category Layers

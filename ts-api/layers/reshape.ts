@@ -14,7 +14,7 @@ registerOps(() => wireOps);
  *
  * @example
  * ```ts
- * seq(reshape([28, 28, 1]), conv2d({ filters: 8, kernel: 3 })).at([784])
+ * seq(layers.reshape([28, 28, 1]), conv2d({ filters: 8, kernel: 3 })).at([784])
  * ```
  *
  * @category Layers

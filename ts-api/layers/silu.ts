@@ -10,7 +10,7 @@ import { sigmoid } from "../ops/activations.ts";
  *
  * @example
  * ```ts
- * const mlp = seq(dense(8, 32), silu, dense(32, 8));
+ * const mlp = seq(dense(8, 32), layers.silu, dense(32, 8));
  * ```
  *
  * @category Layers

@@ -25,7 +25,7 @@ registerOps(() => wireOps);
  * @example
  * ```ts
  * const model = transformer({ vocab: 5, context: 4, dim: 8, heads: 2, layers: 1 });
- * const lens = supervisedLens(model, { loss: tokenCrossEntropy, optimiser: adam(), rate: constantRate(1) });
+ * const lens = learning.supervisedLens(model, { loss: losses.tokenCrossEntropy, optimiser: adam(), rate: losses.constantRate(1) });
  * ```
  *
  * @category Losses

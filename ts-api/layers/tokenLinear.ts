@@ -18,7 +18,7 @@ registerOps(() => wireOps);
  *
  * @example
  * ```ts
- * const mlp = seq(tokenLinear(32, 128), gelu, tokenLinear(128, 32));   // on [T, 32]
+ * const mlp = seq(layers.tokenLinear(32, 128), layers.gelu, layers.tokenLinear(128, 32));   // on [T, 32]
  * ```
  *
  * @category Layers

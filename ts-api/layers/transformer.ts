@@ -62,7 +62,7 @@ export interface TransformerOptions {
  *
  * @example
  * ```ts
- * const block = transformerBlock(64, 4);   // [[T, 64]] -> [[T, 64]]
+ * const block = layers.transformerBlock(64, 4);   // [[T, 64]] -> [[T, 64]]
  * ```
  *
  * @category Layers

@@ -139,7 +139,8 @@ export interface CoreSetup<T extends { dispose(): void }, R> {
  * ```ts
  * class MyLearner extends LearnerCore<Tensor, Float32Array> {
  *   constructor(model: Para, options: SupervisedOptions) {
- *     super({ what: "MyLearner", model, specs: supervisedLens(model, learningParts(options)).params, seed: options.seed, kind: floatTensors });
+ *     const lens = learning.supervisedLens(model, learningParts(options));
+ *     super({ what: "MyLearner", model, lens, specs: lens.params, seed: options.seed, kind: floatTensors });
  *   }
  * }
  * ```

@@ -138,7 +138,7 @@ export function checkRange(what: string, values: Float32Array, width: number, ra
  *
  * @example
  * ```ts
- * oneHot([2, 0], 3);  // Float32Array [0, 0, 1, 1, 0, 0]
+ * learning.oneHot([2, 0], 3);  // Float32Array [0, 0, 1, 1, 0, 0]
  * ```
  *
  * @category Learners

@@ -18,7 +18,7 @@ import type { Tensor } from "../engine/tensor.ts";
  * @example
  * ```ts
  * const learner = supervised(dense(1, 1), { loss: mse, rate: 1e30 });
- * try { await learner.fit([[1e20]], [[0]]); } catch (e) { e instanceof DivergenceError; }  // true
+ * try { await learner.fit([[1e20]], [[0]]); } catch (e) { e instanceof learning.DivergenceError; }  // true
  * learner.dispose();
  * ```
  *
@@ -49,7 +49,7 @@ export class DivergenceError extends ParalensError {
  * @example
  * ```ts
  * const learner = supervised(dense(1, 1), { loss: mse, rate: 2 });   // too large: the loss grows 9-fold a step
- * try { await learner.fit([[1], [1], [1], [1]], [[0], [0], [0], [0]], { batchSize: 1, guard: { factor: 10 } }); } catch (e) { e instanceof LossSpikeError; }  // true (at step 3)
+ * try { await learner.fit([[1], [1], [1], [1]], [[0], [0], [0], [0]], { batchSize: 1, guard: { factor: 10 } }); } catch (e) { e instanceof learning.LossSpikeError; }  // true (at step 3)
  * learner.dispose();
  * ```
  *

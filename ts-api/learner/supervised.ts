@@ -45,9 +45,9 @@ export interface LearningParts<K extends Carrier = RealOps> {
  *
  * @example
  * ```ts
- * const score = compile(scoringLens(dense(4, 3), softmaxCrossEntropy), { batch: 8, changes: "none" });
+ * const score = compile(learning.scoringLens(dense(4, 3), softmaxCrossEntropy), { batch: 8, changes: "none" });
  * score.forward();  // score.outputs[0]: 8 losses; score.observed.get("prediction"): 8 rows of logits
- * const byIndex = compile(scoringLens(dense(4, 3), softmaxCrossEntropy, [[]]), { batch: 8, changes: "none" });
+ * const byIndex = compile(learning.scoringLens(dense(4, 3), softmaxCrossEntropy, [[]]), { batch: 8, changes: "none" });
  * byIndex.inputs[1]!.shape;  // [8]: one class index per example
  * score.dispose(); byIndex.dispose();
  * ```
@@ -75,7 +75,7 @@ export function scoringLens<A extends Wires, B extends Wires, K extends Carrier 
  *
  * @example
  * ```ts
- * const lens = supervisedLens(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: constantRate(0.1) });
+ * const lens = learning.supervisedLens(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: losses.constantRate(0.1) });
  * const plan = compile(lens, { batch: 8, changes: "params" });
  * plan.forward(); plan.reverse();  // one training step: plan.params hold the new S x P
  * ```

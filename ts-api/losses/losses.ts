@@ -53,7 +53,7 @@ function loss(
  *
  * @example
  * ```ts
- * const [[l]] = mse.at([[2], [2]]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [0, 0])]);
+ * const [[l]] = mse.at([[2], [2]]).forward(backends.reference, [], [backends.refTensor([1, 2], [1, 2]), backends.refTensor([1, 2], [0, 0])]);
  * l!.data;  // Float64Array [2.5]
  * ```
  *
@@ -88,7 +88,7 @@ const oneHotSoftmaxCrossEntropy = loss(
  * @example
  * ```ts
  * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam() });
- * const [[l]] = softmaxCrossEntropy.at([[3], []]).forward(reference, [], [refTensor([1, 3], [0, 0, 0]), refTensor([1], [2])]);
+ * const [[l]] = softmaxCrossEntropy.at([[3], []]).forward(backends.reference, [], [backends.refTensor([1, 3], [0, 0, 0]), backends.refTensor([1], [2])]);
  * l!.data;  // Float64Array [1.0986...] (log 3)
  * learner.dispose();
  * ```
@@ -116,7 +116,7 @@ export const softmaxCrossEntropy: Loss = Object.assign(anyShape("softmaxCrossEnt
  *
  * @example
  * ```ts
- * const learner = supervised(dense(4, 1, "sigmoid"), { loss: binaryCrossEntropy });
+ * const learner = supervised(dense(4, 1, "sigmoid"), { loss: losses.binaryCrossEntropy });
  * learner.dispose();
  * ```
  *
@@ -133,7 +133,7 @@ export const binaryCrossEntropy: Loss = loss(
  *
  * @example
  * ```ts
- * const [[l]] = dotProduct.at([[2], [2]]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])]);
+ * const [[l]] = losses.dotProduct.at([[2], [2]]).forward(backends.reference, [], [backends.refTensor([1, 2], [1, 2]), backends.refTensor([1, 2], [3, 4])]);
  * l!.data;  // Float64Array [11]
  * ```
  *

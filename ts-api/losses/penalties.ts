@@ -31,7 +31,7 @@ const rowSums = (ops: RealOps, x: Value, n: number): Value => ops.reshape(ops.su
  * @example
  * ```ts
  * const model = seq(flatten, dense(784, 10)).at([28, 28, 1]);
- * seq(copy([28, 28, 1]), par(model, l2Penalty([28, 28, 1], 1e-3)));   // the logits and the penalty
+ * seq(wires.copy([28, 28, 1]), par(model, losses.l2Penalty([28, 28, 1], 1e-3)));   // the logits and the penalty
  * ```
  *
  * @category Losses
@@ -61,7 +61,7 @@ export function l2Penalty(shape: Shape, weight = 1): Lens<readonly [Shape], read
  *
  * @example
  * ```ts
- * totalVariation([28, 28, 1], 0.05)   // [28, 28, 1] -> [] per example
+ * losses.totalVariation([28, 28, 1], 0.05)   // [28, 28, 1] -> [] per example
  * ```
  *
  * @category Losses

@@ -29,7 +29,7 @@ export type Rate = Lens<Wires, readonly []>;
  *
  * @example
  * ```ts
- * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, rate: constantRate(0.1) });
+ * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, rate: losses.constantRate(0.1) });
  * learner.dispose();
  * ```
  *
@@ -53,7 +53,7 @@ export function constantRate(eta: number): Rate {
  *
  * @example
  * ```ts
- * const learner = supervised(dense(4, 1), { loss: mse, rate: lossScaledRate(0.1) });
+ * const learner = supervised(dense(4, 1), { loss: mse, rate: losses.lossScaledRate(0.1) });
  * learner.dispose();
  * ```
  *

@@ -58,7 +58,7 @@ export const activationLowerings: Lowerings<typeof activationOps> = {
  *
  * @example
  * ```ts
- * sigmoid.at([1]).forward(reference, [], [refTensor([1, 1], [0])])[0][0]!.data;  // Float64Array [0.5]
+ * layers.sigmoid.at([1]).forward(backends.reference, [], [backends.refTensor([1, 1], [0])])[0][0]!.data;  // Float64Array [0.5]
  * ```
  *
  * @category Layers
@@ -69,7 +69,7 @@ export const sigmoid: AnyShape<true> = pointwise("sigmoid", "y", (ops, x) => ops
  *
  * @example
  * ```ts
- * tanh.at([1]).forward(reference, [], [refTensor([1, 1], [0])])[0][0]!.data;  // Float64Array [0]
+ * layers.tanh.at([1]).forward(backends.reference, [], [backends.refTensor([1, 1], [0])])[0][0]!.data;  // Float64Array [0]
  * ```
  *
  * @category Layers
@@ -80,7 +80,7 @@ export const tanh: AnyShape<true> = pointwise("tanh", "y", (ops, x) => ops.tanh(
  *
  * @example
  * ```ts
- * relu.at([3]).forward(reference, [], [refTensor([1, 3], [-1, 0, 2])])[0][0]!.data;  // Float64Array [0, 0, 2]
+ * layers.relu.at([3]).forward(backends.reference, [], [backends.refTensor([1, 3], [-1, 0, 2])])[0][0]!.data;  // Float64Array [0, 0, 2]
  * ```
  *
  * @category Layers
@@ -91,7 +91,7 @@ export const relu: AnyShape<true> = pointwise("relu", "x", (ops, x) => ops.relu(
  *
  * @example
  * ```ts
- * leakyRelu(0.1).at([2]).forward(reference, [], [refTensor([1, 2], [-1, 2])])[0][0]!.data;  // Float64Array [-0.1, 2]
+ * layers.leakyRelu(0.1).at([2]).forward(backends.reference, [], [backends.refTensor([1, 2], [-1, 2])])[0][0]!.data;  // Float64Array [-0.1, 2]
  * ```
  *
  * @category Layers

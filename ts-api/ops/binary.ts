@@ -308,7 +308,7 @@ const padded = (s: Shape, rank: number): Shape => [...new Array<number>(rank - s
  *
  * @example
  * ```ts
- * const addRow = elementwise("add", [2, 3], [3]);  // NumPy broadcasting over the trailing axes
+ * const addRow = layers.elementwise("add", [2, 3], [3]);  // NumPy broadcasting over the trailing axes
  * addRow.cod;  // [[2, 3]]
  * ```
  *
@@ -381,8 +381,8 @@ export function parameterised(name: "add" | "mul", shape: Shape, param: ParamSpe
  *
  * @example
  * ```ts
- * const pick = where([2]);  // (condition, a, b) -> condition ? a : b
- * pick.forward(reference, [], [refTensor([1, 2], [1, 0]), refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])])[0][0]!.data;  // Float64Array [1, 4]
+ * const pick = layers.where([2]);  // (condition, a, b) -> condition ? a : b
+ * pick.forward(backends.reference, [], [backends.refTensor([1, 2], [1, 0]), backends.refTensor([1, 2], [1, 2]), backends.refTensor([1, 2], [3, 4])])[0][0]!.data;  // Float64Array [1, 4]
  * ```
  *
  * @category Layers

@@ -45,7 +45,7 @@ function reduction(kind: Kind, axis: number): AnyShape<false> {
  *
  * @example
  * ```ts
- * reduceSum(-1).at([2, 3]).forward(reference, [], [refTensor([1, 2, 3], [1, 2, 3, 4, 5, 6])])[0][0]!.data;  // Float64Array [6, 15]
+ * layers.reduceSum(-1).at([2, 3]).forward(backends.reference, [], [backends.refTensor([1, 2, 3], [1, 2, 3, 4, 5, 6])])[0][0]!.data;  // Float64Array [6, 15]
  * ```
  *
  * @category Layers
@@ -56,7 +56,7 @@ export const reduceSum = (axis = -1): AnyShape<false> => reduction("sum", axis);
  *
  * @example
  * ```ts
- * reduceMean(0).at([2, 3]).forward(reference, [], [refTensor([1, 2, 3], [1, 2, 3, 4, 5, 6])])[0][0]!.data;  // Float64Array [2.5, 3.5, 4.5]
+ * layers.reduceMean(0).at([2, 3]).forward(backends.reference, [], [backends.refTensor([1, 2, 3], [1, 2, 3, 4, 5, 6])])[0][0]!.data;  // Float64Array [2.5, 3.5, 4.5]
  * ```
  *
  * @category Layers
@@ -69,7 +69,7 @@ export const reduceMean = (axis = -1): AnyShape<false> => reduction("mean", axis
  *
  * @example
  * ```ts
- * reduceMax().at([3]).forward(reference, [], [refTensor([1, 3], [1, 7, 3])])[0][0]!.data;  // Float64Array [7]
+ * layers.reduceMax().at([3]).forward(backends.reference, [], [backends.refTensor([1, 3], [1, 7, 3])])[0][0]!.data;  // Float64Array [7]
  * ```
  *
  * @category Layers

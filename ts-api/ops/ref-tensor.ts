@@ -20,7 +20,7 @@ export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1)
  *
  * @example
  * ```ts
- * refTensor([2, 2], [1, 2, 3, 4]).data;  // Float64Array [1, 2, 3, 4]
+ * backends.refTensor([2, 2], [1, 2, 3, 4]).data;  // Float64Array [1, 2, 3, 4]
  * ```
  *
  * @category Backends

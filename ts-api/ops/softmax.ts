@@ -84,7 +84,7 @@ export const softmaxLowerings: Lowerings<typeof softmaxOps> = {
  *
  * @example
  * ```ts
- * softmax.at([2]).forward(reference, [], [refTensor([1, 2], [1, 1])])[0][0]!.data;  // Float64Array [0.5, 0.5]
+ * layers.softmax.at([2]).forward(backends.reference, [], [backends.refTensor([1, 2], [1, 1])])[0][0]!.data;  // Float64Array [0.5, 0.5]
  * ```
  *
  * @category Layers

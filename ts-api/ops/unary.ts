@@ -53,7 +53,7 @@ const lens = (name: keyof typeof unaryOps, keeps: "x" | "y", reverse: (ops: Real
  *
  * @example
  * ```ts
- * exp.at([2]).forward(reference, [], [refTensor([1, 2], [0, 1])])[0][0]!.data;  // Float64Array [1, 2.718...]
+ * layers.exp.at([2]).forward(backends.reference, [], [backends.refTensor([1, 2], [0, 1])])[0][0]!.data;  // Float64Array [1, 2.718...]
  * ```
  *
  * @category Layers
@@ -64,7 +64,7 @@ export const exp = lens("exp", "y", (ops, y, dy) => ops.mul(dy, y));
  *
  * @example
  * ```ts
- * log.at([2]).forward(reference, [], [refTensor([1, 2], [1, Math.E])])[0][0]!.data;  // Float64Array [0, 1]
+ * layers.log.at([2]).forward(backends.reference, [], [backends.refTensor([1, 2], [1, Math.E])])[0][0]!.data;  // Float64Array [0, 1]
  * ```
  *
  * @category Layers
@@ -75,7 +75,7 @@ export const log = lens("log", "x", (ops, x, dy) => ops.div(dy, x));
  *
  * @example
  * ```ts
- * sqrt.at([2]).forward(reference, [], [refTensor([1, 2], [4, 9])])[0][0]!.data;  // Float64Array [2, 3]
+ * layers.sqrt.at([2]).forward(backends.reference, [], [backends.refTensor([1, 2], [4, 9])])[0][0]!.data;  // Float64Array [2, 3]
  * ```
  *
  * @category Layers
@@ -86,7 +86,7 @@ export const sqrt = lens("sqrt", "y", (ops, y, dy) => ops.scale(ops.div(dy, y), 
  *
  * @example
  * ```ts
- * rsqrt.at([2]).forward(reference, [], [refTensor([1, 2], [4, 0.25])])[0][0]!.data;  // Float64Array [0.5, 2]
+ * layers.rsqrt.at([2]).forward(backends.reference, [], [backends.refTensor([1, 2], [4, 0.25])])[0][0]!.data;  // Float64Array [0.5, 2]
  * ```
  *
  * @category Layers
@@ -97,7 +97,7 @@ export const rsqrt = lens("rsqrt", "y", (ops, y, dy) => ops.scale(ops.mul(dy, op
  *
  * @example
  * ```ts
- * neg.at([2]).forward(reference, [], [refTensor([1, 2], [1, -2])])[0][0]!.data;  // Float64Array [-1, 2]
+ * layers.neg.at([2]).forward(backends.reference, [], [backends.refTensor([1, 2], [1, -2])])[0][0]!.data;  // Float64Array [-1, 2]
  * ```
  *
  * @category Layers
@@ -108,7 +108,7 @@ export const neg = lens("neg", "x", (ops, _x, dy) => ops.neg(dy));
  *
  * @example
  * ```ts
- * abs.at([2]).forward(reference, [], [refTensor([1, 2], [1, -2])])[0][0]!.data;  // Float64Array [1, 2]
+ * layers.abs.at([2]).forward(backends.reference, [], [backends.refTensor([1, 2], [1, -2])])[0][0]!.data;  // Float64Array [1, 2]
  * ```
  *
  * @category Layers
@@ -119,7 +119,7 @@ export const abs = lens("abs", "x", (ops, x, dy) => ops.mul(dy, ops.sign(x)));
  *
  * @example
  * ```ts
- * square.at([2]).forward(reference, [], [refTensor([1, 2], [3, -2])])[0][0]!.data;  // Float64Array [9, 4]
+ * layers.square.at([2]).forward(backends.reference, [], [backends.refTensor([1, 2], [3, -2])])[0][0]!.data;  // Float64Array [9, 4]
  * ```
  *
  * @category Layers
@@ -130,7 +130,7 @@ export const square = lens("square", "x", (ops, x, dy) => ops.scale(ops.mul(dy, 
  *
  * @example
  * ```ts
- * erf.at([2]).forward(reference, [], [refTensor([1, 2], [0, 10])])[0][0]!.data;  // Float64Array [0, 1]
+ * layers.erf.at([2]).forward(backends.reference, [], [backends.refTensor([1, 2], [0, 10])])[0][0]!.data;  // Float64Array [0, 1]
  * ```
  *
  * @category Layers

@@ -22,7 +22,7 @@ const batched = (ops: { shape(v: Value): Shape }, v: Value, s: Shape): Shape => 
  *
  * @example
  * ```ts
- * multiply([2]).forward(reference, [], [refTensor([1, 2], [2, 3]), refTensor([1, 2], [4, 5])])[0][0]!.data;  // Float64Array [8, 15]
+ * wires.multiply([2]).forward(backends.reference, [], [backends.refTensor([1, 2], [2, 3]), backends.refTensor([1, 2], [4, 5])])[0][0]!.data;  // Float64Array [8, 15]
  * ```
  *
  * @category Composition
@@ -43,7 +43,7 @@ export function multiply(shape: Shape): Lens<readonly [Shape, Shape], readonly [
  *
  * @example
  * ```ts
- * subtract([2]).forward(reference, [], [refTensor([1, 2], [2, 3]), refTensor([1, 2], [4, 5])])[0][0]!.data;  // Float64Array [-2, -2]
+ * wires.subtract([2]).forward(backends.reference, [], [backends.refTensor([1, 2], [2, 3]), backends.refTensor([1, 2], [4, 5])])[0][0]!.data;  // Float64Array [-2, -2]
  * ```
  *
  * @category Composition
@@ -65,7 +65,7 @@ export function subtract(shape: Shape): Lens<readonly [Shape, Shape], readonly [
  *
  * @example
  * ```ts
- * concat([3], [5])   // [3] x [5] -> [8], the input of a cell reading [x, h]
+ * wires.concat([3], [5])   // [3] x [5] -> [8], the input of a cell reading [x, h]
  * ```
  *
  * @category Composition
@@ -92,7 +92,7 @@ export function concat(...shapes: readonly Shape[]): Lens<Wires, readonly [Shape
  *
  * @example
  * ```ts
- * split([2], [1]).cod;  // [[2], [1]]
+ * wires.split([2], [1]).cod;  // [[2], [1]]
  * ```
  *
  * @category Composition
@@ -120,7 +120,7 @@ export function split(...shapes: readonly Shape[]): Lens<readonly [Shape], Wires
  *
  * @example
  * ```ts
- * stack(3, [2]).cod;  // [[3, 2]]
+ * wires.stack(3, [2]).cod;  // [[3, 2]]
  * ```
  *
  * @category Composition
@@ -147,7 +147,7 @@ export function stack(count: number, shape: Shape): Lens<Wires, readonly [Shape]
  *
  * @example
  * ```ts
- * unstack(3, [2]).cod;  // [[2], [2], [2]]
+ * wires.unstack(3, [2]).cod;  // [[2], [2], [2]]
  * ```
  *
  * @category Composition
@@ -173,7 +173,7 @@ export function unstack(count: number, shape: Shape): Lens<readonly [Shape], Wir
  *
  * @example
  * ```ts
- * sumWires(2, [2]).forward(reference, [], [refTensor([1, 2], [1, 2]), refTensor([1, 2], [3, 4])])[0][0]!.data;  // Float64Array [4, 6]
+ * wires.sumWires(2, [2]).forward(backends.reference, [], [backends.refTensor([1, 2], [1, 2]), backends.refTensor([1, 2], [3, 4])])[0][0]!.data;  // Float64Array [4, 6]
  * ```
  *
  * @category Composition
@@ -196,7 +196,7 @@ export function sumWires(count: number, shape: Shape): Lens<Wires, readonly [Sha
  *
  * @example
  * ```ts
- * scaled([2], 0.5).forward(reference, [], [refTensor([1, 2], [2, 4])])[0][0]!.data;  // Float64Array [1, 2]
+ * wires.scaled([2], 0.5).forward(backends.reference, [], [backends.refTensor([1, 2], [2, 4])])[0][0]!.data;  // Float64Array [1, 2]
  * ```
  *
  * @category Composition

@@ -33,8 +33,8 @@ function negated(dom: Wires): Lens<Wires, Wires> {
  *
  * @example
  * ```ts
- * const critic = ascend(rmsprop({ lr: 5e-5 }));    // the WGAN critic's parameter wire
- * const dreamer = ascend(constantRate(1));          // raise a score instead of lowering it
+ * const critic = optimisers.ascend(optimisers.rmsprop({ lr: 5e-5 }));    // the WGAN critic's parameter wire
+ * const dreamer = optimisers.ascend(losses.constantRate(1));          // raise a score instead of lowering it
  * ```
  *
  * @category Optimisers

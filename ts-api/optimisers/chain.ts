@@ -32,8 +32,8 @@ export type Transform = ((params: readonly ParamSpec[]) => Reparameterisation) &
  * @example
  * ```ts
  * // halve every change
- * const halve = transform("halve", () => [], (ops, _s, _p, ds) => [[], ds.map((d) => ops.scale(d, 0.5))]);
- * chain(halve, sgd()).optimiserName;  // "chain(halve, sgd)"
+ * const halve = optimisers.transform("halve", () => [], (ops, _s, _p, ds) => [[], ds.map((d) => ops.scale(d, 0.5))]);
+ * optimisers.chain(halve, sgd()).optimiserName;  // "chain(halve, sgd)"
  * ```
  *
  * @category Optimisers
@@ -87,7 +87,7 @@ const beside = (shapes: readonly Shape[], f: Lens<Wires, Wires>): Lens<Wires, Wi
  *
  * @example
  * ```ts
- * const opt = chain(clipByGlobalNorm(1), adam({ lr: 1e-3 }));
+ * const opt = optimisers.chain(optimisers.clipByGlobalNorm(1), adam({ lr: 1e-3 }));
  * supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: opt, rate: 1 }).dispose();
  * ```
  *

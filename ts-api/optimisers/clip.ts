@@ -16,7 +16,7 @@ import { ParalensError, describe } from "../engine/errors.ts";
  * @example
  * ```ts
  * const critic = seq(dense(2, 8, "relu"), dense(8, 1));
- * reparam(reparam(critic, clipParameters(0.01)), ascend(rmsprop({ lr: 5e-5 })));   // clipped and ascending, as a WGAN critic
+ * reparam(reparam(critic, optimisers.clipParameters(0.01)), optimisers.ascend(optimisers.rmsprop({ lr: 5e-5 })));   // clipped and ascending, as a WGAN critic
  * ```
  *
  * @category Optimisers

@@ -41,7 +41,7 @@ export interface StateWire {
  * @example
  * ```ts
  * // plain gradient descent: no state, read p as it is, step p + d (d already carries -eta)
- * const plain = optimiser("plain", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.add(p, d)]);
+ * const plain = optimisers.optimiser("plain", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.add(p, d)]);
  * supervised(dense(4, 1), { loss: mse, optimiser: plain }).dispose();
  * ```
  *

@@ -37,7 +37,7 @@ const damping = (v: number): boolean => v >= -1 && v <= 1;
  * @example
  * ```ts
  * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: 0.1 });
- * const warm = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd({ lr: linearWarmup(0, 0.1, 100) }), rate: 1 });
+ * const warm = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: sgd({ lr: optimisers.linearWarmup(0, 0.1, 100) }), rate: 1 });
  * learner.dispose(); warm.dispose();
  * ```
  *
@@ -62,7 +62,7 @@ export function sgd(options: { lr?: StepSize } = {}): Optimiser {
  *
  * @example
  * ```ts
- * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: momentum({ gamma: 0.9 }), rate: 0.01 });
+ * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: optimisers.momentum({ gamma: 0.9 }), rate: 0.01 });
  * learner.dispose();
  * ```
  *
@@ -87,7 +87,7 @@ export function momentum(options: { gamma?: number } = {}): Optimiser {
  *
  * @example
  * ```ts
- * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: nesterov({ gamma: 0.9 }), rate: 0.01 });
+ * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: optimisers.nesterov({ gamma: 0.9 }), rate: 0.01 });
  * learner.dispose();
  * ```
  *
@@ -111,7 +111,7 @@ export function nesterov(options: { gamma?: number } = {}): Optimiser {
  *
  * @example
  * ```ts
- * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adagrad({ lr: 0.1 }) });
+ * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: optimisers.adagrad({ lr: 0.1 }) });
  * learner.dispose();
  * ```
  *
@@ -137,7 +137,7 @@ export function adagrad(options: { lr?: number; delta?: number } = {}): Optimise
  *
  * @example
  * ```ts
- * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: rmsprop({ lr: 0.001 }) });
+ * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: optimisers.rmsprop({ lr: 0.001 }) });
  * learner.dispose();
  * ```
  *
@@ -168,7 +168,7 @@ export function rmsprop(options: { lr?: number; rho?: number; delta?: number } =
  * @example
  * ```ts
  * const learner = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam({ lr: 0.01 }) });
- * const decaying = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam({ lr: cosineDecay(0.01, 1000) }) });
+ * const decaying = supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: adam({ lr: optimisers.cosineDecay(0.01, 1000) }) });
  * learner.dispose(); decaying.dispose();
  * ```
  *

@@ -29,7 +29,7 @@ export const isSchedule = (s: unknown): s is Schedule => typeof s === "object" &
  *
  * @example
  * ```ts
- * constantSchedule(0.1).at(1000);  // 0.1
+ * optimisers.constantSchedule(0.1).at(1000);  // 0.1
  * ```
  *
  * @category Optimisers
@@ -45,7 +45,7 @@ export function constantSchedule(value: number): Schedule {
  *
  * @example
  * ```ts
- * linearWarmup(0, 0.01, 10).at(5);  // 0.005
+ * optimisers.linearWarmup(0, 0.01, 10).at(5);  // 0.005
  * ```
  *
  * @category Optimisers
@@ -64,7 +64,7 @@ export function linearWarmup(from: number, to: number, steps: number): Schedule 
  *
  * @example
  * ```ts
- * cosineDecay(0.01, 100).at(50);  // 0.005 (to rounding)
+ * optimisers.cosineDecay(0.01, 100).at(50);  // 0.005 (to rounding)
  * ```
  *
  * @category Optimisers
@@ -82,7 +82,7 @@ export function cosineDecay(peak: number, steps: number, alpha = 0): Schedule {
  *
  * @example
  * ```ts
- * stepDecay(0.1, 10, 0.5).at(25);  // 0.025
+ * optimisers.stepDecay(0.1, 10, 0.5).at(25);  // 0.025
  * ```
  *
  * @category Optimisers
@@ -99,7 +99,7 @@ export function stepDecay(initial: number, every: number, factor: number): Sched
  *
  * @example
  * ```ts
- * exponentialDecay(1, 0.5).at(3);  // 0.125
+ * optimisers.exponentialDecay(1, 0.5).at(3);  // 0.125
  * ```
  *
  * @category Optimisers
@@ -117,7 +117,7 @@ export function exponentialDecay(initial: number, factor: number): Schedule {
  *
  * @example
  * ```ts
- * const lr = joinSchedules([linearWarmup(0, 1e-3, 100), cosineDecay(1e-3, 900)], [100]);
+ * const lr = optimisers.joinSchedules([optimisers.linearWarmup(0, 1e-3, 100), optimisers.cosineDecay(1e-3, 900)], [100]);
  * lr.at(100);  // 0.001
  * ```
  *

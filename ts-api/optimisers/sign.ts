@@ -19,7 +19,7 @@ registerOps(() => unaryOps);
  *
  * @example
  * ```ts
- * const attack = learnInput(dense(4, 3), signGradient(0.1));
+ * const attack = learning.learnInput(dense(4, 3), optimisers.signGradient(0.1));
  * attack.params.map((p) => p.name)[0];  // "input"
  * ```
  *
@@ -52,7 +52,7 @@ export interface ProjectedOptions {
  *
  * @example
  * ```ts
- * const attack = learnInput(dense(4, 3), projectedSignGradient({ step: 0.01, radius: 0.1 }));
+ * const attack = learning.learnInput(dense(4, 3), optimisers.projectedSignGradient({ step: 0.01, radius: 0.1 }));
  * attack.params.length > 1;  // true: the origin, the input, the frozen weights
  * ```
  *

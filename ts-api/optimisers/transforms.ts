@@ -36,7 +36,7 @@ function inUnit(what: string, name: string, v: number): number {
  *
  * @example
  * ```ts
- * const opt = chain(clipByGlobalNorm(1), sgd());
+ * const opt = optimisers.chain(optimisers.clipByGlobalNorm(1), sgd());
  * opt.optimiserName;  // "chain(clipByGlobalNorm(1), sgd)"
  * ```
  *
@@ -59,8 +59,8 @@ export function clipByGlobalNorm(maxNorm: number): Transform {
  *
  * @example
  * ```ts
- * const noBiases = weightDecay(0.01, { only: (p) => !p.name.endsWith("bias") });
- * chain(scaleByAdam(), noBiases, sgd({ lr: 1e-3 })).optimiserName;
+ * const noBiases = optimisers.weightDecay(0.01, { only: (p) => !p.name.endsWith("bias") });
+ * optimisers.chain(optimisers.scaleByAdam(), noBiases, sgd({ lr: 1e-3 })).optimiserName;
  * ```
  *
  * @category Optimisers
@@ -85,7 +85,7 @@ export function weightDecay(rate: number, options: { only?: (p: ParamSpec) => bo
  *
  * @example
  * ```ts
- * chain(scaleByAdam({ beta2: 0.99 }), sgd({ lr: 1e-3 })).optimiserName;  // "chain(scaleByAdam, sgd(0.001))"
+ * optimisers.chain(optimisers.scaleByAdam({ beta2: 0.99 }), sgd({ lr: 1e-3 })).optimiserName;  // "chain(scaleByAdam, sgd(0.001))"
  * ```
  *
  * @category Optimisers
@@ -117,8 +117,8 @@ export function scaleByAdam(options: { beta1?: number; beta2?: number; delta?: n
  *
  * @example
  * ```ts
- * const lr = joinSchedules([linearWarmup(0, 1e-3, 100), cosineDecay(1e-3, 900)], [100]);
- * const opt = chain(clipByGlobalNorm(1), adamw({ lr, weightDecay: 0.01 }));
+ * const lr = optimisers.joinSchedules([optimisers.linearWarmup(0, 1e-3, 100), optimisers.cosineDecay(1e-3, 900)], [100]);
+ * const opt = optimisers.chain(optimisers.clipByGlobalNorm(1), adamw({ lr, weightDecay: 0.01 }));
  * supervised(dense(4, 3), { loss: softmaxCrossEntropy, optimiser: opt, rate: 1 }).dispose();
  * ```
  *
@@ -141,7 +141,7 @@ export function adamw(
  *
  * @example
  * ```ts
- * const opt = partition((p) => (p.name.startsWith("0.") ? "body" : "head"), { body: frozen, head: adam({ lr: 1e-3 }) });
+ * const opt = optimisers.partition((p) => (p.name.startsWith("0.") ? "body" : "head"), { body: frozen, head: adam({ lr: 1e-3 }) });
  * supervised(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy, optimiser: opt, rate: 1 }).dispose();
  * ```
  *

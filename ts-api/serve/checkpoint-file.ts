@@ -42,7 +42,7 @@ export interface CheckpointFile {
  *
  * @example
  * ```ts
- * const file = checkpointFile(`${(globalThis as any).process.getBuiltinModule("node:os").tmpdir()}/paralens-doc-${Date.now()}.safetensors`);
+ * const file = serve.checkpointFile(`${(globalThis as any).process.getBuiltinModule("node:os").tmpdir()}/paralens-doc-${Date.now()}.safetensors`);
  * const learner = supervised(dense(2, 1), { loss: mse });
  * const saved = file.read();  // undefined the first time
  * if (saved !== undefined) await learner.load(saved);

@@ -68,7 +68,7 @@ interface Example {
  * @example
  * ```ts
  * const learner = supervised(dense(2, 1), { loss: mse, rate: 0.1 });
- * const trainer = online(learner, { maxBatch: 16 });
+ * const trainer = serve.online(learner, { maxBatch: 16 });
  * const [loss] = await Promise.all([trainer.learn([1, 2], [3]), trainer.learn([0, 1], [1])]);  // one step of 2
  * await trainer.close();
  * learner.dispose();
@@ -197,7 +197,7 @@ export class OnlineLearner {
  * ```ts
  * const learner = supervised(dense(2, 3), { loss: softmaxCrossEntropy, labels: "indices" });
  * const saved: Uint8Array[] = [];
- * const trainer = online(learner, { maxDelayMs: 0, checkpoint: { everySteps: 1, write: (b) => void saved.push(b) } });
+ * const trainer = serve.online(learner, { maxDelayMs: 0, checkpoint: { everySteps: 1, write: (b) => void saved.push(b) } });
  * await trainer.learn([0.5, 1], 2);
  * await trainer.close();
  * saved.length;  // 1

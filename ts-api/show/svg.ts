@@ -66,7 +66,7 @@ export interface SVGOptions {
  *
  * @example
  * ```ts
- * const svg = toSVG(seq(dense(4, 8, "relu"), dense(8, 3)));  // e.g. document.body.innerHTML = svg
+ * const svg = show.toSVG(seq(dense(4, 8, "relu"), dense(8, 3)));  // e.g. document.body.innerHTML = svg
  * svg.startsWith("<svg");  // true
  * ```
  *

@@ -314,7 +314,7 @@ export interface RandomCircuitOptions {
  *
  * @example
  * ```ts
- * randomCircuit(new Rng(1), { inputs: 4, gates: 12 }).inputs;  // 4
+ * randomCircuit(new initialisers.Rng(1), { inputs: 4, gates: 12 }).inputs;  // 4
  * ```
  *
  * @category Circuits

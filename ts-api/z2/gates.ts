@@ -202,7 +202,7 @@ export function paramGate<const N extends number>(op: "and" | "xor", n: N, optio
  *
  * @example
  * ```ts
- * randomBits(0.25)([8], new Rng(1)).every((b) => b === 0 || b === 1);  // true
+ * randomBits(0.25)([8], new initialisers.Rng(1)).every((b) => b === 0 || b === 1);  // true
  * ```
  *
  * @category Layers
