@@ -51,7 +51,7 @@ function torchGradients(model: Para<Wires, Wires>, params: Record<string, Float3
   });
 }
 
-for (const name of ["mlp", "cnn", "block"]) {
+for (const name of ["mlp", "cnn", "block", "encoder_layer"]) {
   test(`fromOnnx: the ${name} exported by PyTorch gives PyTorch's outputs and gradients`, () => {
     const bytes = fixture(`${name}.onnx`);
     const started = performance.now();

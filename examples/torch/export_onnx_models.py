@@ -89,6 +89,24 @@ class Block(nn.Module):
         return x[:, 1:, :]
 
 
+def encoder_layer():
+    """nn.TransformerEncoderLayer as torch 1.13 exports it: nn.MultiheadAttention
+    computes sequence-first, so the graph transposes the input to [T, batch, d],
+    folds the heads into the batch axis ([T, batch*heads, d/heads], a Reshape
+    to a shape computed by Shape/Gather/Mul/Concat) and back ([T*batch, d] into
+    a Gemm), then LayerNormalization and a Relu feed-forward."""
+    layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, batch_first=True, dropout=0.0)
+    # biases and norms that are not zeros and ones: the exporter writes
+    # equal initializers once (an Identity for the others), which would tie them
+    with torch.no_grad():
+        for pname, p in layer.named_parameters():
+            if pname.endswith("bias"):
+                p.uniform_(-0.3, 0.3)
+        layer.norm1.weight.uniform_(0.5, 1.5)
+        layer.norm2.weight.uniform_(0.5, 1.5)
+    return layer
+
+
 def export(name, model, x, out_dir, opset, fold=True):
     torch.manual_seed(1234)
     model.eval()
@@ -127,6 +145,8 @@ def main(out_dir):
     block.norm1.weight.data.uniform_(0.5, 1.5)
     block.norm1.bias.data.uniform_(-0.2, 0.2)
     export("block", block, torch.randn(3, 5, 8), out_dir, 17)
+    torch.manual_seed(3)
+    export("encoder_layer", encoder_layer(), torch.randn(3, 5, 8), out_dir, 17)
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else "test/fixtures/onnx")
