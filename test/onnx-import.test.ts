@@ -5,7 +5,7 @@
 // tensor at fault.
 import { test } from "./harness.ts";
 import { assert, assertThrows } from "./assert.ts";
-import { init, Rng, supervised, seq, dense, mse, ParalensError, type Para, type Wires } from "../ts-api/index.ts";
+import { init, Rng, supervised, seq, dense, mse, transformer, ParalensError, type Para, type Wires } from "../ts-api/index.ts";
 import { fromOnnx, onnxParameters, onnxImports, toOnnx } from "../ts-api/io/index.ts";
 import { type Attributes, type GraphData, type TensorData, encodeModel } from "../ts-api/backend/onnx/model.ts";
 import { ProtoWriter } from "../ts-api/backend/onnx/proto.ts";
@@ -147,6 +147,36 @@ test("fromOnnx of toOnnx: a paralens model written and read back computes the sa
   const wasm = runWasm(d);
   assert(maxRelError(wasm.outputs[0]!, a.outputs[0]!) < 1e-5, "outputs on the plan");
   learner.dispose();
+});
+
+test("fromOnnx of toOnnx: paralens's transformer (token ids cast to int64, the batch folded into the rows, the tied table) reads back with the same outputs and gradients", () => {
+  const model = transformer({ vocab: 11, context: 6, dim: 8, heads: 2, layers: 2 });
+  const c = randomCase(model, 2, 5);
+  c.inputs[0]!.forEach((_, i, a) => (a[i] = (i * 7 + 3) % 11));
+  // the file holds float32 values: both sides start from them
+  c.params = c.params.map((p) => Float64Array.from(Float32Array.from(p)));
+  const parameters = Object.fromEntries(model.params.map((p, i) => [p.name, Float32Array.from(c.params[i]!)]));
+  const bytes = toOnnx(model, { batch: 2, parameters });
+  // the exporter's own constants (scales, epsilons, the causal mask) stay constants
+  const back = fromOnnx(bytes, { constants: Object.keys(onnxParameters(bytes)).filter((k) => parameters[k] === undefined) });
+  assert(back.params.map((p) => p.name).sort().join() === Object.keys(parameters).sort().join(), `the parameters are the model's, the table once: ${back.params.map((p) => p.name).join(", ")}`);
+  const d = { ...c, lens: back, params: back.params.map((p) => Float64Array.from(parameters[p.name]!)) };
+  const [a, b] = [runReference(c), runReference(d)];
+  // within float32 rounding: the file holds the scales and epsilons as float32 (1e-5 is 9.99999975e-6)
+  assert(maxRelError(b.outputs[0]!, a.outputs[0]!) < 1e-6, `outputs: ${maxRelError(b.outputs[0]!, a.outputs[0]!)}`);
+  back.params.forEach((p, i) => {
+    const e = maxRelError(b.paramChanges[i]!, a.paramChanges[model.params.findIndex((q) => q.name === p.name)]!);
+    assert(e < 1e-6, `the gradient of ${p.name} (the table's sums its two uses): ${e}`);
+  });
+  assert(b.inputChanges[0] === null, "token ids take no change");
+  const wasm = runWasm(d);
+  assert(maxRelError(wasm.outputs[0]!, a.outputs[0]!) < 1e-5, `outputs on the plan: ${maxRelError(wasm.outputs[0]!, a.outputs[0]!)}`);
+  const worst = (run: typeof b | typeof wasm): number => Math.max(...back.params.map((p, i) => maxRelError(run.paramChanges[i]!, a.paramChanges[model.params.findIndex((q) => q.name === p.name)]!)));
+  back.params.forEach((p, i) => {
+    const e = maxRelError(wasm.paramChanges[i]!, a.paramChanges[model.params.findIndex((q) => q.name === p.name)]!);
+    assert(e < 1e-5, `the gradient of ${p.name} on the plan: ${e}`);
+  });
+  console.log(`fromOnnx(toOnnx(transformer)): reference outputs ${maxRelError(b.outputs[0]!, a.outputs[0]!).toExponential(2)}, gradients ${worst(b).toExponential(2)}; plan outputs ${maxRelError(wasm.outputs[0]!, a.outputs[0]!).toExponential(2)}, gradients ${worst(wasm).toExponential(2)}`);
 });
 
 test("fromOnnx: frozen parameters take no change; constants are not parameters", () => {

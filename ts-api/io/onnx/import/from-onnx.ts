@@ -107,7 +107,7 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para
   for (const p of parameters) values.set(p.name, { kind: "live", shape: [...p.dims], batched: false });
   dataInputs.forEach((input, i) => {
     defined(input.name, "the graph input");
-    values.set(input.name, { kind: "live", shape: dom[i]!, batched: true });
+    values.set(input.name, { kind: "live", shape: dom[i]!, batched: true, fed: true });
   });
 
   const planned: Planned[] = [];

@@ -22,6 +22,8 @@ export interface Live {
   readonly batched: boolean;
   /** Where the graph sees the batch axis, when it moved it (view.ts); undefined: first. */
   readonly view?: BatchView;
+  /** A graph input itself: cast to integers, it is token ids (fed as whole floats). */
+  readonly fed?: boolean;
 }
 
 export const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);

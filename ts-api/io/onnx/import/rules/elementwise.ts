@@ -169,7 +169,9 @@ const cast: Rule = {
   },
   live(n, xs) {
     const to = CAST[n.int("to", 1)];
-    if (to === undefined || !isFloat(to)) n.fail(`casts a value computed from the model's input to ${to ?? n.int("to", 1)}; paralens computes in floats only`);
+    // toOnnx casts its float token ids to int64 for a Gather: a graph input cast to integers stays as it is fed
+    const ids = xs[0]?.kind === "live" && xs[0].fed === true && to !== undefined && to !== "bool";
+    if (to === undefined || (!isFloat(to) && !ids)) n.fail(`casts a value computed from the model's input to ${to ?? n.int("to", 1)}; paralens computes in floats only (a graph input cast to integers is read as token ids)`);
     return identity.live!(n, xs);
   },
 };

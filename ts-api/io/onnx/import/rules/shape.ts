@@ -69,7 +69,8 @@ const reshapePlain = (): Rule => view((n, xs, full) => {
 /**
  * Reshape, also of a value whose batch axis is not first or not alone (torch's
  * attention folds the heads into it): a reshape of one example when the
- * target keeps the batch whole inside the one axis sized by it (NaN).
+ * target keeps the batch whole inside the one axis sized by it (NaN, or a
+ * multiple of the batch the graph's input numbers, as toOnnx writes [batch*T, d]).
  */
 function reshape(): Rule {
   const plain = reshapePlain();
@@ -79,16 +80,31 @@ function reshape(): Rule {
     live(n, xs) {
       const x = liveIn(n, xs, 0);
       const target = n.list(xs, 1, "target shape")!;
-      // the batch first stays first (resolveTarget, which also reads -1 or a numbered batch there)
-      const batchFirst = !target.slice(1).some((d) => Number.isNaN(d));
-      if (!x.batched || (x.view === undefined && batchFirst)) return plain.live!(n, xs);
+      if (!x.batched) return plain.live!(n, xs);
       const full = fullShape(x);
       const zeroCopies = n.int("allowzero", 0) === 0;
       const resolved = target.map((d, i) => (d === 0 && zeroCopies ? full[i] ?? n.fail(`target dim ${i} copies an input dim that does not exist`) : d));
-      const r = regrouped(x.shape, x.view, resolved) ?? n.fail(`cannot view ${n.shapeOf(x)} as ${fmtShape(target)} (NaN: sized by the batch) with each example's values apart; paralens imports a reshape that keeps the batch whole inside the one axis sized by it`);
+      const sized = resolved.filter((d) => Number.isNaN(d)).length;
+      // the batch first stays first: resolveTarget, which also reads -1 or the numbered batch there
+      const first = resolved[0];
+      if (x.view === undefined && (sized > 0 ? sized === 1 && Number.isNaN(first) : first === n.batchHint || first === -1)) return plain.live!(n, xs);
+      const r = (sized > 0 ? regrouped(x.shape, x.view, resolved) : numbered(x, resolved, n.batchHint)) ?? (x.view === undefined && sized === 0
+        ? n.fail(`its target ${fmtShape(target)} does not keep the batch axis first, nor the batch whole inside one axis`)
+        : n.fail(`cannot view ${n.shapeOf(x)} as ${fmtShape(target)} (NaN: sized by the batch) with each example's values apart; paralens imports a reshape that keeps the batch whole inside the one axis sized by it`));
       return { outputs: [live(r.shape, true, r.view)], run: (t, [v]) => [t.reshape(tv(t, v), [t.n, ...r.shape])] };
     },
   };
+}
+
+/** A target of whole sizes read with the graph's numbered batch b: the first axis that can hold it whole (its size b times the example's values around it). */
+function numbered(x: Live, target: readonly number[], b: number | undefined): ReturnType<typeof regrouped> {
+  if (b === undefined || target.some((d) => !Number.isInteger(d) || d < 1) || sizeOf(target) !== b * sizeOf(x.shape)) return undefined;
+  for (let j = 0; j < target.length; j++) {
+    if (target[j]! % b !== 0) continue;
+    const r = regrouped(x.shape, x.view, target.map((d, i) => (i === j ? NaN : d)));
+    if (r !== undefined) return r;
+  }
+  return undefined;
 }
 
 const flatten = (): Rule => view((n, _xs, full) => {
