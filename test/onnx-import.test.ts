@@ -221,12 +221,13 @@ test("fromOnnx refuses shapes that do not agree, naming the node", () => {
   refused(graph([3], [["Reshape", ["x", "s"], ["y"]]], { s: int64s([3, -1]) }, [2]), /node "n0" \(Reshape\): its target \[3, -1\] does not keep the batch axis first/);
   refused(graph([3], [["Add", ["x", "b"], ["y"]]], { b: floats([4]) }, [3]), /node "n0" \(Add\): cannot broadcast/);
   refused(graph([3], [["Softmax", ["x"], ["y"], { axis: { int: 0 } }]], {}, [3]), /node "n0" \(Softmax\): along the batch axis/);
+  refused(graph([3], [["Relu", ["x"], ["r"]], ["Cast", ["r"], ["y"], { to: { int: 7 } }]], {}, [3]), /node "n1" \(Cast\): casts a value computed from the model's input to int64; paralens computes in floats only \(a graph input cast to integers is read as token ids\)/);
   // a value whose batch axis the graph moved: only where each example stays apart
   const moved = (nodes: N[], inits: Record<string, TensorData> = {}, out = [3, 4]): Uint8Array => graph([3, 4], [["Transpose", ["x"], ["t"], { perm: { ints: [1, 0, 2] } }], ...nodes], inits, out);
   refused(moved([["Identity", ["t"], ["y"]]], {}, [2, 4]), /the graph output "y" is \[3, batch, 4\]: paralens needs the batch axis of an output first/);
   refused(moved([["Reshape", ["t", "s"], ["y"]]], { s: int64s([6, -1]) }, [4]), /node "n1" \(Reshape\): its target \[6, -1\] does not keep the batch axis first|node "n1" \(Reshape\): cannot view \[3, batch, 4\]/);
   refused(moved([["Softmax", ["t"], ["y"], { axis: { int: 1 } }]]), /node "n1" \(Softmax\): along axis 1 of \[3, batch, 4\]/);
-  refused(moved([["ReduceSum", ["t"], ["y"]]]), /node "n1" \(ReduceSum\): reads \[3, batch, 4\], a value whose batch axis the graph moved from first .* through .*Transpose/);
+  refused(moved([["Gelu", ["t"], ["g"]], ["ReduceSum", ["g"], ["y"]]], {}), /node "n2" \(ReduceSum\): reads \[3, batch, 4\], a value whose batch axis the graph moved from first .* through .*Transpose/);
 });
 
 /** A model whose graph holds one raw tensor message (an initializer) as given. */
