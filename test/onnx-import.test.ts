@@ -6,7 +6,7 @@
 import { test } from "./harness.ts";
 import { assert, assertThrows } from "./assert.ts";
 import {
-  init, supervised, seq, dense, mse, ParalensError, type Para, type Wires, initialisers,
+  init, supervised, seq, dense, mse, transformer, ParalensError, type Para, type Wires, initialisers,
 } from "../ts-api/index.ts";
 import { fromOnnx, onnxParameters, onnxImports, toOnnx } from "../ts-api/io/index.ts";
 import { type Attributes, type GraphData, type TensorData, encodeModel } from "../ts-api/backend/onnx/model.ts";
@@ -92,6 +92,26 @@ const cases: [string, Uint8Array, number?][] = [
     ["Sum", ["a", "b", "c", "d", "e", "f", "g"], ["s"]],
     ["ReduceMax", ["s", "one"], ["m"]], ["Tile", ["m", "reps"], ["t"]], ["Mul", ["t", "s"], ["y"]],
   ], { lo: { type: "float", dims: [], values: [-0.5] }, hi: { type: "float", dims: [], values: [0.6] }, one: int64s([2]), reps: int64s([1, 1, 3]) }, [2, 3], 20)],
+  // torch's sequence-first attention: the batch axis moved to axis 1, merged with the heads and with the rows, and moved back
+  ["Transpose of the batch axis, Reshape to [T, batch*heads, d/heads] by Shape/Gather/Mul/Concat, stacked MatMul, Slice, Softmax, Gemm on [T*batch, d]", graph([3, 5], [
+    ["Transpose", ["x"], ["ts"], { perm: { ints: [1, 0, 2] } }], ["Slice", ["ts", "one1", "five1", "minus1"], ["t"]],
+    ["Shape", ["t"], ["s"]], ["Gather", ["s", "one"], ["b"], { axis: { int: 0 } }], ["Mul", ["b", "two"], ["bh"]],
+    ["Unsqueeze", ["bh", "zero1"], ["bh1"]], ["Concat", ["three1", "bh1", "two1"], ["heads"], { axis: { int: 0 } }],
+    ["Reshape", ["t", "heads"], ["r"]],
+    ["Transpose", ["r"], ["q"], { perm: { ints: [1, 0, 2] } }], ["Transpose", ["r"], ["k"], { perm: { ints: [1, 2, 0] } }],
+    ["MatMul", ["q", "k"], ["sc"]], ["Add", ["sc", "mask"], ["sm"]], ["Softmax", ["sm"], ["p"], { axis: { int: -1 } }],
+    ["Mul", ["q", "gain"], ["qg"]],
+    ["MatMul", ["p", "qg"], ["o"]], ["Transpose", ["o"], ["o2"], { perm: { ints: [1, 0, 2] } }],
+    ["Shape", ["x"], ["sx"]], ["Gather", ["sx", "zero"], ["n"], { axis: { int: 0 } }], ["Mul", ["n", "three"], ["rows"]],
+    ["Unsqueeze", ["rows", "zero1"], ["rows1"]], ["Concat", ["rows1", "four1"], ["flat"], { axis: { int: 0 } }],
+    ["Reshape", ["o2", "flat"], ["f"]], ["Gemm", ["f", "w", "wb"], ["g"], { transB: { int: 1 } }],
+    ["Unsqueeze", ["n", "zero1"], ["n1"]], ["Concat", ["three1", "n1", "four1"], ["back"], { axis: { int: 0 } }],
+    ["Reshape", ["g", "back"], ["gb"]], ["Transpose", ["gb"], ["y"], { perm: { ints: [1, 0, 2] } }],
+  ], {
+    zero: int64s([0], []), one: int64s([1], []), two: int64s([2], []), three: int64s([3], []),
+    zero1: int64s([0]), one1: int64s([1]), two1: int64s([2]), three1: int64s([3]), four1: int64s([4]), five1: int64s([5]), minus1: int64s([-1]),
+    mask: floats([3, 3], 2), gain: floats([1], 3), w: floats([4, 4], 4), wb: floats([4], 5),
+  }, [3, 4], 17)],
 ];
 
 for (const [name, bytes, offset] of cases) test(`fromOnnx: ${name}: plan, reference and finite differences agree`, () => check(name, fromOnnx(bytes), offset));
@@ -129,6 +149,36 @@ test("fromOnnx of toOnnx: a paralens model written and read back computes the sa
   const wasm = runWasm(d);
   assert(maxRelError(wasm.outputs[0]!, a.outputs[0]!) < 1e-5, "outputs on the plan");
   learner.dispose();
+});
+
+test("fromOnnx of toOnnx: paralens's transformer (token ids cast to int64, the batch folded into the rows, the tied table) reads back with the same outputs and gradients", () => {
+  const model = transformer({ vocab: 11, context: 6, dim: 8, heads: 2, layers: 2 });
+  const c = randomCase(model, 2, 5);
+  c.inputs[0]!.forEach((_, i, a) => (a[i] = (i * 7 + 3) % 11));
+  // the file holds float32 values: both sides start from them
+  c.params = c.params.map((p) => Float64Array.from(Float32Array.from(p)));
+  const parameters = Object.fromEntries(model.params.map((p, i) => [p.name, Float32Array.from(c.params[i]!)]));
+  const bytes = toOnnx(model, { batch: 2, parameters });
+  // the exporter's own constants (scales, epsilons, the causal mask) stay constants
+  const back = fromOnnx(bytes, { constants: Object.keys(onnxParameters(bytes)).filter((k) => parameters[k] === undefined) });
+  assert(back.params.map((p) => p.name).sort().join() === Object.keys(parameters).sort().join(), `the parameters are the model's, the table once: ${back.params.map((p) => p.name).join(", ")}`);
+  const d = { ...c, lens: back, params: back.params.map((p) => Float64Array.from(parameters[p.name]!)) };
+  const [a, b] = [runReference(c), runReference(d)];
+  // within float32 rounding: the file holds the scales and epsilons as float32 (1e-5 is 9.99999975e-6)
+  assert(maxRelError(b.outputs[0]!, a.outputs[0]!) < 1e-6, `outputs: ${maxRelError(b.outputs[0]!, a.outputs[0]!)}`);
+  back.params.forEach((p, i) => {
+    const e = maxRelError(b.paramChanges[i]!, a.paramChanges[model.params.findIndex((q) => q.name === p.name)]!);
+    assert(e < 1e-6, `the gradient of ${p.name} (the table's sums its two uses): ${e}`);
+  });
+  assert(b.inputChanges[0] === null, "token ids take no change");
+  const wasm = runWasm(d);
+  assert(maxRelError(wasm.outputs[0]!, a.outputs[0]!) < 1e-5, `outputs on the plan: ${maxRelError(wasm.outputs[0]!, a.outputs[0]!)}`);
+  const worst = (run: typeof b | typeof wasm): number => Math.max(...back.params.map((p, i) => maxRelError(run.paramChanges[i]!, a.paramChanges[model.params.findIndex((q) => q.name === p.name)]!)));
+  back.params.forEach((p, i) => {
+    const e = maxRelError(wasm.paramChanges[i]!, a.paramChanges[model.params.findIndex((q) => q.name === p.name)]!);
+    assert(e < 1e-5, `the gradient of ${p.name} on the plan: ${e}`);
+  });
+  console.log(`fromOnnx(toOnnx(transformer)): reference outputs ${maxRelError(b.outputs[0]!, a.outputs[0]!).toExponential(2)}, gradients ${worst(b).toExponential(2)}; plan outputs ${maxRelError(wasm.outputs[0]!, a.outputs[0]!).toExponential(2)}, gradients ${worst(wasm).toExponential(2)}`);
 });
 
 test("fromOnnx: frozen parameters take no change; constants are not parameters", () => {
@@ -173,6 +223,13 @@ test("fromOnnx refuses shapes that do not agree, naming the node", () => {
   refused(graph([3], [["Reshape", ["x", "s"], ["y"]]], { s: int64s([3, -1]) }, [2]), /node "n0" \(Reshape\): its target \[3, -1\] does not keep the batch axis first/);
   refused(graph([3], [["Add", ["x", "b"], ["y"]]], { b: floats([4]) }, [3]), /node "n0" \(Add\): cannot broadcast/);
   refused(graph([3], [["Softmax", ["x"], ["y"], { axis: { int: 0 } }]], {}, [3]), /node "n0" \(Softmax\): along the batch axis/);
+  refused(graph([3], [["Relu", ["x"], ["r"]], ["Cast", ["r"], ["y"], { to: { int: 7 } }]], {}, [3]), /node "n1" \(Cast\): casts a value computed from the model's input to int64; paralens computes in floats only \(a graph input cast to integers is read as token ids\)/);
+  // a value whose batch axis the graph moved: only where each example stays apart
+  const moved = (nodes: N[], inits: Record<string, TensorData> = {}, out = [3, 4]): Uint8Array => graph([3, 4], [["Transpose", ["x"], ["t"], { perm: { ints: [1, 0, 2] } }], ...nodes], inits, out);
+  refused(moved([["Identity", ["t"], ["y"]]], {}, [2, 4]), /the graph output "y" is \[3, batch, 4\]: paralens needs the batch axis of an output first/);
+  refused(moved([["Reshape", ["t", "s"], ["y"]]], { s: int64s([6, -1]) }, [4]), /node "n1" \(Reshape\): its target \[6, -1\] does not keep the batch axis first|node "n1" \(Reshape\): cannot view \[3, batch, 4\]/);
+  refused(moved([["Softmax", ["t"], ["y"], { axis: { int: 1 } }]]), /node "n1" \(Softmax\): along axis 1 of \[3, batch, 4\]/);
+  refused(moved([["Gelu", ["t"], ["g"]], ["ReduceSum", ["g"], ["y"]]], {}), /node "n2" \(ReduceSum\): reads \[3, batch, 4\], a value whose batch axis the graph moved from first .* through .*Transpose/);
 });
 
 /** A model whose graph holds one raw tensor message (an initializer) as given. */

@@ -2,8 +2,8 @@
 models exported with torch.onnx.export, each beside a safetensors file of
 one input batch, the model's parameters (torch's names: the file may hold a
 weight transposed under a name of its own), its output and the gradients of a fixed loss,
-sum(output * R) for a fixed random R, with respect to the input and every
-parameter. Outputs and gradients are computed in float64 from the float32
+sum(output * R) for a fixed random R, with respect to every parameter and
+the input (a float input: token ids have none). Outputs and gradients are computed in float64 from the float32
 weights and input, so they are the exact values a float32 file denotes.
 
   /usr/bin/python3 examples/torch/export_onnx_models.py test/fixtures/onnx
@@ -89,6 +89,61 @@ class Block(nn.Module):
         return x[:, 1:, :]
 
 
+class TinyGpt(nn.Module):
+    """A GPT-style causal decoder with tied embeddings: token ids (int64) Gather
+    rows of the token table, plus a learned position table's rows, one pre-norm
+    causal attention block written batch-first, LayerNorm, and logits by the
+    token table's transpose. Exported without constant folding, the table is
+    one initializer read by the Gather and by a Transpose into the MatMul, so
+    its gradient is the sum of both uses."""
+
+    def __init__(self, vocab=11, d=8, heads=2, t=6):
+        super().__init__()
+        self.heads = heads
+        self.tok = nn.Embedding(vocab, d)
+        self.pos = nn.Embedding(t, d)
+        self.norm1 = nn.LayerNorm(d)
+        self.qkv = nn.Linear(d, 3 * d)
+        self.proj = nn.Linear(d, d)
+        self.norm2 = nn.LayerNorm(d)
+        self.ff1 = nn.Linear(d, 4 * d)
+        self.ff2 = nn.Linear(4 * d, d)
+        self.norm = nn.LayerNorm(d)
+        self.register_buffer("causal", torch.triu(torch.ones(t, t, dtype=torch.bool), diagonal=1))
+
+    def forward(self, ids):
+        n, t = ids.shape
+        x = self.tok(ids) + self.pos(torch.arange(t))
+        d = x.shape[-1]
+        q, k, v = self.qkv(self.norm1(x)).split(d, dim=-1)
+        heads = lambda z: z.reshape(n, t, self.heads, d // self.heads).transpose(1, 2)
+        q, k, v = heads(q), heads(k), heads(v)
+        s = q @ k.transpose(-1, -2) / (d // self.heads) ** 0.5
+        s = s.masked_fill(self.causal, float("-inf"))
+        y = (torch.softmax(s, dim=-1) @ v).transpose(1, 2).reshape(n, t, d)
+        x = x + self.proj(y)
+        x = x + self.ff2(F.gelu(self.ff1(self.norm2(x))))
+        return self.norm(x) @ self.tok.weight.T
+
+
+def encoder_layer():
+    """nn.TransformerEncoderLayer as torch 1.13 exports it: nn.MultiheadAttention
+    computes sequence-first, so the graph transposes the input to [T, batch, d],
+    folds the heads into the batch axis ([T, batch*heads, d/heads], a Reshape
+    to a shape computed by Shape/Gather/Mul/Concat) and back ([T*batch, d] into
+    a Gemm), then LayerNormalization and a Relu feed-forward."""
+    layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, batch_first=True, dropout=0.0)
+    # biases and norms that are not zeros and ones: the exporter writes
+    # equal initializers once (an Identity for the others), which would tie them
+    with torch.no_grad():
+        for pname, p in layer.named_parameters():
+            if pname.endswith("bias"):
+                p.uniform_(-0.3, 0.3)
+        layer.norm1.weight.uniform_(0.5, 1.5)
+        layer.norm2.weight.uniform_(0.5, 1.5)
+    return layer
+
+
 def export(name, model, x, out_dir, opset, fold=True):
     torch.manual_seed(1234)
     model.eval()
@@ -98,11 +153,14 @@ def export(name, model, x, out_dir, opset, fold=True):
         dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, do_constant_folding=fold,
     )
     m64 = model.double()
-    x64 = x.double().clone().requires_grad_(True)
+    # token ids take no gradient: the file holds none for them
+    x64 = x.double().clone().requires_grad_(True) if x.is_floating_point() else x
     y = m64(x64)
     r = torch.randn(y.shape, dtype=torch.float64, generator=torch.Generator().manual_seed(7))
     (y * r).sum().backward()
-    tensors = {"input": x, "output": y, "loss_weights": r, "grad.input": x64.grad}
+    tensors = {"input": x, "output": y, "loss_weights": r}
+    if x.is_floating_point():
+        tensors["grad.input"] = x64.grad
     for pname, p in m64.named_parameters():
         tensors[f"param.{pname}"] = p
         tensors[f"grad.{pname}"] = p.grad
@@ -127,6 +185,15 @@ def main(out_dir):
     block.norm1.weight.data.uniform_(0.5, 1.5)
     block.norm1.bias.data.uniform_(-0.2, 0.2)
     export("block", block, torch.randn(3, 5, 8), out_dir, 17)
+    torch.manual_seed(3)
+    export("encoder_layer", encoder_layer(), torch.randn(3, 5, 8), out_dir, 17)
+    torch.manual_seed(4)
+    gpt = TinyGpt()
+    with torch.no_grad():
+        for norm in (gpt.norm1, gpt.norm2, gpt.norm):
+            norm.weight.uniform_(0.5, 1.5)
+            norm.bias.uniform_(-0.2, 0.2)
+    export("gpt", gpt, torch.randint(0, 11, (3, 6)), out_dir, 17, fold=False)
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else "test/fixtures/onnx")

@@ -14,6 +14,7 @@ import { MIN_INPUTS, STATIC_INPUTS, rules } from "./rules/index.ts";
 import { Ctx, type Rule, type Step } from "./rules/rule.ts";
 import { nchw } from "./rules/elementwise.ts";
 import { Tape, Tv, sameShape } from "./tape.ts";
+import { describeShape } from "./view.ts";
 
 /**
  * How fromOnnx reads a file.
@@ -106,7 +107,7 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para
   for (const p of parameters) values.set(p.name, { kind: "live", shape: [...p.dims], batched: false });
   dataInputs.forEach((input, i) => {
     defined(input.name, "the graph input");
-    values.set(input.name, { kind: "live", shape: dom[i]!, batched: true });
+    values.set(input.name, { kind: "live", shape: dom[i]!, batched: true, fed: true });
   });
 
   const planned: Planned[] = [];
@@ -122,6 +123,8 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para
     try {
       if (rule.fold && (allKnown || node.op === "Shape")) outs = rule.fold(n, xs as Known[]);
       else if (rule.live) {
+        const moved = xs.find((x) => x?.kind === "live" && x.view !== undefined) as Live | undefined;
+        if (moved && !rule.views) n.fail(`reads ${n.shapeOf(moved)}, a value whose batch axis the graph moved from first (a Transpose or Reshape of it); paralens follows such values through ${Object.keys(rules()).filter((k) => rules()[k]!.views).sort().join(", ")} only`);
         const step = rule.live(n, xs);
         planned.push({ node, rule, step });
         outs = step.outputs;
@@ -142,6 +145,7 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para
   const cod = model.outputs.map((o) => {
     const v = values.get(o.name) ?? fail(`the graph output "${o.name}" is computed by no node`);
     if (v.kind !== "live" || !v.batched) fail(`the graph output "${o.name}" does not depend on the model's input`);
+    if (v.view !== undefined) fail(`the graph output "${o.name}" is ${describeShape(v.shape, v.view)}: paralens needs the batch axis of an output first`);
     return [...v.shape];
   });
   if (cod.length === 0) fail("the graph has no outputs");

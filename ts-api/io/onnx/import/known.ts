@@ -5,6 +5,7 @@
 // arithmetic, so a Reshape can still tell "the batch axis" from a number.
 import type { Shape } from "../../../algebra/shapes.ts";
 import type { DType } from "./decode.ts";
+import type { BatchView } from "./view.ts";
 
 /** A tensor known at import. */
 export interface Known {
@@ -19,6 +20,10 @@ export interface Live {
   readonly kind: "live";
   readonly shape: Shape;
   readonly batched: boolean;
+  /** Where the graph sees the batch axis, when it moved it (view.ts); undefined: first. */
+  readonly view?: BatchView;
+  /** A graph input itself: cast to integers, it is token ids (fed as whole floats). */
+  readonly fed?: boolean;
 }
 
 export const sizeOf = (s: Shape): number => s.reduce((a, b) => a * b, 1);

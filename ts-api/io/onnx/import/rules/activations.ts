@@ -13,10 +13,11 @@ const scalar = (t: Tape, v: number): Tv => t.constant(known("float", [], [v]));
 function composed<C>(read: (n: Ctx, xs: readonly In[]) => C, f: (t: Tape, x: Tv, c: C) => Tv, layout = true): Rule {
   return {
     layout,
+    views: true,
     live(n, xs) {
       const x = liveIn(n, xs, 0);
       const c = read(n, xs);
-      return { outputs: [live(x.shape, x.batched)], run: (t, [v]) => [f(t, tv(t, v), c)] };
+      return { outputs: [live(x.shape, x.batched, x.view)], run: (t, [v]) => [f(t, tv(t, v), c)] };
     },
   };
 }

@@ -2,7 +2,9 @@
 // Cast, and the ops that are the identity at inference (Identity, Dropout).
 import { type Known, type Live, broadcast, broadcastMap, foldBinary, isFloat, known } from "../known.ts";
 import { type Binary, type Tape, type Tv, type Unary } from "../tape.ts";
-import { type Ctx, type In, type Rule, type RunIn, live, liveIn, tv } from "./rule.ts";
+import { type Ctx, type In, type Rule, type RunIn, type Step, live, liveIn, tv } from "./rule.ts";
+import { sameView, sharedAgainst } from "../view.ts";
+import type { Shape } from "../../../../algebra/shapes.ts";
 
 const F64: Record<Unary, (x: number) => number> = {
   relu: (x) => Math.max(x, 0), sigmoid: (x) => 1 / (1 + Math.exp(-x)), tanh: (x) => Math.tanh(x), exp: (x) => Math.exp(x), log: (x) => Math.log(x),
@@ -25,10 +27,11 @@ function erf(x: number): number {
 function unary(kind: Unary): Rule {
   return {
     layout: true,
+    views: true,
     fold: (_n, [x]) => [known(x!.dtype, x!.shape, Array.from(x!.data, F64[kind]))],
     live: (n, xs) => {
       const x = liveIn(n, xs, 0);
-      return { outputs: [live(x.shape, x.batched)], run: (t, [v]) => [t.unary(kind, tv(t, v))] };
+      return { outputs: [live(x.shape, x.batched, x.view)], run: (t, [v]) => [t.unary(kind, tv(t, v))] };
     },
   };
 }
@@ -86,13 +89,38 @@ export function operands(t: Tape, n: Ctx, xs: readonly RunIn[]): [Tv, Tv] {
 function arithmetic(op: string, kind: Binary): Rule {
   return {
     layout: true,
+    views: true,
     fold: /* @__PURE__ */ foldOp(op),
     live(n, xs) {
-      const [shape, batched] = broadcastLive(n, asShaped(n, xs, 0), asShaped(n, xs, 1));
+      const [a, b] = [asShaped(n, xs, 0), asShaped(n, xs, 1)];
+      if ((a.kind === "live" && a.view) || (b.kind === "live" && b.view)) return viewedBinary(n, kind, a, b);
+      const [shape, batched] = broadcastLive(n, a, b);
       return { outputs: [live(shape, batched)], run: (t, rs) => [t.binary(kind, ...operands(t, n, rs))] };
     },
   };
 }
+
+/** A binary op where an operand's batch axis was moved: the other has the same view, or is shared and reshaped to broadcast against it. */
+function viewedBinary(n: Ctx, kind: Binary, a: Known | Live, b: Known | Live): Step {
+  const batched = (x: Known | Live): x is Live => x.kind === "live" && x.batched;
+  const ref = (batched(a) && a.view ? a : b) as Live;
+  const msg = (): string => `cannot broadcast ${n.shapeOf(asLive(a))} with ${n.shapeOf(asLive(b))}`;
+  const onTape = (x: Known | Live): Shape => {
+    if (batched(x)) return sameView(x, ref) && x.shape.length === ref.shape.length ? x.shape : n.fail(`${msg()}: the graph moved their batch axes differently`);
+    return sharedAgainst(ref.shape, ref.view, x.shape) ?? n.fail(`${msg()}: it would broadcast along the batch axis or split an axis merged with it`);
+  };
+  const [sa, sb] = [onTape(a), onTape(b)];
+  const shape = broadcast(sa, sb) ?? n.fail(msg());
+  return {
+    outputs: [live(shape, true, ref.view)],
+    run: (t, [ra, rb]) => {
+      const [va, vb] = [tv(t, ra), tv(t, rb)];
+      return [t.binary(kind, va.batched ? va : t.reshape(va, sa), vb.batched ? vb : t.reshape(vb, sb))];
+    },
+  };
+}
+
+const asLive = (x: Known | Live): Live => (x.kind === "live" ? x : { kind: "live", shape: x.shape, batched: false });
 
 const asShaped = (n: Ctx, xs: readonly In[], i: number): Known | Live => (xs[i]?.kind === "known" ? (xs[i] as Known) : liveIn(n, xs, i));
 
@@ -121,17 +149,19 @@ const pow: Rule = {
 
 const identity: Rule = {
   layout: true,
+  views: true,
   fold: (_n, [x]) => [x!],
   live: (n, xs) => {
     const x = liveIn(n, xs, 0);
     if (n.node.outputs.length > 1 && n.node.outputs[1] !== "") n.fail("its mask output is not computed by an inference graph");
-    return { outputs: [live(x.shape, x.batched)], run: (t, [v]) => [tv(t, v)] };
+    return { outputs: [live(x.shape, x.batched, x.view)], run: (t, [v]) => [tv(t, v)] };
   },
 };
 
 const CAST: Record<number, Known["dtype"]> = { 1: "float", 2: "uint8", 3: "int8", 6: "int32", 7: "int64", 9: "bool", 10: "float16", 11: "double" };
 
 const cast: Rule = {
+  views: true,
   fold(n, [x]) {
     const to = CAST[n.int("to", 1)] ?? n.fail(`casts to element type ${n.int("to", 1)}, which paralens does not read`);
     const f = to === "bool" ? (v: number) => (v !== 0 ? 1 : 0) : isFloat(to) ? (v: number) => v : Math.trunc;
@@ -139,7 +169,9 @@ const cast: Rule = {
   },
   live(n, xs) {
     const to = CAST[n.int("to", 1)];
-    if (to === undefined || !isFloat(to)) n.fail(`casts a value computed from the model's input to ${to ?? n.int("to", 1)}; paralens computes in floats only`);
+    // toOnnx casts its float token ids to int64 for a Gather: a graph input cast to integers stays as it is fed
+    const ids = xs[0]?.kind === "live" && xs[0].fed === true && to !== undefined && to !== "bool";
+    if (to === undefined || (!isFloat(to) && !ids)) n.fail(`casts a value computed from the model's input to ${to ?? n.int("to", 1)}; paralens computes in floats only (a graph input cast to integers is read as token ids)`);
     return identity.live!(n, xs);
   },
 };

@@ -6,6 +6,7 @@ import { ParalensError, fmtShape } from "../../../../engine/errors.ts";
 import { ONNX_LIMITS, type OnnxAttribute, type OnnxNode } from "../decode.ts";
 import type { Known, Live } from "../known.ts";
 import type { Tape, Tv } from "../tape.ts";
+import { type BatchView, describeShape } from "../view.ts";
 
 export type In = Known | Live | undefined;
 export type RunIn = Known | Tv | undefined;
@@ -23,6 +24,8 @@ export interface Rule {
   live?(n: Ctx, xs: readonly In[]): Step;
   /** Whether the rule reads images kept channels-last as they are (otherwise it sees them as NCHW). */
   readonly layout?: boolean;
+  /** Whether the rule reads batched values whose batch axis the graph moved (Live.view); no other rule meets them. */
+  readonly views?: boolean;
 }
 
 /** A node being imported: its attributes, read with defaults, and errors that name it. */
@@ -110,8 +113,8 @@ export class Ctx {
     return full - 1;
   }
 
-  shapeOf(x: { readonly shape: readonly number[]; readonly batched: boolean }): string {
-    return x.batched ? fmtShape(["batch" as unknown as number, ...x.shape]) : fmtShape(x.shape);
+  shapeOf(x: { readonly shape: readonly number[]; readonly batched: boolean; readonly view?: BatchView }): string {
+    return x.batched ? describeShape(x.shape, x.view) : fmtShape(x.shape);
   }
 }
 
@@ -123,7 +126,7 @@ export function liveIn(n: Ctx, xs: readonly In[], i: number): Live {
   return x as Live;
 }
 
-export const live = (shape: Shape, batched: boolean): Live => ({ kind: "live", shape: [...shape], batched });
+export const live = (shape: Shape, batched: boolean, view?: BatchView): Live => (view === undefined ? { kind: "live", shape: [...shape], batched } : { kind: "live", shape: [...shape], batched, view });
 
 /** A run-time input as a tape value: known values become constants. */
 export function tv(t: Tape, x: RunIn): Tv {

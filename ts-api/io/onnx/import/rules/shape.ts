@@ -3,16 +3,17 @@
 // ops that move values without arithmetic, each an index map on the tape.
 import type { Shape } from "../../../../algebra/shapes.ts";
 import { fmtShape } from "../../../../engine/errors.ts";
-import { type Known, boxMap, broadcast, known, mapKnown, permuteMap, range, sizeOf, strides } from "../known.ts";
+import { type Known, type Live, boxMap, broadcast, known, mapKnown, permuteMap, range, sizeOf, strides } from "../known.ts";
 import { registerOps } from "../../../../ops/registry.ts";
 import { attentionOps } from "../../../../ops/attention.ts";
 import { type Ctx, type In, type Rule, live, liveIn, tv } from "./rule.ts";
+import { graphShape, permuted, regrouped } from "../view.ts";
 
 // the ops it calls come with it (ops/index.ts)
 registerOps(() => attentionOps);
 
-/** The graph's full shape of an input: the batch axis is NaN. */
-const fullShape = (x: Known | { shape: Shape; batched: boolean }): number[] => ("batched" in x && x.batched ? [NaN, ...x.shape] : [...x.shape]);
+/** The graph's full shape of an input: the axis that holds the batch is NaN. */
+const fullShape = (x: Known | Live): number[] => (x.kind === "live" && x.batched ? graphShape(x.shape, x.view) : [...x.shape]);
 
 function shapeOf(n: Ctx, full: number[]): Known {
   const rank = full.length;
@@ -60,10 +61,51 @@ function view(target: (n: Ctx, xs: readonly In[], full: number[]) => Shape): Rul
   };
 }
 
-const reshape = (): Rule => view((n, xs, full) => {
+const reshapePlain = (): Rule => view((n, xs, full) => {
   const [t, batched] = resolveTarget(n, n.list(xs, 1, "target shape")!, full, n.batchHint);
   return batched ? [NaN, ...t] : t;
 });
+
+/**
+ * Reshape, also of a value whose batch axis is not first or not alone (torch's
+ * attention folds the heads into it): a reshape of one example when the
+ * target keeps the batch whole inside the one axis sized by it (NaN, or a
+ * multiple of the batch the graph's input numbers, as toOnnx writes [batch*T, d]).
+ */
+function reshape(): Rule {
+  const plain = reshapePlain();
+  return {
+    views: true,
+    fold: plain.fold,
+    live(n, xs) {
+      const x = liveIn(n, xs, 0);
+      const target = n.list(xs, 1, "target shape")!;
+      if (!x.batched) return plain.live!(n, xs);
+      const full = fullShape(x);
+      const zeroCopies = n.int("allowzero", 0) === 0;
+      const resolved = target.map((d, i) => (d === 0 && zeroCopies ? full[i] ?? n.fail(`target dim ${i} copies an input dim that does not exist`) : d));
+      const sized = resolved.filter((d) => Number.isNaN(d)).length;
+      // the batch first stays first: resolveTarget, which also reads -1 or the numbered batch there
+      const first = resolved[0];
+      if (x.view === undefined && (sized > 0 ? sized === 1 && Number.isNaN(first) : first === n.batchHint || first === -1)) return plain.live!(n, xs);
+      const r = (sized > 0 ? regrouped(x.shape, x.view, resolved) : numbered(x, resolved, n.batchHint)) ?? (x.view === undefined && sized === 0
+        ? n.fail(`its target ${fmtShape(target)} does not keep the batch axis first, nor the batch whole inside one axis`)
+        : n.fail(`cannot view ${n.shapeOf(x)} as ${fmtShape(target)} (NaN: sized by the batch) with each example's values apart; paralens imports a reshape that keeps the batch whole inside the one axis sized by it`));
+      return { outputs: [live(r.shape, true, r.view)], run: (t, [v]) => [t.reshape(tv(t, v), [t.n, ...r.shape])] };
+    },
+  };
+}
+
+/** A target of whole sizes read with the graph's numbered batch b: the first axis that can hold it whole (its size b times the example's values around it). */
+function numbered(x: Live, target: readonly number[], b: number | undefined): ReturnType<typeof regrouped> {
+  if (b === undefined || target.some((d) => !Number.isInteger(d) || d < 1) || sizeOf(target) !== b * sizeOf(x.shape)) return undefined;
+  for (let j = 0; j < target.length; j++) {
+    if (target[j]! % b !== 0) continue;
+    const r = regrouped(x.shape, x.view, target.map((d, i) => (i === j ? NaN : d)));
+    if (r !== undefined) return r;
+  }
+  return undefined;
+}
 
 const flatten = (): Rule => view((n, _xs, full) => {
   const axis = n.axis(n.int("axis", 1), full.length + 1);
@@ -92,14 +134,17 @@ const unsqueeze = (): Rule => view((n, xs, full) => {
 
 /** A rule that moves values by an index map of one example (per value: the same for every example). */
 /* @__NO_SIDE_EFFECTS__ */
-function indexed(make: (n: Ctx, xs: readonly In[], full: number[]) => [Int32Array, Shape][]): Rule {
+function indexed(make: (n: Ctx, xs: readonly In[], full: number[]) => [Int32Array, Shape][], views = false): Rule {
   return {
+    views,
     fold: (n, xs) => make(n, xs, fullShape(xs[0]!)).map(([m, s]) => mapKnown(xs[0]!, m, s)),
     live(n, xs) {
       const x = liveIn(n, xs, 0);
+      // a moved batch axis must be an axis of its own; the maps keep it in place
+      if (x.view !== undefined && x.view.groups.some((g) => g !== 1)) n.fail(`reads ${n.shapeOf(x)}, whose batch axis the graph merged with another`);
       const maps = make(n, xs, fullShape(x));
       return {
-        outputs: maps.map(([, s]) => live(s, x.batched)),
+        outputs: maps.map(([, s]) => live(s, x.batched, x.view)),
         run: (t, [v]) => maps.map(([m, s]) => t.indexMap(tv(t, v), m, s)),
       };
     },
@@ -108,21 +153,37 @@ function indexed(make: (n: Ctx, xs: readonly In[], full: number[]) => [Int32Arra
 
 /** The per-example part of a map over the full shape: the batch axis must be left whole. */
 function perExample(n: Ctx, full: number[], along: number[][], what: string): [Int32Array, Shape] {
-  if (!Number.isNaN(full[0])) return boxMap(full, along);
-  const first = along[0]!;
-  if (!(first.length === 1 && first[0] === -2)) n.fail(`${what} along the batch axis, which paralens keeps apart`);
-  return boxMap(full.slice(1), along.slice(1));
+  const at = full.findIndex((d) => Number.isNaN(d));
+  if (at < 0) return boxMap(full, along);
+  const kept = along[at]!;
+  if (!(kept.length === 1 && kept[0] === -2)) n.fail(`${what} along the batch axis, which paralens keeps apart`);
+  return boxMap(full.filter((_, i) => i !== at), along.filter((_, i) => i !== at));
 }
 
 const WHOLE = [-2]; // "the whole batch axis", a marker only perExample reads
 
-const transpose = (): Rule => indexed((n, _xs, full) => {
-  const perm = n.ints("perm")?.slice() ?? range(full.length).reverse();
-  if (perm.length !== full.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) n.fail(`perm ${fmtShape(perm)} is not a permutation of ${full.length} axes`);
-  if (!Number.isNaN(full[0])) return [permuteMap(full, perm)];
-  if (perm[0] !== 0) n.fail(`perm ${fmtShape(perm)} moves the batch axis, which paralens keeps first`);
-  return [permuteMap(full.slice(1), perm.slice(1).map((p) => p - 1))];
-});
+function permOf(n: Ctx, rank: number): number[] {
+  const perm = n.ints("perm")?.slice() ?? range(rank).reverse();
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) n.fail(`perm ${fmtShape(perm)} is not a permutation of ${rank} axes`);
+  return perm;
+}
+
+/** Transpose; of a batched value, a permutation of each example's axes, the batch axis going where the graph puts it (a view). */
+const transpose = (): Rule => {
+  const shared = indexed((n, _xs, full) => [permuteMap(full, permOf(n, full.length))]);
+  return {
+    views: true,
+    fold: shared.fold,
+    live(n, xs) {
+      const x = liveIn(n, xs, 0);
+      if (!x.batched) return shared.live!(n, xs);
+      const p = permuted(x.shape, x.view, permOf(n, fullShape(x).length));
+      const identity = p.perm.every((a, i) => a === i);
+      const [map] = permuteMap(x.shape, p.perm);
+      return { outputs: [live(p.shape, true, p.view)], run: (t, [v]) => [identity ? tv(t, v) : t.indexMap(tv(t, v), map, p.shape)] };
+    },
+  };
+};
 
 /** Positions start, start + step, ... before end, clamped as ONNX's Slice does. */
 function positions(size: number, start: number, end: number, step: number): number[] {
@@ -150,7 +211,7 @@ const slice = (): Rule => indexed((n, xs, full) => {
     along[a] = positions(full[a]!, starts[i]!, Math.max(Math.min(ends[i]!, 2 ** 53), -(2 ** 53)), steps[i]!);
   });
   return [perExample(n, full, along, "slices")];
-});
+}, true);
 
 const split = (): Rule => indexed((n, xs, full) => {
   const axis = n.axis(n.int("axis", 0), full.length);
@@ -166,7 +227,7 @@ const split = (): Rule => indexed((n, xs, full) => {
     from += s;
     return perExample(n, full, along, "splits");
   });
-});
+}, true);
 
 const gatherIndexed = (): Rule => indexed((n, xs, full) => {
   const idx = n.known(xs, 1, "indices");
@@ -355,7 +416,7 @@ const rangeRule: Rule = {
 };
 
 /** Shape of a live value is known: every dim but the batch size. */
-const shapeRule: Rule = { fold: (n, [x]) => [shapeOf(n, fullShape(x!))] };
+const shapeRule: Rule = { fold: (n, [x]) => [shapeOf(n, fullShape(x! as Known | Live))] };
 
 /** The rules of this file, by op (made when fromOnnx first needs them, so a program that never imports carries none). */
 export function shapeRules(): Record<string, Rule> {
