@@ -8,7 +8,7 @@
 // the same netlist in one lens have the same two passes.
 import { init, par, type Para, seq, type Value, type Wires, initialisers, wires } from "../ts-api/index.ts";
 import { andGate, anyBit, type Circuit, type CircuitBuilder, circuit, circuitLens, compileZ2, Gate, randomCircuit, type RefBits, refBits, selectBits, splitBits, truthTable, xorGate, type Z2Ops, z2Reference } from "../ts-api/z2/index.ts";
-import { assertDeepEqual, assertEqual } from "./assert.ts";
+import { assert, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
 import { test } from "./harness.ts";
 
 await init();
@@ -176,4 +176,17 @@ test("a circuit's body gets a CircuitBuilder whose gates make the circuit", () =
   const majority = (g: CircuitBuilder, [a, b, c]: number[]): number[] => [g.xor(g.xor(g.and(a!, b!), g.and(a!, c!)), g.and(b!, c!))];
   const table = truthTable(circuitLens(circuit(3, majority)));
   assertDeepEqual(Array.from(table), [0, 0, 0, 1, 0, 1, 1, 1], "majority of three");
+});
+
+test("randomCircuit: a multilinear circuit of only AND gates that cannot be made is refused, not looped on", () => {
+  const started = performance.now();
+  assertThrows(
+    () => randomCircuit(new initialisers.Rng(1), { inputs: 1, gates: 3, mix: [0, 1, 0], multilinear: true }),
+    /randomCircuit: a multilinear circuit of only AND gates on 1 input\(s\) has no two nodes left with disjoint inputs after 1 gate\(s\), so 3 cannot be made/,
+  );
+  assert(performance.now() - started < 1000, "refused at once");
+  // with XOR or NOT to make instead, the same request completes
+  assertEqual(randomCircuit(new initialisers.Rng(1), { inputs: 1, gates: 3, mix: [0, 1, 1], multilinear: true }).ops.length, 3);
+  // with two inputs, two nodes stay disjoint (the inputs themselves): any number of ANDs can be made
+  assertEqual(randomCircuit(new initialisers.Rng(1), { inputs: 2, gates: 10, mix: [0, 1, 0], multilinear: true }).ops.length, 10);
 });

@@ -333,6 +333,9 @@ export function randomCircuit(rng: Rng, o: RandomCircuitOptions): Circuit {
   const g = new CircuitBuilder(o.inputs);
   const support: bigint[] = range(o.inputs).map((i) => 1n << BigInt(i));
   const read = new Uint8Array(o.inputs + o.gates);
+  // Once no two nodes have disjoint supports, none ever will (a new node's support is a union of
+  // old ones), so a multilinear AND can no longer be made: with no other gate to make, say so.
+  let andImpossible = false;
   while (g.ops.length < o.gates) {
     // with a single node there is no second operand yet: start with a NOT
     const r = g.nodes < 2 ? wx + wa : rng.uniform() * (wx + wa + wn);
@@ -351,7 +354,13 @@ export function randomCircuit(rng: Rng, o: RandomCircuitOptions): Circuit {
         let tries = 0;
         while ((support[x]! & support[y]!) !== 0n && tries++ < 20) y = rng.int(g.nodes);
         if (y === x) continue;
-        if ((support[x]! & support[y]!) !== 0n) continue;
+        if ((support[x]! & support[y]!) !== 0n) {
+          andImpossible ||= !support.some((s, i) => support.some((t, j) => j > i && (s & t) === 0n));
+          if (andImpossible && wx + wn === 0) {
+            throw new ParalensError(`randomCircuit: a multilinear circuit of only AND gates on ${o.inputs} input(s) has no two nodes left with disjoint inputs after ${g.ops.length} gate(s), so ${o.gates} cannot be made; give XOR or NOT a weight in mix, or ask for fewer gates`);
+          }
+          continue;
+        }
       }
       g.and(x, y);
       support.push(support[x]! | support[y]!);
