@@ -91,7 +91,7 @@ const staticThreads = {
   name: "static-threads",
   setup(b) {
     const modules = { "./core-threads.generated.js": ["wasm", "memoryPages"], "./threads/start.js": ["startPool"] };
-    b.onLoad({ filter: /[\\/]engine[\\/](cores|engine)\.js$/ }, ({ path }) => {
+    b.onLoad({ filter: /[\\/]engine[\\/](cores|init)\.js$/ }, ({ path }) => {
       let contents = readFileSync(path, "utf8");
       let header = "";
       Object.entries(modules).forEach(([specifier, names], i) => {

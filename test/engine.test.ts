@@ -2,7 +2,7 @@
 import { test } from "./harness.ts";
 import { assert, assertEqual, assertRejects, assertThrows } from "./assert.ts";
 import { init, engine, Engine, compile, dense, ParalensError, backends, initialisers } from "../ts-api/index.ts";
-import { createEngine } from "../ts-api/engine/engine.ts";
+import { createEngine } from "../ts-api/engine/init.ts";
 import { compileSource, decodeBase64, fromBase64 } from "../ts-api/engine/wasm.ts";
 import { wasm as strictCore } from "../ts-api/engine/core.generated.ts";
 import { runtime } from "./harness.ts";

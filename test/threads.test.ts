@@ -4,7 +4,8 @@
 // threads.node.test.ts checks whole training runs at 1, 2 and 16 threads in
 // every runtime.
 import { compile, conv2d, dense, engine, flatten, init, maxPool2d, seq, initialisers, layers } from "../ts-api/index.ts";
-import { type Engine, createEngine, threadsBehind } from "../ts-api/engine/engine.ts";
+import { type Engine } from "../ts-api/engine/engine.ts";
+import { createEngine, threadsBehind } from "../ts-api/engine/init.ts";
 import { MAX_TASKS, MAX_WORKERS } from "../ts-api/engine/threads/protocol.ts";
 import { MAX_THREADS } from "../ts-api/engine/threads/runtime.ts";
 import { cutRuns, runStart, runs } from "../ts-api/engine/threads/pool.ts";

@@ -6,7 +6,7 @@
 import { ParalensError, compile, init, type Rng, type Value, initialisers } from "../ts-api/index.ts";
 import { BitTensor, circuit, circuitLens, circuitPara, compileZ2, lut, polynomial, randomCircuit, type RefBits, refBits, selectBits, splitBits, truthTable, xorGate, type Z2Ops, z2Reference } from "../ts-api/z2/index.ts";
 import { para, type Para } from "../ts-api/algebra/para.ts";
-import { engine } from "../ts-api/engine/engine.ts";
+import { engine } from "../ts-api/engine/init.ts";
 import { assert, assertDeepEqual, assertEqual, assertThrows } from "./assert.ts";
 import { test } from "./harness.ts";
 

@@ -12,7 +12,8 @@
  */
 
 // engine
-export { init, engine, Engine, type EngineStats, type InitOptions, type SimdMode, type Threads } from "./engine/engine.ts";
+export { Engine, type EngineStats, type SimdMode, type Threads } from "./engine/engine.ts";
+export { init, engine, type InitOptions } from "./engine/init.ts";
 export { Tensor } from "./engine/tensor.ts";
 export { ParalensError } from "./engine/errors.ts";
 

@@ -7,7 +7,7 @@ import { type Para, paraArgument } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { compile } from "../backend/compile.ts";
 import { type RefTensor, reference, refTensor } from "../backend/reference.ts";
-import { engine } from "../engine/engine.ts";
+import { engine } from "../engine/init.ts";
 import { ParalensError, describe, fmtShape, optionsArgument } from "../engine/errors.ts";
 import { Rng, checkSeed } from "../init/random.ts";
 import type { Action } from "./groups.ts";

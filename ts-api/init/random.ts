@@ -1,7 +1,7 @@
 // A seeded pseudo-random generator: xoshiro128** (Blackman & Vigna, 2018),
 // seeded through SplitMix32. Only 32-bit integer arithmetic and Math.imul, so
 // the same seed gives the same stream in every JavaScript engine.
-import { currentEngine } from "../engine/engine.ts";
+import { currentEngine } from "../engine/init.ts";
 import { ParalensError, describe } from "../engine/errors.ts";
 
 /** Values the core's loop makes per call: the arena block it writes is this many f64. */

@@ -6,7 +6,7 @@
 // of it. A learner extends LearnerCore with what is its own: its data, its
 // steps and how it scores.
 import type { ParamSpec } from "../algebra/para.ts";
-import { engine } from "../engine/engine.ts";
+import { engine } from "../engine/init.ts";
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import type { ReadOptions } from "../io/safetensors/header.ts";

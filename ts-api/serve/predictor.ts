@@ -14,7 +14,7 @@
 import { type Para, isLayer } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { type Compiled, compile } from "../backend/compile.ts";
-import { engine } from "../engine/engine.ts";
+import { engine } from "../engine/init.ts";
 import { ParalensError, describe, fmtShape, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { Learner } from "../learner/learner.ts";

@@ -8,7 +8,8 @@
 import type { Plan } from "../backend/plan.ts";
 import { type Para, paraArgument } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
-import { Engine, engine as currentEngine } from "../engine/engine.ts";
+import { Engine } from "../engine/engine.ts";
+import { engine as currentEngine } from "../engine/init.ts";
 import { ParalensError, describe, fmtShape, optionsArgument } from "../engine/errors.ts";
 import { Rng, checkSeed } from "../init/random.ts";
 import { BitTensor, wordsFor } from "./bits.ts";

@@ -9,7 +9,8 @@
 // check for (the float learners' DivergenceError has no counterpart here).
 import { seq } from "../algebra/compose.ts";
 import { type Para, paraArgument } from "../algebra/para.ts";
-import { type Engine, engine } from "../engine/engine.ts";
+import { type Engine } from "../engine/engine.ts";
+import { engine } from "../engine/init.ts";
 import { ParalensError, fmtShape, fmtWires, optionsArgument } from "../engine/errors.ts";
 import { Rng, checkSeed } from "../init/random.ts";
 import { LearnerCore, type TensorKind } from "../learner/core.ts";
