@@ -112,6 +112,23 @@ const cases: [string, Uint8Array, number?][] = [
     zero1: int64s([0]), one1: int64s([1]), two1: int64s([2]), three1: int64s([3]), four1: int64s([4]), five1: int64s([5]), minus1: int64s([-1]),
     mask: floats([3, 3], 2), gain: floats([1], 3), w: floats([4, 4], 4), wb: floats([4], 5),
   }, [3, 4], 17)],
+  // nn.LSTM as torch exports it: the batch axis moved to axis 1 around the node, a zero initial state of ConstantOfShape([1, batch, H])
+  ["LSTM between Transposes, initial_h of ConstantOfShape([1, batch, H]), Squeeze of Y and Y_c", graph([3, 2], [
+    ["Transpose", ["x"], ["t"], { perm: { ints: [1, 0, 2] } }],
+    ["Shape", ["x"], ["s"]], ["Gather", ["s", "zero"], ["n"], { axis: { int: 0 } }], ["Unsqueeze", ["n", "zero1"], ["n1"]],
+    ["Concat", ["one1", "n1", "four1"], ["hs"], { axis: { int: 0 } }], ["ConstantOfShape", ["hs"], ["h0"]],
+    ["LSTM", ["t", "w", "r", "b", "", "h0"], ["ys", "yh", "yc"], { hidden_size: { int: 4 } }],
+    ["Squeeze", ["ys", "one1"], ["q"]], ["Transpose", ["q"], ["p"], { perm: { ints: [1, 0, 2] } }],
+    ["Squeeze", ["yc", "zero1"], ["c"]], ["Unsqueeze", ["c", "one1"], ["c1"]], ["Add", ["p", "c1"], ["y"]],
+  ], { zero: int64s([0], []), zero1: int64s([0]), one1: int64s([1]), four1: int64s([4]), w: floats([1, 16, 2]), r: floats([1, 16, 4], 2), b: floats([1, 32], 3) }, [3, 4])],
+  // layout 1 (batch first), the reset before the state's product, and an initial state per example; then nn.GRU's form (linear_before_reset 1) without B
+  ["GRU with layout 1, linear_before_reset 0 and initial_h from the input; GRU with linear_before_reset 1 and no B", graph([3, 2], [
+    ["Slice", ["x", "zero1", "one1", "one1"], ["x0"]], ["MatMul", ["x0", "wh"], ["h0"]],
+    ["GRU", ["x", "w", "r", "b", "", "h0"], ["ys"], { hidden_size: { int: 4 }, layout: { int: 1 } }],
+    ["Squeeze", ["ys", "two1"], ["q"]], ["Transpose", ["q"], ["t"], { perm: { ints: [1, 0, 2] } }],
+    ["GRU", ["t", "w2", "r2"], ["", "h"], { hidden_size: { int: 3 }, linear_before_reset: { int: 1 } }],
+    ["Squeeze", ["h", "zero1"], ["y"]],
+  ], { zero1: int64s([0]), one1: int64s([1]), two1: int64s([2]), wh: floats([2, 4], 4), w: floats([1, 12, 2]), r: floats([1, 12, 4], 2), b: floats([1, 24], 3), w2: floats([1, 9, 4], 5), r2: floats([1, 9, 3], 6) }, [3], 17)],
 ];
 
 for (const [name, bytes, offset] of cases) test(`fromOnnx: ${name}: plan, reference and finite differences agree`, () => check(name, fromOnnx(bytes), offset));
@@ -230,6 +247,23 @@ test("fromOnnx refuses shapes that do not agree, naming the node", () => {
   refused(moved([["Reshape", ["t", "s"], ["y"]]], { s: int64s([6, -1]) }, [4]), /node "n1" \(Reshape\): its target \[6, -1\] does not keep the batch axis first|node "n1" \(Reshape\): cannot view \[3, batch, 4\]/);
   refused(moved([["Softmax", ["t"], ["y"], { axis: { int: 1 } }]]), /node "n1" \(Softmax\): along axis 1 of \[3, batch, 4\]/);
   refused(moved([["Gelu", ["t"], ["g"]], ["ReduceSum", ["g"], ["y"]]], {}), /node "n2" \(ReduceSum\): reads \[3, batch, 4\], a value whose batch axis the graph moved from first .* through .*Transpose/);
+});
+
+test("fromOnnx refuses recurrent nodes it does not compute, naming the node and the attribute", () => {
+  const lstm = (attributes: Attributes, inputs = ["t", "w", "r", "b"], inits: Record<string, TensorData> = {}): Uint8Array => graph([3, 2], [
+    ["Transpose", ["x"], ["t"], { perm: { ints: [1, 0, 2] } }],
+    ["LSTM", inputs, ["", "h"], { hidden_size: { int: 4 }, ...attributes }], ["Squeeze", ["h", "zero1"], ["y"]],
+  ], { zero1: int64s([0]), w: floats([1, 16, 2]), r: floats([1, 16, 4], 2), b: floats([1, 32], 3), ...inits }, [4]);
+  refused(lstm({ direction: { string: "bidirectional" } }), /node "n1" \(LSTM\): its attribute direction is "bidirectional"; paralens imports direction "forward" only/);
+  refused(lstm({}, ["t", "w", "r", "b", "", "", "", "p"], { p: floats([1, 12]) }), /node "n1" \(LSTM\): has peepholes \(input 7, P, "p"\)/);
+  refused(lstm({ clip: { float: 3 } }), /node "n1" \(LSTM\): its attribute clip is set/);
+  refused(lstm({ input_forget: { int: 1 } }), /node "n1" \(LSTM\): its attribute input_forget is 1/);
+  refused(lstm({ activations: { string: "Relu" } }), /node "n1" \(LSTM\): its attribute activations is not the default \(Sigmoid, Tanh, Tanh\)/);
+  refused(lstm({ hidden_size: { int: 5 } }), /node "n1" \(LSTM\): its W \(input 1\) is \[1, 16, 2\], expected \[1, 20, 2\]/);
+  refused(lstm({}, ["t", "w", "r", "b", "lens"], { lens: int64s([2, 2]) }), /node "n1" \(LSTM\): its sequence_lens are not all 3/);
+  refused(lstm({}, ["t", "w", "r", "b", "", "h0"], { h0: floats([1, 2, 4]) }), /node "n1" \(LSTM\): its initial_h \(input 5\) is a constant \[1, 2, 4\] that is not zeros/);
+  // X with the batch first, read as layout 0 (the batch would be the sequence)
+  refused(graph([3, 2], [["GRU", ["x", "w", "r"], ["", "h"], { hidden_size: { int: 4 } }], ["Squeeze", ["h", "zero1"], ["y"]]], { zero1: int64s([0]), w: floats([1, 12, 2]), r: floats([1, 12, 4], 2) }, [4]), /node "n0" \(GRU\): its X is \[batch, 3, 2\]; paralens imports X \[T, batch, input\] \(layout 0\)/);
 });
 
 /** A model whose graph holds one raw tensor message (an initializer) as given. */

@@ -144,6 +144,52 @@ def encoder_layer():
     return layer
 
 
+class Lstm(nn.Module):
+    """nn.LSTM batch-first, as torch 1.13 exports it: Transposes around an ONNX
+    LSTM node (gates i, o, f, c; W, R, B initializers of their own names), a
+    zero initial state of ConstantOfShape([1, batch, H]), Squeeze of Y; then a
+    Linear on the last step's output plus the last cell state c_n."""
+
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(input_size=3, hidden_size=5, batch_first=True)
+        self.fc = nn.Linear(5, 2)
+
+    def forward(self, x):
+        y, (_, c) = self.rnn(x)
+        return self.fc(y[:, -1, :] + c.squeeze(0))
+
+
+class Gru(nn.Module):
+    """nn.GRU batch-first (an ONNX GRU with linear_before_reset = 1), a Linear
+    on every step's output plus the last state h_n broadcast over the steps."""
+
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.GRU(3, 5, batch_first=True)
+        self.fc = nn.Linear(5, 2)
+
+    def forward(self, x):
+        y, h = self.rnn(x)
+        return self.fc(y + h.transpose(0, 1))
+
+
+class StackedRnn(nn.Module):
+    """A two-layer nn.LSTM (two LSTM nodes, their zero initial states Slices of
+    one ConstantOfShape([2, batch, H])) into an nn.GRU, and a Linear on the
+    last step's output."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(3, 5, num_layers=2, batch_first=True)
+        self.gru = nn.GRU(5, 4, batch_first=True)
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        y, _ = self.gru(self.lstm(x)[0])
+        return self.fc(y[:, -1, :])
+
+
 def export(name, model, x, out_dir, opset, fold=True):
     torch.manual_seed(1234)
     model.eval()
@@ -194,6 +240,12 @@ def main(out_dir):
             norm.weight.uniform_(0.5, 1.5)
             norm.bias.uniform_(-0.2, 0.2)
     export("gpt", gpt, torch.randint(0, 11, (3, 6)), out_dir, 17, fold=False)
+    torch.manual_seed(5)
+    export("lstm", Lstm(), torch.randn(3, 4, 3), out_dir, 13)
+    torch.manual_seed(6)
+    export("gru", Gru(), torch.randn(3, 4, 3), out_dir, 17)
+    torch.manual_seed(7)
+    export("rnn_stacked", StackedRnn(), torch.randn(3, 4, 3), out_dir, 17)
 
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else "test/fixtures/onnx")

@@ -30,6 +30,7 @@ export type OnnxAttribute =
   | { readonly kind: "tensor"; readonly value: OnnxTensor }
   | { readonly kind: "floats"; readonly value: readonly number[] }
   | { readonly kind: "ints"; readonly value: readonly number[] }
+  | { readonly kind: "strings"; readonly value: readonly string[] }
   | { readonly kind: "other"; readonly type: number };
 
 export interface OnnxNode {
@@ -124,7 +125,7 @@ function decodeNode(buf: Uint8Array, index: number): OnnxNode {
 }
 
 // AttributeProto.AttributeType
-const A_FLOAT = 1, A_INT = 2, A_STRING = 3, A_TENSOR = 4, A_FLOATS = 6, A_INTS = 7;
+const A_FLOAT = 1, A_INT = 2, A_STRING = 3, A_TENSOR = 4, A_FLOATS = 6, A_INTS = 7, A_STRINGS = 8;
 
 function decodeAttribute(buf: Uint8Array, node: string): [string, OnnxAttribute] {
   const fields = readFields(buf, `an attribute of node ${node}`);
@@ -145,6 +146,12 @@ function decodeAttribute(buf: Uint8Array, node: string): [string, OnnxAttribute]
     case A_TENSOR: return [name, { kind: "tensor", value: decodeTensor(one(5).bytes, what) }];
     case A_FLOATS: return [name, { kind: "floats", value: many(7, floats) }];
     case A_INTS: return [name, { kind: "ints", value: many(8, ints) }];
+    case A_STRINGS: {
+      // an RNN's activations: a few short names
+      const all = fields.filter((f) => f.field === 9);
+      if (all.length > 64) fail(`${what} has ${all.length} strings, more than 64`);
+      return [name, { kind: "strings", value: all.map((f) => text(f, what, 256)) }];
+    }
     default: return [name, { kind: "other", type: type ?? 0 }];
   }
 }

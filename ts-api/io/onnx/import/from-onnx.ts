@@ -52,7 +52,7 @@ interface Planned {
 
 /**
  * A trainable Para from the bytes of an ONNX file (opset 7 to 22; what
- * torch.onnx.export writes for MLPs, CNNs and transformer layers). The
+ * torch.onnx.export writes for MLPs, CNNs, transformer layers, LSTMs and GRUs). The
  * graph's first input axis is the batch (named or a number); the Para's wires
  * are the rest. Float initializers become parameters under their file names
  * (ONNX's layout: a Gemm weight is [out, in]), except those read only as
@@ -121,7 +121,7 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para
     const allKnown = xs.every((x) => x === undefined || x.kind === "known");
     let outs: readonly (Known | Live)[] = [];
     try {
-      if (rule.fold && (allKnown || node.op === "Shape")) outs = rule.fold(n, xs as Known[]);
+      if (rule.fold && (allKnown || node.op === "Shape") && !(allKnown && rule.perExample?.(xs as Known[]))) outs = rule.fold(n, xs as Known[]);
       else if (rule.live) {
         const moved = xs.find((x) => x?.kind === "live" && x.view !== undefined) as Live | undefined;
         if (moved && !rule.views) n.fail(`reads ${n.shapeOf(moved)}, a value whose batch axis the graph moved from first (a Transpose or Reshape of it); paralens follows such values through ${Object.keys(rules()).filter((k) => rules()[k]!.views).sort().join(", ")} only`);

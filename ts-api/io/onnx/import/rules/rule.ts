@@ -26,6 +26,8 @@ export interface Rule {
   readonly layout?: boolean;
   /** Whether the rule reads batched values whose batch axis the graph moved (Live.view); no other rule meets them. */
   readonly views?: boolean;
+  /** Whether inputs all known at import still make a value per example (a shape that holds the batch size): then `live`, not `fold`. */
+  perExample?(xs: readonly (Known | undefined)[]): boolean;
 }
 
 /** A node being imported: its attributes, read with defaults, and errors that name it. */

@@ -7,7 +7,7 @@ import { type Known, type Live, boxMap, broadcast, known, mapKnown, permuteMap, 
 import { registerOps } from "../../../../ops/registry.ts";
 import { attentionOps } from "../../../../ops/attention.ts";
 import { type Ctx, type In, type Rule, live, liveIn, tv } from "./rule.ts";
-import { graphShape, permuted, regrouped } from "../view.ts";
+import { graphShape, permuted, regrouped, viewOf } from "../view.ts";
 
 // the ops it calls come with it (ops/index.ts)
 registerOps(() => attentionOps);
@@ -115,13 +115,32 @@ const flatten = (): Rule => view((n, _xs, full) => {
 
 const axesOf = (n: Ctx, xs: readonly In[]): number[] | undefined => (n.opset >= 13 ? n.list(xs, 1, "axes") : n.ints("axes")?.slice());
 
-const squeeze = (): Rule => view((n, xs, full) => {
+/**
+ * A rule that views its input with another shape, following a moved batch
+ * axis: the batch stays whole in the axis `target` keeps it in (a reshape of
+ * one example, as torch's Squeeze of an LSTM's [T, 1, batch, H] output).
+ */
+function viewed(target: (n: Ctx, xs: readonly In[], full: number[]) => Shape): Rule {
+  const plain = view(target);
+  return {
+    views: true,
+    fold: plain.fold,
+    live(n, xs) {
+      const x = liveIn(n, xs, 0);
+      if (x.view === undefined) return plain.live!(n, xs);
+      const r = regrouped(x.shape, x.view, target(n, xs, fullShape(x))) ?? n.fail(`cannot view ${n.shapeOf(x)} so with each example's values apart`);
+      return { outputs: [live(r.shape, true, r.view)], run: (t, [v]) => [t.reshape(tv(t, v), [t.n, ...r.shape])] };
+    },
+  };
+}
+
+const squeeze = (): Rule => viewed((n, xs, full) => {
   const axes = axesOf(n, xs)?.map((a) => n.axis(a, full.length)) ?? range(full.length).filter((i) => full[i] === 1);
   for (const a of axes) if (full[a] !== 1) n.fail(`squeezes axis ${a} of ${fmtShape(full)}, which is not 1`);
   return full.filter((_, i) => !axes.includes(i));
 });
 
-const unsqueeze = (): Rule => view((n, xs, full) => {
+const unsqueeze = (): Rule => viewed((n, xs, full) => {
   const given = axesOf(n, xs) ?? n.fail("has no axes");
   const rank = full.length + given.length;
   const axes = given.map((a) => n.axis(a, rank));
@@ -396,13 +415,31 @@ const constant: Rule = {
   },
 };
 
+const sizedByBatch = (dims: readonly number[]): boolean => dims.some((d) => Number.isNaN(d));
+
+/**
+ * ConstantOfShape: a constant, or, when its shape holds the batch size (torch's
+ * zero initial state of an nn.LSTM, [1, batch, H]), the same values for each
+ * example with the batch axis where the shape puts it (a view).
+ */
 const constantOfShape: Rule = {
+  perExample: ([s]) => s !== undefined && sizedByBatch(Array.from(s.data)),
   fold(n, [s]) {
     const dims = Array.from(s!.data);
-    if (dims.some((d) => !Number.isInteger(d) || d < 0)) n.fail(`its shape ${fmtShape(dims)} is not known whole numbers (does it depend on the batch size?)`);
+    if (dims.some((d) => !Number.isInteger(d) || d < 0)) n.fail(`its shape ${fmtShape(dims)} is not known whole numbers`);
     n.bounded(dims);
     const v = n.tensor("value") ?? known("float", [1], [0]);
     return [known(v.dtype, dims, new Float64Array(sizeOf(dims)).fill(v.data[0] ?? 0))];
+  },
+  live(n, xs) {
+    const dims = Array.from(n.known(xs, 0, "shape").data);
+    const at = dims.findIndex((d) => Number.isNaN(d));
+    const per = dims.filter((_, i) => i !== at);
+    if (dims.filter((d) => Number.isNaN(d)).length !== 1 || per.some((d) => !Number.isInteger(d) || d < 0)) n.fail(`its shape ${fmtShape(dims)} is not whole numbers and the batch size once`);
+    n.bounded(per);
+    const v = n.tensor("value") ?? known("float", [1], [0]);
+    const one = known(v.dtype, per, new Float64Array(sizeOf(per)).fill(v.data[0] ?? 0));
+    return { outputs: [live(per, true, viewOf(at, dims.map(() => 1)))], run: (t) => [t.broadcast(t.constant(one), [t.n, ...per], true)] };
   },
 };
 
