@@ -19,7 +19,7 @@ import { UpdateGuard } from "../learner/divergence.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
 import type { PlanCache } from "../learner/plan-cache.ts";
 import { type LearningParts, scoringLens, supervisedLens } from "../learner/supervised.ts";
-import { type CommonFitOptions, type EpochReport, type Evaluation, type History, Yielder, commonFitOptions } from "../learner/reports.ts";
+import { type CommonFitOptions, type Evaluation, type History, Yielder, commonFitOptions, emptyHistory, recordEpoch } from "../learner/reports.ts";
 
 /**
  * Examples of one structure: a flat array per model input wire, and the labels.
@@ -164,7 +164,7 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
     const checked = this.buckets("fit", buckets);
     if (validation !== undefined) this.buckets("fit validation", validation);
     const rng = new Rng(options.seed ?? 0);
-    const history: History = { loss: [], accuracy: [], valLoss: [], valAccuracy: [], seconds: 0 };
+    const history = emptyHistory();
     const started = performance.now();
     const yielder = new Yielder(signal);
     signal?.throwIfAborted();
@@ -196,18 +196,8 @@ export class StructuredLearner extends LearnerCore<Tensor, Float32Array> {
       }
       // the epoch's last update has no forward pass after it to show a non-finite value
       this.guard.settle();
-      const seconds = (performance.now() - t0) / 1000;
-      const report: EpochReport = { epoch, loss: total / count, accuracy: hits / count, seconds, examplesPerSecond: count / seconds };
-      history.loss.push(report.loss);
-      history.accuracy.push(report.accuracy);
-      if (validation !== undefined) {
-        const v = this.evaluate(validation);
-        report.valLoss = v.loss;
-        report.valAccuracy = v.accuracy;
-        history.valLoss.push(v.loss);
-        history.valAccuracy.push(v.accuracy);
-      }
-      options.onEpochEnd?.(report);
+      const validate = validation === undefined ? undefined : () => this.evaluate(validation);
+      recordEpoch(history, { epoch, loss: total / count, accuracy: hits / count, examples: count, started: t0 }, validate, options.onEpochEnd);
     }
     history.seconds = (performance.now() - started) / 1000;
     return history;

@@ -10,6 +10,7 @@ import { engine } from "../engine/init.ts";
 import { ParalensError, describe, fmtShape } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import type { ReadOptions } from "../io/safetensors/header.ts";
+import type { LearnerLike } from "../io/learner-file.ts";
 import { Rng, checkSeed } from "../init/random.ts";
 import type { Loss } from "../losses/losses.ts";
 import { type Rate, constantRate } from "../losses/rates.ts";
@@ -30,6 +31,8 @@ let loadingFile: Promise<LearnerFile> | undefined;
 export function fileFormat(): Promise<LearnerFile> {
   return (loadingFile ??= import("../io/learner-file.ts").then((m) => (learnerFile = m)));
 }
+/** The file format if it has loaded (see fileFormat), for work that must be done within a call. */
+export const loadedFileFormat = (): LearnerFile | undefined => learnerFile;
 
 interface Held {
   readonly state: readonly { dispose(): void }[];
@@ -82,14 +85,6 @@ export function learningParts(options: SupervisedOptions, what = "supervised"): 
   if (options.optimiser !== undefined && typeof options.optimiser !== "function") throw new ParalensError(`${what}: optimiser must be an optimiser (sgd(), adam(), ...), got ${describe(options.optimiser)}`);
   if (options.seed !== undefined) checkSeed(what, options.seed);
   return { loss: options.loss, optimiser: options.optimiser ?? sgd(), rate: resolveRate(options.rate) };
-}
-
-/** What of a learner a file holds: its names and its values as floats. */
-interface LearnerAsFile {
-  readonly model: { readonly name: string };
-  readonly lens: { readonly name: string };
-  readonly specs: readonly ParamSpec[];
-  readonly state: readonly { readonly data: Float32Array }[];
 }
 
 /** How a learner's parameter tensors are made, read and written: float tensors, bit tensors. */
@@ -282,7 +277,7 @@ export class LearnerCore<T extends { dispose(): void }, R> {
   }
 
   /** The learner as a file sees it: names and float values, the tensors' own (or copies, if `copy`). */
-  private asFile(copy: boolean): LearnerAsFile {
+  private asFile(copy: boolean): LearnerLike {
     this.checkLive();
     const state = this.state.map((t) => {
       const data = this.kind.floats(t);
@@ -292,7 +287,7 @@ export class LearnerCore<T extends { dispose(): void }, R> {
   }
 
   /** `file`, if every value is finite: a learner that has diverged is not saved. */
-  private saveable(file: LearnerAsFile): LearnerAsFile {
+  private saveable(file: LearnerLike): LearnerLike {
     const bad = firstNonFinite(this.specs.map((s) => s.name), file.state);
     if (bad !== undefined) throw new ParalensError(`save: ${bad.name}[${bad.index}] is ${bad.value}; a learner with non-finite parameters or state is not saved`);
     return file;

@@ -6,11 +6,11 @@ import { type Para, isLayer } from "../algebra/para.ts";
 import { parameterLabels } from "../algebra/parts.ts";
 import type { Shape, Times, Wires } from "../algebra/shapes.ts";
 import { type Compiled, compile } from "../backend/compile.ts";
-import { ParalensError, fmtShape, fmtWires } from "../engine/errors.ts";
+import { ParalensError, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
 import { type Data, type LabelRange, checkRange, correct, correctIndices, describe, gather, labels, rows } from "./data.ts";
-import { type BatchReport, type EpochReport, type Evaluation, type FitOptions, type History, Yielder, fitOptions } from "./reports.ts";
+import { type Evaluation, type FitOptions, type History, Yielder, emptyHistory, fitOptions, recordEpoch } from "./reports.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
 import { DivergenceError, LossSpikeError, Snapshot, UpdateGuard, allFinite } from "./divergence.ts";
 import { LearnerCore, type SupervisedOptions, floatTensors, learningParts } from "./core.ts";
@@ -138,7 +138,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
     const outWidth = ys.length / count;
     // data given as nested arrays (or converted) was copied when checked; a Float32Array is read where it lies
     const live = xs === x || ys === y;
-    const history: History = { loss: [], accuracy: [], valLoss: [], valAccuracy: [], seconds: 0 };
+    const history = emptyHistory();
     const started = now();
     const yielder = new Yielder(signal);
     signal?.throwIfAborted();
@@ -196,18 +196,9 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
       }
       // the last update of the epoch has no forward pass after it to show a non-finite parameter
       if (!this.stateFinite()) this.diverged(epoch, batches, snapshot, snapshotAt, forward);
-      const seconds = (now() - t0) / 1000;
-      const report: EpochReport = { epoch, loss: lossSum / seen, accuracy: hits / seen, seconds, examplesPerSecond: seen / seconds };
-      history.loss.push(report.loss);
-      history.accuracy.push(report.accuracy);
-      if (options.validation) {
-        const v = this.score("fit validation", options.validation.x, options.validation.y);
-        report.valLoss = v.loss;
-        report.valAccuracy = v.accuracy;
-        history.valLoss.push(v.loss);
-        history.valAccuracy.push(v.accuracy);
-      }
-      options.onEpochEnd?.(report);
+      const v = options.validation;
+      const validate = v === undefined ? undefined : () => this.score("fit validation", v.x, v.y);
+      recordEpoch(history, { epoch, loss: lossSum / seen, accuracy: hits / seen, examples: seen, started: t0 }, validate, options.onEpochEnd);
     }
     history.seconds = (now() - started) / 1000;
     return history;

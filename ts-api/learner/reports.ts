@@ -163,6 +163,34 @@ export function fitOptions(options: FitOptions) {
 }
 
 /**
+ * Ends an epoch of a fit, the same for every learner: its loss and accuracy (over `examples`,
+ * trained since `started`) and, with `validate`, the validation's go into the history and the
+ * report onEpochEnd is given.
+ */
+export function recordEpoch(
+  history: History,
+  epoch: { epoch: number; loss: number; accuracy: number; examples: number; started: number },
+  validate: (() => Evaluation) | undefined,
+  onEpochEnd: ((report: EpochReport) => void) | undefined,
+): void {
+  const seconds = (performance.now() - epoch.started) / 1000;
+  const report: EpochReport = { epoch: epoch.epoch, loss: epoch.loss, accuracy: epoch.accuracy, seconds, examplesPerSecond: epoch.examples / seconds };
+  history.loss.push(report.loss);
+  history.accuracy.push(report.accuracy);
+  if (validate !== undefined) {
+    const v = validate();
+    report.valLoss = v.loss;
+    report.valAccuracy = v.accuracy;
+    history.valLoss.push(v.loss);
+    history.valAccuracy.push(v.accuracy);
+  }
+  onEpochEnd?.(report);
+}
+
+/** A fit's history before its first epoch. */
+export const emptyHistory = (): History => ({ loss: [], accuracy: [], valLoss: [], valAccuracy: [], seconds: 0 });
+
+/**
  * Between two steps of a fit: stops if the signal was aborted, and every 50 ms lets timers
  * (AbortSignal.timeout), rendering and I/O run.
  */

@@ -5,7 +5,7 @@
 // the learner is saved and handed to a checkpoint writer (see
 // checkpointFile for one that replaces a file atomically).
 import { ParalensError, describe } from "../engine/errors.ts";
-import { type LearnerFile, fileFormat } from "../learner/core.ts";
+import { type LearnerFile, fileFormat, loadedFileFormat } from "../learner/core.ts";
 import { Learner } from "../learner/learner.ts";
 import { Batcher } from "./batcher.ts";
 import { type BatchingOptions, batching } from "./options.ts";
@@ -87,11 +87,10 @@ export class OnlineLearner {
   private writing: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   /**
-   * The learner file format, once loaded. Checkpoints are encoded during the step they save, so
-   * with a checkpoint the first learn() waits for the format (a loop that never yields to the
-   * event loop would otherwise never see it load).
+   * The learner file format loading, with a checkpoint. Checkpoints are encoded during the step
+   * they save, so the first learn() waits for it (a loop that never yields to the event loop
+   * would otherwise never see it load).
    */
-  private format: LearnerFile | undefined;
   private readonly formatLoaded: Promise<unknown> | undefined;
 
   constructor(
@@ -106,7 +105,7 @@ export class OnlineLearner {
       if (typeof c.write !== "function") throw new ParalensError(`online: checkpoint.write must be a function of the bytes, got ${describe(c.write)}`);
     }
     this.checkpoint = c;
-    this.formatLoaded = c === undefined ? undefined : fileFormat().then((f) => (this.format = f));
+    this.formatLoaded = c === undefined ? undefined : fileFormat();
     this.batcher = new Batcher("online", settings, (examples) => this.step(examples), "examples");
   }
 
@@ -123,7 +122,7 @@ export class OnlineLearner {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (this.formatLoaded !== undefined && this.format === undefined) return this.formatLoaded.then(() => this.batcher.submit(example));
+    if (this.formatLoaded !== undefined && loadedFileFormat() === undefined) return this.formatLoaded.then(() => this.batcher.submit(example));
     return this.batcher.submit(example);
   }
 
@@ -169,7 +168,7 @@ export class OnlineLearner {
 
   /** Hands the learner's state to checkpoint.write; a write still running when the next is due makes that one wait for the following step. */
   private save(): void {
-    const bytes = (this.learner as unknown as { encode(file: LearnerFile, options: object): Uint8Array }).encode(this.format!, {});
+    const bytes = (this.learner as unknown as { encode(file: LearnerFile, options: object): Uint8Array }).encode(loadedFileFormat()!, {});
     this.sinceCheckpoint = 0;
     const done = (): void => {
       this.checkpoints++;

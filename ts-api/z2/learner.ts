@@ -15,7 +15,7 @@ import { ParalensError, fmtShape, fmtWires, optionsArgument } from "../engine/er
 import { Rng, checkSeed } from "../init/random.ts";
 import { LearnerCore, type TensorKind } from "../learner/core.ts";
 import { describe } from "../learner/data.ts";
-import { type CommonFitOptions, type EpochReport, type Evaluation, type History, Yielder, commonFitOptions } from "../learner/reports.ts";
+import { type CommonFitOptions, type Evaluation, type History, Yielder, commonFitOptions, emptyHistory, recordEpoch } from "../learner/reports.ts";
 import { scoringLens } from "../learner/supervised.ts";
 import { BitTensor } from "./bits.ts";
 import { type Z2Plan, compileZ2 } from "./compile.ts";
@@ -129,14 +129,15 @@ export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
     const ys = flat("fit y", y, this.outputs, count);
     if (count === 0) throw new ParalensError("fit: no examples");
     if (keepBest && !validation) throw new ParalensError("fit: keepBest needs validation data");
-    if (validation !== undefined) this.evaluate(validation.x, validation.y);
+    // scoring the validation data checks it before any step; keepBest starts from that score
+    const scoreBefore = validation === undefined ? undefined : this.evaluate(validation.x, validation.y).accuracy;
     const rng = new Rng(options.seed ?? 0);
     const order = Uint32Array.from({ length: count }, (_, i) => i);
-    const history: RdaHistory = { loss: [], accuracy: [], valLoss: [], valAccuracy: [], steps: 0, seconds: 0 };
+    const history: RdaHistory = { ...emptyHistory(), steps: 0 };
     const t0 = performance.now();
     const yielder = new Yielder(signal);
     signal?.throwIfAborted();
-    let best = keepBest ? { valAccuracy: this.evaluate(validation!.x, validation!.y).accuracy, step: 0, bits: this.snapshot() } : null;
+    let best = keepBest ? { valAccuracy: scoreBefore!, step: 0, bits: this.snapshot() } : null;
     const bx = new Uint8Array(batchSize * this.inputs);
     const by = new Uint8Array(batchSize * this.outputs);
     const batches = Math.ceil(count / batchSize);
@@ -162,18 +163,8 @@ export class RdaLearner extends LearnerCore<BitTensor, Uint8Array> {
         options.onBatchEnd?.({ epoch, batch: b + 1, batches, loss: batchWrong / n });
         await yielder.between();
       }
-      const seconds = (performance.now() - started) / 1000;
-      const report: EpochReport = { epoch, loss: wrong / count, accuracy: 1 - wrong / count, seconds, examplesPerSecond: count / seconds };
-      history.loss.push(report.loss);
-      history.accuracy.push(report.accuracy);
-      if (validation !== undefined) {
-        const v = this.evaluate(validation.x, validation.y);
-        report.valLoss = v.loss;
-        report.valAccuracy = v.accuracy;
-        history.valLoss.push(v.loss);
-        history.valAccuracy.push(v.accuracy);
-      }
-      options.onEpochEnd?.(report);
+      const validate = validation === undefined ? undefined : () => this.evaluate(validation.x, validation.y);
+      recordEpoch(history, { epoch, loss: wrong / count, accuracy: 1 - wrong / count, examples: count, started }, validate, options.onEpochEnd);
     }
     if (best) {
       this.restore(best.bits);
