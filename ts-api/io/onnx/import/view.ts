@@ -9,7 +9,7 @@
 // one example's axes, and a reshape that merges the batch with its neighbours
 // a reshape of one example: no op ever mixes two examples.
 import type { Shape } from "../../../algebra/shapes.ts";
-import { sizeOf } from "./known.ts";
+import { type Known, type Live, sizeOf } from "./known.ts";
 
 export interface BatchView {
   /** The batch's place among the atoms. */
@@ -42,6 +42,9 @@ export function graphShape(shape: Shape, view: BatchView | undefined): number[] 
   const a = atoms(shape, view);
   return members(shape, view).map((m) => m.reduce((p, i) => p * a[i]!, 1));
 }
+
+/** The graph's full shape of a value: a known value's own, or a batched one's with NaN for the axis that holds the batch. */
+export const fullShape = (x: Known | Live): number[] => (x.kind === "live" && x.batched ? graphShape(x.shape, x.view) : [...x.shape]);
 
 export function sameView(a: { shape: Shape; view?: BatchView }, b: { shape: Shape; view?: BatchView }): boolean {
   const [ga, gb] = [groupsOf(a.shape, a.view), groupsOf(b.shape, b.view)];

@@ -1,5 +1,6 @@
 // The one table of the ONNX ops fromOnnx imports.
 import { activationRules } from "./activations.ts";
+import { constantRules } from "./constants.ts";
 import { convRules } from "./conv.ts";
 import { elementwiseRules } from "./elementwise.ts";
 import { linearRules } from "./linear.ts";
@@ -16,7 +17,7 @@ let table: Readonly<Record<string, Rule>> | undefined;
 
 /** Every rule by op, made once. */
 export function rules(): Readonly<Record<string, Rule>> {
-  return (table ??= merged(elementwiseRules(), activationRules(), linearRules(), shapeRules(), convRules(), normRules(), recurrentRules()));
+  return (table ??= merged(elementwiseRules(), activationRules(), linearRules(), shapeRules(), constantRules(), convRules(), normRules(), recurrentRules()));
 }
 
 /** Inputs that are shapes, axes, indices or statistics: an initializer read only there is a constant, not a parameter. */
