@@ -19,7 +19,7 @@ export function gemmKBlock(): i32 {
   return KC;
 }
 export { addRowVector, sumRows } from "./bias";
-export { add, addScaled, scale, fill } from "./elementwise";
+export { add, addScaled, scale, fill, allFinite } from "./elementwise";
 export {
   sigmoid, sigmoidReverse, tanh, tanhReverse, relu, reluReverse, leakyRelu, leakyReluReverse,
 } from "./activations";

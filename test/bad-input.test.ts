@@ -112,6 +112,19 @@ test("bad input: rows holding null, true, [] or a string", () => {
   assertThrows(() => l.predict([[0.1, 0.2, 0.3, 1e39]]), /predict x: row 0, value 3 is 1e\+39; values must be finite numbers/);
 });
 
+test("bad input: a typed batch given to step with a value that is not finite in f32 is refused by its index and row", () => {
+  const l = classifier();
+  const before = l.parameters();
+  const batch = (i: number, v: number, typed: Float32ArrayConstructor | Float64ArrayConstructor) => typed.from({ length: 8 }, (_, j) => (j === i ? v : 0.25 * j));
+  // step checks these where it copies them, in the engine's memory: the message still names the value as given
+  assertThrows(() => l.step(batch(6, Infinity, Float32Array), [0, 1]), /step x: value 6 is Infinity \(row 1\); values must be finite numbers/);
+  assertThrows(() => l.step(batch(0, NaN, Float32Array), [0, 1]), /step x: value 0 is NaN \(row 0\)/);
+  assertThrows(() => l.step(batch(5, 1e39, Float64Array), [0, 1]), /step x: value 5 is 1e\+39 \(row 1\)/);
+  assertDeepEqual(l.parameters(), before);
+  // and a good batch after them trains
+  assert(Number.isFinite(l.step(batch(0, 0, Float32Array), [0, 1])));
+});
+
 test("bad input: data that is not an array (a string, a number, an object, undefined)", async () => {
   const l = classifier();
   assertThrows(() => l.predict("1234" as unknown as number[]), /predict x: expected an array or a typed array of numbers, got "1234" \(a string\)/);

@@ -17,6 +17,23 @@ test("init is idempotent and engine() returns the same engine", async () => {
   await assertRejects(() => init({ simd: "relaxed" }), /already initialised with simd "strict"/);
 });
 
+test("allFinite finds a NaN or infinity anywhere in a tensor or a view, and reads nothing past it", () => {
+  const t = e.tensor([3, 7], Array.from({ length: 21 }, (_, i) => i * 1e37 - 1e38));
+  assert(t.allFinite(), "large finite values are finite");
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    for (let i = 0; i < t.size; i++) {
+      t.data[i] = bad;
+      assert(!t.allFinite(), `${bad} at ${i}`);
+      // a view of row 1 sees only its own values
+      assertEqual(t.slice(7, [7]).allFinite(), i < 7 || i >= 14, `row 1 with ${bad} at ${i}`);
+      t.data[i] = 0;
+    }
+  }
+  assert(e.tensor([0]).allFinite(), "no values: all finite");
+  t.dispose();
+  assertThrows(() => t.allFinite(), /was disposed/);
+});
+
 test("tensors hold values, reshape as views, and check sizes", () => {
   const t = e.tensor([2, 3], [1, 2, 3, 4, 5, 6]);
   assertEqual(Array.from(t.toArray()).join(","), "1,2,3,4,5,6");

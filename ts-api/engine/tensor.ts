@@ -141,6 +141,22 @@ export class Tensor {
     return this;
   }
 
+  /**
+   * Whether every value is finite (none is NaN or infinite): one SIMD pass inside the engine, where
+   * the values lie, rather than a JavaScript loop over a view of its memory.
+   *
+   * @example
+   * ```ts
+   * const t = engine().tensor([3], [1, Infinity, 2]);
+   * t.allFinite();  // false
+   * t.dispose();
+   * ```
+   */
+  allFinite(): boolean {
+    if (this.isDisposed) throw new ParalensError(`tensor ${fmtShape(this.shape)} was disposed`);
+    return this.engine.core.allFinite(this.offset, this.size) === 1;
+  }
+
   /** A copy of the values, detached from the engine's memory. */
   toArray(): Float32Array {
     return this.data.slice();

@@ -26,8 +26,11 @@ function badValue(what: string, where: string, v: unknown, row?: number): Parale
   return new ParalensError(`${what}: ${where} is ${describe(v)}${row === undefined ? "" : ` (row ${row})`}; values must be finite numbers`);
 }
 
-/** Flattens data into rows of `shape`; returns the values and the number of rows. */
-export function rows(what: string, data: Data, shape: Shape): { values: Float32Array; count: number } {
+/**
+ * Flattens data into rows of `shape`; returns the values and the number of rows. With `checkFinite`
+ * false the caller checks that the values are finite, where it copies them (see `refuseNonFinite`).
+ */
+export function rows(what: string, data: Data, shape: Shape, checkFinite = true): { values: Float32Array; count: number } {
   if (!isList(data)) throw new ParalensError(`${what}: expected an array or a typed array of numbers, got ${describe(data)}`);
   const width = shape.reduce((a, b) => a * b, 1);
   let values: Float32Array;
@@ -61,13 +64,16 @@ export function rows(what: string, data: Data, shape: Shape): { values: Float32A
     throw new ParalensError(`${what}: ${values.length} values do not split into examples of shape ${fmtShape(shape)} (${width} each)`);
   }
   // one fast pass (this runs on every batch); the slow search only to name the value
-  if (!allFinite(values)) {
-    for (let i = 0; i < values.length; i++) {
-      // a number beyond f32's range becomes Infinity here, and is refused with its row
-      if (!Number.isFinite(values[i]!)) throw badValue(what, `value ${i}`, data[i], Math.floor(i / width));
-    }
-  }
+  if (checkFinite && !allFinite(values)) refuseNonFinite(what, values, data, width);
   return { values, count: values.length / width };
+}
+
+/** Throws naming the first value of `values` (flattened from `data`, rows of `width`) that is not finite, if any. */
+export function refuseNonFinite(what: string, values: Float32Array, data: Data, width: number): void {
+  for (let i = 0; i < values.length; i++) {
+    // a number beyond f32's range becomes Infinity here, and is refused with its row
+    if (!Number.isFinite(values[i]!)) throw badValue(what, `value ${i}`, data[i], Math.floor(i / width));
+  }
 }
 
 /**

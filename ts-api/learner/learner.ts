@@ -9,7 +9,7 @@ import { type Compiled, compile } from "../backend/compile.ts";
 import { ParalensError, fmtWires } from "../engine/errors.ts";
 import type { Tensor } from "../engine/tensor.ts";
 import { Rng } from "../init/random.ts";
-import { type Data, type LabelRange, checkRange, correct, correctIndices, describe, gather, labels, rows } from "./data.ts";
+import { type Data, type LabelRange, checkRange, correct, correctIndices, describe, gather, labels, refuseNonFinite, rows } from "./data.ts";
 import { type Evaluation, type FitOptions, type History, Yielder, emptyHistory, fitOptions, recordEpoch } from "./reports.ts";
 import { binaryCrossEntropy, softmaxCrossEntropy } from "../losses/losses.ts";
 import { DivergenceError, LossSpikeError, Snapshot, UpdateGuard, allFinite } from "./divergence.ts";
@@ -94,16 +94,18 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   step(x: Data, y: Data): number {
     this.checkLive();
     this.checkIdle("step");
-    const { values: xs, count } = rows("step x", x, this.inShape);
+    // the batch is checked finite where it is copied to, in the engine's memory (a SIMD pass
+    // there costs a fraction of a JavaScript loop over the caller's array)
+    const { values: xs, count } = rows("step x", x, this.inShape, false);
     if (count === 0) throw new ParalensError("step: no examples");
     const ys = this.labels("step y", y, count);
     const plan = this.trainPlan(count);
-    plan.inputs[0]!.set(xs);
+    if (!plan.inputs[0]!.set(xs).allFinite()) refuseNonFinite("step x", xs, x, xs.length / count);
     plan.inputs[1]!.set(ys);
     plan.forward();
     const losses = plan.observed.get("loss")!.data;
     this.steps++;
-    this.guard.beforeUpdate(plan, count, undefined, this.steps, () => this.trainPlan(count));
+    this.guard.beforeUpdate(plan, count, undefined, this.steps, () => this.trainPlan(count), [xs, ys]);
     plan.reverse();
     return mean(losses);
   }
@@ -228,7 +230,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   private checkBatch(plan: Compiled, x: Data, y: Data, count: number): void {
     const ys = plan.inputs[1]!.data;
     try {
-      if (allFinite(plan.inputs[0]!.data) && allFinite(ys)) return checkRange("", ys, ys.length / plan.batch, this.labelRange);
+      if (plan.inputs[0]!.allFinite() && plan.inputs[1]!.allFinite()) return checkRange("", ys, ys.length / plan.batch, this.labelRange);
     } catch {}
     try {
       rows("fit x", x, this.inShape);
@@ -279,7 +281,7 @@ export class Learner<A extends Wires = Wires, B extends Wires = Wires> extends L
   }
 
   private stateFinite(): boolean {
-    return this.state.every((t) => allFinite(t.data));
+    return this.state.every((t) => t.allFinite());
   }
 
   private trainPlan(n: number): Compiled {

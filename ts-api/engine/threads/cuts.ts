@@ -35,6 +35,7 @@ export const cuts: { readonly [K in Exclude<keyof Core, "memory">]: Cut } = {
   addScaled: { elements: [0, 1, 2], count: 4 },
   scale: { elements: [0, 1], count: 3 },
   fill: { elements: [0], count: 2 },
+  allFinite: { whole: "it answers one yes or no over a batch: a scan bound by memory, a few microseconds" },
   sigmoid: unary,
   sigmoidReverse: unaryReverse,
   tanh: unary,
