@@ -10,6 +10,7 @@ import { MAX_TASKS, MAX_WORKERS } from "../ts-api/engine/threads/protocol.ts";
 import { MAX_THREADS } from "../ts-api/engine/threads/runtime.ts";
 import { cutRuns, runStart, runs } from "../ts-api/engine/threads/pool.ts";
 import { PIECES, THRESHOLDS, piecesForWork, threadsForWork } from "../ts-api/engine/threads/split.ts";
+import { FIRST_BACKOFF, LATE_SPINS, Lateness, MAX_BACKOFF } from "../ts-api/engine/threads/late.ts";
 import { assert, assertEqual, assertThrows } from "./assert.ts";
 import { runtime, test } from "./harness.ts";
 
@@ -233,6 +234,49 @@ test("stopThreads before the threads arrive keeps the engine on one thread", asy
   assert(/stopThreads/.test(threads.reason), `the reason says so: "${threads.reason}"`);
   assert(!onShared(e), "and its own memory");
   assertEqual(Array.from(t.toArray()).join(), "1,2,3", "with its tensors as they were");
+});
+
+test("lateness: a late call sends the next calls alone, twice as many each late call in a row, fewer after calls on time", () => {
+  const l = new Lateness();
+  const aloneRun = (): number => {
+    let k = 0;
+    while (l.alone()) k++;
+    return k;
+  };
+  assertEqual(aloneRun(), 0, "no back-off before any late call");
+  l.waited(LATE_SPINS);
+  assertEqual(aloneRun(), 0, "a wait of LATE_SPINS is on time");
+  l.waited(LATE_SPINS + 1);
+  assertEqual(aloneRun(), FIRST_BACKOFF);
+  l.waited(LATE_SPINS + 1);
+  assertEqual(aloneRun(), 2 * FIRST_BACKOFF, "late again: twice as long");
+  for (let i = 0; i < 20; i++) l.waited(LATE_SPINS + 1);
+  assertEqual(aloneRun(), MAX_BACKOFF, "never longer than MAX_BACKOFF");
+  for (let i = 0; i < 20; i++) l.waited(10);
+  l.waited(LATE_SPINS + 1);
+  assertEqual(aloneRun(), FIRST_BACKOFF, "calls on time ease it back to the first back-off");
+});
+
+test("after a late call a threaded engine runs the next large calls on the calling thread, with the same bits", async () => {
+  if (!canShare()) return;
+  const e = await createEngine({ threads: 2 });
+  await e.threadsReady();
+  const pool = (e as unknown as { pool: { workerTasks: number; lateness: Lateness } }).pool;
+  const n = 256;
+  const a = e.tensor([n * n], Float32Array.from({ length: n * n }, (_, i) => ((i * 7) % 11) - 5));
+  const c = e.tensor([n * n]);
+  e.core.gemmNN(c.offset, a.offset, a.offset, n, n, n, 0);
+  const want = c.toArray();
+  // (a call on a busy machine may itself have been late: the back-off then lasts longer, never shorter)
+  pool.lateness.waited(LATE_SPINS + 1);
+  const before = pool.workerTasks;
+  for (let i = 0; i < FIRST_BACKOFF; i++) {
+    c.data.fill(0);
+    e.core.gemmNN(c.offset, a.offset, a.offset, n, n, n, 0);
+    assert(c.toArray().every((v, j) => Object.is(v, want[j])), `call ${i} alone gives the threaded call's bits`);
+  }
+  assertEqual(pool.workerTasks, before, "no task reached a worker while backing off");
+  e.stopThreads();
 });
 
 test("the workers take part: tasks the calling thread leaves run on them, by the code both sides share", async () => {

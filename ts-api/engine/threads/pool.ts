@@ -14,6 +14,7 @@ import {
 } from "./protocol.ts";
 import type { Spawner, WorkerHandle } from "./spawn.ts";
 import { type TaskSide, takeTasks } from "./tasks.ts";
+import { Lateness } from "./late.ts";
 import type { WorkerStart } from "./worker.ts";
 
 type Kernel = (...args: number[]) => unknown;
@@ -85,6 +86,8 @@ export class Pool {
   private owning = 0;
   /** How the calling thread (thread 0) takes tasks. */
   private readonly side: TaskSide;
+  /** Whether the workers were late lately: the cutting core then runs calls alone for a while (late.ts). */
+  readonly lateness = new Lateness();
 
   constructor(
     /** The calling thread's kernels, in the order tasks index them. */
@@ -197,8 +200,10 @@ export class Pool {
     if (parts > 1 && Atomics.load(ctl, SLEEPERS) > 0) Atomics.notify(ctl, PUBLISH);
     // the caller's own tasks, in order, then any their owners have not taken
     takeTasks(this.side, n, gen);
-    // the rest were taken by workers: they finish within one task's time
-    while (Atomics.load(ctl, DONE) < n);
+    // the rest were taken by workers: they finish within one task's time, unless the machine paused them
+    let spins = 0;
+    while (Atomics.load(ctl, DONE) < n) spins++;
+    if (parts > 1) this.lateness.waited(spins);
     const failed = Atomics.exchange(ctl, FAILED, 0) - 1;
     if (failed >= 0) {
       const why = String.fromCharCode(...this.message.subarray(0, Atomics.load(ctl, MESSAGE_LENGTH)));

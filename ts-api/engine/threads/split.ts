@@ -82,7 +82,11 @@ export function threadedCore(
   const core: Record<string, unknown> = { ...rawKernels, memory: raw.memory };
   const GEMM_PART = index("gemmPart"), GEMM_BATCH = index("gemmBatch"), GEMM_BLOCKS = index("gemmBlocks"), GEMM_FOLD = index("gemmFold");
   const KC = raw.gemmKBlock(), NC = raw.gemmNBlock();
-  const threadsFor = (work: number, threshold: number): number => threadsForWork(parts(), work, threshold);
+  // (a call below its threshold never asks whether the workers were late: only calls that would be cut count down a back-off)
+  const threadsFor = (work: number, threshold: number): number => {
+    const p = threadsForWork(parts(), work, threshold);
+    return p < 2 || !pool.lateness.alone() ? p : 1;
+  };
 
   /**
    * Queues the cut of one product's C. When its column blocks of NC share
