@@ -49,6 +49,17 @@ export async function irisCases(): Promise<ExportCase[]> {
   return cases;
 }
 
+/** Batch normalization after a convolution and after a dense layer, with running statistics that are not the initial ones, as after training. */
+function normalised(): ExportCase {
+  const model = seq(conv2d({ filters: 3, kernel: 3, padding: "same" }), layers.reshape([3, 4, 5]), layers.batchNorm(3), flatten, dense(60, 4), layers.batchNorm(4)).at([4, 5, 2]) as AnyPara;
+  const c = initialised("conv ; reshape to channels first ; batchNorm ; flatten ; dense ; batchNorm (BatchNormalization in inference form)", model, 3);
+  for (const [name, v] of Object.entries(c.parameters)) {
+    if (name.endsWith("running_mean")) v.forEach((_, k) => (v[k] = 0.3 * Math.sin(k + 1)));
+    if (name.endsWith("running_var")) v.forEach((_, k) => (v[k] = 1 + 0.5 * Math.cos(k)));
+  }
+  return c;
+}
+
 /** A few of every kind of layer that has an ONNX lowering. */
 export function layerCases(): ExportCase[] {
   const fold3 = (cons: AnyPara, h: number, t: number, label: string): ExportCase =>
@@ -82,6 +93,7 @@ export function layerCases(): ExportCase[] {
       seq(conv2d({ filters: 4, kernel: 3, stride: 2, padding: "same" }), layers.relu, layers.avgPool2d(3, { stride: 2, padding: "same" }), maxPool2d(2), flatten).at([9, 11, 2]) as AnyPara,
       2,
     ),
+    normalised(),
     fold3(gru(3, 5), 5, 4, "GRU fold over 4 items ; dense"),
     initialised(
       "LSTM fold over 3 items ; dense of h",
