@@ -98,6 +98,23 @@ test("fromOnnx: a learner's step on the imported batch normalization moves the r
   }
 });
 
+// (ONNX Runtime runs this export as paralens does: test/onnx.node.test.ts, with the cases of test/onnx-models.ts)
+test("toOnnx: the imported model in training mode, after a step, exports in inference form with its running statistics", () => {
+  const model = fromOnnx(onnxBytes);
+  const input = tensors.get("input")!;
+  const learner = supervised(model, { loss: mse, optimiser: sgd(), rate: 0.1 });
+  try {
+    learner.setParameters(onnxParameters(onnxBytes));
+    learner.step(input.values, new Float32Array(input.shape[0]! * 3).fill(0.5));
+    const file = onnxParameters(toOnnx(learner, { batch: 3 }));
+    // the statistics are read only by the inference form's arithmetic: initializers the import folds, with the trained values
+    for (const s of STATISTICS) assert(!(s in file), `${s} is no parameter of the inference form`);
+    assert(learner.parameters()["bn2d.running_var"]!.some((v, k) => v !== get("buffer.bn2d.running_var")[k]), "the step moved the statistics");
+  } finally {
+    learner.dispose();
+  }
+});
+
 test("toOnnx: a model with batchNorm exports its inference form (running statistics), and fromOnnx reads it back to the same outputs", () => {
   const model = seq(layers.conv2d({ filters: 3, kernel: 3, padding: "same" }), layers.reshape([3, 5, 4]), layers.batchNorm(3), flatten, dense(60, 4), layers.batchNorm(4, { momentum: 0.3 })).at([5, 4, 2]) as Para<Wires, Wires>;
   const learner = supervised(model, { loss: mse, optimiser: adam({ lr: 0.01 }), seed: 4 });
@@ -112,7 +129,7 @@ test("toOnnx: a model with batchNorm exports its inference form (running statist
     // the inference form: the statistics are read as constants, the learned weights stay parameters
     assert(!back.params.some((p) => p.role === "statistic"), "no statistic parameters in the inference form");
     const file = onnxParameters(bytes);
-    const plan = compile(back, { batch: 6, params: undefined, changes: "none" });
+    const plan = compile(back, { batch: 6, changes: "none" });
     try {
       back.params.forEach((p, i) => plan.params[i]!.set(file[p.name]!));
       plan.inputs[0]!.set(x!);

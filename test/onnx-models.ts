@@ -12,6 +12,9 @@ import { demoCnn, mnistMlp, referenceCnn } from "../examples/models/mnist.ts";
 import { irisSetups } from "../examples/models/iris.ts";
 import { irisFeatures, irisLabels } from "../examples/data/iris.ts";
 import { initial } from "./util.ts";
+import { fromOnnx, onnxParameters } from "../ts-api/io/index.ts";
+import { mse, sgd, supervised } from "../ts-api/index.ts";
+import { onnx as bnTrainOnnx } from "./fixtures/onnx/bn_train.ts";
 
 type AnyPara = Para<Wires, Wires>;
 
@@ -60,6 +63,21 @@ function normalised(): ExportCase {
   return c;
 }
 
+/** The PyTorch CNN with batch normalization exported in training mode (test/fixtures/onnx/bn_train), imported, after one training step: its images are channels-last inside. */
+function importedBatchNorm(): ExportCase {
+  const bytes = Uint8Array.from(atob(bnTrainOnnx), (c) => c.charCodeAt(0));
+  const model = fromOnnx(bytes);
+  const learner = supervised(model, { loss: mse, optimiser: sgd(), rate: 0.1 });
+  try {
+    learner.setParameters(onnxParameters(bytes));
+    const rng = new initialisers.Rng(2);
+    learner.step(Float32Array.from({ length: 3 * 160 }, () => rng.normal()), new Float32Array(3 * 3).fill(0.5));
+    return { label: "a PyTorch CNN with BatchNorm2d and BatchNorm1d imported in training mode, after a step (statistics channels-last)", model, parameters: learner.parameters(), batch: 3 };
+  } finally {
+    learner.dispose();
+  }
+}
+
 /** A few of every kind of layer that has an ONNX lowering. */
 export function layerCases(): ExportCase[] {
   const fold3 = (cons: AnyPara, h: number, t: number, label: string): ExportCase =>
@@ -94,6 +112,7 @@ export function layerCases(): ExportCase[] {
       2,
     ),
     normalised(),
+    importedBatchNorm(),
     fold3(gru(3, 5), 5, 4, "GRU fold over 4 items ; dense"),
     initialised(
       "LSTM fold over 3 items ; dense of h",

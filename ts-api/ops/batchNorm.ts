@@ -4,25 +4,22 @@
 // inference form y = (x - mean) scale / sqrt(variance + eps) + bias, which the
 // ONNX exporter writes as one BatchNormalization node.
 import type { Value } from "../algebra/category.ts";
+import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
-import { binaryLowerings, binaryOps, binaryReferences } from "./binary.ts";
+import { binaryOps } from "./binary.ts";
+import { stridesOver } from "./broadcast.ts";
 import type { OnnxContext, OnnxValue } from "./onnx.ts";
 import { op } from "./op.ts";
-import { refTensor } from "./ref-tensor.ts";
-import type { RefTensor } from "./ref-tensor.ts";
+import { refTensor, sizeOf } from "./ref-tensor.ts";
 import { unaryOps } from "./unary.ts";
-import { sizeOf } from "./ref-tensor.ts";
 
-/** The five operands' shapes agree: the statistics broadcast to x and are of one shape. */
-function checkOperands(x: readonly number[], stats: readonly (readonly number[])[]): void {
+/** The statistics are of one shape that broadcasts to x. */
+function checkOperands(x: Shape, stats: readonly Shape[]): void {
   const s = stats[0]!;
   if (!stats.every((t) => t.length === s.length && t.every((d, i) => d === s[i])) || s.length > x.length || !s.every((d, i) => d === 1 || d === x[x.length - s.length + i])) {
     throw new ParalensError(`batchNormInference: the statistics ${stats.map(fmtShape).join(", ")} must be of one shape that broadcasts to ${fmtShape(x)}`);
   }
 }
-
-/** The channel count of statistics shaped [C] or [C, 1, ..., 1]. */
-const channelsOf = (s: readonly number[]): number => sizeOf(s);
 
 export const batchNormOps = {
   /**
@@ -48,21 +45,33 @@ export const batchNormOps = {
     },
     reference(x, scale, bias, mean, variance, eps) {
       checkOperands(x.shape, [scale.shape, bias.shape, mean.shape, variance.shape]);
-      const r = binaryReferences;
-      const k = r.mul(scale, unaryOps.rsqrt.reference(r.plus(variance, refTensor([], [eps]))));
-      return r.plus(r.mul(x, k), r.sub(bias, r.mul(mean, k))) as RefTensor;
+      const strides = stridesOver(scale.shape, x.shape);
+      const y = refTensor(x.shape);
+      for (let i = 0; i < y.data.length; i++) {
+        // the statistics' offset of element i
+        let [rest, o] = [i, 0];
+        for (let axis = x.shape.length - 1; axis >= 0; axis--) {
+          const k = rest % x.shape[axis]!;
+          rest = (rest - k) / x.shape[axis]!;
+          o += k * strides[axis]!;
+        }
+        y.data[i] = ((x.data[i]! - mean.data[o]!) / Math.sqrt(variance.data[o]! + eps)) * scale.data[o]! + bias.data[o]!;
+      }
+      return y;
     },
     onnx(g: OnnxContext, x: OnnxValue, scale: OnnxValue, bias: OnnxValue, mean: OnnxValue, variance: OnnxValue, eps: number): OnnxValue {
       checkOperands(x.shape, [scale.shape, bias.shape, mean.shape, variance.shape]);
-      const c = channelsOf(scale.shape);
-      // ONNX's BatchNormalization reads channels on axis 1: statistics [C] or [C, 1, ...] over [N, C, ...]
-      if (x.shape.length >= 2 && x.shape[1] === c && scale.shape.length === x.shape.length - 1) {
-        const flat = (v: OnnxValue): OnnxValue => g.reshape(v, [c]);
-        return g.node("BatchNormalization", [x, flat(scale), flat(bias), flat(mean), flat(variance)], x.shape, { epsilon: { float: eps }, training_mode: { int: 0 } });
-      }
-      const l = binaryLowerings;
-      const k = l.mul!(g, scale, g.node("Reciprocal", [g.node("Sqrt", [l.plus!(g, variance, g.floats([eps], []))], variance.shape)], variance.shape));
-      return l.plus!(g, l.mul!(g, x, k), l.sub!(g, bias, l.mul!(g, mean, k)));
+      const c = sizeOf(scale.shape);
+      const node = (v: OnnxValue): OnnxValue =>
+        g.node("BatchNormalization", [v, ...[scale, bias, mean, variance].map((t) => g.reshape(t, [c]))], v.shape, { epsilon: { float: eps }, training_mode: { int: 0 } });
+      // ONNX's BatchNormalization reads channels on axis 1: statistics [C] over [N, C], or [C, 1, ...] over [N, C, ...]
+      if (x.shape.length === 2 || scale.shape.length === x.shape.length - 1) return node(x);
+      // channels last (images fromOnnx keeps NHWC): moved to axis 1 and back
+      const r = x.shape.length;
+      const to = [0, r - 1, ...x.shape.slice(1, -1).map((_, i) => i + 1)];
+      const from = [0, ...x.shape.slice(2).map((_, i) => i + 2), 1];
+      const y = node(g.node("Transpose", [x], to.map((a) => x.shape[a]!), { perm: { ints: to } }));
+      return g.node("Transpose", [y], x.shape, { perm: { ints: from } });
     },
   }),
 };
