@@ -6,6 +6,7 @@ import { fmtShape } from "../../../../engine/errors.ts";
 import { registerOps } from "../../../../ops/registry.ts";
 import { convOps } from "../../../../ops/conv/conv2d.ts";
 import { poolOps } from "../../../../ops/conv/pool.ts";
+import { batchNormOps } from "../../../../ops/batchNorm.ts";
 import type { Window2d } from "../../../../ops/conv/window.ts";
 import { type Known, boxMap, known, permuteMap, range } from "../known.ts";
 import type { Tape, Tv } from "../tape.ts";
@@ -13,9 +14,10 @@ import { type Ctx, type In, type Rule, type Step, live, liveIn, tv } from "./rul
 import type { Live } from "../known.ts";
 import { batchNormAt } from "../../../../layers/batchNorm.ts";
 
-// the ops it calls come with it (ops/index.ts)
+// the ops it calls come with it (ops/index.ts); batch normalization's before a plan is made, which it runs inside
 registerOps(() => convOps);
 registerOps(() => poolOps);
+registerOps(() => batchNormOps);
 
 /** An NCHW image kept channels-last (once: the copy is kept). */
 export function nhwc(t: Tape, x: Tv): Tv {
