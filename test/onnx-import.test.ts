@@ -249,6 +249,18 @@ test("fromOnnx refuses shapes that do not agree, naming the node", () => {
   refused(moved([["Gelu", ["t"], ["g"]], ["ReduceSum", ["g"], ["y"]]], {}), /node "n2" \(ReduceSum\): reads \[3, batch, 4\], a value whose batch axis the graph moved from first .* through .*Transpose/);
 });
 
+test("fromOnnx: BatchNormalization in training mode is the batchNorm layer; what it cannot map is refused, naming the node", () => {
+  const stats = { s: floats([3], 1), b: floats([3], 2), m: floats([3], 3), v: { type: "float", dims: [3], values: [1, 2, 0.5] } as TensorData };
+  const training = { training_mode: { int: 1 }, momentum: { float: 0.8 } };
+  const bn = (outputs: string[], after: N[] = [], inits: Record<string, TensorData> = stats): Uint8Array => graph([3, 2], [["BatchNormalization", ["x", "s", "b", "m", "v"], outputs, training], ...after], inits, [3, 2], 15);
+  const model = fromOnnx(bn(["y", "m2", "v2"]));
+  assert(model.params.map((p) => `${p.name}:${p.role}`).join(" ") === "s:parameter b:parameter m:statistic v:statistic", `the parameters: ${model.params.map((p) => `${p.name}:${p.role}`).join(" ")}`);
+  refused(bn(["t", "m2", "v2"], [["Add", ["t", "m2"], ["y"]]]), /node "n0" \(BatchNormalization\): its output 1 \("m2"\) is not computed by paralens, but the graph reads it/);
+  refused(bn(["t"], [["Add", ["t", "m"], ["y"]]]), /node "n1" \(Add\) reads "m", a running statistic that node "n0" \(BatchNormalization\) updates in training/);
+  assertThrows(() => fromOnnx(bn(["y"]), { constants: ["m"] }), /node "n0" \(BatchNormalization\): its running mean \("m"\) must be an initializer, a parameter that training updates \(not a constant\)/);
+  refused(graph([3, 2], [["BatchNormalization", ["x", "s", "b", "m", "v"], ["y", "m2", "v2"]]], stats, [3, 2], 9), /node "n0" \(BatchNormalization\): is in training mode without training_mode = 1/);
+});
+
 test("fromOnnx refuses recurrent nodes it does not compute, naming the node and the attribute", () => {
   const lstm = (attributes: Attributes, inputs = ["t", "w", "r", "b"], inits: Record<string, TensorData> = {}): Uint8Array => graph([3, 2], [
     ["Transpose", ["x"], ["t"], { perm: { ints: [1, 0, 2] } }],

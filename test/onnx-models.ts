@@ -12,6 +12,9 @@ import { demoCnn, mnistMlp, referenceCnn } from "../examples/models/mnist.ts";
 import { irisSetups } from "../examples/models/iris.ts";
 import { irisFeatures, irisLabels } from "../examples/data/iris.ts";
 import { initial } from "./util.ts";
+import { fromOnnx, onnxParameters } from "../ts-api/io/index.ts";
+import { mse, sgd, supervised } from "../ts-api/index.ts";
+import { onnx as bnTrainOnnx } from "./fixtures/onnx/bn_train.ts";
 
 type AnyPara = Para<Wires, Wires>;
 
@@ -49,6 +52,32 @@ export async function irisCases(): Promise<ExportCase[]> {
   return cases;
 }
 
+/** Batch normalization after a convolution and after a dense layer, with running statistics that are not the initial ones, as after training. */
+function normalised(): ExportCase {
+  const model = seq(conv2d({ filters: 3, kernel: 3, padding: "same" }), layers.reshape([3, 4, 5]), layers.batchNorm(3), flatten, dense(60, 4), layers.batchNorm(4)).at([4, 5, 2]) as AnyPara;
+  const c = initialised("conv ; reshape to channels first ; batchNorm ; flatten ; dense ; batchNorm (BatchNormalization in inference form)", model, 3);
+  for (const [name, v] of Object.entries(c.parameters)) {
+    if (name.endsWith("running_mean")) v.forEach((_, k) => (v[k] = 0.3 * Math.sin(k + 1)));
+    if (name.endsWith("running_var")) v.forEach((_, k) => (v[k] = 1 + 0.5 * Math.cos(k)));
+  }
+  return c;
+}
+
+/** The PyTorch CNN with batch normalization exported in training mode (test/fixtures/onnx/bn_train), imported, after one training step: its images are channels-last inside. */
+function importedBatchNorm(): ExportCase {
+  const bytes = Uint8Array.from(atob(bnTrainOnnx), (c) => c.charCodeAt(0));
+  const model = fromOnnx(bytes);
+  const learner = supervised(model, { loss: mse, optimiser: sgd(), rate: 0.1 });
+  try {
+    learner.setParameters(onnxParameters(bytes));
+    const rng = new initialisers.Rng(2);
+    learner.step(Float32Array.from({ length: 3 * 160 }, () => rng.normal()), new Float32Array(3 * 3).fill(0.5));
+    return { label: "a PyTorch CNN with BatchNorm2d and BatchNorm1d imported in training mode, after a step (statistics channels-last)", model, parameters: learner.parameters(), batch: 3 };
+  } finally {
+    learner.dispose();
+  }
+}
+
 /** A few of every kind of layer that has an ONNX lowering. */
 export function layerCases(): ExportCase[] {
   const fold3 = (cons: AnyPara, h: number, t: number, label: string): ExportCase =>
@@ -82,6 +111,8 @@ export function layerCases(): ExportCase[] {
       seq(conv2d({ filters: 4, kernel: 3, stride: 2, padding: "same" }), layers.relu, layers.avgPool2d(3, { stride: 2, padding: "same" }), maxPool2d(2), flatten).at([9, 11, 2]) as AnyPara,
       2,
     ),
+    normalised(),
+    importedBatchNorm(),
     fold3(gru(3, 5), 5, 4, "GRU fold over 4 items ; dense"),
     initialised(
       "LSTM fold over 3 items ; dense of h",

@@ -12,12 +12,13 @@ import { join, relative } from "node:path";
 import { convOps } from "../ts-api/ops/conv/conv2d.ts";
 import { poolOps } from "../ts-api/ops/conv/pool.ts";
 import { attentionOps } from "../ts-api/ops/attention.ts";
+import { batchNormOps } from "../ts-api/ops/batchNorm.ts";
 import { unaryOps } from "../ts-api/ops/unary.ts";
 import { wireOps } from "../ts-api/ops/wires.ts";
 import { adagradOps, adamOps, momentumOps, rmspropOps, scheduledSgdOps } from "../ts-api/ops/optimisers.ts";
 
 const root = join(import.meta.dirname, "..");
-const groups: Record<string, object> = { convOps, poolOps, attentionOps, unaryOps, wireOps, scheduledSgdOps, momentumOps, adagradOps, rmspropOps, adamOps };
+const groups: Record<string, object> = { convOps, poolOps, attentionOps, batchNormOps, unaryOps, wireOps, scheduledSgdOps, momentumOps, adagradOps, rmspropOps, adamOps };
 const groupOf = new Map(Object.entries(groups).flatMap(([group, ops]) => Object.keys(ops).map((name) => [name, group] as const)));
 
 function sources(dir: string): string[] {

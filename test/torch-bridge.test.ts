@@ -4,7 +4,7 @@
 // matched and for GRUs.
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertThrows } from "./assert.ts";
-import { init, conv2d, dense, seq, initialisers } from "../ts-api/index.ts";
+import { init, conv2d, dense, seq, initialisers, layers } from "../ts-api/index.ts";
 import { fromTorch, toTorch, type TensorData } from "../ts-api/io/index.ts";
 import { fold, gru, point } from "../ts-api/cdl/index.ts";
 import { maxAbsDiff, run } from "./torch-models.ts";
@@ -69,6 +69,18 @@ test("names: by order and shape, overridable by a table; errors name both sides"
   assertThrows(() => fromTorch(model, new Map([...torch, ["extra.running_mean", t([3])]])), /has no parameter for PyTorch's "extra.running_mean" \[3\]/);
   assertThrows(() => fromTorch(model, new Map([...torch].slice(0, 3))), /"1.bias" is \[3\] .* but no PyTorch tensor is left/);
   assertThrows(() => toTorch(model, { ...byOrder, "9.bias": new Float32Array(1) }), /has no parameter "9.bias"/);
+});
+
+test("nn.Linear then nn.BatchNorm1d's state_dict: weight, bias, running_mean and running_var by order and shape; num_batches_tracked left out", () => {
+  const model = seq(dense(3, 4), layers.batchNorm(4));
+  const torch = new Map([
+    ["fc.weight", t([4, 3])], ["fc.bias", t([4])],
+    ["bn.weight", t([4])], ["bn.bias", t([4])], ["bn.running_mean", t([4])], ["bn.running_var", t([4])], ["bn.num_batches_tracked", { shape: [], values: new Float32Array([7]) }],
+  ]);
+  const params = fromTorch(model, torch);
+  for (const name of ["weight", "bias", "running_mean", "running_var"]) assertDeepEqual(Array.from(params[`1.${name}`]!), Array.from(torch.get(`bn.${name}`)!.values), name);
+  // a model without batchNorm keeps every tensor to account for
+  assertThrows(() => fromTorch(dense(3, 4), new Map([["fc.weight", t([4, 3])], ["fc.bias", t([4])], ["n.num_batches_tracked", { shape: [], values: new Float32Array([7]) }]])), /has no parameter for PyTorch's "n.num_batches_tracked"/);
 });
 
 test("a GRU is refused, saying where the two reset gates differ", () => {

@@ -33,6 +33,7 @@ export { conv2d, type Conv2dOptions } from "./layers/conv2d.ts";
 export { maxPool2d } from "./layers/maxPool2d.ts";
 export { flatten } from "./layers/flatten.ts";
 export { layerNorm, type LayerNormOptions } from "./layers/layerNorm.ts";
+export type { BatchNormOptions } from "./layers/batchNorm.ts";
 export { embedding } from "./layers/embedding.ts";
 export { attention, type AttentionOptions } from "./layers/attention.ts";
 export { residual, transformer, type TransformerOptions } from "./layers/transformer.ts";

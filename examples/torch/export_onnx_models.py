@@ -7,10 +7,13 @@ the input (a float input: token ids have none). Outputs and gradients are comput
 weights and input, so they are the exact values a float32 file denotes.
 
   /usr/bin/python3 examples/torch/export_onnx_models.py test/fixtures/onnx
+  /usr/bin/python3 examples/torch/export_onnx_models.py test/fixtures/onnx bn_training   (that one alone)
 
 Every model is exported twice over the batch axis: named "batch" (dynamic)
 in the file, and evaluated here at batch 3.
 """
+import base64
+import copy
 import os
 import sys
 
@@ -190,6 +193,69 @@ class StackedRnn(nn.Module):
         return self.fc(y[:, -1, :])
 
 
+class BnNet(nn.Module):
+    """Batch normalization in training mode: Conv, BatchNormalization
+    (nn.BatchNorm2d), Relu, MaxPool, Flatten, Gemm, BatchNormalization
+    (nn.BatchNorm1d after a Linear, momentum 0.2), Relu, Gemm."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 4, 3, padding=1)
+        self.bn2d = nn.BatchNorm2d(4)
+        self.fc1 = nn.Linear(4 * 4 * 5, 6)
+        self.bn1d = nn.BatchNorm1d(6, momentum=0.2)
+        self.fc2 = nn.Linear(6, 3)
+
+    def forward(self, x):
+        x = F.max_pool2d(torch.relu(self.bn2d(self.conv(x))), 2)
+        x = torch.relu(self.bn1d(self.fc1(torch.flatten(x, 1))))
+        return self.fc2(x)
+
+
+def export_training(name, model, x, out_dir, opset):
+    """As export, in training mode (training=TrainingMode.TRAINING): the
+    outputs and gradients are those of the batch's statistics, and the file
+    also holds each float buffer (the running statistics) before, as
+    "buffer.<name>", and after one forward pass in training mode, as
+    "running.<name>". A TypeScript module beside it holds both files in base64,
+    for the tests that run where no file can be read (Deno, the browser)."""
+    torch.manual_seed(1234)
+    model.train()
+    path = os.path.join(out_dir, f"{name}.onnx")
+    # exporting traces a forward pass in training mode, which moves the running
+    # statistics before they are written: the file holds the model as it is after
+    # that pass, and the values below start from there
+    torch.onnx.export(
+        model, x, path, opset_version=opset, input_names=["input"], output_names=["output"],
+        dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}}, training=torch.onnx.TrainingMode.TRAINING,
+        do_constant_folding=False,
+    )
+    tensors = {}
+    for bname, b in model.named_buffers():
+        if b.is_floating_point():
+            tensors[f"buffer.{bname}"] = b.clone()
+    m64 = copy.deepcopy(model).double()
+    x64 = x.double().clone().requires_grad_(True)
+    y = m64(x64)
+    r = torch.randn(y.shape, dtype=torch.float64, generator=torch.Generator().manual_seed(7))
+    (y * r).sum().backward()
+    tensors.update({"input": x, "output": y, "loss_weights": r, "grad.input": x64.grad})
+    for pname, p in m64.named_parameters():
+        tensors[f"param.{pname}"] = p
+        tensors[f"grad.{pname}"] = p.grad
+    for bname, b in m64.named_buffers():
+        if b.is_floating_point():
+            tensors[f"running.{bname}"] = b
+    tensors_path = os.path.join(out_dir, f"{name}.safetensors")
+    write_safetensors(tensors_path, tensors)
+    with open(os.path.join(out_dir, f"{name}.ts"), "w") as f:
+        f.write(f"// {name}.onnx and {name}.safetensors in base64 (examples/torch/export_onnx_models.py writes all three)\n")
+        for const, file in (("onnx", path), ("tensors", tensors_path)):
+            with open(file, "rb") as g:
+                f.write(f'export const {const} = "{base64.b64encode(g.read()).decode("ascii")}";\n')
+    print(name, os.path.getsize(path), "bytes of ONNX")
+
+
 def export(name, model, x, out_dir, opset, fold=True):
     torch.manual_seed(1234)
     model.eval()
@@ -246,6 +312,24 @@ def main(out_dir):
     export("gru", Gru(), torch.randn(3, 4, 3), out_dir, 17)
     torch.manual_seed(7)
     export("rnn_stacked", StackedRnn(), torch.randn(3, 4, 3), out_dir, 17)
+    bn_training(out_dir)
+
+
+def bn_training(out_dir):
+    torch.manual_seed(8)
+    net = BnNet()
+    # running statistics and affine parameters that are not the initial ones, as after some training
+    with torch.no_grad():
+        for bn in (net.bn2d, net.bn1d):
+            bn.running_mean.uniform_(-0.5, 0.5)
+            bn.running_var.uniform_(0.5, 2.0)
+            bn.weight.uniform_(0.5, 1.5)
+            bn.bias.uniform_(-0.2, 0.2)
+    export_training("bn_train", net, torch.randn(3, 2, 8, 10), out_dir, 15)
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "test/fixtures/onnx")
+    # `... export_onnx_models.py DIR bn_training` writes only the training-mode fixture
+    if len(sys.argv) > 2:
+        globals()[sys.argv[2]](sys.argv[1])
+    else:
+        main(sys.argv[1] if len(sys.argv) > 1 else "test/fixtures/onnx")

@@ -18,8 +18,12 @@ export interface ParamSpec {
   readonly name: string;
   readonly shape: Shape;
   readonly init: Initialiser;
-  /** "parameter": a model parameter; "state": an optimiser's state (saved with a learner, not with a model). */
-  readonly role: "parameter" | "state";
+  /**
+   * "parameter": a model parameter; "state": an optimiser's state (saved with a learner, not with a model);
+   * "statistic": a model parameter its own layer updates (batchNorm's running statistics): the change its
+   * layer's reverse emits is added as it is, p + d, never passed through the optimiser (`statisticsApart`).
+   */
+  readonly role: "parameter" | "state" | "statistic";
   /**
    * What values a state may hold, checked when a learner loads a file: "count" a whole number >= 0
    * (a step count), "nonnegative" a number >= 0 (a second moment); absent, any finite number.

@@ -92,7 +92,7 @@ export function decodeLearnerInto(learner: LearnerLike, bytes: Uint8Array, what 
   learner.specs.forEach((s, i) => {
     const e = header.byName.get(fileName(s));
     if (e !== undefined) writes.push([e, learner.state[i]!]);
-    else if (s.role === "parameter") throw new ParalensError(`${what}: the file has no "${s.name}", a parameter of ${model}`);
+    else if (s.role !== "state") throw new ParalensError(`${what}: the file has no "${s.name}", a parameter of ${model}`);
     else if (fileHasState) throw new ParalensError(`${what}: the file has optimiser state but not "${fileName(s)}"`);
   });
   const saved = header.metadata.get("optimiser");

@@ -21,7 +21,9 @@
 // unused PyTorch tensor, in the order given (a decoded file's data order,
 // PyTorch's state_dict order when written in that order), whose shape is its
 // PyTorch shape. Every tensor must be used: a leftover one is an error, as
-// is a parameter with nothing to take.
+// is a parameter with nothing to take; only a model with batchNorm leaves
+// out PyTorch's num_batches_tracked (its weight, bias, running_mean and
+// running_var are parameters of the same names and shapes).
 import type { ParamSpec } from "../algebra/para.ts";
 import { ParalensError, describe as describeValue, fmtShape } from "../engine/errors.ts";
 import type { TensorData } from "./safetensors/codec.ts";
@@ -120,7 +122,9 @@ function match(model: ModelLike, torch: ReadonlyMap<string, TensorData>, names: 
     list.forEach((n, i) => check(m.p, m.kind, n, shapes[i]!));
     m.torch = list;
   }
-  const order = [...torch.keys()];
+  // batch normalization's step count (num_batches_tracked) has no paralens counterpart: its running statistics are enough
+  const counts = model.params.some((p) => p.role === "statistic");
+  const order = [...torch.keys()].filter((n) => !(counts && /(^|\.)num_batches_tracked$/.test(n) && !used.has(n)));
   for (const m of plan) {
     if (m.torch.length > 0) continue;
     for (const shape of torchShapes(m.p, m.kind)) {

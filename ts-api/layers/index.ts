@@ -9,6 +9,7 @@ import { affine } from "./affine.ts";
 import { gelu } from "./gelu.ts";
 import { silu } from "./silu.ts";
 import { layerNorm } from "./layerNorm.ts";
+import { batchNorm } from "./batchNorm.ts";
 import { embedding, positionalEmbedding, unembedding } from "./embedding.ts";
 import { tokenLinear } from "./tokenLinear.ts";
 import { dropout } from "./dropout.ts";
@@ -37,7 +38,7 @@ import { reshape } from "./reshape.ts";
  */
 export const layers = {
   linear, bias, dense, sigmoid, tanh, relu, leakyRelu, softmax, exp, log, sqrt, rsqrt, neg, abs, square, erf,
-  elementwise, where, reduceSum, reduceMean, reduceMax, affine, gelu, silu, layerNorm, embedding,
+  elementwise, where, reduceSum, reduceMean, reduceMax, affine, gelu, silu, layerNorm, batchNorm, embedding,
   positionalEmbedding, unembedding, tokenLinear, dropout, attention, residual, transformerBlock, transformer, conv2d,
   maxPool2d, avgPool2d, flatten, reshape,
 } as const;

@@ -16,6 +16,7 @@ import { type Reparameterisation, reparam } from "../algebra/reparam.ts";
 import { type Times, type Wires, sameWires, wiresArgument } from "../algebra/shapes.ts";
 import { id, tap } from "../algebra/structure.ts";
 import type { RealOps } from "../ops/index.ts";
+import { statisticsApart } from "../optimisers/optimiser.ts";
 import { ParalensError, fmtWires, optionsArgument } from "../engine/errors.ts";
 
 /**
@@ -88,7 +89,9 @@ export function supervisedLens<A extends Wires, B extends Wires, K extends Carri
 ): Para<Times<A, B>, readonly [], K> {
   paraArgument("supervisedLens", model);
   optionsArgument("supervisedLens", parts, "parts");
-  const scoring = scoringLens(reparam(model, parts.optimiser), parts.loss, parts.labels);
+  // statistic parameters (batchNorm's running statistics) step by their own change, not by the optimiser
+  const optimiser = statisticsApart(parts.optimiser as unknown as (params: readonly ParamSpec[]) => Reparameterisation) as unknown as typeof parts.optimiser;
+  const scoring = scoringLens(reparam(model, optimiser), parts.loss, parts.labels);
   const closed = seqOf<K>([scoring, tap<Wires, K>("loss", scoring.cod), parts.rate]);
   return withEnds("supervisedLens", closed, scoring.dom, [] as const);
 }

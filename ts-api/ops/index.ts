@@ -4,7 +4,8 @@
 // and nowhere else.
 //
 // Most other ops are in groups that the modules calling them bring:
-// convolution, pooling, attention (with embeddings and dropout), the
+// convolution, pooling, attention (with embeddings and dropout), batch
+// normalization, the
 // elementary functions, products of wires, and each optimiser's update. Each module that calls an op
 // of a group registers the group when it is loaded (registerOps; a test reads
 // the sources to hold every module to it), so a bundle of a program that uses
@@ -24,6 +25,7 @@ import { optimiserOps } from "./optimisers.ts";
 import type { convOps } from "./conv/conv2d.ts";
 import type { poolOps } from "./conv/pool.ts";
 import type { attentionOps } from "./attention.ts";
+import type { batchNormOps } from "./batchNorm.ts";
 import type { unaryOps } from "./unary.ts";
 import { binaryOps } from "./binary.ts";
 import type { wireOps } from "./wires.ts";
@@ -49,11 +51,12 @@ const groups = {
   maxPool2d: "the maxPool2d layer", maxPool2dReverse: "the maxPool2d layer", avgPool2d: "the avgPool2d layer", avgPool2dReverse: "the avgPool2d layer",
   splitHeads: "the attention layer", mergeHeads: "the attention layer", causalSoftmax: "the attention layer",
   gatherRows: "the embedding layer", scatterAddRows: "the embedding layer", setRows: "the transformer decoder (Decoder, decoderMachine)", dropout: "the dropout layer",
+  isTraining: "the batchNorm layer", batchNormInference: "the batchNorm layer",
   exp: unary, log: unary, sqrt: unary, rsqrt: unary, neg: unary, abs: unary, square: unary, erf: unary, sign: unary,
   reshape: wires, concatColumns: wires, sliceColumns: wires, gather: wires, scatterAdd: wires,
   scheduledSgdStep: "sgd({ lr })", momentumStep: "momentum (or nesterov)", adagradStep: "adagrad", rmspropStep: "rmsprop",
   adamStep: "adam (or adamw, scaleByAdam)",
-} as const satisfies Record<keyof (typeof convOps & typeof poolOps & typeof attentionOps & typeof unaryOps & typeof wireOps & OptimiserGroups), string>;
+} as const satisfies Record<keyof (typeof convOps & typeof poolOps & typeof attentionOps & typeof batchNormOps & typeof unaryOps & typeof wireOps & OptimiserGroups), string>;
 
 registerOps(primitives);
 export { registerOps, loadedOps };
@@ -95,7 +98,7 @@ export function backendOps(methods: Record<string, unknown>, backend: string): R
  * @category Backends
  */
 export type RealOps = Carrier &
-  OpsOf<typeof primitives & typeof convOps & typeof poolOps & typeof attentionOps & typeof unaryOps & typeof wireOps & OptimiserGroups>;
+  OpsOf<typeof primitives & typeof convOps & typeof poolOps & typeof attentionOps & typeof batchNormOps & typeof unaryOps & typeof wireOps & OptimiserGroups>;
 
 /** The optimisers' updates beyond p + d, each its factory's group. */
 export type OptimiserGroups = typeof scheduledSgdOps & typeof momentumOps & typeof adagradOps & typeof rmspropOps & typeof adamOps;

@@ -5,10 +5,11 @@
 // parameter. For many parameter wires the optimiser is the parallel product
 // of one such lens per wire, with state wires [s.., p] for each in turn.
 import type { Value } from "../algebra/category.ts";
-import { par } from "../algebra/compose.ts";
+import { par, seqOf } from "../algebra/compose.ts";
 import { type Lens, type ParamSpec, lens } from "../algebra/para.ts";
 import type { Reparameterisation } from "../algebra/reparam.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
+import { wire } from "../algebra/structure.ts";
 import type { RealOps } from "../ops/index.ts";
 import { type Initialiser, zeros } from "../init/initialisers.ts";
 
@@ -79,4 +80,46 @@ export function optimiser(
     };
   };
   return Object.assign(build, { optimiserName: name });
+}
+
+/**
+ * An optimiser with the model's statistic parameters (role "statistic":
+ * batchNorm's running statistics) taken apart from it: the optimiser is
+ * built for the other parameters, and a statistic is updated by plain
+ * addition, p + d. Why: such a layer's reverse emits on a statistic wire
+ * momentum (batch statistic - running), one step of gradient descent on
+ * (1/2) |running - batch statistic|^2 with step size momentum, which is the
+ * exponential moving average. That step is already the whole update: a
+ * learning rate, Adam's moments or weight decay would make it another
+ * average. Learners apply it to every optimiser (sgd, adam, chain, partition,
+ * one's own), so none needs to know of statistics; a model without them gets
+ * the optimiser as it is. (A zero change, which the layer's reverse skips
+ * nowhere: it runs even when no change reaches it, leaves a statistic as it is.)
+ */
+export function statisticsApart(build: (params: readonly ParamSpec[]) => Reparameterisation): (params: readonly ParamSpec[]) => Reparameterisation {
+  return (params) => {
+    const statistics = params.flatMap((p, i) => (p.role === "statistic" ? [i] : []));
+    if (statistics.length === 0) return build(params);
+    const learned = params.flatMap((p, i) => (p.role === "statistic" ? [] : [i]));
+    const r = build(learned.map((i) => params[i]!));
+    const shapes = statistics.map((i) => params[i]!.shape);
+    const added = lens<Wires, Wires, readonly Value[]>({
+      name: "statistics",
+      dom: shapes,
+      cod: shapes,
+      forward: (_ops, s) => [[...s], s],
+      reverse: (ops, s, ds) => s.map((v, k) => (ds[k] === null ? v : ops.sgdStep(v, ds[k]!))),
+      linear: false,
+      passesZeros: true,
+    });
+    const parts = r.lens.dom.length === 0 && r.lens.cod.length === 0 ? [added] : [r.lens, added];
+    const order = [...learned, ...statistics];
+    // the optimiser's parameters, then the statistics; a wire puts them back in the model's order
+    const back = wire(order.map((i) => params[i]!.shape), params.map((_, i) => order.indexOf(i)), "statisticsApart");
+    return {
+      name: r.name,
+      params: [...r.params, ...statistics.map((i) => params[i]!)],
+      lens: seqOf([par(...(parts as [Lens, ...Lens[]])), back]) as Lens<Wires, Wires>,
+    };
+  };
 }

@@ -56,8 +56,13 @@ interface Planned {
  * graph's first input axis is the batch (named or a number); the Para's wires
  * are the rest. Float initializers become parameters under their file names
  * (ONNX's layout: a Gemm weight is [out, in]), except those read only as
- * shapes, axes or batch-normalization statistics. A malformed file or an op
- * paralens does not import is a ParalensError naming the node.
+ * shapes, axes or the statistics of batch normalization in inference mode
+ * (folded). Batch normalization in training mode (training_mode = 1, what
+ * torch.onnx.export writes with TrainingMode.TRAINING) is the batchNorm
+ * layer: its running statistics are parameters of role "statistic", which a
+ * learner's step moves as PyTorch's forward pass in train mode does. A
+ * malformed file or an op paralens does not import is a ParalensError naming
+ * the node.
  *
  * @example
  * ```ts
@@ -83,6 +88,7 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para
 
   const nodes = topological(model);
   const parameters = model.initializers.filter((t) => isFloat(t.dtype) && !constants.has(t.name) && readAsData(t.name, nodes));
+  const statistics = statisticsOf(nodes, parameters.map((t) => t.name));
   for (const name of frozen) if (!parameters.some((p) => p.name === name)) throw new ParalensError(`fromOnnx: "${name}" is frozen but is not a parameter (it is read only as a shape or a statistic, or named in constants)`);
 
   const dataInputs = model.inputs.filter((i) => !inits.has(i.name));
@@ -111,9 +117,11 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para
   });
 
   const planned: Planned[] = [];
+  const uncomputed = new Map<string, () => never>();
   for (const node of nodes) {
     const n = new Ctx(node, model.opset, batchHint);
     const rule = rules()[node.op] ?? n.fail(`the op ${node.op} is not supported; paralens imports ${onnxImports().join(", ")}`);
+    for (const name of node.inputs) if (uncomputed.has(name)) uncomputed.get(name)!();
     const xs = node.inputs.map((name) => (name === "" ? undefined : values.get(name)));
     const needs = MIN_INPUTS[node.op] ?? 1;
     if (xs.slice(0, needs).some((x) => x === undefined) || xs.length < needs) n.fail(`needs ${needs} input(s), got ${xs.filter((x) => x !== undefined).length}`);
@@ -136,13 +144,15 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para
     }
     node.outputs.forEach((name, i) => {
       if (name === "") return;
-      if (outs[i] === undefined) n.fail(`its output ${i} ("${name}") is not computed by paralens`);
+      // an output paralens does not compute (batch normalization's updated statistics) may be left unread
+      if (outs[i] === undefined) return void uncomputed.set(name, () => n.fail(`its output ${i} ("${name}") is not computed by paralens, but the graph reads it`));
       n.bounded(outs[i]!.shape, `output ${i}`);
       values.set(name, outs[i]!);
     });
   }
 
   const cod = model.outputs.map((o) => {
+    uncomputed.get(o.name)?.();
     const v = values.get(o.name) ?? fail(`the graph output "${o.name}" is computed by no node`);
     if (v.kind !== "live" || !v.batched) fail(`the graph output "${o.name}" does not depend on the model's input`);
     if (v.view !== undefined) fail(`the graph output "${o.name}" is ${describeShape(v.shape, v.view)}: paralens needs the batch axis of an output first`);
@@ -154,7 +164,7 @@ export function fromOnnx(bytes: Uint8Array, options: FromOnnxOptions = {}): Para
     name: t.name,
     shape: [...t.dims],
     init: () => Float64Array.from(t.data),
-    role: "parameter",
+    role: statistics.has(t.name) ? "statistic" : "parameter",
   }));
   const name = options.name ?? `onnx(${dom.map((s) => `[${s.join(", ")}]`).join(", ")} -> ${cod.map((s) => `[${s.join(", ")}]`).join(", ")})`;
   type Kept = { tape: Tape; outs: Tv[]; leaves: Tv[] };
@@ -231,9 +241,39 @@ function nameSet(names: readonly string[] | undefined, what: string): Set<string
   return new Set(names);
 }
 
-/** Whether an initializer is read as data (a weight) by some node, not only as a shape, axes or statistic. */
+/** Whether a node is batch normalization in training mode, whose running statistics (inputs 3 and 4) it updates. */
+function trainingBatchNorm(n: OnnxNode): boolean {
+  const mode = n.attributes.get("training_mode");
+  return n.op === "BatchNormalization" && mode?.kind === "int" && mode.value === 1;
+}
+
+/** Whether an initializer is read as data (a weight) by some node, not only as a shape, axes or inference statistic. */
 function readAsData(name: string, nodes: readonly OnnxNode[]): boolean {
-  return nodes.some((n) => n.inputs.some((k, i) => k === name && !(STATIC_INPUTS[n.op] ?? []).includes(i)));
+  return nodes.some((n) => n.inputs.some((k, i) => k === name && (trainingBatchNorm(n) || !(STATIC_INPUTS[n.op] ?? []).includes(i))));
+}
+
+/**
+ * The parameters that are running statistics of batch normalization in
+ * training mode (role "statistic": their change is the moving average's step,
+ * not a derivative); one read by any other node, or twice, is refused.
+ */
+function statisticsOf(nodes: readonly OnnxNode[], parameters: readonly string[]): Set<string> {
+  const owner = new Map<string, OnnxNode>();
+  for (const n of nodes) {
+    if (!trainingBatchNorm(n)) continue;
+    for (const k of n.inputs.slice(3, 5)) {
+      if (!parameters.includes(k)) continue;
+      if (owner.has(k)) fail(`node ${n.name}: its running statistic "${k}" is a running statistic of node ${owner.get(k)!.name} too; each batch normalization needs statistics of its own`);
+      owner.set(k, n);
+    }
+  }
+  for (const n of nodes) {
+    n.inputs.forEach((k, i) => {
+      const o = owner.get(k);
+      if (o !== undefined && (o !== n || i < 3)) fail(`node ${n.name} reads "${k}", a running statistic that node ${o.name} updates in training; paralens reads such a statistic in its batch normalization only`);
+    });
+  }
+  return new Set(owner.keys());
 }
 
 /** The nodes in an order where each comes after the nodes it reads; a cycle or an undefined input is an error naming a node. */

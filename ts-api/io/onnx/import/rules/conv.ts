@@ -1,4 +1,4 @@
-// Convolutions, poolings and inference batch normalization on NCHW images.
+// Convolutions, poolings and batch normalization on NCHW images.
 // paralens's kernels read NHWC, so an image is transposed once on its way in
 // and kept channels-last (Tv.nhwc) through the ops that can read it so:
 // activations, batch normalization, further convolutions and poolings.
@@ -6,14 +6,18 @@ import { fmtShape } from "../../../../engine/errors.ts";
 import { registerOps } from "../../../../ops/registry.ts";
 import { convOps } from "../../../../ops/conv/conv2d.ts";
 import { poolOps } from "../../../../ops/conv/pool.ts";
+import { batchNormOps } from "../../../../ops/batchNorm.ts";
 import type { Window2d } from "../../../../ops/conv/window.ts";
 import { type Known, boxMap, known, permuteMap, range } from "../known.ts";
 import type { Tape, Tv } from "../tape.ts";
-import { type Ctx, type In, type Rule, live, liveIn, tv } from "./rule.ts";
+import { type Ctx, type In, type Rule, type Step, live, liveIn, tv } from "./rule.ts";
+import type { Live } from "../known.ts";
+import { batchNormAt } from "../../../../layers/batchNorm.ts";
 
-// the ops it calls come with it (ops/index.ts)
+// the ops it calls come with it (ops/index.ts); batch normalization's before a plan is made, which it runs inside
 registerOps(() => convOps);
 registerOps(() => poolOps);
+registerOps(() => batchNormOps);
 
 /** An NCHW image kept channels-last (once: the copy is kept). */
 export function nhwc(t: Tape, x: Tv): Tv {
@@ -135,12 +139,50 @@ function pool(kind: "max" | "avg" | "global"): Rule {
   };
 }
 
+/**
+ * Batch normalization in training mode (what torch.onnx.export writes with
+ * training=TrainingMode.TRAINING, opset 14 and later): paralens's batchNorm
+ * layer, its running statistics parameters of role "statistic" under their
+ * file names. ONNX's momentum m weighs the old statistic (PyTorch's momentum
+ * is 1 - m); the running variance takes the batch's unbiased variance, as
+ * PyTorch's does. Its outputs 1 and 2 (the updated statistics) are not
+ * computed: the learner's step writes them into the parameters instead.
+ */
+function trainingBatchNorm(n: Ctx, xs: readonly In[], x: Live): Step {
+  if (!x.batched || x.shape.length === 0) n.fail(`normalises ${n.shapeOf(x)}; paralens imports batch normalization of a batch [batch, channels, ...]`);
+  const c = x.shape[0]!;
+  for (const [i, what] of [[1, "scale"], [2, "bias"], [3, "running mean"], [4, "running variance"]] as const) {
+    const v = xs[i];
+    if (v === undefined || v.shape.length !== 1 || v.shape[0] !== c || (v.kind === "live" && v.batched)) n.fail(`its ${what} should be [${c}], got ${v === undefined ? "none" : n.shapeOf(v as Live)}`);
+    if (i >= 3 && v.kind !== "live") n.fail(`its ${what} ("${n.node.inputs[i]}") must be an initializer, a parameter that training updates (not a constant)`);
+  }
+  const eps = n.float("epsilon", 1e-5);
+  // f32 noise off: the attribute 0.9 is read as 0.899999976
+  const momentum = Number((1 - n.float("momentum", 0.9)).toPrecision(7));
+  if (!(momentum >= 0 && momentum <= 1)) n.fail(`has momentum ${n.float("momentum", 0.9)}, outside [0, 1]`);
+  if (n.node.outputs.length > 3 && n.node.outputs.slice(3).some((o) => o !== "")) n.fail("has outputs beyond the running statistics, which paralens does not compute");
+  return {
+    outputs: [live(x.shape, true)],
+    run(t, [xr, sr, br, mr, vr]) {
+      const v = tv(t, xr);
+      const params = [sr, br, mr, vr].map((r) => tv(t, r));
+      const layer = batchNormAt(v.shape.slice(1), v.nhwc, momentum, eps);
+      const [[y], residual] = layer.forward(t.ops, params.map((p) => p.value), [v.value]);
+      return t.record([v, ...params], [{ value: y!, nhwc: v.nhwc }], (dy) => {
+        const [dp, [dx]] = layer.reverse(t.ops, residual, dy);
+        return [dx!, ...dp];
+      });
+    },
+  };
+}
+
 /** Inference batch normalization: x a + b per channel, a = scale / sqrt(var + eps), b = B - mean a, the statistics constants. */
 const batchNorm: Rule = {
   layout: true,
   live(n, xs) {
     const x = liveIn(n, xs, 0);
-    if (n.int("training_mode", 0) !== 0 || n.node.outputs.slice(1).some((o) => o !== "")) n.fail("is in training mode; export the model in eval() mode");
+    if (n.int("training_mode", 0) === 1) return trainingBatchNorm(n, xs, x);
+    if (n.int("training_mode", 0) !== 0 || n.node.outputs.slice(1).some((o) => o !== "")) n.fail("is in training mode without training_mode = 1 (an opset before 14); export the model in eval() mode, or in training mode at opset 15 or later");
     const mean = n.known(xs, 3, "running mean"), variance = n.known(xs, 4, "running variance");
     const c = x.shape[0];
     for (const [i, what] of [[1, "scale"], [2, "bias"]] as const) if (xs[i]?.shape.length !== 1 || xs[i]!.shape[0] !== c) n.fail(`its ${what} should be [${c}], got ${fmtShape(xs[i]?.shape ?? [])}`);
