@@ -16,13 +16,13 @@ await init();
 const MOMENTUM = 0.1;
 const EPS = 1e-5;
 
-/** Batch mean and variance per channel of x [n, c, ...rest] (channels first), by hand in float64; biased and unbiased variance. */
+/** Batch mean and variance per channel of x [n, ...rest, c] (channels last), by hand in float64; biased and unbiased variance. */
 function batchStats(x: ArrayLike<number>, n: number, c: number, rest: number): { mean: number[]; biased: number[]; unbiased: number[] } {
   const m = n * rest;
   const mean = Array.from({ length: c }, () => 0);
   const sq = Array.from({ length: c }, () => 0);
-  for (let b = 0; b < n; b++) for (let k = 0; k < c; k++) for (let r = 0; r < rest; r++) mean[k]! += x[(b * c + k) * rest + r]! / m;
-  for (let b = 0; b < n; b++) for (let k = 0; k < c; k++) for (let r = 0; r < rest; r++) sq[k]! += (x[(b * c + k) * rest + r]! - mean[k]!) ** 2;
+  for (let b = 0; b < n; b++) for (let k = 0; k < c; k++) for (let r = 0; r < rest; r++) mean[k]! += x[(b * rest + r) * c + k]! / m;
+  for (let b = 0; b < n; b++) for (let k = 0; k < c; k++) for (let r = 0; r < rest; r++) sq[k]! += (x[(b * rest + r) * c + k]! - mean[k]!) ** 2;
   return { mean, biased: sq.map((s) => s / m), unbiased: sq.map((s) => s / (m - 1)) };
 }
 
@@ -31,9 +31,10 @@ function withPositiveVariance(c: ReturnType<typeof randomCase>): void {
   c.params[3] = c.params[3]!.map((v) => 0.5 + Math.abs(v));
 }
 
-for (const [what, shape, batch] of [["values [3]", [3], 4], ["images [2, 3, 2]", [2, 3, 2], 3], ["images [2, 2, 2] at batch 1", [2, 2, 2], 1]] as const) {
+for (const [what, shape, batch] of [["values [3]", [3], 4], ["images [2, 3, 2]", [2, 3, 2], 3], ["images [2, 2, 3] at batch 1", [2, 2, 3], 1]] as const) {
   test(`batchNorm on ${what}, training: wasm = float64 reference = finite differences for weight, bias and input; the statistics' change is momentum (batch - running)`, () => {
-    const lens = layers.batchNorm(shape[0]).at([...shape]) as Para<Wires, Wires>;
+    const channels = shape[shape.length - 1]!;
+    const lens = layers.batchNorm(channels).at([...shape]) as Para<Wires, Wires>;
     assertDeepEqual(lens.params.map((p) => [p.name, p.role]), [["weight", "parameter"], ["bias", "parameter"], ["running_mean", "statistic"], ["running_var", "statistic"]]);
     const c = randomCase(lens, batch, 5);
     withPositiveVariance(c);
@@ -51,8 +52,8 @@ for (const [what, shape, batch] of [["values [3]", [3], 4], ["images [2, 3, 2]",
     for (const i of [0, 1]) near(r.paramChanges[i]!, fd.paramChanges[i]!, 1e-6, `parameter change ${i} (reference vs finite differences)`);
     near(r.inputChanges[0]!, fd.inputChanges[0]!, 1e-6, "input change (reference vs finite differences)");
     // the statistics' changes, by hand
-    const rest = shape.slice(1).reduce((a, b) => a * b, 1);
-    const s = batchStats(c.inputs[0]!, batch, shape[0], rest);
+    const rest = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const s = batchStats(c.inputs[0]!, batch, channels, rest);
     const dMean = s.mean.map((m, k) => MOMENTUM * (m - c.params[2]![k]!));
     const dVar = s.unbiased.map((v, k) => MOMENTUM * (v - c.params[3]![k]!));
     near(r.paramChanges[2]!, dMean, 1e-12, "running mean change (reference)");
@@ -62,9 +63,9 @@ for (const [what, shape, batch] of [["values [3]", [3], 4], ["images [2, 3, 2]",
     // the output normalises with the batch statistics
     const y = r.outputs[0]!;
     for (let b = 0; b < batch; b++) {
-      for (let k = 0; k < shape[0]; k++) {
+      for (let k = 0; k < channels; k++) {
         for (let q = 0; q < rest; q++) {
-          const i = (b * shape[0] + k) * rest + q;
+          const i = (b * rest + q) * channels + k;
           const want = ((c.inputs[0]![i]! - s.mean[k]!) / Math.sqrt(s.biased[k]! + EPS)) * c.params[0]![k]! + c.params[1]![k]!;
           assert(Math.abs(y[i]! - want) < 1e-12 * (1 + Math.abs(want)), `output ${i}: ${y[i]} vs ${want}`);
         }
@@ -74,13 +75,13 @@ for (const [what, shape, batch] of [["values [3]", [3], 4], ["images [2, 3, 2]",
 }
 
 test("batchNorm in a forward-only plan normalises with the running statistics", () => {
-  const lens = layers.batchNorm(2).at([2, 1, 3]) as Para<Wires, Wires>;
+  const lens = layers.batchNorm(2).at([3, 1, 2]) as Para<Wires, Wires>;
   const c = randomCase(lens, 2, 9);
   withPositiveVariance(c);
   const w = runWasm({ ...c, changes: undefined });
   const [weight, bias, mean, variance] = c.params;
   const want = c.inputs[0]!.map((v, i) => {
-    const k = Math.floor(i / 3) % 2;
+    const k = i % 2;
     return ((v - mean![k]!) / Math.sqrt(variance![k]! + EPS)) * weight![k]! + bias![k]!;
   });
   assertClose(w.outputs[0]!, want, { rtol: 1e-5, atol: 1e-6 }, "forward-only output");
@@ -140,7 +141,7 @@ test("batchNorm refuses bad arguments, naming them, and a training batch of one 
   assertThrows(() => layers.batchNorm(0), /batchNorm: channels must be a whole number >= 1, got 0/);
   assertThrows(() => layers.batchNorm(3, { momentum: 2 }), /batchNorm: momentum must be a number in \[0, 1\], got 2/);
   assertThrows(() => layers.batchNorm(3, { eps: -1 }), /batchNorm: eps must be a finite number >= 0, got -1/);
-  assertThrows(() => layers.batchNorm(3).at([4, 2, 2]), /batchNorm\(3\): acts on one wire \[3\] or \[3, H, W\] \(channels first\), got/);
+  assertThrows(() => layers.batchNorm(3).at([3, 2, 2]), /batchNorm\(3\): acts on one wire whose last axis is its 3 channels \(\[3\], or images \[H, W, 3\]\), got \[3, 2, 2\]/);
   assertThrows(() => compile(layers.batchNorm(2).at([2]) as Para<Wires, Wires>, { batch: 1, changes: "params" }), /batchNorm\(2\): a training batch needs more than one value per channel, got 1/);
   // a forward-only plan of one example is fine: it uses the running statistics
   compile(layers.batchNorm(2).at([2]) as Para<Wires, Wires>, { batch: 1, changes: "none" }).dispose();

@@ -54,8 +54,8 @@ export async function irisCases(): Promise<ExportCase[]> {
 
 /** Batch normalization after a convolution and after a dense layer, with running statistics that are not the initial ones, as after training. */
 function normalised(): ExportCase {
-  const model = seq(conv2d({ filters: 3, kernel: 3, padding: "same" }), layers.reshape([3, 4, 5]), layers.batchNorm(3), flatten, dense(60, 4), layers.batchNorm(4)).at([4, 5, 2]) as AnyPara;
-  const c = initialised("conv ; reshape to channels first ; batchNorm ; flatten ; dense ; batchNorm (BatchNormalization in inference form)", model, 3);
+  const model = seq(conv2d({ filters: 3, kernel: 3, padding: "same" }), layers.batchNorm(3), flatten, dense(60, 4), layers.batchNorm(4)).at([4, 5, 2]) as AnyPara;
+  const c = initialised("conv ; batchNorm over its channels ; flatten ; dense ; batchNorm (BatchNormalization in inference form)", model, 3);
   for (const [name, v] of Object.entries(c.parameters)) {
     if (name.endsWith("running_mean")) v.forEach((_, k) => (v[k] = 0.3 * Math.sin(k + 1)));
     if (name.endsWith("running_var")) v.forEach((_, k) => (v[k] = 1 + 0.5 * Math.cos(k)));

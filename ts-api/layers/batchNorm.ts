@@ -54,7 +54,8 @@ interface Residual {
 
 /**
  * Batch normalization of per-example values `shape`, whose channels are its
- * first axis (or, `channelsLast`, its last: the images fromOnnx keeps NHWC).
+ * last axis (`channelsLast`: the layer's, and images fromOnnx keeps NHWC) or
+ * its first (a graph's [N, C, L] values as fromOnnx keeps them).
  * Parameters weight, bias (learned) and the running mean and variance
  * (role "statistic"), each [C].
  */
@@ -112,7 +113,8 @@ export function batchNormAt(shape: Shape, channelsLast: boolean, momentum: numbe
 
 /**
  * batchNorm(channels): batch normalization (Ioffe and Szegedy, 2015) of
- * values [C] or images [C, H, W] (channels first, any rank >= 1). In a
+ * values [C] or images [H, W, C] (channels last, as conv2d gives them: the
+ * channels are the last axis, of any rank >= 1). In a
  * training plan (one that plans a reverse pass: what learners train with)
  * each channel is normalised with the batch's mean and biased variance over
  * the batch and the other axes, y = (x - mean) / sqrt(var + eps) weight +
@@ -131,7 +133,7 @@ export function batchNormAt(shape: Shape, channelsLast: boolean, momentum: numbe
  *
  * @example
  * ```ts
- * const model = seq(layers.batchNorm(3), layers.relu).at([3, 8, 8]);
+ * const model = seq(layers.batchNorm(3), layers.relu).at([8, 8, 3]);
  * model.params.map((p) => p.name);  // ["0.weight", "0.bias", "0.running_mean", "0.running_var"]
  * ```
  *
@@ -144,9 +146,9 @@ export function batchNorm(channels: number, options: BatchNormOptions = {}): Any
   if (typeof momentum !== "number" || !(momentum >= 0 && momentum <= 1)) throw new ParalensError(`batchNorm: momentum must be a number in [0, 1], got ${describe(momentum)}`);
   if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new ParalensError(`batchNorm: eps must be a finite number >= 0, got ${describe(eps)}`);
   return anyShape(`batchNorm(${channels})`, true, (dom) => {
-    if (dom.length !== 1 || dom[0]!.length === 0 || dom[0]![0] !== channels) {
-      throw new ParalensError(`batchNorm(${channels}): acts on one wire [${channels}] or [${channels}, H, W] (channels first), got ${fmtWires(dom)}`);
+    if (dom.length !== 1 || dom[0]!.length === 0 || dom[0]![dom[0]!.length - 1] !== channels) {
+      throw new ParalensError(`batchNorm(${channels}): acts on one wire whose last axis is its ${channels} channels ([${channels}], or images [H, W, ${channels}]), got ${fmtWires(dom)}`);
     }
-    return batchNormAt(dom[0]!, false, momentum, eps);
+    return batchNormAt(dom[0]!, true, momentum, eps);
   });
 }
