@@ -1,10 +1,12 @@
 // The rule that keeps a tree-shaken bundle whole: a module that calls an op
 // of a group (ops/index.ts: convolution, pooling, attention, the elementary
 // functions, broadcasting arithmetic, products of wires) registers that group
-// itself (registerOps(() => group)), so whichever of its exports a program
-// uses brings the op with it.
+// itself: at load (registerOps(() => group)), or, for a layer, when one is
+// made (its list `const OPS = [() => group, ...]` passed to bringOps(OPS) by
+// every export that builds it), so whichever of its exports a program uses
+// brings the op with it.
 // Read from the sources (comments left out): a call `ops.name(` of a group's
-// op in a file without `registerOps(group)` fails, naming both.
+// op in a file that registers the group neither way fails, naming both.
 import { test } from "./harness.ts";
 import { assert } from "./assert.ts";
 import { readFileSync, readdirSync } from "node:fs";
@@ -39,8 +41,11 @@ test("every module that calls an op of a group registers the group", () => {
         calls++;
       }
     }
+    const listed = /const OPS = \[([^\]]*)\]/.exec(text)?.[1] ?? "";
+    const brought = text.includes("bringOps(OPS)");
     for (const group of needed) {
-      if (!text.includes(`registerOps(() => ${group})`)) problems.push(`${relative(root, file)} calls ops of ${group} without registerOps(() => ${group})`);
+      if (text.includes(`registerOps(() => ${group})`) || (brought && listed.includes(`() => ${group}`))) continue;
+      problems.push(`${relative(root, file)} calls ops of ${group} without registerOps(() => ${group}) or () => ${group} in an OPS list it brings`);
     }
   }
   assert(calls > 50, `the scan found the calls (${calls})`);

@@ -17,7 +17,7 @@ import type { Tensor } from "../engine/tensor.ts";
 import { compile, type Compiled } from "../backend/compile.ts";
 import type { Rng } from "../init/random.ts";
 import type { RealOps } from "../ops/index.ts";
-import { registerOps } from "../ops/registry.ts";
+import { bringOps } from "../ops/registry.ts";
 import { gelu } from "../layers/gelu.ts";
 import { layerNorm } from "../layers/layerNorm.ts";
 import { tokenLinear } from "../layers/tokenLinear.ts";
@@ -25,11 +25,9 @@ import { type TransformerOptions, transformer } from "../layers/transformer.ts";
 import { attentionOps } from "../ops/attention.ts";
 import { wireOps } from "../ops/wires.ts";
 
-// the ops it calls come with it (ops/index.ts)
-registerOps(() => wireOps);
-
-// its ops come with it (ops/index.ts)
-registerOps(() => attentionOps);
+// its ops (ops/index.ts), registered when a machine is made, not at load: a
+// program that makes none carries none of their code
+const OPS = [() => wireOps, () => attentionOps];
 
 /** Parameters per block: layerNorm (2), attention (4), layerNorm (2), two tokenLinear (2 + 2). */
 const PER_BLOCK = 12;
@@ -49,6 +47,7 @@ const PER_BLOCK = 12;
  * @category Layers
  */
 export function decoderMachine(options: TransformerOptions): Machine {
+  bringOps(OPS);
   optionsArgument("decoderMachine", options);
   const { vocab, context: T, dim: d, heads: H, layers: L, expansion = 4 } = options;
   const D = d / H;

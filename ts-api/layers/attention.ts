@@ -4,16 +4,14 @@ import type { Wires } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtWires, optionsArgument } from "../engine/errors.ts";
 import type { Initialiser } from "../init/initialisers.ts";
 import type { RealOps } from "../ops/index.ts";
-import { registerOps } from "../ops/registry.ts";
+import { bringOps } from "../ops/registry.ts";
 import { smallNormal } from "./embedding.ts";
 import { attentionOps } from "../ops/attention.ts";
 import { wireOps } from "../ops/wires.ts";
 
-// the ops it calls come with it (ops/index.ts)
-registerOps(() => wireOps);
-
-// its ops come with it (ops/index.ts)
-registerOps(() => attentionOps);
+// its ops (ops/index.ts), registered when a layer is made, not at load: a
+// program that makes none carries none of their code
+const OPS = [() => wireOps, () => attentionOps];
 
 /**
  * The shape of multi-head attention: the number of heads (dividing the width) and whether a token may attend to later ones.
@@ -51,6 +49,7 @@ interface Kept {
  * @category Layers
  */
 export function attention(options: AttentionOptions): AnyShape<true> {
+  bringOps(OPS);
   optionsArgument("attention", options);
   const { heads, causal = false } = options;
   if (!Number.isInteger(heads) || heads < 1) throw new ParalensError(`attention: heads must be a whole number >= 1, got ${describe(heads)}`);

@@ -1,12 +1,13 @@
 import { type AnyShape, lens, anyShape } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { type Padding, type Pair, describeWindow, imageWindow } from "../ops/conv/window.ts";
-import { registerOps } from "../ops/registry.ts";
+import { bringOps } from "../ops/registry.ts";
 import { poolOps } from "../ops/conv/pool.ts";
 import { optionsArgument } from "../engine/errors.ts";
 
-// its ops come with it (ops/index.ts)
-registerOps(() => poolOps);
+// its ops (ops/index.ts), registered when a layer is made, not at load: a
+// program that makes none carries none of their code
+const OPS = [() => poolOps];
 
 /**
  * avgPool2d(size, {stride, padding}): the mean of each size x size window of
@@ -25,6 +26,7 @@ registerOps(() => poolOps);
  * @category Layers
  */
 export function avgPool2d(size: Pair, options: { stride?: Pair; padding?: Padding } = {}): AnyShape<false> {
+  bringOps(OPS);
   optionsArgument("avgPool2d", options);
   const { stride = size, padding = "valid" } = options;
   const label = `avgPool2d(${describeWindow("avgPool2d", size, stride, padding)})`;

@@ -5,20 +5,13 @@ import { ParalensError, describe, fmtWires, optionsArgument } from "../engine/er
 import { constant, zeros } from "../init/initialisers.ts";
 import { batchNormOps } from "../ops/batchNorm.ts";
 import type { RealOps } from "../ops/index.ts";
-import { registerOps } from "../ops/registry.ts";
+import { bringOps } from "../ops/registry.ts";
 import { unaryOps } from "../ops/unary.ts";
 import { wireOps } from "../ops/wires.ts";
 
-// its ops come with the layer, and the ones it calls (ops/index.ts): registered
-// when a layer is made, not at load, so a program without one carries none of them
-let opsBrought = false;
-function bringOps(): void {
-  if (opsBrought) return;
-  opsBrought = true;
-  registerOps(() => batchNormOps);
-  registerOps(() => unaryOps);
-  registerOps(() => wireOps);
-}
+// its ops (ops/index.ts), registered when a layer is made, not at load: a
+// program that makes none carries none of their code
+const OPS = [() => batchNormOps, () => unaryOps, () => wireOps];
 
 /**
  * Options of `batchNorm`: the running statistics' momentum and eps.
@@ -60,7 +53,7 @@ interface Residual {
  * (role "statistic"), each [C].
  */
 export function batchNormAt(shape: Shape, channelsLast: boolean, momentum: number, eps: number, names: BatchNormNames = TORCH_NAMES): Para<Wires, Wires> {
-  bringOps();
+  bringOps(OPS);
   const c = channelsLast ? shape[shape.length - 1]! : shape[0]!;
   // the statistics as they broadcast over a batch: [C] on the last axis, [C, 1, ..., 1] on the first
   const at: Shape = channelsLast ? [c] : [c, ...shape.slice(1).map(() => 1)];

@@ -2,7 +2,7 @@ import type { Value } from "../algebra/category.ts";
 import { type ParamSpec, type AnyShape, para, anyShape } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import type { RealOps } from "../ops/index.ts";
-import { registerOps } from "../ops/registry.ts";
+import { bringOps } from "../ops/registry.ts";
 import { type Padding, type Pair, type Window2d, describeWindow, imageWindow } from "../ops/conv/window.ts";
 import { type Initialiser, glorotUniform, zeros } from "../init/initialisers.ts";
 import { positive } from "./linear.ts";
@@ -10,11 +10,9 @@ import { convOps } from "../ops/conv/conv2d.ts";
 import { wireOps } from "../ops/wires.ts";
 import { optionsArgument } from "../engine/errors.ts";
 
-// the ops it calls come with it (ops/index.ts)
-registerOps(() => wireOps);
-
-// its ops come with it (ops/index.ts)
-registerOps(() => convOps);
+// its ops (ops/index.ts), registered when a layer is made, not at load: a
+// program that makes none carries none of their code
+const OPS = [() => wireOps, () => convOps];
 
 /**
  * The options of conv2d: filters and kernel are required; stride 1, padding "valid" and a bias by default.
@@ -63,6 +61,7 @@ export interface Conv2dOptions {
  * @category Layers
  */
 export function conv2d(options: Conv2dOptions): AnyShape<false> {
+  bringOps(OPS);
   optionsArgument("conv2d", options);
   const { filters, kernel, stride = 1, padding = "valid", bias = true } = options;
   positive("conv2d: filters", filters);

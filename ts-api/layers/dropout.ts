@@ -2,12 +2,12 @@ import type { Value } from "../algebra/category.ts";
 import { type AnyShape, anyShape, lens } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtWires } from "../engine/errors.ts";
-import { registerOps } from "../ops/registry.ts";
+import { bringOps } from "../ops/registry.ts";
 import { attentionOps } from "../ops/attention.ts";
 
-
-// its ops come with it (ops/index.ts)
-registerOps(() => attentionOps);
+// its ops (ops/index.ts), registered when a layer is made, not at load: a
+// program that makes none carries none of their code
+const OPS = [() => attentionOps];
 
 /**
  * dropout(rate, seed): in a training plan, each value is zeroed with
@@ -28,6 +28,7 @@ registerOps(() => attentionOps);
  * @category Layers
  */
 export function dropout(rate: number, seed = 0): AnyShape<true> {
+  bringOps(OPS);
   if (typeof rate !== "number" || !(rate >= 0 && rate < 1)) throw new ParalensError(`dropout: rate must be in [0, 1), got ${describe(rate)}`);
   if (!Number.isInteger(seed)) throw new ParalensError(`dropout: seed must be a whole number, got ${describe(seed)}`);
   return anyShape(`dropout(${rate})`, true, (dom) => {

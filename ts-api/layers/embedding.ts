@@ -5,15 +5,13 @@ import { ParalensError, fmtWires, optionsArgument } from "../engine/errors.ts";
 import { type Initialiser, normal } from "../init/initialisers.ts";
 import { parameterised } from "../ops/binary.ts";
 import { positive } from "./linear.ts";
-import { registerOps } from "../ops/registry.ts";
+import { bringOps } from "../ops/registry.ts";
 import { attentionOps } from "../ops/attention.ts";
 import { wireOps } from "../ops/wires.ts";
 
-// the ops it calls come with it (ops/index.ts)
-registerOps(() => wireOps);
-
-// its ops come with it (ops/index.ts)
-registerOps(() => attentionOps);
+// its ops (ops/index.ts), registered when a layer is made, not at load: a
+// program that makes none carries none of their code
+const OPS = [() => wireOps, () => attentionOps];
 
 /** GPT-2's initial spread for embeddings and projections (Radford et al., 2019). */
 export const smallNormal: Initialiser = normal(0, 0.02);
@@ -33,6 +31,7 @@ export const smallNormal: Initialiser = normal(0, 0.02);
  * @category Layers
  */
 export function embedding(vocab: number, d: number, options: { init?: Initialiser } = {}): AnyShape<false> {
+  bringOps(OPS);
   optionsArgument("embedding", options);
   positive("embedding", vocab, d);
   return anyShape(`embedding(${vocab}, ${d})`, false, (dom) => {
@@ -61,6 +60,7 @@ export function embedding(vocab: number, d: number, options: { init?: Initialise
  * @category Layers
  */
 export function positionalEmbedding(context: number, d: number, options: { init?: Initialiser } = {}): Para<Wires, Wires> {
+  bringOps(OPS);
   optionsArgument("positionalEmbedding", options);
   positive("positionalEmbedding", context, d);
   const shape: Shape = [context, d];
@@ -82,6 +82,7 @@ export function positionalEmbedding(context: number, d: number, options: { init?
  * @category Layers
  */
 export function unembedding(vocab: number, d: number, options: { init?: Initialiser } = {}): AnyShape<false> {
+  bringOps(OPS);
   optionsArgument("unembedding", options);
   positive("unembedding", vocab, d);
   return anyShape(`unembedding(${vocab}, ${d})`, false, (dom) => {

@@ -2,12 +2,13 @@ import type { Value } from "../algebra/category.ts";
 import { type AnyShape, lens, anyShape } from "../algebra/para.ts";
 import type { Wires } from "../algebra/shapes.ts";
 import { type Padding, type Pair, describeWindow, imageWindow } from "../ops/conv/window.ts";
-import { registerOps } from "../ops/registry.ts";
+import { bringOps } from "../ops/registry.ts";
 import { poolOps } from "../ops/conv/pool.ts";
 import { optionsArgument } from "../engine/errors.ts";
 
-// its ops come with it (ops/index.ts)
-registerOps(() => poolOps);
+// its ops (ops/index.ts), registered when a layer is made, not at load: a
+// program that makes none carries none of their code
+const OPS = [() => poolOps];
 
 /**
  * maxPool2d(size, {stride, padding}): the maximum of each size x size window
@@ -28,6 +29,7 @@ registerOps(() => poolOps);
  * @category Layers
  */
 export function maxPool2d(size: Pair, options: { stride?: Pair; padding?: Padding } = {}): AnyShape<false> {
+  bringOps(OPS);
   optionsArgument("maxPool2d", options);
   const { stride = size, padding = "valid" } = options;
   const label = `maxPool2d(${describeWindow("maxPool2d", size, stride, padding)})`;

@@ -1,11 +1,12 @@
 import { type Lens, type AnyShape, lens, anyShape } from "../algebra/para.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { ParalensError, describe, fmtShape, fmtWires } from "../engine/errors.ts";
-import { registerOps } from "../ops/registry.ts";
+import { bringOps } from "../ops/registry.ts";
 import { wireOps } from "../ops/wires.ts";
 
-// the ops it calls come with it (ops/index.ts)
-registerOps(() => wireOps);
+// its ops (ops/index.ts), registered when a layer is made, not at load: a
+// program that makes none carries none of their code
+const OPS = [() => wireOps];
 
 /**
  * reshape(shape): the same values of each example seen with another shape
@@ -20,6 +21,7 @@ registerOps(() => wireOps);
  * @category Layers
  */
 export function reshape(shape: Shape): AnyShape<false> {
+  bringOps(OPS);
   if (!Array.isArray(shape)) throw new ParalensError(`reshape: the shape must be an array of whole numbers (one may be -1), got ${describe(shape)}`);
   const label = `reshape(${fmtShape(shape)})`;
   const unknown = shape.filter((d) => d === -1).length;
@@ -41,6 +43,7 @@ export function reshape(shape: Shape): AnyShape<false> {
 
 /** The lens [from] -> [to] (same size) whose passes are reshapes, keeping the batch axis. */
 export function view(name: string, from: Shape, to: Shape): Lens<Wires, Wires> {
+  bringOps(OPS);
   return lens<Wires, Wires, null>({
     name,
     dom: [from],

@@ -4,11 +4,12 @@ import type { Wires } from "../algebra/shapes.ts";
 import { ParalensError, fmtWires, optionsArgument } from "../engine/errors.ts";
 import { type Initialiser, glorotUniform, zeros } from "../init/initialisers.ts";
 import { positive } from "./linear.ts";
-import { registerOps } from "../ops/registry.ts";
+import { bringOps } from "../ops/registry.ts";
 import { wireOps } from "../ops/wires.ts";
 
-// the ops it calls come with it (ops/index.ts)
-registerOps(() => wireOps);
+// its ops (ops/index.ts), registered when a layer is made, not at load: a
+// program that makes none carries none of their code
+const OPS = [() => wireOps];
 
 /**
  * tokenLinear(i, o): x W + b on the last axis of a wire [..., i], giving
@@ -24,6 +25,7 @@ registerOps(() => wireOps);
  * @category Layers
  */
 export function tokenLinear(i: number, o: number, options: { init?: Initialiser; bias?: boolean } = {}): AnyShape<false> {
+  bringOps(OPS);
   optionsArgument("tokenLinear", options);
   positive("tokenLinear", i, o);
   const withBias = options.bias ?? true;

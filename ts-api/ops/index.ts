@@ -74,7 +74,7 @@ export function backendOps(methods: Record<string, unknown>, backend: string): R
   for (const name of missing) {
     methods[name] = () => {
       throw new ParalensError(
-        `${backend}: the op ${name} is not loaded: it comes with ${groups[name as keyof typeof groups]}, so import that (from "paralens") in the program that uses it`,
+        `${backend}: the op ${name} is not loaded: it comes with ${groups[name as keyof typeof groups]}, whose ops are registered when one is made: make one in the program that uses it, before the plan`,
       );
     };
   }

@@ -21,3 +21,20 @@ export function loadedOps(): Readonly<Record<string, PlannedOp>> {
   for (const group of pending.splice(0)) Object.assign(loaded, group());
   return loaded;
 }
+
+const brought = new Set<() => Group>();
+
+/**
+ * Registers each of `groups` once (they are told apart by identity). A layer
+ * calls it when one is made, with a list kept beside it, rather than
+ * registering at load: a bundle that makes no such layer then drops the list,
+ * the groups and their kernels' code, even from a pre-bundled build (such as
+ * dist/edge) whose calls made at load would all be kept.
+ */
+export function bringOps(groups: readonly (() => Group)[]): void {
+  for (const g of groups) {
+    if (brought.has(g)) continue;
+    brought.add(g);
+    pending.push(g);
+  }
+}
