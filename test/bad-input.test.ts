@@ -115,7 +115,11 @@ test("bad input: rows holding null, true, [] or a string", () => {
 test("bad input: a typed batch given to step with a value that is not finite in f32 is refused by its index and row", () => {
   const l = classifier();
   const before = l.parameters();
-  const batch = (i: number, v: number, typed: Float32ArrayConstructor | Float64ArrayConstructor) => typed.from({ length: 8 }, (_, j) => (j === i ? v : 0.25 * j));
+  const batch = (i: number, v: number, typed: Float32ArrayConstructor | Float64ArrayConstructor): Float32Array | Float64Array => {
+    const values = new typed(8);
+    for (let j = 0; j < 8; j++) values[j] = j === i ? v : 0.25 * j;
+    return values;
+  };
   // step checks these where it copies them, in the engine's memory: the message still names the value as given
   assertThrows(() => l.step(batch(6, Infinity, Float32Array), [0, 1]), /step x: value 6 is Infinity \(row 1\); values must be finite numbers/);
   assertThrows(() => l.step(batch(0, NaN, Float32Array), [0, 1]), /step x: value 0 is NaN \(row 0\)/);
