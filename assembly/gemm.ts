@@ -327,8 +327,9 @@ export function gemmBatch(orientation: i32, c: usize, a: usize, b: usize, m: i32
 
 /**
  * The sums of K blocks q0..q1 of what gemmNN (orientation 0), gemmNT (1),
- * gemmTN (2) or gemmPanels (3, b its panels, packed already) computes, each on its own:
- * block q's m x n sum goes to partials + q * m * n floats, summed as gemm sums it.
+ * gemmTN (2) or gemmPanels (3, b its panels, packed already) computes, each
+ * on its own: block q's m x n sum goes to partials + q * m * n floats,
+ * summed as gemm sums it.
  */
 export function gemmBlocks(orientation: i32, partials: usize, a: usize, b: usize, m: i32, n: i32, k: i32, q0: i32, q1: i32): void {
   const transA = orientation == 2, transB = orientation == 1, panels: usize = orientation == 3 ? b : 0;

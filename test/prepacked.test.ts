@@ -122,7 +122,7 @@ test("a learner's step, fit, setParameters and load are seen by its predict, by 
     learner.step(x, y);
     assert(bits(run(plan, x)) !== start, "the step changed the predictions");
     await check("after step");
-    await learner.fit(x, y, { epochs: 2, batch: 4 });
+    await learner.fit(x, y, { epochs: 2, batchSize: 4 });
     await check("after fit");
     learner.setParameters(other.parameters());
     await check("after setParameters");

@@ -133,8 +133,9 @@ export class Tensor {
   /**
    * Counts up whenever the values of the memory this tensor shares may have
    * changed: `data` taken (`set`, `toArray`), `changed()`, or a plan's call
-   * that writes it in place (a learner's step). A plan that keeps something computed from a tensor
-   * (packed weights) computes it again when the version moved.
+   * that writes it in place (a learner's step). A plan that keeps something
+   * computed from a tensor (packed weights) computes it again when the
+   * version moved.
    */
   get version(): number {
     return this.owner.changes;
