@@ -259,7 +259,7 @@ function conv2dPacked(
     for (let i = 0; i < m; i += MR) {
       const rows = min(MR, m - i);
       packWindows(packedA, x, rows, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
-      multiplyPanel(y, cout, i, rows, jc, nc, k, false);
+      multiplyPanel(y, cout, i, rows, jc, nc, k, false, packedB);
     }
   }
 }

@@ -108,11 +108,14 @@ function tile(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, addTo: bool):
   v128.store(r3, c31, 16);
 }
 
-/** C[i0..i0+rows, j0..j0+nc] = (or +=) the packed A panel times the packed B block; C has n columns. */
-export function multiplyPanel(c: usize, n: i32, i0: i32, rows: i32, j0: i32, nc: i32, kc: i32, addTo: bool): void {
+/**
+ * C[i0..i0+rows, j0..j0+nc] = (or +=) the packed A panel times the B block
+ * whose panels start at `panels` (packedB, or a block of gemmPanels's); C has n columns.
+ */
+export function multiplyPanel(c: usize, n: i32, i0: i32, rows: i32, j0: i32, nc: i32, kc: i32, addTo: bool, panels: usize): void {
   const ldc = <usize>n << 2;
   for (let jr = 0; jr < nc; jr += NR) {
-    const pb = packedB + (<usize>(jr * kc) << 2);
+    const pb = panels + (<usize>(jr * kc) << 2);
     const cols = min(NR, nc - jr);
     const ct = at(c, i0 * n + j0 + jr);
     if (rows == MR && cols == NR) {
@@ -133,10 +136,12 @@ export function multiplyPanel(c: usize, n: i32, i0: i32, rows: i32, j0: i32, nc:
 
 // Rows i0..i1 and columns j0..j1 of C. Each element is summed as the whole
 // product sums it (the K blocks depend on k alone), so any cut of C into such
-// ranges gives the same bits.
+// ranges gives the same bits. With `panels` (not 0) op(B) is kept packed
+// there (gemmPanels): packed first from b, or, with b 0, packed already; j0
+// is then a multiple of NR.
 function gemm(
   c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool, transA: bool, transB: bool,
-  i0: i32, i1: i32, j0: i32, j1: i32,
+  i0: i32, i1: i32, j0: i32, j1: i32, panels: usize,
 ): void {
   if (i1 <= i0 || j1 <= j0) return;
   if (k <= 0) {
@@ -144,7 +149,7 @@ function gemm(
     return;
   }
   // one row of C (a prediction at batch 1): B is read as it is stored, nothing packed
-  if (i1 - i0 == 1 && !transB) {
+  if (i1 - i0 == 1 && !transB && panels == 0) {
     rowTimesB(at(c, i0 * n), transA ? at(a, i0) : at(a, i0 * k), transA ? <usize>m << 2 : 4, b, n, k, accumulate, j0, j1);
     return;
   }
@@ -156,11 +161,12 @@ function gemm(
     let p0 = 0;
     for (let q = 0; q < blocks; q++) {
       const kc = base + (q < longer ? 1 : 0);
-      packB(packedB, b, transB, n, k, jc, nc, p0, kc);
+      const pb = panels != 0 ? panelsAt(panels, n, jc, p0, kc) : packedB;
+      if (b != 0) packB(pb, b, transB, n, k, jc, nc, p0, kc);
       for (let i = i0; i < i1; i += MR) {
         const rows = min(MR, i1 - i);
         packA(packedA, a, transA, m, k, i, rows, p0, kc);
-        multiplyPanel(c, n, i, rows, jc, nc, kc, accumulate || q > 0);
+        multiplyPanel(c, n, i, rows, jc, nc, kc, accumulate || q > 0, pb);
       }
       p0 += kc;
     }
@@ -240,29 +246,57 @@ function rowTimesB(c: usize, row: usize, xStep: usize, b: usize, n: i32, k: i32,
 
 /** C (m x n) = A (m x k) * B (k x n); with accumulate, C += A * B. */
 export function gemmNN(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool): void {
-  gemm(c, a, b, m, n, k, accumulate, false, false, 0, m, 0, n);
+  gemm(c, a, b, m, n, k, accumulate, false, false, 0, m, 0, n, 0);
 }
 
 /** C (m x n) = A * B^T with A stored m x k and B n x k; with accumulate, C += A * B^T. */
 export function gemmNT(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool): void {
-  gemm(c, a, b, m, n, k, accumulate, false, true, 0, m, 0, n);
+  gemm(c, a, b, m, n, k, accumulate, false, true, 0, m, 0, n, 0);
 }
 
 /** C (m x n) = A^T * B with A stored k x m and B k x n; with accumulate, C += A^T * B. */
 export function gemmTN(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool): void {
-  gemm(c, a, b, m, n, k, accumulate, true, false, 0, m, 0, n);
+  gemm(c, a, b, m, n, k, accumulate, true, false, 0, m, 0, n, 0);
+}
+
+// A product whose op(B) does not change between calls (a weight, in a plan
+// that only predicts) need not pack it in every call: gemmPanels keeps it
+// packed in memory of the caller's, K block after K block (gemm's blocks),
+// each block as ceil(n / 8) panels of kc x 8, so the panels of any run of
+// columns starting at a multiple of 8 lie one after another, as packB lays
+// out a block. A call given B packs it there as it multiplies; a call given
+// none reads the panels where gemm would have packed them: the same tiles
+// on the same bits, so the same results (and every cut of C still works). A
+// stays as stored: a weight is B of a plan's forward products, and A^T B is
+// only a gradient's.
+
+/** Where the panels of columns jc.. of the K block starting at row p0 (kc rows) lie among gemmPanels's. */
+@inline function panelsAt(panels: usize, n: i32, jc: i32, p0: i32, kc: i32): usize {
+  return panels + ((<usize>p0 * <usize>((n + NR - 1) / NR * NR) + <usize>jc * <usize>kc) << 2);
 }
 
 /**
- * Rows i0..i1 and columns j0..j1 of what gemmNN (orientation 0), gemmNT (1)
- * or gemmTN (2) computes, bit for bit as they compute them: one thread's
- * share of a product, the rest of C untouched.
+ * C (m x n) = A (m x k) * op(B), op(B) kept packed at `panels` (16-byte
+ * aligned, k * ceil(n / 8) * 8 floats). With b (not 0), B (k x n, or stored
+ * n x k when transposed) is packed there first; with b 0, the panels hold it
+ * already.
+ */
+export function gemmPanels(c: usize, a: usize, panels: usize, m: i32, n: i32, k: i32, b: usize, transposed: bool): void {
+  gemm(c, a, b, m, n, k, false, false, transposed, 0, m, 0, n, panels);
+}
+
+/**
+ * Rows i0..i1 and columns j0..j1 (j0 a multiple of 8 for orientation 3) of
+ * what gemmNN (orientation 0), gemmNT (1), gemmTN (2) or gemmPanels (3, b
+ * its panels, packed already) computes, bit for bit as they compute them:
+ * one thread's share of a product, the rest of C untouched.
  */
 export function gemmPart(
   orientation: i32, c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, accumulate: bool,
   i0: i32, i1: i32, j0: i32, j1: i32,
 ): void {
-  gemm(c, a, b, m, n, k, accumulate, orientation == 2, orientation == 1, max(i0, 0), min(i1, m), max(j0, 0), min(j1, n));
+  const panels: usize = orientation == 3 ? b : 0;
+  gemm(c, a, orientation == 3 ? 0 : b, m, n, k, accumulate, orientation == 2, orientation == 1, max(i0, 0), min(i1, m), max(j0, 0), min(j1, n), panels);
 }
 
 /**
@@ -274,7 +308,7 @@ export function gemmPart(
 export function gemmBatch(orientation: i32, c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, count: i32): void {
   const sc = <usize>(m * n) << 2, sa = <usize>(m * k) << 2, sb = <usize>(k * n) << 2;
   for (let e: usize = 0; e < <usize>count; e++) {
-    gemm(c + e * sc, a + e * sa, b + e * sb, m, n, k, false, orientation == 2, orientation == 1, 0, m, 0, n);
+    gemm(c + e * sc, a + e * sa, b + e * sb, m, n, k, false, orientation == 2, orientation == 1, 0, m, 0, n, 0);
   }
 }
 
@@ -292,22 +326,24 @@ export function gemmBatch(orientation: i32, c: usize, a: usize, b: usize, m: i32
 }
 
 /**
- * The sums of K blocks q0..q1 of what gemmNN (orientation 0), gemmNT (1) or
- * gemmTN (2) computes, each on its own: block q's m x n sum goes to
- * partials + q * m * n floats, summed as gemm sums it.
+ * The sums of K blocks q0..q1 of what gemmNN (orientation 0), gemmNT (1),
+ * gemmTN (2) or gemmPanels (3, b its panels, packed already) computes, each
+ * on its own: block q's m x n sum goes to partials + q * m * n floats,
+ * summed as gemm sums it.
  */
 export function gemmBlocks(orientation: i32, partials: usize, a: usize, b: usize, m: i32, n: i32, k: i32, q0: i32, q1: i32): void {
-  const transA = orientation == 2, transB = orientation == 1;
+  const transA = orientation == 2, transB = orientation == 1, panels: usize = orientation == 3 ? b : 0;
   for (let q = q0; q < q1; q++) {
     const p0 = blockStart(k, q), kc = blockStart(k, q + 1) - p0;
     const out = partials + (<usize>q * <usize>(m * n) << 2);
     for (let jc = 0; jc < n; jc += NC) {
       const nc = min(NC, n - jc);
-      packB(packedB, b, transB, n, k, jc, nc, p0, kc);
+      const pb = panels != 0 ? panelsAt(panels, n, jc, p0, kc) : packedB;
+      if (panels == 0) packB(pb, b, transB, n, k, jc, nc, p0, kc);
       for (let i = 0; i < m; i += MR) {
         const rows = min(MR, m - i);
         packA(packedA, a, transA, m, k, i, rows, p0, kc);
-        multiplyPanel(out, n, i, rows, jc, nc, kc, false);
+        multiplyPanel(out, n, i, rows, jc, nc, kc, false, pb);
       }
     }
   }

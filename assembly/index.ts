@@ -9,6 +9,8 @@ export function heapBase(): usize {
 }
 
 export { gemmNN, gemmNT, gemmTN, gemmBatch } from "./gemm";
+// a weight packed once for the products of a plan that only predicts
+export { gemmPanels } from "./gemm";
 // every build tells how much scratch an instance packs its panels in: a page's
 // engine starts on one thread with room for the workers' scratch set aside
 export { scratchBytes } from "./gemm";

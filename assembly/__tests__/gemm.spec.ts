@@ -1,4 +1,4 @@
-import { gemmNN, gemmNT, gemmTN, gemmPart, gemmBatch, gemmBlocks, gemmFold } from "../gemm";
+import { gemmNN, gemmNT, gemmTN, gemmPart, gemmBatch, gemmBlocks, gemmFold, gemmPanels } from "../gemm";
 
 // Sizes on both sides of the 4 x 8 tile's edges, and a K past one K block.
 const MS: i32[] = [1, 3, 4, 5, 9];
@@ -102,7 +102,65 @@ function checkPieces(variant: i32): void {
   }
 }
 
+/** How many elements differ in their bits (one expect per product: as-pect's are slow). */
+function differing(x: Float32Array, y: Float32Array): i32 {
+  let d = 0;
+  for (let i = 0; i < x.length; i++) if (reinterpret<u32>(x[i]) != reinterpret<u32>(y[i])) d++;
+  return d;
+}
+
+// op(B) kept packed by gemmPanels (packed as the first call runs, read as
+// it is by the next) must give the bits of the product that packs B itself
+// (gemmNN, gemmNT), whole and in pieces.
+function checkPanels(variant: i32): void {
+  const ns: i32[] = [1, 7, 8, 9, 17, 300];
+  const ks: i32[] = [1, 5, 300, 600];
+  for (let x = 0; x < MS.length; x++) {
+    for (let y = 0; y < ns.length; y++) {
+      for (let z = 0; z < ks.length; z++) {
+        const m = MS[x], n = ns[y], k = ks[z];
+        const a = reals(m * k, m + n), b = reals(k * n, k), c0 = reals(m * n, 9);
+        // k * ceil(n / 8) * 8 floats, and two sentinels past them that must survive packing
+        const size = k * ((n + 7) / 8 * 8);
+        const panels = new Float32Array(size + 2);
+        panels[size] = 77;
+        panels[size + 1] = 77;
+        const want = new Float32Array(m * n), got = new Float32Array(m * n);
+        whole(variant, want.dataStart, a.dataStart, b.dataStart, m, n, k, false);
+        gemmPanels(got.dataStart, a.dataStart, panels.dataStart, m, n, k, b.dataStart, variant == 1);
+        expect(differing(got, want)).toBe(0);
+        expect(panels[size]).toBe(77);
+        expect(panels[size + 1]).toBe(77);
+        got.fill(5);
+        gemmPanels(got.dataStart, a.dataStart, panels.dataStart, m, n, k, 0, false);
+        expect(differing(got, want)).toBe(0);
+        for (let acc = 0; acc < 2; acc++) {
+          for (let i = 0; i < m * n; i++) want[i] = got[i] = c0[i];
+          whole(variant, want.dataStart, a.dataStart, b.dataStart, m, n, k, acc == 1);
+          // pieces: a single row, the other rows cut at a column multiple of 8 (orientation 3)
+          const cut = min(8, n);
+          gemmPart(3, got.dataStart, a.dataStart, panels.dataStart, m, n, k, acc == 1, 0, 1, 0, n);
+          gemmPart(3, got.dataStart, a.dataStart, panels.dataStart, m, n, k, acc == 1, 1, m, 0, cut);
+          gemmPart(3, got.dataStart, a.dataStart, panels.dataStart, m, n, k, acc == 1, 1, m, cut, n);
+          expect(differing(got, want)).toBe(0);
+          // the K blocks apart, then folded in order
+          const blocks = (k + 255) / 256;
+          const partials = new Float32Array(blocks * m * n);
+          for (let i = 0; i < m * n; i++) got[i] = c0[i];
+          gemmBlocks(3, partials.dataStart, a.dataStart, panels.dataStart, m, n, k, 0, blocks);
+          gemmFold(got.dataStart, partials.dataStart, m, n, blocks, acc == 1, 0, m);
+          expect(differing(got, want)).toBe(0);
+        }
+      }
+    }
+  }
+}
+
 describe("gemm", () => {
+  test("gemmPanels packs k * ceil(n / 8) * 8 floats; packing and packed, whole, by gemmPart and by gemmBlocks (with accumulate), it gives the bits of gemmNN and gemmNT", () => {
+    checkPanels(0);
+    checkPanels(1);
+  });
   test("gemmPart, gemmBlocks with gemmFold, and gemmBatch give the whole products' bits, in all three orientations", () => {
     checkPieces(0);
     checkPieces(1);

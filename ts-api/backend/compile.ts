@@ -189,7 +189,7 @@ function build(f: Para<Wires, Wires, RealOps>, options: CompileOptions, e: Engin
     }
   });
 
-  const { ops, recording: planner } = makePlanner(e, changes !== "none");
+  const { ops, recording: planner } = makePlanner(e, changes !== "none", params);
   const constantsSeen = (): void => void planner.constants.forEach((t) => !allocated.includes(t) && allocated.push(t));
   const V = (t: Tensor): Value => t as unknown as Value;
   const T = (v: Change): Tensor | null => v as unknown as Tensor | null;

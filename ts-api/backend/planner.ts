@@ -26,7 +26,7 @@ export interface Recording {
   readonly steps: readonly Step[];
   /** Tensors this plan made (compile() gives them memory, and frees it). */
   readonly owned: readonly Tensor[];
-  /** Tensors holding data fixed when the plan was made (index tables); freed with the plan. */
+  /** Tensors holding data fixed when the plan was made (index tables), or kept from run to run (packed weights); freed with the plan. */
   readonly constants: readonly Tensor[];
   readonly observed: ReadonlyMap<string, Tensor>;
 }
@@ -34,9 +34,12 @@ export interface Recording {
 /**
  * A backend that records kernel calls: the RealOps a lens runs on when it is
  * compiled, and what it recorded. `training`: a reverse pass will be planned.
+ * `params`: the parameter tensors the lens runs on.
  */
-export function planner(engine: Engine, training = true): { ops: RealOps; recording: Recording } {
+export function planner(engine: Engine, training = true, params: readonly Tensor[] = []): { ops: RealOps; recording: Recording } {
   const steps: Step[] = [];
+  // a plan that only predicts may keep what it computes from its parameters
+  const parameters = new Set(training ? [] : params.map((t) => t.owner));
   const owned: Tensor[] = [];
   const constants: Tensor[] = [];
   const observed = new Map<string, Tensor>();
@@ -54,8 +57,13 @@ export function planner(engine: Engine, training = true): { ops: RealOps; record
       return t;
     },
     emit(name, run, reads, writes, effect = false) {
-      steps.push({ name, run, reads, writes, effect });
+      // memory outside the plan (a parameter an optimiser updates) counts a
+      // change at each write, so what another plan (or a later call of this
+      // one) packed from it is packed again
+      const step = effect ? (): void => (run(), writes.forEach((t) => t.changed())) : run;
+      steps.push({ name, run: step, reads, writes, effect });
     },
+    fixed: (t) => parameters.has(t.owner),
     // Data rather than a result: it gets its memory now, outside the plan's shared block.
     constant(values) {
       let t = tables.get(values);

@@ -44,6 +44,8 @@ export class Tensor {
   private start: number;
   /** The tensor whose arena block holds this one's memory, when a compiled plan placed it there. */
   private home: Tensor | null = null;
+  /** How many times the values may have changed (kept on the owner: see `version`). */
+  private changes = 0;
 
   /** Use engine.tensor(...) or Tensor.view(...) rather than this constructor. */
   constructor(
@@ -112,14 +114,36 @@ export class Tensor {
    * A Float32Array over the tensor's memory: writes go straight to the engine.
    * The view is cached and remade only when the memory has grown (growing
    * detaches the old buffer), so reading it in a loop allocates nothing.
+   * Taking it (so `set` and `toArray` too) counts as a change of the values
+   * (`version`): a plan that packed them (a prediction plan's weights) packs
+   * them again before its next run. So write through a view taken after the
+   * plan last ran (take `data` again, as after any allocation), or call
+   * `set`, or `changed()`.
    */
   get data(): Float32Array {
+    this.owner.changes++;
     if (this.isDisposed) throw new ParalensError(`tensor ${fmtShape(this.shape)} was disposed`);
     const buffer = this.engine.memory.buffer;
     if (this.view === undefined || this.view.buffer !== buffer) {
       this.view = new Float32Array(buffer, this.offset, this.size);
     }
     return this.view;
+  }
+
+  /**
+   * Counts up whenever the values of the memory this tensor shares may have
+   * changed: `data` taken (`set`, `toArray`), `changed()`, or a plan's call
+   * that writes it in place (a learner's step). A plan that keeps something
+   * computed from a tensor (packed weights) computes it again when the
+   * version moved.
+   */
+  get version(): number {
+    return this.owner.changes;
+  }
+
+  /** Records that the values changed (after a write through a view kept from before a plan ran). */
+  changed(): void {
+    this.owner.changes++;
   }
 
   /** Copies values in; their count must equal the tensor's size. */

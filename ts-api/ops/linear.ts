@@ -6,6 +6,7 @@ import type { Shape } from "../algebra/shapes.ts";
 import { ParalensError, fmtShape } from "../engine/errors.ts";
 import { type Lowerings, type References, planned } from "./op.ts";
 import { mapRef, refTensor, rowsCols } from "./ref-tensor.ts";
+import { packedProduct } from "./panels.ts";
 
 /** [m, k, n] of op(a) op(b), checked. */
 function productDims(what: string, a: Shape, b: Shape, transA: boolean, transB: boolean): [number, number, number] {
@@ -52,7 +53,8 @@ export const linearOps = {
       const [m, k, n] = matrices(a.shape, b.shape, transA, transB);
       const c = p.out([m, n]);
       const name = transA ? "gemmTN" : transB ? "gemmNT" : "gemmNN";
-      p.emit(name, () => p.core[name](c.offset, a.offset, b.offset, m, n, k, 0), [a, b], [c]);
+      // a weight of a plan that only predicts: its panels packed once
+      if (transA || !packedProduct(p, c, a, b, m, n, k, transB)) p.emit(name, () => p.core[name](c.offset, a.offset, b.offset, m, n, k, 0), [a, b], [c]);
       return c;
     },
   }),

@@ -41,11 +41,18 @@ export interface PlanContext {
   /**
    * Appends one call to the plan with the tensors it reads and writes (their
    * lives decide memory sharing and pruning). `effect`: it writes memory that
-   * outlives the plan (an optimiser's in-place update), so it is never pruned.
+   * outlives the plan (an optimiser's in-place update), so it is never pruned
+   * and each run counts a change of what it writes (Tensor.version).
    */
   emit(name: string, run: () => void, reads: readonly Tensor[], writes: readonly Tensor[], effect?: boolean): void;
-  /** Data fixed when the plan is made (an index table as i32, or f32 values), written once, freed with the plan. */
+  /**
+   * Data fixed when the plan is made (an index table as i32, or f32 values),
+   * written once, outside the plan's shared block (so also memory a call keeps
+   * from run to run: packed weights), freed with the plan.
+   */
   constant(values: Int32Array | Float32Array): Tensor;
+  /** Whether t is a parameter of a plan that only predicts: its values change only as its version tells. */
+  fixed(t: Tensor): boolean;
   /** Whether a reverse pass will be planned (forward-only plans keep no residual-only buffers). */
   readonly training: boolean;
   /** The most pieces the engine cuts one kernel call into (its threads): scratch each piece needs is sized for that many. */

@@ -28,6 +28,7 @@ export const cuts: { readonly [K in Exclude<keyof Core, "memory">]: Cut } = {
   gemmNN: { own: "a grid of C's column blocks and row runs, rows or columns of C, or K blocks for a small C" },
   gemmNT: { own: "as gemmNN" },
   gemmTN: { own: "as gemmNN" },
+  gemmPanels: { own: "as gemmNN, its panels read by every thread (a call that packs them packs them first, with C's first row)" },
   gemmBatch: { own: "the products, or each product as gemmNN when there are fewer than threads" },
   addRowVector: { rows: [0, 1], at: 3 },
   sumRows: { own: "groups of 4 columns (sumRowsPart), each summed over every row in order" },

@@ -119,10 +119,12 @@ export function threadedCore(
       else pool.add(GEMM_PART, o, c, a, b, m, n, k, acc, 0, m, from, to);
     }
   };
-  const products = ["gemmNN", "gemmNT", "gemmTN"] as const;
+  // in the order of gemmPart's orientations; gemmPanels's B is packed panels,
+  // read by every thread (its column cuts fall on multiples of 8, as they must)
+  const products = ["gemmNN", "gemmNT", "gemmTN", "gemmPanels"] as const;
   for (let o = 0; o < products.length; o++) {
     const name = products[o]!;
-    const whole = raw[name];
+    const whole = o < 3 ? raw[name as "gemmNN"] : (c: number, a: number, b: number, m: number, n: number, k: number): void => raw.gemmPanels(c, a, b, m, n, k, 0, 0);
     core[name] = (c: number, a: number, b: number, m: number, n: number, k: number, acc: number): void => {
       const p = threadsFor(m * n * k, THRESHOLDS.gemm);
       if (p < 2) return whole(c, a, b, m, n, k, acc);
@@ -145,6 +147,14 @@ export function threadedCore(
       pool.run();
     };
   }
+  // a call that packs the panels (once per change of the weight) packs them
+  // on this thread as it computes C's first row, before any thread reads
+  // them; then the whole product is cut as any other (row 0 again, same bits)
+  const packed = core.gemmPanels as (c: number, a: number, p: number, m: number, n: number, k: number, acc: number) => void;
+  core.gemmPanels = (c: number, a: number, p: number, m: number, n: number, k: number, b: number, t: number): void => {
+    if (b !== 0) raw.gemmPanels(c, a, p, 1, n, k, b, t);
+    packed(c, a, p, m, n, k, 0);
+  };
   core.gemmBatch = (o: number, c: number, a: number, b: number, m: number, n: number, k: number, count: number): void => {
     const p = threadsFor(count * m * n * k, THRESHOLDS.gemm);
     if (p < 2) return raw.gemmBatch(o, c, a, b, m, n, k, count);
