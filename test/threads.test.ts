@@ -10,7 +10,7 @@ import { MAX_TASKS, MAX_WORKERS } from "../ts-api/engine/threads/protocol.ts";
 import { MAX_THREADS } from "../ts-api/engine/threads/runtime.ts";
 import { cutRuns, runStart, runs } from "../ts-api/engine/threads/pool.ts";
 import { PIECES, THRESHOLDS, piecesForWork, threadsForWork } from "../ts-api/engine/threads/split.ts";
-import { FIRST_BACKOFF, LATE_SPINS, Lateness, MAX_BACKOFF } from "../ts-api/engine/threads/late.ts";
+import { FIRST_BACKOFF, LATE_SPINS, Lateness, MAX_BACKOFF, SPINS_PER_UNIT } from "../ts-api/engine/threads/late.ts";
 import { assert, assertEqual, assertThrows } from "./assert.ts";
 import { runtime, test } from "./harness.ts";
 
@@ -255,6 +255,12 @@ test("lateness: a late call sends the next calls alone, twice as many each late 
   for (let i = 0; i < 20; i++) l.waited(10);
   l.waited(LATE_SPINS + 1);
   assertEqual(aloneRun(), FIRST_BACKOFF, "calls on time ease it back to the first back-off");
+  // a call whose threads each have 100 thresholds of work may wait that much longer: its pieces are long
+  l.share(100);
+  l.waited(LATE_SPINS + 100 * SPINS_PER_UNIT);
+  assertEqual(aloneRun(), 0, "a wait within a large call's allowance is on time");
+  l.waited(LATE_SPINS + 100 * SPINS_PER_UNIT + 1);
+  assertEqual(aloneRun(), FIRST_BACKOFF, "and past it late");
 });
 
 test("after a late call a threaded engine runs the next large calls on the calling thread, with the same bits", async () => {
@@ -268,7 +274,7 @@ test("after a late call a threaded engine runs the next large calls on the calli
   e.core.gemmNN(c.offset, a.offset, a.offset, n, n, n, 0);
   const want = c.toArray();
   // (a call on a busy machine may itself have been late: the back-off then lasts longer, never shorter)
-  pool.lateness.waited(LATE_SPINS + 1);
+  pool.lateness.waited(Infinity);
   const before = pool.workerTasks;
   for (let i = 0; i < FIRST_BACKOFF; i++) {
     c.data.fill(0);

@@ -85,7 +85,10 @@ export function threadedCore(
   // (a call below its threshold never asks whether the workers were late: only calls that would be cut count down a back-off)
   const threadsFor = (work: number, threshold: number): number => {
     const p = threadsForWork(parts(), work, threshold);
-    return p < 2 || !pool.lateness.alone() ? p : 1;
+    if (p < 2) return p;
+    if (pool.lateness.alone()) return 1;
+    pool.lateness.share(work / threshold / p);
+    return p;
   };
 
   /**
