@@ -26,6 +26,14 @@ test("summary: one row per layer the model was composed of, shapes, parameter co
   assertDeepEqual(cnn.rows[0]!.inputs, [[28, 28, 1]], "the first conv takes an image");
   assertDeepEqual(cnn.rows[0]!.outputs, [[28, 28, 8]], "and gives 8 channels");
   assertEqual(cnn.rows.reduce((n, r) => n + r.parameters, 0), cnn.parameters, "the rows' parameters add up to the total");
+  assertEqual(s.statistics, 0, "no running statistics in a model without batchNorm");
+  assert(!String(s).includes("running statistics"), "and no line for them");
+  // batchNorm's running mean and variance are counted apart from what is learned
+  const normed = summary(seq(dense(4, 8), layers.batchNorm(8), dense(8, 2)));
+  assertDeepEqual(normed.rows.map((r) => r.parameters), [40, 16, 18], "batchNorm's row counts its weight and bias");
+  assertEqual(normed.parameters, 74, "learned parameters");
+  assertEqual(normed.statistics, 16, "running mean and variance");
+  assert(String(normed).includes("running statistics: 16 (64 bytes as f32)"), String(normed));
 });
 
 test("summary: the layers the user wrote, by name; { depth } opens composites; a nested seq opens by itself; a reparameterised model is one row", () => {

@@ -2,7 +2,7 @@
 // output shapes and parameter count, the totals, and the arena a compiled plan
 // takes at a batch size (what memory a training step needs, all of it). The
 // layers are the parts the model was composed of (parts.ts), opened to a depth.
-import { type Para, paraArgument } from "../algebra/para.ts";
+import { type Para, type ParamSpec, paraArgument } from "../algebra/para.ts";
 import { partsAt } from "../algebra/parts.ts";
 import type { Shape, Wires } from "../algebra/shapes.ts";
 import { compile } from "../backend/compile.ts";
@@ -23,7 +23,7 @@ export interface SummaryRow {
   readonly inputs: readonly Shape[];
   /** The layer's output wires (per example). */
   readonly outputs: readonly Shape[];
-  /** Parameters the layer holds (elements, not bytes). */
+  /** Parameters the layer learns (elements, not bytes); running statistics (batchNorm's) are counted apart, in Summary.statistics. */
   readonly parameters: number;
 }
 
@@ -37,8 +37,10 @@ export interface Summary {
   readonly model: string;
   /** The layers, in the order they were composed. */
   readonly rows: readonly SummaryRow[];
-  /** Parameter count of the whole model (every parameter wire once). */
+  /** Parameter count of the whole model (every parameter wire once), running statistics left out. */
   readonly parameters: number;
+  /** Values of the model's running statistics (parameters of role "statistic": batchNorm's mean and variance), which training updates but does not learn by gradient. */
+  readonly statistics: number;
   /** The batch size `arenaBytes` was measured at. */
   readonly batch: number;
   /** Bytes of wasm memory a compiled training plan (forward and reverse) takes at `batch`. */
@@ -48,6 +50,8 @@ export interface Summary {
 }
 
 const count = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+/** Values of the wires of `params` whose role is (or, `statistic` false, is not) "statistic". */
+const values = (params: readonly ParamSpec[], statistic: boolean): number => params.reduce((n, p) => ((p.role === "statistic") === statistic ? n + count(p.shape) : n), 0);
 const show = (shapes: readonly Shape[]): string => shapes.map((s) => `[${s.join(", ")}]`).join(" x ") || "I";
 
 /**
@@ -85,16 +89,17 @@ export function summary(model: Para<Wires, Wires, RealOps>, options: SummaryOpti
     path,
     inputs: para.dom,
     outputs: para.cod,
-    parameters: model.params.slice(first, end).reduce((n, p) => n + count(p.shape), 0),
+    parameters: values(model.params.slice(first, end), false),
   }));
   const plan = compile(model, { batch });
   const arenaBytes = plan.stats.bytes;
   plan.dispose();
-  const parameters = model.params.reduce((n, p) => n + count(p.shape), 0);
-  return { model: model.name, rows, parameters, batch, arenaBytes, toString: () => table(model.name, rows, parameters, batch, arenaBytes) };
+  const parameters = values(model.params, false);
+  const statistics = values(model.params, true);
+  return { model: model.name, rows, parameters, statistics, batch, arenaBytes, toString: () => table(model.name, rows, parameters, statistics, batch, arenaBytes) };
 }
 
-function table(name: string, rows: readonly SummaryRow[], parameters: number, batch: number, arenaBytes: number): string {
+function table(name: string, rows: readonly SummaryRow[], parameters: number, statistics: number, batch: number, arenaBytes: number): string {
   const cells = [["layer", "input", "output", "parameters"], ...rows.map((r) => [r.name, show(r.inputs), show(r.outputs), r.parameters.toLocaleString("en")])];
   const widths = cells[0]!.map((_, j) => Math.max(...cells.map((c) => c[j]!.length)));
   const line = (c: string[]): string => c.map((x, j) => (j === 3 ? x.padStart(widths[j]!) : x.padEnd(widths[j]!))).join("  ").trimEnd();
@@ -102,6 +107,7 @@ function table(name: string, rows: readonly SummaryRow[], parameters: number, ba
   return [
     name, rule, line(cells[0]!), rule, ...cells.slice(1).map(line), rule,
     `parameters: ${parameters.toLocaleString("en")} (${(parameters * 4).toLocaleString("en")} bytes as f32)`,
+    ...(statistics === 0 ? [] : [`running statistics: ${statistics.toLocaleString("en")} (${(statistics * 4).toLocaleString("en")} bytes as f32), updated by training, not learned`]),
     `arena at batch ${batch}: ${arenaBytes.toLocaleString("en")} bytes (a training step's forward and reverse plan)`,
   ].join("\n");
 }
