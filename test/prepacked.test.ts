@@ -195,7 +195,36 @@ test("on threads, a packed product is cut as any other (grid, rows, columns, K b
   }
 });
 
-test("packed weights are memory of the plan's own, freed with it", () => {
+test("plans over the same weights share one packed copy, freed with the last of them; each sees the others' repacking", () => {
+  const model = mnistMlp();
+  const params = compile(model, { batch: 1, changes: "none", seed: 1 });
+  const weights = params.params;
+  const before = engine().stats().bytes;
+  const panels = 4 * (784 * 128 + 128 * 16);
+  const first = compile(model, { batch: 4, changes: "none", params: weights });
+  const afterFirst = engine().stats().bytes;
+  const second = compile(model, { batch: 4, changes: "none", params: weights });
+  const afterSecond = engine().stats().bytes;
+  assertEqual(first.stats.keptBytes, panels, "the first plan keeps the packed weights");
+  assertEqual(afterSecond - afterFirst, afterFirst - before - panels, "the second takes the same memory but for the packed weights");
+  const wide = compile(model, { batch: 16, changes: "none", params: weights });
+  const x4 = inputs(4 * 784, 3), x16 = inputs(16 * 784, 4);
+  const same = (got: Float32Array, want: Float32Array, what: string): void => assert(bits(got) === bits(want), `${what}: the bits of a plan that packs per call`);
+  same(run(first, x4), fresh(model, weights, 4, x4), "first");
+  same(run(wide, x16), fresh(model, weights, 16, x16), "a plan at another batch");
+  // a weight changed: whichever plan runs first packs again, for all
+  weights[0]!.data[5] = 3;
+  same(run(second, x4), fresh(model, weights, 4, x4), "second, after the change");
+  same(run(wide, x16), fresh(model, weights, 16, x16), "the other batch, after the change");
+  first.dispose();
+  second.dispose();
+  same(run(wide, x16), fresh(model, weights, 16, x16), "the last plan keeps the packed copy");
+  wide.dispose();
+  assertEqual(engine().stats().bytes, before, "the packed copy is freed with the last plan");
+  params.dispose();
+});
+
+test("packed weights are freed with the plan that alone holds them", () => {
   const before = engine().stats();
   const plan = compile(mnistMlp(), { batch: 4, changes: "none", seed: 1 });
   run(plan, inputs(4 * 784, 1));

@@ -63,7 +63,8 @@ export interface Compiled extends Plan<Tensor, CompiledStats> {
 
 /**
  * Kernel calls per pass; arena bytes the plan holds (parameters excluded),
- * and what its own tensors would take if none shared memory.
+ * what its own tensors would take if none shared memory, and the bytes kept
+ * for its parameters (packed weights), shared with every plan over them.
  *
  * @category Backends
  */
@@ -72,6 +73,7 @@ export interface CompiledStats {
   readonly reverseCalls: number;
   readonly bytes: number;
   readonly unsharedBytes: number;
+  readonly keptBytes: number;
   readonly kernels: readonly string[];
 }
 
@@ -164,17 +166,22 @@ export function compile(f: Para<Wires, Wires, RealOps>, options: CompileOptions)
   }
   const ownsParams = options.params === undefined;
   // Whatever is allocated before the plan exists is freed if making it fails
-  // (a shape error in a lens, or running out of memory half way).
+  // (a shape error in a lens, or running out of memory half way), and what it
+  // shares with other plans is let go.
   const allocated: Tensor[] = [];
+  const releases: (() => void)[] = [];
   try {
-    return build(f, options, e, changes, ownsParams, allocated);
+    return build(f, options, e, changes, ownsParams, allocated, releases);
   } catch (err) {
+    for (const release of releases) release();
     for (const t of allocated) if (!t.isDisposed) t.dispose();
     throw err;
   }
 }
 
-function build(f: Para<Wires, Wires, RealOps>, options: CompileOptions, e: Engine, changes: "all" | "params" | "none", ownsParams: boolean, allocated: Tensor[]): Compiled {
+function build(
+  f: Para<Wires, Wires, RealOps>, options: CompileOptions, e: Engine, changes: "all" | "params" | "none", ownsParams: boolean, allocated: Tensor[], releases: (() => void)[],
+): Compiled {
   const { batch } = options;
   if (options.seed !== undefined) checkSeed("compile", options.seed);
   const track = (t: Tensor): Tensor => (allocated.push(t), t);
@@ -189,7 +196,7 @@ function build(f: Para<Wires, Wires, RealOps>, options: CompileOptions, e: Engin
     }
   });
 
-  const { ops, recording: planner } = makePlanner(e, changes !== "none", params);
+  const { ops, recording: planner } = makePlanner(e, changes !== "none", params, releases);
   const constantsSeen = (): void => void planner.constants.forEach((t) => !allocated.includes(t) && allocated.push(t));
   const V = (t: Tensor): Value => t as unknown as Value;
   const T = (v: Change): Tensor | null => v as unknown as Tensor | null;
@@ -267,7 +274,10 @@ function build(f: Para<Wires, Wires, RealOps>, options: CompileOptions, e: Engin
       if (disposed) throw new ParalensError(`compiled ${f.name}: used after dispose()`);
       for (let i = 0; i < rev.length; i++) rev[i]!();
     },
-    stats: { forwardCalls: fwd.length, reverseCalls: rev.length, bytes, unsharedBytes: plan.unsharedBytes, kernels: [...forwardSteps, ...reverseSteps].map((s) => s.name) },
+    stats: {
+      forwardCalls: fwd.length, reverseCalls: rev.length, bytes, unsharedBytes: plan.unsharedBytes, keptBytes: planner.kept.reduce((n, t) => n + 4 * t.size, 0),
+      kernels: [...forwardSteps, ...reverseSteps].map((s) => s.name),
+    },
     locateNonFinite(pass) {
       if (pass !== "forward" && pass !== "reverse") throw new ParalensError(`locateNonFinite: the pass must be "forward" or "reverse", got ${describe(pass)}`);
       const list = steps[pass];
@@ -287,6 +297,7 @@ function build(f: Para<Wires, Wires, RealOps>, options: CompileOptions, e: Engin
       if (disposed) return;
       disposed = true;
       for (const t of [...owned, block, ...planner.constants, ...inputs, ...outputChanges]) t.dispose();
+      for (const release of planner.releases) release();
       if (ownsParams) for (const t of params) t.dispose();
     },
   };

@@ -8,7 +8,7 @@ import type { Value } from "../algebra/category.ts";
 import type { Shape } from "../algebra/shapes.ts";
 import type { Engine } from "../engine/engine.ts";
 import { Tensor, checkShape } from "../engine/tensor.ts";
-import type { Op, PlanContext } from "../ops/op.ts";
+import type { Kept, Op, PlanContext } from "../ops/op.ts";
 import { type RealOps, backendOps, loadedOps } from "../ops/index.ts";
 
 /** One kernel call with the tensors it reads and writes. */
@@ -28,20 +28,32 @@ export interface Recording {
   readonly owned: readonly Tensor[];
   /** Tensors holding data fixed when the plan was made (index tables), or kept from run to run (packed weights); freed with the plan. */
   readonly constants: readonly Tensor[];
+  /** The memory kept for this plan's parameters (PlanContext.kept), shared with other plans over them ... */
+  readonly kept: readonly Tensor[];
+  /** ... and one call for each, which frees it with the last plan that calls its own. */
+  readonly releases: readonly (() => void)[];
   readonly observed: ReadonlyMap<string, Tensor>;
 }
+
+/**
+ * What plans keep for each parameter (packed weights), by key: shared by the
+ * plans over that parameter (a predictor's plans for each batch size), each
+ * counted in `users` and freed with the last.
+ */
+const keptMemory = new WeakMap<Tensor, Map<string, Kept & { users: number }>>();
 
 /**
  * A backend that records kernel calls: the RealOps a lens runs on when it is
  * compiled, and what it recorded. `training`: a reverse pass will be planned.
  * `params`: the parameter tensors the lens runs on.
  */
-export function planner(engine: Engine, training = true, params: readonly Tensor[] = []): { ops: RealOps; recording: Recording } {
+export function planner(engine: Engine, training = true, params: readonly Tensor[] = [], releases: (() => void)[] = []): { ops: RealOps; recording: Recording } {
   const steps: Step[] = [];
   // a plan that only predicts may keep what it computes from its parameters
   const parameters = new Set(training ? [] : params.map((t) => t.owner));
   const owned: Tensor[] = [];
   const constants: Tensor[] = [];
+  const kept: Tensor[] = [];
   const observed = new Map<string, Tensor>();
   const tables = new Map<Int32Array | Float32Array, Tensor>();
   const context: PlanContext = {
@@ -64,6 +76,21 @@ export function planner(engine: Engine, training = true, params: readonly Tensor
       steps.push({ name, run: step, reads, writes, effect });
     },
     fixed: (t) => parameters.has(t.owner),
+    kept(of, key, size) {
+      let byKey = keptMemory.get(of.owner);
+      if (byKey === undefined) keptMemory.set(of.owner, (byKey = new Map()));
+      let held = byKey.get(key);
+      if (held === undefined) byKey.set(key, (held = { tensor: engine.tensor([size]), packed: -1, users: 0 }));
+      const entry = held, map = byKey;
+      entry.users++;
+      kept.push(entry.tensor);
+      releases.push(() => {
+        if (--entry.users > 0) return;
+        entry.tensor.dispose();
+        map.delete(key);
+      });
+      return entry;
+    },
     // Data rather than a result: it gets its memory now, outside the plan's shared block.
     constant(values) {
       let t = tables.get(values);
@@ -85,5 +112,5 @@ export function planner(engine: Engine, training = true, params: readonly Tensor
     shape: (v: Value): Shape => (v as unknown as Tensor).shape,
     observe: (name: string, v: Value): void => void observed.set(name, v as unknown as Tensor),
   }, "compile");
-  return { ops, recording: { steps, owned, constants, observed } };
+  return { ops, recording: { steps, owned, constants, kept, releases, observed } };
 }

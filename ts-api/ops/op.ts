@@ -33,6 +33,13 @@ export type Sub<T, X> = T extends Value
       ? { [I in keyof T]: Sub<T[I], X> }
       : T;
 
+/** Memory a plan keeps for what it computes from a parameter (PlanContext.kept). */
+export interface Kept {
+  readonly tensor: Tensor;
+  /** The parameter's version the memory was computed from (-1: none yet). */
+  packed: number;
+}
+
 /** What an op's lowering may use while a plan is recorded (backend/planner.ts). */
 export interface PlanContext {
   readonly core: Core;
@@ -51,6 +58,14 @@ export interface PlanContext {
    * from run to run: packed weights), freed with the plan.
    */
   constant(values: Int32Array | Float32Array): Tensor;
+  /**
+   * Memory of `size` floats that the plan keeps from run to run for what it
+   * computes from parameter `of` alone (its packed weights), under `key`:
+   * shared by every plan over the same parameter and key, made by the first
+   * and freed with the last. `packed` is the parameter's version it holds
+   * (-1: none yet), for whichever plan runs first after a change.
+   */
+  kept(of: Tensor, key: string, size: number): Kept;
   /** Whether t is a parameter of a plan that only predicts: its values change only as its version tells. */
   fixed(t: Tensor): boolean;
   /** Whether a reverse pass will be planned (forward-only plans keep no residual-only buffers). */

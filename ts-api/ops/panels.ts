@@ -1,6 +1,7 @@
 // A product whose B is a weight of a plan that only predicts: op(B) is packed
-// into panels once (assembly/gemm.ts gemmPanels) in memory the plan holds,
-// and packed again only when the weight's version moved (engine/tensor.ts:
+// into panels once (assembly/gemm.ts gemmPanels) in memory kept for that
+// weight and shared by every plan over it (a predictor's plans for each batch
+// size hold one copy), and packed again only when the weight's version moved (engine/tensor.ts:
 // taking `data`, `set`, a learner's step, loading; checked at every call, so
 // a write by an earlier call of the same pass is seen too). Each call then
 // reads the panels (gemmPanels), with the bits of the product that packs B
@@ -15,15 +16,14 @@ import type { PlanContext } from "./op.ts";
  */
 export function packedProduct(p: PlanContext, c: Tensor, a: Tensor, b: Tensor, m: number, n: number, k: number, transB: boolean): boolean {
   if (!p.fixed(b) || (m === 1 && !transB)) return false;
-  // memory of the plan's own, kept from run to run: k rows of n rounded up
-  // to whole 8-column panels
-  const panels = p.constant(new Float32Array(k * ((n + 7) & ~7))), core = p.core;
-  let packed = -1;
+  // kept from run to run, for this weight (where it lies, how it is read):
+  // k rows of n rounded up to whole 8-column panels
+  const kept = p.kept(b, `${b.offset} ${n} ${k} ${transB}`, k * ((n + 7) & ~7)), core = p.core;
   p.emit("gemmPanels", () => {
     // B given: packed into the panels as the product runs
     const version = b.version;
-    core.gemmPanels(c.offset, a.offset, panels.offset, m, n, k, version !== packed ? b.offset : 0, +transB);
-    packed = version;
+    core.gemmPanels(c.offset, a.offset, kept.tensor.offset, m, n, k, version !== kept.packed ? b.offset : 0, +transB);
+    kept.packed = version;
   }, [a, b], [c]);
   return true;
 }
