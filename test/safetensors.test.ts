@@ -70,6 +70,8 @@ test("F16, BF16 and F64 are read as f32 exactly as computed by hand", () => {
     const v = halfToFloat(h);
     if (!Number.isNaN(v)) assertEqual(floatToHalf(v), h, `half ${h} survives f32 and back`);
   }
+  assertThrows(() => floatToHalf(Object.create(null) as number), /floatToHalf: value must be a number, got an object/);
+  assertThrows(() => floatToHalf("1" as unknown as number), /floatToHalf: value must be a number, got "1" \(a string\)/);
 });
 
 test("every malformed header is rejected, naming the entry and the value", () => {

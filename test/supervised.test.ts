@@ -58,6 +58,11 @@ test("one reverse call of the closed supervised lens is one hand-computed SGD st
   plan.dispose();
 });
 
+test("dense takes an activation by its own names only: an inherited name is refused, naming it", () => {
+  assertThrows(() => dense(2, 3, "toString" as "relu"), /unknown activation "toString"; use sigmoid, tanh, relu, leakyRelu or softmax/);
+  assertThrows(() => dense(2, 3, "constructor" as "relu"), /unknown activation "constructor"/);
+});
+
 test("a training plan keeps only the calls training needs", () => {
   const lens = learning.supervisedLens(seq(dense(4, 8, "relu"), dense(8, 3)), { loss: softmaxCrossEntropy, optimiser: sgd(), rate: losses.constantRate(0.1) });
   const full = compile(lens, { batch: 8, changes: "all" });

@@ -1,7 +1,7 @@
 // The activations by name, for options like dense(4, 3, "relu"). Each one's
 // kernel, reference and reverse live together in ops/.
 import type { AnyShape } from "../algebra/para.ts";
-import { ParalensError } from "../engine/errors.ts";
+import { ParalensError, describe } from "../engine/errors.ts";
 import { leakyRelu, relu, sigmoid, tanh } from "../ops/activations.ts";
 import { softmax } from "../ops/softmax.ts";
 
@@ -16,7 +16,10 @@ export type ActivationName = "sigmoid" | "tanh" | "relu" | "leakyRelu" | "softma
 
 /** Looks up an activation by name. */
 export function activationNamed(name: ActivationName): AnyShape<true> {
-  const found = { sigmoid, tanh, relu, leakyRelu: leakyRelu(), softmax }[name];
-  if (found === undefined) throw new ParalensError(`unknown activation "${name}"; use sigmoid, tanh, relu, leakyRelu or softmax`);
-  return found;
+  const named = { sigmoid, tanh, relu, leakyRelu: leakyRelu(), softmax };
+  // own names only: "toString" or "constructor" are not activations
+  if (typeof name !== "string" || !Object.hasOwn(named, name)) {
+    throw new ParalensError(`unknown activation ${typeof name === "string" ? `"${name}"` : describe(name)}; use sigmoid, tanh, relu, leakyRelu or softmax`);
+  }
+  return named[name];
 }

@@ -42,6 +42,7 @@ function halfToFloatBits(): Uint32Array {
  * @category IO
  */
 export function floatToHalf(value: number): number {
+  if (typeof value !== "number") throw new ParalensError(`floatToHalf: value must be a number, got ${describe(value)}`);
   scratch[0] = value;
   const x = scratchBits[0]!;
   const sign = (x >>> 16) & 0x8000;
