@@ -4,7 +4,7 @@
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual, assertEqual, assertRejects, assertThrows } from "./assert.ts";
 import {
-  type DivergenceError, compile, type LossSpikeError, ParalensError, adam, dense, engine, init, mse, seq, sgd, softmaxCrossEntropy, supervised, transformer, initialisers, layers, learning, losses, optimisers, serve,
+  type DivergenceError, compile, type LossSpikeError, ParalensError, adam, dense, engine, init, mse, seq, sgd, softmaxCrossEntropy, supervised, transformer, initialisers, layers, learning, losses, optimisers, serve, backends,
 } from "../ts-api/index.ts";
 import { decodeSafetensors, encodeSafetensors } from "../ts-api/io/index.ts";
 import { lut, parsePolynomial, rda } from "../ts-api/z2/index.ts";
@@ -160,6 +160,11 @@ test("bad input: a model too large for wasm's 4 GiB", () => {
   const before = engine().stats();
   assertThrows(() => supervised(dense(100000, 100000), { loss: softmaxCrossEntropy }), /out of memory: the parameters and optimiser state of dense\(100000 -> 100000\) \(2 tensors\) need 37.25 GiB, but the arena holds at most 4.00 GiB/);
   assertDeepEqual(engine().stats(), before, "nothing allocated");
+});
+
+test("bad input: a float64 reference tensor past 2^28 values is refused before it is allocated", () => {
+  assertThrows(() => backends.refTensor([7, 21351, 21140]), /refTensor \[7, 21351, 21140\]: 3159520980 values are more than the float64 reference holds in one tensor \(268435456, 2 GiB\)/);
+  assert(backends.refTensor([2, 3]).data.length === 6, "a small one is made");
 });
 
 test("bad input: a batch too large to compile frees what it allocated", () => {

@@ -15,6 +15,9 @@ export interface RefTensor {
 
 export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 
+/** The most values one tensor of the float64 reference holds (2^28, 2 GiB): a shape past it is refused before anything is allocated. */
+export const MAX_REF_VALUES = 2 ** 28;
+
 /**
  * Wraps values as a reference tensor (copying them into a Float64Array); zeros if none are given.
  *
@@ -27,10 +30,14 @@ export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1)
  */
 export function refTensor(shape: Shape, values?: ArrayLike<number>): RefTensor {
   checkShape(shape, "refTensor");
+  const size = sizeOf(shape);
+  if (size > MAX_REF_VALUES) {
+    throw new ParalensError(`refTensor ${fmtShape(shape)}: ${size} values are more than the float64 reference holds in one tensor (${MAX_REF_VALUES}, 2 GiB): it is for checking models, not for running large ones`);
+  }
   if (values !== undefined && !Array.isArray(values) && !(ArrayBuffer.isView(values) && !/DataView|BigInt|BigUint/.test(Object.prototype.toString.call(values)))) {
     throw new ParalensError(`refTensor ${fmtShape(shape)}: values must be an array or a typed array of numbers, got ${describe(values)}`);
   }
-  const data = new Float64Array(sizeOf(shape));
+  const data = new Float64Array(size);
   if (values !== undefined) {
     if (values.length !== data.length) throw new ParalensError(`refTensor ${fmtShape(shape)}: expected ${data.length} values, got ${values.length}`);
     data.set(values);
