@@ -10,6 +10,7 @@
 import { test } from "./harness.ts";
 import { assert, assertDeepEqual } from "./assert.ts";
 import fc from "fast-check";
+import { types } from "node:util";
 import * as paralens from "../ts-api/index.ts";
 import * as z2 from "../ts-api/z2/index.ts";
 import * as cdl from "../ts-api/cdl/index.ts";
@@ -198,6 +199,12 @@ const methods: Record<string, fc.Arbitrary<unknown>[]> = {
   load: [fc.constant(saved), options({ strict: fc.boolean() })], setParameters: [fc.constant(learner.parameters())], parameters: [],
 };
 
+/** Whether fit's options are a plain object without a signal (asked without touching a hostile Proxy's traps). */
+function plainWithoutSignal(o: unknown): o is Record<string, unknown> {
+  if (typeof o !== "object" || o === null || Array.isArray(o) || types.isProxy(o)) return false;
+  return Object.getPrototypeOf(o) === Object.prototype && !("signal" in o);
+}
+
 test("fuzz-api: the learner's methods return or throw a ParalensError, and a refusal changes nothing", async () => {
   const call = fc.constantFrom(...Object.keys(methods)).chain((m) => fc.tuple(fc.constant(m), argsFor(methods[m]!)));
   await check(
@@ -205,7 +212,7 @@ test("fuzz-api: the learner's methods return or throw a ParalensError, and a ref
       const args = raw.map(made);
       await learner.load(saved);
       const before = state();
-      if (method === "fit" && typeof args[2] === "object" && args[2] !== null && !Array.isArray(args[2]) && Object.getPrototypeOf(args[2]) === Object.prototype && !("signal" in args[2])) {
+      if (method === "fit" && plainWithoutSignal(args[2])) {
         const stop = new AbortController();
         setTimeout(() => stop.abort(), 50);
         args[2] = { ...args[2], signal: stop.signal };

@@ -4,7 +4,7 @@
 // bit for bit); dropout's mask (seeded, only in training plans); the tied
 // embedding's change (the sum of its two uses').
 import { test } from "./harness.ts";
-import { assert, assertClose } from "./assert.ts";
+import { assert, assertClose, assertThrows } from "./assert.ts";
 import { type LensCase, type RandomCase, finiteDifferences, lensCases, randomCase, runReference, runWasm, sameValues } from "./util.ts";
 import {
   init, attention, embedding, residual, transformer, layerNorm, seq, compile, engine, type Para, type Wires, layers, losses,
@@ -108,4 +108,11 @@ test("dropout: a seeded mask in training plans, the identity in forward-only pla
     infer.dispose();
     train.dispose();
   }
+});
+
+test("transformerBlock refuses a width or an expansion that is not one, naming it", () => {
+  assertThrows(() => layers.transformerBlock(Object.create(null) as number, 2), /transformerBlock: d must be a whole number >= 1, got an object/);
+  assertThrows(() => layers.transformerBlock(0, 2), /transformerBlock: d must be a whole number >= 1, got 0/);
+  assertThrows(() => layers.transformerBlock(4, 2, { expansion: Number.NaN }), /transformerBlock: expansion must be a finite number > 0, got NaN/);
+  assertThrows(() => layers.transformerBlock(4, 2, { expansion: "2" as unknown as number }), /transformerBlock: expansion must be a finite number > 0, got "2" \(a string\)/);
 });

@@ -69,7 +69,11 @@ export interface TransformerOptions {
  */
 export function transformerBlock(d: number, heads: number, options: { expansion?: number; dropout?: number; seed?: number } = {}): AnyShape<false> {
   optionsArgument("transformerBlock", options);
+  if (!Number.isInteger(d) || d < 1) throw new ParalensError(`transformerBlock: d must be a whole number >= 1, got ${describe(d)}`);
   const { expansion = 4, dropout: rate = 0, seed = 0 } = options;
+  if (typeof expansion !== "number" || !(expansion > 0) || !Number.isFinite(expansion)) {
+    throw new ParalensError(`transformerBlock: expansion must be a finite number > 0, got ${describe(expansion)}`);
+  }
   const hidden = Math.round(d * expansion);
   const after = (k: number): AnyShape<true>[] => (rate > 0 ? [dropout(rate, seed * 2 + k)] : []);
   const attend = seq(layerNorm(), attention({ heads, causal: true }), ...after(0));
