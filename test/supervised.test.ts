@@ -5,7 +5,7 @@ import { test } from "./harness.ts";
 import { assert, assertClose, assertEqual, assertRejects, assertThrows } from "./assert.ts";
 import { uniform } from "./util.ts";
 import {
-  init, dense, seq, mse, softmaxCrossEntropy, sgd, adam, supervised, compile, type RefTensor, type Value, ParalensError, backends, initialisers, learning, losses,
+  init, dense, seq, mse, softmaxCrossEntropy, sgd, adam, supervised, compile, type RefTensor, type Value, ParalensError, backends, initialisers, learning, losses, layers,
 } from "../ts-api/index.ts";
 
 await init();
@@ -61,6 +61,8 @@ test("one reverse call of the closed supervised lens is one hand-computed SGD st
 test("dense takes an activation by its own names only: an inherited name is refused, naming it", () => {
   assertThrows(() => dense(2, 3, "toString" as "relu"), /unknown activation "toString"; use sigmoid, tanh, relu, leakyRelu or softmax/);
   assertThrows(() => dense(2, 3, "constructor" as "relu"), /unknown activation "constructor"/);
+  assertThrows(() => layers.leakyRelu(Object.create(null) as number), /leakyRelu: alpha must be a finite number, got an object/);
+  assertThrows(() => layers.leakyRelu(Number.NaN), /leakyRelu: alpha must be a finite number, got NaN/);
 });
 
 test("a training plan keeps only the calls training needs", () => {

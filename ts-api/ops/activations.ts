@@ -4,6 +4,7 @@
 // composition); the elementary ops in unary.ts compose instead.
 import type { Value } from "../algebra/category.ts";
 import type { AnyShape } from "../algebra/para.ts";
+import { ParalensError, describe } from "../engine/errors.ts";
 import { sameSize } from "./checks.ts";
 import { type Lowerings, type References, planned } from "./op.ts";
 import { mapRef } from "./ref-tensor.ts";
@@ -97,5 +98,6 @@ export const relu: AnyShape<true> = pointwise("relu", "x", (ops, x) => ops.relu(
  * @category Layers
  */
 export function leakyRelu(alpha = 0.01): AnyShape<true> {
+  if (typeof alpha !== "number" || !Number.isFinite(alpha)) throw new ParalensError(`leakyRelu: alpha must be a finite number, got ${describe(alpha)}`);
   return pointwise(`leakyRelu(${alpha})`, "x", (ops, x) => ops.leakyRelu(x, alpha), (ops, x, dy) => ops.leakyReluReverse(x, dy, alpha));
 }
