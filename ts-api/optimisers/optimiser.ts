@@ -82,6 +82,37 @@ export function optimiser(
   return Object.assign(build, { optimiserName: name });
 }
 
+/** The parameter-wire lens builder an optimiser, a gradient transformation or `frozen` is. */
+type Build = (params: readonly ParamSpec[]) => Reparameterisation;
+
+/** p + d on each parameter (the change already carries -eta): `sgd()`'s update, and a statistic's. */
+export function plainStep(name: string): Optimiser {
+  return optimiser(name, [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.sgdStep(p, d)]);
+}
+
+/**
+ * `params` in groups (`labels[i]` names parameter i's), each built by its own
+ * builder and the groups side by side (in the order `groups` lists them); a
+ * wire puts the parameters back in the model's order. The builds by group
+ * come back too, for their names.
+ */
+export function inGroups(
+  params: readonly ParamSpec[], labels: readonly string[], groups: Readonly<Record<string, Build>>, name: string,
+): { built: Readonly<Record<string, Reparameterisation>>; params: ParamSpec[]; lens: Lens<Wires, Wires> } {
+  const names = Object.keys(groups);
+  const order = names.flatMap((g) => params.flatMap((_, i) => (labels[i] === g ? [i] : [])));
+  const built: Record<string, Reparameterisation> = {};
+  for (const g of names) {
+    const mine = params.filter((_, i) => labels[i] === g);
+    if (mine.length > 0) built[g] = groups[g]!(mine);
+  }
+  const parts = Object.values(built);
+  // par of the groups' lenses gives the parameters group by group; a wire puts them back in the model's order
+  const grouped = par(...(parts.map((r) => r.lens) as [Lens, ...Lens[]])) as unknown as Lens<Wires, Wires>;
+  const back = wire(order.map((i) => params[i]!.shape), params.map((_, i) => order.indexOf(i)), name);
+  return { built, params: parts.flatMap((r) => r.params), lens: seqOf([grouped, back]) as Lens<Wires, Wires> };
+}
+
 /**
  * An optimiser with the model's statistic parameters (role "statistic":
  * batchNorm's running statistics) taken apart from it: the optimiser is
@@ -93,33 +124,13 @@ export function optimiser(
  * learning rate, Adam's moments or weight decay would make it another
  * average. Learners apply it to every optimiser (sgd, adam, chain, partition,
  * one's own), so none needs to know of statistics; a model without them gets
- * the optimiser as it is. (A zero change, which the layer's reverse skips
- * nowhere: it runs even when no change reaches it, leaves a statistic as it is.)
+ * the optimiser as it is, and one with them keeps the optimiser's name.
  */
-export function statisticsApart(build: (params: readonly ParamSpec[]) => Reparameterisation): (params: readonly ParamSpec[]) => Reparameterisation {
+export function statisticsApart(build: Build): Build {
   return (params) => {
-    const statistics = params.flatMap((p, i) => (p.role === "statistic" ? [i] : []));
-    if (statistics.length === 0) return build(params);
-    const learned = params.flatMap((p, i) => (p.role === "statistic" ? [] : [i]));
-    const r = build(learned.map((i) => params[i]!));
-    const shapes = statistics.map((i) => params[i]!.shape);
-    const added = lens<Wires, Wires, readonly Value[]>({
-      name: "statistics",
-      dom: shapes,
-      cod: shapes,
-      forward: (_ops, s) => [[...s], s],
-      reverse: (ops, s, ds) => s.map((v, k) => (ds[k] === null ? v : ops.sgdStep(v, ds[k]!))),
-      linear: false,
-      passesZeros: true,
-    });
-    const parts = r.lens.dom.length === 0 && r.lens.cod.length === 0 ? [added] : [r.lens, added];
-    const order = [...learned, ...statistics];
-    // the optimiser's parameters, then the statistics; a wire puts them back in the model's order
-    const back = wire(order.map((i) => params[i]!.shape), params.map((_, i) => order.indexOf(i)), "statisticsApart");
-    return {
-      name: r.name,
-      params: [...r.params, ...statistics.map((i) => params[i]!)],
-      lens: seqOf([par(...(parts as [Lens, ...Lens[]])), back]) as Lens<Wires, Wires>,
-    };
+    if (!params.some((p) => p.role === "statistic")) return build(params);
+    const labels = params.map((p) => (p.role === "statistic" ? "statistics" : "learned"));
+    const g = inGroups(params, labels, { learned: build, statistics: plainStep("statistics") }, "statisticsApart");
+    return { name: g.built["learned"]?.name ?? "statistics", params: g.params, lens: g.lens };
   };
 }

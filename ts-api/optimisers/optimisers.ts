@@ -4,7 +4,7 @@
 // d except through delta, so they carry their own step size lr, as in the
 // paper; with constantRate(1), d = -g and each is its textbook form.
 import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
-import { type Optimiser, optimiser } from "./optimiser.ts";
+import { type Optimiser, optimiser, plainStep } from "./optimiser.ts";
 import type { StepSize } from "./schedules.ts";
 import { registerOps } from "../ops/registry.ts";
 import { adagradOps, adamOps, momentumOps, rmspropOps, scheduledSgdOps } from "../ops/optimisers.ts";
@@ -45,7 +45,7 @@ const damping = (v: number): boolean => v >= -1 && v <= 1;
  */
 export function sgd(options: { lr?: StepSize } = {}): Optimiser {
   optionsArgument("sgd", options);
-  if (options.lr === undefined) return optimiser("sgd", [], (_ops, _s, p) => p, (ops, _s, p, d) => [ops.sgdStep(p, d)]);
+  if (options.lr === undefined) return plainStep("sgd");
   const lr = checkStepSize("sgd", options.lr);
   // its update comes with it (ops/index.ts)
   registerOps(() => scheduledSgdOps);

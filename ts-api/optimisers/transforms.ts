@@ -3,14 +3,12 @@
 // rate 1 a change is minus the gradient of the batch-mean loss, which is what
 // torch.nn.utils.clip_grad_norm_ and torch.optim.AdamW see.
 import type { Value } from "../algebra/category.ts";
-import { par, seqOf } from "../algebra/compose.ts";
-import type { Lens, ParamSpec } from "../algebra/para.ts";
+import type { ParamSpec } from "../algebra/para.ts";
 import type { Reparameterisation } from "../algebra/reparam.ts";
-import type { Wires } from "../algebra/shapes.ts";
 import { wire } from "../algebra/structure.ts";
 import { ParalensError, describe, optionsArgument } from "../engine/errors.ts";
 import { type Transform, chain, perParameter, transform } from "./chain.ts";
-import type { Optimiser } from "./optimiser.ts";
+import { type Optimiser, inGroups } from "./optimiser.ts";
 import { checkStepSize, sgd } from "./optimisers.ts";
 import type { StepSize } from "./schedules.ts";
 import { registerOps } from "../ops/registry.ts";
@@ -160,16 +158,9 @@ export function partition(label: (p: ParamSpec) => string, groups: Readonly<Reco
       if (!Object.hasOwn(groups, g)) throw new ParalensError(`partition: parameter "${p.name}" is labelled ${typeof g === "string" ? JSON.stringify(g) : describe(g)}, which names no group (the groups are ${names.join(", ")})`);
       return g;
     });
-    const order = names.flatMap((g) => params.flatMap((_, i) => (labels[i] === g ? [i] : [])));
     if (params.length === 0) return { name, params: [], lens: wire([], [], name) };
-    const parts = names.flatMap((g) => {
-      const mine = params.filter((_, i) => labels[i] === g);
-      return mine.length === 0 ? [] : [groups[g]!(mine)];
-    });
-    // par of the groups' lenses gives the parameters group by group; a wire puts them back in the model's order
-    const grouped = par(...(parts.map((r) => r.lens) as [Lens, ...Lens[]])) as unknown as Lens<Wires, Wires>;
-    const back = wire(order.map((i) => params[i]!.shape), params.map((_, i) => order.indexOf(i)), "partition");
-    return { name, params: parts.flatMap((r) => r.params), lens: seqOf([grouped, back]) as Lens<Wires, Wires> };
+    const g = inGroups(params, labels, groups, "partition");
+    return { name, params: g.params, lens: g.lens };
   };
   return Object.assign(build, { optimiserName: name });
 }
