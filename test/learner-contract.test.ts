@@ -34,6 +34,15 @@ const sums = Float32Array.from({ length: 24 }, (_, i) => lists[3 * i]! + lists[3
 const bits = Array.from({ length: 16 }, (_, a) => [a & 1, (a >> 1) & 1, (a >> 2) & 1, (a >> 3) & 1]);
 const parity = bits.map((r) => [r.reduce((s, b) => s ^ b, 0)]);
 
+type Made = ReturnType<Subject["make"]>;
+/** The methods every learner has alike (the learner core's). */
+const shared = (l: Pick<Made, "save" | "load" | "parameters" | "dispose">): Pick<Made, "save" | "load" | "parameters" | "dispose"> => ({
+  save: () => l.save(),
+  load: (b) => l.load(b),
+  parameters: () => l.parameters(),
+  dispose: () => l.dispose(),
+});
+
 const subjects: Subject[] = [
   {
     name: "Learner",
@@ -43,10 +52,7 @@ const subjects: Subject[] = [
         fit: (o) => l.fit(xs, ys, { validation: { x: xs, y: ys }, ...o }),
         evaluate: () => l.evaluate(xs, ys),
         predict: () => l.predict(xs),
-        save: () => l.save(),
-        load: (b) => l.load(b),
-        parameters: () => l.parameters(),
-        dispose: () => l.dispose(),
+        ...shared(l),
       };
     },
   },
@@ -60,10 +66,7 @@ const subjects: Subject[] = [
         fit: (o) => l.fit(buckets, { validation: buckets, batchSize: 8, ...o }),
         evaluate: () => l.evaluate(buckets),
         predict: () => l.predict(3, [lists]),
-        save: () => l.save(),
-        load: (b) => l.load(b),
-        parameters: () => l.parameters(),
-        dispose: () => l.dispose(),
+        ...shared(l),
       };
     },
   },
@@ -75,10 +78,7 @@ const subjects: Subject[] = [
         fit: (o) => l.fit(bits, parity, { validation: { x: bits, y: parity }, ...o }),
         evaluate: () => l.evaluate(bits, parity),
         predict: () => l.predict(bits),
-        save: () => l.save(),
-        load: (b) => l.load(b),
-        parameters: () => l.parameters(),
-        dispose: () => l.dispose(),
+        ...shared(l),
       };
     },
   },
